@@ -1,0 +1,125 @@
+//! Bounded, trimmed text and e-mail addresses.
+
+use crate::error::{invalid, FieldError};
+use serde::{Deserialize, Serialize};
+
+/// Trimmed text of 1..=max characters (or 0..=max when optional text is
+/// parsed with [`Text::parse_optional`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Text(String);
+
+impl Text {
+    pub fn parse(raw: &str, max: usize) -> Result<Self, FieldError> {
+        let t = raw.trim();
+        if t.is_empty() {
+            return Err(invalid("required", "must not be empty"));
+        }
+        Self::bounded(t, max)
+    }
+
+    /// Empty input is allowed and gives an empty text.
+    pub fn parse_optional(raw: &str, max: usize) -> Result<Self, FieldError> {
+        Self::bounded(raw.trim(), max)
+    }
+
+    fn bounded(t: &str, max: usize) -> Result<Self, FieldError> {
+        if t.chars().count() > max {
+            return Err(invalid(
+                "too_long",
+                format!("must be at most {max} characters"),
+            ));
+        }
+        if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+            return Err(invalid("control_characters", "must not contain control characters"));
+        }
+        Ok(Self(t.to_string()))
+    }
+
+    /// For values read back from our own database.
+    pub fn from_trusted(s: String) -> Self {
+        Self(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An e-mail address, lower-cased. The check is deliberately modest (one
+/// `@`, a dotted domain, no spaces): the only real test of an address is
+/// mail reaching it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let e = raw.trim().to_lowercase();
+        if e.is_empty() {
+            return Err(invalid("required", "must not be empty"));
+        }
+        if e.len() > 254 {
+            return Err(invalid("too_long", "must be at most 254 characters"));
+        }
+        let bad = || invalid("invalid_email", "is not an e-mail address (name@example.se)");
+        let (local, domain) = e.split_once('@').ok_or_else(bad)?;
+        if local.is_empty()
+            || domain.contains('@')
+            || !domain.contains('.')
+            || domain.starts_with('.')
+            || domain.ends_with('.')
+            || domain.contains("..")
+            || e.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
+        {
+            return Err(bad());
+        }
+        Ok(Self(e))
+    }
+
+    pub fn from_trusted(s: String) -> Self {
+        Self(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_trimmed_and_bounded() {
+        assert_eq!(Text::parse("  Boda  ", 10).unwrap().as_str(), "Boda");
+        assert_eq!(Text::parse("   ", 10).unwrap_err().code, "required");
+        assert_eq!(Text::parse("abcdefghijk", 10).unwrap_err().code, "too_long");
+        assert_eq!(Text::parse_optional("", 10).unwrap().as_str(), "");
+        assert_eq!(Text::parse("a\u{0}b", 10).unwrap_err().code, "control_characters");
+    }
+
+    #[test]
+    fn emails_are_lowercased_and_checked() {
+        assert_eq!(Email::parse(" Anna@Boda.SE ").unwrap().as_str(), "anna@boda.se");
+        for bad in ["", "anna", "anna@", "@boda.se", "anna@boda", "an na@boda.se", "a@b@c.se", "a@.se", "a@b..se"] {
+            assert!(Email::parse(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+}

@@ -1,0 +1,709 @@
+//! The embedded SQLite backend: thirdplace's default, one file next to the
+//! binary, WAL mode. Owns its SQL and its migrations; nothing here is shared
+//! with the PostgreSQL backend but the [`Store`] trait.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Row, Sqlite, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+use thirdplace_domain::{Hub, Municipality, OpeningHours, Operator, OrgKind, Organisation, Person, Region, Room, RoomKind, Zone};
+use thirdplace_store::{ApiToken, HubListing, Session, Store, StoreError, StoreResult};
+use uuid::Uuid;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at a `sqlite:` URL, in WAL
+    /// mode with foreign keys on, and applies pending migrations.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(db)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: an acknowledged write survives a power cut, not just a crash.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(db)?;
+        let store = Self { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub async fn migrate(&self) -> StoreResult<()> {
+        MIGRATOR.run(&self.pool).await.map_err(db)
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+fn db(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::Database(Box::new(e))
+}
+
+/// Maps a write error: a broken unique constraint names its column in
+/// SQLite's message ("UNIQUE constraint failed: people.email").
+fn write_err(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(d) = &e {
+        if d.is_unique_violation() {
+            let field = d.message().rsplit('.').next().unwrap_or("value").to_string();
+            return StoreError::Conflict(field);
+        }
+        if d.is_foreign_key_violation() {
+            return StoreError::Reference("reference".into());
+        }
+    }
+    db(e)
+}
+
+fn one<T>(rows: Vec<T>) -> StoreResult<T> {
+    rows.into_iter().next().ok_or(StoreError::NotFound)
+}
+
+fn affected(n: u64) -> StoreResult<()> {
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+/// SQLite's foreign-key error does not say which key; we check inside the
+/// writing transaction so the caller learns which field is wrong.
+async fn must_exist(tx: &mut Transaction<'_, Sqlite>, table: &str, id: Uuid, field: &str) -> StoreResult<()> {
+    let found: Option<i64> = sqlx::query_scalar(&format!("SELECT 1 FROM {table} WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db)?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(StoreError::Reference(field.to_string())),
+    }
+}
+
+fn region(r: &SqliteRow) -> Result<Region, sqlx::Error> {
+    Ok(Region { id: r.try_get("id")?, name: r.try_get("name")?, code: r.try_get("code")?, archived: r.try_get("archived")? })
+}
+
+fn municipality(r: &SqliteRow) -> Result<Municipality, sqlx::Error> {
+    Ok(Municipality {
+        id: r.try_get("id")?,
+        region_id: r.try_get("region_id")?,
+        name: r.try_get("name")?,
+        code: r.try_get("code")?,
+        central_town: r.try_get("central_town")?,
+        archived: r.try_get("archived")?,
+    })
+}
+
+fn operator(r: &SqliteRow) -> Result<Operator, sqlx::Error> {
+    Ok(Operator {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        org_number: r.try_get("org_number")?,
+        contact_email: r.try_get("contact_email")?,
+        archived: r.try_get("archived")?,
+    })
+}
+
+fn decode<T>(what: &str, e: impl std::fmt::Display) -> sqlx::Error {
+    let _ = std::marker::PhantomData::<T>;
+    sqlx::Error::Decode(format!("{what}: {e}").into())
+}
+
+fn hub_listing(r: &SqliteRow) -> Result<HubListing, sqlx::Error> {
+    let hours: String = r.try_get("opening_hours")?;
+    let opening_hours: OpeningHours = serde_json::from_str(&hours).map_err(|e| decode::<OpeningHours>("opening_hours", e))?;
+    Ok(HubListing {
+        hub: Hub {
+            id: r.try_get("id")?,
+            municipality_id: r.try_get("municipality_id")?,
+            operator_id: r.try_get("operator_id")?,
+            name: r.try_get("name")?,
+            description: r.try_get("description")?,
+            street_address: r.try_get("street_address")?,
+            postal_code: r.try_get("postal_code")?,
+            city: r.try_get("city")?,
+            latitude: r.try_get("latitude")?,
+            longitude: r.try_get("longitude")?,
+            in_central_town: r.try_get("in_central_town")?,
+            opening_hours,
+            archived: r.try_get("archived")?,
+        },
+        municipality_name: r.try_get("municipality_name")?,
+        central_town: r.try_get("central_town")?,
+        region_id: r.try_get("region_id")?,
+        region_name: r.try_get("region_name")?,
+        operator_name: r.try_get("operator_name")?,
+    })
+}
+
+const HUB_LISTING: &str = "SELECT h.*, m.name AS municipality_name, m.central_town, m.region_id, \
+     r.name AS region_name, o.name AS operator_name \
+     FROM hubs h JOIN municipalities m ON m.id = h.municipality_id \
+     JOIN regions r ON r.id = m.region_id JOIN operators o ON o.id = h.operator_id";
+
+fn zone(r: &SqliteRow) -> Result<Zone, sqlx::Error> {
+    Ok(Zone {
+        id: r.try_get("id")?,
+        hub_id: r.try_get("hub_id")?,
+        name: r.try_get("name")?,
+        purpose: r.try_get("purpose")?,
+        capacity: r.try_get("capacity")?,
+        archived: r.try_get("archived")?,
+    })
+}
+
+fn room(r: &SqliteRow) -> Result<Room, sqlx::Error> {
+    let kind: String = r.try_get("kind")?;
+    Ok(Room {
+        id: r.try_get("id")?,
+        hub_id: r.try_get("hub_id")?,
+        name: r.try_get("name")?,
+        kind: RoomKind::parse(&kind).map_err(|e| decode::<RoomKind>("kind", e.message))?,
+        capacity: r.try_get("capacity")?,
+        hourly_price_ore: r.try_get("hourly_price_ore")?,
+        vat_rate_percent: r.try_get::<i64, _>("vat_rate_percent")? as u8,
+        archived: r.try_get("archived")?,
+    })
+}
+
+fn organisation(r: &SqliteRow) -> Result<Organisation, sqlx::Error> {
+    let kind: String = r.try_get("kind")?;
+    Ok(Organisation {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        org_number: r.try_get("org_number")?,
+        kind: OrgKind::parse(&kind).map_err(|e| decode::<OrgKind>("kind", e.message))?,
+        archived: r.try_get("archived")?,
+    })
+}
+
+/// People with their roles; the role lists come as comma-separated hex from
+/// correlated subqueries so one query loads a whole list.
+const PERSON: &str = "SELECT p.*, \
+     (SELECT group_concat(hex(hub_id)) FROM hub_hosts WHERE person_id = p.id) AS hub_ids, \
+     (SELECT group_concat(hex(organisation_id)) FROM organisation_admins WHERE person_id = p.id) AS org_ids \
+     FROM people p";
+
+fn id_list(s: Option<String>) -> Result<Vec<Uuid>, sqlx::Error> {
+    let mut ids = s
+        .unwrap_or_default()
+        .split(',')
+        .filter(|x| !x.is_empty())
+        .map(|x| Uuid::parse_str(x).map_err(|e| decode::<Uuid>("role id", e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    ids.sort();
+    Ok(ids)
+}
+
+fn person(r: &SqliteRow) -> Result<Person, sqlx::Error> {
+    Ok(Person {
+        id: r.try_get("id")?,
+        first_name: r.try_get("first_name")?,
+        last_name: r.try_get("last_name")?,
+        email: r.try_get("email")?,
+        organisation_id: r.try_get("organisation_id")?,
+        is_network_admin: r.try_get("is_network_admin")?,
+        hosted_hub_ids: id_list(r.try_get("hub_ids")?)?,
+        admin_of_organisation_ids: id_list(r.try_get("org_ids")?)?,
+        archived: r.try_get("archived")?,
+    })
+}
+
+fn api_token(r: &SqliteRow) -> Result<ApiToken, sqlx::Error> {
+    Ok(ApiToken {
+        id: r.try_get("id")?,
+        person_id: r.try_get("person_id")?,
+        name: r.try_get("name")?,
+        token_hash: r.try_get("token_hash")?,
+        created_at: r.try_get("created_at")?,
+        revoked_at: r.try_get("revoked_at")?,
+    })
+}
+
+impl SqliteStore {
+    async fn fetch<T>(&self, sql: &str, id: Option<Uuid>, map: fn(&SqliteRow) -> Result<T, sqlx::Error>) -> StoreResult<Vec<T>> {
+        let mut q = sqlx::query(sql);
+        if let Some(id) = id {
+            q = q.bind(id);
+        }
+        let rows = q.fetch_all(&self.pool).await.map_err(db)?;
+        rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
+    }
+
+    async fn write_person(&self, p: &Person, insert: bool) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if let Some(org) = p.organisation_id {
+            must_exist(&mut tx, "organisations", org, "organisation_id").await?;
+        }
+        for h in &p.hosted_hub_ids {
+            must_exist(&mut tx, "hubs", *h, "hosted_hub_ids").await?;
+        }
+        for o in &p.admin_of_organisation_ids {
+            must_exist(&mut tx, "organisations", *o, "admin_of_organisation_ids").await?;
+        }
+        let sql = if insert {
+            "INSERT INTO people (first_name, last_name, email, organisation_id, is_network_admin, archived, id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        } else {
+            "UPDATE people SET first_name = ?, last_name = ?, email = ?, organisation_id = ?, is_network_admin = ?, archived = ? WHERE id = ?"
+        };
+        let n = sqlx::query(sql)
+            .bind(&p.first_name)
+            .bind(&p.last_name)
+            .bind(&p.email)
+            .bind(p.organisation_id)
+            .bind(p.is_network_admin)
+            .bind(p.archived)
+            .bind(p.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(write_err)?
+            .rows_affected();
+        affected(n)?;
+        sqlx::query("DELETE FROM hub_hosts WHERE person_id = ?").bind(p.id).execute(&mut *tx).await.map_err(db)?;
+        sqlx::query("DELETE FROM organisation_admins WHERE person_id = ?").bind(p.id).execute(&mut *tx).await.map_err(db)?;
+        for h in &p.hosted_hub_ids {
+            sqlx::query("INSERT INTO hub_hosts (person_id, hub_id) VALUES (?, ?)").bind(p.id).bind(h).execute(&mut *tx).await.map_err(write_err)?;
+        }
+        for o in &p.admin_of_organisation_ids {
+            sqlx::query("INSERT INTO organisation_admins (person_id, organisation_id) VALUES (?, ?)")
+                .bind(p.id)
+                .bind(o)
+                .execute(&mut *tx)
+                .await
+                .map_err(write_err)?;
+        }
+        tx.commit().await.map_err(db)
+    }
+
+    async fn write_hub(&self, h: &Hub, insert: bool) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        must_exist(&mut tx, "municipalities", h.municipality_id, "municipality_id").await?;
+        must_exist(&mut tx, "operators", h.operator_id, "operator_id").await?;
+        let hours = serde_json::to_string(&h.opening_hours).map_err(db)?;
+        let sql = if insert {
+            "INSERT INTO hubs (municipality_id, operator_id, name, description, street_address, postal_code, city, latitude, longitude, in_central_town, opening_hours, archived, id) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        } else {
+            "UPDATE hubs SET municipality_id = ?, operator_id = ?, name = ?, description = ?, street_address = ?, postal_code = ?, city = ?, \
+             latitude = ?, longitude = ?, in_central_town = ?, opening_hours = ?, archived = ? WHERE id = ?"
+        };
+        let n = sqlx::query(sql)
+            .bind(h.municipality_id)
+            .bind(h.operator_id)
+            .bind(&h.name)
+            .bind(&h.description)
+            .bind(&h.street_address)
+            .bind(&h.postal_code)
+            .bind(&h.city)
+            .bind(h.latitude)
+            .bind(h.longitude)
+            .bind(h.in_central_town)
+            .bind(hours)
+            .bind(h.archived)
+            .bind(h.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(write_err)?
+            .rows_affected();
+        affected(n)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn write_municipality(&self, m: &Municipality, insert: bool) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        must_exist(&mut tx, "regions", m.region_id, "region_id").await?;
+        let sql = if insert {
+            "INSERT INTO municipalities (region_id, name, code, central_town, archived, id) VALUES (?, ?, ?, ?, ?, ?)"
+        } else {
+            "UPDATE municipalities SET region_id = ?, name = ?, code = ?, central_town = ?, archived = ? WHERE id = ?"
+        };
+        let n = sqlx::query(sql)
+            .bind(m.region_id)
+            .bind(&m.name)
+            .bind(&m.code)
+            .bind(&m.central_town)
+            .bind(m.archived)
+            .bind(m.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(write_err)?
+            .rows_affected();
+        affected(n)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn write_zone(&self, z: &Zone, insert: bool) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        must_exist(&mut tx, "hubs", z.hub_id, "hub_id").await?;
+        let sql = if insert {
+            "INSERT INTO zones (hub_id, name, purpose, capacity, archived, id) VALUES (?, ?, ?, ?, ?, ?)"
+        } else {
+            "UPDATE zones SET hub_id = ?, name = ?, purpose = ?, capacity = ?, archived = ? WHERE id = ?"
+        };
+        let n = sqlx::query(sql)
+            .bind(z.hub_id)
+            .bind(&z.name)
+            .bind(&z.purpose)
+            .bind(z.capacity)
+            .bind(z.archived)
+            .bind(z.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(write_err)?
+            .rows_affected();
+        affected(n)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn write_room(&self, r: &Room, insert: bool) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        must_exist(&mut tx, "hubs", r.hub_id, "hub_id").await?;
+        let sql = if insert {
+            "INSERT INTO rooms (hub_id, name, kind, capacity, hourly_price_ore, vat_rate_percent, archived, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        } else {
+            "UPDATE rooms SET hub_id = ?, name = ?, kind = ?, capacity = ?, hourly_price_ore = ?, vat_rate_percent = ?, archived = ? WHERE id = ?"
+        };
+        let n = sqlx::query(sql)
+            .bind(r.hub_id)
+            .bind(&r.name)
+            .bind(r.kind.key())
+            .bind(r.capacity)
+            .bind(r.hourly_price_ore)
+            .bind(i64::from(r.vat_rate_percent))
+            .bind(r.archived)
+            .bind(r.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(write_err)?
+            .rows_affected();
+        affected(n)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn write_simple(&self, sql: &str, binds: Vec<Bind<'_>>) -> StoreResult<()> {
+        let mut q = sqlx::query(sql);
+        for b in binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s),
+                Bind::OptText(s) => q.bind(s),
+                Bind::Bool(v) => q.bind(v),
+                Bind::Id(v) => q.bind(v),
+            };
+        }
+        let n = q.execute(&self.pool).await.map_err(write_err)?.rows_affected();
+        affected(n)
+    }
+}
+
+/// Values for the single-table writes, so they share one code path.
+enum Bind<'a> {
+    Text(&'a str),
+    OptText(Option<&'a str>),
+    Bool(bool),
+    Id(Uuid),
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend_name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db).map(|_| ())
+    }
+
+    async fn get_meta(&self, key: &str) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT value FROM meta WHERE key = ?").bind(key).fetch_optional(&self.pool).await.map_err(db)
+    }
+
+    async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
+        sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await
+            .map_err(db)
+            .map(|_| ())
+    }
+
+    async fn list_regions(&self) -> StoreResult<Vec<Region>> {
+        self.fetch("SELECT * FROM regions ORDER BY name", None, region).await
+    }
+
+    async fn get_region(&self, id: Uuid) -> StoreResult<Region> {
+        one(self.fetch("SELECT * FROM regions WHERE id = ?", Some(id), region).await?)
+    }
+
+    async fn insert_region(&self, r: &Region) -> StoreResult<()> {
+        self.write_simple(
+            "INSERT INTO regions (name, code, archived, id) VALUES (?, ?, ?, ?)",
+            vec![Bind::Text(&r.name), Bind::Text(&r.code), Bind::Bool(r.archived), Bind::Id(r.id)],
+        )
+        .await
+    }
+
+    async fn update_region(&self, r: &Region) -> StoreResult<()> {
+        self.write_simple(
+            "UPDATE regions SET name = ?, code = ?, archived = ? WHERE id = ?",
+            vec![Bind::Text(&r.name), Bind::Text(&r.code), Bind::Bool(r.archived), Bind::Id(r.id)],
+        )
+        .await
+    }
+
+    async fn list_municipalities(&self) -> StoreResult<Vec<Municipality>> {
+        self.fetch("SELECT * FROM municipalities ORDER BY name", None, municipality).await
+    }
+
+    async fn get_municipality(&self, id: Uuid) -> StoreResult<Municipality> {
+        one(self.fetch("SELECT * FROM municipalities WHERE id = ?", Some(id), municipality).await?)
+    }
+
+    async fn insert_municipality(&self, m: &Municipality) -> StoreResult<()> {
+        self.write_municipality(m, true).await
+    }
+
+    async fn update_municipality(&self, m: &Municipality) -> StoreResult<()> {
+        self.write_municipality(m, false).await
+    }
+
+    async fn list_operators(&self) -> StoreResult<Vec<Operator>> {
+        self.fetch("SELECT * FROM operators ORDER BY name", None, operator).await
+    }
+
+    async fn get_operator(&self, id: Uuid) -> StoreResult<Operator> {
+        one(self.fetch("SELECT * FROM operators WHERE id = ?", Some(id), operator).await?)
+    }
+
+    async fn insert_operator(&self, o: &Operator) -> StoreResult<()> {
+        self.write_simple(
+            "INSERT INTO operators (name, org_number, contact_email, archived, id) VALUES (?, ?, ?, ?, ?)",
+            vec![Bind::Text(&o.name), Bind::OptText(o.org_number.as_deref()), Bind::OptText(o.contact_email.as_deref()), Bind::Bool(o.archived), Bind::Id(o.id)],
+        )
+        .await
+    }
+
+    async fn update_operator(&self, o: &Operator) -> StoreResult<()> {
+        self.write_simple(
+            "UPDATE operators SET name = ?, org_number = ?, contact_email = ?, archived = ? WHERE id = ?",
+            vec![Bind::Text(&o.name), Bind::OptText(o.org_number.as_deref()), Bind::OptText(o.contact_email.as_deref()), Bind::Bool(o.archived), Bind::Id(o.id)],
+        )
+        .await
+    }
+
+    async fn list_hubs(&self) -> StoreResult<Vec<HubListing>> {
+        self.fetch(&format!("{HUB_LISTING} ORDER BY h.name"), None, hub_listing).await
+    }
+
+    async fn get_hub(&self, id: Uuid) -> StoreResult<HubListing> {
+        one(self.fetch(&format!("{HUB_LISTING} WHERE h.id = ?"), Some(id), hub_listing).await?)
+    }
+
+    async fn insert_hub(&self, h: &Hub) -> StoreResult<()> {
+        self.write_hub(h, true).await
+    }
+
+    async fn update_hub(&self, h: &Hub) -> StoreResult<()> {
+        self.write_hub(h, false).await
+    }
+
+    async fn list_zones(&self, hub_id: Uuid) -> StoreResult<Vec<Zone>> {
+        self.fetch("SELECT * FROM zones WHERE hub_id = ? ORDER BY name", Some(hub_id), zone).await
+    }
+
+    async fn get_zone(&self, id: Uuid) -> StoreResult<Zone> {
+        one(self.fetch("SELECT * FROM zones WHERE id = ?", Some(id), zone).await?)
+    }
+
+    async fn insert_zone(&self, z: &Zone) -> StoreResult<()> {
+        self.write_zone(z, true).await
+    }
+
+    async fn update_zone(&self, z: &Zone) -> StoreResult<()> {
+        self.write_zone(z, false).await
+    }
+
+    async fn list_rooms(&self, hub_id: Uuid) -> StoreResult<Vec<Room>> {
+        self.fetch("SELECT * FROM rooms WHERE hub_id = ? ORDER BY name", Some(hub_id), room).await
+    }
+
+    async fn get_room(&self, id: Uuid) -> StoreResult<Room> {
+        one(self.fetch("SELECT * FROM rooms WHERE id = ?", Some(id), room).await?)
+    }
+
+    async fn insert_room(&self, r: &Room) -> StoreResult<()> {
+        self.write_room(r, true).await
+    }
+
+    async fn update_room(&self, r: &Room) -> StoreResult<()> {
+        self.write_room(r, false).await
+    }
+
+    async fn list_organisations(&self) -> StoreResult<Vec<Organisation>> {
+        self.fetch("SELECT * FROM organisations ORDER BY name", None, organisation).await
+    }
+
+    async fn get_organisation(&self, id: Uuid) -> StoreResult<Organisation> {
+        one(self.fetch("SELECT * FROM organisations WHERE id = ?", Some(id), organisation).await?)
+    }
+
+    async fn insert_organisation(&self, o: &Organisation) -> StoreResult<()> {
+        self.write_simple(
+            "INSERT INTO organisations (name, org_number, kind, archived, id) VALUES (?, ?, ?, ?, ?)",
+            vec![Bind::Text(&o.name), Bind::Text(&o.org_number), Bind::Text(o.kind.key()), Bind::Bool(o.archived), Bind::Id(o.id)],
+        )
+        .await
+    }
+
+    async fn update_organisation(&self, o: &Organisation) -> StoreResult<()> {
+        self.write_simple(
+            "UPDATE organisations SET name = ?, org_number = ?, kind = ?, archived = ? WHERE id = ?",
+            vec![Bind::Text(&o.name), Bind::Text(&o.org_number), Bind::Text(o.kind.key()), Bind::Bool(o.archived), Bind::Id(o.id)],
+        )
+        .await
+    }
+
+    async fn list_people(&self, organisation_id: Option<Uuid>) -> StoreResult<Vec<Person>> {
+        match organisation_id {
+            Some(org) => self.fetch(&format!("{PERSON} WHERE p.organisation_id = ? ORDER BY p.first_name, p.last_name"), Some(org), person).await,
+            None => self.fetch(&format!("{PERSON} ORDER BY p.first_name, p.last_name"), None, person).await,
+        }
+    }
+
+    async fn get_person(&self, id: Uuid) -> StoreResult<Person> {
+        one(self.fetch(&format!("{PERSON} WHERE p.id = ?"), Some(id), person).await?)
+    }
+
+    async fn find_person_by_email(&self, email: &str) -> StoreResult<Option<Person>> {
+        let row = sqlx::query(&format!("{PERSON} WHERE p.email = ?")).bind(email).fetch_optional(&self.pool).await.map_err(db)?;
+        row.as_ref().map(person).transpose().map_err(db)
+    }
+
+    async fn insert_person(&self, p: &Person) -> StoreResult<()> {
+        self.write_person(p, true).await
+    }
+
+    async fn update_person(&self, p: &Person) -> StoreResult<()> {
+        self.write_person(p, false).await
+    }
+
+    async fn password_hash(&self, person_id: Uuid) -> StoreResult<Option<String>> {
+        let row: Option<Option<String>> = sqlx::query_scalar("SELECT password_hash FROM people WHERE id = ?")
+            .bind(person_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.ok_or(StoreError::NotFound)
+    }
+
+    async fn set_password_hash(&self, person_id: Uuid, hash: &str) -> StoreResult<()> {
+        self.write_simple("UPDATE people SET password_hash = ? WHERE id = ?", vec![Bind::Text(hash), Bind::Id(person_id)]).await
+    }
+
+    async fn insert_session(&self, s: &Session) -> StoreResult<()> {
+        sqlx::query("INSERT INTO sessions (id_hash, person_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+            .bind(&s.id_hash)
+            .bind(s.person_id)
+            .bind(s.created_at)
+            .bind(s.expires_at)
+            .execute(&self.pool)
+            .await
+            .map_err(write_err)
+            .map(|_| ())
+    }
+
+    async fn session_person(&self, id_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<Person>> {
+        let row = sqlx::query(&format!(
+            "{PERSON} JOIN sessions s ON s.person_id = p.id WHERE s.id_hash = ? AND s.expires_at > ? AND p.archived = 0"
+        ))
+        .bind(id_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(person).transpose().map_err(db)
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = ?").bind(id_hash).execute(&self.pool).await.map_err(db).map(|_| ())
+    }
+
+    async fn delete_sessions_of(&self, person_id: Uuid, except_id_hash: Option<&str>) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE person_id = ? AND id_hash IS NOT ?")
+            .bind(person_id)
+            .bind(except_id_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db)
+            .map(|_| ())
+    }
+
+    async fn record_login_failure(&self, email: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("INSERT INTO login_failures (email, at) VALUES (?, ?)").bind(email).bind(at).execute(&self.pool).await.map_err(db).map(|_| ())
+    }
+
+    async fn count_login_failures(&self, email: &str, since: DateTime<Utc>) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE email = ? AND at >= ?").bind(email).bind(since).fetch_one(&self.pool).await.map_err(db)
+    }
+
+    async fn clear_login_failures(&self, email: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_failures WHERE email = ?").bind(email).execute(&self.pool).await.map_err(db).map(|_| ())
+    }
+
+    async fn insert_api_token(&self, t: &ApiToken) -> StoreResult<()> {
+        sqlx::query("INSERT INTO api_tokens (id, person_id, name, token_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(t.id)
+            .bind(t.person_id)
+            .bind(&t.name)
+            .bind(&t.token_hash)
+            .bind(t.created_at)
+            .bind(t.revoked_at)
+            .execute(&self.pool)
+            .await
+            .map_err(write_err)
+            .map(|_| ())
+    }
+
+    async fn list_api_tokens(&self, person_id: Uuid) -> StoreResult<Vec<ApiToken>> {
+        self.fetch("SELECT * FROM api_tokens WHERE person_id = ? ORDER BY created_at DESC, id DESC", Some(person_id), api_token).await
+    }
+
+    async fn revoke_api_token(&self, person_id: Uuid, token_id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
+        let n = sqlx::query("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? AND person_id = ?")
+            .bind(at)
+            .bind(token_id)
+            .bind(person_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?
+            .rows_affected();
+        affected(n)
+    }
+
+    async fn token_person(&self, token_hash: &str) -> StoreResult<Option<Person>> {
+        let row = sqlx::query(&format!(
+            "{PERSON} JOIN api_tokens t ON t.person_id = p.id WHERE t.token_hash = ? AND t.revoked_at IS NULL AND p.archived = 0"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(person).transpose().map_err(db)
+    }
+}
