@@ -81,7 +81,11 @@ impl Interval {
     }
 
     pub fn display(&self) -> String {
-        format!("{}–{}", self.open.format("%H:%M"), self.close.format("%H:%M"))
+        format!(
+            "{}–{}",
+            self.open.format("%H:%M"),
+            self.close.format("%H:%M")
+        )
     }
 }
 
@@ -106,7 +110,10 @@ pub struct OpeningHours {
 impl OpeningHours {
     /// Validates a whole schedule: intervals of a day must not overlap and
     /// must be in order; at most one exception per date.
-    pub fn new(weekly: [Vec<Interval>; 7], mut exceptions: Vec<DateException>) -> Result<Self, FieldError> {
+    pub fn new(
+        weekly: [Vec<Interval>; 7],
+        mut exceptions: Vec<DateException>,
+    ) -> Result<Self, FieldError> {
         for day in weekly.iter() {
             check_day(day)?;
         }
@@ -132,7 +139,10 @@ impl OpeningHours {
         for d in weekly.iter_mut().take(5) {
             d.push(i);
         }
-        Self { weekly, exceptions: vec![] }
+        Self {
+            weekly,
+            exceptions: vec![],
+        }
     }
 
     /// The hours that apply on a given civil date: an exception if there is
@@ -159,9 +169,12 @@ impl OpeningHours {
         let mut out = Vec::new();
         for part in t.split(',') {
             let part = part.trim();
-            let (a, b) = part
-                .split_once(['-', '–'])
-                .ok_or_else(|| invalid("invalid_hours", format!("\"{part}\" is not hours like 08:00-17:00")))?;
+            let (a, b) = part.split_once(['-', '–']).ok_or_else(|| {
+                invalid(
+                    "invalid_hours",
+                    format!("\"{part}\" is not hours like 08:00-17:00"),
+                )
+            })?;
             out.push(Interval::new(parse_time(a)?, parse_time(b)?)?);
         }
         check_day(&out)?;
@@ -191,7 +204,11 @@ impl OpeningHours {
                 message: format!("line {}: {}", n + 1, e.message),
                 ..e
             })?;
-            out.push(DateException { date, intervals, note });
+            out.push(DateException {
+                date,
+                intervals,
+                note,
+            });
         }
         Ok(out)
     }
@@ -210,8 +227,14 @@ impl OpeningHours {
         self.exceptions
             .iter()
             .map(|e| {
-                let hours = if e.intervals.is_empty() { "closed".to_string() } else { Self::format_day(&e.intervals).replace(' ', "") };
-                format!("{} {} {}", e.date, hours, e.note).trim_end().to_string()
+                let hours = if e.intervals.is_empty() {
+                    "closed".to_string()
+                } else {
+                    Self::format_day(&e.intervals).replace(' ', "")
+                };
+                format!("{} {} {}", e.date, hours, e.note)
+                    .trim_end()
+                    .to_string()
             })
             .collect::<Vec<_>>()
             .join("\n")
@@ -226,7 +249,11 @@ fn check_day(day: &[Interval]) -> Result<(), FieldError> {
         if pair[1].open < pair[0].close {
             return Err(invalid(
                 "overlapping_hours",
-                format!("{} and {} overlap or are out of order", pair[0].display(), pair[1].display()),
+                format!(
+                    "{} and {} overlap or are out of order",
+                    pair[0].display(),
+                    pair[1].display()
+                ),
             ));
         }
     }
@@ -235,8 +262,12 @@ fn check_day(day: &[Interval]) -> Result<(), FieldError> {
 
 pub fn parse_time(raw: &str) -> Result<NaiveTime, FieldError> {
     let t = raw.trim().replace('.', ":");
-    NaiveTime::parse_from_str(&t, "%H:%M")
-        .map_err(|_| invalid("invalid_time", format!("\"{}\" is not a time like 08:30", raw.trim())))
+    NaiveTime::parse_from_str(&t, "%H:%M").map_err(|_| {
+        invalid(
+            "invalid_time",
+            format!("\"{}\" is not a time like 08:30", raw.trim()),
+        )
+    })
 }
 
 mod hhmm {
@@ -264,7 +295,9 @@ mod tests {
     #[test]
     fn weekday_hours_and_exceptions() {
         let mut h = OpeningHours::weekdays("08:00", "17:00");
-        h.exceptions = OpeningHours::parse_exceptions("2026-12-24 closed Julafton\n2026-12-23 08:00-12:00").unwrap();
+        h.exceptions =
+            OpeningHours::parse_exceptions("2026-12-24 closed Julafton\n2026-12-23 08:00-12:00")
+                .unwrap();
         assert_eq!(h.hours_on(d("2026-11-23")).len(), 1); // a Monday
         assert!(h.hours_on(d("2026-11-22")).is_empty()); // a Sunday
         assert!(h.hours_on(d("2026-12-24")).is_empty());
@@ -277,19 +310,50 @@ mod tests {
         let day = OpeningHours::parse_day("08:00-12:00, 13:00-17:00").unwrap();
         assert_eq!(OpeningHours::format_day(&day), "08:00-12:00, 13:00-17:00");
         assert!(OpeningHours::parse_day("stängt").unwrap().is_empty());
-        let h = OpeningHours::new(Default::default(), OpeningHours::parse_exceptions("2026-12-24 closed Julafton\n2026-12-31 10:00-14:00").unwrap()).unwrap();
-        assert_eq!(OpeningHours::parse_exceptions(&h.format_exceptions()).unwrap(), h.exceptions);
+        let h = OpeningHours::new(
+            Default::default(),
+            OpeningHours::parse_exceptions("2026-12-24 closed Julafton\n2026-12-31 10:00-14:00")
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            OpeningHours::parse_exceptions(&h.format_exceptions()).unwrap(),
+            h.exceptions
+        );
     }
 
     #[test]
     fn bad_hours_are_explained() {
-        assert_eq!(OpeningHours::parse_day("17:00-08:00").unwrap_err().code, "closes_before_opening");
-        assert_eq!(OpeningHours::parse_day("08:00-12:00, 11:00-13:00").unwrap_err().code, "overlapping_hours");
-        assert_eq!(OpeningHours::parse_day("8-17").unwrap_err().code, "invalid_time");
-        assert_eq!(OpeningHours::parse_day("morning").unwrap_err().code, "invalid_hours");
-        assert_eq!(OpeningHours::parse_exceptions("24/12 closed").unwrap_err().code, "invalid_exception");
-        let dup = OpeningHours::parse_exceptions("2026-12-24 closed\n2026-12-24 10:00-12:00").unwrap();
-        assert_eq!(OpeningHours::new(Default::default(), dup).unwrap_err().code, "duplicate_exception");
+        assert_eq!(
+            OpeningHours::parse_day("17:00-08:00").unwrap_err().code,
+            "closes_before_opening"
+        );
+        assert_eq!(
+            OpeningHours::parse_day("08:00-12:00, 11:00-13:00")
+                .unwrap_err()
+                .code,
+            "overlapping_hours"
+        );
+        assert_eq!(
+            OpeningHours::parse_day("8-17").unwrap_err().code,
+            "invalid_time"
+        );
+        assert_eq!(
+            OpeningHours::parse_day("morning").unwrap_err().code,
+            "invalid_hours"
+        );
+        assert_eq!(
+            OpeningHours::parse_exceptions("24/12 closed")
+                .unwrap_err()
+                .code,
+            "invalid_exception"
+        );
+        let dup =
+            OpeningHours::parse_exceptions("2026-12-24 closed\n2026-12-24 10:00-12:00").unwrap();
+        assert_eq!(
+            OpeningHours::new(Default::default(), dup).unwrap_err().code,
+            "duplicate_exception"
+        );
     }
 
     #[test]

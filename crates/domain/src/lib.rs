@@ -14,8 +14,8 @@ pub mod text;
 
 pub use entities::*;
 pub use error::{FieldError, ValidationErrors};
-pub use hours::{Interval, OpeningHours, DateException, Weekday, HUB_TIME_ZONE};
-pub use money::{parse_sek_to_ore, format_ore_as_sek, VatRate};
+pub use hours::{DateException, Interval, OpeningHours, Weekday, HUB_TIME_ZONE};
+pub use money::{format_ore_as_sek, parse_sek_to_ore, VatRate};
 pub use orgnr::OrgNumber;
 pub use text::{Email, Text};
 

@@ -87,18 +87,39 @@ mod tests {
     #[test]
     fn accepts_known_public_bodies() {
         // Stockholms stad and Skatteverket, as published.
-        assert_eq!(OrgNumber::parse("212000-0142").unwrap().as_str(), "212000-0142");
-        assert_eq!(OrgNumber::parse("2021005448").unwrap().as_str(), "202100-5448");
-        assert_eq!(OrgNumber::parse("16212000-0142").unwrap().as_str(), "212000-0142");
+        assert_eq!(
+            OrgNumber::parse("212000-0142").unwrap().as_str(),
+            "212000-0142"
+        );
+        assert_eq!(
+            OrgNumber::parse("2021005448").unwrap().as_str(),
+            "202100-5448"
+        );
+        assert_eq!(
+            OrgNumber::parse("16212000-0142").unwrap().as_str(),
+            "212000-0142"
+        );
     }
 
     #[test]
     fn rejects_wrong_check_digit_and_shape() {
-        assert_eq!(OrgNumber::parse("212000-0143").unwrap_err().code, "org_number_checksum");
-        assert_eq!(OrgNumber::parse("21200-0142").unwrap_err().code, "invalid_org_number");
-        assert_eq!(OrgNumber::parse("abc").unwrap_err().code, "invalid_org_number");
+        assert_eq!(
+            OrgNumber::parse("212000-0143").unwrap_err().code,
+            "org_number_checksum"
+        );
+        assert_eq!(
+            OrgNumber::parse("21200-0142").unwrap_err().code,
+            "invalid_org_number"
+        );
+        assert_eq!(
+            OrgNumber::parse("abc").unwrap_err().code,
+            "invalid_org_number"
+        );
         assert_eq!(OrgNumber::parse("").unwrap_err().code, "required");
-        assert_eq!(OrgNumber::parse("2120-000142").unwrap_err().code, "invalid_org_number");
+        assert_eq!(
+            OrgNumber::parse("2120-000142").unwrap_err().code,
+            "invalid_org_number"
+        );
     }
 
     proptest! {

@@ -30,8 +30,13 @@ impl Text {
                 format!("must be at most {max} characters"),
             ));
         }
-        if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-            return Err(invalid("control_characters", "must not contain control characters"));
+        if t.chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        {
+            return Err(invalid(
+                "control_characters",
+                "must not contain control characters",
+            ));
         }
         Ok(Self(t.to_string()))
     }
@@ -72,7 +77,12 @@ impl Email {
         if e.len() > 254 {
             return Err(invalid("too_long", "must be at most 254 characters"));
         }
-        let bad = || invalid("invalid_email", "is not an e-mail address (name@example.se)");
+        let bad = || {
+            invalid(
+                "invalid_email",
+                "is not an e-mail address (name@example.se)",
+            )
+        };
         let (local, domain) = e.split_once('@').ok_or_else(bad)?;
         if local.is_empty()
             || domain.contains('@')
@@ -80,7 +90,8 @@ impl Email {
             || domain.starts_with('.')
             || domain.ends_with('.')
             || domain.contains("..")
-            || e.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
+            || e.chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
         {
             return Err(bad());
         }
@@ -112,13 +123,29 @@ mod tests {
         assert_eq!(Text::parse("   ", 10).unwrap_err().code, "required");
         assert_eq!(Text::parse("abcdefghijk", 10).unwrap_err().code, "too_long");
         assert_eq!(Text::parse_optional("", 10).unwrap().as_str(), "");
-        assert_eq!(Text::parse("a\u{0}b", 10).unwrap_err().code, "control_characters");
+        assert_eq!(
+            Text::parse("a\u{0}b", 10).unwrap_err().code,
+            "control_characters"
+        );
     }
 
     #[test]
     fn emails_are_lowercased_and_checked() {
-        assert_eq!(Email::parse(" Anna@Boda.SE ").unwrap().as_str(), "anna@boda.se");
-        for bad in ["", "anna", "anna@", "@boda.se", "anna@boda", "an na@boda.se", "a@b@c.se", "a@.se", "a@b..se"] {
+        assert_eq!(
+            Email::parse(" Anna@Boda.SE ").unwrap().as_str(),
+            "anna@boda.se"
+        );
+        for bad in [
+            "",
+            "anna",
+            "anna@",
+            "@boda.se",
+            "anna@boda",
+            "an na@boda.se",
+            "a@b@c.se",
+            "a@.se",
+            "a@b..se",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be rejected");
         }
     }

@@ -4,11 +4,17 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
 use sqlx::{Row, Sqlite, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
-use thirdplace_domain::{Hub, Municipality, OpeningHours, Operator, OrgKind, Organisation, Person, Region, Room, RoomKind, Zone};
+use thirdplace_domain::{
+    Hub, Municipality, OpeningHours, Operator, OrgKind, Organisation, Person, Region, Room,
+    RoomKind, Zone,
+};
 use thirdplace_store::{ApiToken, HubListing, Session, Store, StoreError, StoreResult};
 use uuid::Uuid;
 
@@ -59,7 +65,12 @@ fn db(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
 fn write_err(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(d) = &e {
         if d.is_unique_violation() {
-            let field = d.message().rsplit('.').next().unwrap_or("value").to_string();
+            let field = d
+                .message()
+                .rsplit('.')
+                .next()
+                .unwrap_or("value")
+                .to_string();
             return StoreError::Conflict(field);
         }
         if d.is_foreign_key_violation() {
@@ -83,7 +94,12 @@ fn affected(n: u64) -> StoreResult<()> {
 
 /// SQLite's foreign-key error does not say which key; we check inside the
 /// writing transaction so the caller learns which field is wrong.
-async fn must_exist(tx: &mut Transaction<'_, Sqlite>, table: &str, id: Uuid, field: &str) -> StoreResult<()> {
+async fn must_exist(
+    tx: &mut Transaction<'_, Sqlite>,
+    table: &str,
+    id: Uuid,
+    field: &str,
+) -> StoreResult<()> {
     let found: Option<i64> = sqlx::query_scalar(&format!("SELECT 1 FROM {table} WHERE id = ?"))
         .bind(id)
         .fetch_optional(&mut **tx)
@@ -96,7 +112,12 @@ async fn must_exist(tx: &mut Transaction<'_, Sqlite>, table: &str, id: Uuid, fie
 }
 
 fn region(r: &SqliteRow) -> Result<Region, sqlx::Error> {
-    Ok(Region { id: r.try_get("id")?, name: r.try_get("name")?, code: r.try_get("code")?, archived: r.try_get("archived")? })
+    Ok(Region {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        code: r.try_get("code")?,
+        archived: r.try_get("archived")?,
+    })
 }
 
 fn municipality(r: &SqliteRow) -> Result<Municipality, sqlx::Error> {
@@ -127,7 +148,8 @@ fn decode<T>(what: &str, e: impl std::fmt::Display) -> sqlx::Error {
 
 fn hub_listing(r: &SqliteRow) -> Result<HubListing, sqlx::Error> {
     let hours: String = r.try_get("opening_hours")?;
-    let opening_hours: OpeningHours = serde_json::from_str(&hours).map_err(|e| decode::<OpeningHours>("opening_hours", e))?;
+    let opening_hours: OpeningHours =
+        serde_json::from_str(&hours).map_err(|e| decode::<OpeningHours>("opening_hours", e))?;
     Ok(HubListing {
         hub: Hub {
             id: r.try_get("id")?,
@@ -237,7 +259,12 @@ fn api_token(r: &SqliteRow) -> Result<ApiToken, sqlx::Error> {
 }
 
 impl SqliteStore {
-    async fn fetch<T>(&self, sql: &str, id: Option<Uuid>, map: fn(&SqliteRow) -> Result<T, sqlx::Error>) -> StoreResult<Vec<T>> {
+    async fn fetch<T>(
+        &self,
+        sql: &str,
+        id: Option<Uuid>,
+        map: fn(&SqliteRow) -> Result<T, sqlx::Error>,
+    ) -> StoreResult<Vec<T>> {
         let mut q = sqlx::query(sql);
         if let Some(id) = id {
             q = q.bind(id);
@@ -275,25 +302,46 @@ impl SqliteStore {
             .map_err(write_err)?
             .rows_affected();
         affected(n)?;
-        sqlx::query("DELETE FROM hub_hosts WHERE person_id = ?").bind(p.id).execute(&mut *tx).await.map_err(db)?;
-        sqlx::query("DELETE FROM organisation_admins WHERE person_id = ?").bind(p.id).execute(&mut *tx).await.map_err(db)?;
+        sqlx::query("DELETE FROM hub_hosts WHERE person_id = ?")
+            .bind(p.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        sqlx::query("DELETE FROM organisation_admins WHERE person_id = ?")
+            .bind(p.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
         for h in &p.hosted_hub_ids {
-            sqlx::query("INSERT INTO hub_hosts (person_id, hub_id) VALUES (?, ?)").bind(p.id).bind(h).execute(&mut *tx).await.map_err(write_err)?;
-        }
-        for o in &p.admin_of_organisation_ids {
-            sqlx::query("INSERT INTO organisation_admins (person_id, organisation_id) VALUES (?, ?)")
+            sqlx::query("INSERT INTO hub_hosts (person_id, hub_id) VALUES (?, ?)")
                 .bind(p.id)
-                .bind(o)
+                .bind(h)
                 .execute(&mut *tx)
                 .await
                 .map_err(write_err)?;
+        }
+        for o in &p.admin_of_organisation_ids {
+            sqlx::query(
+                "INSERT INTO organisation_admins (person_id, organisation_id) VALUES (?, ?)",
+            )
+            .bind(p.id)
+            .bind(o)
+            .execute(&mut *tx)
+            .await
+            .map_err(write_err)?;
         }
         tx.commit().await.map_err(db)
     }
 
     async fn write_hub(&self, h: &Hub, insert: bool) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        must_exist(&mut tx, "municipalities", h.municipality_id, "municipality_id").await?;
+        must_exist(
+            &mut tx,
+            "municipalities",
+            h.municipality_id,
+            "municipality_id",
+        )
+        .await?;
         must_exist(&mut tx, "operators", h.operator_id, "operator_id").await?;
         let hours = serde_json::to_string(&h.opening_hours).map_err(db)?;
         let sql = if insert {
@@ -406,7 +454,11 @@ impl SqliteStore {
                 Bind::Id(v) => q.bind(v),
             };
         }
-        let n = q.execute(&self.pool).await.map_err(write_err)?.rows_affected();
+        let n = q
+            .execute(&self.pool)
+            .await
+            .map_err(write_err)?
+            .rows_affected();
         affected(n)
     }
 }
@@ -426,11 +478,19 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db).map(|_| ())
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db)
+            .map(|_| ())
     }
 
     async fn get_meta(&self, key: &str) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT value FROM meta WHERE key = ?").bind(key).fetch_optional(&self.pool).await.map_err(db)
+        sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)
     }
 
     async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
@@ -444,17 +504,25 @@ impl Store for SqliteStore {
     }
 
     async fn list_regions(&self) -> StoreResult<Vec<Region>> {
-        self.fetch("SELECT * FROM regions ORDER BY name", None, region).await
+        self.fetch("SELECT * FROM regions ORDER BY name", None, region)
+            .await
     }
 
     async fn get_region(&self, id: Uuid) -> StoreResult<Region> {
-        one(self.fetch("SELECT * FROM regions WHERE id = ?", Some(id), region).await?)
+        one(self
+            .fetch("SELECT * FROM regions WHERE id = ?", Some(id), region)
+            .await?)
     }
 
     async fn insert_region(&self, r: &Region) -> StoreResult<()> {
         self.write_simple(
             "INSERT INTO regions (name, code, archived, id) VALUES (?, ?, ?, ?)",
-            vec![Bind::Text(&r.name), Bind::Text(&r.code), Bind::Bool(r.archived), Bind::Id(r.id)],
+            vec![
+                Bind::Text(&r.name),
+                Bind::Text(&r.code),
+                Bind::Bool(r.archived),
+                Bind::Id(r.id),
+            ],
         )
         .await
     }
@@ -462,17 +530,33 @@ impl Store for SqliteStore {
     async fn update_region(&self, r: &Region) -> StoreResult<()> {
         self.write_simple(
             "UPDATE regions SET name = ?, code = ?, archived = ? WHERE id = ?",
-            vec![Bind::Text(&r.name), Bind::Text(&r.code), Bind::Bool(r.archived), Bind::Id(r.id)],
+            vec![
+                Bind::Text(&r.name),
+                Bind::Text(&r.code),
+                Bind::Bool(r.archived),
+                Bind::Id(r.id),
+            ],
         )
         .await
     }
 
     async fn list_municipalities(&self) -> StoreResult<Vec<Municipality>> {
-        self.fetch("SELECT * FROM municipalities ORDER BY name", None, municipality).await
+        self.fetch(
+            "SELECT * FROM municipalities ORDER BY name",
+            None,
+            municipality,
+        )
+        .await
     }
 
     async fn get_municipality(&self, id: Uuid) -> StoreResult<Municipality> {
-        one(self.fetch("SELECT * FROM municipalities WHERE id = ?", Some(id), municipality).await?)
+        one(self
+            .fetch(
+                "SELECT * FROM municipalities WHERE id = ?",
+                Some(id),
+                municipality,
+            )
+            .await?)
     }
 
     async fn insert_municipality(&self, m: &Municipality) -> StoreResult<()> {
@@ -484,11 +568,14 @@ impl Store for SqliteStore {
     }
 
     async fn list_operators(&self) -> StoreResult<Vec<Operator>> {
-        self.fetch("SELECT * FROM operators ORDER BY name", None, operator).await
+        self.fetch("SELECT * FROM operators ORDER BY name", None, operator)
+            .await
     }
 
     async fn get_operator(&self, id: Uuid) -> StoreResult<Operator> {
-        one(self.fetch("SELECT * FROM operators WHERE id = ?", Some(id), operator).await?)
+        one(self
+            .fetch("SELECT * FROM operators WHERE id = ?", Some(id), operator)
+            .await?)
     }
 
     async fn insert_operator(&self, o: &Operator) -> StoreResult<()> {
@@ -508,11 +595,18 @@ impl Store for SqliteStore {
     }
 
     async fn list_hubs(&self) -> StoreResult<Vec<HubListing>> {
-        self.fetch(&format!("{HUB_LISTING} ORDER BY h.name"), None, hub_listing).await
+        self.fetch(&format!("{HUB_LISTING} ORDER BY h.name"), None, hub_listing)
+            .await
     }
 
     async fn get_hub(&self, id: Uuid) -> StoreResult<HubListing> {
-        one(self.fetch(&format!("{HUB_LISTING} WHERE h.id = ?"), Some(id), hub_listing).await?)
+        one(self
+            .fetch(
+                &format!("{HUB_LISTING} WHERE h.id = ?"),
+                Some(id),
+                hub_listing,
+            )
+            .await?)
     }
 
     async fn insert_hub(&self, h: &Hub) -> StoreResult<()> {
@@ -524,11 +618,18 @@ impl Store for SqliteStore {
     }
 
     async fn list_zones(&self, hub_id: Uuid) -> StoreResult<Vec<Zone>> {
-        self.fetch("SELECT * FROM zones WHERE hub_id = ? ORDER BY name", Some(hub_id), zone).await
+        self.fetch(
+            "SELECT * FROM zones WHERE hub_id = ? ORDER BY name",
+            Some(hub_id),
+            zone,
+        )
+        .await
     }
 
     async fn get_zone(&self, id: Uuid) -> StoreResult<Zone> {
-        one(self.fetch("SELECT * FROM zones WHERE id = ?", Some(id), zone).await?)
+        one(self
+            .fetch("SELECT * FROM zones WHERE id = ?", Some(id), zone)
+            .await?)
     }
 
     async fn insert_zone(&self, z: &Zone) -> StoreResult<()> {
@@ -540,11 +641,18 @@ impl Store for SqliteStore {
     }
 
     async fn list_rooms(&self, hub_id: Uuid) -> StoreResult<Vec<Room>> {
-        self.fetch("SELECT * FROM rooms WHERE hub_id = ? ORDER BY name", Some(hub_id), room).await
+        self.fetch(
+            "SELECT * FROM rooms WHERE hub_id = ? ORDER BY name",
+            Some(hub_id),
+            room,
+        )
+        .await
     }
 
     async fn get_room(&self, id: Uuid) -> StoreResult<Room> {
-        one(self.fetch("SELECT * FROM rooms WHERE id = ?", Some(id), room).await?)
+        one(self
+            .fetch("SELECT * FROM rooms WHERE id = ?", Some(id), room)
+            .await?)
     }
 
     async fn insert_room(&self, r: &Room) -> StoreResult<()> {
@@ -556,11 +664,22 @@ impl Store for SqliteStore {
     }
 
     async fn list_organisations(&self) -> StoreResult<Vec<Organisation>> {
-        self.fetch("SELECT * FROM organisations ORDER BY name", None, organisation).await
+        self.fetch(
+            "SELECT * FROM organisations ORDER BY name",
+            None,
+            organisation,
+        )
+        .await
     }
 
     async fn get_organisation(&self, id: Uuid) -> StoreResult<Organisation> {
-        one(self.fetch("SELECT * FROM organisations WHERE id = ?", Some(id), organisation).await?)
+        one(self
+            .fetch(
+                "SELECT * FROM organisations WHERE id = ?",
+                Some(id),
+                organisation,
+            )
+            .await?)
     }
 
     async fn insert_organisation(&self, o: &Organisation) -> StoreResult<()> {
@@ -581,17 +700,39 @@ impl Store for SqliteStore {
 
     async fn list_people(&self, organisation_id: Option<Uuid>) -> StoreResult<Vec<Person>> {
         match organisation_id {
-            Some(org) => self.fetch(&format!("{PERSON} WHERE p.organisation_id = ? ORDER BY p.first_name, p.last_name"), Some(org), person).await,
-            None => self.fetch(&format!("{PERSON} ORDER BY p.first_name, p.last_name"), None, person).await,
+            Some(org) => {
+                self.fetch(
+                    &format!(
+                        "{PERSON} WHERE p.organisation_id = ? ORDER BY p.first_name, p.last_name"
+                    ),
+                    Some(org),
+                    person,
+                )
+                .await
+            }
+            None => {
+                self.fetch(
+                    &format!("{PERSON} ORDER BY p.first_name, p.last_name"),
+                    None,
+                    person,
+                )
+                .await
+            }
         }
     }
 
     async fn get_person(&self, id: Uuid) -> StoreResult<Person> {
-        one(self.fetch(&format!("{PERSON} WHERE p.id = ?"), Some(id), person).await?)
+        one(self
+            .fetch(&format!("{PERSON} WHERE p.id = ?"), Some(id), person)
+            .await?)
     }
 
     async fn find_person_by_email(&self, email: &str) -> StoreResult<Option<Person>> {
-        let row = sqlx::query(&format!("{PERSON} WHERE p.email = ?")).bind(email).fetch_optional(&self.pool).await.map_err(db)?;
+        let row = sqlx::query(&format!("{PERSON} WHERE p.email = ?"))
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
         row.as_ref().map(person).transpose().map_err(db)
     }
 
@@ -604,31 +745,42 @@ impl Store for SqliteStore {
     }
 
     async fn password_hash(&self, person_id: Uuid) -> StoreResult<Option<String>> {
-        let row: Option<Option<String>> = sqlx::query_scalar("SELECT password_hash FROM people WHERE id = ?")
-            .bind(person_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
+        let row: Option<Option<String>> =
+            sqlx::query_scalar("SELECT password_hash FROM people WHERE id = ?")
+                .bind(person_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
         row.ok_or(StoreError::NotFound)
     }
 
     async fn set_password_hash(&self, person_id: Uuid, hash: &str) -> StoreResult<()> {
-        self.write_simple("UPDATE people SET password_hash = ? WHERE id = ?", vec![Bind::Text(hash), Bind::Id(person_id)]).await
+        self.write_simple(
+            "UPDATE people SET password_hash = ? WHERE id = ?",
+            vec![Bind::Text(hash), Bind::Id(person_id)],
+        )
+        .await
     }
 
     async fn insert_session(&self, s: &Session) -> StoreResult<()> {
-        sqlx::query("INSERT INTO sessions (id_hash, person_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
-            .bind(&s.id_hash)
-            .bind(s.person_id)
-            .bind(s.created_at)
-            .bind(s.expires_at)
-            .execute(&self.pool)
-            .await
-            .map_err(write_err)
-            .map(|_| ())
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, person_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&s.id_hash)
+        .bind(s.person_id)
+        .bind(s.created_at)
+        .bind(s.expires_at)
+        .execute(&self.pool)
+        .await
+        .map_err(write_err)
+        .map(|_| ())
     }
 
-    async fn session_person(&self, id_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<Person>> {
+    async fn session_person(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Person>> {
         let row = sqlx::query(&format!(
             "{PERSON} JOIN sessions s ON s.person_id = p.id WHERE s.id_hash = ? AND s.expires_at > ? AND p.archived = 0"
         ))
@@ -641,10 +793,19 @@ impl Store for SqliteStore {
     }
 
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = ?").bind(id_hash).execute(&self.pool).await.map_err(db).map(|_| ())
+        sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db)
+            .map(|_| ())
     }
 
-    async fn delete_sessions_of(&self, person_id: Uuid, except_id_hash: Option<&str>) -> StoreResult<()> {
+    async fn delete_sessions_of(
+        &self,
+        person_id: Uuid,
+        except_id_hash: Option<&str>,
+    ) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE person_id = ? AND id_hash IS NOT ?")
             .bind(person_id)
             .bind(except_id_hash)
@@ -655,15 +816,31 @@ impl Store for SqliteStore {
     }
 
     async fn record_login_failure(&self, email: &str, at: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query("INSERT INTO login_failures (email, at) VALUES (?, ?)").bind(email).bind(at).execute(&self.pool).await.map_err(db).map(|_| ())
+        sqlx::query("INSERT INTO login_failures (email, at) VALUES (?, ?)")
+            .bind(email)
+            .bind(at)
+            .execute(&self.pool)
+            .await
+            .map_err(db)
+            .map(|_| ())
     }
 
     async fn count_login_failures(&self, email: &str, since: DateTime<Utc>) -> StoreResult<i64> {
-        sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE email = ? AND at >= ?").bind(email).bind(since).fetch_one(&self.pool).await.map_err(db)
+        sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE email = ? AND at >= ?")
+            .bind(email)
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)
     }
 
     async fn clear_login_failures(&self, email: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM login_failures WHERE email = ?").bind(email).execute(&self.pool).await.map_err(db).map(|_| ())
+        sqlx::query("DELETE FROM login_failures WHERE email = ?")
+            .bind(email)
+            .execute(&self.pool)
+            .await
+            .map_err(db)
+            .map(|_| ())
     }
 
     async fn insert_api_token(&self, t: &ApiToken) -> StoreResult<()> {
@@ -681,10 +858,20 @@ impl Store for SqliteStore {
     }
 
     async fn list_api_tokens(&self, person_id: Uuid) -> StoreResult<Vec<ApiToken>> {
-        self.fetch("SELECT * FROM api_tokens WHERE person_id = ? ORDER BY created_at DESC, id DESC", Some(person_id), api_token).await
+        self.fetch(
+            "SELECT * FROM api_tokens WHERE person_id = ? ORDER BY created_at DESC, id DESC",
+            Some(person_id),
+            api_token,
+        )
+        .await
     }
 
-    async fn revoke_api_token(&self, person_id: Uuid, token_id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
+    async fn revoke_api_token(
+        &self,
+        person_id: Uuid,
+        token_id: Uuid,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
         let n = sqlx::query("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? AND person_id = ?")
             .bind(at)
             .bind(token_id)

@@ -42,7 +42,12 @@ macro_rules! contract_tests {
 }
 
 fn region(code: &str) -> Region {
-    Region { id: new_id(), name: format!("Region {code}"), code: code.into(), archived: false }
+    Region {
+        id: new_id(),
+        name: format!("Region {code}"),
+        code: code.into(),
+        archived: false,
+    }
 }
 
 /// A region, municipality, operator and hub, inserted.
@@ -131,10 +136,22 @@ pub async fn taken_region_code_is_a_conflict(store: &dyn Store) {
 }
 
 pub async fn updating_an_unknown_id_is_not_found(store: &dyn Store) {
-    assert!(matches!(store.update_region(&region("01")).await, Err(StoreError::NotFound)));
-    assert!(matches!(store.get_hub(new_id()).await, Err(StoreError::NotFound)));
-    assert!(matches!(store.get_person(new_id()).await, Err(StoreError::NotFound)));
-    assert!(matches!(store.update_person(&person("x@y.se", None)).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.update_region(&region("01")).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.get_hub(new_id()).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.get_person(new_id()).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.update_person(&person("x@y.se", None)).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 pub async fn municipality_must_refer_to_a_region(store: &dyn Store) {
@@ -179,7 +196,14 @@ pub async fn hubs_round_trip_with_hours_and_listing_names(store: &dyn Store) {
 
 pub async fn zones_and_rooms_round_trip(store: &dyn Store) {
     let (_, _, _, h) = seed_hub(store).await;
-    let mut z = Zone { id: new_id(), hub_id: h.id, name: "Cirkeln".into(), purpose: "Dela berättelser".into(), capacity: 12, archived: false };
+    let mut z = Zone {
+        id: new_id(),
+        hub_id: h.id,
+        name: "Cirkeln".into(),
+        purpose: "Dela berättelser".into(),
+        capacity: 12,
+        archived: false,
+    };
     store.insert_zone(&z).await.unwrap();
     z.capacity = 14;
     store.update_zone(&z).await.unwrap();
@@ -199,14 +223,23 @@ pub async fn zones_and_rooms_round_trip(store: &dyn Store) {
     assert_eq!(store.list_rooms(h.id).await.unwrap(), vec![room.clone()]);
     assert_eq!(store.get_room(room.id).await.unwrap(), room);
     assert!(store.list_rooms(new_id()).await.unwrap().is_empty());
-    let orphan = Zone { id: new_id(), hub_id: new_id(), ..z };
-    assert!(matches!(store.insert_zone(&orphan).await, Err(StoreError::Reference(f)) if f == "hub_id"));
+    let orphan = Zone {
+        id: new_id(),
+        hub_id: new_id(),
+        ..z
+    };
+    assert!(
+        matches!(store.insert_zone(&orphan).await, Err(StoreError::Reference(f)) if f == "hub_id")
+    );
 }
 
 pub async fn organisation_numbers_are_unique(store: &dyn Store) {
     let mut o = organisation("212000-0142");
     store.insert_organisation(&o).await.unwrap();
-    match store.insert_organisation(&organisation("212000-0142")).await {
+    match store
+        .insert_organisation(&organisation("212000-0142"))
+        .await
+    {
         Err(StoreError::Conflict(field)) => assert_eq!(field, "org_number"),
         other => panic!("expected a conflict, got {other:?}"),
     }
@@ -225,23 +258,44 @@ pub async fn people_and_roles_round_trip(store: &dyn Store) {
     p.admin_of_organisation_ids = vec![org.id];
     store.insert_person(&p).await.unwrap();
     assert_eq!(store.get_person(p.id).await.unwrap(), p);
-    assert_eq!(store.find_person_by_email("anna@oskarshamn.example").await.unwrap(), Some(p.clone()));
-    assert_eq!(store.find_person_by_email("nobody@x.se").await.unwrap(), None);
+    assert_eq!(
+        store
+            .find_person_by_email("anna@oskarshamn.example")
+            .await
+            .unwrap(),
+        Some(p.clone())
+    );
+    assert_eq!(
+        store.find_person_by_email("nobody@x.se").await.unwrap(),
+        None
+    );
     p.hosted_hub_ids.clear();
     p.is_network_admin = true;
     store.update_person(&p).await.unwrap();
     assert_eq!(store.get_person(p.id).await.unwrap(), p);
     let other = person("bo@x.se", None);
     store.insert_person(&other).await.unwrap();
-    assert_eq!(store.list_people(Some(org.id)).await.unwrap(), vec![p.clone()]);
+    assert_eq!(
+        store.list_people(Some(org.id)).await.unwrap(),
+        vec![p.clone()]
+    );
     assert_eq!(store.list_people(None).await.unwrap().len(), 2);
     assert_eq!(store.password_hash(p.id).await.unwrap(), None);
-    store.set_password_hash(p.id, "$argon2id$fake").await.unwrap();
-    assert_eq!(store.password_hash(p.id).await.unwrap().as_deref(), Some("$argon2id$fake"));
+    store
+        .set_password_hash(p.id, "$argon2id$fake")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.password_hash(p.id).await.unwrap().as_deref(),
+        Some("$argon2id$fake")
+    );
 }
 
 pub async fn email_is_unique_and_nothing_half_written(store: &dyn Store) {
-    store.insert_person(&person("anna@x.se", None)).await.unwrap();
+    store
+        .insert_person(&person("anna@x.se", None))
+        .await
+        .unwrap();
     match store.insert_person(&person("anna@x.se", None)).await {
         Err(StoreError::Conflict(field)) => assert_eq!(field, "email"),
         other => panic!("expected a conflict, got {other:?}"),
@@ -261,7 +315,10 @@ pub async fn unknown_role_reference_writes_nothing(store: &dyn Store) {
     store.insert_person(&q).await.unwrap();
     q.first_name = "Bosse".into();
     q.admin_of_organisation_ids = vec![new_id()];
-    assert!(matches!(store.update_person(&q).await, Err(StoreError::Reference(_))));
+    assert!(matches!(
+        store.update_person(&q).await,
+        Err(StoreError::Reference(_))
+    ));
     assert_eq!(store.get_person(q.id).await.unwrap().first_name, "Anna");
 }
 
@@ -269,12 +326,33 @@ pub async fn sessions_expire_and_end(store: &dyn Store) {
     let p = person("anna@x.se", None);
     store.insert_person(&p).await.unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
-    let s = Session { id_hash: "abc".into(), person_id: p.id, created_at: now, expires_at: now + Duration::hours(1) };
+    let s = Session {
+        id_hash: "abc".into(),
+        person_id: p.id,
+        created_at: now,
+        expires_at: now + Duration::hours(1),
+    };
     store.insert_session(&s).await.unwrap();
-    let s2 = Session { id_hash: "def".into(), ..s.clone() };
+    let s2 = Session {
+        id_hash: "def".into(),
+        ..s.clone()
+    };
     store.insert_session(&s2).await.unwrap();
-    assert_eq!(store.session_person("abc", now).await.unwrap().map(|p| p.id), Some(p.id));
-    assert_eq!(store.session_person("abc", now + Duration::hours(2)).await.unwrap(), None);
+    assert_eq!(
+        store
+            .session_person("abc", now)
+            .await
+            .unwrap()
+            .map(|p| p.id),
+        Some(p.id)
+    );
+    assert_eq!(
+        store
+            .session_person("abc", now + Duration::hours(2))
+            .await
+            .unwrap(),
+        None
+    );
     assert_eq!(store.session_person("nope", now).await.unwrap(), None);
     store.delete_sessions_of(p.id, Some("def")).await.unwrap();
     assert_eq!(store.session_person("abc", now).await.unwrap(), None);
@@ -287,7 +365,12 @@ pub async fn sessions_of_archived_people_are_inactive(store: &dyn Store) {
     let mut p = person("anna@x.se", None);
     store.insert_person(&p).await.unwrap();
     let now = Utc::now();
-    let s = Session { id_hash: "abc".into(), person_id: p.id, created_at: now, expires_at: now + Duration::hours(1) };
+    let s = Session {
+        id_hash: "abc".into(),
+        person_id: p.id,
+        created_at: now,
+        expires_at: now + Duration::hours(1),
+    };
     store.insert_session(&s).await.unwrap();
     p.archived = true;
     store.update_person(&p).await.unwrap();
@@ -297,13 +380,28 @@ pub async fn sessions_of_archived_people_are_inactive(store: &dyn Store) {
 pub async fn login_failures_are_counted_and_cleared(store: &dyn Store) {
     let t0 = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
     for i in 0..3 {
-        store.record_login_failure("anna@x.se", t0 + Duration::minutes(i * 10)).await.unwrap();
+        store
+            .record_login_failure("anna@x.se", t0 + Duration::minutes(i * 10))
+            .await
+            .unwrap();
     }
     store.record_login_failure("bo@x.se", t0).await.unwrap();
-    assert_eq!(store.count_login_failures("anna@x.se", t0).await.unwrap(), 3);
-    assert_eq!(store.count_login_failures("anna@x.se", t0 + Duration::minutes(5)).await.unwrap(), 2);
+    assert_eq!(
+        store.count_login_failures("anna@x.se", t0).await.unwrap(),
+        3
+    );
+    assert_eq!(
+        store
+            .count_login_failures("anna@x.se", t0 + Duration::minutes(5))
+            .await
+            .unwrap(),
+        2
+    );
     store.clear_login_failures("anna@x.se").await.unwrap();
-    assert_eq!(store.count_login_failures("anna@x.se", t0).await.unwrap(), 0);
+    assert_eq!(
+        store.count_login_failures("anna@x.se", t0).await.unwrap(),
+        0
+    );
     assert_eq!(store.count_login_failures("bo@x.se", t0).await.unwrap(), 1);
 }
 
@@ -313,19 +411,38 @@ pub async fn api_tokens_authenticate_until_revoked(store: &dyn Store) {
     let other = person("bo@x.se", None);
     store.insert_person(&other).await.unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
-    let t = ApiToken { id: new_id(), person_id: p.id, name: "kiosk".into(), token_hash: "h1".into(), created_at: now, revoked_at: None };
+    let t = ApiToken {
+        id: new_id(),
+        person_id: p.id,
+        name: "kiosk".into(),
+        token_hash: "h1".into(),
+        created_at: now,
+        revoked_at: None,
+    };
     store.insert_api_token(&t).await.unwrap();
-    assert_eq!(store.token_person("h1").await.unwrap().map(|p| p.id), Some(p.id));
+    assert_eq!(
+        store.token_person("h1").await.unwrap().map(|p| p.id),
+        Some(p.id)
+    );
     assert_eq!(store.list_api_tokens(p.id).await.unwrap(), vec![t.clone()]);
-    assert!(matches!(store.revoke_api_token(other.id, t.id, now).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.revoke_api_token(other.id, t.id, now).await,
+        Err(StoreError::NotFound)
+    ));
     store.revoke_api_token(p.id, t.id, now).await.unwrap();
     assert_eq!(store.token_person("h1").await.unwrap(), None);
-    assert_eq!(store.list_api_tokens(p.id).await.unwrap()[0].revoked_at, Some(now));
+    assert_eq!(
+        store.list_api_tokens(p.id).await.unwrap()[0].revoked_at,
+        Some(now)
+    );
 }
 
 pub async fn meta_values_round_trip(store: &dyn Store) {
     assert_eq!(store.get_meta("demo_seeded").await.unwrap(), None);
     store.set_meta("demo_seeded", "1").await.unwrap();
     store.set_meta("demo_seeded", "2").await.unwrap();
-    assert_eq!(store.get_meta("demo_seeded").await.unwrap().as_deref(), Some("2"));
+    assert_eq!(
+        store.get_meta("demo_seeded").await.unwrap().as_deref(),
+        Some("2")
+    );
 }

@@ -129,10 +129,18 @@ pub trait Store: Send + Sync + 'static {
 
     async fn insert_session(&self, s: &Session) -> StoreResult<()>;
     /// The active (unexpired, not archived) person behind a session.
-    async fn session_person(&self, id_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<Person>>;
+    async fn session_person(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Person>>;
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
     /// Signs a person out everywhere except, optionally, one session.
-    async fn delete_sessions_of(&self, person_id: Uuid, except_id_hash: Option<&str>) -> StoreResult<()>;
+    async fn delete_sessions_of(
+        &self,
+        person_id: Uuid,
+        except_id_hash: Option<&str>,
+    ) -> StoreResult<()>;
 
     async fn record_login_failure(&self, email: &str, at: DateTime<Utc>) -> StoreResult<()>;
     async fn count_login_failures(&self, email: &str, since: DateTime<Utc>) -> StoreResult<i64>;
@@ -142,7 +150,12 @@ pub trait Store: Send + Sync + 'static {
     /// A person's tokens, newest first, revoked ones included.
     async fn list_api_tokens(&self, person_id: Uuid) -> StoreResult<Vec<ApiToken>>;
     /// Revokes one of the person's tokens; `NotFound` if it is not theirs.
-    async fn revoke_api_token(&self, person_id: Uuid, token_id: Uuid, at: DateTime<Utc>) -> StoreResult<()>;
+    async fn revoke_api_token(
+        &self,
+        person_id: Uuid,
+        token_id: Uuid,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// The active person behind an unrevoked token.
     async fn token_person(&self, token_hash: &str) -> StoreResult<Option<Person>>;
 }

@@ -1,0 +1,411 @@
+//! `thirdplace`: the one binary. Serves the web app, seeds the demo
+//! network, applies migrations, and lets an operator create network admins
+//! and API tokens from the command line.
+
+#![forbid(unsafe_code)]
+
+mod demo;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Read;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use thirdplace_domain::{new_id, PersonInput};
+use thirdplace_store::Store;
+use thirdplace_web::{AppState, WebConfig};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "thirdplace",
+    version,
+    about = "Run a network of coworking hubs: check-ins, room booking, an open calendar, invoicing and evaluation."
+)]
+struct Cli {
+    /// Where the data lives: `sqlite://FILE` (the default, one file, created if missing)
+    /// or `postgres://USER@HOST/DB` (for several instances on one database).
+    #[arg(
+        long,
+        env = "THIRDPLACE_DATABASE_URL",
+        default_value = "sqlite://thirdplace.db",
+        global = true
+    )]
+    database_url: String,
+
+    /// Log format: `text` for people, `json` for log collectors.
+    #[arg(long, env = "THIRDPLACE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+struct ServeArgs {
+    /// The address and port to listen on.
+    #[arg(long, env = "THIRDPLACE_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+
+    /// Mark cookies Secure. Turn on when users reach the app over HTTPS
+    /// (requests with `X-Forwarded-Proto: https` get Secure cookies anyway).
+    #[arg(long, env = "THIRDPLACE_SECURE_COOKIES")]
+    secure_cookies: bool,
+
+    /// How many days a sign-in lasts.
+    #[arg(long, env = "THIRDPLACE_SESSION_DAYS", default_value_t = 14)]
+    session_days: i64,
+
+    /// Longest time a request may take before it is answered with 408, in seconds.
+    #[arg(long, env = "THIRDPLACE_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    request_timeout_secs: u64,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "THIRDPLACE_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    max_body_bytes: usize,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the web app and the API (applies pending migrations first).
+    Serve(ServeArgs),
+    /// Fill the database with the demo network (once; later runs keep the
+    /// data and add nothing), print the demo sign-ins, and serve.
+    Demo(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage network administrators.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Manage personal API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AdminCommand {
+    /// Create a network admin. The password is read from standard input
+    /// (at least 10 characters), e.g. `echo "$PASSWORD" | thirdplace admin create …`.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        first_name: String,
+        #[arg(long)]
+        last_name: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Create an API token for a person and print only the token.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// A name to recognise the token by.
+        #[arg(long, default_value = "command line")]
+        name: String,
+    },
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+/// The URL's scheme picks the backend.
+async fn open_store(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        let s = thirdplace_store_sqlite::SqliteStore::connect(url)
+            .await
+            .with_context(|| format!("opening the SQLite database {url}"))?;
+        Ok(Arc::new(s))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        let s = thirdplace_store_postgres::PostgresStore::connect(url)
+            .await
+            .context("connecting to PostgreSQL")?;
+        Ok(Arc::new(s))
+    } else {
+        bail!("the database URL must start with sqlite: or postgres: (got {url:?})")
+    }
+}
+
+fn web_config(a: &ServeArgs) -> WebConfig {
+    WebConfig {
+        secure_cookies: a.secure_cookies,
+        session_days: a.session_days,
+        request_timeout: Duration::from_secs(a.request_timeout_secs),
+        max_body_bytes: a.max_body_bytes,
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn serve(store: Arc<dyn Store>, args: &ServeArgs) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("listening on {}", args.addr))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, backend = store.backend_name(), "serving");
+    println!("thirdplace is serving on http://{addr}");
+    thirdplace_web::serve(
+        listener,
+        AppState::new(store, web_config(args)),
+        shutdown_signal(),
+    )
+    .await?;
+    Ok(())
+}
+
+fn read_password_from_stdin() -> Result<String> {
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("reading the password from standard input")?;
+    let password = s.lines().next().unwrap_or("").to_string();
+    if password.chars().count() < thirdplace_web::auth::MIN_PASSWORD_LEN {
+        bail!(
+            "the password must have at least {} characters",
+            thirdplace_web::auth::MIN_PASSWORD_LEN
+        );
+    }
+    Ok(password)
+}
+
+async fn create_admin(
+    store: &dyn Store,
+    email: &str,
+    first_name: &str,
+    last_name: &str,
+    password: &str,
+) -> Result<uuid::Uuid> {
+    let input = PersonInput {
+        first_name: first_name.into(),
+        last_name: last_name.into(),
+        email: email.into(),
+        is_network_admin: "true".into(),
+        ..Default::default()
+    };
+    let person = input
+        .validate(new_id())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if store.find_person_by_email(&person.email).await?.is_some() {
+        bail!(
+            "someone with the e-mail address {} already exists",
+            person.email
+        );
+    }
+    store.insert_person(&person).await?;
+    store
+        .set_password_hash(person.id, &thirdplace_web::auth::hash_password(password))
+        .await?;
+    Ok(person.id)
+}
+
+async fn create_token(store: &dyn Store, email: &str, name: &str) -> Result<String> {
+    let email = thirdplace_domain::Email::parse(email)
+        .map_err(|e| anyhow::anyhow!("e-mail address {}", e.message))?;
+    let person = store
+        .find_person_by_email(email.as_str())
+        .await?
+        .filter(|p| !p.archived);
+    let Some(person) = person else {
+        bail!("nobody with the e-mail address {email} exists")
+    };
+    let (token, hash) = thirdplace_web::auth::new_api_token();
+    let t = thirdplace_store::ApiToken {
+        id: new_id(),
+        person_id: person.id,
+        name: name.into(),
+        token_hash: hash,
+        created_at: chrono::Utc::now(),
+        revoked_at: None,
+    };
+    store.insert_api_token(&t).await?;
+    Ok(token)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    match &cli.command {
+        Command::Serve(args) => serve(open_store(&cli.database_url).await?, args).await,
+        Command::Demo(args) => {
+            let store = open_store(&cli.database_url).await?;
+            let hash = thirdplace_web::auth::hash_password(demo::DEMO_PASSWORD);
+            if demo::seed(store.as_ref(), &hash).await? {
+                println!("The demo network was created in {}.", cli.database_url);
+            } else {
+                println!(
+                    "The demo network is already in {}; nothing was added.",
+                    cli.database_url
+                );
+            }
+            println!("Demo sign-ins (password \"{}\"):", demo::DEMO_PASSWORD);
+            for l in demo::demo_logins() {
+                println!("  {:<22} {}", l.role, l.email);
+            }
+            serve(store, args).await
+        }
+        Command::Migrate => {
+            let store = open_store(&cli.database_url).await?;
+            println!("Migrations applied ({}).", store.backend_name());
+            Ok(())
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    email,
+                    first_name,
+                    last_name,
+                },
+        } => {
+            let password = read_password_from_stdin()?;
+            let store = open_store(&cli.database_url).await?;
+            create_admin(store.as_ref(), email, first_name, last_name, &password).await?;
+            println!("Network admin {email} created.");
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Create { email, name },
+        } => {
+            let store = open_store(&cli.database_url).await?;
+            println!("{}", create_token(store.as_ref(), email, name).await?);
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    async fn temp_store() -> (Arc<dyn Store>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        (open_store(&url).await.unwrap(), dir)
+    }
+
+    #[tokio::test]
+    async fn admins_are_created_once_and_tokens_name_their_person() {
+        let (store, _dir) = temp_store().await;
+        let id = create_admin(
+            store.as_ref(),
+            "Ada@Example.se",
+            "Ada",
+            "Lovelace",
+            "long enough password",
+        )
+        .await
+        .unwrap();
+        let p = store.get_person(id).await.unwrap();
+        assert!(p.is_network_admin);
+        assert_eq!(p.email, "ada@example.se");
+        assert!(create_admin(
+            store.as_ref(),
+            "ada@example.se",
+            "Ada",
+            "L",
+            "long enough password"
+        )
+        .await
+        .is_err());
+        let token = create_token(store.as_ref(), "ada@example.se", "cli")
+            .await
+            .unwrap();
+        let who = store
+            .token_person(&thirdplace_web::auth::sha256_hex(&token))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(who.id, id);
+        assert!(create_token(store.as_ref(), "nobody@example.se", "cli")
+            .await
+            .is_err());
+    }
+
+    #[tokio::test]
+    async fn unknown_database_schemes_are_refused() {
+        let err = open_store("mysql://x").await.err().unwrap().to_string();
+        assert!(err.contains("sqlite: or postgres:"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn the_demo_seeds_once_with_every_demo_login() {
+        let (store, _dir) = temp_store().await;
+        let hash = thirdplace_web::auth::hash_password(demo::DEMO_PASSWORD);
+        assert!(demo::seed(store.as_ref(), &hash).await.unwrap());
+        let people = store.list_people(None).await.unwrap().len();
+        let hubs = store.list_hubs().await.unwrap();
+        assert!(!demo::seed(store.as_ref(), &hash).await.unwrap());
+        assert_eq!(store.list_people(None).await.unwrap().len(), people);
+        assert_eq!(store.list_hubs().await.unwrap().len(), hubs.len());
+        for l in demo::demo_logins() {
+            let p = store
+                .find_person_by_email(l.email)
+                .await
+                .unwrap()
+                .expect(l.email);
+            assert!(store.password_hash(p.id).await.unwrap().is_some());
+        }
+        let names: Vec<&str> = hubs.iter().map(|h| h.hub.name.as_str()).collect();
+        for place in ["Figeholm", "Boda", "Östersund", "Stockholm"] {
+            assert!(
+                names.iter().any(|n| n.contains(place)),
+                "{place} missing in {names:?}"
+            );
+        }
+        for h in &hubs {
+            let rural = h.hub.name.contains("Figeholm") || h.hub.name.contains("Boda");
+            assert_eq!(h.hub.in_central_town, !rural, "{}", h.hub.name);
+        }
+        let host = store
+            .find_person_by_email("host@demo.example")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(host.hosted_hub_ids.len(), 2);
+        assert!(store.list_organisations().await.unwrap().len() >= 25);
+    }
+}

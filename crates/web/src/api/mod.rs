@@ -1,0 +1,148 @@
+//! The JSON API at `/api/v1`. Reads of the network's public data need no
+//! token; writes need `Authorization: Bearer <token>` and the right role.
+//! The OpenAPI document at `/api/v1/openapi.json` is generated from these
+//! handlers' annotations, so it cannot drift from the routes.
+
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::AppState;
+use axum::extract::{FromRequest, Request};
+use axum::Router;
+use serde::de::DeserializeOwned;
+use thirdplace_domain::Principal;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+pub mod hubs;
+pub mod network;
+pub mod people;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "thirdplace API", version = "1", description = "The network's hubs, zones, rooms, regions, municipalities, operators, organisations and people. Errors always have the shape {\"error\": {\"code\", \"message\"}}."),
+    components(schemas(ErrorBody)),
+    modifiers(&BearerAuth),
+    tags((name = "network", description = "Regions, municipalities and operators"), (name = "hubs", description = "Hubs, their zones and rooms"), (name = "people", description = "Organisations and people"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(network::list_regions, network::create_region))
+        .routes(routes!(network::get_region, network::update_region))
+        .routes(routes!(
+            network::list_municipalities,
+            network::create_municipality
+        ))
+        .routes(routes!(
+            network::get_municipality,
+            network::update_municipality
+        ))
+        .routes(routes!(network::list_operators, network::create_operator))
+        .routes(routes!(network::get_operator, network::update_operator))
+        .routes(routes!(hubs::list_hubs, hubs::create_hub))
+        .routes(routes!(hubs::get_hub, hubs::update_hub))
+        .routes(routes!(hubs::list_zones, hubs::create_zone))
+        .routes(routes!(hubs::get_zone, hubs::update_zone))
+        .routes(routes!(hubs::list_rooms, hubs::create_room))
+        .routes(routes!(hubs::get_room, hubs::update_room))
+        .routes(routes!(
+            people::list_organisations,
+            people::create_organisation
+        ))
+        .routes(routes!(
+            people::get_organisation,
+            people::update_organisation
+        ))
+        .routes(routes!(people::list_people, people::create_person))
+        .routes(routes!(people::get_person, people::update_person))
+        .routes(routes!(people::me))
+        .split_for_parts()
+}
+
+/// A JSON body whose every problem (syntax, type, unknown field, missing
+/// field, wrong content type) answers in the API's error shape.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection;
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::JsonDataError(e)) => Err(AppError::Validation(
+                thirdplace_domain::ValidationErrors::single(
+                    "body",
+                    "invalid_body",
+                    e.body_text().replace(
+                        "Failed to deserialize the JSON body into the target type: ",
+                        "",
+                    ),
+                ),
+            )),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::bad_request(
+                "invalid_json",
+                format!("the body is not valid JSON: {}", e.body_text()),
+            )),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::bad_request(
+                "unsupported_media_type",
+                "send the body as JSON with Content-Type: application/json",
+            )),
+            Err(JsonRejection::BytesRejection(_)) => Err(AppError::bad_request(
+                "body_too_large",
+                "the body could not be read (too large?)",
+            )),
+            Err(e) => Err(AppError::bad_request("invalid_body", e.body_text())),
+        }
+    }
+}
+
+/// An id from the path; a malformed one is simply not found.
+pub fn path_id(raw: &str) -> AppResult<Uuid> {
+    Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
+}
+
+/// Writes need a token, and `allowed` must hold for its person.
+pub fn require(auth: &Auth, allowed: impl FnOnce(&Principal) -> bool) -> AppResult<Principal> {
+    let p = auth.require()?;
+    if !auth.via_token {
+        return Err(AppError::Unauthorized);
+    }
+    if allowed(p) {
+        Ok(p.clone())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Include archived records (default false).
+    #[serde(default)]
+    pub include_archived: bool,
+}
+
+pub fn bool_str(b: bool) -> String {
+    if b {
+        "true".into()
+    } else {
+        String::new()
+    }
+}

@@ -1,0 +1,169 @@
+//! One error type for the whole web layer. It renders as the JSON error
+//! shape `{"error": {"code": "…", "message": "…"}}`; on HTML routes a
+//! middleware turns the same error into a readable page (see
+//! `pages::render_error_pages`). Causes of 5xx are logged, never shown.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use thirdplace_domain::ValidationErrors;
+use thirdplace_store::StoreError;
+use utoipa::ToSchema;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Validation(ValidationErrors),
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("sign in or send an API token (Authorization: Bearer …)")]
+    Unauthorized,
+    #[error("you do not have the right to do this")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("{message}")]
+    Conflict { field: String, message: String },
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl AppError {
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation(_) => "validation_failed",
+            AppError::BadRequest { code, .. } => code,
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::Conflict { .. } => "conflict",
+            AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict(field) => AppError::Conflict {
+                message: format!("{field} is already in use by another record"),
+                field,
+            },
+            StoreError::Reference(field) => AppError::Validation(ValidationErrors::single(
+                &field,
+                "unknown_reference",
+                "refers to something that does not exist",
+            )),
+            StoreError::Database(e) => AppError::Internal(e),
+        }
+    }
+}
+
+impl From<ValidationErrors> for AppError {
+    fn from(e: ValidationErrors) -> Self {
+        AppError::Validation(e)
+    }
+}
+
+/// The JSON error shape.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable: `validation_failed`, `not_found`, `conflict`, …
+    pub code: String,
+    /// A sentence a person understands.
+    pub message: String,
+    /// For `validation_failed` and `conflict`: the fields and their problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldProblem>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let AppError::Internal(cause) = &self {
+            tracing::error!(error = %cause, cause = ?cause, "request failed");
+        }
+        let fields = match &self {
+            AppError::Validation(v) => v
+                .errors
+                .iter()
+                .map(|e| FieldProblem {
+                    field: e.field.clone(),
+                    code: e.code.to_string(),
+                    message: e.message.clone(),
+                })
+                .collect(),
+            AppError::Conflict { field, message } => {
+                vec![FieldProblem {
+                    field: field.clone(),
+                    code: "taken".into(),
+                    message: message.clone(),
+                }]
+            }
+            _ => vec![],
+        };
+        let message = match &self {
+            AppError::Validation(v) => format!("Some fields are not valid: {v}"),
+            other => {
+                let m = other.to_string();
+                let mut c = m.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
+            }
+        };
+        let detail = ErrorDetail {
+            code: self.code().to_string(),
+            message,
+            fields,
+        };
+        let mut resp = (
+            status,
+            Json(ErrorBody {
+                error: detail.clone(),
+            }),
+        )
+            .into_response();
+        resp.extensions_mut().insert(detail);
+        resp
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,185 @@
+//! The server-rendered pages. Each request on these routes passes
+//! [`html_context`], which resolves the language, the signed-in person and
+//! the CSRF token once, and turns any [`AppError`] into a readable page.
+
+use crate::auth::{self, cookie_value, Auth, CSRF_COOKIE};
+use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::i18n::{self, Lang};
+use crate::templates;
+use crate::AppState;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Router;
+use minijinja::{context, Value};
+use thirdplace_domain::{FieldError, Principal};
+
+pub mod account;
+pub mod admin;
+pub mod public;
+
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .merge(public::router())
+        .merge(account::router())
+        .merge(admin::router())
+        .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn_with_state(state, html_context))
+}
+
+/// What every page needs to know about its request.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub lang: Lang,
+    pub csrf: String,
+    pub user: Option<Principal>,
+    pub session_hash: Option<String>,
+    pub path: String,
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Page>().cloned().ok_or_else(|| {
+            AppError::Internal("page context missing: route outside html_context".into())
+        })
+    }
+}
+
+impl Page {
+    pub fn t(&self, key: &str) -> String {
+        i18n::t(self.lang, key)
+    }
+
+    pub fn user(&self) -> AppResult<&Principal> {
+        self.user.as_ref().ok_or(AppError::Unauthorized)
+    }
+
+    /// A field error in the page's language: Swedish from the table by its
+    /// code; English uses the domain's own, more specific, sentence.
+    pub fn field_message(&self, e: &FieldError) -> String {
+        match self.lang {
+            Lang::En => capitalise(&e.message),
+            Lang::Sv => i18n::lookup(Lang::Sv, &format!("error.{}", e.code))
+                .map(str::to_string)
+                .unwrap_or_else(|| e.message.clone()),
+        }
+    }
+
+    pub fn render(&self, name: &str, ctx: Value) -> AppResult<Response> {
+        self.render_with_status(StatusCode::OK, name, ctx)
+    }
+
+    pub fn render_with_status(
+        &self,
+        status: StatusCode,
+        name: &str,
+        ctx: Value,
+    ) -> AppResult<Response> {
+        let user = self.user.as_ref().map(|u| {
+            context! { first_name => u.first_name, has_admin => u.has_admin_pages(), is_network_admin => u.is_network_admin }
+        });
+        let base = context! {
+            lang => self.lang.code(),
+            other_lang => self.lang.other().code(),
+            csrf => self.csrf,
+            path => self.path,
+            user => user,
+        };
+        let html = templates::render(name, context! { ..ctx, ..base })
+            .map_err(|e| AppError::Internal(Box::new(e)))?;
+        Ok((status, Html(html)).into_response())
+    }
+}
+
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// Only local paths, so `next=` cannot send anyone to another site.
+pub fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
+
+async fn html_context(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let lang = auth::lang_of(&parts.headers);
+    let existing_csrf = cookie_value(&parts.headers, CSRF_COOKIE)
+        .filter(|v| v.len() >= 32)
+        .map(str::to_string);
+    let fresh_csrf = existing_csrf.is_none();
+    let csrf = existing_csrf.unwrap_or_else(auth::random_secret);
+    let secure = auth::is_secure(&state, &parts.headers);
+    let path = parts.uri.path().to_string();
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| path.clone());
+    let method = parts.method.clone();
+    let mut page = Page {
+        lang,
+        csrf: csrf.clone(),
+        user: None,
+        session_hash: None,
+        path,
+    };
+    let auth = Auth::from_request_parts(&mut parts, &state).await;
+    let mut resp = match auth {
+        Ok(a) => {
+            page.user = a.principal;
+            page.session_hash = a.session_hash;
+            parts.extensions.insert(page.clone());
+            next.run(Request::from_parts(parts, body)).await
+        }
+        Err(e) => e.into_response(),
+    };
+    if let Some(detail) = resp.extensions().get::<ErrorDetail>().cloned() {
+        let status = resp.status();
+        resp = if status == StatusCode::UNAUTHORIZED && method == Method::GET && page.user.is_none()
+        {
+            let target = format!("/login?next={}", urlencode(&path_and_query));
+            Redirect::to(&target).into_response()
+        } else {
+            error_page(&page, status, &detail)
+        };
+    }
+    if fresh_csrf {
+        auth::set_cookie(
+            resp.headers_mut(),
+            CSRF_COOKIE,
+            &csrf,
+            365 * 86_400,
+            true,
+            secure,
+        );
+    }
+    resp
+}
+
+fn error_page(page: &Page, status: StatusCode, detail: &ErrorDetail) -> Response {
+    let translated = i18n::lookup(page.lang, &format!("error.{}", detail.code));
+    let message = match (translated, detail.fields.is_empty()) {
+        (Some(t), true) => t.to_string(),
+        _ => detail.message.clone(),
+    };
+    let ctx = context! { message => message, show_login => status == StatusCode::UNAUTHORIZED };
+    page.render_with_status(status, "error.html", ctx)
+        .unwrap_or_else(|_| (status, detail.message.clone()).into_response())
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|v| v[1..].to_string())
+        .unwrap_or_default()
+}

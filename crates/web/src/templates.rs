@@ -1,0 +1,106 @@
+//! Server-rendered HTML with minijinja. Templates are compiled into the
+//! binary (`include_str!`), so `thirdplace demo` needs nothing but itself.
+
+use crate::i18n::{self, Lang};
+use minijinja::{Environment, State, Value};
+use std::sync::LazyLock;
+
+macro_rules! templates {
+    ($env:ident, $($name:literal),* $(,)?) => {
+        $( $env.add_template($name, include_str!(concat!("../templates/", $name))).expect($name); )*
+    };
+}
+
+/// Every template the app has; `TEMPLATE_SOURCES` lets tests check them.
+pub const TEMPLATE_NAMES: &[&str] = &[
+    "base.html",
+    "macros.html",
+    "index.html",
+    "hub.html",
+    "login.html",
+    "account.html",
+    "error.html",
+    "admin/index.html",
+    "admin/list.html",
+    "admin/form.html",
+];
+
+// The environment holds only compiled-in templates and pure functions, so
+// one shared instance is as safe as a constant.
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    templates!(
+        env,
+        "base.html",
+        "macros.html",
+        "index.html",
+        "hub.html",
+        "login.html",
+        "account.html",
+        "error.html",
+        "admin/index.html",
+        "admin/list.html",
+        "admin/form.html",
+    );
+    env.add_function("t", translate);
+    env.add_filter("sek", |ore: i64| thirdplace_domain::format_ore_as_sek(ore));
+    env
+});
+
+fn lang_of(state: &State) -> Lang {
+    state
+        .lookup("lang")
+        .and_then(|v| v.as_str().and_then(Lang::parse))
+        .unwrap_or_default()
+}
+
+/// `t("key")` in a template: the text in the page's language.
+fn translate(state: &State, key: &str) -> String {
+    i18n::t(lang_of(state), key)
+}
+
+pub fn render(name: &str, ctx: Value) -> Result<String, minijinja::Error> {
+    ENV.get_template(name)?.render(ctx)
+}
+
+/// The template sources, for the test that every `t("…")` key exists.
+pub fn sources() -> Vec<(&'static str, String)> {
+    TEMPLATE_NAMES
+        .iter()
+        .map(|n| {
+            (
+                *n,
+                ENV.get_template(n)
+                    .map(|t| t.source().to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_translation_key_used_in_templates_exists_in_both_languages() {
+        let re_start = "t(\"";
+        for (name, src) in sources() {
+            assert!(!src.is_empty(), "{name} missing");
+            let mut rest = src.as_str();
+            while let Some(i) = rest.find(re_start) {
+                rest = &rest[i + re_start.len()..];
+                let end = rest.find('"').unwrap();
+                let key = &rest[..end];
+                for lang in [Lang::Sv, Lang::En] {
+                    assert!(
+                        i18n::lookup(lang, key).is_some(),
+                        "{name}: key {key} missing in {lang:?}"
+                    );
+                }
+            }
+        }
+    }
+}
