@@ -94,6 +94,11 @@ mod tests {
                 rest = &rest[i + re_start.len()..];
                 let end = rest.find('"').unwrap();
                 let key = &rest[..end];
+                // `t("room_kind." ~ kind)`: a prefix completed at run time.
+                if key.ends_with('.') {
+                    assert!(i18n::has_prefix(key), "{name}: no keys start with {key}");
+                    continue;
+                }
                 for lang in [Lang::Sv, Lang::En] {
                     assert!(
                         i18n::lookup(lang, key).is_some(),
