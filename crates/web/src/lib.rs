@@ -7,7 +7,7 @@
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::Router;
 use std::sync::Arc;
 use std::time::Duration;
@@ -72,18 +72,19 @@ pub fn app(state: AppState) -> Router {
     let openapi = Arc::new(openapi);
     let api = api
         .route(
-            "/openapi.json",
+            "/api/v1/openapi.json",
             get(move || {
                 let doc = openapi.clone();
                 async move { axum::Json(doc.as_ref().clone()) }
             }),
         )
-        .fallback(|| async { AppError::NotFound });
+        .route("/api/v1", any(|| async { AppError::NotFound }))
+        .route("/api/v1/{*rest}", any(|| async { AppError::NotFound }));
     let timeout = state.config.request_timeout;
     let body_limit = state.config.max_body_bytes;
     Router::new()
         .merge(pages::router(state.clone()))
-        .nest("/api/v1", api)
+        .merge(api)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/static/app.css", get(stylesheet))

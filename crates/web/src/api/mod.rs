@@ -41,8 +41,10 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The API's routes with their full paths (`/api/v1/...`), and the
+/// OpenAPI document generated from them.
 pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let v1 = OpenApiRouter::new()
         .routes(routes!(network::list_regions, network::create_region))
         .routes(routes!(network::get_region, network::update_region))
         .routes(routes!(
@@ -71,7 +73,9 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(people::list_people, people::create_person))
         .routes(routes!(people::get_person, people::update_person))
-        .routes(routes!(people::me))
+        .routes(routes!(people::me));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1)
         .split_for_parts()
 }
 
