@@ -328,15 +328,15 @@ async fn every_resource_can_be_created_and_updated(app: TestApp) {
 }
 
 async fn bad_input_gets_a_clear_4xx_and_writes_nothing(app: TestApp) {
-    let t = app.token_for(&app.f.admin).await;
-    let t = Some(t.as_str());
+    let token = app.token_for(&app.f.admin).await;
+    let t = Some(token.as_str());
     let hubs_before = app.store.list_hubs().await.unwrap().len();
     let orgs_before = app.store.list_organisations().await.unwrap().len();
 
     let r = app
         .client
         .post(app.url("/api/v1/hubs"))
-        .bearer_auth(t.unwrap())
+        .bearer_auth(&token)
         .header("content-type", "application/json")
         .body("{not json")
         .send()
@@ -347,7 +347,7 @@ async fn bad_input_gets_a_clear_4xx_and_writes_nothing(app: TestApp) {
     let r = app
         .client
         .post(app.url("/api/v1/regions"))
-        .bearer_auth(t.unwrap())
+        .bearer_auth(&token)
         .body("{}")
         .send()
         .await
