@@ -1,0 +1,891 @@
+//! Process-level tests: they run the real `thirdplace` binary, as an
+//! operator would, and talk to it over HTTP on 127.0.0.1.
+//!
+//! Every test has its own temporary directory (SQLite) or its own database
+//! (PostgreSQL), every server listens on a port the kernel picks
+//! (`--addr 127.0.0.1:0`, read back from the "serving on" line), every wait
+//! has a deadline, and every child process is killed when its guard drops,
+//! whether the test passed or panicked.
+//!
+//! The PostgreSQL test needs `THIRDPLACE_TEST_POSTGRES_URL`; without it, it
+//! skips (and fails under `CI=true`), like the store's own PostgreSQL tests.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const BIN: &str = env!("CARGO_BIN_EXE_thirdplace");
+
+/// How long a server may take from spawn to answering `/readyz` (a debug
+/// build on a busy machine, possibly seeding the demo network first).
+const START_TIMEOUT: Duration = Duration::from_secs(90);
+/// How long a one-shot command (`migrate`, `admin create`, …) may take.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a server may take to exit after SIGTERM.
+const EXIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long we wait for a line to show up in a child's output.
+const OUTPUT_TIMEOUT: Duration = Duration::from_secs(10);
+
+const DEMO_LOGINS: [&str; 4] = [
+    "admin@demo.example",
+    "host@demo.example",
+    "orgadmin@demo.example",
+    "member@demo.example",
+];
+const DEMO_PASSWORD: &str = "demo";
+
+// ---------------------------------------------------------------------------
+// Child processes
+// ---------------------------------------------------------------------------
+
+/// The binary with a database URL, and with none of the variables it reads
+/// inherited from the environment running the tests.
+fn thirdplace(database_url: &str) -> Command {
+    let mut c = Command::new(BIN);
+    for var in [
+        "THIRDPLACE_DATABASE_URL",
+        "THIRDPLACE_LOG_FORMAT",
+        "THIRDPLACE_ADDR",
+        "THIRDPLACE_SECURE_COOKIES",
+        "THIRDPLACE_SESSION_DAYS",
+        "THIRDPLACE_REQUEST_TIMEOUT_SECS",
+        "THIRDPLACE_MAX_BODY_BYTES",
+        "RUST_LOG",
+    ] {
+        c.env_remove(var);
+    }
+    c.arg("--database-url").arg(database_url);
+    c
+}
+
+fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+/// A running child whose stdout and stderr are collected by two threads.
+/// Dropping it kills the child (and reaps it); when a test fails, what the
+/// child wrote is printed, so the failure explains itself.
+struct Proc {
+    name: String,
+    child: Child,
+    stdout: Arc<Mutex<String>>,
+    stderr: Arc<Mutex<String>>,
+    readers: Vec<JoinHandle<()>>,
+    status: Option<ExitStatus>,
+}
+
+fn collect(stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) -> JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        loop {
+            line.clear();
+            match reader.read_line(&mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => into.lock().unwrap().push_str(&line),
+            }
+        }
+    })
+}
+
+impl Proc {
+    fn spawn(name: &str, mut cmd: Command, stdin: Option<&str>) -> Proc {
+        cmd.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {BIN} ({name}): {e}"));
+        if let Some(input) = stdin {
+            let mut pipe = child.stdin.take().unwrap();
+            // The child may exit before reading it all; that is its answer.
+            let _ = pipe.write_all(input.as_bytes());
+        }
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let readers = vec![
+            collect(child.stdout.take().unwrap(), stdout.clone()),
+            collect(child.stderr.take().unwrap(), stderr.clone()),
+        ];
+        Proc {
+            name: name.to_owned(),
+            child,
+            stdout,
+            stderr,
+            readers,
+            status: None,
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn stdout(&self) -> String {
+        self.stdout.lock().unwrap().clone()
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    fn has_exited(&mut self) -> Option<ExitStatus> {
+        if self.status.is_none() {
+            self.status = self.child.try_wait().expect("try_wait");
+        }
+        self.status
+    }
+
+    /// Waits (at most `timeout`) for the child to exit, then for its output
+    /// to be read to the end.
+    async fn wait_exit(&mut self, timeout: Duration) -> ExitStatus {
+        let deadline = Instant::now() + timeout;
+        let status = loop {
+            if let Some(s) = self.has_exited() {
+                break s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} did not exit within {timeout:?}",
+                self.name
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        };
+        for r in self.readers.drain(..) {
+            let _ = r.join();
+        }
+        status
+    }
+
+    /// Waits (at most `timeout`) until `find` recognises something in the
+    /// child's stdout and stderr.
+    async fn wait_for_output<T>(
+        &mut self,
+        what: &str,
+        timeout: Duration,
+        find: impl Fn(&str, &str) -> Option<T>,
+    ) -> T {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(found) = find(&self.stdout(), &self.stderr()) {
+                return found;
+            }
+            if let Some(status) = self.has_exited() {
+                // One last look: the output may have arrived with the exit.
+                for r in self.readers.drain(..) {
+                    let _ = r.join();
+                }
+                if let Some(found) = find(&self.stdout(), &self.stderr()) {
+                    return found;
+                }
+                panic!("{} exited ({status}) before {what}", self.name);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{}: no {what} within {timeout:?}",
+                self.name
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Sends SIGTERM, as `systemd stop` or `docker stop` would.
+    fn terminate(&self) {
+        let status = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.pid().to_string())
+            .status()
+            .expect("running kill");
+        assert!(status.success(), "kill -TERM {} failed", self.pid());
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        if self.status.is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        for r in self.readers.drain(..) {
+            let _ = r.join();
+        }
+        if std::thread::panicking() {
+            eprintln!(
+                "---- {} stdout ----\n{}---- {} stderr ----\n{}",
+                self.name,
+                self.stdout(),
+                self.name,
+                self.stderr()
+            );
+        }
+    }
+}
+
+/// What a one-shot command did.
+struct Outcome {
+    status: ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs a command to its end (at most [`COMMAND_TIMEOUT`]).
+async fn run(name: &str, cmd: Command, stdin: Option<&str>) -> Outcome {
+    let mut p = Proc::spawn(name, cmd, stdin);
+    let status = p.wait_exit(COMMAND_TIMEOUT).await;
+    Outcome {
+        status,
+        stdout: p.stdout(),
+        stderr: p.stderr(),
+    }
+}
+
+/// Runs a command that must succeed; returns its stdout.
+async fn run_ok(name: &str, cmd: Command, stdin: Option<&str>) -> String {
+    let out = run(name, cmd, stdin).await;
+    assert!(
+        out.status.success(),
+        "{name} failed ({}):\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        out.stdout,
+        out.stderr
+    );
+    out.stdout
+}
+
+/// A `serve` or `demo` process that answers `/readyz`.
+struct Server {
+    proc: Proc,
+    base: String,
+}
+
+const SERVING: &str = "thirdplace is serving on http://";
+
+/// Starts `thirdplace [global args] <command> --addr 127.0.0.1:0`, learns its
+/// port from stdout and waits until `/readyz` answers 200.
+async fn start(name: &str, mut cmd: Command, command: &str) -> Server {
+    cmd.arg(command).arg("--addr").arg("127.0.0.1:0");
+    let mut proc = Proc::spawn(name, cmd, None);
+    let addr = proc
+        .wait_for_output("serving line on stdout", START_TIMEOUT, |out, _| {
+            out.lines()
+                .find_map(|l| l.strip_prefix(SERVING))
+                .map(|a| a.trim().to_owned())
+        })
+        .await;
+    assert!(addr.starts_with("127.0.0.1:"), "{name} serves on {addr}");
+    let base = format!("http://{addr}");
+    let c = client();
+    let deadline = Instant::now() + START_TIMEOUT;
+    loop {
+        if let Ok(r) = c.get(format!("{base}/readyz")).send().await {
+            if r.status() == 200 {
+                break;
+            }
+        }
+        if let Some(status) = proc.has_exited() {
+            panic!("{name} exited ({status}) before it was ready");
+        }
+        assert!(Instant::now() < deadline, "{name} not ready in time");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Server { proc, base }
+}
+
+impl Server {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn addr(&self) -> &str {
+        self.base.trim_start_matches("http://")
+    }
+
+    /// SIGTERM, then the exit status (at most [`EXIT_TIMEOUT`] later).
+    async fn stop(&mut self) -> ExitStatus {
+        self.proc.terminate();
+        self.proc.wait_exit(EXIT_TIMEOUT).await
+    }
+}
+
+// ---------------------------------------------------------------------------
+// HTTP
+// ---------------------------------------------------------------------------
+
+/// No redirects followed, no cookie store (cookies are passed by hand, so
+/// that one browser's cookies can be shown to two servers), no proxy.
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn location(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The value of a form's hidden `_csrf` field.
+fn csrf_field(html: &str) -> String {
+    let marker = r#"name="_csrf" value=""#;
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no _csrf field in:\n{html}"))
+        + marker.len();
+    let len = html[start..].find('"').unwrap();
+    html[start..start + len].to_owned()
+}
+
+/// A browser that opened the sign-in page: its CSRF cookie and the form's
+/// hidden field, which must be equal (double submit).
+struct Browser {
+    csrf: String,
+    session: Option<String>,
+    lang: Option<&'static str>,
+}
+
+impl Browser {
+    async fn open_login(c: &reqwest::Client, server: &Server) -> Browser {
+        let r = c.get(server.url("/login")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let cookie = set_cookie(&r, "tp_csrf").expect("GET /login sets tp_csrf");
+        let field = csrf_field(&r.text().await.unwrap());
+        assert_eq!(cookie, field, "the CSRF cookie and the form field differ");
+        Browser {
+            csrf: cookie,
+            session: None,
+            lang: None,
+        }
+    }
+
+    fn cookies(&self) -> String {
+        let mut c = format!("tp_csrf={}", self.csrf);
+        if let Some(s) = &self.session {
+            c.push_str(&format!("; tp_session={s}"));
+        }
+        if let Some(l) = self.lang {
+            c.push_str(&format!("; tp_lang={l}"));
+        }
+        c
+    }
+
+    async fn get(&self, c: &reqwest::Client, server: &Server, path: &str) -> reqwest::Response {
+        c.get(server.url(path))
+            .header(reqwest::header::COOKIE, self.cookies())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn post_form(
+        &self,
+        c: &reqwest::Client,
+        server: &Server,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut form = vec![("_csrf", self.csrf.as_str())];
+        form.extend_from_slice(fields);
+        c.post(server.url(path))
+            .header(reqwest::header::COOKIE, self.cookies())
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn login(
+        &self,
+        c: &reqwest::Client,
+        server: &Server,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        self.post_form(
+            c,
+            server,
+            "/login",
+            &[
+                ("email", email),
+                ("password", password),
+                ("next", "/account"),
+            ],
+        )
+        .await
+    }
+}
+
+async fn json_list(c: &reqwest::Client, server: &Server, path: &str) -> Vec<serde_json::Value> {
+    let r = c.get(server.url(path)).send().await.unwrap();
+    assert_eq!(r.status(), 200, "GET {path}");
+    r.json::<Vec<serde_json::Value>>().await.unwrap()
+}
+
+/// Creates a network admin through the CLI and returns a fresh API token
+/// for them, also from the CLI.
+async fn admin_with_token(database_url: &str, email: &str) -> String {
+    let mut cmd = thirdplace(database_url);
+    cmd.args(["admin", "create", "--email", email]).args([
+        "--first-name",
+        "Ada",
+        "--last-name",
+        "Lovelace",
+    ]);
+    run_ok("admin create", cmd, Some("a long enough password\n")).await;
+    token_for(database_url, email).await
+}
+
+async fn token_for(database_url: &str, email: &str) -> String {
+    let mut cmd = thirdplace(database_url);
+    cmd.args(["token", "create", "--email", email]);
+    let out = run_ok("token create", cmd, None).await;
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "token create printed {out:?}");
+    assert!(lines[0].starts_with("tp_"), "not a token: {out:?}");
+    assert_eq!(lines[0], lines[0].trim(), "the token line has blanks");
+    lines[0].to_owned()
+}
+
+fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary directory")
+}
+
+// ---------------------------------------------------------------------------
+// The tests
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn demo_twice_keeps_the_data_and_adds_no_duplicates() {
+    let dir = temp_dir();
+    let db: PathBuf = dir.path().join("demo.db");
+    let url = sqlite_url(&db);
+    let c = client();
+
+    let mut first = start("demo (first run)", thirdplace(&url), "demo").await;
+    let out = first.proc.stdout();
+    assert!(
+        out.contains("The demo network was created in"),
+        "first run: {out}"
+    );
+    assert!(out.contains(r#"Demo sign-ins (password "demo")"#), "{out}");
+    for email in DEMO_LOGINS {
+        assert!(out.contains(email), "{email} is not listed in:\n{out}");
+    }
+    let hubs = json_list(&c, &first, "/api/v1/hubs").await.len();
+    let regions = json_list(&c, &first, "/api/v1/regions").await.len();
+    let organisations = json_list(&c, &first, "/api/v1/organisations").await.len();
+    assert!(hubs >= 4, "{hubs} hubs");
+    assert!(
+        regions >= 1 && organisations >= 25,
+        "{regions} {organisations}"
+    );
+    // WAL mode: the write-ahead log sits next to the database while serving.
+    let wal = dir.path().join("demo.db-wal");
+    assert!(wal.exists(), "no {} while serving", wal.display());
+    let status = first.stop().await;
+    assert!(status.success(), "first run exited with {status}");
+
+    // WAL mode is also recorded in the file itself: header bytes 18 and 19
+    // (file format write and read versions) are 2 for WAL, 1 for rollback.
+    let header = std::fs::read(&db).unwrap();
+    assert_eq!(&header[..16], b"SQLite format 3\0");
+    assert_eq!((header[18], header[19]), (2, 2), "not in WAL mode");
+
+    let mut second = start("demo (second run)", thirdplace(&url), "demo").await;
+    let out = second.proc.stdout();
+    assert!(
+        out.contains("The demo network is already in") && out.contains("nothing was added"),
+        "second run: {out}"
+    );
+    for email in DEMO_LOGINS {
+        assert!(out.contains(email), "{email} is not listed in:\n{out}");
+    }
+    assert_eq!(json_list(&c, &second, "/api/v1/hubs").await.len(), hubs);
+    assert_eq!(
+        json_list(&c, &second, "/api/v1/regions").await.len(),
+        regions
+    );
+    assert_eq!(
+        json_list(&c, &second, "/api/v1/organisations").await.len(),
+        organisations
+    );
+    let status = second.stop().await;
+    assert!(status.success(), "second run exited with {status}");
+}
+
+#[tokio::test]
+async fn admin_create_reads_the_password_from_stdin_and_token_create_prints_only_the_token() {
+    let dir = temp_dir();
+    let url = sqlite_url(&dir.path().join("admin.db"));
+    let admin = |password: &str| {
+        let mut cmd = thirdplace(&url);
+        cmd.args(["admin", "create", "--email", "ada@example.se"])
+            .args(["--first-name", "Ada", "--last-name", "Lovelace"]);
+        (cmd, password.to_owned())
+    };
+
+    let (cmd, password) = admin("too short\n");
+    let out = run("admin create (short password)", cmd, Some(&password)).await;
+    assert!(!out.status.success(), "a 9-character password was accepted");
+    assert!(
+        out.stderr
+            .contains("the password must have at least 10 characters"),
+        "stderr: {}",
+        out.stderr
+    );
+    assert!(!out.stdout.contains("created"), "stdout: {}", out.stdout);
+
+    // Nobody was created by the failed run, so this one succeeds.
+    let (cmd, password) = admin("a long enough password\n");
+    let out = run_ok("admin create", cmd, Some(&password)).await;
+    assert_eq!(out.trim(), "Network admin ada@example.se created.");
+
+    let (cmd, password) = admin("another long password\n");
+    let out = run("admin create (again)", cmd, Some(&password)).await;
+    assert!(!out.status.success(), "the same admin was created twice");
+    assert!(out.stderr.contains("already exists"), "{}", out.stderr);
+
+    let token = token_for(&url, "ada@example.se").await;
+
+    let mut unknown = thirdplace(&url);
+    unknown.args(["token", "create", "--email", "nobody@example.se"]);
+    let out = run("token create (unknown person)", unknown, None).await;
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "stdout: {}", out.stdout);
+
+    let mut server = start("serve", thirdplace(&url), "serve").await;
+    let c = client();
+    let body = serde_json::json!({"name": "Region Test", "code": "99"});
+
+    let r = c
+        .post(server.url("/api/v1/regions"))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let created: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(created["name"], "Region Test");
+    assert_eq!(created["code"], "99");
+
+    for (what, request) in [
+        ("no token", c.post(server.url("/api/v1/regions"))),
+        (
+            "a wrong token",
+            c.post(server.url("/api/v1/regions"))
+                .bearer_auth("tp_not-a-token-anyone-was-given"),
+        ),
+    ] {
+        let r = request.json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{what}");
+        let err: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(err["error"]["code"], "unauthorized", "{what}: {err}");
+        assert!(err["error"]["message"].as_str().is_some(), "{what}: {err}");
+    }
+    let regions = json_list(&c, &server, "/api/v1/regions").await;
+    assert_eq!(regions.len(), 1, "{regions:?}");
+
+    let status = server.stop().await;
+    assert!(status.success(), "serve exited with {status}");
+    // Text logs to a pipe (a log collector, not a terminal) carry no colours.
+    let stderr = server.proc.stderr();
+    assert!(stderr.contains("serving"), "{stderr}");
+    assert!(!stderr.contains('\x1b'), "ANSI escapes in:\n{stderr}");
+}
+
+#[tokio::test]
+async fn sigterm_shuts_down_gracefully() {
+    let dir = temp_dir();
+    let url = sqlite_url(&dir.path().join("sigterm.db"));
+    let token = admin_with_token(&url, "ops@example.se").await;
+    let mut cmd = thirdplace(&url);
+    // Debug events of the HTTP layer tell us when the request is in the app.
+    cmd.env("RUST_LOG", "info,sqlx=warn,tower_http=debug");
+    let mut server = start("serve", cmd, "serve").await;
+
+    // A slow client: the head of a POST, and only half of its body.
+    let body = r#"{"name": "Region Sigterm", "code": "98"}"#;
+    let (first_half, second_half) = body.split_at(body.len() / 2);
+    let head = format!(
+        "POST /api/v1/regions HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        server.addr(),
+        body.len()
+    );
+    let mut conn = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    conn.write_all(head.as_bytes()).await.unwrap();
+    conn.write_all(first_half.as_bytes()).await.unwrap();
+    conn.flush().await.unwrap();
+    server
+        .proc
+        .wait_for_output("request in flight", OUTPUT_TIMEOUT, |_, err| {
+            err.lines()
+                .any(|l| l.contains("started processing request") && l.contains("/api/v1/regions"))
+                .then_some(())
+        })
+        .await;
+
+    server.proc.terminate();
+    server
+        .proc
+        .wait_for_output("shutdown log line", OUTPUT_TIMEOUT, |_, err| {
+            err.contains("shutting down: finishing requests in flight")
+                .then_some(())
+        })
+        .await;
+    // New connections are refused once shutdown began…
+    let deadline = Instant::now() + OUTPUT_TIMEOUT;
+    while tokio::net::TcpStream::connect(server.addr()).await.is_ok() {
+        assert!(Instant::now() < deadline, "still accepting connections");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    // …but the process waits for the request in flight.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        server.proc.has_exited().is_none(),
+        "exited with a request in flight"
+    );
+
+    conn.write_all(second_half.as_bytes()).await.unwrap();
+    conn.flush().await.unwrap();
+    let mut response = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), conn.read_to_end(&mut response))
+        .await
+        .expect("the answer in time")
+        .unwrap();
+    let response = String::from_utf8_lossy(&response);
+    assert!(
+        response.starts_with("HTTP/1.1 201"),
+        "answer after SIGTERM:\n{response}"
+    );
+    assert!(response.contains("Region Sigterm"), "{response}");
+
+    let status = server.proc.wait_exit(EXIT_TIMEOUT).await;
+    assert!(status.success(), "exited with {status} after SIGTERM");
+}
+
+#[tokio::test]
+async fn json_logs_when_asked() {
+    let dir = temp_dir();
+    let url = sqlite_url(&dir.path().join("logs.db"));
+    let mut cmd = thirdplace(&url);
+    cmd.args(["--log-format", "json"]);
+    let mut server = start("serve --log-format json", cmd, "serve").await;
+    let c = client();
+
+    // The id a client sends comes back; without one, the server makes one.
+    let r = c
+        .get(server.url("/healthz"))
+        .header("x-request-id", "process-test-4711")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["x-request-id"], "process-test-4711");
+    let r = c.get(server.url("/healthz")).send().await.unwrap();
+    let made = r.headers()["x-request-id"].to_str().unwrap();
+    assert!(uuid::Uuid::parse_str(made).is_ok(), "request id {made:?}");
+
+    // Something the app logs while handling a request: a failed sign-in.
+    let browser = Browser::open_login(&c, &server).await;
+    let r = c
+        .post(server.url("/login"))
+        .header(reqwest::header::COOKIE, browser.cookies())
+        .header("x-request-id", "process-test-login-42")
+        .form(&[
+            ("_csrf", browser.csrf.as_str()),
+            ("email", "nobody@example.se"),
+            ("password", "wrong password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.headers()["x-request-id"], "process-test-login-42");
+
+    let line = server
+        .proc
+        .wait_for_output("log line with the request id", OUTPUT_TIMEOUT, |_, err| {
+            err.lines()
+                .find(|l| l.contains("process-test-login-42"))
+                .map(str::to_owned)
+        })
+        .await;
+    let event: serde_json::Value =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not a JSON log line ({e}): {line}"));
+    assert_eq!(event["fields"]["message"], "failed sign-in", "{event}");
+    assert_eq!(event["level"], "INFO", "{event}");
+    assert_eq!(
+        event["span"]["request_id"], "process-test-login-42",
+        "{event}"
+    );
+    assert_eq!(event["span"]["uri"], "/login", "{event}");
+    assert_eq!(event["span"]["method"], "POST", "{event}");
+
+    let status = server.stop().await;
+    assert!(status.success(), "serve exited with {status}");
+    // Every line on stderr is JSON, from the first to the shutdown.
+    let stderr = server.proc.stderr();
+    for line in stderr.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not a JSON log line ({e}): {line}"));
+        assert!(v["timestamp"].is_string() && v["level"].is_string(), "{v}");
+    }
+    assert!(
+        stderr.contains(r#""message":"serving""#),
+        "no start line:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("shutting down: finishing requests in flight"),
+        "no shutdown line:\n{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn two_servers_on_one_postgres_behave_as_one() {
+    let Some(base_url) = thirdplace_store_postgres::testing::base_url_from_env() else {
+        return;
+    };
+    // Declared first, so dropped last: after both servers are gone.
+    let (url, _database) =
+        thirdplace_store_postgres::testing::create_test_database(&base_url).await;
+
+    let mut migrate = thirdplace(&url);
+    migrate.arg("migrate");
+    let out = run_ok("migrate", migrate, None).await;
+    assert!(out.contains("Migrations applied"), "{out}");
+
+    let (a, b) = tokio::join!(
+        start("A (demo)", thirdplace(&url), "demo"),
+        start("B (serve)", thirdplace(&url), "serve"),
+    );
+    let (mut a, mut b) = (a, b);
+    assert!(
+        a.proc.stdout().contains("The demo network was created in"),
+        "{}",
+        a.proc.stdout()
+    );
+    let c = client();
+
+    // Sign in on A…
+    let mut browser = Browser::open_login(&c, &a).await;
+    let r = browser
+        .login(&c, &a, "admin@demo.example", DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status(), 303, "sign-in on A");
+    assert_eq!(location(&r), "/account");
+    browser.session = Some(set_cookie(&r, "tp_session").expect("a session cookie"));
+
+    // …and B knows the session.
+    let r = browser.get(&c, &b, "/account").await;
+    assert_eq!(r.status(), 200, "GET /account on B");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Maria"), "the admin's page on B:\n{html}");
+    assert!(html.contains("admin@demo.example"), "{html}");
+
+    // Sign out on B, and A forgets the session too.
+    let r = browser.post_form(&c, &b, "/logout", &[]).await;
+    assert_eq!(r.status(), 303, "sign-out on B");
+    assert_eq!(set_cookie(&r, "tp_session").as_deref(), Some(""));
+    let r = browser.get(&c, &a, "/account").await;
+    assert_eq!(r.status(), 303, "GET /account on A after sign-out");
+    assert!(location(&r).starts_with("/login"), "{}", location(&r));
+
+    // A region written through A's API is read through B's.
+    let token = token_for(&url, "admin@demo.example").await;
+    let r = c
+        .post(a.url("/api/v1/regions"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"name": "Region Test", "code": "99"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "POST /api/v1/regions on A");
+    let regions = json_list(&c, &b, "/api/v1/regions").await;
+    assert!(
+        regions
+            .iter()
+            .any(|r| r["code"] == "99" && r["name"] == "Region Test"),
+        "B does not list A's region: {regions:?}"
+    );
+
+    let (sa, sb) = (a.stop().await, b.stop().await);
+    assert!(sa.success() && sb.success(), "A: {sa}, B: {sb}");
+}
+
+#[tokio::test]
+async fn failed_logins_are_throttled() {
+    let dir = temp_dir();
+    let url = sqlite_url(&dir.path().join("throttle.db"));
+    let mut server = start("demo", thirdplace(&url), "demo").await;
+    let c = client();
+    let mut browser = Browser::open_login(&c, &server).await;
+
+    for attempt in 1..=5 {
+        let r = browser
+            .login(&c, &server, "member@demo.example", "not the password")
+            .await;
+        assert_eq!(r.status(), 401, "wrong password, attempt {attempt}");
+        assert!(set_cookie(&r, "tp_session").is_none());
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Fel e-postadress eller lösenord."), "{html}");
+    }
+
+    // The sixth attempt is refused even with the right password.
+    let r = browser
+        .login(&c, &server, "member@demo.example", DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status(), 429, "sixth attempt");
+    assert!(set_cookie(&r, "tp_session").is_none(), "signed in anyway");
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("För många misslyckade försök. Vänta en kvart och försök igen."),
+        "{html}"
+    );
+
+    browser.lang = Some("en");
+    let r = browser
+        .login(&c, &server, "member@demo.example", DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status(), 429, "seventh attempt");
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Too many failed attempts. Wait a quarter of an hour and try again."),
+        "{html}"
+    );
+
+    // The throttle is per address: another account still signs in.
+    let r = browser
+        .login(&c, &server, "admin@demo.example", DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status(), 303, "another account");
+    assert!(set_cookie(&r, "tp_session").is_some());
+
+    let status = server.stop().await;
+    assert!(status.success(), "demo exited with {status}");
+}
