@@ -5,14 +5,16 @@ use crate::i18n::{self, Lang};
 use minijinja::{Environment, State, Value};
 use std::sync::LazyLock;
 
+/// Every template the app has, with its source compiled in.
 macro_rules! templates {
-    ($env:ident, $($name:literal),* $(,)?) => {
-        $( $env.add_template($name, include_str!(concat!("../templates/", $name))).expect($name); )*
+    ($($name:literal),* $(,)?) => {
+        const TEMPLATES: &[(&str, &str)] = &[
+            $( ($name, include_str!(concat!("../templates/", $name))), )*
+        ];
     };
 }
 
-/// Every template the app has; `TEMPLATE_SOURCES` lets tests check them.
-pub const TEMPLATE_NAMES: &[&str] = &[
+templates!(
     "base.html",
     "macros.html",
     "index.html",
@@ -23,7 +25,7 @@ pub const TEMPLATE_NAMES: &[&str] = &[
     "admin/index.html",
     "admin/list.html",
     "admin/form.html",
-];
+);
 
 // The environment holds only compiled-in templates and pure functions, so
 // one shared instance is as safe as a constant.
@@ -31,19 +33,9 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    templates!(
-        env,
-        "base.html",
-        "macros.html",
-        "index.html",
-        "hub.html",
-        "login.html",
-        "account.html",
-        "error.html",
-        "admin/index.html",
-        "admin/list.html",
-        "admin/form.html",
-    );
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source).expect(name);
+    }
     env.add_function("t", translate);
     env.add_filter("sek", |ore: i64| thirdplace_domain::format_ore_as_sek(ore));
     env
@@ -66,18 +58,8 @@ pub fn render(name: &str, ctx: Value) -> Result<String, minijinja::Error> {
 }
 
 /// The template sources, for the test that every `t("…")` key exists.
-pub fn sources() -> Vec<(&'static str, String)> {
-    TEMPLATE_NAMES
-        .iter()
-        .map(|n| {
-            (
-                *n,
-                ENV.get_template(n)
-                    .map(|t| t.source().to_string())
-                    .unwrap_or_default(),
-            )
-        })
-        .collect()
+pub fn sources() -> &'static [(&'static str, &'static str)] {
+    TEMPLATES
 }
 
 #[cfg(test)]
@@ -89,7 +71,8 @@ mod tests {
         let re_start = "t(\"";
         for (name, src) in sources() {
             assert!(!src.is_empty(), "{name} missing");
-            let mut rest = src.as_str();
+            assert!(ENV.get_template(name).is_ok(), "{name} does not compile");
+            let mut rest = *src;
             while let Some(i) = rest.find(re_start) {
                 rest = &rest[i + re_start.len()..];
                 let end = rest.find('"').unwrap();
