@@ -192,12 +192,19 @@ async fn serve(store: Arc<dyn Store>, args: &ServeArgs) -> Result<()> {
     Ok(())
 }
 
+/// The password from standard input: its first line when piped, or asked
+/// for without echo when a person types it at a terminal.
 fn read_password_from_stdin() -> Result<String> {
-    let mut s = String::new();
-    std::io::stdin()
-        .read_to_string(&mut s)
-        .context("reading the password from standard input")?;
-    let password = s.lines().next().unwrap_or("").to_string();
+    let password = if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        rpassword::prompt_password("Password (at least 10 characters): ")
+            .context("reading the password from the terminal")?
+    } else {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("reading the password from standard input")?;
+        s.lines().next().unwrap_or("").to_string()
+    };
     if password.chars().count() < thirdplace_web::auth::MIN_PASSWORD_LEN {
         bail!(
             "the password must have at least {} characters",
