@@ -221,6 +221,8 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("error.forbidden", "Du har inte behörighet till det här.", "You do not have permission for this."),
     ("error.internal_error", "Ett oväntat fel inträffade. Försök igen om en stund.", "An unexpected error occurred. Please try again in a while."),
     ("error.invalid_csrf", "Formuläret var för gammalt eller kom från en annan sida. Ladda om sidan och försök igen.", "The form was too old or came from another site. Reload the page and try again."),
+    ("error.method_not_allowed", "Det går inte att göra så här på den här adressen.", "This cannot be done at this address."),
+    ("error.payload_too_large", "Det som skickades är för stort.", "What was sent is too large."),
     ("error.too_many_requests", "För många försök. Vänta en stund.", "Too many attempts. Please wait a while."),
     ("error.required", "Fältet måste fyllas i.", "This field is required."),
     ("error.too_long", "Texten är för lång.", "The text is too long."),

@@ -79,7 +79,8 @@ pub fn app(state: AppState) -> Router {
             }),
         )
         .route("/api/v1", any(|| async { AppError::NotFound }))
-        .route("/api/v1/{*rest}", any(|| async { AppError::NotFound }));
+        .route("/api/v1/{*rest}", any(|| async { AppError::NotFound }))
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed });
     let timeout = state.config.request_timeout;
     let body_limit = state.config.max_body_bytes;
     Router::new()

@@ -108,10 +108,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 "unsupported_media_type",
                 "send the body as JSON with Content-Type: application/json",
             )),
-            Err(JsonRejection::BytesRejection(_)) => Err(AppError::bad_request(
-                "body_too_large",
-                "the body could not be read (too large?)",
-            )),
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(AppError::PayloadTooLarge)
+            }
             Err(e) => Err(AppError::bad_request("invalid_body", e.body_text())),
         }
     }

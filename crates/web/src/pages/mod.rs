@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(account::router())
         .merge(admin::router())
         .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(middleware::from_fn_with_state(state, html_context))
 }
 
