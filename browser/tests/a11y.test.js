@@ -1,0 +1,159 @@
+// Every page of the foundation issue passes axe-core's WCAG 2.1 A and AA
+// rules, in Swedish (the default) and in English.
+'use strict';
+
+const assert = require('node:assert/strict');
+const { describe, test, before, after } = require('node:test');
+const {
+  launchBrowser, newPage, signIn, useLanguage, visit, assertAccessible, apiGet,
+} = require('./helpers');
+
+const ADMIN_LISTS = ['regions', 'municipalities', 'operators', 'hubs', 'organisations', 'people'];
+
+let browser;
+let hubId;
+
+before(async () => {
+  browser = await launchBrowser();
+  const hubs = await apiGet('/api/v1/hubs');
+  assert.ok(hubs.length > 0, 'the demo network has hubs');
+  hubId = hubs[0].id;
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test('the axe-core check is live: a page with known violations fails it', async () => {
+  const { context, page } = await newPage(browser);
+  try {
+    await page.setContent('<!doctype html><html><head><title>x</title></head><body><main><img src="data:,"><a href="/x"></a></main></body></html>');
+    await assert.rejects(
+      assertAccessible(page, 'canary page'),
+      (e) => /image-alt/.test(e.message) && /link-name/.test(e.message) && /html-has-lang/.test(e.message),
+    );
+  } finally {
+    await context.close();
+  }
+});
+
+/// The href of the first row's link in the first table under `scope`.
+async function firstRowHref(page, scope = 'main') {
+  const href = await page.locator(`${scope} table tbody tr a`).first().getAttribute('href');
+  assert.ok(href, `no row link in ${scope} on ${page.url()}`);
+  return href;
+}
+
+// The four groups (signed in and out, in each language) each have a browser
+// context of their own and run two at a time, the long signed-in ones first:
+// much of the time is spent waiting for the renderer and the server, so this
+// shortens the suite on a two-core machine. Pages within a group run in turn.
+describe('axe-core on every page', { concurrency: 2 }, () => {
+  for (const lang of ['sv', 'en']) {
+    describe(`axe-core WCAG 2.1 A/AA, lang=${lang}, network admin`, { concurrency: 1 }, () => {
+      let context;
+      let page;
+      const edit = {};
+      before(async () => {
+        ({ context, page } = await newPage(browser));
+        await page.goto('/');
+        await useLanguage(page, lang);
+        await signIn(page, 'admin');
+        // One record of each kind to open its edit form.
+        for (const list of ADMIN_LISTS) {
+          await visit(page, `/admin/${list}`);
+          edit[list] = await firstRowHref(page);
+        }
+        await visit(page, `/admin/hubs/${hubId}`);
+        edit.zones = await firstRowHref(page, 'main section:nth-of-type(1)');
+        edit.rooms = await firstRowHref(page, 'main section:nth-of-type(2)');
+        assert.match(edit.zones, /^\/admin\/zones\//);
+        assert.match(edit.rooms, /^\/admin\/rooms\//);
+      });
+      after(async () => context?.close());
+
+      const pages = [
+        ['my account', '/account'],
+        ['admin start', '/admin'],
+        ...ADMIN_LISTS.map((l) => [`admin list ${l}`, `/admin/${l}`]),
+        ...ADMIN_LISTS.map((l) => [`new form ${l}`, `/admin/${l}/new`]),
+        ['new form zone', () => `/admin/hubs/${hubId}/zones/new`],
+        ['new form room', () => `/admin/hubs/${hubId}/rooms/new`],
+        ...ADMIN_LISTS.map((l) => [`edit form ${l}`, () => edit[l]]),
+        ['edit form zone', () => edit.zones],
+        ['edit form room', () => edit.rooms],
+        ['hub page with the edit link', () => `/hubs/${hubId}`],
+      ];
+      for (const [name, path] of pages) {
+        test(name, async () => {
+          const p = typeof path === 'function' ? path() : path;
+          assert.equal(await visit(page, p), 200, `${p} answers 200`);
+          assert.equal(await page.locator('html').getAttribute('lang'), lang);
+          await assertAccessible(page, name);
+        });
+      }
+
+      test('new hub form re-shown with validation errors', async () => {
+        await visit(page, '/admin/hubs/new');
+        const [resp] = await Promise.all([
+          page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/admin/hubs/new')),
+          page.locator('main form[action="/admin/hubs/new"] button[type="submit"]').click(),
+        ]);
+        assert.equal(resp.status(), 422);
+        await page.waitForLoadState('load');
+        await page.locator('main .alert.error').waitFor();
+        assert.ok(await page.locator('.field-error').count() > 0, 'field errors are shown');
+        await assertAccessible(page, 'new hub form with errors');
+      });
+    });
+
+    describe(`axe-core WCAG 2.1 A/AA, lang=${lang}, anonymous`, { concurrency: 1 }, () => {
+      let context;
+      let page;
+      before(async () => {
+        ({ context, page } = await newPage(browser));
+        await page.goto('/');
+        await useLanguage(page, lang);
+      });
+      after(async () => context?.close());
+
+      test('start page /', async () => {
+        assert.equal(await visit(page, '/'), 200);
+        assert.equal(await page.locator('html').getAttribute('lang'), lang);
+        await assertAccessible(page, 'start page');
+      });
+
+      test('hub page /hubs/{id}', async () => {
+        assert.equal(await visit(page, `/hubs/${hubId}`), 200);
+        await assertAccessible(page, 'hub page');
+      });
+
+      test('sign-in page /login', async () => {
+        assert.equal(await visit(page, '/login'), 200);
+        await assertAccessible(page, 'sign-in page');
+      });
+
+      test('sign-in page with an error', async () => {
+        await visit(page, '/login');
+        await page.locator('#email').fill('nobody@demo.example');
+        await page.locator('#password').fill('wrong password');
+        await Promise.all([
+          page.waitForLoadState('load'),
+          page.locator('main button[type="submit"]').click(),
+        ]);
+        await page.locator('main [role="alert"]').waitFor();
+        await assertAccessible(page, 'sign-in page with an error');
+      });
+
+      test('404 page', async () => {
+        assert.equal(await visit(page, '/no-such-page'), 404);
+        await assertAccessible(page, '404 page');
+      });
+
+      test('404 page for an unknown hub', async () => {
+        assert.equal(await visit(page, '/hubs/00000000-0000-7000-8000-000000000000'), 404);
+        await assertAccessible(page, '404 page (unknown hub)');
+      });
+    });
+  }
+});

@@ -1,0 +1,157 @@
+// Shared helpers for the browser suite: the browser, sign-in, language and
+// the axe-core check. Not a test file itself (node --test only picks up
+// *.test.js here).
+'use strict';
+
+const assert = require('node:assert/strict');
+const { chromium } = require('playwright-core');
+const axe = require('axe-core');
+
+const BASE_URL = (process.env.THIRDPLACE_BASE_URL || '').replace(/\/$/, '');
+if (!BASE_URL) {
+  throw new Error('THIRDPLACE_BASE_URL is not set: run the suite with `bash browser/run.sh`');
+}
+
+const CHROMIUM = process.env.THIRDPLACE_CHROMIUM || '/usr/bin/chromium';
+const PASSWORD = 'demo';
+const USERS = {
+  admin: 'admin@demo.example',
+  host: 'host@demo.example',
+  orgadmin: 'orgadmin@demo.example',
+  member: 'member@demo.example',
+};
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/// Debian's Chromium, headless. `launch()` gives every browser a fresh,
+/// temporary profile directory of its own (removed on close), so nothing
+/// carries over from a person's profile or an earlier run.
+async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}
+
+/// A fresh context (no cookies) with the base URL, so `page.goto('/x')` works.
+async function newPage(browser) {
+  const context = await browser.newContext({
+    baseURL: BASE_URL,
+    viewport: { width: 1280, height: 900 },
+    locale: 'sv-SE',
+  });
+  context.setDefaultTimeout(10_000);
+  context.setDefaultNavigationTimeout(15_000);
+  const page = await context.newPage();
+  return { context, page };
+}
+
+/// Signs in through the real sign-in form and waits for the redirect.
+async function signIn(page, who) {
+  const email = USERS[who] || who;
+  await page.goto('/login');
+  const lang = await page.locator('html').getAttribute('lang');
+  const t = lang === 'en'
+    ? { email: 'E-mail address', password: 'Password', submit: 'Sign in' }
+    : { email: 'E-postadress', password: 'Lösenord', submit: 'Logga in' };
+  await page.getByLabel(t.email, { exact: true }).fill(email);
+  await page.getByLabel(t.password, { exact: true }).fill(PASSWORD);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.startsWith('/login')),
+    page.locator('main').getByRole('button', { name: t.submit, exact: true }).click(),
+  ]);
+  // Signed in: the header offers the sign-out button.
+  await page.locator('header form[action="/logout"] button').waitFor();
+}
+
+/// Switches the interface language with the header's switch, if needed.
+async function useLanguage(page, lang) {
+  if (!page.url().startsWith(BASE_URL)) await page.goto('/');
+  const current = await page.locator('html').getAttribute('lang');
+  if (current === lang) return;
+  const label = lang === 'en' ? 'In English' : 'På svenska';
+  await page.locator('header').getByRole('button', { name: label }).click();
+  // The switch posts to /lang and is sent back to the same page.
+  await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+  await page.waitForLoadState('load');
+}
+
+/// Goes to `path` and returns the HTTP status of the page.
+async function visit(page, path) {
+  const resp = await page.goto(path);
+  assert.ok(resp, `no response for ${path}`);
+  return resp.status();
+}
+
+/// A readable list of axe violations: rule, impact, help and each failing
+/// node's selector with axe's summary of what to fix.
+function formatViolations(violations) {
+  return violations
+    .map((v) => {
+      const nodes = v.nodes
+        .map((n) => `    - ${n.target.join(' ')}\n      ${String(n.failureSummary || '').replace(/\n/g, '\n      ')}`)
+        .join('\n');
+      return `  [${v.impact}] ${v.id}: ${v.help}\n    ${v.helpUrl}\n${nodes}`;
+    })
+    .join('\n');
+}
+
+/// Runs axe-core on the current page for WCAG 2.1 A and AA and fails the
+/// test with an actionable list when anything is found.
+async function assertAccessible(page, label) {
+  const loaded = await page.evaluate(() => typeof window.axe !== 'undefined');
+  if (!loaded) await page.addScriptTag({ content: axe.source });
+  const result = await page.evaluate(async (tags) => {
+    // eslint-disable-next-line no-undef
+    const r = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: tags },
+      resultTypes: ['violations'],
+    });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+    }));
+  }, AXE_TAGS);
+  if (result.length > 0) {
+    const where = `${label} (${page.url()})`;
+    const text = `axe-core found ${result.length} WCAG 2.1 A/AA violation(s) on ${where}:\n${formatViolations(result)}`;
+    assert.fail(text);
+  }
+}
+
+/// JSON from the public API, outside the browser.
+async function apiGet(path) {
+  const resp = await fetch(BASE_URL + path, { headers: { accept: 'application/json' } });
+  assert.equal(resp.status, 200, `GET ${path} answered ${resp.status}`);
+  return resp.json();
+}
+
+/// A short unique suffix so that names made by one run never clash.
+function unique() {
+  return `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
+}
+
+module.exports = {
+  BASE_URL,
+  USERS,
+  launchBrowser,
+  newPage,
+  signIn,
+  useLanguage,
+  visit,
+  assertAccessible,
+  apiGet,
+  unique,
+};
