@@ -543,6 +543,12 @@ async fn hub_forms_keep_opening_hours_and_exceptions(app: TestApp) {
             && html.contains("f-exceptions-error")
             && html.contains("f-latitude-error")
     );
+    // The summary lists the problems in the order of the form's fields.
+    let at = |id: &str| {
+        html.find(&format!("href=\"#{id}\""))
+            .unwrap_or_else(|| panic!("{id} not in the summary"))
+    };
+    assert!(at("f-latitude") < at("f-hours_monday") && at("f-hours_monday") < at("f-exceptions"));
     assert_eq!(
         app.store.get_hub(id).await.unwrap().hub,
         hub,
@@ -570,6 +576,9 @@ async fn organisation_admins_manage_only_their_own_people(app: TestApp) {
         .await
         .unwrap();
     assert!(!html.contains("is_network_admin") && !html.contains("hosted_hub_ids"));
+    assert!(
+        html.contains("autocomplete=\"given-name\"") && html.contains("autocomplete=\"email\"")
+    );
     let org = app.f.org.id.to_string();
     let r = app
         .post_form(

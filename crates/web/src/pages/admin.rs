@@ -96,6 +96,7 @@ struct Field {
     help: Option<String>,
     required: bool,
     inputmode: Option<&'static str>,
+    autocomplete: Option<&'static str>,
 }
 
 /// Builds a form's fields, attaching each field's error in the page language.
@@ -130,6 +131,7 @@ impl<'a> Form<'a> {
             help: None,
             required: false,
             inputmode: None,
+            autocomplete: None,
         });
         self
     }
@@ -189,6 +191,14 @@ impl<'a> Form<'a> {
         self
     }
 
+    /// The HTML autocomplete token, so browsers can fill in people's details.
+    fn autocomplete(mut self, token: &'static str) -> Self {
+        if let Some(f) = self.fields.last_mut() {
+            f.autocomplete = Some(token);
+        }
+        self
+    }
+
     fn numeric(mut self, mode: &'static str) -> Self {
         if let Some(f) = self.fields.last_mut() {
             f.inputmode = Some(mode);
@@ -232,10 +242,17 @@ fn render_form(page: &Page, fp: FormPage, form: Form) -> AppResult<Response> {
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let errors: Vec<_> = form
-        .errors
-        .errors
-        .iter()
+    // The summary lists problems in the order the fields stand on the form.
+    let position = |field: &str| {
+        form.fields
+            .iter()
+            .position(|f| f.name == field)
+            .unwrap_or(usize::MAX)
+    };
+    let mut ordered: Vec<_> = form.errors.errors.iter().collect();
+    ordered.sort_by_key(|e| position(&e.field));
+    let errors: Vec<_> = ordered
+        .into_iter()
         .map(|e| {
             let label = form.fields.iter().find(|f| f.name == e.field).map(|f| f.label.clone()).unwrap_or_else(|| e.field.clone());
             context! { id => format!("f-{}", e.field), label => label, message => page.field_message(e) }
@@ -681,6 +698,7 @@ fn operator_form(
         .text("org_number", &input.org_number)
         .help("field.org_number_help")
         .text("contact_email", &input.contact_email)
+        .autocomplete("email")
         .checkbox("archived", &input.archived)
         .help("admin.archived_help");
     render_form(page, fp, form)
@@ -872,11 +890,14 @@ async fn hub_form(
         .select("operator_id", &input.operator_id, operators, "admin.choose")
         .required()
         .text("street_address", &input.street_address)
+        .autocomplete("street-address")
         .required()
         .text("postal_code", &input.postal_code)
+        .autocomplete("postal-code")
         .required()
         .numeric("numeric")
         .text("city", &input.city)
+        .autocomplete("address-level2")
         .required()
         .text("latitude", &input.latitude)
         .required()
@@ -1704,10 +1725,13 @@ async fn person_form(
         .collect();
     let mut form = Form::new(page, errors)
         .text("first_name", &input.first_name)
+        .autocomplete("given-name")
         .required()
         .text("last_name", &input.last_name)
+        .autocomplete("family-name")
         .required()
         .text("email", &input.email)
+        .autocomplete("email")
         .required()
         .select(
             "organisation_id",
