@@ -69,6 +69,12 @@ struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "THIRDPLACE_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
+
+    /// How long anonymous visitors may be shown a cached hub list or public
+    /// page, in milliseconds (0 turns the cache off). Writes through this
+    /// process clear it at once; other processes' writes show within this time.
+    #[arg(long, env = "THIRDPLACE_PUBLIC_CACHE_MS", default_value_t = 1000)]
+    public_cache_ms: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -154,6 +160,7 @@ fn web_config(a: &ServeArgs) -> WebConfig {
         session_days: a.session_days,
         request_timeout: Duration::from_secs(a.request_timeout_secs),
         max_body_bytes: a.max_body_bytes,
+        public_cache_ttl: Duration::from_millis(a.public_cache_ms),
     }
 }
 

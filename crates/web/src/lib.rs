@@ -8,7 +8,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{any, get};
-use axum::Router;
+use axum::{middleware, Router};
 use std::sync::Arc;
 use std::time::Duration;
 use thirdplace_store::Store;
@@ -18,6 +18,7 @@ use tower_http::trace::TraceLayer;
 
 pub mod api;
 pub mod auth;
+pub mod cache;
 pub mod error;
 pub mod forms;
 pub mod i18n;
@@ -36,6 +37,9 @@ pub struct WebConfig {
     pub session_days: i64,
     pub request_timeout: Duration,
     pub max_body_bytes: usize,
+    /// How long anonymous visitors may be shown a cached hub list or page
+    /// (zero: no cache). See [`cache`].
+    pub public_cache_ttl: Duration,
 }
 
 impl Default for WebConfig {
@@ -45,6 +49,7 @@ impl Default for WebConfig {
             session_days: 14,
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 1024 * 1024,
+            public_cache_ttl: Duration::from_secs(1),
         }
     }
 }
@@ -53,12 +58,14 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<WebConfig>,
+    pub cache: Arc<cache::PublicCache>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: WebConfig) -> Self {
         AppState {
             store,
+            cache: Arc::new(cache::PublicCache::new(config.public_cache_ttl)),
             config: Arc::new(config),
         }
     }
@@ -89,6 +96,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/static/app.css", get(stylesheet))
+        .layer(middleware::from_fn_with_state(state.clone(), cache::invalidate_on_write))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))

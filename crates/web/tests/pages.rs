@@ -21,6 +21,7 @@ on_both_backends!(
     passwords_change_and_other_sessions_end,
     api_tokens_are_created_in_the_ui_shown_once_and_revocable,
     unknown_pages_are_readable_404s,
+    cached_public_pages_carry_each_visitors_own_csrf_token_and_expire,
 );
 
 async fn text(r: reqwest::Response) -> String {
@@ -786,4 +787,81 @@ async fn unknown_pages_are_readable_404s(app: TestApp) {
             .status(),
         StatusCode::NOT_FOUND
     );
+}
+
+async fn cached_public_pages_carry_each_visitors_own_csrf_token_and_expire(app: TestApp) {
+    let path = format!("/hubs/{}", app.f.hub.id);
+    let (a, b) = (new_client(), new_client());
+    let html_a = a
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let html_b = b
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let (csrf_a, csrf_b) = (hidden_csrf(&html_a), hidden_csrf(&html_b));
+    assert_ne!(
+        csrf_a, csrf_b,
+        "a cached page must not share one visitor's token with another"
+    );
+    let r = b
+        .post(app.url("/lang"))
+        .form(&[("_csrf", csrf_b.as_str()), ("lang", "en"), ("next", &path)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = b
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("<html lang=\"en\">"),
+        "the cache is per language"
+    );
+
+    // A change made elsewhere (another process on the same database) shows
+    // within the cache's lifetime of one second.
+    let mut hub = app.f.hub.clone();
+    hub.name = "Figeholms nya hubb".into();
+    app.store.update_hub(&hub).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert!(a
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .contains("Figeholms nya hubb"));
+    assert!(app
+        .get("/api/v1/hubs")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("Figeholms nya hubb"));
+    assert!(a
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .contains("Figeholms nya hubb"));
 }

@@ -7,7 +7,8 @@ use crate::auth::Auth;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use thirdplace_domain::{
@@ -235,14 +236,28 @@ impl HubBody {
 pub async fn list_hubs(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
-) -> AppResult<Json<Vec<HubOut>>> {
-    let all = state.store.list_hubs().await?;
-    Ok(Json(
-        all.into_iter()
-            .filter(|l| q.include_archived || !l.hub.archived)
-            .map(Into::into)
-            .collect(),
-    ))
+) -> AppResult<Response> {
+    // The most-read answer of the API: served from the public cache.
+    let key = format!("api:hubs:{}", q.include_archived);
+    let json = state
+        .cache
+        .get_or_render(&key, || async {
+            let hubs: Vec<HubOut> = state
+                .store
+                .list_hubs()
+                .await?
+                .into_iter()
+                .filter(|l| q.include_archived || !l.hub.archived)
+                .map(Into::into)
+                .collect();
+            serde_json::to_string(&hubs).map_err(|e| AppError::Internal(Box::new(e)))
+        })
+        .await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        json.to_string(),
+    )
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/hubs/{id}", tag = "hubs", responses((status = 200, body = HubOut), (status = 404, body = ErrorBody)))]

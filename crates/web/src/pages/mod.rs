@@ -80,6 +80,10 @@ impl Page {
         name: &str,
         ctx: Value,
     ) -> AppResult<Response> {
+        Ok((status, Html(self.render_string(name, ctx)?)).into_response())
+    }
+
+    fn render_string(&self, name: &str, ctx: Value) -> AppResult<String> {
         let user = self.user.as_ref().map(|u| {
             context! { first_name => u.first_name, has_admin => u.has_admin_pages(), is_network_admin => u.is_network_admin }
         });
@@ -90,9 +94,41 @@ impl Page {
             path => self.path,
             user => user,
         };
-        let html = templates::render(name, context! { ..ctx, ..base })
-            .map_err(|e| AppError::Internal(Box::new(e)))?;
-        Ok((status, Html(html)).into_response())
+        templates::render(name, context! { ..ctx, ..base })
+            .map_err(|e| AppError::Internal(Box::new(e)))
+    }
+
+    /// Renders a public page. Anonymous visitors are served from the
+    /// public cache (keyed by language and path, with each visitor's own
+    /// CSRF token put into the cached HTML); signed-in people always get a
+    /// fresh page, since theirs shows who they are.
+    pub async fn render_public<F, Fut>(
+        &self,
+        state: &AppState,
+        name: &str,
+        ctx: F,
+    ) -> AppResult<Response>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = AppResult<Value>>,
+    {
+        if self.user.is_some() {
+            return self.render(name, ctx().await?);
+        }
+        // Random-free and HTML-safe, so escaping leaves it as it is.
+        const CSRF_PLACEHOLDER: &str = "CSRFTOKENPLACEHOLDER";
+        let anonymous = Page {
+            csrf: CSRF_PLACEHOLDER.to_string(),
+            ..self.clone()
+        };
+        let key = format!("page:{}:{}", self.lang.code(), self.path);
+        let html = state
+            .cache
+            .get_or_render(&key, || async move {
+                anonymous.render_string(name, ctx().await?)
+            })
+            .await?;
+        Ok(Html(html.replace(CSRF_PLACEHOLDER, &self.csrf)).into_response())
     }
 }
 

@@ -63,24 +63,27 @@ fn short(description: &str) -> String {
 }
 
 async fn index(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    let today = today();
-    let hubs: Vec<HubCard> = state
-        .store
-        .list_hubs()
-        .await?
-        .into_iter()
-        .filter(|l| !l.hub.archived)
-        .map(|l| HubCard {
-            id: l.hub.id.to_string(),
-            today: l.hub.opening_hours.hours_on(today).to_vec(),
-            short_description: short(&l.hub.description),
-            name: l.hub.name,
-            municipality: l.municipality_name,
-            region: l.region_name,
-            in_central_town: l.hub.in_central_town,
-        })
-        .collect();
-    page.render("index.html", context! { hubs })
+    page.render_public(&state, "index.html", || async {
+        let today = today();
+        let hubs: Vec<HubCard> = state
+            .store
+            .list_hubs()
+            .await?
+            .into_iter()
+            .filter(|l| !l.hub.archived)
+            .map(|l| HubCard {
+                id: l.hub.id.to_string(),
+                today: l.hub.opening_hours.hours_on(today).to_vec(),
+                short_description: short(&l.hub.description),
+                name: l.hub.name,
+                municipality: l.municipality_name,
+                region: l.region_name,
+                in_central_town: l.hub.in_central_town,
+            })
+            .collect();
+        Ok(context! { hubs })
+    })
+    .await
 }
 
 #[derive(Serialize)]
@@ -140,39 +143,39 @@ async fn hub_page(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
-    let listing = state.store.get_hub(id).await?;
     let can_edit = page.user.as_ref().is_some_and(|u| u.can_edit_hub(id));
-    if listing.hub.archived && !can_edit {
-        return Err(AppError::NotFound);
-    }
-    let zones: Vec<_> = state
-        .store
-        .list_zones(id)
-        .await?
-        .into_iter()
-        .filter(|z| !z.archived)
-        .collect();
-    let rooms: Vec<RoomView> = state
-        .store
-        .list_rooms(id)
-        .await?
-        .into_iter()
-        .filter(|r| !r.archived)
-        .map(|r| RoomView {
-            kind: r.kind.key(),
-            capacity: r.capacity,
-            price_incl_vat_ore: thirdplace_domain::money::price_incl_vat(
-                r.hourly_price_ore,
-                r.vat_rate_percent,
-            ),
-            hourly_price_ore: r.hourly_price_ore,
-            name: r.name,
-        })
-        .collect();
-    page.render(
-        "hub.html",
-        context! { hub => hub_context(&listing, today()), zones, rooms, can_edit },
-    )
+    page.render_public(&state, "hub.html", || async {
+        let listing = state.store.get_hub(id).await?;
+        if listing.hub.archived && !can_edit {
+            return Err(AppError::NotFound);
+        }
+        let zones: Vec<_> = state
+            .store
+            .list_zones(id)
+            .await?
+            .into_iter()
+            .filter(|z| !z.archived)
+            .collect();
+        let rooms: Vec<RoomView> = state
+            .store
+            .list_rooms(id)
+            .await?
+            .into_iter()
+            .filter(|r| !r.archived)
+            .map(|r| RoomView {
+                kind: r.kind.key(),
+                capacity: r.capacity,
+                price_incl_vat_ore: thirdplace_domain::money::price_incl_vat(
+                    r.hourly_price_ore,
+                    r.vat_rate_percent,
+                ),
+                hourly_price_ore: r.hourly_price_ore,
+                name: r.name,
+            })
+            .collect();
+        Ok(context! { hub => hub_context(&listing, today()), zones, rooms, can_edit })
+    })
+    .await
 }
 
 async fn switch_language(
