@@ -60,6 +60,26 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     ok && stored.is_some()
 }
 
+/// How many password hashes may be computed at once. Each argon2id hash
+/// takes 19 MiB and a core for tens of milliseconds; a burst of sign-ins
+/// queues here instead of exhausting memory or starving other requests.
+pub const HASHING_SLOTS: usize = 2;
+
+/// Runs a password hash or verification off the async workers, at most
+/// [`HASHING_SLOTS`] at a time.
+pub async fn hashing<T: Send + 'static>(
+    slots: &tokio::sync::Semaphore,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let _slot = slots
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(Box::new(e)))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::Internal(Box::new(e)))
+}
+
 pub fn random_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
@@ -265,6 +285,34 @@ mod tests {
         assert!(!verify_password("wrong", Some(&h)));
         assert!(!verify_password("correct horse battery", None));
         assert!(!verify_password("x", Some("not a hash")));
+    }
+
+    #[tokio::test]
+    async fn no_more_hashes_run_at_once_than_there_are_slots() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let slots = Arc::new(tokio::sync::Semaphore::new(HASHING_SLOTS));
+        let running = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..6)
+            .map(|_| {
+                let (slots, running, peak) = (slots.clone(), running.clone(), peak.clone());
+                tokio::spawn(async move {
+                    hashing(&slots, move || {
+                        let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                        peak.fetch_max(now, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(30));
+                        running.fetch_sub(1, Ordering::SeqCst);
+                    })
+                    .await
+                    .unwrap()
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(peak.load(Ordering::SeqCst), HASHING_SLOTS);
     }
 
     #[test]

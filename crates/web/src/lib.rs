@@ -59,6 +59,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<WebConfig>,
     pub cache: Arc<cache::PublicCache>,
+    /// Limits concurrent password hashing (see [`auth::hashing`]).
+    pub hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -66,6 +68,7 @@ impl AppState {
         AppState {
             store,
             cache: Arc::new(cache::PublicCache::new(config.public_cache_ttl)),
+            hashing: Arc::new(tokio::sync::Semaphore::new(auth::HASHING_SLOTS)),
             config: Arc::new(config),
         }
     }

@@ -82,11 +82,10 @@ async fn login(
         None => None,
     };
     let password = form.get("password");
-    // Hashing is CPU-heavy; keep it off the async workers.
-    let ok =
-        tokio::task::spawn_blocking(move || auth::verify_password(&password, stored.as_deref()))
-            .await
-            .map_err(|e| AppError::Internal(Box::new(e)))?;
+    let ok = auth::hashing(&state.hashing, move || {
+        auth::verify_password(&password, stored.as_deref())
+    })
+    .await?;
     let Some(person) = person.filter(|_| ok) else {
         state
             .store
@@ -189,10 +188,10 @@ async fn change_password(
     let user = page.user()?.clone();
     let stored = state.store.password_hash(user.person_id).await?;
     let current = form.get("current_password");
-    let ok =
-        tokio::task::spawn_blocking(move || auth::verify_password(&current, stored.as_deref()))
-            .await
-            .map_err(|e| AppError::Internal(Box::new(e)))?;
+    let ok = auth::hashing(&state.hashing, move || {
+        auth::verify_password(&current, stored.as_deref())
+    })
+    .await?;
     if !ok {
         return render_account(
             &state,
@@ -214,9 +213,7 @@ async fn change_password(
         )
         .await;
     }
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new_password))
-        .await
-        .map_err(|e| AppError::Internal(Box::new(e)))?;
+    let hash = auth::hashing(&state.hashing, move || auth::hash_password(&new_password)).await?;
     state.store.set_password_hash(user.person_id, &hash).await?;
     state
         .store
