@@ -227,17 +227,27 @@ impl OpeningHours {
         self.exceptions
             .iter()
             .map(|e| {
-                let hours = if e.intervals.is_empty() {
-                    "closed".to_string()
-                } else {
-                    Self::format_day(&e.intervals).replace(' ', "")
-                };
-                format!("{} {} {}", e.date, hours, e.note)
-                    .trim_end()
-                    .to_string()
+                Self::exception_line(
+                    &e.date.to_string(),
+                    &Self::format_day(&e.intervals),
+                    &e.note,
+                )
             })
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    /// One line of the exception notation: a date, its hours in the
+    /// notation of [`OpeningHours::format_day`] (empty: closed) and a note.
+    pub fn exception_line(date: &str, hours: &str, note: &str) -> String {
+        let hours = if hours.trim().is_empty() {
+            "closed".to_string()
+        } else {
+            hours.replace(' ', "")
+        };
+        format!("{} {} {}", date.trim(), hours, note.replace('\n', " "))
+            .trim_end()
+            .to_string()
     }
 }
 

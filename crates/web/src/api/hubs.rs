@@ -113,16 +113,7 @@ impl OpeningHoursDto {
     fn exception_lines(&self) -> String {
         self.exceptions
             .iter()
-            .map(|e| {
-                let hours = if e.intervals.is_empty() {
-                    "closed".to_string()
-                } else {
-                    intervals_in(&e.intervals).replace(' ', "")
-                };
-                format!("{} {} {}", e.date.trim(), hours, e.note.replace('\n', " "))
-                    .trim_end()
-                    .to_string()
-            })
+            .map(|e| OpeningHours::exception_line(&e.date, &intervals_in(&e.intervals), &e.note))
             .collect::<Vec<_>>()
             .join("\n")
     }
