@@ -9,8 +9,8 @@
 //!    candidate is dropped; demand points reached by exactly the same
 //!    candidates are merged; a candidate whose coverage is a subset of
 //!    another's is dominated and dropped (some optimum never needs it).
-//! 2. **Incumbent.** Greedy by marginal gain, improved by the Lagrangian
-//!    heuristic below.
+//! 2. **Incumbent.** Greedy by marginal gain, improved by swaps (one site
+//!    out, one in) and by the sites the Lagrangian bound picks.
 //! 3. **Branch and bound.** Depth first on "site j in / out". The bound is the
 //!    Lagrangian relaxation of the coverage constraints `y_i ≤ Σ_{j∋i} x_j`
 //!    with multipliers `λ_i ∈ [0, w_i]`:
@@ -18,7 +18,10 @@
 //!    Σ_{i∈N_j} λ_i over free j)`, an upper bound for every λ (λ = w gives the
 //!    classic "sum of the r largest marginal gains"). λ is improved by
 //!    subgradient steps and handed down to the children. With integer weights a
-//!    node is pruned once its bound is below incumbent + 1.
+//!    node is pruned once its bound is below incumbent + 1. Reduced-cost
+//!    fixing: with the same λ, forcing a site in (or out) changes the bound by
+//!    a known amount, which settles many sites without branching. Branching is
+//!    on the weakest site among the r the bound picks.
 //!
 //! If the node or time limit stops the search, the answer carries the best
 //! proven upper bound and the gap instead of `optimal: true`.
@@ -325,10 +328,11 @@ impl<'a> Search<'a> {
         let mut best_l = f64::INFINITY;
         let mut best_x: Vec<u32> = Vec::new();
         let mut theta = if root { 1.0 } else { 0.5 };
-        let patience = if root { 15 } else { 4 };
+        let patience = if root { 20 } else { 5 };
         let mut since = 0;
         let mut order: Vec<u32> = free.to_vec();
         let mut xcnt = vec![0u32; w.len()];
+        let mut best_lambda = lambda.to_vec();
         for it in 0..iters {
             let mut l = self.base;
             for &i in &relevant {
@@ -358,6 +362,7 @@ impl<'a> Search<'a> {
             if l < best_l - 1e-12 {
                 best_l = l;
                 best_x.clone_from(&x);
+                best_lambda.copy_from_slice(lambda);
                 since = 0;
             } else {
                 since += 1;
@@ -407,7 +412,25 @@ impl<'a> Search<'a> {
                 }
             }
         }
+        lambda.copy_from_slice(&best_lambda);
         (best_l, best_x)
+    }
+
+    /// Lagrangian profits of the free sites at `lambda`, largest first.
+    fn profits(&self, lambda: &[f64], free: &[u32]) -> Vec<(f64, u32)> {
+        let mut v: Vec<(f64, u32)> = free
+            .iter()
+            .map(|&j| {
+                let c = self.r.covers[j as usize]
+                    .iter()
+                    .filter(|&&i| self.in_cnt[i as usize] == 0)
+                    .map(|&i| lambda[i as usize])
+                    .sum();
+                (c, j)
+            })
+            .collect();
+        v.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        v
     }
 
     fn out_of_budget(&mut self) -> bool {
@@ -445,12 +468,57 @@ impl<'a> Search<'a> {
         }
         let root = self.nodes == 0;
         self.nodes += 1;
-        let (b, x) = self.bound(&mut lambda, &free, if root { 400 } else { 40 }, root);
-        let b = b.min(parent_bound);
+        let (l_star, x) = self.bound(&mut lambda, &free, if root { 300 } else { 30 }, root);
+        if root {
+            let start: Vec<u32> = self.best_set.clone();
+            for cand in [start, x.clone()] {
+                let (v, set) = local_search(self.r, &cand);
+                if v > self.best {
+                    self.best = v;
+                    self.best_set = set;
+                }
+            }
+        }
+        let b = l_star.min(parent_bound);
         if b <= self.best + self.slack {
             return None;
         }
-        let j = x[0];
+        // Reduced-cost fixing: with the same λ, forcing a site outside the
+        // bound's top r in (or one inside out) changes the bound by a known
+        // amount; if that cannot beat the incumbent, the choice is settled.
+        let r = self.k - self.chosen.len();
+        let p = self.profits(&lambda, &free);
+        let (c_r, c_next) = (p[r - 1].0, p[r].0);
+        let limit = self.best + self.slack;
+        let fix_in: Vec<u32> = p[..r]
+            .iter()
+            .filter(|(c, _)| l_star - c + c_next <= limit)
+            .map(|&(_, j)| j)
+            .collect();
+        let fix_out: Vec<u32> = p[r..]
+            .iter()
+            .filter(|(c, _)| l_star - c_r + c <= limit)
+            .map(|&(_, j)| j)
+            .collect();
+        if !fix_in.is_empty() || !fix_out.is_empty() {
+            for &j in &fix_out {
+                self.exclude(j);
+            }
+            for &j in &fix_in {
+                self.include(j);
+            }
+            let u = self.dfs(lambda, b);
+            for &j in fix_in.iter().rev() {
+                self.undo_include(j);
+            }
+            for &j in fix_out.iter().rev() {
+                self.undo_exclude(j);
+            }
+            return u;
+        }
+        // Branch on the weakest site of the bound's choice: its "out" branch
+        // is the one most likely to be pruned quickly.
+        let j = x[x.len() - 1];
         self.include(j);
         let u1 = self.dfs(lambda.clone(), b);
         self.undo_include(j);
@@ -492,6 +560,62 @@ fn greedy_reduced(r: &Reduced, k: usize) -> Vec<u32> {
         }
     }
     chosen
+}
+
+/// Improve a set of sites by swaps (one out, one in) until none helps.
+fn local_search(r: &Reduced, set: &[u32]) -> (f64, Vec<u32>) {
+    let mut set: Vec<u32> = set.to_vec();
+    let mut cnt = vec![0u32; r.w.len()];
+    let mut used = vec![false; r.covers.len()];
+    for &j in &set {
+        used[j as usize] = true;
+        for &i in &r.covers[j as usize] {
+            cnt[i as usize] += 1;
+        }
+    }
+    let mut improved = true;
+    let mut rounds = 0;
+    while improved && rounds < 50 {
+        improved = false;
+        rounds += 1;
+        for slot in set.iter_mut() {
+            let j = *slot as usize;
+            let loss: f64 = r.covers[j]
+                .iter()
+                .filter(|&&i| cnt[i as usize] == 1)
+                .map(|&i| r.w[i as usize])
+                .sum();
+            for &i in &r.covers[j] {
+                cnt[i as usize] -= 1;
+            }
+            let mut best = (loss, j);
+            for (o, c) in r.covers.iter().enumerate() {
+                if used[o] {
+                    continue;
+                }
+                let g: f64 = c
+                    .iter()
+                    .filter(|&&i| cnt[i as usize] == 0)
+                    .map(|&i| r.w[i as usize])
+                    .sum();
+                if g > best.0 + 1e-9 * g.abs().max(1.0) {
+                    best = (g, o);
+                }
+            }
+            let n = best.1;
+            if n != j {
+                used[j] = false;
+                used[n] = true;
+                *slot = n as u32;
+                improved = true;
+            }
+            for &i in &r.covers[n] {
+                cnt[i as usize] += 1;
+            }
+        }
+    }
+    let v = (0..r.w.len()).filter(|&i| cnt[i] > 0).map(|i| r.w[i]).sum();
+    (v, set)
 }
 
 /// Order sites by the weight each adds when added one by one (largest first)
@@ -594,6 +718,11 @@ pub fn solve_max_cover(cov: &Coverage, k: usize, limits: Limits) -> Result<Solut
     let mut s = Search::new(&r, k, limits);
     let g = greedy_reduced(&r, k);
     s.try_incumbent(&g);
+    let (v, set) = local_search(&r, &s.best_set);
+    if v > s.best {
+        s.best = v;
+        s.best_set = set;
+    }
     let lambda = r.w.clone();
     let open = s.dfs(lambda, f64::INFINITY);
     let optimal = open.is_none_or(|u| u <= s.best + s.slack);
