@@ -54,6 +54,27 @@ SEAT_TO_MUNICIPALITY = {
     "Stockholm": "Stockholm", "Upplands Väsby": "Upplands Väsby",
 }
 
+# The nearest-seat rule (see below) is wrong for these localities; checked by
+# hand for Kalmar län (public knowledge of which kommun each tätort lies in).
+# GeoNames id -> municipality.
+MUNICIPALITY_FIXES = {
+    2715324: "Mörbylånga",  # Färjestaden (Öland; Kalmar is closer across the strait)
+    2677419: "Mörbylånga",  # Skogsby (Öland)
+    2726787: "Mörbylånga",  # Algutsrum (Öland)
+    2709323: "Kalmar",      # Hagby
+    2684391: "Kalmar",      # Påryd
+    2667405: "Kalmar",      # Trekanten
+    2694055: "Borgholm",    # Löttorp (northern Öland)
+}
+
+# Rows dropped as faulty: GeoNames id -> reason.
+DROP_IDS = {
+    # "Södra Sandby" on southern Öland with 5 941 inhabitants: no locality of
+    # that size exists there; the figure is that of Södra Sandby in Lund
+    # municipality (2675692), which is kept.
+    2675691: "population belongs to Södra Sandby, Lund",
+}
+
 # Known faults in the GeoNames names: English exonyms as the main name.
 NAME_FIXES = {"Gothenburg": "Göteborg"}
 
@@ -91,6 +112,8 @@ def main():
     dropped_sections = []
     rows = []
     for c in g:
+        if c["geonameid"] in DROP_IDS:
+            continue
         a = atc.get(c["geonameid"])
         code = a["featureCode"] if a else None
         if code == "PPLX":
@@ -127,6 +150,13 @@ def main():
         pos = (r["latitude"], r["longitude"])
         near = min(cands, key=lambda s: haversine(pos, (s["latitude"], s["longitude"])))
         r["municipality"] = near["municipality"]
+    for r in rows:
+        fix = MUNICIPALITY_FIXES.get(r["geonames_id"])
+        if fix is not None:
+            r["municipality"] = fix
+    missing = set(MUNICIPALITY_FIXES) - {r["geonames_id"] for r in rows}
+    if missing:
+        sys.exit(f"MUNICIPALITY_FIXES names ids not in the data: {sorted(missing)}")
 
     rows.sort(key=lambda r: (r["county"], r["municipality"], -r["population"], r["geonames_id"]))
     cols = ["geonames_id", "name", "municipality", "county", "latitude", "longitude",

@@ -23,6 +23,7 @@ fn end_to_end(k: usize) -> Solution {
 
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("sweden_r15km");
+    g.sample_size(30);
     for k in [10, 25, 50] {
         let s = end_to_end(k);
         eprintln!(

@@ -99,6 +99,20 @@ pub fn county(name: &str) -> Result<Vec<&'static Locality>> {
     Ok(v)
 }
 
+/// The default candidate sites: shipped localities that are not a
+/// municipality's central town, optionally only within the given counties
+/// (an unknown county is an error).
+pub fn default_candidates(counties: &[&str]) -> Result<Vec<&'static Locality>> {
+    for c in counties {
+        county(c)?;
+    }
+    Ok(sweden()
+        .iter()
+        .filter(|l| !l.is_central_town)
+        .filter(|l| counties.is_empty() || counties.contains(&l.county.as_str()))
+        .collect())
+}
+
 /// Split one CSV line into fields (RFC 4180 quoting, no embedded newlines).
 fn split_line(line: &str) -> std::result::Result<Vec<String>, String> {
     let mut fields = Vec::new();
@@ -390,6 +404,13 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("Kalmar län"));
+        let all = default_candidates(&[]).unwrap();
+        assert_eq!(all.len(), s.len() - 290);
+        let two = default_candidates(&["Kalmar län", "Blekinge län"]).unwrap();
+        assert!(two.iter().all(
+            |l| !l.is_central_town && (l.county == "Kalmar län" || l.county == "Blekinge län")
+        ));
+        assert!(default_candidates(&["Kalmar"]).is_err());
         let goteborg = s.iter().find(|l| l.name == "Göteborg").unwrap();
         assert!(goteborg.is_central_town);
     }

@@ -17,8 +17,8 @@ pub mod geo;
 pub mod mclp;
 
 pub use data::{
-    parse_candidates, parse_demand, parse_localities, sweden, Candidate, DemandPoint, Locality,
-    ATTRIBUTION,
+    default_candidates, parse_candidates, parse_demand, parse_localities, sweden, Candidate,
+    DemandPoint, Locality, ATTRIBUTION,
 };
 pub use gaps::{gap_analysis, GapReport};
 pub use geo::{haversine_km, Coverage, Point, Reach};

@@ -232,3 +232,32 @@ fn whole_of_sweden_is_solved_exactly() {
     let g = greedy(&cov, 10).unwrap();
     assert!(s.covered_after >= g.covered_after);
 }
+
+#[test]
+fn node_limit_reports_a_proven_gap() {
+    let all = sweden();
+    let demand: Vec<(Point, f64)> = all.iter().map(|l| (l.point, l.population as f64)).collect();
+    let cands: Vec<Point> = all
+        .iter()
+        .filter(|l| !l.is_central_town)
+        .map(|l| l.point)
+        .collect();
+    let cov = Coverage::build(&demand, &[], &cands, &Reach::new(15.0, 1.0).unwrap());
+    let exact = solve_max_cover(&cov, 50, Limits::default()).unwrap();
+    let limited = solve_max_cover(
+        &cov,
+        50,
+        Limits {
+            max_nodes: 1,
+            time_limit: None,
+        },
+    )
+    .unwrap();
+    assert!(exact.optimal);
+    assert!(limited.upper_bound + 1e-6 >= exact.covered_after);
+    assert!(limited.covered_after <= exact.covered_after);
+    assert!((limited.upper_bound - limited.covered_after - limited.gap).abs() < 1e-6);
+    if !limited.optimal {
+        assert!(limited.gap > 0.0);
+    }
+}
