@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod demo;
+mod sites;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -95,6 +96,11 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Plan where new hubs should go (shipped locality data, GeoNames CC BY 4.0).
+    Sites {
+        #[command(subcommand)]
+        command: sites::SitesCommand,
     },
 }
 
@@ -275,9 +281,20 @@ async fn create_token(store: &dyn Store, email: &str, name: &str) -> Result<Stri
 }
 
 #[tokio::main]
-async fn main() -> Result<()> {
+async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_logging(cli.log_format);
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The cause chain in one line, without a backtrace: this is read by people.
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Serve(args) => serve(open_store(&cli.database_url).await?, args).await,
         Command::Demo(args) => {
@@ -314,6 +331,11 @@ async fn main() -> Result<()> {
             let store = open_store(&cli.database_url).await?;
             create_admin(store.as_ref(), email, first_name, last_name, &password).await?;
             println!("Network admin {email} created.");
+            Ok(())
+        }
+        Command::Sites { command } => {
+            let store = open_store(&cli.database_url).await?;
+            print!("{}", sites::run(store.as_ref(), command).await?);
             Ok(())
         }
         Command::Token {
@@ -422,5 +444,197 @@ mod tests {
             .unwrap();
         assert_eq!(host.hosted_hub_ids.len(), 2);
         assert!(store.list_organisations().await.unwrap().len() >= 25);
+    }
+
+    async fn sites_output(store: &dyn Store, args: &[&str]) -> Result<String> {
+        let mut argv = vec!["thirdplace", "sites"];
+        argv.extend_from_slice(args);
+        let cli = Cli::try_parse_from(argv).unwrap();
+        let Command::Sites { command } = &cli.command else {
+            unreachable!()
+        };
+        sites::run(store, command).await
+    }
+
+    #[tokio::test]
+    async fn sites_suggest_villages_outside_central_towns_and_gaps_add_up() {
+        let (store, _dir) = temp_store().await;
+        let hash = thirdplace_web::auth::hash_password(demo::DEMO_PASSWORD);
+        demo::seed(store.as_ref(), &hash).await.unwrap();
+        let out = sites_output(
+            store.as_ref(),
+            &[
+                "suggest",
+                "--county",
+                "Kalmar län",
+                "--radius-km",
+                "15",
+                "--count",
+                "3",
+                "--format",
+                "geojson",
+            ],
+        )
+        .await
+        .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let features = v["features"].as_array().unwrap();
+        assert_eq!(features.len(), 3);
+        assert_eq!(v["summary"]["optimal"], true);
+        assert!(v["attribution"].as_str().unwrap().contains("GeoNames"));
+        let central: Vec<String> = thirdplace_sites::data::county("Kalmar län")
+            .unwrap()
+            .iter()
+            .filter(|l| l.is_central_town)
+            .map(|l| l.name.clone())
+            .collect();
+        for f in features {
+            let name = f["properties"]["name"].as_str().unwrap();
+            assert!(
+                !central.iter().any(|c| c == name),
+                "{name} is a central town"
+            );
+        }
+        let added: f64 = features
+            .iter()
+            .map(|f| f["properties"]["people_added"].as_f64().unwrap())
+            .sum();
+        let (before, after) = (
+            v["summary"]["covered_before"].as_f64().unwrap(),
+            v["summary"]["covered_after"].as_f64().unwrap(),
+        );
+        assert!(
+            (before + added - after).abs() < 1e-6,
+            "before + added = after"
+        );
+
+        let gaps = sites_output(
+            store.as_ref(),
+            &[
+                "gaps",
+                "--county",
+                "Kalmar län",
+                "--radius-km",
+                "15",
+                "--format",
+                "geojson",
+                "--top",
+                "1000",
+            ],
+        )
+        .await
+        .unwrap();
+        let g: serde_json::Value = serde_json::from_str(&gaps).unwrap();
+        let s = &g["summary"];
+        assert!(
+            (s["within_reach"].as_f64().unwrap() + s["outside_reach"].as_f64().unwrap()
+                - s["total"].as_f64().unwrap())
+            .abs()
+                < 1e-6
+        );
+        assert_eq!(
+            s["within_reach"].as_f64().unwrap(),
+            before,
+            "the demo's Figeholm and Boda hubs are the existing coverage"
+        );
+        let table = sites_output(
+            store.as_ref(),
+            &[
+                "suggest",
+                "--county",
+                "Kalmar län",
+                "--radius-km",
+                "15",
+                "--target-share",
+                "0.8",
+            ],
+        )
+        .await
+        .unwrap();
+        assert!(table.contains("proven optimal"), "{table}");
+        let csv = sites_output(
+            store.as_ref(),
+            &[
+                "gaps",
+                "--county",
+                "Kalmar län",
+                "--radius-km",
+                "15",
+                "--format",
+                "csv",
+                "--top",
+                "3",
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            csv.lines().next(),
+            Some("rank,id,name,latitude,longitude,people")
+        );
+        assert_eq!(csv.lines().count(), 4);
+    }
+
+    #[tokio::test]
+    async fn sites_explain_bad_input() {
+        let (store, _dir) = temp_store().await;
+        let err = sites_output(
+            store.as_ref(),
+            &[
+                "suggest",
+                "--county",
+                "Narnia",
+                "--radius-km",
+                "15",
+                "--count",
+                "2",
+            ],
+        )
+        .await
+        .unwrap_err();
+        assert!(err.to_string().contains("unknown county"), "{err}");
+        let err = sites_output(
+            store.as_ref(),
+            &[
+                "suggest",
+                "--county",
+                "Kalmar län",
+                "--radius-km=0",
+                "--count",
+                "2",
+            ],
+        )
+        .await
+        .unwrap_err();
+        assert!(err.to_string().contains("radius"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("demand.csv");
+        std::fs::write(&bad, "id,name,latitude,longitude,weight\n1,a,91,16,10\n").unwrap();
+        let err = sites_output(
+            store.as_ref(),
+            &[
+                "gaps",
+                "--demand",
+                bad.to_str().unwrap(),
+                "--radius-km",
+                "15",
+            ],
+        )
+        .await
+        .unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
+        assert!(
+            Cli::try_parse_from([
+                "thirdplace",
+                "sites",
+                "suggest",
+                "--county",
+                "Kalmar län",
+                "--radius-km",
+                "15"
+            ])
+            .is_err(),
+            "--count or --target-share is required"
+        );
     }
 }
