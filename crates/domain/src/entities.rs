@@ -16,11 +16,11 @@ use uuid::Uuid;
 pub const NAME_MAX: usize = 120;
 pub const DESCRIPTION_MAX: usize = 2000;
 
-fn parse_name(raw: &str) -> Result<String, FieldError> {
+pub(crate) fn parse_name(raw: &str) -> Result<String, FieldError> {
     Text::parse(raw, NAME_MAX).map(Text::into_string)
 }
 
-fn optional_text(raw: &str, max: usize) -> Result<String, FieldError> {
+pub(crate) fn optional_text(raw: &str, max: usize) -> Result<String, FieldError> {
     Text::parse_optional(raw, max).map(Text::into_string)
 }
 
@@ -38,7 +38,7 @@ fn digits(raw: &str, n: usize, what: &str) -> Result<String, FieldError> {
     Ok(t.to_string())
 }
 
-fn parse_id(raw: &str) -> Result<Uuid, FieldError> {
+pub(crate) fn parse_id(raw: &str) -> Result<Uuid, FieldError> {
     let t = raw.trim();
     if t.is_empty() {
         return Err(invalid("required", "must be chosen"));
@@ -46,7 +46,7 @@ fn parse_id(raw: &str) -> Result<Uuid, FieldError> {
     Uuid::parse_str(t).map_err(|_| invalid("invalid_id", "is not a known identifier"))
 }
 
-fn parse_int(raw: &str, min: i64, max: i64) -> Result<i64, FieldError> {
+pub(crate) fn parse_int(raw: &str, min: i64, max: i64) -> Result<i64, FieldError> {
     let t = raw.trim();
     if t.is_empty() {
         return Err(invalid("required", "must not be empty"));
@@ -80,7 +80,7 @@ fn parse_coordinate(raw: &str, limit: f64) -> Result<f64, FieldError> {
     Ok(v)
 }
 
-fn parse_bool(raw: &str) -> bool {
+pub(crate) fn parse_bool(raw: &str) -> bool {
     matches!(raw.trim(), "true" | "on" | "1" | "yes")
 }
 

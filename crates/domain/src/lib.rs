@@ -8,6 +8,7 @@
 pub mod entities;
 pub mod error;
 pub mod hours;
+pub mod membership;
 pub mod money;
 pub mod orgnr;
 pub mod text;

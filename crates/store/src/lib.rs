@@ -7,7 +7,11 @@
 //! themselves; nothing above this crate knows which backend it talks to.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use thirdplace_domain::membership::{
+    AccessSummary, CheckIn, GuestVisit, HeldSeat, Plan, PresentPerson, Profile, Seat, SeatHolding,
+    Webhook, WebhookDelivery, WebhookEvent,
+};
 use thirdplace_domain::{Hub, Municipality, Operator, Organisation, Person, Region, Room, Zone};
 use uuid::Uuid;
 
@@ -60,6 +64,40 @@ pub struct ApiToken {
     pub token_hash: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A seat as an organisation admin sees it: with its plan's name and its
+/// current holder, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeatView {
+    pub seat: Seat,
+    pub plan_name: String,
+    pub holder: Option<SeatHolder>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatHolder {
+    pub person_id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub since: DateTime<Utc>,
+}
+
+/// An event to fan out to every active webhook subscribed to it, written in
+/// the same transaction as the change it reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboundEvent {
+    pub event: WebhookEvent,
+    /// The JSON body as it will be sent and signed.
+    pub payload: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A delivery handed to a worker, with the webhook it goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedDelivery {
+    pub delivery: WebhookDelivery,
+    pub webhook: Webhook,
 }
 
 /// Everything thirdplace keeps. Methods take and return domain types;
@@ -158,4 +196,140 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// The active person behind an unrevoked token.
     async fn token_person(&self, token_hash: &str) -> StoreResult<Option<Person>>;
+
+    /// The value under `key`, inserting `value` first if there is none; with
+    /// several processes racing, all get the first value written.
+    async fn meta_get_or_insert(&self, key: &str, value: &str) -> StoreResult<String>;
+
+    // ------------------------------------------------------------ plans
+
+    /// All plans, archived included, ordered by name.
+    async fn list_plans(&self) -> StoreResult<Vec<Plan>>;
+    async fn get_plan(&self, id: Uuid) -> StoreResult<Plan>;
+    /// `Reference("scope_id")` when the plan's region or hub does not exist.
+    async fn insert_plan(&self, p: &Plan) -> StoreResult<()>;
+    async fn update_plan(&self, p: &Plan) -> StoreResult<()>;
+
+    // ------------------------------------------------------------ seats
+
+    /// Inserts all seats of a purchase in one transaction (all or none);
+    /// `Reference("plan_id")` / `Reference("organisation_id")` for unknown ids.
+    async fn insert_seats(&self, seats: &[Seat]) -> StoreResult<()>;
+    async fn get_seat(&self, id: Uuid) -> StoreResult<SeatView>;
+    /// An organisation's seats, newest purchase first, then by id.
+    async fn list_seats(&self, organisation_id: Uuid) -> StoreResult<Vec<SeatView>>;
+    /// Who held the seat when, oldest first.
+    async fn seat_history(&self, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>>;
+    /// Gives the seat to `holder` (or to nobody) from `at`: in one
+    /// transaction the current holding ends at `at` and a new one begins.
+    /// Giving it to its current holder changes nothing. `NotFound` for an
+    /// unknown seat; `Reference("person_id")` when the person is unknown,
+    /// archived or not (any longer) in the seat's organisation.
+    async fn assign_seat(
+        &self,
+        seat_id: Uuid,
+        holder: Option<Uuid>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Sets a seat's last day.
+    async fn set_seat_end(&self, seat_id: Uuid, end_date: Option<NaiveDate>) -> StoreResult<()>;
+    /// The seats a person holds at `at` (whatever their dates), with plans.
+    async fn held_seats(&self, person_id: Uuid, at: DateTime<Utc>) -> StoreResult<Vec<HeldSeat>>;
+
+    // ------------------------------------------------- profile and card
+
+    /// A person's community profile (the default, invisible, if never set).
+    async fn get_profile(&self, person_id: Uuid) -> StoreResult<Profile>;
+    async fn set_profile(&self, person_id: Uuid, profile: &Profile) -> StoreResult<()>;
+    /// The generation of the person's QR card (0 until first rotated).
+    async fn qr_generation(&self, person_id: Uuid) -> StoreResult<i64>;
+    /// Invalidates every QR code shown so far; returns the new generation.
+    async fn rotate_qr(&self, person_id: Uuid) -> StoreResult<i64>;
+
+    // --------------------------------------------------------- check-ins
+
+    /// Records a check-in and queues its webhook deliveries in one
+    /// transaction. `Conflict("checkin")` when the person already has an
+    /// open check-in anywhere (enforced by the database, so two kiosks
+    /// scanning at once give one check-in).
+    async fn insert_checkin(&self, c: &CheckIn, event: &OutboundEvent) -> StoreResult<()>;
+    async fn get_checkin(&self, id: Uuid) -> StoreResult<CheckIn>;
+    async fn open_checkin_of(&self, person_id: Uuid) -> StoreResult<Option<CheckIn>>;
+    /// Ends an open check-in and its guests' visits at `at` and queues the
+    /// event, in one transaction. `NotFound` for an unknown id,
+    /// `Conflict("checked_out")` when it has already ended.
+    async fn checkout(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        auto_closed: bool,
+        event: &OutboundEvent,
+    ) -> StoreResult<CheckIn>;
+    /// Every open check-in (for closing forgotten ones at closing time).
+    async fn list_open_checkins(&self) -> StoreResult<Vec<CheckIn>>;
+    /// Registers a guest of an open check-in if fewer than `max_guests` of
+    /// its guests are still here, checked in the same transaction.
+    /// `Conflict("not_checked_in")` when the host's check-in has ended,
+    /// `Conflict("guest_limit")` when the limit is reached.
+    async fn insert_guest_visit(
+        &self,
+        g: &GuestVisit,
+        max_guests: i64,
+        event: &OutboundEvent,
+    ) -> StoreResult<()>;
+    /// The guests of one check-in, in order of arrival.
+    async fn list_guests(&self, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>>;
+    /// The people checked in at a hub now, in order of arrival, with their
+    /// organisation's name and profile.
+    async fn present_at(&self, hub_id: Uuid) -> StoreResult<Vec<PresentPerson>>;
+    /// Guests at a hub now, in order of arrival.
+    async fn present_guests(&self, hub_id: Uuid) -> StoreResult<Vec<GuestVisit>>;
+    /// A person's visits, newest first, at most `limit`.
+    async fn list_checkins_of(&self, person_id: Uuid, limit: i64) -> StoreResult<Vec<CheckIn>>;
+    /// The hub's access numbers: people and organisations holding a seat at
+    /// `now` that is active on `today` and opens the hub (of `region_id`),
+    /// open check-ins, and check-ins and guest visits since `since`.
+    async fn access_summary(
+        &self,
+        hub_id: Uuid,
+        region_id: Uuid,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<AccessSummary>;
+
+    // ---------------------------------------------------------- webhooks
+
+    /// All webhooks, oldest first.
+    async fn list_webhooks(&self) -> StoreResult<Vec<Webhook>>;
+    async fn get_webhook(&self, id: Uuid) -> StoreResult<Webhook>;
+    async fn insert_webhook(&self, w: &Webhook) -> StoreResult<()>;
+    async fn update_webhook(&self, w: &Webhook) -> StoreResult<()>;
+    /// Hands out up to `limit` deliveries due at `now` (not delivered, not
+    /// failed), counting an attempt and hiding each from other workers until
+    /// `now + lease`. Several processes never get the same delivery at once.
+    async fn claim_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> StoreResult<Vec<ClaimedDelivery>>;
+    async fn mark_delivered(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Records a failed attempt: tried again at `next_attempt_at`, or given
+    /// up (`failed`) and kept for an admin to retry.
+    async fn mark_attempt_failed(
+        &self,
+        id: Uuid,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+        failed: bool,
+    ) -> StoreResult<()>;
+    /// Makes a delivery due again now (an admin's retry).
+    async fn retry_delivery(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Deliveries, newest first, optionally of one webhook.
+    async fn list_deliveries(
+        &self,
+        webhook_id: Option<Uuid>,
+        limit: i64,
+    ) -> StoreResult<Vec<WebhookDelivery>>;
 }
