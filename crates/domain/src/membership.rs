@@ -507,12 +507,12 @@ pub struct HeldSeat {
 
 /// The held seats that open a hub on a date, best first (most guests, then
 /// most included hours).
-pub fn seats_opening<'a>(
-    held: &'a [HeldSeat],
+pub fn seats_opening(
+    held: &[HeldSeat],
     hub_id: Uuid,
     hub_region_id: Uuid,
     date: NaiveDate,
-) -> Vec<&'a HeldSeat> {
+) -> Vec<&HeldSeat> {
     let mut v: Vec<&HeldSeat> = held
         .iter()
         .filter(|h| {

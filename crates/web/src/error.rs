@@ -31,6 +31,13 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("this method is not allowed here")]
     MethodNotAllowed,
+    /// A rule said no: a specific status, a stable code and a sentence.
+    #[error("{message}")]
+    Refused {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -43,8 +50,17 @@ impl AppError {
         }
     }
 
+    pub fn refused(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Refused {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
+            AppError::Refused { status, .. } => *status,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -60,6 +76,7 @@ impl AppError {
 
     pub fn code(&self) -> &'static str {
         match self {
+            AppError::Refused { code, .. } => code,
             AppError::Validation(_) => "validation_failed",
             AppError::BadRequest { code, .. } => code,
             AppError::Unauthorized => "unauthorized",

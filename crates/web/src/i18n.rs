@@ -250,10 +250,15 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("error.password_too_short", "Lösenordet måste ha minst 10 tecken.", "The password must have at least 10 characters."),
 ];
 
+/// Every table: the foundation's and each capability's own.
+fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    TABLE.iter().chain(crate::i18n_memberships::TABLE.iter())
+}
+
 static SV: LazyLock<HashMap<&'static str, &'static str>> =
-    LazyLock::new(|| TABLE.iter().map(|(k, sv, _)| (*k, *sv)).collect());
+    LazyLock::new(|| all().map(|(k, sv, _)| (*k, *sv)).collect());
 static EN: LazyLock<HashMap<&'static str, &'static str>> =
-    LazyLock::new(|| TABLE.iter().map(|(k, _, en)| (*k, *en)).collect());
+    LazyLock::new(|| all().map(|(k, _, en)| (*k, *en)).collect());
 
 /// The text for `key`, or `None` when the table lacks it.
 pub fn lookup(lang: Lang, key: &str) -> Option<&'static str> {
@@ -272,7 +277,7 @@ pub fn t(lang: Lang, key: &str) -> String {
 
 /// Whether any key starts with `prefix` (for keys completed at run time).
 pub fn has_prefix(prefix: &str) -> bool {
-    TABLE.iter().any(|(k, _, _)| k.starts_with(prefix))
+    all().any(|(k, _, _)| k.starts_with(prefix))
 }
 
 #[cfg(test)]
@@ -282,7 +287,7 @@ mod tests {
     #[test]
     fn keys_are_unique() {
         let mut seen = std::collections::HashSet::new();
-        for (k, _, _) in TABLE {
+        for (k, _, _) in all() {
             assert!(seen.insert(*k), "{k} appears twice");
         }
     }

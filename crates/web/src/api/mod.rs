@@ -16,16 +16,19 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+pub mod checkins;
 pub mod hubs;
+pub mod memberships;
 pub mod network;
 pub mod people;
+pub mod webhooks;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "thirdplace API", version = "1", description = "The network's hubs, zones, rooms, regions, municipalities, operators, organisations and people. Errors always have the shape {\"error\": {\"code\", \"message\"}}."),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "network", description = "Regions, municipalities and operators"), (name = "hubs", description = "Hubs, their zones and rooms"), (name = "people", description = "Organisations and people"))
+    tags((name = "network", description = "Regions, municipalities and operators"), (name = "hubs", description = "Hubs, their zones and rooms"), (name = "people", description = "Organisations and people"), (name = "memberships", description = "Plans, seats, members' cards and profiles"), (name = "checkins", description = "Check-in, check-out, guests, who is here, access summary"), (name = "webhooks", description = "Signed event deliveries for door locks and screens"))
 )]
 struct ApiDoc;
 
@@ -73,7 +76,27 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(people::list_people, people::create_person))
         .routes(routes!(people::get_person, people::update_person))
-        .routes(routes!(people::me));
+        .routes(routes!(people::me))
+        .routes(routes!(memberships::list_plans, memberships::create_plan))
+        .routes(routes!(memberships::get_plan, memberships::update_plan))
+        .routes(routes!(memberships::list_seats, memberships::buy_seats))
+        .routes(routes!(memberships::get_seat))
+        .routes(routes!(memberships::set_holder))
+        .routes(routes!(memberships::end))
+        .routes(routes!(memberships::my_card))
+        .routes(routes!(memberships::rotate_card))
+        .routes(routes!(memberships::my_profile, memberships::set_my_profile))
+        .routes(routes!(checkins::create_checkin))
+        .routes(routes!(checkins::get_checkin))
+        .routes(routes!(checkins::checkout))
+        .routes(routes!(checkins::add_guest))
+        .routes(routes!(checkins::scan))
+        .routes(routes!(checkins::presence))
+        .routes(routes!(checkins::access_summary))
+        .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
+        .routes(routes!(webhooks::get_webhook, webhooks::update_webhook))
+        .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(webhooks::retry_delivery));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()

@@ -20,6 +20,16 @@ pub enum Backend {
 
 pub const PASSWORD: &str = "a good long password";
 
+/// Where the app's clock starts in tests: Monday 2026-11-23 10:00 Swedish
+/// time, when the fixture hubs are open.
+pub const TEST_NOW: &str = "2026-11-23T09:00:00Z";
+
+pub fn instant(s: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
 /// The known network: one region with two hubs, an organisation, and one
 /// person for each role.
 pub struct Fixture {
@@ -43,6 +53,10 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     pub f: Fixture,
     pub client: Client,
+    /// The app's clock: starts at [`TEST_NOW`] and ticks on; tests may move it.
+    pub clock: thirdplace_web::clock::Clock,
+    /// The served app's state, for calling its services directly.
+    pub state: AppState,
     _guard: Box<dyn std::any::Any + Send>,
     _server: tokio::task::JoinHandle<()>,
 }
@@ -216,8 +230,11 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
             ..WebConfig::default()
         },
     );
+    state.clock.set(instant(TEST_NOW));
+    let clock = state.clock.clone();
+    let served = state.clone();
     let server = tokio::spawn(async move {
-        thirdplace_web::serve(listener, state, std::future::pending())
+        thirdplace_web::serve(listener, served, std::future::pending())
             .await
             .unwrap();
     });
@@ -226,6 +243,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         store,
         f,
         client: new_client(),
+        clock,
+        state,
         _guard: guard,
         _server: server,
     })

@@ -1,0 +1,1033 @@
+//! Memberships in SQLite: plans, seats and their holdings, profiles and QR
+//! generations, check-ins, guest visits, presence, the access summary, and
+//! webhooks with their delivery queue. The `Store` impl in `lib.rs`
+//! delegates here.
+//!
+//! Transactions that read before they write start with `BEGIN IMMEDIATE`:
+//! in WAL mode a deferred transaction that read first cannot wait for the
+//! write lock (it fails with SQLITE_BUSY at once), and the check it made
+//! could be stale. Taking the write lock up front makes concurrent writers
+//! queue behind the busy timeout instead.
+
+use super::{db, decode, must_exist, one, write_err};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::{Row, Sqlite, Transaction};
+use thirdplace_domain::membership::{
+    AccessSummary, CheckIn, CheckInMethod, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
+    Profile, Seat, SeatHolding, Validity, Webhook, WebhookDelivery, WebhookEvent,
+};
+use thirdplace_store::{
+    ClaimedDelivery, OutboundEvent, SeatHolder, SeatView, StoreError, StoreResult,
+};
+use uuid::Uuid;
+
+type Tx = Transaction<'static, Sqlite>;
+
+async fn begin_immediate(pool: &SqlitePool) -> StoreResult<Tx> {
+    pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+}
+
+fn rows<T>(
+    rows: Vec<SqliteRow>,
+    map: impl Fn(&SqliteRow) -> Result<T, sqlx::Error>,
+) -> StoreResult<Vec<T>> {
+    rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
+}
+
+/// `NotFound` instead of a foreign-key error, for writes keyed by a person.
+fn person_write_err(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
+        _ => write_err(e),
+    }
+}
+
+// ------------------------------------------------------------------ meta
+
+pub(crate) async fn meta_get_or_insert(
+    pool: &SqlitePool,
+    key: &str,
+    value: &str,
+) -> StoreResult<String> {
+    let mut tx = begin_immediate(pool).await?;
+    sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
+        .bind(key)
+        .bind(value)
+        .execute(&mut *tx)
+        .await
+        .map_err(write_err)?;
+    let stored: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+        .bind(key)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(stored)
+}
+
+// ------------------------------------------------------------------ plans
+
+/// Plan columns under a prefix, so a plan can share a row with a seat.
+const PLAN_COLS_P: &str = "pl.id AS p_id, pl.name AS p_name, pl.description AS p_description, \
+     pl.scope_kind AS p_scope_kind, pl.scope_region_id AS p_scope_region_id, \
+     pl.scope_hub_id AS p_scope_hub_id, pl.monthly_price_ore AS p_monthly_price_ore, \
+     pl.included_hours_per_month AS p_included_hours_per_month, pl.max_guests AS p_max_guests, \
+     pl.validity_kind AS p_validity_kind, pl.validity_days AS p_validity_days, \
+     pl.archived AS p_archived";
+
+fn plan_prefixed(r: &SqliteRow, p: &str) -> Result<Plan, sqlx::Error> {
+    let col = |c: &str| format!("{p}{c}");
+    let kind: String = r.try_get(col("scope_kind").as_str())?;
+    let target: Option<Uuid> = match kind.as_str() {
+        "region" => r.try_get(col("scope_region_id").as_str())?,
+        "hub" => r.try_get(col("scope_hub_id").as_str())?,
+        _ => None,
+    };
+    let scope = PlanScope::from_parts(&kind, target)
+        .map_err(|e| decode::<PlanScope>("scope", e.message))?;
+    let validity_kind: String = r.try_get(col("validity_kind").as_str())?;
+    let validity_days: Option<i64> = r.try_get(col("validity_days").as_str())?;
+    let validity = Validity::from_parts(&validity_kind, validity_days)
+        .map_err(|e| decode::<Validity>("validity", e.message))?;
+    Ok(Plan {
+        id: r.try_get(col("id").as_str())?,
+        name: r.try_get(col("name").as_str())?,
+        description: r.try_get(col("description").as_str())?,
+        scope,
+        monthly_price_ore: r.try_get(col("monthly_price_ore").as_str())?,
+        included_hours_per_month: r.try_get(col("included_hours_per_month").as_str())?,
+        max_guests: r.try_get(col("max_guests").as_str())?,
+        validity,
+        archived: r.try_get(col("archived").as_str())?,
+    })
+}
+
+fn plan(r: &SqliteRow) -> Result<Plan, sqlx::Error> {
+    plan_prefixed(r, "")
+}
+
+pub(crate) async fn list_plans(pool: &SqlitePool) -> StoreResult<Vec<Plan>> {
+    let r = sqlx::query("SELECT * FROM plans ORDER BY name, id")
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    rows(r, plan)
+}
+
+pub(crate) async fn get_plan(pool: &SqlitePool, id: Uuid) -> StoreResult<Plan> {
+    let r = sqlx::query("SELECT * FROM plans WHERE id = ?")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    one(rows(r, plan)?)
+}
+
+pub(crate) async fn write_plan(pool: &SqlitePool, p: &Plan, insert: bool) -> StoreResult<()> {
+    let mut tx = begin_immediate(pool).await?;
+    let (region_id, hub_id) = match p.scope {
+        PlanScope::Network => (None, None),
+        PlanScope::Region(r) => {
+            must_exist(&mut tx, "regions", r, "scope_id").await?;
+            (Some(r), None)
+        }
+        PlanScope::Hub(h) => {
+            must_exist(&mut tx, "hubs", h, "scope_id").await?;
+            (None, Some(h))
+        }
+    };
+    let sql = if insert {
+        "INSERT INTO plans (name, description, scope_kind, scope_region_id, scope_hub_id, \
+         monthly_price_ore, included_hours_per_month, max_guests, validity_kind, validity_days, \
+         archived, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    } else {
+        "UPDATE plans SET name = ?, description = ?, scope_kind = ?, scope_region_id = ?, \
+         scope_hub_id = ?, monthly_price_ore = ?, included_hours_per_month = ?, max_guests = ?, \
+         validity_kind = ?, validity_days = ?, archived = ? WHERE id = ?"
+    };
+    let n = sqlx::query(sql)
+        .bind(&p.name)
+        .bind(&p.description)
+        .bind(p.scope.key())
+        .bind(region_id)
+        .bind(hub_id)
+        .bind(p.monthly_price_ore)
+        .bind(p.included_hours_per_month)
+        .bind(p.max_guests)
+        .bind(p.validity.key())
+        .bind(p.validity.days().map(i64::from))
+        .bind(p.archived)
+        .bind(p.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(write_err)?
+        .rows_affected();
+    super::affected(n)?;
+    tx.commit().await.map_err(db)
+}
+
+// ------------------------------------------------------------------ seats
+
+fn seat(r: &SqliteRow) -> Result<Seat, sqlx::Error> {
+    Ok(Seat {
+        id: r.try_get("id")?,
+        plan_id: r.try_get("plan_id")?,
+        organisation_id: r.try_get("organisation_id")?,
+        start_date: r.try_get("start_date")?,
+        end_date: r.try_get("end_date")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// A seat with its plan's name and its current (open) holding.
+const SEAT_VIEW: &str = "SELECT s.*, pl.name AS plan_name, h.person_id AS holder_id, \
+     pe.first_name AS holder_first_name, pe.last_name AS holder_last_name, \
+     h.held_from AS holder_since \
+     FROM seats s JOIN plans pl ON pl.id = s.plan_id \
+     LEFT JOIN seat_holdings h ON h.seat_id = s.id AND h.held_until IS NULL \
+     LEFT JOIN people pe ON pe.id = h.person_id";
+
+fn seat_view(r: &SqliteRow) -> Result<SeatView, sqlx::Error> {
+    let holder_id: Option<Uuid> = r.try_get("holder_id")?;
+    let holder = match holder_id {
+        Some(person_id) => Some(SeatHolder {
+            person_id,
+            first_name: r.try_get("holder_first_name")?,
+            last_name: r.try_get("holder_last_name")?,
+            since: r.try_get("holder_since")?,
+        }),
+        None => None,
+    };
+    Ok(SeatView {
+        seat: seat(r)?,
+        plan_name: r.try_get("plan_name")?,
+        holder,
+    })
+}
+
+fn holding(r: &SqliteRow) -> Result<SeatHolding, sqlx::Error> {
+    Ok(SeatHolding {
+        seat_id: r.try_get("seat_id")?,
+        person_id: r.try_get("person_id")?,
+        from: r.try_get("held_from")?,
+        until: r.try_get("held_until")?,
+    })
+}
+
+pub(crate) async fn insert_seats(pool: &SqlitePool, seats: &[Seat]) -> StoreResult<()> {
+    if seats.is_empty() {
+        return Ok(());
+    }
+    let mut tx = begin_immediate(pool).await?;
+    let mut checked_plans: Vec<Uuid> = Vec::new();
+    let mut checked_orgs: Vec<Uuid> = Vec::new();
+    for s in seats {
+        if !checked_plans.contains(&s.plan_id) {
+            must_exist(&mut tx, "plans", s.plan_id, "plan_id").await?;
+            checked_plans.push(s.plan_id);
+        }
+        if !checked_orgs.contains(&s.organisation_id) {
+            must_exist(
+                &mut tx,
+                "organisations",
+                s.organisation_id,
+                "organisation_id",
+            )
+            .await?;
+            checked_orgs.push(s.organisation_id);
+        }
+        sqlx::query(
+            "INSERT INTO seats (id, plan_id, organisation_id, start_date, end_date, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(s.id)
+        .bind(s.plan_id)
+        .bind(s.organisation_id)
+        .bind(s.start_date)
+        .bind(s.end_date)
+        .bind(s.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(write_err)?;
+    }
+    tx.commit().await.map_err(db)
+}
+
+pub(crate) async fn get_seat(pool: &SqlitePool, id: Uuid) -> StoreResult<SeatView> {
+    let r = sqlx::query(&format!("{SEAT_VIEW} WHERE s.id = ?"))
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    one(rows(r, seat_view)?)
+}
+
+pub(crate) async fn list_seats(
+    pool: &SqlitePool,
+    organisation_id: Uuid,
+) -> StoreResult<Vec<SeatView>> {
+    let r = sqlx::query(&format!(
+        "{SEAT_VIEW} WHERE s.organisation_id = ? ORDER BY s.created_at DESC, s.id"
+    ))
+    .bind(organisation_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(r, seat_view)
+}
+
+pub(crate) async fn seat_history(
+    pool: &SqlitePool,
+    seat_id: Uuid,
+) -> StoreResult<Vec<SeatHolding>> {
+    // Two assignments at one instant leave an empty holding (from = until)
+    // before the current one: ended holdings sort before the open one.
+    let r = sqlx::query(
+        "SELECT * FROM seat_holdings WHERE seat_id = ? \
+         ORDER BY held_from, held_until IS NULL, held_until",
+    )
+    .bind(seat_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(r, holding)
+}
+
+pub(crate) async fn assign_seat(
+    pool: &SqlitePool,
+    seat_id: Uuid,
+    holder: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let mut tx = begin_immediate(pool).await?;
+    let seat_org: Uuid = sqlx::query_scalar("SELECT organisation_id FROM seats WHERE id = ?")
+        .bind(seat_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        .ok_or(StoreError::NotFound)?;
+    if let Some(p) = holder {
+        let person: Option<(Option<Uuid>, bool)> =
+            sqlx::query_as("SELECT organisation_id, archived FROM people WHERE id = ?")
+                .bind(p)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+        match person {
+            Some((Some(org), false)) if org == seat_org => {}
+            _ => return Err(StoreError::Reference("person_id".into())),
+        }
+    }
+    let current: Option<Uuid> = sqlx::query_scalar(
+        "SELECT person_id FROM seat_holdings WHERE seat_id = ? AND held_until IS NULL",
+    )
+    .bind(seat_id)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db)?;
+    if current == holder {
+        // Already theirs (or already free): nothing changes.
+        return tx.commit().await.map_err(db);
+    }
+    if current.is_some() {
+        sqlx::query(
+            "UPDATE seat_holdings SET held_until = ? WHERE seat_id = ? AND held_until IS NULL",
+        )
+        .bind(at)
+        .bind(seat_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    }
+    if let Some(p) = holder {
+        sqlx::query(
+            "INSERT INTO seat_holdings (seat_id, person_id, held_from, held_until) \
+             VALUES (?, ?, ?, NULL)",
+        )
+        .bind(seat_id)
+        .bind(p)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(write_err)?;
+    }
+    tx.commit().await.map_err(db)
+}
+
+pub(crate) async fn set_seat_end(
+    pool: &SqlitePool,
+    seat_id: Uuid,
+    end_date: Option<NaiveDate>,
+) -> StoreResult<()> {
+    let n = sqlx::query("UPDATE seats SET end_date = ? WHERE id = ?")
+        .bind(end_date)
+        .bind(seat_id)
+        .execute(pool)
+        .await
+        .map_err(db)?
+        .rows_affected();
+    super::affected(n)
+}
+
+pub(crate) async fn held_seats(
+    pool: &SqlitePool,
+    person_id: Uuid,
+    at: DateTime<Utc>,
+) -> StoreResult<Vec<HeldSeat>> {
+    let r = sqlx::query(&format!(
+        "SELECT s.*, {PLAN_COLS_P}, o.name AS organisation_name \
+         FROM seat_holdings h JOIN seats s ON s.id = h.seat_id \
+         JOIN plans pl ON pl.id = s.plan_id \
+         JOIN organisations o ON o.id = s.organisation_id \
+         WHERE h.person_id = ?1 AND h.held_from <= ?2 \
+           AND (h.held_until IS NULL OR h.held_until > ?2) \
+         ORDER BY s.start_date, s.id"
+    ))
+    .bind(person_id)
+    .bind(at)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(r, |r| {
+        Ok(HeldSeat {
+            seat: seat(r)?,
+            plan: plan_prefixed(r, "p_")?,
+            organisation_name: r.try_get("organisation_name")?,
+        })
+    })
+}
+
+// ------------------------------------------------------- profile and card
+
+fn expertise(raw: &str) -> Result<Vec<String>, sqlx::Error> {
+    serde_json::from_str(raw).map_err(|e| decode::<Vec<String>>("expertise", e))
+}
+
+pub(crate) async fn get_profile(pool: &SqlitePool, person_id: Uuid) -> StoreResult<Profile> {
+    let row: Option<(bool, String)> =
+        sqlx::query_as("SELECT visible, expertise FROM member_profiles WHERE person_id = ?")
+            .bind(person_id)
+            .fetch_optional(pool)
+            .await
+            .map_err(db)?;
+    match row {
+        Some((visible, raw)) => Ok(Profile {
+            visible,
+            expertise: expertise(&raw).map_err(db)?,
+        }),
+        None => Ok(Profile::default()),
+    }
+}
+
+pub(crate) async fn set_profile(
+    pool: &SqlitePool,
+    person_id: Uuid,
+    profile: &Profile,
+) -> StoreResult<()> {
+    let tags = serde_json::to_string(&profile.expertise).map_err(db)?;
+    sqlx::query(
+        "INSERT INTO member_profiles (person_id, visible, expertise) VALUES (?, ?, ?) \
+         ON CONFLICT (person_id) DO UPDATE SET visible = excluded.visible, \
+         expertise = excluded.expertise",
+    )
+    .bind(person_id)
+    .bind(profile.visible)
+    .bind(tags)
+    .execute(pool)
+    .await
+    .map_err(person_write_err)
+    .map(|_| ())
+}
+
+pub(crate) async fn qr_generation(pool: &SqlitePool, person_id: Uuid) -> StoreResult<i64> {
+    let g: Option<i64> =
+        sqlx::query_scalar("SELECT qr_generation FROM member_profiles WHERE person_id = ?")
+            .bind(person_id)
+            .fetch_optional(pool)
+            .await
+            .map_err(db)?;
+    Ok(g.unwrap_or(0))
+}
+
+pub(crate) async fn rotate_qr(pool: &SqlitePool, person_id: Uuid) -> StoreResult<i64> {
+    // One statement: atomic, so two rotations at once give two generations.
+    sqlx::query_scalar(
+        "INSERT INTO member_profiles (person_id, qr_generation) VALUES (?, 1) \
+         ON CONFLICT (person_id) DO UPDATE SET qr_generation = qr_generation + 1 \
+         RETURNING qr_generation",
+    )
+    .bind(person_id)
+    .fetch_one(pool)
+    .await
+    .map_err(person_write_err)
+}
+
+// -------------------------------------------------------------- check-ins
+
+fn checkin(r: &SqliteRow) -> Result<CheckIn, sqlx::Error> {
+    let method: String = r.try_get("method")?;
+    Ok(CheckIn {
+        id: r.try_get("id")?,
+        person_id: r.try_get("person_id")?,
+        hub_id: r.try_get("hub_id")?,
+        seat_id: r.try_get("seat_id")?,
+        method: CheckInMethod::parse(&method)
+            .ok_or_else(|| decode::<CheckInMethod>("method", &method))?,
+        checked_in_at: r.try_get("checked_in_at")?,
+        checked_out_at: r.try_get("checked_out_at")?,
+        auto_closed: r.try_get("auto_closed")?,
+    })
+}
+
+fn guest_visit(r: &SqliteRow) -> Result<GuestVisit, sqlx::Error> {
+    Ok(GuestVisit {
+        id: r.try_get("id")?,
+        host_checkin_id: r.try_get("host_checkin_id")?,
+        host_person_id: r.try_get("host_person_id")?,
+        hub_id: r.try_get("hub_id")?,
+        first_name: r.try_get("first_name")?,
+        last_name: r.try_get("last_name")?,
+        organisation_id: r.try_get("organisation_id")?,
+        arrived_at: r.try_get("arrived_at")?,
+        left_at: r.try_get("left_at")?,
+    })
+}
+
+/// Queues one delivery of `event` for every active webhook subscribed to
+/// it, inside the transaction that makes the change it reports.
+async fn fan_out(tx: &mut Tx, event: &OutboundEvent) -> StoreResult<()> {
+    let hooks: Vec<(Uuid, String)> =
+        sqlx::query_as("SELECT id, events FROM webhooks WHERE active = 1 ORDER BY created_at, id")
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(db)?;
+    let key = event.event.key();
+    for (webhook_id, events) in hooks {
+        if !events.split(',').any(|e| e.trim() == key) {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO webhook_deliveries (id, webhook_id, event, payload, attempts, \
+             next_attempt_at, delivered_at, failed, last_error, created_at) \
+             VALUES (?, ?, ?, ?, 0, ?, NULL, 0, NULL, ?)",
+        )
+        .bind(thirdplace_domain::new_id())
+        .bind(webhook_id)
+        .bind(key)
+        .bind(&event.payload)
+        .bind(event.at)
+        .bind(event.at)
+        .execute(&mut **tx)
+        .await
+        .map_err(write_err)?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn insert_checkin(
+    pool: &SqlitePool,
+    c: &CheckIn,
+    event: &OutboundEvent,
+) -> StoreResult<()> {
+    let mut tx = begin_immediate(pool).await?;
+    must_exist(&mut tx, "people", c.person_id, "person_id").await?;
+    must_exist(&mut tx, "hubs", c.hub_id, "hub_id").await?;
+    must_exist(&mut tx, "seats", c.seat_id, "seat_id").await?;
+    sqlx::query(
+        "INSERT INTO checkins (id, person_id, hub_id, seat_id, method, checked_in_at, \
+         checked_out_at, auto_closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(c.id)
+    .bind(c.person_id)
+    .bind(c.hub_id)
+    .bind(c.seat_id)
+    .bind(c.method.key())
+    .bind(c.checked_in_at)
+    .bind(c.checked_out_at)
+    .bind(c.auto_closed)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| match &e {
+        // `checkins_one_open` is on person_id: "UNIQUE constraint failed: checkins.person_id".
+        sqlx::Error::Database(d)
+            if d.is_unique_violation() && d.message().ends_with("person_id") =>
+        {
+            StoreError::Conflict("checkin".into())
+        }
+        _ => write_err(e),
+    })?;
+    fan_out(&mut tx, event).await?;
+    tx.commit().await.map_err(db)
+}
+
+pub(crate) async fn get_checkin(pool: &SqlitePool, id: Uuid) -> StoreResult<CheckIn> {
+    let r = sqlx::query("SELECT * FROM checkins WHERE id = ?")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    one(rows(r, checkin)?)
+}
+
+pub(crate) async fn open_checkin_of(
+    pool: &SqlitePool,
+    person_id: Uuid,
+) -> StoreResult<Option<CheckIn>> {
+    let r = sqlx::query("SELECT * FROM checkins WHERE person_id = ? AND checked_out_at IS NULL")
+        .bind(person_id)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    Ok(rows(r, checkin)?.into_iter().next())
+}
+
+pub(crate) async fn checkout(
+    pool: &SqlitePool,
+    id: Uuid,
+    at: DateTime<Utc>,
+    auto_closed: bool,
+    event: &OutboundEvent,
+) -> StoreResult<CheckIn> {
+    let mut tx = begin_immediate(pool).await?;
+    let row = sqlx::query("SELECT * FROM checkins WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        .ok_or(StoreError::NotFound)?;
+    let mut c = checkin(&row).map_err(db)?;
+    if c.checked_out_at.is_some() {
+        return Err(StoreError::Conflict("checked_out".into()));
+    }
+    sqlx::query("UPDATE checkins SET checked_out_at = ?, auto_closed = ? WHERE id = ?")
+        .bind(at)
+        .bind(auto_closed)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    sqlx::query(
+        "UPDATE guest_visits SET left_at = ? WHERE host_checkin_id = ? AND left_at IS NULL",
+    )
+    .bind(at)
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    fan_out(&mut tx, event).await?;
+    tx.commit().await.map_err(db)?;
+    c.checked_out_at = Some(at);
+    c.auto_closed = auto_closed;
+    Ok(c)
+}
+
+pub(crate) async fn list_open_checkins(pool: &SqlitePool) -> StoreResult<Vec<CheckIn>> {
+    let r = sqlx::query(
+        "SELECT * FROM checkins WHERE checked_out_at IS NULL ORDER BY checked_in_at, id",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(r, checkin)
+}
+
+pub(crate) async fn insert_guest_visit(
+    pool: &SqlitePool,
+    g: &GuestVisit,
+    max_guests: i64,
+    event: &OutboundEvent,
+) -> StoreResult<()> {
+    let mut tx = begin_immediate(pool).await?;
+    let host: Option<Option<DateTime<Utc>>> =
+        sqlx::query_scalar("SELECT checked_out_at FROM checkins WHERE id = ?")
+            .bind(g.host_checkin_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+    match host {
+        None => return Err(StoreError::Reference("host_checkin_id".into())),
+        Some(Some(_)) => return Err(StoreError::Conflict("not_checked_in".into())),
+        Some(None) => {}
+    }
+    let present: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM guest_visits WHERE host_checkin_id = ? AND left_at IS NULL",
+    )
+    .bind(g.host_checkin_id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db)?;
+    if present >= max_guests {
+        return Err(StoreError::Conflict("guest_limit".into()));
+    }
+    must_exist(
+        &mut tx,
+        "organisations",
+        g.organisation_id,
+        "organisation_id",
+    )
+    .await?;
+    sqlx::query(
+        "INSERT INTO guest_visits (id, host_checkin_id, host_person_id, hub_id, first_name, \
+         last_name, organisation_id, arrived_at, left_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(g.id)
+    .bind(g.host_checkin_id)
+    .bind(g.host_person_id)
+    .bind(g.hub_id)
+    .bind(&g.first_name)
+    .bind(&g.last_name)
+    .bind(g.organisation_id)
+    .bind(g.arrived_at)
+    .bind(g.left_at)
+    .execute(&mut *tx)
+    .await
+    .map_err(write_err)?;
+    fan_out(&mut tx, event).await?;
+    tx.commit().await.map_err(db)
+}
+
+pub(crate) async fn list_guests(
+    pool: &SqlitePool,
+    checkin_id: Uuid,
+) -> StoreResult<Vec<GuestVisit>> {
+    let r =
+        sqlx::query("SELECT * FROM guest_visits WHERE host_checkin_id = ? ORDER BY arrived_at, id")
+            .bind(checkin_id)
+            .fetch_all(pool)
+            .await
+            .map_err(db)?;
+    rows(r, guest_visit)
+}
+
+pub(crate) async fn present_at(pool: &SqlitePool, hub_id: Uuid) -> StoreResult<Vec<PresentPerson>> {
+    let r = sqlx::query(
+        "SELECT c.person_id, p.first_name, p.last_name, o.name AS organisation_name, \
+         coalesce(mp.visible, 0) AS visible, coalesce(mp.expertise, '[]') AS expertise, \
+         c.checked_in_at AS since \
+         FROM checkins c JOIN people p ON p.id = c.person_id \
+         LEFT JOIN organisations o ON o.id = p.organisation_id \
+         LEFT JOIN member_profiles mp ON mp.person_id = c.person_id \
+         WHERE c.hub_id = ? AND c.checked_out_at IS NULL \
+         ORDER BY c.checked_in_at, c.id",
+    )
+    .bind(hub_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(r, |r| {
+        let visible: i64 = r.try_get("visible")?;
+        let tags: String = r.try_get("expertise")?;
+        Ok(PresentPerson {
+            person_id: r.try_get("person_id")?,
+            first_name: r.try_get("first_name")?,
+            last_name: r.try_get("last_name")?,
+            organisation_name: r.try_get("organisation_name")?,
+            visible: visible != 0,
+            expertise: expertise(&tags)?,
+            since: r.try_get("since")?,
+        })
+    })
+}
+
+pub(crate) async fn present_guests(
+    pool: &SqlitePool,
+    hub_id: Uuid,
+) -> StoreResult<Vec<GuestVisit>> {
+    // A guest's visit ends with the host's check-out, so an open visit is a
+    // guest who is here.
+    let r = sqlx::query(
+        "SELECT * FROM guest_visits WHERE hub_id = ? AND left_at IS NULL ORDER BY arrived_at, id",
+    )
+    .bind(hub_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(r, guest_visit)
+}
+
+pub(crate) async fn list_checkins_of(
+    pool: &SqlitePool,
+    person_id: Uuid,
+    limit: i64,
+) -> StoreResult<Vec<CheckIn>> {
+    let r = sqlx::query(
+        "SELECT * FROM checkins WHERE person_id = ? ORDER BY checked_in_at DESC, id DESC LIMIT ?",
+    )
+    .bind(person_id)
+    .bind(limit.max(0))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(r, checkin)
+}
+
+pub(crate) async fn access_summary(
+    pool: &SqlitePool,
+    hub_id: Uuid,
+    region_id: Uuid,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    since: DateTime<Utc>,
+) -> StoreResult<AccessSummary> {
+    // One round trip. The check-in counts are range scans of
+    // `checkins_open_hub` / `checkins_hub_time` and `guest_visits_hub_time`;
+    // the access part reads only current holdings, which are few.
+    let row = sqlx::query(
+        "WITH access AS ( \
+           SELECT h.person_id, s.organisation_id \
+           FROM seat_holdings h JOIN seats s ON s.id = h.seat_id \
+           JOIN plans pl ON pl.id = s.plan_id \
+           WHERE h.held_from <= ?1 AND (h.held_until IS NULL OR h.held_until > ?1) \
+             AND s.start_date <= ?2 AND (s.end_date IS NULL OR s.end_date >= ?2) \
+             AND (pl.scope_kind = 'network' \
+                  OR (pl.scope_kind = 'region' AND pl.scope_region_id = ?3) \
+                  OR (pl.scope_kind = 'hub' AND pl.scope_hub_id = ?4)) \
+         ) SELECT \
+           (SELECT count(DISTINCT person_id) FROM access) AS people, \
+           (SELECT count(DISTINCT organisation_id) FROM access) AS organisations, \
+           (SELECT count(*) FROM checkins WHERE hub_id = ?4 AND checked_out_at IS NULL) AS checked_in_now, \
+           (SELECT count(*) FROM checkins WHERE hub_id = ?4 AND checked_in_at >= ?5) AS visits, \
+           (SELECT count(*) FROM guest_visits WHERE hub_id = ?4 AND arrived_at >= ?5) AS guests",
+    )
+    .bind(now)
+    .bind(today)
+    .bind(region_id)
+    .bind(hub_id)
+    .bind(since)
+    .fetch_one(pool)
+    .await
+    .map_err(db)?;
+    let get = |c: &str| row.try_get::<i64, _>(c).map_err(db);
+    Ok(AccessSummary {
+        people_with_access: get("people")?,
+        organisations_with_access: get("organisations")?,
+        checked_in_now: get("checked_in_now")?,
+        visits_last_30_days: get("visits")?,
+        guest_visits_last_30_days: get("guests")?,
+    })
+}
+
+// ---------------------------------------------------------------- webhooks
+
+fn events_text(events: &[WebhookEvent]) -> String {
+    events.iter().map(|e| e.key()).collect::<Vec<_>>().join(",")
+}
+
+fn parse_events(raw: &str) -> Result<Vec<WebhookEvent>, sqlx::Error> {
+    raw.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| WebhookEvent::parse(s).ok_or_else(|| decode::<WebhookEvent>("events", s)))
+        .collect()
+}
+
+fn webhook_prefixed(r: &SqliteRow, p: &str) -> Result<Webhook, sqlx::Error> {
+    let col = |c: &str| format!("{p}{c}");
+    let events: String = r.try_get(col("events").as_str())?;
+    Ok(Webhook {
+        id: r.try_get(col("id").as_str())?,
+        url: r.try_get(col("url").as_str())?,
+        events: parse_events(&events)?,
+        secret: r.try_get(col("secret").as_str())?,
+        active: r.try_get(col("active").as_str())?,
+        created_at: r.try_get(col("created_at").as_str())?,
+    })
+}
+
+fn webhook(r: &SqliteRow) -> Result<Webhook, sqlx::Error> {
+    webhook_prefixed(r, "")
+}
+
+fn delivery(r: &SqliteRow) -> Result<WebhookDelivery, sqlx::Error> {
+    let event: String = r.try_get("event")?;
+    Ok(WebhookDelivery {
+        id: r.try_get("id")?,
+        webhook_id: r.try_get("webhook_id")?,
+        event: WebhookEvent::parse(&event)
+            .ok_or_else(|| decode::<WebhookEvent>("event", &event))?,
+        payload: r.try_get("payload")?,
+        attempts: r.try_get("attempts")?,
+        next_attempt_at: r.try_get("next_attempt_at")?,
+        delivered_at: r.try_get("delivered_at")?,
+        failed: r.try_get("failed")?,
+        last_error: r.try_get("last_error")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub(crate) async fn list_webhooks(pool: &SqlitePool) -> StoreResult<Vec<Webhook>> {
+    let r = sqlx::query("SELECT * FROM webhooks ORDER BY created_at, id")
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    rows(r, webhook)
+}
+
+pub(crate) async fn get_webhook(pool: &SqlitePool, id: Uuid) -> StoreResult<Webhook> {
+    let r = sqlx::query("SELECT * FROM webhooks WHERE id = ?")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    one(rows(r, webhook)?)
+}
+
+pub(crate) async fn write_webhook(pool: &SqlitePool, w: &Webhook, insert: bool) -> StoreResult<()> {
+    let sql = if insert {
+        "INSERT INTO webhooks (url, events, secret, active, created_at, id) VALUES (?, ?, ?, ?, ?, ?)"
+    } else {
+        "UPDATE webhooks SET url = ?, events = ?, secret = ?, active = ?, created_at = ? WHERE id = ?"
+    };
+    let n = sqlx::query(sql)
+        .bind(&w.url)
+        .bind(events_text(&w.events))
+        .bind(&w.secret)
+        .bind(w.active)
+        .bind(w.created_at)
+        .bind(w.id)
+        .execute(pool)
+        .await
+        .map_err(write_err)?
+        .rows_affected();
+    super::affected(n)
+}
+
+pub(crate) async fn claim_deliveries(
+    pool: &SqlitePool,
+    now: DateTime<Utc>,
+    lease: chrono::Duration,
+    limit: i64,
+) -> StoreResult<Vec<ClaimedDelivery>> {
+    if limit <= 0 {
+        return Ok(Vec::new());
+    }
+    let mut tx = begin_immediate(pool).await?;
+    // Uses the partial index `webhook_deliveries_due`.
+    let ids: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM webhook_deliveries \
+         WHERE delivered_at IS NULL AND failed = 0 AND next_attempt_at <= ? \
+         ORDER BY next_attempt_at, id LIMIT ?",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
+    if ids.is_empty() {
+        tx.commit().await.map_err(db)?;
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let update_sql = format!(
+        "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = ? \
+         WHERE id IN ({marks})"
+    );
+    let mut update = sqlx::query(&update_sql).bind(now + lease);
+    for id in &ids {
+        update = update.bind(id);
+    }
+    update.execute(&mut *tx).await.map_err(db)?;
+    let select_sql = format!(
+        "SELECT d.*, w.id AS w_id, w.url AS w_url, w.events AS w_events, w.secret AS w_secret, \
+         w.active AS w_active, w.created_at AS w_created_at \
+         FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
+         WHERE d.id IN ({marks})"
+    );
+    let mut select = sqlx::query(&select_sql);
+    for id in &ids {
+        select = select.bind(id);
+    }
+    let found = select.fetch_all(&mut *tx).await.map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    let mut claimed = rows(found, |r| {
+        Ok(ClaimedDelivery {
+            delivery: delivery(r)?,
+            webhook: webhook_prefixed(r, "w_")?,
+        })
+    })?;
+    // In the order they fell due.
+    claimed.sort_by_key(|c| ids.iter().position(|id| *id == c.delivery.id));
+    Ok(claimed)
+}
+
+pub(crate) async fn mark_delivered(
+    pool: &SqlitePool,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let n = sqlx::query("UPDATE webhook_deliveries SET delivered_at = ? WHERE id = ?")
+        .bind(at)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map_err(db)?
+        .rows_affected();
+    super::affected(n)
+}
+
+pub(crate) async fn mark_attempt_failed(
+    pool: &SqlitePool,
+    id: Uuid,
+    error: &str,
+    next_attempt_at: DateTime<Utc>,
+    failed: bool,
+) -> StoreResult<()> {
+    let n = sqlx::query(
+        "UPDATE webhook_deliveries SET last_error = ?, next_attempt_at = ?, failed = ? WHERE id = ?",
+    )
+    .bind(error)
+    .bind(next_attempt_at)
+    .bind(failed)
+    .bind(id)
+    .execute(pool)
+    .await
+    .map_err(db)?
+    .rows_affected();
+    super::affected(n)
+}
+
+pub(crate) async fn retry_delivery(
+    pool: &SqlitePool,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let n =
+        sqlx::query("UPDATE webhook_deliveries SET failed = 0, next_attempt_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map_err(db)?
+            .rows_affected();
+    super::affected(n)
+}
+
+pub(crate) async fn list_deliveries(
+    pool: &SqlitePool,
+    webhook_id: Option<Uuid>,
+    limit: i64,
+) -> StoreResult<Vec<WebhookDelivery>> {
+    let limit = limit.max(0);
+    let r = match webhook_id {
+        Some(w) => {
+            sqlx::query(
+                "SELECT * FROM webhook_deliveries WHERE webhook_id = ? \
+                 ORDER BY created_at DESC, id DESC LIMIT ?",
+            )
+            .bind(w)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        }
+        None => {
+            sqlx::query(
+                "SELECT * FROM webhook_deliveries ORDER BY created_at DESC, id DESC LIMIT ?",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        }
+    }
+    .map_err(db)?;
+    rows(r, delivery)
+}

@@ -1,0 +1,48 @@
+//! Work a `serve` process does besides answering requests: sending queued
+//! webhook deliveries and closing check-ins left open past closing time.
+//! Both are safe to run in every process at once (the store leases
+//! deliveries; closing a check-in twice is a no-op).
+
+use crate::AppState;
+use std::time::Duration;
+
+/// How often forgotten check-ins are looked for.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// How often the webhook queue is polled when nothing wakes the worker
+/// (deliveries queued by other processes, retries falling due).
+const POLL_EVERY: Duration = Duration::from_secs(1);
+
+pub struct Workers(Vec<tokio::task::JoinHandle<()>>);
+
+impl Workers {
+    pub fn abort(&self) {
+        for h in &self.0 {
+            h.abort();
+        }
+    }
+}
+
+pub fn spawn(state: AppState) -> Workers {
+    let s = state.clone();
+    let sweeper = tokio::spawn(async move {
+        loop {
+            if let Err(e) = crate::checkins::close_forgotten(&s).await {
+                tracing::warn!(error = %e, "closing forgotten check-ins failed");
+            }
+            tokio::time::sleep(SWEEP_EVERY).await;
+        }
+    });
+    let webhooks = tokio::spawn(async move {
+        let client = crate::webhooks::client();
+        loop {
+            let tried = crate::webhooks::deliver_due(&state, &client).await;
+            if tried == 0 {
+                tokio::select! {
+                    _ = state.webhook_wake.notified() => {}
+                    _ = tokio::time::sleep(POLL_EVERY) => {}
+                }
+            }
+        }
+    });
+    Workers(vec![sweeper, webhooks])
+}
