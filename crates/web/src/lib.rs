@@ -18,12 +18,18 @@ use tower_http::trace::TraceLayer;
 
 pub mod api;
 pub mod auth;
+pub mod background;
 pub mod cache;
+pub mod checkins;
+pub mod clock;
 pub mod error;
 pub mod forms;
 pub mod i18n;
+pub mod i18n_memberships;
 pub mod pages;
+pub mod qr;
 pub mod templates;
+pub mod webhooks;
 
 pub use error::{AppError, AppResult};
 
@@ -61,6 +67,10 @@ pub struct AppState {
     pub cache: Arc<cache::PublicCache>,
     /// Limits concurrent password hashing (see [`auth::hashing`]).
     pub hashing: Arc<tokio::sync::Semaphore>,
+    /// The time every membership rule is judged at (see [`clock`]).
+    pub clock: clock::Clock,
+    /// Wakes the webhook worker when a delivery is queued by this process.
+    pub webhook_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -70,7 +80,13 @@ impl AppState {
             cache: Arc::new(cache::PublicCache::new(config.public_cache_ttl)),
             hashing: Arc::new(tokio::sync::Semaphore::new(auth::HASHING_SLOTS)),
             config: Arc::new(config),
+            clock: clock::Clock::default(),
+            webhook_wake: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 }
 
@@ -117,9 +133,12 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    let workers = background::spawn(state.clone());
+    let result = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    workers.abort();
+    result
 }
 
 /// The process is alive.
