@@ -21,6 +21,9 @@
 //! villages and city centres); companies, people and e-mail addresses are
 //! invented, and every address lives under the reserved `.example` domain.
 //!
+//! Plans, seats, profiles and the last month's visits are seeded by
+//! [`crate::demo_memberships`].
+//!
 //! Seeding is idempotent: it is skipped once the meta key `demo_seeded` is
 //! set, and an interrupted earlier run is completed without duplicates,
 //! because everything is first looked up by its natural key (county code,
@@ -63,8 +66,11 @@ pub fn demo_logins() -> Vec<DemoLogin> {
 }
 
 /// Seeds the demo network unless the store says it was seeded (meta key
-/// `demo_seeded`). Returns `Ok(true)` when it seeded now, `Ok(false)` when
-/// it was already there.
+/// `demo_seeded`), then its memberships, check-ins and profiles unless they
+/// were seeded (meta key `demo_memberships_v1`, see
+/// [`crate::demo_memberships`]), so a demo database from before memberships
+/// gets them on its next run. Returns `Ok(true)` when it seeded anything
+/// now, `Ok(false)` when everything was already there.
 ///
 /// `password_hash` is the argon2 PHC string for [`DEMO_PASSWORD`], computed
 /// by the caller; only the four demo logins get it, everyone else has no
@@ -76,16 +82,25 @@ pub fn demo_logins() -> Vec<DemoLogin> {
 /// written last, so a failed run is simply run again: what it wrote is found
 /// and reused, and the rest is added.
 pub async fn seed(store: &dyn Store, password_hash: &str) -> Result<bool> {
-    if store
+    let network_now = if store
         .get_meta(SEEDED_KEY)
         .await
         .context("reading the demo marker")?
         .is_some()
     {
         tracing::debug!("demo network already seeded");
-        return Ok(false);
-    }
+        false
+    } else {
+        seed_network(store, password_hash).await?;
+        true
+    };
+    let memberships_now = crate::demo_memberships::seed(store).await?;
+    Ok(network_now || memberships_now)
+}
 
+/// Seeds the network itself (regions to people) and writes the marker
+/// `demo_seeded` last.
+pub(crate) async fn seed_network(store: &dyn Store, password_hash: &str) -> Result<()> {
     let mut n = Counts::default();
     let regions = seed_regions(store, &mut n).await?;
     let municipalities = seed_municipalities(store, &regions, &mut n).await?;
@@ -109,7 +124,7 @@ pub async fn seed(store: &dyn Store, password_hash: &str) -> Result<bool> {
         people = n.people,
         "seeded the demo network"
     );
-    Ok(true)
+    Ok(())
 }
 
 /// What this run inserted (things found from an earlier run are not counted).
@@ -182,9 +197,9 @@ const MUNICIPALITIES: &[MunicipalitySpec] = &[
 ];
 
 /// Organisation numbers used more than once below.
-const ORGNR_OSKARSHAMN: &str = "212000-0761";
-const ORGNR_EMMABODA: &str = "212000-0738";
-const ORGNR_SKATTEVERKET: &str = "202100-5448";
+pub(crate) const ORGNR_OSKARSHAMN: &str = "212000-0761";
+pub(crate) const ORGNR_EMMABODA: &str = "212000-0738";
+pub(crate) const ORGNR_SKATTEVERKET: &str = "202100-5448";
 /// The managing organisation of the public-sector arenas (invented).
 const ORGNR_OFFENTLIG_COWORKING: &str = "769641-2837";
 
@@ -208,10 +223,10 @@ const OPERATORS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-const HUB_FIGEHOLM: &str = "Kontorskollektivet Figeholm";
-const HUB_BODA: &str = "Arbetshubben Boda glasbruk";
-const HUB_OSTERSUND: &str = "Offentlig Coworking Östersund";
-const HUB_STOCKHOLM: &str = "Offentlig Coworking Stockholm";
+pub(crate) const HUB_FIGEHOLM: &str = "Kontorskollektivet Figeholm";
+pub(crate) const HUB_BODA: &str = "Arbetshubben Boda glasbruk";
+pub(crate) const HUB_OSTERSUND: &str = "Offentlig Coworking Östersund";
+pub(crate) const HUB_STOCKHOLM: &str = "Offentlig Coworking Stockholm";
 
 /// Days the hubs are closed in the coming months: Swedish public holidays
 /// and the de-facto holidays (julafton, nyårsafton, midsommarafton) that

@@ -284,7 +284,10 @@ impl PlanInput {
             Some(0)
         };
         let days = if self.validity.trim() == "fixed_days" {
-            e.check("validity_days", parse_int(&self.validity_days, 1, 3660).map(Some))
+            e.check(
+                "validity_days",
+                parse_int(&self.validity_days, 1, 3660).map(Some),
+            )
         } else {
             Some(None)
         };
@@ -311,7 +314,11 @@ impl PlanInput {
             name: p.name.clone(),
             description: p.description.clone(),
             scope: p.scope.key().into(),
-            scope_id: p.scope.target_id().map(|i| i.to_string()).unwrap_or_default(),
+            scope_id: p
+                .scope
+                .target_id()
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
             monthly_price_sek: crate::money::format_ore_as_sek(p.monthly_price_ore)
                 .trim_end_matches(" kr")
                 .to_string(),
@@ -394,10 +401,7 @@ impl SeatPurchaseInput {
     pub fn validate(&self, today: NaiveDate) -> Result<SeatPurchase, ValidationErrors> {
         let mut e = ValidationErrors::new();
         let plan_id = e.check("plan_id", parse_id(&self.plan_id));
-        let count = e.check(
-            "count",
-            parse_int(&self.count, 1, MAX_SEATS_PER_PURCHASE),
-        );
+        let count = e.check("count", parse_int(&self.count, 1, MAX_SEATS_PER_PURCHASE));
         let start = e.check(
             "start_date",
             parse_date(&self.start_date).and_then(|d| {
@@ -415,7 +419,11 @@ impl SeatPurchaseInput {
         };
         if let (Some(s), Some(Some(end))) = (start, end) {
             if end < s {
-                e.add("end_date", "ends_before_start", "must not be before the start date");
+                e.add(
+                    "end_date",
+                    "ends_before_start",
+                    "must not be before the start date",
+                );
             }
         }
         e.into_result()?;
@@ -475,7 +483,10 @@ pub fn check_assignment(
         ));
     }
     if seat_org_archived {
-        return Err(invalid("organisation_archived", "the organisation is archived"));
+        return Err(invalid(
+            "organisation_archived",
+            "the organisation is archived",
+        ));
     }
     if seat.end_date.is_some_and(|e| e < today) {
         return Err(invalid("seat_ended", "this seat has ended"));
@@ -607,7 +618,9 @@ pub struct CheckIn {
 pub enum CheckInRefusal {
     HubArchived,
     /// Closed now; the next opening, if any within a week.
-    HubClosed { opens: Option<DateTime<Utc>> },
+    HubClosed {
+        opens: Option<DateTime<Utc>>,
+    },
     NoMembership,
 }
 
@@ -764,7 +777,9 @@ impl GuestRefusal {
                 .into(),
             GuestRefusal::GuestsNotAllowed => "Your membership does not include guests.".into(),
             GuestRefusal::LimitReached { limit } => {
-                format!("Your membership allows {limit} guest(s) at a time, and that many are here.")
+                format!(
+                    "Your membership allows {limit} guest(s) at a time, and that many are here."
+                )
             }
         }
     }
@@ -1018,6 +1033,31 @@ pub fn webhook_backoff(attempts: i64) -> Duration {
     Duration::seconds(secs.min(3600))
 }
 
+/// The history change of a reassignment at `at`: the current holding ends
+/// and, if there is a new holder, a new one begins. Both backends follow
+/// this rule inside one transaction.
+pub fn apply_reassignment(
+    history: &mut Vec<SeatHolding>,
+    seat_id: Uuid,
+    new_holder: Option<Uuid>,
+    at: DateTime<Utc>,
+) {
+    if let Some(current) = history.iter_mut().find(|h| h.until.is_none()) {
+        if Some(current.person_id) == new_holder {
+            return;
+        }
+        current.until = Some(at);
+    }
+    if let Some(p) = new_holder {
+        history.push(SeatHolding {
+            seat_id,
+            person_id: p,
+            from: at,
+            until: None,
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1085,15 +1125,33 @@ mod tests {
         let v = Validity::MonthlyRolling;
         let start = d("2026-01-15");
         // Paid periods: 15 Jan–14 Feb, 15 Feb–14 Mar, …
-        assert_eq!(v.last_day(start, Some(d("2026-01-20"))), Some(d("2026-02-14")));
-        assert_eq!(v.last_day(start, Some(d("2026-02-14"))), Some(d("2026-02-14")));
-        assert_eq!(v.last_day(start, Some(d("2026-02-15"))), Some(d("2026-03-14")));
+        assert_eq!(
+            v.last_day(start, Some(d("2026-01-20"))),
+            Some(d("2026-02-14"))
+        );
+        assert_eq!(
+            v.last_day(start, Some(d("2026-02-14"))),
+            Some(d("2026-02-14"))
+        );
+        assert_eq!(
+            v.last_day(start, Some(d("2026-02-15"))),
+            Some(d("2026-03-14"))
+        );
         // Month ends: a start on the 31st.
         let start = d("2026-01-31");
-        assert_eq!(v.last_day(start, Some(d("2026-02-10"))), Some(d("2026-02-27")));
-        assert_eq!(v.last_day(start, Some(d("2026-02-28"))), Some(d("2026-03-30")));
+        assert_eq!(
+            v.last_day(start, Some(d("2026-02-10"))),
+            Some(d("2026-02-27"))
+        );
+        assert_eq!(
+            v.last_day(start, Some(d("2026-02-28"))),
+            Some(d("2026-03-30"))
+        );
         // Ended before it started: it never starts.
-        assert_eq!(v.last_day(start, Some(d("2026-01-01"))), Some(d("2026-01-30")));
+        assert_eq!(
+            v.last_day(start, Some(d("2026-01-01"))),
+            Some(d("2026-01-30"))
+        );
         assert_eq!(v.last_day(start, None), None);
     }
 
@@ -1108,9 +1166,15 @@ mod tests {
     #[test]
     fn end_seat_never_extends_a_set_end() {
         let s = seat("2026-01-01", Some("2026-01-10"));
-        assert_eq!(end_seat(&s, Validity::MonthlyRolling, d("2026-01-05")), d("2026-01-10"));
+        assert_eq!(
+            end_seat(&s, Validity::MonthlyRolling, d("2026-01-05")),
+            d("2026-01-10")
+        );
         let s = seat("2026-01-01", None);
-        assert_eq!(end_seat(&s, Validity::MonthlyRolling, d("2026-01-05")), d("2026-01-31"));
+        assert_eq!(
+            end_seat(&s, Validity::MonthlyRolling, d("2026-01-05")),
+            d("2026-01-31")
+        );
     }
 
     #[test]
@@ -1187,7 +1251,13 @@ mod tests {
         let fields: Vec<&str> = e.errors.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(
             fields,
-            ["name", "scope_id", "monthly_price_sek", "max_guests", "validity_days"]
+            [
+                "name",
+                "scope_id",
+                "monthly_price_sek",
+                "max_guests",
+                "validity_days"
+            ]
         );
     }
 
@@ -1224,7 +1294,12 @@ mod tests {
         // The best of two opening seats is chosen (most guests).
         let seats = vec![
             held(PlanScope::Network, 0, "2026-01-01", None),
-            held(PlanScope::Region(REGION), 3, "2026-01-01", Some("2026-11-23")),
+            held(
+                PlanScope::Region(REGION),
+                3,
+                "2026-01-01",
+                Some("2026-11-23"),
+            ),
         ];
         let s = decide_check_in(false, &hours, &seats, HUB, REGION, at).unwrap();
         assert_eq!(s.plan.max_guests, 3);
@@ -1284,7 +1359,9 @@ mod tests {
             check_guest(true, Some(org), other, 2, 0),
             Err(GuestRefusal::OtherOrganisation)
         );
-        assert!(GuestRefusal::OtherOrganisation.message().contains("invitations to events"));
+        assert!(GuestRefusal::OtherOrganisation
+            .message()
+            .contains("invitations to events"));
         assert_eq!(
             check_guest(true, Some(org), org, 2, 2),
             Err(GuestRefusal::LimitReached { limit: 2 })
@@ -1311,11 +1388,15 @@ mod tests {
             "outside_organisation"
         );
         assert_eq!(
-            check_assignment(&s, false, org, false, d("2026-07-01")).unwrap_err().code,
+            check_assignment(&s, false, org, false, d("2026-07-01"))
+                .unwrap_err()
+                .code,
             "seat_ended"
         );
         assert_eq!(
-            check_assignment(&s, false, org, true, d("2026-03-01")).unwrap_err().code,
+            check_assignment(&s, false, org, true, d("2026-03-01"))
+                .unwrap_err()
+                .code,
             "person_archived"
         );
     }
@@ -1328,7 +1409,10 @@ mod tests {
         ];
         assert_eq!(included_minutes(&seats, d("2026-11-30")), 120);
         assert_eq!(included_minutes(&seats, d("2026-12-01")), 240);
-        assert_eq!(month_of(d("2028-02-10")), (d("2028-02-01"), d("2028-02-29")));
+        assert_eq!(
+            month_of(d("2028-02-10")),
+            (d("2028-02-01"), d("2028-02-29"))
+        );
     }
 
     #[test]
@@ -1354,9 +1438,17 @@ mod tests {
             parse_expertise(" GIS, upphandling ,gis,, ").unwrap(),
             vec!["GIS".to_string(), "upphandling".to_string()]
         );
-        assert_eq!(parse_expertise(&"a,".repeat(11).replace('a', "x")).unwrap().len(), 1);
+        assert_eq!(
+            parse_expertise(&"a,".repeat(11).replace('a', "x"))
+                .unwrap()
+                .len(),
+            1
+        );
         let many: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
-        assert_eq!(parse_expertise(&many.join(",")).unwrap_err().code, "too_many");
+        assert_eq!(
+            parse_expertise(&many.join(",")).unwrap_err().code,
+            "too_many"
+        );
     }
 
     #[test]
@@ -1368,7 +1460,10 @@ mod tests {
         }
         .validate()
         .unwrap();
-        assert_eq!(ok.events, vec![WebhookEvent::CheckIn, WebhookEvent::CheckOut]);
+        assert_eq!(
+            ok.events,
+            vec![WebhookEvent::CheckIn, WebhookEvent::CheckOut]
+        );
         let bad = WebhookInput {
             url: "ftp://x".into(),
             events: vec!["door.opened".into()],
@@ -1425,30 +1520,5 @@ mod tests {
                 prop_assert!(last < start);
             }
         }
-    }
-}
-
-/// The history change of a reassignment at `at`: the current holding ends
-/// and, if there is a new holder, a new one begins. Both backends follow
-/// this rule inside one transaction.
-pub fn apply_reassignment(
-    history: &mut Vec<SeatHolding>,
-    seat_id: Uuid,
-    new_holder: Option<Uuid>,
-    at: DateTime<Utc>,
-) {
-    if let Some(current) = history.iter_mut().find(|h| h.until.is_none()) {
-        if Some(current.person_id) == new_holder {
-            return;
-        }
-        current.until = Some(at);
-    }
-    if let Some(p) = new_holder {
-        history.push(SeatHolding {
-            seat_id,
-            person_id: p,
-            from: at,
-            until: None,
-        });
     }
 }

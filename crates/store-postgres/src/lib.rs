@@ -9,19 +9,27 @@
 //! constraint's name instead of from extra look-ups inside the transaction.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::types::Json;
 use sqlx::Row;
 use std::str::FromStr;
 use std::time::Duration;
+use thirdplace_domain::membership::{
+    AccessSummary, CheckIn, GuestVisit, HeldSeat, Plan, PresentPerson, Profile, Seat, SeatHolding,
+    Webhook, WebhookDelivery,
+};
 use thirdplace_domain::{
     Hub, Municipality, OpeningHours, Operator, OrgKind, Organisation, Person, Region, Room,
     RoomKind, Zone,
 };
-use thirdplace_store::{ApiToken, HubListing, Session, Store, StoreError, StoreResult};
+use thirdplace_store::{
+    ApiToken, ClaimedDelivery, HubListing, OutboundEvent, SeatView, Session, Store, StoreError,
+    StoreResult,
+};
 use uuid::Uuid;
 
+mod membership;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -103,9 +111,11 @@ fn write_err(e: sqlx::Error) -> StoreError {
 }
 
 /// The caller's field for a constraint of the migrations. The role tables'
-/// constraints map to the `Person` list their rows come from; every other constraint
-/// is named `<table>_<column>_key` (unique), `<table>_<column>_fkey`
-/// (foreign key) or `<table>_pkey` (the primary key, `id` but for two).
+/// constraints map to the `Person` list their rows come from, a plan's two
+/// scope keys to its one `scope_id`, and the partial unique indexes to the
+/// rule they keep; every other constraint is named `<table>_<column>_key`
+/// (unique), `<table>_<column>_fkey` (foreign key) or `<table>_pkey` (the
+/// primary key, `id` but for three).
 fn constraint_field(table: &str, constraint: &str) -> String {
     match constraint {
         "hub_hosts_pkey" | "hub_hosts_hub_id_fkey" => return "hosted_hub_ids".into(),
@@ -115,6 +125,13 @@ fn constraint_field(table: &str, constraint: &str) -> String {
         // The two tables whose key is not called `id`.
         "sessions_pkey" => return "id_hash".into(),
         "meta_pkey" => return "key".into(),
+        "member_profiles_pkey" => return "person_id".into(),
+        // A plan's region or hub: one field for the caller.
+        "plans_scope_region_id_fkey" | "plans_scope_hub_id_fkey" => return "scope_id".into(),
+        // One open check-in per person.
+        "checkins_one_open" => return "checkin".into(),
+        // One current holder per seat.
+        "seat_holdings_current" => return "seat_id".into(),
         _ => {}
     }
     let rest = constraint
@@ -917,6 +934,188 @@ impl Store for PostgresStore {
         )
         .await
     }
+
+    async fn meta_get_or_insert(&self, key: &str, value: &str) -> StoreResult<String> {
+        membership::meta_get_or_insert(&self.pool, key, value).await
+    }
+
+    async fn list_plans(&self) -> StoreResult<Vec<Plan>> {
+        membership::list_plans(&self.pool).await
+    }
+
+    async fn get_plan(&self, id: Uuid) -> StoreResult<Plan> {
+        membership::get_plan(&self.pool, id).await
+    }
+
+    async fn insert_plan(&self, p: &Plan) -> StoreResult<()> {
+        membership::write_plan(&self.pool, p, true).await
+    }
+
+    async fn update_plan(&self, p: &Plan) -> StoreResult<()> {
+        membership::write_plan(&self.pool, p, false).await
+    }
+
+    async fn insert_seats(&self, seats: &[Seat]) -> StoreResult<()> {
+        membership::insert_seats(&self.pool, seats).await
+    }
+
+    async fn get_seat(&self, id: Uuid) -> StoreResult<SeatView> {
+        membership::get_seat(&self.pool, id).await
+    }
+
+    async fn list_seats(&self, organisation_id: Uuid) -> StoreResult<Vec<SeatView>> {
+        membership::list_seats(&self.pool, organisation_id).await
+    }
+
+    async fn seat_history(&self, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>> {
+        membership::seat_history(&self.pool, seat_id).await
+    }
+
+    async fn assign_seat(
+        &self,
+        seat_id: Uuid,
+        holder: Option<Uuid>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        membership::assign_seat(&self.pool, seat_id, holder, at).await
+    }
+
+    async fn set_seat_end(&self, seat_id: Uuid, end_date: Option<NaiveDate>) -> StoreResult<()> {
+        membership::set_seat_end(&self.pool, seat_id, end_date).await
+    }
+
+    async fn held_seats(&self, person_id: Uuid, at: DateTime<Utc>) -> StoreResult<Vec<HeldSeat>> {
+        membership::held_seats(&self.pool, person_id, at).await
+    }
+
+    async fn get_profile(&self, person_id: Uuid) -> StoreResult<Profile> {
+        membership::get_profile(&self.pool, person_id).await
+    }
+
+    async fn set_profile(&self, person_id: Uuid, profile: &Profile) -> StoreResult<()> {
+        membership::set_profile(&self.pool, person_id, profile).await
+    }
+
+    async fn qr_generation(&self, person_id: Uuid) -> StoreResult<i64> {
+        membership::qr_generation(&self.pool, person_id).await
+    }
+
+    async fn rotate_qr(&self, person_id: Uuid) -> StoreResult<i64> {
+        membership::rotate_qr(&self.pool, person_id).await
+    }
+
+    async fn insert_checkin(&self, c: &CheckIn, event: &OutboundEvent) -> StoreResult<()> {
+        membership::insert_checkin(&self.pool, c, event).await
+    }
+
+    async fn get_checkin(&self, id: Uuid) -> StoreResult<CheckIn> {
+        membership::get_checkin(&self.pool, id).await
+    }
+
+    async fn open_checkin_of(&self, person_id: Uuid) -> StoreResult<Option<CheckIn>> {
+        membership::open_checkin_of(&self.pool, person_id).await
+    }
+
+    async fn checkout(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        auto_closed: bool,
+        event: &OutboundEvent,
+    ) -> StoreResult<CheckIn> {
+        membership::checkout(&self.pool, id, at, auto_closed, event).await
+    }
+
+    async fn list_open_checkins(&self) -> StoreResult<Vec<CheckIn>> {
+        membership::list_open_checkins(&self.pool).await
+    }
+
+    async fn insert_guest_visit(
+        &self,
+        g: &GuestVisit,
+        max_guests: i64,
+        event: &OutboundEvent,
+    ) -> StoreResult<()> {
+        membership::insert_guest_visit(&self.pool, g, max_guests, event).await
+    }
+
+    async fn list_guests(&self, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
+        membership::list_guests(&self.pool, checkin_id).await
+    }
+
+    async fn present_at(&self, hub_id: Uuid) -> StoreResult<Vec<PresentPerson>> {
+        membership::present_at(&self.pool, hub_id).await
+    }
+
+    async fn present_guests(&self, hub_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
+        membership::present_guests(&self.pool, hub_id).await
+    }
+
+    async fn list_checkins_of(&self, person_id: Uuid, limit: i64) -> StoreResult<Vec<CheckIn>> {
+        membership::list_checkins_of(&self.pool, person_id, limit).await
+    }
+
+    async fn access_summary(
+        &self,
+        hub_id: Uuid,
+        region_id: Uuid,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<AccessSummary> {
+        membership::access_summary(&self.pool, hub_id, region_id, today, now, since).await
+    }
+
+    async fn list_webhooks(&self) -> StoreResult<Vec<Webhook>> {
+        membership::list_webhooks(&self.pool).await
+    }
+
+    async fn get_webhook(&self, id: Uuid) -> StoreResult<Webhook> {
+        membership::get_webhook(&self.pool, id).await
+    }
+
+    async fn insert_webhook(&self, w: &Webhook) -> StoreResult<()> {
+        membership::write_webhook(&self.pool, w, true).await
+    }
+
+    async fn update_webhook(&self, w: &Webhook) -> StoreResult<()> {
+        membership::write_webhook(&self.pool, w, false).await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> StoreResult<Vec<ClaimedDelivery>> {
+        membership::claim_deliveries(&self.pool, now, lease, limit).await
+    }
+
+    async fn mark_delivered(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
+        membership::mark_delivered(&self.pool, id, at).await
+    }
+
+    async fn mark_attempt_failed(
+        &self,
+        id: Uuid,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+        failed: bool,
+    ) -> StoreResult<()> {
+        membership::mark_attempt_failed(&self.pool, id, error, next_attempt_at, failed).await
+    }
+
+    async fn retry_delivery(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
+        membership::retry_delivery(&self.pool, id, now).await
+    }
+
+    async fn list_deliveries(
+        &self,
+        webhook_id: Option<Uuid>,
+        limit: i64,
+    ) -> StoreResult<Vec<WebhookDelivery>> {
+        membership::list_deliveries(&self.pool, webhook_id, limit).await
+    }
 }
 
 #[cfg(test)]
@@ -962,6 +1161,39 @@ mod tests {
             ("sessions", "sessions_person_id_fkey", "person_id"),
             ("api_tokens", "api_tokens_token_hash_key", "token_hash"),
             ("api_tokens", "api_tokens_person_id_fkey", "person_id"),
+            ("plans", "plans_scope_region_id_fkey", "scope_id"),
+            ("plans", "plans_scope_hub_id_fkey", "scope_id"),
+            ("plans", "plans_pkey", "id"),
+            ("seats", "seats_plan_id_fkey", "plan_id"),
+            ("seats", "seats_organisation_id_fkey", "organisation_id"),
+            ("seat_holdings", "seat_holdings_person_id_fkey", "person_id"),
+            ("seat_holdings", "seat_holdings_seat_id_fkey", "seat_id"),
+            ("seat_holdings", "seat_holdings_current", "seat_id"),
+            ("member_profiles", "member_profiles_pkey", "person_id"),
+            (
+                "member_profiles",
+                "member_profiles_person_id_fkey",
+                "person_id",
+            ),
+            ("checkins", "checkins_one_open", "checkin"),
+            ("checkins", "checkins_person_id_fkey", "person_id"),
+            ("checkins", "checkins_hub_id_fkey", "hub_id"),
+            ("checkins", "checkins_seat_id_fkey", "seat_id"),
+            (
+                "guest_visits",
+                "guest_visits_host_checkin_id_fkey",
+                "host_checkin_id",
+            ),
+            (
+                "guest_visits",
+                "guest_visits_organisation_id_fkey",
+                "organisation_id",
+            ),
+            (
+                "webhook_deliveries",
+                "webhook_deliveries_webhook_id_fkey",
+                "webhook_id",
+            ),
         ];
         for (table, constraint, field) in cases {
             assert_eq!(constraint_field(table, constraint), field, "{constraint}");

@@ -32,6 +32,12 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// One connection for every write transaction. SQLite has one writer at
+    /// a time anyway; queueing writers here (in order) instead of letting
+    /// each one find the database locked and sleep in SQLite's busy handler
+    /// keeps write latency even under load, and a read-then-write
+    /// transaction can never fail on a lock upgrade.
+    writer: SqlitePool,
 }
 
 impl SqliteStore {
@@ -46,12 +52,21 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // No ping before each use: these are in-process connections to a
+        // file, and the ping is a thread round trip per query.
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
+            .connect_with(options.clone())
+            .await
+            .map_err(db)?;
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(db)?;
-        let store = Self { pool };
+        let store = Self { pool, writer };
         store.migrate().await?;
         Ok(store)
     }
@@ -283,7 +298,11 @@ impl SqliteStore {
     }
 
     async fn write_person(&self, p: &Person, insert: bool) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db)?;
         if let Some(org) = p.organisation_id {
             must_exist(&mut tx, "organisations", org, "organisation_id").await?;
         }
@@ -343,7 +362,11 @@ impl SqliteStore {
     }
 
     async fn write_hub(&self, h: &Hub, insert: bool) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db)?;
         must_exist(
             &mut tx,
             "municipalities",
@@ -383,7 +406,11 @@ impl SqliteStore {
     }
 
     async fn write_municipality(&self, m: &Municipality, insert: bool) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db)?;
         must_exist(&mut tx, "regions", m.region_id, "region_id").await?;
         let sql = if insert {
             "INSERT INTO municipalities (region_id, name, code, central_town, archived, id) VALUES (?, ?, ?, ?, ?, ?)"
@@ -406,7 +433,11 @@ impl SqliteStore {
     }
 
     async fn write_zone(&self, z: &Zone, insert: bool) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db)?;
         must_exist(&mut tx, "hubs", z.hub_id, "hub_id").await?;
         let sql = if insert {
             "INSERT INTO zones (hub_id, name, purpose, capacity, archived, id) VALUES (?, ?, ?, ?, ?, ?)"
@@ -429,7 +460,11 @@ impl SqliteStore {
     }
 
     async fn write_room(&self, r: &Room, insert: bool) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db)?;
         must_exist(&mut tx, "hubs", r.hub_id, "hub_id").await?;
         let sql = if insert {
             "INSERT INTO rooms (hub_id, name, kind, capacity, hourly_price_ore, vat_rate_percent, archived, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -904,7 +939,7 @@ impl Store for SqliteStore {
     }
 
     async fn meta_get_or_insert(&self, key: &str, value: &str) -> StoreResult<String> {
-        membership::meta_get_or_insert(&self.pool, key, value).await
+        membership::meta_get_or_insert(&self.writer, key, value).await
     }
 
     async fn list_plans(&self) -> StoreResult<Vec<Plan>> {
@@ -916,15 +951,15 @@ impl Store for SqliteStore {
     }
 
     async fn insert_plan(&self, p: &Plan) -> StoreResult<()> {
-        membership::write_plan(&self.pool, p, true).await
+        membership::write_plan(&self.writer, p, true).await
     }
 
     async fn update_plan(&self, p: &Plan) -> StoreResult<()> {
-        membership::write_plan(&self.pool, p, false).await
+        membership::write_plan(&self.writer, p, false).await
     }
 
     async fn insert_seats(&self, seats: &[Seat]) -> StoreResult<()> {
-        membership::insert_seats(&self.pool, seats).await
+        membership::insert_seats(&self.writer, seats).await
     }
 
     async fn get_seat(&self, id: Uuid) -> StoreResult<SeatView> {
@@ -945,11 +980,11 @@ impl Store for SqliteStore {
         holder: Option<Uuid>,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        membership::assign_seat(&self.pool, seat_id, holder, at).await
+        membership::assign_seat(&self.writer, seat_id, holder, at).await
     }
 
     async fn set_seat_end(&self, seat_id: Uuid, end_date: Option<NaiveDate>) -> StoreResult<()> {
-        membership::set_seat_end(&self.pool, seat_id, end_date).await
+        membership::set_seat_end(&self.writer, seat_id, end_date).await
     }
 
     async fn held_seats(&self, person_id: Uuid, at: DateTime<Utc>) -> StoreResult<Vec<HeldSeat>> {
@@ -961,7 +996,7 @@ impl Store for SqliteStore {
     }
 
     async fn set_profile(&self, person_id: Uuid, profile: &Profile) -> StoreResult<()> {
-        membership::set_profile(&self.pool, person_id, profile).await
+        membership::set_profile(&self.writer, person_id, profile).await
     }
 
     async fn qr_generation(&self, person_id: Uuid) -> StoreResult<i64> {
@@ -969,11 +1004,11 @@ impl Store for SqliteStore {
     }
 
     async fn rotate_qr(&self, person_id: Uuid) -> StoreResult<i64> {
-        membership::rotate_qr(&self.pool, person_id).await
+        membership::rotate_qr(&self.writer, person_id).await
     }
 
     async fn insert_checkin(&self, c: &CheckIn, event: &OutboundEvent) -> StoreResult<()> {
-        membership::insert_checkin(&self.pool, c, event).await
+        membership::insert_checkin(&self.writer, c, event).await
     }
 
     async fn get_checkin(&self, id: Uuid) -> StoreResult<CheckIn> {
@@ -991,7 +1026,7 @@ impl Store for SqliteStore {
         auto_closed: bool,
         event: &OutboundEvent,
     ) -> StoreResult<CheckIn> {
-        membership::checkout(&self.pool, id, at, auto_closed, event).await
+        membership::checkout(&self.writer, id, at, auto_closed, event).await
     }
 
     async fn list_open_checkins(&self) -> StoreResult<Vec<CheckIn>> {
@@ -1004,7 +1039,7 @@ impl Store for SqliteStore {
         max_guests: i64,
         event: &OutboundEvent,
     ) -> StoreResult<()> {
-        membership::insert_guest_visit(&self.pool, g, max_guests, event).await
+        membership::insert_guest_visit(&self.writer, g, max_guests, event).await
     }
 
     async fn list_guests(&self, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
@@ -1043,11 +1078,11 @@ impl Store for SqliteStore {
     }
 
     async fn insert_webhook(&self, w: &Webhook) -> StoreResult<()> {
-        membership::write_webhook(&self.pool, w, true).await
+        membership::write_webhook(&self.writer, w, true).await
     }
 
     async fn update_webhook(&self, w: &Webhook) -> StoreResult<()> {
-        membership::write_webhook(&self.pool, w, false).await
+        membership::write_webhook(&self.writer, w, false).await
     }
 
     async fn claim_deliveries(
@@ -1056,11 +1091,11 @@ impl Store for SqliteStore {
         lease: chrono::Duration,
         limit: i64,
     ) -> StoreResult<Vec<ClaimedDelivery>> {
-        membership::claim_deliveries(&self.pool, now, lease, limit).await
+        membership::claim_deliveries(&self.writer, now, lease, limit).await
     }
 
     async fn mark_delivered(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
-        membership::mark_delivered(&self.pool, id, at).await
+        membership::mark_delivered(&self.writer, id, at).await
     }
 
     async fn mark_attempt_failed(
@@ -1070,11 +1105,11 @@ impl Store for SqliteStore {
         next_attempt_at: DateTime<Utc>,
         failed: bool,
     ) -> StoreResult<()> {
-        membership::mark_attempt_failed(&self.pool, id, error, next_attempt_at, failed).await
+        membership::mark_attempt_failed(&self.writer, id, error, next_attempt_at, failed).await
     }
 
     async fn retry_delivery(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
-        membership::retry_delivery(&self.pool, id, now).await
+        membership::retry_delivery(&self.writer, id, now).await
     }
 
     async fn list_deliveries(

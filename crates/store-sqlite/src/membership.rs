@@ -531,10 +531,7 @@ pub(crate) async fn insert_checkin(
     event: &OutboundEvent,
 ) -> StoreResult<()> {
     let mut tx = begin_immediate(pool).await?;
-    must_exist(&mut tx, "people", c.person_id, "person_id").await?;
-    must_exist(&mut tx, "hubs", c.hub_id, "hub_id").await?;
-    must_exist(&mut tx, "seats", c.seat_id, "seat_id").await?;
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO checkins (id, person_id, hub_id, seat_id, method, checked_in_at, \
          checked_out_at, auto_closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -547,16 +544,23 @@ pub(crate) async fn insert_checkin(
     .bind(c.checked_out_at)
     .bind(c.auto_closed)
     .execute(&mut *tx)
-    .await
-    .map_err(|e| match &e {
-        // `checkins_one_open` is on person_id: "UNIQUE constraint failed: checkins.person_id".
-        sqlx::Error::Database(d)
-            if d.is_unique_violation() && d.message().ends_with("person_id") =>
-        {
-            StoreError::Conflict("checkin".into())
+    .await;
+    if let Err(e) = inserted {
+        if let sqlx::Error::Database(d) = &e {
+            // `checkins_one_open` is on person_id: "UNIQUE constraint failed: checkins.person_id".
+            if d.is_unique_violation() && d.message().ends_with("person_id") {
+                return Err(StoreError::Conflict("checkin".into()));
+            }
+            // SQLite does not say which key failed; find out only then, so
+            // the common path costs no extra look-ups.
+            if d.is_foreign_key_violation() {
+                must_exist(&mut tx, "people", c.person_id, "person_id").await?;
+                must_exist(&mut tx, "hubs", c.hub_id, "hub_id").await?;
+                must_exist(&mut tx, "seats", c.seat_id, "seat_id").await?;
+            }
         }
-        _ => write_err(e),
-    })?;
+        return Err(write_err(e));
+    }
     fan_out(&mut tx, event).await?;
     tx.commit().await.map_err(db)
 }

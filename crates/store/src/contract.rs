@@ -8,11 +8,12 @@ use chrono::{Duration, TimeZone, Utc};
 use thirdplace_domain::*;
 use uuid::Uuid;
 
-/// Generates one `#[tokio::test]` per contract function.
+/// Generates one `#[tokio::test]` per contract function, of this module
+/// and of [`crate::contract_membership`].
 #[macro_export]
 macro_rules! contract_tests {
     ($make:expr) => {
-        $crate::contract_tests!(@each $make;
+        $crate::contract_tests!(@each $make; contract;
             regions_round_trip,
             taken_region_code_is_a_conflict,
             updating_an_unknown_id_is_not_found,
@@ -29,13 +30,33 @@ macro_rules! contract_tests {
             api_tokens_authenticate_until_revoked,
             meta_values_round_trip
         );
+        $crate::contract_tests!(@each $make; contract_membership;
+            meta_get_or_insert_keeps_the_first_value,
+            plans_round_trip_for_each_scope,
+            seats_are_inserted_all_or_nothing,
+            seat_assignment_keeps_its_history,
+            held_seats_follow_the_holder_at_each_instant,
+            seat_end_round_trips,
+            profiles_and_qr_generations,
+            checkins_open_and_close,
+            one_open_checkin_per_person_under_concurrency,
+            guests_are_limited_and_leave_with_their_host,
+            concurrent_guests_respect_the_limit,
+            present_at_lists_open_checkins_with_profiles,
+            access_summary_counts_exactly,
+            webhooks_round_trip,
+            events_fan_out_to_active_subscribed_webhooks,
+            deliveries_are_claimed_once_per_lease,
+            delivered_and_failed_deliveries_leave_the_queue,
+            concurrent_claims_never_share_a_delivery
+        );
     };
-    (@each $make:expr; $($name:ident),* $(,)?) => {
+    (@each $make:expr; $module:ident; $($name:ident),* $(,)?) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
                 let (store, _guard) = $make;
-                $crate::contract::$name(&store).await;
+                $crate::$module::$name(&store).await;
             }
         )*
     };

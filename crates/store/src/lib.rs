@@ -17,6 +17,8 @@ use uuid::Uuid;
 
 #[cfg(feature = "testing")]
 pub mod contract;
+#[cfg(feature = "testing")]
+pub mod contract_membership;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -74,7 +74,10 @@ fn refusal_error(r: CheckInRefusal, hub: &HubListing) -> AppError {
             StatusCode::UNPROCESSABLE_ENTITY,
             r.code(),
             match opens {
-                Some(at) => format!("{name} is closed now; it opens {} (Swedish time).", local_when(at)),
+                Some(at) => format!(
+                    "{name} is closed now; it opens {} (Swedish time).",
+                    local_when(at)
+                ),
                 None => format!("{name} is closed now."),
             },
         ),
@@ -105,10 +108,35 @@ async fn hub_for_request(state: &AppState, hub_id: Uuid) -> AppResult<HubListing
     }
 }
 
+/// Who is checking in: the person's id and first name (for the events).
+#[derive(Debug, Clone, Copy)]
+pub struct Member<'a> {
+    pub id: Uuid,
+    pub first_name: &'a str,
+}
+
+impl<'a> From<&'a Person> for Member<'a> {
+    fn from(p: &'a Person) -> Self {
+        Member {
+            id: p.id,
+            first_name: &p.first_name,
+        }
+    }
+}
+
+impl<'a> From<&'a Principal> for Member<'a> {
+    fn from(p: &'a Principal) -> Self {
+        Member {
+            id: p.person_id,
+            first_name: &p.first_name,
+        }
+    }
+}
+
 /// Checks a person in at a hub now.
 pub async fn check_in(
     state: &AppState,
-    person: &Person,
+    person: Member<'_>,
     hub_id: Uuid,
     method: CheckInMethod,
 ) -> AppResult<CheckIn> {
@@ -129,7 +157,7 @@ pub async fn check_in(
         if auto_close_at(&open_hub.hub.opening_hours, open.checked_in_at) <= now {
             // Forgotten yesterday (or before closing today): close it the
             // way the sweeper would have, then go on.
-            close_one(state, &open, &open_hub, &person.first_name).await?;
+            close_one(state, &open, &open_hub, person.first_name).await?;
         } else {
             return Err(already_checked_in(&open_hub.hub.name, open.checked_in_at));
         }
@@ -147,7 +175,7 @@ pub async fn check_in(
     let ev = event(
         WebhookEvent::CheckIn,
         now,
-        checkin_data(&c, &person.first_name, &hub.hub.name),
+        checkin_data(&c, person.first_name, &hub.hub.name),
     );
     match state.store.insert_checkin(&c, &ev).await {
         Ok(()) => {}
@@ -186,7 +214,7 @@ pub async fn scan(
         }
         Err(e) => return Err(e.into()),
     };
-    let c = check_in(state, &person, hub_id, CheckInMethod::Scan).await?;
+    let c = check_in(state, Member::from(&person), hub_id, CheckInMethod::Scan).await?;
     Ok((c, person))
 }
 
@@ -205,14 +233,18 @@ pub async fn check_out(state: &AppState, who: &Principal, id: Uuid) -> AppResult
         return Err(already_checked_out());
     }
     let hub = state.store.get_hub(c.hub_id).await?;
-    let person = state.store.get_person(c.person_id).await?;
+    let first_name = if who.person_id == c.person_id {
+        who.first_name.clone()
+    } else {
+        state.store.get_person(c.person_id).await?.first_name
+    };
     let now = state.now();
     let mut ended = c.clone();
     ended.checked_out_at = Some(now);
     let ev = event(
         WebhookEvent::CheckOut,
         now,
-        checkin_data(&ended, &person.first_name, &hub.hub.name),
+        checkin_data(&ended, &first_name, &hub.hub.name),
     );
     match state.store.checkout(id, now, false, &ev).await {
         Ok(c) => {
@@ -261,8 +293,8 @@ pub async fn close_forgotten(state: &AppState) -> AppResult<usize> {
     let mut hubs: HashMap<Uuid, HubListing> = HashMap::new();
     let mut closed = 0;
     for c in open {
-        if !hubs.contains_key(&c.hub_id) {
-            hubs.insert(c.hub_id, state.store.get_hub(c.hub_id).await?);
+        if let std::collections::hash_map::Entry::Vacant(e) = hubs.entry(c.hub_id) {
+            e.insert(state.store.get_hub(c.hub_id).await?);
         }
         let hub = &hubs[&c.hub_id];
         if auto_close_at(&hub.hub.opening_hours, c.checked_in_at) <= now {
@@ -353,9 +385,11 @@ pub async fn register_guest(
             state.webhook_wake.notify_one();
             Ok(g)
         }
-        Err(StoreError::Conflict(f)) if f == "guest_limit" => Err(guest_error(
-            GuestRefusal::LimitReached { limit: max_guests },
-        )),
+        Err(StoreError::Conflict(f)) if f == "guest_limit" => {
+            Err(guest_error(GuestRefusal::LimitReached {
+                limit: max_guests,
+            }))
+        }
         Err(StoreError::Conflict(_)) => Err(guest_error(GuestRefusal::HostNotCheckedIn)),
         Err(e) => Err(e.into()),
     }

@@ -112,8 +112,7 @@ pub fn verify(key: &[u8], token: &str, now: DateTime<Utc>) -> Result<QrClaims, Q
     let generation = i64::from_be_bytes(raw[16..24].try_into().map_err(|_| QrError::Invalid)?);
     let issued = i64::from_be_bytes(raw[24..32].try_into().map_err(|_| QrError::Invalid)?);
     let issued_at = DateTime::from_timestamp(issued, 0).ok_or(QrError::Invalid)?;
-    if now - issued_at > Duration::hours(QR_TOKEN_HOURS) || issued_at - now > Duration::minutes(5)
-    {
+    if now - issued_at > Duration::hours(QR_TOKEN_HOURS) || issued_at - now > Duration::minutes(5) {
         return Err(QrError::Expired);
     }
     Ok(QrClaims {
@@ -132,7 +131,11 @@ pub fn check_generation(claims: &QrClaims, current: i64) -> Result<(), QrError> 
 }
 
 /// A fresh code for a person's card.
-pub async fn issue(state: &AppState, person_id: Uuid, now: DateTime<Utc>) -> Result<String, AppError> {
+pub async fn issue(
+    state: &AppState,
+    person_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
     let key = signing_key(state).await?;
     let generation = state.store.qr_generation(person_id).await?;
     Ok(sign(

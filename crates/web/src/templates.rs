@@ -25,6 +25,14 @@ templates!(
     "admin/index.html",
     "admin/list.html",
     "admin/form.html",
+    "admin/fields.html",
+    "memberships/seats.html",
+    "memberships/seat.html",
+    "memberships/card.html",
+    "memberships/checkin.html",
+    "memberships/kiosk.html",
+    "memberships/presence.html",
+    "memberships/webhook.html",
 );
 
 // The environment holds only compiled-in templates and pure functions, so

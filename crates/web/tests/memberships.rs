@@ -55,7 +55,10 @@ async fn give_seat(app: &TestApp, person: &Person, scope: PlanScope, max_guests:
         end_date: None,
         created_at: instant("2026-11-01T08:00:00Z"),
     };
-    app.store.insert_seats(std::slice::from_ref(&seat)).await.unwrap();
+    app.store
+        .insert_seats(std::slice::from_ref(&seat))
+        .await
+        .unwrap();
     app.store
         .assign_seat(seat.id, Some(person.id), instant("2026-11-01T08:00:00Z"))
         .await
@@ -117,7 +120,11 @@ async fn plans_are_public_to_read_and_managed_by_network_admins(app: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK);
     let (_, list) = app.get_json("/api/v1/plans").await;
-    assert_eq!(list.as_array().unwrap().len(), 1, "archived plans leave the list");
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1,
+        "archived plans leave the list"
+    );
 }
 
 async fn organisations_buy_assign_and_reassign_seats_with_history(app: TestApp) {
@@ -128,12 +135,18 @@ async fn organisations_buy_assign_and_reassign_seats_with_history(app: TestApp) 
     let seats_path = format!("/api/v1/organisations/{}/seats", app.f.org.id);
     let buy = json!({ "plan_id": p.id, "count": 3, "start_date": "2026-11-23" });
     let (s, _) = app.post_json(&seats_path, Some(&host), &buy).await;
-    assert_eq!(s, StatusCode::FORBIDDEN, "only the organisation's admins buy");
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "only the organisation's admins buy"
+    );
     let (s, seats) = app.post_json(&seats_path, Some(&org_admin), &buy).await;
     assert_eq!(s, StatusCode::CREATED, "{seats}");
     let seats = seats.as_array().unwrap().clone();
     assert_eq!(seats.len(), 3);
-    assert!(seats.iter().all(|s| s["holder"].is_null() && s["active_today"] == true));
+    assert!(seats
+        .iter()
+        .all(|s| s["holder"].is_null() && s["active_today"] == true));
 
     // An unheld seat grants nothing.
     let member = app.token_for(&app.f.member).await;
@@ -144,7 +157,11 @@ async fn organisations_buy_assign_and_reassign_seats_with_history(app: TestApp) 
     let seat = seats[0]["id"].as_str().unwrap().to_string();
     let holder_path = format!("/api/v1/seats/{seat}/holder");
     let (s, v) = app
-        .put_json(&holder_path, Some(&org_admin), &json!({ "person_id": app.f.member.id }))
+        .put_json(
+            &holder_path,
+            Some(&org_admin),
+            &json!({ "person_id": app.f.member.id }),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["holder"]["first_name"], "Maja");
@@ -152,7 +169,11 @@ async fn organisations_buy_assign_and_reassign_seats_with_history(app: TestApp) 
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let checkin = v["id"].as_str().unwrap().to_string();
     let (s, _) = app
-        .post_json(&format!("/api/v1/checkins/{checkin}/checkout"), Some(&member), &json!({}))
+        .post_json(
+            &format!("/api/v1/checkins/{checkin}/checkout"),
+            Some(&member),
+            &json!({}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
 
@@ -170,7 +191,11 @@ async fn organisations_buy_assign_and_reassign_seats_with_history(app: TestApp) 
     };
     app.store.insert_person(&outsider).await.unwrap();
     let (s, v) = app
-        .put_json(&holder_path, Some(&org_admin), &json!({ "person_id": outsider.id }))
+        .put_json(
+            &holder_path,
+            Some(&org_admin),
+            &json!({ "person_id": outsider.id }),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["error"]["fields"][0]["code"], "outside_organisation");
@@ -178,7 +203,11 @@ async fn organisations_buy_assign_and_reassign_seats_with_history(app: TestApp) 
     // Reassign to the organisation admin a little later: history has both.
     app.clock.advance(Duration::minutes(5));
     let (s, v) = app
-        .put_json(&holder_path, Some(&org_admin), &json!({ "person_id": app.f.org_admin.id }))
+        .put_json(
+            &holder_path,
+            Some(&org_admin),
+            &json!({ "person_id": app.f.org_admin.id }),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let history = v["history"].as_array().unwrap();
@@ -193,7 +222,11 @@ async fn organisations_buy_assign_and_reassign_seats_with_history(app: TestApp) 
 
     // Ending a monthly seat keeps it to the end of the paid month.
     let (s, v) = app
-        .post_json(&format!("/api/v1/seats/{seat}/end"), Some(&org_admin), &json!({}))
+        .post_json(
+            &format!("/api/v1/seats/{seat}/end"),
+            Some(&org_admin),
+            &json!({}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["end_date"], "2026-12-22");
@@ -211,7 +244,10 @@ async fn check_in_needs_a_membership_that_opens_the_hub_today(app: TestApp) {
     let (s, v) = check_in(&app, &member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(error_code(&v), "no_membership");
-    assert!(v["error"]["message"].as_str().unwrap().contains("Figeholms hubb"));
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Figeholms hubb"));
 
     // A card for the other hub does not open this one.
     give_seat(&app, &app.f.member, PlanScope::Hub(app.f.other_hub.id), 0).await;
@@ -231,9 +267,16 @@ async fn check_in_needs_a_membership_that_opens_the_hub_today(app: TestApp) {
             end_date: end.map(d),
             created_at: instant("2026-10-01T08:00:00Z"),
         };
-        app.store.insert_seats(std::slice::from_ref(&seat)).await.unwrap();
         app.store
-            .assign_seat(seat.id, Some(app.f.member.id), instant("2026-10-01T08:00:00Z"))
+            .insert_seats(std::slice::from_ref(&seat))
+            .await
+            .unwrap();
+        app.store
+            .assign_seat(
+                seat.id,
+                Some(app.f.member.id),
+                instant("2026-10-01T08:00:00Z"),
+            )
             .await
             .unwrap();
     }
@@ -271,17 +314,29 @@ async fn check_in_twice_conflicts_and_checkout_ends_the_visit(app: TestApp) {
     // Someone else cannot end it.
     let other = app.token_for(&app.f.org_admin).await;
     let (s, _) = app
-        .post_json(&format!("/api/v1/checkins/{id}/checkout"), Some(&other), &json!({}))
+        .post_json(
+            &format!("/api/v1/checkins/{id}/checkout"),
+            Some(&other),
+            &json!({}),
+        )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, v) = app
-        .post_json(&format!("/api/v1/checkins/{id}/checkout"), Some(&member), &json!({}))
+        .post_json(
+            &format!("/api/v1/checkins/{id}/checkout"),
+            Some(&member),
+            &json!({}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert!(!v["checked_out_at"].is_null());
     assert_eq!(v["auto_closed"], false);
     let (s, v) = app
-        .post_json(&format!("/api/v1/checkins/{id}/checkout"), Some(&member), &json!({}))
+        .post_json(
+            &format!("/api/v1/checkins/{id}/checkout"),
+            Some(&member),
+            &json!({}),
+        )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(error_code(&v), "already_checked_out");
@@ -298,7 +353,11 @@ async fn concurrent_check_ins_of_one_member_give_exactly_one(app: TestApp) {
         let client = new_client();
         let url = app.url("/api/v1/checkins");
         let token = member.clone();
-        let hub = if i % 2 == 0 { app.f.hub.id } else { app.f.other_hub.id };
+        let hub = if i % 2 == 0 {
+            app.f.hub.id
+        } else {
+            app.f.other_hub.id
+        };
         tasks.push(tokio::spawn(async move {
             client
                 .post(url)
@@ -332,7 +391,10 @@ async fn closed_and_archived_hubs_refuse_check_in(app: TestApp) {
     let (s, v) = check_in(&app, &member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(error_code(&v), "hub_closed");
-    assert!(v["error"]["message"].as_str().unwrap().contains("2026-11-24 08:00"));
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("2026-11-24 08:00"));
 
     app.clock.set(instant(TEST_NOW));
     let mut hub = app.f.hub.clone();
@@ -351,10 +413,20 @@ async fn forgotten_check_ins_close_at_closing_time(app: TestApp) {
     assert_eq!(s, StatusCode::CREATED);
     let id: Uuid = v["id"].as_str().unwrap().parse().unwrap();
     // Before closing nothing happens.
-    assert_eq!(thirdplace_web::checkins::close_forgotten(&app.state).await.unwrap(), 0);
+    assert_eq!(
+        thirdplace_web::checkins::close_forgotten(&app.state)
+            .await
+            .unwrap(),
+        0
+    );
     // After 17:00 Swedish time (16:00Z in November) it is closed at 17:00.
     app.clock.set(instant("2026-11-23T16:30:00Z"));
-    assert_eq!(thirdplace_web::checkins::close_forgotten(&app.state).await.unwrap(), 1);
+    assert_eq!(
+        thirdplace_web::checkins::close_forgotten(&app.state)
+            .await
+            .unwrap(),
+        1
+    );
     let c = app.store.get_checkin(id).await.unwrap();
     assert_eq!(c.checked_out_at, Some(instant("2026-11-23T16:00:00Z")));
     assert!(c.auto_closed);
@@ -366,9 +438,16 @@ async fn forgotten_check_ins_close_at_closing_time(app: TestApp) {
     app.clock.set(instant("2026-11-25T08:00:00Z"));
     let (s, v) = check_in(&app, &member, app.f.other_hub.id).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    let mine = app.store.list_checkins_of(app.f.member.id, 10).await.unwrap();
+    let mine = app
+        .store
+        .list_checkins_of(app.f.member.id, 10)
+        .await
+        .unwrap();
     assert_eq!(mine.len(), 3);
-    assert_eq!(mine[1].checked_out_at, Some(instant("2026-11-24T16:00:00Z")));
+    assert_eq!(
+        mine[1].checked_out_at,
+        Some(instant("2026-11-24T16:00:00Z"))
+    );
     assert!(mine[1].auto_closed);
 }
 
@@ -378,35 +457,50 @@ async fn guests_come_from_the_hosts_organisation_within_the_limit(app: TestApp) 
     let (_, v) = check_in(&app, &member, app.f.hub.id).await;
     let id = v["id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/checkins/{id}/guests");
-    let guest = |org: Uuid, name: &str| {
-        json!({ "first_name": name, "last_name": "Gästsson", "organisation_id": org })
-    };
+    let guest = |org: Uuid, name: &str| json!({ "first_name": name, "last_name": "Gästsson", "organisation_id": org });
     let (s, v) = app
         .post_json(&path, Some(&member), &guest(app.f.other_org.id, "Kim"))
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     assert_eq!(error_code(&v), "guest_other_organisation");
-    assert!(v["error"]["message"].as_str().unwrap().contains("invitations to events"));
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("invitations to events"));
 
-    let (s, v) = app.post_json(&path, Some(&member), &guest(app.f.org.id, "Lo")).await;
+    let (s, v) = app
+        .post_json(&path, Some(&member), &guest(app.f.org.id, "Lo"))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["host_person_id"], app.f.member.id.to_string());
-    let (s, v) = app.post_json(&path, Some(&member), &guest(app.f.org.id, "Mo")).await;
+    let (s, v) = app
+        .post_json(&path, Some(&member), &guest(app.f.org.id, "Mo"))
+        .await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(error_code(&v), "guest_limit_reached");
 
     let (s, v) = app
-        .post_json(&path, Some(&member), &json!({ "first_name": "", "last_name": "X", "organisation_id": app.f.org.id }))
+        .post_json(
+            &path,
+            Some(&member),
+            &json!({ "first_name": "", "last_name": "X", "organisation_id": app.f.org.id }),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
 
     // Checking out ends the guests' visits too; then no more guests.
-    app.post_json(&format!("/api/v1/checkins/{id}/checkout"), Some(&member), &json!({}))
-        .await;
+    app.post_json(
+        &format!("/api/v1/checkins/{id}/checkout"),
+        Some(&member),
+        &json!({}),
+    )
+    .await;
     let guests = app.store.list_guests(id.parse().unwrap()).await.unwrap();
     assert_eq!(guests.len(), 1);
     assert!(guests[0].left_at.is_some());
-    let (s, v) = app.post_json(&path, Some(&member), &guest(app.f.org.id, "No")).await;
+    let (s, v) = app
+        .post_json(&path, Some(&member), &guest(app.f.org.id, "No"))
+        .await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(error_code(&v), "not_checked_in");
 
@@ -451,35 +545,58 @@ async fn hosts_scan_signed_qr_codes_and_refuse_forged_old_or_rotated_ones(app: T
 
     let scan = format!("/api/v1/hubs/{}/scan", app.f.hub.id);
     // Only the hub's hosts scan.
-    let (s, _) = app.post_json(&scan, Some(&member), &json!({ "qr": qr })).await;
+    let (s, _) = app
+        .post_json(&scan, Some(&member), &json!({ "qr": qr }))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, v) = app.post_json(&scan, Some(&host), &json!({ "qr": qr })).await;
+    let (s, v) = app
+        .post_json(&scan, Some(&host), &json!({ "qr": qr }))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["method"], "scan");
     assert_eq!(v["person_id"], app.f.member.id.to_string());
-    let (s, v) = app.post_json(&scan, Some(&host), &json!({ "qr": qr })).await;
+    let (s, v) = app
+        .post_json(&scan, Some(&host), &json!({ "qr": qr }))
+        .await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     let id = v["error"]["message"].as_str().map(|_| ());
     assert!(id.is_some());
-    let open = app.store.open_checkin_of(app.f.member.id).await.unwrap().unwrap();
-    app.post_json(&format!("/api/v1/checkins/{}/checkout", open.id), Some(&host), &json!({}))
-        .await;
+    let open = app
+        .store
+        .open_checkin_of(app.f.member.id)
+        .await
+        .unwrap()
+        .unwrap();
+    app.post_json(
+        &format!("/api/v1/checkins/{}/checkout", open.id),
+        Some(&host),
+        &json!({}),
+    )
+    .await;
 
     // Forged: another signature.
     let mut forged = qr.clone();
     forged.pop();
     forged.push(if qr.ends_with('A') { 'B' } else { 'A' });
-    let (s, v) = app.post_json(&scan, Some(&host), &json!({ "qr": forged })).await;
+    let (s, v) = app
+        .post_json(&scan, Some(&host), &json!({ "qr": forged }))
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert_eq!(error_code(&v), "qr_invalid");
     let (s, v) = app
-        .post_json(&scan, Some(&host), &json!({ "qr": app.f.member.id.to_string() }))
+        .post_json(
+            &scan,
+            Some(&host),
+            &json!({ "qr": app.f.member.id.to_string() }),
+        )
         .await;
     assert_eq!((s, error_code(&v)), (StatusCode::BAD_REQUEST, "qr_invalid"));
 
     // Old: more than 12 hours.
     app.clock.advance(Duration::hours(13));
-    let (s, v) = app.post_json(&scan, Some(&host), &json!({ "qr": qr })).await;
+    let (s, v) = app
+        .post_json(&scan, Some(&host), &json!({ "qr": qr }))
+        .await;
     assert_eq!((s, error_code(&v)), (StatusCode::FORBIDDEN, "qr_expired"));
     app.clock.set(instant(TEST_NOW));
 
@@ -488,7 +605,9 @@ async fn hosts_scan_signed_qr_codes_and_refuse_forged_old_or_rotated_ones(app: T
         .post_json("/api/v1/me/card/rotate", Some(&member), &json!({}))
         .await;
     assert_eq!(s, StatusCode::OK);
-    let (s, v) = app.post_json(&scan, Some(&host), &json!({ "qr": qr })).await;
+    let (s, v) = app
+        .post_json(&scan, Some(&host), &json!({ "qr": qr }))
+        .await;
     assert_eq!((s, error_code(&v)), (StatusCode::FORBIDDEN, "qr_rotated"));
     let (s, v) = app
         .post_json(&scan, Some(&host), &json!({ "qr": rotated["qr_token"] }))
@@ -529,7 +648,10 @@ async fn presence_shows_first_names_of_those_who_opted_in(app: TestApp) {
     assert_eq!(v["guests"], 1);
     assert!(v.get("everyone").is_none());
     let text = v.to_string();
-    assert!(!text.contains("Testsson") && !text.contains("Olga"), "{text}");
+    assert!(
+        !text.contains("Testsson") && !text.contains("Olga"),
+        "{text}"
+    );
 
     let host = app.token_for(&app.f.host).await;
     let (_, v) = app.get_json_with(&host, &path).await;
@@ -538,14 +660,24 @@ async fn presence_shows_first_names_of_those_who_opted_in(app: TestApp) {
     assert_eq!(everyone[1]["last_name"], "Testsson");
 
     let (s, v) = app
-        .put_json("/api/v1/me/profile", Some(&member), &json!({ "visible": true, "expertise": ["x".repeat(41)] }))
+        .put_json(
+            "/api/v1/me/profile",
+            Some(&member),
+            &json!({ "visible": true, "expertise": ["x".repeat(41)] }),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
 }
 
 async fn access_summary_counts_people_organisations_and_visits(app: TestApp) {
     give_seat(&app, &app.f.member, PlanScope::Hub(app.f.hub.id), 0).await;
-    give_seat(&app, &app.f.org_admin, PlanScope::Region(app.f.region.id), 0).await;
+    give_seat(
+        &app,
+        &app.f.org_admin,
+        PlanScope::Region(app.f.region.id),
+        0,
+    )
+    .await;
     // Another organisation's person with a card for the other hub only.
     let other = Person {
         id: new_id(),
@@ -562,8 +694,12 @@ async fn access_summary_counts_people_organisations_and_visits(app: TestApp) {
     give_seat(&app, &other, PlanScope::Hub(app.f.other_hub.id), 0).await;
     let member = app.token_for(&app.f.member).await;
     let (_, c) = check_in(&app, &member, app.f.hub.id).await;
-    app.post_json(&format!("/api/v1/checkins/{}/checkout", c["id"].as_str().unwrap()), Some(&member), &json!({}))
-        .await;
+    app.post_json(
+        &format!("/api/v1/checkins/{}/checkout", c["id"].as_str().unwrap()),
+        Some(&member),
+        &json!({}),
+    )
+    .await;
     check_in(&app, &member, app.f.hub.id).await;
 
     let (s, v) = app
@@ -577,7 +713,10 @@ async fn access_summary_counts_people_organisations_and_visits(app: TestApp) {
     assert_eq!(v["target_people_with_access"], 20);
     assert_eq!(v["target_met"], false);
     let (_, v) = app
-        .get_json(&format!("/api/v1/hubs/{}/access-summary", app.f.other_hub.id))
+        .get_json(&format!(
+            "/api/v1/hubs/{}/access-summary",
+            app.f.other_hub.id
+        ))
         .await;
     assert_eq!(v["people_with_access"], 2);
     assert_eq!(v["organisations_with_access"], 2);
@@ -668,15 +807,37 @@ async fn webhooks_are_signed_retried_and_not_lost_while_the_receiver_is_down(app
     assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
     assert_eq!(v[0]["status"], "pending", "{v}");
     assert_eq!(v[0]["attempts"], 1, "{v}");
-    assert!(v[0]["last_error"].as_str().unwrap().contains("connect"), "{v}");
+    assert!(
+        v[0]["last_error"].as_str().unwrap().contains("connect"),
+        "{v}"
+    );
 
     // The receiver comes up but fails once more, then succeeds.
     let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
     let receiver = start_receiver(listener, 1).await;
     app.clock.advance(Duration::seconds(11));
-    wait_until("the second attempt", || receiver.seen.lock().unwrap().len() >= 1).await;
+    wait_until("the second attempt", || {
+        !receiver.seen.lock().unwrap().is_empty()
+    })
+    .await;
+    // Wait until the failure is recorded (and rescheduled from the clock's
+    // time then) before moving the clock past the next backoff.
+    for _ in 0..100 {
+        let (_, v) = app.get_json_with(&admin, &deliveries).await;
+        if v[0]["attempts"] == 2
+            && v[0]["last_error"]
+                .as_str()
+                .is_some_and(|e| e.contains("503"))
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     app.clock.advance(Duration::seconds(21));
-    wait_until("the third attempt", || receiver.seen.lock().unwrap().len() >= 2).await;
+    wait_until("the third attempt", || {
+        receiver.seen.lock().unwrap().len() >= 2
+    })
+    .await;
     let mut v = Value::Null;
     for _ in 0..50 {
         let (_, got) = app.get_json_with(&admin, &deliveries).await;
@@ -693,8 +854,15 @@ async fn webhooks_are_signed_retried_and_not_lost_while_the_receiver_is_down(app
     assert_eq!(seen.len(), 2, "no duplicate sends");
     let (headers, body) = &seen[1];
     assert_eq!(headers["x-thirdplace-event"], "checkin.created");
-    assert_eq!(headers["x-thirdplace-delivery"], seen[0].0["x-thirdplace-delivery"]);
-    let ts: i64 = headers["x-thirdplace-timestamp"].to_str().unwrap().parse().unwrap();
+    assert_eq!(
+        headers["x-thirdplace-delivery"],
+        seen[0].0["x-thirdplace-delivery"]
+    );
+    let ts: i64 = headers["x-thirdplace-timestamp"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert_eq!(
         headers["x-thirdplace-signature"].to_str().unwrap(),
         thirdplace_web::webhooks::signature(&secret, ts, body)
@@ -754,25 +922,51 @@ async fn bad_membership_input_gets_clear_errors_and_writes_nothing(app: TestApp)
     let org_admin = app.token_for(&app.f.org_admin).await;
     let path = format!("/api/v1/organisations/{}/seats", app.f.org.id);
     for (body, field) in [
-        (json!({ "plan_id": p.id, "count": 0, "start_date": "2026-11-23" }), "count"),
-        (json!({ "plan_id": p.id, "count": 501, "start_date": "2026-11-23" }), "count"),
-        (json!({ "plan_id": p.id, "count": 1, "start_date": "2026-11-22" }), "start_date"),
-        (json!({ "plan_id": p.id, "count": 1, "start_date": "23/11/2026" }), "start_date"),
-        (json!({ "plan_id": p.id, "count": 1, "start_date": "2026-12-01", "end_date": "2026-11-30" }), "end_date"),
-        (json!({ "plan_id": new_id(), "count": 1, "start_date": "2026-11-23" }), "plan_id"),
+        (
+            json!({ "plan_id": p.id, "count": 0, "start_date": "2026-11-23" }),
+            "count",
+        ),
+        (
+            json!({ "plan_id": p.id, "count": 501, "start_date": "2026-11-23" }),
+            "count",
+        ),
+        (
+            json!({ "plan_id": p.id, "count": 1, "start_date": "2026-11-22" }),
+            "start_date",
+        ),
+        (
+            json!({ "plan_id": p.id, "count": 1, "start_date": "23/11/2026" }),
+            "start_date",
+        ),
+        (
+            json!({ "plan_id": p.id, "count": 1, "start_date": "2026-12-01", "end_date": "2026-11-30" }),
+            "end_date",
+        ),
+        (
+            json!({ "plan_id": new_id(), "count": 1, "start_date": "2026-11-23" }),
+            "plan_id",
+        ),
     ] {
         let (s, v) = app.post_json(&path, Some(&org_admin), &body).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body} → {v}");
         assert_eq!(v["error"]["fields"][0]["field"], field, "{v}");
     }
     let (s, v) = app
-        .post_json(&path, Some(&org_admin), &json!({ "plan_id": p.id, "count": "three", "start_date": "2026-11-23" }))
+        .post_json(
+            &path,
+            Some(&org_admin),
+            &json!({ "plan_id": p.id, "count": "three", "start_date": "2026-11-23" }),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(app.store.list_seats(app.f.org.id).await.unwrap().is_empty());
 
     let (s, v) = app
-        .post_json("/api/v1/webhooks", Some(&admin), &json!({ "url": "ftp://x", "events": ["door.opened"] }))
+        .post_json(
+            "/api/v1/webhooks",
+            Some(&admin),
+            &json!({ "url": "ftp://x", "events": ["door.opened"] }),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["error"]["fields"].as_array().unwrap().len(), 2);
@@ -780,11 +974,19 @@ async fn bad_membership_input_gets_clear_errors_and_writes_nothing(app: TestApp)
 
     let member = app.token_for(&app.f.member).await;
     let (s, v) = app
-        .post_json("/api/v1/checkins", Some(&member), &json!({ "hub_id": "not-a-uuid" }))
+        .post_json(
+            "/api/v1/checkins",
+            Some(&member),
+            &json!({ "hub_id": "not-a-uuid" }),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let (s, v) = app
-        .post_json(&format!("/api/v1/checkins/{}/checkout", new_id()), Some(&member), &json!({}))
+        .post_json(
+            &format!("/api/v1/checkins/{}/checkout", new_id()),
+            Some(&member),
+            &json!({}),
+        )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
 }

@@ -63,8 +63,7 @@ pub async fn create_checkin(
     ApiJson(body): ApiJson<CheckInBody>,
 ) -> AppResult<(StatusCode, Json<CheckInOut>)> {
     let p = require(&auth, |_| true)?;
-    let person = state.store.get_person(p.person_id).await?;
-    let c = checkins::check_in(&state, &person, body.hub_id, CheckInMethod::Api).await?;
+    let c = checkins::check_in(&state, (&p).into(), body.hub_id, CheckInMethod::Api).await?;
     Ok((StatusCode::CREATED, Json(c.into())))
 }
 

@@ -108,7 +108,10 @@ impl PlanBody {
             guests_allowed: bool_str(self.guests_allowed),
             max_guests: self.max_guests.to_string(),
             validity: self.validity.clone(),
-            validity_days: self.validity_days.map(|d| d.to_string()).unwrap_or_default(),
+            validity_days: self
+                .validity_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             archived: bool_str(self.archived),
         };
         input.validate(id).map_err(|mut e| {
@@ -248,7 +251,9 @@ pub async fn list_seats(
     state.store.get_organisation(org).await?;
     let today = local_date(state.now());
     let seats = state.store.list_seats(org).await?;
-    Ok(Json(seats.into_iter().map(|s| seat_out(s, today)).collect()))
+    Ok(Json(
+        seats.into_iter().map(|s| seat_out(s, today)).collect(),
+    ))
 }
 
 /// Buys seats of a plan for the organisation. Its admins and network admins.
@@ -596,11 +601,10 @@ pub async fn set_my_profile(
     ApiJson(body): ApiJson<ProfileBody>,
 ) -> AppResult<Json<ProfileBody>> {
     let p = require(&auth, |_| true)?;
-    let expertise = parse_expertise(&body.expertise.join(","))
-        .map_err(|mut e| {
-            e.field = "expertise".into();
-            ValidationErrors { errors: vec![e] }
-        })?;
+    let expertise = parse_expertise(&body.expertise.join(",")).map_err(|mut e| {
+        e.field = "expertise".into();
+        ValidationErrors { errors: vec![e] }
+    })?;
     let profile = Profile {
         visible: body.visible,
         expertise,

@@ -85,7 +85,10 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(memberships::end))
         .routes(routes!(memberships::my_card))
         .routes(routes!(memberships::rotate_card))
-        .routes(routes!(memberships::my_profile, memberships::set_my_profile))
+        .routes(routes!(
+            memberships::my_profile,
+            memberships::set_my_profile
+        ))
         .routes(routes!(checkins::create_checkin))
         .routes(routes!(checkins::get_checkin))
         .routes(routes!(checkins::checkout))

@@ -78,14 +78,14 @@ pub fn router() -> Router<AppState> {
 // ------------------------------------------------------------ form helpers
 
 #[derive(Serialize)]
-struct Opt {
+pub(crate) struct Opt {
     value: String,
     label: String,
     selected: bool,
 }
 
 #[derive(Serialize)]
-struct Field {
+pub(crate) struct Field {
     id: String,
     name: String,
     label: String,
@@ -100,14 +100,14 @@ struct Field {
 }
 
 /// Builds a form's fields, attaching each field's error in the page language.
-struct Form<'a> {
+pub(crate) struct Form<'a> {
     page: &'a Page,
     errors: &'a ValidationErrors,
     fields: Vec<Field>,
 }
 
 impl<'a> Form<'a> {
-    fn new(page: &'a Page, errors: &'a ValidationErrors) -> Self {
+    pub(crate) fn new(page: &'a Page, errors: &'a ValidationErrors) -> Self {
         Form {
             page,
             errors,
@@ -136,21 +136,27 @@ impl<'a> Form<'a> {
         self
     }
 
-    fn text(self, name: &str, value: &str) -> Self {
+    pub(crate) fn text(self, name: &str, value: &str) -> Self {
         self.push("text", name, value, vec![])
     }
 
-    fn textarea(self, name: &str, value: &str) -> Self {
+    pub(crate) fn textarea(self, name: &str, value: &str) -> Self {
         self.push("textarea", name, value, vec![])
     }
 
-    fn checkbox(self, name: &str, value: &str) -> Self {
+    pub(crate) fn checkbox(self, name: &str, value: &str) -> Self {
         let checked = matches!(value, "true" | "on");
         self.push("checkbox", name, if checked { "true" } else { "" }, vec![])
     }
 
     /// A single choice; `empty` is the label key of the "nothing chosen" option.
-    fn select(self, name: &str, value: &str, options: Vec<(String, String)>, empty: &str) -> Self {
+    pub(crate) fn select(
+        self,
+        name: &str,
+        value: &str,
+        options: Vec<(String, String)>,
+        empty: &str,
+    ) -> Self {
         let mut opts = vec![Opt {
             value: String::new(),
             label: self.page.t(empty),
@@ -164,7 +170,12 @@ impl<'a> Form<'a> {
         self.push("select", name, value, opts)
     }
 
-    fn multi(self, name: &str, selected: &[String], options: Vec<(String, String)>) -> Self {
+    pub(crate) fn multi(
+        self,
+        name: &str,
+        selected: &[String],
+        options: Vec<(String, String)>,
+    ) -> Self {
         let opts = options
             .into_iter()
             .map(|(v, l)| Opt {
@@ -176,14 +187,14 @@ impl<'a> Form<'a> {
         self.push("multi", name, "", opts)
     }
 
-    fn required(mut self) -> Self {
+    pub(crate) fn required(mut self) -> Self {
         if let Some(f) = self.fields.last_mut() {
             f.required = true;
         }
         self
     }
 
-    fn help(mut self, key: &str) -> Self {
+    pub(crate) fn help(mut self, key: &str) -> Self {
         let text = self.page.t(key);
         if let Some(f) = self.fields.last_mut() {
             f.help = Some(text);
@@ -199,7 +210,7 @@ impl<'a> Form<'a> {
         self
     }
 
-    fn numeric(mut self, mode: &'static str) -> Self {
+    pub(crate) fn numeric(mut self, mode: &'static str) -> Self {
         if let Some(f) = self.fields.last_mut() {
             f.inputmode = Some(mode);
         }
@@ -208,69 +219,79 @@ impl<'a> Form<'a> {
 }
 
 #[derive(Serialize)]
-struct Row {
-    cells: Vec<String>,
-    href: String,
+pub(crate) struct Row {
+    pub(crate) cells: Vec<String>,
+    pub(crate) href: String,
 }
 
 #[derive(Serialize)]
-struct Child {
-    title: String,
-    new_href: String,
-    new_label: String,
-    columns: Vec<String>,
-    rows: Vec<Row>,
+pub(crate) struct Child {
+    pub(crate) title: String,
+    pub(crate) new_href: String,
+    pub(crate) new_label: String,
+    pub(crate) columns: Vec<String>,
+    pub(crate) rows: Vec<Row>,
 }
 
 #[derive(Deserialize, Default)]
-struct SavedQuery {
+pub(crate) struct SavedQuery {
     #[serde(default)]
-    saved: Option<String>,
+    pub(crate) saved: Option<String>,
 }
 
-struct FormPage<'a> {
-    title_key: &'a str,
-    action: String,
-    back: String,
-    saved: bool,
-    children: Vec<Child>,
+pub(crate) struct FormPage<'a> {
+    pub(crate) title_key: &'a str,
+    pub(crate) action: String,
+    pub(crate) back: String,
+    pub(crate) saved: bool,
+    pub(crate) children: Vec<Child>,
 }
 
-fn render_form(page: &Page, fp: FormPage, form: Form) -> AppResult<Response> {
+pub(crate) fn render_form(page: &Page, fp: FormPage, form: Form) -> AppResult<Response> {
     let status = if form.errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    // The summary lists problems in the order the fields stand on the form.
-    let position = |field: &str| {
-        form.fields
-            .iter()
-            .position(|f| f.name == field)
-            .unwrap_or(usize::MAX)
-    };
-    let mut ordered: Vec<_> = form.errors.errors.iter().collect();
-    ordered.sort_by_key(|e| position(&e.field));
-    let errors: Vec<_> = ordered
-        .into_iter()
-        .map(|e| {
-            let label = form.fields.iter().find(|f| f.name == e.field).map(|f| f.label.clone()).unwrap_or_else(|| e.field.clone());
-            context! { id => format!("f-{}", e.field), label => label, message => page.field_message(e) }
-        })
-        .collect();
+    let (fields, errors) = form.into_parts();
     let ctx = context! {
         title => page.t(fp.title_key),
         action => fp.action,
         back_href => fp.back,
         saved => fp.saved,
-        fields => form.fields,
+        fields,
         errors,
         children => fp.children,
     };
     page.render_with_status(status, "admin/form.html", ctx)
 }
 
-fn render_list(
+impl Form<'_> {
+    /// The fields and the error summary, for pages that lay out their own
+    /// forms (several on one page) around the same field markup.
+    pub(crate) fn into_parts(self) -> (Vec<Field>, Vec<minijinja::Value>) {
+        let page = self.page;
+        // The summary lists problems in the order the fields stand on the form.
+        let position = |field: &str| {
+            self.fields
+                .iter()
+                .position(|f| f.name == field)
+                .unwrap_or(usize::MAX)
+        };
+        let mut ordered: Vec<_> = self.errors.errors.iter().collect();
+        ordered.sort_by_key(|e| position(&e.field));
+        let errors: Vec<_> = ordered
+            .into_iter()
+            .map(|e| {
+                let label = self.fields.iter().find(|f| f.name == e.field).map(|f| f.label.clone()).unwrap_or_else(|| e.field.clone());
+                context! { id => format!("f-{}", e.field), label => label, message => page.field_message(e) }
+            })
+            .collect();
+        (self.fields, errors)
+    }
+}
+
+pub(crate) fn render_list(
     page: &Page,
     title_key: &str,
     new_href: Option<&str>,
@@ -285,7 +306,7 @@ fn render_list(
 }
 
 /// Store outcomes a person can fix become field errors on the form.
-fn outcome(r: StoreResult<()>) -> AppResult<Result<(), ValidationErrors>> {
+pub(crate) fn outcome(r: StoreResult<()>) -> AppResult<Result<(), ValidationErrors>> {
     match r {
         Ok(()) => Ok(Ok(())),
         Err(StoreError::Conflict(field)) => Ok(Err(ValidationErrors::single(
@@ -302,11 +323,11 @@ fn outcome(r: StoreResult<()>) -> AppResult<Result<(), ValidationErrors>> {
     }
 }
 
-fn saved_redirect(path: String) -> Response {
+pub(crate) fn saved_redirect(path: String) -> Response {
     Redirect::to(&format!("{path}?saved=1")).into_response()
 }
 
-fn status_cell(page: &Page, archived: bool) -> String {
+pub(crate) fn status_cell(page: &Page, archived: bool) -> String {
     page.t(if archived {
         "field.archived"
     } else {
@@ -314,7 +335,7 @@ fn status_cell(page: &Page, archived: bool) -> String {
     })
 }
 
-fn require_network_admin(page: &Page) -> AppResult<&Principal> {
+pub(crate) fn require_network_admin(page: &Page) -> AppResult<&Principal> {
     let u = page.user()?;
     if u.can_manage_network() {
         Ok(u)
@@ -323,7 +344,7 @@ fn require_network_admin(page: &Page) -> AppResult<&Principal> {
     }
 }
 
-fn bool_str(b: bool) -> String {
+pub(crate) fn bool_str(b: bool) -> String {
     if b {
         "true".into()
     } else {
@@ -352,6 +373,17 @@ async fn index(page: Page) -> AppResult<Response> {
     if u.is_network_admin || !u.admin_of_organisation_ids.is_empty() {
         add("/admin/organisations", "admin.organisations");
         add("/admin/people", "admin.people");
+    }
+    if u.is_network_admin {
+        add("/admin/plans", "admin.plans");
+        add("/admin/webhooks", "admin.webhooks");
+    }
+    let own_seats = match u.admin_of_organisation_ids.as_slice() {
+        [only] if !u.is_network_admin => Some(format!("/admin/organisations/{only}/seats")),
+        _ => None,
+    };
+    if let Some(href) = &own_seats {
+        add(href, "admin.seats");
     }
     page.render("admin/index.html", context! { sections })
 }
@@ -1043,6 +1075,14 @@ async fn hub_children(state: &AppState, page: &Page, hub_id: Uuid) -> AppResult<
         })
         .collect();
     Ok(vec![
+        // A link section (no columns): who is here now and the access numbers.
+        Child {
+            title: page.t("presence.title"),
+            new_href: format!("/admin/hubs/{hub_id}/presence"),
+            new_label: page.t("presence.open"),
+            columns: vec![],
+            rows: vec![],
+        },
         Child {
             title: page.t("admin.zones"),
             new_href: format!("/admin/hubs/{hub_id}/zones/new"),
@@ -1087,7 +1127,7 @@ async fn edit_hub_page(
     })
 }
 
-fn require_hub(page: &Page, hub_id: Uuid) -> AppResult<()> {
+pub(crate) fn require_hub(page: &Page, hub_id: Uuid) -> AppResult<()> {
     if page.user()?.can_edit_hub(hub_id) {
         Ok(())
     } else {
@@ -1361,7 +1401,7 @@ fn room_page(
     }
 }
 
-fn ore_to_sek_input(ore: i64) -> String {
+pub(crate) fn ore_to_sek_input(ore: i64) -> String {
     if ore % 100 == 0 {
         (ore / 100).to_string()
     } else {
@@ -1574,13 +1614,20 @@ fn new_organisation_page() -> FormPage<'static> {
     }
 }
 
-fn edit_organisation_page(id: Uuid, saved: bool) -> FormPage<'static> {
+fn edit_organisation_page(page: &Page, id: Uuid, saved: bool) -> FormPage<'static> {
     FormPage {
         title_key: "admin.edit_organisation",
         action: format!("/admin/organisations/{id}"),
         back: "/admin/organisations".into(),
         saved,
-        children: vec![],
+        // A link section (no columns) to the organisation's seats.
+        children: vec![Child {
+            title: page.t("admin.seats"),
+            new_href: format!("/admin/organisations/{id}/seats"),
+            new_label: page.t("seats.open"),
+            columns: vec![],
+            rows: vec![],
+        }],
     }
 }
 
@@ -1612,7 +1659,7 @@ async fn create_organisation(
     }
 }
 
-fn require_org(page: &Page, id: Uuid) -> AppResult<()> {
+pub(crate) fn require_org(page: &Page, id: Uuid) -> AppResult<()> {
     if page.user()?.can_edit_organisation(id) {
         Ok(())
     } else {
@@ -1637,7 +1684,7 @@ async fn edit_organisation(
     };
     organisation_form(
         &page,
-        edit_organisation_page(id, q.saved.is_some()),
+        edit_organisation_page(&page, id, q.saved.is_some()),
         &input,
         &ValidationErrors::new(),
     )
@@ -1660,7 +1707,7 @@ async fn update_organisation(
     };
     match result {
         Ok(()) => Ok(saved_redirect(format!("/admin/organisations/{id}"))),
-        Err(e) => organisation_form(&page, edit_organisation_page(id, false), &input, &e),
+        Err(e) => organisation_form(&page, edit_organisation_page(&page, id, false), &input, &e),
     }
 }
 

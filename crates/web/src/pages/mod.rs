@@ -18,6 +18,7 @@ use thirdplace_domain::{FieldError, Principal};
 
 pub mod account;
 pub mod admin;
+pub mod memberships;
 pub mod public;
 
 pub fn router(state: AppState) -> Router<AppState> {
@@ -25,6 +26,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(public::router())
         .merge(account::router())
         .merge(admin::router())
+        .merge(memberships::router())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(middleware::from_fn_with_state(state, html_context))

@@ -173,7 +173,8 @@ async fn hub_page(
                 name: r.name,
             })
             .collect();
-        Ok(context! { hub => hub_context(&listing, today()), zones, rooms, can_edit })
+        let here = super::memberships::here_now(&state, id).await?;
+        Ok(context! { hub => hub_context(&listing, today()), zones, rooms, can_edit, here })
     })
     .await
 }

@@ -1,0 +1,961 @@
+//! Memberships on PostgreSQL: plans, seats and their holdings, profiles and
+//! QR card generations, check-ins, guests, presence, the access summary and
+//! webhooks with their delivery queue (migration `0002_memberships.sql`).
+//!
+//! Free functions over the pool, called by the thin methods of
+//! `impl Store for PostgresStore` in `lib.rs`. Every rule that several
+//! `serve` processes could race on is settled in the database: a partial
+//! unique index (one open check-in per person, one current holder per seat)
+//! or a row lock taken first (`SELECT … FOR UPDATE`) by every writer that
+//! reads before it writes.
+
+use crate::{affected, db, decode, one, write_err};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::postgres::{PgPool, PgRow};
+use sqlx::{PgConnection, Row};
+use thirdplace_domain::membership::{
+    AccessSummary, CheckIn, CheckInMethod, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
+    Profile, Seat, SeatHolding, Validity, Webhook, WebhookDelivery, WebhookEvent,
+};
+use thirdplace_store::{
+    ClaimedDelivery, OutboundEvent, SeatHolder, SeatView, StoreError, StoreResult,
+};
+use uuid::Uuid;
+
+// ------------------------------------------------------------ row mapping
+
+fn rows<T>(rows: &[PgRow], map: fn(&PgRow) -> Result<T, sqlx::Error>) -> StoreResult<Vec<T>> {
+    rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
+}
+
+/// A plan from columns named `{prefix}id`, `{prefix}name`, …
+fn plan_prefixed(r: &PgRow, prefix: &str) -> Result<Plan, sqlx::Error> {
+    let col = |c: &str| format!("{prefix}{c}");
+    let scope_kind: String = r.try_get(col("scope_kind").as_str())?;
+    let region_id: Option<Uuid> = r.try_get(col("scope_region_id").as_str())?;
+    let hub_id: Option<Uuid> = r.try_get(col("scope_hub_id").as_str())?;
+    let scope_id = match scope_kind.as_str() {
+        "region" => region_id,
+        "hub" => hub_id,
+        _ => None,
+    };
+    let validity_kind: String = r.try_get(col("validity_kind").as_str())?;
+    let validity_days: Option<i64> = r.try_get(col("validity_days").as_str())?;
+    Ok(Plan {
+        id: r.try_get(col("id").as_str())?,
+        name: r.try_get(col("name").as_str())?,
+        description: r.try_get(col("description").as_str())?,
+        scope: PlanScope::from_parts(&scope_kind, scope_id)
+            .map_err(|e| decode("scope_kind", e.message))?,
+        monthly_price_ore: r.try_get(col("monthly_price_ore").as_str())?,
+        included_hours_per_month: r.try_get(col("included_hours_per_month").as_str())?,
+        max_guests: r.try_get(col("max_guests").as_str())?,
+        validity: Validity::from_parts(&validity_kind, validity_days)
+            .map_err(|e| decode("validity_kind", e.message))?,
+        archived: r.try_get(col("archived").as_str())?,
+    })
+}
+
+fn plan(r: &PgRow) -> Result<Plan, sqlx::Error> {
+    plan_prefixed(r, "")
+}
+
+/// The plan's columns as `pl_*`, for queries that join plans to seats.
+const PLAN_AS_PL: &str = "pl.id AS pl_id, pl.name AS pl_name, pl.description AS pl_description, \
+     pl.scope_kind AS pl_scope_kind, pl.scope_region_id AS pl_scope_region_id, \
+     pl.scope_hub_id AS pl_scope_hub_id, pl.monthly_price_ore AS pl_monthly_price_ore, \
+     pl.included_hours_per_month AS pl_included_hours_per_month, pl.max_guests AS pl_max_guests, \
+     pl.validity_kind AS pl_validity_kind, pl.validity_days AS pl_validity_days, \
+     pl.archived AS pl_archived";
+
+/// The seat's own columns, unprefixed.
+const SEAT_COLS: &str =
+    "s.id, s.plan_id, s.organisation_id, s.start_date, s.end_date, s.created_at";
+
+fn seat(r: &PgRow) -> Result<Seat, sqlx::Error> {
+    Ok(Seat {
+        id: r.try_get("id")?,
+        plan_id: r.try_get("plan_id")?,
+        organisation_id: r.try_get("organisation_id")?,
+        start_date: r.try_get("start_date")?,
+        end_date: r.try_get("end_date")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// A seat with its plan's name and its current holder (all `holder_*`
+/// columns NULL when nobody holds it).
+const SEAT_VIEW: &str =
+    "SELECT s.id, s.plan_id, s.organisation_id, s.start_date, s.end_date, s.created_at, \
+     pl.name AS plan_name, h.person_id AS holder_id, p.first_name AS holder_first_name, \
+     p.last_name AS holder_last_name, h.held_from AS holder_since \
+     FROM seats s JOIN plans pl ON pl.id = s.plan_id \
+     LEFT JOIN seat_holdings h ON h.seat_id = s.id AND h.held_until IS NULL \
+     LEFT JOIN people p ON p.id = h.person_id";
+
+fn seat_view(r: &PgRow) -> Result<SeatView, sqlx::Error> {
+    let holder_id: Option<Uuid> = r.try_get("holder_id")?;
+    let holder = match holder_id {
+        Some(person_id) => Some(SeatHolder {
+            person_id,
+            first_name: r.try_get("holder_first_name")?,
+            last_name: r.try_get("holder_last_name")?,
+            since: r.try_get("holder_since")?,
+        }),
+        None => None,
+    };
+    Ok(SeatView {
+        seat: seat(r)?,
+        plan_name: r.try_get("plan_name")?,
+        holder,
+    })
+}
+
+fn holding(r: &PgRow) -> Result<SeatHolding, sqlx::Error> {
+    Ok(SeatHolding {
+        seat_id: r.try_get("seat_id")?,
+        person_id: r.try_get("person_id")?,
+        from: r.try_get("held_from")?,
+        until: r.try_get("held_until")?,
+    })
+}
+
+fn held_seat(r: &PgRow) -> Result<HeldSeat, sqlx::Error> {
+    Ok(HeldSeat {
+        seat: seat(r)?,
+        plan: plan_prefixed(r, "pl_")?,
+        organisation_name: r.try_get("organisation_name")?,
+    })
+}
+
+fn checkin(r: &PgRow) -> Result<CheckIn, sqlx::Error> {
+    let method: String = r.try_get("method")?;
+    Ok(CheckIn {
+        id: r.try_get("id")?,
+        person_id: r.try_get("person_id")?,
+        hub_id: r.try_get("hub_id")?,
+        seat_id: r.try_get("seat_id")?,
+        method: CheckInMethod::parse(&method)
+            .ok_or_else(|| decode("method", format!("unknown method {method:?}")))?,
+        checked_in_at: r.try_get("checked_in_at")?,
+        checked_out_at: r.try_get("checked_out_at")?,
+        auto_closed: r.try_get("auto_closed")?,
+    })
+}
+
+fn guest_visit(r: &PgRow) -> Result<GuestVisit, sqlx::Error> {
+    Ok(GuestVisit {
+        id: r.try_get("id")?,
+        host_checkin_id: r.try_get("host_checkin_id")?,
+        host_person_id: r.try_get("host_person_id")?,
+        hub_id: r.try_get("hub_id")?,
+        first_name: r.try_get("first_name")?,
+        last_name: r.try_get("last_name")?,
+        organisation_id: r.try_get("organisation_id")?,
+        arrived_at: r.try_get("arrived_at")?,
+        left_at: r.try_get("left_at")?,
+    })
+}
+
+fn present_person(r: &PgRow) -> Result<PresentPerson, sqlx::Error> {
+    Ok(PresentPerson {
+        person_id: r.try_get("person_id")?,
+        first_name: r.try_get("first_name")?,
+        last_name: r.try_get("last_name")?,
+        organisation_name: r.try_get("organisation_name")?,
+        visible: r.try_get("visible")?,
+        expertise: r.try_get("expertise")?,
+        since: r.try_get("since")?,
+    })
+}
+
+fn event(raw: &str) -> Result<WebhookEvent, sqlx::Error> {
+    WebhookEvent::parse(raw).ok_or_else(|| decode("event", format!("unknown event {raw:?}")))
+}
+
+fn webhook(r: &PgRow) -> Result<Webhook, sqlx::Error> {
+    let events: Vec<String> = r.try_get("events")?;
+    Ok(Webhook {
+        id: r.try_get("id")?,
+        url: r.try_get("url")?,
+        events: events.iter().map(|e| event(e)).collect::<Result<_, _>>()?,
+        secret: r.try_get("secret")?,
+        active: r.try_get("active")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn delivery(r: &PgRow) -> Result<WebhookDelivery, sqlx::Error> {
+    let ev: String = r.try_get("event")?;
+    Ok(WebhookDelivery {
+        id: r.try_get("id")?,
+        webhook_id: r.try_get("webhook_id")?,
+        event: event(&ev)?,
+        payload: r.try_get("payload")?,
+        attempts: r.try_get("attempts")?,
+        next_attempt_at: r.try_get("next_attempt_at")?,
+        delivered_at: r.try_get("delivered_at")?,
+        failed: r.try_get("failed")?,
+        last_error: r.try_get("last_error")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// `NotFound` instead of a foreign-key error, for writes keyed by a person
+/// (their profile), as on SQLite.
+fn person_write_err(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
+        _ => write_err(e),
+    }
+}
+
+fn event_keys(events: &[WebhookEvent]) -> Vec<&'static str> {
+    events.iter().map(|e| e.key()).collect()
+}
+
+// -------------------------------------------------------------------- meta
+
+pub(crate) async fn meta_get_or_insert(
+    pool: &PgPool,
+    key: &str,
+    value: &str,
+) -> StoreResult<String> {
+    // The first writer wins; everyone (the first included) then reads its
+    // value. A row once written is never deleted by this, so the SELECT
+    // always finds one.
+    sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+        .bind(key)
+        .bind(value)
+        .execute(pool)
+        .await
+        .map_err(db)?;
+    sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+        .bind(key)
+        .fetch_one(pool)
+        .await
+        .map_err(db)
+}
+
+// ------------------------------------------------------------------- plans
+
+pub(crate) async fn list_plans(pool: &PgPool) -> StoreResult<Vec<Plan>> {
+    let r = sqlx::query(r#"SELECT * FROM plans ORDER BY name COLLATE "C", id"#)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    rows(&r, plan)
+}
+
+pub(crate) async fn get_plan(pool: &PgPool, id: Uuid) -> StoreResult<Plan> {
+    let r = sqlx::query("SELECT * FROM plans WHERE id = $1")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    one(rows(&r, plan)?)
+}
+
+/// Inserts or replaces a plan; an unknown region or hub fails on its
+/// foreign key, which `constraint_field` names `scope_id`.
+pub(crate) async fn write_plan(pool: &PgPool, p: &Plan, insert: bool) -> StoreResult<()> {
+    let sql = if insert {
+        "INSERT INTO plans (name, description, scope_kind, scope_region_id, scope_hub_id, monthly_price_ore, \
+         included_hours_per_month, max_guests, validity_kind, validity_days, archived, id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+    } else {
+        "UPDATE plans SET name = $1, description = $2, scope_kind = $3, scope_region_id = $4, scope_hub_id = $5, \
+         monthly_price_ore = $6, included_hours_per_month = $7, max_guests = $8, validity_kind = $9, \
+         validity_days = $10, archived = $11 WHERE id = $12"
+    };
+    let (region_id, hub_id) = match p.scope {
+        PlanScope::Network => (None, None),
+        PlanScope::Region(r) => (Some(r), None),
+        PlanScope::Hub(h) => (None, Some(h)),
+    };
+    let n = sqlx::query(sql)
+        .bind(&p.name)
+        .bind(&p.description)
+        .bind(p.scope.key())
+        .bind(region_id)
+        .bind(hub_id)
+        .bind(p.monthly_price_ore)
+        .bind(p.included_hours_per_month)
+        .bind(p.max_guests)
+        .bind(p.validity.key())
+        .bind(p.validity.days().map(i64::from))
+        .bind(p.archived)
+        .bind(p.id)
+        .execute(pool)
+        .await
+        .map_err(write_err)?
+        .rows_affected();
+    affected(n)
+}
+
+// ------------------------------------------------------------------- seats
+
+pub(crate) async fn insert_seats(pool: &PgPool, seats: &[Seat]) -> StoreResult<()> {
+    if seats.is_empty() {
+        return Ok(());
+    }
+    // One statement, so all or none; an unknown plan or organisation fails
+    // on `seats_plan_id_fkey` / `seats_organisation_id_fkey`.
+    let ids: Vec<Uuid> = seats.iter().map(|s| s.id).collect();
+    let plans: Vec<Uuid> = seats.iter().map(|s| s.plan_id).collect();
+    let orgs: Vec<Uuid> = seats.iter().map(|s| s.organisation_id).collect();
+    let starts: Vec<NaiveDate> = seats.iter().map(|s| s.start_date).collect();
+    let ends: Vec<Option<NaiveDate>> = seats.iter().map(|s| s.end_date).collect();
+    let created: Vec<DateTime<Utc>> = seats.iter().map(|s| s.created_at).collect();
+    sqlx::query(
+        "INSERT INTO seats (id, plan_id, organisation_id, start_date, end_date, created_at) \
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::date[], $6::timestamptz[])",
+    )
+    .bind(ids)
+    .bind(plans)
+    .bind(orgs)
+    .bind(starts)
+    .bind(ends)
+    .bind(created)
+    .execute(pool)
+    .await
+    .map_err(write_err)
+    .map(|_| ())
+}
+
+pub(crate) async fn get_seat(pool: &PgPool, id: Uuid) -> StoreResult<SeatView> {
+    let r = sqlx::query(&format!("{SEAT_VIEW} WHERE s.id = $1"))
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    one(rows(&r, seat_view)?)
+}
+
+pub(crate) async fn list_seats(pool: &PgPool, organisation_id: Uuid) -> StoreResult<Vec<SeatView>> {
+    let r = sqlx::query(&format!(
+        "{SEAT_VIEW} WHERE s.organisation_id = $1 ORDER BY s.created_at DESC, s.id"
+    ))
+    .bind(organisation_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(&r, seat_view)
+}
+
+pub(crate) async fn seat_history(pool: &PgPool, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>> {
+    let r = sqlx::query(
+        "SELECT * FROM seat_holdings WHERE seat_id = $1 ORDER BY held_from, held_until NULLS LAST",
+    )
+    .bind(seat_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(&r, holding)
+}
+
+pub(crate) async fn assign_seat(
+    pool: &PgPool,
+    seat_id: Uuid,
+    holder: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let mut tx = pool.begin().await.map_err(db)?;
+    // The seat's row lock serialises every assignment of this seat.
+    let seat_org: Uuid =
+        sqlx::query_scalar("SELECT organisation_id FROM seats WHERE id = $1 FOR UPDATE")
+            .bind(seat_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?
+            .ok_or(StoreError::NotFound)?;
+    if let Some(person_id) = holder {
+        // FOR SHARE: the person cannot be archived or moved to another
+        // organisation until this assignment is committed.
+        let person: Option<(Option<Uuid>, bool)> =
+            sqlx::query_as("SELECT organisation_id, archived FROM people WHERE id = $1 FOR SHARE")
+                .bind(person_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+        match person {
+            Some((Some(org), false)) if org == seat_org => {}
+            _ => return Err(StoreError::Reference("person_id".into())),
+        }
+    }
+    let current: Option<Uuid> = sqlx::query_scalar(
+        "SELECT person_id FROM seat_holdings WHERE seat_id = $1 AND held_until IS NULL",
+    )
+    .bind(seat_id)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db)?;
+    if current == holder {
+        // Already theirs (or already nobody's): nothing changes.
+        return Ok(());
+    }
+    if current.is_some() {
+        sqlx::query(
+            "UPDATE seat_holdings SET held_until = $2 WHERE seat_id = $1 AND held_until IS NULL",
+        )
+        .bind(seat_id)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    }
+    if let Some(person_id) = holder {
+        sqlx::query(
+            "INSERT INTO seat_holdings (seat_id, person_id, held_from) VALUES ($1, $2, $3)",
+        )
+        .bind(seat_id)
+        .bind(person_id)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(write_err)?;
+    }
+    tx.commit().await.map_err(db)
+}
+
+pub(crate) async fn set_seat_end(
+    pool: &PgPool,
+    seat_id: Uuid,
+    end_date: Option<NaiveDate>,
+) -> StoreResult<()> {
+    let n = sqlx::query("UPDATE seats SET end_date = $1 WHERE id = $2")
+        .bind(end_date)
+        .bind(seat_id)
+        .execute(pool)
+        .await
+        .map_err(db)?
+        .rows_affected();
+    affected(n)
+}
+
+pub(crate) async fn held_seats(
+    pool: &PgPool,
+    person_id: Uuid,
+    at: DateTime<Utc>,
+) -> StoreResult<Vec<HeldSeat>> {
+    let r = sqlx::query(&format!(
+        "SELECT {SEAT_COLS}, {PLAN_AS_PL}, o.name AS organisation_name \
+         FROM seat_holdings h JOIN seats s ON s.id = h.seat_id JOIN plans pl ON pl.id = s.plan_id \
+         JOIN organisations o ON o.id = s.organisation_id \
+         WHERE h.person_id = $1 AND h.held_from <= $2 AND (h.held_until IS NULL OR h.held_until > $2) \
+         ORDER BY s.start_date, s.id"
+    ))
+    .bind(person_id)
+    .bind(at)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(&r, held_seat)
+}
+
+// ---------------------------------------------------- profile and QR card
+
+pub(crate) async fn get_profile(pool: &PgPool, person_id: Uuid) -> StoreResult<Profile> {
+    let row: Option<(bool, Vec<String>)> =
+        sqlx::query_as("SELECT visible, expertise FROM member_profiles WHERE person_id = $1")
+            .bind(person_id)
+            .fetch_optional(pool)
+            .await
+            .map_err(db)?;
+    Ok(row
+        .map(|(visible, expertise)| Profile { visible, expertise })
+        .unwrap_or_default())
+}
+
+pub(crate) async fn set_profile(pool: &PgPool, person_id: Uuid, p: &Profile) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO member_profiles (person_id, visible, expertise) VALUES ($1, $2, $3) \
+         ON CONFLICT (person_id) DO UPDATE SET visible = excluded.visible, expertise = excluded.expertise",
+    )
+    .bind(person_id)
+    .bind(p.visible)
+    .bind(&p.expertise)
+    .execute(pool)
+    .await
+    .map_err(person_write_err)
+    .map(|_| ())
+}
+
+pub(crate) async fn qr_generation(pool: &PgPool, person_id: Uuid) -> StoreResult<i64> {
+    let g: Option<i64> =
+        sqlx::query_scalar("SELECT qr_generation FROM member_profiles WHERE person_id = $1")
+            .bind(person_id)
+            .fetch_optional(pool)
+            .await
+            .map_err(db)?;
+    Ok(g.unwrap_or(0))
+}
+
+pub(crate) async fn rotate_qr(pool: &PgPool, person_id: Uuid) -> StoreResult<i64> {
+    // One statement: concurrent rotations each get their own generation.
+    sqlx::query_scalar(
+        "INSERT INTO member_profiles (person_id, qr_generation) VALUES ($1, 1) \
+         ON CONFLICT (person_id) DO UPDATE SET qr_generation = member_profiles.qr_generation + 1 \
+         RETURNING qr_generation",
+    )
+    .bind(person_id)
+    .fetch_one(pool)
+    .await
+    .map_err(person_write_err)
+}
+
+// -------------------------------------------------------------- check-ins
+
+/// Queues one delivery of `e` for every active webhook subscribed to it, in
+/// the caller's transaction.
+async fn queue_event(conn: &mut PgConnection, e: &OutboundEvent) -> StoreResult<()> {
+    let hooks: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM webhooks WHERE active AND $1 = ANY (events) ORDER BY created_at, id",
+    )
+    .bind(e.event.key())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    if hooks.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = hooks.iter().map(|_| thirdplace_domain::new_id()).collect();
+    sqlx::query(
+        "INSERT INTO webhook_deliveries (id, webhook_id, event, payload, attempts, next_attempt_at, failed, created_at) \
+         SELECT d.id, d.webhook_id, $3, $4, 0, $5, FALSE, $5 FROM unnest($1::uuid[], $2::uuid[]) AS d (id, webhook_id)",
+    )
+    .bind(ids)
+    .bind(hooks)
+    .bind(e.event.key())
+    .bind(&e.payload)
+    .bind(e.at)
+    .execute(&mut *conn)
+    .await
+    .map_err(write_err)
+    .map(|_| ())
+}
+
+pub(crate) async fn insert_checkin(
+    pool: &PgPool,
+    c: &CheckIn,
+    e: &OutboundEvent,
+) -> StoreResult<()> {
+    let mut tx = pool.begin().await.map_err(db)?;
+    // A second open check-in of the person breaks `checkins_one_open`,
+    // which `constraint_field` names `checkin`; of two racing inserts the
+    // second waits for the first and then fails.
+    sqlx::query(
+        "INSERT INTO checkins (id, person_id, hub_id, seat_id, method, checked_in_at, checked_out_at, auto_closed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(c.id)
+    .bind(c.person_id)
+    .bind(c.hub_id)
+    .bind(c.seat_id)
+    .bind(c.method.key())
+    .bind(c.checked_in_at)
+    .bind(c.checked_out_at)
+    .bind(c.auto_closed)
+    .execute(&mut *tx)
+    .await
+    .map_err(write_err)?;
+    queue_event(&mut tx, e).await?;
+    tx.commit().await.map_err(db)
+}
+
+pub(crate) async fn get_checkin(pool: &PgPool, id: Uuid) -> StoreResult<CheckIn> {
+    let r = sqlx::query("SELECT * FROM checkins WHERE id = $1")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    one(rows(&r, checkin)?)
+}
+
+pub(crate) async fn open_checkin_of(
+    pool: &PgPool,
+    person_id: Uuid,
+) -> StoreResult<Option<CheckIn>> {
+    let r = sqlx::query("SELECT * FROM checkins WHERE person_id = $1 AND checked_out_at IS NULL")
+        .bind(person_id)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    Ok(rows(&r, checkin)?.into_iter().next())
+}
+
+pub(crate) async fn checkout(
+    pool: &PgPool,
+    id: Uuid,
+    at: DateTime<Utc>,
+    auto_closed: bool,
+    e: &OutboundEvent,
+) -> StoreResult<CheckIn> {
+    let mut tx = pool.begin().await.map_err(db)?;
+    // The row lock makes a concurrent checkout (or guest registration) of
+    // the same check-in wait, and then see it ended.
+    let ended: Option<Option<DateTime<Utc>>> =
+        sqlx::query_scalar("SELECT checked_out_at FROM checkins WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+    match ended {
+        None => return Err(StoreError::NotFound),
+        Some(Some(_)) => return Err(StoreError::Conflict("checked_out".into())),
+        Some(None) => {}
+    }
+    let row = sqlx::query(
+        "UPDATE checkins SET checked_out_at = $2, auto_closed = $3 WHERE id = $1 RETURNING *",
+    )
+    .bind(id)
+    .bind(at)
+    .bind(auto_closed)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db)?;
+    let updated = checkin(&row).map_err(db)?;
+    sqlx::query(
+        "UPDATE guest_visits SET left_at = $2 WHERE host_checkin_id = $1 AND left_at IS NULL",
+    )
+    .bind(id)
+    .bind(at)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    queue_event(&mut tx, e).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(updated)
+}
+
+pub(crate) async fn list_open_checkins(pool: &PgPool) -> StoreResult<Vec<CheckIn>> {
+    let r = sqlx::query(
+        "SELECT * FROM checkins WHERE checked_out_at IS NULL ORDER BY checked_in_at, id",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(&r, checkin)
+}
+
+pub(crate) async fn insert_guest_visit(
+    pool: &PgPool,
+    g: &GuestVisit,
+    max_guests: i64,
+    e: &OutboundEvent,
+) -> StoreResult<()> {
+    let mut tx = pool.begin().await.map_err(db)?;
+    // Locking the host's check-in serialises guest registrations of one
+    // host (and their checkout), so the count below stays true until commit.
+    let ended: Option<Option<DateTime<Utc>>> =
+        sqlx::query_scalar("SELECT checked_out_at FROM checkins WHERE id = $1 FOR UPDATE")
+            .bind(g.host_checkin_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+    match ended {
+        None => return Err(StoreError::Reference("host_checkin_id".into())),
+        Some(Some(_)) => return Err(StoreError::Conflict("not_checked_in".into())),
+        Some(None) => {}
+    }
+    let here: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM guest_visits WHERE host_checkin_id = $1 AND left_at IS NULL",
+    )
+    .bind(g.host_checkin_id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db)?;
+    if here >= max_guests {
+        return Err(StoreError::Conflict("guest_limit".into()));
+    }
+    sqlx::query(
+        "INSERT INTO guest_visits (id, host_checkin_id, host_person_id, hub_id, first_name, last_name, \
+         organisation_id, arrived_at, left_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(g.id)
+    .bind(g.host_checkin_id)
+    .bind(g.host_person_id)
+    .bind(g.hub_id)
+    .bind(&g.first_name)
+    .bind(&g.last_name)
+    .bind(g.organisation_id)
+    .bind(g.arrived_at)
+    .bind(g.left_at)
+    .execute(&mut *tx)
+    .await
+    .map_err(write_err)?;
+    queue_event(&mut tx, e).await?;
+    tx.commit().await.map_err(db)
+}
+
+pub(crate) async fn list_guests(pool: &PgPool, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
+    let r = sqlx::query(
+        "SELECT * FROM guest_visits WHERE host_checkin_id = $1 ORDER BY arrived_at, id",
+    )
+    .bind(checkin_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(&r, guest_visit)
+}
+
+pub(crate) async fn present_at(pool: &PgPool, hub_id: Uuid) -> StoreResult<Vec<PresentPerson>> {
+    let r = sqlx::query(
+        "SELECT c.person_id, p.first_name, p.last_name, o.name AS organisation_name, \
+         coalesce(mp.visible, FALSE) AS visible, coalesce(mp.expertise, '{}'::text[]) AS expertise, \
+         c.checked_in_at AS since \
+         FROM checkins c JOIN people p ON p.id = c.person_id \
+         LEFT JOIN organisations o ON o.id = p.organisation_id \
+         LEFT JOIN member_profiles mp ON mp.person_id = c.person_id \
+         WHERE c.hub_id = $1 AND c.checked_out_at IS NULL ORDER BY c.checked_in_at, c.id",
+    )
+    .bind(hub_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(&r, present_person)
+}
+
+pub(crate) async fn present_guests(pool: &PgPool, hub_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
+    let r = sqlx::query(
+        "SELECT * FROM guest_visits WHERE hub_id = $1 AND left_at IS NULL ORDER BY arrived_at, id",
+    )
+    .bind(hub_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(&r, guest_visit)
+}
+
+pub(crate) async fn list_checkins_of(
+    pool: &PgPool,
+    person_id: Uuid,
+    limit: i64,
+) -> StoreResult<Vec<CheckIn>> {
+    let r = sqlx::query(
+        "SELECT * FROM checkins WHERE person_id = $1 ORDER BY checked_in_at DESC, id DESC LIMIT $2",
+    )
+    .bind(person_id)
+    .bind(limit.max(0))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(&r, checkin)
+}
+
+pub(crate) async fn access_summary(
+    pool: &PgPool,
+    hub_id: Uuid,
+    region_id: Uuid,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    since: DateTime<Utc>,
+) -> StoreResult<AccessSummary> {
+    // The counts of check-ins and guest visits are index range scans
+    // (`checkins_open_hub`, `checkins_hub_time`, `guest_visits_hub_time`);
+    // the access part reads only holdings, seats and plans.
+    let row = sqlx::query(
+        "WITH access AS ( \
+             SELECT h.person_id, s.organisation_id \
+             FROM seat_holdings h JOIN seats s ON s.id = h.seat_id JOIN plans pl ON pl.id = s.plan_id \
+             WHERE h.held_from <= $4 AND (h.held_until IS NULL OR h.held_until > $4) \
+               AND s.start_date <= $3 AND (s.end_date IS NULL OR s.end_date >= $3) \
+               AND (pl.scope_kind = 'network' OR pl.scope_region_id = $2 OR pl.scope_hub_id = $1) \
+         ) SELECT \
+             (SELECT count(DISTINCT person_id) FROM access) AS people_with_access, \
+             (SELECT count(DISTINCT organisation_id) FROM access) AS organisations_with_access, \
+             (SELECT count(*) FROM checkins WHERE hub_id = $1 AND checked_out_at IS NULL) AS checked_in_now, \
+             (SELECT count(*) FROM checkins WHERE hub_id = $1 AND checked_in_at >= $5) AS visits_last_30_days, \
+             (SELECT count(*) FROM guest_visits WHERE hub_id = $1 AND arrived_at >= $5) AS guest_visits_last_30_days",
+    )
+    .bind(hub_id)
+    .bind(region_id)
+    .bind(today)
+    .bind(now)
+    .bind(since)
+    .fetch_one(pool)
+    .await
+    .map_err(db)?;
+    let get = |c: &str| -> StoreResult<i64> { row.try_get(c).map_err(db) };
+    Ok(AccessSummary {
+        people_with_access: get("people_with_access")?,
+        organisations_with_access: get("organisations_with_access")?,
+        checked_in_now: get("checked_in_now")?,
+        visits_last_30_days: get("visits_last_30_days")?,
+        guest_visits_last_30_days: get("guest_visits_last_30_days")?,
+    })
+}
+
+// ---------------------------------------------------------------- webhooks
+
+pub(crate) async fn list_webhooks(pool: &PgPool) -> StoreResult<Vec<Webhook>> {
+    let r = sqlx::query("SELECT * FROM webhooks ORDER BY created_at, id")
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    rows(&r, webhook)
+}
+
+pub(crate) async fn get_webhook(pool: &PgPool, id: Uuid) -> StoreResult<Webhook> {
+    let r = sqlx::query("SELECT * FROM webhooks WHERE id = $1")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    one(rows(&r, webhook)?)
+}
+
+pub(crate) async fn write_webhook(pool: &PgPool, w: &Webhook, insert: bool) -> StoreResult<()> {
+    let sql = if insert {
+        "INSERT INTO webhooks (url, events, secret, active, created_at, id) VALUES ($1, $2, $3, $4, $5, $6)"
+    } else {
+        "UPDATE webhooks SET url = $1, events = $2, secret = $3, active = $4, created_at = $5 WHERE id = $6"
+    };
+    let n = sqlx::query(sql)
+        .bind(&w.url)
+        .bind(event_keys(&w.events))
+        .bind(&w.secret)
+        .bind(w.active)
+        .bind(w.created_at)
+        .bind(w.id)
+        .execute(pool)
+        .await
+        .map_err(write_err)?
+        .rows_affected();
+    affected(n)
+}
+
+pub(crate) async fn claim_deliveries(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    lease: chrono::Duration,
+    limit: i64,
+) -> StoreResult<Vec<ClaimedDelivery>> {
+    if limit <= 0 {
+        return Ok(Vec::new());
+    }
+    let until = now + lease;
+    // SKIP LOCKED: a worker claiming at the same time passes over the rows
+    // this one has locked instead of waiting for them, and once committed
+    // they are no longer due (next_attempt_at = now + lease) for anyone.
+    let claimed = sqlx::query(
+        "WITH due AS ( \
+             SELECT id, next_attempt_at AS due_at FROM webhook_deliveries \
+             WHERE delivered_at IS NULL AND NOT failed AND next_attempt_at <= $1 \
+             ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED \
+         ) UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = $2 \
+         FROM due WHERE d.id = due.id RETURNING d.*, due.due_at",
+    )
+    .bind(now)
+    .bind(until)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    let mut due: Vec<(DateTime<Utc>, WebhookDelivery)> = claimed
+        .iter()
+        .map(|r| Ok((r.try_get("due_at")?, delivery(r)?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db)?;
+    due.sort_by_key(|a| (a.0, a.1.id));
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut hook_ids: Vec<Uuid> = due.iter().map(|(_, d)| d.webhook_id).collect();
+    hook_ids.sort();
+    hook_ids.dedup();
+    let r = sqlx::query("SELECT * FROM webhooks WHERE id = ANY ($1)")
+        .bind(&hook_ids)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    let hooks = rows(&r, webhook)?;
+    due.into_iter()
+        .map(|(_, delivery)| {
+            let webhook = hooks
+                .iter()
+                .find(|w| w.id == delivery.webhook_id)
+                .cloned()
+                // Webhooks are never deleted, and the foreign key keeps them.
+                .ok_or(StoreError::NotFound)?;
+            Ok(ClaimedDelivery { delivery, webhook })
+        })
+        .collect()
+}
+
+pub(crate) async fn mark_delivered(pool: &PgPool, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
+    let n = sqlx::query("UPDATE webhook_deliveries SET delivered_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(at)
+        .execute(pool)
+        .await
+        .map_err(db)?
+        .rows_affected();
+    affected(n)
+}
+
+pub(crate) async fn mark_attempt_failed(
+    pool: &PgPool,
+    id: Uuid,
+    error: &str,
+    next_attempt_at: DateTime<Utc>,
+    failed: bool,
+) -> StoreResult<()> {
+    let n = sqlx::query(
+        "UPDATE webhook_deliveries SET last_error = $2, next_attempt_at = $3, failed = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(error)
+    .bind(next_attempt_at)
+    .bind(failed)
+    .execute(pool)
+    .await
+    .map_err(db)?
+    .rows_affected();
+    affected(n)
+}
+
+/// Due again at `now` if it had failed; a delivered one stays delivered
+/// (as on SQLite). Its attempts and last error are kept.
+pub(crate) async fn retry_delivery(pool: &PgPool, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
+    let n = sqlx::query(
+        "UPDATE webhook_deliveries SET failed = FALSE, next_attempt_at = $2 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map_err(db)?
+    .rows_affected();
+    affected(n)
+}
+
+pub(crate) async fn list_deliveries(
+    pool: &PgPool,
+    webhook_id: Option<Uuid>,
+    limit: i64,
+) -> StoreResult<Vec<WebhookDelivery>> {
+    let limit = limit.max(0);
+    let r = match webhook_id {
+        Some(w) => {
+            sqlx::query(
+                "SELECT * FROM webhook_deliveries WHERE webhook_id = $1 \
+                 ORDER BY created_at DESC, id DESC LIMIT $2",
+            )
+            .bind(w)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        }
+        None => {
+            sqlx::query(
+                "SELECT * FROM webhook_deliveries ORDER BY created_at DESC, id DESC LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        }
+    }
+    .map_err(db)?;
+    rows(&r, delivery)
+}

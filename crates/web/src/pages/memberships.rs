@@ -1,0 +1,85 @@
+//! The membership pages: plans and webhooks for network admins, seats for
+//! organisation admins, a member's card and profile, a hub's check-in page
+//! and kiosk, and who is here.
+//!
+//! Every rule is decided by the services these pages share with the API
+//! ([`crate::checkins`], [`crate::api::memberships`]); the pages only turn
+//! forms into their inputs and show their answers, refusals included, in the
+//! page's language.
+
+use super::Page;
+use crate::error::AppError;
+use crate::i18n::{self, Lang};
+use axum::http::StatusCode;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use thirdplace_domain::HUB_TIME_ZONE;
+
+use crate::AppState;
+
+mod card;
+mod plans;
+mod seats;
+mod visits;
+mod webhooks;
+
+pub use visits::here_now;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(plans::router())
+        .merge(seats::router())
+        .merge(card::router())
+        .merge(visits::router())
+        .merge(webhooks::router())
+}
+
+/// A refusal or a form problem as a sentence for the page, with its status;
+/// `None` for errors that deserve the generic error page (not found,
+/// forbidden, internal).
+fn refusal(page: &Page, e: &AppError) -> Option<(StatusCode, String)> {
+    match e {
+        AppError::Refused {
+            status,
+            code,
+            message,
+        } => Some((*status, translated(page, code, message))),
+        AppError::Validation(v) => {
+            let text = v
+                .errors
+                .iter()
+                .map(|f| page.field_message(f))
+                .collect::<Vec<_>>()
+                .join(" ");
+            Some((StatusCode::UNPROCESSABLE_ENTITY, text))
+        }
+        _ => None,
+    }
+}
+
+/// Swedish from the table by the error's code; English uses the service's
+/// own sentence, which names the hub and the time.
+fn translated(page: &Page, code: &str, message: &str) -> String {
+    match page.lang {
+        Lang::En => super::capitalise(message),
+        Lang::Sv => i18n::lookup(Lang::Sv, &format!("error.{code}"))
+            .map(str::to_string)
+            .unwrap_or_else(|| message.to_string()),
+    }
+}
+
+/// An instant as Swedish local date and time.
+fn local(at: DateTime<Utc>) -> String {
+    at.with_timezone(&HUB_TIME_ZONE)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// An instant as Swedish local time of day.
+fn hhmm(at: DateTime<Utc>) -> String {
+    at.with_timezone(&HUB_TIME_ZONE).format("%H:%M").to_string()
+}
+
+fn yes_no(page: &Page, b: bool) -> String {
+    page.t(if b { "common.yes" } else { "common.no" })
+}

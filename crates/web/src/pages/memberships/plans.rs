@@ -1,0 +1,259 @@
+//! Membership plans for network admins: list, create, edit and archive.
+
+use super::super::admin::{
+    outcome, render_form, render_list, require_network_admin, saved_redirect, status_cell, Form,
+    FormPage, Row, SavedQuery,
+};
+use super::super::public::parse_id;
+use super::super::Page;
+use crate::error::AppResult;
+use crate::forms::FormData;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use std::collections::HashMap;
+use thirdplace_domain::membership::{Plan, PlanInput, PlanScope, Validity};
+use thirdplace_domain::{format_ore_as_sek, new_id, ValidationErrors};
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/plans", get(list))
+        .route("/admin/plans/new", get(new_plan).post(create))
+        .route("/admin/plans/{id}", get(edit).post(update))
+}
+
+fn input_of(f: &FormData) -> PlanInput {
+    PlanInput {
+        name: f.get("name"),
+        description: f.get("description"),
+        scope: f.get("scope"),
+        scope_id: f.get("scope_id"),
+        monthly_price_sek: f.get("monthly_price_sek"),
+        included_hours_per_month: f.get("included_hours_per_month"),
+        guests_allowed: f.get("guests_allowed"),
+        max_guests: f.get("max_guests"),
+        validity: f.get("validity"),
+        validity_days: f.get("validity_days"),
+        archived: f.get("archived"),
+    }
+}
+
+/// Names of the regions and hubs a plan can be limited to.
+async fn scope_names(state: &AppState) -> AppResult<HashMap<Uuid, String>> {
+    let mut names: HashMap<Uuid, String> = state
+        .store
+        .list_regions()
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect();
+    for l in state.store.list_hubs().await? {
+        names.insert(l.hub.id, l.hub.name);
+    }
+    Ok(names)
+}
+
+async fn plan_form(
+    state: &AppState,
+    page: &Page,
+    fp: FormPage<'_>,
+    input: &PlanInput,
+    errors: &ValidationErrors,
+) -> AppResult<Response> {
+    let region_label = page.t("plan.scope.region");
+    let hub_label = page.t("plan.scope.hub");
+    let mut targets: Vec<(String, String)> = state
+        .store
+        .list_regions()
+        .await?
+        .into_iter()
+        .filter(|r| !r.archived || r.id.to_string() == input.scope_id)
+        .map(|r| (r.id.to_string(), format!("{region_label}: {}", r.name)))
+        .collect();
+    targets.extend(
+        state
+            .store
+            .list_hubs()
+            .await?
+            .into_iter()
+            .filter(|l| !l.hub.archived || l.hub.id.to_string() == input.scope_id)
+            .map(|l| (l.hub.id.to_string(), format!("{hub_label}: {}", l.hub.name))),
+    );
+    let scopes = ["network", "region", "hub"]
+        .iter()
+        .map(|k| (k.to_string(), page.t(&format!("plan.scope.{k}"))))
+        .collect();
+    let validities = ["monthly_rolling", "fixed_days"]
+        .iter()
+        .map(|k| (k.to_string(), page.t(&format!("plan.validity.{k}"))))
+        .collect();
+    let form = Form::new(page, errors)
+        .text("name", &input.name)
+        .required()
+        .textarea("description", &input.description)
+        .select("scope", &input.scope, scopes, "admin.choose")
+        .required()
+        .select("scope_id", &input.scope_id, targets, "admin.none")
+        .help("field.scope_id_help")
+        .text("monthly_price_sek", &input.monthly_price_sek)
+        .required()
+        .numeric("decimal")
+        .help("field.monthly_price_sek_help")
+        .text("included_hours_per_month", &input.included_hours_per_month)
+        .numeric("numeric")
+        .checkbox("guests_allowed", &input.guests_allowed)
+        .text("max_guests", &input.max_guests)
+        .numeric("numeric")
+        .help("field.max_guests_help")
+        .select("validity", &input.validity, validities, "admin.choose")
+        .required()
+        .text("validity_days", &input.validity_days)
+        .numeric("numeric")
+        .help("field.validity_days_help")
+        .checkbox("archived", &input.archived)
+        .help("plan.archived_help");
+    render_form(page, fp, form)
+}
+
+fn scope_cell(page: &Page, scope: PlanScope, names: &HashMap<Uuid, String>) -> String {
+    let kind = page.t(&format!("plan.scope.{}", scope.key()));
+    match scope.target_id() {
+        Some(id) => format!(
+            "{kind}: {}",
+            names.get(&id).cloned().unwrap_or_else(|| id.to_string())
+        ),
+        None => kind,
+    }
+}
+
+fn validity_cell(page: &Page, v: Validity) -> String {
+    match v {
+        Validity::MonthlyRolling => page.t("plan.validity.monthly_rolling"),
+        Validity::FixedDays(d) => format!("{d} {}", page.t("plan.days")),
+    }
+}
+
+async fn list(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+    require_network_admin(&page)?;
+    let names = scope_names(&state).await?;
+    let rows = state
+        .store
+        .list_plans()
+        .await?
+        .into_iter()
+        .map(|p: Plan| Row {
+            href: format!("/admin/plans/{}", p.id),
+            cells: vec![
+                p.name.clone(),
+                scope_cell(&page, p.scope, &names),
+                format!("{} kr", format_ore_as_sek(p.monthly_price_ore)),
+                p.included_hours_per_month.to_string(),
+                p.max_guests.to_string(),
+                validity_cell(&page, p.validity),
+                status_cell(&page, p.archived),
+            ],
+        })
+        .collect();
+    render_list(
+        &page,
+        "admin.plans",
+        Some("/admin/plans/new"),
+        &[
+            "field.name",
+            "field.scope",
+            "field.monthly_price_sek",
+            "field.included_hours_per_month",
+            "field.max_guests",
+            "field.validity",
+            "admin.status",
+        ],
+        rows,
+    )
+}
+
+fn new_page() -> FormPage<'static> {
+    FormPage {
+        title_key: "admin.new_plan",
+        action: "/admin/plans/new".into(),
+        back: "/admin/plans".into(),
+        saved: false,
+        children: vec![],
+    }
+}
+
+fn edit_page(id: Uuid, saved: bool) -> FormPage<'static> {
+    FormPage {
+        title_key: "admin.edit_plan",
+        action: format!("/admin/plans/{id}"),
+        back: "/admin/plans".into(),
+        saved,
+        children: vec![],
+    }
+}
+
+async fn new_plan(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+    require_network_admin(&page)?;
+    let input = PlanInput {
+        scope: "network".into(),
+        validity: "monthly_rolling".into(),
+        included_hours_per_month: "0".into(),
+        ..PlanInput::default()
+    };
+    plan_form(&state, &page, new_page(), &input, &ValidationErrors::new()).await
+}
+
+async fn create(State(state): State<AppState>, page: Page, body: Bytes) -> AppResult<Response> {
+    let form = FormData::parse(&page, &body)?;
+    require_network_admin(&page)?;
+    let input = input_of(&form);
+    let result = match input.validate(new_id()) {
+        Ok(p) => outcome(state.store.insert_plan(&p).await)?.map(|_| p.id),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(id) => Ok(saved_redirect(format!("/admin/plans/{id}"))),
+        Err(e) => plan_form(&state, &page, new_page(), &input, &e).await,
+    }
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> AppResult<Response> {
+    require_network_admin(&page)?;
+    let p = state.store.get_plan(parse_id(&id)?).await?;
+    plan_form(
+        &state,
+        &page,
+        edit_page(p.id, q.saved.is_some()),
+        &PlanInput::from_plan(&p),
+        &ValidationErrors::new(),
+    )
+    .await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form = FormData::parse(&page, &body)?;
+    require_network_admin(&page)?;
+    let id = state.store.get_plan(parse_id(&id)?).await?.id;
+    let input = input_of(&form);
+    let result = match input.validate(id) {
+        Ok(p) => outcome(state.store.update_plan(&p).await)?,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(saved_redirect(format!("/admin/plans/{id}"))),
+        Err(e) => plan_form(&state, &page, edit_page(id, false), &input, &e).await,
+    }
+}

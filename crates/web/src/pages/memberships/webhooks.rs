@@ -1,0 +1,275 @@
+//! Webhooks for network admins: register a receiver (door lock, screen),
+//! see its signing secret, follow its deliveries and retry failed ones.
+
+use super::super::admin::{
+    bool_str, outcome, render_form, render_list, require_network_admin, Form, FormPage, Row,
+};
+use super::super::public::parse_id;
+use super::super::Page;
+use super::local;
+use crate::api::webhooks::new_secret;
+use crate::error::AppResult;
+use crate::forms::FormData;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use minijinja::context;
+use serde::Deserialize;
+use thirdplace_domain::membership::{Webhook, WebhookEvent, WebhookInput};
+use thirdplace_domain::{new_id, ValidationErrors};
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/webhooks", get(list))
+        .route("/admin/webhooks/new", get(new_webhook).post(create))
+        .route("/admin/webhooks/{id}", get(show).post(update))
+        .route(
+            "/admin/webhooks/{id}/deliveries/{delivery}/retry",
+            post(retry),
+        )
+}
+
+#[derive(Deserialize, Default)]
+struct Done {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+fn input_of(f: &FormData) -> WebhookInput {
+    WebhookInput {
+        url: f.get("url"),
+        events: f.all("events"),
+        active: f.get("active"),
+    }
+}
+
+fn fields<'a>(page: &'a Page, input: &WebhookInput, errors: &'a ValidationErrors) -> Form<'a> {
+    let events = WebhookEvent::ALL
+        .iter()
+        .map(|e| {
+            (
+                e.key().to_string(),
+                format!(
+                    "{} ({})",
+                    page.t(&format!("webhook.event.{}", e.key())),
+                    e.key()
+                ),
+            )
+        })
+        .collect();
+    Form::new(page, errors)
+        .text("url", &input.url)
+        .required()
+        .help("field.url_help")
+        .multi("events", &input.events, events)
+        .checkbox("active", &input.active)
+}
+
+async fn list(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+    require_network_admin(&page)?;
+    let rows = state
+        .store
+        .list_webhooks()
+        .await?
+        .into_iter()
+        .map(|w| Row {
+            href: format!("/admin/webhooks/{}", w.id),
+            cells: vec![
+                w.url,
+                w.events
+                    .iter()
+                    .map(|e| e.key())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                page.t(if w.active {
+                    "admin.active"
+                } else {
+                    "webhook.inactive"
+                }),
+            ],
+        })
+        .collect();
+    render_list(
+        &page,
+        "admin.webhooks",
+        Some("/admin/webhooks/new"),
+        &["field.url", "field.events", "admin.status"],
+        rows,
+    )
+}
+
+fn new_page() -> FormPage<'static> {
+    FormPage {
+        title_key: "admin.new_webhook",
+        action: "/admin/webhooks/new".into(),
+        back: "/admin/webhooks".into(),
+        saved: false,
+        children: vec![],
+    }
+}
+
+async fn new_webhook(page: Page) -> AppResult<Response> {
+    require_network_admin(&page)?;
+    let input = WebhookInput {
+        events: WebhookEvent::ALL
+            .iter()
+            .map(|e| e.key().to_string())
+            .collect(),
+        active: "true".into(),
+        ..WebhookInput::default()
+    };
+    let none = ValidationErrors::new();
+    render_form(&page, new_page(), fields(&page, &input, &none))
+}
+
+async fn create(State(state): State<AppState>, page: Page, body: Bytes) -> AppResult<Response> {
+    let form = FormData::parse(&page, &body)?;
+    require_network_admin(&page)?;
+    let input = input_of(&form);
+    let result = match input.validate() {
+        Ok(t) => {
+            let w = Webhook {
+                id: new_id(),
+                url: t.url,
+                events: t.events,
+                secret: new_secret(),
+                active: t.active,
+                created_at: state.now(),
+            };
+            outcome(state.store.insert_webhook(&w).await)?.map(|_| w.id)
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/admin/webhooks/{id}?done=created")).into_response()),
+        Err(e) => render_form(&page, new_page(), fields(&page, &input, &e)),
+    }
+}
+
+async fn render_webhook(
+    state: &AppState,
+    page: &Page,
+    w: &Webhook,
+    input: &WebhookInput,
+    errors: &ValidationErrors,
+    done: Option<&str>,
+) -> AppResult<Response> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let (fields, errors) = fields(page, input, errors).into_parts();
+    let deliveries: Vec<_> = state
+        .store
+        .list_deliveries(Some(w.id), 50)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let status = if d.delivered_at.is_some() {
+                "delivered"
+            } else if d.failed {
+                "failed"
+            } else {
+                "pending"
+            };
+            context! {
+                id => d.id.to_string(),
+                event => d.event.key(),
+                created_at => local(d.created_at),
+                status,
+                attempts => d.attempts,
+                last_error => d.last_error,
+                when => d.delivered_at.map(local).or_else(|| (status == "pending").then(|| local(d.next_attempt_at))),
+            }
+        })
+        .collect();
+    page.render_with_status(
+        status,
+        "memberships/webhook.html",
+        context! {
+            webhook => context! {
+                id => w.id.to_string(),
+                url => w.url,
+                secret => w.secret,
+                created_at => local(w.created_at),
+            },
+            created => done == Some("created"),
+            saved => done == Some("saved"),
+            retried => done == Some("retried"),
+            fields,
+            errors,
+            deliveries,
+        },
+    )
+}
+
+fn input_from(w: &Webhook) -> WebhookInput {
+    WebhookInput {
+        url: w.url.clone(),
+        events: w.events.iter().map(|e| e.key().to_string()).collect(),
+        active: bool_str(w.active),
+    }
+}
+
+async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Query(d): Query<Done>,
+) -> AppResult<Response> {
+    require_network_admin(&page)?;
+    let w = state.store.get_webhook(parse_id(&id)?).await?;
+    let none = ValidationErrors::new();
+    render_webhook(&state, &page, &w, &input_from(&w), &none, d.done.as_deref()).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form = FormData::parse(&page, &body)?;
+    require_network_admin(&page)?;
+    let old = state.store.get_webhook(parse_id(&id)?).await?;
+    let input = input_of(&form);
+    let result = match input.validate() {
+        Ok(t) => {
+            let w = Webhook {
+                url: t.url,
+                events: t.events,
+                active: t.active,
+                ..old.clone()
+            };
+            outcome(state.store.update_webhook(&w).await)?
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/admin/webhooks/{}?done=saved", old.id)).into_response())
+        }
+        Err(e) => render_webhook(&state, &page, &old, &input, &e, None).await,
+    }
+}
+
+async fn retry(
+    State(state): State<AppState>,
+    page: Page,
+    Path((id, delivery)): Path<(String, String)>,
+    body: Bytes,
+) -> AppResult<Response> {
+    FormData::parse(&page, &body)?;
+    require_network_admin(&page)?;
+    let w = state.store.get_webhook(parse_id(&id)?).await?;
+    let delivery: Uuid = parse_id(&delivery)?;
+    state.store.retry_delivery(delivery, state.now()).await?;
+    state.webhook_wake.notify_one();
+    Ok(Redirect::to(&format!("/admin/webhooks/{}?done=retried", w.id)).into_response())
+}
