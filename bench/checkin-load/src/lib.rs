@@ -387,6 +387,26 @@ macro_rules! bulk_insert_visits {
             });
             qb.build().execute(&mut *tx).await?;
         }
+        // The per-day counters the store keeps with every check-in.
+        let mut days: std::collections::BTreeMap<chrono::NaiveDate, i64> = Default::default();
+        for v in $visits {
+            *days
+                .entry(thirdplace_domain::membership::local_date(v.checked_in_at))
+                .or_default() += 1;
+        }
+        let days: Vec<(chrono::NaiveDate, i64)> = days.into_iter().collect();
+        for chunk in days.chunks(500) {
+            let mut qb = sqlx::QueryBuilder::<$db>::new(
+                "INSERT INTO hub_visit_days (hub_id, day, visits, guest_visits) ",
+            );
+            qb.push_values(chunk, |mut b, (day, n)| {
+                b.push_bind($hub)
+                    .push_bind(*day)
+                    .push_bind(*n)
+                    .push_bind(0i64);
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
         tx.commit().await?;
     }};
 }
@@ -966,7 +986,7 @@ pub fn run(opts: &Options) -> Result<Report> {
                                 region,
                                 local_date(at),
                                 at,
-                                at - chrono::Duration::days(30),
+                                thirdplace_domain::membership::first_day_of_last_30(local_date(at)),
                             )
                             .await
                     }

@@ -1587,7 +1587,13 @@ mod tests {
         let mut out = Vec::new();
         for h in store.list_hubs().await.unwrap() {
             let s = store
-                .access_summary(h.hub.id, h.region_id, today, now, now - Duration::days(30))
+                .access_summary(
+                    h.hub.id,
+                    h.region_id,
+                    today,
+                    now,
+                    thirdplace_domain::membership::first_day_of_last_30(today),
+                )
                 .await
                 .unwrap();
             out.push((h.hub.name, s));

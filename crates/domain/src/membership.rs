@@ -877,6 +877,12 @@ pub fn parse_expertise(raw: &str) -> Result<Vec<String>, FieldError> {
     Ok(tags)
 }
 
+/// The first day of "the last 30 days" that end today: today and the 29
+/// civil days before it.
+pub fn first_day_of_last_30(today: NaiveDate) -> NaiveDate {
+    today - Duration::days(29)
+}
+
 /// The numbers behind a hub's first indicator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessSummary {

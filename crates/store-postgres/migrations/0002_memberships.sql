@@ -111,6 +111,18 @@ CREATE INDEX guest_visits_checkin ON guest_visits (host_checkin_id);
 CREATE INDEX guest_visits_hub_time ON guest_visits (hub_id, arrived_at);
 CREATE INDEX guest_visits_present ON guest_visits (hub_id, arrived_at) WHERE left_at IS NULL;
 
+-- Visits and guest visits per hub and civil day (Europe/Stockholm), kept
+-- in the transactions that record them: the access summary sums at most a
+-- month of rows instead of counting every visit.
+CREATE TABLE hub_visit_days (
+    hub_id       uuid NOT NULL,
+    day          date NOT NULL,
+    visits       bigint NOT NULL DEFAULT 0,
+    guest_visits bigint NOT NULL DEFAULT 0,
+    CONSTRAINT hub_visit_days_pkey PRIMARY KEY (hub_id, day),
+    CONSTRAINT hub_visit_days_hub_id_fkey FOREIGN KEY (hub_id) REFERENCES hubs (id)
+);
+
 CREATE TABLE webhooks (
     id         UUID PRIMARY KEY,
     url        TEXT NOT NULL,

@@ -1061,9 +1061,9 @@ impl Store for PostgresStore {
         region_id: Uuid,
         today: NaiveDate,
         now: DateTime<Utc>,
-        since: DateTime<Utc>,
+        first_day: NaiveDate,
     ) -> StoreResult<AccessSummary> {
-        membership::access_summary(&self.pool, hub_id, region_id, today, now, since).await
+        membership::access_summary(&self.pool, hub_id, region_id, today, now, first_day).await
     }
 
     async fn list_webhooks(&self) -> StoreResult<Vec<Webhook>> {

@@ -535,6 +535,29 @@ async fn queue_event(conn: &mut PgConnection, e: &OutboundEvent) -> StoreResult<
     .map(|_| ())
 }
 
+/// Counts a visit (or a guest visit) on its hub's civil day.
+async fn count_visit(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    hub_id: Uuid,
+    at: DateTime<Utc>,
+    guest: bool,
+) -> StoreResult<()> {
+    let (v, g): (i64, i64) = if guest { (0, 1) } else { (1, 0) };
+    sqlx::query(
+        "INSERT INTO hub_visit_days (hub_id, day, visits, guest_visits) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (hub_id, day) DO UPDATE SET visits = hub_visit_days.visits + EXCLUDED.visits, \
+         guest_visits = hub_visit_days.guest_visits + EXCLUDED.guest_visits",
+    )
+    .bind(hub_id)
+    .bind(thirdplace_domain::membership::local_date(at))
+    .bind(v)
+    .bind(g)
+    .execute(&mut **tx)
+    .await
+    .map_err(write_err)?;
+    Ok(())
+}
+
 pub(crate) async fn insert_checkin(
     pool: &PgPool,
     c: &CheckIn,
@@ -559,6 +582,7 @@ pub(crate) async fn insert_checkin(
     .execute(&mut *tx)
     .await
     .map_err(write_err)?;
+    count_visit(&mut tx, c.hub_id, c.checked_in_at, false).await?;
     queue_event(&mut tx, e).await?;
     tx.commit().await.map_err(db)
 }
@@ -684,6 +708,7 @@ pub(crate) async fn insert_guest_visit(
     .execute(&mut *tx)
     .await
     .map_err(write_err)?;
+    count_visit(&mut tx, g.hub_id, g.arrived_at, true).await?;
     queue_event(&mut tx, e).await?;
     tx.commit().await.map_err(db)
 }
@@ -749,7 +774,7 @@ pub(crate) async fn access_summary(
     region_id: Uuid,
     today: NaiveDate,
     now: DateTime<Utc>,
-    since: DateTime<Utc>,
+    first_day: NaiveDate,
 ) -> StoreResult<AccessSummary> {
     // The counts of check-ins and guest visits are index range scans
     // (`checkins_open_hub`, `checkins_hub_time`, `guest_visits_hub_time`);
@@ -761,18 +786,22 @@ pub(crate) async fn access_summary(
              WHERE h.held_from <= $4 AND (h.held_until IS NULL OR h.held_until > $4) \
                AND s.start_date <= $3 AND (s.end_date IS NULL OR s.end_date >= $3) \
                AND (pl.scope_kind = 'network' OR pl.scope_region_id = $2 OR pl.scope_hub_id = $1) \
-         ) SELECT \
-             (SELECT count(DISTINCT person_id) FROM access) AS people_with_access, \
-             (SELECT count(DISTINCT organisation_id) FROM access) AS organisations_with_access, \
-             (SELECT count(*) FROM checkins WHERE hub_id = $1 AND checked_out_at IS NULL) AS checked_in_now, \
-             (SELECT count(*) FROM checkins WHERE hub_id = $1 AND checked_in_at >= $5) AS visits_last_30_days, \
-             (SELECT count(*) FROM guest_visits WHERE hub_id = $1 AND arrived_at >= $5) AS guest_visits_last_30_days",
+         ), counts AS ( \
+             SELECT count(DISTINCT person_id) AS people_with_access, \
+                    count(DISTINCT organisation_id) AS organisations_with_access FROM access \
+         ), days AS ( \
+             SELECT coalesce(sum(visits), 0)::bigint AS visits_last_30_days, \
+                    coalesce(sum(guest_visits), 0)::bigint AS guest_visits_last_30_days \
+             FROM hub_visit_days WHERE hub_id = $1 AND day >= $5 AND day <= $3 \
+         ) SELECT counts.*, days.*, \
+             (SELECT count(*) FROM checkins WHERE hub_id = $1 AND checked_out_at IS NULL) AS checked_in_now \
+         FROM counts, days",
     )
     .bind(hub_id)
     .bind(region_id)
     .bind(today)
     .bind(now)
-    .bind(since)
+    .bind(first_day)
     .fetch_one(pool)
     .await
     .map_err(db)?;

@@ -79,6 +79,17 @@ CREATE TABLE guest_visits (
 CREATE INDEX guest_visits_checkin ON guest_visits (host_checkin_id);
 CREATE INDEX guest_visits_hub_time ON guest_visits (hub_id, arrived_at);
 
+-- Visits and guest visits per hub and civil day (Europe/Stockholm), kept
+-- in the transactions that record them: the access summary sums at most a
+-- month of rows instead of counting every visit.
+CREATE TABLE hub_visit_days (
+    hub_id       BLOB NOT NULL REFERENCES hubs (id),
+    day          TEXT NOT NULL,
+    visits       INTEGER NOT NULL DEFAULT 0,
+    guest_visits INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (hub_id, day)
+);
+
 CREATE TABLE webhooks (
     id         BLOB PRIMARY KEY,
     url        TEXT NOT NULL,

@@ -1064,9 +1064,9 @@ impl Store for SqliteStore {
         region_id: Uuid,
         today: NaiveDate,
         now: DateTime<Utc>,
-        since: DateTime<Utc>,
+        first_day: NaiveDate,
     ) -> StoreResult<AccessSummary> {
-        membership::access_summary(&self.pool, hub_id, region_id, today, now, since).await
+        membership::access_summary(&self.pool, hub_id, region_id, today, now, first_day).await
     }
 
     async fn list_webhooks(&self) -> StoreResult<Vec<Webhook>> {
@@ -1091,7 +1091,7 @@ impl Store for SqliteStore {
         lease: chrono::Duration,
         limit: i64,
     ) -> StoreResult<Vec<ClaimedDelivery>> {
-        membership::claim_deliveries(&self.writer, now, lease, limit).await
+        membership::claim_deliveries(&self.pool, &self.writer, now, lease, limit).await
     }
 
     async fn mark_delivered(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {

@@ -494,6 +494,24 @@ fn guest_visit(r: &SqliteRow) -> Result<GuestVisit, sqlx::Error> {
     })
 }
 
+/// Counts a visit (or a guest visit) on its hub's civil day.
+async fn count_visit(tx: &mut Tx, hub_id: Uuid, at: DateTime<Utc>, guest: bool) -> StoreResult<()> {
+    let (v, g) = if guest { (0, 1) } else { (1, 0) };
+    sqlx::query(
+        "INSERT INTO hub_visit_days (hub_id, day, visits, guest_visits) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (hub_id, day) DO UPDATE SET visits = hub_visit_days.visits + excluded.visits, \
+         guest_visits = hub_visit_days.guest_visits + excluded.guest_visits",
+    )
+    .bind(hub_id)
+    .bind(thirdplace_domain::membership::local_date(at))
+    .bind(v)
+    .bind(g)
+    .execute(&mut **tx)
+    .await
+    .map_err(write_err)?;
+    Ok(())
+}
+
 /// Queues one delivery of `event` for every active webhook subscribed to
 /// it, inside the transaction that makes the change it reports.
 async fn fan_out(tx: &mut Tx, event: &OutboundEvent) -> StoreResult<()> {
@@ -561,6 +579,7 @@ pub(crate) async fn insert_checkin(
         }
         return Err(write_err(e));
     }
+    count_visit(&mut tx, c.hub_id, c.checked_in_at, false).await?;
     fan_out(&mut tx, event).await?;
     tx.commit().await.map_err(db)
 }
@@ -687,6 +706,7 @@ pub(crate) async fn insert_guest_visit(
     .execute(&mut *tx)
     .await
     .map_err(write_err)?;
+    count_visit(&mut tx, g.hub_id, g.arrived_at, true).await?;
     fan_out(&mut tx, event).await?;
     tx.commit().await.map_err(db)
 }
@@ -772,11 +792,11 @@ pub(crate) async fn access_summary(
     region_id: Uuid,
     today: NaiveDate,
     now: DateTime<Utc>,
-    since: DateTime<Utc>,
+    first_day: NaiveDate,
 ) -> StoreResult<AccessSummary> {
-    // One round trip. The check-in counts are range scans of
-    // `checkins_open_hub` / `checkins_hub_time` and `guest_visits_hub_time`;
-    // the access part reads only current holdings, which are few.
+    // One round trip. Open check-ins are a scan of `checkins_open_hub`,
+    // visits a sum over at most a month of `hub_visit_days`; the access
+    // part reads only current holdings, which are few.
     let row = sqlx::query(
         "WITH access AS ( \
            SELECT h.person_id, s.organisation_id \
@@ -787,18 +807,21 @@ pub(crate) async fn access_summary(
              AND (pl.scope_kind = 'network' \
                   OR (pl.scope_kind = 'region' AND pl.scope_region_id = ?3) \
                   OR (pl.scope_kind = 'hub' AND pl.scope_hub_id = ?4)) \
-         ) SELECT \
-           (SELECT count(DISTINCT person_id) FROM access) AS people, \
-           (SELECT count(DISTINCT organisation_id) FROM access) AS organisations, \
+         ), counts AS ( \
+           SELECT count(DISTINCT person_id) AS people, \
+                  count(DISTINCT organisation_id) AS organisations FROM access \
+         ), days AS ( \
+           SELECT coalesce(sum(visits), 0) AS visits, coalesce(sum(guest_visits), 0) AS guests \
+           FROM hub_visit_days WHERE hub_id = ?4 AND day >= ?5 AND day <= ?2 \
+         ) SELECT counts.people, counts.organisations, \
            (SELECT count(*) FROM checkins WHERE hub_id = ?4 AND checked_out_at IS NULL) AS checked_in_now, \
-           (SELECT count(*) FROM checkins WHERE hub_id = ?4 AND checked_in_at >= ?5) AS visits, \
-           (SELECT count(*) FROM guest_visits WHERE hub_id = ?4 AND arrived_at >= ?5) AS guests",
+           days.visits, days.guests FROM counts, days",
     )
     .bind(now)
     .bind(today)
     .bind(region_id)
     .bind(hub_id)
-    .bind(since)
+    .bind(first_day)
     .fetch_one(pool)
     .await
     .map_err(db)?;
@@ -897,12 +920,26 @@ pub(crate) async fn write_webhook(pool: &SqlitePool, w: &Webhook, insert: bool) 
 }
 
 pub(crate) async fn claim_deliveries(
+    reader: &SqlitePool,
     pool: &SqlitePool,
     now: DateTime<Utc>,
     lease: chrono::Duration,
     limit: i64,
 ) -> StoreResult<Vec<ClaimedDelivery>> {
     if limit <= 0 {
+        return Ok(Vec::new());
+    }
+    // The worker asks after every write; most of the time nothing is due,
+    // and a read tells so without taking the one writer connection.
+    let any_due: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM webhook_deliveries \
+         WHERE delivered_at IS NULL AND failed = 0 AND next_attempt_at <= ? LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(reader)
+    .await
+    .map_err(db)?;
+    if any_due.is_none() {
         return Ok(Vec::new());
     }
     let mut tx = begin_immediate(pool).await?;

@@ -1070,7 +1070,7 @@ pub async fn access_summary_counts_exactly(store: &dyn Store) {
     let third_org = add_organisation(store, "Gamma AB", "556000-0003").await;
     let now = base();
     let today = day(2026, 11, 23);
-    let since = now - Duration::days(30);
+    let since = today - Duration::days(29);
     let long_ago = t(2026, 1, 1, 8, 0, 0);
 
     let network = add_plan(store, "Network", PlanScope::Network, 2).await;

@@ -290,14 +290,17 @@ pub trait Store: Send + Sync + 'static {
     async fn list_checkins_of(&self, person_id: Uuid, limit: i64) -> StoreResult<Vec<CheckIn>>;
     /// The hub's access numbers: people and organisations holding a seat at
     /// `now` that is active on `today` and opens the hub (of `region_id`),
-    /// open check-ins, and check-ins and guest visits since `since`.
+    /// open check-ins, and check-ins and guest visits on the civil days
+    /// (Europe/Stockholm) from `first_day` to `today`. Visits are counted
+    /// per hub and day as they are written, so this costs the same with a
+    /// hundred or a million recorded visits.
     async fn access_summary(
         &self,
         hub_id: Uuid,
         region_id: Uuid,
         today: NaiveDate,
         now: DateTime<Utc>,
-        since: DateTime<Utc>,
+        first_day: NaiveDate,
     ) -> StoreResult<AccessSummary>;
 
     // ---------------------------------------------------------- webhooks

@@ -409,14 +409,15 @@ pub async fn access_summary(
     hub: &HubListing,
 ) -> AppResult<membership::AccessSummary> {
     let now = state.now();
+    let today = local_date(now);
     Ok(state
         .store
         .access_summary(
             hub.hub.id,
             hub.region_id,
-            local_date(now),
+            today,
             now,
-            now - chrono::Duration::days(30),
+            membership::first_day_of_last_30(today),
         )
         .await?)
 }
