@@ -65,8 +65,8 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
           edit[list] = await firstRowHref(page);
         }
         await visit(page, `/admin/hubs/${hubId}`);
-        edit.zones = await firstRowHref(page, 'main section:nth-of-type(1)');
-        edit.rooms = await firstRowHref(page, 'main section:nth-of-type(2)');
+        edit.zones = await firstRowHref(page, 'main section:has(a[href$="/zones/new"])');
+        edit.rooms = await firstRowHref(page, 'main section:has(a[href$="/rooms/new"])');
         assert.match(edit.zones, /^\/admin\/zones\//);
         assert.match(edit.rooms, /^\/admin\/rooms\//);
       });
