@@ -152,16 +152,6 @@ pub async fn check_in(
         now,
     )
     .map_err(|r| refusal_error(r, &hub))?;
-    if let Some(open) = state.store.open_checkin_of(person.id).await? {
-        let open_hub = state.store.get_hub(open.hub_id).await?;
-        if auto_close_at(&open_hub.hub.opening_hours, open.checked_in_at) <= now {
-            // Forgotten yesterday (or before closing today): close it the
-            // way the sweeper would have, then go on.
-            close_one(state, &open, &open_hub, person.first_name).await?;
-        } else {
-            return Err(already_checked_in(&open_hub.hub.name, open.checked_in_at));
-        }
-    }
     let c = CheckIn {
         id: new_id(),
         person_id: person.id,
@@ -177,22 +167,35 @@ pub async fn check_in(
         now,
         checkin_data(&c, person.first_name, &hub.hub.name),
     );
-    match state.store.insert_checkin(&c, &ev).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict(_)) => {
-            // Another kiosk or tab won the race a moment ago.
-            let since = state
-                .store
-                .open_checkin_of(person.id)
-                .await?
-                .map(|o| o.checked_in_at)
-                .unwrap_or(now);
-            return Err(already_checked_in(&hub.hub.name, since));
+    // The database refuses a second open check-in; only then do we look at
+    // the open one, so the common path costs no extra query.
+    for attempt in 0..2 {
+        match state.store.insert_checkin(&c, &ev).await {
+            Ok(()) => {
+                state.webhook_wake.notify_one();
+                return Ok(c);
+            }
+            Err(StoreError::Conflict(_)) => {
+                let Some(open) = state.store.open_checkin_of(person.id).await? else {
+                    // Ended in the meantime: try again.
+                    continue;
+                };
+                let open_hub = state.store.get_hub(open.hub_id).await?;
+                if attempt == 0
+                    && auto_close_at(&open_hub.hub.opening_hours, open.checked_in_at) <= now
+                {
+                    // Forgotten yesterday (or before closing today): close
+                    // it the way the sweeper would have, then go on.
+                    close_one(state, &open, &open_hub, person.first_name).await?;
+                    continue;
+                }
+                // Open now, perhaps by another kiosk or tab a moment ago.
+                return Err(already_checked_in(&open_hub.hub.name, open.checked_in_at));
+            }
+            Err(e) => return Err(e.into()),
         }
-        Err(e) => return Err(e.into()),
     }
-    state.webhook_wake.notify_one();
-    Ok(c)
+    Err(already_checked_in(&hub.hub.name, now))
 }
 
 /// Checks in the member behind a scanned QR code; the scanner must host the

@@ -308,7 +308,12 @@ async fn check_in_twice_conflicts_and_checkout_ends_the_visit(app: TestApp) {
     let (s, v) = check_in(&app, &member, app.f.other_hub.id).await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(error_code(&v), "already_checked_in");
-    assert!(v["error"]["message"].as_str().unwrap().contains("10:00"));
+    // The message names where and since when they are checked in.
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("10:00") && message.contains("Figeholms hubb"),
+        "{message}"
+    );
 
     let id = first["id"].as_str().unwrap();
     // Someone else cannot end it.
