@@ -889,3 +889,127 @@ async fn failed_logins_are_throttled() {
     let status = server.stop().await;
     assert!(status.success(), "demo exited with {status}");
 }
+
+/// Opening hours around the present moment, Swedish time, every day: the
+/// real binary judges check-ins by the real clock. `None` in the last
+/// minutes of a day, when no interval can contain the rest of the test.
+fn hours_around_now() -> Option<serde_json::Value> {
+    use chrono::Timelike;
+    let now = chrono::Utc::now().with_timezone(&thirdplace_domain::HUB_TIME_ZONE);
+    let minutes = i64::from(now.hour() * 60 + now.minute());
+    if minutes >= 23 * 60 + 50 {
+        return None;
+    }
+    let open = (minutes - 60).max(0);
+    let close = (minutes + 60).min(23 * 60 + 59);
+    let hhmm = |m: i64| format!("{:02}:{:02}", m / 60, m % 60);
+    let day = serde_json::json!([{ "open": hhmm(open), "close": hhmm(close) }]);
+    Some(serde_json::json!({
+        "monday": day, "tuesday": day, "wednesday": day, "thursday": day,
+        "friday": day, "saturday": day, "sunday": day, "exceptions": []
+    }))
+}
+
+/// SIGKILL in the middle of a stream of check-ins and check-outs: after a
+/// restart every check-in and check-out that was answered is there.
+#[tokio::test]
+async fn a_crash_loses_no_acknowledged_check_in() {
+    let Some(hours) = hours_around_now() else {
+        eprintln!("skipped: too close to midnight (Swedish time) for opening hours around now");
+        return;
+    };
+    let dir = temp_dir();
+    let url = sqlite_url(&dir.path().join("crash.db"));
+    let c = client();
+    let mut server = start("demo", thirdplace(&url), "demo").await;
+    let admin = token_for(&url, "admin@demo.example").await;
+    let member = token_for(&url, "member@demo.example").await;
+    let municipality = json_list(&c, &server, "/api/v1/municipalities").await[0]["id"].clone();
+    let operator = json_list(&c, &server, "/api/v1/operators").await[0]["id"].clone();
+    let hub = c
+        .post(server.url("/api/v1/hubs"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({
+            "municipality_id": municipality, "operator_id": operator,
+            "name": "Krocktestet", "description": "", "street_address": "Bygatan 1",
+            "postal_code": "57275", "city": "Figeholm", "latitude": 57.37, "longitude": 16.55,
+            "in_central_town": false, "opening_hours": hours
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hub.status(), 201);
+    let hub_id = hub.json::<serde_json::Value>().await.unwrap()["id"].clone();
+
+    // Check in and out as fast as the server answers, recording what was
+    // acknowledged, until the process is killed under our feet.
+    let acknowledged: Arc<Mutex<Vec<(String, bool)>>> = Arc::default();
+    let ack = acknowledged.clone();
+    let base = server.base.clone();
+    let load = tokio::spawn(async move {
+        let c = client();
+        loop {
+            let Ok(r) = c
+                .post(format!("{base}/api/v1/checkins"))
+                .bearer_auth(&member)
+                .json(&serde_json::json!({ "hub_id": hub_id }))
+                .send()
+                .await
+            else {
+                return;
+            };
+            assert_eq!(r.status(), 201, "check-in refused");
+            let Ok(v) = r.json::<serde_json::Value>().await else {
+                return;
+            };
+            let id = v["id"].as_str().unwrap().to_string();
+            ack.lock().unwrap().push((id.clone(), false));
+            let Ok(r) = c
+                .post(format!("{base}/api/v1/checkins/{id}/checkout"))
+                .bearer_auth(&member)
+                .send()
+                .await
+            else {
+                return;
+            };
+            if r.status() != 200 {
+                return;
+            }
+            ack.lock().unwrap().last_mut().unwrap().1 = true;
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while acknowledged.lock().unwrap().len() < 20 {
+        assert!(
+            Instant::now() < deadline,
+            "too few check-ins before the crash"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    server.proc.child.kill().unwrap();
+    let status = server.proc.wait_exit(EXIT_TIMEOUT).await;
+    assert!(!status.success(), "the process was killed");
+    let _ = load.await;
+    let acknowledged = acknowledged.lock().unwrap().clone();
+
+    let mut server = start("serve after the crash", thirdplace(&url), "serve").await;
+    let member = token_for(&url, "member@demo.example").await;
+    for (id, checked_out) in &acknowledged {
+        let r = c
+            .get(server.url(&format!("/api/v1/checkins/{id}")))
+            .bearer_auth(&member)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "acknowledged check-in {id} lost");
+        let v: serde_json::Value = r.json().await.unwrap();
+        if *checked_out {
+            assert!(
+                !v["checked_out_at"].is_null(),
+                "acknowledged check-out of {id} lost"
+            );
+        }
+    }
+    let status = server.stop().await;
+    assert!(status.success());
+}
