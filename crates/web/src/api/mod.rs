@@ -21,6 +21,7 @@ pub mod hubs;
 pub mod memberships;
 pub mod network;
 pub mod people;
+pub mod sites;
 pub mod webhooks;
 
 #[derive(OpenApi)]
@@ -28,7 +29,7 @@ pub mod webhooks;
     info(title = "thirdplace API", version = "1", description = "The network's hubs, zones, rooms, regions, municipalities, operators, organisations and people. Errors always have the shape {\"error\": {\"code\", \"message\"}}."),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "network", description = "Regions, municipalities and operators"), (name = "hubs", description = "Hubs, their zones and rooms"), (name = "people", description = "Organisations and people"), (name = "memberships", description = "Plans, seats, members' cards and profiles"), (name = "checkins", description = "Check-in, check-out, guests, who is here, access summary"), (name = "webhooks", description = "Signed event deliveries for door locks and screens"))
+    tags((name = "network", description = "Regions, municipalities and operators"), (name = "hubs", description = "Hubs, their zones and rooms"), (name = "people", description = "Organisations and people"), (name = "memberships", description = "Plans, seats, members' cards and profiles"), (name = "checkins", description = "Check-in, check-out, guests, who is here, access summary"), (name = "webhooks", description = "Signed event deliveries for door locks and screens"), (name = "sites", description = "Where the next hubs should go (site selection on GeoNames locality data, CC BY 4.0)"))
 )]
 struct ApiDoc;
 
@@ -99,7 +100,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
         .routes(routes!(webhooks::get_webhook, webhooks::update_webhook))
         .routes(routes!(webhooks::list_deliveries))
-        .routes(routes!(webhooks::retry_delivery));
+        .routes(routes!(webhooks::retry_delivery))
+        .routes(routes!(sites::suggest));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()
