@@ -252,7 +252,10 @@ const TABLE: &[(&str, &str, &str)] = &[
 
 /// Every table: the foundation's and each capability's own.
 fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    TABLE.iter().chain(crate::i18n_memberships::TABLE.iter())
+    TABLE
+        .iter()
+        .chain(crate::i18n_memberships::TABLE.iter())
+        .chain(crate::i18n_sites::TABLE.iter())
 }
 
 static SV: LazyLock<HashMap<&'static str, &'static str>> =

@@ -26,6 +26,7 @@ pub mod error;
 pub mod forms;
 pub mod i18n;
 pub mod i18n_memberships;
+pub mod i18n_sites;
 pub mod pages;
 pub mod qr;
 pub mod templates;

@@ -33,6 +33,7 @@ templates!(
     "memberships/kiosk.html",
     "memberships/presence.html",
     "memberships/webhook.html",
+    "sites.html",
 );
 
 // The environment holds only compiled-in templates and pure functions, so

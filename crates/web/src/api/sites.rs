@@ -92,6 +92,12 @@ pub async fn suggest(
     ApiJson(body): ApiJson<SuggestBody>,
 ) -> AppResult<Json<SuggestOut>> {
     require(&auth, |p| p.can_manage_network())?;
+    compute(&state, &body).await.map(Json)
+}
+
+/// The computation behind [`suggest`], shared with the planner page
+/// (`/admin/sites`). The caller checks that the person is a network admin.
+pub async fn compute(state: &AppState, body: &SuggestBody) -> AppResult<SuggestOut> {
     let reach = Reach::new(body.radius_km, body.detour_factor).map_err(|e| {
         let field = if e.to_string().starts_with("radius") {
             "radius_km"
@@ -160,7 +166,7 @@ pub async fn suggest(
     .await
     .map_err(|e| AppError::Internal(Box::new(e)))?;
     let ((s, proven), candidates) = solved?;
-    Ok(Json(SuggestOut {
+    Ok(SuggestOut {
         sites: s
             .chosen
             .iter()
@@ -185,5 +191,5 @@ pub async fn suggest(
         gap: s.gap,
         existing_hubs,
         attribution: thirdplace_sites::ATTRIBUTION.to_string(),
-    }))
+    })
 }

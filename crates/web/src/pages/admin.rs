@@ -377,6 +377,7 @@ async fn index(page: Page) -> AppResult<Response> {
     if u.is_network_admin {
         add("/admin/plans", "admin.plans");
         add("/admin/webhooks", "admin.webhooks");
+        add("/admin/sites", "admin.sites");
     }
     let own_seats = match u.admin_of_organisation_ids.as_slice() {
         [only] if !u.is_network_admin => Some(format!("/admin/organisations/{only}/seats")),

@@ -20,6 +20,7 @@ pub mod account;
 pub mod admin;
 pub mod memberships;
 pub mod public;
+pub mod sites;
 
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(account::router())
         .merge(admin::router())
         .merge(memberships::router())
+        .merge(sites::router())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(middleware::from_fn_with_state(state, html_context))
