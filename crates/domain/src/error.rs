@@ -83,6 +83,14 @@ impl std::error::Error for ValidationErrors {}
 
 /// Shorthand for a field error whose field name is filled in by
 /// [`ValidationErrors::check`].
+impl FieldError {
+    /// The same error, naming the field it is about.
+    pub fn on(mut self, field: &str) -> Self {
+        self.field = field.to_string();
+        self
+    }
+}
+
 pub fn invalid(code: &'static str, message: impl Into<String>) -> FieldError {
     FieldError {
         field: String::new(),

@@ -5,6 +5,7 @@
 //! ("parse, don't validate"); past the edge a value of such a type is valid
 //! by construction.
 
+pub mod booking;
 pub mod entities;
 pub mod error;
 pub mod hours;

@@ -2,6 +2,7 @@
 //! binary, WAL mode. Owns its SQL and its migrations; nothing here is shared
 //! with the PostgreSQL backend but the [`Store`] trait.
 
+mod bookings;
 mod membership;
 
 use async_trait::async_trait;
@@ -13,6 +14,7 @@ use sqlx::sqlite::{
 use sqlx::{Row, Sqlite, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
+use thirdplace_domain::booking::{Booking, BookingRules};
 use thirdplace_domain::membership::{
     AccessSummary, CheckIn, GuestVisit, HeldSeat, Plan, PresentPerson, Profile, Seat, SeatHolding,
     Webhook, WebhookDelivery,
@@ -22,8 +24,8 @@ use thirdplace_domain::{
     RoomKind, Zone,
 };
 use thirdplace_store::{
-    ApiToken, ClaimedDelivery, HubListing, OutboundEvent, SeatView, Session, Store, StoreError,
-    StoreResult,
+    ApiToken, BookingFilter, BookingView, Cancellation, ClaimedDelivery, HubListing, IncludedCap,
+    OutboundEvent, OutgoingEmail, SeatView, Session, Store, StoreError, StoreResult,
 };
 use uuid::Uuid;
 
@@ -1118,5 +1120,91 @@ impl Store for SqliteStore {
         limit: i64,
     ) -> StoreResult<Vec<WebhookDelivery>> {
         membership::list_deliveries(&self.pool, webhook_id, limit).await
+    }
+    // ---------------------------------------------------------- bookings
+
+    async fn booking_rules(&self, hub_id: Uuid) -> StoreResult<BookingRules> {
+        bookings::booking_rules(&self.pool, hub_id).await
+    }
+
+    async fn set_booking_rules(&self, hub_id: Uuid, rules: &BookingRules) -> StoreResult<()> {
+        bookings::set_booking_rules(&self.writer, hub_id, rules).await
+    }
+
+    async fn insert_bookings(&self, b: &[Booking], caps: &[IncludedCap]) -> StoreResult<()> {
+        bookings::insert_bookings(&self.writer, b, caps).await
+    }
+
+    async fn get_booking(&self, id: Uuid) -> StoreResult<Booking> {
+        bookings::get_booking(&self.pool, id).await
+    }
+
+    async fn busy_times(
+        &self,
+        room_id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+        bookings::busy_times(&self.pool, room_id, from, to).await
+    }
+
+    async fn seat_minutes_used(
+        &self,
+        seat_ids: &[Uuid],
+        month: &str,
+    ) -> StoreResult<Vec<(Uuid, i64)>> {
+        bookings::seat_minutes_used(&self.pool, seat_ids, month).await
+    }
+
+    async fn cancel_booking(
+        &self,
+        id: Uuid,
+        c: &Cancellation,
+        notice: Option<&OutgoingEmail>,
+    ) -> StoreResult<Booking> {
+        bookings::cancel_booking(&self.writer, id, c, notice).await
+    }
+
+    async fn list_bookings(&self, f: &BookingFilter) -> StoreResult<Vec<BookingView>> {
+        bookings::list_bookings(&self.pool, f).await
+    }
+
+    async fn calendar_generation(&self, person_id: Uuid) -> StoreResult<i64> {
+        bookings::calendar_generation(&self.pool, person_id).await
+    }
+
+    async fn rotate_calendar(&self, person_id: Uuid) -> StoreResult<i64> {
+        bookings::rotate_calendar(&self.writer, person_id).await
+    }
+
+    async fn queue_email(&self, e: &OutgoingEmail) -> StoreResult<()> {
+        bookings::queue_email(&self.writer, e).await
+    }
+
+    async fn list_emails(&self, limit: i64) -> StoreResult<Vec<OutgoingEmail>> {
+        bookings::list_emails(&self.pool, limit).await
+    }
+
+    async fn claim_emails(
+        &self,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> StoreResult<Vec<OutgoingEmail>> {
+        bookings::claim_emails(&self.pool, &self.writer, now, lease, limit).await
+    }
+
+    async fn mark_email_sent(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
+        bookings::mark_email_sent(&self.writer, id, at).await
+    }
+
+    async fn mark_email_failed(
+        &self,
+        id: Uuid,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+        give_up: bool,
+    ) -> StoreResult<()> {
+        bookings::mark_email_failed(&self.writer, id, error, next_attempt_at, give_up).await
     }
 }

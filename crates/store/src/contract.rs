@@ -9,7 +9,7 @@ use thirdplace_domain::*;
 use uuid::Uuid;
 
 /// Generates one `#[tokio::test]` per contract function, of this module
-/// and of [`crate::contract_membership`].
+/// of [`crate::contract_membership`] and of [`crate::contract_bookings`].
 #[macro_export]
 macro_rules! contract_tests {
     ($make:expr) => {
@@ -49,6 +49,18 @@ macro_rules! contract_tests {
             deliveries_are_claimed_once_per_lease,
             delivered_and_failed_deliveries_leave_the_queue,
             concurrent_claims_never_share_a_delivery
+        );
+        $crate::contract_tests!(@each $make; contract_bookings;
+            booking_rules_default_and_round_trip,
+            bookings_round_trip_and_list_with_names,
+            overlapping_bookings_are_refused,
+            a_series_is_written_all_or_nothing,
+            concurrent_bookings_of_one_slot_give_exactly_one,
+            included_minutes_are_capped_per_seat_and_month,
+            cancelling_records_who_and_queues_the_notice,
+            concurrent_cancellations_cancel_once,
+            calendar_generations_rotate,
+            emails_are_claimed_once_and_marked
         );
     };
     (@each $make:expr; $module:ident; $($name:ident),* $(,)?) => {

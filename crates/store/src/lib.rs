@@ -8,6 +8,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use thirdplace_domain::booking::{Booking, BookingRules};
 use thirdplace_domain::membership::{
     AccessSummary, CheckIn, GuestVisit, HeldSeat, Plan, PresentPerson, Profile, Seat, SeatHolding,
     Webhook, WebhookDelivery, WebhookEvent,
@@ -17,6 +18,8 @@ use uuid::Uuid;
 
 #[cfg(feature = "testing")]
 pub mod contract;
+#[cfg(feature = "testing")]
+pub mod contract_bookings;
 #[cfg(feature = "testing")]
 pub mod contract_membership;
 
@@ -100,6 +103,67 @@ pub struct OutboundEvent {
 pub struct ClaimedDelivery {
     pub delivery: WebhookDelivery,
     pub webhook: Webhook,
+}
+
+/// A booking with the names lists show next to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookingView {
+    pub booking: Booking,
+    pub room_name: String,
+    pub hub_name: String,
+    pub booker_first_name: String,
+    pub booker_last_name: String,
+    pub organisation_name: String,
+}
+
+/// Which bookings to list; `None` means any. Bookings are listed by start.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BookingFilter {
+    pub hub_ids: Option<Vec<Uuid>>,
+    pub room_id: Option<Uuid>,
+    pub booker_id: Option<Uuid>,
+    /// Bookings that end after this instant…
+    pub from: Option<DateTime<Utc>>,
+    /// …and start before this one.
+    pub to: Option<DateTime<Utc>>,
+    pub include_cancelled: bool,
+    pub limit: i64,
+}
+
+/// A seat's included minutes for a month, checked inside the transaction
+/// that writes bookings using them: the minutes used by charged bookings of
+/// that seat and month must not exceed `allowance_minutes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncludedCap {
+    pub seat_id: Uuid,
+    /// `YYYY-MM`, Swedish time.
+    pub month: String,
+    pub allowance_minutes: i64,
+}
+
+/// Who cancels a booking, when, why, and whether it is still charged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cancellation {
+    pub at: DateTime<Utc>,
+    pub by: Uuid,
+    pub reason: String,
+    pub charged: bool,
+}
+
+/// An e-mail waiting in the database's outbox. It is sent through SMTP when
+/// the server has SMTP configured; otherwise admins read it in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingEmail {
+    pub id: Uuid,
+    pub to_address: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    /// Given up on after too many attempts; kept for admins.
+    pub failed: bool,
 }
 
 /// Everything thirdplace keeps. Methods take and return domain types;
@@ -337,4 +401,67 @@ pub trait Store: Send + Sync + 'static {
         webhook_id: Option<Uuid>,
         limit: i64,
     ) -> StoreResult<Vec<WebhookDelivery>>;
+
+    // ---------------------------------------------------------- bookings
+
+    /// A hub's booking rules; the defaults when it has none of its own.
+    async fn booking_rules(&self, hub_id: Uuid) -> StoreResult<BookingRules>;
+    /// Sets a hub's booking rules (`Reference("hub_id")` if unknown).
+    async fn set_booking_rules(&self, hub_id: Uuid, rules: &BookingRules) -> StoreResult<()>;
+    /// Writes bookings all or nothing. Fails with `Conflict("booking_conflict")`
+    /// when one overlaps a confirmed booking of its room (the database
+    /// enforces this inside the transaction), and with
+    /// `Conflict("included_hours")` when a cap would be exceeded.
+    async fn insert_bookings(&self, bookings: &[Booking], caps: &[IncludedCap]) -> StoreResult<()>;
+    async fn get_booking(&self, id: Uuid) -> StoreResult<Booking>;
+    /// The confirmed bookings of a room that overlap `[from, to)`, as
+    /// `(start, end)` by start.
+    async fn busy_times(
+        &self,
+        room_id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<(DateTime<Utc>, DateTime<Utc>)>>;
+    /// Included minutes used per seat in a month (`YYYY-MM`) by charged
+    /// bookings; seats with none are left out.
+    async fn seat_minutes_used(
+        &self,
+        seat_ids: &[Uuid],
+        month: &str,
+    ) -> StoreResult<Vec<(Uuid, i64)>>;
+    /// Cancels a confirmed booking and queues `notice` (if any) in the same
+    /// transaction. `Conflict("already_cancelled")` if it was cancelled.
+    async fn cancel_booking(
+        &self,
+        id: Uuid,
+        c: &Cancellation,
+        notice: Option<&OutgoingEmail>,
+    ) -> StoreResult<Booking>;
+    async fn list_bookings(&self, f: &BookingFilter) -> StoreResult<Vec<BookingView>>;
+    /// The generation of a person's private calendar feed address.
+    async fn calendar_generation(&self, person_id: Uuid) -> StoreResult<i64>;
+    /// Voids the person's feed address; returns the new generation.
+    async fn rotate_calendar(&self, person_id: Uuid) -> StoreResult<i64>;
+
+    // ------------------------------------------------------------ e-mail
+
+    async fn queue_email(&self, e: &OutgoingEmail) -> StoreResult<()>;
+    /// The outbox, newest first.
+    async fn list_emails(&self, limit: i64) -> StoreResult<Vec<OutgoingEmail>>;
+    /// Hands out up to `limit` e-mails due at `now`, hiding each from other
+    /// senders until `now + lease` and counting an attempt.
+    async fn claim_emails(
+        &self,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> StoreResult<Vec<OutgoingEmail>>;
+    async fn mark_email_sent(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()>;
+    async fn mark_email_failed(
+        &self,
+        id: Uuid,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+        give_up: bool,
+    ) -> StoreResult<()>;
 }

@@ -1,0 +1,473 @@
+//! Bookings in PostgreSQL: hubs' booking rules, the bookings themselves,
+//! included-hours caps, private calendar generations and the e-mail outbox.
+//! The `Store` impl in `lib.rs` delegates here.
+//!
+//! No overlap: the exclusion constraint `bookings_no_overlap` (migration
+//! 0003) refuses the second of two overlapping confirmed bookings of a room,
+//! also when they come from different processes at the same moment.
+//! Included-hours caps: the writing transaction locks the seat rows
+//! (`FOR UPDATE`, in id order) before it writes, so two bookings using one
+//! seat are checked one after the other.
+
+use crate::{affected, db, one, write_err};
+use chrono::{DateTime, Utc};
+use sqlx::postgres::{PgPool, PgRow};
+use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
+use thirdplace_domain::booking::{Booking, BookingRules, BookingStatus, Price};
+use thirdplace_store::{
+    BookingFilter, BookingView, Cancellation, IncludedCap, OutgoingEmail, StoreError, StoreResult,
+};
+use uuid::Uuid;
+
+fn rows<T>(rows: &[PgRow], map: fn(&PgRow) -> Result<T, sqlx::Error>) -> StoreResult<Vec<T>> {
+    rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
+}
+
+/// The exclusion constraint's refusal, or another write error.
+fn booking_write_err(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(d) = &e {
+        if d.constraint() == Some("bookings_no_overlap") || d.code().as_deref() == Some("23P01") {
+            return StoreError::Conflict("booking_conflict".into());
+        }
+    }
+    write_err(e)
+}
+
+// ------------------------------------------------------------------ rules
+
+pub(crate) async fn booking_rules(pool: &PgPool, hub_id: Uuid) -> StoreResult<BookingRules> {
+    let r = sqlx::query("SELECT * FROM booking_rules WHERE hub_id = $1")
+        .bind(hub_id)
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?;
+    let Some(r) = r else {
+        return Ok(BookingRules::default());
+    };
+    (|| -> Result<BookingRules, sqlx::Error> {
+        Ok(BookingRules {
+            cancel_notice_minutes: r.try_get("cancel_notice_minutes")?,
+            max_length_minutes: r.try_get("max_length_minutes")?,
+            max_days_ahead: r.try_get("max_days_ahead")?,
+            non_members_may_book: r.try_get("non_members_may_book")?,
+        })
+    })()
+    .map_err(db)
+}
+
+pub(crate) async fn set_booking_rules(
+    pool: &PgPool,
+    hub_id: Uuid,
+    rules: &BookingRules,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO booking_rules (hub_id, cancel_notice_minutes, max_length_minutes, \
+         max_days_ahead, non_members_may_book) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (hub_id) DO UPDATE SET cancel_notice_minutes = EXCLUDED.cancel_notice_minutes, \
+         max_length_minutes = EXCLUDED.max_length_minutes, max_days_ahead = EXCLUDED.max_days_ahead, \
+         non_members_may_book = EXCLUDED.non_members_may_book",
+    )
+    .bind(hub_id)
+    .bind(rules.cancel_notice_minutes)
+    .bind(rules.max_length_minutes)
+    .bind(rules.max_days_ahead)
+    .bind(rules.non_members_may_book)
+    .execute(pool)
+    .await
+    .map_err(write_err)?;
+    Ok(())
+}
+
+// --------------------------------------------------------------- bookings
+
+fn booking(r: &PgRow) -> Result<Booking, sqlx::Error> {
+    let status: String = r.try_get("status")?;
+    let vat: i16 = r.try_get("vat_percent")?;
+    Ok(Booking {
+        id: r.try_get("id")?,
+        room_id: r.try_get("room_id")?,
+        hub_id: r.try_get("hub_id")?,
+        booker_id: r.try_get("booker_id")?,
+        organisation_id: r.try_get("organisation_id")?,
+        on_behalf_of_organisation: r.try_get("on_behalf")?,
+        seat_id: r.try_get("seat_id")?,
+        series_id: r.try_get("series_id")?,
+        title: r.try_get("title")?,
+        start: r.try_get("starts_at")?,
+        end: r.try_get("ends_at")?,
+        status: BookingStatus::parse(&status)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown status {status}").into()))?,
+        price: Price {
+            included_minutes: r.try_get("included_minutes")?,
+            billable_minutes: r.try_get("billable_minutes")?,
+            price_ex_vat_ore: r.try_get("price_ex_vat_ore")?,
+            vat_percent: u8::try_from(vat)
+                .map_err(|_| sqlx::Error::Decode("VAT out of range".into()))?,
+            vat_ore: r.try_get("vat_ore")?,
+            total_ore: r.try_get("total_ore")?,
+        },
+        created_at: r.try_get("created_at")?,
+        cancelled_at: r.try_get("cancelled_at")?,
+        cancelled_by: r.try_get("cancelled_by")?,
+        cancel_reason: r.try_get("cancel_reason")?,
+        cancellation_charged: r.try_get("cancellation_charged")?,
+    })
+}
+
+pub(crate) async fn insert_bookings(
+    pool: &PgPool,
+    bookings: &[Booking],
+    caps: &[IncludedCap],
+) -> StoreResult<()> {
+    if bookings.is_empty() {
+        return Ok(());
+    }
+    let mut tx = pool.begin().await.map_err(db)?;
+    let mut seats: Vec<Uuid> = caps.iter().map(|c| c.seat_id).collect();
+    seats.sort();
+    seats.dedup();
+    if !seats.is_empty() {
+        // Locked in id order, so two transactions never wait on each other
+        // in a circle.
+        sqlx::query("SELECT id FROM seats WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+            .bind(&seats)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+    }
+    for b in bookings {
+        sqlx::query(
+            "INSERT INTO bookings (id, room_id, hub_id, booker_id, organisation_id, on_behalf, \
+             seat_id, series_id, title, starts_at, ends_at, status, included_minutes, \
+             billable_minutes, price_ex_vat_ore, vat_percent, vat_ore, total_ore, usage_month, \
+             created_at, cancelled_at, cancelled_by, cancel_reason, cancellation_charged) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+             $17, $18, $19, $20, $21, $22, $23, $24)",
+        )
+        .bind(b.id)
+        .bind(b.room_id)
+        .bind(b.hub_id)
+        .bind(b.booker_id)
+        .bind(b.organisation_id)
+        .bind(b.on_behalf_of_organisation)
+        .bind(b.seat_id)
+        .bind(b.series_id)
+        .bind(&b.title)
+        .bind(b.start)
+        .bind(b.end)
+        .bind(b.status.key())
+        .bind(b.price.included_minutes)
+        .bind(b.price.billable_minutes)
+        .bind(b.price.price_ex_vat_ore)
+        .bind(i16::from(b.price.vat_percent))
+        .bind(b.price.vat_ore)
+        .bind(b.price.total_ore)
+        .bind(b.usage_month())
+        .bind(b.created_at)
+        .bind(b.cancelled_at)
+        .bind(b.cancelled_by)
+        .bind(&b.cancel_reason)
+        .bind(b.cancellation_charged)
+        .execute(&mut *tx)
+        .await
+        .map_err(booking_write_err)?;
+    }
+    for cap in caps {
+        let used = used_minutes(&mut tx, cap.seat_id, &cap.month).await?;
+        if used > cap.allowance_minutes {
+            // Dropping the transaction rolls it back: nothing is written.
+            return Err(StoreError::Conflict("included_hours".into()));
+        }
+    }
+    tx.commit().await.map_err(db)
+}
+
+async fn used_minutes(conn: &mut PgConnection, seat_id: Uuid, month: &str) -> StoreResult<i64> {
+    sqlx::query_scalar(
+        "SELECT COALESCE(SUM(included_minutes), 0)::BIGINT FROM bookings \
+         WHERE seat_id = $1 AND usage_month = $2 \
+         AND (status = 'confirmed' OR cancellation_charged)",
+    )
+    .bind(seat_id)
+    .bind(month)
+    .fetch_one(conn)
+    .await
+    .map_err(db)
+}
+
+pub(crate) async fn get_booking(pool: &PgPool, id: Uuid) -> StoreResult<Booking> {
+    let r = sqlx::query("SELECT * FROM bookings WHERE id = $1")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    one(rows(&r, booking)?)
+}
+
+pub(crate) async fn busy_times(
+    pool: &PgPool,
+    room_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StoreResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+    let r = sqlx::query(
+        "SELECT starts_at, ends_at FROM bookings \
+         WHERE room_id = $1 AND status = 'confirmed' AND ends_at > $2 AND starts_at < $3 \
+         ORDER BY starts_at",
+    )
+    .bind(room_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(&r, |r| Ok((r.try_get("starts_at")?, r.try_get("ends_at")?)))
+}
+
+pub(crate) async fn seat_minutes_used(
+    pool: &PgPool,
+    seat_ids: &[Uuid],
+    month: &str,
+) -> StoreResult<Vec<(Uuid, i64)>> {
+    if seat_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let r = sqlx::query(
+        "SELECT seat_id, SUM(included_minutes)::BIGINT AS used FROM bookings \
+         WHERE (status = 'confirmed' OR cancellation_charged) AND usage_month = $1 \
+         AND seat_id = ANY($2) GROUP BY seat_id ORDER BY seat_id",
+    )
+    .bind(month)
+    .bind(seat_ids)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(&r, |r| Ok((r.try_get("seat_id")?, r.try_get("used")?)))
+}
+
+pub(crate) async fn cancel_booking(
+    pool: &PgPool,
+    id: Uuid,
+    c: &Cancellation,
+    notice: Option<&OutgoingEmail>,
+) -> StoreResult<Booking> {
+    let mut tx = pool.begin().await.map_err(db)?;
+    let status: Option<String> =
+        sqlx::query_scalar("SELECT status FROM bookings WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+    match status.as_deref() {
+        None => return Err(StoreError::NotFound),
+        Some("cancelled") => return Err(StoreError::Conflict("already_cancelled".into())),
+        Some(_) => {}
+    }
+    let r = sqlx::query(
+        "UPDATE bookings SET status = 'cancelled', cancelled_at = $1, cancelled_by = $2, \
+         cancel_reason = $3, cancellation_charged = $4 WHERE id = $5 RETURNING *",
+    )
+    .bind(c.at)
+    .bind(c.by)
+    .bind(&c.reason)
+    .bind(c.charged)
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(booking_write_err)?;
+    let b = one(rows(&r, booking)?)?;
+    if let Some(e) = notice {
+        insert_email(&mut tx, e).await?;
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(b)
+}
+
+fn view(r: &PgRow) -> Result<BookingView, sqlx::Error> {
+    Ok(BookingView {
+        booking: booking(r)?,
+        room_name: r.try_get("room_name")?,
+        hub_name: r.try_get("hub_name")?,
+        booker_first_name: r.try_get("booker_first_name")?,
+        booker_last_name: r.try_get("booker_last_name")?,
+        organisation_name: r.try_get("organisation_name")?,
+    })
+}
+
+pub(crate) async fn list_bookings(
+    pool: &PgPool,
+    f: &BookingFilter,
+) -> StoreResult<Vec<BookingView>> {
+    let mut q = QueryBuilder::<Postgres>::new(
+        "SELECT b.*, r.name AS room_name, h.name AS hub_name, p.first_name AS booker_first_name, \
+         p.last_name AS booker_last_name, o.name AS organisation_name \
+         FROM bookings b JOIN rooms r ON r.id = b.room_id JOIN hubs h ON h.id = b.hub_id \
+         JOIN people p ON p.id = b.booker_id JOIN organisations o ON o.id = b.organisation_id \
+         WHERE TRUE",
+    );
+    if let Some(hubs) = &f.hub_ids {
+        if hubs.is_empty() {
+            return Ok(Vec::new());
+        }
+        q.push(" AND b.hub_id = ANY(")
+            .push_bind(hubs.clone())
+            .push(")");
+    }
+    if let Some(room) = f.room_id {
+        q.push(" AND b.room_id = ").push_bind(room);
+    }
+    if let Some(booker) = f.booker_id {
+        q.push(" AND b.booker_id = ").push_bind(booker);
+    }
+    if let Some(from) = f.from {
+        q.push(" AND b.ends_at > ").push_bind(from);
+    }
+    if let Some(to) = f.to {
+        q.push(" AND b.starts_at < ").push_bind(to);
+    }
+    if !f.include_cancelled {
+        q.push(" AND b.status = 'confirmed'");
+    }
+    q.push(" ORDER BY b.starts_at, b.room_id LIMIT ")
+        .push_bind(f.limit.max(0));
+    let r = q.build().fetch_all(pool).await.map_err(db)?;
+    rows(&r, view)
+}
+
+// --------------------------------------------------------- calendar feeds
+
+pub(crate) async fn calendar_generation(pool: &PgPool, person_id: Uuid) -> StoreResult<i64> {
+    let g: Option<i64> =
+        sqlx::query_scalar("SELECT calendar_generation FROM member_profiles WHERE person_id = $1")
+            .bind(person_id)
+            .fetch_optional(pool)
+            .await
+            .map_err(db)?;
+    Ok(g.unwrap_or(0))
+}
+
+pub(crate) async fn rotate_calendar(pool: &PgPool, person_id: Uuid) -> StoreResult<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO member_profiles (person_id, calendar_generation) VALUES ($1, 1) \
+         ON CONFLICT (person_id) DO UPDATE \
+         SET calendar_generation = member_profiles.calendar_generation + 1 \
+         RETURNING calendar_generation",
+    )
+    .bind(person_id)
+    .fetch_one(pool)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
+        _ => write_err(e),
+    })
+}
+
+// ----------------------------------------------------------------- e-mail
+
+fn email(r: &PgRow) -> Result<OutgoingEmail, sqlx::Error> {
+    Ok(OutgoingEmail {
+        id: r.try_get("id")?,
+        to_address: r.try_get("to_address")?,
+        subject: r.try_get("subject")?,
+        body: r.try_get("body")?,
+        created_at: r.try_get("created_at")?,
+        sent_at: r.try_get("sent_at")?,
+        attempts: r.try_get("attempts")?,
+        last_error: r.try_get("last_error")?,
+        failed: r.try_get("failed")?,
+    })
+}
+
+async fn insert_email(conn: &mut PgConnection, e: &OutgoingEmail) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO email_outbox (id, to_address, subject, body, created_at, sent_at, attempts, \
+         next_attempt_at, last_error, failed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(e.id)
+    .bind(&e.to_address)
+    .bind(&e.subject)
+    .bind(&e.body)
+    .bind(e.created_at)
+    .bind(e.sent_at)
+    .bind(e.attempts)
+    .bind(e.created_at)
+    .bind(&e.last_error)
+    .bind(e.failed)
+    .execute(conn)
+    .await
+    .map_err(write_err)?;
+    Ok(())
+}
+
+pub(crate) async fn queue_email(pool: &PgPool, e: &OutgoingEmail) -> StoreResult<()> {
+    let mut conn = pool.acquire().await.map_err(db)?;
+    insert_email(&mut conn, e).await
+}
+
+pub(crate) async fn list_emails(pool: &PgPool, limit: i64) -> StoreResult<Vec<OutgoingEmail>> {
+    let r = sqlx::query("SELECT * FROM email_outbox ORDER BY created_at DESC, id DESC LIMIT $1")
+        .bind(limit.max(0))
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    rows(&r, email)
+}
+
+pub(crate) async fn claim_emails(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    lease: chrono::Duration,
+    limit: i64,
+) -> StoreResult<Vec<OutgoingEmail>> {
+    if limit <= 0 {
+        return Ok(Vec::new());
+    }
+    // SKIP LOCKED: senders in other processes take other rows, never wait.
+    let r = sqlx::query(
+        "UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = $1 \
+         WHERE id IN (SELECT id FROM email_outbox WHERE sent_at IS NULL AND NOT failed \
+         AND next_attempt_at <= $2 ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
+         RETURNING *",
+    )
+    .bind(now + lease)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    let mut out = rows(&r, email)?;
+    out.sort_by_key(|e| (e.created_at, e.id));
+    Ok(out)
+}
+
+pub(crate) async fn mark_email_sent(pool: &PgPool, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
+    let n = sqlx::query("UPDATE email_outbox SET sent_at = $1, last_error = NULL WHERE id = $2")
+        .bind(at)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map_err(db)?
+        .rows_affected();
+    affected(n)
+}
+
+pub(crate) async fn mark_email_failed(
+    pool: &PgPool,
+    id: Uuid,
+    error: &str,
+    next_attempt_at: DateTime<Utc>,
+    give_up: bool,
+) -> StoreResult<()> {
+    let n = sqlx::query(
+        "UPDATE email_outbox SET last_error = $1, next_attempt_at = $2, failed = $3 WHERE id = $4",
+    )
+    .bind(error)
+    .bind(next_attempt_at)
+    .bind(give_up)
+    .bind(id)
+    .execute(pool)
+    .await
+    .map_err(db)?
+    .rows_affected();
+    affected(n)
+}

@@ -1,0 +1,530 @@
+//! Bookings in SQLite: hubs' booking rules, the bookings themselves with the
+//! no-overlap rule, included-hours caps, private calendar generations and
+//! the e-mail outbox. The `Store` impl in `lib.rs` delegates here.
+//!
+//! Booking and e-mail instants are Unix seconds. Every write runs on the one
+//! writer connection as `BEGIN IMMEDIATE`: the overlap and cap checks see
+//! every committed booking and nothing can commit between check and write.
+//! The triggers of migration 0003 refuse an overlap even if a check here
+//! were wrong.
+
+use super::{db, must_exist, one, write_err};
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use thirdplace_domain::booking::{Booking, BookingRules, BookingStatus, Price};
+use thirdplace_store::{
+    BookingFilter, BookingView, Cancellation, IncludedCap, OutgoingEmail, StoreError, StoreResult,
+};
+use uuid::Uuid;
+
+type Tx = Transaction<'static, Sqlite>;
+
+async fn begin_immediate(pool: &SqlitePool) -> StoreResult<Tx> {
+    pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+}
+
+fn secs(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+fn instant(s: i64) -> Result<DateTime<Utc>, sqlx::Error> {
+    DateTime::from_timestamp(s, 0).ok_or_else(|| sqlx::Error::Decode("instant out of range".into()))
+}
+
+fn opt_instant(s: Option<i64>) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    s.map(instant).transpose()
+}
+
+/// A trigger's `RAISE(ABORT, 'booking_conflict')` or a write error.
+fn booking_write_err(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(d) = &e {
+        if d.message().contains("booking_conflict") {
+            return StoreError::Conflict("booking_conflict".into());
+        }
+        if d.is_foreign_key_violation() {
+            return StoreError::Reference("reference".into());
+        }
+    }
+    write_err(e)
+}
+
+// ------------------------------------------------------------------ rules
+
+pub(crate) async fn booking_rules(pool: &SqlitePool, hub_id: Uuid) -> StoreResult<BookingRules> {
+    let r = sqlx::query("SELECT * FROM booking_rules WHERE hub_id = ?")
+        .bind(hub_id)
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?;
+    let Some(r) = r else {
+        return Ok(BookingRules::default());
+    };
+    (|| -> Result<BookingRules, sqlx::Error> {
+        Ok(BookingRules {
+            cancel_notice_minutes: r.try_get("cancel_notice_minutes")?,
+            max_length_minutes: r.try_get("max_length_minutes")?,
+            max_days_ahead: r.try_get("max_days_ahead")?,
+            non_members_may_book: r.try_get("non_members_may_book")?,
+        })
+    })()
+    .map_err(db)
+}
+
+pub(crate) async fn set_booking_rules(
+    pool: &SqlitePool,
+    hub_id: Uuid,
+    rules: &BookingRules,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO booking_rules (hub_id, cancel_notice_minutes, max_length_minutes, \
+         max_days_ahead, non_members_may_book) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (hub_id) DO UPDATE SET cancel_notice_minutes = excluded.cancel_notice_minutes, \
+         max_length_minutes = excluded.max_length_minutes, max_days_ahead = excluded.max_days_ahead, \
+         non_members_may_book = excluded.non_members_may_book",
+    )
+    .bind(hub_id)
+    .bind(rules.cancel_notice_minutes)
+    .bind(rules.max_length_minutes)
+    .bind(rules.max_days_ahead)
+    .bind(rules.non_members_may_book)
+    .execute(pool)
+    .await
+    .map_err(|e| match booking_write_err(e) {
+        StoreError::Reference(_) => StoreError::Reference("hub_id".into()),
+        other => other,
+    })?;
+    Ok(())
+}
+
+// --------------------------------------------------------------- bookings
+
+fn booking(r: &SqliteRow) -> Result<Booking, sqlx::Error> {
+    let status: String = r.try_get("status")?;
+    let vat: i64 = r.try_get("vat_percent")?;
+    Ok(Booking {
+        id: r.try_get("id")?,
+        room_id: r.try_get("room_id")?,
+        hub_id: r.try_get("hub_id")?,
+        booker_id: r.try_get("booker_id")?,
+        organisation_id: r.try_get("organisation_id")?,
+        on_behalf_of_organisation: r.try_get("on_behalf")?,
+        seat_id: r.try_get("seat_id")?,
+        series_id: r.try_get("series_id")?,
+        title: r.try_get("title")?,
+        start: instant(r.try_get("starts_at")?)?,
+        end: instant(r.try_get("ends_at")?)?,
+        status: BookingStatus::parse(&status)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown status {status}").into()))?,
+        price: Price {
+            included_minutes: r.try_get("included_minutes")?,
+            billable_minutes: r.try_get("billable_minutes")?,
+            price_ex_vat_ore: r.try_get("price_ex_vat_ore")?,
+            vat_percent: u8::try_from(vat)
+                .map_err(|_| sqlx::Error::Decode("VAT out of range".into()))?,
+            vat_ore: r.try_get("vat_ore")?,
+            total_ore: r.try_get("total_ore")?,
+        },
+        created_at: instant(r.try_get("created_at")?)?,
+        cancelled_at: opt_instant(r.try_get("cancelled_at")?)?,
+        cancelled_by: r.try_get("cancelled_by")?,
+        cancel_reason: r.try_get("cancel_reason")?,
+        cancellation_charged: r.try_get("cancellation_charged")?,
+    })
+}
+
+fn rows<T>(
+    rows: Vec<SqliteRow>,
+    map: impl Fn(&SqliteRow) -> Result<T, sqlx::Error>,
+) -> StoreResult<Vec<T>> {
+    rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
+}
+
+pub(crate) async fn insert_bookings(
+    pool: &SqlitePool,
+    bookings: &[Booking],
+    caps: &[IncludedCap],
+) -> StoreResult<()> {
+    if bookings.is_empty() {
+        return Ok(());
+    }
+    let mut tx = begin_immediate(pool).await?;
+    for b in bookings {
+        let inserted = sqlx::query(
+            "INSERT INTO bookings (id, room_id, hub_id, booker_id, organisation_id, on_behalf, \
+             seat_id, series_id, title, starts_at, ends_at, status, included_minutes, \
+             billable_minutes, price_ex_vat_ore, vat_percent, vat_ore, total_ore, usage_month, \
+             created_at, cancelled_at, cancelled_by, cancel_reason, cancellation_charged) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(b.id)
+        .bind(b.room_id)
+        .bind(b.hub_id)
+        .bind(b.booker_id)
+        .bind(b.organisation_id)
+        .bind(b.on_behalf_of_organisation)
+        .bind(b.seat_id)
+        .bind(b.series_id)
+        .bind(&b.title)
+        .bind(secs(b.start))
+        .bind(secs(b.end))
+        .bind(b.status.key())
+        .bind(b.price.included_minutes)
+        .bind(b.price.billable_minutes)
+        .bind(b.price.price_ex_vat_ore)
+        .bind(i64::from(b.price.vat_percent))
+        .bind(b.price.vat_ore)
+        .bind(b.price.total_ore)
+        .bind(b.usage_month())
+        .bind(secs(b.created_at))
+        .bind(b.cancelled_at.map(secs))
+        .bind(b.cancelled_by)
+        .bind(&b.cancel_reason)
+        .bind(b.cancellation_charged)
+        .execute(&mut *tx)
+        .await;
+        if let Err(e) = inserted {
+            if let sqlx::Error::Database(d) = &e {
+                // SQLite does not say which key failed; find out only then.
+                if d.is_foreign_key_violation() {
+                    must_exist(&mut tx, "rooms", b.room_id, "room_id").await?;
+                    must_exist(&mut tx, "people", b.booker_id, "booker_id").await?;
+                    must_exist(
+                        &mut tx,
+                        "organisations",
+                        b.organisation_id,
+                        "organisation_id",
+                    )
+                    .await?;
+                    if let Some(seat) = b.seat_id {
+                        must_exist(&mut tx, "seats", seat, "seat_id").await?;
+                    }
+                }
+            }
+            return Err(booking_write_err(e));
+        }
+    }
+    for cap in caps {
+        let used = used_minutes(&mut tx, cap.seat_id, &cap.month).await?;
+        if used > cap.allowance_minutes {
+            // Dropping the transaction rolls it back: nothing is written.
+            return Err(StoreError::Conflict("included_hours".into()));
+        }
+    }
+    tx.commit().await.map_err(db)
+}
+
+async fn used_minutes(tx: &mut Tx, seat_id: Uuid, month: &str) -> StoreResult<i64> {
+    sqlx::query_scalar(
+        "SELECT COALESCE(SUM(included_minutes), 0) FROM bookings \
+         WHERE seat_id = ? AND usage_month = ? \
+         AND (status = 'confirmed' OR cancellation_charged = 1)",
+    )
+    .bind(seat_id)
+    .bind(month)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db)
+}
+
+pub(crate) async fn get_booking(pool: &SqlitePool, id: Uuid) -> StoreResult<Booking> {
+    let r = sqlx::query("SELECT * FROM bookings WHERE id = ?")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    one(rows(r, booking)?)
+}
+
+pub(crate) async fn busy_times(
+    pool: &SqlitePool,
+    room_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StoreResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+    let r = sqlx::query(
+        "SELECT starts_at, ends_at FROM bookings \
+         WHERE room_id = ? AND status = 'confirmed' AND ends_at > ? AND starts_at < ? \
+         ORDER BY starts_at",
+    )
+    .bind(room_id)
+    .bind(secs(from))
+    .bind(secs(to))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(r, |r| {
+        Ok((
+            instant(r.try_get("starts_at")?)?,
+            instant(r.try_get("ends_at")?)?,
+        ))
+    })
+}
+
+pub(crate) async fn seat_minutes_used(
+    pool: &SqlitePool,
+    seat_ids: &[Uuid],
+    month: &str,
+) -> StoreResult<Vec<(Uuid, i64)>> {
+    if seat_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "SELECT seat_id, SUM(included_minutes) AS used FROM bookings \
+         WHERE (status = 'confirmed' OR cancellation_charged = 1) AND usage_month = ",
+    );
+    q.push_bind(month).push(" AND seat_id IN (");
+    let mut sep = q.separated(", ");
+    for id in seat_ids {
+        sep.push_bind(id);
+    }
+    q.push(") GROUP BY seat_id ORDER BY seat_id");
+    let r = q.build().fetch_all(pool).await.map_err(db)?;
+    rows(r, |r| Ok((r.try_get("seat_id")?, r.try_get("used")?)))
+}
+
+pub(crate) async fn cancel_booking(
+    pool: &SqlitePool,
+    id: Uuid,
+    c: &Cancellation,
+    notice: Option<&OutgoingEmail>,
+) -> StoreResult<Booking> {
+    let mut tx = begin_immediate(pool).await?;
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM bookings WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+    match status.as_deref() {
+        None => return Err(StoreError::NotFound),
+        Some("cancelled") => return Err(StoreError::Conflict("already_cancelled".into())),
+        Some(_) => {}
+    }
+    let r = sqlx::query(
+        "UPDATE bookings SET status = 'cancelled', cancelled_at = ?, cancelled_by = ?, \
+         cancel_reason = ?, cancellation_charged = ? WHERE id = ? RETURNING *",
+    )
+    .bind(secs(c.at))
+    .bind(c.by)
+    .bind(&c.reason)
+    .bind(c.charged)
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(booking_write_err)?;
+    let b = one(rows(r, booking)?)?;
+    if let Some(e) = notice {
+        insert_email(&mut tx, e).await?;
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(b)
+}
+
+fn view(r: &SqliteRow) -> Result<BookingView, sqlx::Error> {
+    Ok(BookingView {
+        booking: booking(r)?,
+        room_name: r.try_get("room_name")?,
+        hub_name: r.try_get("hub_name")?,
+        booker_first_name: r.try_get("booker_first_name")?,
+        booker_last_name: r.try_get("booker_last_name")?,
+        organisation_name: r.try_get("organisation_name")?,
+    })
+}
+
+pub(crate) async fn list_bookings(
+    pool: &SqlitePool,
+    f: &BookingFilter,
+) -> StoreResult<Vec<BookingView>> {
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "SELECT b.*, r.name AS room_name, h.name AS hub_name, p.first_name AS booker_first_name, \
+         p.last_name AS booker_last_name, o.name AS organisation_name \
+         FROM bookings b JOIN rooms r ON r.id = b.room_id JOIN hubs h ON h.id = b.hub_id \
+         JOIN people p ON p.id = b.booker_id JOIN organisations o ON o.id = b.organisation_id \
+         WHERE 1 = 1",
+    );
+    if let Some(hubs) = &f.hub_ids {
+        if hubs.is_empty() {
+            return Ok(Vec::new());
+        }
+        q.push(" AND b.hub_id IN (");
+        let mut sep = q.separated(", ");
+        for id in hubs {
+            sep.push_bind(id);
+        }
+        q.push(")");
+    }
+    if let Some(room) = f.room_id {
+        q.push(" AND b.room_id = ").push_bind(room);
+    }
+    if let Some(booker) = f.booker_id {
+        q.push(" AND b.booker_id = ").push_bind(booker);
+    }
+    if let Some(from) = f.from {
+        q.push(" AND b.ends_at > ").push_bind(secs(from));
+    }
+    if let Some(to) = f.to {
+        q.push(" AND b.starts_at < ").push_bind(secs(to));
+    }
+    if !f.include_cancelled {
+        q.push(" AND b.status = 'confirmed'");
+    }
+    q.push(" ORDER BY b.starts_at, b.room_id LIMIT ")
+        .push_bind(f.limit.max(0));
+    let r = q.build().fetch_all(pool).await.map_err(db)?;
+    rows(r, view)
+}
+
+// --------------------------------------------------------- calendar feeds
+
+pub(crate) async fn calendar_generation(pool: &SqlitePool, person_id: Uuid) -> StoreResult<i64> {
+    let g: Option<i64> =
+        sqlx::query_scalar("SELECT calendar_generation FROM member_profiles WHERE person_id = ?")
+            .bind(person_id)
+            .fetch_optional(pool)
+            .await
+            .map_err(db)?;
+    Ok(g.unwrap_or(0))
+}
+
+pub(crate) async fn rotate_calendar(pool: &SqlitePool, person_id: Uuid) -> StoreResult<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO member_profiles (person_id, calendar_generation) VALUES (?, 1) \
+         ON CONFLICT (person_id) DO UPDATE SET calendar_generation = calendar_generation + 1 \
+         RETURNING calendar_generation",
+    )
+    .bind(person_id)
+    .fetch_one(pool)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
+        _ => write_err(e),
+    })
+}
+
+// ----------------------------------------------------------------- e-mail
+
+fn email(r: &SqliteRow) -> Result<OutgoingEmail, sqlx::Error> {
+    Ok(OutgoingEmail {
+        id: r.try_get("id")?,
+        to_address: r.try_get("to_address")?,
+        subject: r.try_get("subject")?,
+        body: r.try_get("body")?,
+        created_at: instant(r.try_get("created_at")?)?,
+        sent_at: opt_instant(r.try_get("sent_at")?)?,
+        attempts: r.try_get("attempts")?,
+        last_error: r.try_get("last_error")?,
+        failed: r.try_get("failed")?,
+    })
+}
+
+async fn insert_email(tx: &mut Tx, e: &OutgoingEmail) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO email_outbox (id, to_address, subject, body, created_at, sent_at, attempts, \
+         next_attempt_at, last_error, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(e.id)
+    .bind(&e.to_address)
+    .bind(&e.subject)
+    .bind(&e.body)
+    .bind(secs(e.created_at))
+    .bind(e.sent_at.map(secs))
+    .bind(e.attempts)
+    .bind(secs(e.created_at))
+    .bind(&e.last_error)
+    .bind(e.failed)
+    .execute(&mut **tx)
+    .await
+    .map_err(write_err)?;
+    Ok(())
+}
+
+pub(crate) async fn queue_email(pool: &SqlitePool, e: &OutgoingEmail) -> StoreResult<()> {
+    let mut tx = begin_immediate(pool).await?;
+    insert_email(&mut tx, e).await?;
+    tx.commit().await.map_err(db)
+}
+
+pub(crate) async fn list_emails(pool: &SqlitePool, limit: i64) -> StoreResult<Vec<OutgoingEmail>> {
+    let r = sqlx::query("SELECT * FROM email_outbox ORDER BY created_at DESC, id DESC LIMIT ?")
+        .bind(limit.max(0))
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    rows(r, email)
+}
+
+pub(crate) async fn claim_emails(
+    reader: &SqlitePool,
+    pool: &SqlitePool,
+    now: DateTime<Utc>,
+    lease: chrono::Duration,
+    limit: i64,
+) -> StoreResult<Vec<OutgoingEmail>> {
+    if limit <= 0 {
+        return Ok(Vec::new());
+    }
+    // Most of the time nothing is due: a read says so without the writer.
+    let due: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM email_outbox WHERE sent_at IS NULL AND failed = 0 \
+         AND next_attempt_at <= ? LIMIT 1",
+    )
+    .bind(secs(now))
+    .fetch_optional(reader)
+    .await
+    .map_err(db)?;
+    if due.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut tx = begin_immediate(pool).await?;
+    let r = sqlx::query(
+        "UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = ? \
+         WHERE id IN (SELECT id FROM email_outbox WHERE sent_at IS NULL AND failed = 0 \
+         AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?) RETURNING *",
+    )
+    .bind(secs(now + lease))
+    .bind(secs(now))
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    let mut out = rows(r, email)?;
+    out.sort_by_key(|e| (e.created_at, e.id));
+    Ok(out)
+}
+
+pub(crate) async fn mark_email_sent(
+    pool: &SqlitePool,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let n = sqlx::query("UPDATE email_outbox SET sent_at = ?, last_error = NULL WHERE id = ?")
+        .bind(secs(at))
+        .bind(id)
+        .execute(pool)
+        .await
+        .map_err(db)?
+        .rows_affected();
+    super::affected(n)
+}
+
+pub(crate) async fn mark_email_failed(
+    pool: &SqlitePool,
+    id: Uuid,
+    error: &str,
+    next_attempt_at: DateTime<Utc>,
+    give_up: bool,
+) -> StoreResult<()> {
+    let n = sqlx::query(
+        "UPDATE email_outbox SET last_error = ?, next_attempt_at = ?, failed = ? WHERE id = ?",
+    )
+    .bind(error)
+    .bind(secs(next_attempt_at))
+    .bind(give_up)
+    .bind(id)
+    .execute(pool)
+    .await
+    .map_err(db)?
+    .rows_affected();
+    super::affected(n)
+}
