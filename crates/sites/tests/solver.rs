@@ -250,6 +250,7 @@ fn node_limit_reports_a_proven_gap() {
         Limits {
             max_nodes: 1,
             time_limit: None,
+            gap_tolerance: 0.0,
         },
     )
     .unwrap();
@@ -260,4 +261,38 @@ fn node_limit_reports_a_proven_gap() {
     if !limited.optimal {
         assert!(limited.gap > 0.0);
     }
+}
+
+/// The European benchmark instance (data/europe, built by
+/// data/localities/build.py --europe) parses in the user CSV formats; a
+/// small part of it (places of 200 000 or more) is solved exactly.
+#[test]
+fn european_instance_parses_and_a_slice_solves() {
+    use thirdplace_sites::{parse_candidates, parse_demand};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/europe/");
+    let read = |f: &str| std::fs::read_to_string(format!("{dir}{f}")).unwrap();
+    let demand = parse_demand("eu_demand.csv", &read("eu_demand.csv")).unwrap();
+    let cands = parse_candidates("eu_candidates.csv", &read("eu_candidates.csv")).unwrap();
+    assert_eq!(demand.len(), 61_168);
+    assert_eq!(cands.len(), 54_579);
+    assert!(demand.iter().all(|d| d.weight >= 1000.0));
+    let big: std::collections::HashSet<&str> = demand
+        .iter()
+        .filter(|d| d.weight >= 200_000.0)
+        .map(|d| d.id.as_str())
+        .collect();
+    let pts: Vec<(Point, f64)> = demand
+        .iter()
+        .filter(|d| big.contains(d.id.as_str()))
+        .map(|d| (d.point, d.weight))
+        .collect();
+    let sites: Vec<Point> = cands
+        .iter()
+        .filter(|c| big.contains(c.id.as_str()))
+        .map(|c| c.point)
+        .collect();
+    let cov = Coverage::build(&pts, &[], &sites, &Reach::new(15.0, 1.0).unwrap());
+    let s = solve_max_cover(&cov, 20, Limits::default()).unwrap();
+    assert!(s.optimal);
+    assert!(s.covered_after >= greedy(&cov, 20).unwrap().covered_after);
 }
