@@ -26,6 +26,7 @@ templates!(
     "admin/list.html",
     "admin/form.html",
     "admin/fields.html",
+    "admin/errors.html",
     "memberships/seats.html",
     "memberships/seat.html",
     "memberships/card.html",

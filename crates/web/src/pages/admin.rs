@@ -7,6 +7,10 @@
 //! Forms are re-shown with every field's problem next to the field and in a
 //! summary at the top; nothing is written unless the whole form is valid.
 
+use super::forms::{
+    bool_str, render_form, render_list, save, status_cell, Child, Form, FormPage, Resource, Row,
+    SavedQuery, NO_ERRORS,
+};
 use super::public::parse_id;
 use super::Page;
 use crate::error::{AppError, AppResult};
@@ -14,14 +18,12 @@ use crate::forms::FormData;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use minijinja::context;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use thirdplace_domain::*;
-use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
@@ -75,265 +77,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/people/{id}", get(edit_person).post(update_person))
 }
 
-// ------------------------------------------------------------ form helpers
-
-#[derive(Serialize)]
-pub(crate) struct Opt {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
-#[derive(Serialize)]
-pub(crate) struct Field {
-    id: String,
-    name: String,
-    label: String,
-    kind: &'static str,
-    value: String,
-    options: Vec<Opt>,
-    error: Option<String>,
-    help: Option<String>,
-    required: bool,
-    inputmode: Option<&'static str>,
-    autocomplete: Option<&'static str>,
-}
-
-/// Builds a form's fields, attaching each field's error in the page language.
-pub(crate) struct Form<'a> {
-    page: &'a Page,
-    errors: &'a ValidationErrors,
-    fields: Vec<Field>,
-}
-
-impl<'a> Form<'a> {
-    pub(crate) fn new(page: &'a Page, errors: &'a ValidationErrors) -> Self {
-        Form {
-            page,
-            errors,
-            fields: Vec::new(),
-        }
-    }
-
-    fn push(mut self, kind: &'static str, name: &str, value: &str, options: Vec<Opt>) -> Self {
-        let error = self
-            .errors
-            .for_field(name)
-            .map(|e| self.page.field_message(e));
-        self.fields.push(Field {
-            id: format!("f-{name}"),
-            name: name.to_string(),
-            label: self.page.t(&format!("field.{name}")),
-            kind,
-            value: value.to_string(),
-            options,
-            error,
-            help: None,
-            required: false,
-            inputmode: None,
-            autocomplete: None,
-        });
-        self
-    }
-
-    pub(crate) fn text(self, name: &str, value: &str) -> Self {
-        self.push("text", name, value, vec![])
-    }
-
-    pub(crate) fn textarea(self, name: &str, value: &str) -> Self {
-        self.push("textarea", name, value, vec![])
-    }
-
-    pub(crate) fn checkbox(self, name: &str, value: &str) -> Self {
-        let checked = matches!(value, "true" | "on");
-        self.push("checkbox", name, if checked { "true" } else { "" }, vec![])
-    }
-
-    /// A single choice; `empty` is the label key of the "nothing chosen" option.
-    pub(crate) fn select(
-        self,
-        name: &str,
-        value: &str,
-        options: Vec<(String, String)>,
-        empty: &str,
-    ) -> Self {
-        let mut opts = vec![Opt {
-            value: String::new(),
-            label: self.page.t(empty),
-            selected: value.is_empty(),
-        }];
-        opts.extend(options.into_iter().map(|(v, l)| Opt {
-            selected: v == value,
-            value: v,
-            label: l,
-        }));
-        self.push("select", name, value, opts)
-    }
-
-    pub(crate) fn multi(
-        self,
-        name: &str,
-        selected: &[String],
-        options: Vec<(String, String)>,
-    ) -> Self {
-        let opts = options
-            .into_iter()
-            .map(|(v, l)| Opt {
-                selected: selected.contains(&v),
-                value: v,
-                label: l,
-            })
-            .collect();
-        self.push("multi", name, "", opts)
-    }
-
-    pub(crate) fn required(mut self) -> Self {
-        if let Some(f) = self.fields.last_mut() {
-            f.required = true;
-        }
-        self
-    }
-
-    pub(crate) fn help(mut self, key: &str) -> Self {
-        let text = self.page.t(key);
-        if let Some(f) = self.fields.last_mut() {
-            f.help = Some(text);
-        }
-        self
-    }
-
-    /// The HTML autocomplete token, so browsers can fill in people's details.
-    fn autocomplete(mut self, token: &'static str) -> Self {
-        if let Some(f) = self.fields.last_mut() {
-            f.autocomplete = Some(token);
-        }
-        self
-    }
-
-    pub(crate) fn numeric(mut self, mode: &'static str) -> Self {
-        if let Some(f) = self.fields.last_mut() {
-            f.inputmode = Some(mode);
-        }
-        self
-    }
-}
-
-#[derive(Serialize)]
-pub(crate) struct Row {
-    pub(crate) cells: Vec<String>,
-    pub(crate) href: String,
-}
-
-#[derive(Serialize)]
-pub(crate) struct Child {
-    pub(crate) title: String,
-    pub(crate) new_href: String,
-    pub(crate) new_label: String,
-    pub(crate) columns: Vec<String>,
-    pub(crate) rows: Vec<Row>,
-}
-
-#[derive(Deserialize, Default)]
-pub(crate) struct SavedQuery {
-    #[serde(default)]
-    pub(crate) saved: Option<String>,
-}
-
-pub(crate) struct FormPage<'a> {
-    pub(crate) title_key: &'a str,
-    pub(crate) action: String,
-    pub(crate) back: String,
-    pub(crate) saved: bool,
-    pub(crate) children: Vec<Child>,
-}
-
-pub(crate) fn render_form(page: &Page, fp: FormPage, form: Form) -> AppResult<Response> {
-    let status = if form.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let (fields, errors) = form.into_parts();
-    let ctx = context! {
-        title => page.t(fp.title_key),
-        action => fp.action,
-        back_href => fp.back,
-        saved => fp.saved,
-        fields,
-        errors,
-        children => fp.children,
-    };
-    page.render_with_status(status, "admin/form.html", ctx)
-}
-
-impl Form<'_> {
-    /// The fields and the error summary, for pages that lay out their own
-    /// forms (several on one page) around the same field markup.
-    pub(crate) fn into_parts(self) -> (Vec<Field>, Vec<minijinja::Value>) {
-        let page = self.page;
-        // The summary lists problems in the order the fields stand on the form.
-        let position = |field: &str| {
-            self.fields
-                .iter()
-                .position(|f| f.name == field)
-                .unwrap_or(usize::MAX)
-        };
-        let mut ordered: Vec<_> = self.errors.errors.iter().collect();
-        ordered.sort_by_key(|e| position(&e.field));
-        let errors: Vec<_> = ordered
-            .into_iter()
-            .map(|e| {
-                let label = self.fields.iter().find(|f| f.name == e.field).map(|f| f.label.clone()).unwrap_or_else(|| e.field.clone());
-                context! { id => format!("f-{}", e.field), label => label, message => page.field_message(e) }
-            })
-            .collect();
-        (self.fields, errors)
-    }
-}
-
-pub(crate) fn render_list(
-    page: &Page,
-    title_key: &str,
-    new_href: Option<&str>,
-    columns: &[&str],
-    rows: Vec<Row>,
-) -> AppResult<Response> {
-    let columns: Vec<String> = columns.iter().map(|c| page.t(c)).collect();
-    page.render(
-        "admin/list.html",
-        context! { title => page.t(title_key), new_href, columns, rows },
-    )
-}
-
-/// Store outcomes a person can fix become field errors on the form.
-pub(crate) fn outcome(r: StoreResult<()>) -> AppResult<Result<(), ValidationErrors>> {
-    match r {
-        Ok(()) => Ok(Ok(())),
-        Err(StoreError::Conflict(field)) => Ok(Err(ValidationErrors::single(
-            &field,
-            "taken",
-            format!("{field} is already in use by another record"),
-        ))),
-        Err(StoreError::Reference(field)) => Ok(Err(ValidationErrors::single(
-            &field,
-            "unknown_reference",
-            "refers to something that does not exist",
-        ))),
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub(crate) fn saved_redirect(path: String) -> Response {
-    Redirect::to(&format!("{path}?saved=1")).into_response()
-}
-
-pub(crate) fn status_cell(page: &Page, archived: bool) -> String {
-    page.t(if archived {
-        "field.archived"
-    } else {
-        "admin.active"
-    })
-}
+// ------------------------------------------------------------------ access
 
 pub(crate) fn require_network_admin(page: &Page) -> AppResult<&Principal> {
     let u = page.user()?;
@@ -341,14 +85,6 @@ pub(crate) fn require_network_admin(page: &Page) -> AppResult<&Principal> {
         Ok(u)
     } else {
         Err(AppError::Forbidden)
-    }
-}
-
-pub(crate) fn bool_str(b: bool) -> String {
-    if b {
-        "true".into()
-    } else {
-        String::new()
     }
 }
 
@@ -391,6 +127,12 @@ async fn index(page: Page) -> AppResult<Response> {
 
 // ---------------------------------------------------------------- regions
 
+const REGIONS: Resource = Resource {
+    list: "/admin/regions",
+    new_title: "admin.new_region",
+    edit_title: "admin.edit_region",
+};
+
 fn region_input(f: &FormData) -> RegionInput {
     RegionInput {
         name: f.get("name"),
@@ -412,8 +154,7 @@ fn region_form(
         .required()
         .numeric("numeric")
         .help("field.region_code_help")
-        .checkbox("archived", &input.archived)
-        .help("admin.archived_help");
+        .archived(&input.archived);
     render_form(page, fp, form)
 }
 
@@ -425,37 +166,23 @@ async fn regions(State(state): State<AppState>, page: Page) -> AppResult<Respons
         .await?
         .into_iter()
         .map(|r| Row {
-            href: format!("/admin/regions/{}", r.id),
+            href: REGIONS.href(r.id),
             cells: vec![r.name, r.code, status_cell(&page, r.archived)],
         })
         .collect();
     render_list(
         &page,
         "admin.regions",
-        Some("/admin/regions/new"),
+        Some(REGIONS.new_href()),
         &["field.name", "field.code", "admin.status"],
         rows,
     )
 }
 
-fn new_region_page() -> FormPage<'static> {
-    FormPage {
-        title_key: "admin.new_region",
-        action: "/admin/regions/new".into(),
-        back: "/admin/regions".into(),
-        saved: false,
-        children: vec![],
-    }
-}
-
 async fn new_region(page: Page) -> AppResult<Response> {
     require_network_admin(&page)?;
-    region_form(
-        &page,
-        new_region_page(),
-        &RegionInput::default(),
-        &ValidationErrors::new(),
-    )
+    let input = RegionInput::default();
+    region_form(&page, REGIONS.new_page(), &input, NO_ERRORS)
 }
 
 async fn create_region(
@@ -466,23 +193,10 @@ async fn create_region(
     let form = FormData::parse(&page, &body)?;
     require_network_admin(&page)?;
     let input = region_input(&form);
-    let result = match input.validate(new_id()) {
-        Ok(r) => outcome(state.store.insert_region(&r).await)?.map(|_| r.id),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(id) => Ok(saved_redirect(format!("/admin/regions/{id}"))),
-        Err(e) => region_form(&page, new_region_page(), &input, &e),
-    }
-}
-
-fn edit_region_page(id: Uuid, saved: bool) -> FormPage<'static> {
-    FormPage {
-        title_key: "admin.edit_region",
-        action: format!("/admin/regions/{id}"),
-        back: "/admin/regions".into(),
-        saved,
-        children: vec![],
+    let validated = input.validate(new_id());
+    match save(validated, async |r| state.store.insert_region(r).await).await? {
+        Ok(r) => Ok(REGIONS.saved(r.id)),
+        Err(e) => region_form(&page, REGIONS.new_page(), &input, &e),
     }
 }
 
@@ -499,12 +213,8 @@ async fn edit_region(
         code: r.code,
         archived: bool_str(r.archived),
     };
-    region_form(
-        &page,
-        edit_region_page(r.id, q.saved.is_some()),
-        &input,
-        &ValidationErrors::new(),
-    )
+    let fp = REGIONS.edit_page(r.id, q.saved.is_some());
+    region_form(&page, fp, &input, NO_ERRORS)
 }
 
 async fn update_region(
@@ -517,17 +227,20 @@ async fn update_region(
     require_network_admin(&page)?;
     let id = state.store.get_region(parse_id(&id)?).await?.id;
     let input = region_input(&form);
-    let result = match input.validate(id) {
-        Ok(r) => outcome(state.store.update_region(&r).await)?,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Ok(saved_redirect(format!("/admin/regions/{id}"))),
-        Err(e) => region_form(&page, edit_region_page(id, false), &input, &e),
+    let validated = input.validate(id);
+    match save(validated, async |r| state.store.update_region(r).await).await? {
+        Ok(_) => Ok(REGIONS.saved(id)),
+        Err(e) => region_form(&page, REGIONS.edit_page(id, false), &input, &e),
     }
 }
 
 // --------------------------------------------------------- municipalities
+
+const MUNICIPALITIES: Resource = Resource {
+    list: "/admin/municipalities",
+    new_title: "admin.new_municipality",
+    edit_title: "admin.edit_municipality",
+};
 
 fn municipality_input(f: &FormData) -> MunicipalityInput {
     MunicipalityInput {
@@ -565,8 +278,7 @@ async fn municipality_form(
         .help("field.municipality_code_help")
         .text("central_town", &input.central_town)
         .required()
-        .checkbox("archived", &input.archived)
-        .help("admin.archived_help");
+        .archived(&input.archived);
     render_form(page, fp, form)
 }
 
@@ -586,7 +298,7 @@ async fn municipalities(State(state): State<AppState>, page: Page) -> AppResult<
         .await?
         .into_iter()
         .map(|m| Row {
-            href: format!("/admin/municipalities/{}", m.id),
+            href: MUNICIPALITIES.href(m.id),
             cells: vec![
                 m.name,
                 m.code,
@@ -599,7 +311,7 @@ async fn municipalities(State(state): State<AppState>, page: Page) -> AppResult<
     render_list(
         &page,
         "admin.municipalities",
-        Some("/admin/municipalities/new"),
+        Some(MUNICIPALITIES.new_href()),
         &[
             "field.name",
             "field.code",
@@ -611,36 +323,10 @@ async fn municipalities(State(state): State<AppState>, page: Page) -> AppResult<
     )
 }
 
-fn new_municipality_page() -> FormPage<'static> {
-    FormPage {
-        title_key: "admin.new_municipality",
-        action: "/admin/municipalities/new".into(),
-        back: "/admin/municipalities".into(),
-        saved: false,
-        children: vec![],
-    }
-}
-
-fn edit_municipality_page(id: Uuid, saved: bool) -> FormPage<'static> {
-    FormPage {
-        title_key: "admin.edit_municipality",
-        action: format!("/admin/municipalities/{id}"),
-        back: "/admin/municipalities".into(),
-        saved,
-        children: vec![],
-    }
-}
-
 async fn new_municipality(State(state): State<AppState>, page: Page) -> AppResult<Response> {
     require_network_admin(&page)?;
-    municipality_form(
-        &state,
-        &page,
-        new_municipality_page(),
-        &MunicipalityInput::default(),
-        &ValidationErrors::new(),
-    )
-    .await
+    let (fp, input) = (MUNICIPALITIES.new_page(), MunicipalityInput::default());
+    municipality_form(&state, &page, fp, &input, NO_ERRORS).await
 }
 
 async fn create_municipality(
@@ -651,13 +337,14 @@ async fn create_municipality(
     let form = FormData::parse(&page, &body)?;
     require_network_admin(&page)?;
     let input = municipality_input(&form);
-    let result = match input.validate(new_id()) {
-        Ok(m) => outcome(state.store.insert_municipality(&m).await)?.map(|_| m.id),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(id) => Ok(saved_redirect(format!("/admin/municipalities/{id}"))),
-        Err(e) => municipality_form(&state, &page, new_municipality_page(), &input, &e).await,
+    let validated = input.validate(new_id());
+    match save(validated, async |m| {
+        state.store.insert_municipality(m).await
+    })
+    .await?
+    {
+        Ok(m) => Ok(MUNICIPALITIES.saved(m.id)),
+        Err(e) => municipality_form(&state, &page, MUNICIPALITIES.new_page(), &input, &e).await,
     }
 }
 
@@ -669,6 +356,7 @@ async fn edit_municipality(
 ) -> AppResult<Response> {
     require_network_admin(&page)?;
     let m = state.store.get_municipality(parse_id(&id)?).await?;
+    let fp = MUNICIPALITIES.edit_page(m.id, q.saved.is_some());
     let input = MunicipalityInput {
         region_id: m.region_id.to_string(),
         name: m.name,
@@ -676,14 +364,7 @@ async fn edit_municipality(
         central_town: m.central_town,
         archived: bool_str(m.archived),
     };
-    municipality_form(
-        &state,
-        &page,
-        edit_municipality_page(m.id, q.saved.is_some()),
-        &input,
-        &ValidationErrors::new(),
-    )
-    .await
+    municipality_form(&state, &page, fp, &input, NO_ERRORS).await
 }
 
 async fn update_municipality(
@@ -696,19 +377,27 @@ async fn update_municipality(
     require_network_admin(&page)?;
     let id = state.store.get_municipality(parse_id(&id)?).await?.id;
     let input = municipality_input(&form);
-    let result = match input.validate(id) {
-        Ok(m) => outcome(state.store.update_municipality(&m).await)?,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Ok(saved_redirect(format!("/admin/municipalities/{id}"))),
+    let validated = input.validate(id);
+    match save(validated, async |m| {
+        state.store.update_municipality(m).await
+    })
+    .await?
+    {
+        Ok(_) => Ok(MUNICIPALITIES.saved(id)),
         Err(e) => {
-            municipality_form(&state, &page, edit_municipality_page(id, false), &input, &e).await
+            let fp = MUNICIPALITIES.edit_page(id, false);
+            municipality_form(&state, &page, fp, &input, &e).await
         }
     }
 }
 
 // --------------------------------------------------------------- operators
+
+const OPERATORS: Resource = Resource {
+    list: "/admin/operators",
+    new_title: "admin.new_operator",
+    edit_title: "admin.edit_operator",
+};
 
 fn operator_input(f: &FormData) -> OperatorInput {
     OperatorInput {
@@ -732,8 +421,7 @@ fn operator_form(
         .help("field.org_number_help")
         .text("contact_email", &input.contact_email)
         .autocomplete("email")
-        .checkbox("archived", &input.archived)
-        .help("admin.archived_help");
+        .archived(&input.archived);
     render_form(page, fp, form)
 }
 
@@ -745,7 +433,7 @@ async fn operators(State(state): State<AppState>, page: Page) -> AppResult<Respo
         .await?
         .into_iter()
         .map(|o| Row {
-            href: format!("/admin/operators/{}", o.id),
+            href: OPERATORS.href(o.id),
             cells: vec![
                 o.name,
                 o.org_number.unwrap_or_default(),
@@ -757,7 +445,7 @@ async fn operators(State(state): State<AppState>, page: Page) -> AppResult<Respo
     render_list(
         &page,
         "admin.operators",
-        Some("/admin/operators/new"),
+        Some(OPERATORS.new_href()),
         &[
             "field.name",
             "field.org_number",
@@ -768,34 +456,10 @@ async fn operators(State(state): State<AppState>, page: Page) -> AppResult<Respo
     )
 }
 
-fn new_operator_page() -> FormPage<'static> {
-    FormPage {
-        title_key: "admin.new_operator",
-        action: "/admin/operators/new".into(),
-        back: "/admin/operators".into(),
-        saved: false,
-        children: vec![],
-    }
-}
-
-fn edit_operator_page(id: Uuid, saved: bool) -> FormPage<'static> {
-    FormPage {
-        title_key: "admin.edit_operator",
-        action: format!("/admin/operators/{id}"),
-        back: "/admin/operators".into(),
-        saved,
-        children: vec![],
-    }
-}
-
 async fn new_operator(page: Page) -> AppResult<Response> {
     require_network_admin(&page)?;
-    operator_form(
-        &page,
-        new_operator_page(),
-        &OperatorInput::default(),
-        &ValidationErrors::new(),
-    )
+    let input = OperatorInput::default();
+    operator_form(&page, OPERATORS.new_page(), &input, NO_ERRORS)
 }
 
 async fn create_operator(
@@ -806,13 +470,10 @@ async fn create_operator(
     let form = FormData::parse(&page, &body)?;
     require_network_admin(&page)?;
     let input = operator_input(&form);
-    let result = match input.validate(new_id()) {
-        Ok(o) => outcome(state.store.insert_operator(&o).await)?.map(|_| o.id),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(id) => Ok(saved_redirect(format!("/admin/operators/{id}"))),
-        Err(e) => operator_form(&page, new_operator_page(), &input, &e),
+    let validated = input.validate(new_id());
+    match save(validated, async |o| state.store.insert_operator(o).await).await? {
+        Ok(o) => Ok(OPERATORS.saved(o.id)),
+        Err(e) => operator_form(&page, OPERATORS.new_page(), &input, &e),
     }
 }
 
@@ -824,18 +485,14 @@ async fn edit_operator(
 ) -> AppResult<Response> {
     require_network_admin(&page)?;
     let o = state.store.get_operator(parse_id(&id)?).await?;
+    let fp = OPERATORS.edit_page(o.id, q.saved.is_some());
     let input = OperatorInput {
         name: o.name,
         org_number: o.org_number.unwrap_or_default(),
         contact_email: o.contact_email.unwrap_or_default(),
         archived: bool_str(o.archived),
     };
-    operator_form(
-        &page,
-        edit_operator_page(o.id, q.saved.is_some()),
-        &input,
-        &ValidationErrors::new(),
-    )
+    operator_form(&page, fp, &input, NO_ERRORS)
 }
 
 async fn update_operator(
@@ -848,17 +505,20 @@ async fn update_operator(
     require_network_admin(&page)?;
     let id = state.store.get_operator(parse_id(&id)?).await?.id;
     let input = operator_input(&form);
-    let result = match input.validate(id) {
-        Ok(o) => outcome(state.store.update_operator(&o).await)?,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Ok(saved_redirect(format!("/admin/operators/{id}"))),
-        Err(e) => operator_form(&page, edit_operator_page(id, false), &input, &e),
+    let validated = input.validate(id);
+    match save(validated, async |o| state.store.update_operator(o).await).await? {
+        Ok(_) => Ok(OPERATORS.saved(id)),
+        Err(e) => operator_form(&page, OPERATORS.edit_page(id, false), &input, &e),
     }
 }
 
 // -------------------------------------------------------------------- hubs
+
+const HUBS: Resource = Resource {
+    list: "/admin/hubs",
+    new_title: "admin.new_hub",
+    edit_title: "admin.edit_hub",
+};
 
 const HOUR_FIELDS: [&str; 7] = [
     "hours_monday",
@@ -948,8 +608,7 @@ async fn hub_form(
     let form = form
         .textarea("exceptions", &input.exceptions)
         .help("admin.exceptions_help")
-        .checkbox("archived", &input.archived)
-        .help("admin.archived_help");
+        .archived(&input.archived);
     render_form(page, fp, form)
 }
 
@@ -965,7 +624,7 @@ async fn hubs(State(state): State<AppState>, page: Page) -> AppResult<Response> 
         .into_iter()
         .filter(|l| u.can_edit_hub(l.hub.id))
         .map(|l| Row {
-            href: format!("/admin/hubs/{}", l.hub.id),
+            href: HUBS.href(l.hub.id),
             cells: vec![
                 l.hub.name,
                 l.municipality_name,
@@ -974,11 +633,10 @@ async fn hubs(State(state): State<AppState>, page: Page) -> AppResult<Response> 
             ],
         })
         .collect();
-    let new_href = u.is_network_admin.then_some("/admin/hubs/new");
     render_list(
         &page,
         "admin.hubs",
-        new_href,
+        u.is_network_admin.then(|| HUBS.new_href()),
         &[
             "field.name",
             "field.municipality_id",
@@ -987,16 +645,6 @@ async fn hubs(State(state): State<AppState>, page: Page) -> AppResult<Response> 
         ],
         rows,
     )
-}
-
-fn new_hub_page() -> FormPage<'static> {
-    FormPage {
-        title_key: "admin.new_hub",
-        action: "/admin/hubs/new".into(),
-        back: "/admin/hubs".into(),
-        saved: false,
-        children: vec![],
-    }
 }
 
 async fn new_hub(State(state): State<AppState>, page: Page) -> AppResult<Response> {
@@ -1020,27 +668,17 @@ async fn new_hub(State(state): State<AppState>, page: Page) -> AppResult<Respons
     input.operator_id.clear();
     input.latitude.clear();
     input.longitude.clear();
-    hub_form(
-        &state,
-        &page,
-        new_hub_page(),
-        &input,
-        &ValidationErrors::new(),
-    )
-    .await
+    hub_form(&state, &page, HUBS.new_page(), &input, NO_ERRORS).await
 }
 
 async fn create_hub(State(state): State<AppState>, page: Page, body: Bytes) -> AppResult<Response> {
     let form = FormData::parse(&page, &body)?;
     require_network_admin(&page)?;
     let input = hub_input(&form);
-    let result = match input.validate(new_id()) {
-        Ok(h) => outcome(state.store.insert_hub(&h).await)?.map(|_| h.id),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(id) => Ok(saved_redirect(format!("/admin/hubs/{id}"))),
-        Err(e) => hub_form(&state, &page, new_hub_page(), &input, &e).await,
+    let validated = input.validate(new_id());
+    match save(validated, async |h| state.store.insert_hub(h).await).await? {
+        Ok(h) => Ok(HUBS.saved(h.id)),
+        Err(e) => hub_form(&state, &page, HUBS.new_page(), &input, &e).await,
     }
 }
 
@@ -1051,7 +689,7 @@ async fn hub_children(state: &AppState, page: &Page, hub_id: Uuid) -> AppResult<
         .await?
         .into_iter()
         .map(|z| Row {
-            href: format!("/admin/zones/{}", z.id),
+            href: ZONES.href(z.id),
             cells: vec![
                 z.name,
                 z.capacity.to_string(),
@@ -1065,7 +703,7 @@ async fn hub_children(state: &AppState, page: &Page, hub_id: Uuid) -> AppResult<
         .await?
         .into_iter()
         .map(|r| Row {
-            href: format!("/admin/rooms/{}", r.id),
+            href: ROOMS.href(r.id),
             cells: vec![
                 r.name,
                 page.t(&format!("room_kind.{}", r.kind.key())),
@@ -1119,13 +757,8 @@ async fn edit_hub_page(
     id: Uuid,
     saved: bool,
 ) -> AppResult<FormPage<'static>> {
-    Ok(FormPage {
-        title_key: "admin.edit_hub",
-        action: format!("/admin/hubs/{id}"),
-        back: "/admin/hubs".into(),
-        saved,
-        children: hub_children(state, page, id).await?,
-    })
+    let children = hub_children(state, page, id).await?;
+    Ok(HUBS.edit_page(id, saved).with_children(children))
 }
 
 pub(crate) fn require_hub(page: &Page, hub_id: Uuid) -> AppResult<()> {
@@ -1146,14 +779,8 @@ async fn edit_hub(
     require_hub(&page, id)?;
     let h = state.store.get_hub(id).await?.hub;
     let fp = edit_hub_page(&state, &page, id, q.saved.is_some()).await?;
-    hub_form(
-        &state,
-        &page,
-        fp,
-        &HubInput::from_hub(&h),
-        &ValidationErrors::new(),
-    )
-    .await
+    let input = HubInput::from_hub(&h);
+    hub_form(&state, &page, fp, &input, NO_ERRORS).await
 }
 
 async fn update_hub(
@@ -1167,12 +794,9 @@ async fn update_hub(
     require_hub(&page, id)?;
     state.store.get_hub(id).await?;
     let input = hub_input(&form);
-    let result = match input.validate(id) {
-        Ok(h) => outcome(state.store.update_hub(&h).await)?,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Ok(saved_redirect(format!("/admin/hubs/{id}"))),
+    let validated = input.validate(id);
+    match save(validated, async |h| state.store.update_hub(h).await).await? {
+        Ok(_) => Ok(HUBS.saved(id)),
         Err(e) => {
             let fp = edit_hub_page(&state, &page, id, false).await?;
             hub_form(&state, &page, fp, &input, &e).await
@@ -1180,7 +804,42 @@ async fn update_hub(
     }
 }
 
-// ------------------------------------------------------------------- zones
+// ------------------------------------------------------ zones and rooms
+
+// Zones and rooms are made from their hub's page
+// (`/admin/hubs/{hub}/zones/new`), edited at their own address, and both
+// forms lead back to the hub, where a new one is listed after saving.
+
+const ZONES: Resource = Resource {
+    list: "/admin/zones",
+    new_title: "admin.new_zone",
+    edit_title: "admin.edit_zone",
+};
+
+const ROOMS: Resource = Resource {
+    list: "/admin/rooms",
+    new_title: "admin.new_room",
+    edit_title: "admin.edit_room",
+};
+
+/// The form for a new zone or room of a hub.
+fn new_in_hub_page(r: &Resource, part: &str, hub_id: Uuid) -> FormPage<'static> {
+    let action = format!("/admin/hubs/{hub_id}/{part}/new");
+    FormPage::new(r.new_title, action, HUBS.href(hub_id))
+}
+
+/// The form of a hub's zone or room.
+fn edit_in_hub_page(r: &Resource, id: Uuid, hub_id: Uuid, saved: bool) -> FormPage<'static> {
+    FormPage::new(r.edit_title, r.href(id), HUBS.href(hub_id)).saved(saved)
+}
+
+/// The hub that a new zone or room is for, if the person may edit it.
+async fn hub_for_new_part(state: &AppState, page: &Page, hub_id: &str) -> AppResult<Uuid> {
+    let hub_id = parse_id(hub_id)?;
+    require_hub(page, hub_id)?;
+    state.store.get_hub(hub_id).await?;
+    Ok(hub_id)
+}
 
 fn zone_input(f: &FormData) -> ZoneInput {
     ZoneInput {
@@ -1204,24 +863,8 @@ fn zone_form(
         .text("capacity", &input.capacity)
         .required()
         .numeric("numeric")
-        .checkbox("archived", &input.archived)
-        .help("admin.archived_help");
+        .archived(&input.archived);
     render_form(page, fp, form)
-}
-
-fn zone_page(
-    title_key: &'static str,
-    action: String,
-    hub_id: Uuid,
-    saved: bool,
-) -> FormPage<'static> {
-    FormPage {
-        title_key,
-        action,
-        back: format!("/admin/hubs/{hub_id}"),
-        saved,
-        children: vec![],
-    }
 }
 
 async fn new_zone(
@@ -1229,20 +872,9 @@ async fn new_zone(
     page: Page,
     Path(hub_id): Path<String>,
 ) -> AppResult<Response> {
-    let hub_id = parse_id(&hub_id)?;
-    require_hub(&page, hub_id)?;
-    state.store.get_hub(hub_id).await?;
-    zone_form(
-        &page,
-        zone_page(
-            "admin.new_zone",
-            format!("/admin/hubs/{hub_id}/zones/new"),
-            hub_id,
-            false,
-        ),
-        &ZoneInput::default(),
-        &ValidationErrors::new(),
-    )
+    let hub_id = hub_for_new_part(&state, &page, &hub_id).await?;
+    let fp = new_in_hub_page(&ZONES, "zones", hub_id);
+    zone_form(&page, fp, &ZoneInput::default(), NO_ERRORS)
 }
 
 async fn create_zone(
@@ -1255,23 +887,10 @@ async fn create_zone(
     let hub_id = parse_id(&hub_id)?;
     require_hub(&page, hub_id)?;
     let input = zone_input(&form);
-    let result = match input.validate(new_id(), hub_id) {
-        Ok(z) => outcome(state.store.insert_zone(&z).await)?.map(|_| z.id),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(_) => Ok(saved_redirect(format!("/admin/hubs/{hub_id}"))),
-        Err(e) => zone_form(
-            &page,
-            zone_page(
-                "admin.new_zone",
-                format!("/admin/hubs/{hub_id}/zones/new"),
-                hub_id,
-                false,
-            ),
-            &input,
-            &e,
-        ),
+    let validated = input.validate(new_id(), hub_id);
+    match save(validated, async |z| state.store.insert_zone(z).await).await? {
+        Ok(_) => Ok(HUBS.saved(hub_id)),
+        Err(e) => zone_form(&page, new_in_hub_page(&ZONES, "zones", hub_id), &input, &e),
     }
 }
 
@@ -1283,23 +902,14 @@ async fn edit_zone(
 ) -> AppResult<Response> {
     let z = state.store.get_zone(parse_id(&id)?).await?;
     require_hub(&page, z.hub_id)?;
+    let fp = edit_in_hub_page(&ZONES, z.id, z.hub_id, q.saved.is_some());
     let input = ZoneInput {
         name: z.name,
         purpose: z.purpose,
         capacity: z.capacity.to_string(),
         archived: bool_str(z.archived),
     };
-    zone_form(
-        &page,
-        zone_page(
-            "admin.edit_zone",
-            format!("/admin/zones/{}", z.id),
-            z.hub_id,
-            q.saved.is_some(),
-        ),
-        &input,
-        &ValidationErrors::new(),
-    )
+    zone_form(&page, fp, &input, NO_ERRORS)
 }
 
 async fn update_zone(
@@ -1312,27 +922,15 @@ async fn update_zone(
     let old = state.store.get_zone(parse_id(&id)?).await?;
     require_hub(&page, old.hub_id)?;
     let input = zone_input(&form);
-    let result = match input.validate(old.id, old.hub_id) {
-        Ok(z) => outcome(state.store.update_zone(&z).await)?,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Ok(saved_redirect(format!("/admin/zones/{}", old.id))),
-        Err(e) => zone_form(
-            &page,
-            zone_page(
-                "admin.edit_zone",
-                format!("/admin/zones/{}", old.id),
-                old.hub_id,
-                false,
-            ),
-            &input,
-            &e,
-        ),
+    let validated = input.validate(old.id, old.hub_id);
+    match save(validated, async |z| state.store.update_zone(z).await).await? {
+        Ok(_) => Ok(ZONES.saved(old.id)),
+        Err(e) => {
+            let fp = edit_in_hub_page(&ZONES, old.id, old.hub_id, false);
+            zone_form(&page, fp, &input, &e)
+        }
     }
 }
-
-// ------------------------------------------------------------------- rooms
 
 fn room_input(f: &FormData) -> RoomInput {
     RoomInput {
@@ -1382,24 +980,8 @@ fn room_form(
             "admin.choose",
         )
         .required()
-        .checkbox("archived", &input.archived)
-        .help("admin.archived_help");
+        .archived(&input.archived);
     render_form(page, fp, form)
-}
-
-fn room_page(
-    title_key: &'static str,
-    action: String,
-    hub_id: Uuid,
-    saved: bool,
-) -> FormPage<'static> {
-    FormPage {
-        title_key,
-        action,
-        back: format!("/admin/hubs/{hub_id}"),
-        saved,
-        children: vec![],
-    }
 }
 
 pub(crate) fn ore_to_sek_input(ore: i64) -> String {
@@ -1415,24 +997,13 @@ async fn new_room(
     page: Page,
     Path(hub_id): Path<String>,
 ) -> AppResult<Response> {
-    let hub_id = parse_id(&hub_id)?;
-    require_hub(&page, hub_id)?;
-    state.store.get_hub(hub_id).await?;
+    let hub_id = hub_for_new_part(&state, &page, &hub_id).await?;
     let input = RoomInput {
         vat_rate_percent: "25".into(),
         ..Default::default()
     };
-    room_form(
-        &page,
-        room_page(
-            "admin.new_room",
-            format!("/admin/hubs/{hub_id}/rooms/new"),
-            hub_id,
-            false,
-        ),
-        &input,
-        &ValidationErrors::new(),
-    )
+    let fp = new_in_hub_page(&ROOMS, "rooms", hub_id);
+    room_form(&page, fp, &input, NO_ERRORS)
 }
 
 async fn create_room(
@@ -1445,23 +1016,10 @@ async fn create_room(
     let hub_id = parse_id(&hub_id)?;
     require_hub(&page, hub_id)?;
     let input = room_input(&form);
-    let result = match input.validate(new_id(), hub_id) {
-        Ok(r) => outcome(state.store.insert_room(&r).await)?.map(|_| r.id),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(_) => Ok(saved_redirect(format!("/admin/hubs/{hub_id}"))),
-        Err(e) => room_form(
-            &page,
-            room_page(
-                "admin.new_room",
-                format!("/admin/hubs/{hub_id}/rooms/new"),
-                hub_id,
-                false,
-            ),
-            &input,
-            &e,
-        ),
+    let validated = input.validate(new_id(), hub_id);
+    match save(validated, async |r| state.store.insert_room(r).await).await? {
+        Ok(_) => Ok(HUBS.saved(hub_id)),
+        Err(e) => room_form(&page, new_in_hub_page(&ROOMS, "rooms", hub_id), &input, &e),
     }
 }
 
@@ -1473,6 +1031,7 @@ async fn edit_room(
 ) -> AppResult<Response> {
     let r = state.store.get_room(parse_id(&id)?).await?;
     require_hub(&page, r.hub_id)?;
+    let fp = edit_in_hub_page(&ROOMS, r.id, r.hub_id, q.saved.is_some());
     let input = RoomInput {
         name: r.name,
         kind: r.kind.key().into(),
@@ -1481,17 +1040,7 @@ async fn edit_room(
         vat_rate_percent: r.vat_rate_percent.to_string(),
         archived: bool_str(r.archived),
     };
-    room_form(
-        &page,
-        room_page(
-            "admin.edit_room",
-            format!("/admin/rooms/{}", r.id),
-            r.hub_id,
-            q.saved.is_some(),
-        ),
-        &input,
-        &ValidationErrors::new(),
-    )
+    room_form(&page, fp, &input, NO_ERRORS)
 }
 
 async fn update_room(
@@ -1504,27 +1053,23 @@ async fn update_room(
     let old = state.store.get_room(parse_id(&id)?).await?;
     require_hub(&page, old.hub_id)?;
     let input = room_input(&form);
-    let result = match input.validate(old.id, old.hub_id) {
-        Ok(r) => outcome(state.store.update_room(&r).await)?,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Ok(saved_redirect(format!("/admin/rooms/{}", old.id))),
-        Err(e) => room_form(
-            &page,
-            room_page(
-                "admin.edit_room",
-                format!("/admin/rooms/{}", old.id),
-                old.hub_id,
-                false,
-            ),
-            &input,
-            &e,
-        ),
+    let validated = input.validate(old.id, old.hub_id);
+    match save(validated, async |r| state.store.update_room(r).await).await? {
+        Ok(_) => Ok(ROOMS.saved(old.id)),
+        Err(e) => {
+            let fp = edit_in_hub_page(&ROOMS, old.id, old.hub_id, false);
+            room_form(&page, fp, &input, &e)
+        }
     }
 }
 
 // ----------------------------------------------------------- organisations
+
+const ORGANISATIONS: Resource = Resource {
+    list: "/admin/organisations",
+    new_title: "admin.new_organisation",
+    edit_title: "admin.edit_organisation",
+};
 
 fn organisation_input(f: &FormData) -> OrganisationInput {
     OrganisationInput {
@@ -1558,8 +1103,7 @@ fn organisation_form(
         .help("field.org_number_help")
         .select("kind", &input.kind, kinds, "admin.choose")
         .required()
-        .checkbox("archived", &input.archived)
-        .help("admin.archived_help");
+        .archived(&input.archived);
     render_form(page, fp, form)
 }
 
@@ -1581,7 +1125,7 @@ async fn organisations(State(state): State<AppState>, page: Page) -> AppResult<R
         .into_iter()
         .filter(|o| u.can_edit_organisation(o.id))
         .map(|o| Row {
-            href: format!("/admin/organisations/{}", o.id),
+            href: ORGANISATIONS.href(o.id),
             cells: vec![
                 o.name,
                 o.org_number,
@@ -1590,11 +1134,10 @@ async fn organisations(State(state): State<AppState>, page: Page) -> AppResult<R
             ],
         })
         .collect();
-    let new_href = u.is_network_admin.then_some("/admin/organisations/new");
     render_list(
         &page,
         "admin.organisations",
-        new_href,
+        u.is_network_admin.then(|| ORGANISATIONS.new_href()),
         &[
             "field.name",
             "field.org_number",
@@ -1605,41 +1148,23 @@ async fn organisations(State(state): State<AppState>, page: Page) -> AppResult<R
     )
 }
 
-fn new_organisation_page() -> FormPage<'static> {
-    FormPage {
-        title_key: "admin.new_organisation",
-        action: "/admin/organisations/new".into(),
-        back: "/admin/organisations".into(),
-        saved: false,
-        children: vec![],
-    }
-}
-
 fn edit_organisation_page(page: &Page, id: Uuid, saved: bool) -> FormPage<'static> {
-    FormPage {
-        title_key: "admin.edit_organisation",
-        action: format!("/admin/organisations/{id}"),
-        back: "/admin/organisations".into(),
-        saved,
-        // A link section (no columns) to the organisation's seats.
-        children: vec![Child {
+    // A link section (no columns) to the organisation's seats.
+    ORGANISATIONS
+        .edit_page(id, saved)
+        .with_children(vec![Child {
             title: page.t("admin.seats"),
             new_href: format!("/admin/organisations/{id}/seats"),
             new_label: page.t("seats.open"),
             columns: vec![],
             rows: vec![],
-        }],
-    }
+        }])
 }
 
 async fn new_organisation(page: Page) -> AppResult<Response> {
     require_network_admin(&page)?;
-    organisation_form(
-        &page,
-        new_organisation_page(),
-        &OrganisationInput::default(),
-        &ValidationErrors::new(),
-    )
+    let (fp, input) = (ORGANISATIONS.new_page(), OrganisationInput::default());
+    organisation_form(&page, fp, &input, NO_ERRORS)
 }
 
 async fn create_organisation(
@@ -1650,13 +1175,14 @@ async fn create_organisation(
     let form = FormData::parse(&page, &body)?;
     require_network_admin(&page)?;
     let input = organisation_input(&form);
-    let result = match input.validate(new_id()) {
-        Ok(o) => outcome(state.store.insert_organisation(&o).await)?.map(|_| o.id),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(id) => Ok(saved_redirect(format!("/admin/organisations/{id}"))),
-        Err(e) => organisation_form(&page, new_organisation_page(), &input, &e),
+    let validated = input.validate(new_id());
+    match save(validated, async |o| {
+        state.store.insert_organisation(o).await
+    })
+    .await?
+    {
+        Ok(o) => Ok(ORGANISATIONS.saved(o.id)),
+        Err(e) => organisation_form(&page, ORGANISATIONS.new_page(), &input, &e),
     }
 }
 
@@ -1683,12 +1209,8 @@ async fn edit_organisation(
         kind: o.kind.key().into(),
         archived: bool_str(o.archived),
     };
-    organisation_form(
-        &page,
-        edit_organisation_page(&page, id, q.saved.is_some()),
-        &input,
-        &ValidationErrors::new(),
-    )
+    let fp = edit_organisation_page(&page, id, q.saved.is_some());
+    organisation_form(&page, fp, &input, NO_ERRORS)
 }
 
 async fn update_organisation(
@@ -1702,17 +1224,24 @@ async fn update_organisation(
     require_org(&page, id)?;
     state.store.get_organisation(id).await?;
     let input = organisation_input(&form);
-    let result = match input.validate(id) {
-        Ok(o) => outcome(state.store.update_organisation(&o).await)?,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Ok(saved_redirect(format!("/admin/organisations/{id}"))),
+    let validated = input.validate(id);
+    match save(validated, async |o| {
+        state.store.update_organisation(o).await
+    })
+    .await?
+    {
+        Ok(_) => Ok(ORGANISATIONS.saved(id)),
         Err(e) => organisation_form(&page, edit_organisation_page(&page, id, false), &input, &e),
     }
 }
 
 // ------------------------------------------------------------------ people
+
+const PEOPLE: Resource = Resource {
+    list: "/admin/people",
+    new_title: "admin.new_person",
+    edit_title: "admin.edit_person",
+};
 
 /// Reads a person form. Fields the editor is not shown (roles only a
 /// network admin grants) keep the values of `old`.
@@ -1809,8 +1338,7 @@ async fn person_form(
             &input.admin_of_organisation_ids,
             orgs,
         )
-        .checkbox("archived", &input.archived)
-        .help("admin.archived_help");
+        .archived(&input.archived);
     render_form(page, fp, form)
 }
 
@@ -1847,7 +1375,7 @@ async fn people(
                     .is_some_and(|o| u.can_edit_organisation(o))
         })
         .map(|p| Row {
-            href: format!("/admin/people/{}", p.id),
+            href: PEOPLE.href(p.id),
             cells: vec![
                 format!("{} {}", p.first_name, p.last_name),
                 p.email.clone(),
@@ -1859,7 +1387,7 @@ async fn people(
     render_list(
         &page,
         "admin.people",
-        Some("/admin/people/new"),
+        Some(PEOPLE.new_href()),
         &[
             "field.name",
             "field.email",
@@ -1868,26 +1396,6 @@ async fn people(
         ],
         rows,
     )
-}
-
-fn new_person_page() -> FormPage<'static> {
-    FormPage {
-        title_key: "admin.new_person",
-        action: "/admin/people/new".into(),
-        back: "/admin/people".into(),
-        saved: false,
-        children: vec![],
-    }
-}
-
-fn edit_person_page(id: Uuid, saved: bool) -> FormPage<'static> {
-    FormPage {
-        title_key: "admin.edit_person",
-        action: format!("/admin/people/{id}"),
-        back: "/admin/people".into(),
-        saved,
-        children: vec![],
-    }
 }
 
 async fn new_person(State(state): State<AppState>, page: Page) -> AppResult<Response> {
@@ -1900,14 +1408,7 @@ async fn new_person(State(state): State<AppState>, page: Page) -> AppResult<Resp
             .map(Uuid::to_string)
             .unwrap_or_default();
     }
-    person_form(
-        &state,
-        &page,
-        new_person_page(),
-        &input,
-        &ValidationErrors::new(),
-    )
-    .await
+    person_form(&state, &page, PEOPLE.new_page(), &input, NO_ERRORS).await
 }
 
 async fn create_person(
@@ -1918,18 +1419,16 @@ async fn create_person(
     let form = FormData::parse(&page, &body)?;
     let editor = require_org_pages(&page)?.clone();
     let input = person_input(&form, &editor, None);
-    let result = match input.validate(new_id()) {
-        Ok(p) => {
-            if !editor.can_save_person(None, &p) {
-                return Err(AppError::Forbidden);
-            }
-            outcome(state.store.insert_person(&p).await)?.map(|_| p.id)
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(id) => Ok(saved_redirect(format!("/admin/people/{id}"))),
-        Err(e) => person_form(&state, &page, new_person_page(), &input, &e).await,
+    let validated = input.validate(new_id());
+    if validated
+        .as_ref()
+        .is_ok_and(|p| !editor.can_save_person(None, p))
+    {
+        return Err(AppError::Forbidden);
+    }
+    match save(validated, async |p| state.store.insert_person(p).await).await? {
+        Ok(p) => Ok(PEOPLE.saved(p.id)),
+        Err(e) => person_form(&state, &page, PEOPLE.new_page(), &input, &e).await,
     }
 }
 
@@ -1953,14 +1452,8 @@ async fn edit_person(
     Query(q): Query<SavedQuery>,
 ) -> AppResult<Response> {
     let p = load_editable_person(&state, &page, &id).await?;
-    person_form(
-        &state,
-        &page,
-        edit_person_page(p.id, q.saved.is_some()),
-        &person_to_input(&p),
-        &ValidationErrors::new(),
-    )
-    .await
+    let fp = PEOPLE.edit_page(p.id, q.saved.is_some());
+    person_form(&state, &page, fp, &person_to_input(&p), NO_ERRORS).await
 }
 
 async fn update_person(
@@ -1973,17 +1466,18 @@ async fn update_person(
     let old = load_editable_person(&state, &page, &id).await?;
     let editor = page.user()?.clone();
     let input = person_input(&form, &editor, Some(&old));
-    let result = match input.validate(old.id) {
-        Ok(p) => {
-            if !editor.can_save_person(Some(&old), &p) {
-                return Err(AppError::Forbidden);
-            }
-            outcome(state.store.update_person(&p).await)?
+    let validated = input.validate(old.id);
+    if validated
+        .as_ref()
+        .is_ok_and(|p| !editor.can_save_person(Some(&old), p))
+    {
+        return Err(AppError::Forbidden);
+    }
+    match save(validated, async |p| state.store.update_person(p).await).await? {
+        Ok(_) => Ok(PEOPLE.saved(old.id)),
+        Err(e) => {
+            let fp = PEOPLE.edit_page(old.id, false);
+            person_form(&state, &page, fp, &input, &e).await
         }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Ok(saved_redirect(format!("/admin/people/{}", old.id))),
-        Err(e) => person_form(&state, &page, edit_person_page(old.id, false), &input, &e).await,
     }
 }

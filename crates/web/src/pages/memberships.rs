@@ -8,11 +8,12 @@
 //! page's language.
 
 use super::Page;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
 use axum::http::StatusCode;
 use axum::Router;
 use chrono::{DateTime, Utc};
+use minijinja::{context, Value};
 use thirdplace_domain::HUB_TIME_ZONE;
 
 use crate::AppState;
@@ -34,16 +35,32 @@ pub fn router() -> Router<AppState> {
         .merge(webhooks::router())
 }
 
-/// A refusal or a form problem as a sentence for the page, with its status;
-/// `None` for errors that deserve the generic error page (not found,
-/// forbidden, internal).
-fn refusal(page: &Page, e: &AppError) -> Option<(StatusCode, String)> {
-    match e {
+/// A sentence at the top of a page: what was just done, or why not.
+struct Notice {
+    error: bool,
+    text: String,
+}
+
+impl Notice {
+    fn done(text: String) -> Self {
+        Notice { error: false, text }
+    }
+
+    fn value(self) -> Value {
+        context! { error => self.error, text => self.text }
+    }
+}
+
+/// A refusal or a form problem as a notice for the page, with its status;
+/// other errors (not found, forbidden, internal) are handed back for the
+/// generic error page.
+fn refusal(page: &Page, e: AppError) -> AppResult<(StatusCode, Notice)> {
+    let (status, text) = match e {
         AppError::Refused {
             status,
             code,
             message,
-        } => Some((*status, translated(page, code, message))),
+        } => (status, translated(page, code, &message)),
         AppError::Validation(v) => {
             let text = v
                 .errors
@@ -51,10 +68,11 @@ fn refusal(page: &Page, e: &AppError) -> Option<(StatusCode, String)> {
                 .map(|f| page.field_message(f))
                 .collect::<Vec<_>>()
                 .join(" ");
-            Some((StatusCode::UNPROCESSABLE_ENTITY, text))
+            (StatusCode::UNPROCESSABLE_ENTITY, text)
         }
-        _ => None,
-    }
+        e => return Err(e),
+    };
+    Ok((status, Notice { error: true, text }))
 }
 
 /// Swedish from the table by the error's code; English uses the service's

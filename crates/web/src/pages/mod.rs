@@ -18,6 +18,7 @@ use thirdplace_domain::{FieldError, Principal};
 
 pub mod account;
 pub mod admin;
+pub(crate) mod forms;
 pub mod memberships;
 pub mod public;
 pub mod sites;

@@ -3,14 +3,15 @@
 //! the coordinates (no map tiles) and GeoJSON / CSV downloads. The form is
 //! a GET, so a plan is a link; nothing is written.
 
-use super::admin::{require_network_admin, Form};
+use super::admin::require_network_admin;
+use super::forms::{Form, NO_ERRORS};
 use super::{urlencode, Page};
 use crate::api::sites::{compute, SuggestBody, SuggestOut};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::AppState;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -312,10 +313,9 @@ async fn planner(
     } else {
         None
     };
-    let no_errors = ValidationErrors::new();
     let errors = match &outcome {
         Some(Err(e)) => e,
-        _ => &no_errors,
+        _ => NO_ERRORS,
     };
     let counties = thirdplace_sites::data::counties()
         .into_iter()
@@ -343,12 +343,8 @@ async fn planner(
         .numeric("decimal")
         .help("field.target_share_help")
         .checkbox("ignore_hubs", if input.ignore_hubs { "true" } else { "" });
+    let status = form.status();
     let (fields, error_list) = form.into_parts();
-    let status = if error_list.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     let result = match &outcome {
         Some(Ok(out)) => Some(result_context(&state, &page, &input, out).await?),
         _ => None,

@@ -2,6 +2,7 @@
 //! room hours, the QR code to show at a hub's kiosk (and rotating it), the
 //! open check-in, and the community profile they may opt in to.
 
+use super::super::forms::{done_redirect, DoneQuery};
 use super::super::Page;
 use super::hhmm;
 use crate::api::memberships::card;
@@ -11,11 +12,10 @@ use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use minijinja::{context, Value};
-use serde::Deserialize;
 use thirdplace_domain::membership::{parse_expertise, Profile};
 
 pub fn router() -> Router<AppState> {
@@ -23,12 +23,6 @@ pub fn router() -> Router<AppState> {
         .route("/account/card", get(show))
         .route("/account/card/rotate", post(rotate))
         .route("/account/profile", get(profile_link).post(save_profile))
-}
-
-#[derive(Deserialize, Default)]
-struct Done {
-    #[serde(default)]
-    done: Option<String>,
 }
 
 /// "3 h" or "2 h 30 min".
@@ -121,7 +115,7 @@ async fn render(
 async fn show(
     State(state): State<AppState>,
     page: Page,
-    Query(d): Query<Done>,
+    Query(d): Query<DoneQuery>,
 ) -> AppResult<Response> {
     let notice = match d.done.as_deref() {
         Some("rotated") => Some(page.t("card.rotated")),
@@ -136,7 +130,7 @@ async fn rotate(State(state): State<AppState>, page: Page, body: Bytes) -> AppRe
     FormData::parse(&page, &body)?;
     let user = page.user()?;
     state.store.rotate_qr(user.person_id).await?;
-    Ok(Redirect::to("/account/card?done=rotated").into_response())
+    Ok(done_redirect("/account/card", "rotated"))
 }
 
 async fn profile_link() -> Redirect {
@@ -156,7 +150,7 @@ async fn save_profile(
         Ok(expertise) => {
             let profile = Profile { visible, expertise };
             state.store.set_profile(user.person_id, &profile).await?;
-            Ok(Redirect::to("/account/card?done=profile").into_response())
+            Ok(done_redirect("/account/card", "profile"))
         }
         Err(e) => {
             let again = ProfileForm {

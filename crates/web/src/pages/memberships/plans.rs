@@ -1,8 +1,9 @@
 //! Membership plans for network admins: list, create, edit and archive.
 
-use super::super::admin::{
-    outcome, render_form, render_list, require_network_admin, saved_redirect, status_cell, Form,
-    FormPage, Row, SavedQuery,
+use super::super::admin::require_network_admin;
+use super::super::forms::{
+    render_form, render_list, save, status_cell, Form, FormPage, Resource, Row, SavedQuery,
+    NO_ERRORS,
 };
 use super::super::public::parse_id;
 use super::super::Page;
@@ -18,6 +19,12 @@ use std::collections::HashMap;
 use thirdplace_domain::membership::{Plan, PlanInput, PlanScope, Validity};
 use thirdplace_domain::{format_ore_as_sek, new_id, ValidationErrors};
 use uuid::Uuid;
+
+const PLANS: Resource = Resource {
+    list: "/admin/plans",
+    new_title: "admin.new_plan",
+    edit_title: "admin.edit_plan",
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -146,7 +153,7 @@ async fn list(State(state): State<AppState>, page: Page) -> AppResult<Response> 
         .await?
         .into_iter()
         .map(|p: Plan| Row {
-            href: format!("/admin/plans/{}", p.id),
+            href: PLANS.href(p.id),
             cells: vec![
                 p.name.clone(),
                 scope_cell(&page, p.scope, &names),
@@ -161,7 +168,7 @@ async fn list(State(state): State<AppState>, page: Page) -> AppResult<Response> 
     render_list(
         &page,
         "admin.plans",
-        Some("/admin/plans/new"),
+        Some(PLANS.new_href()),
         &[
             "field.name",
             "field.scope",
@@ -175,26 +182,6 @@ async fn list(State(state): State<AppState>, page: Page) -> AppResult<Response> 
     )
 }
 
-fn new_page() -> FormPage<'static> {
-    FormPage {
-        title_key: "admin.new_plan",
-        action: "/admin/plans/new".into(),
-        back: "/admin/plans".into(),
-        saved: false,
-        children: vec![],
-    }
-}
-
-fn edit_page(id: Uuid, saved: bool) -> FormPage<'static> {
-    FormPage {
-        title_key: "admin.edit_plan",
-        action: format!("/admin/plans/{id}"),
-        back: "/admin/plans".into(),
-        saved,
-        children: vec![],
-    }
-}
-
 async fn new_plan(State(state): State<AppState>, page: Page) -> AppResult<Response> {
     require_network_admin(&page)?;
     let input = PlanInput {
@@ -203,20 +190,17 @@ async fn new_plan(State(state): State<AppState>, page: Page) -> AppResult<Respon
         included_hours_per_month: "0".into(),
         ..PlanInput::default()
     };
-    plan_form(&state, &page, new_page(), &input, &ValidationErrors::new()).await
+    plan_form(&state, &page, PLANS.new_page(), &input, NO_ERRORS).await
 }
 
 async fn create(State(state): State<AppState>, page: Page, body: Bytes) -> AppResult<Response> {
     let form = FormData::parse(&page, &body)?;
     require_network_admin(&page)?;
     let input = input_of(&form);
-    let result = match input.validate(new_id()) {
-        Ok(p) => outcome(state.store.insert_plan(&p).await)?.map(|_| p.id),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(id) => Ok(saved_redirect(format!("/admin/plans/{id}"))),
-        Err(e) => plan_form(&state, &page, new_page(), &input, &e).await,
+    let validated = input.validate(new_id());
+    match save(validated, async |p| state.store.insert_plan(p).await).await? {
+        Ok(p) => Ok(PLANS.saved(p.id)),
+        Err(e) => plan_form(&state, &page, PLANS.new_page(), &input, &e).await,
     }
 }
 
@@ -228,14 +212,8 @@ async fn edit(
 ) -> AppResult<Response> {
     require_network_admin(&page)?;
     let p = state.store.get_plan(parse_id(&id)?).await?;
-    plan_form(
-        &state,
-        &page,
-        edit_page(p.id, q.saved.is_some()),
-        &PlanInput::from_plan(&p),
-        &ValidationErrors::new(),
-    )
-    .await
+    let fp = PLANS.edit_page(p.id, q.saved.is_some());
+    plan_form(&state, &page, fp, &PlanInput::from_plan(&p), NO_ERRORS).await
 }
 
 async fn update(
@@ -248,12 +226,9 @@ async fn update(
     require_network_admin(&page)?;
     let id = state.store.get_plan(parse_id(&id)?).await?.id;
     let input = input_of(&form);
-    let result = match input.validate(id) {
-        Ok(p) => outcome(state.store.update_plan(&p).await)?,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Ok(saved_redirect(format!("/admin/plans/{id}"))),
-        Err(e) => plan_form(&state, &page, edit_page(id, false), &input, &e).await,
+    let validated = input.validate(id);
+    match save(validated, async |p| state.store.update_plan(p).await).await? {
+        Ok(_) => Ok(PLANS.saved(id)),
+        Err(e) => plan_form(&state, &page, PLANS.edit_page(id, false), &input, &e).await,
     }
 }

@@ -2,10 +2,11 @@
 //! of a plan, give each to a named employee (or to nobody), end a seat, and
 //! a seat's page with who held it when.
 
-use super::super::admin::{require_org, Form};
+use super::super::admin::require_org;
+use super::super::forms::{Form, NO_ERRORS};
 use super::super::public::parse_id;
 use super::super::{safe_next, Page};
-use super::{local, refusal, yes_no};
+use super::{local, refusal, yes_no, Notice};
 use crate::api::memberships::{assign, end_seat_now, purchase};
 use crate::error::{AppError, AppResult};
 use crate::forms::FormData;
@@ -53,12 +54,6 @@ struct SeatRow {
     running: bool,
 }
 
-/// A sentence shown at the top of the page: what was just done, or why not.
-struct Notice {
-    error: bool,
-    text: String,
-}
-
 fn notice_of(page: &Page, d: &Done) -> Option<Notice> {
     let text = match d.done.as_deref()? {
         "bought" => format!("{} {}", page.t("seats.bought"), d.count.unwrap_or(0)),
@@ -69,7 +64,7 @@ fn notice_of(page: &Page, d: &Done) -> Option<Notice> {
         },
         _ => return None,
     };
-    Some(Notice { error: false, text })
+    Some(Notice::done(text))
 }
 
 fn purchase_input(f: &FormData) -> SeatPurchaseInput {
@@ -78,6 +73,15 @@ fn purchase_input(f: &FormData) -> SeatPurchaseInput {
         count: f.get("count"),
         start_date: f.get("start_date"),
         end_date: f.get("end_date"),
+    }
+}
+
+/// The purchase form as first shown: one seat from today.
+fn fresh_purchase(state: &AppState) -> SeatPurchaseInput {
+    SeatPurchaseInput {
+        count: "1".into(),
+        start_date: local_date(state.now()).to_string(),
+        ..SeatPurchaseInput::default()
     }
 }
 
@@ -175,7 +179,7 @@ async fn render(
             people,
             fields,
             errors,
-            notice => notice.map(|n| context! { error => n.error, text => n.text }),
+            notice => notice.map(Notice::value),
             back_href => format!("/admin/organisations/{org_id}"),
         },
     )
@@ -189,22 +193,9 @@ async fn list(
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
     require_org(&page, id)?;
-    let input = SeatPurchaseInput {
-        count: "1".into(),
-        start_date: local_date(state.now()).to_string(),
-        ..SeatPurchaseInput::default()
-    };
+    let input = fresh_purchase(&state);
     let notice = notice_of(&page, &d);
-    render(
-        &state,
-        &page,
-        id,
-        &input,
-        &ValidationErrors::new(),
-        notice,
-        StatusCode::OK,
-    )
-    .await
+    render(&state, &page, id, &input, NO_ERRORS, notice, StatusCode::OK).await
 }
 
 async fn buy(
@@ -226,14 +217,10 @@ async fn buy(
         Err(AppError::Validation(e)) => {
             render(&state, &page, id, &input, &e, None, StatusCode::OK).await
         }
-        Err(e) => match refusal(&page, &e) {
-            Some((status, text)) => {
-                let notice = Some(Notice { error: true, text });
-                let none = ValidationErrors::new();
-                render(&state, &page, id, &input, &none, notice, status).await
-            }
-            None => Err(e),
-        },
+        Err(e) => {
+            let (status, notice) = refusal(&page, e)?;
+            render(&state, &page, id, &input, NO_ERRORS, Some(notice), status).await
+        }
     }
 }
 
@@ -264,19 +251,11 @@ async fn after(
             let sep = if back.contains('?') { '&' } else { '?' };
             Ok(Redirect::to(&format!("{back}{sep}{query}")).into_response())
         }
-        Err(e) => match refusal(page, &e) {
-            Some((status, text)) => {
-                let input = SeatPurchaseInput {
-                    count: "1".into(),
-                    start_date: local_date(state.now()).to_string(),
-                    ..SeatPurchaseInput::default()
-                };
-                let notice = Some(Notice { error: true, text });
-                let none = ValidationErrors::new();
-                render(state, page, org, &input, &none, notice, status).await
-            }
-            None => Err(e),
-        },
+        Err(e) => {
+            let (status, notice) = refusal(page, e)?;
+            let input = fresh_purchase(state);
+            render(state, page, org, &input, NO_ERRORS, Some(notice), status).await
+        }
     }
 }
 
@@ -377,7 +356,7 @@ async fn seat_page(
         },
         history,
         people,
-        notice => notice_of(&page, &d).map(|n| context! { error => n.error, text => n.text }),
+        notice => notice_of(&page, &d).map(Notice::value),
     };
     page.render("memberships/seat.html", ctx)
 }

@@ -2,10 +2,11 @@
 //! guests, checking out, the hosts' kiosk that reads members' QR codes, and
 //! who is here — publicly on the hub page, fully for the hub's hosts.
 
-use super::super::admin::{require_hub, Form};
+use super::super::admin::require_hub;
+use super::super::forms::{done_redirect, DoneQuery, Form, NO_ERRORS};
 use super::super::public::parse_id;
 use super::super::{safe_next, Page};
-use super::{hhmm, refusal, yes_no};
+use super::{hhmm, refusal, yes_no, Notice};
 use crate::checkins;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormData;
@@ -17,7 +18,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use minijinja::{context, Value};
-use serde::Deserialize;
 use std::collections::HashMap;
 use thirdplace_domain::membership::{public_presence, CheckInMethod, GuestInput, ACCESS_TARGET};
 use thirdplace_domain::ValidationErrors;
@@ -30,24 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/checkins/{id}/checkout", post(check_out))
         .route("/hubs/{id}/kiosk", get(kiosk).post(kiosk_scan))
         .route("/admin/hubs/{id}/presence", get(presence))
-}
-
-#[derive(Deserialize, Default)]
-struct Done {
-    #[serde(default)]
-    done: Option<String>,
-}
-
-/// What a page says after a form: done, or refused and why.
-struct Notice {
-    error: bool,
-    text: String,
-}
-
-impl Notice {
-    fn value(self) -> Value {
-        context! { error => self.error, text => self.text }
-    }
 }
 
 async fn organisation_names(state: &AppState) -> AppResult<HashMap<Uuid, String>> {
@@ -106,8 +88,7 @@ async fn render_checkin(
                 organisation_id: own,
                 ..GuestInput::default()
             };
-            let none = ValidationErrors::new();
-            let (input, errs) = guest.unwrap_or((&fresh, &none));
+            let (input, errs) = guest.unwrap_or((&fresh, NO_ERRORS));
             let form = Form::new(page, errs)
                 .text("first_name", &input.first_name)
                 .required()
@@ -154,20 +135,15 @@ async fn refused_on_checkin(
     hub_id: Uuid,
     e: AppError,
 ) -> AppResult<Response> {
-    match refusal(page, &e) {
-        Some((status, text)) => {
-            let notice = Notice { error: true, text };
-            render_checkin(state, page, hub_id, status, Some(notice), None).await
-        }
-        None => Err(e),
-    }
+    let (status, notice) = refusal(page, e)?;
+    render_checkin(state, page, hub_id, status, Some(notice), None).await
 }
 
 async fn checkin_page(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
-    Query(d): Query<Done>,
+    Query(d): Query<DoneQuery>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
     let notice = match d.done.as_deref() {
@@ -176,7 +152,7 @@ async fn checkin_page(
         Some("checked_out") => Some(page.t("checkin.checked_out")),
         _ => None,
     }
-    .map(|text| Notice { error: false, text });
+    .map(Notice::done);
     render_checkin(&state, &page, id, StatusCode::OK, notice, None).await
 }
 
@@ -192,7 +168,7 @@ async fn check_in(
     state.store.get_hub(id).await?;
     let person = state.store.get_person(user.person_id).await?;
     match checkins::check_in(&state, (&person).into(), id, CheckInMethod::Page).await {
-        Ok(_) => Ok(Redirect::to(&format!("/hubs/{id}/checkin?done=checked_in")).into_response()),
+        Ok(_) => Ok(done_redirect(&format!("/hubs/{id}/checkin"), "checked_in")),
         Err(e) => refused_on_checkin(&state, &page, id, e).await,
     }
 }
@@ -226,21 +202,18 @@ async fn add_guest(
         return refused_on_checkin(&state, &page, id, e).await;
     };
     match checkins::register_guest(&state, &user, c.id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/hubs/{id}/checkin?done=guest")).into_response()),
+        Ok(_) => Ok(done_redirect(&format!("/hubs/{id}/checkin"), "guest")),
         Err(AppError::Validation(errors)) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             render_checkin(&state, &page, id, status, None, Some((&input, &errors))).await
         }
-        Err(e) => match refusal(&page, &e) {
-            // The form keeps what was typed, so the member can pick their
-            // own organisation and send it again.
-            Some((status, text)) => {
-                let notice = Some(Notice { error: true, text });
-                let none = ValidationErrors::new();
-                render_checkin(&state, &page, id, status, notice, Some((&input, &none))).await
-            }
-            None => Err(e),
-        },
+        // The form keeps what was typed, so the member can pick their own
+        // organisation and send it again.
+        Err(e) => {
+            let (status, notice) = refusal(&page, e)?;
+            let guest = Some((&input, NO_ERRORS));
+            render_checkin(&state, &page, id, status, Some(notice), guest).await
+        }
     }
 }
 
@@ -307,16 +280,12 @@ async fn kiosk_scan(
     match checkins::scan(&state, user, id, code.trim()).await {
         Ok((_, person)) => {
             let text = format!("{}, {}!", page.t("kiosk.welcome"), person.first_name);
-            let notice = Notice { error: false, text };
-            render_kiosk(&state, &page, id, StatusCode::OK, Some(notice)).await
+            render_kiosk(&state, &page, id, StatusCode::OK, Some(Notice::done(text))).await
         }
-        Err(e) => match refusal(&page, &e) {
-            Some((status, text)) => {
-                let notice = Notice { error: true, text };
-                render_kiosk(&state, &page, id, status, Some(notice)).await
-            }
-            None => Err(e),
-        },
+        Err(e) => {
+            let (status, notice) = refusal(&page, e)?;
+            render_kiosk(&state, &page, id, status, Some(notice)).await
+        }
     }
 }
 
@@ -341,7 +310,7 @@ async fn presence(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
-    Query(d): Query<Done>,
+    Query(d): Query<DoneQuery>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
     require_hub(&page, id)?;

@@ -1,8 +1,10 @@
 //! Webhooks for network admins: register a receiver (door lock, screen),
 //! see its signing secret, follow its deliveries and retry failed ones.
 
-use super::super::admin::{
-    bool_str, outcome, render_form, render_list, require_network_admin, Form, FormPage, Row,
+use super::super::admin::require_network_admin;
+use super::super::forms::{
+    bool_str, done_redirect, render_form, render_list, save, DoneQuery, Form, FormPage, Row,
+    NO_ERRORS,
 };
 use super::super::public::parse_id;
 use super::super::Page;
@@ -13,12 +15,10 @@ use crate::forms::FormData;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use minijinja::context;
-use serde::Deserialize;
 use thirdplace_domain::membership::{Webhook, WebhookEvent, WebhookInput};
 use thirdplace_domain::{new_id, ValidationErrors};
 use uuid::Uuid;
@@ -34,10 +34,8 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-#[derive(Deserialize, Default)]
-struct Done {
-    #[serde(default)]
-    done: Option<String>,
+fn webhook_href(id: Uuid) -> String {
+    format!("/admin/webhooks/{id}")
 }
 
 fn input_of(f: &FormData) -> WebhookInput {
@@ -78,7 +76,7 @@ async fn list(State(state): State<AppState>, page: Page) -> AppResult<Response> 
         .await?
         .into_iter()
         .map(|w| Row {
-            href: format!("/admin/webhooks/{}", w.id),
+            href: webhook_href(w.id),
             cells: vec![
                 w.url,
                 w.events
@@ -97,20 +95,15 @@ async fn list(State(state): State<AppState>, page: Page) -> AppResult<Response> 
     render_list(
         &page,
         "admin.webhooks",
-        Some("/admin/webhooks/new"),
+        Some("/admin/webhooks/new".into()),
         &["field.url", "field.events", "admin.status"],
         rows,
     )
 }
 
 fn new_page() -> FormPage<'static> {
-    FormPage {
-        title_key: "admin.new_webhook",
-        action: "/admin/webhooks/new".into(),
-        back: "/admin/webhooks".into(),
-        saved: false,
-        children: vec![],
-    }
+    let (action, back) = ("/admin/webhooks/new".into(), "/admin/webhooks".into());
+    FormPage::new("admin.new_webhook", action, back)
 }
 
 async fn new_webhook(page: Page) -> AppResult<Response> {
@@ -123,30 +116,23 @@ async fn new_webhook(page: Page) -> AppResult<Response> {
         active: "true".into(),
         ..WebhookInput::default()
     };
-    let none = ValidationErrors::new();
-    render_form(&page, new_page(), fields(&page, &input, &none))
+    render_form(&page, new_page(), fields(&page, &input, NO_ERRORS))
 }
 
 async fn create(State(state): State<AppState>, page: Page, body: Bytes) -> AppResult<Response> {
     let form = FormData::parse(&page, &body)?;
     require_network_admin(&page)?;
     let input = input_of(&form);
-    let result = match input.validate() {
-        Ok(t) => {
-            let w = Webhook {
-                id: new_id(),
-                url: t.url,
-                events: t.events,
-                secret: new_secret(),
-                active: t.active,
-                created_at: state.now(),
-            };
-            outcome(state.store.insert_webhook(&w).await)?.map(|_| w.id)
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(id) => Ok(Redirect::to(&format!("/admin/webhooks/{id}?done=created")).into_response()),
+    let validated = input.validate().map(|t| Webhook {
+        id: new_id(),
+        url: t.url,
+        events: t.events,
+        secret: new_secret(),
+        active: t.active,
+        created_at: state.now(),
+    });
+    match save(validated, async |w| state.store.insert_webhook(w).await).await? {
+        Ok(w) => Ok(done_redirect(&webhook_href(w.id), "created")),
         Err(e) => render_form(&page, new_page(), fields(&page, &input, &e)),
     }
 }
@@ -159,12 +145,9 @@ async fn render_webhook(
     errors: &ValidationErrors,
     done: Option<&str>,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let (fields, errors) = fields(page, input, errors).into_parts();
+    let form = fields(page, input, errors);
+    let status = form.status();
+    let (fields, errors) = form.into_parts();
     let deliveries: Vec<_> = state
         .store
         .list_deliveries(Some(w.id), 50)
@@ -221,12 +204,19 @@ async fn show(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
-    Query(d): Query<Done>,
+    Query(d): Query<DoneQuery>,
 ) -> AppResult<Response> {
     require_network_admin(&page)?;
     let w = state.store.get_webhook(parse_id(&id)?).await?;
-    let none = ValidationErrors::new();
-    render_webhook(&state, &page, &w, &input_from(&w), &none, d.done.as_deref()).await
+    render_webhook(
+        &state,
+        &page,
+        &w,
+        &input_from(&w),
+        NO_ERRORS,
+        d.done.as_deref(),
+    )
+    .await
 }
 
 async fn update(
@@ -239,22 +229,14 @@ async fn update(
     require_network_admin(&page)?;
     let old = state.store.get_webhook(parse_id(&id)?).await?;
     let input = input_of(&form);
-    let result = match input.validate() {
-        Ok(t) => {
-            let w = Webhook {
-                url: t.url,
-                events: t.events,
-                active: t.active,
-                ..old.clone()
-            };
-            outcome(state.store.update_webhook(&w).await)?
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/admin/webhooks/{}?done=saved", old.id)).into_response())
-        }
+    let validated = input.validate().map(|t| Webhook {
+        url: t.url,
+        events: t.events,
+        active: t.active,
+        ..old.clone()
+    });
+    match save(validated, async |w| state.store.update_webhook(w).await).await? {
+        Ok(_) => Ok(done_redirect(&webhook_href(old.id), "saved")),
         Err(e) => render_webhook(&state, &page, &old, &input, &e, None).await,
     }
 }
@@ -271,5 +253,5 @@ async fn retry(
     let delivery: Uuid = parse_id(&delivery)?;
     state.store.retry_delivery(delivery, state.now()).await?;
     state.webhook_wake.notify_one();
-    Ok(Redirect::to(&format!("/admin/webhooks/{}?done=retried", w.id)).into_response())
+    Ok(done_redirect(&webhook_href(w.id), "retried"))
 }
