@@ -3,14 +3,27 @@
 //! with the PostgreSQL backend but the [`Store`] trait.
 
 mod membership;
+mod writer;
+
+/// Runs `$body` (which may use the connection `$conn` and must own what it
+/// uses) as a job of the store's writer, in its write transaction.
+macro_rules! write {
+    ($self:ident, |$conn:ident| $body:expr) => {
+        $self
+            .writer
+            .write(move |$conn| Box::pin(async move { $body }))
+            .await
+    };
+}
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::sqlite::SqliteConnection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::Row;
 use std::str::FromStr;
 use std::time::Duration;
 use thirdplace_domain::membership::{
@@ -32,12 +45,13 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// One connection for every write transaction. SQLite has one writer at
-    /// a time anyway; queueing writers here (in order) instead of letting
-    /// each one find the database locked and sleep in SQLite's busy handler
-    /// keeps write latency even under load, and a read-then-write
-    /// transaction can never fail on a lock upgrade.
-    writer: SqlitePool,
+    /// One connection, on a thread of its own, for every write transaction.
+    /// SQLite has one writer at a time anyway; queueing writers here (in
+    /// order) instead of letting each one find the database locked and
+    /// sleep in SQLite's busy handler keeps write latency even under load,
+    /// a read-then-write transaction can never fail on a lock upgrade, and
+    /// writes that queue up are committed together (see `writer.rs`).
+    writer: writer::Writer,
 }
 
 impl SqliteStore {
@@ -60,12 +74,7 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await
             .map_err(db)?;
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .test_before_acquire(false)
-            .connect_with(options)
-            .await
-            .map_err(db)?;
+        let writer = writer::Writer::start(options).await?;
         let store = Self { pool, writer };
         store.migrate().await?;
         Ok(store)
@@ -75,8 +84,15 @@ impl SqliteStore {
         MIGRATOR.run(&self.pool).await.map_err(db)
     }
 
+    /// The read pool (writes go through the store's writer).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// How many write transactions the writer has run, and for how many
+    /// writes: their ratio is the mean group-commit batch (benchmarks).
+    pub fn write_counts(&self) -> (u64, u64) {
+        self.writer.counts()
     }
 }
 
@@ -119,14 +135,14 @@ fn affected(n: u64) -> StoreResult<()> {
 /// SQLite's foreign-key error does not say which key; we check inside the
 /// writing transaction so the caller learns which field is wrong.
 async fn must_exist(
-    tx: &mut Transaction<'_, Sqlite>,
+    conn: &mut SqliteConnection,
     table: &str,
     id: Uuid,
     field: &str,
 ) -> StoreResult<()> {
     let found: Option<i64> = sqlx::query_scalar(&format!("SELECT 1 FROM {table} WHERE id = ?"))
         .bind(id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(db)?;
     match found {
@@ -297,20 +313,19 @@ impl SqliteStore {
         rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
     }
 
-    async fn write_person(&self, p: &Person, insert: bool) -> StoreResult<()> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
+    async fn write_person(
+        conn: &mut SqliteConnection,
+        p: &Person,
+        insert: bool,
+    ) -> StoreResult<()> {
         if let Some(org) = p.organisation_id {
-            must_exist(&mut tx, "organisations", org, "organisation_id").await?;
+            must_exist(conn, "organisations", org, "organisation_id").await?;
         }
         for h in &p.hosted_hub_ids {
-            must_exist(&mut tx, "hubs", *h, "hosted_hub_ids").await?;
+            must_exist(conn, "hubs", *h, "hosted_hub_ids").await?;
         }
         for o in &p.admin_of_organisation_ids {
-            must_exist(&mut tx, "organisations", *o, "admin_of_organisation_ids").await?;
+            must_exist(conn, "organisations", *o, "admin_of_organisation_ids").await?;
         }
         let sql = if insert {
             "INSERT INTO people (first_name, last_name, email, organisation_id, is_network_admin, archived, id) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -325,26 +340,26 @@ impl SqliteStore {
             .bind(p.is_network_admin)
             .bind(p.archived)
             .bind(p.id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(write_err)?
             .rows_affected();
         affected(n)?;
         sqlx::query("DELETE FROM hub_hosts WHERE person_id = ?")
             .bind(p.id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(db)?;
         sqlx::query("DELETE FROM organisation_admins WHERE person_id = ?")
             .bind(p.id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(db)?;
         for h in &p.hosted_hub_ids {
             sqlx::query("INSERT INTO hub_hosts (person_id, hub_id) VALUES (?, ?)")
                 .bind(p.id)
                 .bind(h)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await
                 .map_err(write_err)?;
         }
@@ -354,27 +369,16 @@ impl SqliteStore {
             )
             .bind(p.id)
             .bind(o)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(write_err)?;
         }
-        tx.commit().await.map_err(db)
+        Ok(())
     }
 
-    async fn write_hub(&self, h: &Hub, insert: bool) -> StoreResult<()> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
-        must_exist(
-            &mut tx,
-            "municipalities",
-            h.municipality_id,
-            "municipality_id",
-        )
-        .await?;
-        must_exist(&mut tx, "operators", h.operator_id, "operator_id").await?;
+    async fn write_hub(conn: &mut SqliteConnection, h: &Hub, insert: bool) -> StoreResult<()> {
+        must_exist(conn, "municipalities", h.municipality_id, "municipality_id").await?;
+        must_exist(conn, "operators", h.operator_id, "operator_id").await?;
         let hours = serde_json::to_string(&h.opening_hours).map_err(db)?;
         let sql = if insert {
             "INSERT INTO hubs (municipality_id, operator_id, name, description, street_address, postal_code, city, latitude, longitude, in_central_town, opening_hours, archived, id) \
@@ -397,21 +401,20 @@ impl SqliteStore {
             .bind(hours)
             .bind(h.archived)
             .bind(h.id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(write_err)?
             .rows_affected();
         affected(n)?;
-        tx.commit().await.map_err(db)
+        Ok(())
     }
 
-    async fn write_municipality(&self, m: &Municipality, insert: bool) -> StoreResult<()> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
-        must_exist(&mut tx, "regions", m.region_id, "region_id").await?;
+    async fn write_municipality(
+        conn: &mut SqliteConnection,
+        m: &Municipality,
+        insert: bool,
+    ) -> StoreResult<()> {
+        must_exist(conn, "regions", m.region_id, "region_id").await?;
         let sql = if insert {
             "INSERT INTO municipalities (region_id, name, code, central_town, archived, id) VALUES (?, ?, ?, ?, ?, ?)"
         } else {
@@ -424,21 +427,16 @@ impl SqliteStore {
             .bind(&m.central_town)
             .bind(m.archived)
             .bind(m.id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(write_err)?
             .rows_affected();
         affected(n)?;
-        tx.commit().await.map_err(db)
+        Ok(())
     }
 
-    async fn write_zone(&self, z: &Zone, insert: bool) -> StoreResult<()> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
-        must_exist(&mut tx, "hubs", z.hub_id, "hub_id").await?;
+    async fn write_zone(conn: &mut SqliteConnection, z: &Zone, insert: bool) -> StoreResult<()> {
+        must_exist(conn, "hubs", z.hub_id, "hub_id").await?;
         let sql = if insert {
             "INSERT INTO zones (hub_id, name, purpose, capacity, archived, id) VALUES (?, ?, ?, ?, ?, ?)"
         } else {
@@ -451,21 +449,16 @@ impl SqliteStore {
             .bind(z.capacity)
             .bind(z.archived)
             .bind(z.id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(write_err)?
             .rows_affected();
         affected(n)?;
-        tx.commit().await.map_err(db)
+        Ok(())
     }
 
-    async fn write_room(&self, r: &Room, insert: bool) -> StoreResult<()> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
-        must_exist(&mut tx, "hubs", r.hub_id, "hub_id").await?;
+    async fn write_room(conn: &mut SqliteConnection, r: &Room, insert: bool) -> StoreResult<()> {
+        must_exist(conn, "hubs", r.hub_id, "hub_id").await?;
         let sql = if insert {
             "INSERT INTO rooms (hub_id, name, kind, capacity, hourly_price_ore, vat_rate_percent, archived, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         } else {
@@ -480,12 +473,12 @@ impl SqliteStore {
             .bind(i64::from(r.vat_rate_percent))
             .bind(r.archived)
             .bind(r.id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(write_err)?
             .rows_affected();
         affected(n)?;
-        tx.commit().await.map_err(db)
+        Ok(())
     }
 
     async fn write_simple(&self, sql: &str, binds: Vec<Bind<'_>>) -> StoreResult<()> {
@@ -604,11 +597,13 @@ impl Store for SqliteStore {
     }
 
     async fn insert_municipality(&self, m: &Municipality) -> StoreResult<()> {
-        self.write_municipality(m, true).await
+        let m = m.clone();
+        write!(self, |conn| Self::write_municipality(conn, &m, true).await)
     }
 
     async fn update_municipality(&self, m: &Municipality) -> StoreResult<()> {
-        self.write_municipality(m, false).await
+        let m = m.clone();
+        write!(self, |conn| Self::write_municipality(conn, &m, false).await)
     }
 
     async fn list_operators(&self) -> StoreResult<Vec<Operator>> {
@@ -654,11 +649,13 @@ impl Store for SqliteStore {
     }
 
     async fn insert_hub(&self, h: &Hub) -> StoreResult<()> {
-        self.write_hub(h, true).await
+        let h = h.clone();
+        write!(self, |conn| Self::write_hub(conn, &h, true).await)
     }
 
     async fn update_hub(&self, h: &Hub) -> StoreResult<()> {
-        self.write_hub(h, false).await
+        let h = h.clone();
+        write!(self, |conn| Self::write_hub(conn, &h, false).await)
     }
 
     async fn list_zones(&self, hub_id: Uuid) -> StoreResult<Vec<Zone>> {
@@ -677,11 +674,13 @@ impl Store for SqliteStore {
     }
 
     async fn insert_zone(&self, z: &Zone) -> StoreResult<()> {
-        self.write_zone(z, true).await
+        let z = z.clone();
+        write!(self, |conn| Self::write_zone(conn, &z, true).await)
     }
 
     async fn update_zone(&self, z: &Zone) -> StoreResult<()> {
-        self.write_zone(z, false).await
+        let z = z.clone();
+        write!(self, |conn| Self::write_zone(conn, &z, false).await)
     }
 
     async fn list_rooms(&self, hub_id: Uuid) -> StoreResult<Vec<Room>> {
@@ -700,11 +699,13 @@ impl Store for SqliteStore {
     }
 
     async fn insert_room(&self, r: &Room) -> StoreResult<()> {
-        self.write_room(r, true).await
+        let r = r.clone();
+        write!(self, |conn| Self::write_room(conn, &r, true).await)
     }
 
     async fn update_room(&self, r: &Room) -> StoreResult<()> {
-        self.write_room(r, false).await
+        let r = r.clone();
+        write!(self, |conn| Self::write_room(conn, &r, false).await)
     }
 
     async fn list_organisations(&self) -> StoreResult<Vec<Organisation>> {
@@ -781,11 +782,13 @@ impl Store for SqliteStore {
     }
 
     async fn insert_person(&self, p: &Person) -> StoreResult<()> {
-        self.write_person(p, true).await
+        let p = p.clone();
+        write!(self, |conn| Self::write_person(conn, &p, true).await)
     }
 
     async fn update_person(&self, p: &Person) -> StoreResult<()> {
-        self.write_person(p, false).await
+        let p = p.clone();
+        write!(self, |conn| Self::write_person(conn, &p, false).await)
     }
 
     async fn password_hash(&self, person_id: Uuid) -> StoreResult<Option<String>> {
@@ -939,7 +942,11 @@ impl Store for SqliteStore {
     }
 
     async fn meta_get_or_insert(&self, key: &str, value: &str) -> StoreResult<String> {
-        membership::meta_get_or_insert(&self.writer, key, value).await
+        let (key, value) = (key.to_owned(), value.to_owned());
+        write!(self, |conn| membership::meta_get_or_insert(
+            conn, &key, &value
+        )
+        .await)
     }
 
     async fn list_plans(&self) -> StoreResult<Vec<Plan>> {
@@ -951,15 +958,18 @@ impl Store for SqliteStore {
     }
 
     async fn insert_plan(&self, p: &Plan) -> StoreResult<()> {
-        membership::write_plan(&self.writer, p, true).await
+        let p = p.clone();
+        write!(self, |conn| membership::write_plan(conn, &p, true).await)
     }
 
     async fn update_plan(&self, p: &Plan) -> StoreResult<()> {
-        membership::write_plan(&self.writer, p, false).await
+        let p = p.clone();
+        write!(self, |conn| membership::write_plan(conn, &p, false).await)
     }
 
     async fn insert_seats(&self, seats: &[Seat]) -> StoreResult<()> {
-        membership::insert_seats(&self.writer, seats).await
+        let seats = seats.to_vec();
+        write!(self, |conn| membership::insert_seats(conn, &seats).await)
     }
 
     async fn get_seat(&self, id: Uuid) -> StoreResult<SeatView> {
@@ -980,11 +990,17 @@ impl Store for SqliteStore {
         holder: Option<Uuid>,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        membership::assign_seat(&self.writer, seat_id, holder, at).await
+        write!(self, |conn| membership::assign_seat(
+            conn, seat_id, holder, at
+        )
+        .await)
     }
 
     async fn set_seat_end(&self, seat_id: Uuid, end_date: Option<NaiveDate>) -> StoreResult<()> {
-        membership::set_seat_end(&self.writer, seat_id, end_date).await
+        write!(self, |conn| membership::set_seat_end(
+            conn, seat_id, end_date
+        )
+        .await)
     }
 
     async fn held_seats(&self, person_id: Uuid, at: DateTime<Utc>) -> StoreResult<Vec<HeldSeat>> {
@@ -996,7 +1012,11 @@ impl Store for SqliteStore {
     }
 
     async fn set_profile(&self, person_id: Uuid, profile: &Profile) -> StoreResult<()> {
-        membership::set_profile(&self.writer, person_id, profile).await
+        let profile = profile.clone();
+        write!(self, |conn| membership::set_profile(
+            conn, person_id, &profile
+        )
+        .await)
     }
 
     async fn qr_generation(&self, person_id: Uuid) -> StoreResult<i64> {
@@ -1004,11 +1024,13 @@ impl Store for SqliteStore {
     }
 
     async fn rotate_qr(&self, person_id: Uuid) -> StoreResult<i64> {
-        membership::rotate_qr(&self.writer, person_id).await
+        write!(self, |conn| membership::rotate_qr(conn, person_id).await)
     }
 
     async fn insert_checkin(&self, c: &CheckIn, event: &OutboundEvent) -> StoreResult<()> {
-        membership::insert_checkin(&self.writer, c, event).await
+        let (c, event) = (c.clone(), event.clone());
+        write!(self, |conn| membership::insert_checkin(conn, &c, &event)
+            .await)
     }
 
     async fn get_checkin(&self, id: Uuid) -> StoreResult<CheckIn> {
@@ -1026,7 +1048,15 @@ impl Store for SqliteStore {
         auto_closed: bool,
         event: &OutboundEvent,
     ) -> StoreResult<CheckIn> {
-        membership::checkout(&self.writer, id, at, auto_closed, event).await
+        let event = event.clone();
+        write!(self, |conn| membership::checkout(
+            conn,
+            id,
+            at,
+            auto_closed,
+            &event
+        )
+        .await)
     }
 
     async fn list_open_checkins(&self) -> StoreResult<Vec<CheckIn>> {
@@ -1039,7 +1069,11 @@ impl Store for SqliteStore {
         max_guests: i64,
         event: &OutboundEvent,
     ) -> StoreResult<()> {
-        membership::insert_guest_visit(&self.writer, g, max_guests, event).await
+        let (g, event) = (g.clone(), event.clone());
+        write!(self, |conn| membership::insert_guest_visit(
+            conn, &g, max_guests, &event
+        )
+        .await)
     }
 
     async fn list_guests(&self, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
@@ -1078,11 +1112,14 @@ impl Store for SqliteStore {
     }
 
     async fn insert_webhook(&self, w: &Webhook) -> StoreResult<()> {
-        membership::write_webhook(&self.writer, w, true).await
+        let w = w.clone();
+        write!(self, |conn| membership::write_webhook(conn, &w, true).await)
     }
 
     async fn update_webhook(&self, w: &Webhook) -> StoreResult<()> {
-        membership::write_webhook(&self.writer, w, false).await
+        let w = w.clone();
+        write!(self, |conn| membership::write_webhook(conn, &w, false)
+            .await)
     }
 
     async fn claim_deliveries(
@@ -1091,11 +1128,17 @@ impl Store for SqliteStore {
         lease: chrono::Duration,
         limit: i64,
     ) -> StoreResult<Vec<ClaimedDelivery>> {
-        membership::claim_deliveries(&self.pool, &self.writer, now, lease, limit).await
+        if limit <= 0 || !membership::any_delivery_due(&self.pool, now).await? {
+            return Ok(Vec::new());
+        }
+        write!(self, |conn| membership::claim_deliveries(
+            conn, now, lease, limit
+        )
+        .await)
     }
 
     async fn mark_delivered(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
-        membership::mark_delivered(&self.writer, id, at).await
+        write!(self, |conn| membership::mark_delivered(conn, id, at).await)
     }
 
     async fn mark_attempt_failed(
@@ -1105,11 +1148,19 @@ impl Store for SqliteStore {
         next_attempt_at: DateTime<Utc>,
         failed: bool,
     ) -> StoreResult<()> {
-        membership::mark_attempt_failed(&self.writer, id, error, next_attempt_at, failed).await
+        let error = error.to_owned();
+        write!(self, |conn| membership::mark_attempt_failed(
+            conn,
+            id,
+            &error,
+            next_attempt_at,
+            failed
+        )
+        .await)
     }
 
     async fn retry_delivery(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
-        membership::retry_delivery(&self.writer, id, now).await
+        write!(self, |conn| membership::retry_delivery(conn, id, now).await)
     }
 
     async fn list_deliveries(

@@ -3,16 +3,16 @@
 //! webhooks with their delivery queue. The `Store` impl in `lib.rs`
 //! delegates here.
 //!
-//! Transactions that read before they write start with `BEGIN IMMEDIATE`:
-//! in WAL mode a deferred transaction that read first cannot wait for the
-//! write lock (it fails with SQLITE_BUSY at once), and the check it made
-//! could be stale. Taking the write lock up front makes concurrent writers
-//! queue behind the busy timeout instead.
+//! Writes take the writer's connection (`&mut SqliteConnection`) and run
+//! inside a transaction that the writer (`writer.rs`) has already begun with
+//! `BEGIN IMMEDIATE` and commits; they never begin or commit one themselves.
+//! Holding the write lock from the start means a check made before a write
+//! cannot be stale.
 
 use super::{db, decode, must_exist, one, write_err};
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::sqlite::{SqlitePool, SqliteRow};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::sqlite::{SqliteConnection, SqlitePool, SqliteRow};
+use sqlx::Row;
 use thirdplace_domain::membership::{
     AccessSummary, CheckIn, CheckInMethod, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
     Profile, Seat, SeatHolding, Validity, Webhook, WebhookDelivery, WebhookEvent,
@@ -21,12 +21,6 @@ use thirdplace_store::{
     ClaimedDelivery, OutboundEvent, SeatHolder, SeatView, StoreError, StoreResult,
 };
 use uuid::Uuid;
-
-type Tx = Transaction<'static, Sqlite>;
-
-async fn begin_immediate(pool: &SqlitePool) -> StoreResult<Tx> {
-    pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
-}
 
 fn rows<T>(
     rows: Vec<SqliteRow>,
@@ -46,23 +40,21 @@ fn person_write_err(e: sqlx::Error) -> StoreError {
 // ------------------------------------------------------------------ meta
 
 pub(crate) async fn meta_get_or_insert(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     key: &str,
     value: &str,
 ) -> StoreResult<String> {
-    let mut tx = begin_immediate(pool).await?;
     sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
         .bind(key)
         .bind(value)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(write_err)?;
     let stored: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
         .bind(key)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await
         .map_err(db)?;
-    tx.commit().await.map_err(db)?;
     Ok(stored)
 }
 
@@ -124,16 +116,19 @@ pub(crate) async fn get_plan(pool: &SqlitePool, id: Uuid) -> StoreResult<Plan> {
     one(rows(r, plan)?)
 }
 
-pub(crate) async fn write_plan(pool: &SqlitePool, p: &Plan, insert: bool) -> StoreResult<()> {
-    let mut tx = begin_immediate(pool).await?;
+pub(crate) async fn write_plan(
+    conn: &mut SqliteConnection,
+    p: &Plan,
+    insert: bool,
+) -> StoreResult<()> {
     let (region_id, hub_id) = match p.scope {
         PlanScope::Network => (None, None),
         PlanScope::Region(r) => {
-            must_exist(&mut tx, "regions", r, "scope_id").await?;
+            must_exist(conn, "regions", r, "scope_id").await?;
             (Some(r), None)
         }
         PlanScope::Hub(h) => {
-            must_exist(&mut tx, "hubs", h, "scope_id").await?;
+            must_exist(conn, "hubs", h, "scope_id").await?;
             (None, Some(h))
         }
     };
@@ -159,12 +154,12 @@ pub(crate) async fn write_plan(pool: &SqlitePool, p: &Plan, insert: bool) -> Sto
         .bind(p.validity.days().map(i64::from))
         .bind(p.archived)
         .bind(p.id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(write_err)?
         .rows_affected();
     super::affected(n)?;
-    tx.commit().await.map_err(db)
+    Ok(())
 }
 
 // ------------------------------------------------------------------ seats
@@ -215,26 +210,19 @@ fn holding(r: &SqliteRow) -> Result<SeatHolding, sqlx::Error> {
     })
 }
 
-pub(crate) async fn insert_seats(pool: &SqlitePool, seats: &[Seat]) -> StoreResult<()> {
+pub(crate) async fn insert_seats(conn: &mut SqliteConnection, seats: &[Seat]) -> StoreResult<()> {
     if seats.is_empty() {
         return Ok(());
     }
-    let mut tx = begin_immediate(pool).await?;
     let mut checked_plans: Vec<Uuid> = Vec::new();
     let mut checked_orgs: Vec<Uuid> = Vec::new();
     for s in seats {
         if !checked_plans.contains(&s.plan_id) {
-            must_exist(&mut tx, "plans", s.plan_id, "plan_id").await?;
+            must_exist(conn, "plans", s.plan_id, "plan_id").await?;
             checked_plans.push(s.plan_id);
         }
         if !checked_orgs.contains(&s.organisation_id) {
-            must_exist(
-                &mut tx,
-                "organisations",
-                s.organisation_id,
-                "organisation_id",
-            )
-            .await?;
+            must_exist(conn, "organisations", s.organisation_id, "organisation_id").await?;
             checked_orgs.push(s.organisation_id);
         }
         sqlx::query(
@@ -247,11 +235,11 @@ pub(crate) async fn insert_seats(pool: &SqlitePool, seats: &[Seat]) -> StoreResu
         .bind(s.start_date)
         .bind(s.end_date)
         .bind(s.created_at)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(write_err)?;
     }
-    tx.commit().await.map_err(db)
+    Ok(())
 }
 
 pub(crate) async fn get_seat(pool: &SqlitePool, id: Uuid) -> StoreResult<SeatView> {
@@ -295,15 +283,14 @@ pub(crate) async fn seat_history(
 }
 
 pub(crate) async fn assign_seat(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     seat_id: Uuid,
     holder: Option<Uuid>,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    let mut tx = begin_immediate(pool).await?;
     let seat_org: Uuid = sqlx::query_scalar("SELECT organisation_id FROM seats WHERE id = ?")
         .bind(seat_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(db)?
         .ok_or(StoreError::NotFound)?;
@@ -311,7 +298,7 @@ pub(crate) async fn assign_seat(
         let person: Option<(Option<Uuid>, bool)> =
             sqlx::query_as("SELECT organisation_id, archived FROM people WHERE id = ?")
                 .bind(p)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut *conn)
                 .await
                 .map_err(db)?;
         match person {
@@ -323,12 +310,12 @@ pub(crate) async fn assign_seat(
         "SELECT person_id FROM seat_holdings WHERE seat_id = ? AND held_until IS NULL",
     )
     .bind(seat_id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(db)?;
     if current == holder {
         // Already theirs (or already free): nothing changes.
-        return tx.commit().await.map_err(db);
+        return Ok(());
     }
     if current.is_some() {
         sqlx::query(
@@ -336,7 +323,7 @@ pub(crate) async fn assign_seat(
         )
         .bind(at)
         .bind(seat_id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(db)?;
     }
@@ -348,22 +335,22 @@ pub(crate) async fn assign_seat(
         .bind(seat_id)
         .bind(p)
         .bind(at)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(write_err)?;
     }
-    tx.commit().await.map_err(db)
+    Ok(())
 }
 
 pub(crate) async fn set_seat_end(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     seat_id: Uuid,
     end_date: Option<NaiveDate>,
 ) -> StoreResult<()> {
     let n = sqlx::query("UPDATE seats SET end_date = ? WHERE id = ?")
         .bind(end_date)
         .bind(seat_id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await
         .map_err(db)?
         .rows_affected();
@@ -421,7 +408,7 @@ pub(crate) async fn get_profile(pool: &SqlitePool, person_id: Uuid) -> StoreResu
 }
 
 pub(crate) async fn set_profile(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     person_id: Uuid,
     profile: &Profile,
 ) -> StoreResult<()> {
@@ -434,7 +421,7 @@ pub(crate) async fn set_profile(
     .bind(person_id)
     .bind(profile.visible)
     .bind(tags)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map_err(person_write_err)
     .map(|_| ())
@@ -450,7 +437,7 @@ pub(crate) async fn qr_generation(pool: &SqlitePool, person_id: Uuid) -> StoreRe
     Ok(g.unwrap_or(0))
 }
 
-pub(crate) async fn rotate_qr(pool: &SqlitePool, person_id: Uuid) -> StoreResult<i64> {
+pub(crate) async fn rotate_qr(conn: &mut SqliteConnection, person_id: Uuid) -> StoreResult<i64> {
     // One statement: atomic, so two rotations at once give two generations.
     sqlx::query_scalar(
         "INSERT INTO member_profiles (person_id, qr_generation) VALUES (?, 1) \
@@ -458,7 +445,7 @@ pub(crate) async fn rotate_qr(pool: &SqlitePool, person_id: Uuid) -> StoreResult
          RETURNING qr_generation",
     )
     .bind(person_id)
-    .fetch_one(pool)
+    .fetch_one(&mut *conn)
     .await
     .map_err(person_write_err)
 }
@@ -495,7 +482,12 @@ fn guest_visit(r: &SqliteRow) -> Result<GuestVisit, sqlx::Error> {
 }
 
 /// Counts a visit (or a guest visit) on its hub's civil day.
-async fn count_visit(tx: &mut Tx, hub_id: Uuid, at: DateTime<Utc>, guest: bool) -> StoreResult<()> {
+async fn count_visit(
+    conn: &mut SqliteConnection,
+    hub_id: Uuid,
+    at: DateTime<Utc>,
+    guest: bool,
+) -> StoreResult<()> {
     let (v, g) = if guest { (0, 1) } else { (1, 0) };
     sqlx::query(
         "INSERT INTO hub_visit_days (hub_id, day, visits, guest_visits) VALUES (?, ?, ?, ?) \
@@ -506,7 +498,7 @@ async fn count_visit(tx: &mut Tx, hub_id: Uuid, at: DateTime<Utc>, guest: bool) 
     .bind(thirdplace_domain::membership::local_date(at))
     .bind(v)
     .bind(g)
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await
     .map_err(write_err)?;
     Ok(())
@@ -514,10 +506,10 @@ async fn count_visit(tx: &mut Tx, hub_id: Uuid, at: DateTime<Utc>, guest: bool) 
 
 /// Queues one delivery of `event` for every active webhook subscribed to
 /// it, inside the transaction that makes the change it reports.
-async fn fan_out(tx: &mut Tx, event: &OutboundEvent) -> StoreResult<()> {
+async fn fan_out(conn: &mut SqliteConnection, event: &OutboundEvent) -> StoreResult<()> {
     let hooks: Vec<(Uuid, String)> =
         sqlx::query_as("SELECT id, events FROM webhooks WHERE active = 1 ORDER BY created_at, id")
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut *conn)
             .await
             .map_err(db)?;
     let key = event.event.key();
@@ -536,7 +528,7 @@ async fn fan_out(tx: &mut Tx, event: &OutboundEvent) -> StoreResult<()> {
         .bind(&event.payload)
         .bind(event.at)
         .bind(event.at)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await
         .map_err(write_err)?;
     }
@@ -544,11 +536,10 @@ async fn fan_out(tx: &mut Tx, event: &OutboundEvent) -> StoreResult<()> {
 }
 
 pub(crate) async fn insert_checkin(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     c: &CheckIn,
     event: &OutboundEvent,
 ) -> StoreResult<()> {
-    let mut tx = begin_immediate(pool).await?;
     let inserted = sqlx::query(
         "INSERT INTO checkins (id, person_id, hub_id, seat_id, method, checked_in_at, \
          checked_out_at, auto_closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -561,7 +552,7 @@ pub(crate) async fn insert_checkin(
     .bind(c.checked_in_at)
     .bind(c.checked_out_at)
     .bind(c.auto_closed)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await;
     if let Err(e) = inserted {
         if let sqlx::Error::Database(d) = &e {
@@ -572,16 +563,16 @@ pub(crate) async fn insert_checkin(
             // SQLite does not say which key failed; find out only then, so
             // the common path costs no extra look-ups.
             if d.is_foreign_key_violation() {
-                must_exist(&mut tx, "people", c.person_id, "person_id").await?;
-                must_exist(&mut tx, "hubs", c.hub_id, "hub_id").await?;
-                must_exist(&mut tx, "seats", c.seat_id, "seat_id").await?;
+                must_exist(conn, "people", c.person_id, "person_id").await?;
+                must_exist(conn, "hubs", c.hub_id, "hub_id").await?;
+                must_exist(conn, "seats", c.seat_id, "seat_id").await?;
             }
         }
         return Err(write_err(e));
     }
-    count_visit(&mut tx, c.hub_id, c.checked_in_at, false).await?;
-    fan_out(&mut tx, event).await?;
-    tx.commit().await.map_err(db)
+    count_visit(conn, c.hub_id, c.checked_in_at, false).await?;
+    fan_out(conn, event).await?;
+    Ok(())
 }
 
 pub(crate) async fn get_checkin(pool: &SqlitePool, id: Uuid) -> StoreResult<CheckIn> {
@@ -606,16 +597,15 @@ pub(crate) async fn open_checkin_of(
 }
 
 pub(crate) async fn checkout(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     id: Uuid,
     at: DateTime<Utc>,
     auto_closed: bool,
     event: &OutboundEvent,
 ) -> StoreResult<CheckIn> {
-    let mut tx = begin_immediate(pool).await?;
     let row = sqlx::query("SELECT * FROM checkins WHERE id = ?")
         .bind(id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(db)?
         .ok_or(StoreError::NotFound)?;
@@ -627,7 +617,7 @@ pub(crate) async fn checkout(
         .bind(at)
         .bind(auto_closed)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(db)?;
     sqlx::query(
@@ -635,11 +625,10 @@ pub(crate) async fn checkout(
     )
     .bind(at)
     .bind(id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(db)?;
-    fan_out(&mut tx, event).await?;
-    tx.commit().await.map_err(db)?;
+    fan_out(conn, event).await?;
     c.checked_out_at = Some(at);
     c.auto_closed = auto_closed;
     Ok(c)
@@ -656,16 +645,15 @@ pub(crate) async fn list_open_checkins(pool: &SqlitePool) -> StoreResult<Vec<Che
 }
 
 pub(crate) async fn insert_guest_visit(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     g: &GuestVisit,
     max_guests: i64,
     event: &OutboundEvent,
 ) -> StoreResult<()> {
-    let mut tx = begin_immediate(pool).await?;
     let host: Option<Option<DateTime<Utc>>> =
         sqlx::query_scalar("SELECT checked_out_at FROM checkins WHERE id = ?")
             .bind(g.host_checkin_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *conn)
             .await
             .map_err(db)?;
     match host {
@@ -677,19 +665,13 @@ pub(crate) async fn insert_guest_visit(
         "SELECT count(*) FROM guest_visits WHERE host_checkin_id = ? AND left_at IS NULL",
     )
     .bind(g.host_checkin_id)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await
     .map_err(db)?;
     if present >= max_guests {
         return Err(StoreError::Conflict("guest_limit".into()));
     }
-    must_exist(
-        &mut tx,
-        "organisations",
-        g.organisation_id,
-        "organisation_id",
-    )
-    .await?;
+    must_exist(conn, "organisations", g.organisation_id, "organisation_id").await?;
     sqlx::query(
         "INSERT INTO guest_visits (id, host_checkin_id, host_person_id, hub_id, first_name, \
          last_name, organisation_id, arrived_at, left_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -703,12 +685,12 @@ pub(crate) async fn insert_guest_visit(
     .bind(g.organisation_id)
     .bind(g.arrived_at)
     .bind(g.left_at)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(write_err)?;
-    count_visit(&mut tx, g.hub_id, g.arrived_at, true).await?;
-    fan_out(&mut tx, event).await?;
-    tx.commit().await.map_err(db)
+    count_visit(conn, g.hub_id, g.arrived_at, true).await?;
+    fan_out(conn, event).await?;
+    Ok(())
 }
 
 pub(crate) async fn list_guests(
@@ -899,7 +881,11 @@ pub(crate) async fn get_webhook(pool: &SqlitePool, id: Uuid) -> StoreResult<Webh
     one(rows(r, webhook)?)
 }
 
-pub(crate) async fn write_webhook(pool: &SqlitePool, w: &Webhook, insert: bool) -> StoreResult<()> {
+pub(crate) async fn write_webhook(
+    conn: &mut SqliteConnection,
+    w: &Webhook,
+    insert: bool,
+) -> StoreResult<()> {
     let sql = if insert {
         "INSERT INTO webhooks (url, events, secret, active, created_at, id) VALUES (?, ?, ?, ?, ?, ?)"
     } else {
@@ -912,25 +898,16 @@ pub(crate) async fn write_webhook(pool: &SqlitePool, w: &Webhook, insert: bool) 
         .bind(w.active)
         .bind(w.created_at)
         .bind(w.id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await
         .map_err(write_err)?
         .rows_affected();
     super::affected(n)
 }
 
-pub(crate) async fn claim_deliveries(
-    reader: &SqlitePool,
-    pool: &SqlitePool,
-    now: DateTime<Utc>,
-    lease: chrono::Duration,
-    limit: i64,
-) -> StoreResult<Vec<ClaimedDelivery>> {
-    if limit <= 0 {
-        return Ok(Vec::new());
-    }
-    // The worker asks after every write; most of the time nothing is due,
-    // and a read tells so without taking the one writer connection.
+/// Whether any delivery is due: the worker asks after every write; most of
+/// the time nothing is due, and a read tells so without taking the writer.
+pub(crate) async fn any_delivery_due(reader: &SqlitePool, now: DateTime<Utc>) -> StoreResult<bool> {
     let any_due: Option<i64> = sqlx::query_scalar(
         "SELECT 1 FROM webhook_deliveries \
          WHERE delivered_at IS NULL AND failed = 0 AND next_attempt_at <= ? LIMIT 1",
@@ -939,10 +916,18 @@ pub(crate) async fn claim_deliveries(
     .fetch_optional(reader)
     .await
     .map_err(db)?;
-    if any_due.is_none() {
+    Ok(any_due.is_some())
+}
+
+pub(crate) async fn claim_deliveries(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+    lease: chrono::Duration,
+    limit: i64,
+) -> StoreResult<Vec<ClaimedDelivery>> {
+    if limit <= 0 {
         return Ok(Vec::new());
     }
-    let mut tx = begin_immediate(pool).await?;
     // Uses the partial index `webhook_deliveries_due`.
     let ids: Vec<Uuid> = sqlx::query_scalar(
         "SELECT id FROM webhook_deliveries \
@@ -951,11 +936,10 @@ pub(crate) async fn claim_deliveries(
     )
     .bind(now)
     .bind(limit)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
     if ids.is_empty() {
-        tx.commit().await.map_err(db)?;
         return Ok(Vec::new());
     }
     let marks = vec!["?"; ids.len()].join(", ");
@@ -967,7 +951,7 @@ pub(crate) async fn claim_deliveries(
     for id in &ids {
         update = update.bind(id);
     }
-    update.execute(&mut *tx).await.map_err(db)?;
+    update.execute(&mut *conn).await.map_err(db)?;
     let select_sql = format!(
         "SELECT d.*, w.id AS w_id, w.url AS w_url, w.events AS w_events, w.secret AS w_secret, \
          w.active AS w_active, w.created_at AS w_created_at \
@@ -978,8 +962,7 @@ pub(crate) async fn claim_deliveries(
     for id in &ids {
         select = select.bind(id);
     }
-    let found = select.fetch_all(&mut *tx).await.map_err(db)?;
-    tx.commit().await.map_err(db)?;
+    let found = select.fetch_all(&mut *conn).await.map_err(db)?;
     let mut claimed = rows(found, |r| {
         Ok(ClaimedDelivery {
             delivery: delivery(r)?,
@@ -992,14 +975,14 @@ pub(crate) async fn claim_deliveries(
 }
 
 pub(crate) async fn mark_delivered(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     id: Uuid,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
     let n = sqlx::query("UPDATE webhook_deliveries SET delivered_at = ? WHERE id = ?")
         .bind(at)
         .bind(id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await
         .map_err(db)?
         .rows_affected();
@@ -1007,7 +990,7 @@ pub(crate) async fn mark_delivered(
 }
 
 pub(crate) async fn mark_attempt_failed(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     id: Uuid,
     error: &str,
     next_attempt_at: DateTime<Utc>,
@@ -1020,7 +1003,7 @@ pub(crate) async fn mark_attempt_failed(
     .bind(next_attempt_at)
     .bind(failed)
     .bind(id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map_err(db)?
     .rows_affected();
@@ -1028,7 +1011,7 @@ pub(crate) async fn mark_attempt_failed(
 }
 
 pub(crate) async fn retry_delivery(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     id: Uuid,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
@@ -1036,7 +1019,7 @@ pub(crate) async fn retry_delivery(
         sqlx::query("UPDATE webhook_deliveries SET failed = 0, next_attempt_at = ? WHERE id = ?")
             .bind(now)
             .bind(id)
-            .execute(pool)
+            .execute(&mut *conn)
             .await
             .map_err(db)?
             .rows_affected();
