@@ -912,8 +912,8 @@ pub fn run(opts: &Options) -> Result<Report> {
                 Db::Postgres { .. } => None,
             };
             let writes_before = write_counts();
-            let (results, cpu_before, cpu_after, load, writes_after) =
-                client_rt.block_on(async {
+            let (results, cpu_before, cpu_after, load, writes_before, writes_after) = client_rt
+                .block_on(async {
                     let mut handles = Vec::new();
                     for tokens in slices {
                         handles.push(tokio::spawn(client_loop(
