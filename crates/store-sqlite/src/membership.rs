@@ -504,16 +504,31 @@ async fn count_visit(
     Ok(())
 }
 
+/// The active webhooks, oldest first, as `(id, events)`.
+const ACTIVE_WEBHOOKS: &str =
+    "SELECT 'webhook' AS kind, id, events FROM webhooks WHERE active = 1 ORDER BY created_at, id";
+
 /// Queues one delivery of `event` for every active webhook subscribed to
 /// it, inside the transaction that makes the change it reports.
 async fn fan_out(conn: &mut SqliteConnection, event: &OutboundEvent) -> StoreResult<()> {
-    let hooks: Vec<(Uuid, String)> =
-        sqlx::query_as("SELECT id, events FROM webhooks WHERE active = 1 ORDER BY created_at, id")
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db)?;
+    let found = sqlx::query(ACTIVE_WEBHOOKS)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+    queue_deliveries(conn, &found, event).await
+}
+
+/// Queues `event` for those of `hooks` (rows of [`ACTIVE_WEBHOOKS`]) that
+/// subscribe to it.
+async fn queue_deliveries(
+    conn: &mut SqliteConnection,
+    hooks: &[SqliteRow],
+    event: &OutboundEvent,
+) -> StoreResult<()> {
     let key = event.event.key();
-    for (webhook_id, events) in hooks {
+    for hook in hooks {
+        let webhook_id: Uuid = hook.try_get("id").map_err(db)?;
+        let events: String = hook.try_get("events").map_err(db)?;
         if !events.split(',').any(|e| e.trim() == key) {
             continue;
         }
@@ -535,15 +550,26 @@ async fn fan_out(conn: &mut SqliteConnection, event: &OutboundEvent) -> StoreRes
     Ok(())
 }
 
+// The two writes that every visit makes (check-in and checkout) send all
+// their statements as one query: sqlx runs each query on the connection's
+// own thread, and these round trips, not SQLite, were most of a write's
+// cost. sqlx binds `?` across the statements in order (`?NNN` counts from
+// the first statement), runs them all, and returns the rows of all; a
+// failing statement stops the rest, and the writer rolls back the job's
+// savepoint, so nothing of a failed write stays.
+
 pub(crate) async fn insert_checkin(
     conn: &mut SqliteConnection,
     c: &CheckIn,
     event: &OutboundEvent,
 ) -> StoreResult<()> {
-    let inserted = sqlx::query(
+    let inserted = sqlx::query(&format!(
         "INSERT INTO checkins (id, person_id, hub_id, seat_id, method, checked_in_at, \
-         checked_out_at, auto_closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
+         checked_out_at, auto_closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?); \
+         INSERT INTO hub_visit_days (hub_id, day, visits, guest_visits) VALUES (?, ?, 1, 0) \
+         ON CONFLICT (hub_id, day) DO UPDATE SET visits = hub_visit_days.visits + 1; \
+         {ACTIVE_WEBHOOKS}"
+    ))
     .bind(c.id)
     .bind(c.person_id)
     .bind(c.hub_id)
@@ -552,27 +578,30 @@ pub(crate) async fn insert_checkin(
     .bind(c.checked_in_at)
     .bind(c.checked_out_at)
     .bind(c.auto_closed)
-    .execute(&mut *conn)
+    .bind(c.hub_id)
+    .bind(thirdplace_domain::membership::local_date(c.checked_in_at))
+    .fetch_all(&mut *conn)
     .await;
-    if let Err(e) = inserted {
-        if let sqlx::Error::Database(d) = &e {
-            // `checkins_one_open` is on person_id: "UNIQUE constraint failed: checkins.person_id".
-            if d.is_unique_violation() && d.message().ends_with("person_id") {
-                return Err(StoreError::Conflict("checkin".into()));
+    let hooks = match inserted {
+        Ok(hooks) => hooks,
+        Err(e) => {
+            if let sqlx::Error::Database(d) = &e {
+                // `checkins_one_open` is on person_id: "UNIQUE constraint failed: checkins.person_id".
+                if d.is_unique_violation() && d.message().ends_with("person_id") {
+                    return Err(StoreError::Conflict("checkin".into()));
+                }
+                // SQLite does not say which key failed; find out only then, so
+                // the common path costs no extra look-ups.
+                if d.is_foreign_key_violation() {
+                    must_exist(conn, "people", c.person_id, "person_id").await?;
+                    must_exist(conn, "hubs", c.hub_id, "hub_id").await?;
+                    must_exist(conn, "seats", c.seat_id, "seat_id").await?;
+                }
             }
-            // SQLite does not say which key failed; find out only then, so
-            // the common path costs no extra look-ups.
-            if d.is_foreign_key_violation() {
-                must_exist(conn, "people", c.person_id, "person_id").await?;
-                must_exist(conn, "hubs", c.hub_id, "hub_id").await?;
-                must_exist(conn, "seats", c.seat_id, "seat_id").await?;
-            }
+            return Err(write_err(e));
         }
-        return Err(write_err(e));
-    }
-    count_visit(conn, c.hub_id, c.checked_in_at, false).await?;
-    fan_out(conn, event).await?;
-    Ok(())
+    };
+    queue_deliveries(conn, &hooks, event).await
 }
 
 pub(crate) async fn get_checkin(pool: &SqlitePool, id: Uuid) -> StoreResult<CheckIn> {
@@ -603,34 +632,36 @@ pub(crate) async fn checkout(
     auto_closed: bool,
     event: &OutboundEvent,
 ) -> StoreResult<CheckIn> {
-    let row = sqlx::query("SELECT * FROM checkins WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db)?
-        .ok_or(StoreError::NotFound)?;
-    let mut c = checkin(&row).map_err(db)?;
-    if c.checked_out_at.is_some() {
-        return Err(StoreError::Conflict("checked_out".into()));
-    }
-    sqlx::query("UPDATE checkins SET checked_out_at = ?, auto_closed = ? WHERE id = ?")
-        .bind(at)
-        .bind(auto_closed)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-    sqlx::query(
-        "UPDATE guest_visits SET left_at = ? WHERE host_checkin_id = ? AND left_at IS NULL",
-    )
+    let found = sqlx::query(&format!(
+        "UPDATE checkins SET checked_out_at = ?1, auto_closed = ?2 \
+         WHERE id = ?3 AND checked_out_at IS NULL RETURNING 'checkin' AS kind, *; \
+         UPDATE guest_visits SET left_at = ?1 WHERE host_checkin_id = ?3 AND left_at IS NULL; \
+         {ACTIVE_WEBHOOKS}"
+    ))
     .bind(at)
+    .bind(auto_closed)
     .bind(id)
-    .execute(&mut *conn)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
-    fan_out(conn, event).await?;
-    c.checked_out_at = Some(at);
-    c.auto_closed = auto_closed;
+    let (ended, hooks): (Vec<SqliteRow>, Vec<SqliteRow>) = found
+        .into_iter()
+        .partition(|r| r.try_get::<&str, _>("kind").ok() == Some("checkin"));
+    let Some(ended) = ended.first() else {
+        // Unknown, or ended already (the guests' update changed nothing
+        // then, and the writer rolls this job back anyway).
+        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM checkins WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db)?;
+        return Err(match known {
+            Some(_) => StoreError::Conflict("checked_out".into()),
+            None => StoreError::NotFound,
+        });
+    };
+    let c = checkin(ended).map_err(db)?;
+    queue_deliveries(conn, &hooks, event).await?;
     Ok(c)
 }
 
