@@ -2,6 +2,7 @@
 //! binary, WAL mode. Owns its SQL and its migrations; nothing here is shared
 //! with the PostgreSQL backend but the [`Store`] trait.
 
+mod hub_cache;
 mod membership;
 mod writer;
 
@@ -52,6 +53,7 @@ pub struct SqliteStore {
     /// a read-then-write transaction can never fail on a lock upgrade, and
     /// writes that queue up are committed together (see `writer.rs`).
     writer: writer::Writer,
+    hubs: std::sync::Arc<hub_cache::HubCache>,
 }
 
 impl SqliteStore {
@@ -75,7 +77,11 @@ impl SqliteStore {
             .await
             .map_err(db)?;
         let writer = writer::Writer::start(options).await?;
-        let store = Self { pool, writer };
+        let store = Self {
+            pool,
+            writer,
+            hubs: std::sync::Arc::new(hub_cache::HubCache::new(hub_cache::TTL)),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -552,29 +558,35 @@ impl Store for SqliteStore {
     }
 
     async fn insert_region(&self, r: &Region) -> StoreResult<()> {
-        self.write_simple(
-            "INSERT INTO regions (name, code, archived, id) VALUES (?, ?, ?, ?)",
-            vec![
-                Bind::Text(&r.name),
-                Bind::Text(&r.code),
-                Bind::Bool(r.archived),
-                Bind::Id(r.id),
-            ],
-        )
-        .await
+        let written = self
+            .write_simple(
+                "INSERT INTO regions (name, code, archived, id) VALUES (?, ?, ?, ?)",
+                vec![
+                    Bind::Text(&r.name),
+                    Bind::Text(&r.code),
+                    Bind::Bool(r.archived),
+                    Bind::Id(r.id),
+                ],
+            )
+            .await;
+        self.hubs.clear();
+        written
     }
 
     async fn update_region(&self, r: &Region) -> StoreResult<()> {
-        self.write_simple(
-            "UPDATE regions SET name = ?, code = ?, archived = ? WHERE id = ?",
-            vec![
-                Bind::Text(&r.name),
-                Bind::Text(&r.code),
-                Bind::Bool(r.archived),
-                Bind::Id(r.id),
-            ],
-        )
-        .await
+        let written = self
+            .write_simple(
+                "UPDATE regions SET name = ?, code = ?, archived = ? WHERE id = ?",
+                vec![
+                    Bind::Text(&r.name),
+                    Bind::Text(&r.code),
+                    Bind::Bool(r.archived),
+                    Bind::Id(r.id),
+                ],
+            )
+            .await;
+        self.hubs.clear();
+        written
     }
 
     async fn list_municipalities(&self) -> StoreResult<Vec<Municipality>> {
@@ -598,12 +610,16 @@ impl Store for SqliteStore {
 
     async fn insert_municipality(&self, m: &Municipality) -> StoreResult<()> {
         let m = m.clone();
-        write!(self, |conn| Self::write_municipality(conn, &m, true).await)
+        let written = write!(self, |conn| Self::write_municipality(conn, &m, true).await);
+        self.hubs.clear();
+        written
     }
 
     async fn update_municipality(&self, m: &Municipality) -> StoreResult<()> {
         let m = m.clone();
-        write!(self, |conn| Self::write_municipality(conn, &m, false).await)
+        let written = write!(self, |conn| Self::write_municipality(conn, &m, false).await);
+        self.hubs.clear();
+        written
     }
 
     async fn list_operators(&self) -> StoreResult<Vec<Operator>> {
@@ -618,19 +634,23 @@ impl Store for SqliteStore {
     }
 
     async fn insert_operator(&self, o: &Operator) -> StoreResult<()> {
-        self.write_simple(
+        let written = self.write_simple(
             "INSERT INTO operators (name, org_number, contact_email, archived, id) VALUES (?, ?, ?, ?, ?)",
             vec![Bind::Text(&o.name), Bind::OptText(o.org_number.as_deref()), Bind::OptText(o.contact_email.as_deref()), Bind::Bool(o.archived), Bind::Id(o.id)],
         )
-        .await
+        .await;
+        self.hubs.clear();
+        written
     }
 
     async fn update_operator(&self, o: &Operator) -> StoreResult<()> {
-        self.write_simple(
+        let written = self.write_simple(
             "UPDATE operators SET name = ?, org_number = ?, contact_email = ?, archived = ? WHERE id = ?",
             vec![Bind::Text(&o.name), Bind::OptText(o.org_number.as_deref()), Bind::OptText(o.contact_email.as_deref()), Bind::Bool(o.archived), Bind::Id(o.id)],
         )
-        .await
+        .await;
+        self.hubs.clear();
+        written
     }
 
     async fn list_hubs(&self) -> StoreResult<Vec<HubListing>> {
@@ -639,23 +659,33 @@ impl Store for SqliteStore {
     }
 
     async fn get_hub(&self, id: Uuid) -> StoreResult<HubListing> {
-        one(self
+        let ticket = match self.hubs.get(id) {
+            Ok(hub) => return Ok(hub),
+            Err(ticket) => ticket,
+        };
+        let hub = one(self
             .fetch(
                 &format!("{HUB_LISTING} WHERE h.id = ?"),
                 Some(id),
                 hub_listing,
             )
-            .await?)
+            .await?)?;
+        self.hubs.put(ticket, &hub);
+        Ok(hub)
     }
 
     async fn insert_hub(&self, h: &Hub) -> StoreResult<()> {
         let h = h.clone();
-        write!(self, |conn| Self::write_hub(conn, &h, true).await)
+        let written = write!(self, |conn| Self::write_hub(conn, &h, true).await);
+        self.hubs.clear();
+        written
     }
 
     async fn update_hub(&self, h: &Hub) -> StoreResult<()> {
         let h = h.clone();
-        write!(self, |conn| Self::write_hub(conn, &h, false).await)
+        let written = write!(self, |conn| Self::write_hub(conn, &h, false).await);
+        self.hubs.clear();
+        written
     }
 
     async fn list_zones(&self, hub_id: Uuid) -> StoreResult<Vec<Zone>> {
