@@ -911,7 +911,6 @@ pub fn run(opts: &Options) -> Result<Report> {
                 Db::Sqlite { store, .. } => Some(store.write_counts()),
                 Db::Postgres { .. } => None,
             };
-            let writes_before = write_counts();
             let (results, cpu_before, cpu_after, load, writes_before, writes_after) = client_rt
                 .block_on(async {
                     let mut handles = Vec::new();
@@ -927,6 +926,7 @@ pub fn run(opts: &Options) -> Result<Report> {
                     tokio::time::sleep_until(measure_from.into()).await;
                     let load = load_average();
                     let cpu_before = cpu_by_thread_group();
+                    let writes_before = write_counts();
                     tokio::time::sleep_until(until.into()).await;
                     let cpu_after = cpu_by_thread_group();
                     let writes_after = write_counts();
