@@ -4,6 +4,7 @@
 
 mod hub_cache;
 mod membership;
+mod readers;
 mod writer;
 
 /// Runs `$body` (which may use the connection `$conn` and must own what it
@@ -54,6 +55,9 @@ pub struct SqliteStore {
     /// writes that queue up are committed together (see `writer.rs`).
     writer: writer::Writer,
     hubs: std::sync::Arc<hub_cache::HubCache>,
+    /// The connections for reads (see `readers.rs`); `pool` is for
+    /// migrations and the few writes outside the writer.
+    readers: std::sync::Arc<readers::Readers>,
 }
 
 impl SqliteStore {
@@ -76,11 +80,13 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await
             .map_err(db)?;
+        let readers = readers::Readers::open(&options, 4).await?;
         let writer = writer::Writer::start(options).await?;
         let store = Self {
             pool,
             writer,
             hubs: std::sync::Arc::new(hub_cache::HubCache::new(hub_cache::TTL)),
+            readers: std::sync::Arc::new(readers),
         };
         store.migrate().await?;
         Ok(store)
@@ -315,7 +321,10 @@ impl SqliteStore {
         if let Some(id) = id {
             q = q.bind(id);
         }
-        let rows = q.fetch_all(&self.pool).await.map_err(db)?;
+        let rows = q
+            .fetch_all(&mut *self.readers.get().await)
+            .await
+            .map_err(db)?;
         rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
     }
 
@@ -531,7 +540,7 @@ impl Store for SqliteStore {
     async fn get_meta(&self, key: &str) -> StoreResult<Option<String>> {
         sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
             .bind(key)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.readers.get().await)
             .await
             .map_err(db)
     }
@@ -805,7 +814,7 @@ impl Store for SqliteStore {
     async fn find_person_by_email(&self, email: &str) -> StoreResult<Option<Person>> {
         let row = sqlx::query(&format!("{PERSON} WHERE p.email = ?"))
             .bind(email)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.readers.get().await)
             .await
             .map_err(db)?;
         row.as_ref().map(person).transpose().map_err(db)
@@ -825,7 +834,7 @@ impl Store for SqliteStore {
         let row: Option<Option<String>> =
             sqlx::query_scalar("SELECT password_hash FROM people WHERE id = ?")
                 .bind(person_id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *self.readers.get().await)
                 .await
                 .map_err(db)?;
         row.ok_or(StoreError::NotFound)
@@ -863,7 +872,7 @@ impl Store for SqliteStore {
         ))
         .bind(id_hash)
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.readers.get().await)
         .await
         .map_err(db)?;
         row.as_ref().map(person).transpose().map_err(db)
@@ -906,7 +915,7 @@ impl Store for SqliteStore {
         sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE email = ? AND at >= ?")
             .bind(email)
             .bind(since)
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *self.readers.get().await)
             .await
             .map_err(db)
     }
@@ -965,7 +974,7 @@ impl Store for SqliteStore {
             "{PERSON} JOIN api_tokens t ON t.person_id = p.id WHERE t.token_hash = ? AND t.revoked_at IS NULL AND p.archived = 0"
         ))
         .bind(token_hash)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.readers.get().await)
         .await
         .map_err(db)?;
         row.as_ref().map(person).transpose().map_err(db)
@@ -980,11 +989,11 @@ impl Store for SqliteStore {
     }
 
     async fn list_plans(&self) -> StoreResult<Vec<Plan>> {
-        membership::list_plans(&self.pool).await
+        membership::list_plans(&mut *self.readers.get().await).await
     }
 
     async fn get_plan(&self, id: Uuid) -> StoreResult<Plan> {
-        membership::get_plan(&self.pool, id).await
+        membership::get_plan(&mut *self.readers.get().await, id).await
     }
 
     async fn insert_plan(&self, p: &Plan) -> StoreResult<()> {
@@ -1003,15 +1012,15 @@ impl Store for SqliteStore {
     }
 
     async fn get_seat(&self, id: Uuid) -> StoreResult<SeatView> {
-        membership::get_seat(&self.pool, id).await
+        membership::get_seat(&mut *self.readers.get().await, id).await
     }
 
     async fn list_seats(&self, organisation_id: Uuid) -> StoreResult<Vec<SeatView>> {
-        membership::list_seats(&self.pool, organisation_id).await
+        membership::list_seats(&mut *self.readers.get().await, organisation_id).await
     }
 
     async fn seat_history(&self, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>> {
-        membership::seat_history(&self.pool, seat_id).await
+        membership::seat_history(&mut *self.readers.get().await, seat_id).await
     }
 
     async fn assign_seat(
@@ -1034,11 +1043,11 @@ impl Store for SqliteStore {
     }
 
     async fn held_seats(&self, person_id: Uuid, at: DateTime<Utc>) -> StoreResult<Vec<HeldSeat>> {
-        membership::held_seats(&self.pool, person_id, at).await
+        membership::held_seats(&mut *self.readers.get().await, person_id, at).await
     }
 
     async fn get_profile(&self, person_id: Uuid) -> StoreResult<Profile> {
-        membership::get_profile(&self.pool, person_id).await
+        membership::get_profile(&mut *self.readers.get().await, person_id).await
     }
 
     async fn set_profile(&self, person_id: Uuid, profile: &Profile) -> StoreResult<()> {
@@ -1050,7 +1059,7 @@ impl Store for SqliteStore {
     }
 
     async fn qr_generation(&self, person_id: Uuid) -> StoreResult<i64> {
-        membership::qr_generation(&self.pool, person_id).await
+        membership::qr_generation(&mut *self.readers.get().await, person_id).await
     }
 
     async fn rotate_qr(&self, person_id: Uuid) -> StoreResult<i64> {
@@ -1064,11 +1073,11 @@ impl Store for SqliteStore {
     }
 
     async fn get_checkin(&self, id: Uuid) -> StoreResult<CheckIn> {
-        membership::get_checkin(&self.pool, id).await
+        membership::get_checkin(&mut *self.readers.get().await, id).await
     }
 
     async fn open_checkin_of(&self, person_id: Uuid) -> StoreResult<Option<CheckIn>> {
-        membership::open_checkin_of(&self.pool, person_id).await
+        membership::open_checkin_of(&mut *self.readers.get().await, person_id).await
     }
 
     async fn checkout(
@@ -1090,7 +1099,7 @@ impl Store for SqliteStore {
     }
 
     async fn list_open_checkins(&self) -> StoreResult<Vec<CheckIn>> {
-        membership::list_open_checkins(&self.pool).await
+        membership::list_open_checkins(&mut *self.readers.get().await).await
     }
 
     async fn insert_guest_visit(
@@ -1107,19 +1116,19 @@ impl Store for SqliteStore {
     }
 
     async fn list_guests(&self, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-        membership::list_guests(&self.pool, checkin_id).await
+        membership::list_guests(&mut *self.readers.get().await, checkin_id).await
     }
 
     async fn present_at(&self, hub_id: Uuid) -> StoreResult<Vec<PresentPerson>> {
-        membership::present_at(&self.pool, hub_id).await
+        membership::present_at(&mut *self.readers.get().await, hub_id).await
     }
 
     async fn present_guests(&self, hub_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-        membership::present_guests(&self.pool, hub_id).await
+        membership::present_guests(&mut *self.readers.get().await, hub_id).await
     }
 
     async fn list_checkins_of(&self, person_id: Uuid, limit: i64) -> StoreResult<Vec<CheckIn>> {
-        membership::list_checkins_of(&self.pool, person_id, limit).await
+        membership::list_checkins_of(&mut *self.readers.get().await, person_id, limit).await
     }
 
     async fn access_summary(
@@ -1130,15 +1139,23 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
         first_day: NaiveDate,
     ) -> StoreResult<AccessSummary> {
-        membership::access_summary(&self.pool, hub_id, region_id, today, now, first_day).await
+        membership::access_summary(
+            &mut *self.readers.get().await,
+            hub_id,
+            region_id,
+            today,
+            now,
+            first_day,
+        )
+        .await
     }
 
     async fn list_webhooks(&self) -> StoreResult<Vec<Webhook>> {
-        membership::list_webhooks(&self.pool).await
+        membership::list_webhooks(&mut *self.readers.get().await).await
     }
 
     async fn get_webhook(&self, id: Uuid) -> StoreResult<Webhook> {
-        membership::get_webhook(&self.pool, id).await
+        membership::get_webhook(&mut *self.readers.get().await, id).await
     }
 
     async fn insert_webhook(&self, w: &Webhook) -> StoreResult<()> {
@@ -1158,7 +1175,7 @@ impl Store for SqliteStore {
         lease: chrono::Duration,
         limit: i64,
     ) -> StoreResult<Vec<ClaimedDelivery>> {
-        if limit <= 0 || !membership::any_delivery_due(&self.pool, now).await? {
+        if limit <= 0 || !membership::any_delivery_due(&mut *self.readers.get().await, now).await? {
             return Ok(Vec::new());
         }
         write!(self, |conn| membership::claim_deliveries(
@@ -1198,6 +1215,6 @@ impl Store for SqliteStore {
         webhook_id: Option<Uuid>,
         limit: i64,
     ) -> StoreResult<Vec<WebhookDelivery>> {
-        membership::list_deliveries(&self.pool, webhook_id, limit).await
+        membership::list_deliveries(&mut *self.readers.get().await, webhook_id, limit).await
     }
 }

@@ -11,7 +11,7 @@
 
 use super::{db, decode, must_exist, one, write_err};
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::sqlite::{SqliteConnection, SqlitePool, SqliteRow};
+use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 use thirdplace_domain::membership::{
     AccessSummary, CheckIn, CheckInMethod, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
@@ -99,18 +99,18 @@ fn plan(r: &SqliteRow) -> Result<Plan, sqlx::Error> {
     plan_prefixed(r, "")
 }
 
-pub(crate) async fn list_plans(pool: &SqlitePool) -> StoreResult<Vec<Plan>> {
+pub(crate) async fn list_plans(conn: &mut SqliteConnection) -> StoreResult<Vec<Plan>> {
     let r = sqlx::query("SELECT * FROM plans ORDER BY name, id")
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
     rows(r, plan)
 }
 
-pub(crate) async fn get_plan(pool: &SqlitePool, id: Uuid) -> StoreResult<Plan> {
+pub(crate) async fn get_plan(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<Plan> {
     let r = sqlx::query("SELECT * FROM plans WHERE id = ?")
         .bind(id)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
     one(rows(r, plan)?)
@@ -242,31 +242,31 @@ pub(crate) async fn insert_seats(conn: &mut SqliteConnection, seats: &[Seat]) ->
     Ok(())
 }
 
-pub(crate) async fn get_seat(pool: &SqlitePool, id: Uuid) -> StoreResult<SeatView> {
+pub(crate) async fn get_seat(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<SeatView> {
     let r = sqlx::query(&format!("{SEAT_VIEW} WHERE s.id = ?"))
         .bind(id)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
     one(rows(r, seat_view)?)
 }
 
 pub(crate) async fn list_seats(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     organisation_id: Uuid,
 ) -> StoreResult<Vec<SeatView>> {
     let r = sqlx::query(&format!(
         "{SEAT_VIEW} WHERE s.organisation_id = ? ORDER BY s.created_at DESC, s.id"
     ))
     .bind(organisation_id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
     rows(r, seat_view)
 }
 
 pub(crate) async fn seat_history(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     seat_id: Uuid,
 ) -> StoreResult<Vec<SeatHolding>> {
     // Two assignments at one instant leave an empty holding (from = until)
@@ -276,7 +276,7 @@ pub(crate) async fn seat_history(
          ORDER BY held_from, held_until IS NULL, held_until",
     )
     .bind(seat_id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
     rows(r, holding)
@@ -358,7 +358,7 @@ pub(crate) async fn set_seat_end(
 }
 
 pub(crate) async fn held_seats(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     person_id: Uuid,
     at: DateTime<Utc>,
 ) -> StoreResult<Vec<HeldSeat>> {
@@ -373,7 +373,7 @@ pub(crate) async fn held_seats(
     ))
     .bind(person_id)
     .bind(at)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
     rows(r, |r| {
@@ -391,11 +391,14 @@ fn expertise(raw: &str) -> Result<Vec<String>, sqlx::Error> {
     serde_json::from_str(raw).map_err(|e| decode::<Vec<String>>("expertise", e))
 }
 
-pub(crate) async fn get_profile(pool: &SqlitePool, person_id: Uuid) -> StoreResult<Profile> {
+pub(crate) async fn get_profile(
+    conn: &mut SqliteConnection,
+    person_id: Uuid,
+) -> StoreResult<Profile> {
     let row: Option<(bool, String)> =
         sqlx::query_as("SELECT visible, expertise FROM member_profiles WHERE person_id = ?")
             .bind(person_id)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await
             .map_err(db)?;
     match row {
@@ -427,11 +430,14 @@ pub(crate) async fn set_profile(
     .map(|_| ())
 }
 
-pub(crate) async fn qr_generation(pool: &SqlitePool, person_id: Uuid) -> StoreResult<i64> {
+pub(crate) async fn qr_generation(
+    conn: &mut SqliteConnection,
+    person_id: Uuid,
+) -> StoreResult<i64> {
     let g: Option<i64> =
         sqlx::query_scalar("SELECT qr_generation FROM member_profiles WHERE person_id = ?")
             .bind(person_id)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await
             .map_err(db)?;
     Ok(g.unwrap_or(0))
@@ -604,22 +610,22 @@ pub(crate) async fn insert_checkin(
     queue_deliveries(conn, &hooks, event).await
 }
 
-pub(crate) async fn get_checkin(pool: &SqlitePool, id: Uuid) -> StoreResult<CheckIn> {
+pub(crate) async fn get_checkin(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<CheckIn> {
     let r = sqlx::query("SELECT * FROM checkins WHERE id = ?")
         .bind(id)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
     one(rows(r, checkin)?)
 }
 
 pub(crate) async fn open_checkin_of(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     person_id: Uuid,
 ) -> StoreResult<Option<CheckIn>> {
     let r = sqlx::query("SELECT * FROM checkins WHERE person_id = ? AND checked_out_at IS NULL")
         .bind(person_id)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
     Ok(rows(r, checkin)?.into_iter().next())
@@ -665,11 +671,11 @@ pub(crate) async fn checkout(
     Ok(c)
 }
 
-pub(crate) async fn list_open_checkins(pool: &SqlitePool) -> StoreResult<Vec<CheckIn>> {
+pub(crate) async fn list_open_checkins(conn: &mut SqliteConnection) -> StoreResult<Vec<CheckIn>> {
     let r = sqlx::query(
         "SELECT * FROM checkins WHERE checked_out_at IS NULL ORDER BY checked_in_at, id",
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
     rows(r, checkin)
@@ -725,19 +731,22 @@ pub(crate) async fn insert_guest_visit(
 }
 
 pub(crate) async fn list_guests(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     checkin_id: Uuid,
 ) -> StoreResult<Vec<GuestVisit>> {
     let r =
         sqlx::query("SELECT * FROM guest_visits WHERE host_checkin_id = ? ORDER BY arrived_at, id")
             .bind(checkin_id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await
             .map_err(db)?;
     rows(r, guest_visit)
 }
 
-pub(crate) async fn present_at(pool: &SqlitePool, hub_id: Uuid) -> StoreResult<Vec<PresentPerson>> {
+pub(crate) async fn present_at(
+    conn: &mut SqliteConnection,
+    hub_id: Uuid,
+) -> StoreResult<Vec<PresentPerson>> {
     let r = sqlx::query(
         "SELECT c.person_id, p.first_name, p.last_name, o.name AS organisation_name, \
          coalesce(mp.visible, 0) AS visible, coalesce(mp.expertise, '[]') AS expertise, \
@@ -749,7 +758,7 @@ pub(crate) async fn present_at(pool: &SqlitePool, hub_id: Uuid) -> StoreResult<V
          ORDER BY c.checked_in_at, c.id",
     )
     .bind(hub_id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
     rows(r, |r| {
@@ -768,7 +777,7 @@ pub(crate) async fn present_at(pool: &SqlitePool, hub_id: Uuid) -> StoreResult<V
 }
 
 pub(crate) async fn present_guests(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     hub_id: Uuid,
 ) -> StoreResult<Vec<GuestVisit>> {
     // A guest's visit ends with the host's check-out, so an open visit is a
@@ -777,14 +786,14 @@ pub(crate) async fn present_guests(
         "SELECT * FROM guest_visits WHERE hub_id = ? AND left_at IS NULL ORDER BY arrived_at, id",
     )
     .bind(hub_id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
     rows(r, guest_visit)
 }
 
 pub(crate) async fn list_checkins_of(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     person_id: Uuid,
     limit: i64,
 ) -> StoreResult<Vec<CheckIn>> {
@@ -793,14 +802,14 @@ pub(crate) async fn list_checkins_of(
     )
     .bind(person_id)
     .bind(limit.max(0))
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
     rows(r, checkin)
 }
 
 pub(crate) async fn access_summary(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     hub_id: Uuid,
     region_id: Uuid,
     today: NaiveDate,
@@ -835,7 +844,7 @@ pub(crate) async fn access_summary(
     .bind(region_id)
     .bind(hub_id)
     .bind(first_day)
-    .fetch_one(pool)
+    .fetch_one(&mut *conn)
     .await
     .map_err(db)?;
     let get = |c: &str| row.try_get::<i64, _>(c).map_err(db);
@@ -895,18 +904,18 @@ fn delivery(r: &SqliteRow) -> Result<WebhookDelivery, sqlx::Error> {
     })
 }
 
-pub(crate) async fn list_webhooks(pool: &SqlitePool) -> StoreResult<Vec<Webhook>> {
+pub(crate) async fn list_webhooks(conn: &mut SqliteConnection) -> StoreResult<Vec<Webhook>> {
     let r = sqlx::query("SELECT * FROM webhooks ORDER BY created_at, id")
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
     rows(r, webhook)
 }
 
-pub(crate) async fn get_webhook(pool: &SqlitePool, id: Uuid) -> StoreResult<Webhook> {
+pub(crate) async fn get_webhook(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<Webhook> {
     let r = sqlx::query("SELECT * FROM webhooks WHERE id = ?")
         .bind(id)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
     one(rows(r, webhook)?)
@@ -938,13 +947,16 @@ pub(crate) async fn write_webhook(
 
 /// Whether any delivery is due: the worker asks after every write; most of
 /// the time nothing is due, and a read tells so without taking the writer.
-pub(crate) async fn any_delivery_due(reader: &SqlitePool, now: DateTime<Utc>) -> StoreResult<bool> {
+pub(crate) async fn any_delivery_due(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
     let any_due: Option<i64> = sqlx::query_scalar(
         "SELECT 1 FROM webhook_deliveries \
          WHERE delivered_at IS NULL AND failed = 0 AND next_attempt_at <= ? LIMIT 1",
     )
     .bind(now)
-    .fetch_optional(reader)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(db)?;
     Ok(any_due.is_some())
@@ -1058,7 +1070,7 @@ pub(crate) async fn retry_delivery(
 }
 
 pub(crate) async fn list_deliveries(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     webhook_id: Option<Uuid>,
     limit: i64,
 ) -> StoreResult<Vec<WebhookDelivery>> {
@@ -1071,7 +1083,7 @@ pub(crate) async fn list_deliveries(
             )
             .bind(w)
             .bind(limit)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await
         }
         None => {
@@ -1079,7 +1091,7 @@ pub(crate) async fn list_deliveries(
                 "SELECT * FROM webhook_deliveries ORDER BY created_at DESC, id DESC LIMIT ?",
             )
             .bind(limit)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await
         }
     }
