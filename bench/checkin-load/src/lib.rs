@@ -13,6 +13,7 @@ use anyhow::{bail, ensure, Context, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use clap::Parser;
 use serde::{Deserialize, Serialize};
+use sqlx::sqlite::SqliteSynchronous;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -85,8 +86,8 @@ pub struct Options {
     /// workers (webhook delivery, forgotten check-ins) that `serve` starts.
     #[arg(long)]
     pub no_background_workers: bool,
-    /// Experiment: switch every SQLite connection of the store's pool to
-    /// `PRAGMA synchronous = NORMAL` (the store uses FULL).
+    /// Experiment: open the SQLite store with `synchronous = NORMAL` (the
+    /// default is FULL) on all its connections.
     #[arg(long)]
     pub sqlite_synchronous_normal: bool,
     /// Print the report as JSON.
@@ -333,7 +334,14 @@ impl Db {
                     None => dir.path().join("bench.db"),
                 };
                 let url = format!("sqlite://{}", path.display());
-                let store = SqliteStore::connect(&url).await.context("opening SQLite")?;
+                let synchronous = if opts.sqlite_synchronous_normal {
+                    SqliteSynchronous::Normal
+                } else {
+                    SqliteSynchronous::Full
+                };
+                let store = SqliteStore::connect_with(&url, synchronous)
+                    .await
+                    .context("opening SQLite")?;
                 Ok(Db::Sqlite { store, _dir: dir })
             }
             Some(url) if url.starts_with("postgres") => {
@@ -858,23 +866,6 @@ pub fn run(opts: &Options) -> Result<Report> {
         server_rt.block_on(db.insert_visits(seeded.summary_hub, &rows))?;
         drop(rows);
         let seed_s = seed_started.elapsed().as_secs_f64();
-        if opts.sqlite_synchronous_normal {
-            if let Db::Sqlite { store, .. } = &db {
-                server_rt.block_on(async {
-                    // Hold every connection at once so that each gets it.
-                    let mut held = Vec::new();
-                    for _ in 0..store.pool().options().get_max_connections() {
-                        let mut c = store.pool().acquire().await?;
-                        sqlx::query("PRAGMA synchronous = NORMAL")
-                            .execute(&mut *c)
-                            .await?;
-                        held.push(c);
-                    }
-                    anyhow::Ok(())
-                })?;
-            }
-        }
-
         // The app.
         let state = AppState::new(store.clone(), WebConfig::default());
         state.clock.set(now);

@@ -64,12 +64,19 @@ impl SqliteStore {
     /// Opens (creating if missing) the database at a `sqlite:` URL, in WAL
     /// mode with foreign keys on, and applies pending migrations.
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        Self::connect_with(url, SqliteSynchronous::Full).await
+    }
+
+    /// [`connect`](Self::connect) with another `synchronous` setting. FULL
+    /// (the default) makes every acknowledged write survive a power cut;
+    /// NORMAL makes commits cheaper, and in WAL mode still survives a crash
+    /// of the process, but a power cut may lose the last commits.
+    pub async fn connect_with(url: &str, synchronous: SqliteSynchronous) -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(db)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            // FULL: an acknowledged write survives a power cut, not just a crash.
-            .synchronous(SqliteSynchronous::Full)
+            .synchronous(synchronous)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         // No ping before each use: these are in-process connections to a
@@ -99,6 +106,13 @@ impl SqliteStore {
     /// The read pool (writes go through the store's writer).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Passes a write's outcome on, after forgetting the cached hubs (it
+    /// may have changed what a hub listing shows).
+    fn hubs_changed<T>(&self, written: StoreResult<T>) -> StoreResult<T> {
+        self.hubs.clear();
+        written
     }
 
     /// How many write transactions the writer has run, and for how many
@@ -567,8 +581,8 @@ impl Store for SqliteStore {
     }
 
     async fn insert_region(&self, r: &Region) -> StoreResult<()> {
-        let written = self
-            .write_simple(
+        self.hubs_changed(
+            self.write_simple(
                 "INSERT INTO regions (name, code, archived, id) VALUES (?, ?, ?, ?)",
                 vec![
                     Bind::Text(&r.name),
@@ -577,14 +591,13 @@ impl Store for SqliteStore {
                     Bind::Id(r.id),
                 ],
             )
-            .await;
-        self.hubs.clear();
-        written
+            .await,
+        )
     }
 
     async fn update_region(&self, r: &Region) -> StoreResult<()> {
-        let written = self
-            .write_simple(
+        self.hubs_changed(
+            self.write_simple(
                 "UPDATE regions SET name = ?, code = ?, archived = ? WHERE id = ?",
                 vec![
                     Bind::Text(&r.name),
@@ -593,9 +606,8 @@ impl Store for SqliteStore {
                     Bind::Id(r.id),
                 ],
             )
-            .await;
-        self.hubs.clear();
-        written
+            .await,
+        )
     }
 
     async fn list_municipalities(&self) -> StoreResult<Vec<Municipality>> {
@@ -619,16 +631,18 @@ impl Store for SqliteStore {
 
     async fn insert_municipality(&self, m: &Municipality) -> StoreResult<()> {
         let m = m.clone();
-        let written = write!(self, |conn| Self::write_municipality(conn, &m, true).await);
-        self.hubs.clear();
-        written
+        self.hubs_changed(write!(self, |conn| Self::write_municipality(
+            conn, &m, true
+        )
+        .await))
     }
 
     async fn update_municipality(&self, m: &Municipality) -> StoreResult<()> {
         let m = m.clone();
-        let written = write!(self, |conn| Self::write_municipality(conn, &m, false).await);
-        self.hubs.clear();
-        written
+        self.hubs_changed(write!(self, |conn| Self::write_municipality(
+            conn, &m, false
+        )
+        .await))
     }
 
     async fn list_operators(&self) -> StoreResult<Vec<Operator>> {
@@ -643,23 +657,19 @@ impl Store for SqliteStore {
     }
 
     async fn insert_operator(&self, o: &Operator) -> StoreResult<()> {
-        let written = self.write_simple(
+        self.hubs_changed(self.write_simple(
             "INSERT INTO operators (name, org_number, contact_email, archived, id) VALUES (?, ?, ?, ?, ?)",
             vec![Bind::Text(&o.name), Bind::OptText(o.org_number.as_deref()), Bind::OptText(o.contact_email.as_deref()), Bind::Bool(o.archived), Bind::Id(o.id)],
         )
-        .await;
-        self.hubs.clear();
-        written
+        .await)
     }
 
     async fn update_operator(&self, o: &Operator) -> StoreResult<()> {
-        let written = self.write_simple(
+        self.hubs_changed(self.write_simple(
             "UPDATE operators SET name = ?, org_number = ?, contact_email = ?, archived = ? WHERE id = ?",
             vec![Bind::Text(&o.name), Bind::OptText(o.org_number.as_deref()), Bind::OptText(o.contact_email.as_deref()), Bind::Bool(o.archived), Bind::Id(o.id)],
         )
-        .await;
-        self.hubs.clear();
-        written
+        .await)
     }
 
     async fn list_hubs(&self) -> StoreResult<Vec<HubListing>> {
@@ -685,16 +695,12 @@ impl Store for SqliteStore {
 
     async fn insert_hub(&self, h: &Hub) -> StoreResult<()> {
         let h = h.clone();
-        let written = write!(self, |conn| Self::write_hub(conn, &h, true).await);
-        self.hubs.clear();
-        written
+        self.hubs_changed(write!(self, |conn| Self::write_hub(conn, &h, true).await))
     }
 
     async fn update_hub(&self, h: &Hub) -> StoreResult<()> {
         let h = h.clone();
-        let written = write!(self, |conn| Self::write_hub(conn, &h, false).await);
-        self.hubs.clear();
-        written
+        self.hubs_changed(write!(self, |conn| Self::write_hub(conn, &h, false).await))
     }
 
     async fn list_zones(&self, hub_id: Uuid) -> StoreResult<Vec<Zone>> {
