@@ -13,6 +13,7 @@ use anyhow::{bail, ensure, Context, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use clap::Parser;
 use serde::{Deserialize, Serialize};
+use sqlx::sqlite::SqliteSynchronous;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -85,8 +86,8 @@ pub struct Options {
     /// workers (webhook delivery, forgotten check-ins) that `serve` starts.
     #[arg(long)]
     pub no_background_workers: bool,
-    /// Experiment: switch every SQLite connection of the store's pool to
-    /// `PRAGMA synchronous = NORMAL` (the store uses FULL).
+    /// Experiment: open the SQLite store with `synchronous = NORMAL` (the
+    /// default is FULL) on all its connections.
     #[arg(long)]
     pub sqlite_synchronous_normal: bool,
     /// Print the report as JSON.
@@ -195,7 +196,8 @@ pub struct Report {
     pub error_samples: Vec<String>,
     /// CPU seconds used during the measured window, by thread group of this
     /// process (`server`: the app's runtime, `sqlite-workers`: sqlx's SQLite
-    /// connection threads, `clients`: the load generator). A PostgreSQL
+    /// connection threads, `sqlite-writer`: the SQLite store's writer
+    /// thread, `clients`: the load generator). A PostgreSQL
     /// server's own CPU is not included.
     pub cpu_s: BTreeMap<String, f64>,
     /// CPU microseconds of the server side (server + SQLite workers) per
@@ -203,6 +205,9 @@ pub struct Report {
     pub server_cpu_us_per_cycle: f64,
     /// 1-minute load average when the measured window began.
     pub load_average: f64,
+    /// SQLite: write transactions and writes in the measured window (their
+    /// ratio is the mean group-commit batch).
+    pub sqlite_writes: Option<(u64, u64)>,
     pub summary_http: Latency,
     pub summary_store: Latency,
     pub summary: SummaryFigures,
@@ -262,6 +267,15 @@ impl Report {
                 self.server_cpu_us_per_cycle
             ),
         );
+        if let Some((transactions, writes)) = self.sqlite_writes {
+            line(
+                &mut s,
+                format!(
+                    "sqlite writer     {writes} writes in {transactions} transactions ({:.1} per commit)",
+                    writes as f64 / transactions.max(1) as f64
+                ),
+            );
+        }
         line(
             &mut s,
             format!(
@@ -320,7 +334,14 @@ impl Db {
                     None => dir.path().join("bench.db"),
                 };
                 let url = format!("sqlite://{}", path.display());
-                let store = SqliteStore::connect(&url).await.context("opening SQLite")?;
+                let synchronous = if opts.sqlite_synchronous_normal {
+                    SqliteSynchronous::Normal
+                } else {
+                    SqliteSynchronous::Full
+                };
+                let store = SqliteStore::connect_with(&url, synchronous)
+                    .await
+                    .context("opening SQLite")?;
                 Ok(Db::Sqlite { store, _dir: dir })
             }
             Some(url) if url.starts_with("postgres") => {
@@ -791,6 +812,8 @@ fn cpu_by_thread_group() -> BTreeMap<String, f64> {
             "clients"
         } else if comm.starts_with("sqlx-sqlite") {
             "sqlite-workers"
+        } else if comm.starts_with("tp-sqlite") {
+            "sqlite-writer"
         } else {
             "other"
         };
@@ -843,23 +866,6 @@ pub fn run(opts: &Options) -> Result<Report> {
         server_rt.block_on(db.insert_visits(seeded.summary_hub, &rows))?;
         drop(rows);
         let seed_s = seed_started.elapsed().as_secs_f64();
-        if opts.sqlite_synchronous_normal {
-            if let Db::Sqlite { store, .. } = &db {
-                server_rt.block_on(async {
-                    // Hold every connection at once so that each gets it.
-                    let mut held = Vec::new();
-                    for _ in 0..store.pool().options().get_max_connections() {
-                        let mut c = store.pool().acquire().await?;
-                        sqlx::query("PRAGMA synchronous = NORMAL")
-                            .execute(&mut *c)
-                            .await?;
-                        held.push(c);
-                    }
-                    anyhow::Ok(())
-                })?;
-            }
-        }
-
         // The app.
         let state = AppState::new(store.clone(), WebConfig::default());
         state.clock.set(now);
@@ -892,28 +898,42 @@ pub fn run(opts: &Options) -> Result<Report> {
             for (i, m) in seeded.members.iter().enumerate() {
                 slices[i % opts.clients].push(m.token.clone());
             }
-            let (results, cpu_before, cpu_after, load) = client_rt.block_on(async {
-                let mut handles = Vec::new();
-                for tokens in slices {
-                    handles.push(tokio::spawn(client_loop(
-                        base.clone(),
-                        seeded.load_hub,
-                        tokens,
-                        measure_from,
-                        until,
-                    )));
-                }
-                tokio::time::sleep_until(measure_from.into()).await;
-                let load = load_average();
-                let cpu_before = cpu_by_thread_group();
-                tokio::time::sleep_until(until.into()).await;
-                let cpu_after = cpu_by_thread_group();
-                let mut results = Vec::new();
-                for h in handles {
-                    results.push(h.await?);
-                }
-                anyhow::Ok((results, cpu_before, cpu_after, load))
-            })?;
+            let write_counts = || match &db {
+                Db::Sqlite { store, .. } => Some(store.write_counts()),
+                Db::Postgres { .. } => None,
+            };
+            let (results, cpu_before, cpu_after, load, writes_before, writes_after) = client_rt
+                .block_on(async {
+                    let mut handles = Vec::new();
+                    for tokens in slices {
+                        handles.push(tokio::spawn(client_loop(
+                            base.clone(),
+                            seeded.load_hub,
+                            tokens,
+                            measure_from,
+                            until,
+                        )));
+                    }
+                    tokio::time::sleep_until(measure_from.into()).await;
+                    let load = load_average();
+                    let cpu_before = cpu_by_thread_group();
+                    let writes_before = write_counts();
+                    tokio::time::sleep_until(until.into()).await;
+                    let cpu_after = cpu_by_thread_group();
+                    let writes_after = write_counts();
+                    let mut results = Vec::new();
+                    for h in handles {
+                        results.push(h.await?);
+                    }
+                    anyhow::Ok((
+                        results,
+                        cpu_before,
+                        cpu_after,
+                        load,
+                        writes_before,
+                        writes_after,
+                    ))
+                })?;
             let mut checkin = Vec::new();
             let mut checkout = Vec::new();
             let mut checkins_ok = 0;
@@ -930,6 +950,9 @@ pub fn run(opts: &Options) -> Result<Report> {
                     }
                 }
             }
+            let sqlite_writes = writes_before
+                .zip(writes_after)
+                .map(|((t0, w0), (t1, w1))| (t1 - t0, w1 - w0));
             let secs = measured.as_secs_f64();
             let checkins = checkin.len() as u64;
             let checkouts = checkout.len() as u64;
@@ -938,7 +961,8 @@ pub fn run(opts: &Options) -> Result<Report> {
                 .map(|(k, v)| (k.clone(), v - cpu_before.get(k).copied().unwrap_or(0.0)))
                 .collect();
             let server_cpu = cpu_s.get("server").copied().unwrap_or(0.0)
-                + cpu_s.get("sqlite-workers").copied().unwrap_or(0.0);
+                + cpu_s.get("sqlite-workers").copied().unwrap_or(0.0)
+                + cpu_s.get("sqlite-writer").copied().unwrap_or(0.0);
             let mut problems = Vec::new();
 
             // Access summary over HTTP.
@@ -1097,6 +1121,7 @@ pub fn run(opts: &Options) -> Result<Report> {
                 },
                 cpu_s,
                 load_average: load,
+                sqlite_writes,
                 summary_http,
                 summary_store,
                 summary: figures,

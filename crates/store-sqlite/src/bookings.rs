@@ -2,27 +2,23 @@
 //! no-overlap rule, included-hours caps, private calendar generations and
 //! the e-mail outbox. The `Store` impl in `lib.rs` delegates here.
 //!
-//! Booking and e-mail instants are Unix seconds. Every write runs on the one
-//! writer connection as `BEGIN IMMEDIATE`: the overlap and cap checks see
-//! every committed booking and nothing can commit between check and write.
+//! Booking and e-mail instants are Unix seconds. Every write runs as a job
+//! of the store's one writer (`writer.rs`), inside its `BEGIN IMMEDIATE`
+//! transaction and its own savepoint: the overlap and cap checks see every
+//! committed booking, nothing commits between check and write, and a job
+//! that fails leaves nothing behind.
 //! The triggers of migration 0003 refuse an overlap even if a check here
 //! were wrong.
 
 use super::{db, must_exist, one, write_err};
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqlitePool, SqliteRow};
-use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use sqlx::sqlite::{SqliteConnection, SqlitePool, SqliteRow};
+use sqlx::{QueryBuilder, Row, Sqlite};
 use thirdplace_domain::booking::{Booking, BookingRules, BookingStatus, Price};
 use thirdplace_store::{
     BookingFilter, BookingView, Cancellation, IncludedCap, OutgoingEmail, StoreError, StoreResult,
 };
 use uuid::Uuid;
-
-type Tx = Transaction<'static, Sqlite>;
-
-async fn begin_immediate(pool: &SqlitePool) -> StoreResult<Tx> {
-    pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
-}
 
 fn secs(t: DateTime<Utc>) -> i64 {
     t.timestamp()
@@ -72,7 +68,7 @@ pub(crate) async fn booking_rules(pool: &SqlitePool, hub_id: Uuid) -> StoreResul
 }
 
 pub(crate) async fn set_booking_rules(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     hub_id: Uuid,
     rules: &BookingRules,
 ) -> StoreResult<()> {
@@ -88,7 +84,7 @@ pub(crate) async fn set_booking_rules(
     .bind(rules.max_length_minutes)
     .bind(rules.max_days_ahead)
     .bind(rules.non_members_may_book)
-    .execute(pool)
+    .execute(conn)
     .await
     .map_err(|e| match booking_write_err(e) {
         StoreError::Reference(_) => StoreError::Reference("hub_id".into()),
@@ -141,14 +137,13 @@ fn rows<T>(
 }
 
 pub(crate) async fn insert_bookings(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     bookings: &[Booking],
     caps: &[IncludedCap],
 ) -> StoreResult<()> {
     if bookings.is_empty() {
         return Ok(());
     }
-    let mut tx = begin_immediate(pool).await?;
     for b in bookings {
         let inserted = sqlx::query(
             "INSERT INTO bookings (id, room_id, hub_id, booker_id, organisation_id, on_behalf, \
@@ -181,23 +176,17 @@ pub(crate) async fn insert_bookings(
         .bind(b.cancelled_by)
         .bind(&b.cancel_reason)
         .bind(b.cancellation_charged)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await;
         if let Err(e) = inserted {
             if let sqlx::Error::Database(d) = &e {
                 // SQLite does not say which key failed; find out only then.
                 if d.is_foreign_key_violation() {
-                    must_exist(&mut tx, "rooms", b.room_id, "room_id").await?;
-                    must_exist(&mut tx, "people", b.booker_id, "booker_id").await?;
-                    must_exist(
-                        &mut tx,
-                        "organisations",
-                        b.organisation_id,
-                        "organisation_id",
-                    )
-                    .await?;
+                    must_exist(conn, "rooms", b.room_id, "room_id").await?;
+                    must_exist(conn, "people", b.booker_id, "booker_id").await?;
+                    must_exist(conn, "organisations", b.organisation_id, "organisation_id").await?;
                     if let Some(seat) = b.seat_id {
-                        must_exist(&mut tx, "seats", seat, "seat_id").await?;
+                        must_exist(conn, "seats", seat, "seat_id").await?;
                     }
                 }
             }
@@ -205,16 +194,16 @@ pub(crate) async fn insert_bookings(
         }
     }
     for cap in caps {
-        let used = used_minutes(&mut tx, cap.seat_id, &cap.month).await?;
+        let used = used_minutes(conn, cap.seat_id, &cap.month).await?;
         if used > cap.allowance_minutes {
-            // Dropping the transaction rolls it back: nothing is written.
+            // The writer rolls the job's savepoint back: nothing is written.
             return Err(StoreError::Conflict("included_hours".into()));
         }
     }
-    tx.commit().await.map_err(db)
+    Ok(())
 }
 
-async fn used_minutes(tx: &mut Tx, seat_id: Uuid, month: &str) -> StoreResult<i64> {
+async fn used_minutes(conn: &mut SqliteConnection, seat_id: Uuid, month: &str) -> StoreResult<i64> {
     sqlx::query_scalar(
         "SELECT COALESCE(SUM(included_minutes), 0) FROM bookings \
          WHERE seat_id = ? AND usage_month = ? \
@@ -222,7 +211,7 @@ async fn used_minutes(tx: &mut Tx, seat_id: Uuid, month: &str) -> StoreResult<i6
     )
     .bind(seat_id)
     .bind(month)
-    .fetch_one(&mut **tx)
+    .fetch_one(conn)
     .await
     .map_err(db)
 }
@@ -284,15 +273,14 @@ pub(crate) async fn seat_minutes_used(
 }
 
 pub(crate) async fn cancel_booking(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     id: Uuid,
     c: &Cancellation,
     notice: Option<&OutgoingEmail>,
 ) -> StoreResult<Booking> {
-    let mut tx = begin_immediate(pool).await?;
     let status: Option<String> = sqlx::query_scalar("SELECT status FROM bookings WHERE id = ?")
         .bind(id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(db)?;
     match status.as_deref() {
@@ -309,14 +297,13 @@ pub(crate) async fn cancel_booking(
     .bind(&c.reason)
     .bind(c.charged)
     .bind(id)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *conn)
     .await
     .map_err(booking_write_err)?;
     let b = one(rows(r, booking)?)?;
     if let Some(e) = notice {
-        insert_email(&mut tx, e).await?;
+        insert_email(conn, e).await?;
     }
-    tx.commit().await.map_err(db)?;
     Ok(b)
 }
 
@@ -386,14 +373,17 @@ pub(crate) async fn calendar_generation(pool: &SqlitePool, person_id: Uuid) -> S
     Ok(g.unwrap_or(0))
 }
 
-pub(crate) async fn rotate_calendar(pool: &SqlitePool, person_id: Uuid) -> StoreResult<i64> {
+pub(crate) async fn rotate_calendar(
+    conn: &mut SqliteConnection,
+    person_id: Uuid,
+) -> StoreResult<i64> {
     sqlx::query_scalar(
         "INSERT INTO member_profiles (person_id, calendar_generation) VALUES (?, 1) \
          ON CONFLICT (person_id) DO UPDATE SET calendar_generation = calendar_generation + 1 \
          RETURNING calendar_generation",
     )
     .bind(person_id)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await
     .map_err(|e| match &e {
         sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
@@ -417,7 +407,7 @@ fn email(r: &SqliteRow) -> Result<OutgoingEmail, sqlx::Error> {
     })
 }
 
-async fn insert_email(tx: &mut Tx, e: &OutgoingEmail) -> StoreResult<()> {
+async fn insert_email(conn: &mut SqliteConnection, e: &OutgoingEmail) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO email_outbox (id, to_address, subject, body, created_at, sent_at, attempts, \
          next_attempt_at, last_error, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -432,16 +422,14 @@ async fn insert_email(tx: &mut Tx, e: &OutgoingEmail) -> StoreResult<()> {
     .bind(secs(e.created_at))
     .bind(&e.last_error)
     .bind(e.failed)
-    .execute(&mut **tx)
+    .execute(conn)
     .await
     .map_err(write_err)?;
     Ok(())
 }
 
-pub(crate) async fn queue_email(pool: &SqlitePool, e: &OutgoingEmail) -> StoreResult<()> {
-    let mut tx = begin_immediate(pool).await?;
-    insert_email(&mut tx, e).await?;
-    tx.commit().await.map_err(db)
+pub(crate) async fn queue_email(conn: &mut SqliteConnection, e: &OutgoingEmail) -> StoreResult<()> {
+    insert_email(conn, e).await
 }
 
 pub(crate) async fn list_emails(pool: &SqlitePool, limit: i64) -> StoreResult<Vec<OutgoingEmail>> {
@@ -453,29 +441,26 @@ pub(crate) async fn list_emails(pool: &SqlitePool, limit: i64) -> StoreResult<Ve
     rows(r, email)
 }
 
-pub(crate) async fn claim_emails(
-    reader: &SqlitePool,
-    pool: &SqlitePool,
-    now: DateTime<Utc>,
-    lease: chrono::Duration,
-    limit: i64,
-) -> StoreResult<Vec<OutgoingEmail>> {
-    if limit <= 0 {
-        return Ok(Vec::new());
-    }
-    // Most of the time nothing is due: a read says so without the writer.
+/// Whether an e-mail is due: most of the time none is, and a read says so
+/// without a job for the writer.
+pub(crate) async fn any_email_due(pool: &SqlitePool, now: DateTime<Utc>) -> StoreResult<bool> {
     let due: Option<i64> = sqlx::query_scalar(
         "SELECT 1 FROM email_outbox WHERE sent_at IS NULL AND failed = 0 \
          AND next_attempt_at <= ? LIMIT 1",
     )
     .bind(secs(now))
-    .fetch_optional(reader)
+    .fetch_optional(pool)
     .await
     .map_err(db)?;
-    if due.is_none() {
-        return Ok(Vec::new());
-    }
-    let mut tx = begin_immediate(pool).await?;
+    Ok(due.is_some())
+}
+
+pub(crate) async fn claim_emails(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+    lease: chrono::Duration,
+    limit: i64,
+) -> StoreResult<Vec<OutgoingEmail>> {
     let r = sqlx::query(
         "UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = ? \
          WHERE id IN (SELECT id FROM email_outbox WHERE sent_at IS NULL AND failed = 0 \
@@ -484,24 +469,23 @@ pub(crate) async fn claim_emails(
     .bind(secs(now + lease))
     .bind(secs(now))
     .bind(limit)
-    .fetch_all(&mut *tx)
+    .fetch_all(conn)
     .await
     .map_err(db)?;
-    tx.commit().await.map_err(db)?;
     let mut out = rows(r, email)?;
     out.sort_by_key(|e| (e.created_at, e.id));
     Ok(out)
 }
 
 pub(crate) async fn mark_email_sent(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     id: Uuid,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
     let n = sqlx::query("UPDATE email_outbox SET sent_at = ?, last_error = NULL WHERE id = ?")
         .bind(secs(at))
         .bind(id)
-        .execute(pool)
+        .execute(conn)
         .await
         .map_err(db)?
         .rows_affected();
@@ -509,7 +493,7 @@ pub(crate) async fn mark_email_sent(
 }
 
 pub(crate) async fn mark_email_failed(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     id: Uuid,
     error: &str,
     next_attempt_at: DateTime<Utc>,
@@ -522,7 +506,7 @@ pub(crate) async fn mark_email_failed(
     .bind(secs(next_attempt_at))
     .bind(give_up)
     .bind(id)
-    .execute(pool)
+    .execute(conn)
     .await
     .map_err(db)?
     .rows_affected();

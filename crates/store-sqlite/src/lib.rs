@@ -3,15 +3,30 @@
 //! with the PostgreSQL backend but the [`Store`] trait.
 
 mod bookings;
+mod hub_cache;
 mod membership;
+mod readers;
+mod writer;
+
+/// Runs `$body` (which may use the connection `$conn` and must own what it
+/// uses) as a job of the store's writer, in its write transaction.
+macro_rules! write {
+    ($self:ident, |$conn:ident| $body:expr) => {
+        $self
+            .writer
+            .write(move |$conn| Box::pin(async move { $body }))
+            .await
+    };
+}
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::sqlite::SqliteConnection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::Row;
 use std::str::FromStr;
 use std::time::Duration;
 use thirdplace_domain::booking::{Booking, BookingRules};
@@ -34,24 +49,36 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// One connection for every write transaction. SQLite has one writer at
-    /// a time anyway; queueing writers here (in order) instead of letting
-    /// each one find the database locked and sleep in SQLite's busy handler
-    /// keeps write latency even under load, and a read-then-write
-    /// transaction can never fail on a lock upgrade.
-    writer: SqlitePool,
+    /// One connection, on a thread of its own, for every write transaction.
+    /// SQLite has one writer at a time anyway; queueing writers here (in
+    /// order) instead of letting each one find the database locked and
+    /// sleep in SQLite's busy handler keeps write latency even under load,
+    /// a read-then-write transaction can never fail on a lock upgrade, and
+    /// writes that queue up are committed together (see `writer.rs`).
+    writer: writer::Writer,
+    hubs: std::sync::Arc<hub_cache::HubCache>,
+    /// The connections for reads (see `readers.rs`); `pool` is for
+    /// migrations and the few writes outside the writer.
+    readers: std::sync::Arc<readers::Readers>,
 }
 
 impl SqliteStore {
     /// Opens (creating if missing) the database at a `sqlite:` URL, in WAL
     /// mode with foreign keys on, and applies pending migrations.
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        Self::connect_with(url, SqliteSynchronous::Full).await
+    }
+
+    /// [`connect`](Self::connect) with another `synchronous` setting. FULL
+    /// (the default) makes every acknowledged write survive a power cut;
+    /// NORMAL makes commits cheaper, and in WAL mode still survives a crash
+    /// of the process, but a power cut may lose the last commits.
+    pub async fn connect_with(url: &str, synchronous: SqliteSynchronous) -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(db)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            // FULL: an acknowledged write survives a power cut, not just a crash.
-            .synchronous(SqliteSynchronous::Full)
+            .synchronous(synchronous)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         // No ping before each use: these are in-process connections to a
@@ -62,13 +89,14 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await
             .map_err(db)?;
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .test_before_acquire(false)
-            .connect_with(options)
-            .await
-            .map_err(db)?;
-        let store = Self { pool, writer };
+        let readers = readers::Readers::open(&options, 4).await?;
+        let writer = writer::Writer::start(options).await?;
+        let store = Self {
+            pool,
+            writer,
+            hubs: std::sync::Arc::new(hub_cache::HubCache::new(hub_cache::TTL)),
+            readers: std::sync::Arc::new(readers),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -77,8 +105,22 @@ impl SqliteStore {
         MIGRATOR.run(&self.pool).await.map_err(db)
     }
 
+    /// The read pool (writes go through the store's writer).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Passes a write's outcome on, after forgetting the cached hubs (it
+    /// may have changed what a hub listing shows).
+    fn hubs_changed<T>(&self, written: StoreResult<T>) -> StoreResult<T> {
+        self.hubs.clear();
+        written
+    }
+
+    /// How many write transactions the writer has run, and for how many
+    /// writes: their ratio is the mean group-commit batch (benchmarks).
+    pub fn write_counts(&self) -> (u64, u64) {
+        self.writer.counts()
     }
 }
 
@@ -121,14 +163,14 @@ fn affected(n: u64) -> StoreResult<()> {
 /// SQLite's foreign-key error does not say which key; we check inside the
 /// writing transaction so the caller learns which field is wrong.
 async fn must_exist(
-    tx: &mut Transaction<'_, Sqlite>,
+    conn: &mut SqliteConnection,
     table: &str,
     id: Uuid,
     field: &str,
 ) -> StoreResult<()> {
     let found: Option<i64> = sqlx::query_scalar(&format!("SELECT 1 FROM {table} WHERE id = ?"))
         .bind(id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(db)?;
     match found {
@@ -295,24 +337,26 @@ impl SqliteStore {
         if let Some(id) = id {
             q = q.bind(id);
         }
-        let rows = q.fetch_all(&self.pool).await.map_err(db)?;
+        let rows = q
+            .fetch_all(&mut *self.readers.get().await)
+            .await
+            .map_err(db)?;
         rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
     }
 
-    async fn write_person(&self, p: &Person, insert: bool) -> StoreResult<()> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
+    async fn write_person(
+        conn: &mut SqliteConnection,
+        p: &Person,
+        insert: bool,
+    ) -> StoreResult<()> {
         if let Some(org) = p.organisation_id {
-            must_exist(&mut tx, "organisations", org, "organisation_id").await?;
+            must_exist(conn, "organisations", org, "organisation_id").await?;
         }
         for h in &p.hosted_hub_ids {
-            must_exist(&mut tx, "hubs", *h, "hosted_hub_ids").await?;
+            must_exist(conn, "hubs", *h, "hosted_hub_ids").await?;
         }
         for o in &p.admin_of_organisation_ids {
-            must_exist(&mut tx, "organisations", *o, "admin_of_organisation_ids").await?;
+            must_exist(conn, "organisations", *o, "admin_of_organisation_ids").await?;
         }
         let sql = if insert {
             "INSERT INTO people (first_name, last_name, email, organisation_id, is_network_admin, archived, id) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -327,26 +371,26 @@ impl SqliteStore {
             .bind(p.is_network_admin)
             .bind(p.archived)
             .bind(p.id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(write_err)?
             .rows_affected();
         affected(n)?;
         sqlx::query("DELETE FROM hub_hosts WHERE person_id = ?")
             .bind(p.id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(db)?;
         sqlx::query("DELETE FROM organisation_admins WHERE person_id = ?")
             .bind(p.id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(db)?;
         for h in &p.hosted_hub_ids {
             sqlx::query("INSERT INTO hub_hosts (person_id, hub_id) VALUES (?, ?)")
                 .bind(p.id)
                 .bind(h)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await
                 .map_err(write_err)?;
         }
@@ -356,27 +400,16 @@ impl SqliteStore {
             )
             .bind(p.id)
             .bind(o)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(write_err)?;
         }
-        tx.commit().await.map_err(db)
+        Ok(())
     }
 
-    async fn write_hub(&self, h: &Hub, insert: bool) -> StoreResult<()> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
-        must_exist(
-            &mut tx,
-            "municipalities",
-            h.municipality_id,
-            "municipality_id",
-        )
-        .await?;
-        must_exist(&mut tx, "operators", h.operator_id, "operator_id").await?;
+    async fn write_hub(conn: &mut SqliteConnection, h: &Hub, insert: bool) -> StoreResult<()> {
+        must_exist(conn, "municipalities", h.municipality_id, "municipality_id").await?;
+        must_exist(conn, "operators", h.operator_id, "operator_id").await?;
         let hours = serde_json::to_string(&h.opening_hours).map_err(db)?;
         let sql = if insert {
             "INSERT INTO hubs (municipality_id, operator_id, name, description, street_address, postal_code, city, latitude, longitude, in_central_town, opening_hours, archived, id) \
@@ -399,21 +432,20 @@ impl SqliteStore {
             .bind(hours)
             .bind(h.archived)
             .bind(h.id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(write_err)?
             .rows_affected();
         affected(n)?;
-        tx.commit().await.map_err(db)
+        Ok(())
     }
 
-    async fn write_municipality(&self, m: &Municipality, insert: bool) -> StoreResult<()> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
-        must_exist(&mut tx, "regions", m.region_id, "region_id").await?;
+    async fn write_municipality(
+        conn: &mut SqliteConnection,
+        m: &Municipality,
+        insert: bool,
+    ) -> StoreResult<()> {
+        must_exist(conn, "regions", m.region_id, "region_id").await?;
         let sql = if insert {
             "INSERT INTO municipalities (region_id, name, code, central_town, archived, id) VALUES (?, ?, ?, ?, ?, ?)"
         } else {
@@ -426,21 +458,16 @@ impl SqliteStore {
             .bind(&m.central_town)
             .bind(m.archived)
             .bind(m.id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(write_err)?
             .rows_affected();
         affected(n)?;
-        tx.commit().await.map_err(db)
+        Ok(())
     }
 
-    async fn write_zone(&self, z: &Zone, insert: bool) -> StoreResult<()> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
-        must_exist(&mut tx, "hubs", z.hub_id, "hub_id").await?;
+    async fn write_zone(conn: &mut SqliteConnection, z: &Zone, insert: bool) -> StoreResult<()> {
+        must_exist(conn, "hubs", z.hub_id, "hub_id").await?;
         let sql = if insert {
             "INSERT INTO zones (hub_id, name, purpose, capacity, archived, id) VALUES (?, ?, ?, ?, ?, ?)"
         } else {
@@ -453,21 +480,16 @@ impl SqliteStore {
             .bind(z.capacity)
             .bind(z.archived)
             .bind(z.id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(write_err)?
             .rows_affected();
         affected(n)?;
-        tx.commit().await.map_err(db)
+        Ok(())
     }
 
-    async fn write_room(&self, r: &Room, insert: bool) -> StoreResult<()> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
-        must_exist(&mut tx, "hubs", r.hub_id, "hub_id").await?;
+    async fn write_room(conn: &mut SqliteConnection, r: &Room, insert: bool) -> StoreResult<()> {
+        must_exist(conn, "hubs", r.hub_id, "hub_id").await?;
         let sql = if insert {
             "INSERT INTO rooms (hub_id, name, kind, capacity, hourly_price_ore, vat_rate_percent, archived, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         } else {
@@ -482,12 +504,12 @@ impl SqliteStore {
             .bind(i64::from(r.vat_rate_percent))
             .bind(r.archived)
             .bind(r.id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .map_err(write_err)?
             .rows_affected();
         affected(n)?;
-        tx.commit().await.map_err(db)
+        Ok(())
     }
 
     async fn write_simple(&self, sql: &str, binds: Vec<Bind<'_>>) -> StoreResult<()> {
@@ -534,7 +556,7 @@ impl Store for SqliteStore {
     async fn get_meta(&self, key: &str) -> StoreResult<Option<String>> {
         sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
             .bind(key)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.readers.get().await)
             .await
             .map_err(db)
     }
@@ -561,29 +583,33 @@ impl Store for SqliteStore {
     }
 
     async fn insert_region(&self, r: &Region) -> StoreResult<()> {
-        self.write_simple(
-            "INSERT INTO regions (name, code, archived, id) VALUES (?, ?, ?, ?)",
-            vec![
-                Bind::Text(&r.name),
-                Bind::Text(&r.code),
-                Bind::Bool(r.archived),
-                Bind::Id(r.id),
-            ],
+        self.hubs_changed(
+            self.write_simple(
+                "INSERT INTO regions (name, code, archived, id) VALUES (?, ?, ?, ?)",
+                vec![
+                    Bind::Text(&r.name),
+                    Bind::Text(&r.code),
+                    Bind::Bool(r.archived),
+                    Bind::Id(r.id),
+                ],
+            )
+            .await,
         )
-        .await
     }
 
     async fn update_region(&self, r: &Region) -> StoreResult<()> {
-        self.write_simple(
-            "UPDATE regions SET name = ?, code = ?, archived = ? WHERE id = ?",
-            vec![
-                Bind::Text(&r.name),
-                Bind::Text(&r.code),
-                Bind::Bool(r.archived),
-                Bind::Id(r.id),
-            ],
+        self.hubs_changed(
+            self.write_simple(
+                "UPDATE regions SET name = ?, code = ?, archived = ? WHERE id = ?",
+                vec![
+                    Bind::Text(&r.name),
+                    Bind::Text(&r.code),
+                    Bind::Bool(r.archived),
+                    Bind::Id(r.id),
+                ],
+            )
+            .await,
         )
-        .await
     }
 
     async fn list_municipalities(&self) -> StoreResult<Vec<Municipality>> {
@@ -606,11 +632,19 @@ impl Store for SqliteStore {
     }
 
     async fn insert_municipality(&self, m: &Municipality) -> StoreResult<()> {
-        self.write_municipality(m, true).await
+        let m = m.clone();
+        self.hubs_changed(write!(self, |conn| Self::write_municipality(
+            conn, &m, true
+        )
+        .await))
     }
 
     async fn update_municipality(&self, m: &Municipality) -> StoreResult<()> {
-        self.write_municipality(m, false).await
+        let m = m.clone();
+        self.hubs_changed(write!(self, |conn| Self::write_municipality(
+            conn, &m, false
+        )
+        .await))
     }
 
     async fn list_operators(&self) -> StoreResult<Vec<Operator>> {
@@ -625,19 +659,19 @@ impl Store for SqliteStore {
     }
 
     async fn insert_operator(&self, o: &Operator) -> StoreResult<()> {
-        self.write_simple(
+        self.hubs_changed(self.write_simple(
             "INSERT INTO operators (name, org_number, contact_email, archived, id) VALUES (?, ?, ?, ?, ?)",
             vec![Bind::Text(&o.name), Bind::OptText(o.org_number.as_deref()), Bind::OptText(o.contact_email.as_deref()), Bind::Bool(o.archived), Bind::Id(o.id)],
         )
-        .await
+        .await)
     }
 
     async fn update_operator(&self, o: &Operator) -> StoreResult<()> {
-        self.write_simple(
+        self.hubs_changed(self.write_simple(
             "UPDATE operators SET name = ?, org_number = ?, contact_email = ?, archived = ? WHERE id = ?",
             vec![Bind::Text(&o.name), Bind::OptText(o.org_number.as_deref()), Bind::OptText(o.contact_email.as_deref()), Bind::Bool(o.archived), Bind::Id(o.id)],
         )
-        .await
+        .await)
     }
 
     async fn list_hubs(&self) -> StoreResult<Vec<HubListing>> {
@@ -646,21 +680,29 @@ impl Store for SqliteStore {
     }
 
     async fn get_hub(&self, id: Uuid) -> StoreResult<HubListing> {
-        one(self
+        let ticket = match self.hubs.get(id) {
+            Ok(hub) => return Ok(hub),
+            Err(ticket) => ticket,
+        };
+        let hub = one(self
             .fetch(
                 &format!("{HUB_LISTING} WHERE h.id = ?"),
                 Some(id),
                 hub_listing,
             )
-            .await?)
+            .await?)?;
+        self.hubs.put(ticket, &hub);
+        Ok(hub)
     }
 
     async fn insert_hub(&self, h: &Hub) -> StoreResult<()> {
-        self.write_hub(h, true).await
+        let h = h.clone();
+        self.hubs_changed(write!(self, |conn| Self::write_hub(conn, &h, true).await))
     }
 
     async fn update_hub(&self, h: &Hub) -> StoreResult<()> {
-        self.write_hub(h, false).await
+        let h = h.clone();
+        self.hubs_changed(write!(self, |conn| Self::write_hub(conn, &h, false).await))
     }
 
     async fn list_zones(&self, hub_id: Uuid) -> StoreResult<Vec<Zone>> {
@@ -679,11 +721,13 @@ impl Store for SqliteStore {
     }
 
     async fn insert_zone(&self, z: &Zone) -> StoreResult<()> {
-        self.write_zone(z, true).await
+        let z = z.clone();
+        write!(self, |conn| Self::write_zone(conn, &z, true).await)
     }
 
     async fn update_zone(&self, z: &Zone) -> StoreResult<()> {
-        self.write_zone(z, false).await
+        let z = z.clone();
+        write!(self, |conn| Self::write_zone(conn, &z, false).await)
     }
 
     async fn list_rooms(&self, hub_id: Uuid) -> StoreResult<Vec<Room>> {
@@ -702,11 +746,13 @@ impl Store for SqliteStore {
     }
 
     async fn insert_room(&self, r: &Room) -> StoreResult<()> {
-        self.write_room(r, true).await
+        let r = r.clone();
+        write!(self, |conn| Self::write_room(conn, &r, true).await)
     }
 
     async fn update_room(&self, r: &Room) -> StoreResult<()> {
-        self.write_room(r, false).await
+        let r = r.clone();
+        write!(self, |conn| Self::write_room(conn, &r, false).await)
     }
 
     async fn list_organisations(&self) -> StoreResult<Vec<Organisation>> {
@@ -776,25 +822,27 @@ impl Store for SqliteStore {
     async fn find_person_by_email(&self, email: &str) -> StoreResult<Option<Person>> {
         let row = sqlx::query(&format!("{PERSON} WHERE p.email = ?"))
             .bind(email)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.readers.get().await)
             .await
             .map_err(db)?;
         row.as_ref().map(person).transpose().map_err(db)
     }
 
     async fn insert_person(&self, p: &Person) -> StoreResult<()> {
-        self.write_person(p, true).await
+        let p = p.clone();
+        write!(self, |conn| Self::write_person(conn, &p, true).await)
     }
 
     async fn update_person(&self, p: &Person) -> StoreResult<()> {
-        self.write_person(p, false).await
+        let p = p.clone();
+        write!(self, |conn| Self::write_person(conn, &p, false).await)
     }
 
     async fn password_hash(&self, person_id: Uuid) -> StoreResult<Option<String>> {
         let row: Option<Option<String>> =
             sqlx::query_scalar("SELECT password_hash FROM people WHERE id = ?")
                 .bind(person_id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *self.readers.get().await)
                 .await
                 .map_err(db)?;
         row.ok_or(StoreError::NotFound)
@@ -832,7 +880,7 @@ impl Store for SqliteStore {
         ))
         .bind(id_hash)
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.readers.get().await)
         .await
         .map_err(db)?;
         row.as_ref().map(person).transpose().map_err(db)
@@ -875,7 +923,7 @@ impl Store for SqliteStore {
         sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE email = ? AND at >= ?")
             .bind(email)
             .bind(since)
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *self.readers.get().await)
             .await
             .map_err(db)
     }
@@ -934,46 +982,53 @@ impl Store for SqliteStore {
             "{PERSON} JOIN api_tokens t ON t.person_id = p.id WHERE t.token_hash = ? AND t.revoked_at IS NULL AND p.archived = 0"
         ))
         .bind(token_hash)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.readers.get().await)
         .await
         .map_err(db)?;
         row.as_ref().map(person).transpose().map_err(db)
     }
 
     async fn meta_get_or_insert(&self, key: &str, value: &str) -> StoreResult<String> {
-        membership::meta_get_or_insert(&self.writer, key, value).await
+        let (key, value) = (key.to_owned(), value.to_owned());
+        write!(self, |conn| membership::meta_get_or_insert(
+            conn, &key, &value
+        )
+        .await)
     }
 
     async fn list_plans(&self) -> StoreResult<Vec<Plan>> {
-        membership::list_plans(&self.pool).await
+        membership::list_plans(&mut *self.readers.get().await).await
     }
 
     async fn get_plan(&self, id: Uuid) -> StoreResult<Plan> {
-        membership::get_plan(&self.pool, id).await
+        membership::get_plan(&mut *self.readers.get().await, id).await
     }
 
     async fn insert_plan(&self, p: &Plan) -> StoreResult<()> {
-        membership::write_plan(&self.writer, p, true).await
+        let p = p.clone();
+        write!(self, |conn| membership::write_plan(conn, &p, true).await)
     }
 
     async fn update_plan(&self, p: &Plan) -> StoreResult<()> {
-        membership::write_plan(&self.writer, p, false).await
+        let p = p.clone();
+        write!(self, |conn| membership::write_plan(conn, &p, false).await)
     }
 
     async fn insert_seats(&self, seats: &[Seat]) -> StoreResult<()> {
-        membership::insert_seats(&self.writer, seats).await
+        let seats = seats.to_vec();
+        write!(self, |conn| membership::insert_seats(conn, &seats).await)
     }
 
     async fn get_seat(&self, id: Uuid) -> StoreResult<SeatView> {
-        membership::get_seat(&self.pool, id).await
+        membership::get_seat(&mut *self.readers.get().await, id).await
     }
 
     async fn list_seats(&self, organisation_id: Uuid) -> StoreResult<Vec<SeatView>> {
-        membership::list_seats(&self.pool, organisation_id).await
+        membership::list_seats(&mut *self.readers.get().await, organisation_id).await
     }
 
     async fn seat_history(&self, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>> {
-        membership::seat_history(&self.pool, seat_id).await
+        membership::seat_history(&mut *self.readers.get().await, seat_id).await
     }
 
     async fn assign_seat(
@@ -982,43 +1037,55 @@ impl Store for SqliteStore {
         holder: Option<Uuid>,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        membership::assign_seat(&self.writer, seat_id, holder, at).await
+        write!(self, |conn| membership::assign_seat(
+            conn, seat_id, holder, at
+        )
+        .await)
     }
 
     async fn set_seat_end(&self, seat_id: Uuid, end_date: Option<NaiveDate>) -> StoreResult<()> {
-        membership::set_seat_end(&self.writer, seat_id, end_date).await
+        write!(self, |conn| membership::set_seat_end(
+            conn, seat_id, end_date
+        )
+        .await)
     }
 
     async fn held_seats(&self, person_id: Uuid, at: DateTime<Utc>) -> StoreResult<Vec<HeldSeat>> {
-        membership::held_seats(&self.pool, person_id, at).await
+        membership::held_seats(&mut *self.readers.get().await, person_id, at).await
     }
 
     async fn get_profile(&self, person_id: Uuid) -> StoreResult<Profile> {
-        membership::get_profile(&self.pool, person_id).await
+        membership::get_profile(&mut *self.readers.get().await, person_id).await
     }
 
     async fn set_profile(&self, person_id: Uuid, profile: &Profile) -> StoreResult<()> {
-        membership::set_profile(&self.writer, person_id, profile).await
+        let profile = profile.clone();
+        write!(self, |conn| membership::set_profile(
+            conn, person_id, &profile
+        )
+        .await)
     }
 
     async fn qr_generation(&self, person_id: Uuid) -> StoreResult<i64> {
-        membership::qr_generation(&self.pool, person_id).await
+        membership::qr_generation(&mut *self.readers.get().await, person_id).await
     }
 
     async fn rotate_qr(&self, person_id: Uuid) -> StoreResult<i64> {
-        membership::rotate_qr(&self.writer, person_id).await
+        write!(self, |conn| membership::rotate_qr(conn, person_id).await)
     }
 
     async fn insert_checkin(&self, c: &CheckIn, event: &OutboundEvent) -> StoreResult<()> {
-        membership::insert_checkin(&self.writer, c, event).await
+        let (c, event) = (c.clone(), event.clone());
+        write!(self, |conn| membership::insert_checkin(conn, &c, &event)
+            .await)
     }
 
     async fn get_checkin(&self, id: Uuid) -> StoreResult<CheckIn> {
-        membership::get_checkin(&self.pool, id).await
+        membership::get_checkin(&mut *self.readers.get().await, id).await
     }
 
     async fn open_checkin_of(&self, person_id: Uuid) -> StoreResult<Option<CheckIn>> {
-        membership::open_checkin_of(&self.pool, person_id).await
+        membership::open_checkin_of(&mut *self.readers.get().await, person_id).await
     }
 
     async fn checkout(
@@ -1028,11 +1095,19 @@ impl Store for SqliteStore {
         auto_closed: bool,
         event: &OutboundEvent,
     ) -> StoreResult<CheckIn> {
-        membership::checkout(&self.writer, id, at, auto_closed, event).await
+        let event = event.clone();
+        write!(self, |conn| membership::checkout(
+            conn,
+            id,
+            at,
+            auto_closed,
+            &event
+        )
+        .await)
     }
 
     async fn list_open_checkins(&self) -> StoreResult<Vec<CheckIn>> {
-        membership::list_open_checkins(&self.pool).await
+        membership::list_open_checkins(&mut *self.readers.get().await).await
     }
 
     async fn insert_guest_visit(
@@ -1041,23 +1116,27 @@ impl Store for SqliteStore {
         max_guests: i64,
         event: &OutboundEvent,
     ) -> StoreResult<()> {
-        membership::insert_guest_visit(&self.writer, g, max_guests, event).await
+        let (g, event) = (g.clone(), event.clone());
+        write!(self, |conn| membership::insert_guest_visit(
+            conn, &g, max_guests, &event
+        )
+        .await)
     }
 
     async fn list_guests(&self, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-        membership::list_guests(&self.pool, checkin_id).await
+        membership::list_guests(&mut *self.readers.get().await, checkin_id).await
     }
 
     async fn present_at(&self, hub_id: Uuid) -> StoreResult<Vec<PresentPerson>> {
-        membership::present_at(&self.pool, hub_id).await
+        membership::present_at(&mut *self.readers.get().await, hub_id).await
     }
 
     async fn present_guests(&self, hub_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-        membership::present_guests(&self.pool, hub_id).await
+        membership::present_guests(&mut *self.readers.get().await, hub_id).await
     }
 
     async fn list_checkins_of(&self, person_id: Uuid, limit: i64) -> StoreResult<Vec<CheckIn>> {
-        membership::list_checkins_of(&self.pool, person_id, limit).await
+        membership::list_checkins_of(&mut *self.readers.get().await, person_id, limit).await
     }
 
     async fn access_summary(
@@ -1068,23 +1147,34 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
         first_day: NaiveDate,
     ) -> StoreResult<AccessSummary> {
-        membership::access_summary(&self.pool, hub_id, region_id, today, now, first_day).await
+        membership::access_summary(
+            &mut *self.readers.get().await,
+            hub_id,
+            region_id,
+            today,
+            now,
+            first_day,
+        )
+        .await
     }
 
     async fn list_webhooks(&self) -> StoreResult<Vec<Webhook>> {
-        membership::list_webhooks(&self.pool).await
+        membership::list_webhooks(&mut *self.readers.get().await).await
     }
 
     async fn get_webhook(&self, id: Uuid) -> StoreResult<Webhook> {
-        membership::get_webhook(&self.pool, id).await
+        membership::get_webhook(&mut *self.readers.get().await, id).await
     }
 
     async fn insert_webhook(&self, w: &Webhook) -> StoreResult<()> {
-        membership::write_webhook(&self.writer, w, true).await
+        let w = w.clone();
+        write!(self, |conn| membership::write_webhook(conn, &w, true).await)
     }
 
     async fn update_webhook(&self, w: &Webhook) -> StoreResult<()> {
-        membership::write_webhook(&self.writer, w, false).await
+        let w = w.clone();
+        write!(self, |conn| membership::write_webhook(conn, &w, false)
+            .await)
     }
 
     async fn claim_deliveries(
@@ -1093,11 +1183,17 @@ impl Store for SqliteStore {
         lease: chrono::Duration,
         limit: i64,
     ) -> StoreResult<Vec<ClaimedDelivery>> {
-        membership::claim_deliveries(&self.pool, &self.writer, now, lease, limit).await
+        if limit <= 0 || !membership::any_delivery_due(&mut *self.readers.get().await, now).await? {
+            return Ok(Vec::new());
+        }
+        write!(self, |conn| membership::claim_deliveries(
+            conn, now, lease, limit
+        )
+        .await)
     }
 
     async fn mark_delivered(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
-        membership::mark_delivered(&self.writer, id, at).await
+        write!(self, |conn| membership::mark_delivered(conn, id, at).await)
     }
 
     async fn mark_attempt_failed(
@@ -1107,11 +1203,19 @@ impl Store for SqliteStore {
         next_attempt_at: DateTime<Utc>,
         failed: bool,
     ) -> StoreResult<()> {
-        membership::mark_attempt_failed(&self.writer, id, error, next_attempt_at, failed).await
+        let error = error.to_owned();
+        write!(self, |conn| membership::mark_attempt_failed(
+            conn,
+            id,
+            &error,
+            next_attempt_at,
+            failed
+        )
+        .await)
     }
 
     async fn retry_delivery(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
-        membership::retry_delivery(&self.writer, id, now).await
+        write!(self, |conn| membership::retry_delivery(conn, id, now).await)
     }
 
     async fn list_deliveries(
@@ -1119,7 +1223,7 @@ impl Store for SqliteStore {
         webhook_id: Option<Uuid>,
         limit: i64,
     ) -> StoreResult<Vec<WebhookDelivery>> {
-        membership::list_deliveries(&self.pool, webhook_id, limit).await
+        membership::list_deliveries(&mut *self.readers.get().await, webhook_id, limit).await
     }
     // ---------------------------------------------------------- bookings
 
@@ -1128,11 +1232,17 @@ impl Store for SqliteStore {
     }
 
     async fn set_booking_rules(&self, hub_id: Uuid, rules: &BookingRules) -> StoreResult<()> {
-        bookings::set_booking_rules(&self.writer, hub_id, rules).await
+        let rules = *rules;
+        write!(self, |conn| bookings::set_booking_rules(
+            conn, hub_id, &rules
+        )
+        .await)
     }
 
     async fn insert_bookings(&self, b: &[Booking], caps: &[IncludedCap]) -> StoreResult<()> {
-        bookings::insert_bookings(&self.writer, b, caps).await
+        let (b, caps) = (b.to_vec(), caps.to_vec());
+        write!(self, |conn| bookings::insert_bookings(conn, &b, &caps)
+            .await)
     }
 
     async fn get_booking(&self, id: Uuid) -> StoreResult<Booking> {
@@ -1162,7 +1272,14 @@ impl Store for SqliteStore {
         c: &Cancellation,
         notice: Option<&OutgoingEmail>,
     ) -> StoreResult<Booking> {
-        bookings::cancel_booking(&self.writer, id, c, notice).await
+        let (c, notice) = (c.clone(), notice.cloned());
+        write!(self, |conn| bookings::cancel_booking(
+            conn,
+            id,
+            &c,
+            notice.as_ref()
+        )
+        .await)
     }
 
     async fn list_bookings(&self, f: &BookingFilter) -> StoreResult<Vec<BookingView>> {
@@ -1174,11 +1291,13 @@ impl Store for SqliteStore {
     }
 
     async fn rotate_calendar(&self, person_id: Uuid) -> StoreResult<i64> {
-        bookings::rotate_calendar(&self.writer, person_id).await
+        write!(self, |conn| bookings::rotate_calendar(conn, person_id)
+            .await)
     }
 
     async fn queue_email(&self, e: &OutgoingEmail) -> StoreResult<()> {
-        bookings::queue_email(&self.writer, e).await
+        let e = e.clone();
+        write!(self, |conn| bookings::queue_email(conn, &e).await)
     }
 
     async fn list_emails(&self, limit: i64) -> StoreResult<Vec<OutgoingEmail>> {
@@ -1191,11 +1310,15 @@ impl Store for SqliteStore {
         lease: chrono::Duration,
         limit: i64,
     ) -> StoreResult<Vec<OutgoingEmail>> {
-        bookings::claim_emails(&self.pool, &self.writer, now, lease, limit).await
+        if limit <= 0 || !bookings::any_email_due(&self.pool, now).await? {
+            return Ok(Vec::new());
+        }
+        write!(self, |conn| bookings::claim_emails(conn, now, lease, limit)
+            .await)
     }
 
     async fn mark_email_sent(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
-        bookings::mark_email_sent(&self.writer, id, at).await
+        write!(self, |conn| bookings::mark_email_sent(conn, id, at).await)
     }
 
     async fn mark_email_failed(
@@ -1205,6 +1328,14 @@ impl Store for SqliteStore {
         next_attempt_at: DateTime<Utc>,
         give_up: bool,
     ) -> StoreResult<()> {
-        bookings::mark_email_failed(&self.writer, id, error, next_attempt_at, give_up).await
+        let error = error.to_string();
+        write!(self, |conn| bookings::mark_email_failed(
+            conn,
+            id,
+            &error,
+            next_attempt_at,
+            give_up
+        )
+        .await)
     }
 }

@@ -3,16 +3,16 @@
 //! webhooks with their delivery queue. The `Store` impl in `lib.rs`
 //! delegates here.
 //!
-//! Transactions that read before they write start with `BEGIN IMMEDIATE`:
-//! in WAL mode a deferred transaction that read first cannot wait for the
-//! write lock (it fails with SQLITE_BUSY at once), and the check it made
-//! could be stale. Taking the write lock up front makes concurrent writers
-//! queue behind the busy timeout instead.
+//! Writes take the writer's connection (`&mut SqliteConnection`) and run
+//! inside a transaction that the writer (`writer.rs`) has already begun with
+//! `BEGIN IMMEDIATE` and commits; they never begin or commit one themselves.
+//! Holding the write lock from the start means a check made before a write
+//! cannot be stale.
 
 use super::{db, decode, must_exist, one, write_err};
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::sqlite::{SqlitePool, SqliteRow};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::sqlite::{SqliteConnection, SqliteRow};
+use sqlx::Row;
 use thirdplace_domain::membership::{
     AccessSummary, CheckIn, CheckInMethod, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
     Profile, Seat, SeatHolding, Validity, Webhook, WebhookDelivery, WebhookEvent,
@@ -21,12 +21,6 @@ use thirdplace_store::{
     ClaimedDelivery, OutboundEvent, SeatHolder, SeatView, StoreError, StoreResult,
 };
 use uuid::Uuid;
-
-type Tx = Transaction<'static, Sqlite>;
-
-async fn begin_immediate(pool: &SqlitePool) -> StoreResult<Tx> {
-    pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
-}
 
 fn rows<T>(
     rows: Vec<SqliteRow>,
@@ -46,23 +40,21 @@ fn person_write_err(e: sqlx::Error) -> StoreError {
 // ------------------------------------------------------------------ meta
 
 pub(crate) async fn meta_get_or_insert(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     key: &str,
     value: &str,
 ) -> StoreResult<String> {
-    let mut tx = begin_immediate(pool).await?;
     sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
         .bind(key)
         .bind(value)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(write_err)?;
     let stored: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
         .bind(key)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await
         .map_err(db)?;
-    tx.commit().await.map_err(db)?;
     Ok(stored)
 }
 
@@ -107,33 +99,36 @@ fn plan(r: &SqliteRow) -> Result<Plan, sqlx::Error> {
     plan_prefixed(r, "")
 }
 
-pub(crate) async fn list_plans(pool: &SqlitePool) -> StoreResult<Vec<Plan>> {
+pub(crate) async fn list_plans(conn: &mut SqliteConnection) -> StoreResult<Vec<Plan>> {
     let r = sqlx::query("SELECT * FROM plans ORDER BY name, id")
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
     rows(r, plan)
 }
 
-pub(crate) async fn get_plan(pool: &SqlitePool, id: Uuid) -> StoreResult<Plan> {
+pub(crate) async fn get_plan(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<Plan> {
     let r = sqlx::query("SELECT * FROM plans WHERE id = ?")
         .bind(id)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
     one(rows(r, plan)?)
 }
 
-pub(crate) async fn write_plan(pool: &SqlitePool, p: &Plan, insert: bool) -> StoreResult<()> {
-    let mut tx = begin_immediate(pool).await?;
+pub(crate) async fn write_plan(
+    conn: &mut SqliteConnection,
+    p: &Plan,
+    insert: bool,
+) -> StoreResult<()> {
     let (region_id, hub_id) = match p.scope {
         PlanScope::Network => (None, None),
         PlanScope::Region(r) => {
-            must_exist(&mut tx, "regions", r, "scope_id").await?;
+            must_exist(conn, "regions", r, "scope_id").await?;
             (Some(r), None)
         }
         PlanScope::Hub(h) => {
-            must_exist(&mut tx, "hubs", h, "scope_id").await?;
+            must_exist(conn, "hubs", h, "scope_id").await?;
             (None, Some(h))
         }
     };
@@ -159,12 +154,12 @@ pub(crate) async fn write_plan(pool: &SqlitePool, p: &Plan, insert: bool) -> Sto
         .bind(p.validity.days().map(i64::from))
         .bind(p.archived)
         .bind(p.id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(write_err)?
         .rows_affected();
     super::affected(n)?;
-    tx.commit().await.map_err(db)
+    Ok(())
 }
 
 // ------------------------------------------------------------------ seats
@@ -215,26 +210,19 @@ fn holding(r: &SqliteRow) -> Result<SeatHolding, sqlx::Error> {
     })
 }
 
-pub(crate) async fn insert_seats(pool: &SqlitePool, seats: &[Seat]) -> StoreResult<()> {
+pub(crate) async fn insert_seats(conn: &mut SqliteConnection, seats: &[Seat]) -> StoreResult<()> {
     if seats.is_empty() {
         return Ok(());
     }
-    let mut tx = begin_immediate(pool).await?;
     let mut checked_plans: Vec<Uuid> = Vec::new();
     let mut checked_orgs: Vec<Uuid> = Vec::new();
     for s in seats {
         if !checked_plans.contains(&s.plan_id) {
-            must_exist(&mut tx, "plans", s.plan_id, "plan_id").await?;
+            must_exist(conn, "plans", s.plan_id, "plan_id").await?;
             checked_plans.push(s.plan_id);
         }
         if !checked_orgs.contains(&s.organisation_id) {
-            must_exist(
-                &mut tx,
-                "organisations",
-                s.organisation_id,
-                "organisation_id",
-            )
-            .await?;
+            must_exist(conn, "organisations", s.organisation_id, "organisation_id").await?;
             checked_orgs.push(s.organisation_id);
         }
         sqlx::query(
@@ -247,38 +235,38 @@ pub(crate) async fn insert_seats(pool: &SqlitePool, seats: &[Seat]) -> StoreResu
         .bind(s.start_date)
         .bind(s.end_date)
         .bind(s.created_at)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(write_err)?;
     }
-    tx.commit().await.map_err(db)
+    Ok(())
 }
 
-pub(crate) async fn get_seat(pool: &SqlitePool, id: Uuid) -> StoreResult<SeatView> {
+pub(crate) async fn get_seat(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<SeatView> {
     let r = sqlx::query(&format!("{SEAT_VIEW} WHERE s.id = ?"))
         .bind(id)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
     one(rows(r, seat_view)?)
 }
 
 pub(crate) async fn list_seats(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     organisation_id: Uuid,
 ) -> StoreResult<Vec<SeatView>> {
     let r = sqlx::query(&format!(
         "{SEAT_VIEW} WHERE s.organisation_id = ? ORDER BY s.created_at DESC, s.id"
     ))
     .bind(organisation_id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
     rows(r, seat_view)
 }
 
 pub(crate) async fn seat_history(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     seat_id: Uuid,
 ) -> StoreResult<Vec<SeatHolding>> {
     // Two assignments at one instant leave an empty holding (from = until)
@@ -288,22 +276,21 @@ pub(crate) async fn seat_history(
          ORDER BY held_from, held_until IS NULL, held_until",
     )
     .bind(seat_id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
     rows(r, holding)
 }
 
 pub(crate) async fn assign_seat(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     seat_id: Uuid,
     holder: Option<Uuid>,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    let mut tx = begin_immediate(pool).await?;
     let seat_org: Uuid = sqlx::query_scalar("SELECT organisation_id FROM seats WHERE id = ?")
         .bind(seat_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(db)?
         .ok_or(StoreError::NotFound)?;
@@ -311,7 +298,7 @@ pub(crate) async fn assign_seat(
         let person: Option<(Option<Uuid>, bool)> =
             sqlx::query_as("SELECT organisation_id, archived FROM people WHERE id = ?")
                 .bind(p)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut *conn)
                 .await
                 .map_err(db)?;
         match person {
@@ -323,12 +310,12 @@ pub(crate) async fn assign_seat(
         "SELECT person_id FROM seat_holdings WHERE seat_id = ? AND held_until IS NULL",
     )
     .bind(seat_id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(db)?;
     if current == holder {
         // Already theirs (or already free): nothing changes.
-        return tx.commit().await.map_err(db);
+        return Ok(());
     }
     if current.is_some() {
         sqlx::query(
@@ -336,7 +323,7 @@ pub(crate) async fn assign_seat(
         )
         .bind(at)
         .bind(seat_id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(db)?;
     }
@@ -348,22 +335,22 @@ pub(crate) async fn assign_seat(
         .bind(seat_id)
         .bind(p)
         .bind(at)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(write_err)?;
     }
-    tx.commit().await.map_err(db)
+    Ok(())
 }
 
 pub(crate) async fn set_seat_end(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     seat_id: Uuid,
     end_date: Option<NaiveDate>,
 ) -> StoreResult<()> {
     let n = sqlx::query("UPDATE seats SET end_date = ? WHERE id = ?")
         .bind(end_date)
         .bind(seat_id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await
         .map_err(db)?
         .rows_affected();
@@ -371,7 +358,7 @@ pub(crate) async fn set_seat_end(
 }
 
 pub(crate) async fn held_seats(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     person_id: Uuid,
     at: DateTime<Utc>,
 ) -> StoreResult<Vec<HeldSeat>> {
@@ -386,7 +373,7 @@ pub(crate) async fn held_seats(
     ))
     .bind(person_id)
     .bind(at)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
     rows(r, |r| {
@@ -404,11 +391,14 @@ fn expertise(raw: &str) -> Result<Vec<String>, sqlx::Error> {
     serde_json::from_str(raw).map_err(|e| decode::<Vec<String>>("expertise", e))
 }
 
-pub(crate) async fn get_profile(pool: &SqlitePool, person_id: Uuid) -> StoreResult<Profile> {
+pub(crate) async fn get_profile(
+    conn: &mut SqliteConnection,
+    person_id: Uuid,
+) -> StoreResult<Profile> {
     let row: Option<(bool, String)> =
         sqlx::query_as("SELECT visible, expertise FROM member_profiles WHERE person_id = ?")
             .bind(person_id)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await
             .map_err(db)?;
     match row {
@@ -421,7 +411,7 @@ pub(crate) async fn get_profile(pool: &SqlitePool, person_id: Uuid) -> StoreResu
 }
 
 pub(crate) async fn set_profile(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     person_id: Uuid,
     profile: &Profile,
 ) -> StoreResult<()> {
@@ -434,23 +424,26 @@ pub(crate) async fn set_profile(
     .bind(person_id)
     .bind(profile.visible)
     .bind(tags)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map_err(person_write_err)
     .map(|_| ())
 }
 
-pub(crate) async fn qr_generation(pool: &SqlitePool, person_id: Uuid) -> StoreResult<i64> {
+pub(crate) async fn qr_generation(
+    conn: &mut SqliteConnection,
+    person_id: Uuid,
+) -> StoreResult<i64> {
     let g: Option<i64> =
         sqlx::query_scalar("SELECT qr_generation FROM member_profiles WHERE person_id = ?")
             .bind(person_id)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await
             .map_err(db)?;
     Ok(g.unwrap_or(0))
 }
 
-pub(crate) async fn rotate_qr(pool: &SqlitePool, person_id: Uuid) -> StoreResult<i64> {
+pub(crate) async fn rotate_qr(conn: &mut SqliteConnection, person_id: Uuid) -> StoreResult<i64> {
     // One statement: atomic, so two rotations at once give two generations.
     sqlx::query_scalar(
         "INSERT INTO member_profiles (person_id, qr_generation) VALUES (?, 1) \
@@ -458,7 +451,7 @@ pub(crate) async fn rotate_qr(pool: &SqlitePool, person_id: Uuid) -> StoreResult
          RETURNING qr_generation",
     )
     .bind(person_id)
-    .fetch_one(pool)
+    .fetch_one(&mut *conn)
     .await
     .map_err(person_write_err)
 }
@@ -495,7 +488,12 @@ fn guest_visit(r: &SqliteRow) -> Result<GuestVisit, sqlx::Error> {
 }
 
 /// Counts a visit (or a guest visit) on its hub's civil day.
-async fn count_visit(tx: &mut Tx, hub_id: Uuid, at: DateTime<Utc>, guest: bool) -> StoreResult<()> {
+async fn count_visit(
+    conn: &mut SqliteConnection,
+    hub_id: Uuid,
+    at: DateTime<Utc>,
+    guest: bool,
+) -> StoreResult<()> {
     let (v, g) = if guest { (0, 1) } else { (1, 0) };
     sqlx::query(
         "INSERT INTO hub_visit_days (hub_id, day, visits, guest_visits) VALUES (?, ?, ?, ?) \
@@ -506,22 +504,37 @@ async fn count_visit(tx: &mut Tx, hub_id: Uuid, at: DateTime<Utc>, guest: bool) 
     .bind(thirdplace_domain::membership::local_date(at))
     .bind(v)
     .bind(g)
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await
     .map_err(write_err)?;
     Ok(())
 }
 
+/// The active webhooks, oldest first, as `(id, events)`.
+const ACTIVE_WEBHOOKS: &str =
+    "SELECT 'webhook' AS kind, id, events FROM webhooks WHERE active = 1 ORDER BY created_at, id";
+
 /// Queues one delivery of `event` for every active webhook subscribed to
 /// it, inside the transaction that makes the change it reports.
-async fn fan_out(tx: &mut Tx, event: &OutboundEvent) -> StoreResult<()> {
-    let hooks: Vec<(Uuid, String)> =
-        sqlx::query_as("SELECT id, events FROM webhooks WHERE active = 1 ORDER BY created_at, id")
-            .fetch_all(&mut **tx)
-            .await
-            .map_err(db)?;
+async fn fan_out(conn: &mut SqliteConnection, event: &OutboundEvent) -> StoreResult<()> {
+    let found = sqlx::query(ACTIVE_WEBHOOKS)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+    queue_deliveries(conn, &found, event).await
+}
+
+/// Queues `event` for those of `hooks` (rows of [`ACTIVE_WEBHOOKS`]) that
+/// subscribe to it.
+async fn queue_deliveries(
+    conn: &mut SqliteConnection,
+    hooks: &[SqliteRow],
+    event: &OutboundEvent,
+) -> StoreResult<()> {
     let key = event.event.key();
-    for (webhook_id, events) in hooks {
+    for hook in hooks {
+        let webhook_id: Uuid = hook.try_get("id").map_err(db)?;
+        let events: String = hook.try_get("events").map_err(db)?;
         if !events.split(',').any(|e| e.trim() == key) {
             continue;
         }
@@ -536,23 +549,33 @@ async fn fan_out(tx: &mut Tx, event: &OutboundEvent) -> StoreResult<()> {
         .bind(&event.payload)
         .bind(event.at)
         .bind(event.at)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await
         .map_err(write_err)?;
     }
     Ok(())
 }
 
+// The two writes that every visit makes (check-in and checkout) send all
+// their statements as one query: sqlx runs each query on the connection's
+// own thread, and these round trips, not SQLite, were most of a write's
+// cost. sqlx binds `?` across the statements in order (`?NNN` counts from
+// the first statement), runs them all, and returns the rows of all; a
+// failing statement stops the rest, and the writer rolls back the job's
+// savepoint, so nothing of a failed write stays.
+
 pub(crate) async fn insert_checkin(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     c: &CheckIn,
     event: &OutboundEvent,
 ) -> StoreResult<()> {
-    let mut tx = begin_immediate(pool).await?;
-    let inserted = sqlx::query(
+    let inserted = sqlx::query(&format!(
         "INSERT INTO checkins (id, person_id, hub_id, seat_id, method, checked_in_at, \
-         checked_out_at, auto_closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
+         checked_out_at, auto_closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?); \
+         INSERT INTO hub_visit_days (hub_id, day, visits, guest_visits) VALUES (?, ?, 1, 0) \
+         ON CONFLICT (hub_id, day) DO UPDATE SET visits = hub_visit_days.visits + 1; \
+         {ACTIVE_WEBHOOKS}"
+    ))
     .bind(c.id)
     .bind(c.person_id)
     .bind(c.hub_id)
@@ -561,111 +584,113 @@ pub(crate) async fn insert_checkin(
     .bind(c.checked_in_at)
     .bind(c.checked_out_at)
     .bind(c.auto_closed)
-    .execute(&mut *tx)
+    .bind(c.hub_id)
+    .bind(thirdplace_domain::membership::local_date(c.checked_in_at))
+    .fetch_all(&mut *conn)
     .await;
-    if let Err(e) = inserted {
-        if let sqlx::Error::Database(d) = &e {
-            // `checkins_one_open` is on person_id: "UNIQUE constraint failed: checkins.person_id".
-            if d.is_unique_violation() && d.message().ends_with("person_id") {
-                return Err(StoreError::Conflict("checkin".into()));
+    let hooks = match inserted {
+        Ok(hooks) => hooks,
+        Err(e) => {
+            if let sqlx::Error::Database(d) = &e {
+                // `checkins_one_open` is on person_id: "UNIQUE constraint failed: checkins.person_id".
+                if d.is_unique_violation() && d.message().ends_with("person_id") {
+                    return Err(StoreError::Conflict("checkin".into()));
+                }
+                // SQLite does not say which key failed; find out only then, so
+                // the common path costs no extra look-ups.
+                if d.is_foreign_key_violation() {
+                    must_exist(conn, "people", c.person_id, "person_id").await?;
+                    must_exist(conn, "hubs", c.hub_id, "hub_id").await?;
+                    must_exist(conn, "seats", c.seat_id, "seat_id").await?;
+                }
             }
-            // SQLite does not say which key failed; find out only then, so
-            // the common path costs no extra look-ups.
-            if d.is_foreign_key_violation() {
-                must_exist(&mut tx, "people", c.person_id, "person_id").await?;
-                must_exist(&mut tx, "hubs", c.hub_id, "hub_id").await?;
-                must_exist(&mut tx, "seats", c.seat_id, "seat_id").await?;
-            }
+            return Err(write_err(e));
         }
-        return Err(write_err(e));
-    }
-    count_visit(&mut tx, c.hub_id, c.checked_in_at, false).await?;
-    fan_out(&mut tx, event).await?;
-    tx.commit().await.map_err(db)
+    };
+    queue_deliveries(conn, &hooks, event).await
 }
 
-pub(crate) async fn get_checkin(pool: &SqlitePool, id: Uuid) -> StoreResult<CheckIn> {
+pub(crate) async fn get_checkin(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<CheckIn> {
     let r = sqlx::query("SELECT * FROM checkins WHERE id = ?")
         .bind(id)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
     one(rows(r, checkin)?)
 }
 
 pub(crate) async fn open_checkin_of(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     person_id: Uuid,
 ) -> StoreResult<Option<CheckIn>> {
     let r = sqlx::query("SELECT * FROM checkins WHERE person_id = ? AND checked_out_at IS NULL")
         .bind(person_id)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
     Ok(rows(r, checkin)?.into_iter().next())
 }
 
 pub(crate) async fn checkout(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     id: Uuid,
     at: DateTime<Utc>,
     auto_closed: bool,
     event: &OutboundEvent,
 ) -> StoreResult<CheckIn> {
-    let mut tx = begin_immediate(pool).await?;
-    let row = sqlx::query("SELECT * FROM checkins WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?
-        .ok_or(StoreError::NotFound)?;
-    let mut c = checkin(&row).map_err(db)?;
-    if c.checked_out_at.is_some() {
-        return Err(StoreError::Conflict("checked_out".into()));
-    }
-    sqlx::query("UPDATE checkins SET checked_out_at = ?, auto_closed = ? WHERE id = ?")
-        .bind(at)
-        .bind(auto_closed)
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-    sqlx::query(
-        "UPDATE guest_visits SET left_at = ? WHERE host_checkin_id = ? AND left_at IS NULL",
-    )
+    let found = sqlx::query(&format!(
+        "UPDATE checkins SET checked_out_at = ?1, auto_closed = ?2 \
+         WHERE id = ?3 AND checked_out_at IS NULL RETURNING 'checkin' AS kind, *; \
+         UPDATE guest_visits SET left_at = ?1 WHERE host_checkin_id = ?3 AND left_at IS NULL; \
+         {ACTIVE_WEBHOOKS}"
+    ))
     .bind(at)
+    .bind(auto_closed)
     .bind(id)
-    .execute(&mut *tx)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
-    fan_out(&mut tx, event).await?;
-    tx.commit().await.map_err(db)?;
-    c.checked_out_at = Some(at);
-    c.auto_closed = auto_closed;
+    let (ended, hooks): (Vec<SqliteRow>, Vec<SqliteRow>) = found
+        .into_iter()
+        .partition(|r| r.try_get::<&str, _>("kind").ok() == Some("checkin"));
+    let Some(ended) = ended.first() else {
+        // Unknown, or ended already (the guests' update changed nothing
+        // then, and the writer rolls this job back anyway).
+        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM checkins WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db)?;
+        return Err(match known {
+            Some(_) => StoreError::Conflict("checked_out".into()),
+            None => StoreError::NotFound,
+        });
+    };
+    let c = checkin(ended).map_err(db)?;
+    queue_deliveries(conn, &hooks, event).await?;
     Ok(c)
 }
 
-pub(crate) async fn list_open_checkins(pool: &SqlitePool) -> StoreResult<Vec<CheckIn>> {
+pub(crate) async fn list_open_checkins(conn: &mut SqliteConnection) -> StoreResult<Vec<CheckIn>> {
     let r = sqlx::query(
         "SELECT * FROM checkins WHERE checked_out_at IS NULL ORDER BY checked_in_at, id",
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
     rows(r, checkin)
 }
 
 pub(crate) async fn insert_guest_visit(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     g: &GuestVisit,
     max_guests: i64,
     event: &OutboundEvent,
 ) -> StoreResult<()> {
-    let mut tx = begin_immediate(pool).await?;
     let host: Option<Option<DateTime<Utc>>> =
         sqlx::query_scalar("SELECT checked_out_at FROM checkins WHERE id = ?")
             .bind(g.host_checkin_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *conn)
             .await
             .map_err(db)?;
     match host {
@@ -677,19 +702,13 @@ pub(crate) async fn insert_guest_visit(
         "SELECT count(*) FROM guest_visits WHERE host_checkin_id = ? AND left_at IS NULL",
     )
     .bind(g.host_checkin_id)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await
     .map_err(db)?;
     if present >= max_guests {
         return Err(StoreError::Conflict("guest_limit".into()));
     }
-    must_exist(
-        &mut tx,
-        "organisations",
-        g.organisation_id,
-        "organisation_id",
-    )
-    .await?;
+    must_exist(conn, "organisations", g.organisation_id, "organisation_id").await?;
     sqlx::query(
         "INSERT INTO guest_visits (id, host_checkin_id, host_person_id, hub_id, first_name, \
          last_name, organisation_id, arrived_at, left_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -703,28 +722,31 @@ pub(crate) async fn insert_guest_visit(
     .bind(g.organisation_id)
     .bind(g.arrived_at)
     .bind(g.left_at)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(write_err)?;
-    count_visit(&mut tx, g.hub_id, g.arrived_at, true).await?;
-    fan_out(&mut tx, event).await?;
-    tx.commit().await.map_err(db)
+    count_visit(conn, g.hub_id, g.arrived_at, true).await?;
+    fan_out(conn, event).await?;
+    Ok(())
 }
 
 pub(crate) async fn list_guests(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     checkin_id: Uuid,
 ) -> StoreResult<Vec<GuestVisit>> {
     let r =
         sqlx::query("SELECT * FROM guest_visits WHERE host_checkin_id = ? ORDER BY arrived_at, id")
             .bind(checkin_id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await
             .map_err(db)?;
     rows(r, guest_visit)
 }
 
-pub(crate) async fn present_at(pool: &SqlitePool, hub_id: Uuid) -> StoreResult<Vec<PresentPerson>> {
+pub(crate) async fn present_at(
+    conn: &mut SqliteConnection,
+    hub_id: Uuid,
+) -> StoreResult<Vec<PresentPerson>> {
     let r = sqlx::query(
         "SELECT c.person_id, p.first_name, p.last_name, o.name AS organisation_name, \
          coalesce(mp.visible, 0) AS visible, coalesce(mp.expertise, '[]') AS expertise, \
@@ -736,7 +758,7 @@ pub(crate) async fn present_at(pool: &SqlitePool, hub_id: Uuid) -> StoreResult<V
          ORDER BY c.checked_in_at, c.id",
     )
     .bind(hub_id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
     rows(r, |r| {
@@ -755,7 +777,7 @@ pub(crate) async fn present_at(pool: &SqlitePool, hub_id: Uuid) -> StoreResult<V
 }
 
 pub(crate) async fn present_guests(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     hub_id: Uuid,
 ) -> StoreResult<Vec<GuestVisit>> {
     // A guest's visit ends with the host's check-out, so an open visit is a
@@ -764,14 +786,14 @@ pub(crate) async fn present_guests(
         "SELECT * FROM guest_visits WHERE hub_id = ? AND left_at IS NULL ORDER BY arrived_at, id",
     )
     .bind(hub_id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
     rows(r, guest_visit)
 }
 
 pub(crate) async fn list_checkins_of(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     person_id: Uuid,
     limit: i64,
 ) -> StoreResult<Vec<CheckIn>> {
@@ -780,14 +802,14 @@ pub(crate) async fn list_checkins_of(
     )
     .bind(person_id)
     .bind(limit.max(0))
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
     rows(r, checkin)
 }
 
 pub(crate) async fn access_summary(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     hub_id: Uuid,
     region_id: Uuid,
     today: NaiveDate,
@@ -822,7 +844,7 @@ pub(crate) async fn access_summary(
     .bind(region_id)
     .bind(hub_id)
     .bind(first_day)
-    .fetch_one(pool)
+    .fetch_one(&mut *conn)
     .await
     .map_err(db)?;
     let get = |c: &str| row.try_get::<i64, _>(c).map_err(db);
@@ -882,24 +904,28 @@ fn delivery(r: &SqliteRow) -> Result<WebhookDelivery, sqlx::Error> {
     })
 }
 
-pub(crate) async fn list_webhooks(pool: &SqlitePool) -> StoreResult<Vec<Webhook>> {
+pub(crate) async fn list_webhooks(conn: &mut SqliteConnection) -> StoreResult<Vec<Webhook>> {
     let r = sqlx::query("SELECT * FROM webhooks ORDER BY created_at, id")
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
     rows(r, webhook)
 }
 
-pub(crate) async fn get_webhook(pool: &SqlitePool, id: Uuid) -> StoreResult<Webhook> {
+pub(crate) async fn get_webhook(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<Webhook> {
     let r = sqlx::query("SELECT * FROM webhooks WHERE id = ?")
         .bind(id)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
     one(rows(r, webhook)?)
 }
 
-pub(crate) async fn write_webhook(pool: &SqlitePool, w: &Webhook, insert: bool) -> StoreResult<()> {
+pub(crate) async fn write_webhook(
+    conn: &mut SqliteConnection,
+    w: &Webhook,
+    insert: bool,
+) -> StoreResult<()> {
     let sql = if insert {
         "INSERT INTO webhooks (url, events, secret, active, created_at, id) VALUES (?, ?, ?, ?, ?, ?)"
     } else {
@@ -912,16 +938,32 @@ pub(crate) async fn write_webhook(pool: &SqlitePool, w: &Webhook, insert: bool) 
         .bind(w.active)
         .bind(w.created_at)
         .bind(w.id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await
         .map_err(write_err)?
         .rows_affected();
     super::affected(n)
 }
 
+/// Whether any delivery is due: the worker asks after every write; most of
+/// the time nothing is due, and a read tells so without taking the writer.
+pub(crate) async fn any_delivery_due(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let any_due: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM webhook_deliveries \
+         WHERE delivered_at IS NULL AND failed = 0 AND next_attempt_at <= ? LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(any_due.is_some())
+}
+
 pub(crate) async fn claim_deliveries(
-    reader: &SqlitePool,
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     now: DateTime<Utc>,
     lease: chrono::Duration,
     limit: i64,
@@ -929,20 +971,6 @@ pub(crate) async fn claim_deliveries(
     if limit <= 0 {
         return Ok(Vec::new());
     }
-    // The worker asks after every write; most of the time nothing is due,
-    // and a read tells so without taking the one writer connection.
-    let any_due: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM webhook_deliveries \
-         WHERE delivered_at IS NULL AND failed = 0 AND next_attempt_at <= ? LIMIT 1",
-    )
-    .bind(now)
-    .fetch_optional(reader)
-    .await
-    .map_err(db)?;
-    if any_due.is_none() {
-        return Ok(Vec::new());
-    }
-    let mut tx = begin_immediate(pool).await?;
     // Uses the partial index `webhook_deliveries_due`.
     let ids: Vec<Uuid> = sqlx::query_scalar(
         "SELECT id FROM webhook_deliveries \
@@ -951,11 +979,10 @@ pub(crate) async fn claim_deliveries(
     )
     .bind(now)
     .bind(limit)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
     if ids.is_empty() {
-        tx.commit().await.map_err(db)?;
         return Ok(Vec::new());
     }
     let marks = vec!["?"; ids.len()].join(", ");
@@ -967,7 +994,7 @@ pub(crate) async fn claim_deliveries(
     for id in &ids {
         update = update.bind(id);
     }
-    update.execute(&mut *tx).await.map_err(db)?;
+    update.execute(&mut *conn).await.map_err(db)?;
     let select_sql = format!(
         "SELECT d.*, w.id AS w_id, w.url AS w_url, w.events AS w_events, w.secret AS w_secret, \
          w.active AS w_active, w.created_at AS w_created_at \
@@ -978,8 +1005,7 @@ pub(crate) async fn claim_deliveries(
     for id in &ids {
         select = select.bind(id);
     }
-    let found = select.fetch_all(&mut *tx).await.map_err(db)?;
-    tx.commit().await.map_err(db)?;
+    let found = select.fetch_all(&mut *conn).await.map_err(db)?;
     let mut claimed = rows(found, |r| {
         Ok(ClaimedDelivery {
             delivery: delivery(r)?,
@@ -992,14 +1018,14 @@ pub(crate) async fn claim_deliveries(
 }
 
 pub(crate) async fn mark_delivered(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     id: Uuid,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
     let n = sqlx::query("UPDATE webhook_deliveries SET delivered_at = ? WHERE id = ?")
         .bind(at)
         .bind(id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await
         .map_err(db)?
         .rows_affected();
@@ -1007,7 +1033,7 @@ pub(crate) async fn mark_delivered(
 }
 
 pub(crate) async fn mark_attempt_failed(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     id: Uuid,
     error: &str,
     next_attempt_at: DateTime<Utc>,
@@ -1020,7 +1046,7 @@ pub(crate) async fn mark_attempt_failed(
     .bind(next_attempt_at)
     .bind(failed)
     .bind(id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map_err(db)?
     .rows_affected();
@@ -1028,7 +1054,7 @@ pub(crate) async fn mark_attempt_failed(
 }
 
 pub(crate) async fn retry_delivery(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     id: Uuid,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
@@ -1036,7 +1062,7 @@ pub(crate) async fn retry_delivery(
         sqlx::query("UPDATE webhook_deliveries SET failed = 0, next_attempt_at = ? WHERE id = ?")
             .bind(now)
             .bind(id)
-            .execute(pool)
+            .execute(&mut *conn)
             .await
             .map_err(db)?
             .rows_affected();
@@ -1044,7 +1070,7 @@ pub(crate) async fn retry_delivery(
 }
 
 pub(crate) async fn list_deliveries(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     webhook_id: Option<Uuid>,
     limit: i64,
 ) -> StoreResult<Vec<WebhookDelivery>> {
@@ -1057,7 +1083,7 @@ pub(crate) async fn list_deliveries(
             )
             .bind(w)
             .bind(limit)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await
         }
         None => {
@@ -1065,7 +1091,7 @@ pub(crate) async fn list_deliveries(
                 "SELECT * FROM webhook_deliveries ORDER BY created_at DESC, id DESC LIMIT ?",
             )
             .bind(limit)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await
         }
     }

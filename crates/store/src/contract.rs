@@ -218,6 +218,31 @@ pub async fn hubs_round_trip_with_hours_and_listing_names(store: &dyn Store) {
     let all = store.list_hubs().await.unwrap();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].hub, h);
+    // Read again after any part of the listing changed, it shows the change
+    // at once (a backend that keeps hubs in memory must forget them).
+    assert_eq!(store.get_hub(h.id).await.unwrap().hub, h);
+    let m2 = Municipality {
+        name: format!("{} (renamed)", m.name),
+        ..m.clone()
+    };
+    store.update_municipality(&m2).await.unwrap();
+    let r2 = Region {
+        name: format!("{} (renamed)", r.name),
+        ..r.clone()
+    };
+    store.update_region(&r2).await.unwrap();
+    let o2 = Operator {
+        name: format!("{} (renamed)", o.name),
+        ..o.clone()
+    };
+    store.update_operator(&o2).await.unwrap();
+    let again = store.get_hub(h.id).await.unwrap();
+    assert_eq!(again.municipality_name, m2.name);
+    assert_eq!(again.region_name, r2.name);
+    assert_eq!(again.operator_name, o2.name);
+    h.archived = true;
+    store.update_hub(&h).await.unwrap();
+    assert!(store.get_hub(h.id).await.unwrap().hub.archived);
     let mut bad = h.clone();
     bad.id = new_id();
     bad.operator_id = new_id();
