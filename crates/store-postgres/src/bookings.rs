@@ -9,6 +9,7 @@
 //! (`FOR UPDATE`, in id order) before it writes, so two bookings using one
 //! seat are checked one after the other.
 
+use crate::membership::{person_write_err, rows};
 use crate::{affected, db, one, write_err};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgPool, PgRow};
@@ -18,10 +19,6 @@ use thirdplace_store::{
     BookingFilter, BookingView, Cancellation, IncludedCap, OutgoingEmail, StoreError, StoreResult,
 };
 use uuid::Uuid;
-
-fn rows<T>(rows: &[PgRow], map: fn(&PgRow) -> Result<T, sqlx::Error>) -> StoreResult<Vec<T>> {
-    rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
-}
 
 /// The exclusion constraint's refusal, or another write error.
 fn booking_write_err(e: sqlx::Error) -> StoreError {
@@ -356,10 +353,7 @@ pub(crate) async fn rotate_calendar(pool: &PgPool, person_id: Uuid) -> StoreResu
     .bind(person_id)
     .fetch_one(pool)
     .await
-    .map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
-        _ => write_err(e),
-    })
+    .map_err(person_write_err)
 }
 
 // ----------------------------------------------------------------- e-mail

@@ -24,7 +24,10 @@ use uuid::Uuid;
 
 // ------------------------------------------------------------ row mapping
 
-fn rows<T>(rows: &[PgRow], map: fn(&PgRow) -> Result<T, sqlx::Error>) -> StoreResult<Vec<T>> {
+pub(crate) fn rows<T>(
+    rows: &[PgRow],
+    map: fn(&PgRow) -> Result<T, sqlx::Error>,
+) -> StoreResult<Vec<T>> {
     rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
 }
 
@@ -203,7 +206,7 @@ fn delivery(r: &PgRow) -> Result<WebhookDelivery, sqlx::Error> {
 
 /// `NotFound` instead of a foreign-key error, for writes keyed by a person
 /// (their profile), as on SQLite.
-fn person_write_err(e: sqlx::Error) -> StoreError {
+pub(crate) fn person_write_err(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
         _ => write_err(e),

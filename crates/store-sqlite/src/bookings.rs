@@ -10,6 +10,7 @@
 //! The triggers of migration 0003 refuse an overlap even if a check here
 //! were wrong.
 
+use super::membership::{person_write_err, rows};
 use super::{db, must_exist, one, write_err};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqlitePool, SqliteRow};
@@ -127,13 +128,6 @@ fn booking(r: &SqliteRow) -> Result<Booking, sqlx::Error> {
         cancel_reason: r.try_get("cancel_reason")?,
         cancellation_charged: r.try_get("cancellation_charged")?,
     })
-}
-
-fn rows<T>(
-    rows: Vec<SqliteRow>,
-    map: impl Fn(&SqliteRow) -> Result<T, sqlx::Error>,
-) -> StoreResult<Vec<T>> {
-    rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
 }
 
 pub(crate) async fn insert_bookings(
@@ -385,10 +379,7 @@ pub(crate) async fn rotate_calendar(
     .bind(person_id)
     .fetch_one(conn)
     .await
-    .map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
-        _ => write_err(e),
-    })
+    .map_err(person_write_err)
 }
 
 // ----------------------------------------------------------------- e-mail

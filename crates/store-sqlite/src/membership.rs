@@ -22,7 +22,7 @@ use thirdplace_store::{
 };
 use uuid::Uuid;
 
-fn rows<T>(
+pub(crate) fn rows<T>(
     rows: Vec<SqliteRow>,
     map: impl Fn(&SqliteRow) -> Result<T, sqlx::Error>,
 ) -> StoreResult<Vec<T>> {
@@ -30,7 +30,7 @@ fn rows<T>(
 }
 
 /// `NotFound` instead of a foreign-key error, for writes keyed by a person.
-fn person_write_err(e: sqlx::Error) -> StoreError {
+pub(crate) fn person_write_err(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
         _ => write_err(e),
