@@ -38,6 +38,14 @@ pub enum AppError {
         code: &'static str,
         message: String,
     },
+    /// Some occurrences of a series cannot be booked: each with its reason.
+    #[error("{} of the occurrences cannot be booked; book only the free ones or choose another time", .0.len())]
+    SeriesConflict(
+        Vec<(
+            thirdplace_domain::booking::Span,
+            thirdplace_domain::booking::BookingRefusal,
+        )>,
+    ),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -66,7 +74,7 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Conflict { .. } | AppError::SeriesConflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -83,6 +91,7 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
             AppError::Conflict { .. } => "conflict",
+            AppError::SeriesConflict(_) => "series_conflict",
             AppError::TooManyRequests(_) => "too_many_requests",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::MethodNotAllowed => "method_not_allowed",
@@ -130,6 +139,18 @@ pub struct ErrorDetail {
     /// For `validation_failed` and `conflict`: the fields and their problems.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldProblem>,
+    /// For `series_conflict`: the occurrences that cannot be booked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub occurrences: Vec<OccurrenceProblem>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OccurrenceProblem {
+    pub start: chrono::DateTime<chrono::Utc>,
+    pub end: chrono::DateTime<chrono::Utc>,
+    /// The refusal's code, e.g. `booking_conflict` or `outside_opening_hours`.
+    pub code: String,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -174,10 +195,23 @@ impl IntoResponse for AppError {
                     .unwrap_or_default()
             }
         };
+        let occurrences = match &self {
+            AppError::SeriesConflict(list) => list
+                .iter()
+                .map(|((start, end), r)| OccurrenceProblem {
+                    start: *start,
+                    end: *end,
+                    code: r.code().to_string(),
+                    message: r.message(),
+                })
+                .collect(),
+            _ => vec![],
+        };
         let detail = ErrorDetail {
             code: self.code().to_string(),
             message,
             fields,
+            occurrences,
         };
         let mut resp = (
             status,

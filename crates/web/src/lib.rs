@@ -19,6 +19,7 @@ use tower_http::trace::TraceLayer;
 pub mod api;
 pub mod auth;
 pub mod background;
+pub mod bookings;
 pub mod cache;
 pub mod checkins;
 pub mod clock;
