@@ -838,6 +838,121 @@ async fn two_servers_on_one_postgres_behave_as_one() {
     assert!(sa.success() && sb.success(), "A: {sa}, B: {sb}");
 }
 
+/// 200 simultaneous requests for one room slot, spread over two `serve`
+/// processes on one PostgreSQL database: exactly one booking is accepted,
+/// because the database itself refuses overlaps (an exclusion constraint),
+/// not a lock inside one process.
+#[tokio::test]
+async fn two_servers_on_one_postgres_never_double_book() {
+    let Some(base_url) = thirdplace_store_postgres::testing::base_url_from_env() else {
+        return;
+    };
+    let (url, _database) =
+        thirdplace_store_postgres::testing::create_test_database(&base_url).await;
+    let mut migrate = thirdplace(&url);
+    migrate.arg("migrate");
+    run_ok("migrate", migrate, None).await;
+    let a = start("A (demo)", thirdplace(&url), "demo").await;
+    let b = start("B (serve)", thirdplace(&url), "serve").await;
+    let (mut a, mut b) = (a, b);
+    let c = client();
+    let admin = token_for(&url, "admin@demo.example").await;
+    let member = token_for(&url, "member@demo.example").await;
+
+    // A conference room open every day, which anyone of an organisation
+    // may book.
+    let municipality = json_list(&c, &a, "/api/v1/municipalities").await[0]["id"].clone();
+    let operator = json_list(&c, &a, "/api/v1/operators").await[0]["id"].clone();
+    let day = serde_json::json!([{ "open": "07:00", "close": "20:00" }]);
+    let hub = c
+        .post(a.url("/api/v1/hubs"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({
+            "municipality_id": municipality, "operator_id": operator,
+            "name": "Dubbelbokningstestet", "description": "", "street_address": "Bygatan 1",
+            "postal_code": "57275", "city": "Figeholm", "latitude": 57.37, "longitude": 16.55,
+            "in_central_town": false, "opening_hours": {
+                "monday": day, "tuesday": day, "wednesday": day, "thursday": day,
+                "friday": day, "saturday": day, "sunday": day, "exceptions": []
+            }
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hub.status(), 201);
+    let hub_id = hub.json::<serde_json::Value>().await.unwrap()["id"].clone();
+    let room = c
+        .post(a.url(&format!("/api/v1/hubs/{}/rooms", hub_id.as_str().unwrap())))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({
+            "name": "Stora salen", "kind": "conference", "capacity": 40, "hourly_price_ore": 60_000
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(room.status(), 201);
+    let room_id = room.json::<serde_json::Value>().await.unwrap()["id"].clone();
+
+    // The day after tomorrow, 10:00–11:00 Swedish time.
+    let date =
+        thirdplace_domain::membership::local_date(chrono::Utc::now()) + chrono::Duration::days(2);
+    let at = |h: u32| {
+        thirdplace_domain::membership::local_instant(
+            date,
+            chrono::NaiveTime::from_hms_opt(h, 0, 0).unwrap(),
+        )
+        .to_rfc3339()
+    };
+    let body = serde_json::json!({"room_id": room_id, "start": at(10), "end": at(11), "title": "Styrelsemöte"});
+    let barrier = Arc::new(tokio::sync::Barrier::new(200));
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let server = if i % 2 == 0 { &a } else { &b };
+        let req = c
+            .post(server.url("/api/v1/bookings"))
+            .bearer_auth(&member)
+            .json(&body);
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<serde_json::Value>().await.unwrap())
+        }));
+    }
+    let (mut created, mut conflicts) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            (201, _) => created += 1,
+            (409, v) => {
+                assert_eq!(v["error"]["code"], "booking_conflict", "{v}");
+                conflicts += 1;
+            }
+            (s, v) => panic!("unexpected {s}: {v}"),
+        }
+    }
+    assert_eq!((created, conflicts), (1, 199));
+    let day = get_json(
+        &c,
+        &b,
+        &format!(
+            "/api/v1/rooms/{}/availability?date={date}",
+            room_id.as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(day["busy"].as_array().unwrap().len(), 1, "{day}");
+
+    let (sa, sb) = (a.stop().await, b.stop().await);
+    assert!(sa.success() && sb.success(), "A: {sa}, B: {sb}");
+}
+
+async fn get_json(c: &reqwest::Client, server: &Server, path: &str) -> serde_json::Value {
+    let r = c.get(server.url(path)).send().await.unwrap();
+    assert_eq!(r.status(), 200, "GET {path}");
+    r.json().await.unwrap()
+}
+
 #[tokio::test]
 async fn failed_logins_are_throttled() {
     let dir = temp_dir();
