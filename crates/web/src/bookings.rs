@@ -17,7 +17,7 @@ use thirdplace_domain::booking::{
 use thirdplace_domain::membership::{local_date, local_instant};
 use thirdplace_domain::{new_id, Principal, Room, ValidationErrors, HUB_TIME_ZONE};
 use thirdplace_store::{
-    BookingView, Cancellation, HubListing, IncludedCap, OutgoingEmail, StoreError,
+    BookingView, Cancellation, HubListing, IncludedCap, OutgoingEmail, Store, StoreError,
 };
 use uuid::Uuid;
 
@@ -83,8 +83,8 @@ fn check_title(raw: &str) -> Result<String, ValidationErrors> {
 
 /// The room of a request; an unknown id is a field error, not a 404 of the
 /// whole request.
-async fn room_for_request(state: &AppState, room_id: Uuid) -> AppResult<Room> {
-    match state.store.get_room(room_id).await {
+async fn room_for_request(store: &dyn Store, room_id: Uuid) -> AppResult<Room> {
+    match store.get_room(room_id).await {
         Ok(r) => Ok(r),
         Err(StoreError::NotFound) => Err(AppError::Validation(ValidationErrors::single(
             "room_id",
@@ -198,9 +198,18 @@ impl Quote {
 /// that holds for some occurrences of a series (a conflict, a closed day) is
 /// recorded on them.
 pub async fn quote(state: &AppState, p: &Principal, req: &Request) -> AppResult<Quote> {
+    quote_with(state.store.as_ref(), state.now(), p, req).await
+}
+
+/// [`quote`] on a store at an instant (the demo seeding prices this way).
+pub async fn quote_with(
+    store: &dyn Store,
+    now: DateTime<Utc>,
+    p: &Principal,
+    req: &Request,
+) -> AppResult<Quote> {
     let title = check_title(&req.title)?;
-    let room = room_for_request(state, req.room_id).await?;
-    let now = state.now();
+    let room = room_for_request(store, req.room_id).await?;
     // The slot's shape is the same for every occurrence: judge it once.
     if let Err(r) = check_slot_shape(&room, req.start, req.end) {
         return Err(refusal(&r));
@@ -211,10 +220,10 @@ pub async fn quote(state: &AppState, p: &Principal, req: &Request) -> AppResult<
             .map_err(|e| ValidationErrors { errors: vec![e] })?,
     };
     let (hub, rules, held, busy) = tokio::try_join!(
-        state.store.get_hub(room.hub_id),
-        state.store.booking_rules(room.hub_id),
-        state.store.held_seats(p.person_id, now),
-        state.store.busy_times(
+        store.get_hub(room.hub_id),
+        store.booking_rules(room.hub_id),
+        store.held_seats(p.person_id, now),
+        store.busy_times(
             room.id,
             spans.first().map(|s| s.0).unwrap_or(req.start),
             spans.last().map(|s| s.1).unwrap_or(req.end),
@@ -293,7 +302,7 @@ pub async fn quote(state: &AppState, p: &Principal, req: &Request) -> AppResult<
         }
         let month = usage_month(o.start);
         if !used.contains_key(&month) {
-            let rows = state.store.seat_minutes_used(&seat_ids, &month).await?;
+            let rows = store.seat_minutes_used(&seat_ids, &month).await?;
             used.insert(month.clone(), rows.into_iter().collect());
         }
         let month_used = used.get_mut(&month).expect("inserted above");
@@ -357,9 +366,20 @@ pub async fn book(
     req: &Request,
     free_only: bool,
 ) -> AppResult<Booked> {
+    book_with(state.store.as_ref(), state.now(), p, req, free_only).await
+}
+
+/// [`book`] on a store at an instant (the demo seeding books this way).
+pub async fn book_with(
+    store: &dyn Store,
+    now: DateTime<Utc>,
+    p: &Principal,
+    req: &Request,
+    free_only: bool,
+) -> AppResult<Booked> {
     let mut attempt = 0;
     loop {
-        let q = quote(state, p, req).await?;
+        let q = quote_with(store, now, p, req).await?;
         let problems: Vec<(Span, BookingRefusal)> = q
             .occurrences
             .iter()
@@ -380,7 +400,6 @@ pub async fn book(
         let organisation_id = q
             .organisation_id
             .ok_or_else(|| refusal(&BookingRefusal::NoOrganisation))?;
-        let now = state.now();
         let series_id = req.recurrence.map(|_| new_id());
         let bookings: Vec<Booking> = q
             .free()
@@ -417,7 +436,7 @@ pub async fn book(
             .collect();
         caps.sort_by(|a, b| (a.seat_id, &a.month).cmp(&(b.seat_id, &b.month)));
         caps.dedup_by(|a, b| a.seat_id == b.seat_id && a.month == b.month);
-        match state.store.insert_bookings(&bookings, &caps).await {
+        match store.insert_bookings(&bookings, &caps).await {
             Ok(()) => {
                 return Ok(Booked {
                     bookings,
