@@ -101,7 +101,9 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(webhooks::get_webhook, webhooks::update_webhook))
         .routes(routes!(webhooks::list_deliveries))
         .routes(routes!(webhooks::retry_delivery))
-        .routes(routes!(sites::suggest));
+        .routes(routes!(sites::suggest))
+        .routes(routes!(crate::feeds::my_calendar_feed))
+        .routes(routes!(crate::feeds::rotate_calendar_feed));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()
