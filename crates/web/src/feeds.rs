@@ -290,7 +290,14 @@ fn calendar(name: &str, events: impl Iterator<Item = Event>) -> String {
         .append_property(Property::new("VERSION", "2.0"))
         .append_property(Property::new("CALSCALE", "GREGORIAN"))
         .name(&plain(name))
-        .ttl(&Duration::hours(1));
+        // How often apps should fetch again; the crate's `ttl` writes
+        // "PT3600S", valid but not the form every app is known to read.
+        .append_property(
+            Property::new("REFRESH-INTERVAL", "PT1H")
+                .add_parameter("VALUE", "DURATION")
+                .done(),
+        )
+        .append_property(Property::new("X-PUBLISHED-TTL", "PT1H"));
     cal.extend(events);
     refold(&cal.to_string())
 }
@@ -427,6 +434,72 @@ mod tests {
             verify_feed_token(b"key", &qr.replacen("tpq1", "tpc1", 1)),
             None
         );
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn booking(status: BookingStatus) -> Booking {
+        Booking {
+            id: Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0001),
+            room_id: Uuid::from_u128(2),
+            hub_id: Uuid::from_u128(3),
+            booker_id: Uuid::from_u128(4),
+            organisation_id: Uuid::from_u128(5),
+            on_behalf_of_organisation: false,
+            seat_id: None,
+            series_id: None,
+            title: "Styrelsemöte".into(),
+            start: at("2026-10-25T00:00:00Z"),
+            end: at("2026-10-25T02:00:00Z"),
+            status,
+            price: Default::default(),
+            created_at: at("2026-10-01T08:00:00Z"),
+            cancelled_at: (status == BookingStatus::Cancelled).then(|| at("2026-10-20T12:00:00Z")),
+            cancelled_by: None,
+            cancel_reason: String::new(),
+            cancellation_charged: false,
+        }
+    }
+
+    /// The whole shape of a feed, so that a change of it is seen in review.
+    #[test]
+    fn a_feed_reads_as_calendar_apps_expect() {
+        let b = booking(BookingStatus::Cancelled);
+        let ics = calendar(
+            "Mina bokningar",
+            [event(
+                format!("{}@thirdplace", b.id),
+                &b,
+                &b.title,
+                "Sjöutsikten, Figeholms hubb",
+            )]
+            .into_iter(),
+        );
+        let expected = [
+            "BEGIN:VCALENDAR",
+            "PRODID:-//thirdplace//thirdplace bookings//SV",
+            "VERSION:2.0",
+            "CALSCALE:GREGORIAN",
+            "NAME:Mina bokningar",
+            "X-WR-CALNAME:Mina bokningar",
+            "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+            "X-PUBLISHED-TTL:PT1H",
+            "BEGIN:VEVENT",
+            "DTEND:20261025T020000Z",
+            "DTSTAMP:20261020T120000Z",
+            "DTSTART:20261025T000000Z",
+            "LOCATION:Sjöutsikten\\, Figeholms hubb",
+            "SEQUENCE:1",
+            "STATUS:CANCELLED",
+            "SUMMARY:Styrelsemöte",
+            "TRANSP:OPAQUE",
+            "UID:01930000-0000-7000-8000-000000000001@thirdplace",
+            "END:VEVENT",
+            "END:VCALENDAR",
+        ];
+        assert_eq!(ics, expected.join("\r\n") + "\r\n");
     }
 
     #[test]
