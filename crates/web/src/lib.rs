@@ -24,12 +24,15 @@ pub mod cache;
 pub mod checkins;
 pub mod clock;
 pub mod error;
+pub mod feeds;
 pub mod forms;
 pub mod i18n;
+pub mod i18n_feeds;
 pub mod i18n_memberships;
 pub mod i18n_sites;
 pub mod pages;
 pub mod qr;
+pub mod signing;
 pub mod templates;
 pub mod webhooks;
 
@@ -113,6 +116,7 @@ pub fn app(state: AppState) -> Router {
     let body_limit = state.config.max_body_bytes;
     Router::new()
         .merge(pages::router(state.clone()))
+        .merge(feeds::router())
         .merge(api)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -123,7 +127,7 @@ pub fn app(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
+            tracing::info_span!("request", method = %req.method(), uri = %feeds::loggable_uri(req.uri()), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
         .with_state(state)

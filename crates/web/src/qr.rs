@@ -9,13 +9,11 @@
 //! the card (a new generation) voids every code shown before.
 
 use crate::error::AppError;
+use crate::signing;
 use crate::AppState;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
 const PREFIX: &str = "tpq1";
@@ -66,17 +64,7 @@ impl QrError {
 
 /// The signing key: made once per database, shared by all processes.
 pub async fn signing_key(state: &AppState) -> Result<Vec<u8>, AppError> {
-    let fresh = crate::auth::random_secret();
-    let key = state.store.meta_get_or_insert(META_KEY, &fresh).await?;
-    Ok(key.into_bytes())
-}
-
-fn mac(key: &[u8], payload: &str) -> Vec<u8> {
-    let mut m = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
-    m.update(PREFIX.as_bytes());
-    m.update(b".");
-    m.update(payload.as_bytes());
-    m.finalize().into_bytes()[..16].to_vec()
+    signing::key(state, META_KEY).await
 }
 
 pub fn sign(key: &[u8], claims: QrClaims) -> String {
@@ -85,7 +73,7 @@ pub fn sign(key: &[u8], claims: QrClaims) -> String {
     raw.extend_from_slice(&claims.generation.to_be_bytes());
     raw.extend_from_slice(&claims.issued_at.timestamp().to_be_bytes());
     let payload = URL_SAFE_NO_PAD.encode(raw);
-    let tag = URL_SAFE_NO_PAD.encode(mac(key, &payload));
+    let tag = URL_SAFE_NO_PAD.encode(signing::tag(key, PREFIX, &payload));
     format!("{PREFIX}.{payload}.{tag}")
 }
 
@@ -99,7 +87,7 @@ pub fn verify(key: &[u8], token: &str, now: DateTime<Utc>) -> Result<QrClaims, Q
         return Err(QrError::Invalid);
     };
     let given = URL_SAFE_NO_PAD.decode(tag).map_err(|_| QrError::Invalid)?;
-    if !bool::from(given.ct_eq(&mac(key, payload))) {
+    if !signing::tag_matches(key, PREFIX, payload, &given) {
         return Err(QrError::Invalid);
     }
     let raw = URL_SAFE_NO_PAD

@@ -108,7 +108,9 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(bookings::quote))
         .routes(routes!(bookings::create_series))
         .routes(routes!(bookings::get_booking, bookings::cancel_booking))
-        .routes(routes!(bookings::get_rules, bookings::set_rules));
+        .routes(routes!(bookings::get_rules, bookings::set_rules))
+        .routes(routes!(crate::feeds::my_calendar_feed))
+        .routes(routes!(crate::feeds::rotate_calendar_feed));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts()

@@ -3,6 +3,7 @@
 use super::{safe_next, Page};
 use crate::auth::{self, SESSION_COOKIE};
 use crate::error::{AppError, AppResult};
+use crate::feeds::{self, Origin};
 use crate::forms::FormData;
 use crate::AppState;
 use axum::body::Bytes;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/password", post(change_password))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
+        .route("/account/calendar-feed/rotate", post(rotate_calendar_feed))
 }
 
 #[derive(Deserialize)]
@@ -127,6 +129,7 @@ async fn logout(
 
 async fn render_account(
     state: &AppState,
+    origin: &Origin,
     page: &Page,
     status: StatusCode,
     password_message: Option<(&str, &str)>,
@@ -164,8 +167,11 @@ async fn render_account(
             }
         })
         .collect();
+    let calendar_feed = feeds::feed_url(state, origin, me.id).await?;
     let ctx = context! {
         me => context! { first_name => me.first_name, last_name => me.last_name, email => me.email },
+        calendar_feed,
+        calendar_webcal => calendar_feed.replacen("https://", "webcal://", 1).replacen("http://", "webcal://", 1),
         roles,
         tokens,
         new_token,
@@ -175,12 +181,13 @@ async fn render_account(
     page.render_with_status(status, "account.html", ctx)
 }
 
-async fn account(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    render_account(&state, &page, StatusCode::OK, None, None).await
+async fn account(State(state): State<AppState>, origin: Origin, page: Page) -> AppResult<Response> {
+    render_account(&state, &origin, &page, StatusCode::OK, None, None).await
 }
 
 async fn change_password(
     State(state): State<AppState>,
+    origin: Origin,
     page: Page,
     body: Bytes,
 ) -> AppResult<Response> {
@@ -195,6 +202,7 @@ async fn change_password(
     if !ok {
         return render_account(
             &state,
+            &origin,
             &page,
             StatusCode::UNPROCESSABLE_ENTITY,
             Some(("account.wrong_password", "error")),
@@ -206,6 +214,7 @@ async fn change_password(
     if new_password.chars().count() < auth::MIN_PASSWORD_LEN {
         return render_account(
             &state,
+            &origin,
             &page,
             StatusCode::UNPROCESSABLE_ENTITY,
             Some(("error.password_too_short", "error")),
@@ -221,6 +230,7 @@ async fn change_password(
         .await?;
     render_account(
         &state,
+        &origin,
         &page,
         StatusCode::OK,
         Some(("account.password_changed", "success")),
@@ -231,6 +241,7 @@ async fn change_password(
 
 async fn create_token(
     State(state): State<AppState>,
+    origin: Origin,
     page: Page,
     body: Bytes,
 ) -> AppResult<Response> {
@@ -250,7 +261,15 @@ async fn create_token(
         revoked_at: None,
     };
     state.store.insert_api_token(&t).await?;
-    render_account(&state, &page, StatusCode::CREATED, None, Some(token)).await
+    render_account(
+        &state,
+        &origin,
+        &page,
+        StatusCode::CREATED,
+        None,
+        Some(token),
+    )
+    .await
 }
 
 async fn revoke_token(
@@ -267,4 +286,16 @@ async fn revoke_token(
         .revoke_api_token(user.person_id, id, Utc::now())
         .await?;
     Ok(Redirect::to("/account").into_response())
+}
+
+/// Voids the member's calendar feed address (see [`crate::feeds`]).
+async fn rotate_calendar_feed(
+    State(state): State<AppState>,
+    page: Page,
+    body: Bytes,
+) -> AppResult<Response> {
+    FormData::parse(&page, &body)?;
+    let user = page.user()?;
+    state.store.rotate_calendar(user.person_id).await?;
+    Ok(Redirect::to("/account#calendar-h").into_response())
 }
