@@ -95,7 +95,8 @@ pub async fn seed(store: &dyn Store, password_hash: &str) -> Result<bool> {
         true
     };
     let memberships_now = crate::demo_memberships::seed(store).await?;
-    Ok(network_now || memberships_now)
+    let bookings_now = crate::demo_bookings::seed(store).await?;
+    Ok(network_now || memberships_now || bookings_now)
 }
 
 /// Seeds the network itself (regions to people) and writes the marker

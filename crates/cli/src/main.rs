@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod demo;
+mod demo_bookings;
 mod demo_memberships;
 mod sites;
 
