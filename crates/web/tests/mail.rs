@@ -34,13 +34,18 @@ struct FakeSmtp {
 
 impl FakeSmtp {
     async fn start() -> FakeSmtp {
+        Self::start_with(false).await
+    }
+
+    /// A server that refuses every recipient (550) when `refuse` is set.
+    async fn start_with(refuse: bool) -> FakeSmtp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let received = Arc::new(Mutex::new(Vec::new()));
         let keep = received.clone();
         let server = tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
-                tokio::spawn(session(socket, keep.clone()));
+                tokio::spawn(session(socket, keep.clone(), refuse));
             }
         });
         FakeSmtp {
@@ -59,7 +64,7 @@ impl FakeSmtp {
     }
 }
 
-async fn session(socket: tokio::net::TcpStream, received: Arc<Mutex<Vec<Received>>>) {
+async fn session(socket: tokio::net::TcpStream, received: Arc<Mutex<Vec<Received>>>, refuse: bool) {
     let (read, mut write) = socket.into_split();
     let mut lines = BufReader::new(read);
     let mut current = Received::default();
@@ -77,6 +82,8 @@ async fn session(socket: tokio::net::TcpStream, received: Arc<Mutex<Vec<Received
         } else if upper.starts_with("MAIL FROM:") {
             current.mail_from = command["MAIL FROM:".len()..].trim().to_string();
             b"250 OK\r\n"
+        } else if upper.starts_with("RCPT TO:") && refuse {
+            b"550 5.1.1 No such mailbox here\r\n"
         } else if upper.starts_with("RCPT TO:") {
             current
                 .rcpt_to
@@ -240,6 +247,77 @@ async fn an_unreachable_server_means_retries_with_growing_waits_then_giving_up(b
     assert_eq!(the_email(&app).await.attempts, GIVE_UP_AFTER_ATTEMPTS);
 }
 
+async fn a_refusing_server_s_answer_is_kept_as_the_last_error(backend: Backend) {
+    let smtp = FakeSmtp::start_with(true).await;
+    let Some(app) = app_with_smtp(backend, &smtp.url()).await else {
+        return;
+    };
+    mail::queue(&app.state, "nobody@test.example", "Hej", "Hej!")
+        .await
+        .unwrap();
+    let e = wait_for(&app, "tried", |e| e.last_error.is_some()).await;
+    assert_eq!((e.attempts, e.failed, e.sent_at), (1, false, None));
+    assert!(
+        e.last_error
+            .as_deref()
+            .unwrap()
+            .contains("No such mailbox here"),
+        "{e:?}"
+    );
+    assert!(smtp.received().is_empty());
+}
+
+async fn two_processes_on_one_database_send_each_message_once(backend: Backend) {
+    let smtp = FakeSmtp::start().await;
+    let Some(app) = app_with_smtp(backend, &smtp.url()).await else {
+        return;
+    };
+    // A second `serve` process: its own state and workers, the same database.
+    let other = thirdplace_web::AppState::new(app.store.clone(), (*app.state.config).clone());
+    other.clock.set(app.state.now());
+    let workers = thirdplace_web::background::spawn(other.clone());
+
+    let mut queued = Vec::new();
+    for i in 0..12 {
+        let e = mail::email(
+            &format!("person{i}@test.example"),
+            &format!("Message {i}"),
+            "Hej!",
+            app.state.now(),
+        );
+        app.store.queue_email(&e).await.unwrap();
+        queued.push(e.id);
+        // Wake both, so that they race for the queue.
+        app.state.mail_wake.notify_one();
+        other.mail_wake.notify_one();
+    }
+    for _ in 0..200 {
+        let all = app.store.list_emails(20).await.unwrap();
+        if all.iter().all(|e| e.sent_at.is_some()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    workers.abort();
+    let all = app.store.list_emails(20).await.unwrap();
+    assert!(
+        all.iter().all(|e| e.sent_at.is_some() && e.attempts == 1),
+        "{all:?}"
+    );
+    let got = smtp.received();
+    let mut ids: Vec<String> = got
+        .iter()
+        .map(|m| {
+            let i = m.data.find("Message-ID: <").unwrap() + "Message-ID: <".len();
+            m.data[i..i + 36].to_string()
+        })
+        .collect();
+    ids.sort();
+    let mut want: Vec<String> = queued.iter().map(|id| id.to_string()).collect();
+    want.sort();
+    assert_eq!(ids, want, "each message exactly once");
+}
+
 async fn without_smtp_the_outbox_page_shows_admins_the_messages(backend: Backend) {
     let Some(app) = spawn_app_with(backend, WebConfig::default()).await else {
         return;
@@ -384,6 +462,8 @@ macro_rules! on_both_backends {
 on_both_backends!(
     a_queued_email_is_sent_over_smtp_and_marked_sent,
     an_unreachable_server_means_retries_with_growing_waits_then_giving_up,
+    a_refusing_server_s_answer_is_kept_as_the_last_error,
+    two_processes_on_one_database_send_each_message_once,
     without_smtp_the_outbox_page_shows_admins_the_messages,
     a_bad_address_is_refused_and_nothing_is_queued,
 );
