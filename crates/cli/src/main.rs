@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use thirdplace_domain::{new_id, PersonInput};
 use thirdplace_store::Store;
+use thirdplace_web::mail::MailConfig;
 use thirdplace_web::{AppState, WebConfig};
 
 #[derive(Parser, Debug)]
@@ -78,6 +79,18 @@ struct ServeArgs {
     /// process clear it at once; other processes' writes show within this time.
     #[arg(long, env = "THIRDPLACE_PUBLIC_CACHE_MS", default_value_t = 1000)]
     public_cache_ms: u64,
+
+    /// The SMTP server e-mail is sent through, e.g.
+    /// `smtp://user:password@smtp.example.se:587?tls=required` (STARTTLS),
+    /// `smtps://user:password@smtp.example.se` (TLS, port 465) or
+    /// `smtp://localhost:25` (no TLS). Without it, e-mail is not sent but
+    /// kept in the outbox that network admins read under Administration.
+    #[arg(long, env = "THIRDPLACE_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+
+    /// The sender of e-mail, an address with an optional name.
+    #[arg(long, env = "THIRDPLACE_MAIL_FROM", default_value = thirdplace_web::mail::DEFAULT_FROM)]
+    mail_from: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -162,14 +175,16 @@ async fn open_store(url: &str) -> Result<Arc<dyn Store>> {
     }
 }
 
-fn web_config(a: &ServeArgs) -> WebConfig {
-    WebConfig {
+fn web_config(a: &ServeArgs) -> Result<WebConfig> {
+    let mail = MailConfig::new(a.smtp_url.as_deref(), &a.mail_from)?;
+    Ok(WebConfig {
         secure_cookies: a.secure_cookies,
         session_days: a.session_days,
         request_timeout: Duration::from_secs(a.request_timeout_secs),
         max_body_bytes: a.max_body_bytes,
         public_cache_ttl: Duration::from_millis(a.public_cache_ms),
-    }
+        mail,
+    })
 }
 
 async fn shutdown_signal() {
@@ -192,18 +207,18 @@ async fn shutdown_signal() {
 }
 
 async fn serve(store: Arc<dyn Store>, args: &ServeArgs) -> Result<()> {
+    let config = web_config(args)?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = store.backend_name(), "serving");
+    match &config.mail.smtp_url {
+        Some(url) => tracing::info!(smtp = %url.redacted(), "e-mail is sent over SMTP"),
+        None => tracing::info!("no SMTP server configured: e-mail stays in the outbox"),
+    }
     println!("thirdplace is serving on http://{addr}");
-    thirdplace_web::serve(
-        listener,
-        AppState::new(store, web_config(args)),
-        shutdown_signal(),
-    )
-    .await?;
+    thirdplace_web::serve(listener, AppState::new(store, config), shutdown_signal()).await?;
     Ok(())
 }
 

@@ -1,7 +1,8 @@
 //! Work a `serve` process does besides answering requests: sending queued
-//! webhook deliveries and closing check-ins left open past closing time.
-//! Both are safe to run in every process at once (the store leases
-//! deliveries; closing a check-in twice is a no-op).
+//! webhook deliveries and e-mail (when SMTP is configured) and closing
+//! check-ins left open past closing time. All are safe to run in every
+//! process at once (the store leases deliveries and e-mails; closing a
+//! check-in twice is a no-op).
 
 use crate::AppState;
 use std::time::Duration;
@@ -9,7 +10,8 @@ use std::time::Duration;
 /// How often forgotten check-ins are looked for.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 /// How often the webhook queue is polled when nothing wakes the worker
-/// (deliveries queued by other processes, retries falling due).
+/// (deliveries queued by other processes, retries falling due); the mail
+/// queue likewise.
 const POLL_EVERY: Duration = Duration::from_secs(1);
 
 pub struct Workers(Vec<tokio::task::JoinHandle<()>>);
@@ -32,6 +34,19 @@ pub fn spawn(state: AppState) -> Workers {
             tokio::time::sleep(SWEEP_EVERY).await;
         }
     });
+    let mail = state.config.mail.transport().map(|smtp| {
+        let state = state.clone();
+        tokio::spawn(async move {
+            loop {
+                if crate::mail::send_due(&state, &smtp).await == 0 {
+                    tokio::select! {
+                        _ = state.mail_wake.notified() => {}
+                        _ = tokio::time::sleep(POLL_EVERY) => {}
+                    }
+                }
+            }
+        })
+    });
     let webhooks = tokio::spawn(async move {
         let client = crate::webhooks::client();
         loop {
@@ -44,5 +59,5 @@ pub fn spawn(state: AppState) -> Workers {
             }
         }
     });
-    Workers(vec![sweeper, webhooks])
+    Workers([sweeper, webhooks].into_iter().chain(mail).collect())
 }

@@ -28,8 +28,10 @@ pub mod feeds;
 pub mod forms;
 pub mod i18n;
 pub mod i18n_feeds;
+pub mod i18n_mail;
 pub mod i18n_memberships;
 pub mod i18n_sites;
+pub mod mail;
 pub mod pages;
 pub mod qr;
 pub mod signing;
@@ -51,6 +53,8 @@ pub struct WebConfig {
     /// How long anonymous visitors may be shown a cached hub list or page
     /// (zero: no cache). See [`cache`].
     pub public_cache_ttl: Duration,
+    /// SMTP and the sender of e-mail (see [`mail`]); no SMTP by default.
+    pub mail: mail::MailConfig,
 }
 
 impl Default for WebConfig {
@@ -61,6 +65,7 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 1024 * 1024,
             public_cache_ttl: Duration::from_secs(1),
+            mail: mail::MailConfig::default(),
         }
     }
 }
@@ -76,6 +81,8 @@ pub struct AppState {
     pub clock: clock::Clock,
     /// Wakes the webhook worker when a delivery is queued by this process.
     pub webhook_wake: Arc<tokio::sync::Notify>,
+    /// Wakes the mail worker when this process queues an e-mail.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -87,6 +94,7 @@ impl AppState {
             config: Arc::new(config),
             clock: clock::Clock::default(),
             webhook_wake: Arc::new(tokio::sync::Notify::new()),
+            mail_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 

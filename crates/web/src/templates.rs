@@ -27,6 +27,7 @@ templates!(
     "admin/form.html",
     "admin/fields.html",
     "admin/errors.html",
+    "admin/outbox.html",
     "memberships/seats.html",
     "memberships/seat.html",
     "memberships/card.html",

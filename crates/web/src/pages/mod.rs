@@ -20,6 +20,7 @@ pub mod account;
 pub mod admin;
 pub(crate) mod forms;
 pub mod memberships;
+pub mod outbox;
 pub mod public;
 pub mod sites;
 
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(admin::router())
         .merge(memberships::router())
         .merge(sites::router())
+        .merge(outbox::router())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(middleware::from_fn_with_state(state, html_context))

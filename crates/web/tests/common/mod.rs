@@ -219,6 +219,12 @@ async fn seed(store: &dyn Store) -> Fixture {
 
 /// `None` when the backend is not available here (PostgreSQL outside CI).
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, WebConfig::default()).await
+}
+
+/// [`spawn_app`] with settings of the test's own (the body limit is always
+/// the tests' small one).
+pub async fn spawn_app_with(backend: Backend, config: WebConfig) -> Option<TestApp> {
     let (store, guard) = open(backend).await?;
     let f = seed(store.as_ref()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -227,7 +233,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         store.clone(),
         WebConfig {
             max_body_bytes: 64 * 1024,
-            ..WebConfig::default()
+            ..config
         },
     );
     state.clock.set(instant(TEST_NOW));
