@@ -527,14 +527,18 @@ pub async fn cancel(state: &AppState, p: &Principal, id: Uuid, reason: &str) -> 
         charged: charged && !by_host,
     };
     match state.store.cancel_booking(id, &c, notice.as_ref()).await {
-        Ok(b) => Ok(b),
+        Ok(b) => {
+            if notice.is_some() {
+                state.mail_wake.notify_one();
+            }
+            Ok(b)
+        }
         Err(StoreError::Conflict(_)) => Err(refusal(&BookingRefusal::AlreadyCancelled)),
         Err(e) => Err(e.into()),
     }
 }
 
-/// "tisdag 1 december 2026 kl. 10:00–11:00" style local text, in Swedish
-/// and English, for e-mails.
+/// A booking's time in Swedish time for e-mails: "2026-12-01 10:00–11:00".
 fn local_span(start: DateTime<Utc>, end: DateTime<Utc>) -> String {
     let s = start.with_timezone(&HUB_TIME_ZONE);
     let e = end.with_timezone(&HUB_TIME_ZONE);
@@ -556,11 +560,10 @@ fn cancellation_email(
     now: DateTime<Utc>,
 ) -> OutgoingEmail {
     let when = local_span(b.start, b.end);
-    OutgoingEmail {
-        id: new_id(),
-        to_address: to.to_string(),
-        subject: format!("Din bokning av {room} är avbokad / Your booking of {room} is cancelled"),
-        body: format!(
+    crate::mail::email(
+        to,
+        &format!("Din bokning av {room} är avbokad / Your booking of {room} is cancelled"),
+        &format!(
             "Hej {first_name}!\n\n\
              Värden på {hub} har avbokat din bokning \"{title}\" av {room} {when}.\n\
              Anledning: {reason}\n\
@@ -572,12 +575,8 @@ fn cancellation_email(
              The cancellation costs you nothing, and any included hours have been given back.\n",
             title = b.title,
         ),
-        created_at: now,
-        sent_at: None,
-        attempts: 0,
-        last_error: None,
-        failed: false,
-    }
+        now,
+    )
 }
 
 // ------------------------------------------------------------------- lists
