@@ -39,24 +39,13 @@ async fn give_seat(app: &TestApp, person: &Person, hours: i64) -> Seat {
         validity: Validity::MonthlyRolling,
         archived: false,
     };
-    app.store.insert_plan(&plan).await.unwrap();
-    let seat = Seat {
-        id: new_id(),
-        plan_id: plan.id,
-        organisation_id: person.organisation_id.unwrap(),
-        start_date: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-        end_date: None,
-        created_at: instant("2026-01-01T08:00:00Z"),
-    };
-    app.store
-        .insert_seats(std::slice::from_ref(&seat))
-        .await
-        .unwrap();
-    app.store
-        .assign_seat(seat.id, Some(person.id), instant("2026-01-01T08:00:00Z"))
-        .await
-        .unwrap();
-    seat
+    hold_seat(
+        app,
+        person,
+        &plan,
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+    )
+    .await
 }
 
 fn body(app: &TestApp, start: &str, end: &str) -> Value {
@@ -66,6 +55,16 @@ fn body(app: &TestApp, start: &str, end: &str) -> Value {
 async fn book(app: &TestApp, token: &str, start: &str, end: &str) -> (StatusCode, Value) {
     app.post_json("/api/v1/bookings", Some(token), &body(app, start, end))
         .await
+}
+
+async fn cancel(app: &TestApp, token: &str, id: &str, body: Value) -> (StatusCode, Value) {
+    app.send_json(
+        reqwest::Method::DELETE,
+        &format!("/api/v1/bookings/{id}"),
+        Some(token),
+        &body,
+    )
+    .await
 }
 
 async fn count_bookings(app: &TestApp) -> usize {
@@ -587,28 +586,14 @@ async fn cancelling_is_free_before_the_deadline_and_charged_after(app: TestApp) 
 
     // Someone else may not cancel it.
     let other = app.token_for(&app.f.org_admin).await;
-    let (s, v) = app
-        .send_json(
-            reqwest::Method::DELETE,
-            &format!("/api/v1/bookings/{id}"),
-            Some(&other),
-            &json!({}),
-        )
-        .await;
+    let (s, v) = cancel(&app, &other, &id, json!({})).await;
     assert_eq!(
         (s.as_u16(), error_code(&v)),
         (403, "not_your_booking"),
         "{v}"
     );
 
-    let (s, v) = app
-        .send_json(
-            reqwest::Method::DELETE,
-            &format!("/api/v1/bookings/{id}"),
-            Some(&token),
-            &json!({}),
-        )
-        .await;
+    let (s, v) = cancel(&app, &token, &id, json!({})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["status"], "cancelled");
     assert_eq!(v["cancellation_charged"], false);
@@ -620,14 +605,7 @@ async fn cancelling_is_free_before_the_deadline_and_charged_after(app: TestApp) 
             .unwrap(),
         vec![]
     );
-    let (s, v) = app
-        .send_json(
-            reqwest::Method::DELETE,
-            &format!("/api/v1/bookings/{id}"),
-            Some(&token),
-            &json!({}),
-        )
-        .await;
+    let (s, v) = cancel(&app, &token, &id, json!({})).await;
     assert_eq!((s.as_u16(), error_code(&v)), (409, "already_cancelled"));
     // The slot is free again.
     let (s, _) = book(
@@ -677,14 +655,7 @@ async fn cancelling_is_free_before_the_deadline_and_charged_after(app: TestApp) 
     .await;
     let id = b["id"].as_str().unwrap().to_string();
     app.clock.set(instant("2026-11-23T10:30:00Z"));
-    let (s, v) = app
-        .send_json(
-            reqwest::Method::DELETE,
-            &format!("/api/v1/bookings/{id}"),
-            Some(&token),
-            &json!({}),
-        )
-        .await;
+    let (s, v) = cancel(&app, &token, &id, json!({})).await;
     assert_eq!((s.as_u16(), error_code(&v)), (422, "already_started"));
 }
 

@@ -46,24 +46,13 @@ fn plan(scope: PlanScope, max_guests: i64) -> Plan {
 /// Gives `person` a held seat of a new plan, through the store.
 async fn give_seat(app: &TestApp, person: &Person, scope: PlanScope, max_guests: i64) -> Seat {
     let p = plan(scope, max_guests);
-    app.store.insert_plan(&p).await.unwrap();
-    let seat = Seat {
-        id: new_id(),
-        plan_id: p.id,
-        organisation_id: person.organisation_id.unwrap(),
-        start_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-        end_date: None,
-        created_at: instant("2026-11-01T08:00:00Z"),
-    };
-    app.store
-        .insert_seats(std::slice::from_ref(&seat))
-        .await
-        .unwrap();
-    app.store
-        .assign_seat(seat.id, Some(person.id), instant("2026-11-01T08:00:00Z"))
-        .await
-        .unwrap();
-    seat
+    hold_seat(
+        app,
+        person,
+        &p,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+    )
+    .await
 }
 
 async fn check_in(app: &TestApp, token: &str, hub: Uuid) -> (StatusCode, Value) {

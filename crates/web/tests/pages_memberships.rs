@@ -50,24 +50,13 @@ async fn give_seat(app: &TestApp, person: &Person, max_guests: i64) -> Seat {
         validity: Validity::MonthlyRolling,
         archived: false,
     };
-    app.store.insert_plan(&plan).await.unwrap();
-    let seat = Seat {
-        id: new_id(),
-        plan_id: plan.id,
-        organisation_id: person.organisation_id.unwrap(),
-        start_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-        end_date: None,
-        created_at: instant("2026-11-01T08:00:00Z"),
-    };
-    app.store
-        .insert_seats(std::slice::from_ref(&seat))
-        .await
-        .unwrap();
-    app.store
-        .assign_seat(seat.id, Some(person.id), instant("2026-11-01T08:00:00Z"))
-        .await
-        .unwrap();
-    seat
+    hold_seat(
+        app,
+        person,
+        &plan,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+    )
+    .await
 }
 
 async fn another_person(app: &TestApp, first: &str, last: &str, org: Uuid) -> Person {

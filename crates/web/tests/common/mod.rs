@@ -440,3 +440,32 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// Inserts `plan` and a seat of it bought by `person`'s organisation from
+/// `from`, held by `person` since then; all through the store.
+pub async fn hold_seat(
+    app: &TestApp,
+    person: &Person,
+    plan: &thirdplace_domain::membership::Plan,
+    from: chrono::NaiveDate,
+) -> thirdplace_domain::membership::Seat {
+    app.store.insert_plan(plan).await.unwrap();
+    let since = thirdplace_domain::membership::local_instant(from, chrono::NaiveTime::MIN);
+    let seat = thirdplace_domain::membership::Seat {
+        id: new_id(),
+        plan_id: plan.id,
+        organisation_id: person.organisation_id.unwrap(),
+        start_date: from,
+        end_date: None,
+        created_at: since,
+    };
+    app.store
+        .insert_seats(std::slice::from_ref(&seat))
+        .await
+        .unwrap();
+    app.store
+        .assign_seat(seat.id, Some(person.id), since)
+        .await
+        .unwrap();
+    seat
+}
