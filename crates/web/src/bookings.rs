@@ -8,7 +8,7 @@
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 use axum::http::StatusCode;
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use std::collections::HashMap;
 use thirdplace_domain::booking::{
     self, check_slot, decide_payer, occurrences, open_intervals, pick_seat, usage_month, Booking,
@@ -48,11 +48,14 @@ pub fn parse_instant(field: &str, raw: &str) -> Result<DateTime<Utc>, Validation
         })
 }
 
-/// Parses a civil date `YYYY-MM-DD`.
+/// Parses a civil date `YYYY-MM-DD` between the years 2000 and 2199.
 pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, ValidationErrors> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
-        ValidationErrors::single(field, "invalid_date", "write a date such as 2026-12-01")
-    })
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| (2000..2200).contains(&d.year()))
+        .ok_or_else(|| {
+            ValidationErrors::single(field, "invalid_date", "write a date such as 2026-12-01")
+        })
 }
 
 fn check_title(raw: &str) -> Result<String, ValidationErrors> {

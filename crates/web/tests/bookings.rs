@@ -130,6 +130,15 @@ async fn availability_shows_opening_hours_and_busy_times_as_instants(app: TestAp
         .get_json(&format!("/api/v1/rooms/{}/availability", app.f.room.id))
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    for date in ["262143-12-31", "9999-12-31", "2026-02-30"] {
+        let (s, _) = app
+            .get_json(&format!(
+                "/api/v1/rooms/{}/availability?date={date}",
+                app.f.room.id
+            ))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{date}");
+    }
     let (s, _) = app
         .get_json(&format!(
             "/api/v1/rooms/{}/availability?date=2026-11-24",
