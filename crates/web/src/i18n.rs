@@ -256,6 +256,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .iter()
         .chain(crate::i18n_memberships::TABLE.iter())
         .chain(crate::i18n_sites::TABLE.iter())
+        .chain(crate::i18n_bookings::TABLE.iter())
 }
 
 static SV: LazyLock<HashMap<&'static str, &'static str>> =

@@ -26,6 +26,7 @@ pub mod clock;
 pub mod error;
 pub mod forms;
 pub mod i18n;
+pub mod i18n_bookings;
 pub mod i18n_memberships;
 pub mod i18n_sites;
 pub mod pages;
