@@ -101,6 +101,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("booking.preview", "Förhandsgranska pris", "Preview the price"),
     ("booking.confirm", "Boka", "Book"),
     ("booking.book_free_only", "Boka bara de lediga", "Book only the free ones"),
+    ("booking.changed_since_preview", "Du ändrade bokningen efter förhandsgranskningen. Kontrollera det nya priset och boka igen.", "You changed the booking after the preview. Check the new price and book again."),
     ("booking.preview_first", "Du ser priset innan något bokas.", "You see the price before anything is booked."),
     // My bookings.
     ("booking.mine_title", "Mina bokningar", "My bookings"),
@@ -138,6 +139,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("booking.host_cancelled", "Bokningen är avbokad och den som bokade får ett e-postmeddelande.", "The booking is cancelled and the booker will get an e-mail."),
     // Booking rules.
     ("booking.rules_title", "Bokningsregler", "Booking rules"),
+    ("booking.rules_open", "Ändra bokningsregler", "Change the booking rules"),
     ("field.cancel_notice_hours", "Avbokningsfrist (timmar)", "Cancellation notice (hours)"),
     ("field.max_length_hours", "Längsta bokning (timmar)", "Longest booking (hours)"),
     ("field.max_days_ahead", "Hur långt fram man får boka (dagar)", "How far ahead one may book (days)"),

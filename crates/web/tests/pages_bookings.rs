@@ -21,6 +21,7 @@ on_both_backends!(
     the_booking_rules_form_validates_and_saves,
     bad_input_shows_the_translated_error_and_writes_nothing,
     the_card_shows_the_remaining_included_hours_per_seat,
+    an_organisation_admin_books_on_behalf_of_the_organisation_at_the_full_price,
 );
 
 /// The page's HTML, with the slashes the template engine escapes in
@@ -263,8 +264,25 @@ async fn the_preview_shows_the_price_and_writes_nothing_then_the_form_books(app:
         "a preview writes nothing"
     );
 
+    // Confirming after changing the time prices it again instead of booking.
+    let previewed = "2026-11-24|10:00|12:00||||";
+    assert!(
+        html.contains(&format!("name=\"previewed\" value=\"{previewed}\"")),
+        "{html}"
+    );
+    let mut changed = fields.to_vec();
+    changed[2] = ("end", "13:00");
+    changed[4] = ("action", "book");
+    changed.push(("previewed", previewed));
+    let (s, _, html) = post(&app, &member, &book_path(&app), &changed).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("Kontrollera det nya priset"), "{html}");
+    assert!(html.contains("data-total>750,00 kr"), "{html}");
+    assert!(bookings_of(&app, &app.f.member).await.is_empty());
+
     let mut confirm = fields.to_vec();
     confirm[4] = ("action", "book");
+    confirm.push(("previewed", previewed));
     let (s, loc, _) = post(&app, &member, &book_path(&app), &confirm).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert_eq!(loc, "/bookings?done=booked&count=1");
@@ -549,6 +567,9 @@ async fn the_booking_rules_form_validates_and_saves(app: TestApp) {
     let member = app.signed_in(&app.f.member).await;
     let (_, html) = page(&app, &member, &book_path(&app)).await;
     assert!(html.contains("högst 4 h"), "{html}");
+    // The hub's admin page links to the rules.
+    let (_, html) = page(&app, &host, &format!("/admin/hubs/{}", app.f.hub.id)).await;
+    assert!(html.contains(&format!("href=\"{path}\"")), "{html}");
     // Not for the host of another hub, nor members.
     let (s, _) = page(&app, &member, &path).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
@@ -623,4 +644,54 @@ async fn the_card_shows_the_remaining_included_hours_per_seat(app: TestApp) {
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("2 h 30 min kvar av 4 h i november"), "{html}");
     let _ = seat;
+}
+
+async fn an_organisation_admin_books_on_behalf_of_the_organisation_at_the_full_price(app: TestApp) {
+    give_seat(&app, &app.f.org_admin, 4).await;
+    give_seat(&app, &app.f.member, 4).await;
+    let org = app.f.org.id.to_string();
+    let admin = app.signed_in(&app.f.org_admin).await;
+    let (_, html) = page(&app, &admin, &book_path(&app)).await;
+    assert!(html.contains("Boka för organisationen"), "{html}");
+    assert!(
+        html.contains(&format!("<option value=\"{org}\">Skatteverket</option>")),
+        "{html}"
+    );
+    let fields = [
+        ("date", "2026-11-24"),
+        ("start", "10:00"),
+        ("end", "11:00"),
+        ("title", "Ledningsgrupp"),
+        ("organisation_id", org.as_str()),
+        ("action", "preview"),
+    ];
+    let (s, _, html) = post(&app, &admin, &book_path(&app), &fields).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("data-total>375,00 kr"),
+        "no included hours: {html}"
+    );
+    assert!(html.contains("faktureras organisationen"), "{html}");
+    let mut book = fields.to_vec();
+    book[5] = ("action", "book");
+    let (s, _, _) = post(&app, &admin, &book_path(&app), &book).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let b = &bookings_of(&app, &app.f.org_admin).await[0].booking;
+    assert!(b.on_behalf_of_organisation);
+    assert_eq!(b.price.included_minutes, 0);
+
+    // A member who does not administer it cannot, and is not offered it.
+    let member = app.signed_in(&app.f.member).await;
+    let (_, html) = page(&app, &member, &book_path(&app)).await;
+    assert!(!html.contains("Boka för organisationen"));
+    let mut other = book.clone();
+    other[1] = ("start", "13:00");
+    other[2] = ("end", "14:00");
+    let (s, _, html) = post(&app, &member, &book_path(&app), &other).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(
+        html.contains("Du kan bara boka för en organisation som du administrerar."),
+        "{html}"
+    );
+    assert!(bookings_of(&app, &app.f.member).await.is_empty());
 }

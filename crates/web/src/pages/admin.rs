@@ -724,6 +724,13 @@ async fn hub_children(state: &AppState, page: &Page, hub_id: Uuid) -> AppResult<
             rows: vec![],
         },
         Child {
+            title: page.t("booking.rules_title"),
+            new_href: format!("/admin/hubs/{hub_id}/booking-rules"),
+            new_label: page.t("booking.rules_open"),
+            columns: vec![],
+            rows: vec![],
+        },
+        Child {
             title: page.t("admin.zones"),
             new_href: format!("/admin/hubs/{hub_id}/zones/new"),
             new_label: page.t("admin.new_zone"),

@@ -330,6 +330,22 @@ impl BookingForm {
         }
     }
 
+    /// What a price preview was for: when a confirmed form differs from it,
+    /// the page prices it again instead of booking something unseen.
+    fn fingerprint(&self) -> String {
+        [
+            &self.date,
+            &self.start,
+            &self.end,
+            &self.organisation_id,
+            &self.repeat,
+            &self.count,
+            &self.until,
+        ]
+        .map(|v| v.trim())
+        .join("|")
+    }
+
     /// The service's request, or the fields that could not be read.
     fn request(&self, room_id: Uuid) -> Result<Request, ValidationErrors> {
         let mut e = ValidationErrors::new();
@@ -460,6 +476,8 @@ struct FormState {
     form: BookingForm,
     quote: Option<Value>,
     problem: Option<Problem>,
+    /// The form was confirmed after it changed since its preview.
+    changed: bool,
 }
 
 async fn render_form(
@@ -537,6 +555,7 @@ async fn render_form(
             vat_percent => room.vat_rate_percent,
         },
         hub => context! { id => hub.hub.id.to_string(), name => hub.hub.name },
+        previewed => s.form.fingerprint(),
         f => context! {
             date => s.form.date,
             start => s.form.start,
@@ -548,6 +567,7 @@ async fn render_form(
         },
         errors,
         problem => s.problem.map(|p| p.text),
+        changed => s.changed,
         quote => s.quote,
         orgs,
         included,
@@ -599,6 +619,7 @@ async fn book_form(
         form,
         quote: None,
         problem: None,
+        changed: false,
     };
     render_form(&state, &page, room_id, s).await
 }
@@ -622,12 +643,15 @@ async fn book_post(
                 form,
                 quote: None,
                 problem,
+                changed: false,
             };
             return render_form(&state, &page, room_id, s).await;
         }
     };
     let series = req.recurrence.is_some();
-    if action == "book" || action == "book_free" {
+    let previewed = f.get("previewed");
+    let changed = !previewed.is_empty() && previewed != form.fingerprint();
+    if (action == "book" || action == "book_free") && !changed {
         match bookings::book(&state, &user, &req, action == "book_free").await {
             Ok(b) => {
                 return Ok(Redirect::to(&format!(
@@ -648,6 +672,7 @@ async fn book_post(
                     form,
                     quote,
                     problem: Some(problem),
+                    changed: false,
                 };
                 return render_form(&state, &page, room_id, s).await;
             }
@@ -658,11 +683,13 @@ async fn book_post(
             form,
             quote: Some(quote_value(&page, &q, series)),
             problem: None,
+            changed,
         },
         Err(e) => FormState {
             form,
             quote: None,
             problem: Some(problem(&page, e)?),
+            changed: false,
         },
     };
     render_form(&state, &page, room_id, s).await
