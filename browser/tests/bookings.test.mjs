@@ -64,6 +64,13 @@ test('a member books a room from the day view with a price preview and cancels i
     await page.waitForURL((u) => u.pathname.endsWith('/book'));
     assert.equal(await page.locator('#f-date').inputValue(), date);
 
+    // Without a title: the translated error next to the field, accessible.
+    await page.getByRole('button', { name: 'Förhandsgranska pris' }).click();
+    await page.locator('#f-title-error').waitFor();
+    assert.equal(await page.locator('#f-title').getAttribute('aria-invalid'), 'true');
+    assert.match(await page.locator('#f-title-error').innerText(), /Fältet måste fyllas i/);
+    await assertAccessible(page, 'booking form with an error');
+
     // Preview: one hour from the free time's start.
     const title = `Kundmöte ${unique()}`;
     await page.getByLabel('Rubrik').fill(title);
