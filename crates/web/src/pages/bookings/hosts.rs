@@ -6,7 +6,7 @@ use super::super::admin::require_hub;
 use super::super::forms::{render_form, save, Form, FormPage, SavedQuery, NO_ERRORS};
 use super::super::public::parse_id;
 use super::super::Page;
-use super::{clock, local, long_date, price_value, problem};
+use super::{clock, long_date, price_value, problem};
 use crate::bookings;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormData;
@@ -200,7 +200,6 @@ async fn render_list(
             csv_href => format!("/admin/bookings.csv?{query}"),
             back => format!("/admin/bookings?{query}"),
             notice,
-            generated => local(now),
         },
     )
 }
