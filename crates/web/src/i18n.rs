@@ -258,6 +258,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(crate::i18n_sites::TABLE.iter())
         .chain(crate::i18n_feeds::TABLE.iter())
         .chain(crate::i18n_mail::TABLE.iter())
+        .chain(crate::i18n_bookings::TABLE.iter())
 }
 
 static SV: LazyLock<HashMap<&'static str, &'static str>> =

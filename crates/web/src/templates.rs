@@ -36,6 +36,10 @@ templates!(
     "memberships/presence.html",
     "memberships/webhook.html",
     "sites.html",
+    "bookings/day.html",
+    "bookings/form.html",
+    "bookings/mine.html",
+    "bookings/admin.html",
 );
 
 // The environment holds only compiled-in templates and pure functions, so

@@ -105,6 +105,7 @@ async fn index(page: Page) -> AppResult<Response> {
     }
     if u.is_network_admin || !u.hosted_hub_ids.is_empty() {
         add("/admin/hubs", "admin.hubs");
+        add("/admin/bookings", "admin.bookings");
     }
     if u.is_network_admin || !u.admin_of_organisation_ids.is_empty() {
         add("/admin/organisations", "admin.organisations");
@@ -720,6 +721,13 @@ async fn hub_children(state: &AppState, page: &Page, hub_id: Uuid) -> AppResult<
             title: page.t("presence.title"),
             new_href: format!("/admin/hubs/{hub_id}/presence"),
             new_label: page.t("presence.open"),
+            columns: vec![],
+            rows: vec![],
+        },
+        Child {
+            title: page.t("booking.rules_title"),
+            new_href: format!("/admin/hubs/{hub_id}/booking-rules"),
+            new_label: page.t("booking.rules_open"),
             columns: vec![],
             rows: vec![],
         },

@@ -18,6 +18,7 @@ use thirdplace_domain::{FieldError, Principal};
 
 pub mod account;
 pub mod admin;
+pub mod bookings;
 pub(crate) mod forms;
 pub mod memberships;
 pub mod outbox;
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(memberships::router())
         .merge(sites::router())
         .merge(outbox::router())
+        .merge(bookings::router())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(middleware::from_fn_with_state(state, html_context))

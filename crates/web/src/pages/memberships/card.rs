@@ -93,7 +93,25 @@ async fn render(
         }
         None => None,
     };
+    // Per seat: "2 h 30 min kvar av 4 h i november".
+    let month = page.t(&format!(
+        "month.{}",
+        chrono::Datelike::month(&thirdplace_domain::membership::local_date(state.now()))
+    ));
+    let included_left: Vec<Value> = crate::bookings::included_left(state, user.person_id)
+        .await?
+        .into_iter()
+        .map(|(_, plan, allowance, used)| {
+            context! {
+                plan,
+                left => hours((allowance - used).max(0)),
+                of => hours(allowance),
+                month => month.clone(),
+            }
+        })
+        .collect();
     let ctx = context! {
+        included_left,
         first_name => c.first_name,
         memberships,
         included => hours(c.included_minutes_this_month),
