@@ -39,7 +39,7 @@ pub enum AppError {
         message: String,
     },
     /// Some occurrences of a series cannot be booked: each with its reason.
-    #[error("{} of the occurrences cannot be booked; book only the free ones or choose another time", .0.len())]
+    #[error("{} of the occurrences cannot be booked (see the list); choose another time, or book only the free ones if there are any", .0.len())]
     SeriesConflict(
         Vec<(
             thirdplace_domain::booking::Span,

@@ -57,6 +57,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("booking.open", "Öppet", "Open"),
     ("booking.busy", "upptaget", "booked"),
     ("booking.free", "ledigt", "free"),
+    ("booking.passed", "passerat", "passed"),
     ("booking.book_here", "Boka", "Book"),
     ("booking.closed_day", "Stängt den här dagen.", "Closed this day."),
     ("booking.book_room", "Boka rummet", "Book the room"),

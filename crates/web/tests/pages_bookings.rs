@@ -66,24 +66,13 @@ async fn give_seat(app: &TestApp, person: &Person, hours: i64) -> Seat {
         validity: Validity::MonthlyRolling,
         archived: false,
     };
-    app.store.insert_plan(&plan).await.unwrap();
-    let seat = Seat {
-        id: new_id(),
-        plan_id: plan.id,
-        organisation_id: person.organisation_id.unwrap(),
-        start_date: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-        end_date: None,
-        created_at: instant("2026-01-01T08:00:00Z"),
-    };
-    app.store
-        .insert_seats(std::slice::from_ref(&seat))
-        .await
-        .unwrap();
-    app.store
-        .assign_seat(seat.id, Some(person.id), instant("2026-01-01T08:00:00Z"))
-        .await
-        .unwrap();
-    seat
+    hold_seat(
+        app,
+        person,
+        &plan,
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+    )
+    .await
 }
 
 fn book_path(app: &TestApp) -> String {
@@ -190,6 +179,16 @@ async fn the_day_view_shows_busy_blocks_without_names_and_switches_weeks(app: Te
     let (_, html) = page(&app, &en, &path).await;
     assert!(html.contains("09:00–10:30</span> <strong>booked"), "{html}");
     assert!(html.contains("Next week"), "{html}");
+
+    // Today: the free time that has passed says so and cannot be booked;
+    // booking starts at the next quarter hour.
+    let (_, html) = page(&app, &member, &format!("/hubs/{}/rooms", app.f.hub.id)).await;
+    assert!(
+        html.contains("08:00–10:00</span> <strong>passerat"),
+        "{html}"
+    );
+    assert!(html.contains("10:00–17:00</span> <strong>ledigt"), "{html}");
+    assert!(html.contains("start=10%3A15"), "{html}");
 }
 
 async fn a_dst_day_shows_its_real_hours(app: TestApp) {

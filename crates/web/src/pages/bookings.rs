@@ -227,20 +227,38 @@ async fn day_view(
     {
         let day = bookings::availability(&state, &room, &hub, date).await?;
         let open_minutes: i64 = day.open.iter().map(|(a, b)| (*b - *a).num_minutes()).sum();
-        let blocks: Vec<Value> = blocks(&day.open, &day.busy)
+        let now = state.now();
+        // Free time that has passed is split off: it cannot be booked.
+        let mut cut = Vec::new();
+        for (s, e, busy) in blocks(&day.open, &day.busy) {
+            if !busy && s < now && now < e {
+                cut.push((s, now, false));
+                cut.push((now, e, false));
+            } else {
+                cut.push((s, e, busy));
+            }
+        }
+        let blocks: Vec<Value> = cut
             .into_iter()
             .map(|(s, e, busy)| {
+                let passed = !busy && e <= now;
                 let from = clock(s, Some(day_end));
                 let to = clock(e, Some(day_end));
-                let book_href = (!busy && signed_in && e > state.now()).then(|| {
+                // The first quarter hour at or after the block's start.
+                let quarter = rules::GRID_MINUTES * 60;
+                let secs = s.timestamp() + i64::from(s.timestamp_subsec_nanos() > 0);
+                let first =
+                    DateTime::from_timestamp((secs + quarter - 1).div_euclid(quarter) * quarter, 0)
+                        .unwrap_or(s);
+                let book_href = (!busy && !passed && signed_in && first < e).then(|| {
                     format!(
                         "/rooms/{}/book?date={date}&start={}",
                         room.id,
-                        clock(s.max(state.now()), None).replace(':', "%3A")
+                        clock(first, None).replace(':', "%3A")
                     )
                 });
                 context! {
-                    from, to, busy,
+                    from, to, busy, passed,
                     title => titles.get(&(room.id, s)).cloned(),
                     book_href,
                 }

@@ -254,9 +254,9 @@ async fn cancel(
         return Err(AppError::NotFound);
     }
     let reason = form.get("reason");
-    // The service lets a host who booked the room themselves cancel as its
-    // booker; from this page a host always says why.
-    let result = if reason.trim().is_empty() {
+    // A host cancelling someone else's booking says why (the booker is
+    // told); their own booking they cancel as its booker.
+    let result = if reason.trim().is_empty() && b.booker_id != user.person_id {
         Err(ValidationErrors::single(
             "reason",
             "required",
