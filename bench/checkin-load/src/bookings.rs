@@ -72,7 +72,7 @@ pub enum Scenario {
 }
 
 impl Scenario {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Scenario::Book => "book",
             Scenario::Contended => "contended",
@@ -931,6 +931,15 @@ fn check_rounds(tallies: &[Tally], clients: usize) -> Vec<String> {
 pub fn run(opts: &BookingOptions) -> Result<BookingReport> {
     ensure!(opts.clients >= 1, "--clients must be at least 1");
     ensure!(opts.hubs >= 1 && opts.rooms_per_hub >= 1, "need a room");
+    // Each scenario enumerates its slots from the first: run twice, `book`
+    // would ask for its own slots again.
+    let mut seen = opts.scenarios.clone();
+    seen.sort_by_key(|s| s.name());
+    seen.dedup();
+    ensure!(
+        seen.len() == opts.scenarios.len(),
+        "--scenarios names a scenario twice"
+    );
     ensure!(
         opts.members >= opts.clients,
         "--members must be at least --clients (each client owns a slice of members)"
