@@ -57,9 +57,11 @@ fn a_tiny_booking_run_on_postgres_has_no_errors() {
     check(&opts, "postgres");
 }
 
-/// Fails today: 16 people asking for the same slot at once get 500s after
-/// PostgreSQL's `deadlock_timeout` ("deadlock detected while checking
-/// exclusion constraint", 40P01), see bench/README.md, "Bookings". Run with
+/// Fails today, though not in every run (a deadlock came within 20–300
+/// contended slots in each release run): 16 people asking for the same
+/// slot at once get 500s after PostgreSQL's `deadlock_timeout` ("deadlock
+/// detected while checking exclusion constraint", 40P01), see
+/// bench/README.md, "Bookings". Run with
 /// `cargo test -p thirdplace-bench -- --ignored` once the store serialises
 /// bookings of one room.
 #[test]
@@ -70,7 +72,7 @@ fn contended_bookings_on_postgres_get_one_201_and_only_409s() {
     opts.database_url = Some(url);
     opts.clients = 16;
     opts.members = 32;
-    opts.seconds = 3.0;
+    opts.seconds = 10.0;
     opts.scenarios = vec![Scenario::Contended];
     check(&opts, "postgres");
 }
