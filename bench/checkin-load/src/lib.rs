@@ -8,6 +8,11 @@
 //! it over HTTP: `clients` concurrent clients check in and out in a loop,
 //! then the access summary of the busy hub is read over HTTP and through the
 //! store directly. See `bench/README.md`.
+//!
+//! The room-booking benchmark (`booking-load`) lives in [`bookings`] and
+//! shares the database, seeding and measuring helpers of this module.
+
+pub mod bookings;
 
 use anyhow::{bail, ensure, Context, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
@@ -125,6 +130,7 @@ pub struct Latency {
     pub count: usize,
     pub mean_ms: f64,
     pub p50_ms: f64,
+    pub p90_ms: f64,
     pub p95_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
@@ -151,6 +157,7 @@ impl Latency {
             count: d.len(),
             mean_ms: mean,
             p50_ms: pick(0.50),
+            p90_ms: pick(0.90),
             p95_ms: pick(0.95),
             p99_ms: pick(0.99),
             max_ms: d.last().map(|x| ms(*x)).unwrap_or(0.0),
@@ -321,15 +328,33 @@ enum Db {
     },
 }
 
+/// Which database a run opens (the flags both benchmarks share).
+struct DbChoice<'a> {
+    database_url: Option<&'a str>,
+    sqlite_path: Option<&'a std::path::Path>,
+    existing_database: bool,
+    sqlite_synchronous_normal: bool,
+}
+
 impl Db {
     async fn open(opts: &Options) -> Result<Db> {
-        match &opts.database_url {
+        Db::open_with(DbChoice {
+            database_url: opts.database_url.as_deref(),
+            sqlite_path: opts.sqlite_path.as_deref(),
+            existing_database: opts.existing_database,
+            sqlite_synchronous_normal: opts.sqlite_synchronous_normal,
+        })
+        .await
+    }
+
+    async fn open_with(opts: DbChoice<'_>) -> Result<Db> {
+        match opts.database_url {
             None => {
                 let dir = tempfile::tempdir()?;
-                let path = match &opts.sqlite_path {
+                let path = match opts.sqlite_path {
                     Some(p) => {
                         ensure!(!p.exists(), "{} exists already", p.display());
-                        p.clone()
+                        p.to_path_buf()
                     }
                     None => dir.path().join("bench.db"),
                 };
@@ -346,7 +371,7 @@ impl Db {
             }
             Some(url) if url.starts_with("postgres") => {
                 let (url, guard) = if opts.existing_database {
-                    (url.clone(), None)
+                    (url.to_string(), None)
                 } else {
                     let (u, g) =
                         thirdplace_store_postgres::testing::create_test_database(url).await;
@@ -375,6 +400,23 @@ impl Db {
         match self {
             Db::Sqlite { store, .. } => store.pool().close().await,
             Db::Postgres { store, .. } => store.pool().close().await,
+        }
+    }
+
+    /// All rows of `bookings`, confirmed or not.
+    async fn count_bookings(&self) -> Result<i64> {
+        let q = "SELECT count(*) FROM bookings";
+        Ok(match self {
+            Db::Sqlite { store, .. } => sqlx::query_scalar(q).fetch_one(store.pool()).await?,
+            Db::Postgres { store, .. } => sqlx::query_scalar(q).fetch_one(store.pool()).await?,
+        })
+    }
+
+    /// SQLite: the writer's transactions and writes so far.
+    fn write_counts(&self) -> Option<(u64, u64)> {
+        match self {
+            Db::Sqlite { store, .. } => Some(store.write_counts()),
+            Db::Postgres { .. } => None,
         }
     }
 }
@@ -553,12 +595,29 @@ async fn seed(store: Arc<dyn Store>, members: usize) -> Result<Seeded> {
     };
     store.insert_plan(&plan).await?;
 
+    let members = seed_members(store.clone(), org.id, plan.id, members).await?;
+    Ok(Seeded {
+        region_id: region.id,
+        load_hub: hub.id,
+        summary_hub: summary_hub.id,
+        members,
+    })
+}
+
+/// `members` people of organisation `org_id`, each holding a seat of plan
+/// `plan_id` (from 2026-11-01) and an API token.
+async fn seed_members(
+    store: Arc<dyn Store>,
+    org_id: Uuid,
+    plan_id: Uuid,
+    members: usize,
+) -> Result<Vec<Member>> {
     let since = instant("2026-11-01T08:00:00Z");
     let seats: Vec<Seat> = (0..members)
         .map(|_| Seat {
             id: new_id(),
-            plan_id: plan.id,
-            organisation_id: org.id,
+            plan_id,
+            organisation_id: org_id,
             start_date: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
             end_date: None,
             created_at: since,
@@ -587,7 +646,6 @@ async fn seed(store: Arc<dyn Store>, members: usize) -> Result<Seeded> {
             .filter(|(i, _)| i % workers == w)
             .collect();
         let store = store.clone();
-        let org_id = org.id;
         tasks.spawn(async move {
             let mut out = Vec::with_capacity(mine.len());
             for (i, seat_id) in mine {
@@ -636,12 +694,7 @@ async fn seed(store: Arc<dyn Store>, members: usize) -> Result<Seeded> {
         all.extend(r??);
     }
     all.sort_by_key(|(i, _)| *i);
-    Ok(Seeded {
-        region_id: region.id,
-        load_hub: hub.id,
-        summary_hub: summary_hub.id,
-        members: all.into_iter().map(|(_, m)| m).collect(),
-    })
+    Ok(all.into_iter().map(|(_, m)| m).collect())
 }
 
 /// `n` closed visits of an hour each, spread evenly over the 29 days before
