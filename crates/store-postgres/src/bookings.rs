@@ -132,6 +132,19 @@ pub(crate) async fn insert_bookings(
             .await
             .map_err(db)?;
     }
+    // The rooms too (after the seats, in id order): two transactions that
+    // insert overlapping bookings at once would otherwise each find the
+    // other's uncommitted row in the exclusion constraint's check and wait
+    // on each other — a deadlock PostgreSQL breaks only after a second.
+    // Serialised per room, the second simply sees the first's row.
+    let mut rooms: Vec<Uuid> = bookings.iter().map(|b| b.room_id).collect();
+    rooms.sort();
+    rooms.dedup();
+    sqlx::query("SELECT id FROM rooms WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE")
+        .bind(&rooms)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
     for b in bookings {
         sqlx::query(
             "INSERT INTO bookings (id, room_id, hub_id, booker_id, organisation_id, on_behalf, \
@@ -207,9 +220,13 @@ pub(crate) async fn busy_times(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> StoreResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+    // Written as a range overlap so that the GiST index behind the
+    // exclusion constraint answers it, instead of a filter over every
+    // booking of the room.
     let r = sqlx::query(
         "SELECT starts_at, ends_at FROM bookings \
-         WHERE room_id = $1 AND status = 'confirmed' AND ends_at > $2 AND starts_at < $3 \
+         WHERE room_id = $1 AND status = 'confirmed' \
+         AND tstzrange(starts_at, ends_at, '[)') && tstzrange($2, $3, '[)') \
          ORDER BY starts_at",
     )
     .bind(room_id)

@@ -13,13 +13,18 @@
 use super::membership::{person_write_err, rows};
 use super::{db, must_exist, one, write_err};
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqliteConnection, SqlitePool, SqliteRow};
+use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::{QueryBuilder, Row, Sqlite};
 use thirdplace_domain::booking::{Booking, BookingRules, BookingStatus, Price};
 use thirdplace_store::{
     BookingFilter, BookingView, Cancellation, IncludedCap, OutgoingEmail, StoreError, StoreResult,
 };
 use uuid::Uuid;
+
+/// The longest a booking may be (the rules allow at most 24 hours); the
+/// database refuses longer ones (migration 0004), which bounds the range
+/// the overlap check and the busy-time query look at.
+const MAX_BOOKING_SECS: i64 = 24 * 3600;
 
 fn secs(t: DateTime<Utc>) -> i64 {
     t.timestamp()
@@ -48,10 +53,13 @@ fn booking_write_err(e: sqlx::Error) -> StoreError {
 
 // ------------------------------------------------------------------ rules
 
-pub(crate) async fn booking_rules(pool: &SqlitePool, hub_id: Uuid) -> StoreResult<BookingRules> {
+pub(crate) async fn booking_rules(
+    conn: &mut SqliteConnection,
+    hub_id: Uuid,
+) -> StoreResult<BookingRules> {
     let r = sqlx::query("SELECT * FROM booking_rules WHERE hub_id = ?")
         .bind(hub_id)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(db)?;
     let Some(r) = r else {
@@ -210,30 +218,34 @@ async fn used_minutes(conn: &mut SqliteConnection, seat_id: Uuid, month: &str) -
     .map_err(db)
 }
 
-pub(crate) async fn get_booking(pool: &SqlitePool, id: Uuid) -> StoreResult<Booking> {
+pub(crate) async fn get_booking(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<Booking> {
     let r = sqlx::query("SELECT * FROM bookings WHERE id = ?")
         .bind(id)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
     one(rows(r, booking)?)
 }
 
 pub(crate) async fn busy_times(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     room_id: Uuid,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> StoreResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
     let r = sqlx::query(
+        // No booking is longer than MAX_BOOKING_SECS (a trigger refuses
+        // longer ones), so only those starting that long before `from` can
+        // reach into the range: an index range on (room_id, starts_at).
         "SELECT starts_at, ends_at FROM bookings \
-         WHERE room_id = ? AND status = 'confirmed' AND ends_at > ? AND starts_at < ? \
-         ORDER BY starts_at",
+         WHERE room_id = ? AND status = 'confirmed' AND starts_at > ? AND starts_at < ? \
+         AND ends_at > ? ORDER BY starts_at",
     )
     .bind(room_id)
-    .bind(secs(from))
+    .bind(secs(from) - MAX_BOOKING_SECS)
     .bind(secs(to))
-    .fetch_all(pool)
+    .bind(secs(from))
+    .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
     rows(r, |r| {
@@ -245,7 +257,7 @@ pub(crate) async fn busy_times(
 }
 
 pub(crate) async fn seat_minutes_used(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     seat_ids: &[Uuid],
     month: &str,
 ) -> StoreResult<Vec<(Uuid, i64)>> {
@@ -262,7 +274,7 @@ pub(crate) async fn seat_minutes_used(
         sep.push_bind(id);
     }
     q.push(") GROUP BY seat_id ORDER BY seat_id");
-    let r = q.build().fetch_all(pool).await.map_err(db)?;
+    let r = q.build().fetch_all(&mut *conn).await.map_err(db)?;
     rows(r, |r| Ok((r.try_get("seat_id")?, r.try_get("used")?)))
 }
 
@@ -313,7 +325,7 @@ fn view(r: &SqliteRow) -> Result<BookingView, sqlx::Error> {
 }
 
 pub(crate) async fn list_bookings(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     f: &BookingFilter,
 ) -> StoreResult<Vec<BookingView>> {
     let mut q = QueryBuilder::<Sqlite>::new(
@@ -351,17 +363,20 @@ pub(crate) async fn list_bookings(
     }
     q.push(" ORDER BY b.starts_at, b.room_id LIMIT ")
         .push_bind(f.limit.max(0));
-    let r = q.build().fetch_all(pool).await.map_err(db)?;
+    let r = q.build().fetch_all(&mut *conn).await.map_err(db)?;
     rows(r, view)
 }
 
 // --------------------------------------------------------- calendar feeds
 
-pub(crate) async fn calendar_generation(pool: &SqlitePool, person_id: Uuid) -> StoreResult<i64> {
+pub(crate) async fn calendar_generation(
+    conn: &mut SqliteConnection,
+    person_id: Uuid,
+) -> StoreResult<i64> {
     let g: Option<i64> =
         sqlx::query_scalar("SELECT calendar_generation FROM member_profiles WHERE person_id = ?")
             .bind(person_id)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await
             .map_err(db)?;
     Ok(g.unwrap_or(0))
@@ -423,10 +438,13 @@ pub(crate) async fn queue_email(conn: &mut SqliteConnection, e: &OutgoingEmail) 
     insert_email(conn, e).await
 }
 
-pub(crate) async fn list_emails(pool: &SqlitePool, limit: i64) -> StoreResult<Vec<OutgoingEmail>> {
+pub(crate) async fn list_emails(
+    conn: &mut SqliteConnection,
+    limit: i64,
+) -> StoreResult<Vec<OutgoingEmail>> {
     let r = sqlx::query("SELECT * FROM email_outbox ORDER BY created_at DESC, id DESC LIMIT ?")
         .bind(limit.max(0))
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
     rows(r, email)
@@ -434,13 +452,16 @@ pub(crate) async fn list_emails(pool: &SqlitePool, limit: i64) -> StoreResult<Ve
 
 /// Whether an e-mail is due: most of the time none is, and a read says so
 /// without a job for the writer.
-pub(crate) async fn any_email_due(pool: &SqlitePool, now: DateTime<Utc>) -> StoreResult<bool> {
+pub(crate) async fn any_email_due(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
     let due: Option<i64> = sqlx::query_scalar(
         "SELECT 1 FROM email_outbox WHERE sent_at IS NULL AND failed = 0 \
          AND next_attempt_at <= ? LIMIT 1",
     )
     .bind(secs(now))
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(db)?;
     Ok(due.is_some())

@@ -1228,7 +1228,7 @@ impl Store for SqliteStore {
     // ---------------------------------------------------------- bookings
 
     async fn booking_rules(&self, hub_id: Uuid) -> StoreResult<BookingRules> {
-        bookings::booking_rules(&self.pool, hub_id).await
+        bookings::booking_rules(&mut *self.readers.get().await, hub_id).await
     }
 
     async fn set_booking_rules(&self, hub_id: Uuid, rules: &BookingRules) -> StoreResult<()> {
@@ -1246,7 +1246,7 @@ impl Store for SqliteStore {
     }
 
     async fn get_booking(&self, id: Uuid) -> StoreResult<Booking> {
-        bookings::get_booking(&self.pool, id).await
+        bookings::get_booking(&mut *self.readers.get().await, id).await
     }
 
     async fn busy_times(
@@ -1255,7 +1255,7 @@ impl Store for SqliteStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
-        bookings::busy_times(&self.pool, room_id, from, to).await
+        bookings::busy_times(&mut *self.readers.get().await, room_id, from, to).await
     }
 
     async fn seat_minutes_used(
@@ -1263,7 +1263,7 @@ impl Store for SqliteStore {
         seat_ids: &[Uuid],
         month: &str,
     ) -> StoreResult<Vec<(Uuid, i64)>> {
-        bookings::seat_minutes_used(&self.pool, seat_ids, month).await
+        bookings::seat_minutes_used(&mut *self.readers.get().await, seat_ids, month).await
     }
 
     async fn cancel_booking(
@@ -1283,11 +1283,11 @@ impl Store for SqliteStore {
     }
 
     async fn list_bookings(&self, f: &BookingFilter) -> StoreResult<Vec<BookingView>> {
-        bookings::list_bookings(&self.pool, f).await
+        bookings::list_bookings(&mut *self.readers.get().await, f).await
     }
 
     async fn calendar_generation(&self, person_id: Uuid) -> StoreResult<i64> {
-        bookings::calendar_generation(&self.pool, person_id).await
+        bookings::calendar_generation(&mut *self.readers.get().await, person_id).await
     }
 
     async fn rotate_calendar(&self, person_id: Uuid) -> StoreResult<i64> {
@@ -1301,7 +1301,7 @@ impl Store for SqliteStore {
     }
 
     async fn list_emails(&self, limit: i64) -> StoreResult<Vec<OutgoingEmail>> {
-        bookings::list_emails(&self.pool, limit).await
+        bookings::list_emails(&mut *self.readers.get().await, limit).await
     }
 
     async fn claim_emails(
@@ -1310,7 +1310,7 @@ impl Store for SqliteStore {
         lease: chrono::Duration,
         limit: i64,
     ) -> StoreResult<Vec<OutgoingEmail>> {
-        if limit <= 0 || !bookings::any_email_due(&self.pool, now).await? {
+        if limit <= 0 || !bookings::any_email_due(&mut *self.readers.get().await, now).await? {
             return Ok(Vec::new());
         }
         write!(self, |conn| bookings::claim_emails(conn, now, lease, limit)

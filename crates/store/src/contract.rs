@@ -56,6 +56,8 @@ macro_rules! contract_tests {
             overlapping_bookings_are_refused,
             a_series_is_written_all_or_nothing,
             concurrent_bookings_of_one_slot_give_exactly_one,
+            rounds_of_simultaneous_bookings_never_deadlock,
+            day_long_bookings_conflict_and_longer_ones_are_refused,
             included_minutes_are_capped_per_seat_and_month,
             cancelling_records_who_and_queues_the_notice,
             concurrent_cancellations_cancel_once,

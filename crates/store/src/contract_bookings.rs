@@ -403,6 +403,78 @@ pub async fn concurrent_bookings_of_one_slot_give_exactly_one(store: &dyn Store)
     assert_eq!(store.list_bookings(&all(&fx.hub)).await.unwrap().len(), 1);
 }
 
+/// Round after round of simultaneous overlapping inserts: each round gives
+/// exactly one booking and clean conflicts — never a deadlock or another
+/// error (on PostgreSQL two inserts could each wait for the other inside
+/// the exclusion constraint's check unless the room is locked first).
+pub async fn rounds_of_simultaneous_bookings_never_deadlock(store: &dyn Store) {
+    let fx = fixture(store).await;
+    for round in 0..80 {
+        let start = t(2026, 12, 1, 6, 0) + Duration::hours(2 * round);
+        let attempts: Vec<Booking> = (0..16)
+            .map(|k| booking(&fx, &fx.room, start + Duration::minutes(15 * (k % 4)), 1))
+            .collect();
+        let results = join_all(
+            attempts
+                .iter()
+                .map(|b| store.insert_bookings(std::slice::from_ref(b), &[])),
+        )
+        .await;
+        assert_eq!(
+            results.iter().filter(|r| r.is_ok()).count(),
+            1,
+            "round {round}"
+        );
+        for r in results.into_iter().filter(|r| r.is_err()) {
+            assert_conflict(r, "booking_conflict");
+        }
+    }
+}
+
+/// A booking is at most a day long, and a day-long one still conflicts
+/// with one that starts just before it ends.
+pub async fn day_long_bookings_conflict_and_longer_ones_are_refused(store: &dyn Store) {
+    let fx = fixture(store).await;
+    let start = t(2026, 12, 2, 6, 0);
+    store
+        .insert_bookings(&[booking(&fx, &fx.room, start, 24)], &[])
+        .await
+        .unwrap();
+    let late = booking(&fx, &fx.room, start + Duration::minutes(23 * 60 + 45), 1);
+    assert_conflict(
+        store
+            .insert_bookings(std::slice::from_ref(&late), &[])
+            .await,
+        "booking_conflict",
+    );
+    let after = booking(&fx, &fx.room, start + Duration::hours(24), 1);
+    store
+        .insert_bookings(std::slice::from_ref(&after), &[])
+        .await
+        .unwrap();
+    let mut long = booking(&fx, &fx.other_room, start, 24);
+    long.end += Duration::minutes(15);
+    assert!(store.insert_bookings(&[long], &[]).await.is_err());
+    let busy = store
+        .busy_times(
+            fx.room.id,
+            start + Duration::hours(23),
+            start + Duration::hours(26),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        busy.len(),
+        2,
+        "the day-long booking reaches into the range: {busy:?}"
+    );
+    assert_eq!(
+        store.list_bookings(&all(&fx.hub)).await.unwrap().len(),
+        2,
+        "the over-long booking was not written"
+    );
+}
+
 pub async fn included_minutes_are_capped_per_seat_and_month(store: &dyn Store) {
     let fx = fixture(store).await;
     let cap = |allowance| IncludedCap {
