@@ -28,6 +28,8 @@ CREATE TABLE events (
     sequence         BIGINT NOT NULL DEFAULT 0,
     created_at       TIMESTAMPTZ NOT NULL,
     updated_at       TIMESTAMPTZ NOT NULL,
+    -- When the 24-hour reminder was queued; cleared when the event moves.
+    reminded_at      TIMESTAMPTZ,
     CONSTRAINT events_hub_id_fkey FOREIGN KEY (hub_id) REFERENCES hubs (id),
     CONSTRAINT events_room_id_fkey FOREIGN KEY (room_id) REFERENCES rooms (id),
     CONSTRAINT events_zone_id_fkey FOREIGN KEY (zone_id) REFERENCES zones (id),

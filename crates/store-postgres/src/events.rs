@@ -18,7 +18,7 @@ use crate::{affected, db, decode, one, write_err};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
-use thirdplace_domain::booking::{usage_month, Booking};
+use thirdplace_domain::booking::{usage_month, Booking, MAX_TITLE_CHARS};
 use thirdplace_domain::event::{
     decide_status, organisation_key, summarise, Event, EventStatus, EventSummary, EventVisibility,
     ExternalParticipant, Invitation, Registrant, Registration, RegistrationStatus, SummaryRow,
@@ -352,7 +352,7 @@ pub(crate) async fn update_event(
             .bind(room)
             .bind(new.start)
             .bind(new.end)
-            .bind(new.title.chars().take(120).collect::<String>())
+            .bind(new.title.chars().take(MAX_TITLE_CHARS).collect::<String>())
             .bind(usage_month(new.start))
             .bind(b)
             .execute(&mut *tx)
@@ -375,7 +375,8 @@ pub(crate) async fn update_event(
         "UPDATE events SET hub_id = $1, venue = $2, room_id = $3, zone_id = $4, booking_id = $5, \
          title = $6, description = $7, topics = $8, topic_keys = $9, starts_at = $10, \
          ends_at = $11, capacity = $12, visibility = $13, status = $14, organiser_id = $15, \
-         co_organiser_ids = $16, sequence = $17, updated_at = $18 WHERE id = $19",
+         co_organiser_ids = $16, sequence = $17, updated_at = $18, \
+         reminded_at = CASE WHEN $20 THEN NULL ELSE reminded_at END WHERE id = $19",
     )
     .bind(new.hub_id)
     .bind(new.venue.key())
@@ -396,6 +397,7 @@ pub(crate) async fn update_event(
     .bind(new.sequence)
     .bind(new.updated_at)
     .bind(new.id)
+    .bind(new.start != old.start)
     .execute(&mut *tx)
     .await
     .map_err(write_err)?;
@@ -784,6 +786,88 @@ pub(crate) async fn redeem_invitation(
         .map_err(db)?;
     tx.commit().await.map_err(db)?;
     Ok(reg)
+}
+
+pub(crate) async fn registration_of(
+    pool: &PgPool,
+    event_id: Uuid,
+    person_id: Uuid,
+) -> StoreResult<Option<Registration>> {
+    let r = sqlx::query(
+        "SELECT * FROM event_registrations WHERE event_id = $1 AND person_id = $2 \
+         AND status <> 'cancelled'",
+    )
+    .bind(event_id)
+    .bind(person_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    Ok(rows(&r, registration)?.into_iter().next())
+}
+
+// ------------------------------------------------------------- reminders
+
+pub(crate) async fn events_due_for_reminder(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    ahead: chrono::Duration,
+    limit: i64,
+) -> StoreResult<Vec<Event>> {
+    let r = sqlx::query(
+        "SELECT * FROM events WHERE status = 'published' AND reminded_at IS NULL \
+         AND starts_at > $1 AND starts_at <= $2 ORDER BY starts_at, id LIMIT $3",
+    )
+    .bind(now)
+    .bind(now + ahead)
+    .bind(limit.max(0))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(&r, event)
+}
+
+pub(crate) async fn send_event_reminder(
+    pool: &PgPool,
+    event_id: Uuid,
+    at: DateTime<Utc>,
+    template: &OutgoingEmail,
+) -> StoreResult<i64> {
+    let mut tx = pool.begin().await.map_err(db)?;
+    // Of two processes sending at once, the second finds it sent.
+    let marked: Option<i32> = sqlx::query_scalar(
+        "UPDATE events SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL \
+         RETURNING 1",
+    )
+    .bind(at)
+    .bind(event_id)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db)?;
+    if marked.is_none() {
+        let known: Option<i32> = sqlx::query_scalar("SELECT 1 FROM events WHERE id = $1")
+            .bind(event_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+        return Err(match known {
+            Some(_) => conflict("reminder_sent"),
+            None => StoreError::NotFound,
+        });
+    }
+    let to: Vec<String> = sqlx::query_scalar(
+        "SELECT COALESCE(p.email, r.external_email) FROM event_registrations r \
+         LEFT JOIN people p ON p.id = r.person_id \
+         WHERE r.event_id = $1 AND r.status = 'confirmed' ORDER BY r.position",
+    )
+    .bind(event_id)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
+    for a in &to {
+        send_copy(&mut tx, template, a).await?;
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(to.len() as i64)
 }
 
 // --------------------------------------------------------------- summary

@@ -1286,6 +1286,32 @@ impl Store for PostgresStore {
         events::redeem_invitation(&self.pool, token_hash, r, now).await
     }
 
+    async fn registration_of(
+        &self,
+        event_id: Uuid,
+        person_id: Uuid,
+    ) -> StoreResult<Option<Registration>> {
+        events::registration_of(&self.pool, event_id, person_id).await
+    }
+
+    async fn events_due_for_reminder(
+        &self,
+        now: DateTime<Utc>,
+        ahead: chrono::Duration,
+        limit: i64,
+    ) -> StoreResult<Vec<Event>> {
+        events::events_due_for_reminder(&self.pool, now, ahead, limit).await
+    }
+
+    async fn send_event_reminder(
+        &self,
+        event_id: Uuid,
+        at: DateTime<Utc>,
+        template: &OutgoingEmail,
+    ) -> StoreResult<i64> {
+        events::send_event_reminder(&self.pool, event_id, at, template).await
+    }
+
     async fn event_summary(&self, event_id: Uuid) -> StoreResult<EventSummary> {
         events::event_summary(&self.pool, event_id).await
     }

@@ -26,6 +26,8 @@ CREATE TABLE events (
     sequence         INTEGER NOT NULL DEFAULT 0,
     created_at       INTEGER NOT NULL,
     updated_at       INTEGER NOT NULL,
+    -- When the 24-hour reminder was queued; cleared when the event moves.
+    reminded_at      INTEGER,
     CHECK ((venue = 'room') = (room_id IS NOT NULL)),
     CHECK ((venue = 'zone') = (zone_id IS NOT NULL))
 );

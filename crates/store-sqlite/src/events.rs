@@ -20,7 +20,7 @@ use super::{db, decode, must_exist, one, write_err};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqlitePool, SqliteRow};
 use sqlx::{QueryBuilder, Row, Sqlite};
-use thirdplace_domain::booking::{usage_month, Booking};
+use thirdplace_domain::booking::{usage_month, Booking, MAX_TITLE_CHARS};
 use thirdplace_domain::event::{
     decide_status, organisation_key, summarise, Event, EventStatus, EventSummary, EventVisibility,
     ExternalParticipant, Invitation, Registrant, Registration, RegistrationStatus, SummaryRow,
@@ -369,7 +369,7 @@ pub(crate) async fn update_event(
             .bind(room)
             .bind(secs(new.start))
             .bind(secs(new.end))
-            .bind(new.title.chars().take(120).collect::<String>())
+            .bind(new.title.chars().take(MAX_TITLE_CHARS).collect::<String>())
             .bind(usage_month(new.start))
             .bind(b)
             .execute(&mut *conn)
@@ -391,7 +391,8 @@ pub(crate) async fn update_event(
         "UPDATE events SET hub_id = ?, venue = ?, room_id = ?, zone_id = ?, booking_id = ?, \
          title = ?, description = ?, topics = ?, topic_keys = ?, starts_at = ?, ends_at = ?, \
          capacity = ?, visibility = ?, status = ?, organiser_id = ?, co_organiser_ids = ?, \
-         sequence = ?, updated_at = ? WHERE id = ?",
+         sequence = ?, updated_at = ?, \
+         reminded_at = CASE WHEN ? THEN NULL ELSE reminded_at END WHERE id = ?",
     )
     .bind(new.hub_id)
     .bind(new.venue.key())
@@ -411,6 +412,8 @@ pub(crate) async fn update_event(
     .bind(json(ids(&new.co_organiser_ids))?)
     .bind(new.sequence)
     .bind(secs(new.updated_at))
+    // A moved event is reminded of again.
+    .bind(new.start != old.start)
     .bind(new.id)
     .execute(&mut *conn)
     .await
@@ -833,6 +836,86 @@ pub(crate) async fn redeem_invitation(
         .await
         .map_err(db)?;
     Ok(reg)
+}
+
+pub(crate) async fn registration_of(
+    pool: &SqlitePool,
+    event_id: Uuid,
+    person_id: Uuid,
+) -> StoreResult<Option<Registration>> {
+    let r = sqlx::query(
+        "SELECT * FROM event_registrations WHERE event_id = ? AND person_id = ? \
+         AND status <> 'cancelled'",
+    )
+    .bind(event_id)
+    .bind(person_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    Ok(rows(r, registration)?.into_iter().next())
+}
+
+// ------------------------------------------------------------- reminders
+
+pub(crate) async fn events_due_for_reminder(
+    pool: &SqlitePool,
+    now: DateTime<Utc>,
+    ahead: chrono::Duration,
+    limit: i64,
+) -> StoreResult<Vec<Event>> {
+    let r = sqlx::query(
+        "SELECT * FROM events WHERE status = 'published' AND reminded_at IS NULL \
+         AND starts_at > ? AND starts_at <= ? ORDER BY starts_at, id LIMIT ?",
+    )
+    .bind(secs(now))
+    .bind(secs(now + ahead))
+    .bind(limit.max(0))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    rows(r, event)
+}
+
+pub(crate) async fn send_event_reminder(
+    conn: &mut SqliteConnection,
+    event_id: Uuid,
+    at: DateTime<Utc>,
+    template: &OutgoingEmail,
+) -> StoreResult<i64> {
+    // Of two processes sending at once, the second finds it sent.
+    let marked: Option<i64> = sqlx::query_scalar(
+        "UPDATE events SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL \
+         RETURNING 1",
+    )
+    .bind(secs(at))
+    .bind(event_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db)?;
+    if marked.is_none() {
+        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM events WHERE id = ?")
+            .bind(event_id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db)?;
+        return Err(match known {
+            Some(_) => conflict("reminder_sent"),
+            None => StoreError::NotFound,
+        });
+    }
+    let to: Vec<String> = sqlx::query_scalar(
+        "SELECT COALESCE(p.email, r.external_email) FROM event_registrations r \
+         LEFT JOIN people p ON p.id = r.person_id \
+         WHERE r.event_id = ? AND r.status = 'confirmed' ORDER BY r.position",
+    )
+    .bind(event_id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    for a in &to {
+        send_copy(conn, template, a).await?;
+    }
+    Ok(to.len() as i64)
 }
 
 // --------------------------------------------------------------- summary

@@ -72,7 +72,8 @@ macro_rules! contract_tests {
             an_event_in_a_booked_room_is_refused_and_nothing_is_written,
             moving_or_cancelling_an_event_moves_or_frees_its_room,
             capacity_changes_keep_places_and_fill_new_ones,
-            the_summary_counts_places_attendance_and_organisations
+            the_summary_counts_places_attendance_and_organisations,
+            reminders_are_sent_once_and_again_after_a_move
         );
     };
     (@each $make:expr; $module:ident; $($name:ident),* $(,)?) => {

@@ -902,3 +902,85 @@ pub async fn the_summary_counts_places_attendance_and_organisations(store: &dyn 
         Err(StoreError::NotFound)
     ));
 }
+
+pub async fn reminders_are_sent_once_and_again_after_a_move(store: &dyn Store) {
+    let fx = fixture(store).await;
+    let e = add_event(store, &fx, Venue::Online, 1).await;
+    let mut proposal = event(&fx, Venue::Online, 5);
+    proposal.status = EventStatus::Proposed;
+    store.insert_event(&proposal, None).await.unwrap();
+    let ps = people(store, 2, fx.org.id).await;
+    let placed = store.register(&member(&e, &ps[0]), now()).await.unwrap();
+    store.register(&member(&e, &ps[1]), now()).await.unwrap();
+    assert_eq!(
+        store.registration_of(e.id, ps[0].id).await.unwrap(),
+        Some(placed.clone())
+    );
+    assert_eq!(
+        store.registration_of(e.id, fx.organiser.id).await.unwrap(),
+        None
+    );
+
+    let day = Duration::hours(24);
+    assert!(store
+        .events_due_for_reminder(now(), day, 100)
+        .await
+        .unwrap()
+        .is_empty());
+    let at = start() - Duration::hours(20);
+    let due = store.events_due_for_reminder(at, day, 100).await.unwrap();
+    assert_eq!(
+        due.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![e.id],
+        "published events only"
+    );
+    // Several processes at once: one sends, to those holding a place.
+    let template = email("Påminnelse");
+    let results = join_all((0..4).map(|_| store.send_event_reminder(e.id, at, &template))).await;
+    assert_eq!(
+        results.iter().filter(|r| matches!(r, Ok(1))).count(),
+        1,
+        "{results:?}"
+    );
+    for r in results.into_iter().filter(|r| r.is_err()) {
+        assert_conflict(r, "reminder_sent");
+    }
+    assert_eq!(outbox(store, "Påminnelse").await, vec![ps[0].email.clone()]);
+    assert!(store
+        .events_due_for_reminder(at, day, 100)
+        .await
+        .unwrap()
+        .is_empty());
+    // Moved to another start: due again.
+    let mut moved = store.get_event(e.id).await.unwrap();
+    moved.start += Duration::hours(1);
+    moved.end += Duration::hours(1);
+    store
+        .update_event(&moved, None, &EventNotices::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .events_due_for_reminder(at, day, 100)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .send_event_reminder(e.id, at, &template)
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(matches!(
+        store.send_event_reminder(new_id(), at, &template).await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .cancel_registration(placed.id, at, None)
+        .await
+        .unwrap();
+    assert_eq!(store.registration_of(e.id, ps[0].id).await.unwrap(), None);
+}

@@ -588,6 +588,12 @@ pub trait Store: Send + Sync + 'static {
     async fn get_registration(&self, id: Uuid) -> StoreResult<Registration>;
     /// An event's registrations, cancelled included, in arrival order.
     async fn list_registrations(&self, event_id: Uuid) -> StoreResult<Vec<RegistrationView>>;
+    /// A person's active (confirmed or waitlisted) registration for an event.
+    async fn registration_of(
+        &self,
+        event_id: Uuid,
+        person_id: Uuid,
+    ) -> StoreResult<Option<Registration>>;
     /// Cancels a registration and fills the places that are then free with
     /// the first people waiting, in arrival order (unless the event is
     /// cancelled or has started at `at`), sending each a copy of
@@ -620,6 +626,26 @@ pub trait Store: Send + Sync + 'static {
         r: &Registration,
         now: DateTime<Utc>,
     ) -> StoreResult<Registration>;
+
+    /// Published events starting after `now` and at most `ahead` later
+    /// whose reminder has not been sent, by start, at most `limit`.
+    async fn events_due_for_reminder(
+        &self,
+        now: DateTime<Utc>,
+        ahead: chrono::Duration,
+        limit: i64,
+    ) -> StoreResult<Vec<Event>>;
+    /// Sends an event's reminder once: in one transaction marks it sent at
+    /// `at` and queues a copy of `template` to everyone holding a place.
+    /// Returns how many were queued. `Conflict("reminder_sent")` when it
+    /// was sent before (by this or another process); moving an event to
+    /// another start makes it due again.
+    async fn send_event_reminder(
+        &self,
+        event_id: Uuid,
+        at: DateTime<Utc>,
+        template: &OutgoingEmail,
+    ) -> StoreResult<i64>;
 
     /// Places taken, attendance, waiting list, organisations and external
     /// participants ([`thirdplace_domain::event::summarise`]).
