@@ -8,6 +8,7 @@
 pub mod booking;
 pub mod entities;
 pub mod error;
+pub mod event;
 pub mod hours;
 pub mod membership;
 pub mod money;

@@ -21,7 +21,7 @@ use thirdplace_store::{
 use uuid::Uuid;
 
 /// The exclusion constraint's refusal, or another write error.
-fn booking_write_err(e: sqlx::Error) -> StoreError {
+pub(crate) fn booking_write_err(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(d) = &e {
         if d.constraint() == Some("bookings_no_overlap") || d.code().as_deref() == Some("23P01") {
             return StoreError::Conflict("booking_conflict".into());
@@ -132,55 +132,11 @@ pub(crate) async fn insert_bookings(
             .await
             .map_err(db)?;
     }
-    // The rooms too (after the seats, in id order): two transactions that
-    // insert overlapping bookings at once would otherwise each find the
-    // other's uncommitted row in the exclusion constraint's check and wait
-    // on each other — a deadlock PostgreSQL breaks only after a second.
-    // Serialised per room, the second simply sees the first's row.
-    let mut rooms: Vec<Uuid> = bookings.iter().map(|b| b.room_id).collect();
-    rooms.sort();
-    rooms.dedup();
-    sqlx::query("SELECT id FROM rooms WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE")
-        .bind(&rooms)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db)?;
+    // Then the rooms (see `lock_rooms`).
+    let rooms: Vec<Uuid> = bookings.iter().map(|b| b.room_id).collect();
+    lock_rooms(&mut tx, rooms).await?;
     for b in bookings {
-        sqlx::query(
-            "INSERT INTO bookings (id, room_id, hub_id, booker_id, organisation_id, on_behalf, \
-             seat_id, series_id, title, starts_at, ends_at, status, included_minutes, \
-             billable_minutes, price_ex_vat_ore, vat_percent, vat_ore, total_ore, usage_month, \
-             created_at, cancelled_at, cancelled_by, cancel_reason, cancellation_charged) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19, $20, $21, $22, $23, $24)",
-        )
-        .bind(b.id)
-        .bind(b.room_id)
-        .bind(b.hub_id)
-        .bind(b.booker_id)
-        .bind(b.organisation_id)
-        .bind(b.on_behalf_of_organisation)
-        .bind(b.seat_id)
-        .bind(b.series_id)
-        .bind(&b.title)
-        .bind(b.start)
-        .bind(b.end)
-        .bind(b.status.key())
-        .bind(b.price.included_minutes)
-        .bind(b.price.billable_minutes)
-        .bind(b.price.price_ex_vat_ore)
-        .bind(i16::from(b.price.vat_percent))
-        .bind(b.price.vat_ore)
-        .bind(b.price.total_ore)
-        .bind(b.usage_month())
-        .bind(b.created_at)
-        .bind(b.cancelled_at)
-        .bind(b.cancelled_by)
-        .bind(&b.cancel_reason)
-        .bind(b.cancellation_charged)
-        .execute(&mut *tx)
-        .await
-        .map_err(booking_write_err)?;
+        insert_booking(&mut tx, b).await?;
     }
     for cap in caps {
         let used = used_minutes(&mut tx, cap.seat_id, &cap.month).await?;
@@ -190,6 +146,73 @@ pub(crate) async fn insert_bookings(
         }
     }
     tx.commit().await.map_err(db)
+}
+
+/// Writes one booking in the caller's transaction; the exclusion
+/// constraint refuses an overlap (`booking_conflict`).
+/// Serialises the writers of a room's bookings: every transaction that
+/// inserts or moves a booking takes this lock on its room first (a
+/// transaction-scoped advisory lock, released at commit or rollback; no row
+/// is written, unlike `SELECT … FOR UPDATE`). Without it, two transactions
+/// inserting overlapping bookings at once can each find the other's
+/// uncommitted row in the exclusion constraint's check and wait on each
+/// other, a deadlock PostgreSQL breaks only after a second. Keys are taken
+/// in order, so two writers never wait on each other in a circle; two rooms
+/// sharing a key (64 bits of their ids) only wait for each other.
+pub(crate) async fn lock_rooms(conn: &mut PgConnection, rooms: Vec<Uuid>) -> StoreResult<()> {
+    let mut keys: Vec<i64> = rooms
+        .iter()
+        .map(|r| i64::from_be_bytes(r.as_bytes()[8..].try_into().expect("8 bytes")))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    for k in keys {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(k)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn insert_booking(conn: &mut PgConnection, b: &Booking) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO bookings (id, room_id, hub_id, booker_id, organisation_id, on_behalf, \
+         seat_id, series_id, title, starts_at, ends_at, status, included_minutes, \
+         billable_minutes, price_ex_vat_ore, vat_percent, vat_ore, total_ore, usage_month, \
+         created_at, cancelled_at, cancelled_by, cancel_reason, cancellation_charged) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+         $17, $18, $19, $20, $21, $22, $23, $24)",
+    )
+    .bind(b.id)
+    .bind(b.room_id)
+    .bind(b.hub_id)
+    .bind(b.booker_id)
+    .bind(b.organisation_id)
+    .bind(b.on_behalf_of_organisation)
+    .bind(b.seat_id)
+    .bind(b.series_id)
+    .bind(&b.title)
+    .bind(b.start)
+    .bind(b.end)
+    .bind(b.status.key())
+    .bind(b.price.included_minutes)
+    .bind(b.price.billable_minutes)
+    .bind(b.price.price_ex_vat_ore)
+    .bind(i16::from(b.price.vat_percent))
+    .bind(b.price.vat_ore)
+    .bind(b.price.total_ore)
+    .bind(b.usage_month())
+    .bind(b.created_at)
+    .bind(b.cancelled_at)
+    .bind(b.cancelled_by)
+    .bind(&b.cancel_reason)
+    .bind(b.cancellation_charged)
+    .execute(conn)
+    .await
+    .map_err(booking_write_err)?;
+    Ok(())
 }
 
 async fn used_minutes(conn: &mut PgConnection, seat_id: Uuid, month: &str) -> StoreResult<i64> {
@@ -389,7 +412,7 @@ fn email(r: &PgRow) -> Result<OutgoingEmail, sqlx::Error> {
     })
 }
 
-async fn insert_email(conn: &mut PgConnection, e: &OutgoingEmail) -> StoreResult<()> {
+pub(crate) async fn insert_email(conn: &mut PgConnection, e: &OutgoingEmail) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO email_outbox (id, to_address, subject, body, created_at, sent_at, attempts, \
          next_attempt_at, last_error, failed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",

@@ -26,20 +26,20 @@ use uuid::Uuid;
 /// the overlap check and the busy-time query look at.
 const MAX_BOOKING_SECS: i64 = 24 * 3600;
 
-fn secs(t: DateTime<Utc>) -> i64 {
+pub(crate) fn secs(t: DateTime<Utc>) -> i64 {
     t.timestamp()
 }
 
-fn instant(s: i64) -> Result<DateTime<Utc>, sqlx::Error> {
+pub(crate) fn instant(s: i64) -> Result<DateTime<Utc>, sqlx::Error> {
     DateTime::from_timestamp(s, 0).ok_or_else(|| sqlx::Error::Decode("instant out of range".into()))
 }
 
-fn opt_instant(s: Option<i64>) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+pub(crate) fn opt_instant(s: Option<i64>) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
     s.map(instant).transpose()
 }
 
 /// A trigger's `RAISE(ABORT, 'booking_conflict')` or a write error.
-fn booking_write_err(e: sqlx::Error) -> StoreError {
+pub(crate) fn booking_write_err(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(d) = &e {
         if d.message().contains("booking_conflict") {
             return StoreError::Conflict("booking_conflict".into());
@@ -413,7 +413,10 @@ fn email(r: &SqliteRow) -> Result<OutgoingEmail, sqlx::Error> {
     })
 }
 
-async fn insert_email(conn: &mut SqliteConnection, e: &OutgoingEmail) -> StoreResult<()> {
+pub(crate) async fn insert_email(
+    conn: &mut SqliteConnection,
+    e: &OutgoingEmail,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO email_outbox (id, to_address, subject, body, created_at, sent_at, attempts, \
          next_attempt_at, last_error, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

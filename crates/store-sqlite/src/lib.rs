@@ -3,6 +3,7 @@
 //! with the PostgreSQL backend but the [`Store`] trait.
 
 mod bookings;
+mod events;
 mod hub_cache;
 mod membership;
 mod readers;
@@ -30,6 +31,7 @@ use sqlx::Row;
 use std::str::FromStr;
 use std::time::Duration;
 use thirdplace_domain::booking::{Booking, BookingRules};
+use thirdplace_domain::event::{Event, EventSummary, Invitation, Registration};
 use thirdplace_domain::membership::{
     AccessSummary, CheckIn, GuestVisit, HeldSeat, Plan, PresentPerson, Profile, Seat, SeatHolding,
     Webhook, WebhookDelivery,
@@ -39,8 +41,9 @@ use thirdplace_domain::{
     RoomKind, Zone,
 };
 use thirdplace_store::{
-    ApiToken, BookingFilter, BookingView, Cancellation, ClaimedDelivery, HubListing, IncludedCap,
-    OutboundEvent, OutgoingEmail, SeatView, Session, Store, StoreError, StoreResult,
+    ApiToken, BookingFilter, BookingView, Cancellation, ClaimedDelivery, EventChange, EventFilter,
+    EventListing, EventNotices, HubListing, IncludedCap, OutboundEvent, OutgoingEmail,
+    RegistrationCancelled, RegistrationView, SeatView, Session, Store, StoreError, StoreResult,
 };
 use uuid::Uuid;
 
@@ -1337,5 +1340,151 @@ impl Store for SqliteStore {
             give_up
         )
         .await)
+    }
+
+    // ------------------------------------------------------------ events
+
+    async fn insert_event(&self, e: &Event, room_booking: Option<&Booking>) -> StoreResult<Event> {
+        let (e, b) = (e.clone(), room_booking.cloned());
+        write!(self, |conn| events::insert_event(conn, &e, b.as_ref())
+            .await)
+    }
+
+    async fn get_event(&self, id: Uuid) -> StoreResult<Event> {
+        events::get_event(&self.pool, id).await
+    }
+
+    async fn update_event(
+        &self,
+        e: &Event,
+        room_booking: Option<&Booking>,
+        notices: &EventNotices,
+    ) -> StoreResult<EventChange> {
+        let (e, b, n) = (e.clone(), room_booking.cloned(), notices.clone());
+        write!(self, |conn| events::update_event(conn, &e, b.as_ref(), &n)
+            .await)
+    }
+
+    async fn cancel_event(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        by: Uuid,
+        notice: Option<&OutgoingEmail>,
+    ) -> StoreResult<Event> {
+        let notice = notice.cloned();
+        write!(self, |conn| events::cancel_event(
+            conn,
+            id,
+            at,
+            by,
+            notice.as_ref()
+        )
+        .await)
+    }
+
+    async fn list_events(&self, f: &EventFilter) -> StoreResult<Vec<EventListing>> {
+        events::list_events(&self.pool, f).await
+    }
+
+    async fn register(&self, r: &Registration, now: DateTime<Utc>) -> StoreResult<Registration> {
+        let r = r.clone();
+        write!(self, |conn| events::register(conn, &r, now).await)
+    }
+
+    async fn get_registration(&self, id: Uuid) -> StoreResult<Registration> {
+        events::get_registration(&self.pool, id).await
+    }
+
+    async fn list_registrations(&self, event_id: Uuid) -> StoreResult<Vec<RegistrationView>> {
+        events::list_registrations(&self.pool, event_id).await
+    }
+
+    async fn cancel_registration(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        promotion: Option<&OutgoingEmail>,
+    ) -> StoreResult<RegistrationCancelled> {
+        let promotion = promotion.cloned();
+        write!(self, |conn| events::cancel_registration(
+            conn,
+            id,
+            at,
+            promotion.as_ref()
+        )
+        .await)
+    }
+
+    async fn set_attended(&self, registration_id: Uuid, attended: bool) -> StoreResult<()> {
+        write!(self, |conn| events::set_attended(
+            conn,
+            registration_id,
+            attended
+        )
+        .await)
+    }
+
+    async fn insert_invitation(&self, i: &Invitation) -> StoreResult<()> {
+        let i = i.clone();
+        write!(self, |conn| events::insert_invitation(conn, &i).await)
+    }
+
+    async fn invitation_by_token(&self, token_hash: &str) -> StoreResult<Invitation> {
+        events::invitation_by_token(&self.pool, token_hash).await
+    }
+
+    async fn list_invitations(&self, event_id: Uuid) -> StoreResult<Vec<Invitation>> {
+        events::list_invitations(&self.pool, event_id).await
+    }
+
+    async fn redeem_invitation(
+        &self,
+        token_hash: &str,
+        r: &Registration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Registration> {
+        let (token_hash, r) = (token_hash.to_string(), r.clone());
+        write!(self, |conn| events::redeem_invitation(
+            conn,
+            &token_hash,
+            &r,
+            now
+        )
+        .await)
+    }
+
+    async fn registration_of(
+        &self,
+        event_id: Uuid,
+        person_id: Uuid,
+    ) -> StoreResult<Option<Registration>> {
+        events::registration_of(&self.pool, event_id, person_id).await
+    }
+
+    async fn events_due_for_reminder(
+        &self,
+        now: DateTime<Utc>,
+        ahead: chrono::Duration,
+        limit: i64,
+    ) -> StoreResult<Vec<Event>> {
+        events::events_due_for_reminder(&self.pool, now, ahead, limit).await
+    }
+
+    async fn send_event_reminder(
+        &self,
+        event_id: Uuid,
+        at: DateTime<Utc>,
+        template: &OutgoingEmail,
+    ) -> StoreResult<i64> {
+        let template = template.clone();
+        write!(self, |conn| events::send_event_reminder(
+            conn, event_id, at, &template
+        )
+        .await)
+    }
+
+    async fn event_summary(&self, event_id: Uuid) -> StoreResult<EventSummary> {
+        events::event_summary(&self.pool, event_id).await
     }
 }

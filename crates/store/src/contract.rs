@@ -8,8 +8,9 @@ use chrono::{Duration, TimeZone, Utc};
 use thirdplace_domain::*;
 use uuid::Uuid;
 
-/// Generates one `#[tokio::test]` per contract function, of this module
-/// of [`crate::contract_membership`] and of [`crate::contract_bookings`].
+/// Generates one `#[tokio::test]` per contract function, of this module,
+/// of [`crate::contract_membership`], of [`crate::contract_bookings`] and
+/// of [`crate::contract_events`].
 #[macro_export]
 macro_rules! contract_tests {
     ($make:expr) => {
@@ -63,6 +64,18 @@ macro_rules! contract_tests {
             concurrent_cancellations_cancel_once,
             calendar_generations_rotate,
             emails_are_claimed_once_and_marked
+        );
+        $crate::contract_tests!(@each $make; contract_events;
+            events_round_trip_and_list_with_filters,
+            sign_ups_fill_places_then_the_waiting_list_in_order,
+            cancelling_promotes_the_first_waiting_and_queues_the_email,
+            fifty_simultaneous_sign_ups_for_ten_places,
+            an_invitation_is_used_once,
+            an_event_in_a_booked_room_is_refused_and_nothing_is_written,
+            moving_or_cancelling_an_event_moves_or_frees_its_room,
+            capacity_changes_keep_places_and_fill_new_ones,
+            the_summary_counts_places_attendance_and_organisations,
+            reminders_are_sent_once_and_again_after_a_move
         );
     };
     (@each $make:expr; $module:ident; $($name:ident),* $(,)?) => {

@@ -9,6 +9,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use thirdplace_domain::booking::{Booking, BookingRules};
+use thirdplace_domain::event::{
+    Event, EventStatus, EventSummary, EventVisibility, Invitation, Registration,
+};
 use thirdplace_domain::membership::{
     AccessSummary, CheckIn, GuestVisit, HeldSeat, Plan, PresentPerson, Profile, Seat, SeatHolding,
     Webhook, WebhookDelivery, WebhookEvent,
@@ -20,6 +23,8 @@ use uuid::Uuid;
 pub mod contract;
 #[cfg(feature = "testing")]
 pub mod contract_bookings;
+#[cfg(feature = "testing")]
+pub mod contract_events;
 #[cfg(feature = "testing")]
 pub mod contract_membership;
 
@@ -164,6 +169,73 @@ pub struct OutgoingEmail {
     pub last_error: Option<String>,
     /// Given up on after too many attempts; kept for admins.
     pub failed: bool,
+}
+
+/// Which events to list; `None` means any. Listed by start, then id.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventFilter {
+    /// Events that end after this instant…
+    pub from: Option<DateTime<Utc>>,
+    /// …and start before this one.
+    pub to: Option<DateTime<Utc>>,
+    pub hub_ids: Option<Vec<Uuid>>,
+    /// Events with this topic tag (case-insensitive).
+    pub topic: Option<String>,
+    pub visibilities: Option<Vec<EventVisibility>>,
+    pub statuses: Option<Vec<EventStatus>>,
+    /// Events this person organises, co-organises or holds an active
+    /// registration for (a member's own calendar).
+    pub involving: Option<Uuid>,
+    pub limit: i64,
+}
+
+/// An event with what a calendar shows next to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventListing {
+    pub event: Event,
+    pub hub_name: String,
+    /// The room's or zone's name; `None` online.
+    pub place_name: Option<String>,
+    /// Places taken.
+    pub confirmed: i64,
+    pub waitlisted: i64,
+}
+
+/// A registration with the participant's name, address and organisation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistrationView {
+    pub registration: Registration,
+    /// First and last name of a person; an invited person's name.
+    pub name: String,
+    pub email: String,
+    /// The person's organisation, or the one an invited person gave.
+    pub organisation_name: Option<String>,
+}
+
+/// E-mails an event change sends. Each is a template: the store sends a
+/// copy to each person concerned, with their address as `to_address` and
+/// an id of its own, in the transaction that makes the change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventNotices {
+    /// To everyone who moves up from the waiting list.
+    pub promoted: Option<OutgoingEmail>,
+    /// To everyone holding an active registration (pass it when the event
+    /// moves: [`thirdplace_domain::event::Event::moved_from`]).
+    pub changed: Option<OutgoingEmail>,
+}
+
+/// A saved event change and who moved up from the waiting list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventChange {
+    pub event: Event,
+    pub promoted: Vec<Registration>,
+}
+
+/// A cancelled registration and who moved up into the freed place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistrationCancelled {
+    pub registration: Registration,
+    pub promoted: Vec<Registration>,
 }
 
 /// Everything thirdplace keeps. Methods take and return domain types;
@@ -464,4 +536,118 @@ pub trait Store: Send + Sync + 'static {
         next_attempt_at: DateTime<Utc>,
         give_up: bool,
     ) -> StoreResult<()>;
+
+    // ------------------------------------------------------------ events
+
+    /// Writes a new event and, for an event in a room, `room_booking`, in
+    /// one transaction; the stored event refers to the booking
+    /// (`booking_id`). `Conflict("booking_conflict")` when the room is
+    /// booked for part of the time (the database's no-overlap rule), and
+    /// nothing is written. `Reference("room_booking")` for an event in a
+    /// room without a booking; `Reference(field)` for unknown ids.
+    async fn insert_event(&self, e: &Event, room_booking: Option<&Booking>) -> StoreResult<Event>;
+    async fn get_event(&self, id: Uuid) -> StoreResult<Event>;
+    /// Saves a changed event (all fields but id, booking, sequence and
+    /// creation) in one transaction, raising the stored sequence by one.
+    /// Its room booking follows: moved to the new room and times
+    /// (`Conflict("booking_conflict")` if taken), cancelled when the event
+    /// leaves its room, and `room_booking` inserted when it comes into one.
+    /// `Conflict("capacity_below_registrations")` when fewer places than
+    /// confirmed people; new places go to the waiting list in arrival order.
+    /// `Conflict("event_cancelled")` for a cancelled event, or when `e`
+    /// says cancelled (that is [`Store::cancel_event`]'s).
+    async fn update_event(
+        &self,
+        e: &Event,
+        room_booking: Option<&Booking>,
+        notices: &EventNotices,
+    ) -> StoreResult<EventChange>;
+    /// Cancels an event and its room booking (cancelled by `by`, not
+    /// charged), raises its sequence and sends a copy of `notice` to
+    /// everyone holding an active registration, in one transaction.
+    /// Registrations are kept as they were. `Conflict("event_cancelled")`
+    /// if it already was.
+    async fn cancel_event(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        by: Uuid,
+        notice: Option<&OutgoingEmail>,
+    ) -> StoreResult<Event>;
+    async fn list_events(&self, f: &EventFilter) -> StoreResult<Vec<EventListing>>;
+
+    /// Signs up `r.registrant` for `r.event_id`, deciding inside the
+    /// transaction (one at a time per event) whether it gets a place or the
+    /// waiting list ([`thirdplace_domain::event::decide_status`]) and its
+    /// arrival position; `r.status`, `r.position` and `r.invitation_id` are
+    /// ignored. `NotFound` for an unknown event; `Conflict` with
+    /// `already_registered` (an active registration of the same person or
+    /// invited address), `event_cancelled`, `event_not_published` or
+    /// `event_started` (at `now`).
+    async fn register(&self, r: &Registration, now: DateTime<Utc>) -> StoreResult<Registration>;
+    async fn get_registration(&self, id: Uuid) -> StoreResult<Registration>;
+    /// An event's registrations, cancelled included, in arrival order.
+    async fn list_registrations(&self, event_id: Uuid) -> StoreResult<Vec<RegistrationView>>;
+    /// A person's active (confirmed or waitlisted) registration for an event.
+    async fn registration_of(
+        &self,
+        event_id: Uuid,
+        person_id: Uuid,
+    ) -> StoreResult<Option<Registration>>;
+    /// Cancels a registration and fills the places that are then free with
+    /// the first people waiting, in arrival order (unless the event is
+    /// cancelled or has started at `at`), sending each a copy of
+    /// `promotion`, in one transaction. `Conflict("already_cancelled")`.
+    async fn cancel_registration(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        promotion: Option<&OutgoingEmail>,
+    ) -> StoreResult<RegistrationCancelled>;
+    /// Marks whether the person came. `NotFound` for an unknown id.
+    async fn set_attended(&self, registration_id: Uuid, attended: bool) -> StoreResult<()>;
+
+    /// `Conflict("token_hash")` if the hash is taken.
+    async fn insert_invitation(&self, i: &Invitation) -> StoreResult<()>;
+    /// The invitation behind a link's token (hashed by the caller).
+    async fn invitation_by_token(&self, token_hash: &str) -> StoreResult<Invitation>;
+    /// An event's invitations, oldest first.
+    async fn list_invitations(&self, event_id: Uuid) -> StoreResult<Vec<Invitation>>;
+    /// Uses an invitation once: in one transaction marks it used and
+    /// registers `r` (an external participant) for the invitation's event
+    /// as [`Store::register`] does, with `invitation_id` set.
+    /// `Conflict("invitation_invalid")` for an unknown token,
+    /// `Conflict("invitation_used")` when it was used (also by a
+    /// concurrent redemption); if the registration is refused, the
+    /// invitation stays unused.
+    async fn redeem_invitation(
+        &self,
+        token_hash: &str,
+        r: &Registration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Registration>;
+
+    /// Published events starting after `now` and at most `ahead` later
+    /// whose reminder has not been sent, by start, at most `limit`.
+    async fn events_due_for_reminder(
+        &self,
+        now: DateTime<Utc>,
+        ahead: chrono::Duration,
+        limit: i64,
+    ) -> StoreResult<Vec<Event>>;
+    /// Sends an event's reminder once: in one transaction marks it sent at
+    /// `at` and queues a copy of `template` to everyone holding a place.
+    /// Returns how many were queued. `Conflict("reminder_sent")` when it
+    /// was sent before (by this or another process); moving an event to
+    /// another start makes it due again.
+    async fn send_event_reminder(
+        &self,
+        event_id: Uuid,
+        at: DateTime<Utc>,
+        template: &OutgoingEmail,
+    ) -> StoreResult<i64>;
+
+    /// Places taken, attendance, waiting list, organisations and external
+    /// participants ([`thirdplace_domain::event::summarise`]).
+    async fn event_summary(&self, event_id: Uuid) -> StoreResult<EventSummary>;
 }
