@@ -34,8 +34,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use thirdplace_domain::membership::{local_date, local_instant, Plan, PlanScope, Validity};
 use thirdplace_domain::{
-    new_id, Hub, Interval, Municipality, OpeningHours, Operator, OrgKind, Organisation, Region,
-    Room, RoomKind, HUB_TIME_ZONE,
+    new_id, Hub, Interval, OpeningHours, OrgKind, Organisation, Room, RoomKind, HUB_TIME_ZONE,
 };
 use thirdplace_store::Store;
 use thirdplace_web::{AppState, WebConfig};
@@ -337,30 +336,7 @@ fn long_hours() -> OpeningHours {
 }
 
 async fn seed(store: Arc<dyn Store>, opts: &BookingOptions) -> Result<Seeded> {
-    let region = Region {
-        id: new_id(),
-        name: "Benchmark region".into(),
-        code: "99".into(),
-        archived: false,
-    };
-    store.insert_region(&region).await?;
-    let municipality = Municipality {
-        id: new_id(),
-        region_id: region.id,
-        name: "Benchmark municipality".into(),
-        code: "9999".into(),
-        central_town: "Benchby".into(),
-        archived: false,
-    };
-    store.insert_municipality(&municipality).await?;
-    let operator = Operator {
-        id: new_id(),
-        name: "Benchmark operator".into(),
-        org_number: None,
-        contact_email: None,
-        archived: false,
-    };
-    store.insert_operator(&operator).await?;
+    let (_, municipality, operator) = super::seed_network(store.as_ref()).await?;
     let mut rooms = Vec::with_capacity(opts.rooms());
     for h in 0..opts.hubs {
         let hub = Hub {

@@ -527,7 +527,8 @@ fn all_day_every_day() -> OpeningHours {
     }
 }
 
-async fn seed(store: Arc<dyn Store>, members: usize) -> Result<Seeded> {
+/// The region, municipality and operator every benchmark's hubs belong to.
+pub async fn seed_network(store: &dyn Store) -> Result<(Region, Municipality, Operator)> {
     let region = Region {
         id: new_id(),
         name: "Benchmark region".into(),
@@ -552,6 +553,11 @@ async fn seed(store: Arc<dyn Store>, members: usize) -> Result<Seeded> {
         archived: false,
     };
     store.insert_operator(&operator).await?;
+    Ok((region, municipality, operator))
+}
+
+async fn seed(store: Arc<dyn Store>, members: usize) -> Result<Seeded> {
+    let (region, municipality, operator) = seed_network(store.as_ref()).await?;
     let hub = Hub {
         id: new_id(),
         municipality_id: municipality.id,

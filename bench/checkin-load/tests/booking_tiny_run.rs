@@ -44,35 +44,26 @@ fn a_tiny_booking_run_on_sqlite_has_no_errors_and_one_booking_per_slot() {
     check(&BookingOptions::tiny(), "sqlite");
 }
 
-/// `contended` is left out here: on PostgreSQL, simultaneous bookings of one
-/// slot by people who use no included hours can deadlock inside the
-/// exclusion constraint (see the ignored test below), so it would make this
-/// test flaky until that is fixed.
 #[test]
 fn a_tiny_booking_run_on_postgres_has_no_errors() {
     let Some(url) = postgres_url() else { return };
     let mut opts = BookingOptions::tiny();
     opts.database_url = Some(url);
-    opts.scenarios = vec![Scenario::Book, Scenario::Availability];
     check(&opts, "postgres");
 }
 
-/// Fails today, though not in every run (a deadlock came within 20–300
-/// contended slots in each release run): 16 people asking for the same
-/// slot at once get 500s after PostgreSQL's `deadlock_timeout` ("deadlock
-/// detected while checking exclusion constraint", 40P01), see
-/// bench/README.md, "Bookings". Run with
-/// `cargo test -p thirdplace-bench -- --ignored` once the store serialises
-/// bookings of one room.
+/// 16 people asking for the same slot at once, round after round: one 201
+/// per slot and only 409s. Before the store serialised a room's booking
+/// writers this deadlocked inside PostgreSQL's exclusion check (500s after
+/// `deadlock_timeout`) within 20–300 slots; see bench/README.md, "Bookings".
 #[test]
-#[ignore = "PostgreSQL deadlocks on contended slots until the store is fixed"]
 fn contended_bookings_on_postgres_get_one_201_and_only_409s() {
     let Some(url) = postgres_url() else { return };
     let mut opts = BookingOptions::tiny();
     opts.database_url = Some(url);
     opts.clients = 16;
     opts.members = 32;
-    opts.seconds = 10.0;
+    opts.seconds = 3.0;
     opts.scenarios = vec![Scenario::Contended];
     check(&opts, "postgres");
 }
