@@ -267,7 +267,11 @@ async fn check_place(
 /// room books it, billed (at no charge) to the proposer's organisation.
 pub async fn propose(state: &AppState, p: &Principal, input: &EventInput) -> AppResult<Event> {
     if !is_member(state, p).await? {
-        return Err(booking_refusal(&BookingRefusal::MembersOnly));
+        return Err(AppError::refused(
+            StatusCode::FORBIDDEN,
+            "members_only",
+            "Only members (holding a seat in the network) can propose events.",
+        ));
     }
     let now = state.now();
     let mut e = input.validate(new_id(), p.person_id, now)?;
