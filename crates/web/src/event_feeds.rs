@@ -173,3 +173,76 @@ fn event(l: &EventListing, origin: &Origin) -> IcsEvent {
     }
     v.done()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, Utc};
+    use thirdplace_domain::event::{Event, Venue};
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    /// The whole shape of an event in a feed, so a change is seen in review.
+    #[test]
+    fn an_event_reads_as_calendar_apps_expect() {
+        let e = Event {
+            id: Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0001),
+            hub_id: Uuid::from_u128(2),
+            venue: Venue::Room(Uuid::from_u128(3)),
+            booking_id: Some(Uuid::from_u128(4)),
+            title: "Workshop: AI i offentlig sektor".into(),
+            description: "Vi testar verktyg.".into(),
+            topics: vec!["AI".into(), "Offentlig sektor".into()],
+            start: at("2026-11-25T09:00:00Z"),
+            end: at("2026-11-25T11:00:00Z"),
+            capacity: 10,
+            visibility: EventVisibility::Public,
+            status: EventStatus::Cancelled,
+            organiser_id: Uuid::from_u128(5),
+            co_organiser_ids: vec![],
+            sequence: 3,
+            created_at: at("2026-11-01T08:00:00Z"),
+            updated_at: at("2026-11-20T12:00:00Z"),
+        };
+        let l = EventListing {
+            event: e,
+            hub_name: "Figeholms hubb".into(),
+            place_name: Some("Sjöutsikten".into()),
+            confirmed: 0,
+            waitlisted: 0,
+        };
+        let ics = calendar(
+            "Kalendern",
+            [event(&l, &Origin("https://thirdplace.example".into()))].into_iter(),
+        );
+        let body: Vec<&str> = ics
+            .split("BEGIN:VEVENT\r\n")
+            .nth(1)
+            .unwrap()
+            .split_terminator("\r\n")
+            .collect();
+        assert_eq!(
+            body,
+            [
+                "DESCRIPTION:Vi testar verktyg.",
+                "DTEND:20261125T110000Z",
+                "DTSTAMP:20261120T120000Z",
+                "DTSTART:20261125T090000Z",
+                "LOCATION:Sjöutsikten\\, Figeholms hubb",
+                "SEQUENCE:3",
+                "STATUS:CANCELLED",
+                "SUMMARY:Workshop: AI i offentlig sektor",
+                "TRANSP:OPAQUE",
+                "UID:event-01930000-0000-7000-8000-000000000001@thirdplace",
+                "URL:https://thirdplace.example/events/01930000-0000-7000-8000-000000000001",
+                // Multi-valued properties come after the single ones.
+                "CATEGORIES:AI",
+                "CATEGORIES:Offentlig sektor",
+                "END:VEVENT",
+                "END:VCALENDAR",
+            ]
+        );
+    }
+}

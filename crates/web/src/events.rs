@@ -347,8 +347,10 @@ pub async fn update(
     if moved {
         check_place(state.store.as_ref(), p, &changed, now).await?;
     }
-    // A room booking is billed to the organiser's organisation.
-    let booking = if changed.venue.room_id().is_some() && old.venue != changed.venue {
+    // An event coming into a room from elsewhere needs a booking, billed to
+    // the organiser's organisation; one that has a booking keeps it (the
+    // store moves it with the event).
+    let booking = if changed.venue.room_id().is_some() && old.booking_id.is_none() {
         let organiser = state.store.get_person(old.organiser_id).await?;
         match organiser.organisation_id.or(p.organisation_id) {
             Some(org) => changed.room_booking(org, Price::default()),

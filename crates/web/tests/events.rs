@@ -293,8 +293,45 @@ async fn an_event_in_a_room_keeps_the_booking_rules(app: TestApp) {
         ))
         .await;
     assert_eq!(day["busy"].as_array().unwrap().len(), 2, "{day}");
-    // Cancelling the event frees the room.
     let id = e["id"].as_str().unwrap();
+    // Moving it keeps the same rules: onto the meeting, or after closing.
+    for (start, end, status, code) in [
+        (
+            "2026-11-25T10:00:00+01:00",
+            "2026-11-25T11:00:00+01:00",
+            StatusCode::CONFLICT,
+            "booking_conflict",
+        ),
+        (
+            "2026-11-25T16:00:00+01:00",
+            "2026-11-25T18:00:00+01:00",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outside_opening_hours",
+        ),
+    ] {
+        let (s, v) = app
+            .put_json(
+                &format!("/api/v1/events/{id}"),
+                Some(&member),
+                &in_room(start, end),
+            )
+            .await;
+        assert_eq!((s, error_code(&v)), (status, code), "{v}");
+    }
+    let (s, v) = app
+        .put_json(
+            &format!("/api/v1/events/{id}"),
+            Some(&member),
+            &in_room("2026-11-25T14:00:00+01:00", "2026-11-25T16:00:00+01:00"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        v["booking_id"].as_str(),
+        Some(booking),
+        "the booking moves along"
+    );
+    // Cancelling the event frees the room.
     let (s, v) = app
         .post_json(
             &format!("/api/v1/events/{id}/cancel"),
