@@ -29,6 +29,9 @@ use uuid::Uuid;
 
 /// How far back the feeds show events.
 pub const FEED_PAST_DAYS: i64 = 30;
+/// Most events in one feed: a network's calendar of 10 000 upcoming events
+/// fits whole.
+pub const MAX_FEED_EVENTS: i64 = 20_000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -48,7 +51,7 @@ fn public_filter(state: &AppState) -> EventFilter {
         from: Some(state.now() - Duration::days(FEED_PAST_DAYS)),
         visibilities: Some(vec![EventVisibility::Public]),
         statuses: Some(vec![EventStatus::Published, EventStatus::Cancelled]),
-        limit: crate::events::MAX_LISTED,
+        limit: MAX_FEED_EVENTS,
         ..Default::default()
     }
 }

@@ -487,6 +487,17 @@ pub async fn set_attended(
     Ok(state.store.get_registration(id).await?)
 }
 
+/// An event's registrations with names, addresses and organisations, in
+/// arrival order (cancelled ones included), for those who manage it.
+pub async fn registrations(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+) -> AppResult<Vec<thirdplace_store::RegistrationView>> {
+    managed_event(state, p, id).await?;
+    Ok(state.store.list_registrations(id).await?)
+}
+
 /// An event's numbers, for those who manage it.
 pub async fn summary(state: &AppState, p: &Principal, id: Uuid) -> AppResult<EventSummary> {
     managed_event(state, p, id).await?;

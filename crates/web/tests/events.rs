@@ -710,6 +710,20 @@ async fn attendance_and_the_summary_count_places_organisations_and_outsiders(app
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, list) = app
+        .get_json_with(&organiser, &format!("/api/v1/events/{id}/registrations"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 4);
+    assert_eq!(list[0]["name"], "Anna Testsson");
+    assert_eq!(list[0]["attended"], true);
+    assert_eq!(list[2]["organisation_name"], "Stockholms stad");
+    assert_eq!(list[3]["status"], "waitlisted");
+    let (s, _) = app
+        .get_json_with(&someone, &format!("/api/v1/events/{id}/registrations"))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
     let host = app.token_for(&app.f.host).await;
     let (s, v) = app
         .get_json_with(&host, &format!("/api/v1/events/{id}/summary"))

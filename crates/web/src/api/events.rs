@@ -362,6 +362,40 @@ pub async fn register(
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct ParticipantOut {
+    #[serde(flatten)]
+    pub registration: RegistrationOut,
+    /// The person's name, or the name an invited person gave.
+    pub name: String,
+    pub email: String,
+    pub organisation_name: Option<String>,
+}
+
+/// An event's registrations in arrival order, cancelled ones included, with
+/// names, addresses and organisations (organisers and hosts), e.g. to mark
+/// attendance.
+#[utoipa::path(get, path = "/events/{id}/registrations", tag = "events", security(("token" = [])),
+    responses((status = 200, body = Vec<ParticipantOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_registrations(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vec<ParticipantOut>>> {
+    let p = auth.require()?;
+    let list = events::registrations(&state, p, path_id(&id)?).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|v| ParticipantOut {
+                registration: v.registration.into(),
+                name: v.name,
+                email: v.email,
+                organisation_name: v.organisation_name,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct CancelledRegistrationOut {
     pub registration: RegistrationOut,
     /// Who moved up from the waiting list into the freed place.

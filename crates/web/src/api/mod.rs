@@ -114,7 +114,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(events::get_event, events::update_event))
         .routes(routes!(events::publish_event))
         .routes(routes!(events::cancel_event))
-        .routes(routes!(events::register))
+        .routes(routes!(events::list_registrations, events::register))
         .routes(routes!(events::cancel_registration))
         .routes(routes!(events::set_attended))
         .routes(routes!(events::invite))
