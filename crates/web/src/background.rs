@@ -1,9 +1,9 @@
 //! Work a `serve` process does besides answering requests: sending queued
-//! webhook deliveries and e-mail (when SMTP is configured) and closing
+//! webhook deliveries and e-mail (when SMTP is configured), closing
 //! check-ins left open past closing time, and queuing events' 24-hour
-//! reminders. All are safe to run in every
-//! process at once (the store leases deliveries and e-mails; closing a
-//! check-in twice is a no-op; the store sends each reminder once).
+//! reminders. All are safe to run in every process at once (the store
+//! leases deliveries and e-mails; closing a check-in twice is a no-op; the
+//! store sends each event's reminder once).
 
 use crate::AppState;
 use std::time::Duration;

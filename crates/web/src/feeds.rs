@@ -4,8 +4,8 @@
 //! - `GET /rooms/{id}/calendar.ics`: when a room is taken. Public, so it
 //!   must never carry a booking's title or who booked: only "Upptaget".
 //! - `GET /feeds/{token}.ics`: a member's own bookings and events
-//!   ([`crate::event_feeds`]), cancelled ones included (`STATUS:CANCELLED`, so subscribed calendars drop them). The
-//!   token is the address's only protection: HMAC-SHA256 over the person's
+//!   ([`crate::event_feeds`]), cancelled ones included (`STATUS:CANCELLED`,
+//!   so subscribed calendars drop them). The token is the address's only protection: HMAC-SHA256 over the person's
 //!   id and calendar generation ([`crate::signing`]), so it cannot be
 //!   guessed, and rotating the generation voids every address given before.
 //!   Whatever is wrong with a token answers 404, never saying why.
