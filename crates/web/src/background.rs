@@ -1,8 +1,9 @@
 //! Work a `serve` process does besides answering requests: sending queued
-//! webhook deliveries and e-mail (when SMTP is configured) and closing
-//! check-ins left open past closing time. All are safe to run in every
-//! process at once (the store leases deliveries and e-mails; closing a
-//! check-in twice is a no-op).
+//! webhook deliveries and e-mail (when SMTP is configured), closing
+//! check-ins left open past closing time, and queuing events' 24-hour
+//! reminders. All are safe to run in every process at once (the store
+//! leases deliveries and e-mails; closing a check-in twice is a no-op; the
+//! store sends each event's reminder once).
 
 use crate::AppState;
 use std::time::Duration;
@@ -34,6 +35,15 @@ pub fn spawn(state: AppState) -> Workers {
             tokio::time::sleep(SWEEP_EVERY).await;
         }
     });
+    let s = state.clone();
+    let reminders = tokio::spawn(async move {
+        loop {
+            if let Err(e) = crate::events::send_reminders(&s).await {
+                tracing::warn!(error = %e, "sending event reminders failed");
+            }
+            tokio::time::sleep(SWEEP_EVERY).await;
+        }
+    });
     let mail = state.config.mail.transport().map(|smtp| {
         let state = state.clone();
         tokio::spawn(async move {
@@ -59,5 +69,10 @@ pub fn spawn(state: AppState) -> Workers {
             }
         }
     });
-    Workers([sweeper, webhooks].into_iter().chain(mail).collect())
+    Workers(
+        [sweeper, reminders, webhooks]
+            .into_iter()
+            .chain(mail)
+            .collect(),
+    )
 }

@@ -3,9 +3,9 @@
 //!
 //! - `GET /rooms/{id}/calendar.ics`: when a room is taken. Public, so it
 //!   must never carry a booking's title or who booked: only "Upptaget".
-//! - `GET /feeds/{token}.ics`: a member's own bookings, cancelled ones
-//!   included (`STATUS:CANCELLED`, so subscribed calendars drop them). The
-//!   token is the address's only protection: HMAC-SHA256 over the person's
+//! - `GET /feeds/{token}.ics`: a member's own bookings and events
+//!   ([`crate::event_feeds`]), cancelled ones included (`STATUS:CANCELLED`,
+//!   so subscribed calendars drop them). The token is the address's only protection: HMAC-SHA256 over the person's
 //!   id and calendar generation ([`crate::signing`]), so it cannot be
 //!   guessed, and rotating the generation voids every address given before.
 //!   Whatever is wrong with a token answers 404, never saying why.
@@ -51,6 +51,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/rooms/{id}/calendar.ics", get(room_feed))
         .route("/feeds/{file}", get(member_feed))
+        .merge(crate::event_feeds::router())
 }
 
 // ------------------------------------------------------------ the address
@@ -204,6 +205,7 @@ async fn room_feed(
 #[tracing::instrument(skip_all)]
 async fn member_feed(
     State(state): State<AppState>,
+    origin: Origin,
     Path(file): Path<String>,
     Query(q): Query<FeedQuery>,
 ) -> AppResult<Response> {
@@ -241,7 +243,13 @@ async fn member_feed(
             let location = format!("{}, {}", v.room_name, v.hub_name);
             event(format!("{}@thirdplace", b.id), b, summary, &location)
         });
-    let body = calendar(&i18n::t(lang, "feeds.my_bookings"), events);
+    // The member's own events (organised or signed up for) on the same
+    // address.
+    let own_events = crate::event_feeds::member_events(&state, person_id, &origin).await?;
+    let body = calendar(
+        &i18n::t(lang, "feeds.my_bookings"),
+        events.chain(own_events),
+    );
     let mut resp = ics_response(body, "private, max-age=300");
     resp.headers_mut().insert(
         header::HeaderName::from_static("x-robots-tag"),
@@ -278,13 +286,13 @@ fn event(uid: String, b: &Booking, summary: &str, location: &str) -> Event {
 
 /// Control characters have no place in a content line; the crate escapes
 /// newlines but would pass a carriage return through.
-fn plain(s: &str) -> String {
+pub(crate) fn plain(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
 }
 
-fn calendar(name: &str, events: impl Iterator<Item = Event>) -> String {
+pub(crate) fn calendar(name: &str, events: impl Iterator<Item = Event>) -> String {
     let mut cal = Calendar::empty();
     cal.append_property(Property::new("PRODID", PRODID))
         .append_property(Property::new("VERSION", "2.0"))
@@ -352,7 +360,7 @@ fn fold_point(rest: &str, limit: usize) -> usize {
         .unwrap_or(limit)
 }
 
-fn ics_response(body: String, cache: &'static str) -> Response {
+pub(crate) fn ics_response(body: String, cache: &'static str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),

@@ -24,6 +24,8 @@ pub mod cache;
 pub mod checkins;
 pub mod clock;
 pub mod error;
+pub mod event_feeds;
+pub mod events;
 pub mod feeds;
 pub mod forms;
 pub mod i18n;

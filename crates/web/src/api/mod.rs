@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 pub mod bookings;
 pub mod checkins;
+pub mod events;
 pub mod hubs;
 pub mod memberships;
 pub mod network;
@@ -30,7 +31,7 @@ pub mod webhooks;
     info(title = "thirdplace API", version = "1", description = "The network's hubs, zones, rooms, regions, municipalities, operators, organisations and people. Errors always have the shape {\"error\": {\"code\", \"message\"}}."),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "network", description = "Regions, municipalities and operators"), (name = "hubs", description = "Hubs, their zones and rooms"), (name = "people", description = "Organisations and people"), (name = "memberships", description = "Plans, seats, members' cards and profiles"), (name = "checkins", description = "Check-in, check-out, guests, who is here, access summary"), (name = "bookings", description = "Room availability, bookings with prices and included hours, series, cancellation, booking rules"), (name = "webhooks", description = "Signed event deliveries for door locks and screens"), (name = "sites", description = "Where the next hubs should go (site selection on GeoNames locality data, CC BY 4.0)"))
+    tags((name = "network", description = "Regions, municipalities and operators"), (name = "hubs", description = "Hubs, their zones and rooms"), (name = "people", description = "Organisations and people"), (name = "memberships", description = "Plans, seats, members' cards and profiles"), (name = "checkins", description = "Check-in, check-out, guests, who is here, access summary"), (name = "bookings", description = "Room availability, bookings with prices and included hours, series, cancellation, booking rules"), (name = "events", description = "The open calendar: events, sign-up with a waiting list, colleagues, invitations, attendance and summaries"), (name = "webhooks", description = "Signed event deliveries for door locks and screens"), (name = "sites", description = "Where the next hubs should go (site selection on GeoNames locality data, CC BY 4.0)"))
 )]
 struct ApiDoc;
 
@@ -109,6 +110,16 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(bookings::create_series))
         .routes(routes!(bookings::get_booking, bookings::cancel_booking))
         .routes(routes!(bookings::get_rules, bookings::set_rules))
+        .routes(routes!(events::list_events, events::create_event))
+        .routes(routes!(events::get_event, events::update_event))
+        .routes(routes!(events::publish_event))
+        .routes(routes!(events::cancel_event))
+        .routes(routes!(events::list_registrations, events::register))
+        .routes(routes!(events::cancel_registration))
+        .routes(routes!(events::set_attended))
+        .routes(routes!(events::invite))
+        .routes(routes!(events::redeem))
+        .routes(routes!(events::summary))
         .routes(routes!(crate::feeds::my_calendar_feed))
         .routes(routes!(crate::feeds::rotate_calendar_feed));
     OpenApiRouter::with_openapi(ApiDoc::openapi())

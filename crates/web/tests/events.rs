@@ -1,0 +1,1028 @@
+//! The open calendar over the JSON API and its iCalendar feeds, on SQLite
+//! and on PostgreSQL: proposing and publishing, who sees what, an event's
+//! room under the booking rules, places with the waiting list and its
+//! e-mails, 50 simultaneous sign-ups for 10 places, colleagues, invitation
+//! links, attendance and the summary, reminders, feeds parsed with the
+//! independent `ical` crate, and bad input.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use thirdplace_domain::membership::*;
+use thirdplace_domain::*;
+
+on_both_backends!(
+    members_propose_hosts_publish_and_each_sees_what_they_may,
+    an_event_in_a_room_keeps_the_booking_rules,
+    full_events_waitlist_and_promote_in_order_with_emails,
+    fifty_simultaneous_sign_ups_for_ten_places,
+    members_sign_up_colleagues_of_their_own_organisation_only,
+    an_invitation_link_registers_an_outsider_once,
+    attendance_and_the_summary_count_places_organisations_and_outsiders,
+    reminders_are_queued_once_a_day_before,
+    feeds_follow_rfc_5545_and_show_only_public_events,
+    bad_input_gets_clear_4xx_answers_and_writes_nothing,
+);
+
+/// Gives `person` a seat of a network-wide plan: a member.
+async fn give_seat(app: &TestApp, person: &Person) {
+    let plan = Plan {
+        id: new_id(),
+        name: format!("Nätverkskort {}", new_id()),
+        description: String::new(),
+        scope: PlanScope::Network,
+        monthly_price_ore: 145_000,
+        included_hours_per_month: 4,
+        max_guests: 1,
+        validity: Validity::MonthlyRolling,
+        archived: false,
+    };
+    hold_seat(
+        app,
+        person,
+        &plan,
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+    )
+    .await;
+}
+
+/// A new person of `org` with an API token.
+async fn person(app: &TestApp, name: &str, org: Option<uuid::Uuid>) -> (Person, String) {
+    let p = Person {
+        id: new_id(),
+        first_name: name.into(),
+        last_name: "Testsson".into(),
+        email: format!("{}-{}@test.example", name.to_lowercase(), new_id()),
+        organisation_id: org,
+        is_network_admin: false,
+        hosted_hub_ids: vec![],
+        admin_of_organisation_ids: vec![],
+        archived: false,
+    };
+    app.store.insert_person(&p).await.unwrap();
+    let token = app.token_for(&p).await;
+    (p, token)
+}
+
+fn online(app: &TestApp, visibility: &str, capacity: i64) -> Value {
+    json!({
+        "hub_id": app.f.hub.id,
+        "venue": "online",
+        "title": "Workshop: AI i offentlig sektor",
+        "description": "Vi testar verktyg tillsammans.",
+        "topics": ["AI", "Offentlig sektor"],
+        "start": "2026-11-25T10:00:00+01:00",
+        "end": "2026-11-25T12:00:00+01:00",
+        "capacity": capacity,
+        "visibility": visibility,
+    })
+}
+
+async fn create(app: &TestApp, token: &str, body: &Value) -> Value {
+    let (s, v) = app.post_json("/api/v1/events", Some(token), body).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v
+}
+
+/// A published public online event organised by the member, and the
+/// member's token.
+async fn published(app: &TestApp, visibility: &str, capacity: i64) -> (String, String) {
+    give_seat(app, &app.f.member).await;
+    let member = app.token_for(&app.f.member).await;
+    let host = app.token_for(&app.f.host).await;
+    let e = create(app, &member, &online(app, visibility, capacity)).await;
+    let id = e["id"].as_str().unwrap().to_string();
+    let (s, v) = app
+        .post_json(
+            &format!("/api/v1/events/{id}/publish"),
+            Some(&host),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    (id, member)
+}
+
+async fn sign_up(app: &TestApp, token: &str, id: &str, body: Value) -> (StatusCode, Value) {
+    app.post_json(
+        &format!("/api/v1/events/{id}/registrations"),
+        Some(token),
+        &body,
+    )
+    .await
+}
+
+async fn outbox(app: &TestApp, subject_start: &str) -> Vec<thirdplace_store::OutgoingEmail> {
+    app.store
+        .list_emails(10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.subject.starts_with(subject_start))
+        .collect()
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn members_propose_hosts_publish_and_each_sees_what_they_may(app: TestApp) {
+    give_seat(&app, &app.f.member).await;
+    let member = app.token_for(&app.f.member).await;
+    let host = app.token_for(&app.f.host).await;
+    let (outsider, outsider_token) = person(&app, "Nils", Some(app.f.other_org.id)).await;
+    give_seat(&app, &outsider).await;
+
+    let e = create(&app, &member, &online(&app, "public", 10)).await;
+    assert_eq!(e["status"], "proposed");
+    assert_eq!(e["sequence"], 0);
+    assert_eq!(e["topics"], json!(["AI", "Offentlig sektor"]));
+    let id = e["id"].as_str().unwrap().to_string();
+    // A proposal is for its organiser and the hub's hosts.
+    let (_, list) = app.get_json("/api/v1/events").await;
+    assert!(!ids(&list).contains(&id));
+    let (s, _) = app.get_json(&format!("/api/v1/events/{id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app
+        .get_json_with(&outsider_token, &format!("/api/v1/events/{id}"))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, list) = app.get_json_with(&member, "/api/v1/events").await;
+    assert!(ids(&list).contains(&id));
+    // Members do not publish; the host does.
+    let (s, v) = app
+        .post_json(
+            &format!("/api/v1/events/{id}/publish"),
+            Some(&member),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, v) = app
+        .post_json(
+            &format!("/api/v1/events/{id}/publish"),
+            Some(&host),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "published");
+    let (_, list) = app.get_json("/api/v1/events").await;
+    assert_eq!(ids(&list), vec![id.clone()]);
+    assert_eq!(list[0]["confirmed"], 0);
+    assert_eq!(list[0]["hub_name"], "Figeholms hubb");
+    let (s, v) = app.get_json(&format!("/api/v1/events/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["url"], format!("/events/{id}"));
+
+    // A host's own event is published at once.
+    let by_host = create(&app, &host, &online(&app, "members_only", 5)).await;
+    assert_eq!(by_host["status"], "published");
+    let members_only = by_host["id"].as_str().unwrap().to_string();
+    let (_, list) = app.get_json("/api/v1/events").await;
+    assert!(!ids(&list).contains(&members_only), "not for the public");
+    let (_, list) = app.get_json_with(&outsider_token, "/api/v1/events").await;
+    assert!(ids(&list).contains(&members_only), "for members");
+    // Someone without a seat is no member.
+    let (_, seatless) = person(&app, "Sara", Some(app.f.org.id)).await;
+    let (_, list) = app.get_json_with(&seatless, "/api/v1/events").await;
+    assert!(!ids(&list).contains(&members_only));
+    let (s, v) = app
+        .post_json(
+            "/api/v1/events",
+            Some(&seatless),
+            &online(&app, "public", 5),
+        )
+        .await;
+    assert_eq!((s, error_code(&v)), (StatusCode::FORBIDDEN, "members_only"));
+
+    // Invitation only: its organiser and those signed up.
+    let inv = create(&app, &host, &online(&app, "invitation_only", 5)).await;
+    let inv = inv["id"].as_str().unwrap().to_string();
+    let (_, list) = app.get_json_with(&outsider_token, "/api/v1/events").await;
+    assert!(!ids(&list).contains(&inv));
+    let (_, list) = app.get_json_with(&host, "/api/v1/events").await;
+    assert!(ids(&list).contains(&inv));
+    let (s, _) = sign_up(&app, &outsider_token, &inv, json!({})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Filters.
+    let (_, list) = app
+        .get_json(&format!("/api/v1/events?hub={}", app.f.other_hub.id))
+        .await;
+    assert_eq!(list, json!([]));
+    let (_, list) = app.get_json("/api/v1/events?topic=ai").await;
+    assert_eq!(ids(&list), vec![id.clone()]);
+    let (_, list) = app.get_json("/api/v1/events?topic=Återbruk").await;
+    assert_eq!(list, json!([]));
+    let (_, list) = app
+        .get_json("/api/v1/events?from=2026-11-26T00:00:00Z")
+        .await;
+    assert_eq!(list, json!([]));
+    let (_, list) = app
+        .get_json("/api/v1/events?from=2026-11-25T00:00:00Z&to=2026-11-26T00:00:00Z")
+        .await;
+    assert_eq!(ids(&list), vec![id]);
+}
+
+async fn an_event_in_a_room_keeps_the_booking_rules(app: TestApp) {
+    give_seat(&app, &app.f.member).await;
+    let member = app.token_for(&app.f.member).await;
+    let (s, v) = app
+        .post_json(
+            "/api/v1/bookings",
+            Some(&member),
+            &json!({"room_id": app.f.room.id, "start": "2026-11-25T10:00:00+01:00", "end": "2026-11-25T11:00:00+01:00", "title": "Styrelsemöte"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let in_room = |start: &str, end: &str| {
+        let mut b = online(&app, "public", 10);
+        b["venue"] = json!("room");
+        b["room_id"] = json!(app.f.room.id);
+        b["start"] = json!(start);
+        b["end"] = json!(end);
+        b
+    };
+    let (s, v) = app
+        .post_json(
+            "/api/v1/events",
+            Some(&member),
+            &in_room("2026-11-25T10:30:00+01:00", "2026-11-25T12:00:00+01:00"),
+        )
+        .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, "booking_conflict"),
+        "{v}"
+    );
+    let (s, v) = app
+        .post_json(
+            "/api/v1/events",
+            Some(&member),
+            &in_room("2026-11-25T18:00:00+01:00", "2026-11-25T19:00:00+01:00"),
+        )
+        .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "outside_opening_hours"),
+        "{v}"
+    );
+    let (_, list) = app.get_json_with(&member, "/api/v1/events").await;
+    assert_eq!(list, json!([]), "nothing written");
+
+    let e = create(
+        &app,
+        &member,
+        &in_room("2026-11-25T13:00:00+01:00", "2026-11-25T15:00:00+01:00"),
+    )
+    .await;
+    assert_eq!(e["venue"], "room");
+    let booking = e["booking_id"].as_str().expect("the room is booked");
+    let (_, day) = app
+        .get_json(&format!(
+            "/api/v1/rooms/{}/availability?date=2026-11-25",
+            app.f.room.id
+        ))
+        .await;
+    assert_eq!(day["busy"].as_array().unwrap().len(), 2, "{day}");
+    let id = e["id"].as_str().unwrap();
+    // Moving it keeps the same rules: onto the meeting, or after closing.
+    for (start, end, status, code) in [
+        (
+            "2026-11-25T10:00:00+01:00",
+            "2026-11-25T11:00:00+01:00",
+            StatusCode::CONFLICT,
+            "booking_conflict",
+        ),
+        (
+            "2026-11-25T16:00:00+01:00",
+            "2026-11-25T18:00:00+01:00",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outside_opening_hours",
+        ),
+    ] {
+        let (s, v) = app
+            .put_json(
+                &format!("/api/v1/events/{id}"),
+                Some(&member),
+                &in_room(start, end),
+            )
+            .await;
+        assert_eq!((s, error_code(&v)), (status, code), "{v}");
+    }
+    let (s, v) = app
+        .put_json(
+            &format!("/api/v1/events/{id}"),
+            Some(&member),
+            &in_room("2026-11-25T14:00:00+01:00", "2026-11-25T16:00:00+01:00"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        v["booking_id"].as_str(),
+        Some(booking),
+        "the booking moves along"
+    );
+    // Cancelling the event frees the room.
+    let (s, v) = app
+        .post_json(
+            &format!("/api/v1/events/{id}/cancel"),
+            Some(&member),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "cancelled");
+    let b = app
+        .store
+        .get_booking(booking.parse().unwrap())
+        .await
+        .unwrap();
+    assert!(!b.is_active());
+}
+
+async fn full_events_waitlist_and_promote_in_order_with_emails(app: TestApp) {
+    let (id, organiser) = published(&app, "public", 2).await;
+    let mut people = Vec::new();
+    for name in ["Anna", "Bo", "Cecilia"] {
+        people.push(person(&app, name, Some(app.f.org.id)).await);
+    }
+    let mut regs = Vec::new();
+    for (p, token) in &people {
+        let (s, v) = sign_up(&app, token, &id, json!({})).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(v["person_id"], json!(p.id));
+        regs.push(v);
+    }
+    assert_eq!(
+        regs.iter()
+            .map(|r| r["status"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        vec!["confirmed", "confirmed", "waitlisted"]
+    );
+    let (s, v) = sign_up(&app, &people[0].1, &id, json!({})).await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, "already_registered")
+    );
+    // Someone else cannot cancel Anna's place.
+    let first = regs[0]["id"].as_str().unwrap();
+    let (s, _) = app
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/registrations/{first}"),
+            Some(&people[1].1),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = app
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/registrations/{first}"),
+            Some(&people[0].1),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["registration"]["status"], "cancelled");
+    assert_eq!(v["promoted"][0]["id"], regs[2]["id"]);
+    assert_eq!(v["promoted"][0]["status"], "confirmed");
+    let promoted = outbox(&app, "Du har fått en plats").await;
+    assert_eq!(
+        promoted
+            .iter()
+            .map(|e| e.to_address.clone())
+            .collect::<Vec<_>>(),
+        vec![people[2].0.email.clone()]
+    );
+    let (s, v) = app
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/registrations/{first}"),
+            Some(&people[0].1),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, "already_cancelled")
+    );
+
+    // Capacity below the places taken; then a move, told to all.
+    let mut body = online(&app, "public", 1);
+    let (s, v) = app
+        .put_json(&format!("/api/v1/events/{id}"), Some(&organiser), &body)
+        .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, "capacity_below_registrations"),
+        "{v}"
+    );
+    body["capacity"] = json!(2);
+    body["start"] = json!("2026-11-25T13:00:00+01:00");
+    body["end"] = json!("2026-11-25T15:00:00+01:00");
+    let (s, v) = app
+        .put_json(&format!("/api/v1/events/{id}"), Some(&people[1].1), &body)
+        .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::FORBIDDEN, "not_organiser")
+    );
+    let (s, v) = app
+        .put_json(&format!("/api/v1/events/{id}"), Some(&organiser), &body)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["start"], "2026-11-25T12:00:00Z");
+    assert!(v["sequence"].as_i64().unwrap() >= 2, "{v}");
+    let mut moved: Vec<String> = outbox(&app, "Ändrat")
+        .await
+        .into_iter()
+        .map(|e| e.to_address)
+        .collect();
+    moved.sort();
+    let mut expected = vec![people[1].0.email.clone(), people[2].0.email.clone()];
+    expected.sort();
+    assert_eq!(moved, expected);
+
+    let (s, _) = app
+        .post_json(
+            &format!("/api/v1/events/{id}/cancel"),
+            Some(&organiser),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(outbox(&app, "Inställt").await.len(), 2);
+    let (s, v) = app
+        .post_json(
+            &format!("/api/v1/events/{id}/cancel"),
+            Some(&organiser),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, "already_cancelled")
+    );
+    let (s, v) = sign_up(&app, &people[0].1, &id, json!({})).await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "event_cancelled")
+    );
+}
+
+async fn fifty_simultaneous_sign_ups_for_ten_places(app: TestApp) {
+    let (id, _) = published(&app, "public", 10).await;
+    let mut tokens = Vec::new();
+    for k in 0..50 {
+        tokens.push(person(&app, &format!("P{k}"), Some(app.f.org.id)).await.1);
+    }
+    let barrier = Arc::new(tokio::sync::Barrier::new(50));
+    let client = new_client();
+    let mut tasks = Vec::new();
+    for token in tokens {
+        let req = client
+            .post(app.url(&format!("/api/v1/events/{id}/registrations")))
+            .bearer_auth(token)
+            .json(&json!({}));
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let r = req.send().await.unwrap();
+            let s = r.status();
+            (s, r.json::<Value>().await.unwrap())
+        }));
+    }
+    let mut placed = Vec::new();
+    let (mut confirmed, mut waitlisted) = (0, 0);
+    for t in tasks {
+        let (s, v) = t.await.unwrap();
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        match v["status"].as_str().unwrap() {
+            "confirmed" => confirmed += 1,
+            "waitlisted" => waitlisted += 1,
+            other => panic!("unexpected {other}"),
+        }
+        placed.push((v["position"].as_i64().unwrap(), v["status"].clone()));
+    }
+    assert_eq!((confirmed, waitlisted), (10, 40));
+    // In arrival order as the database saw it: the first ten positions.
+    placed.sort_by_key(|p| p.0);
+    assert_eq!(
+        placed.iter().map(|p| p.0).collect::<Vec<_>>(),
+        (1..=50).collect::<Vec<_>>()
+    );
+    assert!(placed[..10].iter().all(|p| p.1 == "confirmed"));
+    assert!(placed[10..].iter().all(|p| p.1 == "waitlisted"));
+}
+
+async fn members_sign_up_colleagues_of_their_own_organisation_only(app: TestApp) {
+    let (id, member) = published(&app, "public", 10).await;
+    let (colleague, _) = person(&app, "Kalle", Some(app.f.org.id)).await;
+    let (stranger, _) = person(&app, "Stina", Some(app.f.other_org.id)).await;
+    let (s, v) = sign_up(&app, &member, &id, json!({"person_id": colleague.id})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["person_id"], json!(colleague.id));
+    assert_eq!(v["registered_by"], json!(app.f.member.id));
+    assert_eq!(v["status"], "confirmed");
+    let (s, v) = sign_up(&app, &member, &id, json!({"person_id": colleague.id})).await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, "already_registered")
+    );
+    let (s, v) = sign_up(&app, &member, &id, json!({"person_id": stranger.id})).await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::FORBIDDEN, "colleague_other_organisation")
+    );
+    let (s, v) = sign_up(&app, &member, &id, json!({"person_id": new_id()})).await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+    );
+    // Without a body: oneself.
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/events/{id}/registrations")))
+        .bearer_auth(&member)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["person_id"], json!(app.f.member.id));
+    assert_eq!(v["registered_by"], Value::Null);
+    // Who signed up a colleague may cancel it.
+    let reg = app
+        .store
+        .registration_of(id.parse().unwrap(), colleague.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let (s, _) = app
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/registrations/{}", reg.id),
+            Some(&member),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+/// The token from an invitation e-mail's link.
+fn token_in(body: &str) -> String {
+    let i = body.find("/invitations/").expect("a link") + "/invitations/".len();
+    body[i..]
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+async fn an_invitation_link_registers_an_outsider_once(app: TestApp) {
+    let (id, organiser) = published(&app, "invitation_only", 5).await;
+    let (_, other) = person(&app, "Olle", Some(app.f.org.id)).await;
+    let path = format!("/api/v1/events/{id}/invitations");
+    let (s, v) = app
+        .post_json(&path, Some(&other), &json!({"email": "eva@region.example"}))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+    let (s, v) = app
+        .post_json(&path, Some(&organiser), &json!({"email": "not an address"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["fields"][0]["field"], "email");
+    let (s, v) = app
+        .post_json(
+            &path,
+            Some(&organiser),
+            &json!({"email": "Eva@Region.example"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["email"], "eva@region.example");
+    assert!(v.get("token").is_none() && v.get("token_hash").is_none());
+    let mails = outbox(&app, "Inbjudan").await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to_address, "eva@region.example");
+    let token = token_in(&mails[0].body);
+    assert!(token.len() >= 40, "{token}");
+    // Only the hash is kept.
+    let stored = app
+        .store
+        .list_invitations(id.parse().unwrap())
+        .await
+        .unwrap();
+    assert_ne!(stored[0].token_hash, token);
+
+    let guest = json!({"first_name": "Eva", "last_name": "Ek", "email": "eva@region.example", "organisation": "Region Kalmar län"});
+    let redeem = format!("/api/v1/invitations/{token}/redeem");
+    let (s, v) = app
+        .post_json(
+            &redeem,
+            None,
+            &json!({"first_name": "", "last_name": "Ek", "email": "nope", "organisation": "Region"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let fields: Vec<&str> = v["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"first_name") && fields.contains(&"email"),
+        "{v}"
+    );
+    let (s, v) = app.post_json(&redeem, None, &guest).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["external"], true);
+    assert_eq!(v["status"], "confirmed");
+    assert_eq!(v["person_id"], Value::Null);
+    let (s, v) = app.post_json(&redeem, None, &guest).await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, "invitation_used")
+    );
+    let (s, v) = app
+        .post_json("/api/v1/invitations/forged-token/redeem", None, &guest)
+        .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::NOT_FOUND, "invitation_invalid")
+    );
+    let (_, v) = app
+        .get_json_with(&organiser, &format!("/api/v1/events/{id}/summary"))
+        .await;
+    assert_eq!(v["external_participants"], 1);
+}
+
+async fn attendance_and_the_summary_count_places_organisations_and_outsiders(app: TestApp) {
+    let (id, organiser) = published(&app, "public", 3).await;
+    let mut regs = Vec::new();
+    for (name, org) in [
+        ("Anna", app.f.org.id),
+        ("Bo", app.f.org.id),
+        ("Cia", app.f.other_org.id),
+        ("Dan", app.f.other_org.id),
+    ] {
+        let (_, token) = person(&app, name, Some(org)).await;
+        let (s, v) = sign_up(&app, &token, &id, json!({})).await;
+        assert_eq!(s, StatusCode::CREATED);
+        regs.push(v["id"].as_str().unwrap().to_string());
+    }
+    for r in &regs[..2] {
+        let (s, v) = app
+            .put_json(
+                &format!("/api/v1/registrations/{r}/attended"),
+                Some(&organiser),
+                &json!({"attended": true}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["attended"], true);
+    }
+    let (_, someone) = person(&app, "Eja", Some(app.f.org.id)).await;
+    let (s, _) = app
+        .put_json(
+            &format!("/api/v1/registrations/{}/attended", regs[2]),
+            Some(&someone),
+            &json!({"attended": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = app
+        .put_json(
+            &format!("/api/v1/registrations/{}/attended", regs[2]),
+            Some(&organiser),
+            &json!({"attended": "yes"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, list) = app
+        .get_json_with(&organiser, &format!("/api/v1/events/{id}/registrations"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 4);
+    assert_eq!(list[0]["name"], "Anna Testsson");
+    assert_eq!(list[0]["attended"], true);
+    assert_eq!(list[2]["organisation_name"], "Stockholms stad");
+    assert_eq!(list[3]["status"], "waitlisted");
+    let (s, _) = app
+        .get_json_with(&someone, &format!("/api/v1/events/{id}/registrations"))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let host = app.token_for(&app.f.host).await;
+    let (s, v) = app
+        .get_json_with(&host, &format!("/api/v1/events/{id}/summary"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        v,
+        json!({"registered": 3, "attended": 2, "waitlisted": 1, "organisations": 2, "external_participants": 0})
+    );
+    let (s, v) = app
+        .get_json_with(&someone, &format!("/api/v1/events/{id}/summary"))
+        .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::FORBIDDEN, "not_organiser")
+    );
+    let (s, _) = app.get_json(&format!("/api/v1/events/{id}/summary")).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+async fn reminders_are_queued_once_a_day_before(app: TestApp) {
+    give_seat(&app, &app.f.member).await;
+    let member = app.token_for(&app.f.member).await;
+    let mut body = online(&app, "public", 1);
+    body["start"] = json!("2026-11-24T08:00:00+01:00");
+    body["end"] = json!("2026-11-24T09:00:00+01:00");
+    let host = app.token_for(&app.f.host).await;
+    let e = create(&app, &host, &body).await;
+    let id = e["id"].as_str().unwrap();
+    let (s, _) = sign_up(&app, &member, id, json!({})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, other) = person(&app, "Vera", Some(app.f.org.id)).await;
+    let (_, v) = sign_up(&app, &other, id, json!({})).await;
+    assert_eq!(v["status"], "waitlisted");
+    // An event further away is not due yet.
+    create(&app, &host, &online(&app, "public", 5)).await;
+
+    let first = thirdplace_web::events::send_reminders(&app.state)
+        .await
+        .unwrap();
+    let again = thirdplace_web::events::send_reminders(&app.state)
+        .await
+        .unwrap();
+    assert!(first <= 1 && again == 0, "{first} {again}");
+    let sent = outbox(&app, "Påminnelse").await;
+    assert_eq!(sent.len(), 1, "once, to the one holding a place");
+    assert_eq!(sent[0].to_address, app.f.member.email);
+}
+
+fn parse(body: &str) -> ical::parser::ical::component::IcalCalendar {
+    assert!(body.starts_with("BEGIN:VCALENDAR\r\n"), "{body}");
+    for line in body.split_terminator("\r\n") {
+        assert!(line.len() <= 75, "{line:?}");
+    }
+    let mut parser = ical::IcalParser::new(body.as_bytes());
+    let cal = parser.next().expect("a calendar").expect("it parses");
+    assert!(parser.next().is_none());
+    cal
+}
+
+fn prop(e: &ical::parser::ical::component::IcalEvent, name: &str) -> Option<String> {
+    e.properties
+        .iter()
+        .find(|p| p.name == name)
+        .and_then(|p| p.value.clone())
+}
+
+fn uids(cal: &ical::parser::ical::component::IcalCalendar) -> Vec<String> {
+    cal.events.iter().map(|e| prop(e, "UID").unwrap()).collect()
+}
+
+async fn feed(app: &TestApp, path: &str) -> ical::parser::ical::component::IcalCalendar {
+    let r = app.get(path).await;
+    assert_eq!(r.status(), StatusCode::OK, "{path}");
+    assert_eq!(
+        r.headers()["content-type"].to_str().unwrap(),
+        "text/calendar; charset=utf-8"
+    );
+    parse(&r.text().await.unwrap())
+}
+
+async fn feeds_follow_rfc_5545_and_show_only_public_events(app: TestApp) {
+    let (public, organiser) = published(&app, "public", 5).await;
+    let host = app.token_for(&app.f.host).await;
+    let cancelled = create(&app, &host, &online(&app, "public", 5)).await;
+    let cancelled = cancelled["id"].as_str().unwrap().to_string();
+    let (s, _) = app
+        .post_json(
+            &format!("/api/v1/events/{cancelled}/cancel"),
+            Some(&host),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let mut other = online(&app, "members_only", 5);
+    other["topics"] = json!(["Återbruk"]);
+    let members_only = create(&app, &host, &other).await;
+    let members_only = members_only["id"].as_str().unwrap().to_string();
+    let mut at_other_hub = online(&app, "public", 5);
+    at_other_hub["hub_id"] = json!(app.f.other_hub.id);
+    at_other_hub["topics"] = json!(["Återbruk"]);
+    let admin = app.token_for(&app.f.admin).await;
+    let elsewhere = create(&app, &admin, &at_other_hub).await;
+    let elsewhere = elsewhere["id"].as_str().unwrap().to_string();
+
+    let uid = |id: &str| format!("event-{id}@thirdplace");
+    let cal = feed(&app, "/calendar.ics").await;
+    let mut got = uids(&cal);
+    got.sort();
+    let mut want = vec![uid(&public), uid(&cancelled), uid(&elsewhere)];
+    want.sort();
+    assert_eq!(got, want, "members-only events stay out");
+    for e in &cal.events {
+        let id = prop(e, "UID").unwrap();
+        let id = id
+            .trim_start_matches("event-")
+            .trim_end_matches("@thirdplace");
+        assert!(prop(e, "DTSTAMP").unwrap().ends_with('Z'));
+        assert!(prop(e, "DTSTART").unwrap().ends_with('Z'));
+        assert!(prop(e, "URL").unwrap().ends_with(&format!("/events/{id}")));
+        let stored = app.store.get_event(id.parse().unwrap()).await.unwrap();
+        assert_eq!(prop(e, "SEQUENCE").unwrap(), stored.sequence.to_string());
+        let status = prop(e, "STATUS").unwrap();
+        if id == cancelled {
+            assert_eq!(status, "CANCELLED");
+            assert!(stored.sequence >= 1);
+        } else {
+            assert_eq!(status, "CONFIRMED");
+        }
+    }
+    let e = cal
+        .events
+        .iter()
+        .find(|e| prop(e, "UID").unwrap() == uid(&public))
+        .unwrap();
+    assert_eq!(prop(e, "DTSTART").unwrap(), "20261125T090000Z");
+    assert_eq!(prop(e, "DTEND").unwrap(), "20261125T110000Z");
+    assert!(prop(e, "SUMMARY").unwrap().starts_with("Workshop: AI"));
+    // Fetched again: the same UIDs and stamps.
+    let again = feed(&app, "/calendar.ics").await;
+    assert_eq!(
+        again
+            .events
+            .iter()
+            .map(|e| prop(e, "DTSTAMP"))
+            .collect::<Vec<_>>(),
+        cal.events
+            .iter()
+            .map(|e| prop(e, "DTSTAMP"))
+            .collect::<Vec<_>>()
+    );
+
+    let hub = feed(&app, &format!("/hubs/{}/calendar.ics", app.f.other_hub.id)).await;
+    assert_eq!(uids(&hub), vec![uid(&elsewhere)]);
+    let topic = feed(&app, "/topics/%C3%85terbruk/calendar.ics").await;
+    assert_eq!(uids(&topic), vec![uid(&elsewhere)]);
+    let topic = feed(&app, "/calendar.ics?topic=ai").await;
+    let mut got = uids(&topic);
+    got.sort();
+    let mut want = vec![uid(&public), uid(&cancelled)];
+    want.sort();
+    assert_eq!(got, want);
+    let r = app.get(&format!("/hubs/{}/calendar.ics", new_id())).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // The member's private feed carries the events they organise.
+    let (s, v) = app
+        .get_json_with(&organiser, "/api/v1/me/calendar-feed")
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let url = v["url"].as_str().unwrap();
+    let path = &url[url.find("/feeds/").unwrap()..];
+    let mine = feed(&app, path).await;
+    assert_eq!(uids(&mine), vec![uid(&public)]);
+    // Members-only events only reach their own people's feeds.
+    let host_events = app
+        .store
+        .list_events(&thirdplace_store::EventFilter {
+            involving: Some(app.f.host.id),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(host_events
+        .iter()
+        .any(|l| l.event.id.to_string() == members_only));
+}
+
+async fn bad_input_gets_clear_4xx_answers_and_writes_nothing(app: TestApp) {
+    give_seat(&app, &app.f.member).await;
+    let member = app.token_for(&app.f.member).await;
+    let post = |body: Value| {
+        let app = &app;
+        let member = member.clone();
+        async move { app.post_json("/api/v1/events", Some(&member), &body).await }
+    };
+    let field_of = |v: &Value| {
+        v["error"]["fields"][0]["field"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+
+    let mut b = online(&app, "public", 5);
+    b["end"] = json!("2026-11-25T09:00:00+01:00");
+    let (s, v) = post(b).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(field_of(&v), "end");
+    assert_eq!(v["error"]["fields"][0]["code"], "end_before_start");
+
+    let mut b = online(&app, "public", 5);
+    b["start"] = json!("2026-11-20T10:00:00+01:00");
+    b["end"] = json!("2026-11-20T11:00:00+01:00");
+    let (s, v) = post(b).await;
+    assert_eq!(
+        (s, field_of(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "start".into())
+    );
+
+    let (s, v) = post(online(&app, "public", 0)).await;
+    assert_eq!(
+        (s, field_of(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "capacity".into())
+    );
+    let (s, v) = post(online(&app, "secret", 5)).await;
+    assert_eq!(
+        (s, field_of(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "visibility".into())
+    );
+    let mut b = online(&app, "public", 5);
+    b["start"] = json!("tomorrow");
+    let (s, v) = post(b).await;
+    assert_eq!(
+        (s, field_of(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "start".into())
+    );
+    let mut b = online(&app, "public", 5);
+    b["venue"] = json!("room");
+    b["room_id"] = json!(new_id());
+    let (s, v) = post(b).await;
+    assert_eq!(
+        (s, field_of(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "room_id".into())
+    );
+    let mut b = online(&app, "public", 5);
+    b["title"] = json!("   ");
+    let (s, v) = post(b).await;
+    assert_eq!(
+        (s, field_of(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "title".into())
+    );
+    let mut b = online(&app, "public", 5);
+    b["hub_id"] = json!(new_id());
+    let (s, v) = post(b).await;
+    assert_eq!(
+        (s, field_of(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "hub_id".into())
+    );
+    let mut b = online(&app, "public", 5);
+    b["colour"] = json!("red");
+    let (s, _) = post(b).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .client
+        .post(app.url("/api/v1/events"))
+        .bearer_auth(&member)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let (s, _) = app
+        .post_json("/api/v1/events", None, &online(&app, "public", 5))
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (_, list) = app.get_json_with(&member, "/api/v1/events").await;
+    assert_eq!(list, json!([]), "nothing written");
+    let (s, v) = app.get_json("/api/v1/events?from=yesterday").await;
+    assert_eq!(
+        (s, field_of(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "from".into())
+    );
+    let (s, _) = app.get_json("/api/v1/events/not-an-id").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = sign_up(&app, &member, &new_id().to_string(), json!({})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Sign-up after the start.
+    let host = app.token_for(&app.f.host).await;
+    let e = create(&app, &host, &online(&app, "public", 5)).await;
+    let id = e["id"].as_str().unwrap();
+    let (s, v) = sign_up(&app, &member, id, json!({"person_id": "x"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    app.clock.set(instant("2026-11-25T09:30:00Z"));
+    let (s, v) = sign_up(&app, &member, id, json!({})).await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "event_started")
+    );
+}
