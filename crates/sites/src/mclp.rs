@@ -219,6 +219,9 @@ fn reduce(cov: &Coverage) -> Reduced {
 /// proves the incumbent optimal, the step gets tiny, or time runs out).
 const ROOT_ITERATIONS: usize = 20_000;
 
+/// The subgradient recomputes site profits from scratch this often.
+const EXACT_EVERY: usize = 32;
+
 const FREE: u8 = 0;
 const IN: u8 = 1;
 const OUT: u8 = 2;
@@ -246,6 +249,8 @@ struct Search<'a> {
     /// Over `LARGE_PAIRS` coverage pairs or `LARGE_K` sites: the root gets
     /// coordinate descent and more iterations.
     large: bool,
+    /// The primal search running beside the root bound (large instances).
+    share: Option<&'a PrimalShare>,
 }
 
 /// Size (demand–site pairs after reduction) from which an instance is large.
@@ -276,6 +281,7 @@ impl<'a> Search<'a> {
             scratch_c: vec![0.0; r.covers.len()],
             scratch_mark: vec![0; r.w.len()],
             large: k >= LARGE_K || r.covers.iter().map(Vec::len).sum::<usize>() > LARGE_PAIRS,
+            share: None,
         }
     }
 
@@ -371,7 +377,9 @@ impl<'a> Search<'a> {
         let mut order: Vec<u32> = free.to_vec();
         let mut xcnt = vec![0u32; w.len()];
         let mut best_lambda = lambda.to_vec();
+        let mut done = 0;
         for it in 0..iters {
+            done = it;
             let mut l = self.base;
             for &i in &relevant {
                 let i = i as usize;
@@ -379,15 +387,20 @@ impl<'a> Search<'a> {
                     l += w[i] - lambda[i];
                 }
             }
-            for &j in free {
-                let mut c = 0.0;
-                for &i in &self.r.covers[j as usize] {
-                    let i = i as usize;
-                    if self.in_cnt[i] == 0 {
-                        c += lambda[i];
+            // Site profits: recomputed every few iterations, else kept up to
+            // date from the λ changes (most λ do not move once near the
+            // optimum); the bound returned is re-evaluated exactly.
+            if it.is_multiple_of(EXACT_EVERY) {
+                for &j in free {
+                    let mut c = 0.0;
+                    for &i in &self.r.covers[j as usize] {
+                        let i = i as usize;
+                        if self.in_cnt[i] == 0 {
+                            c += lambda[i];
+                        }
                     }
+                    self.scratch_c[j as usize] = c;
                 }
-                self.scratch_c[j as usize] = c;
             }
             let sc = &self.scratch_c;
             order.select_nth_unstable_by(r - 1, |a, b| {
@@ -412,21 +425,34 @@ impl<'a> Search<'a> {
             if root || it == 0 {
                 self.try_incumbent(&x);
             }
+            // The best value known, with the primal search's beside the root.
+            let mut known = self.best;
             // On a large instance the Lagrangian choice, improved by swaps,
             // is the best source of incumbents.
-            if root && self.large && it % 400 == 399 && self.chosen.is_empty() {
+            if let (true, Some(share)) = (root, self.share) {
+                if it % 50 == 49 {
+                    *share.lagrangian.lock().unwrap() = Some(x.clone());
+                }
+                known = share.value();
+            } else if root && self.large && it % 400 == 399 && self.chosen.is_empty() {
                 let (v, set) = local_search(self.r, &x);
+                trace(&format!(
+                    "it {it} t {:?} bound {best_l} best {} ls {v}",
+                    self.start.elapsed(),
+                    self.best
+                ));
                 if v > self.best {
                     self.best = v;
                     self.best_set = set;
                 }
             }
-            if best_l <= self.best + self.slack || theta < 1e-4 {
+            known = known.max(self.best);
+            if best_l <= known + self.slack || theta < 1e-4 {
                 break;
             }
             // Past the usual root effort, go on only on a large instance (where
             // a node costs as much as many iterations) while the gap is over 0.1 %.
-            if root && it >= 300 && (!self.large || best_l - self.best <= 1e-3 * self.best) {
+            if root && it >= 300 && (!self.large || best_l - known <= 1e-3 * known) {
                 break;
             }
             // Leave some of the time for the work after the root bound.
@@ -460,13 +486,20 @@ impl<'a> Search<'a> {
                 }
                 break;
             }
-            let target = self.best + if self.r.integral { 1.0 } else { 0.0 };
+            let target = known + if self.r.integral { 1.0 } else { 0.0 };
             let t = theta * (l - target).max(1e-9 * l.abs().max(1.0)) / norm;
             for &i in &relevant {
                 let i = i as usize;
                 let y = if w[i] > lambda[i] { 1.0 } else { 0.0 };
                 let g = y - xcnt[i] as f64;
-                lambda[i] = (lambda[i] + t * g).clamp(0.0, w[i]);
+                let new = (lambda[i] + t * g).clamp(0.0, w[i]);
+                let d = new - lambda[i];
+                if d != 0.0 {
+                    lambda[i] = new;
+                    for &j in &self.r.by[i] {
+                        self.scratch_c[j as usize] += d;
+                    }
+                }
             }
             for &j in &x {
                 for &i in &self.r.covers[j as usize] {
@@ -474,7 +507,19 @@ impl<'a> Search<'a> {
                 }
             }
         }
+        if root {
+            trace(&format!(
+                "sg iterations {done} t {:?}",
+                self.start.elapsed()
+            ));
+        }
         lambda.copy_from_slice(&best_lambda);
+        if iters > 1 {
+            // The profits were kept up to date incrementally: the bound at
+            // the best λ, exactly (one more pass).
+            let (l, x) = self.bound(lambda, free, 1, false);
+            return (l, x);
+        }
         (best_l, best_x)
     }
 
@@ -608,7 +653,12 @@ impl<'a> Search<'a> {
         // On a large instance plain subgradient steps from λ = w are far too
         // slow; coordinate descent first gets λ most of the way.
         if root && self.large {
-            self.coordinate_descent(&mut lambda, &free, 100);
+            let b0 = self.coordinate_descent(&mut lambda, &free, 100);
+            trace(&format!(
+                "cd1 t {:?} bound {b0} best {}",
+                self.start.elapsed(),
+                self.best
+            ));
         }
         let (mut l_star, x) = self.bound(
             &mut lambda,
@@ -619,7 +669,28 @@ impl<'a> Search<'a> {
         if root && self.large {
             // Coordinate descent again from where the subgradient stopped; it
             // returns the bound at the λ it leaves, at most `l_star`.
+            trace(&format!(
+                "sg end t {:?} bound {l_star} best {}",
+                self.start.elapsed(),
+                self.best
+            ));
             l_star = self.coordinate_descent(&mut lambda, &free, 100);
+            trace(&format!(
+                "cd2 t {:?} bound {l_star} best {}",
+                self.start.elapsed(),
+                self.best
+            ));
+        }
+        if let (true, Some(share)) = (root, self.share) {
+            share.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            while !share.done.load(std::sync::atomic::Ordering::Acquire) {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            let b = share.best.lock().unwrap();
+            if b.0 > self.best {
+                self.best = b.0;
+                self.best_set.clone_from(&b.1);
+            }
         }
         if root {
             let start: Vec<u32> = self.best_set.clone();
@@ -630,6 +701,13 @@ impl<'a> Search<'a> {
                     self.best_set = set;
                 }
             }
+        }
+        if root {
+            trace(&format!(
+                "root ls t {:?} bound {l_star} best {}",
+                self.start.elapsed(),
+                self.best
+            ));
         }
         let b = l_star.min(parent_bound);
         if self.settled(b) {
@@ -684,6 +762,12 @@ impl<'a> Search<'a> {
     }
 }
 
+fn trace(msg: &str) {
+    if std::env::var_os("MCLP_TRACE").is_some() {
+        eprintln!("{msg}");
+    }
+}
+
 /// Greedy on the reduced instance: each step the site adding the most (ties:
 /// lowest index). Lazy evaluation: a site's gain only shrinks as sites are
 /// added, so a stale gain on top of the heap is an upper bound to re-check.
@@ -733,9 +817,63 @@ impl Ord for OrdF64 {
     }
 }
 
+/// A max tournament tree over the sites: the outside site that would add
+/// the most, in O(1); an update costs O(log n).
+struct MaxTree {
+    size: usize,
+    /// Node values (leaves from `size`); -inf for sites in the set or tabu.
+    val: Vec<f64>,
+    arg: Vec<u32>,
+}
+
+impl MaxTree {
+    fn new(n: usize) -> Self {
+        let size = n.next_power_of_two().max(1);
+        let mut arg = vec![0u32; 2 * size];
+        for (p, a) in arg[size..].iter_mut().enumerate() {
+            *a = p as u32;
+        }
+        MaxTree {
+            size,
+            val: vec![f64::NEG_INFINITY; 2 * size],
+            arg,
+        }
+    }
+
+    fn set(&mut self, j: usize, v: f64) {
+        let mut p = j + self.size;
+        self.val[p] = v;
+        while p > 1 {
+            p /= 2;
+            let (l, r) = (2 * p, 2 * p + 1);
+            // Ties: the lower index (the left child).
+            let c = if self.val[r] > self.val[l] { r } else { l };
+            // Unchanged here: unchanged above.
+            if self.val[p] == self.val[c] && self.arg[p] == self.arg[c] {
+                break;
+            }
+            self.val[p] = self.val[c];
+            self.arg[p] = self.arg[c];
+        }
+    }
+
+    fn rebuild(&mut self) {
+        for p in (1..self.size).rev() {
+            let (l, r) = (2 * p, 2 * p + 1);
+            let c = if self.val[r] > self.val[l] { r } else { l };
+            self.val[p] = self.val[c];
+            self.arg[p] = self.arg[c];
+        }
+    }
+
+    fn max(&self) -> (f64, usize) {
+        (self.val[1], self.arg[1] as usize)
+    }
+}
+
 /// Incremental state for swap local search: how often each demand point is
 /// covered by the set, and for every site the weight it would add (outside
-/// the set) or lose (inside the set).
+/// the set) or lose (inside the set); a max tree finds the best site to add.
 struct SwapState<'a> {
     r: &'a Reduced,
     cnt: Vec<u32>,
@@ -743,30 +881,87 @@ struct SwapState<'a> {
     /// Outside the set: weight the site would add. Inside: weight only it covers.
     delta: Vec<f64>,
     value: f64,
+    tree: MaxTree,
+    /// Sites kept out of the tree (iterated search: just removed).
+    tabu: Vec<bool>,
+    dirty: Vec<u32>,
+    is_dirty: Vec<bool>,
 }
 
 impl<'a> SwapState<'a> {
     fn new(r: &'a Reduced, set: &[u32]) -> Self {
+        let n = r.covers.len();
         let mut st = SwapState {
             r,
             cnt: vec![0; r.w.len()],
-            in_set: vec![false; r.covers.len()],
+            in_set: vec![false; n],
             delta: r
                 .covers
                 .iter()
                 .map(|c| c.iter().map(|&i| r.w[i as usize]).sum())
                 .collect(),
             value: 0.0,
+            tree: MaxTree::new(n),
+            tabu: vec![false; n],
+            dirty: Vec::new(),
+            is_dirty: vec![false; n],
         };
         for &j in set {
-            st.add(j as usize);
+            st.add_raw(j as usize);
         }
+        st.dirty.clear();
+        st.is_dirty.iter_mut().for_each(|d| *d = false);
+        for j in 0..n {
+            st.tree.val[st.tree.size + j] = if st.in_set[j] {
+                f64::NEG_INFINITY
+            } else {
+                st.delta[j]
+            };
+        }
+        st.tree.rebuild();
         st
     }
 
+    fn touch(&mut self, o: usize) {
+        if !self.is_dirty[o] {
+            self.is_dirty[o] = true;
+            self.dirty.push(o as u32);
+        }
+    }
+
+    fn flush(&mut self) {
+        while let Some(o) = self.dirty.pop() {
+            let o = o as usize;
+            self.is_dirty[o] = false;
+            let v = if self.in_set[o] || self.tabu[o] {
+                f64::NEG_INFINITY
+            } else {
+                self.delta[o]
+            };
+            self.tree.set(o, v);
+        }
+    }
+
+    fn set_tabu(&mut self, j: usize, t: bool) {
+        self.tabu[j] = t;
+        self.touch(j);
+        self.flush();
+    }
+
     fn add(&mut self, j: usize) {
+        self.add_raw(j);
+        self.flush();
+    }
+
+    fn remove(&mut self, j: usize) {
+        self.remove_raw(j);
+        self.flush();
+    }
+
+    fn add_raw(&mut self, j: usize) {
         let r = self.r;
         self.in_set[j] = true;
+        self.touch(j);
         // Outside the set delta = weight added; inside = weight only it covers.
         let mut own = 0.0;
         for &i in &r.covers[j] {
@@ -780,6 +975,7 @@ impl<'a> SwapState<'a> {
                     for &o in &r.by[i] {
                         if o as usize != j {
                             self.delta[o as usize] -= w;
+                            self.touch(o as usize);
                         }
                     }
                 }
@@ -796,9 +992,10 @@ impl<'a> SwapState<'a> {
         self.delta[j] = own;
     }
 
-    fn remove(&mut self, j: usize) {
+    fn remove_raw(&mut self, j: usize) {
         let r = self.r;
         self.in_set[j] = false;
+        self.touch(j);
         let mut gain = 0.0;
         for &i in &r.covers[j] {
             let i = i as usize;
@@ -811,6 +1008,7 @@ impl<'a> SwapState<'a> {
                     for &o in &r.by[i] {
                         if o as usize != j {
                             self.delta[o as usize] += w;
+                            self.touch(o as usize);
                         }
                     }
                 }
@@ -826,36 +1024,264 @@ impl<'a> SwapState<'a> {
         }
         self.delta[j] = gain;
     }
+
+    /// Try the best swap for the site in `set[slot]`: out, and in goes the
+    /// site that adds the most, if that beats putting it back. True if swapped.
+    fn improve_slot(&mut self, set: &mut [u32], slot: usize) -> bool {
+        let j = set[slot] as usize;
+        self.remove(j);
+        let loss = self.delta[j];
+        let (g, o) = self.tree.max();
+        if o != j && g > loss + 1e-9 * g.abs().max(1.0) {
+            set[slot] = o as u32;
+            self.add(o);
+            true
+        } else {
+            self.add(j);
+            false
+        }
+    }
+
+    /// Swaps until none helps (at most `max_rounds` passes over the set).
+    fn descend(&mut self, set: &mut [u32], max_rounds: usize) {
+        let mut improved = true;
+        let mut rounds = 0;
+        while improved && rounds < max_rounds {
+            improved = false;
+            rounds += 1;
+            for slot in 0..set.len() {
+                improved |= self.improve_slot(set, slot);
+            }
+        }
+    }
 }
 
 /// Improve a set of sites by swaps (one out, one in) until none helps.
 fn local_search(r: &Reduced, set: &[u32]) -> (f64, Vec<u32>) {
     let mut set: Vec<u32> = set.to_vec();
     let mut st = SwapState::new(r, &set);
-    let mut improved = true;
-    let mut rounds = 0;
-    while improved && rounds < 100 {
-        improved = false;
-        rounds += 1;
-        for slot in set.iter_mut() {
-            let j = *slot as usize;
-            st.remove(j);
-            let loss = st.delta[j];
-            let mut best = (loss, j);
-            for (o, &g) in st.delta.iter().enumerate() {
-                if !st.in_set[o] && g > best.0 + 1e-9 * g.abs().max(1.0) {
-                    best = (g, o);
-                }
-            }
-            let n = best.1;
-            if n != j {
-                *slot = n as u32;
-                improved = true;
-            }
-            st.add(n);
+    st.descend(&mut set, 100);
+    (st.value, set)
+}
+
+/// What the root's dual work and the primal search running beside it share.
+struct PrimalShare {
+    stop: std::sync::atomic::AtomicBool,
+    /// Best value found by the primal search (f64 bits).
+    value: std::sync::atomic::AtomicU64,
+    best: std::sync::Mutex<(f64, Vec<u32>)>,
+    /// The latest Lagrangian choice of sites, as a fresh start.
+    lagrangian: std::sync::Mutex<Option<Vec<u32>>>,
+    /// Set by the primal search when it has stopped.
+    done: std::sync::atomic::AtomicBool,
+    started: Instant,
+}
+
+impl PrimalShare {
+    fn new(value: f64, set: Vec<u32>) -> Self {
+        PrimalShare {
+            stop: std::sync::atomic::AtomicBool::new(false),
+            value: std::sync::atomic::AtomicU64::new(value.to_bits()),
+            best: std::sync::Mutex::new((value, set)),
+            lagrangian: std::sync::Mutex::new(None),
+            done: std::sync::atomic::AtomicBool::new(false),
+            started: Instant::now(),
         }
     }
-    (st.value, set)
+
+    fn value(&self) -> f64 {
+        f64::from_bits(self.value.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+/// Iterated local search (runs beside the root bound on large instances):
+/// remove a few chosen sites near each other, refill greedily without them,
+/// repair by swaps around the change, keep the result unless it is worse.
+/// Lagrangian choices handed over by the bound are taken as new starts when
+/// their swap optimum is better. Stops when `share.stop` is set or at `deadline`.
+fn iterated_search(r: &Reduced, start: &[u32], share: &PrimalShare, deadline: Option<Instant>) {
+    use std::sync::atomic::Ordering;
+    let n = r.covers.len();
+    let mut set: Vec<u32> = start.to_vec();
+    if set.is_empty() {
+        return;
+    }
+    let mut st = SwapState::new(r, &set);
+    st.descend(&mut set, 100);
+    let mut best = st.value;
+    let publish = |v: f64, set: &[u32]| {
+        let mut b = share.best.lock().unwrap();
+        if v > b.0 {
+            *b = (v, set.to_vec());
+            share.value.store(v.to_bits(), Ordering::Relaxed);
+        }
+    };
+    publish(best, &set);
+    let mut rng: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |b: usize| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng % b as u64) as usize
+    };
+    let mut stamp = vec![0u32; n];
+    let mut stamp_w = vec![0u32; r.w.len()];
+    let mut tick = 0u32;
+    let mut pos = vec![u32::MAX; n];
+    for (p, &j) in set.iter().enumerate() {
+        pos[j as usize] = p as u32;
+    }
+    let mut iter = 0u64;
+    loop {
+        iter += 1;
+        if iter.is_multiple_of(2000) {
+            trace(&format!("ils it {iter} best {best} cur {}", st.value));
+        }
+        if share.stop.load(Ordering::Relaxed) {
+            break;
+        }
+        if iter.is_multiple_of(16) {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
+            let fresh = share.lagrangian.lock().unwrap().take();
+            if let Some(x) = fresh {
+                let mut xs = x;
+                let mut st2 = SwapState::new(r, &xs);
+                st2.descend(&mut xs, 100);
+                trace(&format!(
+                    "ils restart {} (current {}) t {:?}",
+                    st2.value,
+                    st.value,
+                    share.started.elapsed()
+                ));
+                if st2.value > st.value {
+                    st = st2;
+                    set = xs;
+                    pos.iter_mut().for_each(|p| *p = u32::MAX);
+                    for (p, &j) in set.iter().enumerate() {
+                        pos[j as usize] = p as u32;
+                    }
+                    if st.value > best {
+                        best = st.value;
+                        publish(best, &set);
+                    }
+                }
+            }
+        }
+        // A chosen site and the chosen sites within two coverage hops of it.
+        let j0 = set[next(set.len())] as usize;
+        tick = tick.wrapping_add(1);
+        if tick == 0 {
+            stamp.iter_mut().for_each(|s| *s = 0);
+            stamp_w.iter_mut().for_each(|s| *s = 0);
+            tick = 1;
+        }
+        let mut near: Vec<u32> = Vec::new();
+        for &i in &r.covers[j0] {
+            for &o in &r.by[i as usize] {
+                if stamp[o as usize] == tick {
+                    continue;
+                }
+                stamp[o as usize] = tick;
+                for &i2 in &r.covers[o as usize] {
+                    if stamp_w[i2 as usize] == tick {
+                        continue;
+                    }
+                    stamp_w[i2 as usize] = tick;
+                    for &o2 in &r.by[i2 as usize] {
+                        if st.in_set[o2 as usize] && o2 as usize != j0 && !near.contains(&o2) {
+                            near.push(o2);
+                        }
+                    }
+                }
+            }
+        }
+        let q = 1 + next(3).min(near.len());
+        let mut out: Vec<u32> = vec![j0 as u32];
+        while out.len() < q {
+            let o = near.swap_remove(next(near.len()));
+            out.push(o);
+        }
+        let before = st.value;
+        let saved = set.clone();
+        let mut log: Vec<(bool, u32)> = Vec::new();
+        for &o in &out {
+            st.remove_raw(o as usize);
+            log.push((false, o));
+        }
+        st.flush();
+        for &o in &out {
+            st.set_tabu(o as usize, true);
+        }
+        let mut slots: Vec<usize> = Vec::new();
+        for &o in &out {
+            let (g, mut a) = st.tree.max();
+            if g == f64::NEG_INFINITY {
+                a = o as usize;
+            }
+            st.add(a);
+            log.push((true, a as u32));
+            let p = pos[o as usize] as usize;
+            set[p] = a as u32;
+            slots.push(p);
+        }
+        for &o in &out {
+            st.set_tabu(o as usize, false);
+        }
+        // Repair: swaps for the new sites and the chosen sites near them.
+        for &o in &near {
+            if st.in_set[o as usize] {
+                let p = set.iter().position(|&x| x == o);
+                if let Some(p) = p {
+                    slots.push(p);
+                }
+            }
+        }
+        let mut improved = true;
+        let mut rounds = 0;
+        while improved && rounds < 10 {
+            improved = false;
+            rounds += 1;
+            for &p in &slots {
+                let old = set[p];
+                if st.improve_slot(&mut set, p) {
+                    log.push((false, old));
+                    log.push((true, set[p]));
+                    improved = true;
+                }
+            }
+        }
+        if st.value + 1e-9 * before.abs().max(1.0) < before {
+            for &(added, o) in log.iter().rev() {
+                if added {
+                    st.remove_raw(o as usize);
+                } else {
+                    st.add_raw(o as usize);
+                }
+            }
+            st.flush();
+            set = saved;
+        } else {
+            for &o in &out {
+                pos[o as usize] = u32::MAX;
+            }
+            for (p, &j) in set.iter().enumerate() {
+                pos[j as usize] = p as u32;
+            }
+            if st.value > best + 1e-9 * best.abs().max(1.0) {
+                // A full pass catches swaps far from the change.
+                st.descend(&mut set, 100);
+                for (p, &j) in set.iter().enumerate() {
+                    pos[j as usize] = p as u32;
+                }
+                best = st.value;
+                publish(best, &set);
+            }
+        }
+    }
+    trace(&format!("ils iterations {iter} best {best}"));
+    share.done.store(true, Ordering::Release);
 }
 
 /// Order sites by the weight each adds when added one by one (largest first)
@@ -966,13 +1392,30 @@ fn solve_with(cov: &Coverage, k: usize, limits: Limits, large: Option<bool>) -> 
     }
     let g = greedy_reduced(&r, k);
     s.try_incumbent(&g);
+    let g0 = s.best;
     let (v, set) = local_search(&r, &s.best_set);
+    trace(&format!("greedy {g0} ls {v} t {:?}", s.start.elapsed()));
     if v > s.best {
         s.best = v;
         s.best_set = set;
     }
     let lambda = r.w.clone();
-    let open = s.dfs(lambda, f64::INFINITY);
+    // On a large instance an iterated local search runs beside the root bound.
+    let share = PrimalShare::new(s.best, s.best_set.clone());
+    let deadline = limits.time_limit.map(|t| s.start + t);
+    let open = if s.large && s.best_set.len() >= 2 {
+        let start = s.best_set.clone();
+        let (r, share) = (&r, &share);
+        std::thread::scope(|scope| {
+            scope.spawn(move || iterated_search(r, &start, share, deadline));
+            s.share = Some(share);
+            let open = s.dfs(lambda, f64::INFINITY);
+            share.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            open
+        })
+    } else {
+        s.dfs(lambda, f64::INFINITY)
+    };
     let open = match open {
         None if s.tolerated > s.best + s.slack => Some(s.tolerated),
         Some(u) => Some(u.max(s.tolerated)),
