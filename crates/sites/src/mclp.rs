@@ -378,6 +378,8 @@ impl<'a> Search<'a> {
         let mut xcnt = vec![0u32; w.len()];
         let mut best_lambda = lambda.to_vec();
         let mut done = 0;
+        let (mut gv, mut dir) = (vec![0.0; w.len()], vec![0.0; w.len()]);
+        let mut stale = false;
         for it in 0..iters {
             done = it;
             let mut l = self.base;
@@ -390,7 +392,7 @@ impl<'a> Search<'a> {
             // Site profits: recomputed every few iterations, else kept up to
             // date from the λ changes (most λ do not move once near the
             // optimum); the bound returned is re-evaluated exactly.
-            if it.is_multiple_of(EXACT_EVERY) {
+            if stale || it.is_multiple_of(EXACT_EVERY) {
                 for &j in free {
                     let mut c = 0.0;
                     for &i in &self.r.covers[j as usize] {
@@ -455,13 +457,16 @@ impl<'a> Search<'a> {
             if root && it >= 300 && (!self.large || best_l - known <= 1e-3 * known) {
                 break;
             }
-            // Leave some of the time for the work after the root bound.
+            // Leave some of the time for the work after the root bound (on a
+            // large instance the tree cannot close a gap the root left, so
+            // the root and the primal search beside it get nearly all).
+            let share = if self.large { 0.95 } else { 0.85 };
             if root
                 && it % 16 == 15
                 && self
                     .limits
                     .time_limit
-                    .is_some_and(|t| self.start.elapsed() >= t.mul_f64(0.85))
+                    .is_some_and(|t| self.start.elapsed() >= t.mul_f64(share))
             {
                 break;
             }
@@ -471,11 +476,25 @@ impl<'a> Search<'a> {
                     xcnt[i as usize] += 1;
                 }
             }
+            // On a large instance's root: the subgradient projected on the
+            // box [0, w] and deflected by the previous direction
+            // (Camerini–Fratta–Maffioli), which damps the zig-zag.
+            let deflect = root && self.large;
             let mut norm = 0.0;
+            let mut dot = 0.0;
+            let mut dprev = 0.0;
             for &i in &relevant {
                 let i = i as usize;
                 let y = if w[i] > lambda[i] { 1.0 } else { 0.0 };
-                let g = y - xcnt[i] as f64;
+                let mut g = y - xcnt[i] as f64;
+                if deflect {
+                    if (g > 0.0 && lambda[i] >= w[i]) || (g < 0.0 && lambda[i] <= 0.0) {
+                        g = 0.0;
+                    }
+                    gv[i] = g;
+                    dot += g * dir[i];
+                    dprev += dir[i] * dir[i];
+                }
                 norm += g * g;
             }
             if norm == 0.0 {
@@ -486,20 +505,57 @@ impl<'a> Search<'a> {
                 }
                 break;
             }
+            let beta = if deflect && dot < 0.0 && dprev > 0.0 {
+                -1.5 * dot / dprev
+            } else {
+                0.0
+            };
+            if deflect {
+                norm = 0.0;
+                for &i in &relevant {
+                    let i = i as usize;
+                    let d = gv[i] + beta * dir[i];
+                    dir[i] = d;
+                    norm += d * d;
+                }
+            }
             let target = known + if self.r.integral { 1.0 } else { 0.0 };
             let t = theta * (l - target).max(1e-9 * l.abs().max(1.0)) / norm;
+            // New λ; the λ changes go into `gv`. When many move, the profits
+            // are recomputed from scratch (faster than scattering them).
+            let mut moved = 0usize;
             for &i in &relevant {
                 let i = i as usize;
-                let y = if w[i] > lambda[i] { 1.0 } else { 0.0 };
-                let g = y - xcnt[i] as f64;
+                let g = if deflect {
+                    dir[i]
+                } else {
+                    let y = if w[i] > lambda[i] { 1.0 } else { 0.0 };
+                    y - xcnt[i] as f64
+                };
                 let new = (lambda[i] + t * g).clamp(0.0, w[i]);
                 let d = new - lambda[i];
+                lambda[i] = new;
+                gv[i] = d;
                 if d != 0.0 {
-                    lambda[i] = new;
-                    for &j in &self.r.by[i] {
-                        self.scratch_c[j as usize] += d;
+                    moved += 1;
+                }
+            }
+            stale = 3 * moved > relevant.len();
+            if !stale {
+                for &i in &relevant {
+                    let d = gv[i as usize];
+                    if d != 0.0 {
+                        for &j in &self.r.by[i as usize] {
+                            self.scratch_c[j as usize] += d;
+                        }
                     }
                 }
+            }
+            if root && it % 250 == 0 {
+                trace(&format!(
+                    "sg it {it} bound {best_l} known {known} t {:?}",
+                    self.start.elapsed()
+                ));
             }
             for &j in &x {
                 for &i in &self.r.covers[j as usize] {
@@ -1132,6 +1188,7 @@ fn iterated_search(r: &Reduced, start: &[u32], share: &PrimalShare, deadline: Op
         pos[j as usize] = p as u32;
     }
     let mut iter = 0u64;
+    let (mut skip, mut backoff) = (0u32, 1u32);
     loop {
         iter += 1;
         if iter.is_multiple_of(2000) {
@@ -1144,7 +1201,12 @@ fn iterated_search(r: &Reduced, start: &[u32], share: &PrimalShare, deadline: Op
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 break;
             }
-            let fresh = share.lagrangian.lock().unwrap().take();
+            let mut fresh = share.lagrangian.lock().unwrap().take();
+            if fresh.is_some() && skip > 0 {
+                // Restarts that did not help make the next ones rarer.
+                skip -= 1;
+                fresh = None;
+            }
             if let Some(x) = fresh {
                 let mut xs = x;
                 let mut st2 = SwapState::new(r, &xs);
@@ -1155,7 +1217,11 @@ fn iterated_search(r: &Reduced, start: &[u32], share: &PrimalShare, deadline: Op
                     st.value,
                     share.started.elapsed()
                 ));
-                if st2.value > st.value {
+                if st2.value <= st.value {
+                    backoff = (backoff * 2).min(4);
+                    skip = backoff;
+                } else {
+                    backoff = 1;
                     st = st2;
                     set = xs;
                     pos.iter_mut().for_each(|p| *p = u32::MAX);
