@@ -206,11 +206,90 @@ fn reduce(cov: &Coverage) -> Reduced {
         }
     }
     let integral = w.iter().all(|x: &f64| x.fract() == 0.0 && *x < 1e15);
-    Reduced {
+    renumber(Reduced {
         w,
         covers: kept_covers,
         by,
         orig,
+        integral,
+    })
+}
+
+/// Number sites and demand points in breadth-first order of the coverage
+/// graph, so that sites next to each other in the numbering cover demand next
+/// to each other: the bound's passes over the coverage pairs and the swap
+/// search then stay in the cache on large instances.
+fn renumber(r: Reduced) -> Reduced {
+    let Reduced {
+        w,
+        covers,
+        by,
+        orig,
+        integral,
+    } = r;
+    let (m, n) = (w.len(), covers.len());
+    let mut site_seen = vec![false; n];
+    let mut dem_new = vec![u32::MAX; m];
+    let mut site_order: Vec<u32> = Vec::with_capacity(n);
+    let mut dem_order: Vec<u32> = Vec::with_capacity(m);
+    for s0 in 0..n {
+        if site_seen[s0] {
+            continue;
+        }
+        site_seen[s0] = true;
+        let mut head = site_order.len();
+        site_order.push(s0 as u32);
+        while head < site_order.len() {
+            let j = site_order[head] as usize;
+            head += 1;
+            for &i in &covers[j] {
+                if dem_new[i as usize] != u32::MAX {
+                    continue;
+                }
+                dem_new[i as usize] = dem_order.len() as u32;
+                dem_order.push(i);
+                for &o in &by[i as usize] {
+                    if !site_seen[o as usize] {
+                        site_seen[o as usize] = true;
+                        site_order.push(o);
+                    }
+                }
+            }
+        }
+    }
+    for (i, d) in dem_new.iter_mut().enumerate() {
+        if *d == u32::MAX {
+            *d = dem_order.len() as u32;
+            dem_order.push(i as u32);
+        }
+    }
+    let w2: Vec<f64> = dem_order.iter().map(|&i| w[i as usize]).collect();
+    let orig2: Vec<usize> = site_order.iter().map(|&j| orig[j as usize]).collect();
+    let covers2: Vec<Vec<u32>> = site_order
+        .iter()
+        .map(|&j| {
+            let mut c: Vec<u32> = covers[j as usize]
+                .iter()
+                .map(|&i| dem_new[i as usize])
+                .collect();
+            c.sort_unstable();
+            c
+        })
+        .collect();
+    let mut by2: Vec<Vec<u32>> = dem_order
+        .iter()
+        .map(|&i| Vec::with_capacity(by[i as usize].len()))
+        .collect();
+    for (j, c) in covers2.iter().enumerate() {
+        for &i in c {
+            by2[i as usize].push(j as u32);
+        }
+    }
+    Reduced {
+        w: w2,
+        covers: covers2,
+        by: by2,
+        orig: orig2,
         integral,
     }
 }
@@ -775,6 +854,20 @@ impl<'a> Search<'a> {
         let r = self.k - self.chosen.len();
         let p = self.profits(&lambda, &free);
         let (c_r, c_next) = (p[r - 1].0, p[r].0);
+        if root {
+            trace(&format!(
+                "root theta {c_r} next {c_next} bound {l_star} best {} fixable out {} in {}",
+                self.best,
+                p[r..]
+                    .iter()
+                    .filter(|(c, _)| l_star - c_r + c <= self.best + self.slack)
+                    .count(),
+                p[..r]
+                    .iter()
+                    .filter(|(c, _)| l_star - c + c_next <= self.best + self.slack)
+                    .count()
+            ));
+        }
         let limit = self.best + self.slack;
         let fix_in: Vec<u32> = p[..r]
             .iter()
