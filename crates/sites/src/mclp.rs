@@ -298,6 +298,10 @@ fn renumber(r: Reduced) -> Reduced {
 /// proves the incumbent optimal, the step gets tiny, or time runs out).
 const ROOT_ITERATIONS: usize = 20_000;
 
+/// Weight of the newest Lagrangian choice in the running average handed to
+/// the primal search.
+const XBAR_RATE: f32 = 0.02;
+
 /// The subgradient recomputes site profits from scratch this often.
 const EXACT_EVERY: usize = 32;
 
@@ -459,6 +463,8 @@ impl<'a> Search<'a> {
         let mut done = 0;
         let (mut gv, mut dir) = (vec![0.0; w.len()], vec![0.0; w.len()]);
         let mut stale = false;
+        let mut checkpoint = f64::INFINITY;
+        let mut xbar: Vec<f32> = Vec::new();
         for it in 0..iters {
             done = it;
             let mut l = self.base;
@@ -511,8 +517,28 @@ impl<'a> Search<'a> {
             // On a large instance the Lagrangian choice, improved by swaps,
             // is the best source of incumbents.
             if let (true, Some(share)) = (root, self.share) {
+                // Ergodic average of the Lagrangian choices: approximates the
+                // LP solution; its r largest entries are the start handed over.
+                if xbar.is_empty() {
+                    xbar = vec![0.0f32; self.r.covers.len()];
+                }
+                for v in xbar.iter_mut() {
+                    *v *= 1.0 - XBAR_RATE;
+                }
+                for &j in &x {
+                    xbar[j as usize] += XBAR_RATE;
+                }
                 if it % 50 == 49 {
-                    *share.lagrangian.lock().unwrap() = Some(x.clone());
+                    let mut top: Vec<u32> = free.to_vec();
+                    let xb = &xbar;
+                    let sc = &self.scratch_c;
+                    top.select_nth_unstable_by(r - 1, |a, b| {
+                        xb[*b as usize]
+                            .total_cmp(&xb[*a as usize])
+                            .then(sc[*b as usize].total_cmp(&sc[*a as usize]))
+                    });
+                    top.truncate(r);
+                    *share.lagrangian.lock().unwrap() = Some(top);
                 }
                 known = share.value();
             } else if root && self.large && it % 400 == 399 && self.chosen.is_empty() {
@@ -629,6 +655,14 @@ impl<'a> Search<'a> {
                         }
                     }
                 }
+            }
+            // With a primal search beside it, a stalled root bound hands its
+            // time over (see `dfs`).
+            if root && self.share.is_some() && it % 250 == 0 {
+                if checkpoint - best_l < 2e-5 * best_l.abs() {
+                    break;
+                }
+                checkpoint = best_l;
             }
             if root && it % 250 == 0 {
                 trace(&format!(
@@ -817,6 +851,32 @@ impl<'a> Search<'a> {
             ));
         }
         if let (true, Some(share)) = (root, self.share) {
+            // The bound has stalled: the rest of the root's time goes to a
+            // second primal search until the gap is within the tolerance.
+            // (Within 0.1 % the tree gets the time, as without the search.)
+            let tol = self.limits.gap_tolerance.max(1e-3);
+            let enough = l_star / (1.0 + tol) - self.slack;
+            if let Some(t) = self.limits.time_limit {
+                let deadline = self.start + t.mul_f64(0.95);
+                if Instant::now() < deadline && share.value() < enough {
+                    let start = share.best.lock().unwrap().1.clone();
+                    let cfg = IlsConfig {
+                        deadline: Some(deadline),
+                        seed: 0x2545_F491_4F6C_DD1D,
+                        enough,
+                        signal_done: false,
+                        deviation: 1e-4,
+                        max_kick: 3,
+                        patience: (20 * self.r.covers.len() as u64).min(20_000),
+                    };
+                    iterated_search(self.r, &start, share, cfg);
+                }
+            }
+            trace(&format!(
+                "second search until t {:?} best {}",
+                self.start.elapsed(),
+                share.value()
+            ));
             share.stop.store(true, std::sync::atomic::Ordering::Relaxed);
             while !share.done.load(std::sync::atomic::Ordering::Acquire) {
                 std::thread::sleep(Duration::from_micros(200));
@@ -1243,12 +1303,40 @@ impl PrimalShare {
     }
 }
 
+/// Settings of one [`iterated_search`].
+#[derive(Clone, Copy)]
+struct IlsConfig {
+    deadline: Option<Instant>,
+    seed: u64,
+    /// Stop once the best value reaches this.
+    enough: f64,
+    /// Set `share.done` at the end (the thread beside the root).
+    signal_done: bool,
+    /// Keep a change unless it falls more than this share below the best
+    /// value found (record-to-record travel; 0 = never worse).
+    deviation: f64,
+    /// At most this many sites are taken out per kick.
+    max_kick: usize,
+    /// Stop after this many kicks without a new best value.
+    patience: u64,
+}
+
 /// Iterated local search (runs beside the root bound on large instances):
 /// remove a few chosen sites near each other, refill greedily without them,
 /// repair by swaps around the change, keep the result unless it is worse.
 /// Lagrangian choices handed over by the bound are taken as new starts when
 /// their swap optimum is better. Stops when `share.stop` is set or at `deadline`.
-fn iterated_search(r: &Reduced, start: &[u32], share: &PrimalShare, deadline: Option<Instant>) {
+fn iterated_search(r: &Reduced, start: &[u32], share: &PrimalShare, cfg: IlsConfig) {
+    let IlsConfig {
+        deadline,
+        seed,
+        enough,
+        signal_done,
+        deviation,
+        max_kick,
+        patience,
+    } = cfg;
+    let mut last_best = 0u64;
     use std::sync::atomic::Ordering;
     let n = r.covers.len();
     let mut set: Vec<u32> = start.to_vec();
@@ -1266,7 +1354,7 @@ fn iterated_search(r: &Reduced, start: &[u32], share: &PrimalShare, deadline: Op
         }
     };
     publish(best, &set);
-    let mut rng: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut rng: u64 = seed | 1;
     let mut next = move |b: usize| {
         rng ^= rng << 13;
         rng ^= rng >> 7;
@@ -1287,7 +1375,7 @@ fn iterated_search(r: &Reduced, start: &[u32], share: &PrimalShare, deadline: Op
         if iter.is_multiple_of(2000) {
             trace(&format!("ils it {iter} best {best} cur {}", st.value));
         }
-        if share.stop.load(Ordering::Relaxed) {
+        if share.stop.load(Ordering::Relaxed) || best >= enough || iter - last_best > patience {
             break;
         }
         if iter.is_multiple_of(16) {
@@ -1356,7 +1444,7 @@ fn iterated_search(r: &Reduced, start: &[u32], share: &PrimalShare, deadline: Op
                 }
             }
         }
-        let q = 1 + next(3).min(near.len());
+        let q = 1 + next(max_kick).min(near.len());
         let mut out: Vec<u32> = vec![j0 as u32];
         while out.len() < q {
             let o = near.swap_remove(next(near.len()));
@@ -1411,7 +1499,8 @@ fn iterated_search(r: &Reduced, start: &[u32], share: &PrimalShare, deadline: Op
                 }
             }
         }
-        if st.value + 1e-9 * before.abs().max(1.0) < before {
+        let floor = before.min(best - deviation * best);
+        if st.value + 1e-9 * before.abs().max(1.0) < floor {
             for &(added, o) in log.iter().rev() {
                 if added {
                     st.remove_raw(o as usize);
@@ -1436,11 +1525,14 @@ fn iterated_search(r: &Reduced, start: &[u32], share: &PrimalShare, deadline: Op
                 }
                 best = st.value;
                 publish(best, &set);
+                last_best = iter;
             }
         }
     }
     trace(&format!("ils iterations {iter} best {best}"));
-    share.done.store(true, Ordering::Release);
+    if signal_done {
+        share.done.store(true, Ordering::Release);
+    }
 }
 
 /// Order sites by the weight each adds when added one by one (largest first)
@@ -1566,7 +1658,18 @@ fn solve_with(cov: &Coverage, k: usize, limits: Limits, large: Option<bool>) -> 
         let start = s.best_set.clone();
         let (r, share) = (&r, &share);
         std::thread::scope(|scope| {
-            scope.spawn(move || iterated_search(r, &start, share, deadline));
+            scope.spawn(move || {
+                let cfg = IlsConfig {
+                    deadline,
+                    seed: 0x9E37_79B9_7F4A_7C15,
+                    enough: f64::INFINITY,
+                    signal_done: true,
+                    deviation: 0.0,
+                    max_kick: 3,
+                    patience: u64::MAX,
+                };
+                iterated_search(r, &start, share, cfg)
+            });
             s.share = Some(share);
             let open = s.dfs(lambda, f64::INFINITY);
             share.stop.store(true, std::sync::atomic::Ordering::Relaxed);
