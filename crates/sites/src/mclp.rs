@@ -452,7 +452,7 @@ impl<'a> Search<'a> {
         // Halve the step after this many iterations without a better bound;
         // a large instance needs the longer patience to get near the LP bound.
         let patience = match (root, self.large) {
-            (true, true) => 50,
+            (true, true) => 200,
             (true, false) => 20,
             _ => 5,
         };
