@@ -1631,6 +1631,8 @@ pub fn solve_max_cover(cov: &Coverage, k: usize, limits: Limits) -> Result<Solut
 /// [`solve_max_cover`]; `large` overrides the size rule (tests).
 fn solve_with(cov: &Coverage, k: usize, limits: Limits, large: Option<bool>) -> Result<Solution> {
     check_k(cov, k)?;
+    // The time limit counts from here (the reduction included).
+    let t0 = Instant::now();
     let r = reduce(cov);
     let all: f64 = r.w.iter().sum();
     if r.covers.len() <= k {
@@ -1638,6 +1640,7 @@ fn solve_with(cov: &Coverage, k: usize, limits: Limits, large: Option<bool>) -> 
         return Ok(finish(cov, &sites, all, true, 0));
     }
     let mut s = Search::new(&r, k, limits);
+    s.start = t0;
     if let Some(l) = large {
         s.large = l;
     }
