@@ -565,7 +565,7 @@ impl<'a> Search<'a> {
             // Leave some of the time for the work after the root bound (on a
             // large instance the tree cannot close a gap the root left, so
             // the root and the primal search beside it get nearly all).
-            let share = if self.large { 0.95 } else { 0.85 };
+            let share = if self.large { 0.97 } else { 0.85 };
             if root
                 && it % 16 == 15
                 && self
@@ -857,7 +857,7 @@ impl<'a> Search<'a> {
             let tol = self.limits.gap_tolerance.max(1e-3);
             let enough = l_star / (1.0 + tol) - self.slack;
             if let Some(t) = self.limits.time_limit {
-                let deadline = self.start + t.mul_f64(0.95);
+                let deadline = self.start + t.mul_f64(0.97);
                 if Instant::now() < deadline && share.value() < enough {
                     let start = share.best.lock().unwrap().1.clone();
                     let cfg = IlsConfig {
