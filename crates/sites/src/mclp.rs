@@ -509,7 +509,8 @@ impl<'a> Search<'a> {
                     since = 0;
                 }
             }
-            if root || it == 0 {
+            // (With a primal search beside the root, its sets are better.)
+            if (root && self.share.is_none()) || it == 0 {
                 self.try_incumbent(&x);
             }
             // The best value known, with the primal search's beside the root.
