@@ -8,11 +8,15 @@
 //! 1. **Reduction.** Demand already reached, of weight 0, or reachable by no
 //!    candidate is dropped; demand points reached by exactly the same
 //!    candidates are merged; a candidate whose coverage is a subset of
-//!    another's is dominated and dropped (some optimum never needs it).
+//!    another's is dominated and dropped (some optimum never needs it). Sites
+//!    and demand are then numbered in breadth-first order of the coverage
+//!    graph, so that neighbours in the numbering are neighbours on the map
+//!    (cache locality for the passes below; coordinate descent in that order
+//!    also gets much further).
 //! 2. **Incumbent.** Greedy by marginal gain (lazy: gains only shrink, so
 //!    stale heap entries are re-checked), improved by swaps (one site out, one
-//!    in, with every site's gain and loss kept up to date incrementally) and by
-//!    the sites the Lagrangian bound picks.
+//!    in, with every site's gain and loss kept up to date incrementally and a
+//!    max tree over the gains) and by the sites the Lagrangian bound picks.
 //! 3. **Branch and bound.** Depth first on "site j in / out". The bound is the
 //!    Lagrangian relaxation of the coverage constraints `y_i ≤ Σ_{j∋i} x_j`
 //!    with multipliers `λ_i ∈ [0, w_i]`:
@@ -25,13 +29,26 @@
 //!    a known amount, which settles many sites without branching. Branching is
 //!    on the weakest site among the r the bound picks.
 //! 4. **Large instances** (over 100 000 demand–site pairs after
-//!    reduction, e.g. all of Europe, or k ≥ 100): from λ = w the subgradient steps need
-//!    thousands of iterations, so the root first runs block coordinate descent
-//!    (each λ_i set to its minimiser with θ = the r-th largest profit), then
-//!    subgradient steps with more patience until the gap is under 0.1 % or 85 %
-//!    of the time limit is used (swaps from the Lagrangian choice every 400
-//!    iterations), then coordinate descent again. Every λ gives a valid bound,
-//!    so a stop at any point still reports a proven gap.
+//!    reduction, e.g. all of Europe, or k ≥ 100): the tree cannot close what
+//!    the root leaves, so the root gets 97 % of the time limit (until the gap
+//!    is under 0.1 %), split over both cores:
+//!    - the bound: block coordinate descent (each λ_i set to its minimiser
+//!      with θ = the r-th largest profit), then subgradient steps projected on
+//!      the box and deflected by the previous direction (Camerini–Fratta–
+//!      Maffioli), with the site profits kept up to date from the λ that moved
+//!      (the bound reported is re-evaluated exactly), then coordinate descent
+//!      again;
+//!    - beside it, in a second thread, an iterated local search: take out 1–3
+//!      chosen sites near each other, refill greedily without them, repair by
+//!      swaps around the change, keep the result unless worse; it restarts
+//!      from the top k of the running average of the bound's Lagrangian
+//!      choices (an estimate of the LP solution) when their swap optimum is
+//!      better. Once the bound stalls, the bound's thread runs a second such
+//!      search (record-to-record travel) for the rest of the root's time.
+//!
+//!    Every λ gives a valid bound and every incumbent is a set of k sites
+//!    whose cover is counted exactly, so a stop at any point still reports a
+//!    proven gap. (Set `MCLP_TRACE` to print the root's progress to stderr.)
 //!
 //! If the node or time limit stops the search, the answer carries the best
 //! proven upper bound and the gap instead of `optimal: true`.
