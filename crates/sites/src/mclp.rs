@@ -1321,6 +1321,10 @@ impl PrimalShare {
     }
 }
 
+/// Kicks without a better set after which the iterated search moves to a
+/// fresh Lagrangian start even if it is worse than its current set.
+const STUCK_KICKS: u64 = 4_000;
+
 /// Settings of one [`iterated_search`].
 #[derive(Clone, Copy)]
 struct IlsConfig {
@@ -1416,11 +1420,15 @@ fn iterated_search(r: &Reduced, start: &[u32], share: &PrimalShare, cfg: IlsConf
                     st.value,
                     share.started.elapsed()
                 ));
-                if st2.value <= st.value {
+                // Long stuck: move to the fresh start's basin anyway when
+                // it is close (the best set stays in `share`).
+                let jump = iter - last_best > STUCK_KICKS && st2.value >= best * (1.0 - 1e-3);
+                if st2.value <= st.value && !jump {
                     backoff = (backoff * 2).min(4);
                     skip = backoff;
                 } else {
                     backoff = 1;
+                    last_best = iter;
                     st = st2;
                     set = xs;
                     pos.iter_mut().for_each(|p| *p = u32::MAX);
