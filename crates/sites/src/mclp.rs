@@ -8,11 +8,15 @@
 //! 1. **Reduction.** Demand already reached, of weight 0, or reachable by no
 //!    candidate is dropped; demand points reached by exactly the same
 //!    candidates are merged; a candidate whose coverage is a subset of
-//!    another's is dominated and dropped (some optimum never needs it).
+//!    another's is dominated and dropped (some optimum never needs it). Sites
+//!    and demand are then numbered in breadth-first order of the coverage
+//!    graph, so that neighbours in the numbering are neighbours on the map
+//!    (cache locality for the passes below; coordinate descent in that order
+//!    also gets much further).
 //! 2. **Incumbent.** Greedy by marginal gain (lazy: gains only shrink, so
 //!    stale heap entries are re-checked), improved by swaps (one site out, one
-//!    in, with every site's gain and loss kept up to date incrementally) and by
-//!    the sites the Lagrangian bound picks.
+//!    in, with every site's gain and loss kept up to date incrementally and a
+//!    max tree over the gains) and by the sites the Lagrangian bound picks.
 //! 3. **Branch and bound.** Depth first on "site j in / out". The bound is the
 //!    Lagrangian relaxation of the coverage constraints `y_i ≤ Σ_{j∋i} x_j`
 //!    with multipliers `λ_i ∈ [0, w_i]`:
@@ -25,13 +29,26 @@
 //!    a known amount, which settles many sites without branching. Branching is
 //!    on the weakest site among the r the bound picks.
 //! 4. **Large instances** (over 100 000 demand–site pairs after
-//!    reduction, e.g. all of Europe, or k ≥ 100): from λ = w the subgradient steps need
-//!    thousands of iterations, so the root first runs block coordinate descent
-//!    (each λ_i set to its minimiser with θ = the r-th largest profit), then
-//!    subgradient steps with more patience until the gap is under 0.1 % or 85 %
-//!    of the time limit is used (swaps from the Lagrangian choice every 400
-//!    iterations), then coordinate descent again. Every λ gives a valid bound,
-//!    so a stop at any point still reports a proven gap.
+//!    reduction, e.g. all of Europe, or k ≥ 100): the tree cannot close what
+//!    the root leaves, so the root gets 97 % of the time limit (until the gap
+//!    is under 0.1 %), split over both cores:
+//!    - the bound: block coordinate descent (each λ_i set to its minimiser
+//!      with θ = the r-th largest profit), then subgradient steps projected on
+//!      the box and deflected by the previous direction (Camerini–Fratta–
+//!      Maffioli), with the site profits kept up to date from the λ that moved
+//!      (the bound reported is re-evaluated exactly), then coordinate descent
+//!      again;
+//!    - beside it, in a second thread, an iterated local search: take out 1–3
+//!      chosen sites near each other, refill greedily without them, repair by
+//!      swaps around the change, keep the result unless worse; it restarts
+//!      from the top k of the running average of the bound's Lagrangian
+//!      choices (an estimate of the LP solution) when their swap optimum is
+//!      better. Once the bound stalls, the bound's thread runs a second such
+//!      search (record-to-record travel) for the rest of the root's time.
+//!
+//!    Every λ gives a valid bound and every incumbent is a set of k sites
+//!    whose cover is counted exactly, so a stop at any point still reports a
+//!    proven gap. (Set `MCLP_TRACE` to print the root's progress to stderr.)
 //!
 //! If the node or time limit stops the search, the answer carries the best
 //! proven upper bound and the gap instead of `optimal: true`.
@@ -206,11 +223,90 @@ fn reduce(cov: &Coverage) -> Reduced {
         }
     }
     let integral = w.iter().all(|x: &f64| x.fract() == 0.0 && *x < 1e15);
-    Reduced {
+    renumber(Reduced {
         w,
         covers: kept_covers,
         by,
         orig,
+        integral,
+    })
+}
+
+/// Number sites and demand points in breadth-first order of the coverage
+/// graph, so that sites next to each other in the numbering cover demand next
+/// to each other: the bound's passes over the coverage pairs and the swap
+/// search then stay in the cache on large instances.
+fn renumber(r: Reduced) -> Reduced {
+    let Reduced {
+        w,
+        covers,
+        by,
+        orig,
+        integral,
+    } = r;
+    let (m, n) = (w.len(), covers.len());
+    let mut site_seen = vec![false; n];
+    let mut dem_new = vec![u32::MAX; m];
+    let mut site_order: Vec<u32> = Vec::with_capacity(n);
+    let mut dem_order: Vec<u32> = Vec::with_capacity(m);
+    for s0 in 0..n {
+        if site_seen[s0] {
+            continue;
+        }
+        site_seen[s0] = true;
+        let mut head = site_order.len();
+        site_order.push(s0 as u32);
+        while head < site_order.len() {
+            let j = site_order[head] as usize;
+            head += 1;
+            for &i in &covers[j] {
+                if dem_new[i as usize] != u32::MAX {
+                    continue;
+                }
+                dem_new[i as usize] = dem_order.len() as u32;
+                dem_order.push(i);
+                for &o in &by[i as usize] {
+                    if !site_seen[o as usize] {
+                        site_seen[o as usize] = true;
+                        site_order.push(o);
+                    }
+                }
+            }
+        }
+    }
+    for (i, d) in dem_new.iter_mut().enumerate() {
+        if *d == u32::MAX {
+            *d = dem_order.len() as u32;
+            dem_order.push(i as u32);
+        }
+    }
+    let w2: Vec<f64> = dem_order.iter().map(|&i| w[i as usize]).collect();
+    let orig2: Vec<usize> = site_order.iter().map(|&j| orig[j as usize]).collect();
+    let covers2: Vec<Vec<u32>> = site_order
+        .iter()
+        .map(|&j| {
+            let mut c: Vec<u32> = covers[j as usize]
+                .iter()
+                .map(|&i| dem_new[i as usize])
+                .collect();
+            c.sort_unstable();
+            c
+        })
+        .collect();
+    let mut by2: Vec<Vec<u32>> = dem_order
+        .iter()
+        .map(|&i| Vec::with_capacity(by[i as usize].len()))
+        .collect();
+    for (j, c) in covers2.iter().enumerate() {
+        for &i in c {
+            by2[i as usize].push(j as u32);
+        }
+    }
+    Reduced {
+        w: w2,
+        covers: covers2,
+        by: by2,
+        orig: orig2,
         integral,
     }
 }
@@ -218,6 +314,13 @@ fn reduce(cov: &Coverage) -> Reduced {
 /// Subgradient iterations at the root (they stop earlier once the bound
 /// proves the incumbent optimal, the step gets tiny, or time runs out).
 const ROOT_ITERATIONS: usize = 20_000;
+
+/// Weight of the newest Lagrangian choice in the running average handed to
+/// the primal search.
+const XBAR_RATE: f32 = 0.02;
+
+/// The subgradient recomputes site profits from scratch this often.
+const EXACT_EVERY: usize = 32;
 
 const FREE: u8 = 0;
 const IN: u8 = 1;
@@ -246,6 +349,8 @@ struct Search<'a> {
     /// Over `LARGE_PAIRS` coverage pairs or `LARGE_K` sites: the root gets
     /// coordinate descent and more iterations.
     large: bool,
+    /// The primal search running beside the root bound (large instances).
+    share: Option<&'a PrimalShare>,
 }
 
 /// Size (demand–site pairs after reduction) from which an instance is large.
@@ -276,6 +381,7 @@ impl<'a> Search<'a> {
             scratch_c: vec![0.0; r.covers.len()],
             scratch_mark: vec![0; r.w.len()],
             large: k >= LARGE_K || r.covers.iter().map(Vec::len).sum::<usize>() > LARGE_PAIRS,
+            share: None,
         }
     }
 
@@ -363,7 +469,7 @@ impl<'a> Search<'a> {
         // Halve the step after this many iterations without a better bound;
         // a large instance needs the longer patience to get near the LP bound.
         let patience = match (root, self.large) {
-            (true, true) => 50,
+            (true, true) => 200,
             (true, false) => 20,
             _ => 5,
         };
@@ -371,7 +477,13 @@ impl<'a> Search<'a> {
         let mut order: Vec<u32> = free.to_vec();
         let mut xcnt = vec![0u32; w.len()];
         let mut best_lambda = lambda.to_vec();
+        let mut done = 0;
+        let (mut gv, mut dir) = (vec![0.0; w.len()], vec![0.0; w.len()]);
+        let mut stale = false;
+        let mut checkpoint = f64::INFINITY;
+        let mut xbar: Vec<f32> = Vec::new();
         for it in 0..iters {
+            done = it;
             let mut l = self.base;
             for &i in &relevant {
                 let i = i as usize;
@@ -379,15 +491,20 @@ impl<'a> Search<'a> {
                     l += w[i] - lambda[i];
                 }
             }
-            for &j in free {
-                let mut c = 0.0;
-                for &i in &self.r.covers[j as usize] {
-                    let i = i as usize;
-                    if self.in_cnt[i] == 0 {
-                        c += lambda[i];
+            // Site profits: recomputed every few iterations, else kept up to
+            // date from the λ changes (most λ do not move once near the
+            // optimum); the bound returned is re-evaluated exactly.
+            if stale || it.is_multiple_of(EXACT_EVERY) {
+                for &j in free {
+                    let mut c = 0.0;
+                    for &i in &self.r.covers[j as usize] {
+                        let i = i as usize;
+                        if self.in_cnt[i] == 0 {
+                            c += lambda[i];
+                        }
                     }
+                    self.scratch_c[j as usize] = c;
                 }
-                self.scratch_c[j as usize] = c;
             }
             let sc = &self.scratch_c;
             order.select_nth_unstable_by(r - 1, |a, b| {
@@ -409,33 +526,70 @@ impl<'a> Search<'a> {
                     since = 0;
                 }
             }
-            if root || it == 0 {
+            // (With a primal search beside the root, its sets are better.)
+            if (root && self.share.is_none()) || it == 0 {
                 self.try_incumbent(&x);
             }
+            // The best value known, with the primal search's beside the root.
+            let mut known = self.best;
             // On a large instance the Lagrangian choice, improved by swaps,
             // is the best source of incumbents.
-            if root && self.large && it % 400 == 399 && self.chosen.is_empty() {
+            if let (true, Some(share)) = (root, self.share) {
+                // Ergodic average of the Lagrangian choices: approximates the
+                // LP solution; its r largest entries are the start handed over.
+                if xbar.is_empty() {
+                    xbar = vec![0.0f32; self.r.covers.len()];
+                }
+                for v in xbar.iter_mut() {
+                    *v *= 1.0 - XBAR_RATE;
+                }
+                for &j in &x {
+                    xbar[j as usize] += XBAR_RATE;
+                }
+                if it % 50 == 49 {
+                    let mut top: Vec<u32> = free.to_vec();
+                    let xb = &xbar;
+                    let sc = &self.scratch_c;
+                    top.select_nth_unstable_by(r - 1, |a, b| {
+                        xb[*b as usize]
+                            .total_cmp(&xb[*a as usize])
+                            .then(sc[*b as usize].total_cmp(&sc[*a as usize]))
+                    });
+                    top.truncate(r);
+                    *share.lagrangian.lock().unwrap() = Some(top);
+                }
+                known = share.value();
+            } else if root && self.large && it % 400 == 399 && self.chosen.is_empty() {
                 let (v, set) = local_search(self.r, &x);
+                trace(&format!(
+                    "it {it} t {:?} bound {best_l} best {} ls {v}",
+                    self.start.elapsed(),
+                    self.best
+                ));
                 if v > self.best {
                     self.best = v;
                     self.best_set = set;
                 }
             }
-            if best_l <= self.best + self.slack || theta < 1e-4 {
+            known = known.max(self.best);
+            if best_l <= known + self.slack || theta < 1e-4 {
                 break;
             }
             // Past the usual root effort, go on only on a large instance (where
             // a node costs as much as many iterations) while the gap is over 0.1 %.
-            if root && it >= 300 && (!self.large || best_l - self.best <= 1e-3 * self.best) {
+            if root && it >= 300 && (!self.large || best_l - known <= 1e-3 * known) {
                 break;
             }
-            // Leave some of the time for the work after the root bound.
+            // Leave some of the time for the work after the root bound (on a
+            // large instance the tree cannot close a gap the root left, so
+            // the root and the primal search beside it get nearly all).
+            let share = if self.large { 0.97 } else { 0.85 };
             if root
                 && it % 16 == 15
                 && self
                     .limits
                     .time_limit
-                    .is_some_and(|t| self.start.elapsed() >= t.mul_f64(0.85))
+                    .is_some_and(|t| self.start.elapsed() >= t.mul_f64(share))
             {
                 break;
             }
@@ -445,11 +599,25 @@ impl<'a> Search<'a> {
                     xcnt[i as usize] += 1;
                 }
             }
+            // On a large instance's root: the subgradient projected on the
+            // box [0, w] and deflected by the previous direction
+            // (Camerini–Fratta–Maffioli), which damps the zig-zag.
+            let deflect = root && self.large;
             let mut norm = 0.0;
+            let mut dot = 0.0;
+            let mut dprev = 0.0;
             for &i in &relevant {
                 let i = i as usize;
                 let y = if w[i] > lambda[i] { 1.0 } else { 0.0 };
-                let g = y - xcnt[i] as f64;
+                let mut g = y - xcnt[i] as f64;
+                if deflect {
+                    if (g > 0.0 && lambda[i] >= w[i]) || (g < 0.0 && lambda[i] <= 0.0) {
+                        g = 0.0;
+                    }
+                    gv[i] = g;
+                    dot += g * dir[i];
+                    dprev += dir[i] * dir[i];
+                }
                 norm += g * g;
             }
             if norm == 0.0 {
@@ -460,13 +628,65 @@ impl<'a> Search<'a> {
                 }
                 break;
             }
-            let target = self.best + if self.r.integral { 1.0 } else { 0.0 };
+            let beta = if deflect && dot < 0.0 && dprev > 0.0 {
+                -1.5 * dot / dprev
+            } else {
+                0.0
+            };
+            if deflect {
+                norm = 0.0;
+                for &i in &relevant {
+                    let i = i as usize;
+                    let d = gv[i] + beta * dir[i];
+                    dir[i] = d;
+                    norm += d * d;
+                }
+            }
+            let target = known + if self.r.integral { 1.0 } else { 0.0 };
             let t = theta * (l - target).max(1e-9 * l.abs().max(1.0)) / norm;
+            // New λ; the λ changes go into `gv`. When many move, the profits
+            // are recomputed from scratch (faster than scattering them).
+            let mut moved = 0usize;
             for &i in &relevant {
                 let i = i as usize;
-                let y = if w[i] > lambda[i] { 1.0 } else { 0.0 };
-                let g = y - xcnt[i] as f64;
-                lambda[i] = (lambda[i] + t * g).clamp(0.0, w[i]);
+                let g = if deflect {
+                    dir[i]
+                } else {
+                    let y = if w[i] > lambda[i] { 1.0 } else { 0.0 };
+                    y - xcnt[i] as f64
+                };
+                let new = (lambda[i] + t * g).clamp(0.0, w[i]);
+                let d = new - lambda[i];
+                lambda[i] = new;
+                gv[i] = d;
+                if d != 0.0 {
+                    moved += 1;
+                }
+            }
+            stale = 3 * moved > relevant.len();
+            if !stale {
+                for &i in &relevant {
+                    let d = gv[i as usize];
+                    if d != 0.0 {
+                        for &j in &self.r.by[i as usize] {
+                            self.scratch_c[j as usize] += d;
+                        }
+                    }
+                }
+            }
+            // With a primal search beside it, a stalled root bound hands its
+            // time over (see `dfs`).
+            if root && self.share.is_some() && it % 250 == 0 {
+                if checkpoint - best_l < 2e-5 * best_l.abs() {
+                    break;
+                }
+                checkpoint = best_l;
+            }
+            if root && it % 250 == 0 {
+                trace(&format!(
+                    "sg it {it} bound {best_l} known {known} t {:?}",
+                    self.start.elapsed()
+                ));
             }
             for &j in &x {
                 for &i in &self.r.covers[j as usize] {
@@ -474,7 +694,19 @@ impl<'a> Search<'a> {
                 }
             }
         }
+        if root {
+            trace(&format!(
+                "sg iterations {done} t {:?}",
+                self.start.elapsed()
+            ));
+        }
         lambda.copy_from_slice(&best_lambda);
+        if iters > 1 {
+            // The profits were kept up to date incrementally: the bound at
+            // the best λ, exactly (one more pass).
+            let (l, x) = self.bound(lambda, free, 1, false);
+            return (l, x);
+        }
         (best_l, best_x)
     }
 
@@ -608,7 +840,12 @@ impl<'a> Search<'a> {
         // On a large instance plain subgradient steps from λ = w are far too
         // slow; coordinate descent first gets λ most of the way.
         if root && self.large {
-            self.coordinate_descent(&mut lambda, &free, 100);
+            let b0 = self.coordinate_descent(&mut lambda, &free, 100);
+            trace(&format!(
+                "cd1 t {:?} bound {b0} best {}",
+                self.start.elapsed(),
+                self.best
+            ));
         }
         let (mut l_star, x) = self.bound(
             &mut lambda,
@@ -619,7 +856,54 @@ impl<'a> Search<'a> {
         if root && self.large {
             // Coordinate descent again from where the subgradient stopped; it
             // returns the bound at the λ it leaves, at most `l_star`.
+            trace(&format!(
+                "sg end t {:?} bound {l_star} best {}",
+                self.start.elapsed(),
+                self.best
+            ));
             l_star = self.coordinate_descent(&mut lambda, &free, 100);
+            trace(&format!(
+                "cd2 t {:?} bound {l_star} best {}",
+                self.start.elapsed(),
+                self.best
+            ));
+        }
+        if let (true, Some(share)) = (root, self.share) {
+            // The bound has stalled: the rest of the root's time goes to a
+            // second primal search until the gap is within the tolerance.
+            // (Within 0.1 % the tree gets the time, as without the search.)
+            let tol = self.limits.gap_tolerance.max(1e-3);
+            let enough = l_star / (1.0 + tol) - self.slack;
+            if let Some(t) = self.limits.time_limit {
+                let deadline = self.start + t.mul_f64(0.97);
+                if Instant::now() < deadline && share.value() < enough {
+                    let start = share.best.lock().unwrap().1.clone();
+                    let cfg = IlsConfig {
+                        deadline: Some(deadline),
+                        seed: 0x2545_F491_4F6C_DD1D,
+                        enough,
+                        signal_done: false,
+                        deviation: 1e-4,
+                        max_kick: 3,
+                        patience: (20 * self.r.covers.len() as u64).min(20_000),
+                    };
+                    iterated_search(self.r, &start, share, cfg);
+                }
+            }
+            trace(&format!(
+                "second search until t {:?} best {}",
+                self.start.elapsed(),
+                share.value()
+            ));
+            share.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            while !share.done.load(std::sync::atomic::Ordering::Acquire) {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            let b = share.best.lock().unwrap();
+            if b.0 > self.best {
+                self.best = b.0;
+                self.best_set.clone_from(&b.1);
+            }
         }
         if root {
             let start: Vec<u32> = self.best_set.clone();
@@ -631,6 +915,13 @@ impl<'a> Search<'a> {
                 }
             }
         }
+        if root {
+            trace(&format!(
+                "root ls t {:?} bound {l_star} best {}",
+                self.start.elapsed(),
+                self.best
+            ));
+        }
         let b = l_star.min(parent_bound);
         if self.settled(b) {
             return None;
@@ -641,6 +932,20 @@ impl<'a> Search<'a> {
         let r = self.k - self.chosen.len();
         let p = self.profits(&lambda, &free);
         let (c_r, c_next) = (p[r - 1].0, p[r].0);
+        if root {
+            trace(&format!(
+                "root theta {c_r} next {c_next} bound {l_star} best {} fixable out {} in {}",
+                self.best,
+                p[r..]
+                    .iter()
+                    .filter(|(c, _)| l_star - c_r + c <= self.best + self.slack)
+                    .count(),
+                p[..r]
+                    .iter()
+                    .filter(|(c, _)| l_star - c + c_next <= self.best + self.slack)
+                    .count()
+            ));
+        }
         let limit = self.best + self.slack;
         let fix_in: Vec<u32> = p[..r]
             .iter()
@@ -681,6 +986,12 @@ impl<'a> Search<'a> {
             (None, None) => None,
             (a, c) => Some(a.unwrap_or(f64::MIN).max(c.unwrap_or(f64::MIN))),
         }
+    }
+}
+
+fn trace(msg: &str) {
+    if std::env::var_os("MCLP_TRACE").is_some() {
+        eprintln!("{msg}");
     }
 }
 
@@ -733,9 +1044,63 @@ impl Ord for OrdF64 {
     }
 }
 
+/// A max tournament tree over the sites: the outside site that would add
+/// the most, in O(1); an update costs O(log n).
+struct MaxTree {
+    size: usize,
+    /// Node values (leaves from `size`); -inf for sites in the set or tabu.
+    val: Vec<f64>,
+    arg: Vec<u32>,
+}
+
+impl MaxTree {
+    fn new(n: usize) -> Self {
+        let size = n.next_power_of_two().max(1);
+        let mut arg = vec![0u32; 2 * size];
+        for (p, a) in arg[size..].iter_mut().enumerate() {
+            *a = p as u32;
+        }
+        MaxTree {
+            size,
+            val: vec![f64::NEG_INFINITY; 2 * size],
+            arg,
+        }
+    }
+
+    fn set(&mut self, j: usize, v: f64) {
+        let mut p = j + self.size;
+        self.val[p] = v;
+        while p > 1 {
+            p /= 2;
+            let (l, r) = (2 * p, 2 * p + 1);
+            // Ties: the lower index (the left child).
+            let c = if self.val[r] > self.val[l] { r } else { l };
+            // Unchanged here: unchanged above.
+            if self.val[p] == self.val[c] && self.arg[p] == self.arg[c] {
+                break;
+            }
+            self.val[p] = self.val[c];
+            self.arg[p] = self.arg[c];
+        }
+    }
+
+    fn rebuild(&mut self) {
+        for p in (1..self.size).rev() {
+            let (l, r) = (2 * p, 2 * p + 1);
+            let c = if self.val[r] > self.val[l] { r } else { l };
+            self.val[p] = self.val[c];
+            self.arg[p] = self.arg[c];
+        }
+    }
+
+    fn max(&self) -> (f64, usize) {
+        (self.val[1], self.arg[1] as usize)
+    }
+}
+
 /// Incremental state for swap local search: how often each demand point is
 /// covered by the set, and for every site the weight it would add (outside
-/// the set) or lose (inside the set).
+/// the set) or lose (inside the set); a max tree finds the best site to add.
 struct SwapState<'a> {
     r: &'a Reduced,
     cnt: Vec<u32>,
@@ -743,30 +1108,87 @@ struct SwapState<'a> {
     /// Outside the set: weight the site would add. Inside: weight only it covers.
     delta: Vec<f64>,
     value: f64,
+    tree: MaxTree,
+    /// Sites kept out of the tree (iterated search: just removed).
+    tabu: Vec<bool>,
+    dirty: Vec<u32>,
+    is_dirty: Vec<bool>,
 }
 
 impl<'a> SwapState<'a> {
     fn new(r: &'a Reduced, set: &[u32]) -> Self {
+        let n = r.covers.len();
         let mut st = SwapState {
             r,
             cnt: vec![0; r.w.len()],
-            in_set: vec![false; r.covers.len()],
+            in_set: vec![false; n],
             delta: r
                 .covers
                 .iter()
                 .map(|c| c.iter().map(|&i| r.w[i as usize]).sum())
                 .collect(),
             value: 0.0,
+            tree: MaxTree::new(n),
+            tabu: vec![false; n],
+            dirty: Vec::new(),
+            is_dirty: vec![false; n],
         };
         for &j in set {
-            st.add(j as usize);
+            st.add_raw(j as usize);
         }
+        st.dirty.clear();
+        st.is_dirty.iter_mut().for_each(|d| *d = false);
+        for j in 0..n {
+            st.tree.val[st.tree.size + j] = if st.in_set[j] {
+                f64::NEG_INFINITY
+            } else {
+                st.delta[j]
+            };
+        }
+        st.tree.rebuild();
         st
     }
 
+    fn touch(&mut self, o: usize) {
+        if !self.is_dirty[o] {
+            self.is_dirty[o] = true;
+            self.dirty.push(o as u32);
+        }
+    }
+
+    fn flush(&mut self) {
+        while let Some(o) = self.dirty.pop() {
+            let o = o as usize;
+            self.is_dirty[o] = false;
+            let v = if self.in_set[o] || self.tabu[o] {
+                f64::NEG_INFINITY
+            } else {
+                self.delta[o]
+            };
+            self.tree.set(o, v);
+        }
+    }
+
+    fn set_tabu(&mut self, j: usize, t: bool) {
+        self.tabu[j] = t;
+        self.touch(j);
+        self.flush();
+    }
+
     fn add(&mut self, j: usize) {
+        self.add_raw(j);
+        self.flush();
+    }
+
+    fn remove(&mut self, j: usize) {
+        self.remove_raw(j);
+        self.flush();
+    }
+
+    fn add_raw(&mut self, j: usize) {
         let r = self.r;
         self.in_set[j] = true;
+        self.touch(j);
         // Outside the set delta = weight added; inside = weight only it covers.
         let mut own = 0.0;
         for &i in &r.covers[j] {
@@ -780,6 +1202,7 @@ impl<'a> SwapState<'a> {
                     for &o in &r.by[i] {
                         if o as usize != j {
                             self.delta[o as usize] -= w;
+                            self.touch(o as usize);
                         }
                     }
                 }
@@ -796,9 +1219,10 @@ impl<'a> SwapState<'a> {
         self.delta[j] = own;
     }
 
-    fn remove(&mut self, j: usize) {
+    fn remove_raw(&mut self, j: usize) {
         let r = self.r;
         self.in_set[j] = false;
+        self.touch(j);
         let mut gain = 0.0;
         for &i in &r.covers[j] {
             let i = i as usize;
@@ -811,6 +1235,7 @@ impl<'a> SwapState<'a> {
                     for &o in &r.by[i] {
                         if o as usize != j {
                             self.delta[o as usize] += w;
+                            self.touch(o as usize);
                         }
                     }
                 }
@@ -826,36 +1251,314 @@ impl<'a> SwapState<'a> {
         }
         self.delta[j] = gain;
     }
+
+    /// Try the best swap for the site in `set[slot]`: out, and in goes the
+    /// site that adds the most, if that beats putting it back. True if swapped.
+    fn improve_slot(&mut self, set: &mut [u32], slot: usize) -> bool {
+        let j = set[slot] as usize;
+        self.remove(j);
+        let loss = self.delta[j];
+        let (g, o) = self.tree.max();
+        if o != j && g > loss + 1e-9 * g.abs().max(1.0) {
+            set[slot] = o as u32;
+            self.add(o);
+            true
+        } else {
+            self.add(j);
+            false
+        }
+    }
+
+    /// Swaps until none helps (at most `max_rounds` passes over the set).
+    fn descend(&mut self, set: &mut [u32], max_rounds: usize) {
+        let mut improved = true;
+        let mut rounds = 0;
+        while improved && rounds < max_rounds {
+            improved = false;
+            rounds += 1;
+            for slot in 0..set.len() {
+                improved |= self.improve_slot(set, slot);
+            }
+        }
+    }
 }
 
 /// Improve a set of sites by swaps (one out, one in) until none helps.
 fn local_search(r: &Reduced, set: &[u32]) -> (f64, Vec<u32>) {
     let mut set: Vec<u32> = set.to_vec();
     let mut st = SwapState::new(r, &set);
-    let mut improved = true;
-    let mut rounds = 0;
-    while improved && rounds < 100 {
-        improved = false;
-        rounds += 1;
-        for slot in set.iter_mut() {
-            let j = *slot as usize;
-            st.remove(j);
-            let loss = st.delta[j];
-            let mut best = (loss, j);
-            for (o, &g) in st.delta.iter().enumerate() {
-                if !st.in_set[o] && g > best.0 + 1e-9 * g.abs().max(1.0) {
-                    best = (g, o);
-                }
-            }
-            let n = best.1;
-            if n != j {
-                *slot = n as u32;
-                improved = true;
-            }
-            st.add(n);
+    st.descend(&mut set, 100);
+    (st.value, set)
+}
+
+/// What the root's dual work and the primal search running beside it share.
+struct PrimalShare {
+    stop: std::sync::atomic::AtomicBool,
+    /// Best value found by the primal search (f64 bits).
+    value: std::sync::atomic::AtomicU64,
+    best: std::sync::Mutex<(f64, Vec<u32>)>,
+    /// The latest Lagrangian choice of sites, as a fresh start.
+    lagrangian: std::sync::Mutex<Option<Vec<u32>>>,
+    /// Set by the primal search when it has stopped.
+    done: std::sync::atomic::AtomicBool,
+    started: Instant,
+}
+
+impl PrimalShare {
+    fn new(value: f64, set: Vec<u32>) -> Self {
+        PrimalShare {
+            stop: std::sync::atomic::AtomicBool::new(false),
+            value: std::sync::atomic::AtomicU64::new(value.to_bits()),
+            best: std::sync::Mutex::new((value, set)),
+            lagrangian: std::sync::Mutex::new(None),
+            done: std::sync::atomic::AtomicBool::new(false),
+            started: Instant::now(),
         }
     }
-    (st.value, set)
+
+    fn value(&self) -> f64 {
+        f64::from_bits(self.value.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+/// Kicks without a better set after which the iterated search moves to a
+/// fresh Lagrangian start even if it is worse than its current set.
+const STUCK_KICKS: u64 = 4_000;
+
+/// Settings of one [`iterated_search`].
+#[derive(Clone, Copy)]
+struct IlsConfig {
+    deadline: Option<Instant>,
+    seed: u64,
+    /// Stop once the best value reaches this.
+    enough: f64,
+    /// Set `share.done` at the end (the thread beside the root).
+    signal_done: bool,
+    /// Keep a change unless it falls more than this share below the best
+    /// value found (record-to-record travel; 0 = never worse).
+    deviation: f64,
+    /// At most this many sites are taken out per kick.
+    max_kick: usize,
+    /// Stop after this many kicks without a new best value.
+    patience: u64,
+}
+
+/// Iterated local search (runs beside the root bound on large instances):
+/// remove a few chosen sites near each other, refill greedily without them,
+/// repair by swaps around the change, keep the result unless it is worse.
+/// Lagrangian choices handed over by the bound are taken as new starts when
+/// their swap optimum is better. Stops when `share.stop` is set or at `deadline`.
+fn iterated_search(r: &Reduced, start: &[u32], share: &PrimalShare, cfg: IlsConfig) {
+    let IlsConfig {
+        deadline,
+        seed,
+        enough,
+        signal_done,
+        deviation,
+        max_kick,
+        patience,
+    } = cfg;
+    let mut last_best = 0u64;
+    use std::sync::atomic::Ordering;
+    let n = r.covers.len();
+    let mut set: Vec<u32> = start.to_vec();
+    if set.is_empty() {
+        return;
+    }
+    let mut st = SwapState::new(r, &set);
+    st.descend(&mut set, 100);
+    let mut best = st.value;
+    let publish = |v: f64, set: &[u32]| {
+        let mut b = share.best.lock().unwrap();
+        if v > b.0 {
+            *b = (v, set.to_vec());
+            share.value.store(v.to_bits(), Ordering::Relaxed);
+        }
+    };
+    publish(best, &set);
+    let mut rng: u64 = seed | 1;
+    let mut next = move |b: usize| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng % b as u64) as usize
+    };
+    let mut stamp = vec![0u32; n];
+    let mut stamp_w = vec![0u32; r.w.len()];
+    let mut tick = 0u32;
+    let mut pos = vec![u32::MAX; n];
+    for (p, &j) in set.iter().enumerate() {
+        pos[j as usize] = p as u32;
+    }
+    let mut iter = 0u64;
+    let (mut skip, mut backoff) = (0u32, 1u32);
+    loop {
+        iter += 1;
+        if iter.is_multiple_of(2000) {
+            trace(&format!("ils it {iter} best {best} cur {}", st.value));
+        }
+        if share.stop.load(Ordering::Relaxed) || best >= enough || iter - last_best > patience {
+            break;
+        }
+        if iter.is_multiple_of(16) {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
+            let mut fresh = share.lagrangian.lock().unwrap().take();
+            if fresh.is_some() && skip > 0 {
+                // Restarts that did not help make the next ones rarer.
+                skip -= 1;
+                fresh = None;
+            }
+            if let Some(x) = fresh {
+                let mut xs = x;
+                let mut st2 = SwapState::new(r, &xs);
+                st2.descend(&mut xs, 100);
+                trace(&format!(
+                    "ils restart {} (current {}) t {:?}",
+                    st2.value,
+                    st.value,
+                    share.started.elapsed()
+                ));
+                // Long stuck: move to the fresh start's basin anyway when
+                // it is close (the best set stays in `share`).
+                let jump = iter - last_best > STUCK_KICKS && st2.value >= best * (1.0 - 1e-3);
+                if st2.value <= st.value && !jump {
+                    backoff = (backoff * 2).min(4);
+                    skip = backoff;
+                } else {
+                    backoff = 1;
+                    last_best = iter;
+                    st = st2;
+                    set = xs;
+                    pos.iter_mut().for_each(|p| *p = u32::MAX);
+                    for (p, &j) in set.iter().enumerate() {
+                        pos[j as usize] = p as u32;
+                    }
+                    if st.value > best {
+                        best = st.value;
+                        publish(best, &set);
+                    }
+                }
+            }
+        }
+        // A chosen site and the chosen sites within two coverage hops of it.
+        let j0 = set[next(set.len())] as usize;
+        tick = tick.wrapping_add(1);
+        if tick == 0 {
+            stamp.iter_mut().for_each(|s| *s = 0);
+            stamp_w.iter_mut().for_each(|s| *s = 0);
+            tick = 1;
+        }
+        let mut near: Vec<u32> = Vec::new();
+        for &i in &r.covers[j0] {
+            for &o in &r.by[i as usize] {
+                if stamp[o as usize] == tick {
+                    continue;
+                }
+                stamp[o as usize] = tick;
+                for &i2 in &r.covers[o as usize] {
+                    if stamp_w[i2 as usize] == tick {
+                        continue;
+                    }
+                    stamp_w[i2 as usize] = tick;
+                    for &o2 in &r.by[i2 as usize] {
+                        if st.in_set[o2 as usize] && o2 as usize != j0 && !near.contains(&o2) {
+                            near.push(o2);
+                        }
+                    }
+                }
+            }
+        }
+        let q = 1 + next(max_kick).min(near.len());
+        let mut out: Vec<u32> = vec![j0 as u32];
+        while out.len() < q {
+            let o = near.swap_remove(next(near.len()));
+            out.push(o);
+        }
+        let before = st.value;
+        let saved = set.clone();
+        let mut log: Vec<(bool, u32)> = Vec::new();
+        for &o in &out {
+            st.remove_raw(o as usize);
+            log.push((false, o));
+        }
+        st.flush();
+        for &o in &out {
+            st.set_tabu(o as usize, true);
+        }
+        let mut slots: Vec<usize> = Vec::new();
+        for &o in &out {
+            let (g, mut a) = st.tree.max();
+            if g == f64::NEG_INFINITY {
+                a = o as usize;
+            }
+            st.add(a);
+            log.push((true, a as u32));
+            let p = pos[o as usize] as usize;
+            set[p] = a as u32;
+            slots.push(p);
+        }
+        for &o in &out {
+            st.set_tabu(o as usize, false);
+        }
+        // Repair: swaps for the new sites and the chosen sites near them.
+        for &o in &near {
+            if st.in_set[o as usize] {
+                let p = set.iter().position(|&x| x == o);
+                if let Some(p) = p {
+                    slots.push(p);
+                }
+            }
+        }
+        let mut improved = true;
+        let mut rounds = 0;
+        while improved && rounds < 10 {
+            improved = false;
+            rounds += 1;
+            for &p in &slots {
+                let old = set[p];
+                if st.improve_slot(&mut set, p) {
+                    log.push((false, old));
+                    log.push((true, set[p]));
+                    improved = true;
+                }
+            }
+        }
+        let floor = before.min(best - deviation * best);
+        if st.value + 1e-9 * before.abs().max(1.0) < floor {
+            for &(added, o) in log.iter().rev() {
+                if added {
+                    st.remove_raw(o as usize);
+                } else {
+                    st.add_raw(o as usize);
+                }
+            }
+            st.flush();
+            set = saved;
+        } else {
+            for &o in &out {
+                pos[o as usize] = u32::MAX;
+            }
+            for (p, &j) in set.iter().enumerate() {
+                pos[j as usize] = p as u32;
+            }
+            if st.value > best + 1e-9 * best.abs().max(1.0) {
+                // A full pass catches swaps far from the change.
+                st.descend(&mut set, 100);
+                for (p, &j) in set.iter().enumerate() {
+                    pos[j as usize] = p as u32;
+                }
+                best = st.value;
+                publish(best, &set);
+                last_best = iter;
+            }
+        }
+    }
+    trace(&format!("ils iterations {iter} best {best}"));
+    if signal_done {
+        share.done.store(true, Ordering::Release);
+    }
 }
 
 /// Order sites by the weight each adds when added one by one (largest first)
@@ -954,6 +1657,8 @@ pub fn solve_max_cover(cov: &Coverage, k: usize, limits: Limits) -> Result<Solut
 /// [`solve_max_cover`]; `large` overrides the size rule (tests).
 fn solve_with(cov: &Coverage, k: usize, limits: Limits, large: Option<bool>) -> Result<Solution> {
     check_k(cov, k)?;
+    // The time limit counts from here (the reduction included).
+    let t0 = Instant::now();
     let r = reduce(cov);
     let all: f64 = r.w.iter().sum();
     if r.covers.len() <= k {
@@ -961,18 +1666,47 @@ fn solve_with(cov: &Coverage, k: usize, limits: Limits, large: Option<bool>) -> 
         return Ok(finish(cov, &sites, all, true, 0));
     }
     let mut s = Search::new(&r, k, limits);
+    s.start = t0;
     if let Some(l) = large {
         s.large = l;
     }
     let g = greedy_reduced(&r, k);
     s.try_incumbent(&g);
+    let g0 = s.best;
     let (v, set) = local_search(&r, &s.best_set);
+    trace(&format!("greedy {g0} ls {v} t {:?}", s.start.elapsed()));
     if v > s.best {
         s.best = v;
         s.best_set = set;
     }
     let lambda = r.w.clone();
-    let open = s.dfs(lambda, f64::INFINITY);
+    // On a large instance an iterated local search runs beside the root bound.
+    let share = PrimalShare::new(s.best, s.best_set.clone());
+    let deadline = limits.time_limit.map(|t| s.start + t);
+    let open = if s.large && s.best_set.len() >= 2 {
+        let start = s.best_set.clone();
+        let (r, share) = (&r, &share);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let cfg = IlsConfig {
+                    deadline,
+                    seed: 0x9E37_79B9_7F4A_7C15,
+                    enough: f64::INFINITY,
+                    signal_done: true,
+                    deviation: 0.0,
+                    max_kick: 3,
+                    patience: u64::MAX,
+                };
+                iterated_search(r, &start, share, cfg)
+            });
+            s.share = Some(share);
+            let open = s.dfs(lambda, f64::INFINITY);
+            share.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            open
+        })
+    } else {
+        s.dfs(lambda, f64::INFINITY)
+    };
     let open = match open {
         None if s.tolerated > s.best + s.slack => Some(s.tolerated),
         Some(u) => Some(u.max(s.tolerated)),
