@@ -28,6 +28,7 @@ templates!(
     "admin/fields.html",
     "admin/errors.html",
     "admin/outbox.html",
+    "events/invitation.html",
     "memberships/seats.html",
     "memberships/seat.html",
     "memberships/card.html",

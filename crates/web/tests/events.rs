@@ -21,6 +21,7 @@ on_both_backends!(
     fifty_simultaneous_sign_ups_for_ten_places,
     members_sign_up_colleagues_of_their_own_organisation_only,
     an_invitation_link_registers_an_outsider_once,
+    the_invitation_page_registers_an_outsider_without_an_account,
     attendance_and_the_summary_count_places_organisations_and_outsiders,
     reminders_are_queued_once_a_day_before,
     feeds_follow_rfc_5545_and_show_only_public_events,
@@ -666,6 +667,87 @@ async fn an_invitation_link_registers_an_outsider_once(app: TestApp) {
         .get_json_with(&organiser, &format!("/api/v1/events/{id}/summary"))
         .await;
     assert_eq!(v["external_participants"], 1);
+}
+
+async fn the_invitation_page_registers_an_outsider_without_an_account(app: TestApp) {
+    let (id, organiser) = published(&app, "invitation_only", 5).await;
+    let (s, v) = app
+        .post_json(
+            &format!("/api/v1/events/{id}/invitations"),
+            Some(&organiser),
+            &json!({"email": "eva@region.example"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let token = token_in(&outbox(&app, "Inbjudan").await[0].body);
+    let path = format!("/invitations/{token}");
+    let client = new_client();
+
+    // The link shows the event and a form; a forged one is not found.
+    let r = client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Inbjudan"), "{html}");
+    assert!(html.contains("name=\"organisation\""), "{html}");
+    let r = client
+        .get(app.url("/invitations/forged"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // A missing name is explained next to the form; nothing is written.
+    let post = |fields: Vec<(&'static str, &'static str)>| {
+        let (client, url, page) = (client.clone(), app.url(&path), path.clone());
+        let app = &app;
+        async move {
+            let csrf = app.csrf(&client, &page).await;
+            let mut all = vec![("_csrf", csrf.as_str())];
+            all.extend(fields);
+            let r = client.post(url).form(&all).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (s, html) = post(vec![
+        ("first_name", ""),
+        ("last_name", "Ek"),
+        ("email", "eva@region.example"),
+        ("organisation", "Region Kalmar län"),
+    ])
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("href=\"#first_name\""), "{html}");
+    assert!(html.contains("Fältet måste fyllas i."), "{html}");
+    let (s, html) = post(vec![
+        ("first_name", "Eva"),
+        ("last_name", "Ek"),
+        ("email", "eva@region.example"),
+        ("organisation", "Region Kalmar län"),
+    ])
+    .await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("Du är anmäld."), "{html}");
+    let regs = app
+        .store
+        .list_registrations(id.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(regs.len(), 1);
+
+    // The link works once.
+    let r = client.get(app.url(&path)).send().await.unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("redan använts"), "{html}");
+    assert!(!html.contains("name=\"organisation\""), "no form any more");
+    let (s, html) = post(vec![
+        ("first_name", "Eva"),
+        ("last_name", "Ek"),
+        ("email", "eva@region.example"),
+        ("organisation", "Region Kalmar län"),
+    ])
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{html}");
+    assert!(html.contains("redan använts"), "{html}");
 }
 
 async fn attendance_and_the_summary_count_places_organisations_and_outsiders(app: TestApp) {

@@ -20,6 +20,7 @@ pub mod account;
 pub mod admin;
 pub mod bookings;
 pub(crate) mod forms;
+pub mod invitations;
 pub mod memberships;
 pub mod outbox;
 pub mod public;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(memberships::router())
         .merge(sites::router())
         .merge(outbox::router())
+        .merge(invitations::router())
         .merge(bookings::router())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
