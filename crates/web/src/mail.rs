@@ -188,9 +188,10 @@ pub fn message(from: &Mailbox, e: &OutgoingEmail) -> Result<Message, String> {
 
 /// Claims and sends the messages due now; returns how many were tried.
 pub async fn send_due(state: &AppState, smtp: &AsyncSmtpTransport<Tokio1Executor>) -> usize {
+    let claimed_at = state.now();
     let claimed = match state
         .store
-        .claim_emails(state.now(), Duration::seconds(LEASE_SECS), BATCH)
+        .claim_emails(claimed_at, Duration::seconds(LEASE_SECS), BATCH)
         .await
     {
         Ok(c) => c,
@@ -204,13 +205,21 @@ pub async fn send_due(state: &AppState, smtp: &AsyncSmtpTransport<Tokio1Executor
     for e in claimed {
         let state = state.clone();
         let smtp = smtp.clone();
-        sends.spawn(async move { send_one(&state, &smtp, e).await });
+        sends.spawn(async move { send_one(&state, &smtp, e, claimed_at).await });
     }
     while sends.join_next().await.is_some() {}
     n
 }
 
-async fn send_one(state: &AppState, smtp: &AsyncSmtpTransport<Tokio1Executor>, e: OutgoingEmail) {
+/// Sends one claimed e-mail and records the outcome. The wait before the
+/// next attempt counts from when the attempt began (`claimed_at`), not from
+/// when the server's refusal arrived.
+async fn send_one(
+    state: &AppState,
+    smtp: &AsyncSmtpTransport<Tokio1Executor>,
+    e: OutgoingEmail,
+    claimed_at: DateTime<Utc>,
+) {
     let (error, give_up) = match message(&state.config.mail.from, &e) {
         // It will never go; say so at once.
         Err(err) => (Some(err), true),
@@ -226,7 +235,7 @@ async fn send_one(state: &AppState, smtp: &AsyncSmtpTransport<Tokio1Executor>, e
             tracing::info!(email = %e.id, attempts = e.attempts, error = %err, give_up, "sending an e-mail failed");
             state
                 .store
-                .mark_email_failed(e.id, &err, now + retry_delay(e.attempts), give_up)
+                .mark_email_failed(e.id, &err, claimed_at + retry_delay(e.attempts), give_up)
                 .await
         }
     };
