@@ -96,7 +96,8 @@ pub async fn seed(store: &dyn Store, password_hash: &str) -> Result<bool> {
     };
     let memberships_now = crate::demo_memberships::seed(store).await?;
     let bookings_now = crate::demo_bookings::seed(store).await?;
-    Ok(network_now || memberships_now || bookings_now)
+    let events_now = crate::demo_events::seed(store).await?;
+    Ok(network_now || memberships_now || bookings_now || events_now)
 }
 
 /// Seeds the network itself (regions to people) and writes the marker

@@ -6,6 +6,7 @@
 
 mod demo;
 mod demo_bookings;
+mod demo_events;
 mod demo_memberships;
 mod sites;
 
