@@ -128,6 +128,24 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
         await assertAccessible(page, 'hub page');
       });
 
+      test('calendar /calendar', async () => {
+        assert.equal(await visit(page, '/calendar'), 200);
+        assert.equal(await page.locator('html').getAttribute('lang'), lang);
+        await assertAccessible(page, 'calendar');
+      });
+
+      test('an event page /events/{id}', async (t) => {
+        await visit(page, '/calendar');
+        const link = page.locator('main ul.events h2 a').first();
+        if ((await link.count()) === 0) {
+          t.skip('the demo network has no upcoming public events');
+          return;
+        }
+        const href = await link.getAttribute('href');
+        assert.equal(await visit(page, href), 200);
+        await assertAccessible(page, 'event page');
+      });
+
       test('sign-in page /login', async () => {
         assert.equal(await visit(page, '/login'), 200);
         await assertAccessible(page, 'sign-in page');

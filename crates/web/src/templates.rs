@@ -29,6 +29,8 @@ templates!(
     "admin/errors.html",
     "admin/outbox.html",
     "events/invitation.html",
+    "events/calendar.html",
+    "events/event.html",
     "memberships/seats.html",
     "memberships/seat.html",
     "memberships/card.html",

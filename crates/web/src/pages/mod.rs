@@ -19,6 +19,7 @@ use thirdplace_domain::{FieldError, Principal};
 pub mod account;
 pub mod admin;
 pub mod bookings;
+pub mod calendar;
 pub(crate) mod forms;
 pub mod invitations;
 pub mod memberships;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(outbox::router())
         .merge(invitations::router())
         .merge(bookings::router())
+        .merge(calendar::router())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(middleware::from_fn_with_state(state, html_context))

@@ -1,0 +1,314 @@
+//! The open calendar in the browser: `/calendar` lists the upcoming
+//! published events the visitor may see, with filters by region, hub and
+//! topic; `/events/{id}` shows one event, and lets a signed-in member sign
+//! up and cancel. Every rule is [`crate::events`]'s; this module only shows
+//! and asks.
+
+use super::{urlencode, Page};
+use crate::error::{AppError, AppResult};
+use crate::events;
+use crate::forms::FormData;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use minijinja::{context, Value};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use thirdplace_domain::event::{
+    may_register, Event, EventStatus, EventVisibility, RegistrationStatus, Venue,
+};
+use thirdplace_domain::HUB_TIME_ZONE;
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/calendar", get(calendar))
+        .route("/events/{id}", get(show))
+        .route("/events/{id}/register", post(register))
+        .route("/events/{id}/unregister", post(unregister))
+}
+
+#[derive(Deserialize, Default)]
+struct CalendarQuery {
+    region: Option<String>,
+    hub: Option<String>,
+    topic: Option<String>,
+}
+
+fn chosen(raw: &Option<String>) -> Option<&str> {
+    raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// "2026-11-25 10:00–12:00" in Swedish time, with the end's date when the
+/// event runs over midnight.
+fn when(e: &Event) -> String {
+    let (s, end) = (
+        e.start.with_timezone(&HUB_TIME_ZONE),
+        e.end.with_timezone(&HUB_TIME_ZONE),
+    );
+    let end_fmt = if s.date_naive() == end.date_naive() {
+        end.format("%H:%M").to_string()
+    } else {
+        end.format("%Y-%m-%d %H:%M").to_string()
+    };
+    format!("{} {}–{}", s.format("%Y-%m-%d"), s.format("%H:%M"), end_fmt)
+}
+
+/// Places left, or the waiting-list text when none are.
+fn places_text(page: &Page, capacity: i64, confirmed: i64) -> (i64, String) {
+    let left = (capacity - confirmed).max(0);
+    let text = if left == 0 {
+        page.t("calendar.full")
+    } else {
+        format!("{left} {}", page.t("calendar.places_left"))
+    };
+    (left, text)
+}
+
+/// The upcoming events the visitor may see. Filters come from a GET form,
+/// so a filtered calendar has an address that can be shared.
+async fn calendar(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<CalendarQuery>,
+) -> AppResult<Response> {
+    let hubs = state.store.list_hubs().await?;
+    let regions = state.store.list_regions().await?;
+    let region_of: HashMap<Uuid, Uuid> = hubs.iter().map(|h| (h.hub.id, h.region_id)).collect();
+    let region = chosen(&q.region).and_then(|r| Uuid::parse_str(r).ok());
+    let hub = chosen(&q.hub).and_then(|h| Uuid::parse_str(h).ok());
+    let topic = chosen(&q.topic).map(str::to_string);
+
+    let query = events::ListQuery {
+        from: Some(state.now()),
+        ..Default::default()
+    };
+    let all: Vec<_> = events::list(&state, page.user.as_ref(), &query)
+        .await?
+        .into_iter()
+        .filter(|l| l.event.status == EventStatus::Published)
+        .collect();
+    // The topic choices are those of every visible event, so that choosing
+    // one filter never hides the other choices.
+    let mut topics: BTreeMap<String, String> = BTreeMap::new();
+    for l in &all {
+        for t in &l.event.topics {
+            topics.entry(t.to_lowercase()).or_insert_with(|| t.clone());
+        }
+    }
+    let mut shown: Vec<_> = all
+        .into_iter()
+        .filter(|l| hub.is_none_or(|h| l.event.hub_id == h))
+        .filter(|l| region.is_none_or(|r| region_of.get(&l.event.hub_id) == Some(&r)))
+        .filter(|l| {
+            topic
+                .as_deref()
+                .is_none_or(|t| l.event.topics.iter().any(|x| x.eq_ignore_ascii_case(t)))
+        })
+        .collect();
+    // Soonest first: a calendar of what is coming is read from the top.
+    shown.sort_by_key(|l| (l.event.start, l.event.id));
+
+    let events: Vec<Value> = shown
+        .iter()
+        .map(|l| {
+            let (left, places) = places_text(&page, l.event.capacity, l.confirmed);
+            context! {
+                url => format!("/events/{}", l.event.id),
+                title => l.event.title,
+                when => when(&l.event),
+                hub => l.hub_name,
+                place => l.place_name,
+                online => matches!(l.event.venue, Venue::Online),
+                topics => l.event.topics,
+                full => left == 0,
+                places,
+            }
+        })
+        .collect();
+    let used_regions: BTreeSet<Uuid> = hubs.iter().map(|h| h.region_id).collect();
+    let region_options: Vec<Value> = regions
+        .iter()
+        .filter(|r| !r.archived && used_regions.contains(&r.id))
+        .map(|r| context! { id => r.id.to_string(), name => r.name, selected => Some(r.id) == region })
+        .collect();
+    let hub_options: Vec<Value> = hubs
+        .iter()
+        .filter(|h| region.is_none_or(|r| h.region_id == r))
+        .map(|h| context! { id => h.hub.id.to_string(), name => h.hub.name, selected => Some(h.hub.id) == hub })
+        .collect();
+    let topic_options: Vec<Value> = topics
+        .values()
+        .map(|t| context! { name => t, selected => topic.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(t)) })
+        .collect();
+    let hub_feed = hub.map(|h| format!("/hubs/{h}/calendar.ics"));
+    let topic_feed = topic
+        .as_deref()
+        .map(|t| format!("/topics/{}/calendar.ics", urlencode(t)));
+    page.render(
+        "events/calendar.html",
+        context! {
+            events, region_options, hub_options, topic_options, hub_feed, topic_feed,
+            filtered => hub.is_some() || region.is_some() || topic.is_some(),
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+struct ShowQuery {
+    done: Option<String>,
+}
+
+fn event_id(raw: &str) -> AppResult<Uuid> {
+    Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
+}
+
+async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> AppResult<Response> {
+    let notice = match q.done.as_deref() {
+        Some(d @ ("confirmed" | "waitlisted" | "cancelled")) => {
+            Some((false, page.t(&format!("event.done.{d}"))))
+        }
+        _ => None,
+    };
+    render_event(&state, &page, event_id(&id)?, notice, StatusCode::OK).await
+}
+
+async fn render_event(
+    state: &AppState,
+    page: &Page,
+    id: Uuid,
+    notice: Option<(bool, String)>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let (e, viewer) = events::visible_event(state, page.user.as_ref(), id).await?;
+    let hub = state.store.get_hub(e.hub_id).await?;
+    let place = match e.venue {
+        Venue::Room(id) => state.store.get_room(id).await.map(|r| r.name).ok(),
+        Venue::Zone(id) => state.store.get_zone(id).await.map(|z| z.name).ok(),
+        Venue::Online => None,
+    };
+    let organiser = state
+        .store
+        .get_person(e.organiser_id)
+        .await
+        .map(|p| p.first_name)
+        .ok();
+    let confirmed = state
+        .store
+        .list_registrations(e.id)
+        .await?
+        .iter()
+        .filter(|r| r.registration.status == RegistrationStatus::Confirmed)
+        .count() as i64;
+    let (left, places) = places_text(page, e.capacity, confirmed);
+    let mine = match &page.user {
+        Some(p) => state
+            .store
+            .registration_of(e.id, p.person_id)
+            .await?
+            .filter(|r| r.status != RegistrationStatus::Cancelled),
+        None => None,
+    };
+    let may_sign_up =
+        page.user.is_some() && mine.is_none() && may_register(&e, &viewer, state.now()).is_ok();
+    let registration = mine.map(|r| {
+        page.t(if r.status == RegistrationStatus::Waitlisted {
+            "event.you_are_waitlisted"
+        } else {
+            "event.you_are_confirmed"
+        })
+    });
+    let notice = notice.map(|(error, text)| context! { error, text });
+    page.render_with_status(
+        status,
+        "events/event.html",
+        context! {
+            notice,
+            event => context! {
+                id => e.id.to_string(),
+                title => e.title,
+                description => e.description,
+                when => when(&e),
+                hub => hub.hub.name,
+                hub_feed => format!("/hubs/{}/calendar.ics", e.hub_id),
+                place,
+                online => matches!(e.venue, Venue::Online),
+                organiser,
+                topics => e.topics,
+                capacity => e.capacity,
+                full => left == 0,
+                places,
+                cancelled => e.status == EventStatus::Cancelled,
+                members_only => e.visibility == EventVisibility::MembersOnly,
+            },
+            may_sign_up,
+            registration,
+            login => format!("/login?next={}", urlencode(&format!("/events/{}", e.id))),
+        },
+    )
+}
+
+/// A refusal is shown on the event's page in the visitor's language.
+async fn refused(state: &AppState, page: &Page, id: Uuid, err: AppError) -> AppResult<Response> {
+    match err {
+        AppError::Refused { status, code, .. } => {
+            let text = page.t(&format!("error.{code}"));
+            render_event(state, page, id, Some((true, text)), status).await
+        }
+        e => Err(e),
+    }
+}
+
+async fn register(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    FormData::parse(&page, &body)?;
+    let id = event_id(&id)?;
+    let p = page.user()?;
+    match events::register(&state, p, id, None).await {
+        Ok(r) => {
+            let done = if r.status == RegistrationStatus::Waitlisted {
+                "waitlisted"
+            } else {
+                "confirmed"
+            };
+            Ok(Redirect::to(&format!("/events/{id}?done={done}")).into_response())
+        }
+        Err(e) => refused(&state, &page, id, e).await,
+    }
+}
+
+async fn unregister(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    FormData::parse(&page, &body)?;
+    let id = event_id(&id)?;
+    let p = page.user()?;
+    let Some(r) = state
+        .store
+        .registration_of(id, p.person_id)
+        .await?
+        .filter(|r| r.status != RegistrationStatus::Cancelled)
+    else {
+        return Ok(Redirect::to(&format!("/events/{id}")).into_response());
+    };
+    match events::cancel_registration(&state, p, r.id).await {
+        Ok(_) => Ok(Redirect::to(&format!("/events/{id}?done=cancelled")).into_response()),
+        Err(e) => refused(&state, &page, id, e).await,
+    }
+}
