@@ -32,10 +32,8 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use thirdplace_domain::membership::{local_date, local_instant, Plan, PlanScope, Validity};
-use thirdplace_domain::{
-    new_id, Hub, Interval, OpeningHours, OrgKind, Organisation, Room, RoomKind, HUB_TIME_ZONE,
-};
+use thirdplace_domain::membership::{local_date, local_instant};
+use thirdplace_domain::{new_id, Hub, Interval, OpeningHours, Room, RoomKind, HUB_TIME_ZONE};
 use thirdplace_store::Store;
 use thirdplace_web::{AppState, WebConfig};
 use uuid::Uuid;
@@ -370,26 +368,7 @@ async fn seed(store: Arc<dyn Store>, opts: &BookingOptions) -> Result<Seeded> {
             rooms.push(room.id);
         }
     }
-    let org = Organisation {
-        id: new_id(),
-        name: "Benchmark AB".into(),
-        org_number: "556000-0000".into(),
-        kind: OrgKind::Company,
-        archived: false,
-    };
-    store.insert_organisation(&org).await?;
-    let plan = Plan {
-        id: new_id(),
-        name: "Network".into(),
-        description: String::new(),
-        scope: PlanScope::Network,
-        monthly_price_ore: 145_000,
-        included_hours_per_month: 4,
-        max_guests: 0,
-        validity: Validity::MonthlyRolling,
-        archived: false,
-    };
-    store.insert_plan(&plan).await?;
+    let (org, plan) = super::seed_org_and_plan(store.as_ref()).await?;
     let members = seed_members(store, org.id, plan.id, opts.members).await?;
     Ok(Seeded { rooms, members })
 }

@@ -527,6 +527,32 @@ fn all_day_every_day() -> OpeningHours {
     }
 }
 
+/// The organisation whose members the benchmarks seed, and the
+/// network-wide plan (4 included room hours a month) their seats are of.
+pub async fn seed_org_and_plan(store: &dyn Store) -> Result<(Organisation, Plan)> {
+    let org = Organisation {
+        id: new_id(),
+        name: "Benchmark AB".into(),
+        org_number: "556000-0000".into(),
+        kind: OrgKind::Company,
+        archived: false,
+    };
+    store.insert_organisation(&org).await?;
+    let plan = Plan {
+        id: new_id(),
+        name: "Network".into(),
+        description: String::new(),
+        scope: PlanScope::Network,
+        monthly_price_ore: 145_000,
+        included_hours_per_month: 4,
+        max_guests: 0,
+        validity: Validity::MonthlyRolling,
+        archived: false,
+    };
+    store.insert_plan(&plan).await?;
+    Ok((org, plan))
+}
+
 /// The region, municipality and operator every benchmark's hubs belong to.
 pub async fn seed_network(store: &dyn Store) -> Result<(Region, Municipality, Operator)> {
     let region = Region {
@@ -580,26 +606,7 @@ async fn seed(store: Arc<dyn Store>, members: usize) -> Result<Seeded> {
         ..hub.clone()
     };
     store.insert_hub(&summary_hub).await?;
-    let org = Organisation {
-        id: new_id(),
-        name: "Benchmark AB".into(),
-        org_number: "556000-0000".into(),
-        kind: OrgKind::Company,
-        archived: false,
-    };
-    store.insert_organisation(&org).await?;
-    let plan = Plan {
-        id: new_id(),
-        name: "Network".into(),
-        description: String::new(),
-        scope: PlanScope::Network,
-        monthly_price_ore: 145_000,
-        included_hours_per_month: 4,
-        max_guests: 0,
-        validity: Validity::MonthlyRolling,
-        archived: false,
-    };
-    store.insert_plan(&plan).await?;
+    let (org, plan) = seed_org_and_plan(store.as_ref()).await?;
 
     let members = seed_members(store.clone(), org.id, plan.id, members).await?;
     Ok(Seeded {
