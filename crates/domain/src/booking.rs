@@ -223,6 +223,9 @@ pub enum BookingRefusal {
     AlreadyCancelled,
     AlreadyStarted,
     NotYours,
+    /// The room booking of an event: it follows the event, so it is
+    /// cancelled or moved by cancelling or changing the event.
+    EventBooking,
 }
 
 impl BookingRefusal {
@@ -243,6 +246,7 @@ impl BookingRefusal {
             BookingRefusal::AlreadyCancelled => "already_cancelled",
             BookingRefusal::AlreadyStarted => "already_started",
             BookingRefusal::NotYours => "not_your_booking",
+            BookingRefusal::EventBooking => "event_booking",
         }
     }
 
@@ -253,7 +257,9 @@ impl BookingRefusal {
             | BookingRefusal::CannotCharge
             | BookingRefusal::NoOrganisation
             | BookingRefusal::NotYours => 403,
-            BookingRefusal::Conflict | BookingRefusal::AlreadyCancelled => 409,
+            BookingRefusal::Conflict
+            | BookingRefusal::AlreadyCancelled
+            | BookingRefusal::EventBooking => 409,
             _ => 422,
         }
     }
@@ -281,6 +287,7 @@ impl BookingRefusal {
             BookingRefusal::AlreadyCancelled => "The booking is already cancelled.".into(),
             BookingRefusal::AlreadyStarted => "The booking has already started and can no longer be cancelled.".into(),
             BookingRefusal::NotYours => "You can only cancel your own bookings (hosts can cancel any booking of their hub).".into(),
+            BookingRefusal::EventBooking => "This booking is the room of an event: change or cancel the event instead, so that those signed up are told.".into(),
         }
     }
 }

@@ -300,6 +300,19 @@ pub(crate) async fn cancel_booking(
         Some("cancelled") => return Err(StoreError::Conflict("already_cancelled".into())),
         Some(_) => {}
     }
+    // An event's room booking follows its event (moved and cancelled with
+    // it); cancelling it alone would leave the event in a room it no longer
+    // holds.
+    let of_event: Option<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM events WHERE booking_id = $1 AND status <> 'cancelled' LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db)?;
+    if of_event.is_some() {
+        return Err(StoreError::Conflict("event_booking".into()));
+    }
     let r = sqlx::query(
         "UPDATE bookings SET status = 'cancelled', cancelled_at = $1, cancelled_by = $2, \
          cancel_reason = $3, cancellation_charged = $4 WHERE id = $5 RETURNING *",

@@ -6,7 +6,8 @@
 
 use crate::contract::seed_hub;
 use crate::{
-    BookingFilter, EventFilter, EventNotices, OutgoingEmail, Store, StoreError, StoreResult,
+    BookingFilter, Cancellation, EventFilter, EventNotices, OutgoingEmail, Store, StoreError,
+    StoreResult,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use futures_util::future::join_all;
@@ -689,6 +690,19 @@ pub async fn moving_or_cancelling_an_event_moves_or_frees_its_room(store: &dyn S
                 .unwrap()
         }
     };
+    assert_eq!(day(&fx.room).await, vec![(e.start, e.end)]);
+    // The booking follows the event: cancelling it alone is refused, and
+    // the room stays taken.
+    let alone = Cancellation {
+        at: now(),
+        by: fx.organiser.id,
+        reason: String::new(),
+        charged: false,
+    };
+    assert_conflict(
+        store.cancel_booking(booking_id, &alone, None).await,
+        "event_booking",
+    );
     assert_eq!(day(&fx.room).await, vec![(e.start, e.end)]);
     let p = add_person(store, "Lisa", Some(fx.org.id)).await;
     store.register(&member(&e, &p), now()).await.unwrap();

@@ -502,7 +502,9 @@ pub trait Store: Send + Sync + 'static {
         month: &str,
     ) -> StoreResult<Vec<(Uuid, i64)>>;
     /// Cancels a confirmed booking and queues `notice` (if any) in the same
-    /// transaction. `Conflict("already_cancelled")` if it was cancelled.
+    /// transaction. `Conflict("already_cancelled")` if it was cancelled;
+    /// `Conflict("event_booking")` for the room booking of an event that is
+    /// not cancelled (it follows the event: [`Store::cancel_event`]).
     async fn cancel_booking(
         &self,
         id: Uuid,

@@ -536,6 +536,9 @@ pub async fn cancel(state: &AppState, p: &Principal, id: Uuid, reason: &str) -> 
             }
             Ok(b)
         }
+        Err(StoreError::Conflict(c)) if c == "event_booking" => {
+            Err(refusal(&BookingRefusal::EventBooking))
+        }
         Err(StoreError::Conflict(_)) => Err(refusal(&BookingRefusal::AlreadyCancelled)),
         Err(e) => Err(e.into()),
     }

@@ -16,6 +16,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("error.cannot_charge_organisation", "Du kan bara boka för en organisation som du administrerar.", "You can only book on behalf of an organisation you administer."),
     ("error.no_organisation", "En bokning faktureras en organisation, och du tillhör ingen. En enskild firma är en organisation med en person: be nätverket registrera din.", "A booking is billed to an organisation, and you do not belong to one. A sole trader is an organisation of one: ask the network to register yours."),
     ("error.series_conflict", "Några tillfällen i serien går inte att boka. Du kan boka bara de lediga.", "Some occurrences of the series cannot be booked. You can book only the free ones."),
+    ("error.event_booking", "Bokningen är lokalen för ett evenemang: ändra eller ställ in evenemanget i stället, så att de anmälda får veta det.", "This booking is the room of an event: change or cancel the event instead, so that those signed up are told."),
     ("error.already_cancelled", "Bokningen är redan avbokad.", "The booking is already cancelled."),
     ("error.already_started", "Bokningen har redan börjat och kan inte längre avbokas.", "The booking has already started and can no longer be cancelled."),
     ("error.not_your_booking", "Du kan bara avboka dina egna bokningar (värdar kan avboka alla bokningar i sin hubb).", "You can only cancel your own bookings (hosts can cancel any booking of their hub)."),

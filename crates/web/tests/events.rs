@@ -294,6 +294,22 @@ async fn an_event_in_a_room_keeps_the_booking_rules(app: TestApp) {
         ))
         .await;
     assert_eq!(day["busy"].as_array().unwrap().len(), 2, "{day}");
+    // The event's booking follows the event: cancelling it on its own is
+    // refused with a message saying what to do instead.
+    let (s, v) = app
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/bookings/{booking}"),
+            Some(&member),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, "event_booking"),
+        "{v}"
+    );
+    assert!(v["error"]["message"].as_str().unwrap().contains("event"));
     let id = e["id"].as_str().unwrap();
     // Moving it keeps the same rules: onto the meeting, or after closing.
     for (start, end, status, code) in [
