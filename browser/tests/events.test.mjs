@@ -49,7 +49,7 @@ test('a member proposes a workshop, the host publishes it, a colleague signs up 
       await page.getByLabel('Ämnen').fill('AI, Offentlig sektor');
       await page.getByLabel('Hubb', { exact: true }).selectOption({ label: FIGEHOLM });
       await page.getByLabel('Plats', { exact: true }).selectOption('online');
-      await page.getByLabel('Datum').fill(date);
+      await page.getByLabel('Datum', { exact: true }).fill(date);
       await page.getByLabel('Börjar').fill('13:00');
       // The end before the start: refused, translated, values kept.
       await page.getByLabel('Slutar').fill('12:00');

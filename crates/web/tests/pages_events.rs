@@ -276,6 +276,7 @@ fn form(app: &TestApp, title: &str) -> Vec<(&'static str, String)> {
         ("date", "2026-11-25".into()),
         ("start", "10:00".into()),
         ("end", "12:00".into()),
+        ("end_date", String::new()),
         ("capacity", "10".into()),
         ("visibility", "public".into()),
     ]
@@ -435,8 +436,9 @@ async fn a_member_proposes_an_event_through_the_form_and_refused_ones_write_noth
 
     // Without a membership no form, and no event.
     let org_admin = app.signed_in(&app.f.org_admin).await;
-    let (s, _) = page(&app, &org_admin, "/events/new").await;
+    let (s, html) = page(&app, &org_admin, "/events/new").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(html.contains("Bara medlemmar"), "{html}");
     let r = post(&app, &org_admin, "/events/new", &form(&app, "Utan kort")).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(event_count(&app).await, 2);
@@ -560,7 +562,11 @@ async fn the_organiser_changes_and_cancels_an_event_through_the_forms(app: TestA
         &format!("{path}/edit"),
         &with(
             form(&app, "Workshop om AI, del 1"),
-            &[("start", "13:00"), ("end", "15:30")],
+            &[
+                ("start", "13:00"),
+                ("end", "15:30"),
+                ("end_date", "2026-11-26"),
+            ],
         ),
     )
     .await;
@@ -572,7 +578,12 @@ async fn the_organiser_changes_and_cancels_an_event_through_the_forms(app: TestA
     let e = app.store.get_event(id.parse().unwrap()).await.unwrap();
     assert_eq!(e.title, "Workshop om AI, del 1");
     assert_eq!(e.start, instant("2026-11-25T12:00:00Z"));
-    assert_eq!(e.end, instant("2026-11-25T14:30:00Z"));
+    assert_eq!(e.end, instant("2026-11-26T14:30:00Z"), "over two days");
+    let (_, html) = page(&app, &member, &format!("{path}/edit")).await;
+    assert!(
+        html.contains("value=\"2026-11-26\""),
+        "the end date: {html}"
+    );
 
     // Someone else may not change it.
     let org_admin = app.signed_in(&app.f.org_admin).await;

@@ -168,6 +168,8 @@ struct EventForm {
     date: String,
     start: String,
     end: String,
+    /// Empty when the event ends on the day it starts.
+    end_date: String,
     capacity: String,
     visibility: String,
 }
@@ -183,6 +185,7 @@ impl EventForm {
             date: f.get("date"),
             start: f.get("start"),
             end: f.get("end"),
+            end_date: f.get("end_date"),
             capacity: f.get("capacity"),
             visibility: f.get("visibility"),
         }
@@ -206,6 +209,11 @@ impl EventForm {
             date: s.format("%Y-%m-%d").to_string(),
             start: s.format("%H:%M").to_string(),
             end: end.format("%H:%M").to_string(),
+            end_date: if end.date_naive() == s.date_naive() {
+                String::new()
+            } else {
+                end.format("%Y-%m-%d").to_string()
+            },
             capacity: e.capacity.to_string(),
             visibility: e.visibility.key().to_string(),
         }
@@ -220,6 +228,12 @@ impl EventForm {
         let date = booking_service::parse_date("date", &self.date)
             .map_err(|v| e.errors.extend(v.errors))
             .ok();
+        let end_date = match self.end_date.trim() {
+            "" => None,
+            raw => booking_service::parse_date("end_date", raw)
+                .map_err(|v| e.errors.extend(v.errors))
+                .ok(),
+        };
         let mut time = |field: &str, raw: &str| match NaiveTime::parse_from_str(raw.trim(), "%H:%M")
         {
             Ok(t) => Some(t),
@@ -242,6 +256,7 @@ impl EventForm {
         };
         e.into_result()?;
         let (date, start, end) = (date.unwrap(), start.unwrap(), end.unwrap());
+        let end_date = end_date.unwrap_or(date);
         Ok(EventInput {
             hub_id: self.hub_id.clone(),
             venue: venue.to_string(),
@@ -251,7 +266,7 @@ impl EventForm {
             description: self.description.clone(),
             topics: self.topics.clone(),
             start: format!("{date}T{}", start.format("%H:%M")),
-            end: format!("{date}T{}", end.format("%H:%M")),
+            end: format!("{end_date}T{}", end.format("%H:%M")),
             capacity: self.capacity.clone(),
             visibility: self.visibility.clone(),
             co_organiser_ids: co_organisers.iter().map(Uuid::to_string).collect(),
@@ -342,6 +357,7 @@ async fn render_form(
         "date",
         "start",
         "end",
+        "end_date",
         "capacity",
         "visibility",
     ] {
@@ -382,6 +398,7 @@ async fn render_form(
                 title => form.title, description => form.description,
                 topics => form.topics, hub_id => form.hub_id, place => form.place,
                 date => form.date, start => form.start, end => form.end,
+                end_date => form.end_date,
                 capacity => form.capacity, visibility => form.visibility,
             },
             errors,
@@ -397,7 +414,7 @@ async fn require_member(state: &AppState, page: &Page) -> AppResult<()> {
     if !events::is_member(state, p).await? {
         return Err(AppError::refused(
             StatusCode::FORBIDDEN,
-            "members_only",
+            "not_a_member",
             "Only members (holding a seat in the network) can propose events.",
         ));
     }
@@ -993,6 +1010,11 @@ mod tests {
         assert_eq!(i.start, "2026-03-29T01:30");
         assert_eq!(i.end, "2026-03-29T04:00");
         assert_eq!(i.venue, "online");
+        let two_days = EventForm {
+            end_date: "2026-03-30".into(),
+            ..f.clone()
+        };
+        assert_eq!(two_days.input(&[]).unwrap().end, "2026-03-30T04:00");
         let bad = EventForm {
             date: "29/3".into(),
             start: "kl 10".into(),
