@@ -13,7 +13,7 @@
 //!   and meeting rooms and a project area charged by the hour;
 //! * thirty organisations of every kind (municipalities, regions,
 //!   government agencies, companies, sole traders, associations) with about
-//!   eighty people, and four demo logins (see [`demo_logins`]) whose
+//!   eighty people, and five demo logins (see [`demo_logins`]) whose
 //!   password is [`DEMO_PASSWORD`].
 //!
 //! Facts are real where they are public (county and municipality codes,
@@ -53,7 +53,7 @@ pub const DEMO_PASSWORD: &str = "demo";
 const SEEDED_KEY: &str = "demo_seeded";
 
 /// The demo logins: a network admin, a hub host, an organisation admin and
-/// a member. All use [`DEMO_PASSWORD`].
+/// two members of one organisation. All use [`DEMO_PASSWORD`].
 #[must_use]
 pub fn demo_logins() -> Vec<DemoLogin> {
     LOGINS
@@ -825,6 +825,18 @@ const LOGINS: &[LoginSpec] = &[
         email: "member@demo.example",
         first_name: "Erik",
         last_name: "Sandberg",
+        org_number: ORGNR_SKATTEVERKET,
+        is_network_admin: false,
+        hosts: &[],
+        admin_of: &[],
+    }, // A second member of the same organisation, holding a seat there (see
+    // `demo_memberships`), so that signing up colleagues can be tried by
+    // someone other than the organiser.
+    LoginSpec {
+        role: "member (a colleague)",
+        email: "gustav.nystrom@skatteverket.example",
+        first_name: "Gustav",
+        last_name: "Nyström",
         org_number: ORGNR_SKATTEVERKET,
         is_network_admin: false,
         hosts: &[],

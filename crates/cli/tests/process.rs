@@ -30,11 +30,12 @@ const EXIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long we wait for a line to show up in a child's output.
 const OUTPUT_TIMEOUT: Duration = Duration::from_secs(10);
 
-const DEMO_LOGINS: [&str; 4] = [
+const DEMO_LOGINS: [&str; 5] = [
     "admin@demo.example",
     "host@demo.example",
     "orgadmin@demo.example",
     "member@demo.example",
+    "gustav.nystrom@skatteverket.example",
 ];
 const DEMO_PASSWORD: &str = "demo";
 

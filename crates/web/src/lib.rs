@@ -30,6 +30,7 @@ pub mod feeds;
 pub mod forms;
 pub mod i18n;
 pub mod i18n_bookings;
+pub mod i18n_event_forms;
 pub mod i18n_events;
 pub mod i18n_feeds;
 pub mod i18n_mail;

@@ -106,6 +106,7 @@ async fn index(page: Page) -> AppResult<Response> {
     if u.is_network_admin || !u.hosted_hub_ids.is_empty() {
         add("/admin/hubs", "admin.hubs");
         add("/admin/bookings", "admin.bookings");
+        add("/admin/events", "admin.events");
     }
     if u.is_network_admin || !u.admin_of_organisation_ids.is_empty() {
         add("/admin/organisations", "admin.organisations");

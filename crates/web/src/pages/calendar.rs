@@ -174,9 +174,17 @@ async fn show(
     Query(q): Query<ShowQuery>,
 ) -> AppResult<Response> {
     let notice = match q.done.as_deref() {
-        Some(d @ ("confirmed" | "waitlisted" | "cancelled")) => {
-            Some((false, page.t(&format!("event.done.{d}"))))
-        }
+        Some(
+            d @ ("confirmed"
+            | "waitlisted"
+            | "cancelled"
+            | "proposed"
+            | "published"
+            | "updated"
+            | "event_cancelled"
+            | "colleague_confirmed"
+            | "colleague_waitlisted"),
+        ) => Some((false, page.t(&format!("event.done.{d}")))),
         _ => None,
     };
     render_event(&state, &page, event_id(&id)?, notice, StatusCode::OK).await
@@ -252,17 +260,34 @@ async fn render_event(
             },
             may_sign_up,
             registration,
+            extras => super::event_forms::extras(state, page, &e, &viewer).await?,
             login => format!("/login?next={}", urlencode(&format!("/events/{}", e.id))),
         },
     )
 }
 
 /// A refusal is shown on the event's page in the visitor's language.
-async fn refused(state: &AppState, page: &Page, id: Uuid, err: AppError) -> AppResult<Response> {
+pub(super) async fn refused(
+    state: &AppState,
+    page: &Page,
+    id: Uuid,
+    err: AppError,
+) -> AppResult<Response> {
     match err {
         AppError::Refused { status, code, .. } => {
             let text = page.t(&format!("error.{code}"));
             render_event(state, page, id, Some((true, text)), status).await
+        }
+        AppError::Validation(v) => {
+            let text = super::event_forms::validation_text(page, &v);
+            render_event(
+                state,
+                page,
+                id,
+                Some((true, text)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         e => Err(e),
     }

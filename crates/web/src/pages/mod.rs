@@ -20,6 +20,7 @@ pub mod account;
 pub mod admin;
 pub mod bookings;
 pub mod calendar;
+pub mod event_forms;
 pub(crate) mod forms;
 pub mod invitations;
 pub mod memberships;
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(invitations::router())
         .merge(bookings::router())
         .merge(calendar::router())
+        .merge(event_forms::router())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(middleware::from_fn_with_state(state, html_context))
