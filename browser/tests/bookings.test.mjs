@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const {
-  launchBrowser, newPage, signIn, assertAccessible, apiGet, unique,
+  launchBrowser, newPage, signIn, assertAccessible, stockholmDate, apiGet, unique,
 } = require('./helpers.js');
 
 const FIGEHOLM = 'Kontorskollektivet Figeholm';
@@ -24,14 +24,6 @@ before(async () => {
 });
 
 after(async () => { await browser?.close(); });
-
-/// The civil date `days` from now in Europe/Stockholm, as YYYY-MM-DD.
-function stockholmDate(days) {
-  const when = new Date(Date.now() + days * 86_400_000);
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit',
-  }).format(when);
-}
 
 test('a member books a room from the day view with a price preview and cancels it', async () => {
   const { context, page } = await newPage(browser);

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const {
-  launchBrowser, newPage, signIn, assertAccessible, unique,
+  launchBrowser, newPage, signIn, assertAccessible, stockholmDate, unique,
 } = require('./helpers.js');
 
 const FIGEHOLM = 'Kontorskollektivet Figeholm';
@@ -20,14 +20,6 @@ let browser;
 
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
-
-/// The civil date `days` from now in Europe/Stockholm, as YYYY-MM-DD.
-function stockholmDate(days) {
-  const when = new Date(Date.now() + days * 86_400_000);
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit',
-  }).format(when);
-}
 
 test('a member proposes a workshop, the host publishes it, a colleague signs up with a colleague', async () => {
   const title = `Workshop om AI-verktyg ${unique()}`;

@@ -143,6 +143,14 @@ function unique() {
   return `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
 }
 
+/// The civil date `days` from now in Europe/Stockholm, as YYYY-MM-DD.
+function stockholmDate(days) {
+  const when = new Date(Date.now() + days * 86_400_000);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit',
+  }).format(when);
+}
+
 module.exports = {
   BASE_URL,
   USERS,
@@ -154,4 +162,5 @@ module.exports = {
   assertAccessible,
   apiGet,
   unique,
+  stockholmDate,
 };

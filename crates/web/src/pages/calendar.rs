@@ -45,7 +45,7 @@ fn chosen(raw: &Option<String>) -> Option<&str> {
 
 /// "2026-11-25 10:00–12:00" in Swedish time, with the end's date when the
 /// event runs over midnight.
-fn when(e: &Event) -> String {
+pub(super) fn when(e: &Event) -> String {
     let (s, end) = (
         e.start.with_timezone(&HUB_TIME_ZONE),
         e.end.with_timezone(&HUB_TIME_ZONE),

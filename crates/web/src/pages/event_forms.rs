@@ -9,6 +9,7 @@
 //! show its answers, refusals included, in the page's language. They must
 //! never write anything the service did not decide.
 
+use super::calendar::when;
 use super::public::parse_id;
 use super::Page;
 use crate::bookings as booking_service;
@@ -123,20 +124,6 @@ fn problem(page: &Page, e: AppError) -> AppResult<Problem> {
         }
         e => Err(e),
     }
-}
-
-/// "2026-11-25 10:00–12:00" in Swedish time.
-fn when(e: &Event) -> String {
-    let (s, end) = (
-        e.start.with_timezone(&HUB_TIME_ZONE),
-        e.end.with_timezone(&HUB_TIME_ZONE),
-    );
-    let end_fmt = if s.date_naive() == end.date_naive() {
-        end.format("%H:%M").to_string()
-    } else {
-        end.format("%Y-%m-%d %H:%M").to_string()
-    };
-    format!("{} {}–{}", s.format("%Y-%m-%d"), s.format("%H:%M"), end_fmt)
 }
 
 /// A notice from a redirect's `done=`, if it is one this module knows.
