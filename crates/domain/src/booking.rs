@@ -44,6 +44,9 @@ pub struct BookingRules {
     /// Whether people from organisations without a seat here may book the
     /// hub's conference rooms and event spaces at the hourly price.
     pub non_members_may_book: bool,
+    /// Whether events members propose at the hub are published at once,
+    /// without waiting for a host (small hubs with few hosts).
+    pub publish_member_events: bool,
 }
 
 impl Default for BookingRules {
@@ -53,6 +56,7 @@ impl Default for BookingRules {
             max_length_minutes: 10 * 60,
             max_days_ahead: 180,
             non_members_may_book: true,
+            publish_member_events: false,
         }
     }
 }
@@ -68,6 +72,8 @@ pub struct BookingRulesInput {
     pub max_days_ahead: String,
     #[serde(default)]
     pub non_members_may_book: String,
+    #[serde(default)]
+    pub publish_member_events: String,
 }
 
 impl BookingRulesInput {
@@ -85,6 +91,7 @@ impl BookingRulesInput {
             max_length_minutes: length.unwrap_or_default() * 60,
             max_days_ahead: ahead.unwrap_or_default(),
             non_members_may_book: parse_bool(&self.non_members_may_book),
+            publish_member_events: parse_bool(&self.publish_member_events),
         })
     }
 }
@@ -983,6 +990,7 @@ mod tests {
             max_length_hours: "4".into(),
             max_days_ahead: "90".into(),
             non_members_may_book: "".into(),
+            publish_member_events: "on".into(),
         }
         .validate()
         .unwrap();
@@ -992,7 +1000,8 @@ mod tests {
                 cancel_notice_minutes: 2880,
                 max_length_minutes: 240,
                 max_days_ahead: 90,
-                non_members_may_book: false
+                non_members_may_book: false,
+                publish_member_events: true,
             }
         );
         let e = BookingRulesInput::default().validate().unwrap_err();

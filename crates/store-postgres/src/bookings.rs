@@ -47,6 +47,7 @@ pub(crate) async fn booking_rules(pool: &PgPool, hub_id: Uuid) -> StoreResult<Bo
             max_length_minutes: r.try_get("max_length_minutes")?,
             max_days_ahead: r.try_get("max_days_ahead")?,
             non_members_may_book: r.try_get("non_members_may_book")?,
+            publish_member_events: r.try_get("publish_member_events")?,
         })
     })()
     .map_err(db)
@@ -59,16 +60,18 @@ pub(crate) async fn set_booking_rules(
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO booking_rules (hub_id, cancel_notice_minutes, max_length_minutes, \
-         max_days_ahead, non_members_may_book) VALUES ($1, $2, $3, $4, $5) \
+         max_days_ahead, non_members_may_book, publish_member_events) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (hub_id) DO UPDATE SET cancel_notice_minutes = EXCLUDED.cancel_notice_minutes, \
          max_length_minutes = EXCLUDED.max_length_minutes, max_days_ahead = EXCLUDED.max_days_ahead, \
-         non_members_may_book = EXCLUDED.non_members_may_book",
+         non_members_may_book = EXCLUDED.non_members_may_book, \
+         publish_member_events = EXCLUDED.publish_member_events",
     )
     .bind(hub_id)
     .bind(rules.cancel_notice_minutes)
     .bind(rules.max_length_minutes)
     .bind(rules.max_days_ahead)
     .bind(rules.non_members_may_book)
+    .bind(rules.publish_member_events)
     .execute(pool)
     .await
     .map_err(write_err)?;

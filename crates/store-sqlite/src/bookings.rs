@@ -71,6 +71,7 @@ pub(crate) async fn booking_rules(
             max_length_minutes: r.try_get("max_length_minutes")?,
             max_days_ahead: r.try_get("max_days_ahead")?,
             non_members_may_book: r.try_get("non_members_may_book")?,
+            publish_member_events: r.try_get("publish_member_events")?,
         })
     })()
     .map_err(db)
@@ -83,16 +84,18 @@ pub(crate) async fn set_booking_rules(
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO booking_rules (hub_id, cancel_notice_minutes, max_length_minutes, \
-         max_days_ahead, non_members_may_book) VALUES (?, ?, ?, ?, ?) \
+         max_days_ahead, non_members_may_book, publish_member_events) VALUES (?, ?, ?, ?, ?, ?) \
          ON CONFLICT (hub_id) DO UPDATE SET cancel_notice_minutes = excluded.cancel_notice_minutes, \
          max_length_minutes = excluded.max_length_minutes, max_days_ahead = excluded.max_days_ahead, \
-         non_members_may_book = excluded.non_members_may_book",
+         non_members_may_book = excluded.non_members_may_book, \
+         publish_member_events = excluded.publish_member_events",
     )
     .bind(hub_id)
     .bind(rules.cancel_notice_minutes)
     .bind(rules.max_length_minutes)
     .bind(rules.max_days_ahead)
     .bind(rules.non_members_may_book)
+    .bind(rules.publish_member_events)
     .execute(conn)
     .await
     .map_err(|e| match booking_write_err(e) {

@@ -187,11 +187,13 @@ pub async fn booking_rules_default_and_round_trip(store: &dyn Store) {
         max_length_minutes: 240,
         max_days_ahead: 60,
         non_members_may_book: false,
+        publish_member_events: false,
     };
     store.set_booking_rules(fx.hub.id, &rules).await.unwrap();
     assert_eq!(store.booking_rules(fx.hub.id).await.unwrap(), rules);
     let changed = BookingRules {
         non_members_may_book: true,
+        publish_member_events: true,
         ..rules
     };
     store.set_booking_rules(fx.hub.id, &changed).await.unwrap();

@@ -276,7 +276,15 @@ pub async fn propose(state: &AppState, p: &Principal, input: &EventInput) -> App
     let now = state.now();
     let mut e = input.validate(new_id(), p.person_id, now)?;
     check_place(state.store.as_ref(), p, &e, now).await?;
-    if p.can_edit_hub(e.hub_id) {
+    // Hosts' own proposals, and every member's where the hub publishes
+    // members' events without waiting for a host.
+    if p.can_edit_hub(e.hub_id)
+        || state
+            .store
+            .booking_rules(e.hub_id)
+            .await?
+            .publish_member_events
+    {
         e.status = EventStatus::Published;
     }
     let booking = match p.organisation_id {

@@ -150,6 +150,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("booking.max_length_help", "1–24 timmar.", "1–24 hours."),
     ("booking.max_days_ahead_help", "1–730 dagar.", "1–730 days."),
     ("booking.non_members_help", "De betalar timpriset, fakturerat till sin organisation.", "They pay the hourly price, billed to their organisation."),
+    ("field.publish_member_events", "Medlemmarnas evenemang publiceras direkt", "Members' events are published at once"),
+    ("booking.publish_member_events_help", "Utan detta väntar ett föreslaget evenemang tills en värd publicerar det.", "Without this, a proposed event waits until a host publishes it."),
     // The member's card.
     ("card.included_left", "kvar av", "left of"),
     ("card.included_in", "i", "in"),

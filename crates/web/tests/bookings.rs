@@ -891,10 +891,10 @@ async fn hosts_set_booking_rules_and_list_their_hubs_bookings_as_csv(app: TestAp
     assert_eq!(s, StatusCode::OK);
     assert_eq!(
         v,
-        json!({"cancel_notice_hours": 24, "max_length_hours": 10, "max_days_ahead": 180, "non_members_may_book": true})
+        json!({"cancel_notice_hours": 24, "max_length_hours": 10, "max_days_ahead": 180, "non_members_may_book": true, "publish_member_events": false})
     );
     let member = app.token_for(&app.f.member).await;
-    let rules = json!({"cancel_notice_hours": 48, "max_length_hours": 4, "max_days_ahead": 30, "non_members_may_book": true});
+    let rules = json!({"cancel_notice_hours": 48, "max_length_hours": 4, "max_days_ahead": 30, "non_members_may_book": true, "publish_member_events": false});
     let (s, _) = app.put_json(&path, Some(&member), &rules).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let host = app.token_for(&app.f.host).await;

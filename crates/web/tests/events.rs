@@ -16,6 +16,7 @@ use thirdplace_domain::*;
 
 on_both_backends!(
     members_propose_hosts_publish_and_each_sees_what_they_may,
+    a_hub_may_publish_members_events_without_a_host,
     an_event_in_a_room_keeps_the_booking_rules,
     full_events_waitlist_and_promote_in_order_with_emails,
     fifty_simultaneous_sign_ups_for_ten_places,
@@ -231,6 +232,39 @@ async fn members_propose_hosts_publish_and_each_sees_what_they_may(app: TestApp)
         .get_json("/api/v1/events?from=2026-11-25T00:00:00Z&to=2026-11-26T00:00:00Z")
         .await;
     assert_eq!(ids(&list), vec![id]);
+}
+
+async fn a_hub_may_publish_members_events_without_a_host(app: TestApp) {
+    give_seat(&app, &app.f.member).await;
+    let member = app.token_for(&app.f.member).await;
+    let host = app.token_for(&app.f.host).await;
+    let rules = format!("/api/v1/hubs/{}/booking-rules", app.f.hub.id);
+    let (_, v) = app.get_json(&rules).await;
+    assert_eq!(v["publish_member_events"], false, "off by default");
+    // Members cannot turn it on; the hub's host can.
+    let body = json!({"cancel_notice_hours": 24, "max_length_hours": 10, "max_days_ahead": 180,
+        "non_members_may_book": true, "publish_member_events": true});
+    let (s, _) = app.put_json(&rules, Some(&member), &body).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = app.put_json(&rules, Some(&host), &body).await;
+    assert_eq!(
+        (s, &v["publish_member_events"]),
+        (StatusCode::OK, &json!(true)),
+        "{v}"
+    );
+    let (_, v) = app.get_json(&rules).await;
+    assert_eq!(v["publish_member_events"], true);
+
+    // A member's proposal is now public at once.
+    let e = create(&app, &member, &online(&app, "public", 10)).await;
+    assert_eq!(e["status"], "published", "{e}");
+    let (_, list) = app.get_json("/api/v1/events").await;
+    assert!(ids(&list).contains(&e["id"].as_str().unwrap().to_string()));
+    // Other hubs keep waiting for their hosts.
+    let mut elsewhere = online(&app, "public", 10);
+    elsewhere["hub_id"] = json!(app.f.other_hub.id);
+    let e = create(&app, &member, &elsewhere).await;
+    assert_eq!(e["status"], "proposed", "{e}");
 }
 
 async fn an_event_in_a_room_keeps_the_booking_rules(app: TestApp) {

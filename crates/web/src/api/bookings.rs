@@ -568,6 +568,10 @@ pub struct BookingRulesBody {
     /// People from organisations without seats may book conference rooms
     /// and event spaces at the hourly price.
     pub non_members_may_book: bool,
+    /// Events members propose at the hub are published at once, without a
+    /// host's publishing (default false).
+    #[serde(default)]
+    pub publish_member_events: bool,
 }
 
 impl From<BookingRules> for BookingRulesBody {
@@ -577,6 +581,7 @@ impl From<BookingRules> for BookingRulesBody {
             max_length_hours: r.max_length_minutes / 60,
             max_days_ahead: r.max_days_ahead,
             non_members_may_book: r.non_members_may_book,
+            publish_member_events: r.publish_member_events,
         }
     }
 }
@@ -609,6 +614,7 @@ pub async fn set_rules(
         max_length_hours: body.max_length_hours.to_string(),
         max_days_ahead: body.max_days_ahead.to_string(),
         non_members_may_book: super::bool_str(body.non_members_may_book),
+        publish_member_events: super::bool_str(body.publish_member_events),
     };
     let rules = input.validate()?;
     state.store.set_booking_rules(hub.hub.id, &rules).await?;

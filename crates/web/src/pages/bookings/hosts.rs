@@ -288,11 +288,17 @@ fn rules_input(r: &BookingRules) -> BookingRulesInput {
         cancel_notice_hours: (r.cancel_notice_minutes / 60).to_string(),
         max_length_hours: (r.max_length_minutes / 60).to_string(),
         max_days_ahead: r.max_days_ahead.to_string(),
-        non_members_may_book: if r.non_members_may_book {
-            "true".into()
-        } else {
-            String::new()
-        },
+        non_members_may_book: checked(r.non_members_may_book),
+        publish_member_events: checked(r.publish_member_events),
+    }
+}
+
+/// A checkbox's form value.
+fn checked(on: bool) -> String {
+    if on {
+        "true".into()
+    } else {
+        String::new()
     }
 }
 
@@ -323,7 +329,9 @@ fn rules_page(
         .numeric("numeric")
         .help("booking.max_days_ahead_help")
         .checkbox("non_members_may_book", &input.non_members_may_book)
-        .help("booking.non_members_help");
+        .help("booking.non_members_help")
+        .checkbox("publish_member_events", &input.publish_member_events)
+        .help("booking.publish_member_events_help");
     render_form(page, fp, form)
 }
 
@@ -355,6 +363,7 @@ async fn save_rules(
         max_length_hours: form.get("max_length_hours"),
         max_days_ahead: form.get("max_days_ahead"),
         non_members_may_book: form.get("non_members_may_book"),
+        publish_member_events: form.get("publish_member_events"),
     };
     match save(input.validate(), async |r| {
         state.store.set_booking_rules(id, r).await
