@@ -319,6 +319,14 @@ const ROOT_ITERATIONS: usize = 20_000;
 /// the primal search.
 const XBAR_RATE: f32 = 0.02;
 
+/// On a large instance's root, coordinate descent runs from the subgradient's
+/// point this often (iterations).
+const CD_EVERY: usize = 100;
+
+/// On a large instance's root, a multiplier move smaller than this share of
+/// the total weight is not made.
+const MIN_MOVE: f64 = 1e-9;
+
 /// The subgradient recomputes site profits from scratch this often.
 const EXACT_EVERY: usize = 32;
 
@@ -482,6 +490,12 @@ impl<'a> Search<'a> {
         let mut stale = false;
         let mut checkpoint = f64::INFINITY;
         let mut xbar: Vec<f32> = Vec::new();
+        let min_move: f64 = if root && self.large {
+            MIN_MOVE * w.iter().sum::<f64>()
+        } else {
+            0.0
+        };
+        let mut moved_total = 0usize;
         for it in 0..iters {
             done = it;
             let mut l = self.base;
@@ -557,6 +571,7 @@ impl<'a> Search<'a> {
                     });
                     top.truncate(r);
                     *share.lagrangian.lock().unwrap() = Some(top);
+                    *share.lambda.lock().unwrap() = Some(std::sync::Arc::new(best_lambda.clone()));
                 }
                 known = share.value();
             } else if root && self.large && it % 400 == 399 && self.chosen.is_empty() {
@@ -657,21 +672,46 @@ impl<'a> Search<'a> {
                 };
                 let new = (lambda[i] + t * g).clamp(0.0, w[i]);
                 let d = new - lambda[i];
+                // On a large root, moves of under `min_move` are not made
+                // (λ stays; any λ gives a valid bound): most λ creep by
+                // tiny amounts once near the optimum, and each move costs a
+                // pass over the sites covering the point.
+                if d == 0.0 || d.abs() < min_move {
+                    gv[i] = 0.0;
+                    continue;
+                }
                 lambda[i] = new;
                 gv[i] = d;
-                if d != 0.0 {
-                    moved += 1;
-                }
+                moved += 1;
             }
             stale = 3 * moved > relevant.len();
             if !stale {
+                let sc = &mut self.scratch_c[..];
+                let by = &self.r.by;
                 for &i in &relevant {
                     let d = gv[i as usize];
                     if d != 0.0 {
-                        for &j in &self.r.by[i as usize] {
-                            self.scratch_c[j as usize] += d;
+                        for &j in &by[i as usize] {
+                            sc[j as usize] += d;
                         }
                     }
+                }
+            }
+            moved_total += moved;
+            // Coordinate descent from the subgradient's point every so
+            // often: it drops the bound much further per pass than a step
+            // does, and the steps then go on from where it stops.
+            if root && self.large && it % CD_EVERY == CD_EVERY - 1 {
+                let mut lam2 = lambda.to_vec();
+                let b = self.coordinate_descent(&mut lam2, free, 20);
+                trace(&format!("cd at it {it}: {b} (best {best_l})"));
+                if b < best_l {
+                    best_l = b;
+                    best_lambda.copy_from_slice(&lam2);
+                    lambda.copy_from_slice(&lam2);
+                    stale = true;
+                    dir.iter_mut().for_each(|d| *d = 0.0);
+                    since = 0;
                 }
             }
             // With a primal search beside it, a stalled root bound hands its
@@ -696,7 +736,7 @@ impl<'a> Search<'a> {
         }
         if root {
             trace(&format!(
-                "sg iterations {done} t {:?}",
+                "sg iterations {done} moved {moved_total} t {:?}",
                 self.start.elapsed()
             ));
         }
@@ -877,17 +917,7 @@ impl<'a> Search<'a> {
             if let Some(t) = self.limits.time_limit {
                 let deadline = self.start + t.mul_f64(0.97);
                 if Instant::now() < deadline && share.value() < enough {
-                    let start = share.best.lock().unwrap().1.clone();
-                    let cfg = IlsConfig {
-                        deadline: Some(deadline),
-                        seed: 0x2545_F491_4F6C_DD1D,
-                        enough,
-                        signal_done: false,
-                        deviation: 1e-4,
-                        max_kick: 3,
-                        patience: (20 * self.r.covers.len() as u64).min(20_000),
-                    };
-                    iterated_search(self.r, &start, share, cfg);
+                    region_search(self.r, share, deadline, 0x2545_F491_4F6C_DD1D, enough);
                 }
             }
             trace(&format!(
@@ -1299,6 +1329,9 @@ struct PrimalShare {
     best: std::sync::Mutex<(f64, Vec<u32>)>,
     /// The latest Lagrangian choice of sites, as a fresh start.
     lagrangian: std::sync::Mutex<Option<Vec<u32>>>,
+    /// The root bound's best multipliers so far (warm start of the exact
+    /// region re-optimisation).
+    lambda: std::sync::Mutex<Option<std::sync::Arc<Vec<f64>>>>,
     /// Set by the primal search when it has stopped.
     done: std::sync::atomic::AtomicBool,
     started: Instant,
@@ -1311,6 +1344,7 @@ impl PrimalShare {
             value: std::sync::atomic::AtomicU64::new(value.to_bits()),
             best: std::sync::Mutex::new((value, set)),
             lagrangian: std::sync::Mutex::new(None),
+            lambda: std::sync::Mutex::new(None),
             done: std::sync::atomic::AtomicBool::new(false),
             started: Instant::now(),
         }
@@ -1320,6 +1354,16 @@ impl PrimalShare {
         f64::from_bits(self.value.load(std::sync::atomic::Ordering::Relaxed))
     }
 }
+
+/// Sites in one region of [`region_search`] (about 7 of 500 chosen sites on
+/// Europe; larger regions make the exact sub-search too slow to move often).
+const REGION_SITES: usize = 800;
+/// Node limit of one region's exact sub-search (its best set is used even
+/// when the limit stops it).
+const REGION_NODES: u64 = 2_000;
+/// Share of the time limit the thread beside the root bound spends in the
+/// iterated search before it moves to region re-optimisation.
+const ILS_SHARE: f64 = 0.3;
 
 /// Kicks without a better set after which the iterated search moves to a
 /// fresh Lagrangian start even if it is worse than its current set.
@@ -1561,6 +1605,236 @@ fn iterated_search(r: &Reduced, start: &[u32], share: &PrimalShare, cfg: IlsConf
     }
 }
 
+/// Scratch space of [`reoptimise_region`], sized to the instance.
+struct RegionScratch {
+    site_in: Vec<bool>,
+    sub_of: Vec<u32>,
+    queue: Vec<u32>,
+}
+
+impl RegionScratch {
+    fn new(r: &Reduced) -> Self {
+        RegionScratch {
+            site_in: vec![false; r.covers.len()],
+            sub_of: vec![u32::MAX; r.w.len()],
+            queue: Vec::new(),
+        }
+    }
+}
+
+/// Large-neighbourhood move: the [`REGION_SITES`] sites nearest to `j0` in the
+/// coverage graph (breadth first) form a region; the chosen sites in it are
+/// freed and the same number chosen again by the exact search on the
+/// sub-instance "demand the region can reach and no chosen site outside it
+/// reaches". The cover of the whole set is the cover of the sites outside the
+/// region plus the sub-instance's value, so a better sub-answer is a better
+/// set (kept); otherwise the set is restored. True if the set improved.
+fn reoptimise_region(
+    st: &mut SwapState,
+    set: &mut [u32],
+    j0: usize,
+    limit: Duration,
+    lambda: Option<&[f64]>,
+    sc: &mut RegionScratch,
+) -> bool {
+    let r = st.r;
+    // The region, breadth first from j0.
+    sc.queue.clear();
+    sc.queue.push(j0 as u32);
+    sc.site_in[j0] = true;
+    let mut head = 0;
+    'bfs: while head < sc.queue.len() {
+        let s = sc.queue[head] as usize;
+        head += 1;
+        for &i in &r.covers[s] {
+            for &o in &r.by[i as usize] {
+                if !sc.site_in[o as usize] {
+                    if sc.queue.len() >= REGION_SITES {
+                        break 'bfs;
+                    }
+                    sc.site_in[o as usize] = true;
+                    sc.queue.push(o);
+                }
+            }
+        }
+    }
+    let region = std::mem::take(&mut sc.queue);
+    let freed: Vec<usize> = (0..set.len())
+        .filter(|&p| sc.site_in[set[p] as usize])
+        .collect();
+    let kk = freed.len();
+    let mut improved = false;
+    if kk > 0 && kk < region.len() {
+        let before = st.value;
+        for &p in &freed {
+            st.remove_raw(set[p] as usize);
+        }
+        let old_sub = before - st.value;
+        // Demand the region reaches and the fixed sites do not.
+        let mut w: Vec<f64> = Vec::new();
+        let mut lam0: Vec<f64> = Vec::new();
+        let mut touched: Vec<u32> = Vec::new();
+        let covers: Vec<Vec<u32>> = region
+            .iter()
+            .map(|&s| {
+                let mut c: Vec<u32> = Vec::new();
+                for &i in &r.covers[s as usize] {
+                    let iu = i as usize;
+                    if st.cnt[iu] != 0 {
+                        continue;
+                    }
+                    if sc.sub_of[iu] == u32::MAX {
+                        sc.sub_of[iu] = w.len() as u32;
+                        w.push(r.w[iu]);
+                        lam0.push(lambda.map_or(r.w[iu], |l| l[iu]));
+                        touched.push(i);
+                    }
+                    c.push(sc.sub_of[iu]);
+                }
+                c.sort_unstable();
+                c
+            })
+            .collect();
+        for &i in &touched {
+            sc.sub_of[i as usize] = u32::MAX;
+        }
+        let mut by: Vec<Vec<u32>> = vec![Vec::new(); w.len()];
+        for (j, c) in covers.iter().enumerate() {
+            for &i in c {
+                by[i as usize].push(j as u32);
+            }
+        }
+        let sub = Reduced {
+            integral: r.integral,
+            orig: (0..region.len()).collect(),
+            w,
+            covers,
+            by,
+        };
+        // The freed sites are the sub-instance's first incumbent: the
+        // search below only reports a strictly better set.
+        let freed_sites: Vec<u32> = freed.iter().map(|&p| set[p]).collect();
+        let local: Vec<u32> = (0..region.len() as u32)
+            .filter(|&p| freed_sites.contains(&region[p as usize]))
+            .collect();
+        let limits = Limits {
+            max_nodes: REGION_NODES,
+            time_limit: Some(limit),
+            gap_tolerance: 0.0,
+        };
+        let mut search = Search::new(&sub, kk, limits);
+        search.large = false;
+        search.try_incumbent(&local);
+        let old_best = search.best;
+        let (v, set2) = local_search(&sub, &greedy_reduced(&sub, kk));
+        if v > search.best {
+            search.best = v;
+            search.best_set = set2;
+        }
+        let free: Vec<u32> = (0..sub.covers.len() as u32).collect();
+        let mut lam = lam0;
+        if lambda.is_some() {
+            search.coordinate_descent(&mut lam, &free, 20);
+        }
+        search.dfs(lam, f64::INFINITY);
+        let better = (search.best > old_best + 1e-9 * before.abs().max(1.0)
+            && search.best > old_sub + 1e-9 * before.abs().max(1.0))
+        .then(|| search.best_set.clone());
+        if let Some(chosen) = better {
+            let mut picks: Vec<usize> = chosen
+                .iter()
+                .map(|&c| region[c as usize] as usize)
+                .collect();
+            for &j in &picks {
+                st.add_raw(j);
+            }
+            st.flush();
+            // (A set of fewer sites is filled up by the best additions.)
+            while picks.len() < kk {
+                let (_, a) = st.tree.max();
+                st.add(a);
+                picks.push(a);
+            }
+            for (&p, &j) in freed.iter().zip(&picks) {
+                set[p] = j as u32;
+            }
+            improved = true;
+        } else {
+            for &p in &freed {
+                st.add_raw(set[p] as usize);
+            }
+        }
+        st.flush();
+    }
+    for &s in &region {
+        sc.site_in[s as usize] = false;
+    }
+    sc.queue = region;
+    improved
+}
+
+/// Large neighbourhood search on the best set in `share`: exact
+/// re-optimisation of one region after another (see [`reoptimise_region`]),
+/// around chosen sites picked at random; adopts a better set found by the
+/// other search. Stops at `deadline`, on `share.stop`, or at `enough`.
+fn region_search(r: &Reduced, share: &PrimalShare, deadline: Instant, seed: u64, enough: f64) {
+    use std::sync::atomic::Ordering;
+    let mut set = share.best.lock().unwrap().1.clone();
+    if set.is_empty() {
+        return;
+    }
+    let mut st = SwapState::new(r, &set);
+    let mut sc = RegionScratch::new(r);
+    let mut rng: u64 = seed | 1;
+    let mut moves = 0u64;
+    let mut wins = 0u64;
+    while Instant::now() < deadline
+        && !share.stop.load(Ordering::Relaxed)
+        && st.value.max(share.value()) < enough
+    {
+        moves += 1;
+        if moves.is_multiple_of(20) {
+            let b = share.best.lock().unwrap();
+            if b.0 > st.value + 1e-9 * b.0 {
+                set.clone_from(&b.1);
+                drop(b);
+                st = SwapState::new(r, &set);
+            }
+        }
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let j0 = set[(rng % set.len() as u64) as usize] as usize;
+        let left = deadline.saturating_duration_since(Instant::now());
+        let lambda = share.lambda.lock().unwrap().clone();
+        if reoptimise_region(
+            &mut st,
+            &mut set,
+            j0,
+            left.min(Duration::from_millis(200)),
+            lambda.as_deref().map(|v| v.as_slice()),
+            &mut sc,
+        ) {
+            wins += 1;
+            st.descend(&mut set, 100);
+            let mut b = share.best.lock().unwrap();
+            if st.value > b.0 {
+                *b = (st.value, set.clone());
+                share.value.store(st.value.to_bits(), Ordering::Relaxed);
+            }
+            trace(&format!(
+                "region move {moves} value {} t {:?}",
+                st.value,
+                share.started.elapsed()
+            ));
+        }
+    }
+    trace(&format!(
+        "region moves {moves} better {wins} value {}",
+        st.value
+    ));
+}
+
 /// Order sites by the weight each adds when added one by one (largest first)
 /// and drop those that add nothing.
 fn ordered_gains(cov: &Coverage, sites: &[usize]) -> (Vec<usize>, Vec<f64>) {
@@ -1697,7 +1971,18 @@ fn solve_with(cov: &Coverage, k: usize, limits: Limits, large: Option<bool>) -> 
                     max_kick: 3,
                     patience: u64::MAX,
                 };
-                iterated_search(r, &start, share, cfg)
+                // The iterated search climbs fast but stalls after a few
+                // seconds; exact region re-optimisation keeps improving.
+                let d = deadline.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+                let mid = share.started + d.duration_since(share.started).mul_f64(ILS_SHARE);
+                let cfg = IlsConfig {
+                    deadline: Some(mid),
+                    signal_done: false,
+                    ..cfg
+                };
+                iterated_search(r, &start, share, cfg);
+                region_search(r, share, d, 0x9E37_79B9_7F4A_7C15, f64::INFINITY);
+                share.done.store(true, std::sync::atomic::Ordering::Release);
             });
             s.share = Some(share);
             let open = s.dfs(lambda, f64::INFINITY);
@@ -1910,6 +2195,49 @@ mod tests {
                     }
                 }
                 assert_eq!(greedy_reduced(&r, k), plain, "seed {seed} k {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn region_move_keeps_an_exact_value_and_never_loses() {
+        // Small instances fit in one region: the move re-solves the chosen
+        // sites' component exactly, warm-started from arbitrary multipliers.
+        for seed in 0..40 {
+            let r = reduce(&random_cov(seed, 40, 30));
+            for k in [2, 4] {
+                if k >= r.covers.len() {
+                    continue;
+                }
+                let mut set = greedy_reduced(&r, k);
+                let mut st = SwapState::new(&r, &set);
+                let before = st.value;
+                let lambda: Vec<f64> = r.w.iter().map(|w| w * 0.5).collect();
+                let mut sc = RegionScratch::new(&r);
+                for (m, &j0) in set.clone().iter().enumerate() {
+                    let lam = (m % 2 == 0).then_some(lambda.as_slice());
+                    reoptimise_region(
+                        &mut st,
+                        &mut set,
+                        j0 as usize,
+                        Duration::from_secs(5),
+                        lam,
+                        &mut sc,
+                    );
+                    let mut distinct = set.clone();
+                    distinct.sort_unstable();
+                    distinct.dedup();
+                    assert_eq!(distinct.len(), k, "seed {seed} k {k}");
+                    assert!(
+                        (st.value - value(&r, &set)).abs() < 1e-6,
+                        "seed {seed} k {k}"
+                    );
+                }
+                assert!(st.value >= before - 1e-9, "seed {seed} k {k}");
+                assert!(
+                    st.value <= best_by_enumeration(&r, k) + 1e-6,
+                    "seed {seed} k {k}"
+                );
             }
         }
     }
