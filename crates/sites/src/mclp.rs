@@ -36,15 +36,26 @@
 //!      with θ = the r-th largest profit), then subgradient steps projected on
 //!      the box and deflected by the previous direction (Camerini–Fratta–
 //!      Maffioli), with the site profits kept up to date from the λ that moved
-//!      (the bound reported is re-evaluated exactly), then coordinate descent
-//!      again;
+//!      (moves under a billionth of the total weight are not made; the bound
+//!      reported is re-evaluated exactly); every 100 steps coordinate descent
+//!      runs again from the current λ (it drops the bound further per pass
+//!      than a step, and the steps go on from where it stops);
 //!    - beside it, in a second thread, an iterated local search: take out 1–3
 //!      chosen sites near each other, refill greedily without them, repair by
 //!      swaps around the change, keep the result unless worse; it restarts
 //!      from the top k of the running average of the bound's Lagrangian
 //!      choices (an estimate of the LP solution) when their swap optimum is
-//!      better. Once the bound stalls, the bound's thread runs a second such
-//!      search (record-to-record travel) for the rest of the root's time.
+//!      better. It climbs fast but stalls after a few seconds, so after 30 %
+//!      of the time limit the thread moves to **region re-optimisation** (a
+//!      large neighbourhood search): the 800 sites nearest a centre in the
+//!      coverage graph form a region, the chosen sites in it are freed and
+//!      chosen again by this module's exact search on the sub-instance
+//!      (demand the region reaches that no chosen site outside it reaches;
+//!      multipliers warm-started from the root's), kept if better. The
+//!      centre is a chosen site, or every other move a site the LP estimate
+//!      ranks in the top k that the incumbent lacks. Once the bound stalls,
+//!      the bound's thread runs region moves too, until the gap is within
+//!      the tolerance.
 //!
 //!    Every λ gives a valid bound and every incumbent is a set of k sites
 //!    whose cover is counted exactly, so a stop at any point still reports a
@@ -570,6 +581,7 @@ impl<'a> Search<'a> {
                             .then(sc[*b as usize].total_cmp(&sc[*a as usize]))
                     });
                     top.truncate(r);
+                    *share.lp_top.lock().unwrap() = Some(std::sync::Arc::new(top.clone()));
                     *share.lagrangian.lock().unwrap() = Some(top);
                     *share.lambda.lock().unwrap() = Some(std::sync::Arc::new(best_lambda.clone()));
                 }
@@ -917,7 +929,16 @@ impl<'a> Search<'a> {
             if let Some(t) = self.limits.time_limit {
                 let deadline = self.start + t.mul_f64(0.97);
                 if Instant::now() < deadline && share.value() < enough {
-                    region_search(self.r, share, deadline, 0x2545_F491_4F6C_DD1D, enough);
+                    // (A small instance, whose gap the tree can close, gives up soon.)
+                    let patience = (2 * self.k as u64).max(20);
+                    region_search(
+                        self.r,
+                        share,
+                        deadline,
+                        0x2545_F491_4F6C_DD1D,
+                        enough,
+                        patience,
+                    );
                 }
             }
             trace(&format!(
@@ -1332,6 +1353,10 @@ struct PrimalShare {
     /// The root bound's best multipliers so far (warm start of the exact
     /// region re-optimisation).
     lambda: std::sync::Mutex<Option<std::sync::Arc<Vec<f64>>>>,
+    /// The sites the running average of the Lagrangian choices (an estimate
+    /// of the LP solution) ranks in the top k: where the incumbent differs
+    /// from them is where region moves are most likely to help.
+    lp_top: std::sync::Mutex<Option<std::sync::Arc<Vec<u32>>>>,
     /// Set by the primal search when it has stopped.
     done: std::sync::atomic::AtomicBool,
     started: Instant,
@@ -1345,6 +1370,7 @@ impl PrimalShare {
             best: std::sync::Mutex::new((value, set)),
             lagrangian: std::sync::Mutex::new(None),
             lambda: std::sync::Mutex::new(None),
+            lp_top: std::sync::Mutex::new(None),
             done: std::sync::atomic::AtomicBool::new(false),
             started: Instant::now(),
         }
@@ -1776,8 +1802,16 @@ fn reoptimise_region(
 /// Large neighbourhood search on the best set in `share`: exact
 /// re-optimisation of one region after another (see [`reoptimise_region`]),
 /// around chosen sites picked at random; adopts a better set found by the
-/// other search. Stops at `deadline`, on `share.stop`, or at `enough`.
-fn region_search(r: &Reduced, share: &PrimalShare, deadline: Instant, seed: u64, enough: f64) {
+/// other search. Stops at `deadline`, on `share.stop`, at `enough`, or
+/// after `patience` moves without a better set.
+fn region_search(
+    r: &Reduced,
+    share: &PrimalShare,
+    deadline: Instant,
+    seed: u64,
+    enough: f64,
+    patience: u64,
+) {
     use std::sync::atomic::Ordering;
     let mut set = share.best.lock().unwrap().1.clone();
     if set.is_empty() {
@@ -1788,9 +1822,11 @@ fn region_search(r: &Reduced, share: &PrimalShare, deadline: Instant, seed: u64,
     let mut rng: u64 = seed | 1;
     let mut moves = 0u64;
     let mut wins = 0u64;
+    let mut last_win = 0u64;
     while Instant::now() < deadline
         && !share.stop.load(Ordering::Relaxed)
         && st.value.max(share.value()) < enough
+        && moves - last_win < patience
     {
         moves += 1;
         if moves.is_multiple_of(20) {
@@ -1804,7 +1840,21 @@ fn region_search(r: &Reduced, share: &PrimalShare, deadline: Instant, seed: u64,
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
-        let j0 = set[(rng % set.len() as u64) as usize] as usize;
+        let mut j0 = set[(rng % set.len() as u64) as usize] as usize;
+        // Every other move: around a site where the incumbent and the LP
+        // estimate disagree.
+        if moves.is_multiple_of(2) {
+            if let Some(top) = share.lp_top.lock().unwrap().clone() {
+                let diff: Vec<u32> = top
+                    .iter()
+                    .copied()
+                    .filter(|&j| !st.in_set[j as usize])
+                    .collect();
+                if !diff.is_empty() {
+                    j0 = diff[((rng >> 17) % diff.len() as u64) as usize] as usize;
+                }
+            }
+        }
         let left = deadline.saturating_duration_since(Instant::now());
         let lambda = share.lambda.lock().unwrap().clone();
         if reoptimise_region(
@@ -1816,6 +1866,7 @@ fn region_search(r: &Reduced, share: &PrimalShare, deadline: Instant, seed: u64,
             &mut sc,
         ) {
             wins += 1;
+            last_win = moves;
             st.descend(&mut set, 100);
             let mut b = share.best.lock().unwrap();
             if st.value > b.0 {
@@ -1981,7 +2032,7 @@ fn solve_with(cov: &Coverage, k: usize, limits: Limits, large: Option<bool>) -> 
                     ..cfg
                 };
                 iterated_search(r, &start, share, cfg);
-                region_search(r, share, d, 0x9E37_79B9_7F4A_7C15, f64::INFINITY);
+                region_search(r, share, d, 0x9E37_79B9_7F4A_7C15, f64::INFINITY, u64::MAX);
                 share.done.store(true, std::sync::atomic::Ordering::Release);
             });
             s.share = Some(share);
