@@ -36,26 +36,24 @@
 //!      with θ = the r-th largest profit), then subgradient steps projected on
 //!      the box and deflected by the previous direction (Camerini–Fratta–
 //!      Maffioli), with the site profits kept up to date from the λ that moved
-//!      (moves under a billionth of the total weight are not made; the bound
-//!      reported is re-evaluated exactly); every 100 steps coordinate descent
-//!      runs again from the current λ (it drops the bound further per pass
-//!      than a step, and the steps go on from where it stops);
+//!      (the bound reported is re-evaluated exactly), then coordinate descent
+//!      again;
 //!    - beside it, in a second thread, an iterated local search: take out 1–3
 //!      chosen sites near each other, refill greedily without them, repair by
 //!      swaps around the change, keep the result unless worse; it restarts
 //!      from the top k of the running average of the bound's Lagrangian
 //!      choices (an estimate of the LP solution) when their swap optimum is
-//!      better. It climbs fast but stalls after a few seconds, so after 30 %
-//!      of the time limit the thread moves to **region re-optimisation** (a
-//!      large neighbourhood search): the 800 sites nearest a centre in the
-//!      coverage graph form a region, the chosen sites in it are freed and
-//!      chosen again by this module's exact search on the sub-instance
-//!      (demand the region reaches that no chosen site outside it reaches;
-//!      multipliers warm-started from the root's), kept if better. The
-//!      centre is a chosen site, or every other move a site the LP estimate
-//!      ranks in the top k that the incumbent lacks. Once the bound stalls,
-//!      the bound's thread runs region moves too, until the gap is within
-//!      the tolerance.
+//!      better. Once it has stalled (5 000 kicks without a better set; on a
+//!      busy machine it rarely gets there) the thread moves to **region
+//!      re-optimisation**, a large neighbourhood search: the 800 sites
+//!      nearest a centre in the coverage graph form a region, the chosen
+//!      sites in it are freed and chosen again by this module's exact search
+//!      on the sub-instance (the demand the region reaches that no chosen
+//!      site outside it reaches; multipliers warm-started from the root's),
+//!      and the result is kept if better. The centre is a chosen site, or
+//!      every other move a site the LP estimate ranks in the top k that the
+//!      incumbent lacks. Once the bound stalls, the bound's thread runs
+//!      region moves too, until the gap is within the tolerance.
 //!
 //!    Every λ gives a valid bound and every incumbent is a set of k sites
 //!    whose cover is counted exactly, so a stop at any point still reports a
@@ -330,14 +328,6 @@ const ROOT_ITERATIONS: usize = 20_000;
 /// the primal search.
 const XBAR_RATE: f32 = 0.02;
 
-/// On a large instance's root, coordinate descent runs from the subgradient's
-/// point this often (iterations).
-const CD_EVERY: usize = 100;
-
-/// On a large instance's root, a multiplier move smaller than this share of
-/// the total weight is not made.
-const MIN_MOVE: f64 = 1e-9;
-
 /// The subgradient recomputes site profits from scratch this often.
 const EXACT_EVERY: usize = 32;
 
@@ -501,12 +491,6 @@ impl<'a> Search<'a> {
         let mut stale = false;
         let mut checkpoint = f64::INFINITY;
         let mut xbar: Vec<f32> = Vec::new();
-        let min_move: f64 = if root && self.large {
-            MIN_MOVE * w.iter().sum::<f64>()
-        } else {
-            0.0
-        };
-        let mut moved_total = 0usize;
         for it in 0..iters {
             done = it;
             let mut l = self.base;
@@ -684,46 +668,21 @@ impl<'a> Search<'a> {
                 };
                 let new = (lambda[i] + t * g).clamp(0.0, w[i]);
                 let d = new - lambda[i];
-                // On a large root, moves of under `min_move` are not made
-                // (λ stays; any λ gives a valid bound): most λ creep by
-                // tiny amounts once near the optimum, and each move costs a
-                // pass over the sites covering the point.
-                if d == 0.0 || d.abs() < min_move {
-                    gv[i] = 0.0;
-                    continue;
-                }
                 lambda[i] = new;
                 gv[i] = d;
-                moved += 1;
+                if d != 0.0 {
+                    moved += 1;
+                }
             }
             stale = 3 * moved > relevant.len();
             if !stale {
-                let sc = &mut self.scratch_c[..];
-                let by = &self.r.by;
                 for &i in &relevant {
                     let d = gv[i as usize];
                     if d != 0.0 {
-                        for &j in &by[i as usize] {
-                            sc[j as usize] += d;
+                        for &j in &self.r.by[i as usize] {
+                            self.scratch_c[j as usize] += d;
                         }
                     }
-                }
-            }
-            moved_total += moved;
-            // Coordinate descent from the subgradient's point every so
-            // often: it drops the bound much further per pass than a step
-            // does, and the steps then go on from where it stops.
-            if root && self.large && it % CD_EVERY == CD_EVERY - 1 {
-                let mut lam2 = lambda.to_vec();
-                let b = self.coordinate_descent(&mut lam2, free, 20);
-                trace(&format!("cd at it {it}: {b} (best {best_l})"));
-                if b < best_l {
-                    best_l = b;
-                    best_lambda.copy_from_slice(&lam2);
-                    lambda.copy_from_slice(&lam2);
-                    stale = true;
-                    dir.iter_mut().for_each(|d| *d = 0.0);
-                    since = 0;
                 }
             }
             // With a primal search beside it, a stalled root bound hands its
@@ -748,7 +707,7 @@ impl<'a> Search<'a> {
         }
         if root {
             trace(&format!(
-                "sg iterations {done} moved {moved_total} t {:?}",
+                "sg iterations {done} t {:?}",
                 self.start.elapsed()
             ));
         }
@@ -1387,9 +1346,10 @@ const REGION_SITES: usize = 800;
 /// Node limit of one region's exact sub-search (its best set is used even
 /// when the limit stops it).
 const REGION_NODES: u64 = 2_000;
-/// Share of the time limit the thread beside the root bound spends in the
-/// iterated search before it moves to region re-optimisation.
-const ILS_SHARE: f64 = 0.3;
+/// Kicks without a better set after which the iterated search beside the
+/// root bound gives way to region re-optimisation (after the move to a fresh
+/// start at [`STUCK_KICKS`] has had its chance).
+const ILS_PATIENCE: u64 = 5_000;
 
 /// Kicks without a better set after which the iterated search moves to a
 /// fresh Lagrangian start even if it is worse than its current set.
@@ -2017,22 +1977,18 @@ fn solve_with(cov: &Coverage, k: usize, limits: Limits, large: Option<bool>) -> 
                     deadline,
                     seed: 0x9E37_79B9_7F4A_7C15,
                     enough: f64::INFINITY,
-                    signal_done: true,
+                    signal_done: false,
                     deviation: 0.0,
                     max_kick: 3,
-                    patience: u64::MAX,
+                    patience: ILS_PATIENCE,
                 };
-                // The iterated search climbs fast but stalls after a few
-                // seconds; exact region re-optimisation keeps improving.
-                let d = deadline.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
-                let mid = share.started + d.duration_since(share.started).mul_f64(ILS_SHARE);
-                let cfg = IlsConfig {
-                    deadline: Some(mid),
-                    signal_done: false,
-                    ..cfg
-                };
+                // The iterated search climbs fast; once it has stalled (only
+                // when the machine gives it enough time), exact region
+                // re-optimisation goes on from its best set.
                 iterated_search(r, &start, share, cfg);
-                region_search(r, share, d, 0x9E37_79B9_7F4A_7C15, f64::INFINITY, u64::MAX);
+                if let Some(d) = deadline {
+                    region_search(r, share, d, 0x9E37_79B9_7F4A_7C15, f64::INFINITY, u64::MAX);
+                }
                 share.done.store(true, std::sync::atomic::Ordering::Release);
             });
             s.share = Some(share);
