@@ -43,8 +43,17 @@
 //!      swaps around the change, keep the result unless worse; it restarts
 //!      from the top k of the running average of the bound's Lagrangian
 //!      choices (an estimate of the LP solution) when their swap optimum is
-//!      better. Once the bound stalls, the bound's thread runs a second such
-//!      search (record-to-record travel) for the rest of the root's time.
+//!      better. Once it has stalled (5 000 kicks without a better set; on a
+//!      busy machine it rarely gets there) the thread moves to **region
+//!      re-optimisation**, a large neighbourhood search: the 800 sites
+//!      nearest a centre in the coverage graph form a region, the chosen
+//!      sites in it are freed and chosen again by this module's exact search
+//!      on the sub-instance (the demand the region reaches that no chosen
+//!      site outside it reaches; multipliers warm-started from the root's),
+//!      and the result is kept if better. The centre is a chosen site, or
+//!      every other move a site the LP estimate ranks in the top k that the
+//!      incumbent lacks. Once the bound stalls, the bound's thread runs
+//!      region moves too, until the gap is within the tolerance.
 //!
 //!    Every λ gives a valid bound and every incumbent is a set of k sites
 //!    whose cover is counted exactly, so a stop at any point still reports a
@@ -556,7 +565,9 @@ impl<'a> Search<'a> {
                             .then(sc[*b as usize].total_cmp(&sc[*a as usize]))
                     });
                     top.truncate(r);
+                    *share.lp_top.lock().unwrap() = Some(std::sync::Arc::new(top.clone()));
                     *share.lagrangian.lock().unwrap() = Some(top);
+                    *share.lambda.lock().unwrap() = Some(std::sync::Arc::new(best_lambda.clone()));
                 }
                 known = share.value();
             } else if root && self.large && it % 400 == 399 && self.chosen.is_empty() {
@@ -877,17 +888,16 @@ impl<'a> Search<'a> {
             if let Some(t) = self.limits.time_limit {
                 let deadline = self.start + t.mul_f64(0.97);
                 if Instant::now() < deadline && share.value() < enough {
-                    let start = share.best.lock().unwrap().1.clone();
-                    let cfg = IlsConfig {
-                        deadline: Some(deadline),
-                        seed: 0x2545_F491_4F6C_DD1D,
+                    // (A small instance, whose gap the tree can close, gives up soon.)
+                    let patience = (2 * self.k as u64).max(20);
+                    region_search(
+                        self.r,
+                        share,
+                        deadline,
+                        0x2545_F491_4F6C_DD1D,
                         enough,
-                        signal_done: false,
-                        deviation: 1e-4,
-                        max_kick: 3,
-                        patience: (20 * self.r.covers.len() as u64).min(20_000),
-                    };
-                    iterated_search(self.r, &start, share, cfg);
+                        patience,
+                    );
                 }
             }
             trace(&format!(
@@ -1299,6 +1309,13 @@ struct PrimalShare {
     best: std::sync::Mutex<(f64, Vec<u32>)>,
     /// The latest Lagrangian choice of sites, as a fresh start.
     lagrangian: std::sync::Mutex<Option<Vec<u32>>>,
+    /// The root bound's best multipliers so far (warm start of the exact
+    /// region re-optimisation).
+    lambda: std::sync::Mutex<Option<std::sync::Arc<Vec<f64>>>>,
+    /// The sites the running average of the Lagrangian choices (an estimate
+    /// of the LP solution) ranks in the top k: where the incumbent differs
+    /// from them is where region moves are most likely to help.
+    lp_top: std::sync::Mutex<Option<std::sync::Arc<Vec<u32>>>>,
     /// Set by the primal search when it has stopped.
     done: std::sync::atomic::AtomicBool,
     started: Instant,
@@ -1311,6 +1328,8 @@ impl PrimalShare {
             value: std::sync::atomic::AtomicU64::new(value.to_bits()),
             best: std::sync::Mutex::new((value, set)),
             lagrangian: std::sync::Mutex::new(None),
+            lambda: std::sync::Mutex::new(None),
+            lp_top: std::sync::Mutex::new(None),
             done: std::sync::atomic::AtomicBool::new(false),
             started: Instant::now(),
         }
@@ -1320,6 +1339,17 @@ impl PrimalShare {
         f64::from_bits(self.value.load(std::sync::atomic::Ordering::Relaxed))
     }
 }
+
+/// Sites in one region of [`region_search`] (about 7 of 500 chosen sites on
+/// Europe; larger regions make the exact sub-search too slow to move often).
+const REGION_SITES: usize = 800;
+/// Node limit of one region's exact sub-search (its best set is used even
+/// when the limit stops it).
+const REGION_NODES: u64 = 2_000;
+/// Kicks without a better set after which the iterated search beside the
+/// root bound gives way to region re-optimisation (after the move to a fresh
+/// start at [`STUCK_KICKS`] has had its chance).
+const ILS_PATIENCE: u64 = 5_000;
 
 /// Kicks without a better set after which the iterated search moves to a
 /// fresh Lagrangian start even if it is worse than its current set.
@@ -1561,6 +1591,261 @@ fn iterated_search(r: &Reduced, start: &[u32], share: &PrimalShare, cfg: IlsConf
     }
 }
 
+/// Scratch space of [`reoptimise_region`], sized to the instance.
+struct RegionScratch {
+    site_in: Vec<bool>,
+    sub_of: Vec<u32>,
+    queue: Vec<u32>,
+}
+
+impl RegionScratch {
+    fn new(r: &Reduced) -> Self {
+        RegionScratch {
+            site_in: vec![false; r.covers.len()],
+            sub_of: vec![u32::MAX; r.w.len()],
+            queue: Vec::new(),
+        }
+    }
+}
+
+/// Large-neighbourhood move: the [`REGION_SITES`] sites nearest to `j0` in the
+/// coverage graph (breadth first) form a region; the chosen sites in it are
+/// freed and the same number chosen again by the exact search on the
+/// sub-instance "demand the region can reach and no chosen site outside it
+/// reaches". The cover of the whole set is the cover of the sites outside the
+/// region plus the sub-instance's value, so a better sub-answer is a better
+/// set (kept); otherwise the set is restored. True if the set improved.
+fn reoptimise_region(
+    st: &mut SwapState,
+    set: &mut [u32],
+    j0: usize,
+    limit: Duration,
+    lambda: Option<&[f64]>,
+    sc: &mut RegionScratch,
+) -> bool {
+    let r = st.r;
+    // The region, breadth first from j0.
+    sc.queue.clear();
+    sc.queue.push(j0 as u32);
+    sc.site_in[j0] = true;
+    let mut head = 0;
+    'bfs: while head < sc.queue.len() {
+        let s = sc.queue[head] as usize;
+        head += 1;
+        for &i in &r.covers[s] {
+            for &o in &r.by[i as usize] {
+                if !sc.site_in[o as usize] {
+                    if sc.queue.len() >= REGION_SITES {
+                        break 'bfs;
+                    }
+                    sc.site_in[o as usize] = true;
+                    sc.queue.push(o);
+                }
+            }
+        }
+    }
+    let region = std::mem::take(&mut sc.queue);
+    let freed: Vec<usize> = (0..set.len())
+        .filter(|&p| sc.site_in[set[p] as usize])
+        .collect();
+    let kk = freed.len();
+    let mut improved = false;
+    if kk > 0 && kk < region.len() {
+        let before = st.value;
+        for &p in &freed {
+            st.remove_raw(set[p] as usize);
+        }
+        let old_sub = before - st.value;
+        // Demand the region reaches and the fixed sites do not.
+        let mut w: Vec<f64> = Vec::new();
+        let mut lam0: Vec<f64> = Vec::new();
+        let mut touched: Vec<u32> = Vec::new();
+        let covers: Vec<Vec<u32>> = region
+            .iter()
+            .map(|&s| {
+                let mut c: Vec<u32> = Vec::new();
+                for &i in &r.covers[s as usize] {
+                    let iu = i as usize;
+                    if st.cnt[iu] != 0 {
+                        continue;
+                    }
+                    if sc.sub_of[iu] == u32::MAX {
+                        sc.sub_of[iu] = w.len() as u32;
+                        w.push(r.w[iu]);
+                        lam0.push(lambda.map_or(r.w[iu], |l| l[iu]));
+                        touched.push(i);
+                    }
+                    c.push(sc.sub_of[iu]);
+                }
+                c.sort_unstable();
+                c
+            })
+            .collect();
+        for &i in &touched {
+            sc.sub_of[i as usize] = u32::MAX;
+        }
+        let mut by: Vec<Vec<u32>> = vec![Vec::new(); w.len()];
+        for (j, c) in covers.iter().enumerate() {
+            for &i in c {
+                by[i as usize].push(j as u32);
+            }
+        }
+        let sub = Reduced {
+            integral: r.integral,
+            orig: (0..region.len()).collect(),
+            w,
+            covers,
+            by,
+        };
+        // The freed sites are the sub-instance's first incumbent: the
+        // search below only reports a strictly better set.
+        let freed_sites: Vec<u32> = freed.iter().map(|&p| set[p]).collect();
+        let local: Vec<u32> = (0..region.len() as u32)
+            .filter(|&p| freed_sites.contains(&region[p as usize]))
+            .collect();
+        let limits = Limits {
+            max_nodes: REGION_NODES,
+            time_limit: Some(limit),
+            gap_tolerance: 0.0,
+        };
+        let mut search = Search::new(&sub, kk, limits);
+        search.large = false;
+        search.try_incumbent(&local);
+        let old_best = search.best;
+        let (v, set2) = local_search(&sub, &greedy_reduced(&sub, kk));
+        if v > search.best {
+            search.best = v;
+            search.best_set = set2;
+        }
+        let free: Vec<u32> = (0..sub.covers.len() as u32).collect();
+        let mut lam = lam0;
+        if lambda.is_some() {
+            search.coordinate_descent(&mut lam, &free, 20);
+        }
+        search.dfs(lam, f64::INFINITY);
+        let better = (search.best > old_best + 1e-9 * before.abs().max(1.0)
+            && search.best > old_sub + 1e-9 * before.abs().max(1.0))
+        .then(|| search.best_set.clone());
+        if let Some(chosen) = better {
+            let mut picks: Vec<usize> = chosen
+                .iter()
+                .map(|&c| region[c as usize] as usize)
+                .collect();
+            for &j in &picks {
+                st.add_raw(j);
+            }
+            st.flush();
+            // (A set of fewer sites is filled up by the best additions.)
+            while picks.len() < kk {
+                let (_, a) = st.tree.max();
+                st.add(a);
+                picks.push(a);
+            }
+            for (&p, &j) in freed.iter().zip(&picks) {
+                set[p] = j as u32;
+            }
+            improved = true;
+        } else {
+            for &p in &freed {
+                st.add_raw(set[p] as usize);
+            }
+        }
+        st.flush();
+    }
+    for &s in &region {
+        sc.site_in[s as usize] = false;
+    }
+    sc.queue = region;
+    improved
+}
+
+/// Large neighbourhood search on the best set in `share`: exact
+/// re-optimisation of one region after another (see [`reoptimise_region`]),
+/// around chosen sites picked at random; adopts a better set found by the
+/// other search. Stops at `deadline`, on `share.stop`, at `enough`, or
+/// after `patience` moves without a better set.
+fn region_search(
+    r: &Reduced,
+    share: &PrimalShare,
+    deadline: Instant,
+    seed: u64,
+    enough: f64,
+    patience: u64,
+) {
+    use std::sync::atomic::Ordering;
+    let mut set = share.best.lock().unwrap().1.clone();
+    if set.is_empty() {
+        return;
+    }
+    let mut st = SwapState::new(r, &set);
+    let mut sc = RegionScratch::new(r);
+    let mut rng: u64 = seed | 1;
+    let mut moves = 0u64;
+    let mut wins = 0u64;
+    let mut last_win = 0u64;
+    while Instant::now() < deadline
+        && !share.stop.load(Ordering::Relaxed)
+        && st.value.max(share.value()) < enough
+        && moves - last_win < patience
+    {
+        moves += 1;
+        if moves.is_multiple_of(20) {
+            let b = share.best.lock().unwrap();
+            if b.0 > st.value + 1e-9 * b.0 {
+                set.clone_from(&b.1);
+                drop(b);
+                st = SwapState::new(r, &set);
+            }
+        }
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let mut j0 = set[(rng % set.len() as u64) as usize] as usize;
+        // Every other move: around a site where the incumbent and the LP
+        // estimate disagree.
+        if moves.is_multiple_of(2) {
+            if let Some(top) = share.lp_top.lock().unwrap().clone() {
+                let diff: Vec<u32> = top
+                    .iter()
+                    .copied()
+                    .filter(|&j| !st.in_set[j as usize])
+                    .collect();
+                if !diff.is_empty() {
+                    j0 = diff[((rng >> 17) % diff.len() as u64) as usize] as usize;
+                }
+            }
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        let lambda = share.lambda.lock().unwrap().clone();
+        if reoptimise_region(
+            &mut st,
+            &mut set,
+            j0,
+            left.min(Duration::from_millis(200)),
+            lambda.as_deref().map(|v| v.as_slice()),
+            &mut sc,
+        ) {
+            wins += 1;
+            last_win = moves;
+            st.descend(&mut set, 100);
+            let mut b = share.best.lock().unwrap();
+            if st.value > b.0 {
+                *b = (st.value, set.clone());
+                share.value.store(st.value.to_bits(), Ordering::Relaxed);
+            }
+            trace(&format!(
+                "region move {moves} value {} t {:?}",
+                st.value,
+                share.started.elapsed()
+            ));
+        }
+    }
+    trace(&format!(
+        "region moves {moves} better {wins} value {}",
+        st.value
+    ));
+}
+
 /// Order sites by the weight each adds when added one by one (largest first)
 /// and drop those that add nothing.
 fn ordered_gains(cov: &Coverage, sites: &[usize]) -> (Vec<usize>, Vec<f64>) {
@@ -1692,12 +1977,19 @@ fn solve_with(cov: &Coverage, k: usize, limits: Limits, large: Option<bool>) -> 
                     deadline,
                     seed: 0x9E37_79B9_7F4A_7C15,
                     enough: f64::INFINITY,
-                    signal_done: true,
+                    signal_done: false,
                     deviation: 0.0,
                     max_kick: 3,
-                    patience: u64::MAX,
+                    patience: ILS_PATIENCE,
                 };
-                iterated_search(r, &start, share, cfg)
+                // The iterated search climbs fast; once it has stalled (only
+                // when the machine gives it enough time), exact region
+                // re-optimisation goes on from its best set.
+                iterated_search(r, &start, share, cfg);
+                if let Some(d) = deadline {
+                    region_search(r, share, d, 0x9E37_79B9_7F4A_7C15, f64::INFINITY, u64::MAX);
+                }
+                share.done.store(true, std::sync::atomic::Ordering::Release);
             });
             s.share = Some(share);
             let open = s.dfs(lambda, f64::INFINITY);
@@ -1910,6 +2202,49 @@ mod tests {
                     }
                 }
                 assert_eq!(greedy_reduced(&r, k), plain, "seed {seed} k {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn region_move_keeps_an_exact_value_and_never_loses() {
+        // Small instances fit in one region: the move re-solves the chosen
+        // sites' component exactly, warm-started from arbitrary multipliers.
+        for seed in 0..40 {
+            let r = reduce(&random_cov(seed, 40, 30));
+            for k in [2, 4] {
+                if k >= r.covers.len() {
+                    continue;
+                }
+                let mut set = greedy_reduced(&r, k);
+                let mut st = SwapState::new(&r, &set);
+                let before = st.value;
+                let lambda: Vec<f64> = r.w.iter().map(|w| w * 0.5).collect();
+                let mut sc = RegionScratch::new(&r);
+                for (m, &j0) in set.clone().iter().enumerate() {
+                    let lam = (m % 2 == 0).then_some(lambda.as_slice());
+                    reoptimise_region(
+                        &mut st,
+                        &mut set,
+                        j0 as usize,
+                        Duration::from_secs(5),
+                        lam,
+                        &mut sc,
+                    );
+                    let mut distinct = set.clone();
+                    distinct.sort_unstable();
+                    distinct.dedup();
+                    assert_eq!(distinct.len(), k, "seed {seed} k {k}");
+                    assert!(
+                        (st.value - value(&r, &set)).abs() < 1e-6,
+                        "seed {seed} k {k}"
+                    );
+                }
+                assert!(st.value >= before - 1e-9, "seed {seed} k {k}");
+                assert!(
+                    st.value <= best_by_enumeration(&r, k) + 1e-6,
+                    "seed {seed} k {k}"
+                );
             }
         }
     }
