@@ -24,7 +24,11 @@ BEGIN
 END;
 $$;
 
-CREATE CONSTRAINT TRIGGER calendar_events AFTER INSERT OR UPDATE OR DELETE ON events
+-- Every column but `reminded_at`: the reminder job's bookkeeping changes
+-- nothing the calendar shows.
+CREATE CONSTRAINT TRIGGER calendar_events AFTER INSERT OR DELETE OR UPDATE OF
+    hub_id, venue, room_id, zone_id, booking_id, title, description, topics, topic_keys, starts_at, ends_at, capacity, visibility, status, organiser_id, co_organiser_ids, sequence, updated_at
+    ON events
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION calendar_version_bump();
 CREATE CONSTRAINT TRIGGER calendar_registrations AFTER INSERT OR UPDATE OR DELETE ON event_registrations
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION calendar_version_bump();

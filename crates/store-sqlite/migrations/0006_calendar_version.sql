@@ -14,7 +14,11 @@ INSERT INTO calendar_version (id, version) VALUES (1, 0);
 
 CREATE TRIGGER calendar_events_insert AFTER INSERT ON events
 BEGIN UPDATE calendar_version SET version = version + 1 WHERE id = 1; END;
-CREATE TRIGGER calendar_events_update AFTER UPDATE ON events
+-- Every column but `reminded_at`: the reminder job's bookkeeping changes
+-- nothing the calendar shows.
+CREATE TRIGGER calendar_events_update AFTER UPDATE OF
+    hub_id, venue, room_id, zone_id, booking_id, title, description, topics, topic_keys, starts_at, ends_at, capacity, visibility, status, organiser_id, co_organiser_ids, sequence, updated_at
+    ON events
 BEGIN UPDATE calendar_version SET version = version + 1 WHERE id = 1; END;
 CREATE TRIGGER calendar_events_delete AFTER DELETE ON events
 BEGIN UPDATE calendar_version SET version = version + 1 WHERE id = 1; END;

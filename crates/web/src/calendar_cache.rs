@@ -25,7 +25,7 @@ use axum::body::Bytes;
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::{Hash, Hasher};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// More distinct entries than this (hubs × topics × languages) and the
@@ -69,6 +69,10 @@ struct Entry {
 #[derive(Default)]
 pub struct CalendarCache {
     entries: Mutex<HashMap<String, Entry>>,
+    /// One render at a time per key: when an entry goes out of date, the
+    /// requests that find it so wait for the first one's render instead of
+    /// all rendering the same megabytes at once.
+    renders: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl CalendarCache {
@@ -90,10 +94,19 @@ impl CalendarCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = AppResult<String>>,
     {
-        if let Some(e) = self.lock().get(key) {
-            if e.generation == generation && max_age.is_none_or(|m| e.made.elapsed() < m) {
-                return Ok(e.rendered.clone());
+        if let Some(r) = self.fresh(key, generation, max_age) {
+            return Ok(r);
+        }
+        let render_lock = {
+            let mut renders = self.renders.lock().unwrap_or_else(|e| e.into_inner());
+            if renders.len() >= MAX_ENTRIES && !renders.contains_key(key) {
+                renders.retain(|_, l| Arc::strong_count(l) > 1);
             }
+            renders.entry(key.to_string()).or_default().clone()
+        };
+        let _rendering = render_lock.lock().await;
+        if let Some(r) = self.fresh(key, generation, max_age) {
+            return Ok(r);
         }
         let made = Instant::now();
         let rendered = Rendered::new(render().await?);
@@ -116,6 +129,13 @@ impl CalendarCache {
             );
         }
         Ok(rendered)
+    }
+
+    fn fresh(&self, key: &str, generation: i64, max_age: Option<Duration>) -> Option<Rendered> {
+        self.lock()
+            .get(key)
+            .filter(|e| e.generation == generation && max_age.is_none_or(|m| e.made.elapsed() < m))
+            .map(|e| e.rendered.clone())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
@@ -146,6 +166,29 @@ mod tests {
         // A slow request that read an older generation does not win.
         assert_eq!(get(&c, 1, None, "old").await, "old");
         assert_eq!(get(&c, 2, None, "four").await, "three");
+    }
+
+    #[tokio::test]
+    async fn requests_that_miss_together_render_once() {
+        let c = Arc::new(CalendarCache::new());
+        let renders = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let (c, renders) = (c.clone(), renders.clone());
+            set.spawn(async move {
+                c.get_or_render("k", 1, None, || async move {
+                    renders.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    Ok("x".to_string())
+                })
+                .await
+                .unwrap()
+            });
+        }
+        while let Some(r) = set.join_next().await {
+            assert_eq!(&r.unwrap().body[..], b"x");
+        }
+        assert_eq!(renders.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
     #[tokio::test]
