@@ -538,7 +538,7 @@ async fn feed_scenario(
     let mut e = store.get_event(some_event).await?;
     e.title = format!("Flyttad workshop {}", new_id());
     e.sequence += 1;
-    e.updated_at = e.updated_at + Days::seconds(1);
+    e.updated_at += Days::seconds(1);
     store
         .update_event(&e, None, &EventNotices::default())
         .await?;
