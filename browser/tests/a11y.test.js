@@ -134,6 +134,22 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
         await assertAccessible(page, 'calendar');
       });
 
+      test('calendar month view /calendar?view=month', async () => {
+        assert.equal(await visit(page, '/calendar?view=month'), 200);
+        assert.equal(await page.locator('main table.month caption').count(), 1);
+        await assertAccessible(page, 'calendar month view');
+      });
+
+      test('calendar month view on a phone', async () => {
+        await page.setViewportSize({ width: 375, height: 800 });
+        try {
+          assert.equal(await visit(page, '/calendar?view=month'), 200);
+          await assertAccessible(page, 'calendar month view (phone)');
+        } finally {
+          await page.setViewportSize({ width: 1280, height: 900 });
+        }
+      });
+
       test('an event page /events/{id}', async (t) => {
         await visit(page, '/calendar');
         const link = page.locator('main ul.events h2 a').first();

@@ -433,13 +433,13 @@ fn nth_slot(
 
 /// What one client saw.
 #[derive(Default)]
-struct Tally {
+pub(crate) struct Tally {
     /// Measured answers: status ("201", "error", …) and time.
-    samples: Vec<(String, Duration)>,
+    pub(crate) samples: Vec<(String, Duration)>,
     /// 201 answers, warm-up included.
-    created: u64,
-    errors: u64,
-    error_samples: Vec<String>,
+    pub(crate) created: u64,
+    pub(crate) errors: u64,
+    pub(crate) error_samples: Vec<String>,
     /// `contended`: (round, status, measured) of every answer, warm-up
     /// included.
     rounds: Vec<(u64, u16, bool)>,
@@ -456,7 +456,7 @@ impl Tally {
     }
 
     /// Records an answer; `expected` are the statuses that are not errors.
-    fn record(
+    pub(crate) fn record(
         &mut self,
         what: &str,
         measured: bool,
@@ -485,18 +485,18 @@ impl Tally {
     }
 }
 
-async fn send(req: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), reqwest::Error> {
+pub(crate) async fn send(req: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), reqwest::Error> {
     let resp = req.send().await?;
     let status = resp.status().as_u16();
     Ok((status, resp.bytes().await?.to_vec()))
 }
 
-struct Window {
-    measure_from: Instant,
-    until: Instant,
+pub(crate) struct Window {
+    pub(crate) measure_from: Instant,
+    pub(crate) until: Instant,
 }
 
-fn new_client(t: &mut Tally) -> Option<reqwest::Client> {
+pub(crate) fn new_client(t: &mut Tally) -> Option<reqwest::Client> {
     match reqwest::Client::builder().build() {
         Ok(c) => Some(c),
         Err(e) => {
@@ -667,7 +667,7 @@ async fn availability_client(
 
 /// CPU seconds used so far by all PostgreSQL server processes (comm
 /// `postgres`) on this machine. Linux only; 100 ticks per second.
-fn postgres_cpu_s() -> f64 {
+pub(crate) fn postgres_cpu_s() -> f64 {
     let Ok(procs) = std::fs::read_dir("/proc") else {
         return 0.0;
     };

@@ -13,6 +13,7 @@
 //! shares the database, seeding and measuring helpers of this module.
 
 pub mod bookings;
+pub mod calendar;
 
 use anyhow::{bail, ensure, Context, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
@@ -410,6 +411,14 @@ impl Db {
             Db::Sqlite { store, .. } => sqlx::query_scalar(q).fetch_one(store.pool()).await?,
             Db::Postgres { store, .. } => sqlx::query_scalar(q).fetch_one(store.pool()).await?,
         })
+    }
+
+    /// PostgreSQL: fresh planner statistics after seeding.
+    async fn analyze(&self) -> Result<()> {
+        if let Db::Postgres { store, .. } = self {
+            sqlx::query("ANALYZE").execute(store.pool()).await?;
+        }
+        Ok(())
     }
 
     /// SQLite: the writer's transactions and writes so far.

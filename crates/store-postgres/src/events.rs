@@ -511,10 +511,24 @@ pub(crate) async fn list_events(pool: &PgPool, f: &EventFilter) -> StoreResult<V
             .push_bind(p)
             .push("))");
     }
+    if let Some((start, id)) = f.after {
+        q.push(" AND (e.starts_at, e.id) > (")
+            .push_bind(start)
+            .push(", ")
+            .push_bind(id)
+            .push(")");
+    }
     q.push(" ORDER BY e.starts_at, e.id LIMIT ")
         .push_bind(f.limit.max(0));
     let r = q.build().fetch_all(pool).await.map_err(db)?;
     rows(&r, listing)
+}
+
+pub(crate) async fn calendar_version(pool: &PgPool) -> StoreResult<i64> {
+    sqlx::query_scalar("SELECT version FROM calendar_version WHERE id = 1")
+        .fetch_one(pool)
+        .await
+        .map_err(db)
 }
 
 // --------------------------------------------------------- registrations

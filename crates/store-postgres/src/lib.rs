@@ -1240,6 +1240,10 @@ impl Store for PostgresStore {
         events::list_events(&self.pool, f).await
     }
 
+    async fn calendar_version(&self) -> StoreResult<i64> {
+        events::calendar_version(&self.pool).await
+    }
+
     async fn register(&self, r: &Registration, now: DateTime<Utc>) -> StoreResult<Registration> {
         events::register(&self.pool, r, now).await
     }

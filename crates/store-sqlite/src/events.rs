@@ -536,10 +536,26 @@ pub(crate) async fn list_events(
             .push_bind(p)
             .push("))");
     }
+    if let Some((start, id)) = f.after {
+        q.push(" AND (e.starts_at > ")
+            .push_bind(secs(start))
+            .push(" OR (e.starts_at = ")
+            .push_bind(secs(start))
+            .push(" AND e.id > ")
+            .push_bind(id)
+            .push("))");
+    }
     q.push(" ORDER BY e.starts_at, e.id LIMIT ")
         .push_bind(f.limit.max(0));
     let r = q.build().fetch_all(pool).await.map_err(db)?;
     rows(r, listing)
+}
+
+pub(crate) async fn calendar_version(conn: &mut SqliteConnection) -> StoreResult<i64> {
+    sqlx::query_scalar("SELECT version FROM calendar_version WHERE id = 1")
+        .fetch_one(conn)
+        .await
+        .map_err(db)
 }
 
 // --------------------------------------------------------- registrations

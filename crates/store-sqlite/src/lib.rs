@@ -1387,6 +1387,11 @@ impl Store for SqliteStore {
         events::list_events(&self.pool, f).await
     }
 
+    async fn calendar_version(&self) -> StoreResult<i64> {
+        let mut conn = self.readers.get().await;
+        events::calendar_version(&mut conn).await
+    }
+
     async fn register(&self, r: &Registration, now: DateTime<Utc>) -> StoreResult<Registration> {
         let r = r.clone();
         write!(self, |conn| events::register(conn, &r, now).await)

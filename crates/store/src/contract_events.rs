@@ -338,6 +338,82 @@ pub async fn events_round_trip_and_list_with_filters(store: &dyn Store) {
     ));
 }
 
+/// A calendar's next page starts after the last `(start, id)` shown: in
+/// order, nothing skipped or shown twice, ties on the start broken by id.
+pub async fn events_page_after_a_start_and_id(store: &dyn Store) {
+    let fx = fixture(store).await;
+    let mut made = Vec::new();
+    for k in 0..7 {
+        let mut e = event(&fx, Venue::Online, 10);
+        // Two events at each start.
+        e.start = start() + Duration::hours(k / 2);
+        e.end = e.start + Duration::hours(1);
+        made.push(store.insert_event(&e, None).await.unwrap());
+    }
+    let mut expected: Vec<(DateTime<Utc>, Uuid)> = made.iter().map(|e| (e.start, e.id)).collect();
+    expected.sort();
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .list_events(&EventFilter {
+                after,
+                limit: 3,
+                ..everything()
+            })
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 3);
+        seen.extend(page.iter().map(|l| (l.event.start, l.event.id)));
+        after = seen.last().copied();
+    }
+    assert_eq!(seen, expected);
+}
+
+/// Every change the calendar shows raises the generation, as soon as it is
+/// committed, and reading changes nothing.
+pub async fn the_calendar_version_moves_on_every_change(store: &dyn Store) {
+    let fx = fixture(store).await;
+    let g0 = store.calendar_version().await.unwrap();
+    assert_eq!(store.calendar_version().await.unwrap(), g0);
+    let e = add_event(store, &fx, Venue::Online, 1).await;
+    let g1 = store.calendar_version().await.unwrap();
+    assert!(g1 > g0, "a new event");
+    store.list_events(&everything()).await.unwrap();
+    assert_eq!(store.calendar_version().await.unwrap(), g1, "reads");
+    let mut moved = e.clone();
+    moved.title = "Ny titel".into();
+    store
+        .update_event(&moved, None, &EventNotices::default())
+        .await
+        .unwrap();
+    let g2 = store.calendar_version().await.unwrap();
+    assert!(g2 > g1, "an edit");
+    let p = add_person(store, "Greta", Some(fx.org.id)).await;
+    let r = store.register(&member(&e, &p), now()).await.unwrap();
+    let g3 = store.calendar_version().await.unwrap();
+    assert!(g3 > g2, "a sign-up");
+    store.cancel_registration(r.id, now(), None).await.unwrap();
+    let g4 = store.calendar_version().await.unwrap();
+    assert!(g4 > g3, "a cancelled sign-up");
+    let mut hub = fx.hub.clone();
+    hub.name = "Omdöpt hubb".into();
+    store.update_hub(&hub).await.unwrap();
+    let g5 = store.calendar_version().await.unwrap();
+    assert!(g5 > g4, "a renamed hub");
+    store
+        .cancel_event(e.id, now(), fx.organiser.id, None)
+        .await
+        .unwrap();
+    assert!(
+        store.calendar_version().await.unwrap() > g5,
+        "a cancellation"
+    );
+}
+
 pub async fn sign_ups_fill_places_then_the_waiting_list_in_order(store: &dyn Store) {
     let fx = fixture(store).await;
     let e = add_event(store, &fx, Venue::Online, 3).await;

@@ -186,6 +186,9 @@ pub struct EventFilter {
     /// Events this person organises, co-organises or holds an active
     /// registration for (a member's own calendar).
     pub involving: Option<Uuid>,
+    /// Events listed after this `(start, id)`, for the next page of a
+    /// calendar (keyset paging: the order above, without an offset).
+    pub after: Option<(DateTime<Utc>, Uuid)>,
     pub limit: i64,
 }
 
@@ -577,6 +580,11 @@ pub trait Store: Send + Sync + 'static {
         notice: Option<&OutgoingEmail>,
     ) -> StoreResult<Event>;
     async fn list_events(&self, f: &EventFilter) -> StoreResult<Vec<EventListing>>;
+    /// A number that every committed change to what the open calendar
+    /// shows raises (events, sign-ups, hubs, rooms, zones, regions), as
+    /// seen by any process on the same database: the validator of cached
+    /// feeds and calendar pages. Read it before the data it validates.
+    async fn calendar_version(&self) -> StoreResult<i64>;
 
     /// Signs up `r.registrant` for `r.event_id`, deciding inside the
     /// transaction (one at a time per event) whether it gets a place or the

@@ -12,12 +12,19 @@
 //! Each event has a stable `UID`, `DTSTAMP` = its last change, UTC times,
 //! `SEQUENCE` from the event (raised by the store on every change),
 //! `STATUS:CANCELLED` once cancelled, and `URL` back to its page.
+//!
+//! Public feeds are kept rendered under the calendar generation
+//! ([`crate::calendar_cache`]): a request after any change renders afresh,
+//! the others are served the kept text, with an `ETag` that an
+//! `If-None-Match` is answered `304 Not Modified` for.
 
+use crate::calendar_cache::Rendered;
 use crate::error::{AppError, AppResult};
-use crate::feeds::{calendar, ics_response, plain, Origin};
+use crate::feeds::{calendar, plain, Origin};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::Duration;
@@ -46,9 +53,13 @@ struct TopicQuery {
     topic: String,
 }
 
+/// The feeds reach back [`FEED_PAST_DAYS`] from the start of the current
+/// hour, so that a kept feed stays the same feed for an hour.
 fn public_filter(state: &AppState) -> EventFilter {
+    let now = state.now();
+    let hour = now - Duration::seconds(now.timestamp().rem_euclid(3600));
     EventFilter {
-        from: Some(state.now() - Duration::days(FEED_PAST_DAYS)),
+        from: Some(hour - Duration::days(FEED_PAST_DAYS)),
         visibilities: Some(vec![EventVisibility::Public]),
         statuses: Some(vec![EventStatus::Published, EventStatus::Cancelled]),
         limit: MAX_FEED_EVENTS,
@@ -56,21 +67,61 @@ fn public_filter(state: &AppState) -> EventFilter {
     }
 }
 
+/// A public feed from the cache when it was rendered at the current
+/// generation, for the same address, origin and window.
 async fn public_feed(
     state: &AppState,
+    headers: &HeaderMap,
     origin: &Origin,
     name: &str,
     f: EventFilter,
 ) -> AppResult<Response> {
-    let listed = state.store.list_events(&f).await?;
-    let body = calendar(name, listed.iter().map(|l| event(l, origin)));
-    Ok(ics_response(body, "public, max-age=300"))
+    let generation = state.store.calendar_version().await?;
+    let key = format!(
+        "ics\n{}\n{}\n{:?}\n{:?}\n{:?}",
+        origin.0,
+        name,
+        f.from.map(|t| t.timestamp()),
+        f.hub_ids,
+        f.topic
+    );
+    let rendered = state
+        .calendar_cache
+        .get_or_render(&key, generation, None, || async {
+            let listed = state.store.list_events(&f).await?;
+            Ok(calendar(name, listed.iter().map(|l| event(l, origin))))
+        })
+        .await?;
+    Ok(feed_response(&rendered, headers))
+}
+
+/// The feed, or `304 Not Modified` when the client has this version.
+fn feed_response(r: &Rendered, headers: &HeaderMap) -> Response {
+    // Apps may keep a feed for five minutes; after that they ask again
+    // with the tag, and are answered without the body if nothing changed.
+    let common = [
+        (header::CACHE_CONTROL, "public, max-age=300".to_string()),
+        (header::ETAG, r.etag.clone()),
+    ];
+    let inm = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok());
+    if r.matches(inm) {
+        return (StatusCode::NOT_MODIFIED, common).into_response();
+    }
+    (
+        common,
+        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+        r.body.clone(),
+    )
+        .into_response()
 }
 
 /// Every public event of the network (`?topic=` for one topic).
 #[tracing::instrument(skip_all)]
 async fn network_feed(
     State(state): State<AppState>,
+    headers: HeaderMap,
     origin: Origin,
     Query(q): Query<TopicQuery>,
 ) -> AppResult<Response> {
@@ -84,13 +135,14 @@ async fn network_feed(
     } else {
         format!("Kalendern – {topic}")
     };
-    public_feed(&state, &origin, &name, f).await
+    public_feed(&state, &headers, &origin, &name, f).await
 }
 
 /// A hub's public events.
 #[tracing::instrument(skip_all, fields(hub_id = %id))]
 async fn hub_feed(
     State(state): State<AppState>,
+    headers: HeaderMap,
     origin: Origin,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
@@ -104,13 +156,14 @@ async fn hub_feed(
         hub_ids: Some(vec![id]),
         ..public_filter(&state)
     };
-    public_feed(&state, &origin, &hub.hub.name, f).await
+    public_feed(&state, &headers, &origin, &hub.hub.name, f).await
 }
 
 /// Public events with a topic tag.
 #[tracing::instrument(skip_all)]
 async fn topic_feed(
     State(state): State<AppState>,
+    headers: HeaderMap,
     origin: Origin,
     Path(topic): Path<String>,
 ) -> AppResult<Response> {
@@ -122,7 +175,14 @@ async fn topic_feed(
         topic: Some(topic.to_string()),
         ..public_filter(&state)
     };
-    public_feed(&state, &origin, &format!("Kalendern – {topic}"), f).await
+    public_feed(
+        &state,
+        &headers,
+        &origin,
+        &format!("Kalendern – {topic}"),
+        f,
+    )
+    .await
 }
 
 /// A member's own events for their private feed: those they organise or

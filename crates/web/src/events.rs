@@ -163,17 +163,37 @@ pub async fn list(
     p: Option<&Principal>,
     q: &ListQuery,
 ) -> AppResult<Vec<EventListing>> {
-    let mut f = EventFilter {
+    let f = EventFilter {
         from: q.from,
         to: q.to,
         hub_ids: q.hub_id.map(|h| vec![h]),
         topic: q.topic.clone(),
-        limit: MAX_LISTED,
         ..Default::default()
     };
+    visible(state, p, f, MAX_LISTED as usize).await
+}
+
+/// The first `want` events of `f` (its `limit` is ignored) that `p` may
+/// see, in the store's order. Anonymous visitors see public events only,
+/// which the store selects itself; for someone signed in the store's
+/// events are judged one by one ([`may_see`]), read in batches until
+/// `want` are found, so a calendar page never loads the whole network.
+pub async fn visible(
+    state: &AppState,
+    p: Option<&Principal>,
+    mut f: EventFilter,
+    want: usize,
+) -> AppResult<Vec<EventListing>> {
     let Some(p) = p else {
         f.visibilities = Some(vec![EventVisibility::Public]);
-        f.statuses = Some(vec![EventStatus::Published, EventStatus::Cancelled]);
+        f.statuses = Some(match f.statuses.take() {
+            Some(s) => s
+                .into_iter()
+                .filter(|s| matches!(s, EventStatus::Published | EventStatus::Cancelled))
+                .collect(),
+            None => vec![EventStatus::Published, EventStatus::Cancelled],
+        });
+        f.limit = want as i64;
         return Ok(state.store.list_events(&f).await?);
     };
     let member = is_member(state, p).await?;
@@ -181,25 +201,41 @@ pub async fn list(
         .store
         .list_events(&EventFilter {
             involving: Some(p.person_id),
+            after: None,
+            limit: MAX_LISTED,
             ..f.clone()
         })
         .await?
         .into_iter()
         .map(|l| l.event.id)
         .collect();
-    let all = state.store.list_events(&f).await?;
-    Ok(all
-        .into_iter()
-        .filter(|l| {
+    // Most of what a member is shown is public or members-only, so a batch
+    // a little larger than what is wanted is nearly always the last one.
+    let batch = (want + want / 4 + 10).min(MAX_LISTED as usize);
+    f.limit = batch as i64;
+    let mut out = Vec::with_capacity(want.min(1000));
+    loop {
+        let got = state.store.list_events(&f).await?;
+        let full = got.len() == batch;
+        f.after = got.last().map(|l| (l.event.start, l.event.id));
+        for l in got {
             let v = Viewer {
                 person_id: Some(p.person_id),
                 member,
                 invited: involved.contains(&l.event.id),
                 manages: manages(Some(p), &l.event),
             };
-            may_see(&l.event, &v)
-        })
-        .collect())
+            if may_see(&l.event, &v) {
+                out.push(l);
+                if out.len() == want {
+                    return Ok(out);
+                }
+            }
+        }
+        if !full {
+            return Ok(out);
+        }
+    }
 }
 
 // ---------------------------------------------------------------- propose

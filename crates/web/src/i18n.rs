@@ -261,6 +261,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(crate::i18n_bookings::TABLE.iter())
         .chain(crate::i18n_events::TABLE.iter())
         .chain(crate::i18n_event_forms::TABLE.iter())
+        .chain(crate::i18n_calendar::TABLE.iter())
 }
 
 static SV: LazyLock<HashMap<&'static str, &'static str>> =

@@ -21,6 +21,7 @@ pub mod auth;
 pub mod background;
 pub mod bookings;
 pub mod cache;
+pub mod calendar_cache;
 pub mod checkins;
 pub mod clock;
 pub mod error;
@@ -31,6 +32,7 @@ pub mod forms;
 pub mod i18n;
 pub mod i18n_bookings;
 pub mod i18n_event_forms;
+pub mod i18n_calendar;
 pub mod i18n_events;
 pub mod i18n_feeds;
 pub mod i18n_mail;
@@ -80,6 +82,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<WebConfig>,
     pub cache: Arc<cache::PublicCache>,
+    /// Rendered feeds and calendar pages under the calendar generation.
+    pub calendar_cache: Arc<calendar_cache::CalendarCache>,
     /// Limits concurrent password hashing (see [`auth::hashing`]).
     pub hashing: Arc<tokio::sync::Semaphore>,
     /// The time every membership rule is judged at (see [`clock`]).
@@ -95,6 +99,7 @@ impl AppState {
         AppState {
             store,
             cache: Arc::new(cache::PublicCache::new(config.public_cache_ttl)),
+            calendar_cache: Arc::new(calendar_cache::CalendarCache::new()),
             hashing: Arc::new(tokio::sync::Semaphore::new(auth::HASHING_SLOTS)),
             config: Arc::new(config),
             clock: clock::Clock::default(),

@@ -26,6 +26,7 @@ on_both_backends!(
     attendance_and_the_summary_count_places_organisations_and_outsiders,
     reminders_are_queued_once_a_day_before,
     feeds_follow_rfc_5545_and_show_only_public_events,
+    a_change_shows_in_the_next_feed_and_an_unchanged_feed_answers_304,
     bad_input_gets_clear_4xx_answers_and_writes_nothing,
 );
 
@@ -1043,6 +1044,76 @@ async fn feeds_follow_rfc_5545_and_show_only_public_events(app: TestApp) {
     assert!(host_events
         .iter()
         .any(|l| l.event.id.to_string() == members_only));
+}
+
+/// Feeds are kept rendered, yet any change to an event, through this
+/// server or straight in the database (as another server process would),
+/// shows in the very next request; an app that has the current version
+/// is answered `304 Not Modified`.
+async fn a_change_shows_in_the_next_feed_and_an_unchanged_feed_answers_304(app: TestApp) {
+    let (id, _) = published(&app, "public", 5).await;
+    let hub_path = format!("/hubs/{}/calendar.ics", app.f.hub.id);
+    let first = app.get("/calendar.ics").await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let etag = first.headers()["etag"].to_str().unwrap().to_string();
+    let body = first.text().await.unwrap();
+    assert!(body.contains("SUMMARY:Workshop: AI"), "{body}");
+    let hub_body = app.get(&hub_path).await.text().await.unwrap();
+
+    let conditional = |tag: String| {
+        let req = app
+            .client
+            .get(app.url("/calendar.ics"))
+            .header("if-none-match", tag);
+        async move { req.send().await.unwrap() }
+    };
+    let r = conditional(etag.clone()).await;
+    assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(r.headers()["etag"].to_str().unwrap(), etag);
+    assert!(r.text().await.unwrap().is_empty());
+    assert_eq!(app.get("/calendar.ics").await.text().await.unwrap(), body);
+
+    // Changed in the database, not through this server.
+    let mut e = app.store.get_event(id.parse().unwrap()).await.unwrap();
+    e.title = "Ny titel på workshopen".into();
+    e.sequence += 1;
+    app.store
+        .update_event(&e, None, &thirdplace_store::EventNotices::default())
+        .await
+        .unwrap();
+    let r = conditional(etag.clone()).await;
+    assert_eq!(r.status(), StatusCode::OK, "a changed feed is sent whole");
+    let new_etag = r.headers()["etag"].to_str().unwrap().to_string();
+    assert_ne!(new_etag, etag);
+    let changed = r.text().await.unwrap();
+    assert_ne!(changed, body);
+    assert!(
+        changed.contains("SUMMARY:Ny titel på workshopen"),
+        "{changed}"
+    );
+    let hub_changed = app.get(&hub_path).await.text().await.unwrap();
+    assert_ne!(hub_changed, hub_body);
+    assert!(hub_changed.contains("Ny titel"), "{hub_changed}");
+
+    // Cancelled through the API: the next feed says so.
+    let host = app.token_for(&app.f.host).await;
+    let (s, _) = app
+        .post_json(
+            &format!("/api/v1/events/{id}/cancel"),
+            Some(&host),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let cal = feed(&app, "/calendar.ics").await;
+    let e = cal
+        .events
+        .iter()
+        .find(|e| prop(e, "UID").unwrap() == format!("event-{id}@thirdplace"))
+        .unwrap();
+    assert_eq!(prop(e, "STATUS").unwrap(), "CANCELLED");
+    let r = conditional(new_etag).await;
+    assert_eq!(r.status(), StatusCode::OK);
 }
 
 async fn bad_input_gets_clear_4xx_answers_and_writes_nothing(app: TestApp) {

@@ -23,6 +23,10 @@ on_both_backends!(
     a_member_signs_up_a_colleague_and_the_page_counts_participants_per_organisation,
     the_organiser_marks_attendance_and_a_bad_invitation_address_sends_nothing,
     the_event_forms_speak_english,
+    the_month_view_shows_events_on_their_day_with_the_filters_kept,
+    a_bad_month_or_position_is_refused_with_a_clear_message,
+    the_month_view_speaks_english,
+    the_list_shows_fifty_events_and_links_to_the_later_ones,
 );
 
 async fn text(r: reqwest::Response) -> String {
@@ -809,4 +813,253 @@ async fn the_event_forms_speak_english(app: TestApp) {
     let (_, html) = page(&app, &member, &format!("/events/{id}/attendance")).await;
     assert!(html.contains("Attendance"), "{html}");
     assert!(html.contains("External participants"), "{html}");
+fn at(hub: uuid::Uuid, title: &str, topics: &[&str], start: &str, end: &str) -> Value {
+    let mut v = online(hub, title, topics, "public", 10);
+    v["start"] = json!(start);
+    v["end"] = json!(end);
+    v
+}
+
+async fn the_month_view_shows_events_on_their_day_with_the_filters_kept(app: TestApp) {
+    let hub = app.f.hub.id;
+    let other = app.f.other_hub.id;
+    let ai = published(&app, &online(hub, "Workshop om AI", &["AI"], "public", 10)).await;
+    let culture = published(
+        &app,
+        &at(
+            other,
+            "Kulturkväll",
+            &["Kultur"],
+            "2026-11-27T18:00:00+01:00",
+            "2026-11-27T20:00:00+01:00",
+        ),
+    )
+    .await;
+    let december = published(
+        &app,
+        &at(
+            hub,
+            "Julfika",
+            &["AI"],
+            "2026-12-15T15:00:00+01:00",
+            "2026-12-15T16:00:00+01:00",
+        ),
+    )
+    .await;
+    let secret = published(
+        &app,
+        &online(hub, "Medlemsfrukost", &["Nätverk"], "members_only", 10),
+    )
+    .await;
+    let client = new_client();
+
+    // The current Swedish month by default (the tests' clock: November 2026).
+    let (s, html) = page(&app, &client, "/calendar?view=month").await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("<table class=\"month\">"), "{html}");
+    assert!(html.contains("<caption>November 2026"), "{html}");
+    // Monday first, named in full for screen readers.
+    let first_th = html.find("<th scope=\"col\">").unwrap();
+    assert!(
+        html[first_th..].starts_with("<th scope=\"col\"><abbr title=\"måndag\">mån</abbr></th>"),
+        "{html}"
+    );
+    // Each event in its day's cell, with its start time.
+    let cell = |html: &str, label: &str| {
+        let at = html
+            .find(&format!("<span class=\"day-label\">{label}</span>"))
+            .unwrap_or_else(|| panic!("no day {label}: {html}"));
+        let end = html[at..].find("</td>").unwrap();
+        html[at..at + end].to_string()
+    };
+    let wed = cell(&html, "onsdag 25 november");
+    assert!(wed.contains(&format!("href=\"/events/{ai}\"")), "{wed}");
+    assert!(wed.contains(">10:00</time> Workshop om AI"), "{wed}");
+    let fri = cell(&html, "fredag 27 november");
+    assert!(
+        fri.contains(&format!("href=\"/events/{culture}\"")),
+        "{fri}"
+    );
+    assert!(!cell(&html, "tisdag 24 november").contains("<a "));
+    assert!(!html.contains(&december), "December is not in November");
+    assert!(!html.contains(&secret), "{html}");
+    assert!(
+        html.contains("href=\"/calendar?view=month&amp;month=2026-10\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("href=\"/calendar?view=month&amp;month=2026-12\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("href=\"/calendar?view=month&amp;month=2026-11\" aria-current=\"page\""),
+        "the month view is marked in the toggle: {html}"
+    );
+    // The first of November 2026 is a Sunday: six empty days before it.
+    let first_row = &html[html.find("<tbody>").unwrap()..];
+    let first_row = &first_row[..first_row.find("</tr>").unwrap()];
+    assert_eq!(
+        first_row.matches("class=\"outside\"").count(),
+        6,
+        "{first_row}"
+    );
+
+    let (_, dec) = page(&app, &client, "/calendar?view=month&month=2026-12").await;
+    assert!(dec.contains("<caption>December 2026"), "{dec}");
+    assert!(cell(&dec, "tisdag 15 december").contains(">15:00</time> Julfika"));
+    assert!(!dec.contains("Workshop om AI"), "{dec}");
+
+    // Filters apply, and every link keeps them.
+    let (_, html) = page(
+        &app,
+        &client,
+        &format!("/calendar?view=month&month=2026-11&hub={other}"),
+    )
+    .await;
+    assert!(html.contains("Kulturkväll"), "{html}");
+    assert!(!html.contains(&format!("/events/{ai}")), "{html}");
+    assert!(
+        html.contains(&format!(
+            "href=\"/calendar?view=month&amp;month=2026-12&amp;hub={other}\""
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("href=\"/calendar?hub={other}\"")),
+        "list toggle: {html}"
+    );
+    assert!(
+        html.contains("<input type=\"hidden\" name=\"view\" value=\"month\">"),
+        "{html}"
+    );
+    let (_, html) = page(&app, &client, "/calendar?view=month&month=2026-12&topic=AI").await;
+    assert!(html.contains("Julfika"), "{html}");
+    assert!(html.contains("topic=AI"), "{html}");
+    let (_, html) = page(
+        &app,
+        &client,
+        &format!(
+            "/calendar?view=month&region={}&topic=Kultur",
+            app.f.region.id
+        ),
+    )
+    .await;
+    assert!(!html.contains("Workshop om AI"), "{html}");
+
+    // A member sees the members-only event on its day too.
+    give_seat(&app, &app.f.member).await;
+    let member = app.signed_in(&app.f.member).await;
+    let (_, html) = page(&app, &member, "/calendar?view=month").await;
+    assert!(
+        cell(&html, "onsdag 25 november").contains("Medlemsfrukost"),
+        "{html}"
+    );
+
+    // The list view links to the month view with the same filters.
+    let (_, html) = page(&app, &client, &format!("/calendar?hub={hub}")).await;
+    assert!(
+        html.contains(&format!(
+            "href=\"/calendar?view=month&amp;month=2026-11&amp;hub={hub}\""
+        )),
+        "{html}"
+    );
+}
+
+async fn a_bad_month_or_position_is_refused_with_a_clear_message(app: TestApp) {
+    let client = new_client();
+    for bad in ["2026-13", "2026-1", "november", "2026-11-01", "1899-01"] {
+        let (s, html) = page(&app, &client, &format!("/calendar?view=month&month={bad}")).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {html}");
+        assert!(html.contains("ÅÅÅÅ-MM"), "{bad}: {html}");
+    }
+    let (s, html) = page(&app, &client, "/calendar?view=week").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
+    assert!(html.contains("lista eller månad"), "{html}");
+    let (s, html) = page(&app, &client, "/calendar?after=nonsense").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
+    assert!(html.contains("Börja om"), "{html}");
+}
+
+async fn the_month_view_speaks_english(app: TestApp) {
+    let id = published(
+        &app,
+        &online(app.f.hub.id, "Workshop om AI", &["AI"], "public", 5),
+    )
+    .await;
+    let client = new_client();
+    app.post_form(&client, "/lang", &[("lang", "en"), ("next", "/")])
+        .await;
+    let (s, html) = page(&app, &client, "/calendar?view=month&month=2026-11").await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("<caption>November 2026"), "{html}");
+    assert!(html.contains("<abbr title=\"Monday\">Mon</abbr>"), "{html}");
+    assert!(html.contains("Wednesday 25 November"), "{html}");
+    assert!(html.contains(&format!("href=\"/events/{id}\"")), "{html}");
+    assert!(html.contains("October 2026"), "{html}");
+    assert!(html.contains(">List</a>"), "{html}");
+    let (s, html) = page(&app, &client, "/calendar?view=month&month=2026-99").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(html.contains("YYYY-MM"), "{html}");
+}
+
+async fn the_list_shows_fifty_events_and_links_to_the_later_ones(app: TestApp) {
+    let hub = app.f.hub.id;
+    // 52 events, two at each start time, so the position needs the id too.
+    let mut ids = Vec::new();
+    for k in 0..26 {
+        for n in 0..2 {
+            let start = chrono::DateTime::parse_from_rfc3339("2026-11-24T08:00:00+01:00").unwrap()
+                + chrono::Duration::hours(k * 6);
+            let end = start + chrono::Duration::hours(1);
+            let id = published(
+                &app,
+                &at(
+                    hub,
+                    &format!("Träff {k}-{n}"),
+                    &["AI"],
+                    &start.to_rfc3339(),
+                    &end.to_rfc3339(),
+                ),
+            )
+            .await;
+            ids.push((start, id));
+        }
+    }
+    let client = new_client();
+    let (s, html) = page(&app, &client, "/calendar").await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    let shown = |html: &str| {
+        ids.iter()
+            .filter(|(_, id)| html.contains(&format!("href=\"/events/{id}\"")))
+            .count()
+    };
+    assert_eq!(shown(&html), 50, "{html}");
+    assert!(
+        html.contains("Träff 0-0") && html.contains("Träff 0-1"),
+        "soonest first"
+    );
+    assert!(!html.contains("Träff 25-"), "{html}");
+    let at_link = html
+        .find("rel=\"next\"")
+        .expect("a link to the later events");
+    let href_start = html[..at_link].rfind("href=\"").unwrap() + 6;
+    let href = html[href_start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(href.starts_with("/calendar?after="), "{href}");
+    let (s, later) = page(&app, &client, &href).await;
+    assert_eq!(s, StatusCode::OK, "{later}");
+    assert_eq!(shown(&later), 2, "{later}");
+    assert!(
+        later.contains("Träff 25-0") && later.contains("Träff 25-1"),
+        "{later}"
+    );
+    assert!(!later.contains("rel=\"next\""), "{later}");
+    assert!(later.contains("Till de närmaste evenemangen"), "{later}");
+
+    // The filters stay on the later page's link.
+    let (_, html) = page(&app, &client, &format!("/calendar?hub={hub}&topic=AI")).await;
+    assert!(html.contains("topic=AI\" rel=\"next\""), "{html}");
 }

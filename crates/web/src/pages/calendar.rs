@@ -2,7 +2,9 @@
 //! published events the visitor may see, with filters by region, hub and
 //! topic; `/events/{id}` shows one event, and lets a signed-in member sign
 //! up and cancel. Every rule is [`crate::events`]'s; this module only shows
-//! and asks.
+//! and asks. The list and month views are in [`views`].
+
+mod views;
 
 use super::{urlencode, Page};
 use crate::error::{AppError, AppResult};
@@ -15,9 +17,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use minijinja::{context, Value};
+use minijinja::context;
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
 use thirdplace_domain::event::{
     may_register, Event, EventStatus, EventVisibility, RegistrationStatus, Venue,
 };
@@ -26,21 +27,10 @@ use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/calendar", get(calendar))
+        .route("/calendar", get(views::calendar))
         .route("/events/{id}", get(show))
         .route("/events/{id}/register", post(register))
         .route("/events/{id}/unregister", post(unregister))
-}
-
-#[derive(Deserialize, Default)]
-struct CalendarQuery {
-    region: Option<String>,
-    hub: Option<String>,
-    topic: Option<String>,
-}
-
-fn chosen(raw: &Option<String>) -> Option<&str> {
-    raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// "2026-11-25 10:00–12:00" in Swedish time, with the end's date when the
@@ -67,95 +57,6 @@ fn places_text(page: &Page, capacity: i64, confirmed: i64) -> (i64, String) {
         format!("{left} {}", page.t("calendar.places_left"))
     };
     (left, text)
-}
-
-/// The upcoming events the visitor may see. Filters come from a GET form,
-/// so a filtered calendar has an address that can be shared.
-async fn calendar(
-    State(state): State<AppState>,
-    page: Page,
-    Query(q): Query<CalendarQuery>,
-) -> AppResult<Response> {
-    let hubs = state.store.list_hubs().await?;
-    let regions = state.store.list_regions().await?;
-    let region_of: HashMap<Uuid, Uuid> = hubs.iter().map(|h| (h.hub.id, h.region_id)).collect();
-    let region = chosen(&q.region).and_then(|r| Uuid::parse_str(r).ok());
-    let hub = chosen(&q.hub).and_then(|h| Uuid::parse_str(h).ok());
-    let topic = chosen(&q.topic).map(str::to_string);
-
-    let query = events::ListQuery {
-        from: Some(state.now()),
-        ..Default::default()
-    };
-    let all: Vec<_> = events::list(&state, page.user.as_ref(), &query)
-        .await?
-        .into_iter()
-        .filter(|l| l.event.status == EventStatus::Published)
-        .collect();
-    // The topic choices are those of every visible event, so that choosing
-    // one filter never hides the other choices.
-    let mut topics: BTreeMap<String, String> = BTreeMap::new();
-    for l in &all {
-        for t in &l.event.topics {
-            topics.entry(t.to_lowercase()).or_insert_with(|| t.clone());
-        }
-    }
-    let mut shown: Vec<_> = all
-        .into_iter()
-        .filter(|l| hub.is_none_or(|h| l.event.hub_id == h))
-        .filter(|l| region.is_none_or(|r| region_of.get(&l.event.hub_id) == Some(&r)))
-        .filter(|l| {
-            topic
-                .as_deref()
-                .is_none_or(|t| l.event.topics.iter().any(|x| x.eq_ignore_ascii_case(t)))
-        })
-        .collect();
-    // Soonest first: a calendar of what is coming is read from the top.
-    shown.sort_by_key(|l| (l.event.start, l.event.id));
-
-    let events: Vec<Value> = shown
-        .iter()
-        .map(|l| {
-            let (left, places) = places_text(&page, l.event.capacity, l.confirmed);
-            context! {
-                url => format!("/events/{}", l.event.id),
-                title => l.event.title,
-                when => when(&l.event),
-                hub => l.hub_name,
-                place => l.place_name,
-                online => matches!(l.event.venue, Venue::Online),
-                topics => l.event.topics,
-                full => left == 0,
-                places,
-            }
-        })
-        .collect();
-    let used_regions: BTreeSet<Uuid> = hubs.iter().map(|h| h.region_id).collect();
-    let region_options: Vec<Value> = regions
-        .iter()
-        .filter(|r| !r.archived && used_regions.contains(&r.id))
-        .map(|r| context! { id => r.id.to_string(), name => r.name, selected => Some(r.id) == region })
-        .collect();
-    let hub_options: Vec<Value> = hubs
-        .iter()
-        .filter(|h| region.is_none_or(|r| h.region_id == r))
-        .map(|h| context! { id => h.hub.id.to_string(), name => h.hub.name, selected => Some(h.hub.id) == hub })
-        .collect();
-    let topic_options: Vec<Value> = topics
-        .values()
-        .map(|t| context! { name => t, selected => topic.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(t)) })
-        .collect();
-    let hub_feed = hub.map(|h| format!("/hubs/{h}/calendar.ics"));
-    let topic_feed = topic
-        .as_deref()
-        .map(|t| format!("/topics/{}/calendar.ics", urlencode(t)));
-    page.render(
-        "events/calendar.html",
-        context! {
-            events, region_options, hub_options, topic_options, hub_feed, topic_feed,
-            filtered => hub.is_some() || region.is_some() || topic.is_some(),
-        },
-    )
 }
 
 #[derive(Deserialize, Default)]
