@@ -11,15 +11,22 @@
 -- other lock the transaction takes: writers queue on it briefly but can
 -- never deadlock on it.
 
+-- `feed_version` is the same for what the iCalendar feeds show, which is
+-- everything but places left: sign-ups do not raise it, so they do not
+-- make the next feed request render a large feed again.
 CREATE TABLE calendar_version (
-    id         INTEGER PRIMARY KEY CHECK (id = 1),
-    version    BIGINT NOT NULL
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    version      BIGINT NOT NULL,
+    feed_version BIGINT NOT NULL
 );
-INSERT INTO calendar_version (id, version) VALUES (1, 0);
+INSERT INTO calendar_version (id, version, feed_version) VALUES (1, 0, 0);
 
 CREATE FUNCTION calendar_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE calendar_version SET version = version + 1 WHERE id = 1;
+    UPDATE calendar_version SET version = version + 1,
+        feed_version = feed_version
+            + CASE WHEN TG_TABLE_NAME = 'event_registrations' THEN 0 ELSE 1 END
+        WHERE id = 1;
     RETURN NULL;
 END;
 $$;

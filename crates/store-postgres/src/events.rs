@@ -524,11 +524,16 @@ pub(crate) async fn list_events(pool: &PgPool, f: &EventFilter) -> StoreResult<V
     rows(&r, listing)
 }
 
-pub(crate) async fn calendar_version(pool: &PgPool) -> StoreResult<i64> {
-    sqlx::query_scalar("SELECT version FROM calendar_version WHERE id = 1")
-        .fetch_one(pool)
-        .await
-        .map_err(db)
+/// The pages' version, or with `feed` the feeds' (see the migration).
+pub(crate) async fn calendar_version(pool: &PgPool, feed: bool) -> StoreResult<i64> {
+    sqlx::query_scalar(if feed {
+        "SELECT feed_version FROM calendar_version WHERE id = 1"
+    } else {
+        "SELECT version FROM calendar_version WHERE id = 1"
+    })
+    .fetch_one(pool)
+    .await
+    .map_err(db)
 }
 
 // --------------------------------------------------------- registrations

@@ -1241,7 +1241,11 @@ impl Store for PostgresStore {
     }
 
     async fn calendar_version(&self) -> StoreResult<i64> {
-        events::calendar_version(&self.pool).await
+        events::calendar_version(&self.pool, false).await
+    }
+
+    async fn calendar_feed_version(&self) -> StoreResult<i64> {
+        events::calendar_version(&self.pool, true).await
     }
 
     async fn register(&self, r: &Registration, now: DateTime<Utc>) -> StoreResult<Registration> {

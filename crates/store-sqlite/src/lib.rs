@@ -1389,7 +1389,12 @@ impl Store for SqliteStore {
 
     async fn calendar_version(&self) -> StoreResult<i64> {
         let mut conn = self.readers.get().await;
-        events::calendar_version(&mut conn).await
+        events::calendar_version(&mut conn, false).await
+    }
+
+    async fn calendar_feed_version(&self) -> StoreResult<i64> {
+        let mut conn = self.readers.get().await;
+        events::calendar_version(&mut conn, true).await
     }
 
     async fn register(&self, r: &Registration, now: DateTime<Utc>) -> StoreResult<Registration> {

@@ -392,6 +392,9 @@ pub async fn the_calendar_version_moves_on_every_change(store: &dyn Store) {
         .unwrap();
     let g2 = store.calendar_version().await.unwrap();
     assert!(g2 > g1, "an edit");
+    // The feeds' version follows every change but sign-ups (feeds do not
+    // show places left).
+    let f2 = store.calendar_feed_version().await.unwrap();
     let p = add_person(store, "Greta", Some(fx.org.id)).await;
     let r = store.register(&member(&e, &p), now()).await.unwrap();
     let g3 = store.calendar_version().await.unwrap();
@@ -399,11 +402,14 @@ pub async fn the_calendar_version_moves_on_every_change(store: &dyn Store) {
     store.cancel_registration(r.id, now(), None).await.unwrap();
     let g4 = store.calendar_version().await.unwrap();
     assert!(g4 > g3, "a cancelled sign-up");
+    assert_eq!(store.calendar_feed_version().await.unwrap(), f2, "sign-ups");
     let mut hub = fx.hub.clone();
     hub.name = "Omdöpt hubb".into();
     store.update_hub(&hub).await.unwrap();
     let g5 = store.calendar_version().await.unwrap();
     assert!(g5 > g4, "a renamed hub");
+    let f5 = store.calendar_feed_version().await.unwrap();
+    assert!(f5 > f2, "a renamed hub, in the feeds");
     store
         .cancel_event(e.id, now(), fx.organiser.id, None)
         .await
@@ -411,6 +417,10 @@ pub async fn the_calendar_version_moves_on_every_change(store: &dyn Store) {
     assert!(
         store.calendar_version().await.unwrap() > g5,
         "a cancellation"
+    );
+    assert!(
+        store.calendar_feed_version().await.unwrap() > f5,
+        "a cancellation, in the feeds"
     );
 }
 

@@ -585,6 +585,9 @@ pub trait Store: Send + Sync + 'static {
     /// seen by any process on the same database: the validator of cached
     /// feeds and calendar pages. Read it before the data it validates.
     async fn calendar_version(&self) -> StoreResult<i64>;
+    /// The same for what the iCalendar feeds show: every change above but
+    /// sign-ups and their cancellations (feeds do not show places left).
+    async fn calendar_feed_version(&self) -> StoreResult<i64>;
 
     /// Signs up `r.registrant` for `r.event_id`, deciding inside the
     /// transaction (one at a time per event) whether it gets a place or the

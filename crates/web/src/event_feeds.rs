@@ -76,7 +76,7 @@ async fn public_feed(
     name: &str,
     f: EventFilter,
 ) -> AppResult<Response> {
-    let generation = state.store.calendar_version().await?;
+    let generation = state.store.calendar_feed_version().await?;
     let key = format!(
         "ics\n{}\n{}\n{:?}\n{:?}\n{:?}",
         origin.0,

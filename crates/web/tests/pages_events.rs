@@ -813,6 +813,7 @@ async fn the_event_forms_speak_english(app: TestApp) {
     let (_, html) = page(&app, &member, &format!("/events/{id}/attendance")).await;
     assert!(html.contains("Attendance"), "{html}");
     assert!(html.contains("External participants"), "{html}");
+}
 fn at(hub: uuid::Uuid, title: &str, topics: &[&str], start: &str, end: &str) -> Value {
     let mut v = online(hub, title, topics, "public", 10);
     v["start"] = json!(start);
