@@ -27,6 +27,20 @@ pub fn router() -> Router<AppState> {
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
         .route("/account/calendar-feed/rotate", post(rotate_calendar_feed))
+        .route("/account/export", get(export_data))
+}
+
+/// The signed-in person's data as a JSON download (the same document as
+/// `GET /api/v1/me/export`).
+async fn export_data(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+    let user = page.user()?.clone();
+    let doc = crate::api::privacy::person_export(&state, user.person_id).await?;
+    let today = state
+        .clock
+        .now()
+        .with_timezone(&chrono_tz::Europe::Stockholm)
+        .date_naive();
+    Ok(crate::api::privacy::attachment(&doc, today))
 }
 
 #[derive(Deserialize)]

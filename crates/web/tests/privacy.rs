@@ -1,0 +1,138 @@
+//! A person's own data over the API and the account page, on SQLite and
+//! on PostgreSQL: the export holds the person's rows and nobody else's
+//! personal data, and comes as a dated attachment.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use thirdplace_domain::membership::*;
+use thirdplace_domain::*;
+
+on_both_backends!(
+    the_export_holds_the_persons_data_and_no_one_elses,
+    the_export_needs_a_signed_in_person,
+    the_account_page_links_to_the_export,
+);
+
+async fn give_seat(app: &TestApp, person: &Person) {
+    let plan = Plan {
+        id: new_id(),
+        name: format!("Nätverkskort {}", new_id()),
+        description: String::new(),
+        scope: PlanScope::Network,
+        monthly_price_ore: 145_000,
+        included_hours_per_month: 4,
+        max_guests: 1,
+        validity: Validity::MonthlyRolling,
+        archived: false,
+    };
+    hold_seat(
+        app,
+        person,
+        &plan,
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+    )
+    .await;
+}
+
+async fn export(app: &TestApp, token: &str) -> (reqwest::header::HeaderMap, Value) {
+    let r = app
+        .client
+        .get(app.url("/api/v1/me/export"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let headers = r.headers().clone();
+    (headers, r.json().await.unwrap())
+}
+
+async fn the_export_holds_the_persons_data_and_no_one_elses(app: TestApp) {
+    give_seat(&app, &app.f.member).await;
+    let member = app.token_for(&app.f.member).await;
+    let (s, v) = app
+        .post_json(
+            "/api/v1/bookings",
+            Some(&member),
+            &json!({"room_id": app.f.room.id, "start": "2026-11-25T10:00:00+01:00", "end": "2026-11-25T11:00:00+01:00", "title": "Styrelsemöte"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    // Someone else's booking must not show.
+    give_seat(&app, &app.f.org_admin).await;
+    let other = app.token_for(&app.f.org_admin).await;
+    let (s, v) = app
+        .post_json(
+            "/api/v1/bookings",
+            Some(&other),
+            &json!({"room_id": app.f.room.id, "start": "2026-11-26T10:00:00+01:00", "end": "2026-11-26T11:00:00+01:00", "title": "Annans möte"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+
+    let (headers, doc) = export(&app, &member).await;
+    let disposition = headers["content-disposition"].to_str().unwrap();
+    assert_eq!(
+        disposition,
+        "attachment; filename=\"thirdplace-export-2026-11-23.json\""
+    );
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+    assert_eq!(doc["person"]["email"], json!(app.f.member.email));
+    assert_eq!(doc["person"]["first_name"], json!(app.f.member.first_name));
+    assert_eq!(doc["organisation"]["id"], json!(app.f.org.id));
+    assert_eq!(doc["seats"].as_array().unwrap().len(), 1, "{doc}");
+    let bookings = doc["bookings"].as_array().unwrap();
+    assert_eq!(bookings.len(), 1, "{doc}");
+    assert_eq!(bookings[0]["title"], "Styrelsemöte");
+    for key in [
+        "roles",
+        "profile",
+        "checkins",
+        "guests",
+        "event_registrations",
+        "events_organised",
+        "invitations_sent",
+        "emails",
+        "api_tokens",
+        "calendar_feed_generation",
+    ] {
+        assert!(doc.get(key).is_some(), "no {key} in {doc}");
+    }
+    let text = doc.to_string();
+    assert!(!text.contains(&app.f.org_admin.email), "{text}");
+    assert!(!text.contains("Annans möte"), "{text}");
+    assert!(!text.contains(&app.f.admin.email), "{text}");
+}
+
+async fn the_export_needs_a_signed_in_person(app: TestApp) {
+    let r = app.get("/api/v1/me/export").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn the_account_page_links_to_the_export(app: TestApp) {
+    let client = app.signed_in(&app.f.member).await;
+    let html = client
+        .get(app.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("href=\"/account/export\""), "{html}");
+    assert!(html.contains("Ladda ner mina uppgifter"), "{html}");
+    let r = client.get(app.url("/account/export")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment;"));
+    let doc: Value = r.json().await.unwrap();
+    assert_eq!(doc["person"]["email"], json!(app.f.member.email));
+}
