@@ -60,8 +60,8 @@ async fn erase_in(conn: &mut PgConnection, e: &Erasure) -> StoreResult<Erased> {
     for b in &bookings {
         cancel_booking_in(&mut *conn, *b, &cancellation, None).await?;
     }
-    let registrations: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT r.id FROM event_registrations r JOIN events ev ON ev.id = r.event_id \
+    let registrations: Vec<(Uuid, Uuid)> = sqlx::query_as(
+        "SELECT r.id, r.event_id FROM event_registrations r JOIN events ev ON ev.id = r.event_id \
          WHERE r.person_id = $1 AND r.status <> 'cancelled' AND ev.starts_at > $2 \
          ORDER BY ev.starts_at, r.id",
     )
@@ -71,9 +71,13 @@ async fn erase_in(conn: &mut PgConnection, e: &Erasure) -> StoreResult<Erased> {
     .await
     .map_err(db)?;
     let mut cancelled_registrations = Vec::new();
-    for r in registrations {
-        cancelled_registrations
-            .push(cancel_registration_in(&mut *conn, r, e.at, e.promotion.as_ref()).await?);
+    for (r, event_id) in registrations {
+        let promotion = e
+            .promotions
+            .iter()
+            .find(|(id, _)| *id == event_id)
+            .map(|(_, m)| m);
+        cancelled_registrations.push(cancel_registration_in(&mut *conn, r, e.at, promotion).await?);
     }
     let q = |sql: &'static str| sqlx::query(sql);
     q("DELETE FROM email_outbox WHERE lower(to_address) = lower($1) AND sent_at IS NULL")

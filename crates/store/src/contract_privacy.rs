@@ -135,7 +135,7 @@ fn erasure(p: &Person) -> Erasure {
         at: now(),
         placeholder_name: "Raderad".into(),
         placeholder_email: format!("erased-{}@invalid", new_id()),
-        promotion: Some(email("", "Du har fått en plats")),
+        promotions: vec![],
     }
 }
 
@@ -277,7 +277,11 @@ pub async fn erasing_cancels_the_future_and_keeps_the_past(store: &dyn Store) {
     let theirs = store.register(&reg(&waiting), now()).await.unwrap();
     assert_eq!(theirs.status, RegistrationStatus::Waitlisted);
 
-    let erased = store.erase_person(&erasure(&p)).await.unwrap();
+    let e = Erasure {
+        promotions: vec![(ev.id, email("", "Du har fått en plats"))],
+        ..erasure(&p)
+    };
+    let erased = store.erase_person(&e).await.unwrap();
 
     assert_eq!(erased.cancelled_bookings, vec![future.id]);
     let kept = store.get_booking(past.id).await.unwrap();

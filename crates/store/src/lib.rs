@@ -250,8 +250,9 @@ pub struct Erasure {
     pub placeholder_name: String,
     /// A unique address that cannot receive mail, e.g. `erased-<uuid>@invalid`.
     pub placeholder_email: String,
-    /// Sent to each person who moves up from a waiting list.
-    pub promotion: Option<OutgoingEmail>,
+    /// Per event (by id): sent to each person who moves up from its
+    /// waiting list when the erased person's place is freed.
+    pub promotions: Vec<(Uuid, OutgoingEmail)>,
 }
 
 /// What an erasure cancelled.

@@ -1,6 +1,8 @@
 //! A person's own data over the API and the account page, on SQLite and
 //! on PostgreSQL: the export holds the person's rows and nobody else's
-//! personal data, and comes as a dated attachment.
+//! personal data, and comes as a dated attachment; erasure needs the
+//! person's own address, ends every way in, frees future bookings and
+//! places, and spares the last network admin.
 
 mod common;
 
@@ -14,6 +16,10 @@ on_both_backends!(
     the_export_holds_the_persons_data_and_no_one_elses,
     the_export_needs_a_signed_in_person,
     the_account_page_links_to_the_export,
+    erasure_over_the_api_ends_every_way_in_and_frees_the_future,
+    erasure_needs_the_persons_own_address,
+    the_last_network_admin_is_not_erased,
+    the_account_page_erases_with_the_csrf_field,
 );
 
 async fn give_seat(app: &TestApp, person: &Person) {
@@ -135,4 +141,170 @@ async fn the_account_page_links_to_the_export(app: TestApp) {
         .starts_with("attachment;"));
     let doc: Value = r.json().await.unwrap();
     assert_eq!(doc["person"]["email"], json!(app.f.member.email));
+}
+
+async fn erasure_over_the_api_ends_every_way_in_and_frees_the_future(app: TestApp) {
+    give_seat(&app, &app.f.member).await;
+    let member = app.token_for(&app.f.member).await;
+    let other = app.token_for(&app.f.member).await;
+    let (s, v) = app
+        .post_json(
+            "/api/v1/bookings",
+            Some(&member),
+            &json!({"room_id": app.f.room.id, "start": "2026-11-25T10:00:00+01:00", "end": "2026-11-25T11:00:00+01:00", "title": "Styrelsemöte"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let booking_id: uuid::Uuid = v["id"].as_str().unwrap().parse().unwrap();
+    let email = app.f.member.email.to_uppercase();
+    let (s, v) = app
+        .post_json(
+            "/api/v1/me/erase",
+            Some(&member),
+            &json!({"confirm": email}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["erased"], true);
+    assert_eq!(v["cancelled_bookings"], 1);
+    for token in [&member, &other] {
+        let (s, _) = app.get_json_with(token, "/api/v1/me").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let gone = app.store.get_person(app.f.member.id).await.unwrap();
+    assert_eq!(gone.first_name, "Raderad");
+    assert!(gone.email.starts_with("erased-") && gone.email.ends_with("@invalid"));
+    assert!(gone.archived);
+    assert_eq!(
+        app.store.get_booking(booking_id).await.unwrap().status,
+        thirdplace_domain::booking::BookingStatus::Cancelled
+    );
+    // The old address no longer signs in.
+    let client = new_client();
+    let r = app
+        .post_form(
+            &client,
+            "/login",
+            &[
+                ("email", &app.f.member.email),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_ne!(r.status(), StatusCode::SEE_OTHER);
+}
+
+async fn erasure_needs_the_persons_own_address(app: TestApp) {
+    let member = app.token_for(&app.f.member).await;
+    let (s, v) = app
+        .post_json(
+            "/api/v1/me/erase",
+            Some(&member),
+            &json!({"confirm": app.f.host.email}),
+        )
+        .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "confirmation_mismatch"),
+        "{v}"
+    );
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains(&app.f.member.email));
+    let (s, _) = app.get_json_with(&member, "/api/v1/me").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        app.store.get_person(app.f.member.id).await.unwrap(),
+        app.f.member
+    );
+    let r = app
+        .client
+        .post(app.url("/api/v1/me/erase"))
+        .json(&json!({"confirm": app.f.member.email}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn the_last_network_admin_is_not_erased(app: TestApp) {
+    let admin = app.token_for(&app.f.admin).await;
+    let (s, v) = app
+        .post_json(
+            "/api/v1/me/erase",
+            Some(&admin),
+            &json!({"confirm": app.f.admin.email}),
+        )
+        .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, "last_network_admin"),
+        "{v}"
+    );
+    let (s, _) = app.get_json_with(&admin, "/api/v1/me").await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+async fn the_account_page_erases_with_the_csrf_field(app: TestApp) {
+    let client = app.signed_in(&app.f.member).await;
+    let html = client
+        .get(app.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("action=\"/account/erase\""), "{html}");
+    assert!(html.contains("Radera mina uppgifter"), "{html}");
+    let r = app
+        .post_form(&client, "/account/erase", &[("confirm", "fel@example.se")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("E-postadressen stämmer inte"));
+    assert!(
+        !app.store
+            .get_person(app.f.member.id)
+            .await
+            .unwrap()
+            .archived
+    );
+    // Without the CSRF field the form is refused.
+    let r = client
+        .post(app.url("/account/erase"))
+        .form(&[("confirm", app.f.member.email.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    assert!(
+        !app.store
+            .get_person(app.f.member.id)
+            .await
+            .unwrap()
+            .archived
+    );
+    let r = app
+        .post_form(
+            &client,
+            "/account/erase",
+            &[("confirm", &app.f.member.email)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(
+        app.store
+            .get_person(app.f.member.id)
+            .await
+            .unwrap()
+            .archived
+    );
+    let r = client.get(app.url("/account")).send().await.unwrap();
+    assert_ne!(r.status(), StatusCode::OK);
 }

@@ -82,6 +82,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(people::get_person, people::update_person))
         .routes(routes!(people::me))
         .routes(routes!(privacy::export))
+        .routes(routes!(privacy::erase_me))
         .routes(routes!(memberships::list_plans, memberships::create_plan))
         .routes(routes!(memberships::get_plan, memberships::update_plan))
         .routes(routes!(memberships::list_seats, memberships::buy_seats))

@@ -1,17 +1,22 @@
-//! A person's own data: export (GDPR art. 15 and 20, "registerutdrag").
+//! A person's own data: export (GDPR art. 15 and 20, "registerutdrag") and
+//! erasure (art. 17, "radering").
 //! The export holds what is stored about the signed-in person and never
 //! other people's personal data: colleagues appear by id only, guests by
 //! the names this person gave for them.
 
+use super::ApiJson;
 use crate::auth::Auth;
-use crate::error::{AppResult, ErrorBody};
+use crate::error::{AppError, AppResult, ErrorBody};
 use crate::AppState;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use thirdplace_domain::event::Registrant;
-use thirdplace_store::{BookingFilter, EventFilter};
+use thirdplace_store::{BookingFilter, Erased, Erasure, EventFilter, StoreError};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// Enough rows for any one person's history; the export is not paged.
@@ -221,4 +226,93 @@ pub async fn export(State(state): State<AppState>, auth: Auth) -> AppResult<Resp
         .with_timezone(&chrono_tz::Europe::Stockholm)
         .date_naive();
     Ok(attachment(&doc, today))
+}
+
+/// Erases a person once `confirm` is their e-mail address (case and spaces
+/// aside): see [`thirdplace_store::Store::erase_person`] for what goes and
+/// what stays.
+pub async fn erase(state: &AppState, person_id: Uuid, confirm: &str) -> AppResult<Erased> {
+    let person = state.store.get_person(person_id).await?;
+    if !confirm.trim().eq_ignore_ascii_case(person.email.trim()) {
+        return Err(AppError::Refused {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "confirmation_mismatch",
+            message: format!(
+                "to erase your data, send {{\"confirm\": \"{}\"}}: your own e-mail address",
+                person.email
+            ),
+        });
+    }
+    let now = state.now();
+    // The e-mail for whoever moves up into a freed place, per event.
+    let promotions = state
+        .store
+        .list_events(&EventFilter {
+            involving: Some(person_id),
+            from: Some(now),
+            limit: ALL,
+            ..EventFilter::default()
+        })
+        .await?
+        .into_iter()
+        .map(|l| (l.event.id, crate::events::promotion_email(&l.event, now)))
+        .collect();
+    let erasure = Erasure {
+        person_id,
+        at: now,
+        placeholder_name: "Raderad".into(),
+        placeholder_email: format!("erased-{}@invalid", thirdplace_domain::new_id()),
+        promotions,
+    };
+    let erased = match state.store.erase_person(&erasure).await {
+        Err(StoreError::Conflict(what)) if what == "last_network_admin" => {
+            return Err(AppError::Refused {
+                status: StatusCode::CONFLICT,
+                code: "last_network_admin",
+                message: "you are the last network admin: make someone else network admin first"
+                    .into(),
+            })
+        }
+        r => r?,
+    };
+    if erased
+        .cancelled_registrations
+        .iter()
+        .any(|c| !c.promoted.is_empty())
+    {
+        state.mail_wake.notify_one();
+    }
+    Ok(erased)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseBody {
+    /// The person's own e-mail address, typed again.
+    pub confirm: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErasedOut {
+    pub erased: bool,
+    /// Future room bookings cancelled (uncharged).
+    pub cancelled_bookings: usize,
+    /// Future event registrations cancelled.
+    pub cancelled_registrations: usize,
+}
+
+/// Erases the signed-in person: see docs/api.md, "Personal data".
+#[utoipa::path(post, path = "/me/erase", tag = "people", security(("token" = [])), request_body = EraseBody, responses((status = 200, body = ErasedOut), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody, description = "last_network_admin"), (status = 422, body = ErrorBody, description = "confirmation_mismatch")))]
+pub async fn erase_me(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<EraseBody>,
+) -> AppResult<Json<ErasedOut>> {
+    let p = auth.require()?;
+    let erased = erase(&state, p.person_id, &body.confirm).await?;
+    Ok(Json(ErasedOut {
+        erased: true,
+        cancelled_bookings: erased.cancelled_bookings.len(),
+        cancelled_registrations: erased.cancelled_registrations.len(),
+    }))
 }
