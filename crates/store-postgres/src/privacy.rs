@@ -95,6 +95,14 @@ async fn erase_in(conn: &mut PgConnection, e: &Erasure) -> StoreResult<Erased> {
     .execute(&mut *conn)
     .await
     .map_err(db)?;
+    // Webhook payloads carry the person's id and first name (check-ins,
+    // guests); the deliveries are a log and a queue of signals to door locks
+    // and screens, not records the law asks us to keep.
+    q("DELETE FROM webhook_deliveries WHERE payload LIKE $1")
+        .bind(format!("%{id}%"))
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
     q("DELETE FROM login_failures WHERE lower(email) = lower($1)")
         .bind(&email)
         .execute(&mut *conn)

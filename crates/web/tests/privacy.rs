@@ -156,6 +156,31 @@ async fn erasure_over_the_api_ends_every_way_in_and_frees_the_future(app: TestAp
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let booking_id: uuid::Uuid = v["id"].as_str().unwrap().parse().unwrap();
+    // A webhook that hears of check-ins: its payloads carry the first name.
+    let admin = app.token_for(&app.f.admin).await;
+    let (s, v) = app
+        .post_json(
+            "/api/v1/webhooks",
+            Some(&admin),
+            &json!({"url": "http://127.0.0.1:9/hook", "events": ["checkin.created"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = app
+        .post_json(
+            "/api/v1/checkins",
+            Some(&member),
+            &json!({"hub_id": app.f.hub.id}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let mentions = |d: &[thirdplace_domain::membership::WebhookDelivery]| {
+        d.iter()
+            .filter(|d| d.payload.contains(&app.f.member.id.to_string()))
+            .count()
+    };
+    let before = app.store.list_deliveries(None, 100).await.unwrap();
+    assert_eq!(mentions(&before), 1);
     let email = app.f.member.email.to_uppercase();
     let (s, v) = app
         .post_json(
@@ -171,6 +196,8 @@ async fn erasure_over_the_api_ends_every_way_in_and_frees_the_future(app: TestAp
         let (s, _) = app.get_json_with(token, "/api/v1/me").await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
     }
+    let after = app.store.list_deliveries(None, 100).await.unwrap();
+    assert_eq!(mentions(&after), 0);
     let gone = app.store.get_person(app.f.member.id).await.unwrap();
     assert_eq!(gone.first_name, "Raderad");
     assert!(gone.email.starts_with("erased-") && gone.email.ends_with("@invalid"));
