@@ -68,7 +68,7 @@ async fn erase(
         }
         Err(e) => return Err(e),
     }
-    let mut resp = Redirect::to("/?erased=1").into_response();
+    let mut resp = Redirect::to("/").into_response();
     auth::set_cookie(
         resp.headers_mut(),
         SESSION_COOKIE,
