@@ -181,6 +181,18 @@ async fn erasure_over_the_api_ends_every_way_in_and_frees_the_future(app: TestAp
     };
     let before = app.store.list_deliveries(None, 100).await.unwrap();
     assert_eq!(mentions(&before), 1);
+    let checkin_id: uuid::Uuid = v["id"].as_str().unwrap().parse().unwrap();
+    let (s, v) = app
+        .post_json(
+            &format!("/api/v1/checkins/{checkin_id}/guests"),
+            Some(&member),
+            &json!({"first_name": "Kim", "last_name": "Gästsson", "organisation_id": app.f.org.id}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, doc) = export(&app, &member).await;
+    assert_eq!(doc["checkins"].as_array().unwrap().len(), 1, "{doc}");
+    assert_eq!(doc["guests"][0]["first_name"], "Kim", "{doc}");
     let email = app.f.member.email.to_uppercase();
     let (s, v) = app
         .post_json(
@@ -198,6 +210,17 @@ async fn erasure_over_the_api_ends_every_way_in_and_frees_the_future(app: TestAp
     }
     let after = app.store.list_deliveries(None, 100).await.unwrap();
     assert_eq!(mentions(&after), 0);
+    let guests = app.store.list_guests(checkin_id).await.unwrap();
+    assert_eq!(guests.len(), 1);
+    assert_eq!(
+        (guests[0].first_name.as_str(), guests[0].last_name.as_str()),
+        ("Raderad", "")
+    );
+    // The visit itself is kept for the statistics.
+    assert_eq!(
+        app.store.get_checkin(checkin_id).await.unwrap().person_id,
+        app.f.member.id
+    );
     let gone = app.store.get_person(app.f.member.id).await.unwrap();
     assert_eq!(gone.first_name, "Raderad");
     assert!(gone.email.starts_with("erased-") && gone.email.ends_with("@invalid"));
