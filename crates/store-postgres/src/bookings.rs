@@ -292,6 +292,18 @@ pub(crate) async fn cancel_booking(
     notice: Option<&OutgoingEmail>,
 ) -> StoreResult<Booking> {
     let mut tx = pool.begin().await.map_err(db)?;
+    let b = cancel_booking_in(&mut tx, id, c, notice).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(b)
+}
+
+/// [`cancel_booking`] inside the caller's transaction.
+pub(crate) async fn cancel_booking_in(
+    tx: &mut PgConnection,
+    id: Uuid,
+    c: &Cancellation,
+    notice: Option<&OutgoingEmail>,
+) -> StoreResult<Booking> {
     let status: Option<String> =
         sqlx::query_scalar("SELECT status FROM bookings WHERE id = $1 FOR UPDATE")
             .bind(id)
@@ -330,9 +342,8 @@ pub(crate) async fn cancel_booking(
     .map_err(booking_write_err)?;
     let b = one(rows(&r, booking)?)?;
     if let Some(e) = notice {
-        insert_email(&mut tx, e).await?;
+        insert_email(tx, e).await?;
     }
-    tx.commit().await.map_err(db)?;
     Ok(b)
 }
 

@@ -674,6 +674,18 @@ pub(crate) async fn cancel_registration(
     promotion: Option<&OutgoingEmail>,
 ) -> StoreResult<RegistrationCancelled> {
     let mut tx = pool.begin().await.map_err(db)?;
+    let c = cancel_registration_in(&mut tx, id, at, promotion).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(c)
+}
+
+/// [`cancel_registration`] inside the caller's transaction.
+pub(crate) async fn cancel_registration_in(
+    tx: &mut PgConnection,
+    id: Uuid,
+    at: DateTime<Utc>,
+    promotion: Option<&OutgoingEmail>,
+) -> StoreResult<RegistrationCancelled> {
     let event_id: Option<Uuid> =
         sqlx::query_scalar("SELECT event_id FROM event_registrations WHERE id = $1")
             .bind(id)
@@ -682,7 +694,7 @@ pub(crate) async fn cancel_registration(
             .map_err(db)?;
     let event_id = event_id.ok_or(StoreError::NotFound)?;
     // The event first, as every writer of its registrations does.
-    let e = lock_event(&mut tx, event_id).await?;
+    let e = lock_event(&mut *tx, event_id).await?;
     let r = sqlx::query(
         "UPDATE event_registrations SET status = 'cancelled', cancelled_at = $1 \
          WHERE id = $2 AND status <> 'cancelled' RETURNING *",
@@ -696,11 +708,10 @@ pub(crate) async fn cancel_registration(
         return Err(conflict("already_cancelled"));
     };
     let promoted = if e.status == EventStatus::Published && !e.has_started(at) {
-        fill_places(&mut tx, e.id, e.capacity, promotion).await?
+        fill_places(&mut *tx, e.id, e.capacity, promotion).await?
     } else {
         Vec::new()
     };
-    tx.commit().await.map_err(db)?;
     Ok(RegistrationCancelled {
         registration: reg,
         promoted,

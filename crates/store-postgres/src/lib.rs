@@ -26,15 +26,17 @@ use thirdplace_domain::{
     RoomKind, Zone,
 };
 use thirdplace_store::{
-    ApiToken, BookingFilter, BookingView, Cancellation, ClaimedDelivery, EventChange, EventFilter,
-    EventListing, EventNotices, HubListing, IncludedCap, OutboundEvent, OutgoingEmail,
-    RegistrationCancelled, RegistrationView, SeatView, Session, Store, StoreError, StoreResult,
+    ApiToken, BookingFilter, BookingView, Cancellation, ClaimedDelivery, Erased, Erasure,
+    EventChange, EventFilter, EventListing, EventNotices, HubListing, IncludedCap, OutboundEvent,
+    OutgoingEmail, RegistrationCancelled, RegistrationView, SeatView, Session, Store, StoreError,
+    StoreResult,
 };
 use uuid::Uuid;
 
 mod bookings;
 mod events;
 mod membership;
+mod privacy;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -1318,6 +1320,10 @@ impl Store for PostgresStore {
         template: &OutgoingEmail,
     ) -> StoreResult<i64> {
         events::send_event_reminder(&self.pool, event_id, at, template).await
+    }
+
+    async fn erase_person(&self, e: &Erasure) -> StoreResult<Erased> {
+        privacy::erase_person(&self.pool, e).await
     }
 
     async fn event_summary(&self, event_id: Uuid) -> StoreResult<EventSummary> {

@@ -6,6 +6,7 @@ mod bookings;
 mod events;
 mod hub_cache;
 mod membership;
+mod privacy;
 mod readers;
 mod writer;
 
@@ -41,9 +42,10 @@ use thirdplace_domain::{
     RoomKind, Zone,
 };
 use thirdplace_store::{
-    ApiToken, BookingFilter, BookingView, Cancellation, ClaimedDelivery, EventChange, EventFilter,
-    EventListing, EventNotices, HubListing, IncludedCap, OutboundEvent, OutgoingEmail,
-    RegistrationCancelled, RegistrationView, SeatView, Session, Store, StoreError, StoreResult,
+    ApiToken, BookingFilter, BookingView, Cancellation, ClaimedDelivery, Erased, Erasure,
+    EventChange, EventFilter, EventListing, EventNotices, HubListing, IncludedCap, OutboundEvent,
+    OutgoingEmail, RegistrationCancelled, RegistrationView, SeatView, Session, Store, StoreError,
+    StoreResult,
 };
 use uuid::Uuid;
 
@@ -1492,6 +1494,11 @@ impl Store for SqliteStore {
             conn, event_id, at, &template
         )
         .await)
+    }
+
+    async fn erase_person(&self, e: &Erasure) -> StoreResult<Erased> {
+        let e = e.clone();
+        write!(self, |conn| privacy::erase_person(conn, &e).await)
     }
 
     async fn event_summary(&self, event_id: Uuid) -> StoreResult<EventSummary> {

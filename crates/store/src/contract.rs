@@ -79,6 +79,11 @@ macro_rules! contract_tests {
             the_summary_counts_places_attendance_and_organisations,
             reminders_are_sent_once_and_again_after_a_move
         );
+        $crate::contract_tests!(@each $make; contract_privacy;
+            erasing_anonymises_and_ends_every_way_in,
+            erasing_cancels_the_future_and_keeps_the_past,
+            the_last_network_admin_is_not_erased_and_nothing_is_written
+        );
     };
     (@each $make:expr; $module:ident; $($name:ident),* $(,)?) => {
         $(

@@ -725,7 +725,7 @@ fn template(subject: String, body: String, now: DateTime<Utc>) -> OutgoingEmail 
     crate::mail::email("", &subject, &body, now)
 }
 
-fn promotion_email(e: &Event, now: DateTime<Utc>) -> OutgoingEmail {
+pub(crate) fn promotion_email(e: &Event, now: DateTime<Utc>) -> OutgoingEmail {
     let when = local_span(e.start, e.end);
     template(
         format!("Du har fått en plats: {t} / You have a place: {t}", t = e.title),

@@ -23,6 +23,7 @@ pub mod hubs;
 pub mod memberships;
 pub mod network;
 pub mod people;
+pub mod privacy;
 pub mod sites;
 pub mod webhooks;
 
@@ -80,6 +81,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(people::list_people, people::create_person))
         .routes(routes!(people::get_person, people::update_person))
         .routes(routes!(people::me))
+        .routes(routes!(privacy::export))
+        .routes(routes!(privacy::erase_me))
         .routes(routes!(memberships::list_plans, memberships::create_plan))
         .routes(routes!(memberships::get_plan, memberships::update_plan))
         .routes(routes!(memberships::list_seats, memberships::buy_seats))

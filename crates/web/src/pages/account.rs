@@ -27,6 +27,70 @@ pub fn router() -> Router<AppState> {
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
         .route("/account/calendar-feed/rotate", post(rotate_calendar_feed))
+        .route("/account/export", get(export_data))
+        .route("/account/erase", post(erase))
+}
+
+/// Erases the signed-in person after they typed their e-mail address, and
+/// signs them out (their sessions are gone with the erasure).
+async fn erase(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    origin: Origin,
+    page: Page,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form = FormData::parse(&page, &body)?;
+    let user = page.user()?.clone();
+    let refused = |key| {
+        render_account(
+            &state,
+            &origin,
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some((key, "error")),
+            None,
+        )
+    };
+    match crate::api::privacy::erase(&state, user.person_id, &form.get("confirm")).await {
+        Ok(_) => {}
+        Err(AppError::Refused {
+            code: "confirmation_mismatch",
+            ..
+        }) => return refused("privacy.erase_mismatch").await,
+        Err(AppError::Refused {
+            code: "last_network_admin",
+            ..
+        }) => {
+            let mut r = refused("privacy.erase_last_admin").await?;
+            *r.status_mut() = StatusCode::CONFLICT;
+            return Ok(r);
+        }
+        Err(e) => return Err(e),
+    }
+    let mut resp = Redirect::to("/").into_response();
+    auth::set_cookie(
+        resp.headers_mut(),
+        SESSION_COOKIE,
+        "",
+        0,
+        true,
+        auth::is_secure(&state, &headers),
+    );
+    Ok(resp)
+}
+
+/// The signed-in person's data as a JSON download (the same document as
+/// `GET /api/v1/me/export`).
+async fn export_data(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+    let user = page.user()?.clone();
+    let doc = crate::api::privacy::person_export(&state, user.person_id).await?;
+    let today = state
+        .clock
+        .now()
+        .with_timezone(&chrono_tz::Europe::Stockholm)
+        .date_naive();
+    Ok(crate::api::privacy::attachment(&doc, today))
 }
 
 #[derive(Deserialize)]
@@ -175,8 +239,9 @@ async fn render_account(
         roles,
         tokens,
         new_token,
-        password_message => password_message.map(|m| m.0),
+        password_message => password_message.filter(|m| !m.0.starts_with("privacy.")).map(|m| m.0),
         password_status => password_message.map(|m| m.1),
+        erase_message => password_message.filter(|m| m.0.starts_with("privacy.")).map(|m| m.0),
     };
     page.render_with_status(status, "account.html", ctx)
 }
