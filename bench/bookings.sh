@@ -1,53 +1,8 @@
 #!/usr/bin/env bash
-# Room bookings and availability under load (see bench/README.md,
-# "Bookings"). Builds booking-load in release, runs it on a fresh SQLite
-# database, then on a throw-away PostgreSQL database when
-# THIRDPLACE_TEST_POSTGRES_URL is set or a server answers at
-# postgres://postgres@127.0.0.1:5432/test (created there, dropped after).
+# Room bookings and availability under load (see bench/README.md, "Bookings"):
+# booking-load in release on SQLite, then on PostgreSQL (see bench/run-load.sh).
 # Extra arguments go to booking-load, e.g.
 #   bash bench/bookings.sh --seconds 15 --scenarios book,availability
 # `--sqlite-only` / `--postgres-only` (first argument) pick one backend;
 # `--no-build` (first argument) uses target/release/booking-load as it is.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-
-backends="sqlite postgres"
-build=1
-while [[ $# -gt 0 ]]; do
-    case "$1" in
-        --sqlite-only) backends="sqlite"; shift ;;
-        --postgres-only) backends="postgres"; shift ;;
-        --no-build) build=0; shift ;;
-        *) break ;;
-    esac
-done
-
-if [[ $build == 1 ]]; then
-    CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}" cargo build --release -p thirdplace-bench --bin booking-load
-fi
-bin=target/release/booking-load
-status=0
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
-
-if [[ " $backends " == *" sqlite "* ]]; then
-    echo "== SQLite"
-    "$bin" "$@" || status=$?
-fi
-
-if [[ " $backends " == *" postgres "* ]]; then
-    pg_url="${THIRDPLACE_TEST_POSTGRES_URL:-}"
-    if [[ -z "$pg_url" ]] && command -v psql >/dev/null 2>&1 \
-        && psql "postgres://postgres@127.0.0.1:5432/test" -qAtc 'select 1' >/dev/null 2>&1; then
-        pg_url="postgres://postgres@127.0.0.1:5432/test"
-    fi
-    if [[ -n "$pg_url" ]]; then
-        echo
-        echo "== PostgreSQL"
-        "$bin" --database-url "$pg_url" "$@" || status=$?
-    else
-        echo
-        echo "== PostgreSQL skipped: set THIRDPLACE_TEST_POSTGRES_URL or start a server on 127.0.0.1:5432"
-    fi
-fi
-# 0: all targets met; 1: a target missed or errors; 2: could not run.
-exit "$status"
+exec bash "$(dirname "$0")/run-load.sh" booking-load "$@"

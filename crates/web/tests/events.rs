@@ -11,7 +11,6 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use thirdplace_domain::membership::*;
 use thirdplace_domain::*;
 
 on_both_backends!(
@@ -29,28 +28,6 @@ on_both_backends!(
     a_change_shows_in_the_next_feed_and_an_unchanged_feed_answers_304,
     bad_input_gets_clear_4xx_answers_and_writes_nothing,
 );
-
-/// Gives `person` a seat of a network-wide plan: a member.
-async fn give_seat(app: &TestApp, person: &Person) {
-    let plan = Plan {
-        id: new_id(),
-        name: format!("Nätverkskort {}", new_id()),
-        description: String::new(),
-        scope: PlanScope::Network,
-        monthly_price_ore: 145_000,
-        included_hours_per_month: 4,
-        max_guests: 1,
-        validity: Validity::MonthlyRolling,
-        archived: false,
-    };
-    hold_seat(
-        app,
-        person,
-        &plan,
-        chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-    )
-    .await;
-}
 
 /// A new person of `org` with an API token.
 async fn person(app: &TestApp, name: &str, org: Option<uuid::Uuid>) -> (Person, String) {

@@ -10,7 +10,6 @@ mod common;
 use common::*;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
-use thirdplace_domain::membership::*;
 use thirdplace_domain::*;
 
 on_both_backends!(
@@ -37,27 +36,6 @@ async fn page(app: &TestApp, client: &Client, path: &str) -> (StatusCode, String
     let r = client.get(app.url(path)).send().await.unwrap();
     let s = r.status();
     (s, text(r).await)
-}
-
-async fn give_seat(app: &TestApp, person: &Person) {
-    let plan = Plan {
-        id: new_id(),
-        name: format!("Nätverkskort {}", new_id()),
-        description: String::new(),
-        scope: PlanScope::Network,
-        monthly_price_ore: 145_000,
-        included_hours_per_month: 4,
-        max_guests: 1,
-        validity: Validity::MonthlyRolling,
-        archived: false,
-    };
-    hold_seat(
-        app,
-        person,
-        &plan,
-        chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-    )
-    .await;
 }
 
 fn online(hub: uuid::Uuid, title: &str, topics: &[&str], visibility: &str, capacity: i64) -> Value {

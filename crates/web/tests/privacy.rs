@@ -9,8 +9,6 @@ mod common;
 use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use thirdplace_domain::membership::*;
-use thirdplace_domain::*;
 
 on_both_backends!(
     the_export_holds_the_persons_data_and_no_one_elses,
@@ -21,27 +19,6 @@ on_both_backends!(
     the_last_network_admin_is_not_erased,
     the_account_page_erases_with_the_csrf_field,
 );
-
-async fn give_seat(app: &TestApp, person: &Person) {
-    let plan = Plan {
-        id: new_id(),
-        name: format!("Nätverkskort {}", new_id()),
-        description: String::new(),
-        scope: PlanScope::Network,
-        monthly_price_ore: 145_000,
-        included_hours_per_month: 4,
-        max_guests: 1,
-        validity: Validity::MonthlyRolling,
-        archived: false,
-    };
-    hold_seat(
-        app,
-        person,
-        &plan,
-        chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-    )
-    .await;
-}
 
 async fn export(app: &TestApp, token: &str) -> (reqwest::header::HeaderMap, Value) {
     let r = app

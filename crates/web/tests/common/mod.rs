@@ -441,6 +441,30 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Gives `person` a seat of a new network-wide plan (4 included hours a
+/// month, one guest) from 2026-01-01: a member everywhere.
+pub async fn give_seat(app: &TestApp, person: &Person) {
+    use thirdplace_domain::membership::{Plan, PlanScope, Validity};
+    let plan = Plan {
+        id: new_id(),
+        name: format!("Nätverkskort {}", new_id()),
+        description: String::new(),
+        scope: PlanScope::Network,
+        monthly_price_ore: 145_000,
+        included_hours_per_month: 4,
+        max_guests: 1,
+        validity: Validity::MonthlyRolling,
+        archived: false,
+    };
+    hold_seat(
+        app,
+        person,
+        &plan,
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+    )
+    .await;
+}
+
 /// Inserts `plan` and a seat of it bought by `person`'s organisation from
 /// `from`, held by `person` since then; all through the store.
 pub async fn hold_seat(
