@@ -21,8 +21,8 @@
 //! never touch a database it did not create (unless `--existing-database`).
 
 use super::{
-    cpu_by_thread_group, instant, load_average, seed_members, Db, DbChoice, Latency, Member,
-    Target, BENCH_NOW,
+    cpu_by_thread_group, instant, load_average, runtimes, seed_members, Db, DbChoice, Latency,
+    Member, Target, BENCH_NOW,
 };
 use anyhow::{ensure, Context, Result};
 use chrono::{DateTime, Duration as Days, NaiveDate, NaiveTime, Utc};
@@ -899,21 +899,7 @@ pub fn run(opts: &BookingOptions) -> Result<BookingReport> {
         opts.members >= opts.clients,
         "--members must be at least --clients (each client owns a slice of members)"
     );
-    let threads = opts.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-    });
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(threads)
-        .thread_name("tp-server")
-        .enable_all()
-        .build()?;
-    let client_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(threads)
-        .thread_name("tp-client")
-        .enable_all()
-        .build()?;
+    let (server_rt, client_rt) = runtimes(opts.threads)?;
     let now = instant(BENCH_NOW);
     let today = local_date(now);
 

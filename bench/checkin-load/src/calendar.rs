@@ -21,7 +21,9 @@
 //! database it did not create (unless `--existing-database`).
 
 use super::bookings::{new_client, postgres_cpu_s, send, Tally, Window};
-use super::{cpu_by_thread_group, instant, load_average, Db, DbChoice, Latency, Target, BENCH_NOW};
+use super::{
+    cpu_by_thread_group, instant, load_average, runtimes, Db, DbChoice, Latency, Target, BENCH_NOW,
+};
 use anyhow::{ensure, Context, Result};
 use chrono::{DateTime, Datelike, Duration as Days, Utc};
 use clap::{Parser, ValueEnum};
@@ -689,21 +691,7 @@ pub fn run(opts: &CalendarOptions) -> Result<CalendarReport> {
     ensure!(opts.clients >= 1, "--clients must be at least 1");
     ensure!(opts.hubs >= 1, "--hubs must be at least 1");
     ensure!(opts.events >= 1, "--events must be at least 1");
-    let threads = opts.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-    });
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(threads)
-        .thread_name("tp-server")
-        .enable_all()
-        .build()?;
-    let client_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(threads)
-        .thread_name("tp-client")
-        .enable_all()
-        .build()?;
+    let (server_rt, client_rt) = runtimes(opts.threads)?;
     let now = instant(BENCH_NOW);
 
     let seed_started = Instant::now();

@@ -329,6 +329,27 @@ enum Db {
     },
 }
 
+/// The server's and the clients' runtimes, `threads` workers each
+/// (default: the number of CPUs), so that the tally of CPU time per thread
+/// group can tell them apart ("tp-server", "tp-client").
+pub(crate) fn runtimes(
+    threads: Option<usize>,
+) -> Result<(tokio::runtime::Runtime, tokio::runtime::Runtime)> {
+    let threads = threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    });
+    let runtime = |name: &str| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .thread_name(name)
+            .enable_all()
+            .build()
+    };
+    Ok((runtime("tp-server")?, runtime("tp-client")?))
+}
+
 /// Which database a run opens (the flags both benchmarks share).
 struct DbChoice<'a> {
     database_url: Option<&'a str>,
@@ -913,21 +934,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         opts.members >= opts.clients,
         "--members must be at least --clients (each client owns a slice of members)"
     );
-    let threads = opts.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-    });
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(threads)
-        .thread_name("tp-server")
-        .enable_all()
-        .build()?;
-    let client_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(threads)
-        .thread_name("tp-client")
-        .enable_all()
-        .build()?;
+    let (server_rt, client_rt) = runtimes(opts.threads)?;
     let now = instant(BENCH_NOW);
 
     // Database and seed, on the server's runtime (PostgreSQL connections
