@@ -9,9 +9,9 @@
 //!   other (the first, which renders the feed, reported on its own), then
 //!   the same number spread over `feed_clients` concurrent clients, then
 //!   conditional requests with the feed's `ETag` (answered 304). After
-//!   that one event is changed through the store, as another server
-//!   process would, and the next request must show the change (its time
-//!   is the cost of rendering the feed afresh).
+//!   that, `feed_changes` times, one event is changed through the store,
+//!   as another server process would, and the next request must show the
+//!   change (its time is the cost of a feed after a change).
 //! - `list`: `GET /calendar` (the first page of the list) with `clients`
 //!   concurrent clients for a warm-up and a measured window.
 //! - `filtered`: the list by each hub and each topic in turn.
@@ -96,6 +96,9 @@ pub struct CalendarOptions {
     /// Concurrent clients of the concurrent feed run.
     #[arg(long, default_value_t = 4)]
     pub feed_clients: usize,
+    /// Events changed, each followed by one feed request.
+    #[arg(long, default_value_t = 20)]
+    pub feed_changes: usize,
     /// How long anonymous calendar pages may be kept (the server's
     /// `--public-cache-ms`); 0 renders every page.
     #[arg(long, default_value_t = 1000)]
@@ -150,6 +153,8 @@ impl CalendarOptions {
             "5",
             "--feed-clients",
             "2",
+            "--feed-changes",
+            "3",
         ])
     }
 }
@@ -168,9 +173,9 @@ pub struct FeedReport {
     pub concurrent_clients: usize,
     /// `If-None-Match` with the current tag.
     pub not_modified: Latency,
-    /// The first request after an event was changed in the database:
-    /// rendered afresh, and it shows the change.
-    pub after_change_ms: f64,
+    /// The first request after an event was changed in the database, for
+    /// each change: rendered afresh, and it shows the change (every time).
+    pub after_change: Latency,
     pub change_shown: bool,
     pub load_average: f64,
     pub errors: u64,
@@ -250,9 +255,9 @@ impl CalendarReport {
                 &f.concurrent,
             ));
             line(lat("304", &f.not_modified));
+            line(lat("after change", &f.after_change));
             line(format!(
-                "  after a change in the database {:.1} ms, change shown: {}",
-                f.after_change_ms,
+                "  every change shown in the next request: {}",
                 if f.change_shown { "yes" } else { "NO" }
             ));
             line(format!("  errors {}", f.errors));
@@ -537,18 +542,23 @@ async fn feed_scenario(
     }
 
     // Changed straight in the database, as another server process would.
-    let mut e = store.get_event(some_event).await?;
-    e.title = format!("Flyttad workshop {}", new_id());
-    e.sequence += 1;
-    e.updated_at += Days::seconds(1);
-    store
-        .update_event(&e, None, &EventNotices::default())
-        .await?;
-    let (after, answer, _) = get(&client, &url, etag.as_deref()).await;
-    t.record("feed after a change", false, after, &answer, &[200]);
-    let change_shown = answer
-        .as_ref()
-        .is_ok_and(|(_, b)| String::from_utf8_lossy(b).contains(&e.title));
+    let mut after_change = Vec::new();
+    let mut change_shown = true;
+    for _ in 0..opts.feed_changes.max(1) {
+        let mut e = store.get_event(some_event).await?;
+        e.title = format!("Flyttad workshop {}", new_id());
+        e.sequence += 1;
+        e.updated_at += Days::seconds(1);
+        store
+            .update_event(&e, None, &EventNotices::default())
+            .await?;
+        let (after, answer, _) = get(&client, &url, etag.as_deref()).await;
+        t.record("feed after a change", false, after, &answer, &[200]);
+        after_change.push(after);
+        change_shown &= answer
+            .as_ref()
+            .is_ok_and(|(_, b)| String::from_utf8_lossy(b).contains(&e.title));
+    }
 
     for ct in tallies {
         t.errors += ct.errors;
@@ -562,7 +572,7 @@ async fn feed_scenario(
         concurrent: Latency::of(concurrent),
         concurrent_clients: n,
         not_modified: Latency::of(not_modified),
-        after_change_ms: ms(after),
+        after_change: Latency::of(after_change),
         change_shown,
         load_average: load,
         errors: t.errors,
@@ -810,22 +820,28 @@ pub fn run(opts: &CalendarOptions) -> Result<CalendarReport> {
 
             let mut targets = Vec::new();
             if let Some(f) = &feed {
-                let worst = f.sequential.p50_ms.max(f.concurrent.p50_ms);
+                let worst = f
+                    .sequential
+                    .p50_ms
+                    .max(f.concurrent.p50_ms)
+                    .max(f.after_change.p50_ms);
                 targets.push(Target {
                     name: "feed latency".into(),
                     pass: f.sequential.p99_ms < TARGET_FEED_MS
                         && f.concurrent.p99_ms < TARGET_FEED_MS
+                        && f.after_change.p99_ms < TARGET_FEED_MS
                         && f.errors == 0
                         && f.change_shown,
                     detail: format!(
-                        "p50 {:.2} / p99 {:.2} ms sequential, p50 {:.2} / p99 {:.2} ms with {} clients (target < {TARGET_FEED_MS:.0} ms; worst median {worst:.2}), first {:.1} ms, after a change {:.1} ms, {} errors",
+                        "p50 {:.2} / p99 {:.2} ms sequential, p50 {:.2} / p99 {:.2} ms with {} clients, p50 {:.2} / p99 {:.2} ms after a change (target < {TARGET_FEED_MS:.0} ms; worst median {worst:.2}), first {:.1} ms, {} errors",
                         f.sequential.p50_ms,
                         f.sequential.p99_ms,
                         f.concurrent.p50_ms,
                         f.concurrent.p99_ms,
                         f.concurrent_clients,
+                        f.after_change.p50_ms,
+                        f.after_change.p99_ms,
                         f.first_ms,
-                        f.after_change_ms,
                         f.errors
                     ),
                 });

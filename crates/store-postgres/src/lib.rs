@@ -1250,6 +1250,10 @@ impl Store for PostgresStore {
         events::calendar_version(&self.pool, true).await
     }
 
+    async fn calendar_feed_changes(&self, after: i64, upto: i64) -> StoreResult<Option<Vec<Uuid>>> {
+        events::calendar_feed_changes(&self.pool, after, upto).await
+    }
+
     async fn register(&self, r: &Registration, now: DateTime<Utc>) -> StoreResult<Registration> {
         events::register(&self.pool, r, now).await
     }

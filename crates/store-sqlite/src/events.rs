@@ -472,16 +472,20 @@ pub(crate) async fn list_events(
     pool: &SqlitePool,
     f: &EventFilter,
 ) -> StoreResult<Vec<EventListing>> {
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "SELECT e.*, h.name AS hub_name, COALESCE(r.name, z.name) AS place_name, \
-         (SELECT COUNT(*) FROM event_registrations x WHERE x.event_id = e.id \
-          AND x.status = 'confirmed') AS confirmed, \
-         (SELECT COUNT(*) FROM event_registrations x WHERE x.event_id = e.id \
-          AND x.status = 'waitlisted') AS waitlisted \
+    let mut q = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT e.*, h.name AS hub_name, COALESCE(r.name, z.name) AS place_name, {} \
          FROM events e JOIN hubs h ON h.id = e.hub_id \
          LEFT JOIN rooms r ON r.id = e.room_id LEFT JOIN zones z ON z.id = e.zone_id \
          WHERE 1 = 1",
-    );
+        if f.without_counts {
+            "0 AS confirmed, 0 AS waitlisted"
+        } else {
+            "(SELECT COUNT(*) FROM event_registrations x WHERE x.event_id = e.id \
+              AND x.status = 'confirmed') AS confirmed, \
+             (SELECT COUNT(*) FROM event_registrations x WHERE x.event_id = e.id \
+              AND x.status = 'waitlisted') AS waitlisted"
+        }
+    ));
     if let Some(from) = f.from {
         q.push(" AND e.ends_at > ").push_bind(secs(from));
     }
@@ -495,6 +499,17 @@ pub(crate) async fn list_events(
         q.push(" AND e.hub_id IN (");
         let mut sep = q.separated(", ");
         for id in hubs {
+            sep.push_bind(*id);
+        }
+        q.push(")");
+    }
+    if let Some(ids) = &f.ids {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        q.push(" AND e.id IN (");
+        let mut sep = q.separated(", ");
+        for id in ids {
             sep.push_bind(*id);
         }
         q.push(")");
@@ -549,6 +564,27 @@ pub(crate) async fn list_events(
         .push_bind(f.limit.max(0));
     let r = q.build().fetch_all(pool).await.map_err(db)?;
     rows(r, listing)
+}
+
+/// See [`thirdplace_store::Store::calendar_feed_changes`].
+pub(crate) async fn calendar_feed_changes(
+    conn: &mut SqliteConnection,
+    after: i64,
+    upto: i64,
+) -> StoreResult<Option<Vec<Uuid>>> {
+    if upto - after > thirdplace_store::KEPT_FEED_CHANGES {
+        return Ok(None);
+    }
+    let rows: Vec<(i64, Option<Uuid>)> = sqlx::query_as(
+        "SELECT feed_version, event_id FROM calendar_changes \
+         WHERE feed_version > ? AND feed_version <= ? ORDER BY feed_version",
+    )
+    .bind(after)
+    .bind(upto)
+    .fetch_all(conn)
+    .await
+    .map_err(db)?;
+    Ok(thirdplace_store::feed_changes(after, upto, rows))
 }
 
 /// The pages' version, or with `feed` the feeds' (see the migration).

@@ -1399,6 +1399,11 @@ impl Store for SqliteStore {
         events::calendar_version(&mut conn, true).await
     }
 
+    async fn calendar_feed_changes(&self, after: i64, upto: i64) -> StoreResult<Option<Vec<Uuid>>> {
+        let mut conn = self.readers.get().await;
+        events::calendar_feed_changes(&mut conn, after, upto).await
+    }
+
     async fn register(&self, r: &Registration, now: DateTime<Utc>) -> StoreResult<Registration> {
         let r = r.clone();
         write!(self, |conn| events::register(conn, &r, now).await)

@@ -69,6 +69,7 @@ macro_rules! contract_tests {
             events_round_trip_and_list_with_filters,
             events_page_after_a_start_and_id,
             the_calendar_version_moves_on_every_change,
+            feed_changes_name_the_events_to_list_again,
             sign_ups_fill_places_then_the_waiting_list_in_order,
             cancelling_promotes_the_first_waiting_and_queues_the_email,
             fifty_simultaneous_sign_ups_for_ten_places,

@@ -313,6 +313,17 @@ pub async fn events_round_trip_and_list_with_filters(store: &dyn Store) {
     let mine = store.list_events(&involving(guest.id)).await.unwrap();
     assert_eq!(ids(mine.clone()), vec![c.id]);
     assert_eq!((mine[0].confirmed, mine[0].waitlisted), (1, 0));
+    // Without counts: the same listing, the places left at 0.
+    let lean = store
+        .list_events(&EventFilter {
+            without_counts: true,
+            ..involving(guest.id)
+        })
+        .await
+        .unwrap();
+    let mut uncounted = mine[0].clone();
+    (uncounted.confirmed, uncounted.waitlisted) = (0, 0);
+    assert_eq!(lean, vec![uncounted]);
     store.cancel_registration(r.id, now(), None).await.unwrap();
     assert!(store
         .list_events(&involving(guest.id))
@@ -422,6 +433,87 @@ pub async fn the_calendar_version_moves_on_every_change(store: &dyn Store) {
         store.calendar_feed_version().await.unwrap() > f5,
         "a cancellation, in the feeds"
     );
+}
+
+/// The record of feed changes names each event written since a version,
+/// once, and says when only a whole listing will do.
+pub async fn feed_changes_name_the_events_to_list_again(store: &dyn Store) {
+    let fx = fixture(store).await;
+    let f0 = store.calendar_feed_version().await.unwrap();
+    assert_eq!(
+        store.calendar_feed_changes(f0, f0).await.unwrap(),
+        Some(vec![])
+    );
+    let a = add_event(store, &fx, Venue::Online, 1).await;
+    let b = add_event(store, &fx, Venue::Online, 1).await;
+    let f1 = store.calendar_feed_version().await.unwrap();
+    let mut both = vec![a.id, b.id];
+    both.sort();
+    assert_eq!(
+        store.calendar_feed_changes(f0, f1).await.unwrap(),
+        Some(both.clone())
+    );
+
+    // Two edits of one event name it once; sign-ups name nothing.
+    let mut moved = a.clone();
+    for title in ["Ny titel", "Nyare titel"] {
+        moved.title = title.into();
+        store
+            .update_event(&moved, None, &EventNotices::default())
+            .await
+            .unwrap();
+    }
+    let p = add_person(store, "Greta", Some(fx.org.id)).await;
+    store.register(&member(&b, &p), now()).await.unwrap();
+    let f2 = store.calendar_feed_version().await.unwrap();
+    assert_eq!(
+        store.calendar_feed_changes(f1, f2).await.unwrap(),
+        Some(vec![a.id])
+    );
+    assert_eq!(
+        store.calendar_feed_changes(f0, f2).await.unwrap(),
+        Some(both)
+    );
+    store
+        .cancel_event(b.id, now(), fx.organiser.id, None)
+        .await
+        .unwrap();
+    let f3 = store.calendar_feed_version().await.unwrap();
+    assert_eq!(
+        store.calendar_feed_changes(f2, f3).await.unwrap(),
+        Some(vec![b.id])
+    );
+
+    // A renamed hub changes every event of it: a whole listing.
+    let mut hub = fx.hub.clone();
+    hub.name = "Omdöpt hubb".into();
+    store.update_hub(&hub).await.unwrap();
+    let f4 = store.calendar_feed_version().await.unwrap();
+    assert_eq!(store.calendar_feed_changes(f3, f4).await.unwrap(), None);
+    assert_eq!(store.calendar_feed_changes(f2, f4).await.unwrap(), None);
+    // Versions the record does not hold (never, or no longer).
+    assert_eq!(store.calendar_feed_changes(f4, f4 + 1).await.unwrap(), None);
+    assert_eq!(store.calendar_feed_changes(-5, f4).await.unwrap(), None);
+    assert_eq!(store.calendar_feed_changes(f4, f3).await.unwrap(), None);
+
+    // Only the listed ids, with every other filter still applied.
+    let listed = store
+        .list_events(&EventFilter {
+            ids: Some(vec![a.id, new_id()]),
+            ..everything()
+        })
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].event.title, "Nyare titel");
+    assert!(store
+        .list_events(&EventFilter {
+            ids: Some(vec![]),
+            ..everything()
+        })
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 pub async fn sign_ups_fill_places_then_the_waiting_list_in_order(store: &dyn Store) {

@@ -192,6 +192,31 @@ pub struct EventFilter {
     /// calendar (keyset paging: the order above, without an offset).
     pub after: Option<(DateTime<Utc>, Uuid)>,
     pub limit: i64,
+    /// Only these events.
+    pub ids: Option<Vec<Uuid>>,
+    /// Leave [`EventListing::confirmed`] and `waitlisted` at 0, sparing a
+    /// count per event: for what shows no places left (the feeds).
+    pub without_counts: bool,
+}
+
+/// How many feed versions the record of changes keeps (see the
+/// `calendar_changes` migrations).
+pub const KEPT_FEED_CHANGES: i64 = 10_000;
+
+/// [`Store::calendar_feed_changes`] from the record's rows `(feed_version,
+/// event_id)` after `after` up to `upto`: complete only with one row per
+/// version, each naming an event.
+pub fn feed_changes(after: i64, upto: i64, rows: Vec<(i64, Option<Uuid>)>) -> Option<Vec<Uuid>> {
+    if upto < after || upto - after > KEPT_FEED_CHANGES || rows.len() as i64 != upto - after {
+        return None;
+    }
+    let mut ids = rows
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect::<Option<Vec<Uuid>>>()?;
+    ids.sort_unstable();
+    ids.dedup();
+    Some(ids)
 }
 
 /// An event with what a calendar shows next to it.
@@ -612,6 +637,13 @@ pub trait Store: Send + Sync + 'static {
     /// The same for what the iCalendar feeds show: every change above but
     /// sign-ups and their cancellations (feeds do not show places left).
     async fn calendar_feed_version(&self) -> StoreResult<i64>;
+    /// The events written or removed in the feed versions after `after` up
+    /// to `upto`, each once: what a feed kept at `after` must list again to
+    /// be at `upto`. `None` when something else feeds show changed in
+    /// between (a hub, room, zone, municipality or region), or the record
+    /// no longer reaches back to `after` (it keeps the last 10 000
+    /// changes): then only a whole new listing will do.
+    async fn calendar_feed_changes(&self, after: i64, upto: i64) -> StoreResult<Option<Vec<Uuid>>>;
 
     /// Signs up `r.registrant` for `r.event_id`, deciding inside the
     /// transaction (one at a time per event) whether it gets a place or the

@@ -310,6 +310,27 @@ pub(crate) fn calendar(name: &str, events: impl Iterator<Item = Event>) -> Strin
     refold(&cal.to_string())
 }
 
+/// What [`calendar`] writes, from components already written (and folded)
+/// by [`component_text`]: for feeds that keep each event's text.
+pub(crate) fn calendar_of<T: AsRef<str>>(name: &str, components: &[T]) -> String {
+    const END: &str = "END:VCALENDAR\r\n";
+    let empty = calendar(name, std::iter::empty());
+    let head = empty.strip_suffix(END).unwrap_or(&empty);
+    let size = components.iter().map(|c| c.as_ref().len()).sum::<usize>();
+    let mut out = String::with_capacity(head.len() + size + END.len());
+    out.push_str(head);
+    for c in components {
+        out.push_str(c.as_ref());
+    }
+    out.push_str(END);
+    out
+}
+
+/// One component's text as [`calendar`] writes it inside a calendar.
+pub(crate) fn component_text(c: &impl Component) -> String {
+    refold(&c.to_string())
+}
+
 /// The crate ends every line with CRLF and folds at 75 octets on UTF-8
 /// boundaries, but it may fold right after a space, or (it looks up the
 /// character at a byte offset, so with å, ä, ö the wrong one) right before

@@ -84,6 +84,11 @@ pub struct AppState {
     pub cache: Arc<cache::PublicCache>,
     /// Rendered feeds and calendar pages under the calendar generation.
     pub calendar_cache: Arc<calendar_cache::CalendarCache>,
+    /// Each public event's feed text (see [`event_feeds::EventTexts`]).
+    pub event_texts: Arc<event_feeds::EventTexts>,
+    /// Each public feed's events as last listed (see
+    /// [`event_feeds::FeedSnapshots`]).
+    pub feed_snapshots: Arc<event_feeds::FeedSnapshots>,
     /// Limits concurrent password hashing (see [`auth::hashing`]).
     pub hashing: Arc<tokio::sync::Semaphore>,
     /// The time every membership rule is judged at (see [`clock`]).
@@ -100,6 +105,8 @@ impl AppState {
             store,
             cache: Arc::new(cache::PublicCache::new(config.public_cache_ttl)),
             calendar_cache: Arc::new(calendar_cache::CalendarCache::new()),
+            event_texts: Arc::new(event_feeds::EventTexts::new()),
+            feed_snapshots: Arc::new(event_feeds::FeedSnapshots::new()),
             hashing: Arc::new(tokio::sync::Semaphore::new(auth::HASHING_SLOTS)),
             config: Arc::new(config),
             clock: clock::Clock::default(),

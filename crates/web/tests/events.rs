@@ -26,6 +26,7 @@ on_both_backends!(
     reminders_are_queued_once_a_day_before,
     feeds_follow_rfc_5545_and_show_only_public_events,
     a_change_shows_in_the_next_feed_and_an_unchanged_feed_answers_304,
+    a_kept_feed_reads_as_one_written_afresh_after_every_change,
     bad_input_gets_clear_4xx_answers_and_writes_nothing,
 );
 
@@ -1091,6 +1092,108 @@ async fn a_change_shows_in_the_next_feed_and_an_unchanged_feed_answers_304(app: 
     assert_eq!(prop(e, "STATUS").unwrap(), "CANCELLED");
     let r = conditional(new_etag).await;
     assert_eq!(r.status(), StatusCode::OK);
+}
+
+/// Feeds are brought up to date from the events changed since they were
+/// last written (or listed whole when a hub changed, or as the window moves
+/// on): after every kind of change each one reads exactly as a feed that a
+/// freshly started server writes from scratch.
+async fn a_kept_feed_reads_as_one_written_afresh_after_every_change(app: TestApp) {
+    let (a, member) = published(&app, "public", 5).await;
+    let host = app.token_for(&app.f.host).await;
+    let publish = |body: Value| {
+        let (app, member, host) = (&app, member.clone(), host.clone());
+        async move {
+            let id = create(app, &member, &body).await["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let (s, v) = app
+                .post_json(
+                    &format!("/api/v1/events/{id}/publish"),
+                    Some(&host),
+                    &json!({}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            id
+        }
+    };
+    let mut later = online(&app, "public", 5);
+    later["title"] = json!("Frukostmöte");
+    later["topics"] = json!(["Landsbygd"]);
+    later["start"] = json!("2027-01-20T08:00:00+01:00");
+    later["end"] = json!("2027-01-20T09:00:00+01:00");
+    let b = publish(later.clone()).await;
+    let paths = [
+        "/calendar.ics".to_string(),
+        format!("/hubs/{}/calendar.ics", app.f.hub.id),
+        "/topics/AI/calendar.ics".to_string(),
+        "/calendar.ics?topic=landsbygd".to_string(),
+    ];
+    let same = |step: &'static str| {
+        let (app, paths) = (&app, paths.clone());
+        async move {
+            for p in &paths {
+                let kept = app.get(p).await.text().await.unwrap();
+                assert_eq!(kept, app.get_fresh(p).await, "{step}: {p}");
+            }
+        }
+    };
+    same("first").await;
+    let whole = || app.state.feed_snapshots.whole_listings();
+    let listed_whole = whole();
+    let event_id = |id: &str| id.parse::<uuid::Uuid>().unwrap();
+    let notices = thirdplace_store::EventNotices::default();
+
+    // Changed in the database, as another process would.
+    let mut e = app.store.get_event(event_id(&a)).await.unwrap();
+    e.title = "Ny titel".into();
+    e.topics = vec!["Landsbygd".into()];
+    e.sequence += 1;
+    app.store.update_event(&e, None, &notices).await.unwrap();
+    same("a new title and topic").await;
+    let mut e = app.store.get_event(event_id(&b)).await.unwrap();
+    e.visibility = thirdplace_domain::event::EventVisibility::MembersOnly;
+    app.store.update_event(&e, None, &notices).await.unwrap();
+    same("members only").await;
+    later["title"] = json!("Lunchföreläsning");
+    let c = publish(later.clone()).await;
+    same("a new event").await;
+    let (s, _) = app
+        .post_json(
+            &format!("/api/v1/events/{a}/cancel"),
+            Some(&host),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    same("cancelled").await;
+    let all = app.get("/calendar.ics").await.text().await.unwrap();
+    assert!(all.contains("SUMMARY:Ny titel") && all.contains("STATUS:CANCELLED"));
+    assert!(all.contains("SUMMARY:Lunchföreläsning") && !all.contains("Frukostmöte"));
+    assert_eq!(whole(), listed_whole, "changed events only");
+
+    // A renamed hub: every event of it reads anew.
+    let mut hub = app.store.get_hub(app.f.hub.id).await.unwrap().hub;
+    hub.name = "Omdöpt hubb".into();
+    app.store.update_hub(&hub).await.unwrap();
+    same("a renamed hub").await;
+    assert_eq!(whole(), listed_whole + paths.len() as u64);
+    assert!(app
+        .get("/calendar.ics")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("Omdöpt hubb"));
+
+    // Weeks on, the first events have left the window; the later stays.
+    app.clock.set(common::instant("2027-01-05T12:00:00Z"));
+    same("weeks on").await;
+    assert_eq!(whole(), listed_whole + paths.len() as u64, "moved on");
+    let all = app.get("/calendar.ics").await.text().await.unwrap();
+    assert!(!all.contains("Ny titel") && all.contains(&format!("event-{c}@")));
 }
 
 async fn bad_input_gets_clear_4xx_answers_and_writes_nothing(app: TestApp) {

@@ -257,6 +257,30 @@ pub async fn spawn_app_with(backend: Backend, config: WebConfig) -> Option<TestA
 }
 
 impl TestApp {
+    /// What another server process on the same database, started now with
+    /// nothing cached, answers at `path` (with this server's address in
+    /// it, so the two can be compared).
+    pub async fn get_fresh(&self, path: &str) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = AppState::new(self.store.clone(), WebConfig::default());
+        state.clock.set(self.clock.now());
+        let server = tokio::spawn(async move {
+            thirdplace_web::serve(listener, state, std::future::pending())
+                .await
+                .unwrap();
+        });
+        let r = new_client()
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let text = r.text().await.unwrap();
+        server.abort();
+        text.replace(&base, &self.base)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
