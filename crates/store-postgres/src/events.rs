@@ -767,7 +767,7 @@ pub(crate) async fn set_attended(pool: &PgPool, id: Uuid, attended: bool) -> Sto
 
 // ----------------------------------------------------------- invitations
 
-pub(crate) async fn insert_invitation(pool: &PgPool, i: &Invitation) -> StoreResult<()> {
+pub(crate) async fn insert_invitation(conn: &mut PgConnection, i: &Invitation) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO event_invitations (id, event_id, email, token_hash, invited_by, created_at, \
          used_at, registration_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -780,7 +780,7 @@ pub(crate) async fn insert_invitation(pool: &PgPool, i: &Invitation) -> StoreRes
     .bind(i.created_at)
     .bind(i.used_at)
     .bind(i.registration_id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map_err(write_err)?;
     Ok(())

@@ -1279,8 +1279,13 @@ impl Store for PostgresStore {
         events::set_attended(&self.pool, registration_id, attended).await
     }
 
-    async fn insert_invitation(&self, i: &Invitation) -> StoreResult<()> {
-        events::insert_invitation(&self.pool, i).await
+    async fn insert_invitations(&self, sent: &[(Invitation, OutgoingEmail)]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        for (i, mail) in sent {
+            events::insert_invitation(&mut tx, i).await?;
+            bookings::insert_email(&mut tx, mail).await?;
+        }
+        tx.commit().await.map_err(db)
     }
 
     async fn invitation_by_token(&self, token_hash: &str) -> StoreResult<Invitation> {

@@ -1442,9 +1442,15 @@ impl Store for SqliteStore {
         .await)
     }
 
-    async fn insert_invitation(&self, i: &Invitation) -> StoreResult<()> {
-        let i = i.clone();
-        write!(self, |conn| events::insert_invitation(conn, &i).await)
+    async fn insert_invitations(&self, sent: &[(Invitation, OutgoingEmail)]) -> StoreResult<()> {
+        let sent = sent.to_vec();
+        write!(self, |conn| {
+            for (i, mail) in &sent {
+                events::insert_invitation(conn, i).await?;
+                bookings::queue_email(conn, mail).await?;
+            }
+            Ok(())
+        })
     }
 
     async fn invitation_by_token(&self, token_hash: &str) -> StoreResult<Invitation> {

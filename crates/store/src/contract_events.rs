@@ -727,12 +727,26 @@ pub async fn an_invitation_is_used_once(store: &dyn Store) {
         used_at: None,
         registration_id: None,
     };
+    let sent = |i: &Invitation| (i.clone(), email(&format!("Inbjudan {}", i.token_hash)));
     let i = invitation("hash-1");
-    store.insert_invitation(&i).await.unwrap();
+    store.insert_invitations(&[sent(&i)]).await.unwrap();
+    let queued = store.list_emails(100).await.unwrap();
+    assert!(queued.iter().any(|m| m.subject == "Inbjudan hash-1"));
+    let queued = queued.len();
+    // All or none: a taken hash in a batch leaves the others unwritten and
+    // their e-mails unqueued.
+    let fresh = invitation("hash-3");
     assert_conflict(
-        store.insert_invitation(&invitation("hash-1")).await,
+        store
+            .insert_invitations(&[sent(&fresh), sent(&invitation("hash-1"))])
+            .await,
         "token_hash",
     );
+    assert!(matches!(
+        store.invitation_by_token("hash-3").await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(store.list_emails(100).await.unwrap().len(), queued);
     assert_eq!(store.invitation_by_token("hash-1").await.unwrap(), i);
     assert!(matches!(
         store.invitation_by_token("nope").await,
@@ -764,7 +778,7 @@ pub async fn an_invitation_is_used_once(store: &dyn Store) {
     );
     // A refused registration leaves the invitation unused.
     store
-        .insert_invitation(&invitation("hash-2"))
+        .insert_invitations(&[sent(&invitation("hash-2"))])
         .await
         .unwrap();
     assert_conflict(

@@ -676,8 +676,10 @@ pub trait Store: Send + Sync + 'static {
     /// Marks whether the person came. `NotFound` for an unknown id.
     async fn set_attended(&self, registration_id: Uuid, attended: bool) -> StoreResult<()>;
 
-    /// `Conflict("token_hash")` if the hash is taken.
-    async fn insert_invitation(&self, i: &Invitation) -> StoreResult<()>;
+    /// Writes invitations, each with the e-mail that carries its link, in
+    /// one transaction: all or none. `Conflict("token_hash")` if a hash is
+    /// taken, `Reference` for an unknown event or inviter.
+    async fn insert_invitations(&self, sent: &[(Invitation, OutgoingEmail)]) -> StoreResult<()>;
     /// The invitation behind a link's token (hashed by the caller).
     async fn invitation_by_token(&self, token_hash: &str) -> StoreResult<Invitation>;
     /// An event's invitations, oldest first.

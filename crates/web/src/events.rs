@@ -555,15 +555,17 @@ pub fn token_hash(token: &str) -> String {
     crate::auth::sha256_hex(token)
 }
 
-/// An organiser (or host) invites someone by e-mail: a one-time link with
-/// a random token, of which only the hash is kept.
+/// An organiser (or host) invites people by e-mail: each gets a one-time
+/// link with a random token, of which only the hash is kept. Every address
+/// is checked first (the first bad one is the error), and the invitations
+/// and their e-mails are written in one transaction: all are sent or none.
 pub async fn invite(
     state: &AppState,
     p: &Principal,
     event_id: Uuid,
-    email: &str,
+    emails: &[String],
     origin: &str,
-) -> AppResult<Invitation> {
+) -> AppResult<Vec<Invitation>> {
     let e = managed_event(state, p, event_id).await?;
     if e.status == EventStatus::Cancelled {
         return Err(refusal(&EventRefusal::EventCancelled));
@@ -572,38 +574,46 @@ pub async fn invite(
     if e.has_started(now) {
         return Err(refusal(&EventRefusal::EventStarted));
     }
-    let email = Email::parse(email).map_err(|err| field_error("email", err))?;
-    let token = crate::auth::random_secret();
-    let i = Invitation {
-        id: new_id(),
-        event_id,
-        email: email.as_str().to_string(),
-        token_hash: token_hash(&token),
-        invited_by: p.person_id,
-        created_at: now,
-        used_at: None,
-        registration_id: None,
-    };
-    state.store.insert_invitation(&i).await?;
-    let link = format!("{origin}/invitations/{token}");
+    let emails = emails
+        .iter()
+        .map(|a| Email::parse(a).map_err(|err| field_error("email", err)))
+        .collect::<Result<Vec<_>, _>>()?;
     let when = local_span(e.start, e.end);
-    let mail = crate::mail::email(
-        &i.email,
-        &format!("Inbjudan: {t} / Invitation: {t}", t = e.title),
-        &format!(
-            "Hej!\n\n{name} bjuder in dig till \"{t}\" {when}.\n\
-             Anmäl dig med namn, e-post och organisation här (länken fungerar en gång):\n{link}\n\n\
-             ---\n\n\
-             Hello,\n\n{name} invites you to \"{t}\" on {when} (Swedish time).\n\
-             Sign up with your name, e-mail and organisation here (the link works once):\n{link}\n",
-            name = p.first_name,
-            t = e.title,
-        ),
-        now,
-    );
-    state.store.queue_email(&mail).await?;
+    let sent: Vec<_> = emails
+        .iter()
+        .map(|email| {
+            let token = crate::auth::random_secret();
+            let i = Invitation {
+                id: new_id(),
+                event_id,
+                email: email.as_str().to_string(),
+                token_hash: token_hash(&token),
+                invited_by: p.person_id,
+                created_at: now,
+                used_at: None,
+                registration_id: None,
+            };
+            let link = format!("{origin}/invitations/{token}");
+            let mail = crate::mail::email(
+                &i.email,
+                &format!("Inbjudan: {t} / Invitation: {t}", t = e.title),
+                &format!(
+                    "Hej!\n\n{name} bjuder in dig till \"{t}\" {when}.\n\
+                     Anmäl dig med namn, e-post och organisation här (länken fungerar en gång):\n{link}\n\n\
+                     ---\n\n\
+                     Hello,\n\n{name} invites you to \"{t}\" on {when} (Swedish time).\n\
+                     Sign up with your name, e-mail and organisation here (the link works once):\n{link}\n",
+                    name = p.first_name,
+                    t = e.title,
+                ),
+                now,
+            );
+            (i, mail)
+        })
+        .collect();
+    state.store.insert_invitations(&sent).await?;
     state.mail_wake.notify_one();
-    Ok(i)
+    Ok(sent.into_iter().map(|(i, _)| i).collect())
 }
 
 /// What an invited person types in.

@@ -466,7 +466,10 @@ pub async fn invite(
     ApiJson(body): ApiJson<InvitationBody>,
 ) -> AppResult<(StatusCode, Json<InvitationOut>)> {
     let p = require(&auth, |_| true)?;
-    let i = events::invite(&state, &p, path_id(&id)?, &body.email, &origin.0).await?;
+    let sent = events::invite(&state, &p, path_id(&id)?, &[body.email], &origin.0).await?;
+    let Some(i) = sent.into_iter().next() else {
+        return Err(AppError::Internal("an invitation was not written".into()));
+    };
     Ok((
         StatusCode::CREATED,
         Json(InvitationOut {

@@ -958,12 +958,11 @@ async fn invite(
         let (invite, status) = refuse(refusal_text(&page, code, code), StatusCode::CONFLICT);
         return render_attendance(&state, &page, id, None, invite, status).await;
     }
-    for a in &addresses {
-        if let Err(err) = events::invite(&state, p, id, a, &origin.0).await {
-            let pr = problem(&page, err)?;
-            let (invite, status) = refuse(format!("{a}: {}", pr.text), pr.status);
-            return render_attendance(&state, &page, id, None, invite, status).await;
-        }
+    // All are written and queued in one transaction, or none.
+    if let Err(err) = events::invite(&state, p, id, &addresses, &origin.0).await {
+        let pr = problem(&page, err)?;
+        let (invite, status) = refuse(pr.text, pr.status);
+        return render_attendance(&state, &page, id, None, invite, status).await;
     }
     Ok(Redirect::to(&format!("/events/{id}/attendance?done=invited")).into_response())
 }
