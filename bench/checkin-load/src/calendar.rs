@@ -173,6 +173,10 @@ pub struct FeedReport {
     pub concurrent_clients: usize,
     /// `If-None-Match` with the current tag.
     pub not_modified: Latency,
+    /// `Accept-Encoding: gzip`, once the gzip copy is made; its size (0 if
+    /// none came).
+    pub gzip: Latency,
+    pub gzip_bytes: usize,
     /// The first request after an event was changed in the database, for
     /// each change: rendered afresh, and it shows the change (every time).
     pub after_change: Latency,
@@ -255,6 +259,7 @@ impl CalendarReport {
                 &f.concurrent,
             ));
             line(lat("304", &f.not_modified));
+            line(format!("{} ({} bytes)", lat("gzip", &f.gzip), f.gzip_bytes));
             line(lat("after change", &f.after_change));
             line(format!(
                 "  every change shown in the next request: {}",
@@ -449,19 +454,26 @@ async fn seed(store: Arc<dyn Store>, opts: &CalendarOptions, now: DateTime<Utc>)
 
 // -------------------------------------------------------------------- feed
 
-async fn get(
-    client: &reqwest::Client,
-    url: &str,
-    etag: Option<&str>,
-) -> (
+type Answer = (
     Duration,
     Result<(u16, Vec<u8>), reqwest::Error>,
     Option<String>,
-) {
+);
+
+async fn get(client: &reqwest::Client, url: &str, etag: Option<&str>) -> Answer {
+    get_with(client, url, etag, false).await
+}
+
+/// [`get`], with `Accept-Encoding: gzip` when `gzip` (the body is then
+/// measured and kept as sent: the time to decompress it is the app's).
+async fn get_with(client: &reqwest::Client, url: &str, etag: Option<&str>, gzip: bool) -> Answer {
     let t0 = Instant::now();
     let mut req = client.get(url);
     if let Some(tag) = etag {
         req = req.header("if-none-match", tag);
+    }
+    if gzip {
+        req = req.header("accept-encoding", "gzip");
     }
     let answer = match req.send().await {
         Ok(resp) => {
@@ -541,6 +553,28 @@ async fn feed_scenario(
         not_modified.push(d);
     }
 
+    // Apps that take gzip: the copy is made in the background after the
+    // first such request; then the same sequential run.
+    let mut gzipped = Vec::new();
+    let mut gzip_bytes = 0;
+    for _ in 0..200 {
+        let (_, a, _) = get_with(&client, &url, None, true).await;
+        match a {
+            Ok((200, b)) if b.len() < body.len() / 2 => {
+                gzip_bytes = b.len();
+                break;
+            }
+            _ => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
+    if gzip_bytes > 0 {
+        for _ in 0..opts.feed_requests {
+            let (d, a, _) = get_with(&client, &url, None, true).await;
+            t.record("feed gzip", true, d, &a, &[200]);
+            gzipped.push(d);
+        }
+    }
+
     // Changed straight in the database, as another server process would.
     let mut after_change = Vec::new();
     let mut change_shown = true;
@@ -572,6 +606,8 @@ async fn feed_scenario(
         concurrent: Latency::of(concurrent),
         concurrent_clients: n,
         not_modified: Latency::of(not_modified),
+        gzip: Latency::of(gzipped),
+        gzip_bytes,
         after_change: Latency::of(after_change),
         change_shown,
         load_average: load,

@@ -15,6 +15,8 @@ fn check(opts: &CalendarOptions, backend: &str) {
     assert_eq!(feed.sequential.count, opts.feed_requests);
     assert_eq!(feed.not_modified.count, opts.feed_requests);
     assert_eq!(feed.after_change.count, opts.feed_changes);
+    assert!(feed.gzip_bytes > 0 && feed.gzip_bytes * 4 < feed.bytes);
+    assert_eq!(feed.gzip.count, opts.feed_requests);
     assert_eq!(r.pages.len(), 3);
     assert!(r.pages.iter().all(|p| p.requests > 0 && p.bytes > 0));
     assert_eq!(r.targets.len(), 4);

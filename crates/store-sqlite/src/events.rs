@@ -469,7 +469,7 @@ fn listing(r: &SqliteRow) -> Result<EventListing, sqlx::Error> {
 }
 
 pub(crate) async fn list_events(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     f: &EventFilter,
 ) -> StoreResult<Vec<EventListing>> {
     let mut q = QueryBuilder::<Sqlite>::new(format!(
@@ -562,7 +562,7 @@ pub(crate) async fn list_events(
     }
     q.push(" ORDER BY e.starts_at, e.id LIMIT ")
         .push_bind(f.limit.max(0));
-    let r = q.build().fetch_all(pool).await.map_err(db)?;
+    let r = q.build().fetch_all(&mut *conn).await.map_err(db)?;
     rows(r, listing)
 }
 

@@ -1386,7 +1386,10 @@ impl Store for SqliteStore {
     }
 
     async fn list_events(&self, f: &EventFilter) -> StoreResult<Vec<EventListing>> {
-        events::list_events(&self.pool, f).await
+        // A kept read connection: a feed brought up to date after a change
+        // lists one event, and sqlx's pool sometimes took 30 ms to hand
+        // over a connection for it.
+        events::list_events(&mut *self.readers.get().await, f).await
     }
 
     async fn calendar_version(&self) -> StoreResult<i64> {

@@ -25,7 +25,8 @@ use axum::body::Bytes;
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// More distinct entries than this (hubs × topics × languages) and the
@@ -33,11 +34,19 @@ use std::time::{Duration, Instant};
 const MAX_ENTRIES: usize = 256;
 
 /// A rendered text and its entity tag (a hash of the text, so an
-/// unchanged feed keeps its tag across generations).
+/// unchanged feed keeps its tag across generations), and a gzip copy once
+/// one is made ([`Rendered::gzip`]).
 #[derive(Clone, Debug)]
 pub struct Rendered {
     pub body: Bytes,
     pub etag: String,
+    gzip: Arc<Gzip>,
+}
+
+#[derive(Debug, Default)]
+struct Gzip {
+    body: OnceLock<Bytes>,
+    started: AtomicBool,
 }
 
 impl Rendered {
@@ -47,17 +56,57 @@ impl Rendered {
         Rendered {
             etag: format!("\"{:016x}\"", h.finish()),
             body: Bytes::from(body),
+            gzip: Arc::default(),
         }
     }
 
-    /// Whether an `If-None-Match` header names this version.
+    /// The tag of the gzip copy: another representation, another tag.
+    pub fn gzip_etag(&self) -> String {
+        format!("{}-gz\"", self.etag.trim_end_matches('"'))
+    }
+
+    /// Whether an `If-None-Match` header names this version (in either
+    /// representation).
     pub fn matches(&self, if_none_match: Option<&str>) -> bool {
+        let gz = self.gzip_etag();
         if_none_match.is_some_and(|v| {
             v.split(',')
                 .map(|t| t.trim().trim_start_matches("W/"))
-                .any(|t| t == "*" || t == self.etag)
+                .any(|t| t == "*" || t == self.etag || t == gz)
         })
     }
+
+    /// The body gzipped, once it has been made. The first call starts
+    /// making it off the async workers (a 4.7 MB feed takes tens of
+    /// milliseconds), so the request that asks first, right after a
+    /// change, is not kept waiting: it and any until then get the plain
+    /// body.
+    pub fn gzip(&self) -> Option<Bytes> {
+        if let Some(b) = self.gzip.body.get() {
+            return Some(b.clone());
+        }
+        if !self.gzip.started.swap(true, Ordering::AcqRel) {
+            let (gzip, body) = (self.gzip.clone(), self.body.clone());
+            tokio::task::spawn_blocking(move || {
+                if let Ok(b) = gzipped(&body) {
+                    let _ = gzip.body.set(b);
+                }
+            });
+        }
+        None
+    }
+}
+
+/// `body` gzipped at the fastest level: feeds are text that compresses
+/// about tenfold even so.
+pub fn gzipped(body: &[u8]) -> std::io::Result<Bytes> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 8),
+        flate2::Compression::fast(),
+    );
+    e.write_all(body)?;
+    Ok(Bytes::from(e.finish()?))
 }
 
 struct Entry {
@@ -209,5 +258,29 @@ mod tests {
         assert!(a.matches(Some(&format!("\"x\", W/{}", a.etag))));
         assert!(!a.matches(Some("\"x\"")));
         assert!(!a.matches(None));
+        assert!(a.gzip_etag().ends_with("-gz\"") && a.matches(Some(&a.gzip_etag())));
+        assert!(!Rendered::new("b".into()).matches(Some(&a.gzip_etag())));
+    }
+
+    #[tokio::test]
+    async fn the_gzip_copy_is_made_once_in_the_background_and_reads_back() {
+        use std::io::Read;
+        let text = "BEGIN:VEVENT\r\nSUMMARY:Frukostmöte\r\nEND:VEVENT\r\n".repeat(500);
+        let r = Rendered::new(text.clone());
+        let copy = r.clone();
+        assert!(r.gzip().is_none(), "not made yet: the plain body now");
+        let gz = loop {
+            if let Some(gz) = copy.gzip() {
+                break gz;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        };
+        assert!(gz.len() * 10 < text.len(), "{} bytes", gz.len());
+        let mut back = String::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_string(&mut back)
+            .unwrap();
+        assert_eq!(back, text);
+        assert_eq!(r.gzip().unwrap(), gz, "kept, shared by the clones");
     }
 }

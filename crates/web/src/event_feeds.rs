@@ -97,26 +97,72 @@ async fn public_feed(
     Ok(feed_response(&rendered, headers))
 }
 
-/// The feed, or `304 Not Modified` when the client has this version.
+/// The feed, or `304 Not Modified` when the client has this version;
+/// gzipped for clients that take it, once the copy is made.
 fn feed_response(r: &Rendered, headers: &HeaderMap) -> Response {
+    let inm = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok());
+    let unchanged = r.matches(inm);
+    let gzip = if unchanged {
+        None
+    } else {
+        accepts_gzip(headers).then(|| r.gzip()).flatten()
+    };
+    // On 304 the tag of the copy the client has (its own tag names it).
+    let gzip_tag = gzip.is_some() || (unchanged && inm.is_some_and(|v| v.contains(&r.gzip_etag())));
     // Apps may keep a feed for five minutes; after that they ask again
     // with the tag, and are answered without the body if nothing changed.
     let common = [
         (header::CACHE_CONTROL, "public, max-age=300".to_string()),
-        (header::ETAG, r.etag.clone()),
+        (
+            header::ETAG,
+            if gzip_tag {
+                r.gzip_etag()
+            } else {
+                r.etag.clone()
+            },
+        ),
+        (header::VARY, "Accept-Encoding".to_string()),
     ];
-    let inm = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok());
-    if r.matches(inm) {
+    if unchanged {
         return (StatusCode::NOT_MODIFIED, common).into_response();
     }
-    (
-        common,
-        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
-        r.body.clone(),
-    )
-        .into_response()
+    let content_type = (header::CONTENT_TYPE, "text/calendar; charset=utf-8");
+    match gzip {
+        Some(body) => (
+            common,
+            [content_type, (header::CONTENT_ENCODING, "gzip")],
+            body,
+        )
+            .into_response(),
+        None => (common, [content_type], r.body.clone()).into_response(),
+    }
+}
+
+/// Whether `Accept-Encoding` takes gzip: named, or `*`, without `q=0`.
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    let (mut gzip, mut any) = (None, None);
+    for coding in headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+    {
+        let mut parts = coding.split(';').map(str::trim);
+        let name = parts.next().unwrap_or_default();
+        let taken = !parts.any(|p| {
+            p.strip_prefix("q=")
+                .and_then(|q| q.parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        if name.eq_ignore_ascii_case("gzip") {
+            gzip = Some(taken);
+        } else if name == "*" {
+            any = Some(taken);
+        }
+    }
+    gzip.or(any).unwrap_or(false)
 }
 
 /// Every public event of the network (`?topic=` for one topic).
@@ -583,6 +629,22 @@ mod tests {
                 "END:VCALENDAR",
             ]
         );
+    }
+
+    #[test]
+    fn gzip_is_taken_unless_refused() {
+        let with = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT_ENCODING, v.parse().unwrap());
+            accepts_gzip(&h)
+        };
+        assert!(with("gzip"));
+        assert!(with("deflate, GZIP;q=0.8, br"));
+        assert!(with("*"));
+        assert!(!with("gzip;q=0"));
+        assert!(!with("gzip;q=0, *"));
+        assert!(!with("br, identity"));
+        assert!(!accepts_gzip(&HeaderMap::new()));
     }
 
     /// Kept texts read exactly as written afresh, and an event is written

@@ -27,6 +27,7 @@ on_both_backends!(
     feeds_follow_rfc_5545_and_show_only_public_events,
     a_change_shows_in_the_next_feed_and_an_unchanged_feed_answers_304,
     a_kept_feed_reads_as_one_written_afresh_after_every_change,
+    feeds_are_gzipped_for_apps_that_take_it,
     bad_input_gets_clear_4xx_answers_and_writes_nothing,
 );
 
@@ -1194,6 +1195,61 @@ async fn a_kept_feed_reads_as_one_written_afresh_after_every_change(app: TestApp
     assert_eq!(whole(), listed_whole + paths.len() as u64, "moved on");
     let all = app.get("/calendar.ics").await.text().await.unwrap();
     assert!(!all.contains("Ny titel") && all.contains(&format!("event-{c}@")));
+}
+
+/// Apps that take gzip get the feed gzipped once the copy is made (in the
+/// background: the first asks get the plain text), under its own tag.
+async fn feeds_are_gzipped_for_apps_that_take_it(app: TestApp) {
+    use std::io::Read;
+    published(&app, "public", 5).await;
+    let get = |accept: &'static str, tag: Option<String>| {
+        let mut req = app
+            .client
+            .get(app.url("/calendar.ics"))
+            .header("accept-encoding", accept);
+        if let Some(tag) = tag {
+            req = req.header("if-none-match", tag);
+        }
+        async move { req.send().await.unwrap() }
+    };
+    let plain = app.get("/calendar.ics").await;
+    assert_eq!(plain.headers()["vary"], "Accept-Encoding");
+    assert!(plain.headers().get("content-encoding").is_none());
+    let tag = plain.headers()["etag"].to_str().unwrap().to_string();
+    let text = plain.text().await.unwrap();
+    let mut tries = 0;
+    let gz = loop {
+        let r = get("br, gzip", None).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        if r.headers()
+            .get("content-encoding")
+            .is_some_and(|v| v == "gzip")
+        {
+            break r;
+        }
+        assert_eq!(r.text().await.unwrap(), text, "the plain text meanwhile");
+        tries += 1;
+        assert!(tries < 200, "no gzip copy after 10 s");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let gz_tag = gz.headers()["etag"].to_str().unwrap().to_string();
+    assert_ne!(gz_tag, tag);
+    let mut back = String::new();
+    flate2::read::GzDecoder::new(&gz.bytes().await.unwrap()[..])
+        .read_to_string(&mut back)
+        .unwrap();
+    assert_eq!(back, text);
+    // Either tag is this version; each 304 names the copy asked about.
+    let r = get("gzip", Some(gz_tag.clone())).await;
+    assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(r.headers()["etag"].to_str().unwrap(), gz_tag);
+    let r = get("gzip", Some(tag.clone())).await;
+    assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(r.headers()["etag"].to_str().unwrap(), tag);
+    // Refused gzip: the plain text.
+    let r = get("gzip;q=0", None).await;
+    assert!(r.headers().get("content-encoding").is_none());
+    assert_eq!(r.text().await.unwrap(), text);
 }
 
 async fn bad_input_gets_clear_4xx_answers_and_writes_nothing(app: TestApp) {
