@@ -74,9 +74,18 @@ async fn create(app: &TestApp, token: &str, body: &Value) -> Value {
 async fn published(app: &TestApp, visibility: &str, capacity: i64) -> (String, String) {
     give_seat(app, &app.f.member).await;
     let member = app.token_for(&app.f.member).await;
+    let id = publish(app, &member, &online(app, visibility, capacity)).await;
+    (id, member)
+}
+
+/// An event proposed by the holder of `token` and published by the host:
+/// its id.
+async fn publish(app: &TestApp, token: &str, body: &Value) -> String {
     let host = app.token_for(&app.f.host).await;
-    let e = create(app, &member, &online(app, visibility, capacity)).await;
-    let id = e["id"].as_str().unwrap().to_string();
+    let id = create(app, token, body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (s, v) = app
         .post_json(
             &format!("/api/v1/events/{id}/publish"),
@@ -85,7 +94,7 @@ async fn published(app: &TestApp, visibility: &str, capacity: i64) -> (String, S
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    (id, member)
+    id
 }
 
 async fn sign_up(app: &TestApp, token: &str, id: &str, body: Value) -> (StatusCode, Value) {
@@ -1102,30 +1111,12 @@ async fn a_change_shows_in_the_next_feed_and_an_unchanged_feed_answers_304(app: 
 async fn a_kept_feed_reads_as_one_written_afresh_after_every_change(app: TestApp) {
     let (a, member) = published(&app, "public", 5).await;
     let host = app.token_for(&app.f.host).await;
-    let publish = |body: Value| {
-        let (app, member, host) = (&app, member.clone(), host.clone());
-        async move {
-            let id = create(app, &member, &body).await["id"]
-                .as_str()
-                .unwrap()
-                .to_string();
-            let (s, v) = app
-                .post_json(
-                    &format!("/api/v1/events/{id}/publish"),
-                    Some(&host),
-                    &json!({}),
-                )
-                .await;
-            assert_eq!(s, StatusCode::OK, "{v}");
-            id
-        }
-    };
     let mut later = online(&app, "public", 5);
     later["title"] = json!("Frukostmöte");
     later["topics"] = json!(["Landsbygd"]);
     later["start"] = json!("2027-01-20T08:00:00+01:00");
     later["end"] = json!("2027-01-20T09:00:00+01:00");
-    let b = publish(later.clone()).await;
+    let b = publish(&app, &member, &later).await;
     let paths = [
         "/calendar.ics".to_string(),
         format!("/hubs/{}/calendar.ics", app.f.hub.id),
@@ -1159,7 +1150,7 @@ async fn a_kept_feed_reads_as_one_written_afresh_after_every_change(app: TestApp
     app.store.update_event(&e, None, &notices).await.unwrap();
     same("members only").await;
     later["title"] = json!("Lunchföreläsning");
-    let c = publish(later.clone()).await;
+    let c = publish(&app, &member, &later).await;
     same("a new event").await;
     let (s, _) = app
         .post_json(
