@@ -92,6 +92,12 @@ struct ServeArgs {
     /// The sender of e-mail, an address with an optional name.
     #[arg(long, env = "THIRDPLACE_MAIL_FROM", default_value = thirdplace_web::mail::DEFAULT_FROM)]
     mail_from: String,
+
+    /// The address people reach the app at, e.g. `https://hubbar.example.se`:
+    /// links in e-mails and calendar feeds use it. Without it, each
+    /// request's host (and `X-Forwarded-Proto`).
+    #[arg(long, env = "THIRDPLACE_PUBLIC_URL", value_parser = thirdplace_web::feeds::parse_public_url)]
+    public_url: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -185,6 +191,7 @@ fn web_config(a: &ServeArgs) -> Result<WebConfig> {
         max_body_bytes: a.max_body_bytes,
         public_cache_ttl: Duration::from_millis(a.public_cache_ms),
         mail,
+        public_url: a.public_url.clone(),
     })
 }
 

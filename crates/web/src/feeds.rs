@@ -56,11 +56,33 @@ pub fn router() -> Router<AppState> {
 
 // ------------------------------------------------------------ the address
 
-/// `scheme://host` of the request, for addresses people copy into a
-/// calendar app. A host header with anything but host characters is
-/// ignored (it would end up in a page).
+/// `scheme://host` people reach the app at, for addresses they copy into a
+/// calendar app or get in an e-mail: the configured public URL, or else the
+/// request's. A host header with anything but host characters is ignored
+/// (it would end up in a page).
 #[derive(Debug, Clone)]
 pub struct Origin(pub String);
+
+/// A public URL for [`crate::WebConfig::public_url`]: `http` or `https`, a
+/// host and maybe a port, nothing after (a trailing `/` is dropped).
+pub fn parse_public_url(s: &str) -> Result<String, String> {
+    let bad = || {
+        format!("the public URL must be like https://hubbar.example.se (scheme and host only), got {s:?}")
+    };
+    let uri: axum::http::Uri = s.trim().parse().map_err(|_| bad())?;
+    let scheme = uri.scheme_str().filter(|s| *s == "http" || *s == "https");
+    match (scheme, uri.authority()) {
+        (Some(scheme), Some(authority))
+            if uri.path() == "/"
+                && uri.query().is_none()
+                && !authority.as_str().contains('@')
+                && !authority.host().is_empty() =>
+        {
+            Ok(format!("{scheme}://{authority}"))
+        }
+        _ => Err(bad()),
+    }
+}
 
 impl FromRequestParts<AppState> for Origin {
     type Rejection = std::convert::Infallible;
@@ -69,6 +91,9 @@ impl FromRequestParts<AppState> for Origin {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(url) = &state.config.public_url {
+            return Ok(Origin(url.clone()));
+        }
         let host = parts
             .headers
             .get(header::HOST)
@@ -529,6 +554,28 @@ mod tests {
             "END:VCALENDAR",
         ];
         assert_eq!(ics, expected.join("\r\n") + "\r\n");
+    }
+
+    #[test]
+    fn a_public_url_is_a_scheme_and_a_host() {
+        for (given, kept) in [
+            ("https://hubbar.example.se", "https://hubbar.example.se"),
+            ("https://hubbar.example.se/", "https://hubbar.example.se"),
+            (" http://localhost:8080 ", "http://localhost:8080"),
+        ] {
+            assert_eq!(parse_public_url(given).as_deref(), Ok(kept));
+        }
+        for bad in [
+            "hubbar.example.se",
+            "ftp://hubbar.example.se",
+            "https://hubbar.example.se/app",
+            "https://hubbar.example.se/?a=1",
+            "https://user@hubbar.example.se",
+            "",
+        ] {
+            let e = parse_public_url(bad).unwrap_err();
+            assert!(e.contains("scheme and host only"), "{bad}: {e}");
+        }
     }
 
     #[test]

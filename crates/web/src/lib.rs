@@ -62,6 +62,10 @@ pub struct WebConfig {
     pub public_cache_ttl: Duration,
     /// SMTP and the sender of e-mail (see [`mail`]); no SMTP by default.
     pub mail: mail::MailConfig,
+    /// `scheme://host[:port]` people reach the app at, for the addresses
+    /// in e-mails and calendar feeds ([`feeds::parse_public_url`]); without
+    /// it, each request's `Host` (and `X-Forwarded-Proto`).
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -73,6 +77,7 @@ impl Default for WebConfig {
             max_body_bytes: 1024 * 1024,
             public_cache_ttl: Duration::from_secs(1),
             mail: mail::MailConfig::default(),
+            public_url: None,
         }
     }
 }

@@ -1243,6 +1243,45 @@ async fn feeds_are_gzipped_for_apps_that_take_it(app: TestApp) {
     assert_eq!(r.text().await.unwrap(), text);
 }
 
+/// With a public URL configured, feeds and invitation e-mails give it, not
+/// whatever host the request named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configured_public_url_is_used_in_feeds_and_invitations() {
+    let config = thirdplace_web::WebConfig {
+        public_url: Some("https://hubbar.example.se".into()),
+        ..Default::default()
+    };
+    let app = spawn_app_with(Backend::Sqlite, config).await.unwrap();
+    let (id, member) = published(&app, "public", 5).await;
+    let feed = app.get("/calendar.ics").await.text().await.unwrap();
+    let feed = feed.replace("\r\n ", "");
+    assert!(
+        feed.contains(&format!("URL:https://hubbar.example.se/events/{id}\r\n")),
+        "{feed}"
+    );
+    assert!(!feed.contains(&app.base));
+    let (s, v) = app
+        .post_json(
+            &format!("/api/v1/events/{id}/invitations"),
+            Some(&member),
+            &json!({"email": "eva@region.example"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let mails = app.store.list_emails(10).await.unwrap();
+    let invitation = mails
+        .iter()
+        .find(|m| m.to_address == "eva@region.example")
+        .unwrap();
+    assert!(
+        invitation
+            .body
+            .contains("https://hubbar.example.se/invitations/"),
+        "{}",
+        invitation.body
+    );
+}
+
 async fn bad_input_gets_clear_4xx_answers_and_writes_nothing(app: TestApp) {
     give_seat(&app, &app.f.member).await;
     let member = app.token_for(&app.f.member).await;
