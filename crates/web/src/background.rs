@@ -36,6 +36,12 @@ pub fn spawn(state: AppState) -> Workers {
         }
     });
     let s = state.clone();
+    let warm = tokio::spawn(async move {
+        if let Err(e) = crate::event_feeds::warm(&s).await {
+            tracing::warn!(error = %e, "writing the calendar feed ahead failed");
+        }
+    });
+    let s = state.clone();
     let reminders = tokio::spawn(async move {
         loop {
             if let Err(e) = crate::events::send_reminders(&s).await {
@@ -70,7 +76,7 @@ pub fn spawn(state: AppState) -> Workers {
         }
     });
     Workers(
-        [sweeper, reminders, webhooks]
+        [sweeper, warm, reminders, webhooks]
             .into_iter()
             .chain(mail)
             .collect(),

@@ -165,6 +165,28 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
     gzip.or(any).unwrap_or(false)
 }
 
+/// The network feed's calendar name.
+const NETWORK_FEED_NAME: &str = "Kalendern";
+
+/// Writes the network feed for the configured public URL (if any) once,
+/// and starts its gzip copy, so that the first app to ask after a server
+/// starts is not the one kept waiting for the whole listing (a few hundred
+/// milliseconds for 10 000 events). Without a public URL the origin is
+/// known only from requests.
+pub async fn warm(state: &AppState) -> AppResult<()> {
+    let Some(url) = state.config.public_url.clone() else {
+        return Ok(());
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::ACCEPT_ENCODING,
+        header::HeaderValue::from_static("gzip"),
+    );
+    let f = public_filter(state);
+    public_feed(state, &headers, &Origin(url), NETWORK_FEED_NAME, f).await?;
+    Ok(())
+}
+
 /// Every public event of the network (`?topic=` for one topic).
 #[tracing::instrument(skip_all)]
 async fn network_feed(
@@ -179,7 +201,7 @@ async fn network_feed(
         ..public_filter(&state)
     };
     let name = if topic.is_empty() {
-        "Kalendern".to_string()
+        NETWORK_FEED_NAME.to_string()
     } else {
         format!("Kalendern – {topic}")
     };

@@ -1252,6 +1252,17 @@ async fn a_configured_public_url_is_used_in_feeds_and_invitations() {
         ..Default::default()
     };
     let app = spawn_app_with(Backend::Sqlite, config).await.unwrap();
+    // The network feed is written ahead at start, for that address.
+    let whole = || app.state.feed_snapshots.whole_listings();
+    for _ in 0..200 {
+        if whole() == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(whole(), 1);
+    app.get("/calendar.ics").await.text().await.unwrap();
+    assert_eq!(whole(), 1, "the first request found it written");
     let (id, member) = published(&app, "public", 5).await;
     let feed = app.get("/calendar.ics").await.text().await.unwrap();
     let feed = feed.replace("\r\n ", "");
