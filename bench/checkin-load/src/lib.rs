@@ -1222,3 +1222,73 @@ pub fn run(opts: &Options) -> Result<Report> {
     drop(db);
     outcome
 }
+
+// ------------------------------------------------------------ the tools' main
+
+/// What the load tools' reports share, for [`tool_main`].
+pub trait LoadReport: Serialize {
+    fn text(&self) -> String;
+    /// Every target met, no errors, nothing wrong found in the results.
+    fn clean(&self) -> bool;
+}
+
+impl LoadReport for Report {
+    fn text(&self) -> String {
+        self.to_text()
+    }
+    fn clean(&self) -> bool {
+        self.passed() && self.errors == 0 && self.problems.is_empty()
+    }
+}
+
+impl LoadReport for bookings::BookingReport {
+    fn text(&self) -> String {
+        self.to_text()
+    }
+    fn clean(&self) -> bool {
+        self.passed() && self.errors() == 0 && self.problems.is_empty()
+    }
+}
+
+impl LoadReport for calendar::CalendarReport {
+    fn text(&self) -> String {
+        self.to_text()
+    }
+    fn clean(&self) -> bool {
+        self.passed() && self.errors() == 0 && self.problems.is_empty()
+    }
+}
+
+/// A load tool's `main`: logs to stderr with the server's default filter
+/// (so the per-request span costs what it costs in production), runs,
+/// prints the report (as JSON with `json`) and exits 0 when every target
+/// is met, 1 when one is missed or the run found errors, 2 when it could
+/// not run.
+pub fn tool_main<R: LoadReport>(name: &str, json: bool, run: impl FnOnce() -> Result<R>) -> ! {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    match run() {
+        Ok(report) => {
+            if json {
+                match serde_json::to_string_pretty(&report) {
+                    Ok(s) => println!("{s}"),
+                    Err(e) => {
+                        eprintln!("{name}: {e}");
+                        std::process::exit(2);
+                    }
+                }
+            } else {
+                print!("{}", report.text());
+            }
+            std::process::exit(if report.clean() { 0 } else { 1 })
+        }
+        Err(e) => {
+            eprintln!("{name}: {e:#}");
+            std::process::exit(2);
+        }
+    }
+}
