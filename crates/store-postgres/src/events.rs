@@ -490,12 +490,7 @@ pub(crate) async fn list_events(pool: &PgPool, f: &EventFilter) -> StoreResult<V
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        q.push(" AND e.id IN (");
-        let mut sep = q.separated(", ");
-        for id in ids {
-            sep.push_bind(*id);
-        }
-        q.push(")");
+        q.push(" AND e.id = ANY(").push_bind(ids.clone()).push(")");
     }
     if let Some(topic) = &f.topic {
         q.push(" AND e.topic_keys @> ARRAY[")

@@ -468,6 +468,29 @@ fn listing(r: &SqliteRow) -> Result<EventListing, sqlx::Error> {
     })
 }
 
+/// Adds ` AND column IN (…)` with `values` bound; `false` when there are
+/// none, so that nothing can match.
+fn push_in<'a, T>(
+    q: &mut QueryBuilder<'a, Sqlite>,
+    column: &str,
+    values: impl IntoIterator<Item = T>,
+) -> bool
+where
+    T: 'a + sqlx::Encode<'a, Sqlite> + sqlx::Type<Sqlite>,
+{
+    let mut values = values.into_iter().peekable();
+    if values.peek().is_none() {
+        return false;
+    }
+    q.push(" AND ").push(column).push(" IN (");
+    let mut sep = q.separated(", ");
+    for v in values {
+        sep.push_bind(v);
+    }
+    q.push(")");
+    true
+}
+
 pub(crate) async fn list_events(
     conn: &mut SqliteConnection,
     f: &EventFilter,
@@ -493,26 +516,14 @@ pub(crate) async fn list_events(
         q.push(" AND e.starts_at < ").push_bind(secs(to));
     }
     if let Some(hubs) = &f.hub_ids {
-        if hubs.is_empty() {
+        if !push_in(&mut q, "e.hub_id", hubs.iter().copied()) {
             return Ok(Vec::new());
         }
-        q.push(" AND e.hub_id IN (");
-        let mut sep = q.separated(", ");
-        for id in hubs {
-            sep.push_bind(*id);
-        }
-        q.push(")");
     }
     if let Some(ids) = &f.ids {
-        if ids.is_empty() {
+        if !push_in(&mut q, "e.id", ids.iter().copied()) {
             return Ok(Vec::new());
         }
-        q.push(" AND e.id IN (");
-        let mut sep = q.separated(", ");
-        for id in ids {
-            sep.push_bind(*id);
-        }
-        q.push(")");
     }
     if let Some(topic) = &f.topic {
         q.push(" AND EXISTS (SELECT 1 FROM json_each(e.topic_keys) j WHERE j.value = ")
@@ -520,26 +531,14 @@ pub(crate) async fn list_events(
             .push(")");
     }
     if let Some(vs) = &f.visibilities {
-        if vs.is_empty() {
+        if !push_in(&mut q, "e.visibility", vs.iter().map(|v| v.key())) {
             return Ok(Vec::new());
         }
-        q.push(" AND e.visibility IN (");
-        let mut sep = q.separated(", ");
-        for v in vs {
-            sep.push_bind(v.key());
-        }
-        q.push(")");
     }
     if let Some(ss) = &f.statuses {
-        if ss.is_empty() {
+        if !push_in(&mut q, "e.status", ss.iter().map(|s| s.key())) {
             return Ok(Vec::new());
         }
-        q.push(" AND e.status IN (");
-        let mut sep = q.separated(", ");
-        for s in ss {
-            sep.push_bind(s.key());
-        }
-        q.push(")");
     }
     if let Some(p) = f.involving {
         q.push(" AND (e.organiser_id = ")
