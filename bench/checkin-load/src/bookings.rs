@@ -21,7 +21,7 @@
 //! never touch a database it did not create (unless `--existing-database`).
 
 use super::{
-    cpu_by_thread_group, instant, load_average, runtimes, seed_members, Db, DbChoice, Latency,
+    cpu_by_thread_group, instant, load_average, runtimes, seed_members, Db, DbArgs, Latency,
     Member, Target, BENCH_NOW,
 };
 use anyhow::{ensure, Context, Result};
@@ -112,25 +112,12 @@ pub struct BookingOptions {
         default_value = "book,contended,availability"
     )]
     pub scenarios: Vec<Scenario>,
-    /// `postgres://…` of a server: a throw-away database `tp_test_<uuid>` is
-    /// created there and dropped afterwards. Without it: SQLite in a
-    /// temporary directory.
-    #[arg(long)]
-    pub database_url: Option<String>,
-    /// Put the SQLite database at this path (which must not exist yet) and
-    /// keep it afterwards.
-    #[arg(long, conflicts_with = "database_url")]
-    pub sqlite_path: Option<std::path::PathBuf>,
-    /// Use the database of `--database-url` as it is (it must be empty).
-    #[arg(long)]
-    pub existing_database: bool,
+    #[command(flatten)]
+    pub db: DbArgs,
     /// Worker threads of the server's runtime and of the clients' runtime
     /// (default: the number of CPUs).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Experiment: SQLite with `synchronous = NORMAL` (default FULL).
-    #[arg(long)]
-    pub sqlite_synchronous_normal: bool,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -904,12 +891,7 @@ pub fn run(opts: &BookingOptions) -> Result<BookingReport> {
     let today = local_date(now);
 
     let seed_started = Instant::now();
-    let db = server_rt.block_on(Db::open_with(DbChoice {
-        database_url: opts.database_url.as_deref(),
-        sqlite_path: opts.sqlite_path.as_deref(),
-        existing_database: opts.existing_database,
-        sqlite_synchronous_normal: opts.sqlite_synchronous_normal,
-    }))?;
+    let db = server_rt.block_on(Db::open(&opts.db))?;
     let store = db.store();
     let outcome = (|| -> Result<BookingReport> {
         let seeded = server_rt

@@ -22,7 +22,7 @@
 
 use super::bookings::{new_client, postgres_cpu_s, send, Tally, Window};
 use super::{
-    cpu_by_thread_group, instant, load_average, runtimes, Db, DbChoice, Latency, Target, BENCH_NOW,
+    cpu_by_thread_group, instant, load_average, runtimes, Db, DbArgs, Latency, Target, BENCH_NOW,
 };
 use anyhow::{ensure, Context, Result};
 use chrono::{DateTime, Datelike, Duration as Days, Utc};
@@ -111,18 +111,8 @@ pub struct CalendarOptions {
         default_value = "feed,list,filtered,month"
     )]
     pub scenarios: Vec<Scenario>,
-    /// `postgres://…` of a server: a throw-away database `tp_test_<uuid>` is
-    /// created there and dropped afterwards. Without it: SQLite in a
-    /// temporary directory.
-    #[arg(long)]
-    pub database_url: Option<String>,
-    /// Put the SQLite database at this path (which must not exist yet) and
-    /// keep it afterwards.
-    #[arg(long, conflicts_with = "database_url")]
-    pub sqlite_path: Option<std::path::PathBuf>,
-    /// Use the database of `--database-url` as it is (it must be empty).
-    #[arg(long)]
-    pub existing_database: bool,
+    #[command(flatten)]
+    pub db: DbArgs,
     /// Worker threads of the server's runtime and of the clients' runtime
     /// (default: the number of CPUs).
     #[arg(long)]
@@ -741,12 +731,7 @@ pub fn run(opts: &CalendarOptions) -> Result<CalendarReport> {
     let now = instant(BENCH_NOW);
 
     let seed_started = Instant::now();
-    let db = server_rt.block_on(Db::open_with(DbChoice {
-        database_url: opts.database_url.as_deref(),
-        sqlite_path: opts.sqlite_path.as_deref(),
-        existing_database: opts.existing_database,
-        sqlite_synchronous_normal: false,
-    }))?;
+    let db = server_rt.block_on(Db::open(&opts.db))?;
     let store = db.store();
     let postgres = matches!(db, Db::Postgres { .. });
     let outcome = (|| -> Result<CalendarReport> {

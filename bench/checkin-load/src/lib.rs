@@ -64,20 +64,8 @@ pub struct Options {
     /// Closed visits recorded at the access-summary hub (last 30 days).
     #[arg(long, default_value_t = 100_000)]
     pub visits: usize,
-    /// `postgres://…` of a server: a throw-away database `tp_test_<uuid>` is
-    /// created there and dropped afterwards. Without it: SQLite in a
-    /// temporary directory.
-    #[arg(long)]
-    pub database_url: Option<String>,
-    /// Put the SQLite database at this path (which must not exist yet) and
-    /// keep it afterwards, for a look with `sqlite3`. Default: a temporary
-    /// directory, removed after the run.
-    #[arg(long, conflicts_with = "database_url")]
-    pub sqlite_path: Option<std::path::PathBuf>,
-    /// Use the database of `--database-url` as it is (it must be empty)
-    /// instead of creating a throw-away one.
-    #[arg(long)]
-    pub existing_database: bool,
+    #[command(flatten)]
+    pub db: DbArgs,
     /// Measured sequential access-summary requests (and as many store calls).
     #[arg(long, default_value_t = 500)]
     pub summary_requests: usize,
@@ -92,10 +80,6 @@ pub struct Options {
     /// workers (webhook delivery, forgotten check-ins) that `serve` starts.
     #[arg(long)]
     pub no_background_workers: bool,
-    /// Experiment: open the SQLite store with `synchronous = NORMAL` (the
-    /// default is FULL) on all its connections.
-    #[arg(long)]
-    pub sqlite_synchronous_normal: bool,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -350,30 +334,35 @@ pub(crate) fn runtimes(
     Ok((runtime("tp-server")?, runtime("tp-client")?))
 }
 
-/// Which database a run opens (the flags both benchmarks share).
-struct DbChoice<'a> {
-    database_url: Option<&'a str>,
-    sqlite_path: Option<&'a std::path::Path>,
-    existing_database: bool,
-    sqlite_synchronous_normal: bool,
+/// Which database a run opens: the flags all three load tools share.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct DbArgs {
+    /// `postgres://…` of a server: a throw-away database `tp_test_<uuid>` is
+    /// created there and dropped afterwards. Without it: SQLite in a
+    /// temporary directory.
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// Put the SQLite database at this path (which must not exist yet) and
+    /// keep it afterwards, for a look with `sqlite3`. Default: a temporary
+    /// directory, removed after the run.
+    #[arg(long, conflicts_with = "database_url")]
+    pub sqlite_path: Option<std::path::PathBuf>,
+    /// Use the database of `--database-url` as it is (it must be empty)
+    /// instead of creating a throw-away one.
+    #[arg(long)]
+    pub existing_database: bool,
+    /// Experiment: open the SQLite store with `synchronous = NORMAL` (the
+    /// default is FULL) on all its connections.
+    #[arg(long)]
+    pub sqlite_synchronous_normal: bool,
 }
 
 impl Db {
-    async fn open(opts: &Options) -> Result<Db> {
-        Db::open_with(DbChoice {
-            database_url: opts.database_url.as_deref(),
-            sqlite_path: opts.sqlite_path.as_deref(),
-            existing_database: opts.existing_database,
-            sqlite_synchronous_normal: opts.sqlite_synchronous_normal,
-        })
-        .await
-    }
-
-    async fn open_with(opts: DbChoice<'_>) -> Result<Db> {
-        match opts.database_url {
+    async fn open(opts: &DbArgs) -> Result<Db> {
+        match opts.database_url.as_deref() {
             None => {
                 let dir = tempfile::tempdir()?;
-                let path = match opts.sqlite_path {
+                let path = match &opts.sqlite_path {
                     Some(p) => {
                         ensure!(!p.exists(), "{} exists already", p.display());
                         p.to_path_buf()
@@ -940,7 +929,7 @@ pub fn run(opts: &Options) -> Result<Report> {
     // Database and seed, on the server's runtime (PostgreSQL connections
     // belong to the runtime that made them).
     let seed_started = Instant::now();
-    let db = server_rt.block_on(Db::open(opts))?;
+    let db = server_rt.block_on(Db::open(&opts.db))?;
     let store = db.store();
     let outcome = (|| -> Result<Report> {
         let seeded = server_rt.block_on(seed(store.clone(), opts.members))?;

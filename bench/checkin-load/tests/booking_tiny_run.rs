@@ -48,7 +48,7 @@ fn a_tiny_booking_run_on_sqlite_has_no_errors_and_one_booking_per_slot() {
 fn a_tiny_booking_run_on_postgres_has_no_errors() {
     let Some(url) = postgres_url() else { return };
     let mut opts = BookingOptions::tiny();
-    opts.database_url = Some(url);
+    opts.db.database_url = Some(url);
     check(&opts, "postgres");
 }
 
@@ -60,7 +60,7 @@ fn a_tiny_booking_run_on_postgres_has_no_errors() {
 fn contended_bookings_on_postgres_get_one_201_and_only_409s() {
     let Some(url) = postgres_url() else { return };
     let mut opts = BookingOptions::tiny();
-    opts.database_url = Some(url);
+    opts.db.database_url = Some(url);
     opts.clients = 16;
     opts.members = 32;
     opts.seconds = 3.0;

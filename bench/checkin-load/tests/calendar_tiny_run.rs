@@ -43,6 +43,6 @@ fn a_tiny_calendar_run_on_postgres_has_no_errors() {
         return;
     };
     let mut opts = CalendarOptions::tiny();
-    opts.database_url = Some(url);
+    opts.db.database_url = Some(url);
     check(&opts, "postgres");
 }
