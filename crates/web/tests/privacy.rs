@@ -20,6 +20,16 @@ on_both_backends!(
     the_account_page_erases_with_the_csrf_field,
 );
 
+/// `POST /api/v1/me/erase` with `token`, confirming with `email`.
+async fn erase(app: &TestApp, token: &str, email: &str) -> (StatusCode, Value) {
+    app.post_json(
+        "/api/v1/me/erase",
+        Some(token),
+        &json!({ "confirm": email }),
+    )
+    .await
+}
+
 async fn export(app: &TestApp, token: &str) -> (reqwest::header::HeaderMap, Value) {
     let r = app
         .client
@@ -171,13 +181,7 @@ async fn erasure_over_the_api_ends_every_way_in_and_frees_the_future(app: TestAp
     assert_eq!(doc["checkins"].as_array().unwrap().len(), 1, "{doc}");
     assert_eq!(doc["guests"][0]["first_name"], "Kim", "{doc}");
     let email = app.f.member.email.to_uppercase();
-    let (s, v) = app
-        .post_json(
-            "/api/v1/me/erase",
-            Some(&member),
-            &json!({"confirm": email}),
-        )
-        .await;
+    let (s, v) = erase(&app, &member, &email).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["erased"], true);
     assert_eq!(v["cancelled_bookings"], 1);
@@ -224,13 +228,7 @@ async fn erasure_over_the_api_ends_every_way_in_and_frees_the_future(app: TestAp
 
 async fn erasure_needs_the_persons_own_address(app: TestApp) {
     let member = app.token_for(&app.f.member).await;
-    let (s, v) = app
-        .post_json(
-            "/api/v1/me/erase",
-            Some(&member),
-            &json!({"confirm": app.f.host.email}),
-        )
-        .await;
+    let (s, v) = erase(&app, &member, &app.f.host.email).await;
     assert_eq!(
         (s, error_code(&v)),
         (StatusCode::UNPROCESSABLE_ENTITY, "confirmation_mismatch"),
@@ -258,13 +256,7 @@ async fn erasure_needs_the_persons_own_address(app: TestApp) {
 
 async fn the_last_network_admin_is_not_erased(app: TestApp) {
     let admin = app.token_for(&app.f.admin).await;
-    let (s, v) = app
-        .post_json(
-            "/api/v1/me/erase",
-            Some(&admin),
-            &json!({"confirm": app.f.admin.email}),
-        )
-        .await;
+    let (s, v) = erase(&app, &admin, &app.f.admin.email).await;
     assert_eq!(
         (s, error_code(&v)),
         (StatusCode::CONFLICT, "last_network_admin"),
