@@ -279,7 +279,10 @@ async fn the_account_page_erases_with_the_csrf_field(app: TestApp) {
     assert!(html.contains("action=\"/account/erase\""), "{html}");
     assert!(html.contains("Radera mina uppgifter"), "{html}");
     // The section is in the page once, and the title is only the title.
-    assert!(html.contains("<title>Mitt konto – thirdplace</title>"), "{html}");
+    assert!(
+        html.contains("<title>Mitt konto – thirdplace</title>"),
+        "{html}"
+    );
     assert_eq!(html.matches("id=\"privacy-h\"").count(), 1);
     let r = app
         .post_form(&client, "/account/erase", &[("confirm", "fel@example.se")])
