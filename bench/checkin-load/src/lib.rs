@@ -693,7 +693,7 @@ async fn seed_members(
                     archived: false,
                 };
                 store.insert_person(&p).await.context("insert_person")?;
-                let (token, hash) = thirdplace_web::auth::new_api_token();
+                let (token, hash) = thirdplace_web::people::auth::new_api_token();
                 store
                     .insert_api_token(&ApiToken {
                         id: new_id(),

@@ -15,7 +15,7 @@ use thirdplace_domain::booking::{open_intervals, Recurrence};
 use thirdplace_domain::membership::{local_date, seats_opening};
 use thirdplace_domain::{Person, Principal};
 use thirdplace_store::Store;
-use thirdplace_web::bookings::{book_with, Request};
+use thirdplace_web::bookings::service::{book_with, Request};
 
 const SEEDED_KEY: &str = "demo_bookings_seeded";
 const MEMBER: &str = "member@demo.example";

@@ -39,7 +39,7 @@ use thirdplace_domain::membership::{
 };
 use thirdplace_domain::{new_id, Organisation, Person, PersonInput, Region};
 use thirdplace_store::{HubListing, Store, StoreError};
-use thirdplace_web::checkins::event;
+use thirdplace_web::memberships::checkins::event;
 use uuid::Uuid;
 
 use crate::demo::{

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use thirdplace_domain::{new_id, PersonInput};
 use thirdplace_store::Store;
-use thirdplace_web::mail::MailConfig;
+use thirdplace_web::outbox::mail::MailConfig;
 use thirdplace_web::{AppState, WebConfig};
 
 #[derive(Parser, Debug)]
@@ -90,13 +90,13 @@ struct ServeArgs {
     smtp_url: Option<String>,
 
     /// The sender of e-mail, an address with an optional name.
-    #[arg(long, env = "THIRDPLACE_MAIL_FROM", default_value = thirdplace_web::mail::DEFAULT_FROM)]
+    #[arg(long, env = "THIRDPLACE_MAIL_FROM", default_value = thirdplace_web::outbox::mail::DEFAULT_FROM)]
     mail_from: String,
 
     /// The address people reach the app at, e.g. `https://hubbar.example.se`:
     /// links in e-mails and calendar feeds use it. Without it, each
     /// request's host (and `X-Forwarded-Proto`).
-    #[arg(long, env = "THIRDPLACE_PUBLIC_URL", value_parser = thirdplace_web::feeds::parse_public_url)]
+    #[arg(long, env = "THIRDPLACE_PUBLIC_URL", value_parser = thirdplace_web::http::origin::parse_public_url)]
     public_url: Option<String>,
 }
 
@@ -243,10 +243,10 @@ fn read_password_from_stdin() -> Result<String> {
             .context("reading the password from standard input")?;
         s.lines().next().unwrap_or("").to_string()
     };
-    if password.chars().count() < thirdplace_web::auth::MIN_PASSWORD_LEN {
+    if password.chars().count() < thirdplace_web::people::auth::MIN_PASSWORD_LEN {
         bail!(
             "the password must have at least {} characters",
-            thirdplace_web::auth::MIN_PASSWORD_LEN
+            thirdplace_web::people::auth::MIN_PASSWORD_LEN
         );
     }
     Ok(password)
@@ -277,7 +277,10 @@ async fn create_admin(
     }
     store.insert_person(&person).await?;
     store
-        .set_password_hash(person.id, &thirdplace_web::auth::hash_password(password))
+        .set_password_hash(
+            person.id,
+            &thirdplace_web::people::auth::hash_password(password),
+        )
         .await?;
     Ok(person.id)
 }
@@ -292,7 +295,7 @@ async fn create_token(store: &dyn Store, email: &str, name: &str) -> Result<Stri
     let Some(person) = person else {
         bail!("nobody with the e-mail address {email} exists")
     };
-    let (token, hash) = thirdplace_web::auth::new_api_token();
+    let (token, hash) = thirdplace_web::people::auth::new_api_token();
     let t = thirdplace_store::ApiToken {
         id: new_id(),
         person_id: person.id,
@@ -324,7 +327,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve(open_store(&cli.database_url).await?, args).await,
         Command::Demo(args) => {
             let store = open_store(&cli.database_url).await?;
-            let hash = thirdplace_web::auth::hash_password(demo::DEMO_PASSWORD);
+            let hash = thirdplace_web::people::auth::hash_password(demo::DEMO_PASSWORD);
             if demo::seed(store.as_ref(), &hash).await? {
                 println!("The demo network was created in {}.", cli.database_url);
             } else {
@@ -417,7 +420,7 @@ mod tests {
             .await
             .unwrap();
         let who = store
-            .token_person(&thirdplace_web::auth::sha256_hex(&token))
+            .token_person(&thirdplace_web::http::auth::sha256_hex(&token))
             .await
             .unwrap()
             .unwrap();
@@ -436,7 +439,7 @@ mod tests {
     #[tokio::test]
     async fn the_demo_seeds_once_with_every_demo_login() {
         let (store, _dir) = temp_store().await;
-        let hash = thirdplace_web::auth::hash_password(demo::DEMO_PASSWORD);
+        let hash = thirdplace_web::people::auth::hash_password(demo::DEMO_PASSWORD);
         assert!(demo::seed(store.as_ref(), &hash).await.unwrap());
         let people = store.list_people(None).await.unwrap().len();
         let hubs = store.list_hubs().await.unwrap();
@@ -484,7 +487,7 @@ mod tests {
     #[tokio::test]
     async fn sites_suggest_villages_outside_central_towns_and_gaps_add_up() {
         let (store, _dir) = temp_store().await;
-        let hash = thirdplace_web::auth::hash_password(demo::DEMO_PASSWORD);
+        let hash = thirdplace_web::people::auth::hash_password(demo::DEMO_PASSWORD);
         demo::seed(store.as_ref(), &hash).await.unwrap();
         let out = sites_output(
             store.as_ref(),

@@ -29,7 +29,7 @@ pub fn spawn(state: AppState) -> Workers {
     let s = state.clone();
     let sweeper = tokio::spawn(async move {
         loop {
-            if let Err(e) = crate::checkins::close_forgotten(&s).await {
+            if let Err(e) = crate::memberships::checkins::close_forgotten(&s).await {
                 tracing::warn!(error = %e, "closing forgotten check-ins failed");
             }
             tokio::time::sleep(SWEEP_EVERY).await;
@@ -37,14 +37,14 @@ pub fn spawn(state: AppState) -> Workers {
     });
     let s = state.clone();
     let warm = tokio::spawn(async move {
-        if let Err(e) = crate::event_feeds::warm(&s).await {
+        if let Err(e) = crate::events::feeds::warm(&s).await {
             tracing::warn!(error = %e, "writing the calendar feed ahead failed");
         }
     });
     let s = state.clone();
     let reminders = tokio::spawn(async move {
         loop {
-            if let Err(e) = crate::events::send_reminders(&s).await {
+            if let Err(e) = crate::events::service::send_reminders(&s).await {
                 tracing::warn!(error = %e, "sending event reminders failed");
             }
             tokio::time::sleep(SWEEP_EVERY).await;
@@ -54,7 +54,7 @@ pub fn spawn(state: AppState) -> Workers {
         let state = state.clone();
         tokio::spawn(async move {
             loop {
-                if crate::mail::send_due(&state, &smtp).await == 0 {
+                if crate::outbox::mail::send_due(&state, &smtp).await == 0 {
                     tokio::select! {
                         _ = state.mail_wake.notified() => {}
                         _ = tokio::time::sleep(POLL_EVERY) => {}
@@ -64,9 +64,9 @@ pub fn spawn(state: AppState) -> Workers {
         })
     });
     let webhooks = tokio::spawn(async move {
-        let client = crate::webhooks::client();
+        let client = crate::memberships::webhooks::client();
         loop {
-            let tried = crate::webhooks::deliver_due(&state, &client).await;
+            let tried = crate::memberships::webhooks::deliver_due(&state, &client).await;
             if tried == 0 {
                 tokio::select! {
                     _ = state.webhook_wake.notified() => {}

@@ -3,49 +3,46 @@
 //!
 //! Handlers parse input into domain types, ask the domain, persist through
 //! the [`Store`] and render. They never compute a rule themselves.
+//!
+//! One folder per capability (`network`, `people`, `memberships`,
+//! `bookings`, `events`, `sites`, `outbox`), each with its service, API,
+//! pages and feeds; shared plumbing in the leaf [`http`] and the texts in
+//! the leaf [`i18n`]. This file is the composition root: it merges each
+//! capability's routers and reads like a table of contents.
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{any, get};
 use axum::{middleware, Router};
+use http::error::ErrorBody;
 use std::sync::Arc;
 use std::time::Duration;
 use thirdplace_store::Store;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
 
-pub mod api;
-pub mod auth;
-pub mod background;
-pub mod bookings;
-pub mod cache;
-pub mod calendar_cache;
-pub mod checkins;
-pub mod clock;
-pub mod error;
-pub mod event_feeds;
-pub mod events;
-pub mod feeds;
-pub mod forms;
+// Shared leaves: they import no capability.
+pub mod http;
 pub mod i18n;
-pub mod i18n_bookings;
-pub mod i18n_calendar;
-pub mod i18n_event_forms;
-pub mod i18n_events;
-pub mod i18n_feeds;
-pub mod i18n_mail;
-pub mod i18n_memberships;
-pub mod i18n_sites;
-pub mod mail;
-pub mod pages;
-pub mod qr;
-pub mod signing;
-pub mod templates;
-pub mod webhooks;
 
-pub use error::{AppError, AppResult};
+// The capabilities: each imports the leaves, never a sibling.
+pub mod bookings;
+pub mod events;
+pub mod memberships;
+pub mod network;
+pub mod outbox;
+pub mod people;
+pub mod sites;
+
+// The composition of the capabilities' background work.
+pub mod background;
+
+pub use http::error::{AppError, AppResult};
 
 /// Settings of the web layer; the binary fills them from flags and
 /// `THIRDPLACE_*` variables.
@@ -58,12 +55,12 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     pub max_body_bytes: usize,
     /// How long anonymous visitors may be shown a cached hub list or page
-    /// (zero: no cache). See [`cache`].
+    /// (zero: no cache). See [`http::cache`].
     pub public_cache_ttl: Duration,
-    /// SMTP and the sender of e-mail (see [`mail`]); no SMTP by default.
-    pub mail: mail::MailConfig,
+    /// SMTP and the sender of e-mail (see [`outbox::mail`]); no SMTP by default.
+    pub mail: outbox::mail::MailConfig,
     /// `scheme://host[:port]` people reach the app at, for the addresses
-    /// in e-mails and calendar feeds ([`feeds::parse_public_url`]); without
+    /// in e-mails and calendar feeds ([`http::origin::parse_public_url`]); without
     /// it, each request's `Host` (and `X-Forwarded-Proto`).
     pub public_url: Option<String>,
 }
@@ -76,7 +73,7 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 1024 * 1024,
             public_cache_ttl: Duration::from_secs(1),
-            mail: mail::MailConfig::default(),
+            mail: outbox::mail::MailConfig::default(),
             public_url: None,
         }
     }
@@ -86,18 +83,18 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<WebConfig>,
-    pub cache: Arc<cache::PublicCache>,
+    pub cache: Arc<http::cache::PublicCache>,
     /// Rendered feeds and calendar pages under the calendar generation.
-    pub calendar_cache: Arc<calendar_cache::CalendarCache>,
-    /// Each public event's feed text (see [`event_feeds::EventTexts`]).
-    pub event_texts: Arc<event_feeds::EventTexts>,
+    pub calendar_cache: Arc<events::calendar_cache::CalendarCache>,
+    /// Each public event's feed text (see [`events::feeds::EventTexts`]).
+    pub event_texts: Arc<events::feeds::EventTexts>,
     /// Each public feed's events as last listed (see
-    /// [`event_feeds::FeedSnapshots`]).
-    pub feed_snapshots: Arc<event_feeds::FeedSnapshots>,
-    /// Limits concurrent password hashing (see [`auth::hashing`]).
+    /// [`events::feeds::FeedSnapshots`]).
+    pub feed_snapshots: Arc<events::feeds::FeedSnapshots>,
+    /// Limits concurrent password hashing (see [`people::auth::hashing`]).
     pub hashing: Arc<tokio::sync::Semaphore>,
-    /// The time every membership rule is judged at (see [`clock`]).
-    pub clock: clock::Clock,
+    /// The time every membership rule is judged at (see [`http::clock`]).
+    pub clock: http::clock::Clock,
     /// Wakes the webhook worker when a delivery is queued by this process.
     pub webhook_wake: Arc<tokio::sync::Notify>,
     /// Wakes the mail worker when this process queues an e-mail.
@@ -108,13 +105,13 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, config: WebConfig) -> Self {
         AppState {
             store,
-            cache: Arc::new(cache::PublicCache::new(config.public_cache_ttl)),
-            calendar_cache: Arc::new(calendar_cache::CalendarCache::new()),
-            event_texts: Arc::new(event_feeds::EventTexts::new()),
-            feed_snapshots: Arc::new(event_feeds::FeedSnapshots::new()),
-            hashing: Arc::new(tokio::sync::Semaphore::new(auth::HASHING_SLOTS)),
+            cache: Arc::new(http::cache::PublicCache::new(config.public_cache_ttl)),
+            calendar_cache: Arc::new(events::calendar_cache::CalendarCache::new()),
+            event_texts: Arc::new(events::feeds::EventTexts::new()),
+            feed_snapshots: Arc::new(events::feeds::FeedSnapshots::new()),
+            hashing: Arc::new(tokio::sync::Semaphore::new(people::auth::HASHING_SLOTS)),
             config: Arc::new(config),
-            clock: clock::Clock::default(),
+            clock: http::clock::Clock::default(),
             webhook_wake: Arc::new(tokio::sync::Notify::new()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
         }
@@ -129,7 +126,7 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole application, ready to serve or to drive with `oneshot` in tests.
 pub fn app(state: AppState) -> Router {
-    let (api, openapi) = api::router();
+    let (api, openapi) = api_router();
     let openapi = Arc::new(openapi);
     let api = api
         .route(
@@ -145,22 +142,84 @@ pub fn app(state: AppState) -> Router {
     let timeout = state.config.request_timeout;
     let body_limit = state.config.max_body_bytes;
     Router::new()
-        .merge(pages::router(state.clone()))
-        .merge(feeds::router())
+        .merge(pages(state.clone()))
+        .merge(bookings::feeds_router())
+        .merge(events::feeds_router())
         .merge(api)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/static/app.css", get(stylesheet))
-        .layer(middleware::from_fn_with_state(state.clone(), cache::invalidate_on_write))
+        .layer(middleware::from_fn_with_state(state.clone(), http::cache::invalidate_on_write))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), uri = %feeds::loggable_uri(req.uri()), request_id = %id)
+            tracing::info_span!("request", method = %req.method(), uri = %http::origin::loggable_uri(req.uri()), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
         .with_state(state)
+}
+
+/// The server-rendered pages of every capability, each request passing
+/// [`http::page::html_context`] (language, person, CSRF token, and any
+/// error as a readable page).
+fn pages(state: AppState) -> Router<AppState> {
+    Router::new()
+        .merge(network::router())
+        .merge(people::router())
+        .merge(memberships::router())
+        .merge(sites::router())
+        .merge(outbox::router())
+        .merge(events::router())
+        .merge(bookings::router())
+        .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+        .layer(middleware::from_fn_with_state(
+            state,
+            http::page::html_context,
+        ))
+}
+
+// The JSON API at `/api/v1`. The OpenAPI document at
+// `/api/v1/openapi.json` is generated from the handlers' annotations, so it
+// cannot drift from the routes.
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "thirdplace API", version = "1", description = "The network's hubs, zones, rooms, regions, municipalities, operators, organisations and people. Errors always have the shape {\"error\": {\"code\", \"message\"}}."),
+    components(schemas(ErrorBody)),
+    modifiers(&BearerAuth),
+    tags((name = "network", description = "Regions, municipalities and operators"), (name = "hubs", description = "Hubs, their zones and rooms"), (name = "people", description = "Organisations and people"), (name = "memberships", description = "Plans, seats, members' cards and profiles"), (name = "checkins", description = "Check-in, check-out, guests, who is here, access summary"), (name = "bookings", description = "Room availability, bookings with prices and included hours, series, cancellation, booking rules"), (name = "events", description = "The open calendar: events, sign-up with a waiting list, colleagues, invitations, attendance and summaries"), (name = "webhooks", description = "Signed event deliveries for door locks and screens"), (name = "sites", description = "Where the next hubs should go (site selection on GeoNames locality data, CC BY 4.0)"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The API's routes with their full paths (`/api/v1/...`), and the
+/// OpenAPI document generated from them. The order of the capabilities is
+/// the order of the document's paths.
+pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let v1 = OpenApiRouter::new();
+    let v1 = network::api_routes(v1);
+    let v1 = people::api_routes(v1);
+    let v1 = memberships::api_routes(v1);
+    let v1 = sites::api_routes(v1);
+    let v1 = bookings::api_routes(v1);
+    let v1 = events::api_routes(v1);
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1)
+        .split_for_parts()
 }
 
 /// Serves until `shutdown` completes, then finishes in-flight requests.

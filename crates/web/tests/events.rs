@@ -882,10 +882,10 @@ async fn reminders_are_queued_once_a_day_before(app: TestApp) {
     // An event further away is not due yet.
     create(&app, &host, &online(&app, "public", 5)).await;
 
-    let first = thirdplace_web::events::send_reminders(&app.state)
+    let first = thirdplace_web::events::service::send_reminders(&app.state)
         .await
         .unwrap();
-    let again = thirdplace_web::events::send_reminders(&app.state)
+    let again = thirdplace_web::events::service::send_reminders(&app.state)
         .await
         .unwrap();
     assert!(first <= 1 && again == 0, "{first} {again}");

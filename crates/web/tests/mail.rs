@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use thirdplace_store::OutgoingEmail;
-use thirdplace_web::mail::{self, MailConfig, GIVE_UP_AFTER_ATTEMPTS};
+use thirdplace_web::outbox::mail::{self, MailConfig, GIVE_UP_AFTER_ATTEMPTS};
 use thirdplace_web::{AppError, WebConfig};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;

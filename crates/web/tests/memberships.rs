@@ -408,7 +408,7 @@ async fn forgotten_check_ins_close_at_closing_time(app: TestApp) {
     let id: Uuid = v["id"].as_str().unwrap().parse().unwrap();
     // Before closing nothing happens.
     assert_eq!(
-        thirdplace_web::checkins::close_forgotten(&app.state)
+        thirdplace_web::memberships::checkins::close_forgotten(&app.state)
             .await
             .unwrap(),
         0
@@ -416,7 +416,7 @@ async fn forgotten_check_ins_close_at_closing_time(app: TestApp) {
     // After 17:00 Swedish time (16:00Z in November) it is closed at 17:00.
     app.clock.set(instant("2026-11-23T16:30:00Z"));
     assert_eq!(
-        thirdplace_web::checkins::close_forgotten(&app.state)
+        thirdplace_web::memberships::checkins::close_forgotten(&app.state)
             .await
             .unwrap(),
         1
@@ -859,7 +859,7 @@ async fn webhooks_are_signed_retried_and_not_lost_while_the_receiver_is_down(app
         .unwrap();
     assert_eq!(
         headers["x-thirdplace-signature"].to_str().unwrap(),
-        thirdplace_web::webhooks::signature(&secret, ts, body)
+        thirdplace_web::memberships::webhooks::signature(&secret, ts, body)
     );
     // An independent HMAC-SHA256 over "<timestamp>.<body>".
     use hmac::Mac;

@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use thirdplace_domain::*;
 use thirdplace_store::{ApiToken, Store};
-use thirdplace_web::{auth, AppState, WebConfig};
+use thirdplace_web::people::auth;
+use thirdplace_web::{AppState, WebConfig};
 
 #[derive(Clone, Copy, Debug)]
 pub enum Backend {
@@ -54,7 +55,7 @@ pub struct TestApp {
     pub f: Fixture,
     pub client: Client,
     /// The app's clock: starts at [`TEST_NOW`] and ticks on; tests may move it.
-    pub clock: thirdplace_web::clock::Clock,
+    pub clock: thirdplace_web::http::clock::Clock,
     /// The served app's state, for calling its services directly.
     pub state: AppState,
     _guard: Box<dyn std::any::Any + Send>,

@@ -1,0 +1,756 @@
+//! The open calendar's one path for the API (and, next, the pages): propose,
+//! publish, change and cancel events; sign up oneself or a colleague;
+//! invite people from other organisations; mark attendance; the summary;
+//! and the 24-hour reminders. The domain ([`thirdplace_domain::event`])
+//! decides every rule; this module loads what a rule needs, runs the
+//! booking rules for an event's room, and writes through the store, which
+//! decides places and the waiting list inside its transaction.
+//!
+//! **Who publishes.** There is no per-hub auto-publish setting: an event
+//! proposed by a host of its hub (or a network admin) is published at once;
+//! any other member's proposal waits until a host of the hub publishes it.
+//!
+//! **Who is a member.** Someone signed in who holds a seat somewhere in the
+//! network, hosts a hub or is a network admin. Members propose events and
+//! see members-only events.
+
+use crate::http::error::{AppError, AppResult};
+use crate::AppState;
+use axum::http::StatusCode;
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashSet;
+use thirdplace_domain::booking::{check_slot, BookingRefusal, Price};
+use thirdplace_domain::event::{
+    check_colleague, may_register, may_see, Event, EventInput, EventRefusal, EventStatus,
+    EventSummary, EventVisibility, ExternalParticipantInput, Invitation, Registrant, Registration,
+    Viewer,
+};
+use thirdplace_domain::{new_id, Email, FieldError, Principal, ValidationErrors};
+use thirdplace_store::{
+    EventFilter, EventListing, EventNotices, OutgoingEmail, RegistrationCancelled, Store,
+    StoreError,
+};
+use uuid::Uuid;
+
+/// How far ahead of an event its reminder goes out.
+pub const REMINDER_AHEAD_HOURS: i64 = 24;
+/// Most events one list or feed answer holds.
+pub const MAX_LISTED: i64 = 5000;
+
+/// The error for a refusal, with the status the domain names.
+pub fn refusal(r: &EventRefusal) -> AppError {
+    AppError::refused(
+        StatusCode::from_u16(r.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+        r.code(),
+        r.message(),
+    )
+}
+
+fn booking_refusal(r: &BookingRefusal) -> AppError {
+    crate::http::error::booking_refusal(r)
+}
+
+/// A store error, with the event refusals it may stand for mapped to them.
+fn store_error(e: StoreError) -> AppError {
+    match e {
+        StoreError::Conflict(code) => match EventRefusal::from_code(&code) {
+            Some(r) => refusal(&r),
+            None => StoreError::Conflict(code).into(),
+        },
+        e => e.into(),
+    }
+}
+
+fn field_error(field: &str, e: FieldError) -> ValidationErrors {
+    ValidationErrors {
+        errors: vec![FieldError {
+            field: field.to_string(),
+            ..e
+        }],
+    }
+}
+
+// ------------------------------------------------------------- who is who
+
+/// Whether `p` is a member: holds a seat, hosts a hub or runs the network.
+pub async fn is_member(state: &AppState, p: &Principal) -> AppResult<bool> {
+    if p.is_network_admin || !p.hosted_hub_ids.is_empty() {
+        return Ok(true);
+    }
+    Ok(!state
+        .store
+        .held_seats(p.person_id, state.now())
+        .await?
+        .is_empty())
+}
+
+/// Organisers, the hub's hosts and network admins manage an event.
+pub fn manages(p: Option<&Principal>, e: &Event) -> bool {
+    p.is_some_and(|p| e.is_organiser(p.person_id) || p.can_edit_hub(e.hub_id))
+}
+
+/// Who `p` is to one event. Invited means holding an active registration
+/// or an invitation sent to one's address.
+pub async fn viewer(state: &AppState, p: Option<&Principal>, e: &Event) -> AppResult<Viewer> {
+    let Some(p) = p else {
+        return Ok(Viewer::default());
+    };
+    let manages = manages(Some(p), e);
+    let member = is_member(state, p).await?;
+    let invited = if e.visibility == EventVisibility::Public || manages {
+        false
+    } else {
+        state
+            .store
+            .registration_of(e.id, p.person_id)
+            .await?
+            .is_some()
+            || state
+                .store
+                .list_invitations(e.id)
+                .await?
+                .iter()
+                .any(|i| i.email.eq_ignore_ascii_case(&p.email))
+    };
+    Ok(Viewer {
+        person_id: Some(p.person_id),
+        member,
+        invited,
+        manages,
+    })
+}
+
+/// An event `p` may see, or 404 (not telling whether it exists).
+pub async fn visible_event(
+    state: &AppState,
+    p: Option<&Principal>,
+    id: Uuid,
+) -> AppResult<(Event, Viewer)> {
+    let e = state.store.get_event(id).await?;
+    let v = viewer(state, p, &e).await?;
+    if !may_see(&e, &v) {
+        return Err(AppError::NotFound);
+    }
+    Ok((e, v))
+}
+
+/// An event `p` manages; 404 if they may not even see it, 403 otherwise.
+async fn managed_event(state: &AppState, p: &Principal, id: Uuid) -> AppResult<Event> {
+    let (e, v) = visible_event(state, Some(p), id).await?;
+    if !v.manages {
+        return Err(refusal(&EventRefusal::NotOrganiser));
+    }
+    Ok(e)
+}
+
+// ------------------------------------------------------------------- list
+
+/// What a calendar asks for.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub hub_id: Option<Uuid>,
+    pub topic: Option<String>,
+}
+
+/// The events `p` may see: public published (and cancelled) ones for
+/// anyone; members-only ones for members; invitation-only ones and
+/// proposals for those involved (organisers, registered people, the hub's
+/// hosts, network admins).
+pub async fn list(
+    state: &AppState,
+    p: Option<&Principal>,
+    q: &ListQuery,
+) -> AppResult<Vec<EventListing>> {
+    let f = EventFilter {
+        from: q.from,
+        to: q.to,
+        hub_ids: q.hub_id.map(|h| vec![h]),
+        topic: q.topic.clone(),
+        ..Default::default()
+    };
+    visible(state, p, f, MAX_LISTED as usize).await
+}
+
+/// The first `want` events of `f` (its `limit` is ignored) that `p` may
+/// see, in the store's order. Anonymous visitors see public events only,
+/// which the store selects itself; for someone signed in the store's
+/// events are judged one by one ([`may_see`]), read in batches until
+/// `want` are found, so a calendar page never loads the whole network.
+pub async fn visible(
+    state: &AppState,
+    p: Option<&Principal>,
+    mut f: EventFilter,
+    want: usize,
+) -> AppResult<Vec<EventListing>> {
+    let Some(p) = p else {
+        f.visibilities = Some(vec![EventVisibility::Public]);
+        f.statuses = Some(match f.statuses.take() {
+            Some(s) => s
+                .into_iter()
+                .filter(|s| matches!(s, EventStatus::Published | EventStatus::Cancelled))
+                .collect(),
+            None => vec![EventStatus::Published, EventStatus::Cancelled],
+        });
+        f.limit = want as i64;
+        return Ok(state.store.list_events(&f).await?);
+    };
+    let member = is_member(state, p).await?;
+    let involved: HashSet<Uuid> = state
+        .store
+        .list_events(&EventFilter {
+            involving: Some(p.person_id),
+            after: None,
+            limit: MAX_LISTED,
+            ..f.clone()
+        })
+        .await?
+        .into_iter()
+        .map(|l| l.event.id)
+        .collect();
+    // Most of what a member is shown is public or members-only, so a batch
+    // a little larger than what is wanted is nearly always the last one.
+    let batch = (want + want / 4 + 10).min(MAX_LISTED as usize);
+    f.limit = batch as i64;
+    let mut out = Vec::with_capacity(want.min(1000));
+    loop {
+        let got = state.store.list_events(&f).await?;
+        let full = got.len() == batch;
+        f.after = got.last().map(|l| (l.event.start, l.event.id));
+        for l in got {
+            let v = Viewer {
+                person_id: Some(p.person_id),
+                member,
+                invited: involved.contains(&l.event.id),
+                manages: manages(Some(p), &l.event),
+            };
+            if may_see(&l.event, &v) {
+                out.push(l);
+                if out.len() == want {
+                    return Ok(out);
+                }
+            }
+        }
+        if !full {
+            return Ok(out);
+        }
+    }
+}
+
+// ---------------------------------------------------------------- propose
+
+/// The place checks of an event: its room or zone belongs to its hub, and
+/// an event in a room keeps the room's booking rules (opening hours, the
+/// quarter-hour grid, how far ahead).
+async fn check_place(
+    store: &dyn Store,
+    p: &Principal,
+    e: &Event,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let hub = match store.get_hub(e.hub_id).await {
+        Ok(h) => h,
+        Err(StoreError::NotFound) => {
+            return Err(ValidationErrors::single(
+                "hub_id",
+                "unknown_reference",
+                "is not a hub of this network",
+            )
+            .into())
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(room_id) = e.venue.room_id() {
+        let room = match store.get_room(room_id).await {
+            Ok(r) if r.hub_id == e.hub_id => r,
+            Ok(_) | Err(StoreError::NotFound) => {
+                return Err(ValidationErrors::single(
+                    "room_id",
+                    "unknown_reference",
+                    "is not a room of this hub",
+                )
+                .into())
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if p.organisation_id.is_none() {
+            return Err(booking_refusal(&BookingRefusal::NoOrganisation));
+        }
+        let rules = store.booking_rules(e.hub_id).await?;
+        check_slot(&room, &hub.hub.opening_hours, &rules, e.start, e.end, now)
+            .map_err(|r| booking_refusal(&r))?;
+    }
+    if let Some(zone_id) = e.venue.zone_id() {
+        match store.get_zone(zone_id).await {
+            Ok(z) if z.hub_id == e.hub_id => {}
+            Ok(_) | Err(StoreError::NotFound) => {
+                return Err(ValidationErrors::single(
+                    "zone_id",
+                    "unknown_reference",
+                    "is not a zone of this hub",
+                )
+                .into())
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+/// A member proposes an event. A host of the hub (or a network admin)
+/// publishes at once; other members' events wait for a host. An event in a
+/// room books it, billed (at no charge) to the proposer's organisation.
+pub async fn propose(state: &AppState, p: &Principal, input: &EventInput) -> AppResult<Event> {
+    if !is_member(state, p).await? {
+        return Err(AppError::refused(
+            StatusCode::FORBIDDEN,
+            "members_only",
+            "Only members (holding a seat in the network) can propose events.",
+        ));
+    }
+    let now = state.now();
+    let mut e = input.validate(new_id(), p.person_id, now)?;
+    check_place(state.store.as_ref(), p, &e, now).await?;
+    // Hosts' own proposals, and every member's where the hub publishes
+    // members' events without waiting for a host.
+    if p.can_edit_hub(e.hub_id)
+        || state
+            .store
+            .booking_rules(e.hub_id)
+            .await?
+            .publish_member_events
+    {
+        e.status = EventStatus::Published;
+    }
+    let booking = match p.organisation_id {
+        Some(org) => e.room_booking(org, Price::default()),
+        None => None,
+    };
+    state
+        .store
+        .insert_event(&e, booking.as_ref())
+        .await
+        .map_err(store_error)
+}
+
+/// A host of the hub publishes a proposal (publishing again is a no-op).
+pub async fn publish(state: &AppState, p: &Principal, id: Uuid) -> AppResult<Event> {
+    let e = managed_event(state, p, id).await?;
+    if !p.can_edit_hub(e.hub_id) {
+        return Err(AppError::refused(
+            StatusCode::FORBIDDEN,
+            "not_host",
+            "Only the hub's hosts can publish its events.",
+        ));
+    }
+    match e.status {
+        EventStatus::Published => Ok(e),
+        EventStatus::Cancelled => Err(refusal(&EventRefusal::EventCancelled)),
+        EventStatus::Proposed => {
+            let published = Event {
+                status: EventStatus::Published,
+                updated_at: state.now(),
+                ..e
+            };
+            let change = state
+                .store
+                .update_event(&published, None, &EventNotices::default())
+                .await
+                .map_err(store_error)?;
+            Ok(change.event)
+        }
+    }
+}
+
+/// Organisers and hosts change an event. A move in time or place is
+/// e-mailed to everyone registered; new places go to the waiting list in
+/// order, and those who move up are told.
+pub async fn update(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+    input: &EventInput,
+) -> AppResult<Event> {
+    let old = managed_event(state, p, id).await?;
+    if old.status == EventStatus::Cancelled {
+        return Err(refusal(&EventRefusal::EventCancelled));
+    }
+    let now = state.now();
+    let new = input.validate(old.id, old.organiser_id, now)?;
+    if new.hub_id != old.hub_id {
+        return Err(ValidationErrors::single(
+            "hub_id",
+            "cannot_change",
+            "an event stays in its hub; cancel it and propose a new one",
+        )
+        .into());
+    }
+    let changed = old.changed_to(&new, now);
+    let moved = changed.moved_from(&old);
+    if moved {
+        check_place(state.store.as_ref(), p, &changed, now).await?;
+    }
+    // An event coming into a room from elsewhere needs a booking, billed to
+    // the organiser's organisation; one that has a booking keeps it (the
+    // store moves it with the event).
+    let booking = if changed.venue.room_id().is_some() && old.booking_id.is_none() {
+        let organiser = state.store.get_person(old.organiser_id).await?;
+        match organiser.organisation_id.or(p.organisation_id) {
+            Some(org) => changed.room_booking(org, Price::default()),
+            None => return Err(booking_refusal(&BookingRefusal::NoOrganisation)),
+        }
+    } else {
+        None
+    };
+    let notices = EventNotices {
+        promoted: Some(promotion_email(&changed, now)),
+        changed: moved.then(|| moved_email(&changed, now)),
+    };
+    let change = state
+        .store
+        .update_event(&changed, booking.as_ref(), &notices)
+        .await
+        .map_err(store_error)?;
+    state.mail_wake.notify_one();
+    Ok(change.event)
+}
+
+/// Organisers and hosts cancel an event; everyone registered is told.
+pub async fn cancel(state: &AppState, p: &Principal, id: Uuid) -> AppResult<Event> {
+    let e = managed_event(state, p, id).await?;
+    if e.status == EventStatus::Cancelled {
+        return Err(refusal(&EventRefusal::AlreadyCancelled));
+    }
+    let now = state.now();
+    let notice = cancelled_email(&e, now);
+    let e = match state
+        .store
+        .cancel_event(id, now, p.person_id, Some(&notice))
+        .await
+    {
+        Ok(e) => e,
+        Err(StoreError::Conflict(_)) => return Err(refusal(&EventRefusal::AlreadyCancelled)),
+        Err(e) => return Err(e.into()),
+    };
+    state.mail_wake.notify_one();
+    Ok(e)
+}
+
+// ----------------------------------------------------------- registrations
+
+/// Signs up `p`, or a colleague of `p`'s own organisation. The store
+/// decides between a place and the waiting list.
+pub async fn register(
+    state: &AppState,
+    p: &Principal,
+    event_id: Uuid,
+    colleague_id: Option<Uuid>,
+) -> AppResult<Registration> {
+    let (e, v) = visible_event(state, Some(p), event_id).await?;
+    let now = state.now();
+    may_register(&e, &v, now).map_err(|r| refusal(&r))?;
+    let (person_id, registered_by) = match colleague_id {
+        Some(c) if c != p.person_id => {
+            let colleague = match state.store.get_person(c).await {
+                Ok(x) if !x.archived => x,
+                Ok(_) | Err(StoreError::NotFound) => {
+                    return Err(ValidationErrors::single(
+                        "person_id",
+                        "unknown_reference",
+                        "is not a person of this network",
+                    )
+                    .into())
+                }
+                Err(e) => return Err(e.into()),
+            };
+            check_colleague(p.organisation_id, colleague.organisation_id)
+                .map_err(|r| refusal(&r))?;
+            (c, Some(p.person_id))
+        }
+        _ => (p.person_id, None),
+    };
+    let r = Registration::new(e.id, Registrant::Person { person_id }, registered_by, now);
+    state.store.register(&r, now).await.map_err(store_error)
+}
+
+/// Whether `p` may act on a registration: the person it is for, who signed
+/// them up, and those who manage the event.
+async fn registration_for(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+    manage_only: bool,
+) -> AppResult<(Registration, Event)> {
+    let r = state.store.get_registration(id).await?;
+    let e = state.store.get_event(r.event_id).await?;
+    let own = r.registrant.person_id() == Some(p.person_id) || r.registered_by == Some(p.person_id);
+    let manages = manages(Some(p), &e);
+    if !own && !manages {
+        return Err(AppError::NotFound);
+    }
+    if manage_only && !manages {
+        return Err(refusal(&EventRefusal::NotOrganiser));
+    }
+    Ok((r, e))
+}
+
+/// Cancels a registration; the first on the waiting list move up and are
+/// told by e-mail.
+pub async fn cancel_registration(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+) -> AppResult<RegistrationCancelled> {
+    let (_, e) = registration_for(state, p, id, false).await?;
+    let now = state.now();
+    let promotion = promotion_email(&e, now);
+    let done = state
+        .store
+        .cancel_registration(id, now, Some(&promotion))
+        .await
+        .map_err(store_error)?;
+    if !done.promoted.is_empty() {
+        state.mail_wake.notify_one();
+    }
+    Ok(done)
+}
+
+/// Organisers and hosts mark who came.
+pub async fn set_attended(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+    attended: bool,
+) -> AppResult<Registration> {
+    let (r, _) = registration_for(state, p, id, true).await?;
+    if !r.status.is_active() {
+        return Err(refusal(&EventRefusal::AlreadyCancelled));
+    }
+    state.store.set_attended(id, attended).await?;
+    Ok(state.store.get_registration(id).await?)
+}
+
+/// An event's registrations with names, addresses and organisations, in
+/// arrival order (cancelled ones included), for those who manage it.
+pub async fn registrations(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+) -> AppResult<Vec<thirdplace_store::RegistrationView>> {
+    managed_event(state, p, id).await?;
+    Ok(state.store.list_registrations(id).await?)
+}
+
+/// An event's numbers, for those who manage it.
+pub async fn summary(state: &AppState, p: &Principal, id: Uuid) -> AppResult<EventSummary> {
+    managed_event(state, p, id).await?;
+    Ok(state.store.event_summary(id).await?)
+}
+
+// ------------------------------------------------------------- invitations
+
+/// The hash an invitation token is kept as.
+pub fn token_hash(token: &str) -> String {
+    crate::http::auth::sha256_hex(token)
+}
+
+/// An organiser (or host) invites people by e-mail: each gets a one-time
+/// link with a random token, of which only the hash is kept. Every address
+/// is checked first (the first bad one is the error), and the invitations
+/// and their e-mails are written in one transaction: all are sent or none.
+pub async fn invite(
+    state: &AppState,
+    p: &Principal,
+    event_id: Uuid,
+    emails: &[String],
+    origin: &str,
+) -> AppResult<Vec<Invitation>> {
+    let e = managed_event(state, p, event_id).await?;
+    if e.status == EventStatus::Cancelled {
+        return Err(refusal(&EventRefusal::EventCancelled));
+    }
+    let now = state.now();
+    if e.has_started(now) {
+        return Err(refusal(&EventRefusal::EventStarted));
+    }
+    let emails = emails
+        .iter()
+        .map(|a| Email::parse(a).map_err(|err| field_error("email", err)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let when = local_span(e.start, e.end);
+    let sent: Vec<_> = emails
+        .iter()
+        .map(|email| {
+            let token = crate::http::auth::random_secret();
+            let i = Invitation {
+                id: new_id(),
+                event_id,
+                email: email.as_str().to_string(),
+                token_hash: token_hash(&token),
+                invited_by: p.person_id,
+                created_at: now,
+                used_at: None,
+                registration_id: None,
+            };
+            let link = format!("{origin}/invitations/{token}");
+            let mail = crate::http::mail::email(
+                &i.email,
+                &format!("Inbjudan: {t} / Invitation: {t}", t = e.title),
+                &format!(
+                    "Hej!\n\n{name} bjuder in dig till \"{t}\" {when}.\n\
+                     Anmäl dig med namn, e-post och organisation här (länken fungerar en gång):\n{link}\n\n\
+                     ---\n\n\
+                     Hello,\n\n{name} invites you to \"{t}\" on {when} (Swedish time).\n\
+                     Sign up with your name, e-mail and organisation here (the link works once):\n{link}\n",
+                    name = p.first_name,
+                    t = e.title,
+                ),
+                now,
+            );
+            (i, mail)
+        })
+        .collect();
+    state.store.insert_invitations(&sent).await?;
+    state.mail_wake.notify_one();
+    Ok(sent.into_iter().map(|(i, _)| i).collect())
+}
+
+/// What an invited person types in.
+#[derive(Debug, Clone, Default)]
+pub struct Guest {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub organisation: String,
+}
+
+/// Redeems an invitation link once: registers the invited person (no
+/// account) as an external participant.
+pub async fn redeem(state: &AppState, token: &str, g: &Guest) -> AppResult<Registration> {
+    let hash = token_hash(token.trim());
+    let invitation = match state.store.invitation_by_token(&hash).await {
+        Ok(i) => i,
+        Err(StoreError::NotFound) => return Err(refusal(&EventRefusal::InvitationInvalid)),
+        Err(e) => return Err(e.into()),
+    };
+    if invitation.used_at.is_some() {
+        return Err(refusal(&EventRefusal::InvitationUsed));
+    }
+    let mut errors = ValidationErrors::new();
+    for (field, v) in [("first_name", &g.first_name), ("last_name", &g.last_name)] {
+        if v.trim().is_empty() {
+            errors.add(field, "required", "must not be empty");
+        }
+    }
+    let input = ExternalParticipantInput {
+        name: format!("{} {}", g.first_name.trim(), g.last_name.trim()),
+        email: g.email.clone(),
+        organisation_name: g.organisation.clone(),
+    };
+    let participant = match input.validate() {
+        Ok(x) if errors.errors.is_empty() => x,
+        Ok(_) => return Err(errors.into()),
+        Err(v) => {
+            for mut fe in v.errors {
+                if fe.field == "organisation_name" {
+                    fe.field = "organisation".into();
+                }
+                if fe.field != "name" || errors.errors.is_empty() {
+                    errors.errors.push(fe);
+                }
+            }
+            return Err(errors.into());
+        }
+    };
+    let e = state.store.get_event(invitation.event_id).await?;
+    let now = state.now();
+    let v = Viewer {
+        invited: true,
+        ..Viewer::default()
+    };
+    may_register(&e, &v, now).map_err(|r| refusal(&r))?;
+    let r = Registration::new(e.id, Registrant::External(participant), None, now);
+    state
+        .store
+        .redeem_invitation(&hash, &r, now)
+        .await
+        .map_err(store_error)
+}
+
+// --------------------------------------------------------------- reminders
+
+/// Sends the reminders of events starting within 24 hours. Every process
+/// may run this at once: the store sends each event's reminder once.
+/// Returns how many e-mails were queued.
+pub async fn send_reminders(state: &AppState) -> AppResult<i64> {
+    let now = state.now();
+    let due = state
+        .store
+        .events_due_for_reminder(now, Duration::hours(REMINDER_AHEAD_HOURS), 100)
+        .await?;
+    let mut queued = 0;
+    for e in due {
+        match state
+            .store
+            .send_event_reminder(e.id, now, &reminder_email(&e, now))
+            .await
+        {
+            Ok(n) => queued += n,
+            // Another process was first.
+            Err(StoreError::Conflict(_)) | Err(StoreError::NotFound) => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+    if queued > 0 {
+        state.mail_wake.notify_one();
+    }
+    Ok(queued)
+}
+
+// ----------------------------------------------------------------- e-mails
+
+pub(crate) use crate::http::mail::promotion_email;
+use crate::http::mail::{local_span, template};
+
+fn moved_email(e: &Event, now: DateTime<Utc>) -> OutgoingEmail {
+    let when = local_span(e.start, e.end);
+    template(
+        format!("Ändrat: {t} / Changed: {t}", t = e.title),
+        format!(
+            "Hej!\n\n\"{t}\" har flyttats och är nu {when}.\n\n\
+             ---\n\n\
+             Hello,\n\n\"{t}\" has moved and now takes place on {when} (Swedish time).\n",
+            t = e.title
+        ),
+        now,
+    )
+}
+
+fn cancelled_email(e: &Event, now: DateTime<Utc>) -> OutgoingEmail {
+    let when = local_span(e.start, e.end);
+    template(
+        format!("Inställt: {t} / Cancelled: {t}", t = e.title),
+        format!(
+            "Hej!\n\n\"{t}\" {when} är inställt.\n\n\
+             ---\n\n\
+             Hello,\n\n\"{t}\" on {when} (Swedish time) is cancelled.\n",
+            t = e.title
+        ),
+        now,
+    )
+}
+
+fn reminder_email(e: &Event, now: DateTime<Utc>) -> OutgoingEmail {
+    let when = local_span(e.start, e.end);
+    template(
+        format!("Påminnelse: {t} / Reminder: {t}", t = e.title),
+        format!(
+            "Hej!\n\nVälkommen till \"{t}\" {when}.\n\n\
+             ---\n\n\
+             Hello,\n\nWelcome to \"{t}\" on {when} (Swedish time).\n",
+            t = e.title
+        ),
+        now,
+    )
+}

@@ -1,0 +1,84 @@
+//! What every JSON API handler shares: the body extractor that answers in
+//! the API's error shape, ids from paths, the token-and-role check of
+//! writes, and the list query. Reads of the network's public data need no
+//! token; writes need `Authorization: Bearer <token>` and the right role.
+
+use crate::http::auth::Auth;
+use crate::http::error::{AppError, AppResult};
+use axum::extract::{FromRequest, Request};
+use serde::de::DeserializeOwned;
+use thirdplace_domain::Principal;
+use uuid::Uuid;
+
+/// A JSON body whose every problem (syntax, type, unknown field, missing
+/// field, wrong content type) answers in the API's error shape.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection;
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::JsonDataError(e)) => Err(AppError::Validation(
+                thirdplace_domain::ValidationErrors::single(
+                    "body",
+                    "invalid_body",
+                    e.body_text().replace(
+                        "Failed to deserialize the JSON body into the target type: ",
+                        "",
+                    ),
+                ),
+            )),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::bad_request(
+                "invalid_json",
+                format!("the body is not valid JSON: {}", e.body_text()),
+            )),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::bad_request(
+                "unsupported_media_type",
+                "send the body as JSON with Content-Type: application/json",
+            )),
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(AppError::PayloadTooLarge)
+            }
+            Err(e) => Err(AppError::bad_request("invalid_body", e.body_text())),
+        }
+    }
+}
+
+/// An id from the path; a malformed one is simply not found.
+pub fn path_id(raw: &str) -> AppResult<Uuid> {
+    Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
+}
+
+/// Writes need a token, and `allowed` must hold for its person.
+pub fn require(auth: &Auth, allowed: impl FnOnce(&Principal) -> bool) -> AppResult<Principal> {
+    let p = auth.require()?;
+    if !auth.via_token {
+        return Err(AppError::Unauthorized);
+    }
+    if allowed(p) {
+        Ok(p.clone())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Include archived records (default false).
+    #[serde(default)]
+    pub include_archived: bool,
+}
+
+pub fn bool_str(b: bool) -> String {
+    if b {
+        "true".into()
+    } else {
+        String::new()
+    }
+}

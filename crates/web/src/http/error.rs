@@ -1,0 +1,239 @@
+//! One error type for the whole web layer. It renders as the JSON error
+//! shape `{"error": {"code": "…", "message": "…"}}`; on HTML routes a
+//! middleware turns the same error into a readable page (see
+//! [`crate::http::page::html_context`]). Causes of 5xx are logged, never
+//! shown.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use thirdplace_domain::booking::BookingRefusal;
+use thirdplace_domain::ValidationErrors;
+use thirdplace_store::StoreError;
+use utoipa::ToSchema;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Validation(ValidationErrors),
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("sign in or send an API token (Authorization: Bearer …)")]
+    Unauthorized,
+    #[error("you do not have the right to do this")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("{message}")]
+    Conflict { field: String, message: String },
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    #[error("this method is not allowed here")]
+    MethodNotAllowed,
+    /// A rule said no: a specific status, a stable code and a sentence.
+    #[error("{message}")]
+    Refused {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
+    /// Some occurrences of a series cannot be booked: each with its reason.
+    #[error("{} of the occurrences cannot be booked (see the list); choose another time, or book only the free ones if there are any", .0.len())]
+    SeriesConflict(
+        Vec<(
+            thirdplace_domain::booking::Span,
+            thirdplace_domain::booking::BookingRefusal,
+        )>,
+    ),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl AppError {
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn refused(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Refused {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Refused { status, .. } => *status,
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict { .. } | AppError::SeriesConflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Refused { code, .. } => code,
+            AppError::Validation(_) => "validation_failed",
+            AppError::BadRequest { code, .. } => code,
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::Conflict { .. } => "conflict",
+            AppError::SeriesConflict(_) => "series_conflict",
+            AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict(field) => AppError::Conflict {
+                message: format!("{field} is already in use by another record"),
+                field,
+            },
+            StoreError::Reference(field) => AppError::Validation(ValidationErrors::single(
+                &field,
+                "unknown_reference",
+                "refers to something that does not exist",
+            )),
+            StoreError::Database(e) => AppError::Internal(e),
+        }
+    }
+}
+
+impl From<ValidationErrors> for AppError {
+    fn from(e: ValidationErrors) -> Self {
+        AppError::Validation(e)
+    }
+}
+
+/// The JSON error shape.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable: `validation_failed`, `not_found`, `conflict`, …
+    pub code: String,
+    /// A sentence a person understands.
+    pub message: String,
+    /// For `validation_failed` and `conflict`: the fields and their problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldProblem>,
+    /// For `series_conflict`: the occurrences that cannot be booked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub occurrences: Vec<OccurrenceProblem>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OccurrenceProblem {
+    pub start: chrono::DateTime<chrono::Utc>,
+    pub end: chrono::DateTime<chrono::Utc>,
+    /// The refusal's code, e.g. `booking_conflict` or `outside_opening_hours`.
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let AppError::Internal(cause) = &self {
+            tracing::error!(error = %cause, cause = ?cause, "request failed");
+        }
+        let fields = match &self {
+            AppError::Validation(v) => v
+                .errors
+                .iter()
+                .map(|e| FieldProblem {
+                    field: e.field.clone(),
+                    code: e.code.to_string(),
+                    message: e.message.clone(),
+                })
+                .collect(),
+            AppError::Conflict { field, message } => {
+                vec![FieldProblem {
+                    field: field.clone(),
+                    code: "taken".into(),
+                    message: message.clone(),
+                }]
+            }
+            _ => vec![],
+        };
+        let message = match &self {
+            AppError::Validation(v) => format!("Some fields are not valid: {v}"),
+            other => {
+                let m = other.to_string();
+                let mut c = m.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
+            }
+        };
+        let occurrences = match &self {
+            AppError::SeriesConflict(list) => list
+                .iter()
+                .map(|((start, end), r)| OccurrenceProblem {
+                    start: *start,
+                    end: *end,
+                    code: r.code().to_string(),
+                    message: r.message(),
+                })
+                .collect(),
+            _ => vec![],
+        };
+        let detail = ErrorDetail {
+            code: self.code().to_string(),
+            message,
+            fields,
+            occurrences,
+        };
+        let mut resp = (
+            status,
+            Json(ErrorBody {
+                error: detail.clone(),
+            }),
+        )
+            .into_response();
+        resp.extensions_mut().insert(detail);
+        resp
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// The error for a booking refusal, with the status the domain names.
+pub fn booking_refusal(r: &BookingRefusal) -> AppError {
+    AppError::refused(
+        StatusCode::from_u16(r.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+        r.code(),
+        r.message(),
+    )
+}

@@ -1,0 +1,27 @@
+//! The shared plumbing of every capability: the error type and its JSON
+//! and HTML shapes, who is asking ([`auth::Auth`], cookies, CSRF), the
+//! API's extractors and role checks, the page context and rendering, form
+//! parsing and the admin form helpers, ids from paths, where people reach
+//! the app ([`origin::Origin`]), the iCalendar writer, signing keys, the
+//! clock, the public cache and the templates.
+//!
+//! A leaf: it imports no capability (`network`, `people`, …), so that every
+//! capability can use it and none reaches a sibling through it. The layout
+//! test (`tests/layout.rs`) holds it to that.
+
+pub mod api;
+pub mod auth;
+pub mod cache;
+pub mod clock;
+pub mod error;
+pub mod feed_token;
+pub mod form_data;
+pub mod forms;
+pub mod ical;
+pub mod mail;
+pub mod origin;
+pub mod page;
+pub mod parse;
+pub mod roles;
+pub mod signing;
+pub mod templates;

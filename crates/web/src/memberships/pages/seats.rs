@@ -1,0 +1,362 @@
+//! An organisation's seats, for its admins and network admins: buy seats
+//! of a plan, give each to a named employee (or to nobody), end a seat, and
+//! a seat's page with who held it when.
+
+use super::{local, refusal, yes_no, Notice};
+use crate::http::error::{AppError, AppResult};
+use crate::http::form_data::FormData;
+use crate::http::forms::{Form, NO_ERRORS};
+use crate::http::page::parse_id;
+use crate::http::page::{safe_next, Page};
+use crate::http::roles::require_org;
+use crate::memberships::api::{assign, end_seat_now, purchase};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use thirdplace_domain::membership::{local_date, SeatPurchaseInput};
+use thirdplace_domain::ValidationErrors;
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/organisations/{id}/seats", get(list).post(buy))
+        .route("/admin/seats/{id}", get(seat_page))
+        .route("/admin/seats/{id}/holder", post(set_holder))
+        .route("/admin/seats/{id}/end", post(end))
+}
+
+#[derive(Deserialize, Default)]
+struct Done {
+    #[serde(default)]
+    done: Option<String>,
+    #[serde(default)]
+    count: Option<u32>,
+    #[serde(default)]
+    until: Option<chrono::NaiveDate>,
+}
+
+#[derive(Serialize)]
+struct SeatRow {
+    id: String,
+    plan_name: String,
+    start_date: String,
+    end_date: Option<String>,
+    active: String,
+    holder_id: String,
+    holder: Option<String>,
+    /// Not ended before today: it can still be given to someone or ended.
+    running: bool,
+}
+
+fn notice_of(page: &Page, d: &Done) -> Option<Notice> {
+    let text = match d.done.as_deref()? {
+        "bought" => format!("{} {}", page.t("seats.bought"), d.count.unwrap_or(0)),
+        "assigned" => page.t("seats.assigned"),
+        "ended" => match d.until {
+            Some(u) => format!("{} {u}.", page.t("seats.ended_until")),
+            None => page.t("seats.ended"),
+        },
+        _ => return None,
+    };
+    Some(Notice::done(text))
+}
+
+fn purchase_input(f: &FormData) -> SeatPurchaseInput {
+    SeatPurchaseInput {
+        plan_id: f.get("plan_id"),
+        count: f.get("count"),
+        start_date: f.get("start_date"),
+        end_date: f.get("end_date"),
+    }
+}
+
+/// The purchase form as first shown: one seat from today.
+fn fresh_purchase(state: &AppState) -> SeatPurchaseInput {
+    SeatPurchaseInput {
+        count: "1".into(),
+        start_date: local_date(state.now()).to_string(),
+        ..SeatPurchaseInput::default()
+    }
+}
+
+/// The organisation's people who can hold a seat, as select options.
+async fn holders(state: &AppState, org: Uuid) -> AppResult<Vec<(String, String)>> {
+    Ok(state
+        .store
+        .list_people(Some(org))
+        .await?
+        .into_iter()
+        .filter(|p| !p.archived)
+        .map(|p| {
+            (
+                p.id.to_string(),
+                format!("{} {}", p.first_name, p.last_name),
+            )
+        })
+        .collect())
+}
+
+async fn render(
+    state: &AppState,
+    page: &Page,
+    org_id: Uuid,
+    input: &SeatPurchaseInput,
+    errors: &ValidationErrors,
+    notice: Option<Notice>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let org = state.store.get_organisation(org_id).await?;
+    let today = local_date(state.now());
+    let plans: Vec<(String, String)> = state
+        .store
+        .list_plans()
+        .await?
+        .into_iter()
+        .filter(|p| !p.archived)
+        .map(|p| {
+            let price = thirdplace_domain::format_ore_as_sek(p.monthly_price_ore);
+            let label = format!("{} ({price} kr/{})", p.name, page.t("seats.month"));
+            (p.id.to_string(), label)
+        })
+        .collect();
+    let people = holders(state, org_id).await?;
+    let seats: Vec<SeatRow> = state
+        .store
+        .list_seats(org_id)
+        .await?
+        .into_iter()
+        .map(|v| SeatRow {
+            id: v.seat.id.to_string(),
+            plan_name: v.plan_name.clone(),
+            start_date: v.seat.start_date.to_string(),
+            end_date: v.seat.end_date.map(|d| d.to_string()),
+            active: yes_no(page, v.seat.active_on(today)),
+            holder_id: v
+                .holder
+                .as_ref()
+                .map(|h| h.person_id.to_string())
+                .unwrap_or_default(),
+            holder: v
+                .holder
+                .as_ref()
+                .map(|h| format!("{} {}", h.first_name, h.last_name)),
+            running: v.seat.end_date.is_none_or(|e| e >= today),
+        })
+        .collect();
+    let form = Form::new(page, errors)
+        .select("plan_id", &input.plan_id, plans, "admin.choose")
+        .required()
+        .text("count", &input.count)
+        .required()
+        .numeric("numeric")
+        .text("start_date", &input.start_date)
+        .required()
+        .help("field.date_help")
+        .text("end_date", &input.end_date)
+        .help("field.end_date_help");
+    let status = if errors.is_empty() {
+        status
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let (fields, errors) = form.into_parts();
+    let people: Vec<_> = people
+        .into_iter()
+        .map(|(id, name)| context! { id, name })
+        .collect();
+    page.render_with_status(
+        status,
+        "memberships/seats.html",
+        context! {
+            org => context! { id => org.id.to_string(), name => org.name },
+            seats,
+            people,
+            fields,
+            errors,
+            notice => notice.map(Notice::value),
+            back_href => format!("/admin/organisations/{org_id}"),
+        },
+    )
+}
+
+async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Query(d): Query<Done>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    require_org(&page, id)?;
+    let input = fresh_purchase(&state);
+    let notice = notice_of(&page, &d);
+    render(&state, &page, id, &input, NO_ERRORS, notice, StatusCode::OK).await
+}
+
+async fn buy(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form = FormData::parse(&page, &body)?;
+    let id = parse_id(&id)?;
+    require_org(&page, id)?;
+    let input = purchase_input(&form);
+    match purchase(&state, id, &input).await {
+        Ok(seats) => Ok(Redirect::to(&format!(
+            "/admin/organisations/{id}/seats?done=bought&count={}",
+            seats.len()
+        ))
+        .into_response()),
+        Err(AppError::Validation(e)) => {
+            render(&state, &page, id, &input, &e, None, StatusCode::OK).await
+        }
+        Err(e) => {
+            let (status, notice) = refusal(&page, e)?;
+            render(&state, &page, id, &input, NO_ERRORS, Some(notice), status).await
+        }
+    }
+}
+
+/// The seat, if the signed-in person may manage its organisation's seats.
+async fn load_seat(
+    state: &AppState,
+    page: &Page,
+    id: &str,
+) -> AppResult<thirdplace_store::SeatView> {
+    let v = state.store.get_seat(parse_id(id)?).await?;
+    if !page.user()?.can_edit_organisation(v.seat.organisation_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(v)
+}
+
+/// After a seat form: back where the form was (the seat's page or the
+/// organisation's list), or the list with the reason it did not work.
+async fn after(
+    state: &AppState,
+    page: &Page,
+    org: Uuid,
+    back: &str,
+    result: AppResult<String>,
+) -> AppResult<Response> {
+    match result {
+        Ok(query) => {
+            let sep = if back.contains('?') { '&' } else { '?' };
+            Ok(Redirect::to(&format!("{back}{sep}{query}")).into_response())
+        }
+        Err(e) => {
+            let (status, notice) = refusal(page, e)?;
+            let input = fresh_purchase(state);
+            render(state, page, org, &input, NO_ERRORS, Some(notice), status).await
+        }
+    }
+}
+
+fn back_of(form: &FormData, org: Uuid) -> String {
+    let next = form.get("next");
+    if next.is_empty() {
+        format!("/admin/organisations/{org}/seats")
+    } else {
+        safe_next(&next).to_string()
+    }
+}
+
+async fn set_holder(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form = FormData::parse(&page, &body)?;
+    let v = load_seat(&state, &page, &id).await?;
+    let org = v.seat.organisation_id;
+    let raw = form.get("person_id");
+    let holder = if raw.trim().is_empty() {
+        None
+    } else {
+        match Uuid::parse_str(raw.trim()) {
+            Ok(p) => Some(p),
+            Err(_) => {
+                let e = AppError::Validation(ValidationErrors::single(
+                    "person_id",
+                    "invalid_id",
+                    "choose someone from the list",
+                ));
+                return after(&state, &page, org, "", Err(e)).await;
+            }
+        }
+    };
+    let back = back_of(&form, org);
+    let result = assign(&state, &v, holder)
+        .await
+        .map(|_| "done=assigned".to_string());
+    after(&state, &page, org, &back, result).await
+}
+
+async fn end(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form = FormData::parse(&page, &body)?;
+    let v = load_seat(&state, &page, &id).await?;
+    let org = v.seat.organisation_id;
+    let back = back_of(&form, org);
+    let result = end_seat_now(&state, &v)
+        .await
+        .map(|last| format!("done=ended&until={last}"));
+    after(&state, &page, org, &back, result).await
+}
+
+async fn seat_page(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Query(d): Query<Done>,
+) -> AppResult<Response> {
+    let v = load_seat(&state, &page, &id).await?;
+    let org = state.store.get_organisation(v.seat.organisation_id).await?;
+    let today = local_date(state.now());
+    let mut history = Vec::new();
+    for h in state.store.seat_history(v.seat.id).await? {
+        let name = match state.store.get_person(h.person_id).await {
+            Ok(p) => format!("{} {}", p.first_name, p.last_name),
+            Err(_) => h.person_id.to_string(),
+        };
+        history.push(context! {
+            name,
+            from => local(h.from),
+            until => h.until.map(local),
+        });
+    }
+    let people: Vec<_> = holders(&state, org.id)
+        .await?
+        .into_iter()
+        .map(|(id, name)| context! { id, name })
+        .collect();
+    let ctx = context! {
+        org => context! { id => org.id.to_string(), name => org.name },
+        seat => context! {
+            id => v.seat.id.to_string(),
+            plan_name => v.plan_name,
+            start_date => v.seat.start_date.to_string(),
+            end_date => v.seat.end_date.map(|d| d.to_string()),
+            active => yes_no(&page, v.seat.active_on(today)),
+            holder_id => v.holder.as_ref().map(|h| h.person_id.to_string()).unwrap_or_default(),
+            holder => v.holder.as_ref().map(|h| format!("{} {}", h.first_name, h.last_name)),
+            running => v.seat.end_date.is_none_or(|e| e >= today),
+        },
+        history,
+        people,
+        notice => notice_of(&page, &d).map(Notice::value),
+    };
+    page.render("memberships/seat.html", ctx)
+}

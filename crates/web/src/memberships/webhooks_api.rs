@@ -1,0 +1,204 @@
+//! Webhooks for door locks and screens: network admins register URLs for
+//! check-in, check-out and guest events and can follow each delivery.
+
+use crate::http::api::{bool_str, path_id, require, ApiJson};
+use crate::http::auth::Auth;
+use crate::http::error::{AppResult, ErrorBody};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use thirdplace_domain::membership::{Webhook, WebhookDelivery, WebhookInput};
+use thirdplace_domain::new_id;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Serialize, ToSchema)]
+pub struct WebhookOut {
+    pub id: Uuid,
+    pub url: String,
+    /// Among `checkin.created`, `checkin.ended`, `guest.registered`.
+    pub events: Vec<String>,
+    /// The HMAC-SHA256 key the receiver checks `X-Thirdplace-Signature` with.
+    pub secret: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Webhook> for WebhookOut {
+    fn from(w: Webhook) -> Self {
+        WebhookOut {
+            id: w.id,
+            url: w.url,
+            events: w.events.iter().map(|e| e.key().to_string()).collect(),
+            secret: w.secret,
+            active: w.active,
+            created_at: w.created_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookBody {
+    pub url: String,
+    pub events: Vec<String>,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl WebhookBody {
+    fn input(&self) -> WebhookInput {
+        WebhookInput {
+            url: self.url.clone(),
+            events: self.events.clone(),
+            active: bool_str(self.active),
+        }
+    }
+}
+
+/// A new signing secret for a webhook.
+pub fn new_secret() -> String {
+    format!("whsec_{}", crate::http::auth::random_secret())
+}
+
+#[utoipa::path(get, path = "/webhooks", tag = "webhooks", security(("token" = [])),
+    responses((status = 200, body = [WebhookOut]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list_webhooks(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> AppResult<Json<Vec<WebhookOut>>> {
+    require(&auth, |p| p.can_manage_network())?;
+    let all = state.store.list_webhooks().await?;
+    Ok(Json(all.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(post, path = "/webhooks", tag = "webhooks", request_body = WebhookBody, security(("token" = [])),
+    responses((status = 201, body = WebhookOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_webhook(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<WebhookBody>,
+) -> AppResult<(StatusCode, Json<WebhookOut>)> {
+    require(&auth, |p| p.can_manage_network())?;
+    let t = body.input().validate()?;
+    let w = Webhook {
+        id: new_id(),
+        url: t.url,
+        events: t.events,
+        secret: new_secret(),
+        active: t.active,
+        created_at: state.now(),
+    };
+    state.store.insert_webhook(&w).await?;
+    Ok((StatusCode::CREATED, Json(w.into())))
+}
+
+#[utoipa::path(get, path = "/webhooks/{id}", tag = "webhooks", security(("token" = [])),
+    responses((status = 200, body = WebhookOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_webhook(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<WebhookOut>> {
+    require(&auth, |p| p.can_manage_network())?;
+    Ok(Json(state.store.get_webhook(path_id(&id)?).await?.into()))
+}
+
+/// Changes the URL, events or whether it is active; the secret stays.
+#[utoipa::path(put, path = "/webhooks/{id}", tag = "webhooks", request_body = WebhookBody, security(("token" = [])),
+    responses((status = 200, body = WebhookOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_webhook(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<WebhookBody>,
+) -> AppResult<Json<WebhookOut>> {
+    require(&auth, |p| p.can_manage_network())?;
+    let old = state.store.get_webhook(path_id(&id)?).await?;
+    let t = body.input().validate()?;
+    let w = Webhook {
+        url: t.url,
+        events: t.events,
+        active: t.active,
+        ..old
+    };
+    state.store.update_webhook(&w).await?;
+    Ok(Json(w.into()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryOut {
+    pub id: Uuid,
+    pub webhook_id: Uuid,
+    pub event: String,
+    pub payload: serde_json::Value,
+    pub attempts: i64,
+    /// `pending`, `delivered` or `failed` (given up; can be retried).
+    pub status: String,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<WebhookDelivery> for DeliveryOut {
+    fn from(d: WebhookDelivery) -> Self {
+        let status = if d.delivered_at.is_some() {
+            "delivered"
+        } else if d.failed {
+            "failed"
+        } else {
+            "pending"
+        };
+        DeliveryOut {
+            id: d.id,
+            webhook_id: d.webhook_id,
+            event: d.event.key().into(),
+            payload: serde_json::from_str(&d.payload).unwrap_or(serde_json::Value::Null),
+            attempts: d.attempts,
+            status: status.into(),
+            next_attempt_at: (status == "pending").then_some(d.next_attempt_at),
+            delivered_at: d.delivered_at,
+            last_error: d.last_error,
+            created_at: d.created_at,
+        }
+    }
+}
+
+/// The latest 100 deliveries of a webhook, newest first.
+#[utoipa::path(get, path = "/webhooks/{id}/deliveries", tag = "webhooks", security(("token" = [])),
+    responses((status = 200, body = [DeliveryOut]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_deliveries(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vec<DeliveryOut>>> {
+    require(&auth, |p| p.can_manage_network())?;
+    let w = state.store.get_webhook(path_id(&id)?).await?;
+    let all = state.store.list_deliveries(Some(w.id), 100).await?;
+    Ok(Json(all.into_iter().map(Into::into).collect()))
+}
+
+/// Sends a delivery again now (e.g. one given up after three days).
+#[utoipa::path(post, path = "/webhook-deliveries/{id}/retry", tag = "webhooks", security(("token" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn retry_delivery(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    require(&auth, |p| p.can_manage_network())?;
+    state
+        .store
+        .retry_delivery(path_id(&id)?, state.now())
+        .await?;
+    state.webhook_wake.notify_one();
+    Ok(StatusCode::NO_CONTENT)
+}

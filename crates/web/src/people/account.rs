@@ -1,0 +1,368 @@
+//! Signing in and out, changing one's password, and personal API tokens.
+
+use super::auth;
+use crate::http::auth::{self as http_auth, SESSION_COOKIE};
+use crate::http::error::{AppError, AppResult};
+use crate::http::feed_token as feeds;
+use crate::http::form_data::FormData;
+use crate::http::origin::Origin;
+use crate::http::page::{safe_next, Page};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{Duration, Utc};
+use minijinja::context;
+use serde::Deserialize;
+use thirdplace_domain::{new_id, Email, Text};
+use thirdplace_store::ApiToken;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/account", get(account))
+        .route("/account/password", post(change_password))
+        .route("/account/tokens", post(create_token))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
+        .route("/account/calendar-feed/rotate", post(rotate_calendar_feed))
+        .route("/account/export", get(export_data))
+        .route("/account/erase", post(erase))
+}
+
+/// Erases the signed-in person after they typed their e-mail address, and
+/// signs them out (their sessions are gone with the erasure).
+async fn erase(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    origin: Origin,
+    page: Page,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form = FormData::parse(&page, &body)?;
+    let user = page.user()?.clone();
+    let refused = |key| {
+        render_account(
+            &state,
+            &origin,
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some((key, "error")),
+            None,
+        )
+    };
+    match crate::people::privacy::erase(&state, user.person_id, &form.get("confirm")).await {
+        Ok(_) => {}
+        Err(AppError::Refused {
+            code: "confirmation_mismatch",
+            ..
+        }) => return refused("privacy.erase_mismatch").await,
+        Err(AppError::Refused {
+            code: "last_network_admin",
+            ..
+        }) => {
+            let mut r = refused("privacy.erase_last_admin").await?;
+            *r.status_mut() = StatusCode::CONFLICT;
+            return Ok(r);
+        }
+        Err(e) => return Err(e),
+    }
+    let mut resp = Redirect::to("/").into_response();
+    http_auth::set_cookie(
+        resp.headers_mut(),
+        SESSION_COOKIE,
+        "",
+        0,
+        true,
+        http_auth::is_secure(&state, &headers),
+    );
+    Ok(resp)
+}
+
+/// The signed-in person's data as a JSON download (the same document as
+/// `GET /api/v1/me/export`).
+async fn export_data(State(state): State<AppState>, page: Page) -> AppResult<Response> {
+    let user = page.user()?.clone();
+    let doc = crate::people::privacy::person_export(&state, user.person_id).await?;
+    let today = state
+        .clock
+        .now()
+        .with_timezone(&chrono_tz::Europe::Stockholm)
+        .date_naive();
+    Ok(crate::people::privacy::attachment(&doc, today))
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+async fn login_form(page: Page, Query(q): Query<NextQuery>) -> AppResult<Response> {
+    if page.user.is_some() {
+        return Ok(Redirect::to(safe_next(&q.next)).into_response());
+    }
+    page.render(
+        "login.html",
+        context! { next => q.next, email => "", message => None::<String> },
+    )
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    page: Page,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form = FormData::parse(&page, &body)?;
+    let email_raw = form.get("email");
+    let next = form.get("next");
+    let again = |status: StatusCode, message: &str| {
+        page.render_with_status(
+            status,
+            "login.html",
+            context! { next => next, email => email_raw.trim(), message => message },
+        )
+    };
+    let Ok(email) = Email::parse(&email_raw) else {
+        return again(StatusCode::UNPROCESSABLE_ENTITY, "login.failed");
+    };
+    let now = Utc::now();
+    let since = now - Duration::minutes(auth::THROTTLE_WINDOW_MINUTES);
+    if state
+        .store
+        .count_login_failures(email.as_str(), since)
+        .await?
+        >= auth::MAX_LOGIN_FAILURES
+    {
+        return again(StatusCode::TOO_MANY_REQUESTS, "login.throttled");
+    }
+    let person = state
+        .store
+        .find_person_by_email(email.as_str())
+        .await?
+        .filter(|p| !p.archived);
+    let stored = match &person {
+        Some(p) => state.store.password_hash(p.id).await?,
+        None => None,
+    };
+    let password = form.get("password");
+    let ok = auth::hashing(&state.hashing, move || {
+        auth::verify_password(&password, stored.as_deref())
+    })
+    .await?;
+    let Some(person) = person.filter(|_| ok) else {
+        state
+            .store
+            .record_login_failure(email.as_str(), now)
+            .await?;
+        tracing::info!("failed sign-in");
+        return again(StatusCode::UNAUTHORIZED, "login.failed");
+    };
+    state.store.clear_login_failures(email.as_str()).await?;
+    if let Some(old) = &page.session_hash {
+        state.store.delete_session(old).await?;
+    }
+    let mut resp = Redirect::to(safe_next(&next)).into_response();
+    auth::start_session(&state, resp.headers_mut(), &headers, person.id).await?;
+    Ok(resp)
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    page: Page,
+    body: Bytes,
+) -> AppResult<Response> {
+    FormData::parse(&page, &body)?;
+    if let Some(hash) = &page.session_hash {
+        state.store.delete_session(hash).await?;
+    }
+    let mut resp = Redirect::to("/").into_response();
+    http_auth::set_cookie(
+        resp.headers_mut(),
+        SESSION_COOKIE,
+        "",
+        0,
+        true,
+        http_auth::is_secure(&state, &headers),
+    );
+    Ok(resp)
+}
+
+async fn render_account(
+    state: &AppState,
+    origin: &Origin,
+    page: &Page,
+    status: StatusCode,
+    password_message: Option<(&str, &str)>,
+    new_token: Option<String>,
+) -> AppResult<Response> {
+    let user = page.user()?;
+    let me = state.store.get_person(user.person_id).await?;
+    let mut roles = Vec::new();
+    if me.is_network_admin {
+        roles.push(page.t("role.network_admin"));
+    }
+    for hub_id in &me.hosted_hub_ids {
+        let hub = state.store.get_hub(*hub_id).await?;
+        roles.push(format!("{} {}", page.t("role.host"), hub.hub.name));
+    }
+    for org_id in &me.admin_of_organisation_ids {
+        let org = state.store.get_organisation(*org_id).await?;
+        roles.push(format!("{} {}", page.t("role.org_admin"), org.name));
+    }
+    if let Some(org_id) = me.organisation_id {
+        let org = state.store.get_organisation(org_id).await?;
+        roles.push(format!("{} – {}", page.t("role.member"), org.name));
+    }
+    let tokens: Vec<_> = state
+        .store
+        .list_api_tokens(me.id)
+        .await?
+        .into_iter()
+        .map(|t| {
+            context! {
+                id => t.id.to_string(),
+                name => t.name,
+                created_at => t.created_at.with_timezone(&thirdplace_domain::HUB_TIME_ZONE).format("%Y-%m-%d %H:%M").to_string(),
+                revoked => t.revoked_at.is_some(),
+            }
+        })
+        .collect();
+    let calendar_feed = feeds::feed_url(state, origin, me.id).await?;
+    let ctx = context! {
+        me => context! { first_name => me.first_name, last_name => me.last_name, email => me.email },
+        calendar_feed,
+        calendar_webcal => calendar_feed.replacen("https://", "webcal://", 1).replacen("http://", "webcal://", 1),
+        roles,
+        tokens,
+        new_token,
+        password_message => password_message.filter(|m| !m.0.starts_with("privacy.")).map(|m| m.0),
+        password_status => password_message.map(|m| m.1),
+        erase_message => password_message.filter(|m| m.0.starts_with("privacy.")).map(|m| m.0),
+    };
+    page.render_with_status(status, "account.html", ctx)
+}
+
+async fn account(State(state): State<AppState>, origin: Origin, page: Page) -> AppResult<Response> {
+    render_account(&state, &origin, &page, StatusCode::OK, None, None).await
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    origin: Origin,
+    page: Page,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form = FormData::parse(&page, &body)?;
+    let user = page.user()?.clone();
+    let stored = state.store.password_hash(user.person_id).await?;
+    let current = form.get("current_password");
+    let ok = auth::hashing(&state.hashing, move || {
+        auth::verify_password(&current, stored.as_deref())
+    })
+    .await?;
+    if !ok {
+        return render_account(
+            &state,
+            &origin,
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(("account.wrong_password", "error")),
+            None,
+        )
+        .await;
+    }
+    let new_password = form.get("new_password");
+    if new_password.chars().count() < auth::MIN_PASSWORD_LEN {
+        return render_account(
+            &state,
+            &origin,
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(("error.password_too_short", "error")),
+            None,
+        )
+        .await;
+    }
+    let hash = auth::hashing(&state.hashing, move || auth::hash_password(&new_password)).await?;
+    state.store.set_password_hash(user.person_id, &hash).await?;
+    state
+        .store
+        .delete_sessions_of(user.person_id, page.session_hash.as_deref())
+        .await?;
+    render_account(
+        &state,
+        &origin,
+        &page,
+        StatusCode::OK,
+        Some(("account.password_changed", "success")),
+        None,
+    )
+    .await
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    origin: Origin,
+    page: Page,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form = FormData::parse(&page, &body)?;
+    let user = page.user()?;
+    let name = Text::parse(&form.get("name"), 120).map_err(|mut e| {
+        e.field = "name".into();
+        AppError::Validation(thirdplace_domain::ValidationErrors { errors: vec![e] })
+    })?;
+    let (token, hash) = auth::new_api_token();
+    let t = ApiToken {
+        id: new_id(),
+        person_id: user.person_id,
+        name: name.into_string(),
+        token_hash: hash,
+        created_at: Utc::now(),
+        revoked_at: None,
+    };
+    state.store.insert_api_token(&t).await?;
+    render_account(
+        &state,
+        &origin,
+        &page,
+        StatusCode::CREATED,
+        None,
+        Some(token),
+    )
+    .await
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    FormData::parse(&page, &body)?;
+    let user = page.user()?;
+    let id = crate::http::page::parse_id(&id)?;
+    state
+        .store
+        .revoke_api_token(user.person_id, id, Utc::now())
+        .await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+/// Voids the member's calendar feed address (see [`crate::http::feed_token`]).
+async fn rotate_calendar_feed(
+    State(state): State<AppState>,
+    page: Page,
+    body: Bytes,
+) -> AppResult<Response> {
+    FormData::parse(&page, &body)?;
+    let user = page.user()?;
+    state.store.rotate_calendar(user.person_id).await?;
+    Ok(Redirect::to("/account#calendar-h").into_response())
+}

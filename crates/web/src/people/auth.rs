@@ -1,0 +1,153 @@
+//! Signing in: argon2id password hashes, database-backed sessions in an
+//! HttpOnly cookie, personal API tokens and failed-login throttling. The
+//! extractor that reads a session or token back is [`crate::http::auth`].
+//!
+//! Secrets (session ids, tokens) are random 256-bit values; only their
+//! SHA-256 is stored, so a leaked database does not sign anyone in.
+
+use crate::http::auth::{is_secure, random_secret, set_cookie, sha256_hex, SESSION_COOKIE};
+use crate::http::error::AppError;
+use crate::AppState;
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use axum::http::HeaderMap;
+use chrono::{Duration, Utc};
+
+pub const TOKEN_PREFIX: &str = "tp_";
+/// Failed sign-ins per e-mail address within [`THROTTLE_WINDOW_MINUTES`]
+/// before further attempts are refused.
+pub const MAX_LOGIN_FAILURES: i64 = 5;
+pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+pub const MIN_PASSWORD_LEN: usize = 10;
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default parameters cannot fail")
+        .to_string()
+}
+
+/// Verifies against a stored hash; a missing hash still costs one hash
+/// computation so timing does not tell whether an account exists.
+pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
+    static DUMMY: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| hash_password("not a real password"));
+    let hash = stored.unwrap_or(DUMMY.as_str());
+    let ok = PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false);
+    ok && stored.is_some()
+}
+
+/// How many password hashes may be computed at once. Each argon2id hash
+/// takes 19 MiB and a core for tens of milliseconds; a burst of sign-ins
+/// queues here instead of exhausting memory or starving other requests.
+pub const HASHING_SLOTS: usize = 2;
+
+/// Runs a password hash or verification off the async workers, at most
+/// [`HASHING_SLOTS`] at a time.
+pub async fn hashing<T: Send + 'static>(
+    slots: &tokio::sync::Semaphore,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let _slot = slots
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(Box::new(e)))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::Internal(Box::new(e)))
+}
+
+/// A new API token: the secret to show once, and the hash to store.
+pub fn new_api_token() -> (String, String) {
+    let token = format!("{TOKEN_PREFIX}{}", random_secret());
+    let hash = sha256_hex(&token);
+    (token, hash)
+}
+
+/// Starts a session for a person and returns the cookie header to set.
+pub async fn start_session(
+    state: &AppState,
+    headers: &mut HeaderMap,
+    request_headers: &HeaderMap,
+    person_id: uuid::Uuid,
+) -> Result<String, AppError> {
+    let secret = random_secret();
+    let now = Utc::now();
+    let days = state.config.session_days;
+    let session = thirdplace_store::Session {
+        id_hash: sha256_hex(&secret),
+        person_id,
+        created_at: now,
+        expires_at: now + Duration::days(days),
+    };
+    state.store.insert_session(&session).await?;
+    set_cookie(
+        headers,
+        SESSION_COOKIE,
+        &secret,
+        days * 86_400,
+        true,
+        is_secure(state, request_headers),
+    );
+    Ok(session.id_hash)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_against_their_own_hash() {
+        let h = hash_password("correct horse battery");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", Some(&h)));
+        assert!(!verify_password("wrong", Some(&h)));
+        assert!(!verify_password("correct horse battery", None));
+        assert!(!verify_password("x", Some("not a hash")));
+    }
+
+    #[tokio::test]
+    async fn no_more_hashes_run_at_once_than_there_are_slots() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let slots = Arc::new(tokio::sync::Semaphore::new(HASHING_SLOTS));
+        let running = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..6)
+            .map(|_| {
+                let (slots, running, peak) = (slots.clone(), running.clone(), peak.clone());
+                tokio::spawn(async move {
+                    hashing(&slots, move || {
+                        let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                        peak.fetch_max(now, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(30));
+                        running.fetch_sub(1, Ordering::SeqCst);
+                    })
+                    .await
+                    .unwrap()
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(peak.load(Ordering::SeqCst), HASHING_SLOTS);
+    }
+
+    #[test]
+    fn tokens_are_prefixed_and_stored_hashed() {
+        let (t, h) = new_api_token();
+        assert!(t.starts_with("tp_"));
+        assert_eq!(h, sha256_hex(&t));
+        assert_ne!(new_api_token().0, t);
+    }
+}

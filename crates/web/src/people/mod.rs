@@ -1,0 +1,32 @@
+//! People and their organisations: signing in (passwords, sessions, API
+//! tokens), the account page, the API and admin pages of organisations and
+//! people, and privacy (a person's export and erasure).
+
+use crate::AppState;
+use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub mod account;
+pub mod admin;
+pub mod api;
+pub mod auth;
+pub mod privacy;
+
+/// The pages (the root wraps them in the page context).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(account::router())
+        .merge(admin::router())
+}
+
+/// The API's routes, under `/api/v1`.
+pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    r.routes(routes!(api::list_organisations, api::create_organisation))
+        .routes(routes!(api::get_organisation, api::update_organisation))
+        .routes(routes!(api::list_people, api::create_person))
+        .routes(routes!(api::get_person, api::update_person))
+        .routes(routes!(api::me))
+        .routes(routes!(privacy::export))
+        .routes(routes!(privacy::erase_me))
+}
