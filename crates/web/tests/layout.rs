@@ -159,7 +159,12 @@ fn leaves_use_no_capability_and_no_capability_uses_a_sibling() {
     );
     let listing: Vec<String> = offences
         .iter()
-        .map(|r| format!("{}:{}: uses crate::{}: {}", r.file, r.line, r.target, r.text))
+        .map(|r| {
+            format!(
+                "{}:{}: uses crate::{}: {}",
+                r.file, r.line, r.target, r.text
+            )
+        })
         .collect();
     assert!(
         offences.is_empty(),

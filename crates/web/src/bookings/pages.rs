@@ -90,7 +90,7 @@ pub(crate) fn long_date(page: &Page, d: NaiveDate) -> String {
 /// refusals have their own Swedish texts (`booking.refusal.<code>`, since
 /// some codes, like `too_long`, mean something else on other forms);
 /// English uses the service's own sentence, which names the limit.
-pub(crate) use crate::http::page::refusal_text;
+use crate::http::page::refusal_text;
 
 /// What a form shows above itself after a refusal; other errors go to the
 /// error page.
@@ -184,7 +184,7 @@ async fn day_view(
     let today = local_date(state.now());
     let (date, date_error) = match q.date.as_deref().filter(|s| !s.trim().is_empty()) {
         None => (today, None),
-        Some(raw) => match bookings::parse_date("date", raw) {
+        Some(raw) => match crate::http::parse::parse_date("date", raw) {
             Ok(d) => (d, None),
             Err(e) => (today, Some(page.field_message(&e.errors[0]))),
         },
@@ -359,7 +359,7 @@ impl BookingForm {
     /// The service's request, or the fields that could not be read.
     fn request(&self, room_id: Uuid) -> Result<Request, ValidationErrors> {
         let mut e = ValidationErrors::new();
-        let date = bookings::parse_date("date", &self.date)
+        let date = crate::http::parse::parse_date("date", &self.date)
             .map_err(|v| e.errors.extend(v.errors))
             .ok();
         let mut time = |field: &str, raw: &str| match NaiveTime::parse_from_str(raw.trim(), "%H:%M")
@@ -402,7 +402,7 @@ impl BookingForm {
                 };
                 let until = match self.until.trim() {
                     "" => None,
-                    u => bookings::parse_date("until", u)
+                    u => crate::http::parse::parse_date("until", u)
                         .map_err(|v| e.errors.extend(v.errors))
                         .ok(),
                 };
@@ -544,7 +544,7 @@ async fn render_form(
         .as_ref()
         .map(|p| p.status)
         .unwrap_or(StatusCode::OK);
-    let date = bookings::parse_date("date", &s.form.date)
+    let date = crate::http::parse::parse_date("date", &s.form.date)
         .ok()
         .unwrap_or_else(|| local_date(state.now()));
     let open: Vec<String> = rules::open_intervals(&hub.hub.opening_hours, date)
@@ -604,7 +604,7 @@ async fn book_form(
     let date = q
         .date
         .as_deref()
-        .and_then(|d| bookings::parse_date("date", d).ok())
+        .and_then(|d| crate::http::parse::parse_date("date", d).ok())
         .unwrap_or_else(|| local_date(now));
     // The next quarter hour from the suggested start, an hour long.
     let start = q

@@ -5,6 +5,7 @@
 //! remaining included hours, and writes through the store, whose database
 //! refuses overlaps and over-spent included hours inside the transaction.
 
+use crate::http::error::booking_refusal as refusal;
 use crate::http::error::{AppError, AppResult};
 use crate::AppState;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
@@ -23,9 +24,6 @@ use uuid::Uuid;
 /// How often a booking is re-priced when a concurrent booking spent the
 /// included hours it was priced with.
 const PRICE_RETRIES: usize = 4;
-
-use crate::http::error::booking_refusal as refusal;
-pub use crate::http::parse::{parse_date, parse_instant};
 
 fn check_title(raw: &str) -> Result<String, ValidationErrors> {
     let t = raw.trim();

@@ -15,6 +15,7 @@
 //! see members-only events.
 
 use crate::http::error::{AppError, AppResult};
+use crate::http::mail::{local_span, promotion_email, template};
 use crate::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
@@ -709,9 +710,6 @@ pub async fn send_reminders(state: &AppState) -> AppResult<i64> {
 }
 
 // ----------------------------------------------------------------- e-mails
-
-pub(crate) use crate::http::mail::promotion_email;
-use crate::http::mail::{local_span, template};
 
 fn moved_email(e: &Event, now: DateTime<Utc>) -> OutgoingEmail {
     let when = local_span(e.start, e.end);

@@ -1,6 +1,9 @@
-//! The server-rendered pages. Each request on these routes passes
-//! [`html_context`], which resolves the language, the signed-in person and
-//! the CSRF token once, and turns any [`AppError`] into a readable page.
+//! What every server-rendered page shares. Each request on the pages'
+//! routes passes [`html_context`] (the root wraps every capability's pages
+//! in it), which resolves the language, the signed-in person and the CSRF
+//! token once, and turns any [`AppError`] into a readable page; handlers
+//! get the result as [`Page`] and render with it. Also ids from a page's
+//! path, safe `next=` targets and refusal texts.
 
 use crate::http::auth::{self, cookie_value, Auth, CSRF_COOKIE};
 use crate::http::error::{AppError, AppResult, ErrorDetail};

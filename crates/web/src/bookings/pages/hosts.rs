@@ -100,7 +100,7 @@ impl Filters {
         let room = id("room_id", &self.room_id);
         let mut date = |field: &str, raw: &str| match raw.trim() {
             "" => None,
-            s => bookings::parse_date(field, s)
+            s => crate::http::parse::parse_date(field, s)
                 .map_err(|v| e.errors.extend(v.errors))
                 .ok(),
         };
