@@ -473,14 +473,7 @@ async fn the_account_page_shows_the_address_and_replaces_it(app: TestApp) {
     let token = app.token_for(member).await;
     let path = feed_path(&app, &token).await;
     let browser = app.signed_in(member).await;
-    let html = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&browser, "/account").await;
     // The page escapes the slashes; the secret part is as it is.
     let secret = |p: &str| p["/feeds/".len()..].to_string();
     assert!(
@@ -506,14 +499,7 @@ async fn the_account_page_shows_the_address_and_replaces_it(app: TestApp) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.get(&path).await.status(), StatusCode::NOT_FOUND);
     let new_path = feed_path(&app, &token).await;
-    let html = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&browser, "/account").await;
     assert!(html.contains(&secret(&new_path)));
     assert!(!html.contains(&secret(&path)));
 }

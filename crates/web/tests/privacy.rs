@@ -112,14 +112,7 @@ async fn the_export_needs_a_signed_in_person(app: TestApp) {
 
 async fn the_account_page_links_to_the_export(app: TestApp) {
     let client = app.signed_in(&app.f.member).await;
-    let html = client
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&client, "/account").await;
     assert!(html.contains("href=\"/account/export\""), "{html}");
     assert!(html.contains("Ladda ner mina uppgifter"), "{html}");
     let r = client.get(app.url("/account/export")).send().await.unwrap();
@@ -271,14 +264,7 @@ async fn the_last_network_admin_is_not_erased(app: TestApp) {
 
 async fn the_account_page_erases_with_the_csrf_field(app: TestApp) {
     let client = app.signed_in(&app.f.member).await;
-    let html = client
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&client, "/account").await;
     assert!(html.contains("action=\"/account/erase\""), "{html}");
     assert!(html.contains("Radera mina uppgifter"), "{html}");
     // The section is in the page once, and the title is only the title.

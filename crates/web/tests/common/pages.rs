@@ -13,17 +13,21 @@ impl TestApp {
         (s, page_text(r).await)
     }
 
-    /// The CSRF token the app put into a page's forms.
-    pub async fn csrf(&self, client: &Client, path: &str) -> String {
-        let html = client
+    /// The HTML `client` gets at `path`, as sent, whatever the status.
+    pub async fn html(&self, client: &Client, path: &str) -> String {
+        client
             .get(self.url(path))
             .send()
             .await
             .unwrap()
             .text()
             .await
-            .unwrap();
-        hidden_csrf(&html)
+            .unwrap()
+    }
+
+    /// The CSRF token the app put into a page's forms.
+    pub async fn csrf(&self, client: &Client, path: &str) -> String {
+        hidden_csrf(&self.html(client, path).await)
     }
 
     /// Posts a form with the right CSRF token, using `client`'s cookies.
@@ -77,4 +81,14 @@ pub async fn page_text(r: Response) -> String {
 /// Where a redirect goes.
 pub fn location(r: &Response) -> String {
     r.headers()["location"].to_str().unwrap().to_string()
+}
+
+/// The text of a CSV download, after checking that it is one.
+pub async fn csv_text(r: Response) -> String {
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    r.text().await.unwrap()
 }
