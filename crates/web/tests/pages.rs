@@ -223,15 +223,7 @@ async fn the_language_choice_is_remembered(app: TestApp) {
     assert!(html.contains("Meeting room") && html.contains("Monday"));
     app.post_form(&client, "/lang", &[("lang", "sv"), ("next", "/")])
         .await;
-    assert!(client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-        .contains("<html lang=\"sv\">"));
+    assert!(app.html(&client, "/").await.contains("<html lang=\"sv\">"));
 }
 
 async fn admin_pages_follow_the_roles(app: TestApp) {
@@ -715,22 +707,8 @@ async fn unknown_pages_are_readable_404s(app: TestApp) {
 async fn cached_public_pages_carry_each_visitors_own_csrf_token_and_expire(app: TestApp) {
     let path = format!("/hubs/{}", app.f.hub.id);
     let (a, b) = (new_client(), new_client());
-    let html_a = a
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let html_b = b
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html_a = app.html(&a, &path).await;
+    let html_b = app.html(&b, &path).await;
     let (csrf_a, csrf_b) = (hidden_csrf(&html_a), hidden_csrf(&html_b));
     assert_ne!(
         csrf_a, csrf_b,
@@ -755,15 +733,7 @@ async fn cached_public_pages_carry_each_visitors_own_csrf_token_and_expire(app: 
     hub.name = "Figeholms nya hubb".into();
     app.store.update_hub(&hub).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    assert!(a
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-        .contains("Figeholms nya hubb"));
+    assert!(app.html(&a, &path).await.contains("Figeholms nya hubb"));
     assert!(app
         .get("/api/v1/hubs")
         .await
@@ -771,13 +741,5 @@ async fn cached_public_pages_carry_each_visitors_own_csrf_token_and_expire(app: 
         .await
         .unwrap()
         .contains("Figeholms nya hubb"));
-    assert!(a
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-        .contains("Figeholms nya hubb"));
+    assert!(app.html(&a, "/").await.contains("Figeholms nya hubb"));
 }
