@@ -337,15 +337,7 @@ async fn bad_input_gets_a_clear_4xx_and_writes_nothing(app: TestApp) {
     let hubs_before = app.store.list_hubs().await.unwrap().len();
     let orgs_before = app.store.list_organisations().await.unwrap().len();
 
-    let r = app
-        .client
-        .post(app.url("/api/v1/hubs"))
-        .bearer_auth(&token)
-        .header("content-type", "application/json")
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_raw_json("/api/v1/hubs", &token, "{not json").await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&r.json().await.unwrap()), "invalid_json");
     let r = app
@@ -386,12 +378,7 @@ async fn bad_input_gets_a_clear_4xx_and_writes_nothing(app: TestApp) {
         .post_json("/api/v1/regions", t, &json!({"name": "  ", "code": "1"}))
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<&str> = v["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = field_names(&v);
     assert_eq!(fields, ["name", "code"]);
     let (s, v) = app
         .post_json(
@@ -431,12 +418,7 @@ async fn bad_input_gets_a_clear_4xx_and_writes_nothing(app: TestApp) {
     body["opening_hours"] = json!({"monday": [{"open": "17:00", "close": "08:00"}]});
     let (s, v) = app.post_json("/api/v1/hubs", t, &body).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    let fields: Vec<&str> = v["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = field_names(&v);
     assert_eq!(fields, ["latitude", "longitude", "hours_monday"]);
     let mut body = hub_body(&app.f, "Fel");
     body["opening_hours"] = json!({"monday": [{"open": "25:00", "close": "26:00"}]});
@@ -452,12 +434,7 @@ async fn bad_input_gets_a_clear_4xx_and_writes_nothing(app: TestApp) {
     let (s, v) = app.post_json(&format!("/api/v1/hubs/{}/rooms", app.f.hub.id), t, &json!({"name": "R", "kind": "ballroom", "capacity": 0, "hourly_price_ore": -5, "vat_rate_percent": 20})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let (s, v) = app.post_json(&format!("/api/v1/hubs/{}/rooms", app.f.hub.id), t, &json!({"name": "R", "kind": "ballroom", "capacity": 0, "hourly_price_ore": 100, "vat_rate_percent": 20})).await;
-    let fields: Vec<&str> = v["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = field_names(&v);
     assert_eq!(
         (s, fields),
         (

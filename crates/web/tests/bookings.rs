@@ -9,7 +9,6 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use thirdplace_domain::membership::*;
 use thirdplace_domain::*;
 
 on_both_backends!(
@@ -25,36 +24,12 @@ on_both_backends!(
     hosts_set_booking_rules_and_list_their_hubs_bookings_as_csv,
 );
 
-/// Gives `person` a seat of a network-wide plan with `hours` included room
-/// hours a month, valid from 2026-01-01.
-async fn give_seat(app: &TestApp, person: &Person, hours: i64) -> Seat {
-    let plan = Plan {
-        id: new_id(),
-        name: format!("Nätverkskort {}", new_id()),
-        description: String::new(),
-        scope: PlanScope::Network,
-        monthly_price_ore: 145_000,
-        included_hours_per_month: hours,
-        max_guests: 1,
-        validity: Validity::MonthlyRolling,
-        archived: false,
-    };
-    hold_seat(
-        app,
-        person,
-        &plan,
-        chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-    )
-    .await
-}
-
 fn body(app: &TestApp, start: &str, end: &str) -> Value {
     json!({"room_id": app.f.room.id, "start": start, "end": end, "title": "Planeringsmöte"})
 }
 
 async fn book(app: &TestApp, token: &str, start: &str, end: &str) -> (StatusCode, Value) {
-    app.post_json("/api/v1/bookings", Some(token), &body(app, start, end))
-        .await
+    app.book_room(token, start, end, "Planeringsmöte").await
 }
 
 async fn cancel(app: &TestApp, token: &str, id: &str, body: Value) -> (StatusCode, Value) {
@@ -93,7 +68,7 @@ async fn availability_shows_opening_hours_and_busy_times_as_instants(app: TestAp
     );
     assert_eq!(v["busy"], json!([]));
 
-    give_seat(&app, &app.f.member, 4).await;
+    seat_of(&app.f.member).hours(4).give(&app).await;
     let token = app.token_for(&app.f.member).await;
     let (s, v) = book(
         &app,
@@ -149,7 +124,7 @@ async fn availability_shows_opening_hours_and_busy_times_as_instants(app: TestAp
 }
 
 async fn bookings_use_included_hours_first_then_the_hourly_price_with_vat(app: TestApp) {
-    let seat = give_seat(&app, &app.f.member, 4).await;
+    let seat = seat_of(&app.f.member).hours(4).give(&app).await;
     let token = app.token_for(&app.f.member).await;
 
     // The quote shows the price before booking, and books nothing.
@@ -260,7 +235,7 @@ async fn bookings_use_included_hours_first_then_the_hourly_price_with_vat(app: T
 }
 
 async fn bad_slots_get_specific_codes_and_write_nothing(app: TestApp) {
-    give_seat(&app, &app.f.member, 4).await;
+    seat_of(&app.f.member).hours(4).give(&app).await;
     let token = app.token_for(&app.f.member).await;
     let (s, _) = book(
         &app,
@@ -343,12 +318,7 @@ async fn bad_slots_get_specific_codes_and_write_nothing(app: TestApp) {
     // Times without an offset say which field is wrong.
     let (s, v) = book(&app, &token, "2026-11-24T13:00:00", "2026-11-24T14:00").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    let fields: Vec<&str> = v["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = field_names(&v);
     assert_eq!(fields, ["start", "end"]);
 
     // Unknown and archived rooms, an organisation one cannot charge, no
@@ -431,7 +401,7 @@ async fn bad_slots_get_specific_codes_and_write_nothing(app: TestApp) {
 }
 
 async fn two_hundred_simultaneous_requests_for_one_slot_give_one_booking(app: TestApp) {
-    give_seat(&app, &app.f.member, 4).await;
+    seat_of(&app.f.member).hours(4).give(&app).await;
     let token = app.token_for(&app.f.member).await;
     let barrier = Arc::new(tokio::sync::Barrier::new(200));
     let client = new_client();
@@ -470,7 +440,7 @@ async fn two_hundred_simultaneous_requests_for_one_slot_give_one_booking(app: Te
 }
 
 async fn a_series_lists_its_conflicts_and_books_the_free_ones_on_request(app: TestApp) {
-    give_seat(&app, &app.f.member, 2).await;
+    seat_of(&app.f.member).hours(2).give(&app).await;
     let token = app.token_for(&app.f.member).await;
     // Someone has the second Tuesday already.
     let (s, _) = book(
@@ -580,7 +550,7 @@ async fn a_series_lists_its_conflicts_and_books_the_free_ones_on_request(app: Te
 }
 
 async fn cancelling_is_free_before_the_deadline_and_charged_after(app: TestApp) {
-    let seat = give_seat(&app, &app.f.member, 4).await;
+    let seat = seat_of(&app.f.member).hours(4).give(&app).await;
     let token = app.token_for(&app.f.member).await;
     // Thursday: more than 24 hours ahead.
     let (_, b) = book(
@@ -669,7 +639,7 @@ async fn cancelling_is_free_before_the_deadline_and_charged_after(app: TestApp) 
 }
 
 async fn hosts_cancel_with_a_reason_and_the_booker_gets_an_email(app: TestApp) {
-    give_seat(&app, &app.f.member, 4).await;
+    seat_of(&app.f.member).hours(4).give(&app).await;
     let token = app.token_for(&app.f.member).await;
     let (_, b) = book(
         &app,
@@ -796,7 +766,7 @@ async fn non_members_book_conference_rooms_billed_to_their_organisation(app: Tes
 
     // An organisation's administrator books on its behalf: billed to the
     // organisation, no included hours used.
-    give_seat(&app, &app.f.org_admin, 4).await;
+    seat_of(&app.f.org_admin).hours(4).give(&app).await;
     let t = app.token_for(&app.f.org_admin).await;
     let mut b = body(
         &app,
@@ -835,7 +805,7 @@ async fn dst_days_have_their_real_hours_and_lengths(app: TestApp) {
 
     // A booking on the change day lasts its real elapsed time, and a
     // weekly series keeps its wall-clock time across the change.
-    give_seat(&app, &app.f.member, 0).await;
+    seat_of(&app.f.member).hours(0).give(&app).await;
     let token = app.token_for(&app.f.member).await;
     app.clock.set(instant("2026-10-20T08:00:00Z"));
     let (s, v) = book(
@@ -908,7 +878,7 @@ async fn hosts_set_booking_rules_and_list_their_hubs_bookings_as_csv(app: TestAp
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
 
     // The new rules hold: 5 hours is too long now.
-    give_seat(&app, &app.f.member, 4).await;
+    seat_of(&app.f.member).hours(4).give(&app).await;
     let (s, v) = book(
         &app,
         &member,
@@ -940,12 +910,7 @@ async fn hosts_set_booking_rules_and_list_their_hubs_bookings_as_csv(app: TestAp
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/csv"));
-    let csv = r.text().await.unwrap();
+    let csv = csv_text(r).await;
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 2, "{csv}");
     assert!(lines[0].starts_with("id;hub;room;start;end;title"));

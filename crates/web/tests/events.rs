@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::calendar::*;
 use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -33,18 +34,10 @@ on_both_backends!(
 
 /// A new person of `org` with an API token.
 async fn person(app: &TestApp, name: &str, org: Option<uuid::Uuid>) -> (Person, String) {
-    let p = Person {
-        id: new_id(),
-        first_name: name.into(),
-        last_name: "Testsson".into(),
-        email: format!("{}-{}@test.example", name.to_lowercase(), new_id()),
-        organisation_id: org,
-        is_network_admin: false,
-        hosted_hub_ids: vec![],
-        admin_of_organisation_ids: vec![],
-        archived: false,
-    };
-    app.store.insert_person(&p).await.unwrap();
+    let email = format!("{}-{}@test.example", name.to_lowercase(), new_id());
+    let p = app
+        .add_person(common::person(name, "Testsson", &email, org))
+        .await;
     let token = app.token_for(&p).await;
     (p, token)
 }
@@ -72,7 +65,7 @@ async fn create(app: &TestApp, token: &str, body: &Value) -> Value {
 /// A published public online event organised by the member, and the
 /// member's token.
 async fn published(app: &TestApp, visibility: &str, capacity: i64) -> (String, String) {
-    give_seat(app, &app.f.member).await;
+    seat_of(&app.f.member).give(app).await;
     let member = app.token_for(&app.f.member).await;
     let id = publish(app, &member, &online(app, visibility, capacity)).await;
     (id, member)
@@ -125,11 +118,11 @@ fn ids(list: &Value) -> Vec<String> {
 }
 
 async fn members_propose_hosts_publish_and_each_sees_what_they_may(app: TestApp) {
-    give_seat(&app, &app.f.member).await;
+    seat_of(&app.f.member).give(&app).await;
     let member = app.token_for(&app.f.member).await;
     let host = app.token_for(&app.f.host).await;
     let (outsider, outsider_token) = person(&app, "Nils", Some(app.f.other_org.id)).await;
-    give_seat(&app, &outsider).await;
+    seat_of(&outsider).give(&app).await;
 
     let e = create(&app, &member, &online(&app, "public", 10)).await;
     assert_eq!(e["status"], "proposed");
@@ -224,7 +217,7 @@ async fn members_propose_hosts_publish_and_each_sees_what_they_may(app: TestApp)
 }
 
 async fn a_hub_may_publish_members_events_without_a_host(app: TestApp) {
-    give_seat(&app, &app.f.member).await;
+    seat_of(&app.f.member).give(&app).await;
     let member = app.token_for(&app.f.member).await;
     let host = app.token_for(&app.f.host).await;
     let rules = format!("/api/v1/hubs/{}/booking-rules", app.f.hub.id);
@@ -257,13 +250,14 @@ async fn a_hub_may_publish_members_events_without_a_host(app: TestApp) {
 }
 
 async fn an_event_in_a_room_keeps_the_booking_rules(app: TestApp) {
-    give_seat(&app, &app.f.member).await;
+    seat_of(&app.f.member).give(&app).await;
     let member = app.token_for(&app.f.member).await;
     let (s, v) = app
-        .post_json(
-            "/api/v1/bookings",
-            Some(&member),
-            &json!({"room_id": app.f.room.id, "start": "2026-11-25T10:00:00+01:00", "end": "2026-11-25T11:00:00+01:00", "title": "Styrelsemöte"}),
+        .book_room(
+            &member,
+            "2026-11-25T10:00:00+01:00",
+            "2026-11-25T11:00:00+01:00",
+            "Styrelsemöte",
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -675,12 +669,7 @@ async fn an_invitation_link_registers_an_outsider_once(app: TestApp) {
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    let fields: Vec<&str> = v["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = field_names(&v);
     assert!(
         fields.contains(&"first_name") && fields.contains(&"email"),
         "{v}"
@@ -866,7 +855,7 @@ async fn attendance_and_the_summary_count_places_organisations_and_outsiders(app
 }
 
 async fn reminders_are_queued_once_a_day_before(app: TestApp) {
-    give_seat(&app, &app.f.member).await;
+    seat_of(&app.f.member).give(&app).await;
     let member = app.token_for(&app.f.member).await;
     let mut body = online(&app, "public", 1);
     body["start"] = json!("2026-11-24T08:00:00+01:00");
@@ -892,38 +881,6 @@ async fn reminders_are_queued_once_a_day_before(app: TestApp) {
     let sent = outbox(&app, "Påminnelse").await;
     assert_eq!(sent.len(), 1, "once, to the one holding a place");
     assert_eq!(sent[0].to_address, app.f.member.email);
-}
-
-fn parse(body: &str) -> ical::parser::ical::component::IcalCalendar {
-    assert!(body.starts_with("BEGIN:VCALENDAR\r\n"), "{body}");
-    for line in body.split_terminator("\r\n") {
-        assert!(line.len() <= 75, "{line:?}");
-    }
-    let mut parser = ical::IcalParser::new(body.as_bytes());
-    let cal = parser.next().expect("a calendar").expect("it parses");
-    assert!(parser.next().is_none());
-    cal
-}
-
-fn prop(e: &ical::parser::ical::component::IcalEvent, name: &str) -> Option<String> {
-    e.properties
-        .iter()
-        .find(|p| p.name == name)
-        .and_then(|p| p.value.clone())
-}
-
-fn uids(cal: &ical::parser::ical::component::IcalCalendar) -> Vec<String> {
-    cal.events.iter().map(|e| prop(e, "UID").unwrap()).collect()
-}
-
-async fn feed(app: &TestApp, path: &str) -> ical::parser::ical::component::IcalCalendar {
-    let r = app.get(path).await;
-    assert_eq!(r.status(), StatusCode::OK, "{path}");
-    assert_eq!(
-        r.headers()["content-type"].to_str().unwrap(),
-        "text/calendar; charset=utf-8"
-    );
-    parse(&r.text().await.unwrap())
 }
 
 async fn feeds_follow_rfc_5545_and_show_only_public_events(app: TestApp) {
@@ -958,16 +915,16 @@ async fn feeds_follow_rfc_5545_and_show_only_public_events(app: TestApp) {
     want.sort();
     assert_eq!(got, want, "members-only events stay out");
     for e in &cal.events {
-        let id = prop(e, "UID").unwrap();
+        let id = ev(e, "UID");
         let id = id
             .trim_start_matches("event-")
             .trim_end_matches("@thirdplace");
-        assert!(prop(e, "DTSTAMP").unwrap().ends_with('Z'));
-        assert!(prop(e, "DTSTART").unwrap().ends_with('Z'));
-        assert!(prop(e, "URL").unwrap().ends_with(&format!("/events/{id}")));
+        assert!(ev(e, "DTSTAMP").ends_with('Z'));
+        assert!(ev(e, "DTSTART").ends_with('Z'));
+        assert!(ev(e, "URL").ends_with(&format!("/events/{id}")));
         let stored = app.store.get_event(id.parse().unwrap()).await.unwrap();
-        assert_eq!(prop(e, "SEQUENCE").unwrap(), stored.sequence.to_string());
-        let status = prop(e, "STATUS").unwrap();
+        assert_eq!(ev(e, "SEQUENCE"), stored.sequence.to_string());
+        let status = ev(e, "STATUS");
         if id == cancelled {
             assert_eq!(status, "CANCELLED");
             assert!(stored.sequence >= 1);
@@ -978,22 +935,22 @@ async fn feeds_follow_rfc_5545_and_show_only_public_events(app: TestApp) {
     let e = cal
         .events
         .iter()
-        .find(|e| prop(e, "UID").unwrap() == uid(&public))
+        .find(|e| ev(e, "UID") == uid(&public))
         .unwrap();
-    assert_eq!(prop(e, "DTSTART").unwrap(), "20261125T090000Z");
-    assert_eq!(prop(e, "DTEND").unwrap(), "20261125T110000Z");
-    assert!(prop(e, "SUMMARY").unwrap().starts_with("Workshop: AI"));
+    assert_eq!(ev(e, "DTSTART"), "20261125T090000Z");
+    assert_eq!(ev(e, "DTEND"), "20261125T110000Z");
+    assert!(ev(e, "SUMMARY").starts_with("Workshop: AI"));
     // Fetched again: the same UIDs and stamps.
     let again = feed(&app, "/calendar.ics").await;
     assert_eq!(
         again
             .events
             .iter()
-            .map(|e| prop(e, "DTSTAMP"))
+            .map(|e| prop(&e.properties, "DTSTAMP"))
             .collect::<Vec<_>>(),
         cal.events
             .iter()
-            .map(|e| prop(e, "DTSTAMP"))
+            .map(|e| prop(&e.properties, "DTSTAMP"))
             .collect::<Vec<_>>()
     );
 
@@ -1097,9 +1054,9 @@ async fn a_change_shows_in_the_next_feed_and_an_unchanged_feed_answers_304(app: 
     let e = cal
         .events
         .iter()
-        .find(|e| prop(e, "UID").unwrap() == format!("event-{id}@thirdplace"))
+        .find(|e| ev(e, "UID") == format!("event-{id}@thirdplace"))
         .unwrap();
-    assert_eq!(prop(e, "STATUS").unwrap(), "CANCELLED");
+    assert_eq!(ev(e, "STATUS"), "CANCELLED");
     let r = conditional(new_etag).await;
     assert_eq!(r.status(), StatusCode::OK);
 }
@@ -1294,7 +1251,7 @@ async fn a_configured_public_url_is_used_in_feeds_and_invitations() {
 }
 
 async fn bad_input_gets_clear_4xx_answers_and_writes_nothing(app: TestApp) {
-    give_seat(&app, &app.f.member).await;
+    seat_of(&app.f.member).give(&app).await;
     let member = app.token_for(&app.f.member).await;
     let post = |body: Value| {
         let app = &app;
@@ -1368,14 +1325,8 @@ async fn bad_input_gets_clear_4xx_answers_and_writes_nothing(app: TestApp) {
     let (s, _) = post(b).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let r = app
-        .client
-        .post(app.url("/api/v1/events"))
-        .bearer_auth(&member)
-        .header("content-type", "application/json")
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
+        .post_raw_json("/api/v1/events", &member, "{not json")
+        .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let (s, _) = app
         .post_json("/api/v1/events", None, &online(&app, "public", 5))

@@ -7,7 +7,7 @@
 
 mod common;
 
-use chrono::{DateTime, Utc};
+use common::calendar::*;
 use common::*;
 use ical::parser::ical::component::{IcalCalendar, IcalEvent};
 use reqwest::StatusCode;
@@ -96,74 +96,21 @@ async fn other_room(app: &TestApp) -> Room {
 
 /// Fetches a feed, checks the response and the raw lines, and parses it.
 async fn feed(app: &TestApp, path: &str) -> (String, IcalCalendar) {
-    let r = app.get(path).await;
-    assert_eq!(r.status(), StatusCode::OK, "{path}");
-    assert_eq!(
-        r.headers()["content-type"].to_str().unwrap(),
-        "text/calendar; charset=utf-8"
-    );
-    let body = r.text().await.unwrap();
-    assert!(body.starts_with("BEGIN:VCALENDAR\r\n"), "{body}");
+    let body = feed_body(app, path).await;
     assert!(body.ends_with("END:VCALENDAR\r\n"), "{body}");
-    // Every line ends in CRLF (no bare LF or CR) and has at most 75 octets.
+    // Every line ends in CRLF (no bare LF or CR); `parse` checks their length.
     assert_eq!(body.matches('\n').count(), body.matches("\r\n").count());
     assert_eq!(body.matches('\r').count(), body.matches("\r\n").count());
-    for line in body.split_terminator("\r\n") {
-        assert!(line.len() <= 75, "line of {} octets: {line:?}", line.len());
-    }
-    let mut parser = ical::IcalParser::new(body.as_bytes());
-    let cal = parser.next().expect("a calendar").expect("it parses");
-    assert!(parser.next().is_none(), "one calendar only");
+    let cal = parse(&body);
     assert_eq!(prop(&cal.properties, "VERSION"), Some("2.0".into()));
     assert!(prop(&cal.properties, "PRODID").is_some_and(|p| p.contains("thirdplace")));
     assert_eq!(prop(&cal.properties, "CALSCALE"), Some("GREGORIAN".into()));
     (body, cal)
 }
 
-fn prop(props: &[ical::property::Property], name: &str) -> Option<String> {
-    props
-        .iter()
-        .find(|p| p.name == name)
-        .and_then(|p| p.value.clone())
-}
-
-fn ev(e: &IcalEvent, name: &str) -> String {
-    prop(&e.properties, name).unwrap_or_else(|| panic!("event has no {name}"))
-}
-
-/// RFC 5545 §3.3.11: the parser leaves TEXT values escaped.
-fn unescape(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('n') | Some('N') => out.push('\n'),
-                Some(other) => out.push(other),
-                None => {}
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn utc(s: &str) -> DateTime<Utc> {
-    chrono::NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%SZ")
-        .unwrap_or_else(|e| panic!("{s} is not a UTC date-time: {e}"))
-        .and_utc()
-}
-
-fn find<'a>(cal: &'a IcalCalendar, uid: &str) -> &'a IcalEvent {
-    cal.events
-        .iter()
-        .find(|e| ev(e, "UID") == uid)
-        .unwrap_or_else(|| panic!("no event {uid}"))
-}
-
-fn uids(cal: &IcalCalendar) -> BTreeSet<String> {
-    cal.events.iter().map(|e| ev(e, "UID")).collect()
+/// The feed's UIDs, in no order.
+fn uid_set(cal: &IcalCalendar) -> BTreeSet<String> {
+    uids(cal).into_iter().collect()
 }
 
 fn assert_times(e: &IcalEvent, b: &Booking) {
@@ -271,7 +218,11 @@ async fn a_rooms_feed_shows_when_it_is_busy_and_nothing_else(app: TestApp) {
         .iter()
         .map(|b| format!("busy-{}@thirdplace", b.id))
         .collect();
-    assert_eq!(uids(&cal), expected, "active bookings in the window only");
+    assert_eq!(
+        uid_set(&cal),
+        expected,
+        "active bookings in the window only"
+    );
     for b in [&soon, &autumn_dst, &spring_dst] {
         let e = find(&cal, &format!("busy-{}@thirdplace", b.id));
         assert_times(e, b);
@@ -365,7 +316,7 @@ async fn a_members_feed_shows_their_own_bookings_and_cancellations(app: TestApp)
         .iter()
         .map(|b| format!("{}@thirdplace", b.id))
         .collect();
-    assert_eq!(uids(&cal), expected);
+    assert_eq!(uid_set(&cal), expected);
     assert!(!body.contains("Olga"), "another member's booking leaked");
     assert!(!body.contains(&theirs.id.to_string()));
 
@@ -398,7 +349,7 @@ async fn a_members_feed_shows_their_own_bookings_and_cancellations(app: TestApp)
     assert_ne!(other_path, path);
     let (_, cal) = feed(&app, &other_path).await;
     assert_eq!(
-        uids(&cal),
+        uid_set(&cal),
         BTreeSet::from([format!("{}@thirdplace", theirs.id)])
     );
 
@@ -522,14 +473,7 @@ async fn the_account_page_shows_the_address_and_replaces_it(app: TestApp) {
     let token = app.token_for(member).await;
     let path = feed_path(&app, &token).await;
     let browser = app.signed_in(member).await;
-    let html = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&browser, "/account").await;
     // The page escapes the slashes; the secret part is as it is.
     let secret = |p: &str| p["/feeds/".len()..].to_string();
     assert!(
@@ -555,14 +499,7 @@ async fn the_account_page_shows_the_address_and_replaces_it(app: TestApp) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.get(&path).await.status(), StatusCode::NOT_FOUND);
     let new_path = feed_path(&app, &token).await;
-    let html = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&browser, "/account").await;
     assert!(html.contains(&secret(&new_path)));
     assert!(!html.contains(&secret(&path)));
 }

@@ -332,14 +332,7 @@ async fn without_smtp_the_outbox_page_shows_admins_the_messages(backend: Backend
     .unwrap();
 
     let admin = app.signed_in(&app.f.admin).await;
-    let index = admin
-        .get(app.url("/admin"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let index = app.html(&admin, "/admin").await;
     assert!(
         index.contains("href=\"&#x2f;admin&#x2f;outbox\""),
         "{index}"
@@ -372,14 +365,7 @@ async fn without_smtp_the_outbox_page_shows_admins_the_messages(backend: Backend
         .mark_email_failed(failed.id, "the server said no", app.state.now(), true)
         .await
         .unwrap();
-    let html = admin
-        .get(app.url("/admin/outbox"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, "/admin/outbox").await;
     assert!(
         html.contains("Skickad") && html.contains("Misslyckad"),
         "{html}"
@@ -387,14 +373,7 @@ async fn without_smtp_the_outbox_page_shows_admins_the_messages(backend: Backend
     assert!(html.contains("the server said no"));
     app.post_form(&admin, "/lang", &[("lang", "en"), ("next", "/")])
         .await;
-    let html = admin
-        .get(app.url("/admin/outbox"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, "/admin/outbox").await;
     assert!(
         html.contains("E-mail outbox") && html.contains("Failed"),
         "{html}"

@@ -31,28 +31,16 @@ on_both_backends!(
 
 fn plan(scope: PlanScope, max_guests: i64) -> Plan {
     Plan {
-        id: new_id(),
-        name: format!("Plan {}", new_id()),
-        description: String::new(),
         scope,
-        monthly_price_ore: 145_000,
-        included_hours_per_month: 4,
         max_guests,
-        validity: Validity::MonthlyRolling,
-        archived: false,
+        ..network_plan()
     }
 }
 
-/// Gives `person` a held seat of a new plan, through the store.
-async fn give_seat(app: &TestApp, person: &Person, scope: PlanScope, max_guests: i64) -> Seat {
-    let p = plan(scope, max_guests);
-    hold_seat(
-        app,
-        person,
-        &p,
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-    )
-    .await
+/// This file's usual seat: network-wide, no guests, held since 1 November
+/// 2026.
+fn seat_since_november(person: &Person) -> GiveSeat<'_> {
+    seat_of(person).max_guests(0).from(2026, 11, 1)
 }
 
 async fn check_in(app: &TestApp, token: &str, hub: Uuid) -> (StatusCode, Value) {
@@ -167,18 +155,14 @@ async fn organisations_buy_assign_and_reassign_seats_with_history(app: TestApp) 
     assert_eq!(s, StatusCode::OK);
 
     // Someone outside the organisation cannot get it.
-    let outsider = Person {
-        id: new_id(),
-        first_name: "Per".into(),
-        last_name: "Annan".into(),
-        email: "per@other.example".into(),
-        organisation_id: Some(app.f.other_org.id),
-        is_network_admin: false,
-        hosted_hub_ids: vec![],
-        admin_of_organisation_ids: vec![],
-        archived: false,
-    };
-    app.store.insert_person(&outsider).await.unwrap();
+    let outsider = app
+        .add_person(person(
+            "Per",
+            "Annan",
+            "per@other.example",
+            Some(app.f.other_org.id),
+        ))
+        .await;
     let (s, v) = app
         .put_json(
             &holder_path,
@@ -239,7 +223,10 @@ async fn check_in_needs_a_membership_that_opens_the_hub_today(app: TestApp) {
         .contains("Figeholms hubb"));
 
     // A card for the other hub does not open this one.
-    give_seat(&app, &app.f.member, PlanScope::Hub(app.f.other_hub.id), 0).await;
+    seat_since_november(&app.f.member)
+        .scope(PlanScope::Hub(app.f.other_hub.id))
+        .give(&app)
+        .await;
     let (s, v) = check_in(&app, &member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
 
@@ -273,7 +260,10 @@ async fn check_in_needs_a_membership_that_opens_the_hub_today(app: TestApp) {
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
 
     // A region card does.
-    give_seat(&app, &app.f.member, PlanScope::Region(app.f.region.id), 0).await;
+    seat_since_november(&app.f.member)
+        .scope(PlanScope::Region(app.f.region.id))
+        .give(&app)
+        .await;
     let (s, v) = check_in(&app, &member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["method"], "api");
@@ -290,7 +280,7 @@ async fn check_in_needs_a_membership_that_opens_the_hub_today(app: TestApp) {
 }
 
 async fn check_in_twice_conflicts_and_checkout_ends_the_visit(app: TestApp) {
-    give_seat(&app, &app.f.member, PlanScope::Network, 0).await;
+    seat_since_november(&app.f.member).give(&app).await;
     let member = app.token_for(&app.f.member).await;
     let (s, first) = check_in(&app, &member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::CREATED, "{first}");
@@ -340,7 +330,7 @@ async fn check_in_twice_conflicts_and_checkout_ends_the_visit(app: TestApp) {
 }
 
 async fn concurrent_check_ins_of_one_member_give_exactly_one(app: TestApp) {
-    give_seat(&app, &app.f.member, PlanScope::Network, 0).await;
+    seat_since_november(&app.f.member).give(&app).await;
     let member = app.token_for(&app.f.member).await;
     let mut tasks = Vec::new();
     for i in 0..20 {
@@ -378,7 +368,7 @@ async fn concurrent_check_ins_of_one_member_give_exactly_one(app: TestApp) {
 }
 
 async fn closed_and_archived_hubs_refuse_check_in(app: TestApp) {
-    give_seat(&app, &app.f.member, PlanScope::Network, 0).await;
+    seat_since_november(&app.f.member).give(&app).await;
     let member = app.token_for(&app.f.member).await;
     // Monday 18:30 Swedish time: closed until Tuesday 08:00.
     app.clock.set(instant("2026-11-23T17:30:00Z"));
@@ -401,7 +391,7 @@ async fn closed_and_archived_hubs_refuse_check_in(app: TestApp) {
 }
 
 async fn forgotten_check_ins_close_at_closing_time(app: TestApp) {
-    give_seat(&app, &app.f.member, PlanScope::Network, 0).await;
+    seat_since_november(&app.f.member).give(&app).await;
     let member = app.token_for(&app.f.member).await;
     let (s, v) = check_in(&app, &member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::CREATED);
@@ -446,7 +436,10 @@ async fn forgotten_check_ins_close_at_closing_time(app: TestApp) {
 }
 
 async fn guests_come_from_the_hosts_organisation_within_the_limit(app: TestApp) {
-    give_seat(&app, &app.f.member, PlanScope::Network, 1).await;
+    seat_since_november(&app.f.member)
+        .max_guests(1)
+        .give(&app)
+        .await;
     let member = app.token_for(&app.f.member).await;
     let (_, v) = check_in(&app, &member, app.f.hub.id).await;
     let id = v["id"].as_str().unwrap().to_string();
@@ -499,19 +492,15 @@ async fn guests_come_from_the_hosts_organisation_within_the_limit(app: TestApp) 
     assert_eq!(error_code(&v), "not_checked_in");
 
     // A plan without guests says so.
-    let other = Person {
-        id: new_id(),
-        first_name: "Nils".into(),
-        last_name: "Utan".into(),
-        email: "nils@test.example".into(),
-        organisation_id: Some(app.f.org.id),
-        is_network_admin: false,
-        hosted_hub_ids: vec![],
-        admin_of_organisation_ids: vec![],
-        archived: false,
-    };
-    app.store.insert_person(&other).await.unwrap();
-    give_seat(&app, &other, PlanScope::Network, 0).await;
+    let other = app
+        .add_person(person(
+            "Nils",
+            "Utan",
+            "nils@test.example",
+            Some(app.f.org.id),
+        ))
+        .await;
+    seat_since_november(&other).give(&app).await;
     let t = app.token_for(&other).await;
     let (_, v) = check_in(&app, &t, app.f.hub.id).await;
     let (s, v) = app
@@ -526,7 +515,7 @@ async fn guests_come_from_the_hosts_organisation_within_the_limit(app: TestApp) 
 }
 
 async fn hosts_scan_signed_qr_codes_and_refuse_forged_old_or_rotated_ones(app: TestApp) {
-    give_seat(&app, &app.f.member, PlanScope::Network, 0).await;
+    seat_since_november(&app.f.member).give(&app).await;
     let member = app.token_for(&app.f.member).await;
     let host = app.token_for(&app.f.host).await;
     let (s, card) = app.get_json_with(&member, "/api/v1/me/card").await;
@@ -610,8 +599,11 @@ async fn hosts_scan_signed_qr_codes_and_refuse_forged_old_or_rotated_ones(app: T
 }
 
 async fn presence_shows_first_names_of_those_who_opted_in(app: TestApp) {
-    give_seat(&app, &app.f.member, PlanScope::Network, 1).await;
-    give_seat(&app, &app.f.org_admin, PlanScope::Network, 0).await;
+    seat_since_november(&app.f.member)
+        .max_guests(1)
+        .give(&app)
+        .await;
+    seat_since_november(&app.f.org_admin).give(&app).await;
     let member = app.token_for(&app.f.member).await;
     let org_admin = app.token_for(&app.f.org_admin).await;
     let (s, v) = app
@@ -664,28 +656,27 @@ async fn presence_shows_first_names_of_those_who_opted_in(app: TestApp) {
 }
 
 async fn access_summary_counts_people_organisations_and_visits(app: TestApp) {
-    give_seat(&app, &app.f.member, PlanScope::Hub(app.f.hub.id), 0).await;
-    give_seat(
-        &app,
-        &app.f.org_admin,
-        PlanScope::Region(app.f.region.id),
-        0,
-    )
-    .await;
+    seat_since_november(&app.f.member)
+        .scope(PlanScope::Hub(app.f.hub.id))
+        .give(&app)
+        .await;
+    seat_since_november(&app.f.org_admin)
+        .scope(PlanScope::Region(app.f.region.id))
+        .give(&app)
+        .await;
     // Another organisation's person with a card for the other hub only.
-    let other = Person {
-        id: new_id(),
-        first_name: "Per".into(),
-        last_name: "Annan".into(),
-        email: "per@other.example".into(),
-        organisation_id: Some(app.f.other_org.id),
-        is_network_admin: false,
-        hosted_hub_ids: vec![],
-        admin_of_organisation_ids: vec![],
-        archived: false,
-    };
-    app.store.insert_person(&other).await.unwrap();
-    give_seat(&app, &other, PlanScope::Hub(app.f.other_hub.id), 0).await;
+    let other = app
+        .add_person(person(
+            "Per",
+            "Annan",
+            "per@other.example",
+            Some(app.f.other_org.id),
+        ))
+        .await;
+    seat_since_november(&other)
+        .scope(PlanScope::Hub(app.f.other_hub.id))
+        .give(&app)
+        .await;
     let member = app.token_for(&app.f.member).await;
     let (_, c) = check_in(&app, &member, app.f.hub.id).await;
     app.post_json(
@@ -781,7 +772,7 @@ async fn webhooks_are_signed_retried_and_not_lost_while_the_receiver_is_down(app
     let (s, _) = app.get_json_with(&member, "/api/v1/webhooks").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 
-    give_seat(&app, &app.f.member, PlanScope::Network, 0).await;
+    seat_since_november(&app.f.member).give(&app).await;
     let (s, c) = check_in(&app, &member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::CREATED);
     // Checkout is not subscribed: only one delivery is queued.
@@ -893,12 +884,7 @@ async fn bad_membership_input_gets_clear_errors_and_writes_nothing(app: TestApp)
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    let fields: Vec<&str> = v["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = field_names(&v);
     assert_eq!(fields, ["scope_id", "validity"]);
     let (s, v) = app
         .post_json(

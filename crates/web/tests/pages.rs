@@ -65,14 +65,7 @@ async fn a_hub_page_shows_zones_rooms_and_prices_with_vat(app: TestApp) {
     }
     assert!(!html.contains("Redigera hubb"), "visitors get no edit link");
     let host = app.signed_in(&app.f.host).await;
-    let html = host
-        .get(app.url(&format!("/hubs/{}", app.f.hub.id)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&host, &format!("/hubs/{}", app.f.hub.id)).await;
     assert!(html.contains("Redigera hubb"));
 }
 
@@ -104,14 +97,7 @@ async fn signing_in_sets_a_safe_session_cookie_and_signing_out_ends_it(app: Test
             && !cookie.contains("Secure"),
         "{cookie}"
     );
-    let html = client
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&client, "/account").await;
     assert!(
         html.contains("Maja")
             && html.contains("member@test.example")
@@ -227,39 +213,17 @@ async fn the_language_choice_is_remembered(app: TestApp) {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], "/login");
-    let html = client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&client, "/").await;
     assert!(
         html.contains("<html lang=\"en\">")
             && html.contains("Hubs in the network")
             && html.contains("Outside the central town")
     );
-    let html = client
-        .get(app.url(&format!("/hubs/{}", app.f.hub.id)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&client, &format!("/hubs/{}", app.f.hub.id)).await;
     assert!(html.contains("Meeting room") && html.contains("Monday"));
     app.post_form(&client, "/lang", &[("lang", "sv"), ("next", "/")])
         .await;
-    assert!(client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-        .contains("<html lang=\"sv\">"));
+    assert!(app.html(&client, "/").await.contains("<html lang=\"sv\">"));
 }
 
 async fn admin_pages_follow_the_roles(app: TestApp) {
@@ -302,14 +266,7 @@ async fn admin_pages_follow_the_roles(app: TestApp) {
     }
 
     let host = app.signed_in(&app.f.host).await;
-    let html = host
-        .get(app.url("/admin/hubs"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&host, "/admin/hubs").await;
     assert!(html.contains("Figeholms hubb") && !html.contains("Oskarshamns stadshubb"));
     assert!(!html.contains("/admin/hubs/new"));
     assert_eq!(
@@ -335,14 +292,7 @@ async fn admin_pages_follow_the_roles(app: TestApp) {
         member.get(app.url("/admin")).send().await.unwrap().status(),
         StatusCode::FORBIDDEN
     );
-    let html = member
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&member, "/").await;
     assert!(
         !html.contains("href=\"/admin\""),
         "members see no admin link"
@@ -360,14 +310,7 @@ async fn admin_forms_create_and_edit_with_errors_next_to_the_fields(app: TestApp
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let edit = r.headers()["location"].to_str().unwrap().to_string();
-    let html = admin
-        .get(app.url(&edit))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, &edit).await;
     assert!(html.contains("Sparat.") && html.contains("Region Jämtland Härjedalen"));
     let path = edit.split('?').next().unwrap().to_string();
     let r = app
@@ -479,14 +422,7 @@ async fn admin_forms_create_and_edit_with_errors_next_to_the_fields(app: TestApp
     ] {
         assert!(html.contains(id), "{id}");
     }
-    let html = admin
-        .get(app.url(&format!("/admin/hubs/{hub}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&admin, &format!("/admin/hubs/{hub}")).await;
     assert!(
         html.contains("Cirkeln") && html.contains("Konferensrummet") && html.contains("900,50 kr")
     );
@@ -559,23 +495,9 @@ async fn hub_forms_keep_opening_hours_and_exceptions(app: TestApp) {
 
 async fn organisation_admins_manage_only_their_own_people(app: TestApp) {
     let oa = app.signed_in(&app.f.org_admin).await;
-    let html = oa
-        .get(app.url("/admin/people"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&oa, "/admin/people").await;
     assert!(html.contains("Maja") && !html.contains("Alva") && !html.contains("Hugo"));
-    let html = oa
-        .get(app.url("/admin/people/new"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&oa, "/admin/people/new").await;
     assert!(!html.contains("is_network_admin") && !html.contains("hosted_hub_ids"));
     assert!(
         html.contains("autocomplete=\"given-name\"") && html.contains("autocomplete=\"email\"")
@@ -730,14 +652,7 @@ async fn api_tokens_are_created_in_the_ui_shown_once_and_revocable(app: TestApp)
         (s, me["first_name"].as_str()),
         (StatusCode::OK, Some("Hugo"))
     );
-    let html = host
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&host, "/account").await;
     assert!(
         html.contains("dörrskärm") && !html.contains(&token),
         "the token is shown only once"
@@ -792,22 +707,8 @@ async fn unknown_pages_are_readable_404s(app: TestApp) {
 async fn cached_public_pages_carry_each_visitors_own_csrf_token_and_expire(app: TestApp) {
     let path = format!("/hubs/{}", app.f.hub.id);
     let (a, b) = (new_client(), new_client());
-    let html_a = a
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let html_b = b
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html_a = app.html(&a, &path).await;
+    let html_b = app.html(&b, &path).await;
     let (csrf_a, csrf_b) = (hidden_csrf(&html_a), hidden_csrf(&html_b));
     assert_ne!(
         csrf_a, csrf_b,
@@ -820,14 +721,7 @@ async fn cached_public_pages_carry_each_visitors_own_csrf_token_and_expire(app: 
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let html = b
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&b, &path).await;
     assert!(
         html.contains("<html lang=\"en\">"),
         "the cache is per language"
@@ -839,15 +733,7 @@ async fn cached_public_pages_carry_each_visitors_own_csrf_token_and_expire(app: 
     hub.name = "Figeholms nya hubb".into();
     app.store.update_hub(&hub).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    assert!(a
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-        .contains("Figeholms nya hubb"));
+    assert!(app.html(&a, &path).await.contains("Figeholms nya hubb"));
     assert!(app
         .get("/api/v1/hubs")
         .await
@@ -855,13 +741,5 @@ async fn cached_public_pages_carry_each_visitors_own_csrf_token_and_expire(app: 
         .await
         .unwrap()
         .contains("Figeholms nya hubb"));
-    assert!(a
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-        .contains("Figeholms nya hubb"));
+    assert!(app.html(&a, "/").await.contains("Figeholms nya hubb"));
 }

@@ -7,7 +7,6 @@ mod common;
 
 use common::*;
 use reqwest::{Client, StatusCode};
-use thirdplace_domain::membership::*;
 use thirdplace_domain::*;
 use thirdplace_store::BookingFilter;
 
@@ -24,18 +23,6 @@ on_both_backends!(
     an_organisation_admin_books_on_behalf_of_the_organisation_at_the_full_price,
 );
 
-/// The page's HTML, with the slashes the template engine escapes in
-/// attribute values (`&#x2f;`) read back, so links can be compared.
-async fn text(r: reqwest::Response) -> String {
-    r.text().await.unwrap().replace("&#x2f;", "/")
-}
-
-async fn page(app: &TestApp, client: &Client, path: &str) -> (StatusCode, String) {
-    let r = client.get(app.url(path)).send().await.unwrap();
-    let s = r.status();
-    (s, text(r).await)
-}
-
 async fn post(
     app: &TestApp,
     client: &Client,
@@ -49,30 +36,7 @@ async fn post(
         .get("location")
         .map(|l| l.to_str().unwrap().to_string())
         .unwrap_or_default();
-    (s, loc, text(r).await)
-}
-
-/// Gives `person` a seat of a network-wide plan with `hours` included room
-/// hours a month.
-async fn give_seat(app: &TestApp, person: &Person, hours: i64) -> Seat {
-    let plan = Plan {
-        id: new_id(),
-        name: format!("Nätverkskort {}", &new_id().to_string()[..6]),
-        description: String::new(),
-        scope: PlanScope::Network,
-        monthly_price_ore: 145_000,
-        included_hours_per_month: hours,
-        max_guests: 1,
-        validity: Validity::MonthlyRolling,
-        archived: false,
-    };
-    hold_seat(
-        app,
-        person,
-        &plan,
-        chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-    )
-    .await
+    (s, loc, page_text(r).await)
 }
 
 fn book_path(app: &TestApp) -> String {
@@ -122,7 +86,7 @@ async fn english(app: &TestApp, client: &Client) {
 }
 
 async fn the_day_view_shows_busy_blocks_without_names_and_switches_weeks(app: TestApp) {
-    give_seat(&app, &app.f.member, 4).await;
+    seat_of(&app.f.member).hours(4).give(&app).await;
     let member = app.signed_in(&app.f.member).await;
     let (s, loc, body) = book_form(&app, &member, "09:00", "10:30", "Styrelsemöte").await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
@@ -130,7 +94,7 @@ async fn the_day_view_shows_busy_blocks_without_names_and_switches_weeks(app: Te
 
     // The public sees the blocks in words, without the title.
     let path = format!("/hubs/{}/rooms?date=2026-11-24", app.f.hub.id);
-    let (s, html) = page(&app, &app.client, &path).await;
+    let (s, html) = app.page(&app.client, &path).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("Sjöutsikten"), "{html}");
     assert!(html.contains("08:00–09:00</span> <strong>ledigt"), "{html}");
@@ -155,34 +119,38 @@ async fn the_day_view_shows_busy_blocks_without_names_and_switches_weeks(app: Te
 
     // A host sees the title; the hub page links to the day view.
     let host = app.signed_in(&app.f.host).await;
-    let (_, html) = page(&app, &host, &path).await;
+    let (_, html) = app.page(&host, &path).await;
     assert!(html.contains("upptaget</strong> – Styrelsemöte"), "{html}");
-    let (_, hub) = page(&app, &app.client, &format!("/hubs/{}", app.f.hub.id)).await;
+    let (_, hub) = app
+        .page(&app.client, &format!("/hubs/{}", app.f.hub.id))
+        .await;
     assert!(
         hub.contains(&format!("/hubs/{}/rooms", app.f.hub.id)),
         "{hub}"
     );
 
     // A bad date says so in Swedish and shows today.
-    let (s, html) = page(
-        &app,
-        &app.client,
-        &format!("/hubs/{}/rooms?date=24/11", app.f.hub.id),
-    )
-    .await;
+    let (s, html) = app
+        .page(
+            &app.client,
+            &format!("/hubs/{}/rooms?date=24/11", app.f.hub.id),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Skriv ett datum som 2026-12-01."), "{html}");
 
     // In English.
     let en = new_client();
     english(&app, &en).await;
-    let (_, html) = page(&app, &en, &path).await;
+    let (_, html) = app.page(&en, &path).await;
     assert!(html.contains("09:00–10:30</span> <strong>booked"), "{html}");
     assert!(html.contains("Next week"), "{html}");
 
     // Today: the free time that has passed says so and cannot be booked;
     // booking starts at the next quarter hour.
-    let (_, html) = page(&app, &member, &format!("/hubs/{}/rooms", app.f.hub.id)).await;
+    let (_, html) = app
+        .page(&member, &format!("/hubs/{}/rooms", app.f.hub.id))
+        .await;
     assert!(
         html.contains("08:00–10:00</span> <strong>passerat"),
         "{html}"
@@ -202,12 +170,9 @@ async fn a_dst_day_shows_its_real_hours(app: TestApp) {
         ("2026-10-25", "24 h 45 min"),
         ("2026-11-29", "23 h 45 min"),
     ] {
-        let (s, html) = page(
-            &app,
-            &app.client,
-            &format!("/hubs/{}/rooms?date={date}", hub.id),
-        )
-        .await;
+        let (s, html) = app
+            .page(&app.client, &format!("/hubs/{}/rooms?date={date}", hub.id))
+            .await;
         assert_eq!(s, StatusCode::OK);
         assert!(
             html.contains(&format!("Öppet 00:00–23:45 ({length})")),
@@ -215,25 +180,25 @@ async fn a_dst_day_shows_its_real_hours(app: TestApp) {
         );
     }
     // A weekday keeps its hours, in Swedish time.
-    let (_, html) = page(
-        &app,
-        &app.client,
-        &format!("/hubs/{}/rooms?date=2026-03-30", hub.id),
-    )
-    .await;
+    let (_, html) = app
+        .page(
+            &app.client,
+            &format!("/hubs/{}/rooms?date=2026-03-30", hub.id),
+        )
+        .await;
     assert!(html.contains("Öppet 08:00–17:00 (9 h)"), "{html}");
 }
 
 async fn the_preview_shows_the_price_and_writes_nothing_then_the_form_books(app: TestApp) {
     // One included hour; two hours booked: one hour at 300 kr + 25 % VAT.
-    give_seat(&app, &app.f.member, 1).await;
+    seat_of(&app.f.member).hours(1).give(&app).await;
     let member = app.signed_in(&app.f.member).await;
-    let (s, html) = page(
-        &app,
-        &member,
-        &format!("{}?date=2026-11-24&start=10:00", book_path(&app)),
-    )
-    .await;
+    let (s, html) = app
+        .page(
+            &member,
+            &format!("{}?date=2026-11-24&start=10:00", book_path(&app)),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("value=\"10:00\""), "{html}");
     assert!(html.contains("step=\"900\""));
@@ -307,10 +272,10 @@ async fn the_preview_shows_the_price_and_writes_nothing_then_the_form_books(app:
 }
 
 async fn a_series_with_a_conflict_offers_to_book_only_the_free_ones(app: TestApp) {
-    give_seat(&app, &app.f.member, 20).await;
+    seat_of(&app.f.member).hours(20).give(&app).await;
     let member = app.signed_in(&app.f.member).await;
     // Someone has the room on the second Tuesday.
-    give_seat(&app, &app.f.org_admin, 4).await;
+    seat_of(&app.f.org_admin).hours(4).give(&app).await;
     let org_admin = app.signed_in(&app.f.org_admin).await;
     let (s, _, html) = post(
         &app,
@@ -369,10 +334,10 @@ async fn a_series_with_a_conflict_offers_to_book_only_the_free_ones(app: TestApp
 async fn my_bookings_lists_upcoming_and_cancelled_and_cancels_for_free_before_the_deadline(
     app: TestApp,
 ) {
-    give_seat(&app, &app.f.member, 4).await;
+    seat_of(&app.f.member).hours(4).give(&app).await;
     let member = app.signed_in(&app.f.member).await;
     book_form(&app, &member, "13:00", "14:00", "Kundmöte").await;
-    let (s, html) = page(&app, &member, "/bookings?done=booked&count=1").await;
+    let (s, html) = app.page(&member, "/bookings?done=booked&count=1").await;
     assert_eq!(s, StatusCode::OK);
     assert!(
         html.contains("href=\"/bookings\" aria-current=\"page\">Mina bokningar"),
@@ -395,7 +360,7 @@ async fn my_bookings_lists_upcoming_and_cancelled_and_cancels_for_free_before_th
     assert_eq!(loc, "/bookings?done=cancelled");
     let b = app.store.get_booking(id).await.unwrap();
     assert!(!b.cancellation_charged);
-    let (_, html) = page(&app, &member, &loc).await;
+    let (_, html) = app.page(&member, &loc).await;
     assert!(html.contains("Bokningen är avbokad."), "{html}");
     assert!(html.contains("Du har inga kommande bokningar."), "{html}");
     let past = &html[html.find("past-h").unwrap()..];
@@ -412,7 +377,7 @@ async fn my_bookings_lists_upcoming_and_cancelled_and_cancels_for_free_before_th
     // Inside the notice the page warns that the price is charged.
     book_form(&app, &member, "15:00", "16:00", "Sent möte").await;
     app.clock.set(instant("2026-11-24T08:00:00Z"));
-    let (_, html) = page(&app, &member, "/bookings").await;
+    let (_, html) = app.page(&member, "/bookings").await;
     assert!(html.contains("Avbokningsfristen har passerat"), "{html}");
 
     // Signed out: to the sign-in page.
@@ -421,26 +386,26 @@ async fn my_bookings_lists_upcoming_and_cancelled_and_cancels_for_free_before_th
 }
 
 async fn hosts_list_filter_download_and_cancel_with_a_reason_that_is_mailed(app: TestApp) {
-    give_seat(&app, &app.f.member, 4).await;
+    seat_of(&app.f.member).hours(4).give(&app).await;
     let member = app.signed_in(&app.f.member).await;
     book_form(&app, &member, "09:00", "10:00", "=Planering").await;
     let host = app.signed_in(&app.f.host).await;
-    let (s, html) = page(&app, &host, "/admin").await;
+    let (s, html) = app.page(&host, "/admin").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("/admin/bookings"), "{html}");
     let q = format!("hub_id={}&from=2026-11-24&to=2026-11-24", app.f.hub.id);
-    let (s, html) = page(&app, &host, &format!("/admin/bookings?{q}")).await;
+    let (s, html) = app.page(&host, &format!("/admin/bookings?{q}")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("=Planering"), "{html}");
     assert!(html.contains("Maja"), "{html}");
     assert!(html.contains("Skatteverket"), "{html}");
     // Another day: nothing.
-    let (_, html) = page(
-        &app,
-        &host,
-        &format!("/admin/bookings?hub_id={}&from=2026-11-25", app.f.hub.id),
-    )
-    .await;
+    let (_, html) = app
+        .page(
+            &host,
+            &format!("/admin/bookings?hub_id={}&from=2026-11-25", app.f.hub.id),
+        )
+        .await;
     assert!(html.contains("Inga bokningar."), "{html}");
 
     // The CSV with the same filters.
@@ -449,12 +414,7 @@ async fn hosts_list_filter_download_and_cancel_with_a_reason_that_is_mailed(app:
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/csv"));
-    let csv = r.text().await.unwrap();
+    let csv = csv_text(r).await;
     assert!(csv.starts_with("id;hub;room;start;end;title"), "{csv}");
     assert!(
         csv.contains("2026-11-24 09:00;2026-11-24 10:00;'=Planering;Maja"),
@@ -462,14 +422,14 @@ async fn hosts_list_filter_download_and_cancel_with_a_reason_that_is_mailed(app:
     );
 
     // A member may not see the list; a host of another hub not this hub.
-    let (s, _) = page(&app, &member, "/admin/bookings").await;
+    let (s, _) = app.page(&member, "/admin/bookings").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = page(
-        &app,
-        &host,
-        &format!("/admin/bookings?hub_id={}", app.f.other_hub.id),
-    )
-    .await;
+    let (s, _) = app
+        .page(
+            &host,
+            &format!("/admin/bookings?hub_id={}", app.f.other_hub.id),
+        )
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     // Cancel: a reason is required, then the booker gets an e-mail.
@@ -494,24 +454,24 @@ async fn hosts_list_filter_download_and_cancel_with_a_reason_that_is_mailed(app:
     assert_eq!(mail.len(), 1);
     assert_eq!(mail[0].to_address, app.f.member.email);
     assert!(mail[0].body.contains("Vattenläcka"));
-    let (_, html) = page(&app, &host, &loc).await;
+    let (_, html) = app.page(&host, &loc).await;
     assert!(
         html.contains("den som bokade får ett e-postmeddelande"),
         "{html}"
     );
-    let (_, html) = page(
-        &app,
-        &host,
-        &format!("/admin/bookings?{q}&include_cancelled=true"),
-    )
-    .await;
+    let (_, html) = app
+        .page(
+            &host,
+            &format!("/admin/bookings?{q}&include_cancelled=true"),
+        )
+        .await;
     assert!(html.contains("Avbokad: Vattenläcka"), "{html}");
 }
 
 async fn the_booking_rules_form_validates_and_saves(app: TestApp) {
     let host = app.signed_in(&app.f.host).await;
     let path = format!("/admin/hubs/{}/booking-rules", app.f.hub.id);
-    let (s, html) = page(&app, &host, &path).await;
+    let (s, html) = app.page(&host, &path).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("Avbokningsfrist (timmar)"), "{html}");
     assert!(html.contains("value=\"24\""), "the default notice: {html}");
@@ -564,18 +524,20 @@ async fn the_booking_rules_form_validates_and_saves(app: TestApp) {
     );
     // The form now says so to the booker.
     let member = app.signed_in(&app.f.member).await;
-    let (_, html) = page(&app, &member, &book_path(&app)).await;
+    let (_, html) = app.page(&member, &book_path(&app)).await;
     assert!(html.contains("högst 4 h"), "{html}");
     // The hub's admin page links to the rules.
-    let (_, html) = page(&app, &host, &format!("/admin/hubs/{}", app.f.hub.id)).await;
+    let (_, html) = app
+        .page(&host, &format!("/admin/hubs/{}", app.f.hub.id))
+        .await;
     assert!(html.contains(&format!("href=\"{path}\"")), "{html}");
     // Not for the host of another hub, nor members.
-    let (s, _) = page(&app, &member, &path).await;
+    let (s, _) = app.page(&member, &path).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
 async fn bad_input_shows_the_translated_error_and_writes_nothing(app: TestApp) {
-    give_seat(&app, &app.f.member, 4).await;
+    seat_of(&app.f.member).hours(4).give(&app).await;
     let member = app.signed_in(&app.f.member).await;
     let (s, _, html) = book_form(&app, &member, "10:07", "11:00", "Möte").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
@@ -636,21 +598,21 @@ async fn bad_input_shows_the_translated_error_and_writes_nothing(app: TestApp) {
 }
 
 async fn the_card_shows_the_remaining_included_hours_per_seat(app: TestApp) {
-    let seat = give_seat(&app, &app.f.member, 4).await;
+    let seat = seat_of(&app.f.member).hours(4).give(&app).await;
     let member = app.signed_in(&app.f.member).await;
     book_form(&app, &member, "09:00", "10:30", "Möte").await;
-    let (s, html) = page(&app, &member, "/account/card").await;
+    let (s, html) = app.page(&member, "/account/card").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("2 h 30 min kvar av 4 h i november"), "{html}");
     let _ = seat;
 }
 
 async fn an_organisation_admin_books_on_behalf_of_the_organisation_at_the_full_price(app: TestApp) {
-    give_seat(&app, &app.f.org_admin, 4).await;
-    give_seat(&app, &app.f.member, 4).await;
+    seat_of(&app.f.org_admin).hours(4).give(&app).await;
+    seat_of(&app.f.member).hours(4).give(&app).await;
     let org = app.f.org.id.to_string();
     let admin = app.signed_in(&app.f.org_admin).await;
-    let (_, html) = page(&app, &admin, &book_path(&app)).await;
+    let (_, html) = app.page(&admin, &book_path(&app)).await;
     assert!(html.contains("Boka för organisationen"), "{html}");
     assert!(
         html.contains(&format!("<option value=\"{org}\">Skatteverket</option>")),
@@ -681,7 +643,7 @@ async fn an_organisation_admin_books_on_behalf_of_the_organisation_at_the_full_p
 
     // A member who does not administer it cannot, and is not offered it.
     let member = app.signed_in(&app.f.member).await;
-    let (_, html) = page(&app, &member, &book_path(&app)).await;
+    let (_, html) = app.page(&member, &book_path(&app)).await;
     assert!(!html.contains("Boka för organisationen"));
     let mut other = book.clone();
     other[1] = ("start", "13:00");

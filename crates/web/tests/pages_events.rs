@@ -28,16 +28,6 @@ on_both_backends!(
     the_list_shows_fifty_events_and_links_to_the_later_ones,
 );
 
-async fn text(r: reqwest::Response) -> String {
-    r.text().await.unwrap().replace("&#x2f;", "/")
-}
-
-async fn page(app: &TestApp, client: &Client, path: &str) -> (StatusCode, String) {
-    let r = client.get(app.url(path)).send().await.unwrap();
-    let s = r.status();
-    (s, text(r).await)
-}
-
 fn online(hub: uuid::Uuid, title: &str, topics: &[&str], visibility: &str, capacity: i64) -> Value {
     json!({
         "hub_id": hub,
@@ -79,7 +69,7 @@ async fn the_calendar_shows_what_anonymous_visitors_may_see_and_filters_by_hub_a
     .await;
     let client = new_client();
 
-    let (s, html) = page(&app, &client, "/calendar").await;
+    let (s, html) = app.page(&client, "/calendar").await;
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(
         html.contains(&format!("href=\"/events/{public}\"")),
@@ -101,27 +91,24 @@ async fn the_calendar_shows_what_anonymous_visitors_may_see_and_filters_by_hub_a
     );
 
     // A member sees the members-only event too.
-    give_seat(&app, &app.f.member).await;
+    seat_of(&app.f.member).give(&app).await;
     let member = app.signed_in(&app.f.member).await;
-    let (_, html) = page(&app, &member, "/calendar").await;
+    let (_, html) = app.page(&member, "/calendar").await;
     assert!(html.contains("Medlemsfrukost"), "{html}");
 
-    let (_, html) = page(&app, &client, &format!("/calendar?hub={other}")).await;
+    let (_, html) = app.page(&client, &format!("/calendar?hub={other}")).await;
     assert!(html.contains("Kulturkväll"), "{html}");
     assert!(!html.contains("Workshop om AI"), "{html}");
     assert!(
         html.contains(&format!("href=\"/hubs/{other}/calendar.ics\"")),
         "{html}"
     );
-    let (_, html) = page(&app, &client, "/calendar?topic=AI").await;
+    let (_, html) = app.page(&client, "/calendar?topic=AI").await;
     assert!(html.contains("Workshop om AI"), "{html}");
     assert!(!html.contains("Kulturkväll"), "{html}");
-    let (_, html) = page(
-        &app,
-        &client,
-        &format!("/calendar?region={}", app.f.region.id),
-    )
-    .await;
+    let (_, html) = app
+        .page(&client, &format!("/calendar?region={}", app.f.region.id))
+        .await;
     assert!(html.contains("Workshop om AI"), "{html}");
 }
 
@@ -140,7 +127,7 @@ async fn a_member_signs_up_on_the_event_page_then_the_next_is_waitlisted_and_can
     let path = format!("/events/{id}");
 
     // Anonymous visitors see the details and a way to sign in.
-    let (s, html) = page(&app, &new_client(), &path).await;
+    let (s, html) = app.page(&new_client(), &path).await;
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(html.contains("Workshop om AI"), "{html}");
     assert!(html.contains("Vi testar verktyg tillsammans."), "{html}");
@@ -155,9 +142,9 @@ async fn a_member_signs_up_on_the_event_page_then_the_next_is_waitlisted_and_can
     );
     assert!(!html.contains("Anmäl mig"), "{html}");
 
-    give_seat(&app, &app.f.member).await;
+    seat_of(&app.f.member).give(&app).await;
     let member = app.signed_in(&app.f.member).await;
-    let (_, html) = page(&app, &member, &path).await;
+    let (_, html) = app.page(&member, &path).await;
     assert!(html.contains("Anmäl mig"), "{html}");
     let r = app
         .post_form(&member, &format!("{path}/register"), &[])
@@ -165,7 +152,7 @@ async fn a_member_signs_up_on_the_event_page_then_the_next_is_waitlisted_and_can
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = r.headers()["location"].to_str().unwrap().to_string();
     assert_eq!(to, format!("{path}?done=confirmed"));
-    let (_, html) = page(&app, &member, &to).await;
+    let (_, html) = app.page(&member, &to).await;
     assert!(html.contains("Du är anmäld. Välkommen!"), "{html}");
     assert!(html.contains("Avanmäl mig"), "{html}");
     assert!(html.contains("Fullt – väntelista"), "{html}");
@@ -176,13 +163,13 @@ async fn a_member_signs_up_on_the_event_page_then_the_next_is_waitlisted_and_can
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = r.headers()["location"].to_str().unwrap().to_string();
     assert_eq!(to, format!("{path}?done=waitlisted"));
-    let (_, html) = page(&app, &host, &to).await;
+    let (_, html) = app.page(&host, &to).await;
     assert!(html.contains("väntelistan"), "{html}");
 
     // Signing up twice is refused, translated.
     let r = app.post_form(&host, &format!("{path}/register"), &[]).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    let html = text(r).await;
+    let html = page_text(r).await;
     assert!(html.contains("Du är redan anmäld."), "{html}");
 
     // The member cancels; the host moves up.
@@ -191,10 +178,10 @@ async fn a_member_signs_up_on_the_event_page_then_the_next_is_waitlisted_and_can
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = r.headers()["location"].to_str().unwrap().to_string();
-    let (_, html) = page(&app, &member, &to).await;
+    let (_, html) = app.page(&member, &to).await;
     assert!(html.contains("Din anmälan är avbokad."), "{html}");
     assert!(html.contains("Anmäl mig"), "{html}");
-    let (_, html) = page(&app, &host, &path).await;
+    let (_, html) = app.page(&host, &path).await;
     assert!(html.contains("Du är anmäld."), "{html}");
 
     // A form without the CSRF token writes nothing.
@@ -216,22 +203,22 @@ async fn the_pages_speak_english_and_unknown_events_are_not_found(app: TestApp) 
     let client = new_client();
     app.post_form(&client, "/lang", &[("lang", "en"), ("next", "/")])
         .await;
-    let (_, html) = page(&app, &client, "/calendar").await;
+    let (_, html) = app.page(&client, "/calendar").await;
     assert!(html.contains("5 places left"), "{html}");
     assert!(html.contains(">Calendar</a>"), "{html}");
-    let (_, html) = page(&app, &client, &format!("/events/{id}")).await;
+    let (_, html) = app.page(&client, &format!("/events/{id}")).await;
     assert!(html.contains("Log in to sign up"), "{html}");
 
-    let (s, _) = page(&app, &client, &format!("/events/{}", new_id())).await;
+    let (s, _) = app.page(&client, &format!("/events/{}", new_id())).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _) = page(&app, &client, "/events/nonsense").await;
+    let (s, _) = app.page(&client, "/events/nonsense").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let secret = published(
         &app,
         &online(app.f.hub.id, "Medlemsfrukost", &[], "members_only", 5),
     )
     .await;
-    let (s, _) = page(&app, &client, &format!("/events/{secret}")).await;
+    let (s, _) = app.page(&client, &format!("/events/{secret}")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
@@ -295,7 +282,7 @@ async fn propose(app: &TestApp, client: &Client, f: &[(&str, String)]) -> (Strin
         .get("location")
         .map(|l| l.to_str().unwrap().to_string());
     let Some(to) = to else {
-        panic!("{s}: {}", text(r).await);
+        panic!("{s}: {}", page_text(r).await);
     };
     assert_eq!(s, StatusCode::SEE_OTHER);
     let id = to
@@ -308,9 +295,9 @@ async fn propose(app: &TestApp, client: &Client, f: &[(&str, String)]) -> (Strin
 }
 
 async fn a_member_proposes_an_event_through_the_form_and_refused_ones_write_nothing(app: TestApp) {
-    give_seat(&app, &app.f.member).await;
+    seat_of(&app.f.member).give(&app).await;
     let member = app.signed_in(&app.f.member).await;
-    let (s, html) = page(&app, &member, "/events/new").await;
+    let (s, html) = app.page(&member, "/events/new").await;
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(html.contains("Föreslå ett evenemang"), "{html}");
     assert!(html.contains("<label for=\"f-title\">"), "{html}");
@@ -320,7 +307,7 @@ async fn a_member_proposes_an_event_through_the_form_and_refused_ones_write_noth
 
     let (id, to) = propose(&app, &member, &form(&app, "Workshop om AI")).await;
     assert_eq!(to, format!("/events/{id}?done=proposed"));
-    let (s, html) = page(&app, &member, &to).await;
+    let (s, html) = app.page(&member, &to).await;
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(
         html.contains("väntar på att hubbens värd publicerar det"),
@@ -347,7 +334,7 @@ async fn a_member_proposes_an_event_through_the_form_and_refused_ones_write_noth
     )
     .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = text(r).await;
+    let html = page_text(r).await;
     assert!(
         html.contains("Evenemanget slutar innan det börjar."),
         "{html}"
@@ -365,7 +352,7 @@ async fn a_member_proposes_an_event_through_the_form_and_refused_ones_write_noth
     )
     .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text(r).await.contains("Den tiden har redan varit."));
+    assert!(page_text(r).await.contains("Den tiden har redan varit."));
 
     // The hour that does not exist when summer time starts.
     let r = post(
@@ -379,7 +366,7 @@ async fn a_member_proposes_an_event_through_the_form_and_refused_ones_write_noth
     )
     .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text(r).await.contains("finns inte i svensk tid"));
+    assert!(page_text(r).await.contains("finns inte i svensk tid"));
 
     // Capacity that is not a number.
     let r = post(
@@ -390,7 +377,7 @@ async fn a_member_proposes_an_event_through_the_form_and_refused_ones_write_noth
     )
     .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text(r).await.contains("id=\"f-capacity-error\""));
+    assert!(page_text(r).await.contains("id=\"f-capacity-error\""));
 
     // A room event books the room; a second one at the same time is refused.
     let room = format!("room:{}", app.f.room.id);
@@ -407,7 +394,7 @@ async fn a_member_proposes_an_event_through_the_form_and_refused_ones_write_noth
     )
     .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    let html = text(r).await;
+    let html = page_text(r).await;
     assert!(html.contains("Rummet är redan bokat"), "{html}");
     assert!(html.contains("value=\"Krock\""), "{html}");
     assert_eq!(
@@ -418,33 +405,33 @@ async fn a_member_proposes_an_event_through_the_form_and_refused_ones_write_noth
 
     // Without a membership no form, and no event.
     let org_admin = app.signed_in(&app.f.org_admin).await;
-    let (s, html) = page(&app, &org_admin, "/events/new").await;
+    let (s, html) = app.page(&org_admin, "/events/new").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(html.contains("Bara medlemmar"), "{html}");
     let r = post(&app, &org_admin, "/events/new", &form(&app, "Utan kort")).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(event_count(&app).await, 2);
     // Anonymous visitors are sent to sign in.
-    let (s, _) = page(&app, &new_client(), "/events/new").await;
+    let (s, _) = app.page(&new_client(), "/events/new").await;
     assert_eq!(s, StatusCode::SEE_OTHER);
 }
 
 async fn the_host_publishes_a_proposal_on_admin_events_and_others_cannot(app: TestApp) {
-    give_seat(&app, &app.f.member).await;
+    seat_of(&app.f.member).give(&app).await;
     let member = app.signed_in(&app.f.member).await;
     let (id, _) = propose(&app, &member, &form(&app, "Workshop om AI")).await;
     let path = format!("/events/{id}");
 
     // A proposal is not in the calendar yet.
-    let (s, _) = page(&app, &new_client(), &path).await;
+    let (s, _) = app.page(&new_client(), &path).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     // The organiser may not publish it, nor see the hosts' list.
     let r = app
         .post_form(&member, &format!("{path}/publish"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert!(text(r).await.contains("Bara hubbens värdar"));
-    let (s, _) = page(&app, &member, "/admin/events").await;
+    assert!(page_text(r).await.contains("Bara hubbens värdar"));
+    let (s, _) = app.page(&member, "/admin/events").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     // Someone else neither.
     let org_admin = app.signed_in(&app.f.org_admin).await;
@@ -462,9 +449,9 @@ async fn the_host_publishes_a_proposal_on_admin_events_and_others_cannot(app: Te
     );
 
     let host = app.signed_in(&app.f.host).await;
-    let (_, html) = page(&app, &host, "/admin").await;
+    let (_, html) = app.page(&host, "/admin").await;
     assert!(html.contains("href=\"/admin/events\""), "{html}");
-    let (s, html) = page(&app, &host, "/admin/events").await;
+    let (s, html) = app.page(&host, "/admin/events").await;
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(html.contains("Förslag som väntar på publicering"), "{html}");
     assert!(html.contains("Workshop om AI"), "{html}");
@@ -473,7 +460,7 @@ async fn the_host_publishes_a_proposal_on_admin_events_and_others_cannot(app: Te
         "{html}"
     );
     // The host sees a Publish button on the event's page too.
-    let (_, html) = page(&app, &host, &path).await;
+    let (_, html) = app.page(&host, &path).await;
     assert!(
         html.contains(&format!("action=\"/events/{id}/publish\"")),
         "{html}"
@@ -485,7 +472,7 @@ async fn the_host_publishes_a_proposal_on_admin_events_and_others_cannot(app: Te
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = r.headers()["location"].to_str().unwrap().to_string();
     assert!(to.starts_with("/admin/events?done=published"), "{to}");
-    let (_, html) = page(&app, &host, &to).await;
+    let (_, html) = app.page(&host, &to).await;
     assert!(
         html.contains("Evenemanget är publicerat i kalendern."),
         "{html}"
@@ -493,7 +480,7 @@ async fn the_host_publishes_a_proposal_on_admin_events_and_others_cannot(app: Te
     assert!(html.contains("Inga förslag väntar."), "{html}");
     assert!(html.contains("Kommande publicerade evenemang"), "{html}");
 
-    let (s, html) = page(&app, &new_client(), "/calendar").await;
+    let (s, html) = app.page(&new_client(), "/calendar").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains(&format!("href=\"/events/{id}\"")), "{html}");
 
@@ -503,18 +490,18 @@ async fn the_host_publishes_a_proposal_on_admin_events_and_others_cannot(app: Te
 }
 
 async fn the_organiser_changes_and_cancels_an_event_through_the_forms(app: TestApp) {
-    give_seat(&app, &app.f.member).await;
+    seat_of(&app.f.member).give(&app).await;
     let member = app.signed_in(&app.f.member).await;
     let (id, _) = propose(&app, &member, &form(&app, "Workshop om AI")).await;
     let path = format!("/events/{id}");
-    let (_, html) = page(&app, &member, &path).await;
+    let (_, html) = app.page(&member, &path).await;
     assert!(html.contains(&format!("href=\"{path}/edit\"")), "{html}");
     assert!(
         html.contains(&format!("href=\"{path}/attendance\"")),
         "{html}"
     );
 
-    let (s, html) = page(&app, &member, &format!("{path}/edit")).await;
+    let (s, html) = app.page(&member, &format!("{path}/edit")).await;
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(html.contains("value=\"Workshop om AI\""), "{html}");
     assert!(html.contains("value=\"2026-11-25\""), "{html}");
@@ -530,7 +517,7 @@ async fn the_organiser_changes_and_cancels_an_event_through_the_forms(app: TestA
     )
     .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = text(r).await;
+    let html = page_text(r).await;
     assert!(
         html.contains("Evenemanget slutar innan det börjar."),
         "{html}"
@@ -561,7 +548,7 @@ async fn the_organiser_changes_and_cancels_an_event_through_the_forms(app: TestA
     assert_eq!(e.title, "Workshop om AI, del 1");
     assert_eq!(e.start, instant("2026-11-25T12:00:00Z"));
     assert_eq!(e.end, instant("2026-11-26T14:30:00Z"), "over two days");
-    let (_, html) = page(&app, &member, &format!("{path}/edit")).await;
+    let (_, html) = app.page(&member, &format!("{path}/edit")).await;
     assert!(
         html.contains("value=\"2026-11-26\""),
         "the end date: {html}"
@@ -569,15 +556,15 @@ async fn the_organiser_changes_and_cancels_an_event_through_the_forms(app: TestA
 
     // Someone else may not change it.
     let org_admin = app.signed_in(&app.f.org_admin).await;
-    let (s, _) = page(&app, &org_admin, &format!("{path}/edit")).await;
+    let (s, _) = app.page(&org_admin, &format!("{path}/edit")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
-    let (_, html) = page(&app, &member, &format!("{path}/edit")).await;
+    let (_, html) = app.page(&member, &format!("{path}/edit")).await;
     assert!(html.contains("Ja, ställ in evenemanget"), "{html}");
     let r = app.post_form(&member, &format!("{path}/cancel"), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = r.headers()["location"].to_str().unwrap().to_string();
-    let (_, html) = page(&app, &member, &to).await;
+    let (_, html) = app.page(&member, &to).await;
     assert!(
         html.contains("Evenemanget är inställt. Alla anmälda får e-post."),
         "{html}"
@@ -598,9 +585,9 @@ async fn a_member_signs_up_a_colleague_and_the_page_counts_participants_per_orga
     )
     .await;
     let path = format!("/events/{id}");
-    give_seat(&app, &app.f.member).await;
+    seat_of(&app.f.member).give(&app).await;
     let member = app.signed_in(&app.f.member).await;
-    let (_, html) = page(&app, &member, &path).await;
+    let (_, html) = app.page(&member, &path).await;
     assert!(html.contains("Anmäl en kollega"), "{html}");
     assert!(
         html.contains(&format!("<option value=\"{}\">", app.f.org_admin.id)),
@@ -617,7 +604,7 @@ async fn a_member_signs_up_a_colleague_and_the_page_counts_participants_per_orga
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = r.headers()["location"].to_str().unwrap().to_string();
     assert_eq!(to, format!("{path}?done=colleague_confirmed"));
-    let (_, html) = page(&app, &member, &to).await;
+    let (_, html) = app.page(&member, &to).await;
     assert!(html.contains("Din kollega är anmäld."), "{html}");
     // The colleague is signed up, so no longer offered.
     assert!(
@@ -635,24 +622,20 @@ async fn a_member_signs_up_a_colleague_and_the_page_counts_participants_per_orga
     // Participants per organisation, without names, for anyone.
     app.post_form(&member, &format!("{path}/register"), &[])
         .await;
-    let (_, html) = page(&app, &new_client(), &path).await;
+    let (_, html) = app.page(&new_client(), &path).await;
     assert!(html.contains("Deltagare per organisation"), "{html}");
     assert!(html.contains("Skatteverket: 2"), "{html}");
     assert!(!html.contains(&app.f.org_admin.first_name), "{html}");
 
     // Someone of another organisation is no colleague.
-    let stranger = Person {
-        id: new_id(),
-        first_name: "Sven".into(),
-        last_name: "Stad".into(),
-        email: "sven@stad.example".into(),
-        organisation_id: Some(app.f.other_org.id),
-        is_network_admin: false,
-        hosted_hub_ids: vec![],
-        admin_of_organisation_ids: vec![],
-        archived: false,
-    };
-    app.store.insert_person(&stranger).await.unwrap();
+    let stranger = app
+        .add_person(person(
+            "Sven",
+            "Stad",
+            "sven@stad.example",
+            Some(app.f.other_org.id),
+        ))
+        .await;
     let r = app
         .post_form(
             &member,
@@ -661,7 +644,7 @@ async fn a_member_signs_up_a_colleague_and_the_page_counts_participants_per_orga
         )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert!(text(r)
+    assert!(page_text(r)
         .await
         .contains("Du kan anmäla kollegor från din egen organisation"));
     // No colleague chosen.
@@ -682,16 +665,16 @@ async fn the_organiser_marks_attendance_and_a_bad_invitation_address_sends_nothi
     )
     .await;
     let path = format!("/events/{id}");
-    give_seat(&app, &app.f.member).await;
+    seat_of(&app.f.member).give(&app).await;
     let member = app.signed_in(&app.f.member).await;
     app.post_form(&member, &format!("{path}/register"), &[])
         .await;
     // Only those who manage the event see its attendance.
-    let (s, _) = page(&app, &member, &format!("{path}/attendance")).await;
+    let (s, _) = app.page(&member, &format!("{path}/attendance")).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     let admin = app.signed_in(&app.f.admin).await;
-    let (s, html) = page(&app, &admin, &format!("{path}/attendance")).await;
+    let (s, html) = app.page(&admin, &format!("{path}/attendance")).await;
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(html.contains(&app.f.member.first_name), "{html}");
     assert!(
@@ -719,7 +702,7 @@ async fn the_organiser_marks_attendance_and_a_bad_invitation_address_sends_nothi
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = r.headers()["location"].to_str().unwrap().to_string();
-    let (_, html) = page(&app, &admin, &to).await;
+    let (_, html) = app.page(&admin, &to).await;
     assert!(html.contains("Närvaron är sparad."), "{html}");
     assert!(html.contains("data-summary=\"attended\">1<"), "{html}");
     assert!(html.contains("data-summary=\"organisations\">1<"), "{html}");
@@ -732,7 +715,7 @@ async fn the_organiser_marks_attendance_and_a_bad_invitation_address_sends_nothi
         .post_form(&admin, &format!("{path}/invite"), &[("emails", emails)])
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = text(r).await;
+    let html = page_text(r).await;
     assert!(html.contains("Inget skickades."), "{html}");
     assert!(html.contains("inte-en-adress"), "{html}");
     assert!(html.contains("gast@kommun.example"), "kept: {html}");
@@ -752,7 +735,7 @@ async fn the_organiser_marks_attendance_and_a_bad_invitation_address_sends_nothi
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = r.headers()["location"].to_str().unwrap().to_string();
-    let (_, html) = page(&app, &admin, &to).await;
+    let (_, html) = app.page(&admin, &to).await;
     assert!(html.contains("Inbjudningarna är skickade."), "{html}");
     assert!(html.contains("annan@region.example"), "{html}");
     assert_eq!(
@@ -766,11 +749,11 @@ async fn the_organiser_marks_attendance_and_a_bad_invitation_address_sends_nothi
 }
 
 async fn the_event_forms_speak_english(app: TestApp) {
-    give_seat(&app, &app.f.member).await;
+    seat_of(&app.f.member).give(&app).await;
     let member = app.signed_in(&app.f.member).await;
     app.post_form(&member, "/lang", &[("lang", "en"), ("next", "/")])
         .await;
-    let (_, html) = page(&app, &member, "/events/new").await;
+    let (_, html) = app.page(&member, "/events/new").await;
     assert!(html.contains("Propose an event"), "{html}");
     assert!(html.contains("Who sees the event"), "{html}");
     let r = post(
@@ -781,14 +764,16 @@ async fn the_event_forms_speak_english(app: TestApp) {
     )
     .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text(r).await.contains("The event ends before it starts."));
+    assert!(page_text(r)
+        .await
+        .contains("The event ends before it starts."));
     let (id, to) = propose(&app, &member, &form(&app, "Workshop")).await;
-    let (_, html) = page(&app, &member, &to).await;
+    let (_, html) = app.page(&member, &to).await;
     assert!(
         html.contains("waits for the hub&#x27;s host") || html.contains("waits for the hub's host"),
         "{html}"
     );
-    let (_, html) = page(&app, &member, &format!("/events/{id}/attendance")).await;
+    let (_, html) = app.page(&member, &format!("/events/{id}/attendance")).await;
     assert!(html.contains("Attendance"), "{html}");
     assert!(html.contains("External participants"), "{html}");
 }
@@ -833,7 +818,7 @@ async fn the_month_view_shows_events_on_their_day_with_the_filters_kept(app: Tes
     let client = new_client();
 
     // The current Swedish month by default (the tests' clock: November 2026).
-    let (s, html) = page(&app, &client, "/calendar?view=month").await;
+    let (s, html) = app.page(&client, "/calendar?view=month").await;
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(html.contains("<table class=\"month\">"), "{html}");
     assert!(html.contains("<caption>November 2026"), "{html}");
@@ -883,18 +868,20 @@ async fn the_month_view_shows_events_on_their_day_with_the_filters_kept(app: Tes
         "{first_row}"
     );
 
-    let (_, dec) = page(&app, &client, "/calendar?view=month&month=2026-12").await;
+    let (_, dec) = app
+        .page(&client, "/calendar?view=month&month=2026-12")
+        .await;
     assert!(dec.contains("<caption>December 2026"), "{dec}");
     assert!(cell(&dec, "tisdag 15 december").contains(">15:00</time> Julfika"));
     assert!(!dec.contains("Workshop om AI"), "{dec}");
 
     // Filters apply, and every link keeps them.
-    let (_, html) = page(
-        &app,
-        &client,
-        &format!("/calendar?view=month&month=2026-11&hub={other}"),
-    )
-    .await;
+    let (_, html) = app
+        .page(
+            &client,
+            &format!("/calendar?view=month&month=2026-11&hub={other}"),
+        )
+        .await;
     assert!(html.contains("Kulturkväll"), "{html}");
     assert!(!html.contains(&format!("/events/{ai}")), "{html}");
     assert!(
@@ -911,31 +898,33 @@ async fn the_month_view_shows_events_on_their_day_with_the_filters_kept(app: Tes
         html.contains("<input type=\"hidden\" name=\"view\" value=\"month\">"),
         "{html}"
     );
-    let (_, html) = page(&app, &client, "/calendar?view=month&month=2026-12&topic=AI").await;
+    let (_, html) = app
+        .page(&client, "/calendar?view=month&month=2026-12&topic=AI")
+        .await;
     assert!(html.contains("Julfika"), "{html}");
     assert!(html.contains("topic=AI"), "{html}");
-    let (_, html) = page(
-        &app,
-        &client,
-        &format!(
-            "/calendar?view=month&region={}&topic=Kultur",
-            app.f.region.id
-        ),
-    )
-    .await;
+    let (_, html) = app
+        .page(
+            &client,
+            &format!(
+                "/calendar?view=month&region={}&topic=Kultur",
+                app.f.region.id
+            ),
+        )
+        .await;
     assert!(!html.contains("Workshop om AI"), "{html}");
 
     // A member sees the members-only event on its day too.
-    give_seat(&app, &app.f.member).await;
+    seat_of(&app.f.member).give(&app).await;
     let member = app.signed_in(&app.f.member).await;
-    let (_, html) = page(&app, &member, "/calendar?view=month").await;
+    let (_, html) = app.page(&member, "/calendar?view=month").await;
     assert!(
         cell(&html, "onsdag 25 november").contains("Medlemsfrukost"),
         "{html}"
     );
 
     // The list view links to the month view with the same filters.
-    let (_, html) = page(&app, &client, &format!("/calendar?hub={hub}")).await;
+    let (_, html) = app.page(&client, &format!("/calendar?hub={hub}")).await;
     assert!(
         html.contains(&format!(
             "href=\"/calendar?view=month&amp;month=2026-11&amp;hub={hub}\""
@@ -947,14 +936,16 @@ async fn the_month_view_shows_events_on_their_day_with_the_filters_kept(app: Tes
 async fn a_bad_month_or_position_is_refused_with_a_clear_message(app: TestApp) {
     let client = new_client();
     for bad in ["2026-13", "2026-1", "november", "2026-11-01", "1899-01"] {
-        let (s, html) = page(&app, &client, &format!("/calendar?view=month&month={bad}")).await;
+        let (s, html) = app
+            .page(&client, &format!("/calendar?view=month&month={bad}"))
+            .await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {html}");
         assert!(html.contains("ÅÅÅÅ-MM"), "{bad}: {html}");
     }
-    let (s, html) = page(&app, &client, "/calendar?view=week").await;
+    let (s, html) = app.page(&client, "/calendar?view=week").await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
     assert!(html.contains("lista eller månad"), "{html}");
-    let (s, html) = page(&app, &client, "/calendar?after=nonsense").await;
+    let (s, html) = app.page(&client, "/calendar?after=nonsense").await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
     assert!(html.contains("Börja om"), "{html}");
 }
@@ -968,7 +959,9 @@ async fn the_month_view_speaks_english(app: TestApp) {
     let client = new_client();
     app.post_form(&client, "/lang", &[("lang", "en"), ("next", "/")])
         .await;
-    let (s, html) = page(&app, &client, "/calendar?view=month&month=2026-11").await;
+    let (s, html) = app
+        .page(&client, "/calendar?view=month&month=2026-11")
+        .await;
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(html.contains("<caption>November 2026"), "{html}");
     assert!(html.contains("<abbr title=\"Monday\">Mon</abbr>"), "{html}");
@@ -976,7 +969,9 @@ async fn the_month_view_speaks_english(app: TestApp) {
     assert!(html.contains(&format!("href=\"/events/{id}\"")), "{html}");
     assert!(html.contains("October 2026"), "{html}");
     assert!(html.contains(">List</a>"), "{html}");
-    let (s, html) = page(&app, &client, "/calendar?view=month&month=2026-99").await;
+    let (s, html) = app
+        .page(&client, "/calendar?view=month&month=2026-99")
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(html.contains("YYYY-MM"), "{html}");
 }
@@ -1005,7 +1000,7 @@ async fn the_list_shows_fifty_events_and_links_to_the_later_ones(app: TestApp) {
         }
     }
     let client = new_client();
-    let (s, html) = page(&app, &client, "/calendar").await;
+    let (s, html) = app.page(&client, "/calendar").await;
     assert_eq!(s, StatusCode::OK, "{html}");
     let shown = |html: &str| {
         ids.iter()
@@ -1028,7 +1023,7 @@ async fn the_list_shows_fifty_events_and_links_to_the_later_ones(app: TestApp) {
         .unwrap()
         .replace("&amp;", "&");
     assert!(href.starts_with("/calendar?after="), "{href}");
-    let (s, later) = page(&app, &client, &href).await;
+    let (s, later) = app.page(&client, &href).await;
     assert_eq!(s, StatusCode::OK, "{later}");
     assert_eq!(shown(&later), 2, "{later}");
     assert!(
@@ -1039,6 +1034,8 @@ async fn the_list_shows_fifty_events_and_links_to_the_later_ones(app: TestApp) {
     assert!(later.contains("Till de närmaste evenemangen"), "{later}");
 
     // The filters stay on the later page's link.
-    let (_, html) = page(&app, &client, &format!("/calendar?hub={hub}&topic=AI")).await;
+    let (_, html) = app
+        .page(&client, &format!("/calendar?hub={hub}&topic=AI"))
+        .await;
     assert!(html.contains("topic=AI\" rel=\"next\""), "{html}");
 }

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use thirdplace_domain::membership::*;
 use thirdplace_domain::*;
 use uuid::Uuid;
@@ -21,68 +21,19 @@ on_both_backends!(
     the_webhooks_page_creates_a_webhook_shows_its_secret_and_retries_failed_deliveries,
 );
 
-/// The page's HTML, with the slashes the template engine escapes in
-/// attribute values (`&#x2f;`) read back, so links can be compared.
-async fn text(r: reqwest::Response) -> String {
-    r.text().await.unwrap().replace("&#x2f;", "/")
-}
-
-async fn page(app: &TestApp, client: &Client, path: &str) -> (StatusCode, String) {
-    let r = client.get(app.url(path)).send().await.unwrap();
-    let s = r.status();
-    (s, text(r).await)
-}
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers()["location"].to_str().unwrap().to_string()
-}
-
-/// Gives `person` a held seat of a new network-wide plan, through the store.
-async fn give_seat(app: &TestApp, person: &Person, max_guests: i64) -> Seat {
-    let plan = Plan {
-        id: new_id(),
-        name: format!("Nätverket {}", &new_id().to_string()[..8]),
-        description: String::new(),
-        scope: PlanScope::Network,
-        monthly_price_ore: 145_000,
-        included_hours_per_month: 4,
-        max_guests,
-        validity: Validity::MonthlyRolling,
-        archived: false,
-    };
-    hold_seat(
-        app,
-        person,
-        &plan,
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-    )
-    .await
-}
-
 async fn another_person(app: &TestApp, first: &str, last: &str, org: Uuid) -> Person {
-    let p = Person {
-        id: new_id(),
-        first_name: first.into(),
-        last_name: last.into(),
-        email: format!("{}@test.example", first.to_lowercase()),
-        organisation_id: Some(org),
-        is_network_admin: false,
-        hosted_hub_ids: vec![],
-        admin_of_organisation_ids: vec![],
-        archived: false,
-    };
-    app.store.insert_person(&p).await.unwrap();
-    p
+    let email = format!("{}@test.example", first.to_lowercase());
+    app.add_person(person(first, last, &email, Some(org))).await
 }
 
 async fn a_network_admin_creates_a_plan_and_a_bad_form_shows_field_errors_and_writes_nothing(
     app: TestApp,
 ) {
     let admin = app.signed_in(&app.f.admin).await;
-    let (s, html) = page(&app, &admin, "/admin").await;
+    let (s, html) = app.page(&admin, "/admin").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("/admin/plans") && html.contains("/admin/webhooks"));
-    let (s, html) = page(&app, &admin, "/admin/plans/new").await;
+    let (s, html) = app.page(&admin, "/admin/plans/new").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("Region Kalmar län") && html.contains("Figeholms hubb"));
 
@@ -112,9 +63,11 @@ async fn a_network_admin_creates_a_plan_and_a_bad_form_shows_field_errors_and_wr
     assert_eq!(p.monthly_price_ore, 120_000);
     assert_eq!(p.max_guests, 2);
     assert_eq!(location(&r), format!("/admin/plans/{}?saved=1", p.id));
-    let (_, html) = page(&app, &admin, &format!("/admin/plans/{}?saved=1", p.id)).await;
+    let (_, html) = app
+        .page(&admin, &format!("/admin/plans/{}?saved=1", p.id))
+        .await;
     assert!(html.contains("Sparat.") && html.contains("value=\"1\u{a0}200,00\""));
-    let (_, html) = page(&app, &admin, "/admin/plans").await;
+    let (_, html) = app.page(&admin, "/admin/plans").await;
     assert!(html.contains("Kalmar län") && html.contains("1\u{a0}200,00 kr"));
 
     // Every problem at once, next to its field; nothing written.
@@ -135,7 +88,7 @@ async fn a_network_admin_creates_a_plan_and_a_bad_form_shows_field_errors_and_wr
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = text(r).await;
+    let html = page_text(r).await;
     assert!(html.contains("Formuläret innehåller fel"));
     for id in [
         "f-name-error",
@@ -151,26 +104,33 @@ async fn a_network_admin_creates_a_plan_and_a_bad_form_shows_field_errors_and_wr
 
     // Only network admins.
     let member = app.signed_in(&app.f.member).await;
-    let (s, _) = page(&app, &member, "/admin/plans").await;
+    let (s, _) = app.page(&member, "/admin/plans").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
 async fn an_organisation_admin_buys_assigns_and_reassigns_seats_and_the_history_shows_both_holders(
     app: TestApp,
 ) {
-    let plan = give_seat(&app, &app.f.org_admin, 0).await.plan_id;
+    let plan = seat_of(&app.f.org_admin)
+        .max_guests(0)
+        .from(2026, 11, 1)
+        .give(&app)
+        .await
+        .plan_id;
     let org = app.f.org.id;
     let nils = another_person(&app, "Nils", "Nilsson", org).await;
     let petra = another_person(&app, "Petra", "Persson", org).await;
     let admin = app.signed_in(&app.f.org_admin).await;
     let seats_path = format!("/admin/organisations/{org}/seats");
-    let (s, html) = page(&app, &admin, &format!("/admin/organisations/{org}")).await;
+    let (s, html) = app
+        .page(&admin, &format!("/admin/organisations/{org}"))
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert!(
         html.contains(&seats_path),
         "the organisation page links its seats"
     );
-    let (s, html) = page(&app, &admin, &seats_path).await;
+    let (s, html) = app.page(&admin, &seats_path).await;
     assert_eq!(s, StatusCode::OK);
     assert!(
         html.contains("value=\"2026-11-23\""),
@@ -214,7 +174,7 @@ async fn an_organisation_admin_buys_assigns_and_reassigns_seats_and_the_history_
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = text(r).await;
+    let html = page_text(r).await;
     assert!(html.contains("f-count-error") && html.contains("f-start_date-error"));
     assert!(html.contains("Datumet får inte ligga bakåt i tiden."));
     assert_eq!(app.store.list_seats(org).await.unwrap().len(), 4);
@@ -230,7 +190,7 @@ async fn an_organisation_admin_buys_assigns_and_reassigns_seats_and_the_history_
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert!(location(&r).starts_with(&seats_path));
     }
-    let (_, html) = page(&app, &admin, &seats_path).await;
+    let (_, html) = app.page(&admin, &seats_path).await;
     for name in ["Maja Testsson", "Nils Nilsson", "Petra Persson"] {
         assert!(html.contains(name), "{name} holds a seat");
     }
@@ -250,7 +210,7 @@ async fn an_organisation_admin_buys_assigns_and_reassigns_seats_and_the_history_
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), format!("/admin/seats/{first}?done=assigned"));
-    let (s, html) = page(&app, &admin, &location(&r)).await;
+    let (s, html) = app.page(&admin, &location(&r)).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("Innehavaren är sparad."));
     let history = &html[html.find("id=\"history-h\"").unwrap()..];
@@ -267,7 +227,7 @@ async fn an_organisation_admin_buys_assigns_and_reassigns_seats_and_the_history_
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text(r)
+    assert!(page_text(r)
         .await
         .contains("En plats kan bara ges till någon i organisationen som köpte den."));
 
@@ -276,7 +236,7 @@ async fn an_organisation_admin_buys_assigns_and_reassigns_seats_and_the_history_
         .post_form(&admin, &format!("/admin/seats/{first}/end"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (_, html) = page(&app, &admin, &location(&r)).await;
+    let (_, html) = app.page(&admin, &location(&r)).await;
     assert!(
         html.contains("gäller till och med 2026-12-22"),
         "{}",
@@ -284,19 +244,23 @@ async fn an_organisation_admin_buys_assigns_and_reassigns_seats_and_the_history_
     );
 
     // Not another organisation's seats.
-    let (s, _) = page(
-        &app,
-        &admin,
-        &format!("/admin/organisations/{}/seats", app.f.other_org.id),
-    )
-    .await;
+    let (s, _) = app
+        .page(
+            &admin,
+            &format!("/admin/organisations/{}/seats", app.f.other_org.id),
+        )
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
 async fn a_member_checks_in_on_the_hub_page_and_brings_a_guest_from_their_own_organisation_only(
     app: TestApp,
 ) {
-    give_seat(&app, &app.f.member, 2).await;
+    seat_of(&app.f.member)
+        .max_guests(2)
+        .from(2026, 11, 1)
+        .give(&app)
+        .await;
     let hub = app.f.hub.id;
     let path = format!("/hubs/{hub}/checkin");
 
@@ -309,12 +273,12 @@ async fn a_member_checks_in_on_the_hub_page_and_brings_a_guest_from_their_own_or
     );
 
     let member = app.signed_in(&app.f.member).await;
-    let (s, html) = page(&app, &member, &path).await;
+    let (s, html) = app.page(&member, &path).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains(&format!("action=\"/hubs/{hub}/checkin\"")));
     let r = app.post_form(&member, &path, &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (_, html) = page(&app, &member, &location(&r)).await;
+    let (_, html) = app.page(&member, &location(&r)).await;
     assert!(html.contains("Välkommen! Du är incheckad."));
     assert!(
         html.contains("Incheckad sedan 10:0"),
@@ -344,7 +308,7 @@ async fn a_member_checks_in_on_the_hub_page_and_brings_a_guest_from_their_own_or
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (_, html) = page(&app, &member, &location(&r)).await;
+    let (_, html) = app.page(&member, &location(&r)).await;
     assert!(html.contains("Gästen är registrerad.") && html.contains("Sara Kollega"));
 
     let r = app
@@ -359,7 +323,7 @@ async fn a_member_checks_in_on_the_hub_page_and_brings_a_guest_from_their_own_or
         )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let html = text(r).await;
+    let html = page_text(r).await;
     assert!(html.contains("En gäst måste komma från din egen organisation."));
     assert!(html.contains("inbjudningar till evenemang"));
     assert!(
@@ -381,7 +345,7 @@ async fn a_member_checks_in_on_the_hub_page_and_brings_a_guest_from_their_own_or
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text(r).await.contains("f-first_name-error"));
+    assert!(page_text(r).await.contains("f-first_name-error"));
 
     // Checking in again is refused readably; checking out ends the visit.
     let r = app
@@ -392,7 +356,7 @@ async fn a_member_checks_in_on_the_hub_page_and_brings_a_guest_from_their_own_or
         )
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(text(r).await.contains("Du är redan incheckad."));
+    assert!(page_text(r).await.contains("Du är redan incheckad."));
     let r = app
         .post_form(
             &member,
@@ -401,7 +365,7 @@ async fn a_member_checks_in_on_the_hub_page_and_brings_a_guest_from_their_own_or
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (_, html) = page(&app, &member, &location(&r)).await;
+    let (_, html) = app.page(&member, &location(&r)).await;
     assert!(html.contains("Utcheckad."));
     assert!(app
         .store
@@ -416,7 +380,7 @@ async fn a_member_without_membership_is_told_why_on_the_check_in_page(app: TestA
     let path = format!("/hubs/{}/checkin", app.f.hub.id);
     let r = app.post_form(&member, &path, &[]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let html = text(r).await;
+    let html = page_text(r).await;
     assert!(html.contains("Du har inget aktivt medlemskap som gäller för den här hubben i dag."));
     assert!(
         html.contains("<h1>Checka in: Figeholms hubb</h1>"),
@@ -429,7 +393,7 @@ async fn a_member_without_membership_is_told_why_on_the_check_in_page(app: TestA
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = app.post_form(&member, &path, &[]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert!(text(r)
+    assert!(page_text(r)
         .await
         .contains("You have no active membership that opens Figeholms hubb today."));
     assert!(app.store.list_open_checkins().await.unwrap().is_empty());
@@ -438,8 +402,16 @@ async fn a_member_without_membership_is_told_why_on_the_check_in_page(app: TestA
 async fn hosts_see_last_names_while_the_public_hub_page_shows_only_visible_first_names(
     app: TestApp,
 ) {
-    give_seat(&app, &app.f.member, 1).await;
-    give_seat(&app, &app.f.org_admin, 1).await;
+    seat_of(&app.f.member)
+        .max_guests(1)
+        .from(2026, 11, 1)
+        .give(&app)
+        .await;
+    seat_of(&app.f.org_admin)
+        .max_guests(1)
+        .from(2026, 11, 1)
+        .give(&app)
+        .await;
     let hub = app.f.hub.id;
     let member = app.signed_in(&app.f.member).await;
     let r = app
@@ -477,10 +449,12 @@ async fn hosts_see_last_names_while_the_public_hub_page_shows_only_visible_first
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
     let host = app.signed_in(&app.f.host).await;
-    let (s, html) = page(&app, &host, &format!("/admin/hubs/{hub}")).await;
+    let (s, html) = app.page(&host, &format!("/admin/hubs/{hub}")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains(&format!("/admin/hubs/{hub}/presence")));
-    let (s, html) = page(&app, &host, &format!("/admin/hubs/{hub}/presence")).await;
+    let (s, html) = app
+        .page(&host, &format!("/admin/hubs/{hub}/presence"))
+        .await;
     assert_eq!(s, StatusCode::OK);
     for t in [
         "Maja",
@@ -501,7 +475,7 @@ async fn hosts_see_last_names_while_the_public_hub_page_shows_only_visible_first
     );
 
     // The public page: Maja by first name with her expertise, Olga only counted.
-    let (s, html) = page(&app, &new_client(), &format!("/hubs/{hub}")).await;
+    let (s, html) = app.page(&new_client(), &format!("/hubs/{hub}")).await;
     assert_eq!(s, StatusCode::OK);
     let here = &html[html.find("id=\"here-h\"").unwrap()..];
     assert!(here.contains("Maja") && here.contains("GIS, upphandling"));
@@ -510,7 +484,9 @@ async fn hosts_see_last_names_while_the_public_hub_page_shows_only_visible_first
     assert!(!html.contains("Testsson") && !html.contains("Olga") && !html.contains("Gunnar"));
 
     // Members and other hubs' hosts do not get the host's page.
-    let (s, _) = page(&app, &member, &format!("/admin/hubs/{hub}/presence")).await;
+    let (s, _) = app
+        .page(&member, &format!("/admin/hubs/{hub}/presence"))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     // The host checks Olga out.
@@ -531,18 +507,22 @@ async fn hosts_see_last_names_while_the_public_hub_page_shows_only_visible_first
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (_, html) = page(&app, &host, &location(&r)).await;
+    let (_, html) = app.page(&host, &location(&r)).await;
     assert!(!html.contains("Olga"));
 }
 
 async fn the_kiosk_checks_in_by_the_code_on_the_card_and_refuses_a_rotated_one(app: TestApp) {
-    give_seat(&app, &app.f.member, 0).await;
+    seat_of(&app.f.member)
+        .max_guests(0)
+        .from(2026, 11, 1)
+        .give(&app)
+        .await;
     let hub = app.f.hub.id;
     let member = app.signed_in(&app.f.member).await;
-    let (s, html) = page(&app, &member, "/account").await;
+    let (s, html) = app.page(&member, "/account").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("href=\"/account/card\""));
-    let (s, html) = page(&app, &member, "/account/card").await;
+    let (s, html) = app.page(&member, "/account/card").await;
     assert_eq!(s, StatusCode::OK);
     for t in [
         "<figure class=\"qr\">",
@@ -561,12 +541,12 @@ async fn the_kiosk_checks_in_by_the_code_on_the_card_and_refuses_a_rotated_one(a
 
     let host = app.signed_in(&app.f.host).await;
     let kiosk = format!("/hubs/{hub}/kiosk");
-    let (s, html) = page(&app, &host, &kiosk).await;
+    let (s, html) = app.page(&host, &kiosk).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("autofocus"));
     let r = app.post_form(&host, &kiosk, &[("code", &token)]).await;
     assert_eq!(r.status(), StatusCode::OK);
-    let html = text(r).await;
+    let html = page_text(r).await;
     assert!(html.contains("Välkommen, Maja!"));
     assert!(html.contains("autofocus"), "ready for the next scan");
     let c = app
@@ -578,7 +558,7 @@ async fn the_kiosk_checks_in_by_the_code_on_the_card_and_refuses_a_rotated_one(a
     assert_eq!(c.method, CheckInMethod::Scan);
 
     // The card shows the visit; the member checks out there.
-    let (_, html) = page(&app, &member, "/account/card").await;
+    let (_, html) = app.page(&member, "/account/card").await;
     assert!(html.contains("Du är incheckad"));
     let r = app
         .post_form(
@@ -592,16 +572,18 @@ async fn the_kiosk_checks_in_by_the_code_on_the_card_and_refuses_a_rotated_one(a
     // A rotated code is refused, with the reason.
     let r = app.post_form(&member, "/account/card/rotate", &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (_, html) = page(&app, &member, &location(&r)).await;
+    let (_, html) = app.page(&member, &location(&r)).await;
     assert!(html.contains("Du har fått en ny kod."));
     let r = app.post_form(&host, &kiosk, &[("code", &token)]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let html = text(r).await;
+    let html = page_text(r).await;
     assert!(html.contains("Medlemskoden har ersatts av en nyare."));
     assert!(html.contains("autofocus"));
     let r = app.post_form(&host, &kiosk, &[("code", "nonsense")]).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert!(text(r).await.contains("Koden är inte en giltig medlemskod"));
+    assert!(page_text(r)
+        .await
+        .contains("Koden är inte en giltig medlemskod"));
     assert!(app
         .store
         .open_checkin_of(app.f.member.id)
@@ -610,7 +592,7 @@ async fn the_kiosk_checks_in_by_the_code_on_the_card_and_refuses_a_rotated_one(a
         .is_none());
 
     // Only the hub's hosts run its kiosk.
-    let (s, _) = page(&app, &member, &kiosk).await;
+    let (s, _) = app.page(&member, &kiosk).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
@@ -618,7 +600,7 @@ async fn the_webhooks_page_creates_a_webhook_shows_its_secret_and_retries_failed
     app: TestApp,
 ) {
     let admin = app.signed_in(&app.f.admin).await;
-    let (s, html) = page(&app, &admin, "/admin/webhooks/new").await;
+    let (s, html) = app.page(&admin, "/admin/webhooks/new").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("checkin.created") && html.contains("guest.registered"));
 
@@ -630,7 +612,7 @@ async fn the_webhooks_page_creates_a_webhook_shows_its_secret_and_retries_failed
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = text(r).await;
+    let html = page_text(r).await;
     assert!(html.contains("f-url-error") && html.contains("f-events-error"));
     assert!(app.store.list_webhooks().await.unwrap().is_empty());
 
@@ -659,15 +641,19 @@ async fn the_webhooks_page_creates_a_webhook_shows_its_secret_and_retries_failed
         location(&r),
         format!("/admin/webhooks/{}?done=created", w.id)
     );
-    let (s, html) = page(&app, &admin, &location(&r)).await;
+    let (s, html) = app.page(&admin, &location(&r)).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("Webhooken är skapad."));
     assert!(html.contains(&w.secret) && w.secret.starts_with("whsec_"));
-    let (_, html) = page(&app, &admin, "/admin/webhooks").await;
+    let (_, html) = app.page(&admin, "/admin/webhooks").await;
     assert!(html.contains("http://127.0.0.1:9/door"));
 
     // A check-in queues a delivery; one given up on can be retried.
-    give_seat(&app, &app.f.member, 0).await;
+    seat_of(&app.f.member)
+        .max_guests(0)
+        .from(2026, 11, 1)
+        .give(&app)
+        .await;
     let member = app.signed_in(&app.f.member).await;
     let r = app
         .post_form(&member, &format!("/hubs/{}/checkin", app.f.hub.id), &[])
@@ -688,7 +674,7 @@ async fn the_webhooks_page_creates_a_webhook_shows_its_secret_and_retries_failed
         .mark_attempt_failed(d[0].id, "connection refused", app.clock.now(), true)
         .await
         .unwrap();
-    let (_, html) = page(&app, &admin, &format!("/admin/webhooks/{}", w.id)).await;
+    let (_, html) = app.page(&admin, &format!("/admin/webhooks/{}", w.id)).await;
     assert!(html.contains("Misslyckad") && html.contains("connection refused"));
     let retry = format!("/admin/webhooks/{}/deliveries/{}/retry", w.id, d[0].id);
     assert!(html.contains(&retry));
@@ -714,6 +700,6 @@ async fn the_webhooks_page_creates_a_webhook_shows_its_secret_and_retries_failed
     assert!(!after.active);
     assert_eq!(after.secret, w.secret);
 
-    let (s, _) = page(&app, &member, "/admin/webhooks").await;
+    let (s, _) = app.page(&member, "/admin/webhooks").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }

@@ -44,24 +44,26 @@ async fn export(app: &TestApp, token: &str) -> (reqwest::header::HeaderMap, Valu
 }
 
 async fn the_export_holds_the_persons_data_and_no_one_elses(app: TestApp) {
-    give_seat(&app, &app.f.member).await;
+    seat_of(&app.f.member).give(&app).await;
     let member = app.token_for(&app.f.member).await;
     let (s, v) = app
-        .post_json(
-            "/api/v1/bookings",
-            Some(&member),
-            &json!({"room_id": app.f.room.id, "start": "2026-11-25T10:00:00+01:00", "end": "2026-11-25T11:00:00+01:00", "title": "Styrelsemöte"}),
+        .book_room(
+            &member,
+            "2026-11-25T10:00:00+01:00",
+            "2026-11-25T11:00:00+01:00",
+            "Styrelsemöte",
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     // Someone else's booking must not show.
-    give_seat(&app, &app.f.org_admin).await;
+    seat_of(&app.f.org_admin).give(&app).await;
     let other = app.token_for(&app.f.org_admin).await;
     let (s, v) = app
-        .post_json(
-            "/api/v1/bookings",
-            Some(&other),
-            &json!({"room_id": app.f.room.id, "start": "2026-11-26T10:00:00+01:00", "end": "2026-11-26T11:00:00+01:00", "title": "Annans möte"}),
+        .book_room(
+            &other,
+            "2026-11-26T10:00:00+01:00",
+            "2026-11-26T11:00:00+01:00",
+            "Annans möte",
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -110,14 +112,7 @@ async fn the_export_needs_a_signed_in_person(app: TestApp) {
 
 async fn the_account_page_links_to_the_export(app: TestApp) {
     let client = app.signed_in(&app.f.member).await;
-    let html = client
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&client, "/account").await;
     assert!(html.contains("href=\"/account/export\""), "{html}");
     assert!(html.contains("Ladda ner mina uppgifter"), "{html}");
     let r = client.get(app.url("/account/export")).send().await.unwrap();
@@ -131,14 +126,15 @@ async fn the_account_page_links_to_the_export(app: TestApp) {
 }
 
 async fn erasure_over_the_api_ends_every_way_in_and_frees_the_future(app: TestApp) {
-    give_seat(&app, &app.f.member).await;
+    seat_of(&app.f.member).give(&app).await;
     let member = app.token_for(&app.f.member).await;
     let other = app.token_for(&app.f.member).await;
     let (s, v) = app
-        .post_json(
-            "/api/v1/bookings",
-            Some(&member),
-            &json!({"room_id": app.f.room.id, "start": "2026-11-25T10:00:00+01:00", "end": "2026-11-25T11:00:00+01:00", "title": "Styrelsemöte"}),
+        .book_room(
+            &member,
+            "2026-11-25T10:00:00+01:00",
+            "2026-11-25T11:00:00+01:00",
+            "Styrelsemöte",
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -268,14 +264,7 @@ async fn the_last_network_admin_is_not_erased(app: TestApp) {
 
 async fn the_account_page_erases_with_the_csrf_field(app: TestApp) {
     let client = app.signed_in(&app.f.member).await;
-    let html = client
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&client, "/account").await;
     assert!(html.contains("action=\"/account/erase\""), "{html}");
     assert!(html.contains("Radera mina uppgifter"), "{html}");
     // The section is in the page once, and the title is only the title.

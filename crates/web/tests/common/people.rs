@@ -1,0 +1,28 @@
+//! People beyond the fixture's four: built here, written by the test.
+
+use super::app::TestApp;
+use thirdplace_domain::{new_id, Person};
+use uuid::Uuid;
+
+/// A person with no roles, of `org` if given.
+pub fn person(first: &str, last: &str, email: &str, org: Option<Uuid>) -> Person {
+    Person {
+        id: new_id(),
+        first_name: first.into(),
+        last_name: last.into(),
+        email: email.into(),
+        organisation_id: org,
+        is_network_admin: false,
+        hosted_hub_ids: vec![],
+        admin_of_organisation_ids: vec![],
+        archived: false,
+    }
+}
+
+impl TestApp {
+    /// Writes `p` through the store and gives it back.
+    pub async fn add_person(&self, p: Person) -> Person {
+        self.store.insert_person(&p).await.unwrap();
+        p
+    }
+}
