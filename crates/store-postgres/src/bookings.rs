@@ -1,6 +1,7 @@
 //! Bookings in PostgreSQL: hubs' booking rules, the bookings themselves,
 //! included-hours caps, private calendar generations and the e-mail outbox.
-//! The `Store` impl in `lib.rs` delegates here.
+//! Free functions over the pool; `impl BookingStore` at the end calls them
+//! (and `outbox.rs` the outbox's).
 //!
 //! No overlap: the exclusion constraint `bookings_no_overlap` (migration
 //! 0003) refuses the second of two overlapping confirmed bookings of a room,
@@ -10,13 +11,15 @@
 //! seat are checked one after the other.
 
 use crate::membership::{person_write_err, rows};
-use crate::{affected, db, one, write_err};
+use crate::{affected, db, one, write_err, PostgresStore};
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use thirdplace_domain::booking::{Booking, BookingRules, BookingStatus, Price};
 use thirdplace_store::{
-    BookingFilter, BookingView, Cancellation, IncludedCap, OutgoingEmail, StoreError, StoreResult,
+    BookingFilter, BookingStore, BookingView, Cancellation, IncludedCap, OutgoingEmail, StoreError,
+    StoreResult,
 };
 use uuid::Uuid;
 
@@ -531,4 +534,71 @@ pub(crate) async fn mark_email_failed(
     .map_err(db)?
     .rows_affected();
     affected(n)
+}
+
+#[async_trait]
+impl BookingStore for PostgresStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn booking_rules(&self, hub_id: Uuid) -> StoreResult<BookingRules> {
+        booking_rules(&self.pool, hub_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_booking_rules(&self, hub_id: Uuid, rules: &BookingRules) -> StoreResult<()> {
+        set_booking_rules(&self.pool, hub_id, rules).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_bookings(&self, b: &[Booking], caps: &[IncludedCap]) -> StoreResult<()> {
+        insert_bookings(&self.pool, b, caps).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_booking(&self, id: Uuid) -> StoreResult<Booking> {
+        get_booking(&self.pool, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn busy_times(
+        &self,
+        room_id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+        busy_times(&self.pool, room_id, from, to).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn seat_minutes_used(
+        &self,
+        seat_ids: &[Uuid],
+        month: &str,
+    ) -> StoreResult<Vec<(Uuid, i64)>> {
+        seat_minutes_used(&self.pool, seat_ids, month).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn cancel_booking(
+        &self,
+        id: Uuid,
+        c: &Cancellation,
+        notice: Option<&OutgoingEmail>,
+    ) -> StoreResult<Booking> {
+        cancel_booking(&self.pool, id, c, notice).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_bookings(&self, f: &BookingFilter) -> StoreResult<Vec<BookingView>> {
+        list_bookings(&self.pool, f).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn calendar_generation(&self, person_id: Uuid) -> StoreResult<i64> {
+        calendar_generation(&self.pool, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn rotate_calendar(&self, person_id: Uuid) -> StoreResult<i64> {
+        rotate_calendar(&self.pool, person_id).await
+    }
 }

@@ -3,13 +3,15 @@
 //! webhooks with their delivery queue (migration `0002_memberships.sql`).
 //!
 //! Free functions over the pool, called by the thin methods of
-//! `impl Store for PostgresStore` in `lib.rs`. Every rule that several
+//! `impl MembershipStore` at the end (and of `impl WebhookStore` in
+//! `webhooks.rs`). Every rule that several
 //! `serve` processes could race on is settled in the database: a partial
 //! unique index (one open check-in per person, one current holder per seat)
 //! or a row lock taken first (`SELECT … FOR UPDATE`) by every writer that
 //! reads before it writes.
 
-use crate::{affected, db, decode, one, write_err};
+use crate::{affected, db, decode, one, write_err, PostgresStore};
+use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::{PgConnection, Row};
@@ -18,7 +20,7 @@ use thirdplace_domain::membership::{
     Profile, Seat, SeatHolding, Validity, Webhook, WebhookDelivery, WebhookEvent,
 };
 use thirdplace_store::{
-    ClaimedDelivery, OutboundEvent, SeatHolder, SeatView, StoreError, StoreResult,
+    ClaimedDelivery, MembershipStore, OutboundEvent, SeatHolder, SeatView, StoreError, StoreResult,
 };
 use uuid::Uuid;
 
@@ -990,4 +992,160 @@ pub(crate) async fn list_deliveries(
     }
     .map_err(db)?;
     rows(&r, delivery)
+}
+
+#[async_trait]
+impl MembershipStore for PostgresStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_plans(&self) -> StoreResult<Vec<Plan>> {
+        list_plans(&self.pool).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_plan(&self, id: Uuid) -> StoreResult<Plan> {
+        get_plan(&self.pool, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_plan(&self, p: &Plan) -> StoreResult<()> {
+        write_plan(&self.pool, p, true).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_plan(&self, p: &Plan) -> StoreResult<()> {
+        write_plan(&self.pool, p, false).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_seats(&self, seats: &[Seat]) -> StoreResult<()> {
+        insert_seats(&self.pool, seats).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_seat(&self, id: Uuid) -> StoreResult<SeatView> {
+        get_seat(&self.pool, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_seats(&self, organisation_id: Uuid) -> StoreResult<Vec<SeatView>> {
+        list_seats(&self.pool, organisation_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn seat_history(&self, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>> {
+        seat_history(&self.pool, seat_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn assign_seat(
+        &self,
+        seat_id: Uuid,
+        holder: Option<Uuid>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        assign_seat(&self.pool, seat_id, holder, at).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_seat_end(&self, seat_id: Uuid, end_date: Option<NaiveDate>) -> StoreResult<()> {
+        set_seat_end(&self.pool, seat_id, end_date).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn held_seats(&self, person_id: Uuid, at: DateTime<Utc>) -> StoreResult<Vec<HeldSeat>> {
+        held_seats(&self.pool, person_id, at).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_profile(&self, person_id: Uuid) -> StoreResult<Profile> {
+        get_profile(&self.pool, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_profile(&self, person_id: Uuid, profile: &Profile) -> StoreResult<()> {
+        set_profile(&self.pool, person_id, profile).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn qr_generation(&self, person_id: Uuid) -> StoreResult<i64> {
+        qr_generation(&self.pool, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn rotate_qr(&self, person_id: Uuid) -> StoreResult<i64> {
+        rotate_qr(&self.pool, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_checkin(&self, c: &CheckIn, event: &OutboundEvent) -> StoreResult<()> {
+        insert_checkin(&self.pool, c, event).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_checkin(&self, id: Uuid) -> StoreResult<CheckIn> {
+        get_checkin(&self.pool, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn open_checkin_of(&self, person_id: Uuid) -> StoreResult<Option<CheckIn>> {
+        open_checkin_of(&self.pool, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn checkout(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        auto_closed: bool,
+        event: &OutboundEvent,
+    ) -> StoreResult<CheckIn> {
+        checkout(&self.pool, id, at, auto_closed, event).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_open_checkins(&self) -> StoreResult<Vec<CheckIn>> {
+        list_open_checkins(&self.pool).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_guest_visit(
+        &self,
+        g: &GuestVisit,
+        max_guests: i64,
+        event: &OutboundEvent,
+    ) -> StoreResult<()> {
+        insert_guest_visit(&self.pool, g, max_guests, event).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_guests(&self, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
+        list_guests(&self.pool, checkin_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn present_at(&self, hub_id: Uuid) -> StoreResult<Vec<PresentPerson>> {
+        present_at(&self.pool, hub_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn present_guests(&self, hub_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
+        present_guests(&self.pool, hub_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_checkins_of(&self, person_id: Uuid, limit: i64) -> StoreResult<Vec<CheckIn>> {
+        list_checkins_of(&self.pool, person_id, limit).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn access_summary(
+        &self,
+        hub_id: Uuid,
+        region_id: Uuid,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        first_day: NaiveDate,
+    ) -> StoreResult<AccessSummary> {
+        access_summary(&self.pool, hub_id, region_id, today, now, first_day).await
+    }
 }

@@ -1,6 +1,7 @@
 //! Bookings in SQLite: hubs' booking rules, the bookings themselves with the
 //! no-overlap rule, included-hours caps, private calendar generations and
-//! the e-mail outbox. The `Store` impl in `lib.rs` delegates here.
+//! the e-mail outbox. Free functions over a connection; `impl BookingStore`
+//! at the end calls them (and `outbox.rs` the outbox's).
 //!
 //! Booking and e-mail instants are Unix seconds. Every write runs as a job
 //! of the store's one writer (`writer.rs`), inside its `BEGIN IMMEDIATE`
@@ -12,12 +13,15 @@
 
 use super::membership::{person_write_err, rows};
 use super::{db, must_exist, one, write_err};
+use crate::SqliteStore;
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::{QueryBuilder, Row, Sqlite};
 use thirdplace_domain::booking::{Booking, BookingRules, BookingStatus, Price};
 use thirdplace_store::{
-    BookingFilter, BookingView, Cancellation, IncludedCap, OutgoingEmail, StoreError, StoreResult,
+    BookingFilter, BookingStore, BookingView, Cancellation, IncludedCap, OutgoingEmail, StoreError,
+    StoreResult,
 };
 use uuid::Uuid;
 
@@ -542,4 +546,75 @@ pub(crate) async fn mark_email_failed(
     .map_err(db)?
     .rows_affected();
     super::affected(n)
+}
+
+#[async_trait]
+impl BookingStore for SqliteStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn booking_rules(&self, hub_id: Uuid) -> StoreResult<BookingRules> {
+        booking_rules(&mut *self.readers.get().await, hub_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_booking_rules(&self, hub_id: Uuid, rules: &BookingRules) -> StoreResult<()> {
+        let rules = *rules;
+        write!(self, |conn| set_booking_rules(conn, hub_id, &rules).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_bookings(&self, b: &[Booking], caps: &[IncludedCap]) -> StoreResult<()> {
+        let (b, caps) = (b.to_vec(), caps.to_vec());
+        write!(self, |conn| insert_bookings(conn, &b, &caps).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_booking(&self, id: Uuid) -> StoreResult<Booking> {
+        get_booking(&mut *self.readers.get().await, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn busy_times(
+        &self,
+        room_id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+        busy_times(&mut *self.readers.get().await, room_id, from, to).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn seat_minutes_used(
+        &self,
+        seat_ids: &[Uuid],
+        month: &str,
+    ) -> StoreResult<Vec<(Uuid, i64)>> {
+        seat_minutes_used(&mut *self.readers.get().await, seat_ids, month).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn cancel_booking(
+        &self,
+        id: Uuid,
+        c: &Cancellation,
+        notice: Option<&OutgoingEmail>,
+    ) -> StoreResult<Booking> {
+        let (c, notice) = (c.clone(), notice.cloned());
+        write!(self, |conn| cancel_booking(conn, id, &c, notice.as_ref())
+            .await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_bookings(&self, f: &BookingFilter) -> StoreResult<Vec<BookingView>> {
+        list_bookings(&mut *self.readers.get().await, f).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn calendar_generation(&self, person_id: Uuid) -> StoreResult<i64> {
+        calendar_generation(&mut *self.readers.get().await, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn rotate_calendar(&self, person_id: Uuid) -> StoreResult<i64> {
+        write!(self, |conn| rotate_calendar(conn, person_id).await)
+    }
 }

@@ -1,7 +1,8 @@
 //! Memberships in SQLite: plans, seats and their holdings, profiles and QR
 //! generations, check-ins, guest visits, presence, the access summary, and
-//! webhooks with their delivery queue. The `Store` impl in `lib.rs`
-//! delegates here.
+//! webhooks with their delivery queue. Free functions over a connection;
+//! `impl MembershipStore` at the end calls them (and `webhooks.rs` the
+//! webhooks').
 //!
 //! Writes take the writer's connection (`&mut SqliteConnection`) and run
 //! inside a transaction that the writer (`writer.rs`) has already begun with
@@ -10,6 +11,8 @@
 //! cannot be stale.
 
 use super::{db, decode, must_exist, one, write_err};
+use crate::SqliteStore;
+use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
@@ -18,7 +21,7 @@ use thirdplace_domain::membership::{
     Profile, Seat, SeatHolding, Validity, Webhook, WebhookDelivery, WebhookEvent,
 };
 use thirdplace_store::{
-    ClaimedDelivery, OutboundEvent, SeatHolder, SeatView, StoreError, StoreResult,
+    ClaimedDelivery, MembershipStore, OutboundEvent, SeatHolder, SeatView, StoreError, StoreResult,
 };
 use uuid::Uuid;
 
@@ -1097,4 +1100,179 @@ pub(crate) async fn list_deliveries(
     }
     .map_err(db)?;
     rows(r, delivery)
+}
+
+#[async_trait]
+impl MembershipStore for SqliteStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_plans(&self) -> StoreResult<Vec<Plan>> {
+        list_plans(&mut *self.readers.get().await).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_plan(&self, id: Uuid) -> StoreResult<Plan> {
+        get_plan(&mut *self.readers.get().await, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_plan(&self, p: &Plan) -> StoreResult<()> {
+        let p = p.clone();
+        write!(self, |conn| write_plan(conn, &p, true).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_plan(&self, p: &Plan) -> StoreResult<()> {
+        let p = p.clone();
+        write!(self, |conn| write_plan(conn, &p, false).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_seats(&self, seats: &[Seat]) -> StoreResult<()> {
+        let seats = seats.to_vec();
+        write!(self, |conn| insert_seats(conn, &seats).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_seat(&self, id: Uuid) -> StoreResult<SeatView> {
+        get_seat(&mut *self.readers.get().await, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_seats(&self, organisation_id: Uuid) -> StoreResult<Vec<SeatView>> {
+        list_seats(&mut *self.readers.get().await, organisation_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn seat_history(&self, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>> {
+        seat_history(&mut *self.readers.get().await, seat_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn assign_seat(
+        &self,
+        seat_id: Uuid,
+        holder: Option<Uuid>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        write!(self, |conn| assign_seat(conn, seat_id, holder, at).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_seat_end(&self, seat_id: Uuid, end_date: Option<NaiveDate>) -> StoreResult<()> {
+        write!(self, |conn| set_seat_end(conn, seat_id, end_date).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn held_seats(&self, person_id: Uuid, at: DateTime<Utc>) -> StoreResult<Vec<HeldSeat>> {
+        held_seats(&mut *self.readers.get().await, person_id, at).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_profile(&self, person_id: Uuid) -> StoreResult<Profile> {
+        get_profile(&mut *self.readers.get().await, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_profile(&self, person_id: Uuid, profile: &Profile) -> StoreResult<()> {
+        let profile = profile.clone();
+        write!(self, |conn| set_profile(conn, person_id, &profile).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn qr_generation(&self, person_id: Uuid) -> StoreResult<i64> {
+        qr_generation(&mut *self.readers.get().await, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn rotate_qr(&self, person_id: Uuid) -> StoreResult<i64> {
+        write!(self, |conn| rotate_qr(conn, person_id).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_checkin(&self, c: &CheckIn, event: &OutboundEvent) -> StoreResult<()> {
+        let (c, event) = (c.clone(), event.clone());
+        write!(self, |conn| insert_checkin(conn, &c, &event).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_checkin(&self, id: Uuid) -> StoreResult<CheckIn> {
+        get_checkin(&mut *self.readers.get().await, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn open_checkin_of(&self, person_id: Uuid) -> StoreResult<Option<CheckIn>> {
+        open_checkin_of(&mut *self.readers.get().await, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn checkout(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        auto_closed: bool,
+        event: &OutboundEvent,
+    ) -> StoreResult<CheckIn> {
+        let event = event.clone();
+        write!(self, |conn| checkout(conn, id, at, auto_closed, &event)
+            .await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_open_checkins(&self) -> StoreResult<Vec<CheckIn>> {
+        list_open_checkins(&mut *self.readers.get().await).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_guest_visit(
+        &self,
+        g: &GuestVisit,
+        max_guests: i64,
+        event: &OutboundEvent,
+    ) -> StoreResult<()> {
+        let (g, event) = (g.clone(), event.clone());
+        write!(self, |conn| insert_guest_visit(
+            conn, &g, max_guests, &event
+        )
+        .await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_guests(&self, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
+        list_guests(&mut *self.readers.get().await, checkin_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn present_at(&self, hub_id: Uuid) -> StoreResult<Vec<PresentPerson>> {
+        present_at(&mut *self.readers.get().await, hub_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn present_guests(&self, hub_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
+        present_guests(&mut *self.readers.get().await, hub_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_checkins_of(&self, person_id: Uuid, limit: i64) -> StoreResult<Vec<CheckIn>> {
+        list_checkins_of(&mut *self.readers.get().await, person_id, limit).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn access_summary(
+        &self,
+        hub_id: Uuid,
+        region_id: Uuid,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        first_day: NaiveDate,
+    ) -> StoreResult<AccessSummary> {
+        access_summary(
+            &mut *self.readers.get().await,
+            hub_id,
+            region_id,
+            today,
+            now,
+            first_day,
+        )
+        .await
+    }
 }
