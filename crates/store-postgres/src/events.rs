@@ -27,7 +27,7 @@ use thirdplace_domain::event::{
     Venue,
 };
 use thirdplace_store::{
-    EventChange, EventFilter, EventListing, EventNotices, EventStore, OutgoingEmail,
+    sql, EventChange, EventFilter, EventListing, EventNotices, EventStore, OutgoingEmail,
     RegistrationCancelled, RegistrationView, StoreError, StoreResult,
 };
 use uuid::Uuid;
@@ -450,13 +450,7 @@ pub(crate) async fn cancel_event(
 }
 
 fn listing(r: &PgRow) -> Result<EventListing, sqlx::Error> {
-    Ok(EventListing {
-        event: event(r)?,
-        hub_name: r.try_get("hub_name")?,
-        place_name: r.try_get("place_name")?,
-        confirmed: r.try_get("confirmed")?,
-        waitlisted: r.try_get("waitlisted")?,
-    })
+    sql::event_listing(r, event(r)?)
 }
 
 pub(crate) async fn list_events(pool: &PgPool, f: &EventFilter) -> StoreResult<Vec<EventListing>> {

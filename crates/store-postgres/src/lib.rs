@@ -1,8 +1,9 @@
 //! The PostgreSQL backend: for networks that run several `thirdplace serve`
 //! processes on one database. Owns its SQL and its migrations; nothing here
 //! is shared with the SQLite backend but the traits of
-//! [`thirdplace_store::Store`], and the two must behave alike (the contract
-//! suite in `thirdplace-store` checks it).
+//! [`thirdplace_store::Store`] and the row mappers that are the same to the
+//! letter ([`thirdplace_store::sql`]), and the two must behave alike (the
+//! contract suite in `thirdplace-store` checks it).
 //!
 //! Each capability's trait is implemented in a module of its own
 //! (`network.rs` has `impl NetworkStore`, …); this file keeps the pool,
@@ -16,6 +17,7 @@
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use std::str::FromStr;
 use std::time::Duration;
+use thirdplace_store::sql::{affected, db, one};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
@@ -84,10 +86,6 @@ impl PostgresStore {
     }
 }
 
-fn db(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
-    StoreError::Database(Box::new(e))
-}
-
 /// Maps a write error: a broken unique or foreign-key constraint becomes a
 /// `Conflict` or `Reference` naming the caller's field.
 fn write_err(e: sqlx::Error) -> StoreError {
@@ -150,18 +148,6 @@ fn constraint_field(table: &str, constraint: &str) -> String {
     }
 }
 
-fn one<T>(rows: Vec<T>) -> StoreResult<T> {
-    rows.into_iter().next().ok_or(StoreError::NotFound)
-}
-
-fn affected(n: u64) -> StoreResult<()> {
-    if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
-}
-
 fn decode(what: &str, e: impl std::fmt::Display) -> sqlx::Error {
     sqlx::Error::Decode(format!("{what}: {e}").into())
 }
@@ -212,7 +198,6 @@ enum Bind<'a> {
     Bool(bool),
     Id(Uuid),
 }
-
 
 #[cfg(test)]
 mod tests {

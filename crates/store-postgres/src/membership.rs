@@ -19,8 +19,9 @@ use thirdplace_domain::membership::{
     AccessSummary, CheckIn, CheckInMethod, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
     Profile, Seat, SeatHolding, Validity, Webhook, WebhookDelivery, WebhookEvent,
 };
+use thirdplace_store::sql::{guest_visit, holding, seat, seat_view};
 use thirdplace_store::{
-    ClaimedDelivery, MembershipStore, OutboundEvent, SeatHolder, SeatView, StoreError, StoreResult,
+    ClaimedDelivery, MembershipStore, OutboundEvent, SeatView, StoreError, StoreResult,
 };
 use uuid::Uuid;
 
@@ -77,17 +78,6 @@ const PLAN_AS_PL: &str = "pl.id AS pl_id, pl.name AS pl_name, pl.description AS 
 const SEAT_COLS: &str =
     "s.id, s.plan_id, s.organisation_id, s.start_date, s.end_date, s.created_at";
 
-fn seat(r: &PgRow) -> Result<Seat, sqlx::Error> {
-    Ok(Seat {
-        id: r.try_get("id")?,
-        plan_id: r.try_get("plan_id")?,
-        organisation_id: r.try_get("organisation_id")?,
-        start_date: r.try_get("start_date")?,
-        end_date: r.try_get("end_date")?,
-        created_at: r.try_get("created_at")?,
-    })
-}
-
 /// A seat with its plan's name and its current holder (all `holder_*`
 /// columns NULL when nobody holds it).
 const SEAT_VIEW: &str =
@@ -97,33 +87,6 @@ const SEAT_VIEW: &str =
      FROM seats s JOIN plans pl ON pl.id = s.plan_id \
      LEFT JOIN seat_holdings h ON h.seat_id = s.id AND h.held_until IS NULL \
      LEFT JOIN people p ON p.id = h.person_id";
-
-fn seat_view(r: &PgRow) -> Result<SeatView, sqlx::Error> {
-    let holder_id: Option<Uuid> = r.try_get("holder_id")?;
-    let holder = match holder_id {
-        Some(person_id) => Some(SeatHolder {
-            person_id,
-            first_name: r.try_get("holder_first_name")?,
-            last_name: r.try_get("holder_last_name")?,
-            since: r.try_get("holder_since")?,
-        }),
-        None => None,
-    };
-    Ok(SeatView {
-        seat: seat(r)?,
-        plan_name: r.try_get("plan_name")?,
-        holder,
-    })
-}
-
-fn holding(r: &PgRow) -> Result<SeatHolding, sqlx::Error> {
-    Ok(SeatHolding {
-        seat_id: r.try_get("seat_id")?,
-        person_id: r.try_get("person_id")?,
-        from: r.try_get("held_from")?,
-        until: r.try_get("held_until")?,
-    })
-}
 
 fn held_seat(r: &PgRow) -> Result<HeldSeat, sqlx::Error> {
     Ok(HeldSeat {
@@ -145,20 +108,6 @@ fn checkin(r: &PgRow) -> Result<CheckIn, sqlx::Error> {
         checked_in_at: r.try_get("checked_in_at")?,
         checked_out_at: r.try_get("checked_out_at")?,
         auto_closed: r.try_get("auto_closed")?,
-    })
-}
-
-fn guest_visit(r: &PgRow) -> Result<GuestVisit, sqlx::Error> {
-    Ok(GuestVisit {
-        id: r.try_get("id")?,
-        host_checkin_id: r.try_get("host_checkin_id")?,
-        host_person_id: r.try_get("host_person_id")?,
-        hub_id: r.try_get("hub_id")?,
-        first_name: r.try_get("first_name")?,
-        last_name: r.try_get("last_name")?,
-        organisation_id: r.try_get("organisation_id")?,
-        arrived_at: r.try_get("arrived_at")?,
-        left_at: r.try_get("left_at")?,
     })
 }
 

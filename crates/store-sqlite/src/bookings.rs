@@ -20,8 +20,8 @@ use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::{QueryBuilder, Row, Sqlite};
 use thirdplace_domain::booking::{Booking, BookingRules, BookingStatus, Price};
 use thirdplace_store::{
-    BookingFilter, BookingStore, BookingView, Cancellation, IncludedCap, OutgoingEmail, StoreError,
-    StoreResult,
+    sql, BookingFilter, BookingStore, BookingView, Cancellation, IncludedCap, OutgoingEmail,
+    StoreError, StoreResult,
 };
 use uuid::Uuid;
 
@@ -334,14 +334,7 @@ pub(crate) async fn cancel_booking(
 }
 
 fn view(r: &SqliteRow) -> Result<BookingView, sqlx::Error> {
-    Ok(BookingView {
-        booking: booking(r)?,
-        room_name: r.try_get("room_name")?,
-        hub_name: r.try_get("hub_name")?,
-        booker_first_name: r.try_get("booker_first_name")?,
-        booker_last_name: r.try_get("booker_last_name")?,
-        organisation_name: r.try_get("organisation_name")?,
-    })
+    sql::booking_view(r, booking(r)?)
 }
 
 pub(crate) async fn list_bookings(

@@ -30,7 +30,7 @@ use thirdplace_domain::event::{
     Venue,
 };
 use thirdplace_store::{
-    EventChange, EventFilter, EventListing, EventNotices, EventStore, OutgoingEmail,
+    sql, EventChange, EventFilter, EventListing, EventNotices, EventStore, OutgoingEmail,
     RegistrationCancelled, RegistrationView, StoreError, StoreResult,
 };
 use uuid::Uuid;
@@ -462,13 +462,7 @@ pub(crate) async fn cancel_event(
 }
 
 fn listing(r: &SqliteRow) -> Result<EventListing, sqlx::Error> {
-    Ok(EventListing {
-        event: event(r)?,
-        hub_name: r.try_get("hub_name")?,
-        place_name: r.try_get("place_name")?,
-        confirmed: r.try_get("confirmed")?,
-        waitlisted: r.try_get("waitlisted")?,
-    })
+    sql::event_listing(r, event(r)?)
 }
 
 /// Adds ` AND column IN (…)` with `values` bound; `false` when there are

@@ -1,6 +1,7 @@
 //! The embedded SQLite backend: thirdplace's default, one file next to the
-//! binary, WAL mode. Owns its SQL and its migrations; nothing here is shared
-//! with the PostgreSQL backend but the traits of [`thirdplace_store::Store`].
+//! binary, WAL mode. Owns its SQL and its migrations; it shares with the
+//! PostgreSQL backend only the traits of [`thirdplace_store::Store`] and the
+//! row mappers that are the same to the letter ([`thirdplace_store::sql`]).
 //!
 //! Each capability's trait is implemented in a module of its own
 //! (`network.rs` has `impl NetworkStore`, …); this file keeps the
@@ -35,13 +36,13 @@ mod hub_cache;
 mod readers;
 mod writer;
 
-use sqlx::sqlite::SqliteConnection;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteRow, SqliteSynchronous,
 };
 use std::str::FromStr;
 use std::time::Duration;
+use thirdplace_store::sql::{affected, db, one};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
@@ -125,10 +126,6 @@ impl SqliteStore {
     }
 }
 
-fn db(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
-    StoreError::Database(Box::new(e))
-}
-
 /// Maps a write error: a broken unique constraint names its column in
 /// SQLite's message ("UNIQUE constraint failed: people.email").
 fn write_err(e: sqlx::Error) -> StoreError {
@@ -147,18 +144,6 @@ fn write_err(e: sqlx::Error) -> StoreError {
         }
     }
     db(e)
-}
-
-fn one<T>(rows: Vec<T>) -> StoreResult<T> {
-    rows.into_iter().next().ok_or(StoreError::NotFound)
-}
-
-fn affected(n: u64) -> StoreResult<()> {
-    if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
 }
 
 /// SQLite's foreign-key error does not say which key; we check inside the
@@ -229,4 +214,3 @@ enum Bind<'a> {
     Bool(bool),
     Id(Uuid),
 }
-

@@ -6,81 +6,16 @@ use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 use thirdplace_domain::{Hub, Municipality, OpeningHours, Operator, Region, Room, RoomKind, Zone};
+use thirdplace_store::sql::{self, municipality, operator, region, zone, HUB_LISTING};
 use thirdplace_store::{HubListing, NetworkStore, StoreResult};
 use uuid::Uuid;
 
-fn region(r: &SqliteRow) -> Result<Region, sqlx::Error> {
-    Ok(Region {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        code: r.try_get("code")?,
-        archived: r.try_get("archived")?,
-    })
-}
-
-fn municipality(r: &SqliteRow) -> Result<Municipality, sqlx::Error> {
-    Ok(Municipality {
-        id: r.try_get("id")?,
-        region_id: r.try_get("region_id")?,
-        name: r.try_get("name")?,
-        code: r.try_get("code")?,
-        central_town: r.try_get("central_town")?,
-        archived: r.try_get("archived")?,
-    })
-}
-
-fn operator(r: &SqliteRow) -> Result<Operator, sqlx::Error> {
-    Ok(Operator {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        org_number: r.try_get("org_number")?,
-        contact_email: r.try_get("contact_email")?,
-        archived: r.try_get("archived")?,
-    })
-}
-
+/// A row of [`HUB_LISTING`]; SQLite keeps the opening hours as JSON text.
 fn hub_listing(r: &SqliteRow) -> Result<HubListing, sqlx::Error> {
     let hours: String = r.try_get("opening_hours")?;
     let opening_hours: OpeningHours =
         serde_json::from_str(&hours).map_err(|e| decode::<OpeningHours>("opening_hours", e))?;
-    Ok(HubListing {
-        hub: Hub {
-            id: r.try_get("id")?,
-            municipality_id: r.try_get("municipality_id")?,
-            operator_id: r.try_get("operator_id")?,
-            name: r.try_get("name")?,
-            description: r.try_get("description")?,
-            street_address: r.try_get("street_address")?,
-            postal_code: r.try_get("postal_code")?,
-            city: r.try_get("city")?,
-            latitude: r.try_get("latitude")?,
-            longitude: r.try_get("longitude")?,
-            in_central_town: r.try_get("in_central_town")?,
-            opening_hours,
-            archived: r.try_get("archived")?,
-        },
-        municipality_name: r.try_get("municipality_name")?,
-        central_town: r.try_get("central_town")?,
-        region_id: r.try_get("region_id")?,
-        region_name: r.try_get("region_name")?,
-        operator_name: r.try_get("operator_name")?,
-    })
-}
-
-const HUB_LISTING: &str = "SELECT h.*, m.name AS municipality_name, m.central_town, m.region_id, \
-     r.name AS region_name, o.name AS operator_name \
-     FROM hubs h JOIN municipalities m ON m.id = h.municipality_id \
-     JOIN regions r ON r.id = m.region_id JOIN operators o ON o.id = h.operator_id";
-
-fn zone(r: &SqliteRow) -> Result<Zone, sqlx::Error> {
-    Ok(Zone {
-        id: r.try_get("id")?,
-        hub_id: r.try_get("hub_id")?,
-        name: r.try_get("name")?,
-        purpose: r.try_get("purpose")?,
-        capacity: r.try_get("capacity")?,
-        archived: r.try_get("archived")?,
-    })
+    sql::hub_listing(r, opening_hours)
 }
 
 fn room(r: &SqliteRow) -> Result<Room, sqlx::Error> {

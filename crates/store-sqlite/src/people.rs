@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 use thirdplace_domain::{OrgKind, Organisation, Person};
+use thirdplace_store::sql::api_token;
 use thirdplace_store::{ApiToken, PeopleStore, Session, StoreError, StoreResult};
 use uuid::Uuid;
 
@@ -50,17 +51,6 @@ fn person(r: &SqliteRow) -> Result<Person, sqlx::Error> {
         hosted_hub_ids: id_list(r.try_get("hub_ids")?)?,
         admin_of_organisation_ids: id_list(r.try_get("org_ids")?)?,
         archived: r.try_get("archived")?,
-    })
-}
-
-fn api_token(r: &SqliteRow) -> Result<ApiToken, sqlx::Error> {
-    Ok(ApiToken {
-        id: r.try_get("id")?,
-        person_id: r.try_get("person_id")?,
-        name: r.try_get("name")?,
-        token_hash: r.try_get("token_hash")?,
-        created_at: r.try_get("created_at")?,
-        revoked_at: r.try_get("revoked_at")?,
     })
 }
 

@@ -7,8 +7,13 @@
 //! `testing` feature) the contract suite that every backend runs in its own
 //! tests.
 //!
-//! This crate holds no SQL. Backends keep their SQL and migrations to
-//! themselves; nothing above this crate knows which backend it talks to.
+//! This crate holds no SQL that only one backend can run. Backends keep
+//! their SQL and migrations to themselves; the row mappers and query text
+//! that are the same to the letter in both live in [`sql`] (feature `sql`).
+//! Nothing above this crate knows which backend it talks to.
+
+#[cfg(feature = "sql")]
+pub mod sql;
 
 #[cfg(feature = "testing")]
 pub mod contract;
