@@ -13,8 +13,9 @@
 //! used. The room booking's overlap rule is the exclusion constraint of
 //! migration 0003.
 
-use crate::bookings::{self, booking_write_err, insert_booking, insert_email, lock_rooms};
+use crate::bookings::{booking_write_err, insert_booking, lock_rooms};
 use crate::membership::rows;
+use crate::outbox::{self, insert_email};
 use crate::{affected, db, decode, one, write_err, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -1065,7 +1066,7 @@ impl EventStore for PostgresStore {
         let mut tx = self.pool.begin().await.map_err(db)?;
         for (i, mail) in sent {
             insert_invitation(&mut tx, i).await?;
-            bookings::insert_email(&mut tx, mail).await?;
+            outbox::insert_email(&mut tx, mail).await?;
         }
         tx.commit().await.map_err(db)
     }

@@ -1,8 +1,30 @@
 //! [`MetaStore`] for PostgreSQL: the backend's name, its ping and the `meta` table.
 
-use crate::{db, membership, PostgresStore};
+use crate::{db, PostgresStore};
 use async_trait::async_trait;
+use sqlx::postgres::PgPool;
 use thirdplace_store::{MetaStore, StoreResult};
+
+pub(crate) async fn meta_get_or_insert(
+    pool: &PgPool,
+    key: &str,
+    value: &str,
+) -> StoreResult<String> {
+    // The first writer wins; everyone (the first included) then reads its
+    // value. A row once written is never deleted by this, so the SELECT
+    // always finds one.
+    sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+        .bind(key)
+        .bind(value)
+        .execute(pool)
+        .await
+        .map_err(db)?;
+    sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+        .bind(key)
+        .fetch_one(pool)
+        .await
+        .map_err(db)
+}
 
 #[async_trait]
 impl MetaStore for PostgresStore {
@@ -42,6 +64,6 @@ impl MetaStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn meta_get_or_insert(&self, key: &str, value: &str) -> StoreResult<String> {
-        membership::meta_get_or_insert(&self.pool, key, value).await
+        meta_get_or_insert(&self.pool, key, value).await
     }
 }

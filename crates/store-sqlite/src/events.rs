@@ -13,11 +13,10 @@
 //! The partial unique indexes of migration 0004 refuse a second active
 //! registration even if a check here were wrong.
 
-use super::bookings::{
-    self, booking_write_err, insert_bookings, insert_email, instant, opt_instant, secs,
-};
+use super::bookings::{booking_write_err, insert_bookings, instant, opt_instant, secs};
 use super::membership::rows;
 use super::{db, decode, must_exist, one, write_err};
+use crate::outbox::{self, insert_email};
 use crate::SqliteStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -1127,7 +1126,7 @@ impl EventStore for SqliteStore {
         write!(self, |conn| {
             for (i, mail) in &sent {
                 insert_invitation(conn, i).await?;
-                bookings::queue_email(conn, mail).await?;
+                outbox::queue_email(conn, mail).await?;
             }
             Ok(())
         })

@@ -1,8 +1,28 @@
 //! [`MetaStore`] for SQLite: the backend's name, its ping and the `meta` table.
 
-use crate::{db, membership, SqliteStore};
+use crate::{db, write_err, SqliteStore};
 use async_trait::async_trait;
+use sqlx::sqlite::SqliteConnection;
 use thirdplace_store::{MetaStore, StoreResult};
+
+pub(crate) async fn meta_get_or_insert(
+    conn: &mut SqliteConnection,
+    key: &str,
+    value: &str,
+) -> StoreResult<String> {
+    sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
+        .bind(key)
+        .bind(value)
+        .execute(&mut *conn)
+        .await
+        .map_err(write_err)?;
+    let stored: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+        .bind(key)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
+    Ok(stored)
+}
 
 #[async_trait]
 impl MetaStore for SqliteStore {
@@ -43,9 +63,6 @@ impl MetaStore for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn meta_get_or_insert(&self, key: &str, value: &str) -> StoreResult<String> {
         let (key, value) = (key.to_owned(), value.to_owned());
-        write!(self, |conn| membership::meta_get_or_insert(
-            conn, &key, &value
-        )
-        .await)
+        write!(self, |conn| meta_get_or_insert(conn, &key, &value).await)
     }
 }

@@ -9,7 +9,7 @@
 //!
 //! This crate holds no SQL that only one backend can run. Backends keep
 //! their SQL and migrations to themselves; the row mappers and query text
-//! that are the same to the letter in both live in [`sql`] (feature `sql`).
+//! that are the same to the letter in both live in `sql` (feature `sql`).
 //! Nothing above this crate knows which backend it talks to.
 
 #[cfg(feature = "sql")]
