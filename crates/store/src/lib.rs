@@ -17,14 +17,6 @@ pub mod sql;
 
 #[cfg(feature = "testing")]
 pub mod contract;
-#[cfg(feature = "testing")]
-pub mod contract_bookings;
-#[cfg(feature = "testing")]
-pub mod contract_events;
-#[cfg(feature = "testing")]
-pub mod contract_membership;
-#[cfg(feature = "testing")]
-pub mod contract_privacy;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
