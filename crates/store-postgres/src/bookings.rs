@@ -1,6 +1,6 @@
 //! Bookings in PostgreSQL: hubs' booking rules, the bookings themselves,
-//! included-hours caps, private calendar generations and the e-mail outbox.
-//! The `Store` impl in `lib.rs` delegates here.
+//! included-hours caps and private calendar generations. Free functions
+//! over the pool; `impl BookingStore` at the end calls them.
 //!
 //! No overlap: the exclusion constraint `bookings_no_overlap` (migration
 //! 0003) refuses the second of two overlapping confirmed bookings of a room,
@@ -10,13 +10,16 @@
 //! seat are checked one after the other.
 
 use crate::membership::{person_write_err, rows};
-use crate::{affected, db, one, write_err};
+use crate::outbox::insert_email;
+use crate::{db, one, write_err, PostgresStore};
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use thirdplace_domain::booking::{Booking, BookingRules, BookingStatus, Price};
 use thirdplace_store::{
-    BookingFilter, BookingView, Cancellation, IncludedCap, OutgoingEmail, StoreError, StoreResult,
+    sql, BookingFilter, BookingStore, BookingView, Cancellation, IncludedCap, OutgoingEmail,
+    StoreError, StoreResult,
 };
 use uuid::Uuid;
 
@@ -348,14 +351,7 @@ pub(crate) async fn cancel_booking_in(
 }
 
 fn view(r: &PgRow) -> Result<BookingView, sqlx::Error> {
-    Ok(BookingView {
-        booking: booking(r)?,
-        room_name: r.try_get("room_name")?,
-        hub_name: r.try_get("hub_name")?,
-        booker_first_name: r.try_get("booker_first_name")?,
-        booker_last_name: r.try_get("booker_last_name")?,
-        organisation_name: r.try_get("organisation_name")?,
-    })
+    sql::booking_view(r, booking(r)?)
 }
 
 pub(crate) async fn list_bookings(
@@ -423,112 +419,69 @@ pub(crate) async fn rotate_calendar(pool: &PgPool, person_id: Uuid) -> StoreResu
     .map_err(person_write_err)
 }
 
-// ----------------------------------------------------------------- e-mail
-
-fn email(r: &PgRow) -> Result<OutgoingEmail, sqlx::Error> {
-    Ok(OutgoingEmail {
-        id: r.try_get("id")?,
-        to_address: r.try_get("to_address")?,
-        subject: r.try_get("subject")?,
-        body: r.try_get("body")?,
-        created_at: r.try_get("created_at")?,
-        sent_at: r.try_get("sent_at")?,
-        attempts: r.try_get("attempts")?,
-        last_error: r.try_get("last_error")?,
-        failed: r.try_get("failed")?,
-    })
-}
-
-pub(crate) async fn insert_email(conn: &mut PgConnection, e: &OutgoingEmail) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO email_outbox (id, to_address, subject, body, created_at, sent_at, attempts, \
-         next_attempt_at, last_error, failed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(e.id)
-    .bind(&e.to_address)
-    .bind(&e.subject)
-    .bind(&e.body)
-    .bind(e.created_at)
-    .bind(e.sent_at)
-    .bind(e.attempts)
-    .bind(e.created_at)
-    .bind(&e.last_error)
-    .bind(e.failed)
-    .execute(conn)
-    .await
-    .map_err(write_err)?;
-    Ok(())
-}
-
-pub(crate) async fn queue_email(pool: &PgPool, e: &OutgoingEmail) -> StoreResult<()> {
-    let mut conn = pool.acquire().await.map_err(db)?;
-    insert_email(&mut conn, e).await
-}
-
-pub(crate) async fn list_emails(pool: &PgPool, limit: i64) -> StoreResult<Vec<OutgoingEmail>> {
-    let r = sqlx::query("SELECT * FROM email_outbox ORDER BY created_at DESC, id DESC LIMIT $1")
-        .bind(limit.max(0))
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-    rows(&r, email)
-}
-
-pub(crate) async fn claim_emails(
-    pool: &PgPool,
-    now: DateTime<Utc>,
-    lease: chrono::Duration,
-    limit: i64,
-) -> StoreResult<Vec<OutgoingEmail>> {
-    if limit <= 0 {
-        return Ok(Vec::new());
+#[async_trait]
+impl BookingStore for PostgresStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn booking_rules(&self, hub_id: Uuid) -> StoreResult<BookingRules> {
+        booking_rules(&self.pool, hub_id).await
     }
-    // SKIP LOCKED: senders in other processes take other rows, never wait.
-    let r = sqlx::query(
-        "UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = $1 \
-         WHERE id IN (SELECT id FROM email_outbox WHERE sent_at IS NULL AND NOT failed \
-         AND next_attempt_at <= $2 ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
-         RETURNING *",
-    )
-    .bind(now + lease)
-    .bind(now)
-    .bind(limit)
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    let mut out = rows(&r, email)?;
-    out.sort_by_key(|e| (e.created_at, e.id));
-    Ok(out)
-}
 
-pub(crate) async fn mark_email_sent(pool: &PgPool, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
-    let n = sqlx::query("UPDATE email_outbox SET sent_at = $1, last_error = NULL WHERE id = $2")
-        .bind(at)
-        .bind(id)
-        .execute(pool)
-        .await
-        .map_err(db)?
-        .rows_affected();
-    affected(n)
-}
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_booking_rules(&self, hub_id: Uuid, rules: &BookingRules) -> StoreResult<()> {
+        set_booking_rules(&self.pool, hub_id, rules).await
+    }
 
-pub(crate) async fn mark_email_failed(
-    pool: &PgPool,
-    id: Uuid,
-    error: &str,
-    next_attempt_at: DateTime<Utc>,
-    give_up: bool,
-) -> StoreResult<()> {
-    let n = sqlx::query(
-        "UPDATE email_outbox SET last_error = $1, next_attempt_at = $2, failed = $3 WHERE id = $4",
-    )
-    .bind(error)
-    .bind(next_attempt_at)
-    .bind(give_up)
-    .bind(id)
-    .execute(pool)
-    .await
-    .map_err(db)?
-    .rows_affected();
-    affected(n)
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_bookings(&self, b: &[Booking], caps: &[IncludedCap]) -> StoreResult<()> {
+        insert_bookings(&self.pool, b, caps).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_booking(&self, id: Uuid) -> StoreResult<Booking> {
+        get_booking(&self.pool, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn busy_times(
+        &self,
+        room_id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+        busy_times(&self.pool, room_id, from, to).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn seat_minutes_used(
+        &self,
+        seat_ids: &[Uuid],
+        month: &str,
+    ) -> StoreResult<Vec<(Uuid, i64)>> {
+        seat_minutes_used(&self.pool, seat_ids, month).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn cancel_booking(
+        &self,
+        id: Uuid,
+        c: &Cancellation,
+        notice: Option<&OutgoingEmail>,
+    ) -> StoreResult<Booking> {
+        cancel_booking(&self.pool, id, c, notice).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_bookings(&self, f: &BookingFilter) -> StoreResult<Vec<BookingView>> {
+        list_bookings(&self.pool, f).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn calendar_generation(&self, person_id: Uuid) -> StoreResult<i64> {
+        calendar_generation(&self.pool, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn rotate_calendar(&self, person_id: Uuid) -> StoreResult<i64> {
+        rotate_calendar(&self.pool, person_id).await
+    }
 }

@@ -1,6 +1,7 @@
 //! Events in PostgreSQL: the events with their room bookings,
 //! registrations with the capacity rule and the waiting list, invitations
-//! and the attendance summary. The `Store` impl in `lib.rs` delegates here.
+//! and the attendance summary. Free functions over the pool; `impl EventStore`
+//! at the end calls them.
 //!
 //! Sign-ups for one event are decided one at a time, also across processes:
 //! every transaction that changes who holds a place (sign-up, cancellation,
@@ -12,9 +13,11 @@
 //! used. The room booking's overlap rule is the exclusion constraint of
 //! migration 0003.
 
-use crate::bookings::{booking_write_err, insert_booking, insert_email, lock_rooms};
+use crate::bookings::{booking_write_err, insert_booking, lock_rooms};
 use crate::membership::rows;
-use crate::{affected, db, decode, one, write_err};
+use crate::outbox::{self, insert_email};
+use crate::{affected, db, decode, one, write_err, PostgresStore};
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
@@ -25,8 +28,8 @@ use thirdplace_domain::event::{
     Venue,
 };
 use thirdplace_store::{
-    EventChange, EventFilter, EventListing, EventNotices, OutgoingEmail, RegistrationCancelled,
-    RegistrationView, StoreError, StoreResult,
+    sql, EventChange, EventFilter, EventListing, EventNotices, EventStore, OutgoingEmail,
+    RegistrationCancelled, RegistrationView, StoreError, StoreResult,
 };
 use uuid::Uuid;
 
@@ -448,13 +451,7 @@ pub(crate) async fn cancel_event(
 }
 
 fn listing(r: &PgRow) -> Result<EventListing, sqlx::Error> {
-    Ok(EventListing {
-        event: event(r)?,
-        hub_name: r.try_get("hub_name")?,
-        place_name: r.try_get("place_name")?,
-        confirmed: r.try_get("confirmed")?,
-        waitlisted: r.try_get("waitlisted")?,
-    })
+    sql::event_listing(r, event(r)?)
 }
 
 pub(crate) async fn list_events(pool: &PgPool, f: &EventFilter) -> StoreResult<Vec<EventListing>> {
@@ -970,4 +967,152 @@ pub(crate) async fn event_summary(pool: &PgPool, event_id: Uuid) -> StoreResult<
         })
     })?;
     Ok(summarise(&rows))
+}
+
+#[async_trait]
+impl EventStore for PostgresStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_event(&self, e: &Event, room_booking: Option<&Booking>) -> StoreResult<Event> {
+        insert_event(&self.pool, e, room_booking).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_event(&self, id: Uuid) -> StoreResult<Event> {
+        get_event(&self.pool, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_event(
+        &self,
+        e: &Event,
+        room_booking: Option<&Booking>,
+        notices: &EventNotices,
+    ) -> StoreResult<EventChange> {
+        update_event(&self.pool, e, room_booking, notices).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn cancel_event(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        by: Uuid,
+        notice: Option<&OutgoingEmail>,
+    ) -> StoreResult<Event> {
+        cancel_event(&self.pool, id, at, by, notice).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_events(&self, f: &EventFilter) -> StoreResult<Vec<EventListing>> {
+        list_events(&self.pool, f).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn calendar_version(&self) -> StoreResult<i64> {
+        calendar_version(&self.pool, false).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn calendar_feed_version(&self) -> StoreResult<i64> {
+        calendar_version(&self.pool, true).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn calendar_feed_changes(&self, after: i64, upto: i64) -> StoreResult<Option<Vec<Uuid>>> {
+        calendar_feed_changes(&self.pool, after, upto).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn register(&self, r: &Registration, now: DateTime<Utc>) -> StoreResult<Registration> {
+        register(&self.pool, r, now).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_registration(&self, id: Uuid) -> StoreResult<Registration> {
+        get_registration(&self.pool, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_registrations(&self, event_id: Uuid) -> StoreResult<Vec<RegistrationView>> {
+        list_registrations(&self.pool, event_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn registration_of(
+        &self,
+        event_id: Uuid,
+        person_id: Uuid,
+    ) -> StoreResult<Option<Registration>> {
+        registration_of(&self.pool, event_id, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn cancel_registration(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        promotion: Option<&OutgoingEmail>,
+    ) -> StoreResult<RegistrationCancelled> {
+        cancel_registration(&self.pool, id, at, promotion).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_attended(&self, registration_id: Uuid, attended: bool) -> StoreResult<()> {
+        set_attended(&self.pool, registration_id, attended).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_invitations(&self, sent: &[(Invitation, OutgoingEmail)]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        for (i, mail) in sent {
+            insert_invitation(&mut tx, i).await?;
+            outbox::insert_email(&mut tx, mail).await?;
+        }
+        tx.commit().await.map_err(db)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn invitation_by_token(&self, token_hash: &str) -> StoreResult<Invitation> {
+        invitation_by_token(&self.pool, token_hash).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_invitations(&self, event_id: Uuid) -> StoreResult<Vec<Invitation>> {
+        list_invitations(&self.pool, event_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn redeem_invitation(
+        &self,
+        token_hash: &str,
+        r: &Registration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Registration> {
+        redeem_invitation(&self.pool, token_hash, r, now).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn events_due_for_reminder(
+        &self,
+        now: DateTime<Utc>,
+        ahead: chrono::Duration,
+        limit: i64,
+    ) -> StoreResult<Vec<Event>> {
+        events_due_for_reminder(&self.pool, now, ahead, limit).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn send_event_reminder(
+        &self,
+        event_id: Uuid,
+        at: DateTime<Utc>,
+        template: &OutgoingEmail,
+    ) -> StoreResult<i64> {
+        send_event_reminder(&self.pool, event_id, at, template).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn event_summary(&self, event_id: Uuid) -> StoreResult<EventSummary> {
+        event_summary(&self.pool, event_id).await
+    }
 }

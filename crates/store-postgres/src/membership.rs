@@ -1,25 +1,26 @@
 //! Memberships on PostgreSQL: plans, seats and their holdings, profiles and
-//! QR card generations, check-ins, guests, presence, the access summary and
-//! webhooks with their delivery queue (migration `0002_memberships.sql`).
+//! QR card generations, check-ins (which queue their webhook deliveries),
+//! guests, presence and the access summary (migration
+//! `0002_memberships.sql`).
 //!
 //! Free functions over the pool, called by the thin methods of
-//! `impl Store for PostgresStore` in `lib.rs`. Every rule that several
+//! `impl MembershipStore` at the end. Every rule that several
 //! `serve` processes could race on is settled in the database: a partial
 //! unique index (one open check-in per person, one current holder per seat)
 //! or a row lock taken first (`SELECT … FOR UPDATE`) by every writer that
 //! reads before it writes.
 
-use crate::{affected, db, decode, one, write_err};
+use crate::{affected, db, decode, one, write_err, PostgresStore};
+use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::{PgConnection, Row};
 use thirdplace_domain::membership::{
     AccessSummary, CheckIn, CheckInMethod, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
-    Profile, Seat, SeatHolding, Validity, Webhook, WebhookDelivery, WebhookEvent,
+    Profile, Seat, SeatHolding, Validity,
 };
-use thirdplace_store::{
-    ClaimedDelivery, OutboundEvent, SeatHolder, SeatView, StoreError, StoreResult,
-};
+use thirdplace_store::sql::{guest_visit, holding, seat, seat_view};
+use thirdplace_store::{MembershipStore, OutboundEvent, SeatView, StoreError, StoreResult};
 use uuid::Uuid;
 
 // ------------------------------------------------------------ row mapping
@@ -75,17 +76,6 @@ const PLAN_AS_PL: &str = "pl.id AS pl_id, pl.name AS pl_name, pl.description AS 
 const SEAT_COLS: &str =
     "s.id, s.plan_id, s.organisation_id, s.start_date, s.end_date, s.created_at";
 
-fn seat(r: &PgRow) -> Result<Seat, sqlx::Error> {
-    Ok(Seat {
-        id: r.try_get("id")?,
-        plan_id: r.try_get("plan_id")?,
-        organisation_id: r.try_get("organisation_id")?,
-        start_date: r.try_get("start_date")?,
-        end_date: r.try_get("end_date")?,
-        created_at: r.try_get("created_at")?,
-    })
-}
-
 /// A seat with its plan's name and its current holder (all `holder_*`
 /// columns NULL when nobody holds it).
 const SEAT_VIEW: &str =
@@ -95,33 +85,6 @@ const SEAT_VIEW: &str =
      FROM seats s JOIN plans pl ON pl.id = s.plan_id \
      LEFT JOIN seat_holdings h ON h.seat_id = s.id AND h.held_until IS NULL \
      LEFT JOIN people p ON p.id = h.person_id";
-
-fn seat_view(r: &PgRow) -> Result<SeatView, sqlx::Error> {
-    let holder_id: Option<Uuid> = r.try_get("holder_id")?;
-    let holder = match holder_id {
-        Some(person_id) => Some(SeatHolder {
-            person_id,
-            first_name: r.try_get("holder_first_name")?,
-            last_name: r.try_get("holder_last_name")?,
-            since: r.try_get("holder_since")?,
-        }),
-        None => None,
-    };
-    Ok(SeatView {
-        seat: seat(r)?,
-        plan_name: r.try_get("plan_name")?,
-        holder,
-    })
-}
-
-fn holding(r: &PgRow) -> Result<SeatHolding, sqlx::Error> {
-    Ok(SeatHolding {
-        seat_id: r.try_get("seat_id")?,
-        person_id: r.try_get("person_id")?,
-        from: r.try_get("held_from")?,
-        until: r.try_get("held_until")?,
-    })
-}
 
 fn held_seat(r: &PgRow) -> Result<HeldSeat, sqlx::Error> {
     Ok(HeldSeat {
@@ -146,20 +109,6 @@ fn checkin(r: &PgRow) -> Result<CheckIn, sqlx::Error> {
     })
 }
 
-fn guest_visit(r: &PgRow) -> Result<GuestVisit, sqlx::Error> {
-    Ok(GuestVisit {
-        id: r.try_get("id")?,
-        host_checkin_id: r.try_get("host_checkin_id")?,
-        host_person_id: r.try_get("host_person_id")?,
-        hub_id: r.try_get("hub_id")?,
-        first_name: r.try_get("first_name")?,
-        last_name: r.try_get("last_name")?,
-        organisation_id: r.try_get("organisation_id")?,
-        arrived_at: r.try_get("arrived_at")?,
-        left_at: r.try_get("left_at")?,
-    })
-}
-
 fn present_person(r: &PgRow) -> Result<PresentPerson, sqlx::Error> {
     Ok(PresentPerson {
         person_id: r.try_get("person_id")?,
@@ -172,38 +121,6 @@ fn present_person(r: &PgRow) -> Result<PresentPerson, sqlx::Error> {
     })
 }
 
-fn event(raw: &str) -> Result<WebhookEvent, sqlx::Error> {
-    WebhookEvent::parse(raw).ok_or_else(|| decode("event", format!("unknown event {raw:?}")))
-}
-
-fn webhook(r: &PgRow) -> Result<Webhook, sqlx::Error> {
-    let events: Vec<String> = r.try_get("events")?;
-    Ok(Webhook {
-        id: r.try_get("id")?,
-        url: r.try_get("url")?,
-        events: events.iter().map(|e| event(e)).collect::<Result<_, _>>()?,
-        secret: r.try_get("secret")?,
-        active: r.try_get("active")?,
-        created_at: r.try_get("created_at")?,
-    })
-}
-
-fn delivery(r: &PgRow) -> Result<WebhookDelivery, sqlx::Error> {
-    let ev: String = r.try_get("event")?;
-    Ok(WebhookDelivery {
-        id: r.try_get("id")?,
-        webhook_id: r.try_get("webhook_id")?,
-        event: event(&ev)?,
-        payload: r.try_get("payload")?,
-        attempts: r.try_get("attempts")?,
-        next_attempt_at: r.try_get("next_attempt_at")?,
-        delivered_at: r.try_get("delivered_at")?,
-        failed: r.try_get("failed")?,
-        last_error: r.try_get("last_error")?,
-        created_at: r.try_get("created_at")?,
-    })
-}
-
 /// `NotFound` instead of a foreign-key error, for writes keyed by a person
 /// (their profile), as on SQLite.
 pub(crate) fn person_write_err(e: sqlx::Error) -> StoreError {
@@ -211,33 +128,6 @@ pub(crate) fn person_write_err(e: sqlx::Error) -> StoreError {
         sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
         _ => write_err(e),
     }
-}
-
-fn event_keys(events: &[WebhookEvent]) -> Vec<&'static str> {
-    events.iter().map(|e| e.key()).collect()
-}
-
-// -------------------------------------------------------------------- meta
-
-pub(crate) async fn meta_get_or_insert(
-    pool: &PgPool,
-    key: &str,
-    value: &str,
-) -> StoreResult<String> {
-    // The first writer wins; everyone (the first included) then reads its
-    // value. A row once written is never deleted by this, so the SELECT
-    // always finds one.
-    sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-        .bind(key)
-        .bind(value)
-        .execute(pool)
-        .await
-        .map_err(db)?;
-    sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
-        .bind(key)
-        .fetch_one(pool)
-        .await
-        .map_err(db)
 }
 
 // ------------------------------------------------------------------- plans
@@ -818,176 +708,158 @@ pub(crate) async fn access_summary(
     })
 }
 
-// ---------------------------------------------------------------- webhooks
-
-pub(crate) async fn list_webhooks(pool: &PgPool) -> StoreResult<Vec<Webhook>> {
-    let r = sqlx::query("SELECT * FROM webhooks ORDER BY created_at, id")
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-    rows(&r, webhook)
-}
-
-pub(crate) async fn get_webhook(pool: &PgPool, id: Uuid) -> StoreResult<Webhook> {
-    let r = sqlx::query("SELECT * FROM webhooks WHERE id = $1")
-        .bind(id)
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-    one(rows(&r, webhook)?)
-}
-
-pub(crate) async fn write_webhook(pool: &PgPool, w: &Webhook, insert: bool) -> StoreResult<()> {
-    let sql = if insert {
-        "INSERT INTO webhooks (url, events, secret, active, created_at, id) VALUES ($1, $2, $3, $4, $5, $6)"
-    } else {
-        "UPDATE webhooks SET url = $1, events = $2, secret = $3, active = $4, created_at = $5 WHERE id = $6"
-    };
-    let n = sqlx::query(sql)
-        .bind(&w.url)
-        .bind(event_keys(&w.events))
-        .bind(&w.secret)
-        .bind(w.active)
-        .bind(w.created_at)
-        .bind(w.id)
-        .execute(pool)
-        .await
-        .map_err(write_err)?
-        .rows_affected();
-    affected(n)
-}
-
-pub(crate) async fn claim_deliveries(
-    pool: &PgPool,
-    now: DateTime<Utc>,
-    lease: chrono::Duration,
-    limit: i64,
-) -> StoreResult<Vec<ClaimedDelivery>> {
-    if limit <= 0 {
-        return Ok(Vec::new());
+#[async_trait]
+impl MembershipStore for PostgresStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_plans(&self) -> StoreResult<Vec<Plan>> {
+        list_plans(&self.pool).await
     }
-    let until = now + lease;
-    // SKIP LOCKED: a worker claiming at the same time passes over the rows
-    // this one has locked instead of waiting for them, and once committed
-    // they are no longer due (next_attempt_at = now + lease) for anyone.
-    let claimed = sqlx::query(
-        "WITH due AS ( \
-             SELECT id, next_attempt_at AS due_at FROM webhook_deliveries \
-             WHERE delivered_at IS NULL AND NOT failed AND next_attempt_at <= $1 \
-             ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED \
-         ) UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = $2 \
-         FROM due WHERE d.id = due.id RETURNING d.*, due.due_at",
-    )
-    .bind(now)
-    .bind(until)
-    .bind(limit)
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    let mut due: Vec<(DateTime<Utc>, WebhookDelivery)> = claimed
-        .iter()
-        .map(|r| Ok((r.try_get("due_at")?, delivery(r)?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db)?;
-    due.sort_by_key(|a| (a.0, a.1.id));
-    if due.is_empty() {
-        return Ok(Vec::new());
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_plan(&self, id: Uuid) -> StoreResult<Plan> {
+        get_plan(&self.pool, id).await
     }
-    let mut hook_ids: Vec<Uuid> = due.iter().map(|(_, d)| d.webhook_id).collect();
-    hook_ids.sort();
-    hook_ids.dedup();
-    let r = sqlx::query("SELECT * FROM webhooks WHERE id = ANY ($1)")
-        .bind(&hook_ids)
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-    let hooks = rows(&r, webhook)?;
-    due.into_iter()
-        .map(|(_, delivery)| {
-            let webhook = hooks
-                .iter()
-                .find(|w| w.id == delivery.webhook_id)
-                .cloned()
-                // Webhooks are never deleted, and the foreign key keeps them.
-                .ok_or(StoreError::NotFound)?;
-            Ok(ClaimedDelivery { delivery, webhook })
-        })
-        .collect()
-}
 
-pub(crate) async fn mark_delivered(pool: &PgPool, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
-    let n = sqlx::query("UPDATE webhook_deliveries SET delivered_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(at)
-        .execute(pool)
-        .await
-        .map_err(db)?
-        .rows_affected();
-    affected(n)
-}
-
-pub(crate) async fn mark_attempt_failed(
-    pool: &PgPool,
-    id: Uuid,
-    error: &str,
-    next_attempt_at: DateTime<Utc>,
-    failed: bool,
-) -> StoreResult<()> {
-    let n = sqlx::query(
-        "UPDATE webhook_deliveries SET last_error = $2, next_attempt_at = $3, failed = $4 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(error)
-    .bind(next_attempt_at)
-    .bind(failed)
-    .execute(pool)
-    .await
-    .map_err(db)?
-    .rows_affected();
-    affected(n)
-}
-
-/// Due again at `now` if it had failed; a delivered one stays delivered
-/// (as on SQLite). Its attempts and last error are kept.
-pub(crate) async fn retry_delivery(pool: &PgPool, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
-    let n = sqlx::query(
-        "UPDATE webhook_deliveries SET failed = FALSE, next_attempt_at = $2 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(now)
-    .execute(pool)
-    .await
-    .map_err(db)?
-    .rows_affected();
-    affected(n)
-}
-
-pub(crate) async fn list_deliveries(
-    pool: &PgPool,
-    webhook_id: Option<Uuid>,
-    limit: i64,
-) -> StoreResult<Vec<WebhookDelivery>> {
-    let limit = limit.max(0);
-    let r = match webhook_id {
-        Some(w) => {
-            sqlx::query(
-                "SELECT * FROM webhook_deliveries WHERE webhook_id = $1 \
-                 ORDER BY created_at DESC, id DESC LIMIT $2",
-            )
-            .bind(w)
-            .bind(limit)
-            .fetch_all(pool)
-            .await
-        }
-        None => {
-            sqlx::query(
-                "SELECT * FROM webhook_deliveries ORDER BY created_at DESC, id DESC LIMIT $1",
-            )
-            .bind(limit)
-            .fetch_all(pool)
-            .await
-        }
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_plan(&self, p: &Plan) -> StoreResult<()> {
+        write_plan(&self.pool, p, true).await
     }
-    .map_err(db)?;
-    rows(&r, delivery)
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_plan(&self, p: &Plan) -> StoreResult<()> {
+        write_plan(&self.pool, p, false).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_seats(&self, seats: &[Seat]) -> StoreResult<()> {
+        insert_seats(&self.pool, seats).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_seat(&self, id: Uuid) -> StoreResult<SeatView> {
+        get_seat(&self.pool, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_seats(&self, organisation_id: Uuid) -> StoreResult<Vec<SeatView>> {
+        list_seats(&self.pool, organisation_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn seat_history(&self, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>> {
+        seat_history(&self.pool, seat_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn assign_seat(
+        &self,
+        seat_id: Uuid,
+        holder: Option<Uuid>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        assign_seat(&self.pool, seat_id, holder, at).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_seat_end(&self, seat_id: Uuid, end_date: Option<NaiveDate>) -> StoreResult<()> {
+        set_seat_end(&self.pool, seat_id, end_date).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn held_seats(&self, person_id: Uuid, at: DateTime<Utc>) -> StoreResult<Vec<HeldSeat>> {
+        held_seats(&self.pool, person_id, at).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_profile(&self, person_id: Uuid) -> StoreResult<Profile> {
+        get_profile(&self.pool, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_profile(&self, person_id: Uuid, profile: &Profile) -> StoreResult<()> {
+        set_profile(&self.pool, person_id, profile).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn qr_generation(&self, person_id: Uuid) -> StoreResult<i64> {
+        qr_generation(&self.pool, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn rotate_qr(&self, person_id: Uuid) -> StoreResult<i64> {
+        rotate_qr(&self.pool, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_checkin(&self, c: &CheckIn, event: &OutboundEvent) -> StoreResult<()> {
+        insert_checkin(&self.pool, c, event).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_checkin(&self, id: Uuid) -> StoreResult<CheckIn> {
+        get_checkin(&self.pool, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn open_checkin_of(&self, person_id: Uuid) -> StoreResult<Option<CheckIn>> {
+        open_checkin_of(&self.pool, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn checkout(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        auto_closed: bool,
+        event: &OutboundEvent,
+    ) -> StoreResult<CheckIn> {
+        checkout(&self.pool, id, at, auto_closed, event).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_open_checkins(&self) -> StoreResult<Vec<CheckIn>> {
+        list_open_checkins(&self.pool).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_guest_visit(
+        &self,
+        g: &GuestVisit,
+        max_guests: i64,
+        event: &OutboundEvent,
+    ) -> StoreResult<()> {
+        insert_guest_visit(&self.pool, g, max_guests, event).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_guests(&self, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
+        list_guests(&self.pool, checkin_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn present_at(&self, hub_id: Uuid) -> StoreResult<Vec<PresentPerson>> {
+        present_at(&self.pool, hub_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn present_guests(&self, hub_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
+        present_guests(&self.pool, hub_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_checkins_of(&self, person_id: Uuid, limit: i64) -> StoreResult<Vec<CheckIn>> {
+        list_checkins_of(&self.pool, person_id, limit).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn access_summary(
+        &self,
+        hub_id: Uuid,
+        region_id: Uuid,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        first_day: NaiveDate,
+    ) -> StoreResult<AccessSummary> {
+        access_summary(&self.pool, hub_id, region_id, today, now, first_day).await
+    }
 }

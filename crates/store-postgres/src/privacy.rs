@@ -2,10 +2,11 @@
 //! bookkeeping and statistics stays, pointing at an anonymous person.
 
 use crate::bookings::cancel_booking_in;
-use crate::db;
 use crate::events::cancel_registration_in;
+use crate::{db, PostgresStore};
+use async_trait::async_trait;
 use sqlx::{PgConnection, PgPool};
-use thirdplace_store::{Cancellation, Erased, Erasure, StoreError, StoreResult};
+use thirdplace_store::{Cancellation, Erased, Erasure, PrivacyStore, StoreError, StoreResult};
 use uuid::Uuid;
 
 pub(crate) async fn erase_person(pool: &PgPool, e: &Erasure) -> StoreResult<Erased> {
@@ -141,4 +142,12 @@ async fn erase_in(conn: &mut PgConnection, e: &Erasure) -> StoreResult<Erased> {
         cancelled_bookings: bookings,
         cancelled_registrations,
     })
+}
+
+#[async_trait]
+impl PrivacyStore for PostgresStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn erase_person(&self, e: &Erasure) -> StoreResult<Erased> {
+        erase_person(&self.pool, e).await
+    }
 }

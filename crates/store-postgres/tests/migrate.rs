@@ -1,7 +1,7 @@
 //! Migrations on PostgreSQL: several processes may start at once against
 //! one database, and each runs `migrate` on start-up.
 
-use thirdplace_store::Store;
+use thirdplace_store::MetaStore;
 use thirdplace_store_postgres::testing::{base_url_from_env, create_test_database};
 use thirdplace_store_postgres::PostgresStore;
 

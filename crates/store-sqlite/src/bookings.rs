@@ -1,6 +1,7 @@
 //! Bookings in SQLite: hubs' booking rules, the bookings themselves with the
-//! no-overlap rule, included-hours caps, private calendar generations and
-//! the e-mail outbox. The `Store` impl in `lib.rs` delegates here.
+//! no-overlap rule, included-hours caps and private calendar generations.
+//! Free functions over a connection; `impl BookingStore` at the end calls
+//! them.
 //!
 //! Booking and e-mail instants are Unix seconds. Every write runs as a job
 //! of the store's one writer (`writer.rs`), inside its `BEGIN IMMEDIATE`
@@ -12,12 +13,16 @@
 
 use super::membership::{person_write_err, rows};
 use super::{db, must_exist, one, write_err};
+use crate::outbox::insert_email;
+use crate::SqliteStore;
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::{QueryBuilder, Row, Sqlite};
 use thirdplace_domain::booking::{Booking, BookingRules, BookingStatus, Price};
 use thirdplace_store::{
-    BookingFilter, BookingView, Cancellation, IncludedCap, OutgoingEmail, StoreError, StoreResult,
+    sql, BookingFilter, BookingStore, BookingView, Cancellation, IncludedCap, OutgoingEmail,
+    StoreError, StoreResult,
 };
 use uuid::Uuid;
 
@@ -330,14 +335,7 @@ pub(crate) async fn cancel_booking(
 }
 
 fn view(r: &SqliteRow) -> Result<BookingView, sqlx::Error> {
-    Ok(BookingView {
-        booking: booking(r)?,
-        room_name: r.try_get("room_name")?,
-        hub_name: r.try_get("hub_name")?,
-        booker_first_name: r.try_get("booker_first_name")?,
-        booker_last_name: r.try_get("booker_last_name")?,
-        organisation_name: r.try_get("organisation_name")?,
-    })
+    sql::booking_view(r, booking(r)?)
 }
 
 pub(crate) async fn list_bookings(
@@ -413,133 +411,73 @@ pub(crate) async fn rotate_calendar(
     .map_err(person_write_err)
 }
 
-// ----------------------------------------------------------------- e-mail
+#[async_trait]
+impl BookingStore for SqliteStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn booking_rules(&self, hub_id: Uuid) -> StoreResult<BookingRules> {
+        booking_rules(&mut *self.readers.get().await, hub_id).await
+    }
 
-fn email(r: &SqliteRow) -> Result<OutgoingEmail, sqlx::Error> {
-    Ok(OutgoingEmail {
-        id: r.try_get("id")?,
-        to_address: r.try_get("to_address")?,
-        subject: r.try_get("subject")?,
-        body: r.try_get("body")?,
-        created_at: instant(r.try_get("created_at")?)?,
-        sent_at: opt_instant(r.try_get("sent_at")?)?,
-        attempts: r.try_get("attempts")?,
-        last_error: r.try_get("last_error")?,
-        failed: r.try_get("failed")?,
-    })
-}
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_booking_rules(&self, hub_id: Uuid, rules: &BookingRules) -> StoreResult<()> {
+        let rules = *rules;
+        write!(self, |conn| set_booking_rules(conn, hub_id, &rules).await)
+    }
 
-pub(crate) async fn insert_email(
-    conn: &mut SqliteConnection,
-    e: &OutgoingEmail,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO email_outbox (id, to_address, subject, body, created_at, sent_at, attempts, \
-         next_attempt_at, last_error, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(e.id)
-    .bind(&e.to_address)
-    .bind(&e.subject)
-    .bind(&e.body)
-    .bind(secs(e.created_at))
-    .bind(e.sent_at.map(secs))
-    .bind(e.attempts)
-    .bind(secs(e.created_at))
-    .bind(&e.last_error)
-    .bind(e.failed)
-    .execute(conn)
-    .await
-    .map_err(write_err)?;
-    Ok(())
-}
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_bookings(&self, b: &[Booking], caps: &[IncludedCap]) -> StoreResult<()> {
+        let (b, caps) = (b.to_vec(), caps.to_vec());
+        write!(self, |conn| insert_bookings(conn, &b, &caps).await)
+    }
 
-pub(crate) async fn queue_email(conn: &mut SqliteConnection, e: &OutgoingEmail) -> StoreResult<()> {
-    insert_email(conn, e).await
-}
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_booking(&self, id: Uuid) -> StoreResult<Booking> {
+        get_booking(&mut *self.readers.get().await, id).await
+    }
 
-pub(crate) async fn list_emails(
-    conn: &mut SqliteConnection,
-    limit: i64,
-) -> StoreResult<Vec<OutgoingEmail>> {
-    let r = sqlx::query("SELECT * FROM email_outbox ORDER BY created_at DESC, id DESC LIMIT ?")
-        .bind(limit.max(0))
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db)?;
-    rows(r, email)
-}
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn busy_times(
+        &self,
+        room_id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+        busy_times(&mut *self.readers.get().await, room_id, from, to).await
+    }
 
-/// Whether an e-mail is due: most of the time none is, and a read says so
-/// without a job for the writer.
-pub(crate) async fn any_email_due(
-    conn: &mut SqliteConnection,
-    now: DateTime<Utc>,
-) -> StoreResult<bool> {
-    let due: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM email_outbox WHERE sent_at IS NULL AND failed = 0 \
-         AND next_attempt_at <= ? LIMIT 1",
-    )
-    .bind(secs(now))
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db)?;
-    Ok(due.is_some())
-}
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn seat_minutes_used(
+        &self,
+        seat_ids: &[Uuid],
+        month: &str,
+    ) -> StoreResult<Vec<(Uuid, i64)>> {
+        seat_minutes_used(&mut *self.readers.get().await, seat_ids, month).await
+    }
 
-pub(crate) async fn claim_emails(
-    conn: &mut SqliteConnection,
-    now: DateTime<Utc>,
-    lease: chrono::Duration,
-    limit: i64,
-) -> StoreResult<Vec<OutgoingEmail>> {
-    let r = sqlx::query(
-        "UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = ? \
-         WHERE id IN (SELECT id FROM email_outbox WHERE sent_at IS NULL AND failed = 0 \
-         AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?) RETURNING *",
-    )
-    .bind(secs(now + lease))
-    .bind(secs(now))
-    .bind(limit)
-    .fetch_all(conn)
-    .await
-    .map_err(db)?;
-    let mut out = rows(r, email)?;
-    out.sort_by_key(|e| (e.created_at, e.id));
-    Ok(out)
-}
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn cancel_booking(
+        &self,
+        id: Uuid,
+        c: &Cancellation,
+        notice: Option<&OutgoingEmail>,
+    ) -> StoreResult<Booking> {
+        let (c, notice) = (c.clone(), notice.cloned());
+        write!(self, |conn| cancel_booking(conn, id, &c, notice.as_ref())
+            .await)
+    }
 
-pub(crate) async fn mark_email_sent(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-    at: DateTime<Utc>,
-) -> StoreResult<()> {
-    let n = sqlx::query("UPDATE email_outbox SET sent_at = ?, last_error = NULL WHERE id = ?")
-        .bind(secs(at))
-        .bind(id)
-        .execute(conn)
-        .await
-        .map_err(db)?
-        .rows_affected();
-    super::affected(n)
-}
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_bookings(&self, f: &BookingFilter) -> StoreResult<Vec<BookingView>> {
+        list_bookings(&mut *self.readers.get().await, f).await
+    }
 
-pub(crate) async fn mark_email_failed(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-    error: &str,
-    next_attempt_at: DateTime<Utc>,
-    give_up: bool,
-) -> StoreResult<()> {
-    let n = sqlx::query(
-        "UPDATE email_outbox SET last_error = ?, next_attempt_at = ?, failed = ? WHERE id = ?",
-    )
-    .bind(error)
-    .bind(secs(next_attempt_at))
-    .bind(give_up)
-    .bind(id)
-    .execute(conn)
-    .await
-    .map_err(db)?
-    .rows_affected();
-    super::affected(n)
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn calendar_generation(&self, person_id: Uuid) -> StoreResult<i64> {
+        calendar_generation(&mut *self.readers.get().await, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn rotate_calendar(&self, person_id: Uuid) -> StoreResult<i64> {
+        write!(self, |conn| rotate_calendar(conn, person_id).await)
+    }
 }

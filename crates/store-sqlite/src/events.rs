@@ -1,6 +1,7 @@
 //! Events in SQLite: the events with their room bookings, registrations
 //! with the capacity rule and the waiting list, invitations and the
-//! attendance summary. The `Store` impl in `lib.rs` delegates here.
+//! attendance summary. Free functions over a connection; `impl EventStore`
+//! at the end calls them.
 //!
 //! Every write runs as a job of the store's one writer (`writer.rs`), inside
 //! its `BEGIN IMMEDIATE` transaction: the count of places taken that decides
@@ -12,11 +13,12 @@
 //! The partial unique indexes of migration 0004 refuse a second active
 //! registration even if a check here were wrong.
 
-use super::bookings::{
-    booking_write_err, insert_bookings, insert_email, instant, opt_instant, secs,
-};
+use super::bookings::{booking_write_err, insert_bookings, instant, opt_instant, secs};
 use super::membership::rows;
 use super::{db, decode, must_exist, one, write_err};
+use crate::outbox::{self, insert_email};
+use crate::SqliteStore;
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqlitePool, SqliteRow};
 use sqlx::{QueryBuilder, Row, Sqlite};
@@ -27,8 +29,8 @@ use thirdplace_domain::event::{
     Venue,
 };
 use thirdplace_store::{
-    EventChange, EventFilter, EventListing, EventNotices, OutgoingEmail, RegistrationCancelled,
-    RegistrationView, StoreError, StoreResult,
+    sql, EventChange, EventFilter, EventListing, EventNotices, EventStore, OutgoingEmail,
+    RegistrationCancelled, RegistrationView, StoreError, StoreResult,
 };
 use uuid::Uuid;
 
@@ -459,13 +461,7 @@ pub(crate) async fn cancel_event(
 }
 
 fn listing(r: &SqliteRow) -> Result<EventListing, sqlx::Error> {
-    Ok(EventListing {
-        event: event(r)?,
-        hub_name: r.try_get("hub_name")?,
-        place_name: r.try_get("place_name")?,
-        confirmed: r.try_get("confirmed")?,
-        waitlisted: r.try_get("waitlisted")?,
-    })
+    sql::event_listing(r, event(r)?)
 }
 
 /// Adds ` AND column IN (…)` with `values` bound; `false` when there are
@@ -1011,4 +1007,179 @@ pub(crate) async fn event_summary(pool: &SqlitePool, event_id: Uuid) -> StoreRes
         })
     })?;
     Ok(summarise(&rows))
+}
+
+#[async_trait]
+impl EventStore for SqliteStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_event(&self, e: &Event, room_booking: Option<&Booking>) -> StoreResult<Event> {
+        let (e, b) = (e.clone(), room_booking.cloned());
+        write!(self, |conn| insert_event(conn, &e, b.as_ref()).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_event(&self, id: Uuid) -> StoreResult<Event> {
+        get_event(&self.pool, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_event(
+        &self,
+        e: &Event,
+        room_booking: Option<&Booking>,
+        notices: &EventNotices,
+    ) -> StoreResult<EventChange> {
+        let (e, b, n) = (e.clone(), room_booking.cloned(), notices.clone());
+        write!(self, |conn| update_event(conn, &e, b.as_ref(), &n).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn cancel_event(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        by: Uuid,
+        notice: Option<&OutgoingEmail>,
+    ) -> StoreResult<Event> {
+        let notice = notice.cloned();
+        write!(self, |conn| cancel_event(conn, id, at, by, notice.as_ref())
+            .await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_events(&self, f: &EventFilter) -> StoreResult<Vec<EventListing>> {
+        // A kept read connection: a feed brought up to date after a change
+        // lists one event, and sqlx's pool sometimes took 30 ms to hand
+        // over a connection for it.
+        list_events(&mut *self.readers.get().await, f).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn calendar_version(&self) -> StoreResult<i64> {
+        let mut conn = self.readers.get().await;
+        calendar_version(&mut conn, false).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn calendar_feed_version(&self) -> StoreResult<i64> {
+        let mut conn = self.readers.get().await;
+        calendar_version(&mut conn, true).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn calendar_feed_changes(&self, after: i64, upto: i64) -> StoreResult<Option<Vec<Uuid>>> {
+        let mut conn = self.readers.get().await;
+        calendar_feed_changes(&mut conn, after, upto).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn register(&self, r: &Registration, now: DateTime<Utc>) -> StoreResult<Registration> {
+        let r = r.clone();
+        write!(self, |conn| register(conn, &r, now).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_registration(&self, id: Uuid) -> StoreResult<Registration> {
+        get_registration(&self.pool, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_registrations(&self, event_id: Uuid) -> StoreResult<Vec<RegistrationView>> {
+        list_registrations(&self.pool, event_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn registration_of(
+        &self,
+        event_id: Uuid,
+        person_id: Uuid,
+    ) -> StoreResult<Option<Registration>> {
+        registration_of(&self.pool, event_id, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn cancel_registration(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        promotion: Option<&OutgoingEmail>,
+    ) -> StoreResult<RegistrationCancelled> {
+        let promotion = promotion.cloned();
+        write!(self, |conn| cancel_registration(
+            conn,
+            id,
+            at,
+            promotion.as_ref()
+        )
+        .await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_attended(&self, registration_id: Uuid, attended: bool) -> StoreResult<()> {
+        write!(self, |conn| set_attended(conn, registration_id, attended)
+            .await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_invitations(&self, sent: &[(Invitation, OutgoingEmail)]) -> StoreResult<()> {
+        let sent = sent.to_vec();
+        write!(self, |conn| {
+            for (i, mail) in &sent {
+                insert_invitation(conn, i).await?;
+                outbox::queue_email(conn, mail).await?;
+            }
+            Ok(())
+        })
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn invitation_by_token(&self, token_hash: &str) -> StoreResult<Invitation> {
+        invitation_by_token(&self.pool, token_hash).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_invitations(&self, event_id: Uuid) -> StoreResult<Vec<Invitation>> {
+        list_invitations(&self.pool, event_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn redeem_invitation(
+        &self,
+        token_hash: &str,
+        r: &Registration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Registration> {
+        let (token_hash, r) = (token_hash.to_string(), r.clone());
+        write!(self, |conn| redeem_invitation(conn, &token_hash, &r, now)
+            .await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn events_due_for_reminder(
+        &self,
+        now: DateTime<Utc>,
+        ahead: chrono::Duration,
+        limit: i64,
+    ) -> StoreResult<Vec<Event>> {
+        events_due_for_reminder(&self.pool, now, ahead, limit).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn send_event_reminder(
+        &self,
+        event_id: Uuid,
+        at: DateTime<Utc>,
+        template: &OutgoingEmail,
+    ) -> StoreResult<i64> {
+        let template = template.clone();
+        write!(self, |conn| send_event_reminder(
+            conn, event_id, at, &template
+        )
+        .await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn event_summary(&self, event_id: Uuid) -> StoreResult<EventSummary> {
+        event_summary(&self.pool, event_id).await
+    }
 }

@@ -1,7 +1,7 @@
 //! Memberships in SQLite: plans, seats and their holdings, profiles and QR
-//! generations, check-ins, guest visits, presence, the access summary, and
-//! webhooks with their delivery queue. The `Store` impl in `lib.rs`
-//! delegates here.
+//! generations, check-ins (which queue their webhook deliveries), guest
+//! visits, presence and the access summary. Free functions over a
+//! connection; `impl MembershipStore` at the end calls them.
 //!
 //! Writes take the writer's connection (`&mut SqliteConnection`) and run
 //! inside a transaction that the writer (`writer.rs`) has already begun with
@@ -10,16 +10,17 @@
 //! cannot be stale.
 
 use super::{db, decode, must_exist, one, write_err};
+use crate::SqliteStore;
+use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 use thirdplace_domain::membership::{
     AccessSummary, CheckIn, CheckInMethod, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
-    Profile, Seat, SeatHolding, Validity, Webhook, WebhookDelivery, WebhookEvent,
+    Profile, Seat, SeatHolding, Validity,
 };
-use thirdplace_store::{
-    ClaimedDelivery, OutboundEvent, SeatHolder, SeatView, StoreError, StoreResult,
-};
+use thirdplace_store::sql::{guest_visit, holding, seat, seat_view};
+use thirdplace_store::{MembershipStore, OutboundEvent, SeatView, StoreError, StoreResult};
 use uuid::Uuid;
 
 pub(crate) fn rows<T>(
@@ -35,27 +36,6 @@ pub(crate) fn person_write_err(e: sqlx::Error) -> StoreError {
         sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
         _ => write_err(e),
     }
-}
-
-// ------------------------------------------------------------------ meta
-
-pub(crate) async fn meta_get_or_insert(
-    conn: &mut SqliteConnection,
-    key: &str,
-    value: &str,
-) -> StoreResult<String> {
-    sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
-        .bind(key)
-        .bind(value)
-        .execute(&mut *conn)
-        .await
-        .map_err(write_err)?;
-    let stored: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
-        .bind(key)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db)?;
-    Ok(stored)
 }
 
 // ------------------------------------------------------------------ plans
@@ -164,17 +144,6 @@ pub(crate) async fn write_plan(
 
 // ------------------------------------------------------------------ seats
 
-fn seat(r: &SqliteRow) -> Result<Seat, sqlx::Error> {
-    Ok(Seat {
-        id: r.try_get("id")?,
-        plan_id: r.try_get("plan_id")?,
-        organisation_id: r.try_get("organisation_id")?,
-        start_date: r.try_get("start_date")?,
-        end_date: r.try_get("end_date")?,
-        created_at: r.try_get("created_at")?,
-    })
-}
-
 /// A seat with its plan's name and its current (open) holding.
 const SEAT_VIEW: &str = "SELECT s.*, pl.name AS plan_name, h.person_id AS holder_id, \
      pe.first_name AS holder_first_name, pe.last_name AS holder_last_name, \
@@ -182,33 +151,6 @@ const SEAT_VIEW: &str = "SELECT s.*, pl.name AS plan_name, h.person_id AS holder
      FROM seats s JOIN plans pl ON pl.id = s.plan_id \
      LEFT JOIN seat_holdings h ON h.seat_id = s.id AND h.held_until IS NULL \
      LEFT JOIN people pe ON pe.id = h.person_id";
-
-fn seat_view(r: &SqliteRow) -> Result<SeatView, sqlx::Error> {
-    let holder_id: Option<Uuid> = r.try_get("holder_id")?;
-    let holder = match holder_id {
-        Some(person_id) => Some(SeatHolder {
-            person_id,
-            first_name: r.try_get("holder_first_name")?,
-            last_name: r.try_get("holder_last_name")?,
-            since: r.try_get("holder_since")?,
-        }),
-        None => None,
-    };
-    Ok(SeatView {
-        seat: seat(r)?,
-        plan_name: r.try_get("plan_name")?,
-        holder,
-    })
-}
-
-fn holding(r: &SqliteRow) -> Result<SeatHolding, sqlx::Error> {
-    Ok(SeatHolding {
-        seat_id: r.try_get("seat_id")?,
-        person_id: r.try_get("person_id")?,
-        from: r.try_get("held_from")?,
-        until: r.try_get("held_until")?,
-    })
-}
 
 pub(crate) async fn insert_seats(conn: &mut SqliteConnection, seats: &[Seat]) -> StoreResult<()> {
     if seats.is_empty() {
@@ -470,20 +412,6 @@ fn checkin(r: &SqliteRow) -> Result<CheckIn, sqlx::Error> {
         checked_in_at: r.try_get("checked_in_at")?,
         checked_out_at: r.try_get("checked_out_at")?,
         auto_closed: r.try_get("auto_closed")?,
-    })
-}
-
-fn guest_visit(r: &SqliteRow) -> Result<GuestVisit, sqlx::Error> {
-    Ok(GuestVisit {
-        id: r.try_get("id")?,
-        host_checkin_id: r.try_get("host_checkin_id")?,
-        host_person_id: r.try_get("host_person_id")?,
-        hub_id: r.try_get("hub_id")?,
-        first_name: r.try_get("first_name")?,
-        last_name: r.try_get("last_name")?,
-        organisation_id: r.try_get("organisation_id")?,
-        arrived_at: r.try_get("arrived_at")?,
-        left_at: r.try_get("left_at")?,
     })
 }
 
@@ -857,244 +785,177 @@ pub(crate) async fn access_summary(
     })
 }
 
-// ---------------------------------------------------------------- webhooks
+#[async_trait]
+impl MembershipStore for SqliteStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_plans(&self) -> StoreResult<Vec<Plan>> {
+        list_plans(&mut *self.readers.get().await).await
+    }
 
-fn events_text(events: &[WebhookEvent]) -> String {
-    events.iter().map(|e| e.key()).collect::<Vec<_>>().join(",")
-}
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_plan(&self, id: Uuid) -> StoreResult<Plan> {
+        get_plan(&mut *self.readers.get().await, id).await
+    }
 
-fn parse_events(raw: &str) -> Result<Vec<WebhookEvent>, sqlx::Error> {
-    raw.split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| WebhookEvent::parse(s).ok_or_else(|| decode::<WebhookEvent>("events", s)))
-        .collect()
-}
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_plan(&self, p: &Plan) -> StoreResult<()> {
+        let p = p.clone();
+        write!(self, |conn| write_plan(conn, &p, true).await)
+    }
 
-fn webhook_prefixed(r: &SqliteRow, p: &str) -> Result<Webhook, sqlx::Error> {
-    let col = |c: &str| format!("{p}{c}");
-    let events: String = r.try_get(col("events").as_str())?;
-    Ok(Webhook {
-        id: r.try_get(col("id").as_str())?,
-        url: r.try_get(col("url").as_str())?,
-        events: parse_events(&events)?,
-        secret: r.try_get(col("secret").as_str())?,
-        active: r.try_get(col("active").as_str())?,
-        created_at: r.try_get(col("created_at").as_str())?,
-    })
-}
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_plan(&self, p: &Plan) -> StoreResult<()> {
+        let p = p.clone();
+        write!(self, |conn| write_plan(conn, &p, false).await)
+    }
 
-fn webhook(r: &SqliteRow) -> Result<Webhook, sqlx::Error> {
-    webhook_prefixed(r, "")
-}
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_seats(&self, seats: &[Seat]) -> StoreResult<()> {
+        let seats = seats.to_vec();
+        write!(self, |conn| insert_seats(conn, &seats).await)
+    }
 
-fn delivery(r: &SqliteRow) -> Result<WebhookDelivery, sqlx::Error> {
-    let event: String = r.try_get("event")?;
-    Ok(WebhookDelivery {
-        id: r.try_get("id")?,
-        webhook_id: r.try_get("webhook_id")?,
-        event: WebhookEvent::parse(&event)
-            .ok_or_else(|| decode::<WebhookEvent>("event", &event))?,
-        payload: r.try_get("payload")?,
-        attempts: r.try_get("attempts")?,
-        next_attempt_at: r.try_get("next_attempt_at")?,
-        delivered_at: r.try_get("delivered_at")?,
-        failed: r.try_get("failed")?,
-        last_error: r.try_get("last_error")?,
-        created_at: r.try_get("created_at")?,
-    })
-}
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_seat(&self, id: Uuid) -> StoreResult<SeatView> {
+        get_seat(&mut *self.readers.get().await, id).await
+    }
 
-pub(crate) async fn list_webhooks(conn: &mut SqliteConnection) -> StoreResult<Vec<Webhook>> {
-    let r = sqlx::query("SELECT * FROM webhooks ORDER BY created_at, id")
-        .fetch_all(&mut *conn)
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_seats(&self, organisation_id: Uuid) -> StoreResult<Vec<SeatView>> {
+        list_seats(&mut *self.readers.get().await, organisation_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn seat_history(&self, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>> {
+        seat_history(&mut *self.readers.get().await, seat_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn assign_seat(
+        &self,
+        seat_id: Uuid,
+        holder: Option<Uuid>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        write!(self, |conn| assign_seat(conn, seat_id, holder, at).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_seat_end(&self, seat_id: Uuid, end_date: Option<NaiveDate>) -> StoreResult<()> {
+        write!(self, |conn| set_seat_end(conn, seat_id, end_date).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn held_seats(&self, person_id: Uuid, at: DateTime<Utc>) -> StoreResult<Vec<HeldSeat>> {
+        held_seats(&mut *self.readers.get().await, person_id, at).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_profile(&self, person_id: Uuid) -> StoreResult<Profile> {
+        get_profile(&mut *self.readers.get().await, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_profile(&self, person_id: Uuid, profile: &Profile) -> StoreResult<()> {
+        let profile = profile.clone();
+        write!(self, |conn| set_profile(conn, person_id, &profile).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn qr_generation(&self, person_id: Uuid) -> StoreResult<i64> {
+        qr_generation(&mut *self.readers.get().await, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn rotate_qr(&self, person_id: Uuid) -> StoreResult<i64> {
+        write!(self, |conn| rotate_qr(conn, person_id).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_checkin(&self, c: &CheckIn, event: &OutboundEvent) -> StoreResult<()> {
+        let (c, event) = (c.clone(), event.clone());
+        write!(self, |conn| insert_checkin(conn, &c, &event).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_checkin(&self, id: Uuid) -> StoreResult<CheckIn> {
+        get_checkin(&mut *self.readers.get().await, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn open_checkin_of(&self, person_id: Uuid) -> StoreResult<Option<CheckIn>> {
+        open_checkin_of(&mut *self.readers.get().await, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn checkout(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+        auto_closed: bool,
+        event: &OutboundEvent,
+    ) -> StoreResult<CheckIn> {
+        let event = event.clone();
+        write!(self, |conn| checkout(conn, id, at, auto_closed, &event)
+            .await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_open_checkins(&self) -> StoreResult<Vec<CheckIn>> {
+        list_open_checkins(&mut *self.readers.get().await).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_guest_visit(
+        &self,
+        g: &GuestVisit,
+        max_guests: i64,
+        event: &OutboundEvent,
+    ) -> StoreResult<()> {
+        let (g, event) = (g.clone(), event.clone());
+        write!(self, |conn| insert_guest_visit(
+            conn, &g, max_guests, &event
+        )
+        .await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_guests(&self, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
+        list_guests(&mut *self.readers.get().await, checkin_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn present_at(&self, hub_id: Uuid) -> StoreResult<Vec<PresentPerson>> {
+        present_at(&mut *self.readers.get().await, hub_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn present_guests(&self, hub_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
+        present_guests(&mut *self.readers.get().await, hub_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_checkins_of(&self, person_id: Uuid, limit: i64) -> StoreResult<Vec<CheckIn>> {
+        list_checkins_of(&mut *self.readers.get().await, person_id, limit).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn access_summary(
+        &self,
+        hub_id: Uuid,
+        region_id: Uuid,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        first_day: NaiveDate,
+    ) -> StoreResult<AccessSummary> {
+        access_summary(
+            &mut *self.readers.get().await,
+            hub_id,
+            region_id,
+            today,
+            now,
+            first_day,
+        )
         .await
-        .map_err(db)?;
-    rows(r, webhook)
-}
-
-pub(crate) async fn get_webhook(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<Webhook> {
-    let r = sqlx::query("SELECT * FROM webhooks WHERE id = ?")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db)?;
-    one(rows(r, webhook)?)
-}
-
-pub(crate) async fn write_webhook(
-    conn: &mut SqliteConnection,
-    w: &Webhook,
-    insert: bool,
-) -> StoreResult<()> {
-    let sql = if insert {
-        "INSERT INTO webhooks (url, events, secret, active, created_at, id) VALUES (?, ?, ?, ?, ?, ?)"
-    } else {
-        "UPDATE webhooks SET url = ?, events = ?, secret = ?, active = ?, created_at = ? WHERE id = ?"
-    };
-    let n = sqlx::query(sql)
-        .bind(&w.url)
-        .bind(events_text(&w.events))
-        .bind(&w.secret)
-        .bind(w.active)
-        .bind(w.created_at)
-        .bind(w.id)
-        .execute(&mut *conn)
-        .await
-        .map_err(write_err)?
-        .rows_affected();
-    super::affected(n)
-}
-
-/// Whether any delivery is due: the worker asks after every write; most of
-/// the time nothing is due, and a read tells so without taking the writer.
-pub(crate) async fn any_delivery_due(
-    conn: &mut SqliteConnection,
-    now: DateTime<Utc>,
-) -> StoreResult<bool> {
-    let any_due: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM webhook_deliveries \
-         WHERE delivered_at IS NULL AND failed = 0 AND next_attempt_at <= ? LIMIT 1",
-    )
-    .bind(now)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db)?;
-    Ok(any_due.is_some())
-}
-
-pub(crate) async fn claim_deliveries(
-    conn: &mut SqliteConnection,
-    now: DateTime<Utc>,
-    lease: chrono::Duration,
-    limit: i64,
-) -> StoreResult<Vec<ClaimedDelivery>> {
-    if limit <= 0 {
-        return Ok(Vec::new());
     }
-    // Uses the partial index `webhook_deliveries_due`.
-    let ids: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM webhook_deliveries \
-         WHERE delivered_at IS NULL AND failed = 0 AND next_attempt_at <= ? \
-         ORDER BY next_attempt_at, id LIMIT ?",
-    )
-    .bind(now)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db)?;
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let marks = vec!["?"; ids.len()].join(", ");
-    let update_sql = format!(
-        "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = ? \
-         WHERE id IN ({marks})"
-    );
-    let mut update = sqlx::query(&update_sql).bind(now + lease);
-    for id in &ids {
-        update = update.bind(id);
-    }
-    update.execute(&mut *conn).await.map_err(db)?;
-    let select_sql = format!(
-        "SELECT d.*, w.id AS w_id, w.url AS w_url, w.events AS w_events, w.secret AS w_secret, \
-         w.active AS w_active, w.created_at AS w_created_at \
-         FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
-         WHERE d.id IN ({marks})"
-    );
-    let mut select = sqlx::query(&select_sql);
-    for id in &ids {
-        select = select.bind(id);
-    }
-    let found = select.fetch_all(&mut *conn).await.map_err(db)?;
-    let mut claimed = rows(found, |r| {
-        Ok(ClaimedDelivery {
-            delivery: delivery(r)?,
-            webhook: webhook_prefixed(r, "w_")?,
-        })
-    })?;
-    // In the order they fell due.
-    claimed.sort_by_key(|c| ids.iter().position(|id| *id == c.delivery.id));
-    Ok(claimed)
-}
-
-pub(crate) async fn mark_delivered(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-    at: DateTime<Utc>,
-) -> StoreResult<()> {
-    let n = sqlx::query("UPDATE webhook_deliveries SET delivered_at = ? WHERE id = ?")
-        .bind(at)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?
-        .rows_affected();
-    super::affected(n)
-}
-
-pub(crate) async fn mark_attempt_failed(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-    error: &str,
-    next_attempt_at: DateTime<Utc>,
-    failed: bool,
-) -> StoreResult<()> {
-    let n = sqlx::query(
-        "UPDATE webhook_deliveries SET last_error = ?, next_attempt_at = ?, failed = ? WHERE id = ?",
-    )
-    .bind(error)
-    .bind(next_attempt_at)
-    .bind(failed)
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map_err(db)?
-    .rows_affected();
-    super::affected(n)
-}
-
-pub(crate) async fn retry_delivery(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    let n =
-        sqlx::query("UPDATE webhook_deliveries SET failed = 0, next_attempt_at = ? WHERE id = ?")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?
-            .rows_affected();
-    super::affected(n)
-}
-
-pub(crate) async fn list_deliveries(
-    conn: &mut SqliteConnection,
-    webhook_id: Option<Uuid>,
-    limit: i64,
-) -> StoreResult<Vec<WebhookDelivery>> {
-    let limit = limit.max(0);
-    let r = match webhook_id {
-        Some(w) => {
-            sqlx::query(
-                "SELECT * FROM webhook_deliveries WHERE webhook_id = ? \
-                 ORDER BY created_at DESC, id DESC LIMIT ?",
-            )
-            .bind(w)
-            .bind(limit)
-            .fetch_all(&mut *conn)
-            .await
-        }
-        None => {
-            sqlx::query(
-                "SELECT * FROM webhook_deliveries ORDER BY created_at DESC, id DESC LIMIT ?",
-            )
-            .bind(limit)
-            .fetch_all(&mut *conn)
-            .await
-        }
-    }
-    .map_err(db)?;
-    rows(r, delivery)
 }

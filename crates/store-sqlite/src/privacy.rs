@@ -2,10 +2,11 @@
 //! bookkeeping and statistics stays, pointing at an anonymous person.
 
 use crate::bookings::{cancel_booking, secs};
-use crate::db;
 use crate::events::cancel_registration;
+use crate::{db, SqliteStore};
+use async_trait::async_trait;
 use sqlx::sqlite::SqliteConnection;
-use thirdplace_store::{Cancellation, Erased, Erasure, StoreError, StoreResult};
+use thirdplace_store::{Cancellation, Erased, Erasure, PrivacyStore, StoreError, StoreResult};
 use uuid::Uuid;
 
 /// Runs as one job of the store's writer, inside a savepoint of its own:
@@ -140,4 +141,13 @@ async fn erase_in(conn: &mut SqliteConnection, e: &Erasure) -> StoreResult<Erase
         cancelled_bookings: bookings,
         cancelled_registrations,
     })
+}
+
+#[async_trait]
+impl PrivacyStore for SqliteStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn erase_person(&self, e: &Erasure) -> StoreResult<Erased> {
+        let e = e.clone();
+        write!(self, |conn| erase_person(conn, &e).await)
+    }
 }

@@ -4,7 +4,7 @@
 //! kept, and nothing written when it is refused. Run by every backend
 //! through `contract_tests!`.
 
-use crate::contract::seed_hub;
+use super::seed_hub;
 use crate::{ApiToken, BookingFilter, Erasure, OutgoingEmail, Session, Store, StoreError};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use thirdplace_domain::booking::{Booking, BookingStatus, Price};

@@ -1,7 +1,7 @@
 //! The contract of the membership part of [`Store`]: plans, seats and who
 //! held them when, profiles and QR generations, check-ins and guests, the
 //! access numbers, and webhooks with their delivery queue. Run by every
-//! backend through `contract_tests!` like [`crate::contract`].
+//! backend through `contract_tests!` like [`crate::contract`] (its `mod.rs`).
 //!
 //! Every test builds its own fixture. Instants have whole seconds so that
 //! both backends give them back exactly.

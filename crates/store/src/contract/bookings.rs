@@ -3,7 +3,7 @@
 //! cancellation with its notice, calendar generations and the e-mail
 //! outbox. Run by every backend through `contract_tests!`.
 
-use crate::contract::seed_hub;
+use super::seed_hub;
 use crate::{
     BookingFilter, Cancellation, IncludedCap, OutgoingEmail, Store, StoreError, StoreResult,
 };

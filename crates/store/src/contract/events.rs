@@ -4,7 +4,7 @@
 //! attendance and the summary. Run by every backend through
 //! `contract_tests!`.
 
-use crate::contract::seed_hub;
+use super::seed_hub;
 use crate::{
     BookingFilter, Cancellation, EventFilter, EventNotices, OutgoingEmail, Store, StoreError,
     StoreResult,

@@ -1,0 +1,186 @@
+//! The contract every backend must keep, written once. Each backend's
+//! `tests/contract.rs` runs it with `contract_tests!(expr)`, where `expr`
+//! evaluates (inside an async test) to `(store, guard)`: a fresh, migrated,
+//! empty store and whatever keeps its database alive.
+//!
+//! One module per capability trait, as in the crate root; this one holds
+//! the fixtures they share.
+
+use crate::Store;
+use thirdplace_domain::*;
+use uuid::Uuid;
+
+pub mod bookings;
+pub mod events;
+pub mod membership;
+pub mod meta;
+pub mod network;
+pub mod people;
+pub mod privacy;
+
+/// Generates one `#[tokio::test]` per contract function of each module
+/// below.
+#[macro_export]
+macro_rules! contract_tests {
+    ($make:expr) => {
+        $crate::contract_tests!(@each $make; network;
+            regions_round_trip,
+            taken_region_code_is_a_conflict,
+            updating_an_unknown_id_is_not_found,
+            municipality_must_refer_to_a_region,
+            hubs_round_trip_with_hours_and_listing_names,
+            zones_and_rooms_round_trip
+        );
+        $crate::contract_tests!(@each $make; people;
+            organisation_numbers_are_unique,
+            people_and_roles_round_trip,
+            email_is_unique_and_nothing_half_written,
+            unknown_role_reference_writes_nothing,
+            sessions_expire_and_end,
+            sessions_of_archived_people_are_inactive,
+            login_failures_are_counted_and_cleared,
+            api_tokens_authenticate_until_revoked
+        );
+        $crate::contract_tests!(@each $make; meta;
+            meta_values_round_trip
+        );
+        $crate::contract_tests!(@each $make; membership;
+            meta_get_or_insert_keeps_the_first_value,
+            plans_round_trip_for_each_scope,
+            seats_are_inserted_all_or_nothing,
+            seat_assignment_keeps_its_history,
+            held_seats_follow_the_holder_at_each_instant,
+            seat_end_round_trips,
+            profiles_and_qr_generations,
+            checkins_open_and_close,
+            one_open_checkin_per_person_under_concurrency,
+            guests_are_limited_and_leave_with_their_host,
+            concurrent_guests_respect_the_limit,
+            present_at_lists_open_checkins_with_profiles,
+            access_summary_counts_exactly,
+            webhooks_round_trip,
+            events_fan_out_to_active_subscribed_webhooks,
+            deliveries_are_claimed_once_per_lease,
+            delivered_and_failed_deliveries_leave_the_queue,
+            concurrent_claims_never_share_a_delivery
+        );
+        $crate::contract_tests!(@each $make; bookings;
+            booking_rules_default_and_round_trip,
+            bookings_round_trip_and_list_with_names,
+            overlapping_bookings_are_refused,
+            a_series_is_written_all_or_nothing,
+            concurrent_bookings_of_one_slot_give_exactly_one,
+            rounds_of_simultaneous_bookings_never_deadlock,
+            day_long_bookings_conflict_and_longer_ones_are_refused,
+            included_minutes_are_capped_per_seat_and_month,
+            cancelling_records_who_and_queues_the_notice,
+            concurrent_cancellations_cancel_once,
+            calendar_generations_rotate,
+            emails_are_claimed_once_and_marked
+        );
+        $crate::contract_tests!(@each $make; events;
+            events_round_trip_and_list_with_filters,
+            events_page_after_a_start_and_id,
+            the_calendar_version_moves_on_every_change,
+            feed_changes_name_the_events_to_list_again,
+            sign_ups_fill_places_then_the_waiting_list_in_order,
+            cancelling_promotes_the_first_waiting_and_queues_the_email,
+            fifty_simultaneous_sign_ups_for_ten_places,
+            an_invitation_is_used_once,
+            an_event_in_a_booked_room_is_refused_and_nothing_is_written,
+            moving_or_cancelling_an_event_moves_or_frees_its_room,
+            capacity_changes_keep_places_and_fill_new_ones,
+            the_summary_counts_places_attendance_and_organisations,
+            reminders_are_sent_once_and_again_after_a_move
+        );
+        $crate::contract_tests!(@each $make; privacy;
+            erasing_anonymises_and_ends_every_way_in,
+            erasing_cancels_the_future_and_keeps_the_past,
+            the_last_network_admin_is_not_erased_and_nothing_is_written
+        );
+    };
+    (@each $make:expr; $module:ident; $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let (store, _guard) = $make;
+                $crate::contract::$module::$name(&store).await;
+            }
+        )*
+    };
+}
+
+pub(crate) fn region(code: &str) -> Region {
+    Region {
+        id: new_id(),
+        name: format!("Region {code}"),
+        code: code.into(),
+        archived: false,
+    }
+}
+
+/// A region, municipality, operator and hub, inserted.
+pub async fn seed_hub(store: &dyn Store) -> (Region, Municipality, Operator, Hub) {
+    let r = region("08");
+    store.insert_region(&r).await.unwrap();
+    let m = Municipality {
+        id: new_id(),
+        region_id: r.id,
+        name: "Oskarshamns kommun".into(),
+        code: "0882".into(),
+        central_town: "Oskarshamn".into(),
+        archived: false,
+    };
+    store.insert_municipality(&m).await.unwrap();
+    let o = Operator {
+        id: new_id(),
+        name: "Oskarshamns kommun".into(),
+        org_number: Some("212000-0803".into()),
+        contact_email: Some("hubb@oskarshamn.example".into()),
+        archived: false,
+    };
+    store.insert_operator(&o).await.unwrap();
+    let mut hours = OpeningHours::weekdays("08:00", "17:00");
+    hours.exceptions = OpeningHours::parse_exceptions("2026-12-24 closed Julafton").unwrap();
+    let h = Hub {
+        id: new_id(),
+        municipality_id: m.id,
+        operator_id: o.id,
+        name: "Figeholms hubb".into(),
+        description: "Kontorskollektiv i gamla skolan".into(),
+        street_address: "Skolgatan 2".into(),
+        postal_code: "572 95".into(),
+        city: "Figeholm".into(),
+        latitude: 57.3728,
+        longitude: 16.5520,
+        in_central_town: false,
+        opening_hours: hours,
+        archived: false,
+    };
+    store.insert_hub(&h).await.unwrap();
+    (r, m, o, h)
+}
+
+pub(crate) fn organisation(org_number: &str) -> Organisation {
+    Organisation {
+        id: new_id(),
+        name: format!("Org {org_number}"),
+        org_number: org_number.into(),
+        kind: OrgKind::Municipality,
+        archived: false,
+    }
+}
+
+pub(crate) fn person(email: &str, org: Option<Uuid>) -> Person {
+    Person {
+        id: new_id(),
+        first_name: "Anna".into(),
+        last_name: "Lind".into(),
+        email: email.into(),
+        organisation_id: org,
+        is_network_admin: false,
+        hosted_hub_ids: vec![],
+        admin_of_organisation_ids: vec![],
+        archived: false,
+    }
+}

@@ -1,0 +1,99 @@
+//! Organisations and people, and how people sign in: password hashes,
+//! browser sessions, counted login failures and personal API tokens.
+
+use crate::StoreResult;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use thirdplace_domain::{Organisation, Person};
+use uuid::Uuid;
+
+/// A signed-in browser session. Only a hash of the cookie's secret is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id_hash: String,
+    pub person_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A personal access token for the API. Only a hash of the secret is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub name: String,
+    pub token_hash: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Organisations, people and their ways in (passwords, sessions, login
+/// failures, API tokens).
+#[async_trait]
+pub trait PeopleStore: Send + Sync {
+    async fn list_organisations(&self) -> StoreResult<Vec<Organisation>>;
+
+    async fn get_organisation(&self, id: Uuid) -> StoreResult<Organisation>;
+
+    async fn insert_organisation(&self, o: &Organisation) -> StoreResult<()>;
+
+    async fn update_organisation(&self, o: &Organisation) -> StoreResult<()>;
+
+    /// People, optionally only those of one organisation, by first then last name.
+    async fn list_people(&self, organisation_id: Option<Uuid>) -> StoreResult<Vec<Person>>;
+
+    async fn get_person(&self, id: Uuid) -> StoreResult<Person>;
+
+    /// By e-mail address (already lower-cased by the domain).
+    async fn find_person_by_email(&self, email: &str) -> StoreResult<Option<Person>>;
+
+    /// Inserts the person and their roles in one transaction.
+    async fn insert_person(&self, p: &Person) -> StoreResult<()>;
+
+    /// Replaces the person and their roles in one transaction.
+    async fn update_person(&self, p: &Person) -> StoreResult<()>;
+
+    async fn password_hash(&self, person_id: Uuid) -> StoreResult<Option<String>>;
+
+    async fn set_password_hash(&self, person_id: Uuid, hash: &str) -> StoreResult<()>;
+
+    async fn insert_session(&self, s: &Session) -> StoreResult<()>;
+
+    /// The active (unexpired, not archived) person behind a session.
+    async fn session_person(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Person>>;
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+
+    /// Signs a person out everywhere except, optionally, one session.
+    async fn delete_sessions_of(
+        &self,
+        person_id: Uuid,
+        except_id_hash: Option<&str>,
+    ) -> StoreResult<()>;
+
+    async fn record_login_failure(&self, email: &str, at: DateTime<Utc>) -> StoreResult<()>;
+
+    async fn count_login_failures(&self, email: &str, since: DateTime<Utc>) -> StoreResult<i64>;
+
+    async fn clear_login_failures(&self, email: &str) -> StoreResult<()>;
+
+    async fn insert_api_token(&self, t: &ApiToken) -> StoreResult<()>;
+
+    /// A person's tokens, newest first, revoked ones included.
+    async fn list_api_tokens(&self, person_id: Uuid) -> StoreResult<Vec<ApiToken>>;
+
+    /// Revokes one of the person's tokens; `NotFound` if it is not theirs.
+    async fn revoke_api_token(
+        &self,
+        person_id: Uuid,
+        token_id: Uuid,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// The active person behind an unrevoked token.
+    async fn token_person(&self, token_hash: &str) -> StoreResult<Option<Person>>;
+}

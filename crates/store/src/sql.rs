@@ -1,0 +1,273 @@
+//! Row mapping and query text that both SQL backends share (feature `sql`).
+//!
+//! Only what is the same to the letter in SQLite and PostgreSQL lives here:
+//! mappers from a result row to a domain value, over any `sqlx` row whose
+//! database decodes the column types they read ([`SqlRow`]), and query text
+//! without placeholders. Where the backends differ (JSON columns, instants
+//! kept as Unix seconds, role id lists, integer widths, placeholders, error
+//! mapping) the backend decodes that part itself and hands the value in, as
+//! [`hub_listing`] takes the opening hours: the difference stays in plain
+//! code in the backend's crate, next to its SQL. This module must never hold
+//! SQL that only one backend can run.
+
+use crate::StoreResult;
+use crate::{ApiToken, BookingView, EventListing, HubListing, SeatHolder, SeatView, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{ColumnIndex, Decode, Row, Type};
+use thirdplace_domain::booking::Booking;
+use thirdplace_domain::event::Event;
+use thirdplace_domain::membership::{GuestVisit, Seat, SeatHolding};
+use thirdplace_domain::{Hub, Municipality, OpeningHours, Operator, Region, Zone};
+use uuid::Uuid;
+
+/// Reads one column as a `T`; implemented for every `sqlx` row whose
+/// database decodes `T`.
+pub trait ReadColumn<T> {
+    fn read_column(&self, name: &str) -> Result<T, sqlx::Error>;
+}
+
+impl<R, T> ReadColumn<T> for R
+where
+    R: Row,
+    for<'c> &'c str: ColumnIndex<R>,
+    T: for<'r> Decode<'r, R::Database> + Type<R::Database>,
+{
+    fn read_column(&self, name: &str) -> Result<T, sqlx::Error> {
+        self.try_get(name)
+    }
+}
+
+/// A result row of either backend, with every column type the shared
+/// mappers read. `SqliteRow` and `PgRow` are both one.
+pub trait SqlRow:
+    ReadColumn<Uuid>
+    + ReadColumn<Option<Uuid>>
+    + ReadColumn<String>
+    + ReadColumn<Option<String>>
+    + ReadColumn<bool>
+    + ReadColumn<i64>
+    + ReadColumn<f64>
+    + ReadColumn<DateTime<Utc>>
+    + ReadColumn<Option<DateTime<Utc>>>
+    + ReadColumn<NaiveDate>
+    + ReadColumn<Option<NaiveDate>>
+{
+    /// The column `name` as a `T` (what `sqlx::Row::try_get` gives).
+    fn column<T>(&self, name: &str) -> Result<T, sqlx::Error>
+    where
+        Self: ReadColumn<T>,
+    {
+        self.read_column(name)
+    }
+}
+
+impl<R> SqlRow for R where
+    R: ReadColumn<Uuid>
+        + ReadColumn<Option<Uuid>>
+        + ReadColumn<String>
+        + ReadColumn<Option<String>>
+        + ReadColumn<bool>
+        + ReadColumn<i64>
+        + ReadColumn<f64>
+        + ReadColumn<f64>
+        + ReadColumn<DateTime<Utc>>
+        + ReadColumn<Option<DateTime<Utc>>>
+        + ReadColumn<NaiveDate>
+        + ReadColumn<Option<NaiveDate>>
+{
+}
+
+// ------------------------------------------------------------ results
+
+/// An error of the database or of decoding its answer.
+pub fn db(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::Database(Box::new(e))
+}
+
+/// The first of the rows a look-up by id found; `NotFound` if none.
+pub fn one<T>(rows: Vec<T>) -> StoreResult<T> {
+    rows.into_iter().next().ok_or(StoreError::NotFound)
+}
+
+/// `NotFound` when an update by id changed no row.
+pub fn affected(n: u64) -> StoreResult<()> {
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+// ------------------------------------------------------------ network
+
+pub fn region<R: SqlRow>(r: &R) -> Result<Region, sqlx::Error> {
+    Ok(Region {
+        id: r.column("id")?,
+        name: r.column("name")?,
+        code: r.column("code")?,
+        archived: r.column("archived")?,
+    })
+}
+
+pub fn municipality<R: SqlRow>(r: &R) -> Result<Municipality, sqlx::Error> {
+    Ok(Municipality {
+        id: r.column("id")?,
+        region_id: r.column("region_id")?,
+        name: r.column("name")?,
+        code: r.column("code")?,
+        central_town: r.column("central_town")?,
+        archived: r.column("archived")?,
+    })
+}
+
+pub fn operator<R: SqlRow>(r: &R) -> Result<Operator, sqlx::Error> {
+    Ok(Operator {
+        id: r.column("id")?,
+        name: r.column("name")?,
+        org_number: r.column("org_number")?,
+        contact_email: r.column("contact_email")?,
+        archived: r.column("archived")?,
+    })
+}
+
+/// Hubs with the names a listing shows; map each row with [`hub_listing`].
+pub const HUB_LISTING: &str =
+    "SELECT h.*, m.name AS municipality_name, m.central_town, m.region_id, \
+     r.name AS region_name, o.name AS operator_name \
+     FROM hubs h JOIN municipalities m ON m.id = h.municipality_id \
+     JOIN regions r ON r.id = m.region_id JOIN operators o ON o.id = h.operator_id";
+
+/// A row of [`HUB_LISTING`]. The opening hours are a JSON column, which
+/// each backend decodes its own way (text in SQLite, `jsonb` in PostgreSQL).
+pub fn hub_listing<R: SqlRow>(
+    r: &R,
+    opening_hours: OpeningHours,
+) -> Result<HubListing, sqlx::Error> {
+    Ok(HubListing {
+        hub: Hub {
+            id: r.column("id")?,
+            municipality_id: r.column("municipality_id")?,
+            operator_id: r.column("operator_id")?,
+            name: r.column("name")?,
+            description: r.column("description")?,
+            street_address: r.column("street_address")?,
+            postal_code: r.column("postal_code")?,
+            city: r.column("city")?,
+            latitude: r.column("latitude")?,
+            longitude: r.column("longitude")?,
+            in_central_town: r.column("in_central_town")?,
+            opening_hours,
+            archived: r.column("archived")?,
+        },
+        municipality_name: r.column("municipality_name")?,
+        central_town: r.column("central_town")?,
+        region_id: r.column("region_id")?,
+        region_name: r.column("region_name")?,
+        operator_name: r.column("operator_name")?,
+    })
+}
+
+pub fn zone<R: SqlRow>(r: &R) -> Result<Zone, sqlx::Error> {
+    Ok(Zone {
+        id: r.column("id")?,
+        hub_id: r.column("hub_id")?,
+        name: r.column("name")?,
+        purpose: r.column("purpose")?,
+        capacity: r.column("capacity")?,
+        archived: r.column("archived")?,
+    })
+}
+
+// ------------------------------------------------------------- people
+
+pub fn api_token<R: SqlRow>(r: &R) -> Result<ApiToken, sqlx::Error> {
+    Ok(ApiToken {
+        id: r.column("id")?,
+        person_id: r.column("person_id")?,
+        name: r.column("name")?,
+        token_hash: r.column("token_hash")?,
+        created_at: r.column("created_at")?,
+        revoked_at: r.column("revoked_at")?,
+    })
+}
+
+// --------------------------------------------------------- membership
+
+pub fn seat<R: SqlRow>(r: &R) -> Result<Seat, sqlx::Error> {
+    Ok(Seat {
+        id: r.column("id")?,
+        plan_id: r.column("plan_id")?,
+        organisation_id: r.column("organisation_id")?,
+        start_date: r.column("start_date")?,
+        end_date: r.column("end_date")?,
+        created_at: r.column("created_at")?,
+    })
+}
+
+/// A seat with its plan's name and current holder (`holder_*` columns).
+pub fn seat_view<R: SqlRow>(r: &R) -> Result<SeatView, sqlx::Error> {
+    let holder_id: Option<Uuid> = r.column("holder_id")?;
+    let holder = match holder_id {
+        Some(person_id) => Some(SeatHolder {
+            person_id,
+            first_name: r.column("holder_first_name")?,
+            last_name: r.column("holder_last_name")?,
+            since: r.column("holder_since")?,
+        }),
+        None => None,
+    };
+    Ok(SeatView {
+        seat: seat(r)?,
+        plan_name: r.column("plan_name")?,
+        holder,
+    })
+}
+
+pub fn holding<R: SqlRow>(r: &R) -> Result<SeatHolding, sqlx::Error> {
+    Ok(SeatHolding {
+        seat_id: r.column("seat_id")?,
+        person_id: r.column("person_id")?,
+        from: r.column("held_from")?,
+        until: r.column("held_until")?,
+    })
+}
+
+pub fn guest_visit<R: SqlRow>(r: &R) -> Result<GuestVisit, sqlx::Error> {
+    Ok(GuestVisit {
+        id: r.column("id")?,
+        host_checkin_id: r.column("host_checkin_id")?,
+        host_person_id: r.column("host_person_id")?,
+        hub_id: r.column("hub_id")?,
+        first_name: r.column("first_name")?,
+        last_name: r.column("last_name")?,
+        organisation_id: r.column("organisation_id")?,
+        arrived_at: r.column("arrived_at")?,
+        left_at: r.column("left_at")?,
+    })
+}
+
+// ----------------------------------------------------- bookings, events
+
+/// A booking (mapped by the backend: SQLite keeps its instants as Unix
+/// seconds) with the names lists show next to it.
+pub fn booking_view<R: SqlRow>(r: &R, booking: Booking) -> Result<BookingView, sqlx::Error> {
+    Ok(BookingView {
+        booking,
+        room_name: r.column("room_name")?,
+        hub_name: r.column("hub_name")?,
+        booker_first_name: r.column("booker_first_name")?,
+        booker_last_name: r.column("booker_last_name")?,
+        organisation_name: r.column("organisation_name")?,
+    })
+}
+
+/// An event (mapped by the backend) with what a calendar shows next to it.
+pub fn event_listing<R: SqlRow>(r: &R, event: Event) -> Result<EventListing, sqlx::Error> {
+    Ok(EventListing {
+        event,
+        hub_name: r.column("hub_name")?,
+        place_name: r.column("place_name")?,
+        confirmed: r.column("confirmed")?,
+        waitlisted: r.column("waitlisted")?,
+    })
+}
