@@ -1447,7 +1447,7 @@ async fn seed_visits(
                 );
                 match store.insert_checkin(&c, &ev).await {
                     Ok(()) => n.checkins += 1,
-                    Err(StoreError::Conflict(_)) => {
+                    Err(StoreError::Refused(thirdplace_store::Refusal::AlreadyCheckedIn)) => {
                         // Checked in for real somewhere since an earlier,
                         // interrupted run: leave their visits alone.
                         tracing::warn!(

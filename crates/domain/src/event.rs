@@ -473,8 +473,8 @@ impl EventRefusal {
         }
     }
 
-    /// The refusal a store's `Conflict(code)` stands for, if it is one of
-    /// this module's.
+    /// The refusal a stable code names, if it is one of this module's
+    /// (refusals with data get it zeroed).
     pub fn from_code(code: &str) -> Option<Self> {
         Some(match code {
             "capacity_below_registrations" => {

@@ -13,6 +13,7 @@ pub mod hours;
 pub mod membership;
 pub mod money;
 pub mod orgnr;
+pub mod refusal;
 pub mod text;
 
 pub use entities::*;
@@ -20,6 +21,7 @@ pub use error::{FieldError, ValidationErrors};
 pub use hours::{DateException, Interval, OpeningHours, Weekday, HUB_TIME_ZONE};
 pub use money::{format_ore_as_sek, parse_sek_to_ore, VatRate};
 pub use orgnr::OrgNumber;
+pub use refusal::Refusal;
 pub use text::{Email, Text};
 
 /// A new public identifier: UUIDv7, time-ordered, the same on both backends.

@@ -16,10 +16,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
-use thirdplace_domain::booking::{Booking, BookingRules, BookingStatus, Price};
+use thirdplace_domain::booking::{Booking, BookingRefusal, BookingRules, BookingStatus, Price};
 use thirdplace_store::{
     sql, BookingFilter, BookingStore, BookingView, Cancellation, IncludedCap, OutgoingEmail,
-    StoreError, StoreResult,
+    Refusal, StoreError, StoreResult,
 };
 use uuid::Uuid;
 
@@ -27,7 +27,7 @@ use uuid::Uuid;
 pub(crate) fn booking_write_err(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(d) = &e {
         if d.constraint() == Some("bookings_no_overlap") || d.code().as_deref() == Some("23P01") {
-            return StoreError::Conflict("booking_conflict".into());
+            return StoreError::Refused(Refusal::Booking(BookingRefusal::Conflict));
         }
     }
     write_err(e)
@@ -148,7 +148,7 @@ pub(crate) async fn insert_bookings(
         let used = used_minutes(&mut tx, cap.seat_id, &cap.month).await?;
         if used > cap.allowance_minutes {
             // Dropping the transaction rolls it back: nothing is written.
-            return Err(StoreError::Conflict("included_hours".into()));
+            return Err(StoreError::Refused(Refusal::IncludedHoursSpent));
         }
     }
     tx.commit().await.map_err(db)
@@ -315,7 +315,11 @@ pub(crate) async fn cancel_booking_in(
             .map_err(db)?;
     match status.as_deref() {
         None => return Err(StoreError::NotFound),
-        Some("cancelled") => return Err(StoreError::Conflict("already_cancelled".into())),
+        Some("cancelled") => {
+            return Err(StoreError::Refused(Refusal::Booking(
+                BookingRefusal::AlreadyCancelled,
+            )))
+        }
         Some(_) => {}
     }
     // An event's room booking follows its event (moved and cancelled with
@@ -329,7 +333,9 @@ pub(crate) async fn cancel_booking_in(
     .await
     .map_err(db)?;
     if of_event.is_some() {
-        return Err(StoreError::Conflict("event_booking".into()));
+        return Err(StoreError::Refused(Refusal::Booking(
+            BookingRefusal::EventBooking,
+        )));
     }
     let r = sqlx::query(
         "UPDATE bookings SET status = 'cancelled', cancelled_at = $1, cancelled_by = $2, \

@@ -23,18 +23,19 @@ use sqlx::postgres::{PgPool, PgRow};
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use thirdplace_domain::booking::{usage_month, Booking, MAX_TITLE_CHARS};
 use thirdplace_domain::event::{
-    decide_status, organisation_key, summarise, Event, EventStatus, EventSummary, EventVisibility,
-    ExternalParticipant, Invitation, Registrant, Registration, RegistrationStatus, SummaryRow,
-    Venue,
+    decide_status, organisation_key, summarise, Event, EventRefusal, EventStatus, EventSummary,
+    EventVisibility, ExternalParticipant, Invitation, Registrant, Registration, RegistrationStatus,
+    SummaryRow, Venue,
 };
 use thirdplace_store::{
-    sql, EventChange, EventFilter, EventListing, EventNotices, EventStore, OutgoingEmail,
+    sql, EventChange, EventFilter, EventListing, EventNotices, EventStore, OutgoingEmail, Refusal,
     RegistrationCancelled, RegistrationView, StoreError, StoreResult,
 };
 use uuid::Uuid;
 
-fn conflict(what: &str) -> StoreError {
-    StoreError::Conflict(what.into())
+/// An event rule's refusal as the store's error.
+fn refused(r: EventRefusal) -> StoreError {
+    StoreError::Refused(Refusal::Event(r))
 }
 
 fn topic_keys(topics: &[String]) -> Vec<String> {
@@ -49,7 +50,7 @@ fn registration_write_err(e: sqlx::Error) -> StoreError {
             d.constraint(),
             Some("event_registrations_one_person" | "event_registrations_one_external")
         ) {
-            return conflict("already_registered");
+            return refused(EventRefusal::AlreadyRegistered);
         }
     }
     write_err(e)
@@ -336,11 +337,13 @@ pub(crate) async fn update_event(
     let mut tx = pool.begin().await.map_err(db)?;
     let old = lock_event(&mut tx, e.id).await?;
     if old.status == EventStatus::Cancelled || e.status == EventStatus::Cancelled {
-        return Err(conflict("event_cancelled"));
+        return Err(refused(EventRefusal::EventCancelled));
     }
     let (confirmed, _, _) = counts(&mut tx, e.id).await?;
     if e.capacity < confirmed {
-        return Err(conflict("capacity_below_registrations"));
+        return Err(refused(EventRefusal::CapacityBelowRegistrations {
+            confirmed: 0,
+        }));
     }
     let mut new = e.clone();
     new.created_at = old.created_at;
@@ -428,7 +431,7 @@ pub(crate) async fn cancel_event(
     let mut tx = pool.begin().await.map_err(db)?;
     let old = lock_event(&mut tx, id).await?;
     if old.status == EventStatus::Cancelled {
-        return Err(conflict("event_cancelled"));
+        return Err(refused(EventRefusal::EventCancelled));
     }
     if let Some(b) = old.booking_id {
         cancel_room_booking(&mut tx, b, at, by, "event cancelled").await?;
@@ -577,12 +580,12 @@ async fn register_in(
 ) -> StoreResult<Registration> {
     let e = lock_event(conn, r.event_id).await?;
     match e.status {
-        EventStatus::Cancelled => return Err(conflict("event_cancelled")),
-        EventStatus::Proposed => return Err(conflict("event_not_published")),
+        EventStatus::Cancelled => return Err(refused(EventRefusal::EventCancelled)),
+        EventStatus::Proposed => return Err(refused(EventRefusal::NotPublished)),
         EventStatus::Published => {}
     }
     if e.has_started(now) {
-        return Err(conflict("event_started"));
+        return Err(refused(EventRefusal::EventStarted));
     }
     let (person, external) = match &r.registrant {
         Registrant::Person { person_id } => (Some(*person_id), None),
@@ -599,7 +602,7 @@ async fn register_in(
     .await
     .map_err(db)?;
     if taken.is_some() {
-        return Err(conflict("already_registered"));
+        return Err(refused(EventRefusal::AlreadyRegistered));
     }
     let (confirmed, waitlisted, last) = counts(conn, e.id).await?;
     let mut out = r.clone();
@@ -733,7 +736,7 @@ pub(crate) async fn cancel_registration_in(
     .await
     .map_err(db)?;
     let Some(reg) = rows(&r, registration)?.into_iter().next() else {
-        return Err(conflict("already_cancelled"));
+        return Err(refused(EventRefusal::AlreadyCancelled));
     };
     let promoted = if e.status == EventStatus::Published && !e.has_started(at) {
         fill_places(&mut *tx, e.id, e.capacity, promotion).await?
@@ -827,10 +830,10 @@ pub(crate) async fn redeem_invitation(
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(db)?;
-        return Err(conflict(if known.is_some() {
-            "invitation_used"
+        return Err(refused(if known.is_some() {
+            EventRefusal::InvitationUsed
         } else {
-            "invitation_invalid"
+            EventRefusal::InvitationInvalid
         }));
     };
     let invitation_id: Uuid = used.try_get("id").map_err(db)?;
@@ -911,7 +914,7 @@ pub(crate) async fn send_event_reminder(
             .await
             .map_err(db)?;
         return Err(match known {
-            Some(_) => conflict("reminder_sent"),
+            Some(_) => StoreError::Refused(Refusal::ReminderSent),
             None => StoreError::NotFound,
         });
     }

@@ -87,7 +87,8 @@ impl PostgresStore {
 }
 
 /// Maps a write error: a broken unique or foreign-key constraint becomes a
-/// `Conflict` or `Reference` naming the caller's field.
+/// `Conflict` or `Reference` naming the caller's field, the one-open-check-in
+/// index the refusal it stands for.
 fn write_err(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(d) = &e {
         let field = || {
@@ -96,6 +97,10 @@ fn write_err(e: sqlx::Error) -> StoreError {
                 d.constraint().unwrap_or_default(),
             )
         };
+        // One open check-in per person is a rule, not a taken value.
+        if d.constraint() == Some("checkins_one_open") {
+            return StoreError::Refused(thirdplace_store::Refusal::AlreadyCheckedIn);
+        }
         if d.is_unique_violation() {
             return StoreError::Conflict(field());
         }

@@ -16,11 +16,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::{PgConnection, Row};
 use thirdplace_domain::membership::{
-    AccessSummary, CheckIn, CheckInMethod, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
-    Profile, Seat, SeatHolding, Validity,
+    AccessSummary, CheckIn, CheckInMethod, GuestRefusal, GuestVisit, HeldSeat, Plan, PlanScope,
+    PresentPerson, Profile, Seat, SeatHolding, Validity,
 };
 use thirdplace_store::sql::{guest_visit, holding, seat, seat_view};
-use thirdplace_store::{MembershipStore, OutboundEvent, SeatView, StoreError, StoreResult};
+use thirdplace_store::{
+    MembershipStore, OutboundEvent, Refusal, SeatView, StoreError, StoreResult,
+};
 use uuid::Uuid;
 
 // ------------------------------------------------------------ row mapping
@@ -519,7 +521,7 @@ pub(crate) async fn checkout(
             .map_err(db)?;
     match ended {
         None => return Err(StoreError::NotFound),
-        Some(Some(_)) => return Err(StoreError::Conflict("checked_out".into())),
+        Some(Some(_)) => return Err(StoreError::Refused(Refusal::AlreadyCheckedOut)),
         Some(None) => {}
     }
     let row = sqlx::query(
@@ -572,7 +574,11 @@ pub(crate) async fn insert_guest_visit(
             .map_err(db)?;
     match ended {
         None => return Err(StoreError::Reference("host_checkin_id".into())),
-        Some(Some(_)) => return Err(StoreError::Conflict("not_checked_in".into())),
+        Some(Some(_)) => {
+            return Err(StoreError::Refused(Refusal::Guest(
+                GuestRefusal::HostNotCheckedIn,
+            )))
+        }
         Some(None) => {}
     }
     let here: i64 = sqlx::query_scalar(
@@ -583,7 +589,9 @@ pub(crate) async fn insert_guest_visit(
     .await
     .map_err(db)?;
     if here >= max_guests {
-        return Err(StoreError::Conflict("guest_limit".into()));
+        return Err(StoreError::Refused(Refusal::Guest(
+            GuestRefusal::LimitReached { limit: max_guests },
+        )));
     }
     sqlx::query(
         "INSERT INTO guest_visits (id, host_checkin_id, host_person_id, hub_id, first_name, last_name, \

@@ -6,7 +6,9 @@ use crate::events::cancel_registration_in;
 use crate::{db, PostgresStore};
 use async_trait::async_trait;
 use sqlx::{PgConnection, PgPool};
-use thirdplace_store::{Cancellation, Erased, Erasure, PrivacyStore, StoreError, StoreResult};
+use thirdplace_store::{
+    Cancellation, Erased, Erasure, PrivacyStore, Refusal, StoreError, StoreResult,
+};
 use uuid::Uuid;
 
 pub(crate) async fn erase_person(pool: &PgPool, e: &Erasure) -> StoreResult<Erased> {
@@ -37,7 +39,7 @@ async fn erase_in(conn: &mut PgConnection, e: &Erasure) -> StoreResult<Erased> {
         .await
         .map_err(db)?;
         if others.is_empty() {
-            return Err(StoreError::Conflict("last_network_admin".into()));
+            return Err(StoreError::Refused(Refusal::LastNetworkAdmin));
         }
     }
     // Future bookings, except an event's room booking: that follows its

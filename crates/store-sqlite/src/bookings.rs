@@ -19,10 +19,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::{QueryBuilder, Row, Sqlite};
-use thirdplace_domain::booking::{Booking, BookingRules, BookingStatus, Price};
+use thirdplace_domain::booking::{Booking, BookingRefusal, BookingRules, BookingStatus, Price};
 use thirdplace_store::{
     sql, BookingFilter, BookingStore, BookingView, Cancellation, IncludedCap, OutgoingEmail,
-    StoreError, StoreResult,
+    Refusal, StoreError, StoreResult,
 };
 use uuid::Uuid;
 
@@ -47,7 +47,7 @@ pub(crate) fn opt_instant(s: Option<i64>) -> Result<Option<DateTime<Utc>>, sqlx:
 pub(crate) fn booking_write_err(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(d) = &e {
         if d.message().contains("booking_conflict") {
-            return StoreError::Conflict("booking_conflict".into());
+            return StoreError::Refused(Refusal::Booking(BookingRefusal::Conflict));
         }
         if d.is_foreign_key_violation() {
             return StoreError::Reference("reference".into());
@@ -207,7 +207,7 @@ pub(crate) async fn insert_bookings(
         let used = used_minutes(conn, cap.seat_id, &cap.month).await?;
         if used > cap.allowance_minutes {
             // The writer rolls the job's savepoint back: nothing is written.
-            return Err(StoreError::Conflict("included_hours".into()));
+            return Err(StoreError::Refused(Refusal::IncludedHoursSpent));
         }
     }
     Ok(())
@@ -299,7 +299,11 @@ pub(crate) async fn cancel_booking(
         .map_err(db)?;
     match status.as_deref() {
         None => return Err(StoreError::NotFound),
-        Some("cancelled") => return Err(StoreError::Conflict("already_cancelled".into())),
+        Some("cancelled") => {
+            return Err(StoreError::Refused(Refusal::Booking(
+                BookingRefusal::AlreadyCancelled,
+            )))
+        }
         Some(_) => {}
     }
     // An event's room booking follows its event (moved and cancelled with
@@ -313,7 +317,9 @@ pub(crate) async fn cancel_booking(
     .await
     .map_err(db)?;
     if of_event.is_some() {
-        return Err(StoreError::Conflict("event_booking".into()));
+        return Err(StoreError::Refused(Refusal::Booking(
+            BookingRefusal::EventBooking,
+        )));
     }
     let r = sqlx::query(
         "UPDATE bookings SET status = 'cancelled', cancelled_at = ?, cancelled_by = ?, \

@@ -24,18 +24,19 @@ use sqlx::sqlite::{SqliteConnection, SqlitePool, SqliteRow};
 use sqlx::{QueryBuilder, Row, Sqlite};
 use thirdplace_domain::booking::{usage_month, Booking, MAX_TITLE_CHARS};
 use thirdplace_domain::event::{
-    decide_status, organisation_key, summarise, Event, EventStatus, EventSummary, EventVisibility,
-    ExternalParticipant, Invitation, Registrant, Registration, RegistrationStatus, SummaryRow,
-    Venue,
+    decide_status, organisation_key, summarise, Event, EventRefusal, EventStatus, EventSummary,
+    EventVisibility, ExternalParticipant, Invitation, Registrant, Registration, RegistrationStatus,
+    SummaryRow, Venue,
 };
 use thirdplace_store::{
-    sql, EventChange, EventFilter, EventListing, EventNotices, EventStore, OutgoingEmail,
+    sql, EventChange, EventFilter, EventListing, EventNotices, EventStore, OutgoingEmail, Refusal,
     RegistrationCancelled, RegistrationView, StoreError, StoreResult,
 };
 use uuid::Uuid;
 
-fn conflict(what: &str) -> StoreError {
-    StoreError::Conflict(what.into())
+/// An event rule's refusal as the store's error.
+fn refused(r: EventRefusal) -> StoreError {
+    StoreError::Refused(Refusal::Event(r))
 }
 
 fn json(v: serde_json::Value) -> StoreResult<String> {
@@ -351,11 +352,13 @@ pub(crate) async fn update_event(
 ) -> StoreResult<EventChange> {
     let old = load_event(conn, e.id).await?;
     if old.status == EventStatus::Cancelled || e.status == EventStatus::Cancelled {
-        return Err(conflict("event_cancelled"));
+        return Err(refused(EventRefusal::EventCancelled));
     }
     let (confirmed, _, _) = counts(conn, e.id).await?;
     if e.capacity < confirmed {
-        return Err(conflict("capacity_below_registrations"));
+        return Err(refused(EventRefusal::CapacityBelowRegistrations {
+            confirmed: 0,
+        }));
     }
     let mut new = e.clone();
     new.created_at = old.created_at;
@@ -439,7 +442,7 @@ pub(crate) async fn cancel_event(
 ) -> StoreResult<Event> {
     let old = load_event(conn, id).await?;
     if old.status == EventStatus::Cancelled {
-        return Err(conflict("event_cancelled"));
+        return Err(refused(EventRefusal::EventCancelled));
     }
     if let Some(b) = old.booking_id {
         cancel_room_booking(conn, b, at, by, "event cancelled").await?;
@@ -607,12 +610,12 @@ async fn register_in(
 ) -> StoreResult<Registration> {
     let e = load_event(conn, r.event_id).await?;
     match e.status {
-        EventStatus::Cancelled => return Err(conflict("event_cancelled")),
-        EventStatus::Proposed => return Err(conflict("event_not_published")),
+        EventStatus::Cancelled => return Err(refused(EventRefusal::EventCancelled)),
+        EventStatus::Proposed => return Err(refused(EventRefusal::NotPublished)),
         EventStatus::Published => {}
     }
     if e.has_started(now) {
-        return Err(conflict("event_started"));
+        return Err(refused(EventRefusal::EventStarted));
     }
     let (person, external) = match &r.registrant {
         Registrant::Person { person_id } => (Some(*person_id), None),
@@ -629,7 +632,7 @@ async fn register_in(
     .await
     .map_err(db)?;
     if taken.is_some() {
-        return Err(conflict("already_registered"));
+        return Err(refused(EventRefusal::AlreadyRegistered));
     }
     let (confirmed, waitlisted, last) = counts(conn, e.id).await?;
     let mut out = r.clone();
@@ -661,7 +664,7 @@ async fn register_in(
             if d.message().contains("event_registrations.person_id")
                 || d.message().contains("event_registrations.external_email")
             {
-                return Err(conflict("already_registered"));
+                return Err(refused(EventRefusal::AlreadyRegistered));
             }
             if d.is_foreign_key_violation() {
                 if let Some(p) = person {
@@ -759,7 +762,7 @@ pub(crate) async fn cancel_registration(
                 .await
                 .map_err(db)?;
         return Err(match found {
-            Some(_) => conflict("already_cancelled"),
+            Some(_) => refused(EventRefusal::AlreadyCancelled),
             None => StoreError::NotFound,
         });
     };
@@ -869,10 +872,10 @@ pub(crate) async fn redeem_invitation(
                 .fetch_optional(&mut *conn)
                 .await
                 .map_err(db)?;
-        return Err(conflict(if known.is_some() {
-            "invitation_used"
+        return Err(refused(if known.is_some() {
+            EventRefusal::InvitationUsed
         } else {
-            "invitation_invalid"
+            EventRefusal::InvitationInvalid
         }));
     };
     let invitation_id: Uuid = used.try_get("id").map_err(db)?;
@@ -951,7 +954,7 @@ pub(crate) async fn send_event_reminder(
             .await
             .map_err(db)?;
         return Err(match known {
-            Some(_) => conflict("reminder_sent"),
+            Some(_) => StoreError::Refused(Refusal::ReminderSent),
             None => StoreError::NotFound,
         });
     }

@@ -16,11 +16,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 use thirdplace_domain::membership::{
-    AccessSummary, CheckIn, CheckInMethod, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
-    Profile, Seat, SeatHolding, Validity,
+    AccessSummary, CheckIn, CheckInMethod, GuestRefusal, GuestVisit, HeldSeat, Plan, PlanScope,
+    PresentPerson, Profile, Seat, SeatHolding, Validity,
 };
 use thirdplace_store::sql::{guest_visit, holding, seat, seat_view};
-use thirdplace_store::{MembershipStore, OutboundEvent, SeatView, StoreError, StoreResult};
+use thirdplace_store::{
+    MembershipStore, OutboundEvent, Refusal, SeatView, StoreError, StoreResult,
+};
 use uuid::Uuid;
 
 pub(crate) fn rows<T>(
@@ -522,7 +524,7 @@ pub(crate) async fn insert_checkin(
             if let sqlx::Error::Database(d) = &e {
                 // `checkins_one_open` is on person_id: "UNIQUE constraint failed: checkins.person_id".
                 if d.is_unique_violation() && d.message().ends_with("person_id") {
-                    return Err(StoreError::Conflict("checkin".into()));
+                    return Err(StoreError::Refused(Refusal::AlreadyCheckedIn));
                 }
                 // SQLite does not say which key failed; find out only then, so
                 // the common path costs no extra look-ups.
@@ -590,7 +592,7 @@ pub(crate) async fn checkout(
             .await
             .map_err(db)?;
         return Err(match known {
-            Some(_) => StoreError::Conflict("checked_out".into()),
+            Some(_) => StoreError::Refused(Refusal::AlreadyCheckedOut),
             None => StoreError::NotFound,
         });
     };
@@ -623,7 +625,11 @@ pub(crate) async fn insert_guest_visit(
             .map_err(db)?;
     match host {
         None => return Err(StoreError::Reference("host_checkin_id".into())),
-        Some(Some(_)) => return Err(StoreError::Conflict("not_checked_in".into())),
+        Some(Some(_)) => {
+            return Err(StoreError::Refused(Refusal::Guest(
+                GuestRefusal::HostNotCheckedIn,
+            )))
+        }
         Some(None) => {}
     }
     let present: i64 = sqlx::query_scalar(
@@ -634,7 +640,9 @@ pub(crate) async fn insert_guest_visit(
     .await
     .map_err(db)?;
     if present >= max_guests {
-        return Err(StoreError::Conflict("guest_limit".into()));
+        return Err(StoreError::Refused(Refusal::Guest(
+            GuestRefusal::LimitReached { limit: max_guests },
+        )));
     }
     must_exist(conn, "organisations", g.organisation_id, "organisation_id").await?;
     sqlx::query(

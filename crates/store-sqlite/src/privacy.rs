@@ -6,7 +6,9 @@ use crate::events::cancel_registration;
 use crate::{db, SqliteStore};
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteConnection;
-use thirdplace_store::{Cancellation, Erased, Erasure, PrivacyStore, StoreError, StoreResult};
+use thirdplace_store::{
+    Cancellation, Erased, Erasure, PrivacyStore, Refusal, StoreError, StoreResult,
+};
 use uuid::Uuid;
 
 /// Runs as one job of the store's writer, inside a savepoint of its own:
@@ -36,7 +38,7 @@ async fn erase_in(conn: &mut SqliteConnection, e: &Erasure) -> StoreResult<Erase
         .await
         .map_err(db)?;
         if others.is_empty() {
-            return Err(StoreError::Conflict("last_network_admin".into()));
+            return Err(StoreError::Refused(Refusal::LastNetworkAdmin));
         }
     }
     // Future bookings, except an event's room booking: that follows its

@@ -62,10 +62,10 @@ pub trait BookingStore: Send + Sync {
     /// Sets a hub's booking rules (`Reference("hub_id")` if unknown).
     async fn set_booking_rules(&self, hub_id: Uuid, rules: &BookingRules) -> StoreResult<()>;
 
-    /// Writes bookings all or nothing. Fails with `Conflict("booking_conflict")`
+    /// Writes bookings all or nothing. Refused with `BookingRefusal::Conflict`
     /// when one overlaps a confirmed booking of its room (the database
     /// enforces this inside the transaction), and with
-    /// `Conflict("included_hours")` when a cap would be exceeded.
+    /// `Refusal::IncludedHoursSpent` when a cap would be exceeded.
     async fn insert_bookings(&self, bookings: &[Booking], caps: &[IncludedCap]) -> StoreResult<()>;
 
     async fn get_booking(&self, id: Uuid) -> StoreResult<Booking>;
@@ -88,8 +88,9 @@ pub trait BookingStore: Send + Sync {
     ) -> StoreResult<Vec<(Uuid, i64)>>;
 
     /// Cancels a confirmed booking and queues `notice` (if any) in the same
-    /// transaction. `Conflict("already_cancelled")` if it was cancelled;
-    /// `Conflict("event_booking")` for the room booking of an event that is
+    /// transaction. Refused with `BookingRefusal::AlreadyCancelled` if it was
+    /// cancelled,
+    /// `BookingRefusal::EventBooking` for the room booking of an event that is
     /// not cancelled (it follows the event: [`EventStore::cancel_event`](crate::EventStore::cancel_event)).
     async fn cancel_booking(
         &self,

@@ -112,8 +112,9 @@ pub struct RegistrationCancelled {
 pub trait EventStore: Send + Sync {
     /// Writes a new event and, for an event in a room, `room_booking`, in
     /// one transaction; the stored event refers to the booking
-    /// (`booking_id`). `Conflict("booking_conflict")` when the room is
-    /// booked for part of the time (the database's no-overlap rule), and
+    /// (`booking_id`). Refused with `BookingRefusal::Conflict` (the room's
+    /// booking) when the room is booked for part of the time (the database's
+    /// no-overlap rule), and
     /// nothing is written. `Reference("room_booking")` for an event in a
     /// room without a booking; `Reference(field)` for unknown ids.
     async fn insert_event(&self, e: &Event, room_booking: Option<&Booking>) -> StoreResult<Event>;
@@ -123,11 +124,11 @@ pub trait EventStore: Send + Sync {
     /// Saves a changed event (all fields but id, booking, sequence and
     /// creation) in one transaction, raising the stored sequence by one.
     /// Its room booking follows: moved to the new room and times
-    /// (`Conflict("booking_conflict")` if taken), cancelled when the event
+    /// (`BookingRefusal::Conflict` if taken), cancelled when the event
     /// leaves its room, and `room_booking` inserted when it comes into one.
-    /// `Conflict("capacity_below_registrations")` when fewer places than
+    /// `EventRefusal::CapacityBelowRegistrations` when fewer places than
     /// confirmed people; new places go to the waiting list in arrival order.
-    /// `Conflict("event_cancelled")` for a cancelled event, or when `e`
+    /// `EventRefusal::EventCancelled` for a cancelled event, or when `e`
     /// says cancelled (that is [`EventStore::cancel_event`]'s).
     async fn update_event(
         &self,
@@ -139,7 +140,7 @@ pub trait EventStore: Send + Sync {
     /// Cancels an event and its room booking (cancelled by `by`, not
     /// charged), raises its sequence and sends a copy of `notice` to
     /// everyone holding an active registration, in one transaction.
-    /// Registrations are kept as they were. `Conflict("event_cancelled")`
+    /// Registrations are kept as they were. `EventRefusal::EventCancelled`
     /// if it already was.
     async fn cancel_event(
         &self,
@@ -173,10 +174,10 @@ pub trait EventStore: Send + Sync {
     /// transaction (one at a time per event) whether it gets a place or the
     /// waiting list ([`thirdplace_domain::event::decide_status`]) and its
     /// arrival position; `r.status`, `r.position` and `r.invitation_id` are
-    /// ignored. `NotFound` for an unknown event; `Conflict` with
-    /// `already_registered` (an active registration of the same person or
-    /// invited address), `event_cancelled`, `event_not_published` or
-    /// `event_started` (at `now`).
+    /// ignored. `NotFound` for an unknown event; refused with the
+    /// `EventRefusal` `AlreadyRegistered` (an active registration of the
+    /// same person or invited address), `EventCancelled`, `NotPublished` or
+    /// `EventStarted` (at `now`).
     async fn register(&self, r: &Registration, now: DateTime<Utc>) -> StoreResult<Registration>;
 
     async fn get_registration(&self, id: Uuid) -> StoreResult<Registration>;
@@ -194,7 +195,7 @@ pub trait EventStore: Send + Sync {
     /// Cancels a registration and fills the places that are then free with
     /// the first people waiting, in arrival order (unless the event is
     /// cancelled or has started at `at`), sending each a copy of
-    /// `promotion`, in one transaction. `Conflict("already_cancelled")`.
+    /// `promotion`, in one transaction. `EventRefusal::AlreadyCancelled`.
     async fn cancel_registration(
         &self,
         id: Uuid,
@@ -219,8 +220,8 @@ pub trait EventStore: Send + Sync {
     /// Uses an invitation once: in one transaction marks it used and
     /// registers `r` (an external participant) for the invitation's event
     /// as [`EventStore::register`] does, with `invitation_id` set.
-    /// `Conflict("invitation_invalid")` for an unknown token,
-    /// `Conflict("invitation_used")` when it was used (also by a
+    /// `EventRefusal::InvitationInvalid` for an unknown token,
+    /// `EventRefusal::InvitationUsed` when it was used (also by a
     /// concurrent redemption); if the registration is refused, the
     /// invitation stays unused.
     async fn redeem_invitation(
@@ -241,7 +242,7 @@ pub trait EventStore: Send + Sync {
 
     /// Sends an event's reminder once: in one transaction marks it sent at
     /// `at` and queues a copy of `template` to everyone holding a place.
-    /// Returns how many were queued. `Conflict("reminder_sent")` when it
+    /// Returns how many were queued. `Refusal::ReminderSent` when it
     /// was sent before (by this or another process); moving an event to
     /// another start makes it due again.
     async fn send_event_reminder(

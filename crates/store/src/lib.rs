@@ -18,14 +18,21 @@ pub mod sql;
 #[cfg(feature = "testing")]
 pub mod contract;
 
+pub use thirdplace_domain::Refusal;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
     NotFound,
     /// A uniqueness rule was broken; the string names the field
-    /// (`email`, `org_number`, `code`, …).
+    /// (`email`, `org_number`, `code`, …). Only uniqueness: a rule that says
+    /// no is a [`StoreError::Refused`].
     #[error("{0} is already taken")]
     Conflict(String),
+    /// A rule the store guards inside its transaction said no (a double
+    /// booking, the last network admin, a guest too many, …).
+    #[error("refused: {0}")]
+    Refused(Refusal),
     /// A reference to something that does not exist; names the field.
     #[error("{0} refers to something that does not exist")]
     Reference(String),
@@ -59,7 +66,8 @@ pub use webhooks::*;
 /// the app holds one `Arc<dyn Store>` (methods of the supertraits are called
 /// on it without importing them). Every type that implements them all is a
 /// `Store`. Methods take and return domain types;
-/// `insert_*` fails with `Conflict` on a taken unique value and `update_*`
+/// `insert_*` fails with `Conflict` on a taken unique value, a write a rule
+/// forbids with `Refused`, and `update_*`
 /// with `NotFound` when the id is unknown. Archiving is an update
 /// (`archived = true`): nothing that others refer to is ever deleted.
 pub trait Store:

@@ -82,7 +82,7 @@ pub trait MembershipStore: Send + Sync {
     async fn rotate_qr(&self, person_id: Uuid) -> StoreResult<i64>;
 
     /// Records a check-in and queues its webhook deliveries in one
-    /// transaction. `Conflict("checkin")` when the person already has an
+    /// transaction. `Refusal::AlreadyCheckedIn` when the person already has an
     /// open check-in anywhere (enforced by the database, so two kiosks
     /// scanning at once give one check-in).
     async fn insert_checkin(&self, c: &CheckIn, event: &OutboundEvent) -> StoreResult<()>;
@@ -93,7 +93,7 @@ pub trait MembershipStore: Send + Sync {
 
     /// Ends an open check-in and its guests' visits at `at` and queues the
     /// event, in one transaction. `NotFound` for an unknown id,
-    /// `Conflict("checked_out")` when it has already ended.
+    /// `Refusal::AlreadyCheckedOut` when it has already ended.
     async fn checkout(
         &self,
         id: Uuid,
@@ -107,8 +107,8 @@ pub trait MembershipStore: Send + Sync {
 
     /// Registers a guest of an open check-in if fewer than `max_guests` of
     /// its guests are still here, checked in the same transaction.
-    /// `Conflict("not_checked_in")` when the host's check-in has ended,
-    /// `Conflict("guest_limit")` when the limit is reached.
+    /// `GuestRefusal::HostNotCheckedIn` when the host's check-in has ended,
+    /// `GuestRefusal::LimitReached` when the limit is reached.
     async fn insert_guest_visit(
         &self,
         g: &GuestVisit,

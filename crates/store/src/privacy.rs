@@ -40,7 +40,7 @@ pub trait PrivacyStore: Send + Sync {
     /// unsent e-mails to them deleted (sent ones lose address and body), and
     /// the names of guests they registered erased. Past bookings, check-ins,
     /// seat history and events stay, pointing at the anonymous person.
-    /// `Conflict("last_network_admin")` for the last network admin;
+    /// `Refusal::LastNetworkAdmin` for the last network admin;
     /// `NotFound` for an unknown person. Nothing is written on an error.
     async fn erase_person(&self, e: &Erasure) -> StoreResult<Erased>;
 }

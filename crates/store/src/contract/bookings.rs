@@ -5,12 +5,13 @@
 
 use super::seed_hub;
 use crate::{
-    BookingFilter, Cancellation, IncludedCap, OutgoingEmail, Store, StoreError, StoreResult,
+    BookingFilter, Cancellation, IncludedCap, OutgoingEmail, Refusal, Store, StoreError,
+    StoreResult,
 };
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use futures_util::future::join_all;
 use std::collections::HashSet;
-use thirdplace_domain::booking::{Booking, BookingRules, BookingStatus, Price};
+use thirdplace_domain::booking::{Booking, BookingRefusal, BookingRules, BookingStatus, Price};
 use thirdplace_domain::membership::{Plan, PlanScope, Seat, Validity};
 use thirdplace_domain::{new_id, Hub, OrgKind, Organisation, Person, Room, RoomKind};
 use uuid::Uuid;
@@ -24,11 +25,12 @@ fn now() -> DateTime<Utc> {
     t(2026, 11, 23, 9, 0)
 }
 
+/// Asserts the store refused with exactly this rule.
 #[track_caller]
-fn assert_conflict<T: std::fmt::Debug>(r: StoreResult<T>, what: &str) {
+fn assert_refused<T: std::fmt::Debug>(r: StoreResult<T>, expected: Refusal) {
     match r {
-        Err(StoreError::Conflict(f)) => assert_eq!(f, what),
-        other => panic!("expected Conflict({what:?}), got {other:?}"),
+        Err(StoreError::Refused(refusal)) => assert_eq!(refusal, expected),
+        other => panic!("expected Refused({expected:?}), got {other:?}"),
     }
 }
 
@@ -303,7 +305,7 @@ pub async fn overlapping_bookings_are_refused(store: &dyn Store) {
         let r = store
             .insert_bookings(&[booking(&fx, &fx.room, start, hours)], &[])
             .await;
-        assert_conflict(r, "booking_conflict");
+        assert_refused(r, Refusal::Booking(BookingRefusal::Conflict));
     }
     // Back to back is fine, and so is another room at the same time.
     store
@@ -359,14 +361,17 @@ pub async fn a_series_is_written_all_or_nothing(store: &dyn Store) {
             b
         })
         .collect();
-    assert_conflict(store.insert_bookings(&occ, &[]).await, "booking_conflict");
+    assert_refused(
+        store.insert_bookings(&occ, &[]).await,
+        Refusal::Booking(BookingRefusal::Conflict),
+    );
     assert_eq!(store.list_bookings(&all(&fx.hub)).await.unwrap().len(), 1);
     // Two of the batch overlapping each other.
     let a = booking(&fx, &fx.room, monday, 2);
     let b = booking(&fx, &fx.room, monday + Duration::hours(1), 1);
-    assert_conflict(
+    assert_refused(
         store.insert_bookings(&[a, b], &[]).await,
-        "booking_conflict",
+        Refusal::Booking(BookingRefusal::Conflict),
     );
     // The free ones only.
     let free: Vec<Booking> = occ
@@ -400,7 +405,7 @@ pub async fn concurrent_bookings_of_one_slot_give_exactly_one(store: &dyn Store)
     let ok = results.iter().filter(|r| r.is_ok()).count();
     assert_eq!(ok, 1, "exactly one of overlapping concurrent bookings");
     for r in results.into_iter().filter(|r| r.is_err()) {
-        assert_conflict(r, "booking_conflict");
+        assert_refused(r, Refusal::Booking(BookingRefusal::Conflict));
     }
     assert_eq!(store.list_bookings(&all(&fx.hub)).await.unwrap().len(), 1);
 }
@@ -428,7 +433,7 @@ pub async fn rounds_of_simultaneous_bookings_never_deadlock(store: &dyn Store) {
             "round {round}"
         );
         for r in results.into_iter().filter(|r| r.is_err()) {
-            assert_conflict(r, "booking_conflict");
+            assert_refused(r, Refusal::Booking(BookingRefusal::Conflict));
         }
     }
 }
@@ -443,11 +448,11 @@ pub async fn day_long_bookings_conflict_and_longer_ones_are_refused(store: &dyn 
         .await
         .unwrap();
     let late = booking(&fx, &fx.room, start + Duration::minutes(23 * 60 + 45), 1);
-    assert_conflict(
+    assert_refused(
         store
             .insert_bookings(std::slice::from_ref(&late), &[])
             .await,
-        "booking_conflict",
+        Refusal::Booking(BookingRefusal::Conflict),
     );
     let after = booking(&fx, &fx.room, start + Duration::hours(24), 1);
     store
@@ -503,7 +508,7 @@ pub async fn included_minutes_are_capped_per_seat_and_month(store: &dyn Store) {
     .await;
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 2);
     for r in results.into_iter().filter(|r| r.is_err()) {
-        assert_conflict(r, "included_hours");
+        assert_refused(r, Refusal::IncludedHoursSpent);
     }
     let used = store
         .seat_minutes_used(&[fx.seat.id, new_id()], "2026-11")
@@ -555,9 +560,9 @@ pub async fn included_minutes_are_capped_per_seat_and_month(store: &dyn Store) {
     let again = included(booking(&fx, &fx.room, t(2026, 11, 26, 9, 0), 1), fx.seat.id);
     store.insert_bookings(&[again], &caps).await.unwrap();
     let over = included(booking(&fx, &fx.room, t(2026, 11, 27, 9, 0), 1), fx.seat.id);
-    assert_conflict(
+    assert_refused(
         store.insert_bookings(&[over], &caps).await,
-        "included_hours",
+        Refusal::IncludedHoursSpent,
     );
 }
 
@@ -586,9 +591,9 @@ pub async fn cancelling_records_who_and_queues_the_notice(store: &dyn Store) {
     assert_eq!(store.list_emails(10).await.unwrap(), vec![notice.clone()]);
     // Twice: a conflict, and no second notice.
     let second = email("sara@example.se", now());
-    assert_conflict(
+    assert_refused(
         store.cancel_booking(b.id, &c, Some(&second)).await,
-        "already_cancelled",
+        Refusal::Booking(BookingRefusal::AlreadyCancelled),
     );
     assert_eq!(store.list_emails(10).await.unwrap().len(), 1);
     assert!(matches!(

@@ -6,15 +6,15 @@
 
 use super::seed_hub;
 use crate::{
-    BookingFilter, Cancellation, EventFilter, EventNotices, OutgoingEmail, Store, StoreError,
-    StoreResult,
+    BookingFilter, Cancellation, EventFilter, EventNotices, OutgoingEmail, Refusal, Store,
+    StoreError, StoreResult,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use futures_util::future::join_all;
-use thirdplace_domain::booking::{Booking, BookingStatus, Price};
+use thirdplace_domain::booking::{Booking, BookingRefusal, BookingStatus, Price};
 use thirdplace_domain::event::{
-    Event, EventStatus, EventSummary, EventVisibility, ExternalParticipant, Invitation, Registrant,
-    Registration, RegistrationStatus, Venue,
+    Event, EventRefusal, EventStatus, EventSummary, EventVisibility, ExternalParticipant,
+    Invitation, Registrant, Registration, RegistrationStatus, Venue,
 };
 use thirdplace_domain::{new_id, Hub, OrgKind, Organisation, Person, Room, RoomKind, Zone};
 use uuid::Uuid;
@@ -38,6 +38,15 @@ fn assert_conflict<T: std::fmt::Debug>(r: StoreResult<T>, what: &str) {
     match r {
         Err(StoreError::Conflict(f)) => assert_eq!(f, what),
         other => panic!("expected Conflict({what:?}), got {other:?}"),
+    }
+}
+
+/// Asserts the store refused with exactly this rule.
+#[track_caller]
+fn assert_refused<T: std::fmt::Debug>(r: StoreResult<T>, expected: Refusal) {
+    match r {
+        Err(StoreError::Refused(refusal)) => assert_eq!(refusal, expected),
+        other => panic!("expected Refused({expected:?}), got {other:?}"),
     }
 }
 
@@ -538,13 +547,13 @@ pub async fn sign_ups_fill_places_then_the_waiting_list_in_order(store: &dyn Sto
         ]
     );
     assert_eq!(store.get_registration(got[3].id).await.unwrap(), got[3]);
-    assert_conflict(
+    assert_refused(
         store.register(&member(&e, &ps[0]), now()).await,
-        "already_registered",
+        Refusal::Event(EventRefusal::AlreadyRegistered),
     );
-    assert_conflict(
+    assert_refused(
         store.register(&member(&e, &ps[4]), now()).await,
-        "already_registered",
+        Refusal::Event(EventRefusal::AlreadyRegistered),
     );
     // A colleague signed up by a member remembers who did it.
     let colleague = add_person(store, "Kalle", Some(fx.org.id)).await;
@@ -566,22 +575,22 @@ pub async fn sign_ups_fill_places_then_the_waiting_list_in_order(store: &dyn Sto
     let mut proposed = event(&fx, Venue::Online, 3);
     proposed.status = EventStatus::Proposed;
     let proposed = store.insert_event(&proposed, None).await.unwrap();
-    assert_conflict(
+    assert_refused(
         store.register(&member(&proposed, &ps[0]), now()).await,
-        "event_not_published",
+        Refusal::Event(EventRefusal::NotPublished),
     );
-    assert_conflict(
+    assert_refused(
         store.register(&member(&e, &colleague), e.start).await,
-        "event_started",
+        Refusal::Event(EventRefusal::EventStarted),
     );
     store
         .cancel_event(e.id, now(), fx.organiser.id, None)
         .await
         .unwrap();
     let late = add_person(store, "Sen", Some(fx.org.id)).await;
-    assert_conflict(
+    assert_refused(
         store.register(&member(&e, &late), now()).await,
-        "event_cancelled",
+        Refusal::Event(EventRefusal::EventCancelled),
     );
     assert!(matches!(
         store
@@ -635,9 +644,9 @@ pub async fn cancelling_promotes_the_first_waiting_and_queues_the_email(store: &
     let mut expected = vec![ps[2].email.clone(), ps[3].email.clone()];
     expected.sort();
     assert_eq!(outbox(store, "Du har fått en plats").await, expected);
-    assert_conflict(
+    assert_refused(
         store.cancel_registration(regs[1].id, now(), None).await,
-        "already_cancelled",
+        Refusal::Event(EventRefusal::AlreadyCancelled),
     );
     assert!(matches!(
         store.cancel_registration(new_id(), now(), None).await,
@@ -764,26 +773,26 @@ pub async fn an_invitation_is_used_once(store: &dyn Store) {
         (used.used_at, used.registration_id),
         (Some(now()), Some(reg.id))
     );
-    assert_conflict(
+    assert_refused(
         store
             .redeem_invitation("hash-1", &external(e.id, "Olle", "Kommunen"), now())
             .await,
-        "invitation_used",
+        Refusal::Event(EventRefusal::InvitationUsed),
     );
-    assert_conflict(
+    assert_refused(
         store
             .redeem_invitation("forged", &external(e.id, "Olle", "Kommunen"), now())
             .await,
-        "invitation_invalid",
+        Refusal::Event(EventRefusal::InvitationInvalid),
     );
     // A refused registration leaves the invitation unused.
     store
         .insert_invitations(&[sent(&invitation("hash-2"))])
         .await
         .unwrap();
-    assert_conflict(
+    assert_refused(
         store.redeem_invitation("hash-2", &r, now()).await,
-        "already_registered",
+        Refusal::Event(EventRefusal::AlreadyRegistered),
     );
     assert_eq!(
         store.invitation_by_token("hash-2").await.unwrap().used_at,
@@ -797,7 +806,7 @@ pub async fn an_invitation_is_used_once(store: &dyn Store) {
     .await;
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
     for r in results.into_iter().filter(|r| r.is_err()) {
-        assert_conflict(r, "invitation_used");
+        assert_refused(r, Refusal::Event(EventRefusal::InvitationUsed));
     }
     // The second invited person got the waiting list (one place).
     let list = store.list_registrations(e.id).await.unwrap();
@@ -832,7 +841,10 @@ pub async fn an_event_in_a_booked_room_is_refused_and_nothing_is_written(store: 
     store.insert_bookings(&[taken], &[]).await.unwrap();
     let e = event(&fx, Venue::Room(fx.room.id), 10);
     let b = e.room_booking(fx.org.id, Price::default());
-    assert_conflict(store.insert_event(&e, b.as_ref()).await, "booking_conflict");
+    assert_refused(
+        store.insert_event(&e, b.as_ref()).await,
+        Refusal::Booking(BookingRefusal::Conflict),
+    );
     assert!(matches!(
         store.get_event(e.id).await,
         Err(StoreError::NotFound)
@@ -891,9 +903,9 @@ pub async fn moving_or_cancelling_an_event_moves_or_frees_its_room(store: &dyn S
         reason: String::new(),
         charged: false,
     };
-    assert_conflict(
+    assert_refused(
         store.cancel_booking(booking_id, &alone, None).await,
-        "event_booking",
+        Refusal::Booking(BookingRefusal::EventBooking),
     );
     assert_eq!(day(&fx.room).await, vec![(e.start, e.end)]);
     let p = add_person(store, "Lisa", Some(fx.org.id)).await;
@@ -926,11 +938,11 @@ pub async fn moving_or_cancelling_an_event_moves_or_frees_its_room(store: &dyn S
     clash.venue = Venue::Room(fx.other_room.id);
     clash.start = blocker.start;
     clash.end = blocker.end;
-    assert_conflict(
+    assert_refused(
         store
             .update_event(&clash, None, &EventNotices::default())
             .await,
-        "booking_conflict",
+        Refusal::Booking(BookingRefusal::Conflict),
     );
     assert_eq!(store.get_event(e.id).await.unwrap(), c.event);
     assert_eq!(day(&fx.room).await, vec![(moved.start, moved.end)]);
@@ -1002,15 +1014,15 @@ pub async fn moving_or_cancelling_an_event_moves_or_frees_its_room(store: &dyn S
     assert_eq!(booking.cancelled_by, Some(fx.organiser.id));
     assert!(!booking.cancellation_charged);
     assert_eq!(outbox(store, "Inställt").await, vec![p.email.clone()]);
-    assert_conflict(
+    assert_refused(
         store.cancel_event(e.id, now(), fx.organiser.id, None).await,
-        "event_cancelled",
+        Refusal::Event(EventRefusal::EventCancelled),
     );
-    assert_conflict(
+    assert_refused(
         store
             .update_event(&cancelled, None, &EventNotices::default())
             .await,
-        "event_cancelled",
+        Refusal::Event(EventRefusal::EventCancelled),
     );
     assert!(matches!(
         store
@@ -1030,11 +1042,11 @@ pub async fn capacity_changes_keep_places_and_fill_new_ones(store: &dyn Store) {
     }
     let mut smaller = e.clone();
     smaller.capacity = 1;
-    assert_conflict(
+    assert_refused(
         store
             .update_event(&smaller, None, &EventNotices::default())
             .await,
-        "capacity_below_registrations",
+        Refusal::Event(EventRefusal::CapacityBelowRegistrations { confirmed: 0 }),
     );
     let mut larger = e.clone();
     larger.capacity = 4;
@@ -1149,7 +1161,7 @@ pub async fn reminders_are_sent_once_and_again_after_a_move(store: &dyn Store) {
         "{results:?}"
     );
     for r in results.into_iter().filter(|r| r.is_err()) {
-        assert_conflict(r, "reminder_sent");
+        assert_refused(r, Refusal::ReminderSent);
     }
     assert_eq!(outbox(store, "Påminnelse").await, vec![ps[0].email.clone()]);
     assert!(store

@@ -6,13 +6,13 @@
 //! Every test builds its own fixture. Instants have whole seconds so that
 //! both backends give them back exactly.
 
-use crate::{OutboundEvent, SeatHolder, SeatView, Store, StoreError, StoreResult};
+use crate::{OutboundEvent, Refusal, SeatHolder, SeatView, Store, StoreError, StoreResult};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use futures_util::future::join_all;
 use std::collections::HashSet;
 use thirdplace_domain::membership::{
-    AccessSummary, CheckIn, CheckInMethod, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
-    Profile, Seat, SeatHolding, Validity, Webhook, WebhookDelivery, WebhookEvent,
+    AccessSummary, CheckIn, CheckInMethod, GuestRefusal, GuestVisit, HeldSeat, Plan, PlanScope,
+    PresentPerson, Profile, Seat, SeatHolding, Validity, Webhook, WebhookDelivery, WebhookEvent,
 };
 use thirdplace_domain::{
     new_id, Hub, Municipality, OpeningHours, Operator, OrgKind, Organisation, Person, Region,
@@ -34,11 +34,12 @@ fn base() -> DateTime<Utc> {
     t(2026, 11, 23, 10, 0, 0)
 }
 
+/// Asserts the store refused with exactly this rule.
 #[track_caller]
-fn assert_conflict<T: std::fmt::Debug>(r: StoreResult<T>, field: &str) {
+fn assert_refused<T: std::fmt::Debug>(r: StoreResult<T>, expected: Refusal) {
     match r {
-        Err(StoreError::Conflict(f)) => assert_eq!(f, field, "conflict on the wrong field"),
-        other => panic!("expected Conflict({field:?}), got {other:?}"),
+        Err(StoreError::Refused(refusal)) => assert_eq!(refusal, expected),
+        other => panic!("expected Refused({expected:?}), got {other:?}"),
     }
 }
 
@@ -758,11 +759,11 @@ pub async fn checkins_open_and_close(store: &dyn Store) {
 
     // A second open check-in, even at another hub, is a conflict.
     let c2 = checkin(anna.id, f.hub_b.id, seat.id, t1 + Duration::minutes(5));
-    assert_conflict(
+    assert_refused(
         store
             .insert_checkin(&c2, &event(WebhookEvent::CheckIn, c2.checked_in_at))
             .await,
-        "checkin",
+        Refusal::AlreadyCheckedIn,
     );
     assert_not_found(store.get_checkin(c2.id).await);
     assert_eq!(
@@ -804,11 +805,11 @@ pub async fn checkins_open_and_close(store: &dyn Store) {
 
     // Twice: a conflict, and nothing changes; unknown: not found.
     let later = out + Duration::hours(1);
-    assert_conflict(
+    assert_refused(
         store
             .checkout(c1.id, later, true, &event(WebhookEvent::CheckOut, later))
             .await,
-        "checked_out",
+        Refusal::AlreadyCheckedOut,
     );
     assert_eq!(store.get_checkin(c1.id).await.unwrap(), c1_closed);
     assert_not_found(
@@ -876,8 +877,8 @@ pub async fn one_open_checkin_per_person_under_concurrency(store: &dyn Store) {
     for ((c, _), r) in attempts.iter().zip(results) {
         match r {
             Ok(()) => winners.push(c.clone()),
-            Err(StoreError::Conflict(field)) => assert_eq!(field, "checkin"),
-            Err(e) => panic!("expected Ok or Conflict(\"checkin\"), got {e:?}"),
+            Err(StoreError::Refused(r)) => assert_eq!(r, Refusal::AlreadyCheckedIn),
+            Err(e) => panic!("expected Ok or Refused(AlreadyCheckedIn), got {e:?}"),
         }
     }
     assert_eq!(winners.len(), 1, "exactly one concurrent check-in wins");
@@ -913,19 +914,19 @@ pub async fn guests_are_limited_and_leave_with_their_host(store: &dyn Store) {
     let h1 = guest(&host2, f.org.id, "Hans", t0 + Duration::minutes(15));
     add_guest(store, &h1, 1).await;
     add_guest(store, &g2, 2).await;
-    assert_conflict(
+    assert_refused(
         store
             .insert_guest_visit(&g3, 2, &event(WebhookEvent::Guest, g3.arrived_at))
             .await,
-        "guest_limit",
+        Refusal::Guest(GuestRefusal::LimitReached { limit: 2 }),
     );
     // A plan without guests.
     let n1 = guest(&no_guests, f.org.id, "Nils", t0 + Duration::minutes(30));
-    assert_conflict(
+    assert_refused(
         store
             .insert_guest_visit(&n1, 0, &event(WebhookEvent::Guest, n1.arrived_at))
             .await,
-        "guest_limit",
+        Refusal::Guest(GuestRefusal::LimitReached { limit: 0 }),
     );
     assert!(store.list_guests(no_guests.id).await.unwrap().is_empty());
 
@@ -957,11 +958,11 @@ pub async fn guests_are_limited_and_leave_with_their_host(store: &dyn Store) {
         vec![h1.clone()]
     );
     let late = guest(&host, f.org.id, "Lars", out + Duration::minutes(5));
-    assert_conflict(
+    assert_refused(
         store
             .insert_guest_visit(&late, 2, &event(WebhookEvent::Guest, late.arrived_at))
             .await,
-        "not_checked_in",
+        Refusal::Guest(GuestRefusal::HostNotCheckedIn),
     );
     assert_eq!(store.list_guests(host.id).await.unwrap().len(), 2);
     // The other host's guest is untouched.
@@ -993,8 +994,10 @@ pub async fn concurrent_guests_respect_the_limit(store: &dyn Store) {
     for ((g, _), r) in arrivals.iter().zip(results) {
         match r {
             Ok(()) => admitted.push(g.clone()),
-            Err(StoreError::Conflict(field)) => assert_eq!(field, "guest_limit"),
-            Err(e) => panic!("expected Ok or Conflict(\"guest_limit\"), got {e:?}"),
+            Err(StoreError::Refused(r)) => {
+                assert_eq!(r, Refusal::Guest(GuestRefusal::LimitReached { limit: 2 }))
+            }
+            Err(e) => panic!("expected Ok or Refused(guest limit), got {e:?}"),
         }
     }
     assert_eq!(admitted.len(), 2, "exactly the limit is admitted");
@@ -1389,14 +1392,14 @@ pub async fn events_fan_out_to_active_subscribed_webhooks(store: &dyn Store) {
 
     // Failed changes queue nothing.
     let dup = checkin(anna.id, f.hub_b.id, seat.id, t0 + Duration::minutes(1));
-    assert_conflict(
+    assert_refused(
         store
             .insert_checkin(
                 &dup,
                 &event(WebhookEvent::CheckIn, t0 + Duration::minutes(1)),
             )
             .await,
-        "checkin",
+        Refusal::AlreadyCheckedIn,
     );
     assert_eq!(count().await, 2);
 
@@ -1405,11 +1408,11 @@ pub async fn events_fan_out_to_active_subscribed_webhooks(store: &dyn Store) {
     store.insert_guest_visit(&g, 1, &e_guest).await.unwrap();
     assert_eq!(count().await, 4);
     let g2 = guest(&c, f.org.id, "Göran", t0 + Duration::minutes(11));
-    assert_conflict(
+    assert_refused(
         store
             .insert_guest_visit(&g2, 1, &event(WebhookEvent::Guest, g2.arrived_at))
             .await,
-        "guest_limit",
+        Refusal::Guest(GuestRefusal::LimitReached { limit: 1 }),
     );
     assert_eq!(count().await, 4);
 
@@ -1417,19 +1420,19 @@ pub async fn events_fan_out_to_active_subscribed_webhooks(store: &dyn Store) {
     let e_out = event(WebhookEvent::CheckOut, out);
     store.checkout(c.id, out, false, &e_out).await.unwrap();
     assert_eq!(count().await, 6);
-    assert_conflict(
+    assert_refused(
         store
             .checkout(c.id, out, false, &event(WebhookEvent::CheckOut, out))
             .await,
-        "checked_out",
+        Refusal::AlreadyCheckedOut,
     );
     assert_eq!(count().await, 6);
     let late = guest(&c, f.org.id, "Lars", out + Duration::minutes(1));
-    assert_conflict(
+    assert_refused(
         store
             .insert_guest_visit(&late, 1, &event(WebhookEvent::Guest, late.arrived_at))
             .await,
-        "not_checked_in",
+        Refusal::Guest(GuestRefusal::HostNotCheckedIn),
     );
     assert_eq!(count().await, 6);
 

@@ -5,7 +5,7 @@
 //! through `contract_tests!`.
 
 use super::seed_hub;
-use crate::{ApiToken, BookingFilter, Erasure, OutgoingEmail, Session, Store, StoreError};
+use crate::{ApiToken, BookingFilter, Erasure, OutgoingEmail, Refusal, Session, Store, StoreError};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use thirdplace_domain::booking::{Booking, BookingStatus, Price};
 use thirdplace_domain::event::{
@@ -328,8 +328,8 @@ pub async fn the_last_network_admin_is_not_erased_and_nothing_is_written(store: 
     store.update_person(&old).await.unwrap();
 
     match store.erase_person(&erasure(&admin)).await {
-        Err(StoreError::Conflict(what)) => assert_eq!(what, "last_network_admin"),
-        other => panic!("expected Conflict(last_network_admin), got {other:?}"),
+        Err(StoreError::Refused(r)) => assert_eq!(r, Refusal::LastNetworkAdmin),
+        other => panic!("expected Refused(LastNetworkAdmin), got {other:?}"),
     }
     assert_eq!(store.get_person(admin.id).await.unwrap(), admin);
     assert!(store
@@ -352,7 +352,7 @@ pub async fn the_last_network_admin_is_not_erased_and_nothing_is_written(store: 
 #[track_caller]
 fn assert_conflict_last<T: std::fmt::Debug>(r: Result<T, StoreError>) {
     match r {
-        Err(StoreError::Conflict(what)) => assert_eq!(what, "last_network_admin"),
-        other => panic!("expected Conflict(last_network_admin), got {other:?}"),
+        Err(StoreError::Refused(r)) => assert_eq!(r, Refusal::LastNetworkAdmin),
+        other => panic!("expected Refused(LastNetworkAdmin), got {other:?}"),
     }
 }

@@ -413,12 +413,11 @@ pub async fn book_with(
                     skipped: problems,
                 })
             }
-            Err(StoreError::Conflict(c)) if c == "booking_conflict" => {
-                return Err(refusal(&BookingRefusal::Conflict))
-            }
             // Someone spent the included hours this was priced with: price
             // again with what is left.
-            Err(StoreError::Conflict(c)) if c == "included_hours" && attempt < PRICE_RETRIES => {
+            Err(StoreError::Refused(thirdplace_store::Refusal::IncludedHoursSpent))
+                if attempt < PRICE_RETRIES =>
+            {
                 attempt += 1;
             }
             Err(e) => return Err(e.into()),
@@ -503,10 +502,8 @@ pub async fn cancel(state: &AppState, p: &Principal, id: Uuid, reason: &str) -> 
             }
             Ok(b)
         }
-        Err(StoreError::Conflict(c)) if c == "event_booking" => {
-            Err(refusal(&BookingRefusal::EventBooking))
-        }
-        Err(StoreError::Conflict(_)) => Err(refusal(&BookingRefusal::AlreadyCancelled)),
+        // The store's refusals (already cancelled, an event's room) map in
+        // the error layer.
         Err(e) => Err(e.into()),
     }
 }

@@ -51,13 +51,13 @@ fn booking_refusal(r: &BookingRefusal) -> AppError {
     crate::http::error::booking_refusal(r)
 }
 
-/// A store error, with the event refusals it may stand for mapped to them.
+/// A store error, with the refused room booking of an event answered as
+/// the event's room conflict; the error layer maps the rest.
 fn store_error(e: StoreError) -> AppError {
     match e {
-        StoreError::Conflict(code) => match EventRefusal::from_code(&code) {
-            Some(r) => refusal(&r),
-            None => StoreError::Conflict(code).into(),
-        },
+        StoreError::Refused(thirdplace_store::Refusal::Booking(BookingRefusal::Conflict)) => {
+            refusal(&EventRefusal::RoomConflict)
+        }
         e => e.into(),
     }
 }
@@ -431,7 +431,9 @@ pub async fn cancel(state: &AppState, p: &Principal, id: Uuid) -> AppResult<Even
         .await
     {
         Ok(e) => e,
-        Err(StoreError::Conflict(_)) => return Err(refusal(&EventRefusal::AlreadyCancelled)),
+        Err(StoreError::Refused(thirdplace_store::Refusal::Event(
+            EventRefusal::EventCancelled,
+        ))) => return Err(refusal(&EventRefusal::AlreadyCancelled)),
         Err(e) => return Err(e.into()),
     };
     state.mail_wake.notify_one();
@@ -699,7 +701,8 @@ pub async fn send_reminders(state: &AppState) -> AppResult<i64> {
         {
             Ok(n) => queued += n,
             // Another process was first.
-            Err(StoreError::Conflict(_)) | Err(StoreError::NotFound) => {}
+            Err(StoreError::Refused(thirdplace_store::Refusal::ReminderSent))
+            | Err(StoreError::NotFound) => {}
             Err(err) => return Err(err.into()),
         }
     }

@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use thirdplace_domain::booking::BookingRefusal;
-use thirdplace_domain::ValidationErrors;
+use thirdplace_domain::event::EventRefusal;
+use thirdplace_domain::membership::GuestRefusal;
+use thirdplace_domain::{Refusal, ValidationErrors};
 use thirdplace_store::StoreError;
 use utoipa::ToSchema;
 
@@ -110,6 +112,7 @@ impl From<StoreError> for AppError {
                 message: format!("{field} is already in use by another record"),
                 field,
             },
+            StoreError::Refused(r) => refusal(&r),
             StoreError::Reference(field) => AppError::Validation(ValidationErrors::single(
                 &field,
                 "unknown_reference",
@@ -229,6 +232,37 @@ impl IntoResponse for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// The error for a refusal the store hands back: the one place that picks
+/// a rule's status, code and sentence.
+pub fn refusal(r: &Refusal) -> AppError {
+    match r {
+        Refusal::Booking(r) => booking_refusal(r),
+        Refusal::Event(r) => event_refusal(r),
+        Refusal::Guest(r) => guest_refusal(r),
+        Refusal::AlreadyCheckedIn => AppError::refused(
+            StatusCode::CONFLICT,
+            r.code(),
+            "You are already checked in.",
+        ),
+        Refusal::AlreadyCheckedOut => AppError::refused(
+            StatusCode::CONFLICT,
+            r.code(),
+            "This visit has already ended.",
+        ),
+        Refusal::LastNetworkAdmin => AppError::refused(
+            StatusCode::CONFLICT,
+            r.code(),
+            "you are the last network admin: make someone else network admin first",
+        ),
+        // Signals for the caller to retry or to let be; one that reaches a
+        // response answers as a taken value always did.
+        Refusal::IncludedHoursSpent | Refusal::ReminderSent => AppError::Conflict {
+            field: r.code().to_string(),
+            message: format!("{} is already in use by another record", r.code()),
+        },
+    }
+}
+
 /// The error for a booking refusal, with the status the domain names.
 pub fn booking_refusal(r: &BookingRefusal) -> AppError {
     AppError::refused(
@@ -236,4 +270,23 @@ pub fn booking_refusal(r: &BookingRefusal) -> AppError {
         r.code(),
         r.message(),
     )
+}
+
+/// The error for an event refusal, with the status the domain names.
+pub fn event_refusal(r: &EventRefusal) -> AppError {
+    AppError::refused(
+        StatusCode::from_u16(r.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+        r.code(),
+        r.message(),
+    )
+}
+
+/// The error for a guest refusal: a state of the visit is a conflict, a
+/// rule of the plan or the organisation a refusal of the right.
+pub fn guest_refusal(r: &GuestRefusal) -> AppError {
+    let status = match r {
+        GuestRefusal::HostNotCheckedIn | GuestRefusal::LimitReached { .. } => StatusCode::CONFLICT,
+        GuestRefusal::OtherOrganisation | GuestRefusal::GuestsNotAllowed => StatusCode::FORBIDDEN,
+    };
+    AppError::refused(status, r.code(), r.message())
 }

@@ -175,7 +175,7 @@ pub async fn check_in(
                 state.webhook_wake.notify_one();
                 return Ok(c);
             }
-            Err(StoreError::Conflict(_)) => {
+            Err(StoreError::Refused(thirdplace_store::Refusal::AlreadyCheckedIn)) => {
                 let Some(open) = state.store.open_checkin_of(person.id).await? else {
                     // Ended in the meantime: try again.
                     continue;
@@ -254,7 +254,9 @@ pub async fn check_out(state: &AppState, who: &Principal, id: Uuid) -> AppResult
             state.webhook_wake.notify_one();
             Ok(c)
         }
-        Err(StoreError::Conflict(_)) => Err(already_checked_out()),
+        Err(StoreError::Refused(thirdplace_store::Refusal::AlreadyCheckedOut)) => {
+            Err(already_checked_out())
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -283,7 +285,7 @@ async fn close_one(
         checkin_data(&ended, first_name, &hub.hub.name),
     );
     match state.store.checkout(c.id, at, true, &ev).await {
-        Ok(_) | Err(StoreError::Conflict(_)) => Ok(()),
+        Ok(_) | Err(StoreError::Refused(thirdplace_store::Refusal::AlreadyCheckedOut)) => Ok(()),
         Err(e) => Err(e.into()),
     }
 }
@@ -388,12 +390,7 @@ pub async fn register_guest(
             state.webhook_wake.notify_one();
             Ok(g)
         }
-        Err(StoreError::Conflict(f)) if f == "guest_limit" => {
-            Err(guest_error(GuestRefusal::LimitReached {
-                limit: max_guests,
-            }))
-        }
-        Err(StoreError::Conflict(_)) => Err(guest_error(GuestRefusal::HostNotCheckedIn)),
+        Err(StoreError::Refused(thirdplace_store::Refusal::Guest(r))) => Err(guest_error(r)),
         Err(e) => Err(e.into()),
     }
 }

@@ -15,7 +15,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use thirdplace_domain::event::Registrant;
-use thirdplace_store::{BookingFilter, Erased, Erasure, EventFilter, StoreError};
+use thirdplace_store::{BookingFilter, Erased, Erasure, EventFilter};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -269,17 +269,8 @@ pub async fn erase(state: &AppState, person_id: Uuid, confirm: &str) -> AppResul
         placeholder_email: format!("erased-{}@invalid", thirdplace_domain::new_id()),
         promotions,
     };
-    let erased = match state.store.erase_person(&erasure).await {
-        Err(StoreError::Conflict(what)) if what == "last_network_admin" => {
-            return Err(AppError::Refused {
-                status: StatusCode::CONFLICT,
-                code: "last_network_admin",
-                message: "you are the last network admin: make someone else network admin first"
-                    .into(),
-            })
-        }
-        r => r?,
-    };
+    // The last network admin is refused by the store (error layer: 409).
+    let erased = state.store.erase_person(&erasure).await?;
     if erased
         .cancelled_registrations
         .iter()
