@@ -13,6 +13,7 @@ use crate::money::parse_sek_to_ore;
 use crate::text::Text;
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Most seats one purchase may create.
@@ -556,6 +557,50 @@ pub fn included_minutes(held: &[HeldSeat], date: NaiveDate) -> i64 {
         .filter(|h| h.seat.active_on(date))
         .map(|h| h.plan.included_hours_per_month * 60)
         .sum()
+}
+
+/// What is left of one held seat's included room hours this month, for the
+/// member's card and the booking form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncludedLeft {
+    pub seat_id: Uuid,
+    pub plan_name: String,
+    /// Minutes the seat's plan includes per month.
+    pub allowance_minutes: i64,
+    /// Minutes used this month.
+    pub used_minutes: i64,
+}
+
+impl IncludedLeft {
+    /// Minutes left; never below zero, since charged late cancellations
+    /// keep their minutes used even after the plan has changed.
+    pub fn left_minutes(&self) -> i64 {
+        (self.allowance_minutes - self.used_minutes).max(0)
+    }
+}
+
+/// The held seats whose plans include room hours: the only ones whose use
+/// this month is worth reading.
+pub fn seats_with_included_hours(held: &[HeldSeat]) -> Vec<Uuid> {
+    held.iter()
+        .filter(|h| h.plan.included_hours_per_month > 0)
+        .map(|h| h.seat.id)
+        .collect()
+}
+
+/// What is left of each held seat's included hours, in the order held,
+/// given the minutes `used` per seat this month (a seat not in `used` has
+/// used none). Seats without included hours are left out.
+pub fn included_left(held: &[HeldSeat], used: &HashMap<Uuid, i64>) -> Vec<IncludedLeft> {
+    held.iter()
+        .filter(|h| h.plan.included_hours_per_month > 0)
+        .map(|h| IncludedLeft {
+            seat_id: h.seat.id,
+            plan_name: h.plan.name.clone(),
+            allowance_minutes: h.plan.included_hours_per_month * 60,
+            used_minutes: used.get(&h.seat.id).copied().unwrap_or(0),
+        })
+        .collect()
 }
 
 /// The first and last civil day of the month that contains `date`.
@@ -1418,6 +1463,51 @@ mod tests {
                 .code,
             "person_archived"
         );
+    }
+
+    #[test]
+    fn what_is_left_of_included_hours_is_per_seat_and_never_negative() {
+        let with_hours = |id: u128, hours: i64, name: &str| {
+            let mut h = held(PlanScope::Network, 0, "2026-01-01", None);
+            h.seat.id = Uuid::from_u128(id);
+            h.plan.included_hours_per_month = hours;
+            h.plan.name = name.into();
+            h
+        };
+        let held = vec![
+            with_hours(1, 4, "Flex"),
+            with_hours(2, 0, "Drop-in"),
+            with_hours(3, 2, "Bas"),
+        ];
+        assert_eq!(
+            seats_with_included_hours(&held),
+            vec![Uuid::from_u128(1), Uuid::from_u128(3)]
+        );
+        let used = HashMap::from([(Uuid::from_u128(1), 90), (Uuid::from_u128(3), 150)]);
+        let left = included_left(&held, &used);
+        assert_eq!(
+            left,
+            vec![
+                IncludedLeft {
+                    seat_id: Uuid::from_u128(1),
+                    plan_name: "Flex".into(),
+                    allowance_minutes: 240,
+                    used_minutes: 90,
+                },
+                IncludedLeft {
+                    seat_id: Uuid::from_u128(3),
+                    plan_name: "Bas".into(),
+                    allowance_minutes: 120,
+                    used_minutes: 150,
+                },
+            ]
+        );
+        assert_eq!(left[0].left_minutes(), 150);
+        assert_eq!(left[1].left_minutes(), 0, "more used than included");
+        // A seat not yet used this month has all of its hours left.
+        let fresh = included_left(&held, &HashMap::new());
+        assert_eq!(fresh[0].left_minutes(), 240);
+        assert!(included_left(&[], &used).is_empty());
     }
 
     #[test]
