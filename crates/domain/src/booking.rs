@@ -16,7 +16,7 @@ use crate::error::{invalid, FieldError, ValidationErrors};
 use crate::hours::OpeningHours;
 use crate::membership::{local_date, local_instant, HeldSeat};
 use crate::money::vat_of;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -312,6 +312,23 @@ pub fn on_grid(at: DateTime<Utc>) -> bool {
     at.timestamp().rem_euclid(GRID_MINUTES * 60) == 0 && at.timestamp_subsec_nanos() == 0
 }
 
+/// The first instant on the grid at or after `at`: where a booking in a
+/// free block that starts off the grid (at "now") may start.
+pub fn first_on_grid(at: DateTime<Utc>) -> DateTime<Utc> {
+    let quarter = GRID_MINUTES * 60;
+    // A fraction of a second past a whole second counts as the next one.
+    let secs = at.timestamp() + i64::from(at.timestamp_subsec_nanos() > 0);
+    DateTime::from_timestamp((secs + quarter - 1).div_euclid(quarter) * quarter, 0).unwrap_or(at)
+}
+
+/// The first quarter hour at or after a civil time of day, in minutes since
+/// midnight (1440, midnight at the day's end, after 23:45). The grid is
+/// the same in civil time as in UTC (see [`GRID_MINUTES`]).
+pub fn civil_grid_minutes(t: NaiveTime) -> i64 {
+    let minutes = t.signed_duration_since(NaiveTime::MIN).num_minutes();
+    (minutes + GRID_MINUTES - 1) / GRID_MINUTES * GRID_MINUTES
+}
+
 /// The hub's opening intervals on a civil date, as instants. On the days
 /// the clocks change these are the real hours (e.g. 08:00–17:00 is 9 hours
 /// on both change days, since the change happens at night).
@@ -504,7 +521,8 @@ pub enum Canceller {
 /// may not cancel it.
 pub fn canceller(p: &Principal, b: &Booking) -> Result<Canceller, BookingRefusal> {
     let own = b.booker_id == p.person_id
-        || (b.on_behalf_of_organisation && p.admin_of_organisation_ids.contains(&b.organisation_id));
+        || (b.on_behalf_of_organisation
+            && p.admin_of_organisation_ids.contains(&b.organisation_id));
     if own {
         Ok(Canceller::Booker)
     } else if p.can_edit_hub(b.hub_id) {
@@ -1061,6 +1079,30 @@ mod tests {
                 ..Price::default()
             }
         );
+    }
+
+    #[test]
+    fn free_time_off_the_grid_is_bookable_from_the_next_quarter_hour() {
+        let on = t("2026-11-24T10:15:00+01:00");
+        assert_eq!(first_on_grid(on), on);
+        assert_eq!(first_on_grid(t("2026-11-24T10:03:00+01:00")), on);
+        assert_eq!(first_on_grid(t("2026-11-24T10:14:59+01:00")), on);
+        // A fraction of a second past the grid is past it.
+        assert_eq!(
+            first_on_grid(on + Duration::milliseconds(1)),
+            t("2026-11-24T10:30:00+01:00")
+        );
+        assert!(on_grid(first_on_grid(t("2026-11-24T10:16:30.5+01:00"))));
+    }
+
+    #[test]
+    fn a_civil_time_rounds_up_to_its_quarter_hour() {
+        let hm = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").unwrap();
+        assert_eq!(civil_grid_minutes(hm("09:00")), 9 * 60);
+        assert_eq!(civil_grid_minutes(hm("09:01")), 9 * 60 + 15);
+        assert_eq!(civil_grid_minutes(hm("09:14")), 9 * 60 + 15);
+        assert_eq!(civil_grid_minutes(hm("00:00")), 0);
+        assert_eq!(civil_grid_minutes(hm("23:50")), 24 * 60);
     }
 
     #[test]

@@ -783,6 +783,12 @@ pub fn decide_status(capacity: i64, confirmed: i64, waitlisted: i64) -> Registra
     }
 }
 
+/// Places still free when `confirmed` people hold one; never below zero,
+/// so a count read apart from the capacity cannot show a negative.
+pub fn places_left(capacity: i64, confirmed: i64) -> i64 {
+    (capacity - confirmed).max(0)
+}
+
 /// Who moves up from the waiting list when places are free: the first
 /// waiting people in arrival order, as many as there are free places.
 /// Returns their ids in that order.
@@ -791,7 +797,7 @@ pub fn promote(registrations: &[Registration], capacity: i64) -> Vec<Uuid> {
         .iter()
         .filter(|r| r.status == RegistrationStatus::Confirmed)
         .count() as i64;
-    let free = (capacity - confirmed).max(0) as usize;
+    let free = places_left(capacity, confirmed) as usize;
     let mut waiting: Vec<&Registration> = registrations
         .iter()
         .filter(|r| r.status == RegistrationStatus::Waitlisted)
@@ -1045,6 +1051,14 @@ mod tests {
             },
             organisation_name: "Kommunen".into(),
         }
+    }
+
+    #[test]
+    fn places_left_are_the_free_ones_and_never_negative() {
+        assert_eq!(places_left(10, 0), 10);
+        assert_eq!(places_left(10, 7), 3);
+        assert_eq!(places_left(10, 10), 0);
+        assert_eq!(places_left(5, 8), 0);
     }
 
     #[test]

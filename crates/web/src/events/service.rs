@@ -22,7 +22,7 @@ use chrono::{DateTime, Duration, Utc};
 use std::collections::HashSet;
 use thirdplace_domain::booking::{check_slot, BookingRefusal, Price};
 use thirdplace_domain::event::{
-    check_colleague, may_register, may_see, Event, EventInput, EventRefusal, EventStatus,
+    self, check_colleague, may_register, may_see, Event, EventInput, EventRefusal, EventStatus,
     EventSummary, EventVisibility, ExternalParticipantInput, Invitation, Registrant, Registration,
     Viewer,
 };
@@ -73,21 +73,14 @@ fn field_error(field: &str, e: FieldError) -> ValidationErrors {
 
 // ------------------------------------------------------------- who is who
 
-/// Whether `p` is a member: holds a seat, hosts a hub or runs the network.
+/// Whether `p` is a member ([`event::is_member`]); the held seats are read
+/// only when no role already makes `p` one.
 pub async fn is_member(state: &AppState, p: &Principal) -> AppResult<bool> {
-    if p.is_network_admin || !p.hosted_hub_ids.is_empty() {
+    if event::member_by_role(p) {
         return Ok(true);
     }
-    Ok(!state
-        .store
-        .held_seats(p.person_id, state.now())
-        .await?
-        .is_empty())
-}
-
-/// Organisers, the hub's hosts and network admins manage an event.
-pub fn manages(p: Option<&Principal>, e: &Event) -> bool {
-    p.is_some_and(|p| e.is_organiser(p.person_id) || p.can_edit_hub(e.hub_id))
+    let held = state.store.held_seats(p.person_id, state.now()).await?;
+    Ok(event::is_member(p, &held))
 }
 
 /// Who `p` is to one event. Invited means holding an active registration
@@ -96,7 +89,7 @@ pub async fn viewer(state: &AppState, p: Option<&Principal>, e: &Event) -> AppRe
     let Some(p) = p else {
         return Ok(Viewer::default());
     };
-    let manages = manages(Some(p), e);
+    let manages = event::manages(p, e);
     let member = is_member(state, p).await?;
     let invited = if e.visibility == EventVisibility::Public || manages {
         false
@@ -224,7 +217,7 @@ pub async fn visible(
                 person_id: Some(p.person_id),
                 member,
                 invited: involved.contains(&l.event.id),
-                manages: manages(Some(p), &l.event),
+                manages: event::manages(p, &l.event),
             };
             if may_see(&l.event, &v) {
                 out.push(l);
@@ -486,7 +479,7 @@ async fn registration_for(
     let r = state.store.get_registration(id).await?;
     let e = state.store.get_event(r.event_id).await?;
     let own = r.registrant.person_id() == Some(p.person_id) || r.registered_by == Some(p.person_id);
-    let manages = manages(Some(p), &e);
+    let manages = event::manages(p, &e);
     if !own && !manages {
         return Err(AppError::NotFound);
     }
