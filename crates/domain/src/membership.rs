@@ -6,7 +6,7 @@
 //! seat is valid from its first day to its last day, both included. Instants
 //! (who held a seat when, check-ins) are UTC.
 
-use crate::entities::{optional_text, parse_bool, parse_id, parse_int, parse_name};
+use crate::entities::{optional_text, parse_bool, parse_id, parse_int, parse_name, Principal};
 use crate::error::{invalid, FieldError, ValidationErrors};
 use crate::hours::{OpeningHours, HUB_TIME_ZONE};
 use crate::money::parse_sek_to_ore;
@@ -830,6 +830,22 @@ impl GuestRefusal {
     }
 }
 
+/// Whether `who` may end a check-in or add guests to it: its member and the
+/// hub's hosts (and network admins).
+pub fn may_act_on_check_in(who: &Principal, c: &CheckIn) -> bool {
+    who.person_id == c.person_id || who.can_edit_hub(c.hub_id)
+}
+
+/// How many guests a check-in may have at once: the limit of the plan of
+/// the seat that let its member in, among the seats they hold now; none if
+/// they no longer hold it.
+pub fn guest_limit(held: &[HeldSeat], c: &CheckIn) -> i64 {
+    held.iter()
+        .find(|h| h.seat.id == c.seat_id)
+        .map(|h| h.plan.max_guests)
+        .unwrap_or(0)
+}
+
 /// The guest rule: same organisation as the host, and within the plan's
 /// limit of guests at once (`present` counts the host's guests still here).
 pub fn check_guest(
@@ -1412,6 +1428,62 @@ mod tests {
             auto_close_at(&hours, t("2026-11-28T11:00:00Z")),
             t("2026-11-28T23:00:00Z")
         );
+    }
+
+    fn a_check_in() -> CheckIn {
+        CheckIn {
+            id: Uuid::from_u128(80),
+            person_id: Uuid::from_u128(81),
+            hub_id: HUB,
+            seat_id: Uuid::from_u128(9),
+            method: CheckInMethod::Scan,
+            checked_in_at: t("2026-11-23T09:00:00Z"),
+            checked_out_at: None,
+            auto_closed: false,
+        }
+    }
+
+    #[test]
+    fn a_check_in_is_acted_on_by_its_member_and_the_hubs_hosts() {
+        let someone = |id: u128| Principal {
+            person_id: Uuid::from_u128(id),
+            first_name: "Anna".into(),
+            email: "anna@example.se".into(),
+            organisation_id: Some(Uuid::from_u128(100)),
+            is_network_admin: false,
+            hosted_hub_ids: vec![],
+            admin_of_organisation_ids: vec![],
+        };
+        let c = a_check_in();
+        assert!(may_act_on_check_in(&someone(81), &c), "its member");
+        assert!(!may_act_on_check_in(&someone(82), &c), "a colleague");
+        let host = Principal {
+            hosted_hub_ids: vec![HUB],
+            ..someone(83)
+        };
+        assert!(may_act_on_check_in(&host, &c));
+        let other_host = Principal {
+            hosted_hub_ids: vec![OTHER_HUB],
+            ..someone(84)
+        };
+        assert!(!may_act_on_check_in(&other_host, &c));
+        let admin = Principal {
+            is_network_admin: true,
+            ..someone(85)
+        };
+        assert!(may_act_on_check_in(&admin, &c));
+    }
+
+    #[test]
+    fn the_guest_limit_is_the_plan_of_the_seat_that_let_the_member_in() {
+        let c = a_check_in();
+        // `held` gives seat 9 (the check-in's) to every seat it makes.
+        let mut other = held(PlanScope::Network, 5, "2026-01-01", None);
+        other.seat.id = Uuid::from_u128(10);
+        let own = held(PlanScope::Network, 3, "2026-01-01", None);
+        assert_eq!(guest_limit(&[other.clone(), own], &c), 3);
+        assert_eq!(guest_limit(&[other], &c), 0, "a seat no longer held");
+        assert_eq!(guest_limit(&[], &c), 0);
     }
 
     #[test]
