@@ -592,6 +592,13 @@ pub fn is_member(p: &Principal, held: &[HeldSeat]) -> bool {
     member_by_role(p) || !held.is_empty()
 }
 
+/// Whether a proposal is published at once: a host's of its hub (or a
+/// network admin's) always; any member's where the hub publishes members'
+/// events without waiting for a host (`hub_publishes_member_events`).
+pub fn published_at_once(p: &Principal, e: &Event, hub_publishes_member_events: bool) -> bool {
+    p.can_edit_hub(e.hub_id) || hub_publishes_member_events
+}
+
 /// Whether `p` manages an event: its organisers, the hub's hosts and
 /// network admins do.
 pub fn manages(p: &Principal, e: &Event) -> bool {
@@ -1051,6 +1058,26 @@ mod tests {
             },
             organisation_name: "Kommunen".into(),
         }
+    }
+
+    #[test]
+    fn hosts_proposals_are_published_at_once_and_members_where_the_hub_says_so() {
+        let e = event();
+        let host = Principal {
+            hosted_hub_ids: vec![e.hub_id],
+            ..principal(21)
+        };
+        assert!(published_at_once(&host, &e, false));
+        let admin = Principal {
+            is_network_admin: true,
+            ..principal(22)
+        };
+        assert!(published_at_once(&admin, &e, false));
+        assert!(
+            !published_at_once(&principal(9), &e, false),
+            "the organiser waits"
+        );
+        assert!(published_at_once(&principal(9), &e, true));
     }
 
     #[test]

@@ -6,9 +6,10 @@
 //! booking rules for an event's room, and writes through the store, which
 //! decides places and the waiting list inside its transaction.
 //!
-//! **Who publishes.** There is no per-hub auto-publish setting: an event
-//! proposed by a host of its hub (or a network admin) is published at once;
-//! any other member's proposal waits until a host of the hub publishes it.
+//! **Who publishes.** An event proposed by a host of its hub (or a network
+//! admin) is published at once; so is any member's where the hub's booking
+//! rules publish members' events; otherwise a proposal waits until a host of
+//! the hub publishes it ([`event::published_at_once`] decides).
 //!
 //! **Who is a member.** Someone signed in who holds a seat somewhere in the
 //! network, hosts a hub or is a network admin. Members propose events and
@@ -306,15 +307,8 @@ pub async fn propose(state: &AppState, p: &Principal, input: &EventInput) -> App
     let now = state.now();
     let mut e = input.validate(new_id(), p.person_id, now)?;
     check_place(state.store.as_ref(), p, &e, now).await?;
-    // Hosts' own proposals, and every member's where the hub publishes
-    // members' events without waiting for a host.
-    if p.can_edit_hub(e.hub_id)
-        || state
-            .store
-            .booking_rules(e.hub_id)
-            .await?
-            .publish_member_events
-    {
+    let rules = state.store.booking_rules(e.hub_id).await?;
+    if event::published_at_once(p, &e, rules.publish_member_events) {
         e.status = EventStatus::Published;
     }
     let booking = match p.organisation_id {
