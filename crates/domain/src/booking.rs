@@ -11,12 +11,12 @@
 //! same way ([`crate::money::vat_of`]); the total is their sum. Each
 //! occurrence of a series is a booking of its own and rounds on its own.
 
-use crate::entities::{parse_bool, parse_int, Room, RoomKind};
+use crate::entities::{parse_bool, parse_int, Principal, Room, RoomKind};
 use crate::error::{invalid, FieldError, ValidationErrors};
 use crate::hours::OpeningHours;
 use crate::membership::{local_date, local_instant, HeldSeat};
 use crate::money::vat_of;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -312,6 +312,23 @@ pub fn on_grid(at: DateTime<Utc>) -> bool {
     at.timestamp().rem_euclid(GRID_MINUTES * 60) == 0 && at.timestamp_subsec_nanos() == 0
 }
 
+/// The first instant on the grid at or after `at`: where a booking in a
+/// free block that starts off the grid (at "now") may start.
+pub fn first_on_grid(at: DateTime<Utc>) -> DateTime<Utc> {
+    let quarter = GRID_MINUTES * 60;
+    // A fraction of a second past a whole second counts as the next one.
+    let secs = at.timestamp() + i64::from(at.timestamp_subsec_nanos() > 0);
+    DateTime::from_timestamp((secs + quarter - 1).div_euclid(quarter) * quarter, 0).unwrap_or(at)
+}
+
+/// The first quarter hour at or after a civil time of day, in minutes since
+/// midnight (1440, midnight at the day's end, after 23:45). The grid is
+/// the same in civil time as in UTC (see [`GRID_MINUTES`]).
+pub fn civil_grid_minutes(t: NaiveTime) -> i64 {
+    let minutes = t.signed_duration_since(NaiveTime::MIN).num_minutes();
+    (minutes + GRID_MINUTES - 1) / GRID_MINUTES * GRID_MINUTES
+}
+
 /// The hub's opening intervals on a civil date, as instants. On the days
 /// the clocks change these are the real hours (e.g. 08:00–17:00 is 9 hours
 /// on both change days, since the change happens at night).
@@ -387,6 +404,24 @@ pub fn price(room: &Room, minutes: i64, included_available: i64) -> Price {
     }
 }
 
+/// The sum of several prices (a quote's occurrences): minutes and amounts
+/// add up, each already rounded on its own, so the total is what the
+/// bookings will be invoiced; the VAT rate is the room's.
+pub fn sum_prices<'a>(vat_percent: u8, prices: impl IntoIterator<Item = &'a Price>) -> Price {
+    let mut t = Price {
+        vat_percent,
+        ..Price::default()
+    };
+    for p in prices {
+        t.included_minutes += p.included_minutes;
+        t.billable_minutes += p.billable_minutes;
+        t.price_ex_vat_ore += p.price_ex_vat_ore;
+        t.vat_ore += p.vat_ore;
+        t.total_ore += p.total_ore;
+    }
+    t
+}
+
 /// `n / d` rounded to the nearest integer, halves away from zero; `d > 0`.
 fn round_div(n: i128, d: i128) -> i64 {
     let q = if n >= 0 {
@@ -459,6 +494,42 @@ pub fn pick_seat(seats: &[(Uuid, i64)], used: &HashMap<Uuid, i64>) -> Option<(Uu
         .iter()
         .map(|(id, allowance)| (*id, (allowance - used.get(id).copied().unwrap_or(0)).max(0)))
         .max_by_key(|(id, left)| (*left, std::cmp::Reverse(*id)))
+}
+
+/// Whether `p` may see a booking: its booker, an administrator of the
+/// organisation it is billed to, the hub's hosts and network admins.
+pub fn may_see(p: &Principal, b: &Booking) -> bool {
+    b.booker_id == p.person_id
+        || p.admin_of_organisation_ids.contains(&b.organisation_id)
+        || p.can_edit_hub(b.hub_id)
+}
+
+/// Who cancels a booking: it decides whether the cancellation may be
+/// charged and whether the booker must be told why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Canceller {
+    /// Its booker, or an administrator of the organisation it was booked
+    /// on behalf of.
+    Booker,
+    /// A host of the hub (or a network admin) cancelling someone else's
+    /// booking.
+    Host,
+}
+
+/// Who `p` is when cancelling a booking; someone who only sees it (an
+/// administrator of the organisation billed for a member's own booking)
+/// may not cancel it.
+pub fn canceller(p: &Principal, b: &Booking) -> Result<Canceller, BookingRefusal> {
+    let own = b.booker_id == p.person_id
+        || (b.on_behalf_of_organisation
+            && p.admin_of_organisation_ids.contains(&b.organisation_id));
+    if own {
+        Ok(Canceller::Booker)
+    } else if p.can_edit_hub(b.hub_id) {
+        Ok(Canceller::Host)
+    } else {
+        Err(BookingRefusal::NotYours)
+    }
 }
 
 /// Whether cancelling now is charged: after the deadline (the notice before
@@ -889,6 +960,149 @@ mod tests {
         used.insert(b, 300);
         assert_eq!(pick_seat(&seats, &used), Some((a, 100)));
         assert_eq!(pick_seat(&[], &used), None);
+    }
+
+    fn principal(id: u128) -> Principal {
+        Principal {
+            person_id: Uuid::from_u128(id),
+            first_name: "Anna".into(),
+            email: "anna@example.se".into(),
+            organisation_id: None,
+            is_network_admin: false,
+            hosted_hub_ids: vec![],
+            admin_of_organisation_ids: vec![],
+        }
+    }
+
+    fn a_booking(on_behalf_of_organisation: bool) -> Booking {
+        let start = t("2026-11-25T10:00:00+01:00");
+        Booking {
+            id: Uuid::from_u128(70),
+            room_id: room().id,
+            hub_id: room().hub_id,
+            booker_id: Uuid::from_u128(71),
+            organisation_id: Uuid::from_u128(72),
+            on_behalf_of_organisation,
+            seat_id: None,
+            series_id: None,
+            title: "Styrelsemöte".into(),
+            start,
+            end: start + Duration::hours(1),
+            status: BookingStatus::Confirmed,
+            price: price(&room(), 60, 0),
+            created_at: t("2026-11-01T10:00:00+01:00"),
+            cancelled_at: None,
+            cancelled_by: None,
+            cancel_reason: String::new(),
+            cancellation_charged: false,
+        }
+    }
+
+    #[test]
+    fn a_booking_is_seen_by_its_booker_its_organisations_admins_and_the_hubs_hosts() {
+        let b = a_booking(false);
+        assert!(may_see(&principal(71), &b), "the booker");
+        assert!(!may_see(&principal(73), &b), "someone else");
+        let org_admin = Principal {
+            admin_of_organisation_ids: vec![b.organisation_id],
+            ..principal(74)
+        };
+        assert!(may_see(&org_admin, &b));
+        let host = Principal {
+            hosted_hub_ids: vec![b.hub_id],
+            ..principal(75)
+        };
+        assert!(may_see(&host, &b));
+        let admin = Principal {
+            is_network_admin: true,
+            ..principal(76)
+        };
+        assert!(may_see(&admin, &b));
+    }
+
+    #[test]
+    fn bookers_cancel_their_own_and_hosts_anyone_elses() {
+        let own = a_booking(false);
+        assert_eq!(canceller(&principal(71), &own), Ok(Canceller::Booker));
+        assert_eq!(
+            canceller(&principal(73), &own),
+            Err(BookingRefusal::NotYours)
+        );
+        // The organisation's admin sees a member's own booking but may
+        // cancel only those booked on the organisation's behalf.
+        let org_admin = Principal {
+            admin_of_organisation_ids: vec![own.organisation_id],
+            ..principal(74)
+        };
+        assert_eq!(canceller(&org_admin, &own), Err(BookingRefusal::NotYours));
+        assert_eq!(
+            canceller(&org_admin, &a_booking(true)),
+            Ok(Canceller::Booker)
+        );
+        let host = Principal {
+            hosted_hub_ids: vec![own.hub_id],
+            ..principal(75)
+        };
+        assert_eq!(canceller(&host, &own), Ok(Canceller::Host));
+        // A host cancelling their own booking is its booker.
+        let host_booker = Principal {
+            hosted_hub_ids: vec![own.hub_id],
+            ..principal(71)
+        };
+        assert_eq!(canceller(&host_booker, &own), Ok(Canceller::Booker));
+    }
+
+    #[test]
+    fn a_quotes_total_is_the_sum_of_its_rounded_prices() {
+        let mut r = room();
+        r.hourly_price_ore = 1_002;
+        // 15 minutes at 10,02 kr an hour round to 251 öre each time.
+        let quarter = price(&r, 15, 0);
+        let included = price(&r, 60, 60);
+        let total = sum_prices(25, [&quarter, &quarter, &included]);
+        assert_eq!(
+            total,
+            Price {
+                included_minutes: 60,
+                billable_minutes: 30,
+                price_ex_vat_ore: 2 * quarter.price_ex_vat_ore,
+                vat_percent: 25,
+                vat_ore: 2 * quarter.vat_ore,
+                total_ore: 2 * quarter.total_ore,
+            }
+        );
+        assert_eq!(total.price_ex_vat_ore, 502);
+        assert_eq!(
+            sum_prices(6, []),
+            Price {
+                vat_percent: 6,
+                ..Price::default()
+            }
+        );
+    }
+
+    #[test]
+    fn free_time_off_the_grid_is_bookable_from_the_next_quarter_hour() {
+        let on = t("2026-11-24T10:15:00+01:00");
+        assert_eq!(first_on_grid(on), on);
+        assert_eq!(first_on_grid(t("2026-11-24T10:03:00+01:00")), on);
+        assert_eq!(first_on_grid(t("2026-11-24T10:14:59+01:00")), on);
+        // A fraction of a second past the grid is past it.
+        assert_eq!(
+            first_on_grid(on + Duration::milliseconds(1)),
+            t("2026-11-24T10:30:00+01:00")
+        );
+        assert!(on_grid(first_on_grid(t("2026-11-24T10:16:30.5+01:00"))));
+    }
+
+    #[test]
+    fn a_civil_time_rounds_up_to_its_quarter_hour() {
+        let hm = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").unwrap();
+        assert_eq!(civil_grid_minutes(hm("09:00")), 9 * 60);
+        assert_eq!(civil_grid_minutes(hm("09:01")), 9 * 60 + 15);
+        assert_eq!(civil_grid_minutes(hm("09:14")), 9 * 60 + 15);
+        assert_eq!(civil_grid_minutes(hm("00:00")), 0);
+        assert_eq!(civil_grid_minutes(hm("23:50")), 24 * 60);
     }
 
     #[test]

@@ -12,10 +12,10 @@
 //! transaction. The waiting list moves up in that order.
 
 use crate::booking::{Booking, BookingStatus, Price};
-use crate::entities::{optional_text, parse_id, parse_int, DESCRIPTION_MAX};
+use crate::entities::{optional_text, parse_id, parse_int, Principal, DESCRIPTION_MAX};
 use crate::error::{invalid, FieldError, ValidationErrors};
 use crate::hours::HUB_TIME_ZONE;
-use crate::membership::parse_expertise;
+use crate::membership::{parse_expertise, HeldSeat};
 use crate::text::{Email, Text};
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -579,6 +579,32 @@ pub fn may_see(event: &Event, viewer: &Viewer) -> bool {
     }
 }
 
+/// Whether `p` is a member by role alone: hosting a hub or running the
+/// network makes one, whatever seats one holds. Callers ask this first so
+/// that they read the held seats only when it matters.
+pub fn member_by_role(p: &Principal) -> bool {
+    p.is_network_admin || !p.hosted_hub_ids.is_empty()
+}
+
+/// Whether `p` is a member: holds a seat (`held` are the seats they hold
+/// now), hosts a hub or runs the network.
+pub fn is_member(p: &Principal, held: &[HeldSeat]) -> bool {
+    member_by_role(p) || !held.is_empty()
+}
+
+/// Whether a proposal is published at once: a host's of its hub (or a
+/// network admin's) always; any member's where the hub publishes members'
+/// events without waiting for a host (`hub_publishes_member_events`).
+pub fn published_at_once(p: &Principal, e: &Event, hub_publishes_member_events: bool) -> bool {
+    p.can_edit_hub(e.hub_id) || hub_publishes_member_events
+}
+
+/// Whether `p` manages an event: its organisers, the hub's hosts and
+/// network admins do.
+pub fn manages(p: &Principal, e: &Event) -> bool {
+    e.is_organiser(p.person_id) || p.can_edit_hub(e.hub_id)
+}
+
 /// Whether the viewer may sign up (themself or, as a member, a colleague)
 /// now. Capacity is not checked here: a full event puts people on the
 /// waiting list, decided by the store.
@@ -764,6 +790,12 @@ pub fn decide_status(capacity: i64, confirmed: i64, waitlisted: i64) -> Registra
     }
 }
 
+/// Places still free when `confirmed` people hold one; never below zero,
+/// so a count read apart from the capacity cannot show a negative.
+pub fn places_left(capacity: i64, confirmed: i64) -> i64 {
+    (capacity - confirmed).max(0)
+}
+
 /// Who moves up from the waiting list when places are free: the first
 /// waiting people in arrival order, as many as there are free places.
 /// Returns their ids in that order.
@@ -772,7 +804,7 @@ pub fn promote(registrations: &[Registration], capacity: i64) -> Vec<Uuid> {
         .iter()
         .filter(|r| r.status == RegistrationStatus::Confirmed)
         .count() as i64;
-    let free = (capacity - confirmed).max(0) as usize;
+    let free = places_left(capacity, confirmed) as usize;
     let mut waiting: Vec<&Registration> = registrations
         .iter()
         .filter(|r| r.status == RegistrationStatus::Waitlisted)
@@ -988,6 +1020,113 @@ mod tests {
         input()
             .validate(Uuid::from_u128(1), Uuid::from_u128(9), t(NOW))
             .unwrap()
+    }
+
+    fn principal(id: u128) -> Principal {
+        Principal {
+            person_id: Uuid::from_u128(id),
+            first_name: "Anna".into(),
+            email: "anna@example.se".into(),
+            organisation_id: None,
+            is_network_admin: false,
+            hosted_hub_ids: vec![],
+            admin_of_organisation_ids: vec![],
+        }
+    }
+
+    fn held_seat() -> HeldSeat {
+        use crate::membership::{Plan, PlanScope, Seat, Validity};
+        HeldSeat {
+            seat: Seat {
+                id: Uuid::from_u128(40),
+                plan_id: Uuid::from_u128(41),
+                organisation_id: Uuid::from_u128(42),
+                start_date: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                end_date: None,
+                created_at: t("2026-01-01T00:00:00Z"),
+            },
+            plan: Plan {
+                id: Uuid::from_u128(41),
+                name: "Flex".into(),
+                description: String::new(),
+                scope: PlanScope::Network,
+                monthly_price_ore: 0,
+                included_hours_per_month: 0,
+                max_guests: 0,
+                validity: Validity::MonthlyRolling,
+                archived: false,
+            },
+            organisation_name: "Kommunen".into(),
+        }
+    }
+
+    #[test]
+    fn hosts_proposals_are_published_at_once_and_members_where_the_hub_says_so() {
+        let e = event();
+        let host = Principal {
+            hosted_hub_ids: vec![e.hub_id],
+            ..principal(21)
+        };
+        assert!(published_at_once(&host, &e, false));
+        let admin = Principal {
+            is_network_admin: true,
+            ..principal(22)
+        };
+        assert!(published_at_once(&admin, &e, false));
+        assert!(
+            !published_at_once(&principal(9), &e, false),
+            "the organiser waits"
+        );
+        assert!(published_at_once(&principal(9), &e, true));
+    }
+
+    #[test]
+    fn places_left_are_the_free_ones_and_never_negative() {
+        assert_eq!(places_left(10, 0), 10);
+        assert_eq!(places_left(10, 7), 3);
+        assert_eq!(places_left(10, 10), 0);
+        assert_eq!(places_left(5, 8), 0);
+    }
+
+    #[test]
+    fn members_hold_a_seat_host_a_hub_or_run_the_network() {
+        let nobody = principal(20);
+        assert!(!member_by_role(&nobody));
+        assert!(!is_member(&nobody, &[]));
+        assert!(is_member(&nobody, &[held_seat()]));
+        let host = Principal {
+            hosted_hub_ids: vec![Uuid::from_u128(2)],
+            ..principal(21)
+        };
+        assert!(member_by_role(&host) && is_member(&host, &[]));
+        let admin = Principal {
+            is_network_admin: true,
+            ..principal(22)
+        };
+        assert!(member_by_role(&admin) && is_member(&admin, &[]));
+    }
+
+    #[test]
+    fn organisers_the_hubs_hosts_and_network_admins_manage_an_event() {
+        let e = event();
+        assert!(manages(&principal(9), &e), "the organiser");
+        assert!(manages(&principal(7), &e), "a co-organiser");
+        assert!(!manages(&principal(20), &e), "someone else");
+        let host = Principal {
+            hosted_hub_ids: vec![e.hub_id],
+            ..principal(21)
+        };
+        assert!(manages(&host, &e));
+        let other_host = Principal {
+            hosted_hub_ids: vec![Uuid::from_u128(99)],
+            ..principal(23)
+        };
+        assert!(!manages(&other_host, &e));
+        let admin = Principal {
+            is_network_admin: true,
+            ..principal(22)
+        };
+        assert!(manages(&admin, &e));
     }
 
     #[test]

@@ -6,13 +6,14 @@
 //! seat is valid from its first day to its last day, both included. Instants
 //! (who held a seat when, check-ins) are UTC.
 
-use crate::entities::{optional_text, parse_bool, parse_id, parse_int, parse_name};
+use crate::entities::{optional_text, parse_bool, parse_id, parse_int, parse_name, Principal};
 use crate::error::{invalid, FieldError, ValidationErrors};
 use crate::hours::{OpeningHours, HUB_TIME_ZONE};
 use crate::money::parse_sek_to_ore;
 use crate::text::Text;
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Most seats one purchase may create.
@@ -558,6 +559,50 @@ pub fn included_minutes(held: &[HeldSeat], date: NaiveDate) -> i64 {
         .sum()
 }
 
+/// What is left of one held seat's included room hours this month, for the
+/// member's card and the booking form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncludedLeft {
+    pub seat_id: Uuid,
+    pub plan_name: String,
+    /// Minutes the seat's plan includes per month.
+    pub allowance_minutes: i64,
+    /// Minutes used this month.
+    pub used_minutes: i64,
+}
+
+impl IncludedLeft {
+    /// Minutes left; never below zero, since charged late cancellations
+    /// keep their minutes used even after the plan has changed.
+    pub fn left_minutes(&self) -> i64 {
+        (self.allowance_minutes - self.used_minutes).max(0)
+    }
+}
+
+/// The held seats whose plans include room hours: the only ones whose use
+/// this month is worth reading.
+pub fn seats_with_included_hours(held: &[HeldSeat]) -> Vec<Uuid> {
+    held.iter()
+        .filter(|h| h.plan.included_hours_per_month > 0)
+        .map(|h| h.seat.id)
+        .collect()
+}
+
+/// What is left of each held seat's included hours, in the order held,
+/// given the minutes `used` per seat this month (a seat not in `used` has
+/// used none). Seats without included hours are left out.
+pub fn included_left(held: &[HeldSeat], used: &HashMap<Uuid, i64>) -> Vec<IncludedLeft> {
+    held.iter()
+        .filter(|h| h.plan.included_hours_per_month > 0)
+        .map(|h| IncludedLeft {
+            seat_id: h.seat.id,
+            plan_name: h.plan.name.clone(),
+            allowance_minutes: h.plan.included_hours_per_month * 60,
+            used_minutes: used.get(&h.seat.id).copied().unwrap_or(0),
+        })
+        .collect()
+}
+
 /// The first and last civil day of the month that contains `date`.
 pub fn month_of(date: NaiveDate) -> (NaiveDate, NaiveDate) {
     let first = date.with_day(1).unwrap_or(date);
@@ -783,6 +828,22 @@ impl GuestRefusal {
             }
         }
     }
+}
+
+/// Whether `who` may end a check-in or add guests to it: its member and the
+/// hub's hosts (and network admins).
+pub fn may_act_on_check_in(who: &Principal, c: &CheckIn) -> bool {
+    who.person_id == c.person_id || who.can_edit_hub(c.hub_id)
+}
+
+/// How many guests a check-in may have at once: the limit of the plan of
+/// the seat that let its member in, among the seats they hold now; none if
+/// they no longer hold it.
+pub fn guest_limit(held: &[HeldSeat], c: &CheckIn) -> i64 {
+    held.iter()
+        .find(|h| h.seat.id == c.seat_id)
+        .map(|h| h.plan.max_guests)
+        .unwrap_or(0)
 }
 
 /// The guest rule: same organisation as the host, and within the plan's
@@ -1369,6 +1430,62 @@ mod tests {
         );
     }
 
+    fn a_check_in() -> CheckIn {
+        CheckIn {
+            id: Uuid::from_u128(80),
+            person_id: Uuid::from_u128(81),
+            hub_id: HUB,
+            seat_id: Uuid::from_u128(9),
+            method: CheckInMethod::Scan,
+            checked_in_at: t("2026-11-23T09:00:00Z"),
+            checked_out_at: None,
+            auto_closed: false,
+        }
+    }
+
+    #[test]
+    fn a_check_in_is_acted_on_by_its_member_and_the_hubs_hosts() {
+        let someone = |id: u128| Principal {
+            person_id: Uuid::from_u128(id),
+            first_name: "Anna".into(),
+            email: "anna@example.se".into(),
+            organisation_id: Some(Uuid::from_u128(100)),
+            is_network_admin: false,
+            hosted_hub_ids: vec![],
+            admin_of_organisation_ids: vec![],
+        };
+        let c = a_check_in();
+        assert!(may_act_on_check_in(&someone(81), &c), "its member");
+        assert!(!may_act_on_check_in(&someone(82), &c), "a colleague");
+        let host = Principal {
+            hosted_hub_ids: vec![HUB],
+            ..someone(83)
+        };
+        assert!(may_act_on_check_in(&host, &c));
+        let other_host = Principal {
+            hosted_hub_ids: vec![OTHER_HUB],
+            ..someone(84)
+        };
+        assert!(!may_act_on_check_in(&other_host, &c));
+        let admin = Principal {
+            is_network_admin: true,
+            ..someone(85)
+        };
+        assert!(may_act_on_check_in(&admin, &c));
+    }
+
+    #[test]
+    fn the_guest_limit_is_the_plan_of_the_seat_that_let_the_member_in() {
+        let c = a_check_in();
+        // `held` gives seat 9 (the check-in's) to every seat it makes.
+        let mut other = held(PlanScope::Network, 5, "2026-01-01", None);
+        other.seat.id = Uuid::from_u128(10);
+        let own = held(PlanScope::Network, 3, "2026-01-01", None);
+        assert_eq!(guest_limit(&[other.clone(), own], &c), 3);
+        assert_eq!(guest_limit(&[other], &c), 0, "a seat no longer held");
+        assert_eq!(guest_limit(&[], &c), 0);
+    }
+
     #[test]
     fn guests_follow_the_organisation_and_the_limit() {
         let org = Uuid::from_u128(100);
@@ -1418,6 +1535,51 @@ mod tests {
                 .code,
             "person_archived"
         );
+    }
+
+    #[test]
+    fn what_is_left_of_included_hours_is_per_seat_and_never_negative() {
+        let with_hours = |id: u128, hours: i64, name: &str| {
+            let mut h = held(PlanScope::Network, 0, "2026-01-01", None);
+            h.seat.id = Uuid::from_u128(id);
+            h.plan.included_hours_per_month = hours;
+            h.plan.name = name.into();
+            h
+        };
+        let held = vec![
+            with_hours(1, 4, "Flex"),
+            with_hours(2, 0, "Drop-in"),
+            with_hours(3, 2, "Bas"),
+        ];
+        assert_eq!(
+            seats_with_included_hours(&held),
+            vec![Uuid::from_u128(1), Uuid::from_u128(3)]
+        );
+        let used = HashMap::from([(Uuid::from_u128(1), 90), (Uuid::from_u128(3), 150)]);
+        let left = included_left(&held, &used);
+        assert_eq!(
+            left,
+            vec![
+                IncludedLeft {
+                    seat_id: Uuid::from_u128(1),
+                    plan_name: "Flex".into(),
+                    allowance_minutes: 240,
+                    used_minutes: 90,
+                },
+                IncludedLeft {
+                    seat_id: Uuid::from_u128(3),
+                    plan_name: "Bas".into(),
+                    allowance_minutes: 120,
+                    used_minutes: 150,
+                },
+            ]
+        );
+        assert_eq!(left[0].left_minutes(), 150);
+        assert_eq!(left[1].left_minutes(), 0, "more used than included");
+        // A seat not yet used this month has all of its hours left.
+        let fresh = included_left(&held, &HashMap::new());
+        assert_eq!(fresh[0].left_minutes(), 240);
+        assert!(included_left(&[], &used).is_empty());
     }
 
     #[test]

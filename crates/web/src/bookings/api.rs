@@ -400,7 +400,7 @@ pub async fn get_booking(
 ) -> AppResult<Json<BookingOut>> {
     let p = auth.require()?;
     let b = state.store.get_booking(path_id(&id)?).await?;
-    if !bookings::may_see(p, &b) {
+    if !thirdplace_domain::booking::may_see(p, &b) {
         return Err(AppError::NotFound);
     }
     Ok(Json(b.into()))

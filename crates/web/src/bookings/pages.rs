@@ -237,11 +237,7 @@ async fn day_view(
                 let from = clock(s, Some(day_end));
                 let to = clock(e, Some(day_end));
                 // The first quarter hour at or after the block's start.
-                let quarter = rules::GRID_MINUTES * 60;
-                let secs = s.timestamp() + i64::from(s.timestamp_subsec_nanos() > 0);
-                let first =
-                    DateTime::from_timestamp((secs + quarter - 1).div_euclid(quarter) * quarter, 0)
-                        .unwrap_or(s);
+                let first = rules::first_on_grid(s);
                 let book_href = (!busy && !passed && signed_in && first < e).then(|| {
                     format!(
                         "/rooms/{}/book?date={date}&start={}",
@@ -515,11 +511,11 @@ async fn render_form(
     let included: Vec<Value> = bookings::included_left(state, user.person_id)
         .await?
         .into_iter()
-        .map(|(_, plan, allowance, used)| {
+        .map(|i| {
             context! {
-                plan,
-                left => duration_text((allowance - used).max(0)),
-                of => duration_text(allowance),
+                plan => i.plan_name,
+                left => duration_text(i.left_minutes()),
+                of => duration_text(i.allowance_minutes),
             }
         })
         .collect();
@@ -612,8 +608,9 @@ async fn book_form(
         .as_deref()
         .and_then(|s| NaiveTime::parse_from_str(s, "%H:%M").ok())
         .unwrap_or(NaiveTime::from_hms_opt(9, 0, 0).expect("a time"));
-    let minutes = (start.signed_duration_since(NaiveTime::MIN).num_minutes() + 14) / 15 * 15;
-    let start = NaiveTime::MIN + Duration::minutes(minutes.min(23 * 60));
+    // Not after 23:00, so that the hour fits in the day.
+    let minutes = rules::civil_grid_minutes(start).min(23 * 60);
+    let start = NaiveTime::MIN + Duration::minutes(minutes);
     let end = start + Duration::hours(1);
     let form = BookingForm {
         date: date.to_string(),

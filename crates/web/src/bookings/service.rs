@@ -12,9 +12,10 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use std::collections::HashMap;
 use thirdplace_domain::booking::{
     self, check_slot, decide_payer, occurrences, open_intervals, pick_seat, usage_month, Booking,
-    BookingRefusal, BookingRules, BookingStatus, Price, Recurrence, Span, MAX_TITLE_CHARS,
+    BookingRefusal, BookingRules, BookingStatus, Canceller, Price, Recurrence, Span,
+    MAX_TITLE_CHARS,
 };
-use thirdplace_domain::membership::{local_date, local_instant};
+use thirdplace_domain::membership::{self, local_date, local_instant, IncludedLeft};
 use thirdplace_domain::{new_id, Principal, Room, ValidationErrors, HUB_TIME_ZONE};
 use thirdplace_store::{
     BookingView, Cancellation, HubListing, IncludedCap, OutgoingEmail, Store, StoreError,
@@ -147,18 +148,7 @@ impl Quote {
 
     /// The sum of the free occurrences' prices.
     pub fn total(&self) -> Price {
-        let mut t = Price {
-            vat_percent: self.room.vat_rate_percent,
-            ..Price::default()
-        };
-        for o in self.free() {
-            t.included_minutes += o.price.included_minutes;
-            t.billable_minutes += o.price.billable_minutes;
-            t.price_ex_vat_ore += o.price.price_ex_vat_ore;
-            t.vat_ore += o.price.vat_ore;
-            t.total_ore += o.price.total_ore;
-        }
-        t
+        booking::sum_prices(self.room.vat_rate_percent, self.free().map(|o| &o.price))
     }
 }
 
@@ -427,30 +417,16 @@ pub async fn book_with(
 
 // ------------------------------------------------------------------ cancel
 
-/// Whether `p` may see a booking: its booker, an administrator of the
-/// organisation it is billed to, the hub's hosts and network admins.
-pub fn may_see(p: &Principal, b: &Booking) -> bool {
-    b.booker_id == p.person_id
-        || p.admin_of_organisation_ids.contains(&b.organisation_id)
-        || p.can_edit_hub(b.hub_id)
-}
-
 /// Cancels a booking. Its booker (or an administrator of the organisation
 /// it was booked on behalf of) cancels free of charge until the hub's
 /// deadline and charged after it; a host cancels any booking of their hub,
 /// free for the booker, with a reason the booker is sent by e-mail.
 pub async fn cancel(state: &AppState, p: &Principal, id: Uuid, reason: &str) -> AppResult<Booking> {
     let b = state.store.get_booking(id).await?;
-    if !may_see(p, &b) {
+    if !booking::may_see(p, &b) {
         return Err(AppError::NotFound);
     }
-    let own = b.booker_id == p.person_id
-        || (b.on_behalf_of_organisation
-            && p.admin_of_organisation_ids.contains(&b.organisation_id));
-    let host = p.can_edit_hub(b.hub_id);
-    if !own && !host {
-        return Err(refusal(&BookingRefusal::NotYours));
-    }
+    let by_host = booking::canceller(p, &b).map_err(|r| refusal(&r))? == Canceller::Host;
     if b.status == BookingStatus::Cancelled {
         return Err(refusal(&BookingRefusal::AlreadyCancelled));
     }
@@ -463,7 +439,6 @@ pub async fn cancel(state: &AppState, p: &Principal, id: Uuid, reason: &str) -> 
     let now = state.now();
     let rules = state.store.booking_rules(b.hub_id).await?;
     let charged = booking::cancellation_charged(b.start, &rules, now).map_err(|r| refusal(&r))?;
-    let by_host = !own;
     if by_host && reason.is_empty() {
         return Err(ValidationErrors::single(
             "reason",
@@ -551,39 +526,22 @@ fn cancellation_email(
 
 // ------------------------------------------------------------------- lists
 
-/// Remaining included minutes this month per held seat: `(seat, plan name,
-/// allowance, used)`, for the member's card and the booking form.
-pub async fn included_left(
-    state: &AppState,
-    person_id: Uuid,
-) -> AppResult<Vec<(Uuid, String, i64, i64)>> {
+/// What is left this month of each held seat's included hours, for the
+/// booking form ([`membership::included_left`] decides).
+pub async fn included_left(state: &AppState, person_id: Uuid) -> AppResult<Vec<IncludedLeft>> {
     let now = state.now();
     let held = state.store.held_seats(person_id, now).await?;
-    let seats: Vec<_> = held
-        .iter()
-        .filter(|h| h.plan.included_hours_per_month > 0)
-        .collect();
-    if seats.is_empty() {
+    let ids = membership::seats_with_included_hours(&held);
+    if ids.is_empty() {
         return Ok(vec![]);
     }
-    let ids: Vec<Uuid> = seats.iter().map(|h| h.seat.id).collect();
     let used: HashMap<Uuid, i64> = state
         .store
         .seat_minutes_used(&ids, &usage_month(now))
         .await?
         .into_iter()
         .collect();
-    Ok(seats
-        .iter()
-        .map(|h| {
-            (
-                h.seat.id,
-                h.plan.name.clone(),
-                h.plan.included_hours_per_month * 60,
-                used.get(&h.seat.id).copied().unwrap_or(0),
-            )
-        })
-        .collect())
+    Ok(membership::included_left(&held, &used))
 }
 
 /// Bookings as CSV (semicolon-separated, as Swedish spreadsheets expect),

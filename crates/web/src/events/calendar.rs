@@ -50,7 +50,7 @@ pub(super) fn when(e: &Event) -> String {
 
 /// Places left, or the waiting-list text when none are.
 fn places_text(page: &Page, capacity: i64, confirmed: i64) -> (i64, String) {
-    let left = (capacity - confirmed).max(0);
+    let left = thirdplace_domain::event::places_left(capacity, confirmed);
     let text = if left == 0 {
         page.t("calendar.full")
     } else {

@@ -6,9 +6,10 @@
 //! booking rules for an event's room, and writes through the store, which
 //! decides places and the waiting list inside its transaction.
 //!
-//! **Who publishes.** There is no per-hub auto-publish setting: an event
-//! proposed by a host of its hub (or a network admin) is published at once;
-//! any other member's proposal waits until a host of the hub publishes it.
+//! **Who publishes.** An event proposed by a host of its hub (or a network
+//! admin) is published at once; so is any member's where the hub's booking
+//! rules publish members' events; otherwise a proposal waits until a host of
+//! the hub publishes it ([`event::published_at_once`] decides).
 //!
 //! **Who is a member.** Someone signed in who holds a seat somewhere in the
 //! network, hosts a hub or is a network admin. Members propose events and
@@ -22,7 +23,7 @@ use chrono::{DateTime, Duration, Utc};
 use std::collections::HashSet;
 use thirdplace_domain::booking::{check_slot, BookingRefusal, Price};
 use thirdplace_domain::event::{
-    check_colleague, may_register, may_see, Event, EventInput, EventRefusal, EventStatus,
+    self, check_colleague, may_register, may_see, Event, EventInput, EventRefusal, EventStatus,
     EventSummary, EventVisibility, ExternalParticipantInput, Invitation, Registrant, Registration,
     Viewer,
 };
@@ -73,21 +74,14 @@ fn field_error(field: &str, e: FieldError) -> ValidationErrors {
 
 // ------------------------------------------------------------- who is who
 
-/// Whether `p` is a member: holds a seat, hosts a hub or runs the network.
+/// Whether `p` is a member ([`event::is_member`]); the held seats are read
+/// only when no role already makes `p` one.
 pub async fn is_member(state: &AppState, p: &Principal) -> AppResult<bool> {
-    if p.is_network_admin || !p.hosted_hub_ids.is_empty() {
+    if event::member_by_role(p) {
         return Ok(true);
     }
-    Ok(!state
-        .store
-        .held_seats(p.person_id, state.now())
-        .await?
-        .is_empty())
-}
-
-/// Organisers, the hub's hosts and network admins manage an event.
-pub fn manages(p: Option<&Principal>, e: &Event) -> bool {
-    p.is_some_and(|p| e.is_organiser(p.person_id) || p.can_edit_hub(e.hub_id))
+    let held = state.store.held_seats(p.person_id, state.now()).await?;
+    Ok(event::is_member(p, &held))
 }
 
 /// Who `p` is to one event. Invited means holding an active registration
@@ -96,7 +90,7 @@ pub async fn viewer(state: &AppState, p: Option<&Principal>, e: &Event) -> AppRe
     let Some(p) = p else {
         return Ok(Viewer::default());
     };
-    let manages = manages(Some(p), e);
+    let manages = event::manages(p, e);
     let member = is_member(state, p).await?;
     let invited = if e.visibility == EventVisibility::Public || manages {
         false
@@ -224,7 +218,7 @@ pub async fn visible(
                 person_id: Some(p.person_id),
                 member,
                 invited: involved.contains(&l.event.id),
-                manages: manages(Some(p), &l.event),
+                manages: event::manages(p, &l.event),
             };
             if may_see(&l.event, &v) {
                 out.push(l);
@@ -313,15 +307,8 @@ pub async fn propose(state: &AppState, p: &Principal, input: &EventInput) -> App
     let now = state.now();
     let mut e = input.validate(new_id(), p.person_id, now)?;
     check_place(state.store.as_ref(), p, &e, now).await?;
-    // Hosts' own proposals, and every member's where the hub publishes
-    // members' events without waiting for a host.
-    if p.can_edit_hub(e.hub_id)
-        || state
-            .store
-            .booking_rules(e.hub_id)
-            .await?
-            .publish_member_events
-    {
+    let rules = state.store.booking_rules(e.hub_id).await?;
+    if event::published_at_once(p, &e, rules.publish_member_events) {
         e.status = EventStatus::Published;
     }
     let booking = match p.organisation_id {
@@ -488,7 +475,7 @@ async fn registration_for(
     let r = state.store.get_registration(id).await?;
     let e = state.store.get_event(r.event_id).await?;
     let own = r.registrant.person_id() == Some(p.person_id) || r.registered_by == Some(p.person_id);
-    let manages = manages(Some(p), &e);
+    let manages = event::manages(p, &e);
     if !own && !manages {
         return Err(AppError::NotFound);
     }

@@ -16,7 +16,6 @@ use axum::middleware::Next;
 use axum::response::Response;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::Utc;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -159,7 +158,7 @@ impl FromRequestParts<AppState> for Auth {
             }
         } else if let Some(secret) = cookie_value(&parts.headers, SESSION_COOKIE) {
             let hash = sha256_hex(secret);
-            let person = state.store.session_person(&hash, Utc::now()).await?;
+            let person = state.store.session_person(&hash, state.now()).await?;
             Auth {
                 principal: person.as_ref().map(Principal::from_person),
                 session_hash: person.map(|_| hash),

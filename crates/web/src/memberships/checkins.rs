@@ -12,8 +12,9 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use std::collections::HashMap;
 use thirdplace_domain::membership::{
-    self, auto_close_at, check_guest, decide_check_in, local_date, CheckIn, CheckInMethod,
-    CheckInRefusal, GuestInput, GuestRefusal, GuestVisit, WebhookEvent,
+    self, auto_close_at, check_guest, decide_check_in, guest_limit, local_date,
+    may_act_on_check_in, CheckIn, CheckInMethod, CheckInRefusal, GuestInput, GuestRefusal,
+    GuestVisit, WebhookEvent,
 };
 use thirdplace_domain::{new_id, Person, Principal, ValidationErrors, HUB_TIME_ZONE};
 use thirdplace_store::{HubListing, OutboundEvent, StoreError};
@@ -221,15 +222,10 @@ pub async fn scan(
     Ok((c, person))
 }
 
-/// May `who` end or add guests to this check-in? Its member and the hub's hosts.
-fn may_act_on(who: &Principal, c: &CheckIn) -> bool {
-    who.person_id == c.person_id || who.can_edit_hub(c.hub_id)
-}
-
 /// Ends a check-in now.
 pub async fn check_out(state: &AppState, who: &Principal, id: Uuid) -> AppResult<CheckIn> {
     let c = state.store.get_checkin(id).await?;
-    if !may_act_on(who, &c) {
+    if !may_act_on_check_in(who, &c) {
         return Err(AppError::NotFound);
     }
     if c.checked_out_at.is_some() {
@@ -322,7 +318,7 @@ pub async fn register_guest(
     input: &GuestInput,
 ) -> AppResult<GuestVisit> {
     let c = state.store.get_checkin(checkin_id).await?;
-    if !may_act_on(who, &c) {
+    if !may_act_on_check_in(who, &c) {
         return Err(AppError::NotFound);
     }
     let guest = input.validate()?;
@@ -340,11 +336,7 @@ pub async fn register_guest(
     let now = state.now();
     let host = state.store.get_person(c.person_id).await?;
     let held = state.store.held_seats(c.person_id, now).await?;
-    let max_guests = held
-        .iter()
-        .find(|h| h.seat.id == c.seat_id)
-        .map(|h| h.plan.max_guests)
-        .unwrap_or(0);
+    let max_guests = guest_limit(&held, &c);
     let present = state
         .store
         .list_guests(c.id)

@@ -13,11 +13,11 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use minijinja::{context, Value};
 use serde::Serialize;
 use thirdplace_domain::membership::public_presence;
-use thirdplace_domain::{Interval, Weekday, HUB_TIME_ZONE};
+use thirdplace_domain::{Interval, Weekday};
 use thirdplace_store::HubListing;
 use uuid::Uuid;
 
@@ -28,9 +28,9 @@ pub fn router() -> Router<AppState> {
         .route("/lang", post(switch_language))
 }
 
-/// Today's civil date in the hubs' time zone.
-pub fn today() -> NaiveDate {
-    Utc::now().with_timezone(&HUB_TIME_ZONE).date_naive()
+/// Today's civil date in the hubs' time zone, by the app's clock.
+pub fn today(state: &AppState) -> NaiveDate {
+    thirdplace_domain::membership::local_date(state.now())
 }
 
 #[derive(Serialize)]
@@ -61,7 +61,7 @@ fn short(description: &str) -> String {
 
 async fn index(State(state): State<AppState>, page: Page) -> AppResult<Response> {
     page.render_public(&state, "index.html", || async {
-        let today = today();
+        let today = today(&state);
         let hubs: Vec<HubCard> = state
             .store
             .list_hubs()
@@ -171,7 +171,7 @@ async fn hub_page(
             })
             .collect();
         let here = here_now(&state, id).await?;
-        Ok(context! { hub => hub_context(&listing, today()), zones, rooms, can_edit, here })
+        Ok(context! { hub => hub_context(&listing, today(&state)), zones, rooms, can_edit, here })
     })
     .await
 }

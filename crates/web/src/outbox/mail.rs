@@ -278,7 +278,10 @@ mod tests {
 
     #[test]
     fn a_subject_stays_on_one_line_and_the_message_carries_the_outbox_id() {
-        let now = Utc::now();
+        // A fixed instant: the message does not depend on when it is sent.
+        let now = DateTime::parse_from_rfc3339("2026-11-02T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let e = email(
             "anna@example.se",
             "Bokning\r\nBcc: x@y.se",

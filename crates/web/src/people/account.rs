@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use minijinja::context;
 use serde::Deserialize;
 use thirdplace_domain::{new_id, Email, Text};
@@ -130,7 +130,7 @@ async fn login(
     let Ok(email) = Email::parse(&email_raw) else {
         return again(StatusCode::UNPROCESSABLE_ENTITY, "login.failed");
     };
-    let now = Utc::now();
+    let now = state.now();
     let since = now - Duration::minutes(auth::THROTTLE_WINDOW_MINUTES);
     if state
         .store
@@ -324,7 +324,7 @@ async fn create_token(
         person_id: user.person_id,
         name: name.into_string(),
         token_hash: hash,
-        created_at: Utc::now(),
+        created_at: state.now(),
         revoked_at: None,
     };
     state.store.insert_api_token(&t).await?;
@@ -350,7 +350,7 @@ async fn revoke_token(
     let id = crate::http::page::parse_id(&id)?;
     state
         .store
-        .revoke_api_token(user.person_id, id, Utc::now())
+        .revoke_api_token(user.person_id, id, state.now())
         .await?;
     Ok(Redirect::to("/account").into_response())
 }

@@ -13,7 +13,7 @@ use argon2::password_hash::{
 };
 use argon2::Argon2;
 use axum::http::HeaderMap;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 
 pub const TOKEN_PREFIX: &str = "tp_";
 /// Failed sign-ins per e-mail address within [`THROTTLE_WINDOW_MINUTES`]
@@ -81,7 +81,7 @@ pub async fn start_session(
     person_id: uuid::Uuid,
 ) -> Result<String, AppError> {
     let secret = random_secret();
-    let now = Utc::now();
+    let now = state.now();
     let days = state.config.session_days;
     let session = thirdplace_store::Session {
         id_hash: sha256_hex(&secret),

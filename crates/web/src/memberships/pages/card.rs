@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use minijinja::{context, Value};
 use std::collections::HashMap;
-use thirdplace_domain::membership::{parse_expertise, Profile};
+use thirdplace_domain::membership::{self, parse_expertise, IncludedLeft, Profile};
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
@@ -103,11 +103,11 @@ async fn render(
     let included_left: Vec<Value> = included_left(state, user.person_id)
         .await?
         .into_iter()
-        .map(|(_, plan, allowance, used)| {
+        .map(|i| {
             context! {
-                plan,
-                left => hours((allowance - used).max(0)),
-                of => hours(allowance),
+                plan => i.plan_name,
+                left => hours(i.left_minutes()),
+                of => hours(i.allowance_minutes),
                 month => month.clone(),
             }
         })
@@ -190,41 +190,24 @@ async fn save_profile(
     }
 }
 
-/// Remaining included minutes this month per held seat: `(seat, plan name,
-/// allowance, used)`. The bookings' service has the same for its booking
-/// form; the card reads the seats and their use from the store itself so
-/// that memberships need not reach into bookings.
-async fn included_left(
-    state: &AppState,
-    person_id: Uuid,
-) -> AppResult<Vec<(Uuid, String, i64, i64)>> {
+/// What is left this month of each held seat's included hours
+/// ([`membership::included_left`] decides, as for the booking form). The
+/// card reads the seats and their use from the store itself so that
+/// memberships need not reach into bookings.
+async fn included_left(state: &AppState, person_id: Uuid) -> AppResult<Vec<IncludedLeft>> {
     let now = state.now();
     let held = state.store.held_seats(person_id, now).await?;
-    let seats: Vec<_> = held
-        .iter()
-        .filter(|h| h.plan.included_hours_per_month > 0)
-        .collect();
-    if seats.is_empty() {
+    let ids = membership::seats_with_included_hours(&held);
+    if ids.is_empty() {
         return Ok(vec![]);
     }
-    let ids: Vec<Uuid> = seats.iter().map(|h| h.seat.id).collect();
     let used: HashMap<Uuid, i64> = state
         .store
         .seat_minutes_used(&ids, &thirdplace_domain::booking::usage_month(now))
         .await?
         .into_iter()
         .collect();
-    Ok(seats
-        .iter()
-        .map(|h| {
-            (
-                h.seat.id,
-                h.plan.name.clone(),
-                h.plan.included_hours_per_month * 60,
-                used.get(&h.seat.id).copied().unwrap_or(0),
-            )
-        })
-        .collect())
+    Ok(membership::included_left(&held, &used))
 }
 
 #[cfg(test)]
