@@ -257,20 +257,6 @@ impl BookingRefusal {
         }
     }
 
-    /// The HTTP status the edges answer with.
-    pub fn http_status(&self) -> u16 {
-        match self {
-            BookingRefusal::MembersOnly
-            | BookingRefusal::CannotCharge
-            | BookingRefusal::NoOrganisation
-            | BookingRefusal::NotYours => 403,
-            BookingRefusal::Conflict
-            | BookingRefusal::AlreadyCancelled
-            | BookingRefusal::EventBooking => 409,
-            _ => 422,
-        }
-    }
-
     /// A sentence for people (English; the web layer translates by code).
     pub fn message(&self) -> String {
         match self {

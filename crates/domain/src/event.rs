@@ -503,22 +503,6 @@ impl EventRefusal {
         }
     }
 
-    /// The HTTP status the edges answer with.
-    pub fn http_status(&self) -> u16 {
-        match self {
-            EventRefusal::SignInRequired => 401,
-            EventRefusal::ColleagueOtherOrganisation | EventRefusal::NotOrganiser => 403,
-            // Not telling whether an invisible event exists.
-            EventRefusal::NotVisible | EventRefusal::InvitationInvalid => 404,
-            EventRefusal::AlreadyRegistered
-            | EventRefusal::RoomConflict
-            | EventRefusal::InvitationUsed
-            | EventRefusal::AlreadyCancelled
-            | EventRefusal::CapacityBelowRegistrations { .. } => 409,
-            _ => 422,
-        }
-    }
-
     /// A sentence for people (English; the web layer translates by code).
     pub fn message(&self) -> String {
         match self {
@@ -1278,25 +1262,23 @@ mod tests {
     }
 
     #[test]
-    fn refusals_have_codes_statuses_and_messages() {
-        for (r, code, status) in [
-            (EventRefusal::EndBeforeStart, "end_before_start", 422),
+    fn refusals_have_codes_and_messages() {
+        for (r, code) in [
+            (EventRefusal::EndBeforeStart, "end_before_start"),
             (
                 EventRefusal::CapacityBelowRegistrations { confirmed: 4 },
                 "capacity_below_registrations",
-                409,
             ),
-            (EventRefusal::AlreadyRegistered, "already_registered", 409),
-            (EventRefusal::EventStarted, "event_started", 422),
-            (EventRefusal::EventCancelled, "event_cancelled", 422),
-            (EventRefusal::NotVisible, "not_visible", 404),
-            (EventRefusal::InvitationUsed, "invitation_used", 409),
-            (EventRefusal::InvitationInvalid, "invitation_invalid", 404),
-            (EventRefusal::RoomConflict, "booking_conflict", 409),
-            (EventRefusal::SignInRequired, "sign_in_required", 401),
+            (EventRefusal::AlreadyRegistered, "already_registered"),
+            (EventRefusal::EventStarted, "event_started"),
+            (EventRefusal::EventCancelled, "event_cancelled"),
+            (EventRefusal::NotVisible, "not_visible"),
+            (EventRefusal::InvitationUsed, "invitation_used"),
+            (EventRefusal::InvitationInvalid, "invitation_invalid"),
+            (EventRefusal::RoomConflict, "booking_conflict"),
+            (EventRefusal::SignInRequired, "sign_in_required"),
         ] {
             assert_eq!(r.code(), code);
-            assert_eq!(r.http_status(), status, "{code}");
             assert!(r.message().ends_with('.'), "{code}");
         }
         assert_eq!(

@@ -41,11 +41,7 @@ pub const MAX_LISTED: i64 = 5000;
 
 /// The error for a refusal, with the status the domain names.
 pub fn refusal(r: &EventRefusal) -> AppError {
-    AppError::refused(
-        StatusCode::from_u16(r.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-        r.code(),
-        r.message(),
-    )
+    crate::http::error::event_refusal(r)
 }
 
 fn booking_refusal(r: &BookingRefusal) -> AppError {

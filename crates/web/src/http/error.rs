@@ -265,20 +265,45 @@ pub fn refusal(r: &Refusal) -> AppError {
 
 /// The error for a booking refusal, with the status the domain names.
 pub fn booking_refusal(r: &BookingRefusal) -> AppError {
-    AppError::refused(
-        StatusCode::from_u16(r.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-        r.code(),
-        r.message(),
-    )
+    AppError::refused(booking_status(r), r.code(), r.message())
+}
+
+/// The status a booking refusal answers with: a right the person lacks is
+/// 403, a clash with what is already recorded 409, a wrong time 422.
+fn booking_status(r: &BookingRefusal) -> StatusCode {
+    match r {
+        BookingRefusal::MembersOnly
+        | BookingRefusal::CannotCharge
+        | BookingRefusal::NoOrganisation
+        | BookingRefusal::NotYours => StatusCode::FORBIDDEN,
+        BookingRefusal::Conflict
+        | BookingRefusal::AlreadyCancelled
+        | BookingRefusal::EventBooking => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
 }
 
 /// The error for an event refusal, with the status the domain names.
 pub fn event_refusal(r: &EventRefusal) -> AppError {
-    AppError::refused(
-        StatusCode::from_u16(r.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-        r.code(),
-        r.message(),
-    )
+    AppError::refused(event_status(r), r.code(), r.message())
+}
+
+/// The status an event refusal answers with.
+fn event_status(r: &EventRefusal) -> StatusCode {
+    match r {
+        EventRefusal::SignInRequired => StatusCode::UNAUTHORIZED,
+        EventRefusal::ColleagueOtherOrganisation | EventRefusal::NotOrganiser => {
+            StatusCode::FORBIDDEN
+        }
+        // Not telling whether an invisible event exists.
+        EventRefusal::NotVisible | EventRefusal::InvitationInvalid => StatusCode::NOT_FOUND,
+        EventRefusal::AlreadyRegistered
+        | EventRefusal::RoomConflict
+        | EventRefusal::InvitationUsed
+        | EventRefusal::AlreadyCancelled
+        | EventRefusal::CapacityBelowRegistrations { .. } => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
 }
 
 /// The error for a guest refusal: a state of the visit is a conflict, a
@@ -289,4 +314,30 @@ pub fn guest_refusal(r: &GuestRefusal) -> AppError {
         GuestRefusal::OtherOrganisation | GuestRefusal::GuestsNotAllowed => StatusCode::FORBIDDEN,
     };
     AppError::refused(status, r.code(), r.message())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_refusals_answer_with_their_status() {
+        for (r, status) in [
+            (EventRefusal::EndBeforeStart, 422),
+            (
+                EventRefusal::CapacityBelowRegistrations { confirmed: 4 },
+                409,
+            ),
+            (EventRefusal::AlreadyRegistered, 409),
+            (EventRefusal::EventStarted, 422),
+            (EventRefusal::EventCancelled, 422),
+            (EventRefusal::NotVisible, 404),
+            (EventRefusal::InvitationUsed, 409),
+            (EventRefusal::InvitationInvalid, 404),
+            (EventRefusal::RoomConflict, 409),
+            (EventRefusal::SignInRequired, 401),
+        ] {
+            assert_eq!(event_refusal(&r).status().as_u16(), status, "{}", r.code());
+        }
+    }
 }

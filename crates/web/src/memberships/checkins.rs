@@ -388,11 +388,7 @@ pub async fn register_guest(
 }
 
 fn guest_error(r: GuestRefusal) -> AppError {
-    let status = match r {
-        GuestRefusal::HostNotCheckedIn | GuestRefusal::LimitReached { .. } => StatusCode::CONFLICT,
-        GuestRefusal::OtherOrganisation | GuestRefusal::GuestsNotAllowed => StatusCode::FORBIDDEN,
-    };
-    AppError::refused(status, r.code(), r.message())
+    crate::http::error::guest_refusal(&r)
 }
 
 /// The hub's access numbers now.
