@@ -438,7 +438,11 @@ pub(crate) trait Resource: Send + Sync + 'static {
         record: &Self::Record,
         saved: bool,
     ) -> impl Future<Output = AppResult<FormPage<'static>>> + Send {
-        let fp = FormPage::new(Self::EDIT_TITLE, Self::href(Self::id(record)), Self::BASE.into());
+        let fp = FormPage::new(
+            Self::EDIT_TITLE,
+            Self::href(Self::id(record)),
+            Self::BASE.into(),
+        );
         std::future::ready(Ok(fp.saved(saved)))
     }
 

@@ -74,7 +74,6 @@ async fn index(page: Page) -> AppResult<Response> {
     page.render("admin/index.html", context! { sections })
 }
 
-
 /// Only network admins see the page; the answer carries nothing else.
 fn network_admin(page: &Page) -> AppResult<()> {
     require_network_admin(page).map(drop)
@@ -741,7 +740,12 @@ fn new_in_hub_page(title: &'static str, part: &str, hub_id: Uuid) -> FormPage<'s
 }
 
 /// The form of a hub's zone or room.
-fn edit_in_hub_page(title: &'static str, href: String, hub_id: Uuid, saved: bool) -> FormPage<'static> {
+fn edit_in_hub_page(
+    title: &'static str,
+    href: String,
+    hub_id: Uuid,
+    saved: bool,
+) -> FormPage<'static> {
     FormPage::new(title, href, Hubs::href(hub_id)).saved(saved)
 }
 
@@ -797,8 +801,18 @@ impl Resource for Zones {
         }
     }
 
-    async fn edit_page(_: &AppState, _: &Page, z: &Zone, saved: bool) -> AppResult<FormPage<'static>> {
-        Ok(edit_in_hub_page(Self::EDIT_TITLE, Self::href(z.id), z.hub_id, saved))
+    async fn edit_page(
+        _: &AppState,
+        _: &Page,
+        z: &Zone,
+        saved: bool,
+    ) -> AppResult<FormPage<'static>> {
+        Ok(edit_in_hub_page(
+            Self::EDIT_TITLE,
+            Self::href(z.id),
+            z.hub_id,
+            saved,
+        ))
     }
 
     fn read(f: &FormData, _: &Page, _: Option<&Zone>) -> AppResult<ZoneInput> {
@@ -902,8 +916,18 @@ impl Resource for Rooms {
         }
     }
 
-    async fn edit_page(_: &AppState, _: &Page, r: &Room, saved: bool) -> AppResult<FormPage<'static>> {
-        Ok(edit_in_hub_page(Self::EDIT_TITLE, Self::href(r.id), r.hub_id, saved))
+    async fn edit_page(
+        _: &AppState,
+        _: &Page,
+        r: &Room,
+        saved: bool,
+    ) -> AppResult<FormPage<'static>> {
+        Ok(edit_in_hub_page(
+            Self::EDIT_TITLE,
+            Self::href(r.id),
+            r.hub_id,
+            saved,
+        ))
     }
 
     fn read(f: &FormData, _: &Page, _: Option<&Room>) -> AppResult<RoomInput> {
