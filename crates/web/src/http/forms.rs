@@ -24,6 +24,7 @@ use minijinja::context;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::future::Future;
+use std::pin::Pin;
 use thirdplace_domain::{new_id, ValidationErrors};
 use thirdplace_store::{Store, StoreError, StoreResult};
 use uuid::Uuid;
@@ -379,7 +380,7 @@ pub(crate) trait Resource: Send + Sync + 'static {
     /// The stored record, which is also what a valid form becomes.
     type Record: Send + Sync;
     /// The form's values as typed: the domain's `*Input`.
-    type Input: Send + Sync;
+    type Input: Default + Send + Sync;
 
     /// Each record's form stands at `{BASE}/{id}` (and a listed kind's list at `BASE`).
     const BASE: &'static str;
@@ -407,8 +408,10 @@ pub(crate) trait Resource: Send + Sync + 'static {
         Self::parent_for_new(state, page, path)
     }
 
-    /// What the form for a new record starts with.
-    fn blank(page: &Page, parent: &Self::Parent) -> AppResult<Self::Input>;
+    /// What the form for a new record starts with; by default nothing.
+    fn blank(_page: &Page, _parent: &Self::Parent) -> AppResult<Self::Input> {
+        Ok(Self::Input::default())
+    }
 
     /// The page around the form for a new record.
     fn new_page(_parent: &Self::Parent) -> FormPage<'static> {
@@ -422,10 +425,8 @@ pub(crate) trait Resource: Send + Sync + 'static {
         id: &str,
     ) -> impl Future<Output = AppResult<Self::Record>> + Send;
 
-    fn id(record: &Self::Record) -> Uuid;
-
-    /// What a stored record is in, to validate its changes against.
-    fn parent_of(record: &Self::Record) -> Self::Parent;
+    /// A stored record's id, and what it is in (to validate its changes against).
+    fn key(record: &Self::Record) -> (Uuid, Self::Parent);
 
     /// A stored record as the form shows it.
     fn to_input(record: &Self::Record) -> Self::Input;
@@ -440,7 +441,7 @@ pub(crate) trait Resource: Send + Sync + 'static {
     ) -> impl Future<Output = AppResult<FormPage<'static>>> + Send {
         let fp = FormPage::new(
             Self::EDIT_TITLE,
-            Self::href(Self::id(record)),
+            Self::href(Self::key(record).0),
             Self::BASE.into(),
         );
         std::future::ready(Ok(fp.saved(saved)))
@@ -461,15 +462,9 @@ pub(crate) trait Resource: Send + Sync + 'static {
         Ok(())
     }
 
-    fn insert(
-        store: &dyn Store,
-        record: &Self::Record,
-    ) -> impl Future<Output = StoreResult<()>> + Send;
-
-    fn update(
-        store: &dyn Store,
-        record: &Self::Record,
-    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The store calls that write a new record and a changed one.
+    const INSERT: StoreWrite<Self::Record>;
+    const UPDATE: StoreWrite<Self::Record>;
 
     /// Where a new record's save leads: by default its own form.
     fn created(_parent: &Self::Parent, id: Uuid) -> Response {
@@ -489,6 +484,10 @@ pub(crate) trait Resource: Send + Sync + 'static {
         format!("{}/{id}", Self::BASE)
     }
 }
+
+/// A store call that writes one record (as the `Store` trait's methods are).
+pub(crate) type StoreWrite<T> =
+    for<'a> fn(&'a dyn Store, &'a T) -> Pin<Box<dyn Future<Output = StoreResult<()>> + Send + 'a>>;
 
 /// A [`Resource`] with a list page at `BASE`, each row leading to its form.
 pub(crate) trait Listed: Resource {
@@ -558,7 +557,7 @@ async fn create<R: Resource>(
     let input = R::read(&form, &page, None)?;
     let validated = R::validate(&input, new_id(), &parent);
     match write::<R>(&state, &page, None, validated).await? {
-        Ok(record) => Ok(R::created(&parent, R::id(&record))),
+        Ok(record) => Ok(R::created(&parent, R::key(&record).0)),
         Err(e) => show::<R>(&state, &page, R::new_page(&parent), &input, &e).await,
     }
 }
@@ -583,9 +582,10 @@ async fn update<R: Resource>(
     let form = FormData::parse(&page, &body)?;
     let old = R::load(&state, &page, &id).await?;
     let input = R::read(&form, &page, Some(&old))?;
-    let validated = R::validate(&input, R::id(&old), &R::parent_of(&old));
+    let (id, parent) = R::key(&old);
+    let validated = R::validate(&input, id, &parent);
     match write::<R>(&state, &page, Some(&old), validated).await? {
-        Ok(_) => Ok(saved_redirect(R::href(R::id(&old)))),
+        Ok(_) => Ok(saved_redirect(R::href(id))),
         Err(e) => {
             let fp = R::edit_page(&state, &page, &old, false).await?;
             show::<R>(&state, &page, fp, &input, &e).await
@@ -618,8 +618,8 @@ async fn write<R: Resource>(
     R::check(page, old, &record)?;
     let store = state.store.as_ref();
     let written = match old {
-        None => R::insert(store, &record).await,
-        Some(_) => R::update(store, &record).await,
+        None => (R::INSERT)(store, &record).await,
+        Some(_) => (R::UPDATE)(store, &record).await,
     };
     Ok(outcome(written)?.map(|()| record))
 }

@@ -10,7 +10,7 @@ use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
 use crate::http::forms::{
     bool_str, listed_routes, routes, saved_redirect, status_cell, Child, Form, FormPage, Listed,
-    NoQuery, Resource, Row,
+    NoQuery, Resource, Row, StoreWrite,
 };
 use crate::http::page::{parse_id, Page};
 use crate::http::roles::{require_hub, require_network_admin};
@@ -20,7 +20,6 @@ use axum::routing::get;
 use axum::Router;
 use minijinja::context;
 use thirdplace_domain::*;
-use thirdplace_store::{Store, StoreResult};
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
@@ -96,20 +95,14 @@ impl Resource for Regions {
         network_admin(page)
     }
 
-    fn blank(_: &Page, _: &()) -> AppResult<RegionInput> {
-        Ok(RegionInput::default())
-    }
-
     async fn load(state: &AppState, page: &Page, id: &str) -> AppResult<Region> {
         network_admin(page)?;
         Ok(state.store.get_region(parse_id(id)?).await?)
     }
 
-    fn id(r: &Region) -> Uuid {
-        r.id
+    fn key(r: &Region) -> (Uuid, ()) {
+        (r.id, ())
     }
-
-    fn parent_of(_: &Region) {}
 
     fn to_input(r: &Region) -> RegionInput {
         RegionInput {
@@ -131,13 +124,8 @@ impl Resource for Regions {
         input.validate(id)
     }
 
-    async fn insert(store: &dyn Store, r: &Region) -> StoreResult<()> {
-        store.insert_region(r).await
-    }
-
-    async fn update(store: &dyn Store, r: &Region) -> StoreResult<()> {
-        store.update_region(r).await
-    }
+    const INSERT: StoreWrite<Region> = |store, r| store.insert_region(r);
+    const UPDATE: StoreWrite<Region> = |store, r| store.update_region(r);
 
     async fn fields<'a>(
         _: &AppState,
@@ -194,20 +182,14 @@ impl Resource for Municipalities {
         network_admin(page)
     }
 
-    fn blank(_: &Page, _: &()) -> AppResult<MunicipalityInput> {
-        Ok(MunicipalityInput::default())
-    }
-
     async fn load(state: &AppState, page: &Page, id: &str) -> AppResult<Municipality> {
         network_admin(page)?;
         Ok(state.store.get_municipality(parse_id(id)?).await?)
     }
 
-    fn id(m: &Municipality) -> Uuid {
-        m.id
+    fn key(m: &Municipality) -> (Uuid, ()) {
+        (m.id, ())
     }
-
-    fn parent_of(_: &Municipality) {}
 
     fn to_input(m: &Municipality) -> MunicipalityInput {
         MunicipalityInput {
@@ -237,13 +219,8 @@ impl Resource for Municipalities {
         input.validate(id)
     }
 
-    async fn insert(store: &dyn Store, m: &Municipality) -> StoreResult<()> {
-        store.insert_municipality(m).await
-    }
-
-    async fn update(store: &dyn Store, m: &Municipality) -> StoreResult<()> {
-        store.update_municipality(m).await
-    }
+    const INSERT: StoreWrite<Municipality> = |store, m| store.insert_municipality(m);
+    const UPDATE: StoreWrite<Municipality> = |store, m| store.update_municipality(m);
 
     async fn fields<'a>(
         state: &AppState,
@@ -332,20 +309,14 @@ impl Resource for Operators {
         network_admin(page)
     }
 
-    fn blank(_: &Page, _: &()) -> AppResult<OperatorInput> {
-        Ok(OperatorInput::default())
-    }
-
     async fn load(state: &AppState, page: &Page, id: &str) -> AppResult<Operator> {
         network_admin(page)?;
         Ok(state.store.get_operator(parse_id(id)?).await?)
     }
 
-    fn id(o: &Operator) -> Uuid {
-        o.id
+    fn key(o: &Operator) -> (Uuid, ()) {
+        (o.id, ())
     }
-
-    fn parent_of(_: &Operator) {}
 
     fn to_input(o: &Operator) -> OperatorInput {
         OperatorInput {
@@ -369,13 +340,8 @@ impl Resource for Operators {
         input.validate(id)
     }
 
-    async fn insert(store: &dyn Store, o: &Operator) -> StoreResult<()> {
-        store.insert_operator(o).await
-    }
-
-    async fn update(store: &dyn Store, o: &Operator) -> StoreResult<()> {
-        store.update_operator(o).await
-    }
+    const INSERT: StoreWrite<Operator> = |store, o| store.insert_operator(o);
+    const UPDATE: StoreWrite<Operator> = |store, o| store.update_operator(o);
 
     async fn fields<'a>(
         _: &AppState,
@@ -483,11 +449,9 @@ impl Resource for Hubs {
         Ok(state.store.get_hub(id).await?.hub)
     }
 
-    fn id(h: &Hub) -> Uuid {
-        h.id
+    fn key(h: &Hub) -> (Uuid, ()) {
+        (h.id, ())
     }
-
-    fn parent_of(_: &Hub) {}
 
     fn to_input(h: &Hub) -> HubInput {
         HubInput::from_hub(h)
@@ -528,13 +492,8 @@ impl Resource for Hubs {
         input.validate(id)
     }
 
-    async fn insert(store: &dyn Store, h: &Hub) -> StoreResult<()> {
-        store.insert_hub(h).await
-    }
-
-    async fn update(store: &dyn Store, h: &Hub) -> StoreResult<()> {
-        store.update_hub(h).await
-    }
+    const INSERT: StoreWrite<Hub> = |store, h| store.insert_hub(h);
+    const UPDATE: StoreWrite<Hub> = |store, h| store.update_hub(h);
 
     async fn fields<'a>(
         state: &AppState,
@@ -769,10 +728,6 @@ impl Resource for Zones {
         hub_for_sent_part(page, hub)
     }
 
-    fn blank(_: &Page, _: &Uuid) -> AppResult<ZoneInput> {
-        Ok(ZoneInput::default())
-    }
-
     fn new_page(hub_id: &Uuid) -> FormPage<'static> {
         new_in_hub_page(Self::NEW_TITLE, "zones", *hub_id)
     }
@@ -784,12 +739,8 @@ impl Resource for Zones {
         Ok(z)
     }
 
-    fn id(z: &Zone) -> Uuid {
-        z.id
-    }
-
-    fn parent_of(z: &Zone) -> Uuid {
-        z.hub_id
+    fn key(z: &Zone) -> (Uuid, Uuid) {
+        (z.id, z.hub_id)
     }
 
     fn to_input(z: &Zone) -> ZoneInput {
@@ -828,13 +779,8 @@ impl Resource for Zones {
         input.validate(id, *hub_id)
     }
 
-    async fn insert(store: &dyn Store, z: &Zone) -> StoreResult<()> {
-        store.insert_zone(z).await
-    }
-
-    async fn update(store: &dyn Store, z: &Zone) -> StoreResult<()> {
-        store.update_zone(z).await
-    }
+    const INSERT: StoreWrite<Zone> = |store, z| store.insert_zone(z);
+    const UPDATE: StoreWrite<Zone> = |store, z| store.update_zone(z);
 
     /// A new zone is listed on its hub's page.
     fn created(hub_id: &Uuid, _: Uuid) -> Response {
@@ -897,12 +843,8 @@ impl Resource for Rooms {
         Ok(r)
     }
 
-    fn id(r: &Room) -> Uuid {
-        r.id
-    }
-
-    fn parent_of(r: &Room) -> Uuid {
-        r.hub_id
+    fn key(r: &Room) -> (Uuid, Uuid) {
+        (r.id, r.hub_id)
     }
 
     fn to_input(r: &Room) -> RoomInput {
@@ -945,13 +887,8 @@ impl Resource for Rooms {
         input.validate(id, *hub_id)
     }
 
-    async fn insert(store: &dyn Store, r: &Room) -> StoreResult<()> {
-        store.insert_room(r).await
-    }
-
-    async fn update(store: &dyn Store, r: &Room) -> StoreResult<()> {
-        store.update_room(r).await
-    }
+    const INSERT: StoreWrite<Room> = |store, r| store.insert_room(r);
+    const UPDATE: StoreWrite<Room> = |store, r| store.update_room(r);
 
     /// A new room is listed on its hub's page.
     fn created(hub_id: &Uuid, _: Uuid) -> Response {

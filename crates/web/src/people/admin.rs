@@ -9,6 +9,7 @@ use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
 use crate::http::forms::{
     bool_str, listed_routes, status_cell, Child, Form, FormPage, Listed, NoQuery, Resource, Row,
+    StoreWrite,
 };
 use crate::http::page::{parse_id, Page};
 use crate::http::roles::{require_network_admin, require_org};
@@ -16,7 +17,6 @@ use crate::AppState;
 use axum::Router;
 use serde::Deserialize;
 use thirdplace_domain::*;
-use thirdplace_store::{Store, StoreResult};
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
@@ -53,21 +53,15 @@ impl Resource for Organisations {
         require_network_admin(page).map(drop)
     }
 
-    fn blank(_: &Page, _: &()) -> AppResult<OrganisationInput> {
-        Ok(OrganisationInput::default())
-    }
-
     async fn load(state: &AppState, page: &Page, id: &str) -> AppResult<Organisation> {
         let id = parse_id(id)?;
         require_org(page, id)?;
         Ok(state.store.get_organisation(id).await?)
     }
 
-    fn id(o: &Organisation) -> Uuid {
-        o.id
+    fn key(o: &Organisation) -> (Uuid, ()) {
+        (o.id, ())
     }
-
-    fn parent_of(_: &Organisation) {}
 
     fn to_input(o: &Organisation) -> OrganisationInput {
         OrganisationInput {
@@ -113,13 +107,8 @@ impl Resource for Organisations {
         input.validate(id)
     }
 
-    async fn insert(store: &dyn Store, o: &Organisation) -> StoreResult<()> {
-        store.insert_organisation(o).await
-    }
-
-    async fn update(store: &dyn Store, o: &Organisation) -> StoreResult<()> {
-        store.update_organisation(o).await
-    }
+    const INSERT: StoreWrite<Organisation> = |store, o| store.insert_organisation(o);
+    const UPDATE: StoreWrite<Organisation> = |store, o| store.update_organisation(o);
 
     async fn fields<'a>(
         _: &AppState,
@@ -226,11 +215,9 @@ impl Resource for People {
         }
     }
 
-    fn id(p: &Person) -> Uuid {
-        p.id
+    fn key(p: &Person) -> (Uuid, ()) {
+        (p.id, ())
     }
-
-    fn parent_of(_: &Person) {}
 
     fn to_input(p: &Person) -> PersonInput {
         PersonInput {
@@ -288,13 +275,8 @@ impl Resource for People {
         }
     }
 
-    async fn insert(store: &dyn Store, p: &Person) -> StoreResult<()> {
-        store.insert_person(p).await
-    }
-
-    async fn update(store: &dyn Store, p: &Person) -> StoreResult<()> {
-        store.update_person(p).await
-    }
+    const INSERT: StoreWrite<Person> = |store, p| store.insert_person(p);
+    const UPDATE: StoreWrite<Person> = |store, p| store.update_person(p);
 
     async fn fields<'a>(
         state: &AppState,

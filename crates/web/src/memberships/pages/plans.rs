@@ -2,7 +2,9 @@
 
 use crate::http::error::AppResult;
 use crate::http::form_data::FormData;
-use crate::http::forms::{listed_routes, status_cell, Form, Listed, NoQuery, Resource, Row};
+use crate::http::forms::{
+    listed_routes, status_cell, Form, Listed, NoQuery, Resource, Row, StoreWrite,
+};
 use crate::http::page::parse_id;
 use crate::http::page::Page;
 use crate::http::roles::require_network_admin;
@@ -11,7 +13,6 @@ use axum::Router;
 use std::collections::HashMap;
 use thirdplace_domain::membership::{Plan, PlanInput, PlanScope, Validity};
 use thirdplace_domain::{format_ore_as_sek, ValidationErrors};
-use thirdplace_store::{Store, StoreResult};
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
@@ -48,11 +49,9 @@ impl Resource for Plans {
         Ok(state.store.get_plan(parse_id(id)?).await?)
     }
 
-    fn id(p: &Plan) -> Uuid {
-        p.id
+    fn key(p: &Plan) -> (Uuid, ()) {
+        (p.id, ())
     }
-
-    fn parent_of(_: &Plan) {}
 
     fn to_input(p: &Plan) -> PlanInput {
         PlanInput::from_plan(p)
@@ -78,13 +77,8 @@ impl Resource for Plans {
         input.validate(id)
     }
 
-    async fn insert(store: &dyn Store, p: &Plan) -> StoreResult<()> {
-        store.insert_plan(p).await
-    }
-
-    async fn update(store: &dyn Store, p: &Plan) -> StoreResult<()> {
-        store.update_plan(p).await
-    }
+    const INSERT: StoreWrite<Plan> = |store, p| store.insert_plan(p);
+    const UPDATE: StoreWrite<Plan> = |store, p| store.update_plan(p);
 
     async fn fields<'a>(
         state: &AppState,
