@@ -72,6 +72,11 @@ impl<'a> Form<'a> {
         }
     }
 
+    /// The page the form is for: its language and who is asking.
+    pub(crate) fn page(&self) -> &'a Page {
+        self.page
+    }
+
     fn push(mut self, kind: &'static str, name: &str, value: &str, options: Vec<Opt>) -> Self {
         let error = self
             .errors
@@ -471,12 +476,12 @@ pub(crate) trait Resource: Send + Sync + 'static {
         saved_redirect(Self::href(id))
     }
 
-    /// The form's fields, with the choices they offer read from the store.
+    /// The form's fields added to `form`, with the choices they offer read
+    /// from the store.
     fn fields<'a>(
         state: &AppState,
-        page: &'a Page,
+        form: Form<'a>,
         input: &Self::Input,
-        errors: &'a ValidationErrors,
     ) -> impl Future<Output = AppResult<Form<'a>>> + Send;
 
     /// The address of a record's form.
@@ -600,7 +605,7 @@ async fn show<R: Resource>(
     input: &R::Input,
     errors: &ValidationErrors,
 ) -> AppResult<Response> {
-    let form = R::fields(state, page, input, errors).await?;
+    let form = R::fields(state, Form::new(page, errors), input).await?;
     render_form(page, fp, form)
 }
 

@@ -127,13 +127,8 @@ impl Resource for Regions {
     const INSERT: StoreWrite<Region> = |store, r| store.insert_region(r);
     const UPDATE: StoreWrite<Region> = |store, r| store.update_region(r);
 
-    async fn fields<'a>(
-        _: &AppState,
-        page: &'a Page,
-        input: &RegionInput,
-        errors: &'a ValidationErrors,
-    ) -> AppResult<Form<'a>> {
-        Ok(Form::new(page, errors)
+    async fn fields<'a>(_: &AppState, form: Form<'a>, input: &RegionInput) -> AppResult<Form<'a>> {
+        Ok(form
             .text("name", &input.name)
             .required()
             .text("code", &input.code)
@@ -224,9 +219,8 @@ impl Resource for Municipalities {
 
     async fn fields<'a>(
         state: &AppState,
-        page: &'a Page,
+        form: Form<'a>,
         input: &MunicipalityInput,
-        errors: &'a ValidationErrors,
     ) -> AppResult<Form<'a>> {
         let regions = state
             .store
@@ -236,7 +230,7 @@ impl Resource for Municipalities {
             .filter(|r| !r.archived || r.id.to_string() == input.region_id)
             .map(|r| (r.id.to_string(), r.name))
             .collect();
-        Ok(Form::new(page, errors)
+        Ok(form
             .text("name", &input.name)
             .required()
             .select("region_id", &input.region_id, regions, "admin.choose")
@@ -345,11 +339,10 @@ impl Resource for Operators {
 
     async fn fields<'a>(
         _: &AppState,
-        page: &'a Page,
+        form: Form<'a>,
         input: &OperatorInput,
-        errors: &'a ValidationErrors,
     ) -> AppResult<Form<'a>> {
-        Ok(Form::new(page, errors)
+        Ok(form
             .text("name", &input.name)
             .required()
             .text("org_number", &input.org_number)
@@ -495,12 +488,7 @@ impl Resource for Hubs {
     const INSERT: StoreWrite<Hub> = |store, h| store.insert_hub(h);
     const UPDATE: StoreWrite<Hub> = |store, h| store.update_hub(h);
 
-    async fn fields<'a>(
-        state: &AppState,
-        page: &'a Page,
-        input: &HubInput,
-        errors: &'a ValidationErrors,
-    ) -> AppResult<Form<'a>> {
+    async fn fields<'a>(state: &AppState, form: Form<'a>, input: &HubInput) -> AppResult<Form<'a>> {
         let municipalities = state
             .store
             .list_municipalities()
@@ -515,7 +503,7 @@ impl Resource for Hubs {
             .into_iter()
             .map(|o| (o.id.to_string(), o.name))
             .collect();
-        let mut form = Form::new(page, errors)
+        let mut form = form
             .text("name", &input.name)
             .required()
             .textarea("description", &input.description)
@@ -787,13 +775,8 @@ impl Resource for Zones {
         saved_redirect(Hubs::href(*hub_id))
     }
 
-    async fn fields<'a>(
-        _: &AppState,
-        page: &'a Page,
-        input: &ZoneInput,
-        errors: &'a ValidationErrors,
-    ) -> AppResult<Form<'a>> {
-        Ok(Form::new(page, errors)
+    async fn fields<'a>(_: &AppState, form: Form<'a>, input: &ZoneInput) -> AppResult<Form<'a>> {
+        Ok(form
             .text("name", &input.name)
             .required()
             .textarea("purpose", &input.purpose)
@@ -895,12 +878,8 @@ impl Resource for Rooms {
         saved_redirect(Hubs::href(*hub_id))
     }
 
-    async fn fields<'a>(
-        _: &AppState,
-        page: &'a Page,
-        input: &RoomInput,
-        errors: &'a ValidationErrors,
-    ) -> AppResult<Form<'a>> {
+    async fn fields<'a>(_: &AppState, form: Form<'a>, input: &RoomInput) -> AppResult<Form<'a>> {
+        let page = form.page();
         let kinds = RoomKind::ALL
             .iter()
             .map(|k| {
@@ -914,7 +893,7 @@ impl Resource for Rooms {
             .iter()
             .map(|v| (v.to_string(), format!("{v} %")))
             .collect();
-        Ok(Form::new(page, errors)
+        Ok(form
             .text("name", &input.name)
             .required()
             .select("kind", &input.kind, kinds, "admin.choose")

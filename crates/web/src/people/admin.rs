@@ -112,10 +112,10 @@ impl Resource for Organisations {
 
     async fn fields<'a>(
         _: &AppState,
-        page: &'a Page,
+        form: Form<'a>,
         input: &OrganisationInput,
-        errors: &'a ValidationErrors,
     ) -> AppResult<Form<'a>> {
+        let page = form.page();
         let kinds = OrgKind::ALL
             .iter()
             .map(|k| {
@@ -125,7 +125,7 @@ impl Resource for Organisations {
                 )
             })
             .collect();
-        Ok(Form::new(page, errors)
+        Ok(form
             .text("name", &input.name)
             .required()
             .text("org_number", &input.org_number)
@@ -280,10 +280,10 @@ impl Resource for People {
 
     async fn fields<'a>(
         state: &AppState,
-        page: &'a Page,
+        form: Form<'a>,
         input: &PersonInput,
-        errors: &'a ValidationErrors,
     ) -> AppResult<Form<'a>> {
+        let page = form.page();
         let editor = page.user()?;
         let orgs: Vec<(String, String)> = state
             .store
@@ -293,7 +293,7 @@ impl Resource for People {
             .filter(|o| editor.can_edit_organisation(o.id))
             .map(|o| (o.id.to_string(), o.name))
             .collect();
-        let mut form = Form::new(page, errors)
+        let mut form = form
             .text("first_name", &input.first_name)
             .autocomplete("given-name")
             .required()

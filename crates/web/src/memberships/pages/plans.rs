@@ -82,10 +82,10 @@ impl Resource for Plans {
 
     async fn fields<'a>(
         state: &AppState,
-        page: &'a Page,
+        form: Form<'a>,
         input: &PlanInput,
-        errors: &'a ValidationErrors,
     ) -> AppResult<Form<'a>> {
+        let page = form.page();
         let region_label = page.t("plan.scope.region");
         let hub_label = page.t("plan.scope.hub");
         let mut targets: Vec<(String, String)> = state
@@ -113,7 +113,7 @@ impl Resource for Plans {
             .iter()
             .map(|k| (k.to_string(), page.t(&format!("plan.validity.{k}"))))
             .collect();
-        Ok(Form::new(page, errors)
+        Ok(form
             .text("name", &input.name)
             .required()
             .textarea("description", &input.description)
