@@ -156,15 +156,20 @@ pub struct DeliveryOut {
     pub created_at: DateTime<Utc>,
 }
 
+/// Where a delivery stands: `pending`, `delivered` or `failed` (given up).
+pub fn delivery_status(d: &WebhookDelivery) -> &'static str {
+    if d.delivered_at.is_some() {
+        "delivered"
+    } else if d.failed {
+        "failed"
+    } else {
+        "pending"
+    }
+}
+
 impl From<WebhookDelivery> for DeliveryOut {
     fn from(d: WebhookDelivery) -> Self {
-        let status = if d.delivered_at.is_some() {
-            "delivered"
-        } else if d.failed {
-            "failed"
-        } else {
-            "pending"
-        };
+        let status = delivery_status(&d);
         DeliveryOut {
             id: d.id,
             webhook_id: d.webhook_id,

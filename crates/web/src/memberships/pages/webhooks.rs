@@ -11,7 +11,7 @@ use crate::http::forms::{
 use crate::http::page::parse_id;
 use crate::http::page::Page;
 use crate::http::roles::require_network_admin;
-use crate::memberships::webhooks_api::{retargeted, webhook_for};
+use crate::memberships::webhooks_api::{delivery_status, retargeted, webhook_for};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -147,13 +147,7 @@ async fn render_webhook(
         .await?
         .into_iter()
         .map(|d| {
-            let status = if d.delivered_at.is_some() {
-                "delivered"
-            } else if d.failed {
-                "failed"
-            } else {
-                "pending"
-            };
+            let status = delivery_status(&d);
             context! {
                 id => d.id.to_string(),
                 event => d.event.key(),
