@@ -2,20 +2,31 @@
 //! that lists records, shows a form for one, and saves it: the fields with
 //! each one's problem in the page's language, the list and form pages
 //! around them, and the answer to a save — a redirect, or the form again
-//! with what a person can fix next to the fields.
+//! with what a person can fix next to the fields. The admin records (regions,
+//! hubs, people, plans, …) are each one [`Resource`]: their list, new and
+//! edit handlers and routes are written once here, generic over it.
 //!
 //! Nothing here decides what is valid (the domain's inputs and the store
 //! do) or who may see a page (the pages' own `require_*` checks); reading
 //! a form body and its CSRF token is [`crate::http::form_data::FormData`].
 
 use crate::http::error::AppResult;
+use crate::http::form_data::FormData;
 use crate::http::page::Page;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
 use minijinja::context;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use thirdplace_domain::ValidationErrors;
-use thirdplace_store::{StoreError, StoreResult};
+use std::future::Future;
+use std::pin::Pin;
+use thirdplace_domain::{new_id, ValidationErrors};
+use thirdplace_store::{Store, StoreError, StoreResult};
 use uuid::Uuid;
 
 // ------------------------------------------------------------------ fields
@@ -59,6 +70,11 @@ impl<'a> Form<'a> {
             errors,
             fields: Vec::new(),
         }
+    }
+
+    /// The page the form is for: its language and who is asking.
+    pub(crate) fn page(&self) -> &'a Page {
+        self.page
     }
 
     fn push(mut self, kind: &'static str, name: &str, value: &str, options: Vec<Opt>) -> Self {
@@ -263,37 +279,6 @@ impl<'a> FormPage<'a> {
     }
 }
 
-/// A kind of record with a list page at `list`, its "new" form at
-/// `{list}/new` and each record's form at `{list}/{id}`.
-pub(crate) struct Resource {
-    pub(crate) list: &'static str,
-    pub(crate) new_title: &'static str,
-    pub(crate) edit_title: &'static str,
-}
-
-impl Resource {
-    pub(crate) fn href(&self, id: Uuid) -> String {
-        format!("{}/{id}", self.list)
-    }
-
-    pub(crate) fn new_href(&self) -> String {
-        format!("{}/new", self.list)
-    }
-
-    pub(crate) fn new_page(&self) -> FormPage<'static> {
-        FormPage::new(self.new_title, self.new_href(), self.list.into())
-    }
-
-    pub(crate) fn edit_page(&self, id: Uuid, saved: bool) -> FormPage<'static> {
-        FormPage::new(self.edit_title, self.href(id), self.list.into()).saved(saved)
-    }
-
-    /// After a save: the record's own form, saying it was saved.
-    pub(crate) fn saved(&self, id: Uuid) -> Response {
-        saved_redirect(self.href(id))
-    }
-}
-
 pub(crate) fn render_form(page: &Page, fp: FormPage, form: Form) -> AppResult<Response> {
     let status = form.status();
     let (fields, errors) = form.into_parts();
@@ -379,4 +364,267 @@ pub(crate) fn saved_redirect(path: String) -> Response {
 /// To `path` with `?done=…`, for pages that say what was just done.
 pub(crate) fn done_redirect(path: &str, done: &str) -> Response {
     Redirect::to(&format!("{path}?done={done}")).into_response()
+}
+
+// --------------------------------------------------------------- resources
+
+/// One kind of record that admins keep through forms: its list page (see
+/// [`Listed`]), the form for a new one and each one's form at
+/// `{BASE}/{id}`. An implementation says only what differs between kinds:
+/// who may do what, the fields, how the form reads into the domain's
+/// `*Input`, and which store calls load and write a record. The handlers
+/// and routes ([`routes`], [`listed_routes`]) are written once, here.
+///
+/// Who may see a form is checked by [`Resource::parent_for_new`] and
+/// [`Resource::load`], in the order each kind needs (for some, "not found"
+/// comes before "forbidden", for others after), so that every kind keeps
+/// its status codes.
+pub(crate) trait Resource: Send + Sync + 'static {
+    /// What a new record is made in: `()`, or the hub of a zone or room.
+    type Parent: Send + Sync;
+    /// The stored record, which is also what a valid form becomes.
+    type Record: Send + Sync;
+    /// The form's values as typed: the domain's `*Input`.
+    type Input: Default + Send + Sync;
+
+    /// Each record's form stands at `{BASE}/{id}` (and a listed kind's list at `BASE`).
+    const BASE: &'static str;
+    /// The route of the form for a new record: `{BASE}/new`, or an address
+    /// under the parent with its id as `{id}`.
+    const NEW: &'static str;
+    /// Text keys of the titles of the new and the edit form.
+    const NEW_TITLE: &'static str;
+    const EDIT_TITLE: &'static str;
+
+    /// Whether the person may open the form for a new record, and what it
+    /// is made in; `path` is the parent's id from a `NEW` route that has one.
+    fn parent_for_new(
+        state: &AppState,
+        page: &Page,
+        path: Option<&str>,
+    ) -> impl Future<Output = AppResult<Self::Parent>> + Send;
+
+    /// The same for a sent form; by default the same checks.
+    fn parent_for_create(
+        state: &AppState,
+        page: &Page,
+        path: Option<&str>,
+    ) -> impl Future<Output = AppResult<Self::Parent>> + Send {
+        Self::parent_for_new(state, page, path)
+    }
+
+    /// What the form for a new record starts with; by default nothing.
+    fn blank(_page: &Page, _parent: &Self::Parent) -> AppResult<Self::Input> {
+        Ok(Self::Input::default())
+    }
+
+    /// The page around the form for a new record.
+    fn new_page(_parent: &Self::Parent) -> FormPage<'static> {
+        FormPage::new(Self::NEW_TITLE, Self::NEW.into(), Self::BASE.into())
+    }
+
+    /// The record `id` (as it stands in the address), if the person may edit it.
+    fn load(
+        state: &AppState,
+        page: &Page,
+        id: &str,
+    ) -> impl Future<Output = AppResult<Self::Record>> + Send;
+
+    /// A stored record's id, and what it is in (to validate its changes against).
+    fn key(record: &Self::Record) -> (Uuid, Self::Parent);
+
+    /// A stored record as the form shows it.
+    fn to_input(record: &Self::Record) -> Self::Input;
+
+    /// The page around a record's form; by default its form with a way
+    /// back to the list.
+    fn edit_page(
+        _state: &AppState,
+        _page: &Page,
+        record: &Self::Record,
+        saved: bool,
+    ) -> impl Future<Output = AppResult<FormPage<'static>>> + Send {
+        let fp = FormPage::new(
+            Self::EDIT_TITLE,
+            Self::href(Self::key(record).0),
+            Self::BASE.into(),
+        );
+        std::future::ready(Ok(fp.saved(saved)))
+    }
+
+    /// Reads a sent form; `old` is the record being changed, if any.
+    fn read(form: &FormData, page: &Page, old: Option<&Self::Record>) -> AppResult<Self::Input>;
+
+    fn validate(
+        input: &Self::Input,
+        id: Uuid,
+        parent: &Self::Parent,
+    ) -> Result<Self::Record, ValidationErrors>;
+
+    /// Whether the person may write this valid record (replacing `old`);
+    /// by default whoever may see the form.
+    fn check(_page: &Page, _old: Option<&Self::Record>, _record: &Self::Record) -> AppResult<()> {
+        Ok(())
+    }
+
+    /// The store calls that write a new record and a changed one.
+    const INSERT: StoreWrite<Self::Record>;
+    const UPDATE: StoreWrite<Self::Record>;
+
+    /// Where a new record's save leads: by default its own form.
+    fn created(_parent: &Self::Parent, id: Uuid) -> Response {
+        saved_redirect(Self::href(id))
+    }
+
+    /// The form's fields added to `form`, with the choices they offer read
+    /// from the store.
+    fn fields<'a>(
+        state: &AppState,
+        form: Form<'a>,
+        input: &Self::Input,
+    ) -> impl Future<Output = AppResult<Form<'a>>> + Send;
+
+    /// The address of a record's form.
+    fn href(id: Uuid) -> String {
+        format!("{}/{id}", Self::BASE)
+    }
+}
+
+/// A store call that writes one record (as the `Store` trait's methods are).
+pub(crate) type StoreWrite<T> =
+    for<'a> fn(&'a dyn Store, &'a T) -> Pin<Box<dyn Future<Output = StoreResult<()>> + Send + 'a>>;
+
+/// A [`Resource`] with a list page at `BASE`, each row leading to its form.
+pub(crate) trait Listed: Resource {
+    /// The list page's query string ([`NoQuery`] for none).
+    type Query: DeserializeOwned + Send;
+    /// Text keys of the list's title and columns.
+    const TITLE: &'static str;
+    const COLUMNS: &'static [&'static str];
+
+    /// The rows the person may see, after checking that they may see the
+    /// list at all, and whether they may make new records.
+    fn rows(
+        state: &AppState,
+        page: &Page,
+        query: Self::Query,
+    ) -> impl Future<Output = AppResult<(Vec<Row>, bool)>> + Send;
+}
+
+/// The query of a list page that takes none (anything in it is ignored).
+#[derive(Deserialize, Default)]
+pub(crate) struct NoQuery {}
+
+/// The new form of `R` at `R::NEW` and each record's form at
+/// `{R::BASE}/{id}`: GET shows a form, POST saves it.
+pub(crate) fn routes<R: Resource>() -> Router<AppState> {
+    Router::new()
+        .route(R::NEW, get(new_form::<R>).post(create::<R>))
+        .route(
+            &format!("{}/{{id}}", R::BASE),
+            get(edit_form::<R>).post(update::<R>),
+        )
+}
+
+/// [`routes`] and the list page at `R::BASE`.
+pub(crate) fn listed_routes<R: Listed>() -> Router<AppState> {
+    routes::<R>().route(R::BASE, get(list::<R>))
+}
+
+async fn list<R: Listed>(
+    State(state): State<AppState>,
+    page: Page,
+    Query(query): Query<R::Query>,
+) -> AppResult<Response> {
+    let (rows, may_create) = R::rows(&state, &page, query).await?;
+    let new_href = may_create.then(|| R::NEW.to_string());
+    render_list(&page, R::TITLE, new_href, R::COLUMNS, rows)
+}
+
+async fn new_form<R: Resource>(
+    State(state): State<AppState>,
+    page: Page,
+    path: Option<Path<String>>,
+) -> AppResult<Response> {
+    let parent = R::parent_for_new(&state, &page, path.as_deref().map(String::as_str)).await?;
+    let input = R::blank(&page, &parent)?;
+    show::<R>(&state, &page, R::new_page(&parent), &input, NO_ERRORS).await
+}
+
+async fn create<R: Resource>(
+    State(state): State<AppState>,
+    page: Page,
+    path: Option<Path<String>>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form = FormData::parse(&page, &body)?;
+    let parent = R::parent_for_create(&state, &page, path.as_deref().map(String::as_str)).await?;
+    let input = R::read(&form, &page, None)?;
+    let validated = R::validate(&input, new_id(), &parent);
+    match write::<R>(&state, &page, None, validated).await? {
+        Ok(record) => Ok(R::created(&parent, R::key(&record).0)),
+        Err(e) => show::<R>(&state, &page, R::new_page(&parent), &input, &e).await,
+    }
+}
+
+async fn edit_form<R: Resource>(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> AppResult<Response> {
+    let record = R::load(&state, &page, &id).await?;
+    let fp = R::edit_page(&state, &page, &record, q.saved.is_some()).await?;
+    show::<R>(&state, &page, fp, &R::to_input(&record), NO_ERRORS).await
+}
+
+async fn update<R: Resource>(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form = FormData::parse(&page, &body)?;
+    let old = R::load(&state, &page, &id).await?;
+    let input = R::read(&form, &page, Some(&old))?;
+    let (id, parent) = R::key(&old);
+    let validated = R::validate(&input, id, &parent);
+    match write::<R>(&state, &page, Some(&old), validated).await? {
+        Ok(_) => Ok(saved_redirect(R::href(id))),
+        Err(e) => {
+            let fp = R::edit_page(&state, &page, &old, false).await?;
+            show::<R>(&state, &page, fp, &input, &e).await
+        }
+    }
+}
+
+async fn show<R: Resource>(
+    state: &AppState,
+    page: &Page,
+    fp: FormPage<'static>,
+    input: &R::Input,
+    errors: &ValidationErrors,
+) -> AppResult<Response> {
+    let form = R::fields(state, Form::new(page, errors), input).await?;
+    render_form(page, fp, form)
+}
+
+/// [`save`] for the generic handlers: a new record (no `old`) is inserted,
+/// a changed one updated, if it validated and the person may write it.
+async fn write<R: Resource>(
+    state: &AppState,
+    page: &Page,
+    old: Option<&R::Record>,
+    validated: Result<R::Record, ValidationErrors>,
+) -> AppResult<Result<R::Record, ValidationErrors>> {
+    let Ok(record) = validated else {
+        return Ok(validated);
+    };
+    R::check(page, old, &record)?;
+    let store = state.store.as_ref();
+    let written = match old {
+        None => (R::INSERT)(store, &record).await,
+        Some(_) => (R::UPDATE)(store, &record).await,
+    };
+    Ok(outcome(written)?.map(|()| record))
 }

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use thirdplace_domain::membership::{Webhook, WebhookDelivery, WebhookInput};
+use thirdplace_domain::membership::{Webhook, WebhookDelivery, WebhookInput, WebhookTarget};
 use thirdplace_domain::new_id;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -68,6 +68,28 @@ pub fn new_secret() -> String {
     format!("whsec_{}", crate::http::auth::random_secret())
 }
 
+/// A new webhook sending to `t`, with a signing secret of its own.
+pub fn webhook_for(t: WebhookTarget, now: DateTime<Utc>) -> Webhook {
+    Webhook {
+        id: new_id(),
+        url: t.url,
+        events: t.events,
+        secret: new_secret(),
+        active: t.active,
+        created_at: now,
+    }
+}
+
+/// `old` sending to `t` instead: its id, secret and creation time stay.
+pub fn retargeted(old: Webhook, t: WebhookTarget) -> Webhook {
+    Webhook {
+        url: t.url,
+        events: t.events,
+        active: t.active,
+        ..old
+    }
+}
+
 #[utoipa::path(get, path = "/webhooks", tag = "webhooks", security(("token" = [])),
     responses((status = 200, body = [WebhookOut]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_webhooks(
@@ -87,15 +109,7 @@ pub async fn create_webhook(
     ApiJson(body): ApiJson<WebhookBody>,
 ) -> AppResult<(StatusCode, Json<WebhookOut>)> {
     require(&auth, |p| p.can_manage_network())?;
-    let t = body.input().validate()?;
-    let w = Webhook {
-        id: new_id(),
-        url: t.url,
-        events: t.events,
-        secret: new_secret(),
-        active: t.active,
-        created_at: state.now(),
-    };
+    let w = webhook_for(body.input().validate()?, state.now());
     state.store.insert_webhook(&w).await?;
     Ok((StatusCode::CREATED, Json(w.into())))
 }
@@ -122,13 +136,7 @@ pub async fn update_webhook(
 ) -> AppResult<Json<WebhookOut>> {
     require(&auth, |p| p.can_manage_network())?;
     let old = state.store.get_webhook(path_id(&id)?).await?;
-    let t = body.input().validate()?;
-    let w = Webhook {
-        url: t.url,
-        events: t.events,
-        active: t.active,
-        ..old
-    };
+    let w = retargeted(old, body.input().validate()?);
     state.store.update_webhook(&w).await?;
     Ok(Json(w.into()))
 }
@@ -148,15 +156,20 @@ pub struct DeliveryOut {
     pub created_at: DateTime<Utc>,
 }
 
+/// Where a delivery stands: `pending`, `delivered` or `failed` (given up).
+pub fn delivery_status(d: &WebhookDelivery) -> &'static str {
+    if d.delivered_at.is_some() {
+        "delivered"
+    } else if d.failed {
+        "failed"
+    } else {
+        "pending"
+    }
+}
+
 impl From<WebhookDelivery> for DeliveryOut {
     fn from(d: WebhookDelivery) -> Self {
-        let status = if d.delivered_at.is_some() {
-            "delivered"
-        } else if d.failed {
-            "failed"
-        } else {
-            "pending"
-        };
+        let status = delivery_status(&d);
         DeliveryOut {
             id: d.id,
             webhook_id: d.webhook_id,

@@ -9,14 +9,12 @@
 use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
 use crate::http::forms::{
-    bool_str, render_form, render_list, save, status_cell, Child, Form, FormPage, Resource, Row,
-    SavedQuery, NO_ERRORS,
+    bool_str, listed_routes, routes, saved_redirect, status_cell, Child, Form, FormPage, Listed,
+    NoQuery, Resource, Row, StoreWrite,
 };
 use crate::http::page::{parse_id, Page};
 use crate::http::roles::{require_hub, require_network_admin};
 use crate::AppState;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -27,40 +25,12 @@ use uuid::Uuid;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(index))
-        .route("/admin/regions", get(regions))
-        .route("/admin/regions/new", get(new_region).post(create_region))
-        .route("/admin/regions/{id}", get(edit_region).post(update_region))
-        .route("/admin/municipalities", get(municipalities))
-        .route(
-            "/admin/municipalities/new",
-            get(new_municipality).post(create_municipality),
-        )
-        .route(
-            "/admin/municipalities/{id}",
-            get(edit_municipality).post(update_municipality),
-        )
-        .route("/admin/operators", get(operators))
-        .route(
-            "/admin/operators/new",
-            get(new_operator).post(create_operator),
-        )
-        .route(
-            "/admin/operators/{id}",
-            get(edit_operator).post(update_operator),
-        )
-        .route("/admin/hubs", get(hubs))
-        .route("/admin/hubs/new", get(new_hub).post(create_hub))
-        .route("/admin/hubs/{id}", get(edit_hub).post(update_hub))
-        .route(
-            "/admin/hubs/{id}/zones/new",
-            get(new_zone).post(create_zone),
-        )
-        .route("/admin/zones/{id}", get(edit_zone).post(update_zone))
-        .route(
-            "/admin/hubs/{id}/rooms/new",
-            get(new_room).post(create_room),
-        )
-        .route("/admin/rooms/{id}", get(edit_room).post(update_room))
+        .merge(listed_routes::<Regions>())
+        .merge(listed_routes::<Municipalities>())
+        .merge(listed_routes::<Operators>())
+        .merge(listed_routes::<Hubs>())
+        .merge(routes::<Zones>())
+        .merge(routes::<Rooms>())
 }
 
 // ------------------------------------------------------------------ index
@@ -103,400 +73,320 @@ async fn index(page: Page) -> AppResult<Response> {
     page.render("admin/index.html", context! { sections })
 }
 
+/// Only network admins see the page; the answer carries nothing else.
+fn network_admin(page: &Page) -> AppResult<()> {
+    require_network_admin(page).map(drop)
+}
+
 // ---------------------------------------------------------------- regions
 
-const REGIONS: Resource = Resource {
-    list: "/admin/regions",
-    new_title: "admin.new_region",
-    edit_title: "admin.edit_region",
-};
+struct Regions;
 
-fn region_input(f: &FormData) -> RegionInput {
-    RegionInput {
-        name: f.get("name"),
-        code: f.get("code"),
-        archived: f.get("archived"),
+impl Resource for Regions {
+    type Parent = ();
+    type Record = Region;
+    type Input = RegionInput;
+    const BASE: &'static str = "/admin/regions";
+    const NEW: &'static str = "/admin/regions/new";
+    const NEW_TITLE: &'static str = "admin.new_region";
+    const EDIT_TITLE: &'static str = "admin.edit_region";
+
+    async fn parent_for_new(_: &AppState, page: &Page, _: Option<&str>) -> AppResult<()> {
+        network_admin(page)
     }
-}
 
-fn region_form(
-    page: &Page,
-    fp: FormPage,
-    input: &RegionInput,
-    errors: &ValidationErrors,
-) -> AppResult<Response> {
-    let form = Form::new(page, errors)
-        .text("name", &input.name)
-        .required()
-        .text("code", &input.code)
-        .required()
-        .numeric("numeric")
-        .help("field.region_code_help")
-        .archived(&input.archived);
-    render_form(page, fp, form)
-}
+    async fn load(state: &AppState, page: &Page, id: &str) -> AppResult<Region> {
+        network_admin(page)?;
+        Ok(state.store.get_region(parse_id(id)?).await?)
+    }
 
-async fn regions(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    require_network_admin(&page)?;
-    let rows = state
-        .store
-        .list_regions()
-        .await?
-        .into_iter()
-        .map(|r| Row {
-            href: REGIONS.href(r.id),
-            cells: vec![r.name, r.code, status_cell(&page, r.archived)],
+    fn key(r: &Region) -> (Uuid, ()) {
+        (r.id, ())
+    }
+
+    fn to_input(r: &Region) -> RegionInput {
+        RegionInput {
+            name: r.name.clone(),
+            code: r.code.clone(),
+            archived: bool_str(r.archived),
+        }
+    }
+
+    fn read(f: &FormData, _: &Page, _: Option<&Region>) -> AppResult<RegionInput> {
+        Ok(RegionInput {
+            name: f.get("name"),
+            code: f.get("code"),
+            archived: f.get("archived"),
         })
-        .collect();
-    render_list(
-        &page,
-        "admin.regions",
-        Some(REGIONS.new_href()),
-        &["field.name", "field.code", "admin.status"],
-        rows,
-    )
-}
+    }
 
-async fn new_region(page: Page) -> AppResult<Response> {
-    require_network_admin(&page)?;
-    let input = RegionInput::default();
-    region_form(&page, REGIONS.new_page(), &input, NO_ERRORS)
-}
+    fn validate(input: &RegionInput, id: Uuid, _: &()) -> Result<Region, ValidationErrors> {
+        input.validate(id)
+    }
 
-async fn create_region(
-    State(state): State<AppState>,
-    page: Page,
-    body: Bytes,
-) -> AppResult<Response> {
-    let form = FormData::parse(&page, &body)?;
-    require_network_admin(&page)?;
-    let input = region_input(&form);
-    let validated = input.validate(new_id());
-    match save(validated, async |r| state.store.insert_region(r).await).await? {
-        Ok(r) => Ok(REGIONS.saved(r.id)),
-        Err(e) => region_form(&page, REGIONS.new_page(), &input, &e),
+    const INSERT: StoreWrite<Region> = |store, r| store.insert_region(r);
+    const UPDATE: StoreWrite<Region> = |store, r| store.update_region(r);
+
+    async fn fields<'a>(_: &AppState, form: Form<'a>, input: &RegionInput) -> AppResult<Form<'a>> {
+        Ok(form
+            .text("name", &input.name)
+            .required()
+            .text("code", &input.code)
+            .required()
+            .numeric("numeric")
+            .help("field.region_code_help")
+            .archived(&input.archived))
     }
 }
 
-async fn edit_region(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    Query(q): Query<SavedQuery>,
-) -> AppResult<Response> {
-    require_network_admin(&page)?;
-    let r = state.store.get_region(parse_id(&id)?).await?;
-    let input = RegionInput {
-        name: r.name,
-        code: r.code,
-        archived: bool_str(r.archived),
-    };
-    let fp = REGIONS.edit_page(r.id, q.saved.is_some());
-    region_form(&page, fp, &input, NO_ERRORS)
-}
+impl Listed for Regions {
+    type Query = NoQuery;
+    const TITLE: &'static str = "admin.regions";
+    const COLUMNS: &'static [&'static str] = &["field.name", "field.code", "admin.status"];
 
-async fn update_region(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let form = FormData::parse(&page, &body)?;
-    require_network_admin(&page)?;
-    let id = state.store.get_region(parse_id(&id)?).await?.id;
-    let input = region_input(&form);
-    let validated = input.validate(id);
-    match save(validated, async |r| state.store.update_region(r).await).await? {
-        Ok(_) => Ok(REGIONS.saved(id)),
-        Err(e) => region_form(&page, REGIONS.edit_page(id, false), &input, &e),
+    async fn rows(state: &AppState, page: &Page, _: NoQuery) -> AppResult<(Vec<Row>, bool)> {
+        network_admin(page)?;
+        let rows = state
+            .store
+            .list_regions()
+            .await?
+            .into_iter()
+            .map(|r| Row {
+                href: Self::href(r.id),
+                cells: vec![r.name, r.code, status_cell(page, r.archived)],
+            })
+            .collect();
+        Ok((rows, true))
     }
 }
 
 // --------------------------------------------------------- municipalities
 
-const MUNICIPALITIES: Resource = Resource {
-    list: "/admin/municipalities",
-    new_title: "admin.new_municipality",
-    edit_title: "admin.edit_municipality",
-};
+struct Municipalities;
 
-fn municipality_input(f: &FormData) -> MunicipalityInput {
-    MunicipalityInput {
-        region_id: f.get("region_id"),
-        name: f.get("name"),
-        code: f.get("code"),
-        central_town: f.get("central_town"),
-        archived: f.get("archived"),
+impl Resource for Municipalities {
+    type Parent = ();
+    type Record = Municipality;
+    type Input = MunicipalityInput;
+    const BASE: &'static str = "/admin/municipalities";
+    const NEW: &'static str = "/admin/municipalities/new";
+    const NEW_TITLE: &'static str = "admin.new_municipality";
+    const EDIT_TITLE: &'static str = "admin.edit_municipality";
+
+    async fn parent_for_new(_: &AppState, page: &Page, _: Option<&str>) -> AppResult<()> {
+        network_admin(page)
     }
-}
 
-async fn municipality_form(
-    state: &AppState,
-    page: &Page,
-    fp: FormPage<'_>,
-    input: &MunicipalityInput,
-    errors: &ValidationErrors,
-) -> AppResult<Response> {
-    let regions = state
-        .store
-        .list_regions()
-        .await?
-        .into_iter()
-        .filter(|r| !r.archived || r.id.to_string() == input.region_id)
-        .map(|r| (r.id.to_string(), r.name))
-        .collect();
-    let form = Form::new(page, errors)
-        .text("name", &input.name)
-        .required()
-        .select("region_id", &input.region_id, regions, "admin.choose")
-        .required()
-        .text("code", &input.code)
-        .required()
-        .numeric("numeric")
-        .help("field.municipality_code_help")
-        .text("central_town", &input.central_town)
-        .required()
-        .archived(&input.archived);
-    render_form(page, fp, form)
-}
-
-async fn municipalities(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    require_network_admin(&page)?;
-    let regions = state.store.list_regions().await?;
-    let region_name = |id: Uuid| {
-        regions
-            .iter()
-            .find(|r| r.id == id)
-            .map(|r| r.name.clone())
-            .unwrap_or_default()
-    };
-    let rows = state
-        .store
-        .list_municipalities()
-        .await?
-        .into_iter()
-        .map(|m| Row {
-            href: MUNICIPALITIES.href(m.id),
-            cells: vec![
-                m.name,
-                m.code,
-                region_name(m.region_id),
-                m.central_town,
-                status_cell(&page, m.archived),
-            ],
-        })
-        .collect();
-    render_list(
-        &page,
-        "admin.municipalities",
-        Some(MUNICIPALITIES.new_href()),
-        &[
-            "field.name",
-            "field.code",
-            "field.region_id",
-            "field.central_town",
-            "admin.status",
-        ],
-        rows,
-    )
-}
-
-async fn new_municipality(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    require_network_admin(&page)?;
-    let (fp, input) = (MUNICIPALITIES.new_page(), MunicipalityInput::default());
-    municipality_form(&state, &page, fp, &input, NO_ERRORS).await
-}
-
-async fn create_municipality(
-    State(state): State<AppState>,
-    page: Page,
-    body: Bytes,
-) -> AppResult<Response> {
-    let form = FormData::parse(&page, &body)?;
-    require_network_admin(&page)?;
-    let input = municipality_input(&form);
-    let validated = input.validate(new_id());
-    match save(validated, async |m| {
-        state.store.insert_municipality(m).await
-    })
-    .await?
-    {
-        Ok(m) => Ok(MUNICIPALITIES.saved(m.id)),
-        Err(e) => municipality_form(&state, &page, MUNICIPALITIES.new_page(), &input, &e).await,
+    async fn load(state: &AppState, page: &Page, id: &str) -> AppResult<Municipality> {
+        network_admin(page)?;
+        Ok(state.store.get_municipality(parse_id(id)?).await?)
     }
-}
 
-async fn edit_municipality(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    Query(q): Query<SavedQuery>,
-) -> AppResult<Response> {
-    require_network_admin(&page)?;
-    let m = state.store.get_municipality(parse_id(&id)?).await?;
-    let fp = MUNICIPALITIES.edit_page(m.id, q.saved.is_some());
-    let input = MunicipalityInput {
-        region_id: m.region_id.to_string(),
-        name: m.name,
-        code: m.code,
-        central_town: m.central_town,
-        archived: bool_str(m.archived),
-    };
-    municipality_form(&state, &page, fp, &input, NO_ERRORS).await
-}
+    fn key(m: &Municipality) -> (Uuid, ()) {
+        (m.id, ())
+    }
 
-async fn update_municipality(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let form = FormData::parse(&page, &body)?;
-    require_network_admin(&page)?;
-    let id = state.store.get_municipality(parse_id(&id)?).await?.id;
-    let input = municipality_input(&form);
-    let validated = input.validate(id);
-    match save(validated, async |m| {
-        state.store.update_municipality(m).await
-    })
-    .await?
-    {
-        Ok(_) => Ok(MUNICIPALITIES.saved(id)),
-        Err(e) => {
-            let fp = MUNICIPALITIES.edit_page(id, false);
-            municipality_form(&state, &page, fp, &input, &e).await
+    fn to_input(m: &Municipality) -> MunicipalityInput {
+        MunicipalityInput {
+            region_id: m.region_id.to_string(),
+            name: m.name.clone(),
+            code: m.code.clone(),
+            central_town: m.central_town.clone(),
+            archived: bool_str(m.archived),
         }
+    }
+
+    fn read(f: &FormData, _: &Page, _: Option<&Municipality>) -> AppResult<MunicipalityInput> {
+        Ok(MunicipalityInput {
+            region_id: f.get("region_id"),
+            name: f.get("name"),
+            code: f.get("code"),
+            central_town: f.get("central_town"),
+            archived: f.get("archived"),
+        })
+    }
+
+    fn validate(
+        input: &MunicipalityInput,
+        id: Uuid,
+        _: &(),
+    ) -> Result<Municipality, ValidationErrors> {
+        input.validate(id)
+    }
+
+    const INSERT: StoreWrite<Municipality> = |store, m| store.insert_municipality(m);
+    const UPDATE: StoreWrite<Municipality> = |store, m| store.update_municipality(m);
+
+    async fn fields<'a>(
+        state: &AppState,
+        form: Form<'a>,
+        input: &MunicipalityInput,
+    ) -> AppResult<Form<'a>> {
+        let regions = state
+            .store
+            .list_regions()
+            .await?
+            .into_iter()
+            .filter(|r| !r.archived || r.id.to_string() == input.region_id)
+            .map(|r| (r.id.to_string(), r.name))
+            .collect();
+        Ok(form
+            .text("name", &input.name)
+            .required()
+            .select("region_id", &input.region_id, regions, "admin.choose")
+            .required()
+            .text("code", &input.code)
+            .required()
+            .numeric("numeric")
+            .help("field.municipality_code_help")
+            .text("central_town", &input.central_town)
+            .required()
+            .archived(&input.archived))
+    }
+}
+
+impl Listed for Municipalities {
+    type Query = NoQuery;
+    const TITLE: &'static str = "admin.municipalities";
+    const COLUMNS: &'static [&'static str] = &[
+        "field.name",
+        "field.code",
+        "field.region_id",
+        "field.central_town",
+        "admin.status",
+    ];
+
+    async fn rows(state: &AppState, page: &Page, _: NoQuery) -> AppResult<(Vec<Row>, bool)> {
+        network_admin(page)?;
+        let regions = state.store.list_regions().await?;
+        let region_name = |id: Uuid| {
+            regions
+                .iter()
+                .find(|r| r.id == id)
+                .map(|r| r.name.clone())
+                .unwrap_or_default()
+        };
+        let rows = state
+            .store
+            .list_municipalities()
+            .await?
+            .into_iter()
+            .map(|m| Row {
+                href: Self::href(m.id),
+                cells: vec![
+                    m.name,
+                    m.code,
+                    region_name(m.region_id),
+                    m.central_town,
+                    status_cell(page, m.archived),
+                ],
+            })
+            .collect();
+        Ok((rows, true))
     }
 }
 
 // --------------------------------------------------------------- operators
 
-const OPERATORS: Resource = Resource {
-    list: "/admin/operators",
-    new_title: "admin.new_operator",
-    edit_title: "admin.edit_operator",
-};
+struct Operators;
 
-fn operator_input(f: &FormData) -> OperatorInput {
-    OperatorInput {
-        name: f.get("name"),
-        org_number: f.get("org_number"),
-        contact_email: f.get("contact_email"),
-        archived: f.get("archived"),
+impl Resource for Operators {
+    type Parent = ();
+    type Record = Operator;
+    type Input = OperatorInput;
+    const BASE: &'static str = "/admin/operators";
+    const NEW: &'static str = "/admin/operators/new";
+    const NEW_TITLE: &'static str = "admin.new_operator";
+    const EDIT_TITLE: &'static str = "admin.edit_operator";
+
+    async fn parent_for_new(_: &AppState, page: &Page, _: Option<&str>) -> AppResult<()> {
+        network_admin(page)
     }
-}
 
-fn operator_form(
-    page: &Page,
-    fp: FormPage,
-    input: &OperatorInput,
-    errors: &ValidationErrors,
-) -> AppResult<Response> {
-    let form = Form::new(page, errors)
-        .text("name", &input.name)
-        .required()
-        .text("org_number", &input.org_number)
-        .help("field.org_number_help")
-        .text("contact_email", &input.contact_email)
-        .autocomplete("email")
-        .archived(&input.archived);
-    render_form(page, fp, form)
-}
+    async fn load(state: &AppState, page: &Page, id: &str) -> AppResult<Operator> {
+        network_admin(page)?;
+        Ok(state.store.get_operator(parse_id(id)?).await?)
+    }
 
-async fn operators(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    require_network_admin(&page)?;
-    let rows = state
-        .store
-        .list_operators()
-        .await?
-        .into_iter()
-        .map(|o| Row {
-            href: OPERATORS.href(o.id),
-            cells: vec![
-                o.name,
-                o.org_number.unwrap_or_default(),
-                o.contact_email.unwrap_or_default(),
-                status_cell(&page, o.archived),
-            ],
+    fn key(o: &Operator) -> (Uuid, ()) {
+        (o.id, ())
+    }
+
+    fn to_input(o: &Operator) -> OperatorInput {
+        OperatorInput {
+            name: o.name.clone(),
+            org_number: o.org_number.clone().unwrap_or_default(),
+            contact_email: o.contact_email.clone().unwrap_or_default(),
+            archived: bool_str(o.archived),
+        }
+    }
+
+    fn read(f: &FormData, _: &Page, _: Option<&Operator>) -> AppResult<OperatorInput> {
+        Ok(OperatorInput {
+            name: f.get("name"),
+            org_number: f.get("org_number"),
+            contact_email: f.get("contact_email"),
+            archived: f.get("archived"),
         })
-        .collect();
-    render_list(
-        &page,
-        "admin.operators",
-        Some(OPERATORS.new_href()),
-        &[
-            "field.name",
-            "field.org_number",
-            "field.contact_email",
-            "admin.status",
-        ],
-        rows,
-    )
-}
+    }
 
-async fn new_operator(page: Page) -> AppResult<Response> {
-    require_network_admin(&page)?;
-    let input = OperatorInput::default();
-    operator_form(&page, OPERATORS.new_page(), &input, NO_ERRORS)
-}
+    fn validate(input: &OperatorInput, id: Uuid, _: &()) -> Result<Operator, ValidationErrors> {
+        input.validate(id)
+    }
 
-async fn create_operator(
-    State(state): State<AppState>,
-    page: Page,
-    body: Bytes,
-) -> AppResult<Response> {
-    let form = FormData::parse(&page, &body)?;
-    require_network_admin(&page)?;
-    let input = operator_input(&form);
-    let validated = input.validate(new_id());
-    match save(validated, async |o| state.store.insert_operator(o).await).await? {
-        Ok(o) => Ok(OPERATORS.saved(o.id)),
-        Err(e) => operator_form(&page, OPERATORS.new_page(), &input, &e),
+    const INSERT: StoreWrite<Operator> = |store, o| store.insert_operator(o);
+    const UPDATE: StoreWrite<Operator> = |store, o| store.update_operator(o);
+
+    async fn fields<'a>(
+        _: &AppState,
+        form: Form<'a>,
+        input: &OperatorInput,
+    ) -> AppResult<Form<'a>> {
+        Ok(form
+            .text("name", &input.name)
+            .required()
+            .text("org_number", &input.org_number)
+            .help("field.org_number_help")
+            .text("contact_email", &input.contact_email)
+            .autocomplete("email")
+            .archived(&input.archived))
     }
 }
 
-async fn edit_operator(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    Query(q): Query<SavedQuery>,
-) -> AppResult<Response> {
-    require_network_admin(&page)?;
-    let o = state.store.get_operator(parse_id(&id)?).await?;
-    let fp = OPERATORS.edit_page(o.id, q.saved.is_some());
-    let input = OperatorInput {
-        name: o.name,
-        org_number: o.org_number.unwrap_or_default(),
-        contact_email: o.contact_email.unwrap_or_default(),
-        archived: bool_str(o.archived),
-    };
-    operator_form(&page, fp, &input, NO_ERRORS)
-}
+impl Listed for Operators {
+    type Query = NoQuery;
+    const TITLE: &'static str = "admin.operators";
+    const COLUMNS: &'static [&'static str] = &[
+        "field.name",
+        "field.org_number",
+        "field.contact_email",
+        "admin.status",
+    ];
 
-async fn update_operator(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let form = FormData::parse(&page, &body)?;
-    require_network_admin(&page)?;
-    let id = state.store.get_operator(parse_id(&id)?).await?.id;
-    let input = operator_input(&form);
-    let validated = input.validate(id);
-    match save(validated, async |o| state.store.update_operator(o).await).await? {
-        Ok(_) => Ok(OPERATORS.saved(id)),
-        Err(e) => operator_form(&page, OPERATORS.edit_page(id, false), &input, &e),
+    async fn rows(state: &AppState, page: &Page, _: NoQuery) -> AppResult<(Vec<Row>, bool)> {
+        network_admin(page)?;
+        let rows = state
+            .store
+            .list_operators()
+            .await?
+            .into_iter()
+            .map(|o| Row {
+                href: Self::href(o.id),
+                cells: vec![
+                    o.name,
+                    o.org_number.unwrap_or_default(),
+                    o.contact_email.unwrap_or_default(),
+                    status_cell(page, o.archived),
+                ],
+            })
+            .collect();
+        Ok((rows, true))
     }
 }
 
 // -------------------------------------------------------------------- hubs
 
-const HUBS: Resource = Resource {
-    list: "/admin/hubs",
-    new_title: "admin.new_hub",
-    edit_title: "admin.edit_hub",
-};
+struct Hubs;
 
 const HOUR_FIELDS: [&str; 7] = [
     "hours_monday",
@@ -508,155 +398,187 @@ const HOUR_FIELDS: [&str; 7] = [
     "hours_sunday",
 ];
 
-fn hub_input(f: &FormData) -> HubInput {
-    HubInput {
-        municipality_id: f.get("municipality_id"),
-        operator_id: f.get("operator_id"),
-        name: f.get("name"),
-        description: f.get("description"),
-        street_address: f.get("street_address"),
-        postal_code: f.get("postal_code"),
-        city: f.get("city"),
-        latitude: f.get("latitude"),
-        longitude: f.get("longitude"),
-        in_central_town: f.get("in_central_town"),
-        hours: HOUR_FIELDS.map(|n| f.get(n)),
-        exceptions: f.get("exceptions"),
-        archived: f.get("archived"),
-    }
-}
+impl Resource for Hubs {
+    type Parent = ();
+    type Record = Hub;
+    type Input = HubInput;
+    const BASE: &'static str = "/admin/hubs";
+    const NEW: &'static str = "/admin/hubs/new";
+    const NEW_TITLE: &'static str = "admin.new_hub";
+    const EDIT_TITLE: &'static str = "admin.edit_hub";
 
-async fn hub_form(
-    state: &AppState,
-    page: &Page,
-    fp: FormPage<'_>,
-    input: &HubInput,
-    errors: &ValidationErrors,
-) -> AppResult<Response> {
-    let municipalities = state
-        .store
-        .list_municipalities()
-        .await?
-        .into_iter()
-        .map(|m| (m.id.to_string(), m.name))
-        .collect();
-    let operators = state
-        .store
-        .list_operators()
-        .await?
-        .into_iter()
-        .map(|o| (o.id.to_string(), o.name))
-        .collect();
-    let mut form = Form::new(page, errors)
-        .text("name", &input.name)
-        .required()
-        .textarea("description", &input.description)
-        .select(
-            "municipality_id",
-            &input.municipality_id,
-            municipalities,
-            "admin.choose",
-        )
-        .required()
-        .select("operator_id", &input.operator_id, operators, "admin.choose")
-        .required()
-        .text("street_address", &input.street_address)
-        .autocomplete("street-address")
-        .required()
-        .text("postal_code", &input.postal_code)
-        .autocomplete("postal-code")
-        .required()
-        .numeric("numeric")
-        .text("city", &input.city)
-        .autocomplete("address-level2")
-        .required()
-        .text("latitude", &input.latitude)
-        .required()
-        .numeric("decimal")
-        .text("longitude", &input.longitude)
-        .required()
-        .numeric("decimal")
-        .checkbox("in_central_town", &input.in_central_town);
-    for (i, name) in HOUR_FIELDS.iter().enumerate() {
-        form = form.text(name, &input.hours[i]);
-        if i == 0 {
-            form = form.help("admin.hours_help");
-        }
+    async fn parent_for_new(_: &AppState, page: &Page, _: Option<&str>) -> AppResult<()> {
+        network_admin(page)
     }
-    let form = form
-        .textarea("exceptions", &input.exceptions)
-        .help("admin.exceptions_help")
-        .archived(&input.archived);
-    render_form(page, fp, form)
-}
 
-async fn hubs(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    let u = page.user()?.clone();
-    if !u.is_network_admin && u.hosted_hub_ids.is_empty() {
-        return Err(AppError::Forbidden);
+    /// A new hub starts open on weekdays, with nothing chosen and no position.
+    fn blank(_: &Page, _: &()) -> AppResult<HubInput> {
+        let mut input = HubInput::from_hub(&Hub {
+            id: Uuid::nil(),
+            municipality_id: Uuid::nil(),
+            operator_id: Uuid::nil(),
+            name: String::new(),
+            description: String::new(),
+            street_address: String::new(),
+            postal_code: String::new(),
+            city: String::new(),
+            latitude: 0.0,
+            longitude: 0.0,
+            in_central_town: false,
+            opening_hours: OpeningHours::weekdays("08:00", "17:00"),
+            archived: false,
+        });
+        input.municipality_id.clear();
+        input.operator_id.clear();
+        input.latitude.clear();
+        input.longitude.clear();
+        Ok(input)
     }
-    let rows = state
-        .store
-        .list_hubs()
-        .await?
-        .into_iter()
-        .filter(|l| u.can_edit_hub(l.hub.id))
-        .map(|l| Row {
-            href: HUBS.href(l.hub.id),
-            cells: vec![
-                l.hub.name,
-                l.municipality_name,
-                l.operator_name,
-                status_cell(&page, l.hub.archived),
-            ],
+
+    /// Hosts may edit the hubs they host: "forbidden" before "not found".
+    async fn load(state: &AppState, page: &Page, id: &str) -> AppResult<Hub> {
+        let id = parse_id(id)?;
+        require_hub(page, id)?;
+        Ok(state.store.get_hub(id).await?.hub)
+    }
+
+    fn key(h: &Hub) -> (Uuid, ()) {
+        (h.id, ())
+    }
+
+    fn to_input(h: &Hub) -> HubInput {
+        HubInput::from_hub(h)
+    }
+
+    /// A hub's page also leads to who is there, its booking rules, and its
+    /// zones and rooms.
+    async fn edit_page(
+        state: &AppState,
+        page: &Page,
+        h: &Hub,
+        saved: bool,
+    ) -> AppResult<FormPage<'static>> {
+        let children = hub_children(state, page, h.id).await?;
+        let fp = FormPage::new(Self::EDIT_TITLE, Self::href(h.id), Self::BASE.into());
+        Ok(fp.saved(saved).with_children(children))
+    }
+
+    fn read(f: &FormData, _: &Page, _: Option<&Hub>) -> AppResult<HubInput> {
+        Ok(HubInput {
+            municipality_id: f.get("municipality_id"),
+            operator_id: f.get("operator_id"),
+            name: f.get("name"),
+            description: f.get("description"),
+            street_address: f.get("street_address"),
+            postal_code: f.get("postal_code"),
+            city: f.get("city"),
+            latitude: f.get("latitude"),
+            longitude: f.get("longitude"),
+            in_central_town: f.get("in_central_town"),
+            hours: HOUR_FIELDS.map(|n| f.get(n)),
+            exceptions: f.get("exceptions"),
+            archived: f.get("archived"),
         })
-        .collect();
-    render_list(
-        &page,
-        "admin.hubs",
-        u.is_network_admin.then(|| HUBS.new_href()),
-        &[
-            "field.name",
-            "field.municipality_id",
-            "field.operator_id",
-            "admin.status",
-        ],
-        rows,
-    )
+    }
+
+    fn validate(input: &HubInput, id: Uuid, _: &()) -> Result<Hub, ValidationErrors> {
+        input.validate(id)
+    }
+
+    const INSERT: StoreWrite<Hub> = |store, h| store.insert_hub(h);
+    const UPDATE: StoreWrite<Hub> = |store, h| store.update_hub(h);
+
+    async fn fields<'a>(state: &AppState, form: Form<'a>, input: &HubInput) -> AppResult<Form<'a>> {
+        let municipalities = state
+            .store
+            .list_municipalities()
+            .await?
+            .into_iter()
+            .map(|m| (m.id.to_string(), m.name))
+            .collect();
+        let operators = state
+            .store
+            .list_operators()
+            .await?
+            .into_iter()
+            .map(|o| (o.id.to_string(), o.name))
+            .collect();
+        let mut form = form
+            .text("name", &input.name)
+            .required()
+            .textarea("description", &input.description)
+            .select(
+                "municipality_id",
+                &input.municipality_id,
+                municipalities,
+                "admin.choose",
+            )
+            .required()
+            .select("operator_id", &input.operator_id, operators, "admin.choose")
+            .required()
+            .text("street_address", &input.street_address)
+            .autocomplete("street-address")
+            .required()
+            .text("postal_code", &input.postal_code)
+            .autocomplete("postal-code")
+            .required()
+            .numeric("numeric")
+            .text("city", &input.city)
+            .autocomplete("address-level2")
+            .required()
+            .text("latitude", &input.latitude)
+            .required()
+            .numeric("decimal")
+            .text("longitude", &input.longitude)
+            .required()
+            .numeric("decimal")
+            .checkbox("in_central_town", &input.in_central_town);
+        for (i, name) in HOUR_FIELDS.iter().enumerate() {
+            form = form.text(name, &input.hours[i]);
+            if i == 0 {
+                form = form.help("admin.hours_help");
+            }
+        }
+        Ok(form
+            .textarea("exceptions", &input.exceptions)
+            .help("admin.exceptions_help")
+            .archived(&input.archived))
+    }
 }
 
-async fn new_hub(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    require_network_admin(&page)?;
-    let mut input = HubInput::from_hub(&Hub {
-        id: Uuid::nil(),
-        municipality_id: Uuid::nil(),
-        operator_id: Uuid::nil(),
-        name: String::new(),
-        description: String::new(),
-        street_address: String::new(),
-        postal_code: String::new(),
-        city: String::new(),
-        latitude: 0.0,
-        longitude: 0.0,
-        in_central_town: false,
-        opening_hours: OpeningHours::weekdays("08:00", "17:00"),
-        archived: false,
-    });
-    input.municipality_id.clear();
-    input.operator_id.clear();
-    input.latitude.clear();
-    input.longitude.clear();
-    hub_form(&state, &page, HUBS.new_page(), &input, NO_ERRORS).await
-}
+impl Listed for Hubs {
+    type Query = NoQuery;
+    const TITLE: &'static str = "admin.hubs";
+    const COLUMNS: &'static [&'static str] = &[
+        "field.name",
+        "field.municipality_id",
+        "field.operator_id",
+        "admin.status",
+    ];
 
-async fn create_hub(State(state): State<AppState>, page: Page, body: Bytes) -> AppResult<Response> {
-    let form = FormData::parse(&page, &body)?;
-    require_network_admin(&page)?;
-    let input = hub_input(&form);
-    let validated = input.validate(new_id());
-    match save(validated, async |h| state.store.insert_hub(h).await).await? {
-        Ok(h) => Ok(HUBS.saved(h.id)),
-        Err(e) => hub_form(&state, &page, HUBS.new_page(), &input, &e).await,
+    /// Network admins see every hub and may add one; hosts see theirs.
+    async fn rows(state: &AppState, page: &Page, _: NoQuery) -> AppResult<(Vec<Row>, bool)> {
+        let u = page.user()?;
+        if !u.is_network_admin && u.hosted_hub_ids.is_empty() {
+            return Err(AppError::Forbidden);
+        }
+        let rows = state
+            .store
+            .list_hubs()
+            .await?
+            .into_iter()
+            .filter(|l| u.can_edit_hub(l.hub.id))
+            .map(|l| Row {
+                href: Self::href(l.hub.id),
+                cells: vec![
+                    l.hub.name,
+                    l.municipality_name,
+                    l.operator_name,
+                    status_cell(page, l.hub.archived),
+                ],
+            })
+            .collect();
+        Ok((rows, u.is_network_admin))
     }
 }
 
@@ -667,7 +589,7 @@ async fn hub_children(state: &AppState, page: &Page, hub_id: Uuid) -> AppResult<
         .await?
         .into_iter()
         .map(|z| Row {
-            href: ZONES.href(z.id),
+            href: Zones::href(z.id),
             cells: vec![
                 z.name,
                 z.capacity.to_string(),
@@ -681,7 +603,7 @@ async fn hub_children(state: &AppState, page: &Page, hub_id: Uuid) -> AppResult<
         .await?
         .into_iter()
         .map(|r| Row {
-            href: ROOMS.href(r.id),
+            href: Rooms::href(r.id),
             cells: vec![
                 r.name,
                 page.t(&format!("room_kind.{}", r.kind.key())),
@@ -736,229 +658,261 @@ async fn hub_children(state: &AppState, page: &Page, hub_id: Uuid) -> AppResult<
     ])
 }
 
-async fn edit_hub_page(
-    state: &AppState,
-    page: &Page,
-    id: Uuid,
-    saved: bool,
-) -> AppResult<FormPage<'static>> {
-    let children = hub_children(state, page, id).await?;
-    Ok(HUBS.edit_page(id, saved).with_children(children))
-}
-
-async fn edit_hub(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    Query(q): Query<SavedQuery>,
-) -> AppResult<Response> {
-    let id = parse_id(&id)?;
-    require_hub(&page, id)?;
-    let h = state.store.get_hub(id).await?.hub;
-    let fp = edit_hub_page(&state, &page, id, q.saved.is_some()).await?;
-    let input = HubInput::from_hub(&h);
-    hub_form(&state, &page, fp, &input, NO_ERRORS).await
-}
-
-async fn update_hub(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let form = FormData::parse(&page, &body)?;
-    let id = parse_id(&id)?;
-    require_hub(&page, id)?;
-    state.store.get_hub(id).await?;
-    let input = hub_input(&form);
-    let validated = input.validate(id);
-    match save(validated, async |h| state.store.update_hub(h).await).await? {
-        Ok(_) => Ok(HUBS.saved(id)),
-        Err(e) => {
-            let fp = edit_hub_page(&state, &page, id, false).await?;
-            hub_form(&state, &page, fp, &input, &e).await
-        }
-    }
-}
-
 // ------------------------------------------------------ zones and rooms
 
 // Zones and rooms are made from their hub's page
 // (`/admin/hubs/{hub}/zones/new`), edited at their own address, and both
 // forms lead back to the hub, where a new one is listed after saving.
 
-const ZONES: Resource = Resource {
-    list: "/admin/zones",
-    new_title: "admin.new_zone",
-    edit_title: "admin.edit_zone",
-};
-
-const ROOMS: Resource = Resource {
-    list: "/admin/rooms",
-    new_title: "admin.new_room",
-    edit_title: "admin.edit_room",
-};
-
-/// The form for a new zone or room of a hub.
-fn new_in_hub_page(r: &Resource, part: &str, hub_id: Uuid) -> FormPage<'static> {
-    let action = format!("/admin/hubs/{hub_id}/{part}/new");
-    FormPage::new(r.new_title, action, HUBS.href(hub_id))
-}
-
-/// The form of a hub's zone or room.
-fn edit_in_hub_page(r: &Resource, id: Uuid, hub_id: Uuid, saved: bool) -> FormPage<'static> {
-    FormPage::new(r.edit_title, r.href(id), HUBS.href(hub_id)).saved(saved)
-}
-
-/// The hub that a new zone or room is for, if the person may edit it.
-async fn hub_for_new_part(state: &AppState, page: &Page, hub_id: &str) -> AppResult<Uuid> {
-    let hub_id = parse_id(hub_id)?;
-    require_hub(page, hub_id)?;
+/// The hub that a new zone or room is for, if the person may edit it and
+/// it exists.
+async fn hub_for_new_part(state: &AppState, page: &Page, hub_id: Option<&str>) -> AppResult<Uuid> {
+    let hub_id = hub_for_sent_part(page, hub_id)?;
     state.store.get_hub(hub_id).await?;
     Ok(hub_id)
 }
 
-fn zone_input(f: &FormData) -> ZoneInput {
-    ZoneInput {
-        name: f.get("name"),
-        purpose: f.get("purpose"),
-        capacity: f.get("capacity"),
-        archived: f.get("archived"),
+/// The hub that a sent zone or room is for, if the person may edit it; the
+/// store refuses a hub that does not exist.
+fn hub_for_sent_part(page: &Page, hub_id: Option<&str>) -> AppResult<Uuid> {
+    let hub_id = parse_id(hub_id.unwrap_or_default())?;
+    require_hub(page, hub_id)?;
+    Ok(hub_id)
+}
+
+/// The form for a new zone or room of a hub.
+fn new_in_hub_page(title: &'static str, part: &str, hub_id: Uuid) -> FormPage<'static> {
+    let action = format!("/admin/hubs/{hub_id}/{part}/new");
+    FormPage::new(title, action, Hubs::href(hub_id))
+}
+
+/// The form of a hub's zone or room.
+fn edit_in_hub_page(
+    title: &'static str,
+    href: String,
+    hub_id: Uuid,
+    saved: bool,
+) -> FormPage<'static> {
+    FormPage::new(title, href, Hubs::href(hub_id)).saved(saved)
+}
+
+struct Zones;
+
+impl Resource for Zones {
+    /// The hub's id.
+    type Parent = Uuid;
+    type Record = Zone;
+    type Input = ZoneInput;
+    const BASE: &'static str = "/admin/zones";
+    const NEW: &'static str = "/admin/hubs/{id}/zones/new";
+    const NEW_TITLE: &'static str = "admin.new_zone";
+    const EDIT_TITLE: &'static str = "admin.edit_zone";
+
+    async fn parent_for_new(state: &AppState, page: &Page, hub: Option<&str>) -> AppResult<Uuid> {
+        hub_for_new_part(state, page, hub).await
     }
-}
 
-fn zone_form(
-    page: &Page,
-    fp: FormPage,
-    input: &ZoneInput,
-    errors: &ValidationErrors,
-) -> AppResult<Response> {
-    let form = Form::new(page, errors)
-        .text("name", &input.name)
-        .required()
-        .textarea("purpose", &input.purpose)
-        .text("capacity", &input.capacity)
-        .required()
-        .numeric("numeric")
-        .archived(&input.archived);
-    render_form(page, fp, form)
-}
-
-async fn new_zone(
-    State(state): State<AppState>,
-    page: Page,
-    Path(hub_id): Path<String>,
-) -> AppResult<Response> {
-    let hub_id = hub_for_new_part(&state, &page, &hub_id).await?;
-    let fp = new_in_hub_page(&ZONES, "zones", hub_id);
-    zone_form(&page, fp, &ZoneInput::default(), NO_ERRORS)
-}
-
-async fn create_zone(
-    State(state): State<AppState>,
-    page: Page,
-    Path(hub_id): Path<String>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let form = FormData::parse(&page, &body)?;
-    let hub_id = parse_id(&hub_id)?;
-    require_hub(&page, hub_id)?;
-    let input = zone_input(&form);
-    let validated = input.validate(new_id(), hub_id);
-    match save(validated, async |z| state.store.insert_zone(z).await).await? {
-        Ok(_) => Ok(HUBS.saved(hub_id)),
-        Err(e) => zone_form(&page, new_in_hub_page(&ZONES, "zones", hub_id), &input, &e),
+    async fn parent_for_create(_: &AppState, page: &Page, hub: Option<&str>) -> AppResult<Uuid> {
+        hub_for_sent_part(page, hub)
     }
-}
 
-async fn edit_zone(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    Query(q): Query<SavedQuery>,
-) -> AppResult<Response> {
-    let z = state.store.get_zone(parse_id(&id)?).await?;
-    require_hub(&page, z.hub_id)?;
-    let fp = edit_in_hub_page(&ZONES, z.id, z.hub_id, q.saved.is_some());
-    let input = ZoneInput {
-        name: z.name,
-        purpose: z.purpose,
-        capacity: z.capacity.to_string(),
-        archived: bool_str(z.archived),
-    };
-    zone_form(&page, fp, &input, NO_ERRORS)
-}
+    fn new_page(hub_id: &Uuid) -> FormPage<'static> {
+        new_in_hub_page(Self::NEW_TITLE, "zones", *hub_id)
+    }
 
-async fn update_zone(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let form = FormData::parse(&page, &body)?;
-    let old = state.store.get_zone(parse_id(&id)?).await?;
-    require_hub(&page, old.hub_id)?;
-    let input = zone_input(&form);
-    let validated = input.validate(old.id, old.hub_id);
-    match save(validated, async |z| state.store.update_zone(z).await).await? {
-        Ok(_) => Ok(ZONES.saved(old.id)),
-        Err(e) => {
-            let fp = edit_in_hub_page(&ZONES, old.id, old.hub_id, false);
-            zone_form(&page, fp, &input, &e)
+    /// "Not found" before "forbidden": the zone says which hub it is in.
+    async fn load(state: &AppState, page: &Page, id: &str) -> AppResult<Zone> {
+        let z = state.store.get_zone(parse_id(id)?).await?;
+        require_hub(page, z.hub_id)?;
+        Ok(z)
+    }
+
+    fn key(z: &Zone) -> (Uuid, Uuid) {
+        (z.id, z.hub_id)
+    }
+
+    fn to_input(z: &Zone) -> ZoneInput {
+        ZoneInput {
+            name: z.name.clone(),
+            purpose: z.purpose.clone(),
+            capacity: z.capacity.to_string(),
+            archived: bool_str(z.archived),
         }
     }
-}
 
-fn room_input(f: &FormData) -> RoomInput {
-    RoomInput {
-        name: f.get("name"),
-        kind: f.get("kind"),
-        capacity: f.get("capacity"),
-        hourly_price_sek: f.get("hourly_price_sek"),
-        vat_rate_percent: f.get("vat_rate_percent"),
-        archived: f.get("archived"),
+    async fn edit_page(
+        _: &AppState,
+        _: &Page,
+        z: &Zone,
+        saved: bool,
+    ) -> AppResult<FormPage<'static>> {
+        Ok(edit_in_hub_page(
+            Self::EDIT_TITLE,
+            Self::href(z.id),
+            z.hub_id,
+            saved,
+        ))
+    }
+
+    fn read(f: &FormData, _: &Page, _: Option<&Zone>) -> AppResult<ZoneInput> {
+        Ok(ZoneInput {
+            name: f.get("name"),
+            purpose: f.get("purpose"),
+            capacity: f.get("capacity"),
+            archived: f.get("archived"),
+        })
+    }
+
+    fn validate(input: &ZoneInput, id: Uuid, hub_id: &Uuid) -> Result<Zone, ValidationErrors> {
+        input.validate(id, *hub_id)
+    }
+
+    const INSERT: StoreWrite<Zone> = |store, z| store.insert_zone(z);
+    const UPDATE: StoreWrite<Zone> = |store, z| store.update_zone(z);
+
+    /// A new zone is listed on its hub's page.
+    fn created(hub_id: &Uuid, _: Uuid) -> Response {
+        saved_redirect(Hubs::href(*hub_id))
+    }
+
+    async fn fields<'a>(_: &AppState, form: Form<'a>, input: &ZoneInput) -> AppResult<Form<'a>> {
+        Ok(form
+            .text("name", &input.name)
+            .required()
+            .textarea("purpose", &input.purpose)
+            .text("capacity", &input.capacity)
+            .required()
+            .numeric("numeric")
+            .archived(&input.archived))
     }
 }
 
-fn room_form(
-    page: &Page,
-    fp: FormPage,
-    input: &RoomInput,
-    errors: &ValidationErrors,
-) -> AppResult<Response> {
-    let kinds = RoomKind::ALL
-        .iter()
-        .map(|k| {
-            (
-                k.key().to_string(),
-                page.t(&format!("room_kind.{}", k.key())),
-            )
+struct Rooms;
+
+impl Resource for Rooms {
+    /// The hub's id.
+    type Parent = Uuid;
+    type Record = Room;
+    type Input = RoomInput;
+    const BASE: &'static str = "/admin/rooms";
+    const NEW: &'static str = "/admin/hubs/{id}/rooms/new";
+    const NEW_TITLE: &'static str = "admin.new_room";
+    const EDIT_TITLE: &'static str = "admin.edit_room";
+
+    async fn parent_for_new(state: &AppState, page: &Page, hub: Option<&str>) -> AppResult<Uuid> {
+        hub_for_new_part(state, page, hub).await
+    }
+
+    async fn parent_for_create(_: &AppState, page: &Page, hub: Option<&str>) -> AppResult<Uuid> {
+        hub_for_sent_part(page, hub)
+    }
+
+    /// Most rooms are let at the standard VAT rate.
+    fn blank(_: &Page, _: &Uuid) -> AppResult<RoomInput> {
+        Ok(RoomInput {
+            vat_rate_percent: "25".into(),
+            ..Default::default()
         })
-        .collect();
-    let vats = ["25", "12", "6", "0"]
-        .iter()
-        .map(|v| (v.to_string(), format!("{v} %")))
-        .collect();
-    let form = Form::new(page, errors)
-        .text("name", &input.name)
-        .required()
-        .select("kind", &input.kind, kinds, "admin.choose")
-        .required()
-        .text("capacity", &input.capacity)
-        .required()
-        .numeric("numeric")
-        .text("hourly_price_sek", &input.hourly_price_sek)
-        .required()
-        .numeric("decimal")
-        .select(
-            "vat_rate_percent",
-            &input.vat_rate_percent,
-            vats,
-            "admin.choose",
-        )
-        .required()
-        .archived(&input.archived);
-    render_form(page, fp, form)
+    }
+
+    fn new_page(hub_id: &Uuid) -> FormPage<'static> {
+        new_in_hub_page(Self::NEW_TITLE, "rooms", *hub_id)
+    }
+
+    /// "Not found" before "forbidden": the room says which hub it is in.
+    async fn load(state: &AppState, page: &Page, id: &str) -> AppResult<Room> {
+        let r = state.store.get_room(parse_id(id)?).await?;
+        require_hub(page, r.hub_id)?;
+        Ok(r)
+    }
+
+    fn key(r: &Room) -> (Uuid, Uuid) {
+        (r.id, r.hub_id)
+    }
+
+    fn to_input(r: &Room) -> RoomInput {
+        RoomInput {
+            name: r.name.clone(),
+            kind: r.kind.key().into(),
+            capacity: r.capacity.to_string(),
+            hourly_price_sek: ore_to_sek_input(r.hourly_price_ore),
+            vat_rate_percent: r.vat_rate_percent.to_string(),
+            archived: bool_str(r.archived),
+        }
+    }
+
+    async fn edit_page(
+        _: &AppState,
+        _: &Page,
+        r: &Room,
+        saved: bool,
+    ) -> AppResult<FormPage<'static>> {
+        Ok(edit_in_hub_page(
+            Self::EDIT_TITLE,
+            Self::href(r.id),
+            r.hub_id,
+            saved,
+        ))
+    }
+
+    fn read(f: &FormData, _: &Page, _: Option<&Room>) -> AppResult<RoomInput> {
+        Ok(RoomInput {
+            name: f.get("name"),
+            kind: f.get("kind"),
+            capacity: f.get("capacity"),
+            hourly_price_sek: f.get("hourly_price_sek"),
+            vat_rate_percent: f.get("vat_rate_percent"),
+            archived: f.get("archived"),
+        })
+    }
+
+    fn validate(input: &RoomInput, id: Uuid, hub_id: &Uuid) -> Result<Room, ValidationErrors> {
+        input.validate(id, *hub_id)
+    }
+
+    const INSERT: StoreWrite<Room> = |store, r| store.insert_room(r);
+    const UPDATE: StoreWrite<Room> = |store, r| store.update_room(r);
+
+    /// A new room is listed on its hub's page.
+    fn created(hub_id: &Uuid, _: Uuid) -> Response {
+        saved_redirect(Hubs::href(*hub_id))
+    }
+
+    async fn fields<'a>(_: &AppState, form: Form<'a>, input: &RoomInput) -> AppResult<Form<'a>> {
+        let page = form.page();
+        let kinds = RoomKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.key().to_string(),
+                    page.t(&format!("room_kind.{}", k.key())),
+                )
+            })
+            .collect();
+        let vats = ["25", "12", "6", "0"]
+            .iter()
+            .map(|v| (v.to_string(), format!("{v} %")))
+            .collect();
+        Ok(form
+            .text("name", &input.name)
+            .required()
+            .select("kind", &input.kind, kinds, "admin.choose")
+            .required()
+            .text("capacity", &input.capacity)
+            .required()
+            .numeric("numeric")
+            .text("hourly_price_sek", &input.hourly_price_sek)
+            .required()
+            .numeric("decimal")
+            .select(
+                "vat_rate_percent",
+                &input.vat_rate_percent,
+                vats,
+                "admin.choose",
+            )
+            .required()
+            .archived(&input.archived))
+    }
 }
 
 pub(crate) fn ore_to_sek_input(ore: i64) -> String {
@@ -966,76 +920,5 @@ pub(crate) fn ore_to_sek_input(ore: i64) -> String {
         (ore / 100).to_string()
     } else {
         format!("{},{:02}", ore / 100, ore % 100)
-    }
-}
-
-async fn new_room(
-    State(state): State<AppState>,
-    page: Page,
-    Path(hub_id): Path<String>,
-) -> AppResult<Response> {
-    let hub_id = hub_for_new_part(&state, &page, &hub_id).await?;
-    let input = RoomInput {
-        vat_rate_percent: "25".into(),
-        ..Default::default()
-    };
-    let fp = new_in_hub_page(&ROOMS, "rooms", hub_id);
-    room_form(&page, fp, &input, NO_ERRORS)
-}
-
-async fn create_room(
-    State(state): State<AppState>,
-    page: Page,
-    Path(hub_id): Path<String>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let form = FormData::parse(&page, &body)?;
-    let hub_id = parse_id(&hub_id)?;
-    require_hub(&page, hub_id)?;
-    let input = room_input(&form);
-    let validated = input.validate(new_id(), hub_id);
-    match save(validated, async |r| state.store.insert_room(r).await).await? {
-        Ok(_) => Ok(HUBS.saved(hub_id)),
-        Err(e) => room_form(&page, new_in_hub_page(&ROOMS, "rooms", hub_id), &input, &e),
-    }
-}
-
-async fn edit_room(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    Query(q): Query<SavedQuery>,
-) -> AppResult<Response> {
-    let r = state.store.get_room(parse_id(&id)?).await?;
-    require_hub(&page, r.hub_id)?;
-    let fp = edit_in_hub_page(&ROOMS, r.id, r.hub_id, q.saved.is_some());
-    let input = RoomInput {
-        name: r.name,
-        kind: r.kind.key().into(),
-        capacity: r.capacity.to_string(),
-        hourly_price_sek: ore_to_sek_input(r.hourly_price_ore),
-        vat_rate_percent: r.vat_rate_percent.to_string(),
-        archived: bool_str(r.archived),
-    };
-    room_form(&page, fp, &input, NO_ERRORS)
-}
-
-async fn update_room(
-    State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> AppResult<Response> {
-    let form = FormData::parse(&page, &body)?;
-    let old = state.store.get_room(parse_id(&id)?).await?;
-    require_hub(&page, old.hub_id)?;
-    let input = room_input(&form);
-    let validated = input.validate(old.id, old.hub_id);
-    match save(validated, async |r| state.store.update_room(r).await).await? {
-        Ok(_) => Ok(ROOMS.saved(old.id)),
-        Err(e) => {
-            let fp = edit_in_hub_page(&ROOMS, old.id, old.hub_id, false);
-            room_form(&page, fp, &input, &e)
-        }
     }
 }

@@ -6,7 +6,9 @@ use super::{clock, long_date, price_value, problem};
 use crate::bookings::service as bookings;
 use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
-use crate::http::forms::{render_form, save, Form, FormPage, SavedQuery, NO_ERRORS};
+use crate::http::forms::{
+    bool_str, render_form, save, saved_redirect, Form, FormPage, SavedQuery, NO_ERRORS,
+};
 use crate::http::page::parse_id;
 use crate::http::page::Page;
 use crate::http::roles::require_hub;
@@ -288,17 +290,8 @@ fn rules_input(r: &BookingRules) -> BookingRulesInput {
         cancel_notice_hours: (r.cancel_notice_minutes / 60).to_string(),
         max_length_hours: (r.max_length_minutes / 60).to_string(),
         max_days_ahead: r.max_days_ahead.to_string(),
-        non_members_may_book: checked(r.non_members_may_book),
-        publish_member_events: checked(r.publish_member_events),
-    }
-}
-
-/// A checkbox's form value.
-fn checked(on: bool) -> String {
-    if on {
-        "true".into()
-    } else {
-        String::new()
+        non_members_may_book: bool_str(r.non_members_may_book),
+        publish_member_events: bool_str(r.publish_member_events),
     }
 }
 
@@ -370,9 +363,7 @@ async fn save_rules(
     })
     .await?
     {
-        Ok(_) => Ok(crate::http::forms::saved_redirect(format!(
-            "/admin/hubs/{id}/booking-rules"
-        ))),
+        Ok(_) => Ok(saved_redirect(format!("/admin/hubs/{id}/booking-rules"))),
         Err(e) => rules_page(&page, id, &input, &e, false),
     }
 }

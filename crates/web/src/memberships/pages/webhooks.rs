@@ -11,7 +11,7 @@ use crate::http::forms::{
 use crate::http::page::parse_id;
 use crate::http::page::Page;
 use crate::http::roles::require_network_admin;
-use crate::memberships::webhooks_api::new_secret;
+use crate::memberships::webhooks_api::{delivery_status, retargeted, webhook_for};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use minijinja::context;
 use thirdplace_domain::membership::{Webhook, WebhookEvent, WebhookInput};
-use thirdplace_domain::{new_id, ValidationErrors};
+use thirdplace_domain::ValidationErrors;
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
@@ -123,14 +123,7 @@ async fn create(State(state): State<AppState>, page: Page, body: Bytes) -> AppRe
     let form = FormData::parse(&page, &body)?;
     require_network_admin(&page)?;
     let input = input_of(&form);
-    let validated = input.validate().map(|t| Webhook {
-        id: new_id(),
-        url: t.url,
-        events: t.events,
-        secret: new_secret(),
-        active: t.active,
-        created_at: state.now(),
-    });
+    let validated = input.validate().map(|t| webhook_for(t, state.now()));
     match save(validated, async |w| state.store.insert_webhook(w).await).await? {
         Ok(w) => Ok(done_redirect(&webhook_href(w.id), "created")),
         Err(e) => render_form(&page, new_page(), fields(&page, &input, &e)),
@@ -154,13 +147,7 @@ async fn render_webhook(
         .await?
         .into_iter()
         .map(|d| {
-            let status = if d.delivered_at.is_some() {
-                "delivered"
-            } else if d.failed {
-                "failed"
-            } else {
-                "pending"
-            };
+            let status = delivery_status(&d);
             context! {
                 id => d.id.to_string(),
                 event => d.event.key(),
@@ -229,12 +216,7 @@ async fn update(
     require_network_admin(&page)?;
     let old = state.store.get_webhook(parse_id(&id)?).await?;
     let input = input_of(&form);
-    let validated = input.validate().map(|t| Webhook {
-        url: t.url,
-        events: t.events,
-        active: t.active,
-        ..old.clone()
-    });
+    let validated = input.validate().map(|t| retargeted(old.clone(), t));
     match save(validated, async |w| state.store.update_webhook(w).await).await? {
         Ok(_) => Ok(done_redirect(&webhook_href(old.id), "saved")),
         Err(e) => render_webhook(&state, &page, &old, &input, &e, None).await,
