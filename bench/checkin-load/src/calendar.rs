@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use thirdplace_domain::event::{Event, EventStatus, EventVisibility, Venue};
-use thirdplace_domain::{new_id, Hub, Person, Zone, HUB_TIME_ZONE};
+use thirdplace_domain::{new_id, Email, Hub, Person, Zone, HUB_TIME_ZONE};
 use thirdplace_store::{EventNotices, Store};
 use thirdplace_web::{AppState, WebConfig};
 use uuid::Uuid;
@@ -341,7 +341,7 @@ async fn seed(store: Arc<dyn Store>, opts: &CalendarOptions, now: DateTime<Utc>)
         id: new_id(),
         first_name: "Olga".into(),
         last_name: "Organiser".into(),
-        email: "organiser@bench.example".into(),
+        email: Email::parse("organiser@bench.example").unwrap(),
         organisation_id: Some(org.id),
         is_network_admin: false,
         hosted_hub_ids: vec![],

@@ -25,8 +25,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use thirdplace_domain::membership::{local_date, Plan, PlanScope, Seat, Validity};
 use thirdplace_domain::{
-    new_id, Hub, Interval, Municipality, OpeningHours, Operator, OrgKind, Organisation, Person,
-    Region,
+    new_id, Email, Hub, Interval, Municipality, OpeningHours, Operator, OrgKind, OrgNumber,
+    Organisation, Person, Region,
 };
 use thirdplace_store::{ApiToken, Store};
 use thirdplace_store_postgres::testing::TestDatabaseGuard;
@@ -552,7 +552,7 @@ pub async fn seed_org_and_plan(store: &dyn Store) -> Result<(Organisation, Plan)
     let org = Organisation {
         id: new_id(),
         name: "Benchmark AB".into(),
-        org_number: "556000-0000".into(),
+        org_number: OrgNumber::parse("556000-0001").unwrap(),
         kind: OrgKind::Company,
         archived: false,
     };
@@ -685,7 +685,7 @@ async fn seed_members(
                     id: new_id(),
                     first_name: format!("Member{i}"),
                     last_name: "Bench".into(),
-                    email: format!("member{i}@bench.example"),
+                    email: Email::parse(&format!("member{i}@bench.example")).unwrap(),
                     organisation_id: Some(org_id),
                     is_network_admin: false,
                     hosted_hub_ids: vec![],

@@ -33,8 +33,8 @@
 use anyhow::{Context, Result};
 use thirdplace_domain::{
     new_id, Hub, HubInput, Municipality, MunicipalityInput, Operator, OperatorInput, OrgKind,
-    Organisation, OrganisationInput, Person, PersonInput, Region, RegionInput, RoomInput, RoomKind,
-    ZoneInput,
+    OrgNumber, Organisation, OrganisationInput, Person, PersonInput, Region, RegionInput,
+    RoomInput, RoomKind, ZoneInput,
 };
 use thirdplace_store::Store;
 use uuid::Uuid;
@@ -912,7 +912,7 @@ async fn seed_operators(store: &dyn Store, n: &mut Counts) -> Result<Vec<Operato
     for &(org_number, name, email) in OPERATORS {
         if operators
             .iter()
-            .any(|o| o.org_number.as_deref() == Some(org_number))
+            .any(|o| o.org_number.as_ref().map(OrgNumber::as_str) == Some(org_number))
         {
             continue;
         }
@@ -985,7 +985,10 @@ async fn seed_hubs(
             None => {
                 let operator = operators
                     .iter()
-                    .find(|o| o.org_number.as_deref() == Some(spec.operator_org_number))
+                    .find(|o| {
+                        o.org_number.as_ref().map(OrgNumber::as_str)
+                            == Some(spec.operator_org_number)
+                    })
                     .with_context(|| {
                         format!("no operator {} for {}", spec.operator_org_number, spec.name)
                     })?;

@@ -935,7 +935,7 @@ async fn fill(store: &dyn Store, day: NaiveDate) -> Result<Counts> {
         .await
         .context("listing organisations")?
         .into_iter()
-        .map(|o| (o.org_number.clone(), o))
+        .map(|o| (o.org_number.to_string(), o))
         .collect();
     let hubs: HashMap<String, HubListing> = store
         .list_hubs()
@@ -1034,7 +1034,7 @@ async fn seed_arena_people(
         .await
         .context("listing people")?
         .into_iter()
-        .map(|p| (p.email.clone(), p))
+        .map(|p| (p.email.to_string(), p))
         .collect();
     for &(org_number, first_name, last_name, email) in ARENA_PEOPLE {
         if people.contains_key(email) {
@@ -1055,7 +1055,7 @@ async fn seed_arena_people(
             .await
             .with_context(|| format!("inserting person {email}"))?;
         n.people += 1;
-        people.insert(person.email.clone(), person);
+        people.insert(person.email.to_string(), person);
     }
     Ok(people)
 }

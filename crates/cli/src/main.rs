@@ -269,7 +269,11 @@ async fn create_admin(
     let person = input
         .validate(new_id())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    if store.find_person_by_email(&person.email).await?.is_some() {
+    if store
+        .find_person_by_email(person.email.as_str())
+        .await?
+        .is_some()
+    {
         bail!(
             "someone with the e-mail address {} already exists",
             person.email

@@ -952,7 +952,7 @@ mod tests {
         Principal {
             person_id: Uuid::from_u128(id),
             first_name: "Anna".into(),
-            email: "anna@example.se".into(),
+            email: crate::text::Email::parse("anna@example.se").unwrap(),
             organisation_id: None,
             is_network_admin: false,
             hosted_hub_ids: vec![],

@@ -174,8 +174,8 @@ fn name_field(raw: &str) -> Result<String, FieldError> {
 pub struct Operator {
     pub id: Uuid,
     pub name: String,
-    pub org_number: Option<String>,
-    pub contact_email: Option<String>,
+    pub org_number: Option<OrgNumber>,
+    pub contact_email: Option<Email>,
     pub archived: bool,
 }
 
@@ -194,18 +194,12 @@ impl OperatorInput {
         let org_number = if self.org_number.trim().is_empty() {
             Some(None)
         } else {
-            e.check(
-                "org_number",
-                OrgNumber::parse(&self.org_number).map(|o| Some(o.as_str().to_string())),
-            )
+            e.check("org_number", OrgNumber::parse(&self.org_number).map(Some))
         };
         let contact_email = if self.contact_email.trim().is_empty() {
             Some(None)
         } else {
-            e.check(
-                "contact_email",
-                Email::parse(&self.contact_email).map(|m| Some(m.as_str().to_string())),
-            )
+            e.check("contact_email", Email::parse(&self.contact_email).map(Some))
         };
         e.into_result()?;
         Ok(Operator {
@@ -542,7 +536,7 @@ pub struct Organisation {
     pub id: Uuid,
     pub name: String,
     /// Organisationsnummer, `NNNNNN-NNNN`.
-    pub org_number: String,
+    pub org_number: OrgNumber,
     pub kind: OrgKind,
     pub archived: bool,
 }
@@ -565,7 +559,7 @@ impl OrganisationInput {
         Ok(Organisation {
             id,
             name: name.unwrap(),
-            org_number: org_number.unwrap().as_str().to_string(),
+            org_number: org_number.unwrap(),
             kind: kind.unwrap(),
             archived: parse_bool(&self.archived),
         })
@@ -581,7 +575,7 @@ pub struct Person {
     pub id: Uuid,
     pub first_name: String,
     pub last_name: String,
-    pub email: String,
+    pub email: Email,
     pub organisation_id: Option<Uuid>,
     pub is_network_admin: bool,
     /// Hubs this person hosts.
@@ -647,7 +641,7 @@ impl PersonInput {
             id,
             first_name: first_name.unwrap(),
             last_name: last_name.unwrap(),
-            email: email.unwrap().as_str().to_string(),
+            email: email.unwrap(),
             organisation_id: organisation_id.unwrap(),
             is_network_admin: parse_bool(&self.is_network_admin),
             hosted_hub_ids: hubs,
@@ -664,7 +658,7 @@ impl PersonInput {
 pub struct Principal {
     pub person_id: Uuid,
     pub first_name: String,
-    pub email: String,
+    pub email: Email,
     pub organisation_id: Option<Uuid>,
     pub is_network_admin: bool,
     pub hosted_hub_ids: Vec<Uuid>,
@@ -824,7 +818,7 @@ mod tests {
         let admin = Principal {
             person_id: Uuid::now_v7(),
             first_name: "Oskar".into(),
-            email: "o@x.se".into(),
+            email: Email::parse("o@x.se").unwrap(),
             organisation_id: Some(org),
             is_network_admin: false,
             hosted_hub_ids: vec![],
@@ -834,7 +828,7 @@ mod tests {
             id: Uuid::now_v7(),
             first_name: "Ada".into(),
             last_name: "L".into(),
-            email: "a@x.se".into(),
+            email: Email::parse("a@x.se").unwrap(),
             organisation_id: Some(org),
             is_network_admin: false,
             hosted_hub_ids: vec![],

@@ -684,8 +684,7 @@ impl Registrant {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExternalParticipant {
     pub name: String,
-    /// Lower-cased ([`Email`]).
-    pub email: String,
+    pub email: Email,
     pub organisation_name: String,
 }
 
@@ -712,7 +711,7 @@ impl ExternalParticipantInput {
         e.into_result()?;
         Ok(ExternalParticipant {
             name: name.unwrap(),
-            email: email.unwrap().as_str().to_string(),
+            email: email.unwrap(),
             organisation_name: org.unwrap(),
         })
     }
@@ -895,7 +894,7 @@ pub struct Invitation {
     pub event_id: Uuid,
     /// Where the link was sent (the invited person may register with
     /// another address).
-    pub email: String,
+    pub email: Email,
     #[serde(skip_serializing)]
     pub token_hash: String,
     pub invited_by: Uuid,
@@ -1010,7 +1009,7 @@ mod tests {
         Principal {
             person_id: Uuid::from_u128(id),
             first_name: "Anna".into(),
-            email: "anna@example.se".into(),
+            email: crate::text::Email::parse("anna@example.se").unwrap(),
             organisation_id: None,
             is_network_admin: false,
             hosted_hub_ids: vec![],

@@ -1448,7 +1448,7 @@ mod tests {
         let someone = |id: u128| Principal {
             person_id: Uuid::from_u128(id),
             first_name: "Anna".into(),
-            email: "anna@example.se".into(),
+            email: crate::text::Email::parse("anna@example.se").unwrap(),
             organisation_id: Some(Uuid::from_u128(100)),
             is_network_admin: false,
             hosted_hub_ids: vec![],

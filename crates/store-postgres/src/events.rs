@@ -27,6 +27,7 @@ use thirdplace_domain::event::{
     EventVisibility, ExternalParticipant, Invitation, Registrant, Registration, RegistrationStatus,
     SummaryRow, Venue,
 };
+use thirdplace_domain::Email;
 use thirdplace_store::{
     sql, EventChange, EventFilter, EventListing, EventNotices, EventStore, OutgoingEmail, Refusal,
     RegistrationCancelled, RegistrationView, StoreError, StoreResult,
@@ -94,9 +95,10 @@ fn registration(r: &PgRow) -> Result<Registration, sqlx::Error> {
             name: r
                 .try_get::<Option<String>, _>("external_name")?
                 .unwrap_or_default(),
-            email: r
-                .try_get::<Option<String>, _>("external_email")?
-                .unwrap_or_default(),
+            email: Email::from_stored(
+                r.try_get::<Option<String>, _>("external_email")?
+                    .unwrap_or_default(),
+            ),
             organisation_name: r
                 .try_get::<Option<String>, _>("external_organisation")?
                 .unwrap_or_default(),
@@ -120,7 +122,7 @@ fn invitation(r: &PgRow) -> Result<Invitation, sqlx::Error> {
     Ok(Invitation {
         id: r.try_get("id")?,
         event_id: r.try_get("event_id")?,
-        email: r.try_get("email")?,
+        email: Email::from_stored(r.try_get("email")?),
         token_hash: r.try_get("token_hash")?,
         invited_by: r.try_get("invited_by")?,
         created_at: r.try_get("created_at")?,
@@ -240,7 +242,7 @@ async fn send_copy(conn: &mut PgConnection, template: &OutgoingEmail, to: &str) 
 
 async fn address_of(conn: &mut PgConnection, r: &Registration) -> StoreResult<String> {
     match &r.registrant {
-        Registrant::External(x) => Ok(x.email.clone()),
+        Registrant::External(x) => Ok(x.email.to_string()),
         Registrant::Person { person_id } => {
             sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
                 .bind(person_id)
@@ -668,7 +670,7 @@ fn registration_view(r: &PgRow) -> Result<RegistrationView, sqlx::Error> {
         }
         Registrant::External(x) => (
             x.name.clone(),
-            x.email.clone(),
+            x.email.to_string(),
             Some(x.organisation_name.clone()),
         ),
     };
@@ -769,7 +771,7 @@ pub(crate) async fn insert_invitation(conn: &mut PgConnection, i: &Invitation) -
     )
     .bind(i.id)
     .bind(i.event_id)
-    .bind(&i.email)
+    .bind(i.email.as_str())
     .bind(&i.token_hash)
     .bind(i.invited_by)
     .bind(i.created_at)

@@ -6,7 +6,9 @@ use async_trait::async_trait;
 use sqlx::postgres::PgRow;
 use sqlx::types::Json;
 use sqlx::Row;
-use thirdplace_domain::{Hub, Municipality, OpeningHours, Operator, Region, Room, RoomKind, Zone};
+use thirdplace_domain::{
+    Email, Hub, Municipality, OpeningHours, Operator, OrgNumber, Region, Room, RoomKind, Zone,
+};
 use thirdplace_store::sql::{self, municipality, operator, region, zone, HUB_LISTING};
 use thirdplace_store::{HubListing, NetworkStore, StoreResult};
 use uuid::Uuid;
@@ -230,8 +232,8 @@ impl NetworkStore for PostgresStore {
             "INSERT INTO operators (name, org_number, contact_email, archived, id) VALUES ($1, $2, $3, $4, $5)",
             vec![
                 Bind::Text(&o.name),
-                Bind::OptText(o.org_number.as_deref()),
-                Bind::OptText(o.contact_email.as_deref()),
+                Bind::OptText(o.org_number.as_ref().map(OrgNumber::as_str)),
+                Bind::OptText(o.contact_email.as_ref().map(Email::as_str)),
                 Bind::Bool(o.archived),
                 Bind::Id(o.id),
             ],
@@ -245,8 +247,8 @@ impl NetworkStore for PostgresStore {
             "UPDATE operators SET name = $1, org_number = $2, contact_email = $3, archived = $4 WHERE id = $5",
             vec![
                 Bind::Text(&o.name),
-                Bind::OptText(o.org_number.as_deref()),
-                Bind::OptText(o.contact_email.as_deref()),
+                Bind::OptText(o.org_number.as_ref().map(OrgNumber::as_str)),
+                Bind::OptText(o.contact_email.as_ref().map(Email::as_str)),
                 Bind::Bool(o.archived),
                 Bind::Id(o.id),
             ],

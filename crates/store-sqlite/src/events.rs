@@ -28,6 +28,7 @@ use thirdplace_domain::event::{
     EventVisibility, ExternalParticipant, Invitation, Registrant, Registration, RegistrationStatus,
     SummaryRow, Venue,
 };
+use thirdplace_domain::Email;
 use thirdplace_store::{
     sql, EventChange, EventFilter, EventListing, EventNotices, EventStore, OutgoingEmail, Refusal,
     RegistrationCancelled, RegistrationView, StoreError, StoreResult,
@@ -97,9 +98,10 @@ fn registration(r: &SqliteRow) -> Result<Registration, sqlx::Error> {
             name: r
                 .try_get::<Option<String>, _>("external_name")?
                 .unwrap_or_default(),
-            email: r
-                .try_get::<Option<String>, _>("external_email")?
-                .unwrap_or_default(),
+            email: Email::from_stored(
+                r.try_get::<Option<String>, _>("external_email")?
+                    .unwrap_or_default(),
+            ),
             organisation_name: r
                 .try_get::<Option<String>, _>("external_organisation")?
                 .unwrap_or_default(),
@@ -124,7 +126,7 @@ fn invitation(r: &SqliteRow) -> Result<Invitation, sqlx::Error> {
     Ok(Invitation {
         id: r.try_get("id")?,
         event_id: r.try_get("event_id")?,
-        email: r.try_get("email")?,
+        email: Email::from_stored(r.try_get("email")?),
         token_hash: r.try_get("token_hash")?,
         invited_by: r.try_get("invited_by")?,
         created_at: instant(r.try_get("created_at")?)?,
@@ -257,7 +259,7 @@ async fn send_copy(
 /// The addresses of the given registrations, in their order.
 async fn address_of(conn: &mut SqliteConnection, r: &Registration) -> StoreResult<String> {
     match &r.registrant {
-        Registrant::External(x) => Ok(x.email.clone()),
+        Registrant::External(x) => Ok(x.email.to_string()),
         Registrant::Person { person_id } => {
             sqlx::query_scalar("SELECT email FROM people WHERE id = ?")
                 .bind(person_id)
@@ -726,7 +728,7 @@ pub(crate) async fn list_registrations(
             }
             Registrant::External(x) => (
                 x.name.clone(),
-                x.email.clone(),
+                x.email.to_string(),
                 Some(x.organisation_name.clone()),
             ),
         };
@@ -805,7 +807,7 @@ pub(crate) async fn insert_invitation(
     )
     .bind(i.id)
     .bind(i.event_id)
-    .bind(&i.email)
+    .bind(i.email.as_str())
     .bind(&i.token_hash)
     .bind(i.invited_by)
     .bind(secs(i.created_at))

@@ -5,7 +5,9 @@ use crate::{affected, db, decode, must_exist, one, write_err, Bind, SqliteStore}
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
-use thirdplace_domain::{Hub, Municipality, OpeningHours, Operator, Region, Room, RoomKind, Zone};
+use thirdplace_domain::{
+    Email, Hub, Municipality, OpeningHours, Operator, OrgNumber, Region, Room, RoomKind, Zone,
+};
 use thirdplace_store::sql::{self, municipality, operator, region, zone, HUB_LISTING};
 use thirdplace_store::{HubListing, NetworkStore, StoreResult};
 use uuid::Uuid;
@@ -242,7 +244,7 @@ impl NetworkStore for SqliteStore {
     async fn insert_operator(&self, o: &Operator) -> StoreResult<()> {
         self.hubs_changed(self.write_simple(
             "INSERT INTO operators (name, org_number, contact_email, archived, id) VALUES (?, ?, ?, ?, ?)",
-            vec![Bind::Text(&o.name), Bind::OptText(o.org_number.as_deref()), Bind::OptText(o.contact_email.as_deref()), Bind::Bool(o.archived), Bind::Id(o.id)],
+            vec![Bind::Text(&o.name), Bind::OptText(o.org_number.as_ref().map(OrgNumber::as_str)), Bind::OptText(o.contact_email.as_ref().map(Email::as_str)), Bind::Bool(o.archived), Bind::Id(o.id)],
         )
         .await)
     }
@@ -251,7 +253,7 @@ impl NetworkStore for SqliteStore {
     async fn update_operator(&self, o: &Operator) -> StoreResult<()> {
         self.hubs_changed(self.write_simple(
             "UPDATE operators SET name = ?, org_number = ?, contact_email = ?, archived = ? WHERE id = ?",
-            vec![Bind::Text(&o.name), Bind::OptText(o.org_number.as_deref()), Bind::OptText(o.contact_email.as_deref()), Bind::Bool(o.archived), Bind::Id(o.id)],
+            vec![Bind::Text(&o.name), Bind::OptText(o.org_number.as_ref().map(OrgNumber::as_str)), Bind::OptText(o.contact_email.as_ref().map(Email::as_str)), Bind::Bool(o.archived), Bind::Id(o.id)],
         )
         .await)
     }

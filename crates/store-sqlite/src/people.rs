@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
-use thirdplace_domain::{OrgKind, Organisation, Person};
+use thirdplace_domain::{Email, OrgKind, OrgNumber, Organisation, Person};
 use thirdplace_store::sql::api_token;
 use thirdplace_store::{ApiToken, PeopleStore, Session, StoreError, StoreResult};
 use uuid::Uuid;
@@ -16,7 +16,7 @@ fn organisation(r: &SqliteRow) -> Result<Organisation, sqlx::Error> {
     Ok(Organisation {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
-        org_number: r.try_get("org_number")?,
+        org_number: OrgNumber::from_stored(r.try_get("org_number")?),
         kind: OrgKind::parse(&kind).map_err(|e| decode::<OrgKind>("kind", e.message))?,
         archived: r.try_get("archived")?,
     })
@@ -45,7 +45,7 @@ fn person(r: &SqliteRow) -> Result<Person, sqlx::Error> {
         id: r.try_get("id")?,
         first_name: r.try_get("first_name")?,
         last_name: r.try_get("last_name")?,
-        email: r.try_get("email")?,
+        email: Email::from_stored(r.try_get("email")?),
         organisation_id: r.try_get("organisation_id")?,
         is_network_admin: r.try_get("is_network_admin")?,
         hosted_hub_ids: id_list(r.try_get("hub_ids")?)?,
@@ -77,7 +77,7 @@ impl SqliteStore {
         let n = sqlx::query(sql)
             .bind(&p.first_name)
             .bind(&p.last_name)
-            .bind(&p.email)
+            .bind(p.email.as_str())
             .bind(p.organisation_id)
             .bind(p.is_network_admin)
             .bind(p.archived)
@@ -146,7 +146,7 @@ impl PeopleStore for SqliteStore {
     async fn insert_organisation(&self, o: &Organisation) -> StoreResult<()> {
         self.write_simple(
             "INSERT INTO organisations (name, org_number, kind, archived, id) VALUES (?, ?, ?, ?, ?)",
-            vec![Bind::Text(&o.name), Bind::Text(&o.org_number), Bind::Text(o.kind.key()), Bind::Bool(o.archived), Bind::Id(o.id)],
+            vec![Bind::Text(&o.name), Bind::Text(o.org_number.as_str()), Bind::Text(o.kind.key()), Bind::Bool(o.archived), Bind::Id(o.id)],
         )
         .await
     }
@@ -155,7 +155,7 @@ impl PeopleStore for SqliteStore {
     async fn update_organisation(&self, o: &Organisation) -> StoreResult<()> {
         self.write_simple(
             "UPDATE organisations SET name = ?, org_number = ?, kind = ?, archived = ? WHERE id = ?",
-            vec![Bind::Text(&o.name), Bind::Text(&o.org_number), Bind::Text(o.kind.key()), Bind::Bool(o.archived), Bind::Id(o.id)],
+            vec![Bind::Text(&o.name), Bind::Text(o.org_number.as_str()), Bind::Text(o.kind.key()), Bind::Bool(o.archived), Bind::Id(o.id)],
         )
         .await
     }

@@ -17,7 +17,9 @@ use sqlx::{ColumnIndex, Decode, Row, Type};
 use thirdplace_domain::booking::Booking;
 use thirdplace_domain::event::Event;
 use thirdplace_domain::membership::{GuestVisit, Seat, SeatHolding};
-use thirdplace_domain::{Hub, Municipality, OpeningHours, Operator, Region, Zone};
+use thirdplace_domain::{
+    Email, Hub, Municipality, OpeningHours, Operator, OrgNumber, Region, Zone,
+};
 use uuid::Uuid;
 
 /// Reads one column as a `T`; implemented for every `sqlx` row whose
@@ -124,8 +126,12 @@ pub fn operator<R: SqlRow>(r: &R) -> Result<Operator, sqlx::Error> {
     Ok(Operator {
         id: r.column("id")?,
         name: r.column("name")?,
-        org_number: r.column("org_number")?,
-        contact_email: r.column("contact_email")?,
+        org_number: r
+            .column::<Option<String>>("org_number")?
+            .map(OrgNumber::from_stored),
+        contact_email: r
+            .column::<Option<String>>("contact_email")?
+            .map(Email::from_stored),
         archived: r.column("archived")?,
     })
 }

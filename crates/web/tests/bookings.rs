@@ -385,7 +385,7 @@ async fn bad_slots_get_specific_codes_and_write_nothing(app: TestApp) {
     // A member without a seat may not book a meeting room.
     let mut lone = app.f.member.clone();
     lone.id = new_id();
-    lone.email = "lone@test.example".into();
+    lone.email = Email::parse("lone@test.example").unwrap();
     app.store.insert_person(&lone).await.unwrap();
     let lone_token = app.token_for(&lone).await;
     let (s, v) = book(
@@ -692,7 +692,7 @@ async fn hosts_cancel_with_a_reason_and_the_booker_gets_an_email(app: TestApp) {
     // A host of another hub is nobody to this booking.
     let mut other_host = app.f.host.clone();
     other_host.id = new_id();
-    other_host.email = "otherhost@test.example".into();
+    other_host.email = Email::parse("otherhost@test.example").unwrap();
     other_host.hosted_hub_ids = vec![app.f.other_hub.id];
     app.store.insert_person(&other_host).await.unwrap();
     let t = app.token_for(&other_host).await;
@@ -725,7 +725,7 @@ async fn non_members_book_conference_rooms_billed_to_their_organisation(app: Tes
     app.store.insert_room(&conference).await.unwrap();
     let mut guest = app.f.member.clone();
     guest.id = new_id();
-    guest.email = "visitor@test.example".into();
+    guest.email = Email::parse("visitor@test.example").unwrap();
     guest.organisation_id = Some(app.f.other_org.id);
     app.store.insert_person(&guest).await.unwrap();
     let token = app.token_for(&guest).await;

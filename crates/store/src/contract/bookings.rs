@@ -13,7 +13,9 @@ use futures_util::future::join_all;
 use std::collections::HashSet;
 use thirdplace_domain::booking::{Booking, BookingRefusal, BookingRules, BookingStatus, Price};
 use thirdplace_domain::membership::{Plan, PlanScope, Seat, Validity};
-use thirdplace_domain::{new_id, Hub, OrgKind, Organisation, Person, Room, RoomKind};
+use thirdplace_domain::{
+    new_id, Email, Hub, OrgKind, OrgNumber, Organisation, Person, Room, RoomKind,
+};
 use uuid::Uuid;
 
 fn t(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
@@ -61,7 +63,7 @@ async fn fixture(store: &dyn Store) -> Fx {
     let org = Organisation {
         id: new_id(),
         name: "Alfa AB".into(),
-        org_number: "556000-0001".into(),
+        org_number: OrgNumber::parse("556000-0001").unwrap(),
         kind: OrgKind::Company,
         archived: false,
     };
@@ -70,7 +72,7 @@ async fn fixture(store: &dyn Store) -> Fx {
         id: new_id(),
         first_name: "Sara".into(),
         last_name: "Berg".into(),
-        email: format!("sara.{}@example.se", new_id().simple()),
+        email: Email::parse(&format!("sara.{}@example.se", new_id().simple())).unwrap(),
         organisation_id: Some(org.id),
         is_network_admin: false,
         hosted_hub_ids: vec![],

@@ -15,7 +15,8 @@ use thirdplace_domain::membership::{
     PresentPerson, Profile, Seat, SeatHolding, Validity, Webhook, WebhookDelivery, WebhookEvent,
 };
 use thirdplace_domain::{
-    new_id, Hub, Municipality, OpeningHours, Operator, OrgKind, Organisation, Person, Region,
+    new_id, Email, Hub, Municipality, OpeningHours, Operator, OrgKind, OrgNumber, Organisation,
+    Person, Region,
 };
 use uuid::Uuid;
 
@@ -123,7 +124,7 @@ async fn add_organisation(store: &dyn Store, name: &str, org_number: &str) -> Or
     let o = Organisation {
         id: new_id(),
         name: name.into(),
-        org_number: org_number.into(),
+        org_number: OrgNumber::parse(org_number).unwrap(),
         kind: OrgKind::Company,
         archived: false,
     };
@@ -138,7 +139,7 @@ async fn fixture(store: &dyn Store) -> Fixture {
     let hub_b = add_hub(store, &region, "0883", "Kristdala hubb").await;
     let far_hub = add_hub(store, &other_region, "1080", "Karlskrona hubb").await;
     let org = add_organisation(store, "Alfa AB", "556000-0001").await;
-    let other_org = add_organisation(store, "Beta AB", "556000-0002").await;
+    let other_org = add_organisation(store, "Beta AB", "556000-0027").await;
     Fixture {
         region,
         other_region,
@@ -155,7 +156,12 @@ fn person(first: &str, org: Option<Uuid>) -> Person {
         id: new_id(),
         first_name: first.into(),
         last_name: format!("{first}sson"),
-        email: format!("{}.{}@example.se", first.to_lowercase(), new_id().simple()),
+        email: Email::parse(&format!(
+            "{}.{}@example.se",
+            first.to_lowercase(),
+            new_id().simple()
+        ))
+        .unwrap(),
         organisation_id: org,
         is_network_admin: false,
         hosted_hub_ids: vec![],
@@ -1070,7 +1076,7 @@ pub async fn present_at_lists_open_checkins_with_profiles(store: &dyn Store) {
 
 pub async fn access_summary_counts_exactly(store: &dyn Store) {
     let f = fixture(store).await;
-    let third_org = add_organisation(store, "Gamma AB", "556000-0003").await;
+    let third_org = add_organisation(store, "Gamma AB", "556000-0035").await;
     let now = base();
     let today = day(2026, 11, 23);
     let since = today - Duration::days(29);

@@ -135,8 +135,8 @@ pub async fn seed_hub(store: &dyn Store) -> (Region, Municipality, Operator, Hub
     let o = Operator {
         id: new_id(),
         name: "Oskarshamns kommun".into(),
-        org_number: Some("212000-0803".into()),
-        contact_email: Some("hubb@oskarshamn.example".into()),
+        org_number: Some(OrgNumber::parse("212000-0803").unwrap()),
+        contact_email: Some(Email::parse("hubb@oskarshamn.example").unwrap()),
         archived: false,
     };
     store.insert_operator(&o).await.unwrap();
@@ -165,7 +165,7 @@ pub(crate) fn organisation(org_number: &str) -> Organisation {
     Organisation {
         id: new_id(),
         name: format!("Org {org_number}"),
-        org_number: org_number.into(),
+        org_number: OrgNumber::parse(org_number).unwrap(),
         kind: OrgKind::Municipality,
         archived: false,
     }
@@ -176,7 +176,7 @@ pub(crate) fn person(email: &str, org: Option<Uuid>) -> Person {
         id: new_id(),
         first_name: "Anna".into(),
         last_name: "Lind".into(),
-        email: email.into(),
+        email: Email::parse(email).unwrap(),
         organisation_id: org,
         is_network_admin: false,
         hosted_hub_ids: vec![],

@@ -11,7 +11,9 @@ use thirdplace_domain::booking::{Booking, BookingStatus, Price};
 use thirdplace_domain::event::{
     Event, EventStatus, EventVisibility, Registrant, Registration, RegistrationStatus, Venue,
 };
-use thirdplace_domain::{new_id, Hub, OrgKind, Organisation, Person, Room, RoomKind};
+use thirdplace_domain::{
+    new_id, Email, Hub, OrgKind, OrgNumber, Organisation, Person, Room, RoomKind,
+};
 
 fn t(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
@@ -44,7 +46,7 @@ async fn fixture(store: &dyn Store) -> Fx {
     let org = Organisation {
         id: new_id(),
         name: "Alfa AB".into(),
-        org_number: "556000-0001".into(),
+        org_number: OrgNumber::parse("556000-0001").unwrap(),
         kind: OrgKind::Company,
         archived: false,
     };
@@ -57,7 +59,12 @@ async fn add_person(store: &dyn Store, fx: &Fx, name: &str, admin: bool) -> Pers
         id: new_id(),
         first_name: name.into(),
         last_name: "Berg".into(),
-        email: format!("{}.{}@example.se", name.to_lowercase(), new_id().simple()),
+        email: Email::parse(&format!(
+            "{}.{}@example.se",
+            name.to_lowercase(),
+            new_id().simple()
+        ))
+        .unwrap(),
         organisation_id: Some(fx.org.id),
         is_network_admin: admin,
         hosted_hub_ids: vec![],
@@ -180,7 +187,10 @@ pub async fn erasing_anonymises_and_ends_every_way_in(store: &dyn Store) {
     let other = add_person(store, &fx, "Olle", false).await;
     let (session, token) = sign_in_material(store, &p).await;
     let (other_session, _) = sign_in_material(store, &other).await;
-    store.record_login_failure(&p.email, now()).await.unwrap();
+    store
+        .record_login_failure(p.email.as_str(), now())
+        .await
+        .unwrap();
     store
         .set_profile(
             p.id,
@@ -193,9 +203,9 @@ pub async fn erasing_anonymises_and_ends_every_way_in(store: &dyn Store) {
         .unwrap();
     let feed_before = store.rotate_calendar(p.id).await.unwrap();
     let qr_before = store.qr_generation(p.id).await.unwrap();
-    let queued = email(&p.email, "Påminnelse");
+    let queued = email(p.email.as_str(), "Påminnelse");
     store.queue_email(&queued).await.unwrap();
-    let to_other = email(&other.email, "Påminnelse");
+    let to_other = email(other.email.as_str(), "Påminnelse");
     store.queue_email(&to_other).await.unwrap();
 
     let e = erasure(&p);
@@ -209,7 +219,7 @@ pub async fn erasing_anonymises_and_ends_every_way_in(store: &dyn Store) {
     assert!(!gone.is_network_admin);
     assert_eq!(store.password_hash(p.id).await.unwrap(), None);
     assert!(store
-        .find_person_by_email(&p.email)
+        .find_person_by_email(p.email.as_str())
         .await
         .unwrap()
         .is_none());
@@ -222,7 +232,7 @@ pub async fn erasing_anonymises_and_ends_every_way_in(store: &dyn Store) {
     assert!(store.list_api_tokens(p.id).await.unwrap().is_empty());
     assert_eq!(
         store
-            .count_login_failures(&p.email, now() - Duration::hours(1))
+            .count_login_failures(p.email.as_str(), now() - Duration::hours(1))
             .await
             .unwrap(),
         0

@@ -452,7 +452,7 @@ pub async fn cancel(state: &AppState, p: &Principal, id: Uuid, reason: &str) -> 
         let room = state.store.get_room(b.room_id).await?;
         let hub = state.store.get_hub(b.hub_id).await?;
         Some(cancellation_email(
-            &booker.email,
+            booker.email.as_str(),
             &booker.first_name,
             &b,
             &room.name,

@@ -475,7 +475,7 @@ pub async fn invite(
         Json(InvitationOut {
             id: i.id,
             event_id: i.event_id,
-            email: i.email,
+            email: i.email.into_string(),
             created_at: i.created_at,
         }),
     ))

@@ -101,7 +101,7 @@ pub async fn viewer(state: &AppState, p: Option<&Principal>, e: &Event) -> AppRe
                 .list_invitations(e.id)
                 .await?
                 .iter()
-                .any(|i| i.email.eq_ignore_ascii_case(&p.email))
+                .any(|i| i.email.as_str().eq_ignore_ascii_case(p.email.as_str()))
     };
     Ok(Viewer {
         person_id: Some(p.person_id),
@@ -572,7 +572,7 @@ pub async fn invite(
             let i = Invitation {
                 id: new_id(),
                 event_id,
-                email: email.as_str().to_string(),
+                email: email.clone(),
                 token_hash: token_hash(&token),
                 invited_by: p.person_id,
                 created_at: now,
@@ -581,7 +581,7 @@ pub async fn invite(
             };
             let link = format!("{origin}/invitations/{token}");
             let mail = crate::http::mail::email(
-                &i.email,
+                i.email.as_str(),
                 &format!("Inbjudan: {t} / Invitation: {t}", t = e.title),
                 &format!(
                     "Hej!\n\n{name} bjuder in dig till \"{t}\" {when}.\n\

@@ -315,8 +315,16 @@ impl Resource for Operators {
     fn to_input(o: &Operator) -> OperatorInput {
         OperatorInput {
             name: o.name.clone(),
-            org_number: o.org_number.clone().unwrap_or_default(),
-            contact_email: o.contact_email.clone().unwrap_or_default(),
+            org_number: o
+                .org_number
+                .as_ref()
+                .map(OrgNumber::to_string)
+                .unwrap_or_default(),
+            contact_email: o
+                .contact_email
+                .as_ref()
+                .map(Email::to_string)
+                .unwrap_or_default(),
             archived: bool_str(o.archived),
         }
     }
@@ -374,8 +382,8 @@ impl Listed for Operators {
                 href: Self::href(o.id),
                 cells: vec![
                     o.name,
-                    o.org_number.unwrap_or_default(),
-                    o.contact_email.unwrap_or_default(),
+                    o.org_number.map(OrgNumber::into_string).unwrap_or_default(),
+                    o.contact_email.map(Email::into_string).unwrap_or_default(),
                     status_cell(page, o.archived),
                 ],
             })

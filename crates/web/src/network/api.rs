@@ -10,7 +10,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use thirdplace_domain::{
-    new_id, Municipality, MunicipalityInput, Operator, OperatorInput, Region, RegionInput,
+    new_id, Email, Municipality, MunicipalityInput, Operator, OperatorInput, OrgNumber, Region,
+    RegionInput,
 };
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -220,8 +221,8 @@ impl From<Operator> for OperatorOut {
         OperatorOut {
             id: o.id,
             name: o.name,
-            org_number: o.org_number,
-            contact_email: o.contact_email,
+            org_number: o.org_number.map(OrgNumber::into_string),
+            contact_email: o.contact_email.map(Email::into_string),
             archived: o.archived,
         }
     }

@@ -66,7 +66,7 @@ impl Resource for Organisations {
     fn to_input(o: &Organisation) -> OrganisationInput {
         OrganisationInput {
             name: o.name.clone(),
-            org_number: o.org_number.clone(),
+            org_number: o.org_number.to_string(),
             kind: o.kind.key().into(),
             archived: bool_str(o.archived),
         }
@@ -160,7 +160,7 @@ impl Listed for Organisations {
                 href: Self::href(o.id),
                 cells: vec![
                     o.name,
-                    o.org_number,
+                    o.org_number.into_string(),
                     page.t(&format!("org_kind.{}", o.kind.key())),
                     status_cell(page, o.archived),
                 ],
@@ -223,7 +223,7 @@ impl Resource for People {
         PersonInput {
             first_name: p.first_name.clone(),
             last_name: p.last_name.clone(),
-            email: p.email.clone(),
+            email: p.email.to_string(),
             organisation_id: p.organisation_id.map(|o| o.to_string()).unwrap_or_default(),
             is_network_admin: bool_str(p.is_network_admin),
             hosted_hub_ids: p.hosted_hub_ids.iter().map(Uuid::to_string).collect(),
@@ -378,7 +378,7 @@ impl Listed for People {
                 href: Self::href(p.id),
                 cells: vec![
                     format!("{} {}", p.first_name, p.last_name),
-                    p.email.clone(),
+                    p.email.to_string(),
                     org_name(p.organisation_id),
                     status_cell(page, p.archived),
                 ],

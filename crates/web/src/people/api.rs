@@ -30,7 +30,7 @@ impl From<Organisation> for OrganisationOut {
         OrganisationOut {
             id: o.id,
             name: o.name,
-            org_number: o.org_number,
+            org_number: o.org_number.into_string(),
             kind: o.kind.key().into(),
             archived: o.archived,
         }
@@ -132,7 +132,7 @@ impl From<Person> for PersonOut {
             id: p.id,
             first_name: p.first_name,
             last_name: p.last_name,
-            email: p.email,
+            email: p.email.into_string(),
             organisation_id: p.organisation_id,
             is_network_admin: p.is_network_admin,
             hosted_hub_ids: p.hosted_hub_ids,

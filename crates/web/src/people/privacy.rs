@@ -151,7 +151,7 @@ pub async fn person_export(state: &AppState, person_id: Uuid) -> AppResult<Value
         .list_emails(ALL)
         .await?
         .into_iter()
-        .filter(|m| m.to_address.eq_ignore_ascii_case(&person.email))
+        .filter(|m| m.to_address.eq_ignore_ascii_case(person.email.as_str()))
         .map(|m| {
             json!({
                 "id": m.id,
@@ -233,7 +233,10 @@ pub async fn export(State(state): State<AppState>, auth: Auth) -> AppResult<Resp
 /// what stays.
 pub async fn erase(state: &AppState, person_id: Uuid, confirm: &str) -> AppResult<Erased> {
     let person = state.store.get_person(person_id).await?;
-    if !confirm.trim().eq_ignore_ascii_case(person.email.trim()) {
+    if !confirm
+        .trim()
+        .eq_ignore_ascii_case(person.email.as_str().trim())
+    {
         return Err(AppError::Refused {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             code: "confirmation_mismatch",

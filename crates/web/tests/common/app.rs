@@ -108,7 +108,7 @@ async fn seed(store: &dyn Store) -> Fixture {
     let operator = Operator {
         id: new_id(),
         name: "Oskarshamns kommun".into(),
-        org_number: Some("212000-0761".into()),
+        org_number: Some(OrgNumber::parse("212000-0761").unwrap()),
         contact_email: None,
         archived: false,
     };
@@ -162,7 +162,7 @@ async fn seed(store: &dyn Store) -> Fixture {
     let org = Organisation {
         id: new_id(),
         name: "Skatteverket".into(),
-        org_number: "202100-5448".into(),
+        org_number: OrgNumber::parse("202100-5448").unwrap(),
         kind: OrgKind::GovernmentAgency,
         archived: false,
     };
@@ -170,7 +170,7 @@ async fn seed(store: &dyn Store) -> Fixture {
     let other_org = Organisation {
         id: new_id(),
         name: "Stockholms stad".into(),
-        org_number: "212000-0142".into(),
+        org_number: OrgNumber::parse("212000-0142").unwrap(),
         kind: OrgKind::Municipality,
         archived: false,
     };

@@ -50,7 +50,11 @@ impl TestApp {
             .post_form(
                 &client,
                 "/login",
-                &[("email", &p.email), ("password", PASSWORD), ("next", "/")],
+                &[
+                    ("email", p.email.as_str()),
+                    ("password", PASSWORD),
+                    ("next", "/"),
+                ],
             )
             .await;
         assert_eq!(

@@ -1,7 +1,7 @@
 //! People beyond the fixture's four: built here, written by the test.
 
 use super::app::TestApp;
-use thirdplace_domain::{new_id, Person};
+use thirdplace_domain::{new_id, Email, Person};
 use uuid::Uuid;
 
 /// A person with no roles, of `org` if given.
@@ -10,7 +10,7 @@ pub fn person(first: &str, last: &str, email: &str, org: Option<Uuid>) -> Person
         id: new_id(),
         first_name: first.into(),
         last_name: last.into(),
-        email: email.into(),
+        email: Email::parse(email).unwrap(),
         organisation_id: org,
         is_network_admin: false,
         hosted_hub_ids: vec![],
