@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// An organisation number in its ten-digit form `NNNNNN-NNNN`, check digit
 /// verified. Serialised as that plain string; deserialising parses again.
+/// Only [`OrgNumber::from_stored`] makes one without the check.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct OrgNumber(String);
@@ -182,6 +183,15 @@ mod tests {
             OrgNumber::parse("2120-000142").unwrap_err().code,
             "invalid_org_number"
         );
+    }
+
+    #[test]
+    fn an_org_number_is_a_plain_string_in_json_and_is_checked_on_the_way_in() {
+        let o = OrgNumber::parse("212000-0142").unwrap();
+        assert_eq!(serde_json::to_string(&o).unwrap(), "\"212000-0142\"");
+        let back: OrgNumber = serde_json::from_str("\"2120000142\"").unwrap();
+        assert_eq!(back, o);
+        assert!(serde_json::from_str::<OrgNumber>("\"212000-0143\"").is_err());
     }
 
     proptest! {

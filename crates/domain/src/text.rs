@@ -65,8 +65,8 @@ impl std::fmt::Display for Text {
 /// `@`, a dotted domain, no spaces): the only real test of an address is
 /// mail reaching it.
 ///
-/// Serialised as the plain address string; deserialising parses again, so a
-/// value of this type is a checked address however it was made.
+/// Serialised as the plain address string; deserialising parses again. Only
+/// [`Email::from_stored`] makes one without the check.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Email(String);
@@ -212,5 +212,14 @@ mod tests {
         ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be rejected");
         }
+    }
+
+    #[test]
+    fn an_email_is_a_plain_string_in_json_and_is_checked_on_the_way_in() {
+        let e = Email::parse("anna@boda.se").unwrap();
+        assert_eq!(serde_json::to_string(&e).unwrap(), "\"anna@boda.se\"");
+        let back: Email = serde_json::from_str("\" Anna@Boda.SE \"").unwrap();
+        assert_eq!(back, e);
+        assert!(serde_json::from_str::<Email>("\"anna\"").is_err());
     }
 }
