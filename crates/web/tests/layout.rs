@@ -199,3 +199,34 @@ fn the_checker_sees_plain_grouped_and_nested_references() {
     assert_eq!(module_of(Path::new("http/page.rs")), Some("http".into()));
     assert_eq!(module_of(Path::new("loose.rs")), Some("loose".into()));
 }
+
+/// `super::super::…` can climb out of a capability without naming
+/// `crate::`, where the check above would not see it; paths beyond the
+/// parent module are written from `crate::`.
+#[test]
+fn no_file_climbs_out_with_super_super() {
+    let root = src();
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let mut offences = Vec::new();
+    for path in &files {
+        let source = std::fs::read_to_string(path).unwrap();
+        for (i, line) in source.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if code.contains("super::super") {
+                let relative = path.strip_prefix(&root).unwrap();
+                offences.push(format!(
+                    "src/{}:{}: {}",
+                    relative.display(),
+                    i + 1,
+                    line.trim()
+                ));
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "write paths beyond the parent module from crate:: so that the layout check sees them:\n  {}",
+        offences.join("\n  ")
+    );
+}
