@@ -9,8 +9,9 @@
 //! (`FOR UPDATE`, in id order) before it writes, so two bookings using one
 //! seat are checked one after the other.
 
-use crate::membership::{person_write_err, rows};
+use crate::membership::person_write_err;
 use crate::outbox::insert_email;
+use crate::rows;
 use crate::{db, one, write_err, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

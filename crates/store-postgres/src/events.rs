@@ -14,8 +14,8 @@
 //! migration 0003.
 
 use crate::bookings::{booking_write_err, insert_booking, lock_rooms};
-use crate::membership::rows;
 use crate::outbox::{self, insert_email};
+use crate::rows;
 use crate::{affected, db, decode, one, write_err, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -204,6 +204,14 @@ enum Bind<'a> {
     Id(Uuid),
 }
 
+/// Maps every row, or the first decoding error as a database error.
+pub(crate) fn rows<T>(
+    rows: &[PgRow],
+    map: fn(&PgRow) -> Result<T, sqlx::Error>,
+) -> StoreResult<Vec<T>> {
+    rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
+}
+
 #[cfg(test)]
 mod tests {
     use super::constraint_field;

@@ -10,6 +10,7 @@
 //! or a row lock taken first (`SELECT … FOR UPDATE`) by every writer that
 //! reads before it writes.
 
+use crate::rows;
 use crate::{affected, db, decode, one, write_err, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -26,13 +27,6 @@ use thirdplace_store::{
 use uuid::Uuid;
 
 // ------------------------------------------------------------ row mapping
-
-pub(crate) fn rows<T>(
-    rows: &[PgRow],
-    map: fn(&PgRow) -> Result<T, sqlx::Error>,
-) -> StoreResult<Vec<T>> {
-    rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
-}
 
 /// A plan from columns named `{prefix}id`, `{prefix}name`, …
 fn plan_prefixed(r: &PgRow, prefix: &str) -> Result<Plan, sqlx::Error> {

@@ -2,7 +2,7 @@
 //! transaction of a booking, event or erasure that sends it), listing,
 //! claiming and marking them; [`OutboxStore`] at the end.
 
-use crate::membership::rows;
+use crate::rows;
 use crate::{affected, db, write_err, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

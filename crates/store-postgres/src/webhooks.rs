@@ -3,7 +3,7 @@
 //! the end. (Deliveries are queued by the changes they report, inside
 //! their transactions: see the check-ins in `membership.rs`.)
 
-use crate::membership::rows;
+use crate::rows;
 use crate::{affected, db, decode, one, write_err, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -11,9 +11,10 @@
 //! The triggers of migration 0003 refuse an overlap even if a check here
 //! were wrong.
 
-use super::membership::{person_write_err, rows};
 use super::{db, must_exist, one, write_err};
+use crate::membership::person_write_err;
 use crate::outbox::insert_email;
+use crate::rows;
 use crate::SqliteStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

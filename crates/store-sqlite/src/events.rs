@@ -14,9 +14,9 @@
 //! registration even if a check here were wrong.
 
 use super::bookings::{booking_write_err, insert_bookings, instant, opt_instant, secs};
-use super::membership::rows;
 use super::{db, decode, must_exist, one, write_err};
 use crate::outbox::{self, insert_email};
+use crate::rows;
 use crate::SqliteStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -214,3 +214,11 @@ enum Bind<'a> {
     Bool(bool),
     Id(Uuid),
 }
+
+/// Maps every row, or the first decoding error as a database error.
+pub(crate) fn rows<T>(
+    rows: Vec<SqliteRow>,
+    map: impl Fn(&SqliteRow) -> Result<T, sqlx::Error>,
+) -> StoreResult<Vec<T>> {
+    rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
+}

@@ -10,6 +10,7 @@
 //! cannot be stale.
 
 use super::{db, decode, must_exist, one, write_err};
+use crate::rows;
 use crate::SqliteStore;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -24,13 +25,6 @@ use thirdplace_store::{
     MembershipStore, OutboundEvent, Refusal, SeatView, StoreError, StoreResult,
 };
 use uuid::Uuid;
-
-pub(crate) fn rows<T>(
-    rows: Vec<SqliteRow>,
-    map: impl Fn(&SqliteRow) -> Result<T, sqlx::Error>,
-) -> StoreResult<Vec<T>> {
-    rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
-}
 
 /// `NotFound` instead of a foreign-key error, for writes keyed by a person.
 pub(crate) fn person_write_err(e: sqlx::Error) -> StoreError {

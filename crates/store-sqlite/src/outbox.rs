@@ -3,7 +3,7 @@
 //! claiming and marking them; [`OutboxStore`] at the end.
 
 use crate::bookings::{instant, opt_instant, secs};
-use crate::membership::rows;
+use crate::rows;
 use crate::{db, write_err, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
