@@ -10,6 +10,7 @@
 #   CI=true                    a missing Chromium fails instead of skipping
 #   THIRDPLACE_CHROMIUM        the browser (default /usr/bin/chromium)
 #   THIRDPLACE_SKIP_BUILD=1    use target/debug/thirdplace as it is
+#   CARGO_TARGET_DIR           honoured, as cargo does
 #   THIRDPLACE_BROWSER_KEEP=1  keep the temp dir (database, server log)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,7 +48,7 @@ started=$SECONDS
   fi
 ) 2> >(grep -v 'Unknown user config' >&2)
 
-bin="$root/target/debug/thirdplace"
+bin="${CARGO_TARGET_DIR:-$root/target}/debug/thirdplace"
 if [ "${THIRDPLACE_SKIP_BUILD:-}" != "1" ] || [ ! -x "$bin" ]; then
   # A no-op when the binary is up to date; templates are compiled in, so a
   # stale binary would test stale pages.
