@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+mod backup;
 mod demo;
 mod demo_bookings;
 mod demo_events;
@@ -119,6 +120,13 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Write a consistent backup of the database to a new file while the
+    /// servers keep running (SQLite: a database file; PostgreSQL: a
+    /// `pg_dump` archive).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into the database (which must be empty unless
+    /// `--replace`; stop the servers first), then apply newer migrations.
+    Restore(backup::RestoreArgs),
     /// Plan where new hubs should go (shipped locality data, GeoNames CC BY 4.0).
     Sites {
         #[command(subcommand)]
@@ -363,6 +371,14 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open_store(&cli.database_url).await?;
             create_admin(store.as_ref(), email, first_name, last_name, &password).await?;
             println!("Network admin {email} created.");
+            Ok(())
+        }
+        Command::Backup(args) => {
+            println!("{}", backup::backup(&cli.database_url, args).await?);
+            Ok(())
+        }
+        Command::Restore(args) => {
+            println!("{}", backup::restore(&cli.database_url, args).await?);
             Ok(())
         }
         Command::Sites { command } => {

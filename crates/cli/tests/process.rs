@@ -10,6 +10,7 @@
 //! The PostgreSQL test needs `THIRDPLACE_TEST_POSTGRES_URL`; without it, it
 //! skips (and fails under `CI=true`), like the store's own PostgreSQL tests.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -1128,4 +1129,224 @@ async fn a_crash_loses_no_acknowledged_check_in() {
     }
     let status = server.stop().await;
     assert!(status.success());
+}
+
+// ---------------------------------------------------------------------------
+// Backup and restore
+// ---------------------------------------------------------------------------
+
+/// Every table of a database as its sorted rows in text, to compare two
+/// databases table by table and row by row.
+async fn tables_of(url: &str) -> BTreeMap<String, Vec<String>> {
+    use sqlx::Connection;
+    let mut out = BTreeMap::new();
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        for t in tables {
+            let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?)")
+                .bind(&t)
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+            let row = columns
+                .iter()
+                .map(|c| format!("quote(\"{c}\")"))
+                .collect::<Vec<_>>()
+                .join(" || ',' || ");
+            let sql = format!("SELECT {row} FROM \"{t}\"");
+            let mut rows: Vec<String> =
+                sqlx::query_scalar(&sql).fetch_all(&mut conn).await.unwrap();
+            rows.sort();
+            out.insert(t, rows);
+        }
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        for t in tables {
+            let sql = format!("SELECT r::text FROM \"{t}\" r");
+            let mut rows: Vec<String> =
+                sqlx::query_scalar(&sql).fetch_all(&mut conn).await.unwrap();
+            rows.sort();
+            out.insert(t, rows);
+        }
+    }
+    out
+}
+
+/// `thirdplace backup --to FILE` (or `restore --from FILE`) on a database.
+fn backup_cmd(url: &str, verb: &str, file: &Path, extra: &[&str]) -> Command {
+    let mut cmd = thirdplace(url);
+    let flag = if verb == "backup" { "--to" } else { "--from" };
+    cmd.arg(verb).arg(flag).arg(file).args(extra);
+    cmd
+}
+
+/// Keeps adding municipalities through the API of `server` until `stop` is
+/// set; returns how many it added.
+fn keep_writing(
+    server: &Server,
+    token: String,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> tokio::task::JoinHandle<usize> {
+    let base = server.base.clone();
+    tokio::spawn(async move {
+        let c = client();
+        let regions: Vec<serde_json::Value> = c
+            .get(format!("{base}/api/v1/regions"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let region = regions[0]["id"].as_str().unwrap().to_owned();
+        let mut added = 0;
+        while !stop.load(std::sync::atomic::Ordering::SeqCst) && added < 900 {
+            let r = c
+                .post(format!("{base}/api/v1/municipalities"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({
+                    "region_id": region, "name": format!("Backupby {added}"),
+                    "code": format!("{}", 9000 + added), "central_town": "Backupby"
+                }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+            added += 1;
+        }
+        added
+    })
+}
+
+/// The round trip on either backend: a backup taken while a server serves
+/// and writes, restored into an empty database, holds every table row for
+/// row; the restored database serves; restoring over data needs --replace;
+/// a backup is never written over a file; the other backend's backup and a
+/// file that is no backup are refused with a reason.
+async fn backup_round_trip(live: &str, empty: &str, other: &str, dir: &Path) {
+    let token = admin_with_token(live, "backup.admin@example.se").await;
+    let mut server = start("demo", thirdplace(live), "demo").await;
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = keep_writing(&server, token, stop.clone());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let file = dir.join("thirdplace.backup");
+    let out = run_ok("backup", backup_cmd(live, "backup", &file, &[]), None).await;
+    assert!(
+        out.starts_with("Backed up ") && out.contains(" rows to "),
+        "{out}"
+    );
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let added = writer.await.unwrap();
+    let hubs = json_list(&client(), &server, "/api/v1/hubs").await.len();
+    assert!(server.stop().await.success());
+
+    let again = run("backup again", backup_cmd(live, "backup", &file, &[]), None).await;
+    assert!(!again.status.success());
+    assert!(again.stderr.contains("exists already"), "{}", again.stderr);
+
+    let out = run_ok("restore", backup_cmd(empty, "restore", &file, &[]), None).await;
+    assert!(out.starts_with("Restored "), "{out}");
+    let restored = tables_of(empty).await;
+    let now = tables_of(live).await;
+    assert_eq!(
+        restored.keys().collect::<Vec<_>>(),
+        now.keys().collect::<Vec<_>>()
+    );
+    let written = |t: &BTreeMap<String, Vec<String>>| {
+        t["municipalities"]
+            .iter()
+            .filter(|m| m.contains("Backupby"))
+            .count()
+    };
+    // Writes went on during the backup: it holds those before its snapshot.
+    assert!(written(&restored) <= added && written(&now) == added);
+    for (table, rows) in &now {
+        if table != "municipalities" && table != "_sqlx_migrations" {
+            assert_eq!(&restored[table], rows, "table {table} differs");
+        }
+    }
+    let mut restored_municipalities = restored["municipalities"].clone();
+    restored_municipalities.retain(|m| !m.contains("Backupby"));
+    let mut live_municipalities = now["municipalities"].clone();
+    live_municipalities.retain(|m| !m.contains("Backupby"));
+    assert_eq!(restored_municipalities, live_municipalities);
+
+    let mut back = start("serve (restored)", thirdplace(empty), "serve").await;
+    assert_eq!(
+        json_list(&client(), &back, "/api/v1/hubs").await.len(),
+        hubs
+    );
+    assert!(back.stop().await.success());
+
+    let over = run(
+        "restore over",
+        backup_cmd(live, "restore", &file, &[]),
+        None,
+    )
+    .await;
+    assert!(!over.status.success());
+    assert!(over.stderr.contains("--replace"), "{}", over.stderr);
+    run_ok(
+        "restore --replace",
+        backup_cmd(live, "restore", &file, &["--replace"]),
+        None,
+    )
+    .await;
+    assert_eq!(tables_of(live).await, restored);
+
+    let wrong = run("other kind", backup_cmd(other, "restore", &file, &[]), None).await;
+    assert!(!wrong.status.success());
+    assert!(
+        wrong.stderr.contains("backup; restore it into a"),
+        "{}",
+        wrong.stderr
+    );
+    let junk = dir.join("notes.txt");
+    std::fs::write(&junk, "not a backup").unwrap();
+    let wrong = run(
+        "junk",
+        backup_cmd(live, "restore", &junk, &["--replace"]),
+        None,
+    )
+    .await;
+    assert!(!wrong.status.success());
+    assert!(
+        wrong.stderr.contains("is not a thirdplace backup"),
+        "{}",
+        wrong.stderr
+    );
+}
+
+#[tokio::test]
+async fn backup_while_serving_and_restore_keep_every_table_on_sqlite() {
+    let dir = temp_dir();
+    let live = sqlite_url(&dir.path().join("live.db"));
+    let empty = sqlite_url(&dir.path().join("restored.db"));
+    let other = std::env::var(thirdplace_store_postgres::testing::URL_VARIABLE)
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    backup_round_trip(&live, &empty, &other, dir.path()).await;
+}
+
+#[tokio::test]
+async fn backup_while_serving_and_restore_keep_every_table_on_postgres() {
+    let Some(base_url) = thirdplace_store_postgres::testing::base_url_from_env() else {
+        return;
+    };
+    let (live, _live) = thirdplace_store_postgres::testing::create_test_database(&base_url).await;
+    let (empty, _empty) = thirdplace_store_postgres::testing::create_test_database(&base_url).await;
+    let dir = temp_dir();
+    let other = sqlite_url(&dir.path().join("other.db"));
+    backup_round_trip(&live, &empty, &other, dir.path()).await;
 }

@@ -33,6 +33,8 @@ mod privacy;
 pub mod testing;
 mod webhooks;
 
+pub mod backup;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 #[derive(Clone, Debug)]

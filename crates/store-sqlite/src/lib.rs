@@ -31,6 +31,8 @@ mod people;
 mod privacy;
 mod webhooks;
 
+pub mod backup;
+
 // The connections.
 mod hub_cache;
 mod readers;

@@ -12,6 +12,8 @@
 //! that are the same to the letter in both live in `sql` (feature `sql`).
 //! Nothing above this crate knows which backend it talks to.
 
+pub mod backup;
+
 #[cfg(feature = "sql")]
 pub mod sql;
 
