@@ -217,9 +217,11 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let v1 = sites::api_routes(v1);
     let v1 = bookings::api_routes(v1);
     let v1 = events::api_routes(v1);
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
-        .split_for_parts()
+        .split_for_parts();
+    http::openapi::document_common_errors(&mut doc);
+    (router, doc)
 }
 
 /// Serves until `shutdown` completes, then finishes in-flight requests.

@@ -19,6 +19,7 @@ pub mod form_data;
 pub mod forms;
 pub mod ical;
 pub mod mail;
+pub mod openapi;
 pub mod origin;
 pub mod page;
 pub mod parse;
