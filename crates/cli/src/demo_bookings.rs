@@ -164,7 +164,7 @@ pub async fn seed(store: &dyn Store) -> Result<bool> {
 /// since a demo hub may be closed or the slot taken.
 async fn try_book(store: &dyn Store, who: &Person, req: &Request) -> Result<usize> {
     let p = Principal::from_person(who);
-    match book_with(store, Utc::now(), &p, req, true).await {
+    match book_with(store, Utc::now(), &p, req, true, &Default::default()).await {
         Ok(made) => Ok(made.bookings.len()),
         Err(thirdplace_web::AppError::Internal(e)) => {
             Err(anyhow::anyhow!(e).context("booking a demo room"))

@@ -1350,3 +1350,161 @@ async fn backup_while_serving_and_restore_keep_every_table_on_postgres() {
     let other = sqlite_url(&dir.path().join("other.db"));
     backup_round_trip(&live, &empty, &other, dir.path()).await;
 }
+
+/// After a kill -9 under a load of bookings, every booking is retried with
+/// its `Idempotency-Key`: the acknowledged ones and those committed but never
+/// acknowledged are answered with what was written, the others are booked
+/// now, and no slot is booked twice.
+#[tokio::test]
+async fn retries_after_a_crash_book_nothing_twice() {
+    let dir = temp_dir();
+    let url = sqlite_url(&dir.path().join("crash-bookings.db"));
+    let c = client();
+    let mut server = start("demo", thirdplace(&url), "demo").await;
+    let admin = token_for(&url, "admin@demo.example").await;
+    let booker = token_for(&url, "orgadmin@demo.example").await;
+    let municipality = json_list(&c, &server, "/api/v1/municipalities").await[0]["id"].clone();
+    let operator = json_list(&c, &server, "/api/v1/operators").await[0]["id"].clone();
+    let day = serde_json::json!([{ "open": "07:00", "close": "21:00" }]);
+    let hub = c
+        .post(server.url("/api/v1/hubs"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({
+            "municipality_id": municipality, "operator_id": operator,
+            "name": "Omstartshubben", "description": "", "street_address": "Bygatan 2",
+            "postal_code": "57275", "city": "Figeholm", "latitude": 57.37, "longitude": 16.55,
+            "in_central_town": false, "opening_hours": {
+                "monday": day, "tuesday": day, "wednesday": day, "thursday": day,
+                "friday": day, "saturday": day, "sunday": day, "exceptions": []
+            }
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hub.status(), 201);
+    let hub = hub.json::<serde_json::Value>().await.unwrap()["id"].clone();
+    let room = c
+        .post(server.url(&format!("/api/v1/hubs/{}/rooms", hub.as_str().unwrap())))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({
+            "name": "Konferensrummet", "kind": "conference", "capacity": 12,
+            "hourly_price_ore": 20000
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(room.status(), 201);
+    let room = room.json::<serde_json::Value>().await.unwrap()["id"].clone();
+
+    // One request a slot, an hour each, from tomorrow on; each has its key.
+    let tomorrow = chrono::Utc::now()
+        .with_timezone(&thirdplace_domain::HUB_TIME_ZONE)
+        .date_naive()
+        + chrono::Duration::days(1);
+    let request = move |n: usize| {
+        let date = tomorrow + chrono::Duration::days((n / 12) as i64);
+        let hour = 8 + n % 12;
+        let at = |h: usize| {
+            date.and_hms_opt(h as u32, 0, 0)
+                .unwrap()
+                .and_local_timezone(thirdplace_domain::HUB_TIME_ZONE)
+                .unwrap()
+                .to_rfc3339()
+        };
+        let body = serde_json::json!({
+            "room_id": room, "start": at(hour), "end": at(hour + 1), "title": format!("Krock {n}")
+        });
+        (format!("crash-key-{n}"), body)
+    };
+    let acknowledged: Arc<Mutex<Vec<(usize, String)>>> = Arc::default();
+    let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (ack, sending, base, token, load_request) = (
+        acknowledged.clone(),
+        sent.clone(),
+        server.base.clone(),
+        booker.clone(),
+        request.clone(),
+    );
+    let load = tokio::spawn(async move {
+        let c = client();
+        for n in 0.. {
+            let (key, body) = load_request(n);
+            sending.store(n + 1, std::sync::atomic::Ordering::SeqCst);
+            let Ok(r) = c
+                .post(format!("{base}/api/v1/bookings"))
+                .bearer_auth(&token)
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+                .await
+            else {
+                return;
+            };
+            assert_eq!(r.status(), 201, "booking {n} refused");
+            let Ok(v) = r.json::<serde_json::Value>().await else {
+                return;
+            };
+            ack.lock()
+                .unwrap()
+                .push((n, v["id"].as_str().unwrap().to_owned()));
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while acknowledged.lock().unwrap().len() < 20 {
+        assert!(
+            Instant::now() < deadline,
+            "too few bookings before the crash"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    server.proc.child.kill().unwrap();
+    let status = server.proc.wait_exit(EXIT_TIMEOUT).await;
+    assert!(!status.success(), "the process was killed");
+    let _ = load.await;
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    let sent = sent.load(std::sync::atomic::Ordering::SeqCst);
+
+    let mut server = start("serve after the crash", thirdplace(&url), "serve").await;
+    let mut ids = std::collections::HashSet::new();
+    for n in 0..sent {
+        let (key, body) = request(n);
+        let r = c
+            .post(server.url("/api/v1/bookings"))
+            .bearer_auth(&booker)
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "the retry of booking {n} was refused");
+        let id = r.json::<serde_json::Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        if let Some((_, first)) = acknowledged.iter().find(|(m, _)| *m == n) {
+            assert_eq!(
+                &id, first,
+                "the retry of acknowledged booking {n} is another booking"
+            );
+        }
+        assert!(
+            ids.insert(id),
+            "booking {n} was answered with another's booking"
+        );
+    }
+    let all: Vec<serde_json::Value> = c
+        .get(server.url("/api/v1/bookings?include_cancelled=true"))
+        .bearer_auth(&booker)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ours = all
+        .iter()
+        .filter(|b| b["title"].as_str().is_some_and(|t| t.starts_with("Krock ")))
+        .count();
+    assert_eq!(ours, sent, "every request booked exactly once");
+    assert!(server.stop().await.success());
+}

@@ -5,6 +5,7 @@ use super::service::{self as bookings, Occurrence, Request};
 use crate::http::api::{path_id, require, ApiJson};
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
+use crate::http::idempotency::IdempotencyKey;
 use crate::http::parse::{parse_date, parse_instant};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -214,11 +215,12 @@ fn request(
 /// `in_the_past`, `too_long`, `too_far_ahead`, `off_grid`, `end_before_start`,
 /// `zero_length`, `room_archived`); 403 `members_only`,
 /// `cannot_charge_organisation`, `no_organisation`.
-#[utoipa::path(post, path = "/bookings", tag = "bookings", request_body = BookingBody, security(("token" = [])),
+#[utoipa::path(post, path = "/bookings", tag = "bookings", request_body = BookingBody, security(("token" = [])), params(IdempotencyKey),
     responses((status = 201, body = BookingOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_booking(
     State(state): State<AppState>,
     auth: Auth,
+    key: IdempotencyKey,
     ApiJson(body): ApiJson<BookingBody>,
 ) -> AppResult<(StatusCode, Json<BookingOut>)> {
     let p = require(&auth, |_| true)?;
@@ -230,7 +232,9 @@ pub async fn create_booking(
         body.organisation_id,
         None,
     )?;
-    let mut made = bookings::book(&state, &p, &req, false).await?.bookings;
+    let mut made = bookings::book_once(&state, &p, &req, false, &key)
+        .await?
+        .bookings;
     let b = made
         .pop()
         .ok_or_else(|| AppError::Internal("no booking was made".into()))?;
@@ -257,11 +261,12 @@ pub struct SkippedOut {
 /// booked, the answer is 409 `series_conflict` listing them in
 /// `error.occurrences`, and nothing is written — unless `free_only` is set,
 /// when the free ones are booked and the others listed in `skipped`.
-#[utoipa::path(post, path = "/booking-series", tag = "bookings", request_body = SeriesBody, security(("token" = [])),
+#[utoipa::path(post, path = "/booking-series", tag = "bookings", request_body = SeriesBody, security(("token" = [])), params(IdempotencyKey),
     responses((status = 201, body = SeriesOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_series(
     State(state): State<AppState>,
     auth: Auth,
+    key: IdempotencyKey,
     ApiJson(body): ApiJson<SeriesBody>,
 ) -> AppResult<(StatusCode, Json<SeriesOut>)> {
     let p = require(&auth, |_| true)?;
@@ -273,7 +278,7 @@ pub async fn create_series(
         body.organisation_id,
         Some(body.recurrence),
     )?;
-    let made = bookings::book(&state, &p, &req, body.free_only).await?;
+    let made = bookings::book_once(&state, &p, &req, body.free_only, &key).await?;
     let skipped = made
         .skipped
         .iter()

@@ -5,8 +5,10 @@
 //! remaining included hours, and writes through the store, whose database
 //! refuses overlaps and over-spent included hours inside the transaction.
 
+use crate::http::audit;
 use crate::http::error::booking_refusal as refusal;
 use crate::http::error::{AppError, AppResult};
+use crate::http::idempotency::IdempotencyKey;
 use crate::AppState;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use std::collections::HashMap;
@@ -18,7 +20,8 @@ use thirdplace_domain::booking::{
 use thirdplace_domain::membership::{self, local_date, local_instant, IncludedLeft};
 use thirdplace_domain::{new_id, Principal, Room, ValidationErrors, HUB_TIME_ZONE};
 use thirdplace_store::{
-    BookingView, Cancellation, HubListing, IncludedCap, OutgoingEmail, Store, StoreError,
+    BookingFilter, BookingView, Cancellation, HubListing, IncludedCap, OutgoingEmail, Store,
+    StoreError,
 };
 use uuid::Uuid;
 
@@ -326,16 +329,98 @@ pub async fn book(
     req: &Request,
     free_only: bool,
 ) -> AppResult<Booked> {
-    book_with(state.store.as_ref(), state.now(), p, req, free_only).await
+    book_once(state, p, req, free_only, &IdempotencyKey::default()).await
 }
 
-/// [`book`] on a store at an instant (the demo seeding books this way).
+/// [`book`] with an `Idempotency-Key`: a retry of a request that was written
+/// (answered or not) is answered with what it wrote, and books nothing more.
+pub async fn book_once(
+    state: &AppState,
+    p: &Principal,
+    req: &Request,
+    free_only: bool,
+    key: &IdempotencyKey,
+) -> AppResult<Booked> {
+    book_with(state.store.as_ref(), state.now(), p, req, free_only, key).await
+}
+
+/// What an earlier attempt with the same key booked, if it was written:
+/// the booking, or the bookings of the series (whose skipped occurrences
+/// are not told again).
+async fn booked_before(
+    store: &dyn Store,
+    p: &Principal,
+    req: &Request,
+    key: &IdempotencyKey,
+    series_id: Option<Uuid>,
+) -> AppResult<Option<Booked>> {
+    if !key.is_set() {
+        return Ok(None);
+    }
+    let bookings = match series_id {
+        None => match store
+            .get_booking(key.id_for(p.person_id, "booking", new_id))
+            .await
+        {
+            Ok(b) => vec![b],
+            Err(StoreError::NotFound) => vec![],
+            Err(e) => return Err(e.into()),
+        },
+        Some(series_id) => store
+            .list_bookings(&BookingFilter {
+                room_id: Some(req.room_id),
+                booker_id: Some(p.person_id),
+                from: Some(req.start),
+                include_cancelled: true,
+                limit: 10_000,
+                ..BookingFilter::default()
+            })
+            .await?
+            .into_iter()
+            .map(|v| v.booking)
+            .filter(|b| b.series_id == Some(series_id))
+            .collect(),
+    };
+    Ok(
+        (!bookings.is_empty() && bookings.iter().all(|b| b.booker_id == p.person_id)).then_some(
+            Booked {
+                bookings,
+                skipped: vec![],
+            },
+        ),
+    )
+}
+
+/// [`book_once`] on a store at an instant (the demo seeding books this way).
 pub async fn book_with(
     store: &dyn Store,
     now: DateTime<Utc>,
     p: &Principal,
     req: &Request,
     free_only: bool,
+    key: &IdempotencyKey,
+) -> AppResult<Booked> {
+    let series_id = req
+        .recurrence
+        .map(|_| key.id_for(p.person_id, "booking series", new_id));
+    if let Some(done) = booked_before(store, p, req, key, series_id).await? {
+        return Ok(done);
+    }
+    match book_new(store, now, p, req, free_only, key, series_id).await {
+        // A retry that raced its first attempt: answer with what that wrote.
+        Err(e) if key.is_set() => booked_before(store, p, req, key, series_id).await?.ok_or(e),
+        booked => booked,
+    }
+}
+
+async fn book_new(
+    store: &dyn Store,
+    now: DateTime<Utc>,
+    p: &Principal,
+    req: &Request,
+    free_only: bool,
+    key: &IdempotencyKey,
+    series_id: Option<Uuid>,
 ) -> AppResult<Booked> {
     let mut attempt = 0;
     loop {
@@ -360,11 +445,17 @@ pub async fn book_with(
         let organisation_id = q
             .organisation_id
             .ok_or_else(|| refusal(&BookingRefusal::NoOrganisation))?;
-        let series_id = req.recurrence.map(|_| new_id());
         let bookings: Vec<Booking> = q
             .free()
             .map(|o| Booking {
-                id: new_id(),
+                id: match series_id {
+                    None => key.id_for(p.person_id, "booking", new_id),
+                    Some(_) => key.id_for(
+                        p.person_id,
+                        &format!("booking at {}", o.start.timestamp()),
+                        new_id,
+                    ),
+                },
                 room_id: q.room.id,
                 hub_id: q.room.hub_id,
                 booker_id: p.person_id,
@@ -474,6 +565,17 @@ pub async fn cancel(state: &AppState, p: &Principal, id: Uuid, reason: &str) -> 
         Ok(b) => {
             if notice.is_some() {
                 state.mail_wake.notify_one();
+            }
+            if by_host {
+                let details = serde_json::json!({ "hub_id": b.hub_id, "room_id": b.room_id, "start": b.start });
+                audit::record(
+                    state,
+                    Some(p.person_id),
+                    "booking.cancelled_by_host",
+                    ("booking", b.id),
+                    details,
+                )
+                .await;
             }
             Ok(b)
         }

@@ -6,6 +6,7 @@ use super::service::{self as events, Guest};
 use crate::http::api::{path_id, require, ApiJson};
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
+use crate::http::idempotency::IdempotencyKey;
 use crate::http::origin::Origin;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -336,12 +337,13 @@ pub struct RegisterBody {
 /// taken. 409 `already_registered`; 422 `event_started`,
 /// `event_cancelled`, `event_not_published`; 403
 /// `colleague_other_organisation`.
-#[utoipa::path(post, path = "/events/{id}/registrations", tag = "events", request_body(content = Option<RegisterBody>), security(("token" = [])),
+#[utoipa::path(post, path = "/events/{id}/registrations", tag = "events", request_body(content = Option<RegisterBody>), security(("token" = [])), params(IdempotencyKey),
     responses((status = 201, body = RegistrationOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn register(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
+    key: IdempotencyKey,
     body: axum::body::Bytes,
 ) -> AppResult<(StatusCode, Json<RegistrationOut>)> {
     let p = require(&auth, |_| true)?;
@@ -357,7 +359,7 @@ pub async fn register(
             ))
         })?
     };
-    let r = events::register(&state, &p, path_id(&id)?, body.person_id).await?;
+    let r = events::register_once(&state, &p, path_id(&id)?, body.person_id, &key).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
 }
 

@@ -16,6 +16,7 @@
 //! see members-only events.
 
 use crate::http::error::{AppError, AppResult};
+use crate::http::idempotency::IdempotencyKey;
 use crate::http::mail::{local_span, promotion_email, template};
 use crate::AppState;
 use axum::http::StatusCode;
@@ -433,6 +434,26 @@ pub async fn register(
     event_id: Uuid,
     colleague_id: Option<Uuid>,
 ) -> AppResult<Registration> {
+    register_once(state, p, event_id, colleague_id, &IdempotencyKey::default()).await
+}
+
+/// [`register`] with an `Idempotency-Key`: a retry of a sign-up that was
+/// written (answered or not) is answered with it.
+pub async fn register_once(
+    state: &AppState,
+    p: &Principal,
+    event_id: Uuid,
+    colleague_id: Option<Uuid>,
+    key: &IdempotencyKey,
+) -> AppResult<Registration> {
+    let id = key.id_for(p.person_id, &format!("registration for {event_id}"), new_id);
+    if key.is_set() {
+        match state.store.get_registration(id).await {
+            Ok(first) => return Ok(first),
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     let (e, v) = visible_event(state, Some(p), event_id).await?;
     let now = state.now();
     may_register(&e, &v, now).map_err(|r| refusal(&r))?;
@@ -456,8 +477,19 @@ pub async fn register(
         }
         _ => (p.person_id, None),
     };
-    let r = Registration::new(e.id, Registrant::Person { person_id }, registered_by, now);
-    state.store.register(&r, now).await.map_err(store_error)
+    let r = Registration {
+        id,
+        ..Registration::new(e.id, Registrant::Person { person_id }, registered_by, now)
+    };
+    match state.store.register(&r, now).await {
+        // A retry that raced its first attempt: answer with what that wrote.
+        Err(e) if key.is_set() => state
+            .store
+            .get_registration(id)
+            .await
+            .map_err(|_| store_error(e)),
+        written => written.map_err(store_error),
+    }
 }
 
 /// Whether `p` may act on a registration: the person it is for, who signed

@@ -6,6 +6,7 @@
 //! transaction).
 
 use crate::http::error::{AppError, AppResult};
+use crate::http::idempotency::IdempotencyKey;
 use crate::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -141,6 +142,26 @@ pub async fn check_in(
     hub_id: Uuid,
     method: CheckInMethod,
 ) -> AppResult<CheckIn> {
+    check_in_once(state, person, hub_id, method, &IdempotencyKey::default()).await
+}
+
+/// [`check_in`] with an `Idempotency-Key`: a retry of a check-in that was
+/// written (answered or not) is answered with it, even after check-out.
+pub async fn check_in_once(
+    state: &AppState,
+    person: Member<'_>,
+    hub_id: Uuid,
+    method: CheckInMethod,
+    key: &IdempotencyKey,
+) -> AppResult<CheckIn> {
+    let id = key.id_for(person.id, "checkin", new_id);
+    if key.is_set() {
+        match state.store.get_checkin(id).await {
+            Ok(first) if first.person_id == person.id => return Ok(first),
+            Ok(_) | Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     let now = state.now();
     let hub = hub_for_request(state, hub_id).await?;
     let held = state.store.held_seats(person.id, now).await?;
@@ -154,7 +175,7 @@ pub async fn check_in(
     )
     .map_err(|r| refusal_error(r, &hub))?;
     let c = CheckIn {
-        id: new_id(),
+        id,
         person_id: person.id,
         hub_id: hub.hub.id,
         seat_id: seat.seat.id,
@@ -181,6 +202,10 @@ pub async fn check_in(
                     // Ended in the meantime: try again.
                     continue;
                 };
+                if open.id == c.id {
+                    // A retry that raced its first attempt.
+                    return Ok(open);
+                }
                 let open_hub = state.store.get_hub(open.hub_id).await?;
                 if attempt == 0
                     && auto_close_at(&open_hub.hub.opening_hours, open.checked_in_at) <= now

@@ -3,6 +3,7 @@
 use crate::http::api::{path_id, require, ApiJson};
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
+use crate::http::idempotency::IdempotencyKey;
 use crate::memberships::checkins;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -55,15 +56,17 @@ pub struct CheckInBody {
 /// Checks the caller in at a hub. Refused with 403 `no_membership` without
 /// an active membership that opens the hub today, 409 `already_checked_in`
 /// while another check-in is open, 422 `hub_closed` / `hub_archived`.
-#[utoipa::path(post, path = "/checkins", tag = "checkins", request_body = CheckInBody, security(("token" = [])),
+#[utoipa::path(post, path = "/checkins", tag = "checkins", request_body = CheckInBody, security(("token" = [])), params(IdempotencyKey),
     responses((status = 201, body = CheckInOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_checkin(
     State(state): State<AppState>,
     auth: Auth,
+    key: IdempotencyKey,
     ApiJson(body): ApiJson<CheckInBody>,
 ) -> AppResult<(StatusCode, Json<CheckInOut>)> {
     let p = require(&auth, |_| true)?;
-    let c = checkins::check_in(&state, (&p).into(), body.hub_id, CheckInMethod::Api).await?;
+    let c =
+        checkins::check_in_once(&state, (&p).into(), body.hub_id, CheckInMethod::Api, &key).await?;
     Ok((StatusCode::CREATED, Json(c.into())))
 }
 
