@@ -21,6 +21,7 @@ use thirdplace_store::sql::{affected, db, one};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
+mod audit;
 mod bookings;
 mod events;
 mod membership;

@@ -1,7 +1,7 @@
 //! The storage boundary of thirdplace: one trait per capability
 //! ([`NetworkStore`], [`PeopleStore`], [`MembershipStore`], [`WebhookStore`],
-//! [`BookingStore`], [`OutboxStore`], [`EventStore`], [`PrivacyStore`] and
-//! [`MetaStore`], each in its own module with the types it takes and gives),
+//! [`BookingStore`], [`OutboxStore`], [`EventStore`], [`PrivacyStore`],
+//! [`AuditStore`] and [`MetaStore`], each in its own module with the types it takes and gives),
 //! their union [`Store`] that both the embedded SQLite backend and the
 //! PostgreSQL backend implement, the typed [`StoreError`], and (behind the
 //! `testing` feature) the contract suite that every backend runs in its own
@@ -44,6 +44,7 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+mod audit;
 mod bookings;
 mod events;
 mod membership;
@@ -54,6 +55,9 @@ mod people;
 mod privacy;
 mod webhooks;
 
+#[cfg(feature = "sql")]
+pub use audit::sql as audit_sql;
+pub use audit::{AuditEntry, AuditFilter, AuditStore};
 pub use bookings::*;
 pub use events::*;
 pub use membership::*;
@@ -82,6 +86,7 @@ pub trait Store:
     + OutboxStore
     + EventStore
     + PrivacyStore
+    + AuditStore
     + Send
     + Sync
     + 'static
@@ -98,6 +103,7 @@ impl<T> Store for T where
         + OutboxStore
         + EventStore
         + PrivacyStore
+        + AuditStore
         + Send
         + Sync
         + 'static

@@ -31,6 +31,7 @@ pub mod http;
 pub mod i18n;
 
 // The capabilities: each imports the leaves, never a sibling.
+pub mod audit;
 pub mod bookings;
 pub mod events;
 pub mod memberships;
@@ -171,6 +172,7 @@ fn pages(state: AppState) -> Router<AppState> {
         .merge(memberships::router())
         .merge(sites::router())
         .merge(outbox::router())
+        .merge(audit::router())
         .merge(events::router())
         .merge(bookings::router())
         .fallback(|| async { AppError::NotFound })
@@ -190,7 +192,7 @@ fn pages(state: AppState) -> Router<AppState> {
     info(title = "thirdplace API", version = "1", description = "The network's hubs, zones, rooms, regions, municipalities, operators, organisations and people. Errors always have the shape {\"error\": {\"code\", \"message\"}}."),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "network", description = "Regions, municipalities and operators"), (name = "hubs", description = "Hubs, their zones and rooms"), (name = "people", description = "Organisations and people"), (name = "memberships", description = "Plans, seats, members' cards and profiles"), (name = "checkins", description = "Check-in, check-out, guests, who is here, access summary"), (name = "bookings", description = "Room availability, bookings with prices and included hours, series, cancellation, booking rules"), (name = "events", description = "The open calendar: events, sign-up with a waiting list, colleagues, invitations, attendance and summaries"), (name = "webhooks", description = "Signed event deliveries for door locks and screens"), (name = "sites", description = "Where the next hubs should go (site selection on GeoNames locality data, CC BY 4.0)"))
+    tags((name = "network", description = "Regions, municipalities and operators"), (name = "hubs", description = "Hubs, their zones and rooms"), (name = "people", description = "Organisations and people"), (name = "memberships", description = "Plans, seats, members' cards and profiles"), (name = "checkins", description = "Check-in, check-out, guests, who is here, access summary"), (name = "bookings", description = "Room availability, bookings with prices and included hours, series, cancellation, booking rules"), (name = "events", description = "The open calendar: events, sign-up with a waiting list, colleagues, invitations, attendance and summaries"), (name = "webhooks", description = "Signed event deliveries for door locks and screens"), (name = "sites", description = "Where the next hubs should go (site selection on GeoNames locality data, CC BY 4.0)"), (name = "audit", description = "The append-only trail of administrative actions, for network admins"))
 )]
 struct ApiDoc;
 
@@ -217,6 +219,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let v1 = sites::api_routes(v1);
     let v1 = bookings::api_routes(v1);
     let v1 = events::api_routes(v1);
+    let v1 = audit::api_routes(v1);
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts();

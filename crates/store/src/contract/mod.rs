@@ -10,6 +10,7 @@ use crate::Store;
 use thirdplace_domain::*;
 use uuid::Uuid;
 
+pub mod audit;
 pub mod bookings;
 pub mod events;
 pub mod membership;
@@ -97,6 +98,9 @@ macro_rules! contract_tests {
             erasing_anonymises_and_ends_every_way_in,
             erasing_cancels_the_future_and_keeps_the_past,
             the_last_network_admin_is_not_erased_and_nothing_is_written
+        );
+        $crate::contract_tests!(@each $make; audit;
+            audit_entries_filter_and_page_newest_first
         );
     };
     (@each $make:expr; $module:ident; $($name:ident),* $(,)?) => {

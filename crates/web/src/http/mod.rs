@@ -10,6 +10,7 @@
 //! test (`tests/layout.rs`) holds it to that.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod clock;
@@ -18,6 +19,7 @@ pub mod feed_token;
 pub mod form_data;
 pub mod forms;
 pub mod ical;
+pub mod idempotency;
 pub mod mail;
 pub mod openapi;
 pub mod origin;

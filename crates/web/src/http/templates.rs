@@ -28,6 +28,7 @@ templates!(
     "admin/fields.html",
     "admin/errors.html",
     "admin/outbox.html",
+    "audit/log.html",
     "events/invitation.html",
     "events/calendar.html",
     "events/event.html",

@@ -10,6 +10,7 @@
 //! rather than in the capability folders, because issue 20 will move them
 //! all into one Fluent file per language.
 
+pub mod audit;
 pub mod bookings;
 pub mod calendar;
 pub mod event_forms;
@@ -287,6 +288,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(events::TABLE.iter())
         .chain(event_forms::TABLE.iter())
         .chain(calendar::TABLE.iter())
+        .chain(audit::TABLE.iter())
 }
 
 static SV: LazyLock<HashMap<&'static str, &'static str>> =

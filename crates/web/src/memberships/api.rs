@@ -3,8 +3,10 @@
 //! QR code) and community profile.
 
 use crate::http::api::{bool_str, path_id, require, ApiJson, ListQuery};
+use crate::http::audit;
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
+use crate::http::idempotency::IdempotencyKey;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -257,23 +259,24 @@ pub async fn list_seats(
 }
 
 /// Buys seats of a plan for the organisation. Its admins and network admins.
-#[utoipa::path(post, path = "/organisations/{id}/seats", tag = "memberships", request_body = PurchaseBody, security(("token" = [])),
+#[utoipa::path(post, path = "/organisations/{id}/seats", tag = "memberships", request_body = PurchaseBody, security(("token" = [])), params(IdempotencyKey),
     responses((status = 201, body = [SeatOut]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn buy_seats(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
+    key: IdempotencyKey,
     ApiJson(body): ApiJson<PurchaseBody>,
 ) -> AppResult<(StatusCode, Json<Vec<SeatOut>>)> {
     let org = path_id(&id)?;
-    require(&auth, |p| may_manage_seats(p, org))?;
+    let buyer = require(&auth, |p| may_manage_seats(p, org))?;
     let input = SeatPurchaseInput {
         plan_id: body.plan_id.to_string(),
         count: body.count.to_string(),
         start_date: body.start_date,
         end_date: body.end_date.unwrap_or_default(),
     };
-    let seats = purchase(&state, org, &input).await?;
+    let seats = purchase_once(&state, org, &input, (buyer.person_id, &key)).await?;
     let today = local_date(state.now());
     let out = seats.into_iter().map(|s| seat_out(s, today)).collect();
     Ok((StatusCode::CREATED, Json(out)))
@@ -285,6 +288,32 @@ pub async fn purchase(
     org: Uuid,
     input: &SeatPurchaseInput,
 ) -> AppResult<Vec<SeatView>> {
+    purchase_once(state, org, input, (Uuid::nil(), &IdempotencyKey::default())).await
+}
+
+/// [`purchase`] with the buyer's `Idempotency-Key`: a retry of a purchase
+/// that was written (answered or not) is answered with its seats and buys
+/// nothing more.
+pub async fn purchase_once(
+    state: &AppState,
+    org: Uuid,
+    input: &SeatPurchaseInput,
+    (buyer, key): (Uuid, &IdempotencyKey),
+) -> AppResult<Vec<SeatView>> {
+    let seat_id = |n: usize| key.id_for(buyer, &format!("seat {n} for {org}"), new_id);
+    if key.is_set() {
+        let mut bought = Vec::new();
+        loop {
+            match state.store.get_seat(seat_id(bought.len())).await {
+                Ok(s) => bought.push(s),
+                Err(StoreError::NotFound) => break,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if !bought.is_empty() {
+            return Ok(bought);
+        }
+    }
     let now = state.now();
     let organisation = state.store.get_organisation(org).await?;
     let purchase = input.validate(local_date(now))?;
@@ -315,8 +344,18 @@ pub async fn purchase(
             "The organisation is archived.",
         ));
     }
-    let seats = purchase.seats(&plan, org, now, new_id);
+    let mut n = 0;
+    let seats = purchase.seats(&plan, org, now, || {
+        n += 1;
+        seat_id(n - 1)
+    });
     state.store.insert_seats(&seats).await?;
+    let details = serde_json::json!({
+        "count": seats.len(), "plan_id": plan.id, "monthly_price_ore": plan.monthly_price_ore,
+        "start_date": purchase.start_date, "end_date": purchase.end_date,
+    });
+    let buyer = (buyer != Uuid::nil()).then_some(buyer);
+    audit::record(state, buyer, "seats.bought", ("organisation", org), details).await;
     let mut out = Vec::with_capacity(seats.len());
     for s in &seats {
         out.push(state.store.get_seat(s.id).await?);

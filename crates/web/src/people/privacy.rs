@@ -274,6 +274,18 @@ pub async fn erase(state: &AppState, person_id: Uuid, confirm: &str) -> AppResul
     };
     // The last network admin is refused by the store (error layer: 409).
     let erased = state.store.erase_person(&erasure).await?;
+    let details = serde_json::json!({
+        "cancelled_bookings": erased.cancelled_bookings.len(),
+        "cancelled_registrations": erased.cancelled_registrations.len(),
+    });
+    crate::http::audit::record(
+        state,
+        Some(person_id),
+        "person.erased",
+        ("person", person_id),
+        details,
+    )
+    .await;
     if erased
         .cancelled_registrations
         .iter()

@@ -1,0 +1,127 @@
+//! The audit trail of administrative actions: prices, plans, roles, seats,
+//! hub settings, cancellations by hosts, erasures (and invoices when they
+//! come). Append-only: the trait has no update or delete, and each backend's
+//! database refuses them (triggers), so that not even a bug or a hand-typed
+//! SQL statement rewrites the trail.
+//!
+//! Entries name people by id only, never by name or e-mail: the names are
+//! looked up when the trail is read, so an erased person shows as erased
+//! while the trail itself is never changed.
+
+use crate::StoreResult;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// One administrative action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    /// Who did it; `None` for the system (the command line, a scheduled job).
+    pub actor_id: Option<Uuid>,
+    /// What was done, as a stable code: `room.updated`, `plan.created`,
+    /// `person.roles_changed`, `seats.bought`, `booking.cancelled_by_host`, …
+    pub action: String,
+    /// The kind of thing it was done to: `room`, `plan`, `person`, …
+    pub object_kind: String,
+    pub object_id: Uuid,
+    /// What changed, without personal data: field names with the values
+    /// before and after (`{"hourly_price_ore": [30000, 35000]}`), counts, codes.
+    pub details: serde_json::Value,
+}
+
+/// Which entries to read, newest first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditFilter {
+    pub actor_id: Option<Uuid>,
+    pub object_id: Option<Uuid>,
+    pub object_kind: Option<String>,
+    /// Entries at or after this instant…
+    pub from: Option<DateTime<Utc>>,
+    /// …and before this one.
+    pub to: Option<DateTime<Utc>>,
+    /// Paging: entries strictly older than this one (`(at, id)`, the last
+    /// entry of the previous page).
+    pub before: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+/// The append-only audit trail.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    async fn append_audit(&self, e: &AuditEntry) -> StoreResult<()>;
+
+    /// Entries matching `f`, newest first (by `at`, then `id`), at most
+    /// `f.limit`.
+    async fn list_audit(&self, f: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
+}
+
+/// The row mapper and the list query both SQL backends share (their
+/// `details` column is read as JSON text: SQLite keeps text, PostgreSQL
+/// `jsonb` cast to text in `DETAILS`).
+#[cfg(feature = "sql")]
+pub mod sql {
+    use super::{AuditEntry, AuditFilter};
+    use crate::sql::SqlRow;
+    use chrono::{DateTime, Utc};
+    use sqlx::{Database, Encode, QueryBuilder, Type};
+    use uuid::Uuid;
+
+    pub fn audit_entry(r: &impl SqlRow) -> Result<AuditEntry, sqlx::Error> {
+        let details: String = r.column("details")?;
+        Ok(AuditEntry {
+            id: r.column("id")?,
+            at: r.column("at")?,
+            actor_id: r.column("actor_id")?,
+            action: r.column("action")?,
+            object_kind: r.column("object_kind")?,
+            object_id: r.column("object_id")?,
+            details: serde_json::from_str(&details)
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        })
+    }
+
+    /// `SELECT … FROM audit_log WHERE …` for `f`, newest first; `details` is
+    /// how the backend reads the details column as text.
+    pub fn list_query<'a, DB>(f: &'a AuditFilter, details: &str) -> QueryBuilder<'a, DB>
+    where
+        DB: Database,
+        Uuid: Encode<'a, DB> + Type<DB>,
+        DateTime<Utc>: Encode<'a, DB> + Type<DB>,
+        String: Encode<'a, DB> + Type<DB>,
+        i64: Encode<'a, DB> + Type<DB>,
+    {
+        let mut q = QueryBuilder::new(format!(
+            "SELECT id, at, actor_id, action, object_kind, object_id, {details} AS details \
+             FROM audit_log WHERE 1 = 1"
+        ));
+        if let Some(a) = f.actor_id {
+            q.push(" AND actor_id = ").push_bind(a);
+        }
+        if let Some(o) = f.object_id {
+            q.push(" AND object_id = ").push_bind(o);
+        }
+        if let Some(k) = &f.object_kind {
+            q.push(" AND object_kind = ").push_bind(k.clone());
+        }
+        if let Some(from) = f.from {
+            q.push(" AND at >= ").push_bind(from);
+        }
+        if let Some(to) = f.to {
+            q.push(" AND at < ").push_bind(to);
+        }
+        if let Some((at, id)) = f.before {
+            q.push(" AND (at < ")
+                .push_bind(at)
+                .push(" OR (at = ")
+                .push_bind(at)
+                .push(" AND id < ")
+                .push_bind(id)
+                .push("))");
+        }
+        q.push(" ORDER BY at DESC, id DESC LIMIT ")
+            .push_bind(f.limit);
+        q
+    }
+}

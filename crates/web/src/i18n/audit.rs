@@ -1,0 +1,33 @@
+//! Texts of the audit trail (`/admin/audit`): (key, Swedish, English).
+//! Merged with the main table in [`crate::i18n`].
+
+pub const TABLE: &[(&str, &str, &str)] = &[
+    ("admin.audit", "Händelselogg", "Audit trail"),
+    ("audit.intro", "Administrativa ändringar i nätverket: priser, planer, roller, medlemskap, hubbinställningar, avbokningar av värdar och raderingar. Loggen kan inte ändras i efterhand, bara läsas och exporteras.", "Administrative changes in the network: prices, plans, roles, memberships, hub settings, cancellations by hosts and erasures. The trail cannot be changed afterwards, only read and exported."),
+    ("audit.person_id", "Person (id)", "Person (id)"),
+    ("audit.object_kind", "Typ av objekt", "Kind of object"),
+    ("audit.all_kinds", "Alla", "All"),
+    ("audit.object_id", "Objekt (id)", "Object (id)"),
+    ("audit.from", "Från och med", "From"),
+    ("audit.to", "Till och med", "To"),
+    ("audit.filter", "Visa", "Show"),
+    ("audit.csv", "Exportera som CSV", "Export as CSV"),
+    ("audit.time", "Tid", "Time"),
+    ("audit.who", "Vem", "Who"),
+    ("audit.action", "Händelse", "Action"),
+    ("audit.object", "Objekt", "Object"),
+    ("audit.details", "Ändringar", "Changes"),
+    ("audit.system", "Systemet", "The system"),
+    ("audit.erased", "Raderad person", "Erased person"),
+    ("audit.older", "Äldre händelser", "Older entries"),
+    ("audit.empty", "Inga händelser matchar urvalet.", "No entries match the filter."),
+    ("audit.kind.hub", "Hubb", "Hub"),
+    ("audit.kind.room", "Rum", "Room"),
+    ("audit.kind.zone", "Yta", "Zone"),
+    ("audit.kind.plan", "Plan", "Plan"),
+    ("audit.kind.seat", "Medlemskap", "Seat"),
+    ("audit.kind.person", "Person", "Person"),
+    ("audit.kind.organisation", "Organisation", "Organisation"),
+    ("audit.kind.booking", "Bokning", "Booking"),
+    ("audit.kind.webhook", "Webhook", "Webhook"),
+];
