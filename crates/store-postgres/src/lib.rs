@@ -14,10 +14,12 @@
 //! [`StoreError::Conflict`] or [`StoreError::Reference`] comes from the
 //! constraint's name instead of from extra look-ups inside the transaction.
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::query::Query;
+use sqlx::{PgExecutor, Postgres};
 use std::str::FromStr;
 use std::time::Duration;
-use thirdplace_store::sql::{affected, db, one};
+use thirdplace_store::sql::{affected, db, one, rows};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
@@ -204,12 +206,25 @@ enum Bind<'a> {
     Id(Uuid),
 }
 
-/// Maps every row, or the first decoding error as a database error.
-pub(crate) fn rows<T>(
-    rows: &[PgRow],
-    map: fn(&PgRow) -> Result<T, sqlx::Error>,
-) -> StoreResult<Vec<T>> {
-    rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
+/// How a write of one row by its key ends: `NotFound` when it changed no
+/// row, an error as `err` maps it (the caller says which constraints it
+/// can break).
+pub(crate) trait WriteOne {
+    async fn write_one<'c>(
+        self,
+        e: impl PgExecutor<'c>,
+        err: fn(sqlx::Error) -> StoreError,
+    ) -> StoreResult<()>;
+}
+
+impl WriteOne for Query<'_, Postgres, PgArguments> {
+    async fn write_one<'c>(
+        self,
+        e: impl PgExecutor<'c>,
+        err: fn(sqlx::Error) -> StoreError,
+    ) -> StoreResult<()> {
+        affected(self.execute(e).await.map_err(err)?.rows_affected())
+    }
 }
 
 #[cfg(test)]

@@ -2,29 +2,7 @@
 
 use crate::{db, PostgresStore};
 use async_trait::async_trait;
-use sqlx::postgres::PgPool;
 use thirdplace_store::{MetaStore, StoreResult};
-
-pub(crate) async fn meta_get_or_insert(
-    pool: &PgPool,
-    key: &str,
-    value: &str,
-) -> StoreResult<String> {
-    // The first writer wins; everyone (the first included) then reads its
-    // value. A row once written is never deleted by this, so the SELECT
-    // always finds one.
-    sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-        .bind(key)
-        .bind(value)
-        .execute(pool)
-        .await
-        .map_err(db)?;
-    sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
-        .bind(key)
-        .fetch_one(pool)
-        .await
-        .map_err(db)
-}
 
 #[async_trait]
 impl MetaStore for PostgresStore {
@@ -64,6 +42,19 @@ impl MetaStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn meta_get_or_insert(&self, key: &str, value: &str) -> StoreResult<String> {
-        meta_get_or_insert(&self.pool, key, value).await
+        // The first writer wins; everyone (the first included) then reads its
+        // value. A row once written is never deleted by this, so the SELECT
+        // always finds one.
+        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+            .bind(key)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)
     }
 }

@@ -1,7 +1,8 @@
 //! [`PeopleStore`] for PostgreSQL: organisations, people and their roles,
 //! passwords, sessions, login failures and API tokens.
 
-use crate::{affected, db, decode, one, write_err, Bind, PostgresStore};
+use crate::WriteOne;
+use crate::{db, decode, one, write_err, Bind, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
@@ -56,7 +57,7 @@ impl PostgresStore {
             "UPDATE people SET first_name = $1, last_name = $2, email = $3, organisation_id = $4, is_network_admin = $5, \
              archived = $6 WHERE id = $7"
         };
-        let n = sqlx::query(sql)
+        sqlx::query(sql)
             .bind(&p.first_name)
             .bind(&p.last_name)
             .bind(p.email.as_str())
@@ -64,11 +65,8 @@ impl PostgresStore {
             .bind(p.is_network_admin)
             .bind(p.archived)
             .bind(p.id)
-            .execute(&mut *tx)
-            .await
-            .map_err(write_err)?
-            .rows_affected();
-        affected(n)?;
+            .write_one(&mut *tx, write_err)
+            .await?;
         if !insert {
             sqlx::query("DELETE FROM hub_hosts WHERE person_id = $1")
                 .bind(p.id)
@@ -328,15 +326,12 @@ impl PeopleStore for PostgresStore {
         token_id: Uuid,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let n = sqlx::query("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2 AND person_id = $3")
+        sqlx::query("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2 AND person_id = $3")
             .bind(at)
             .bind(token_id)
             .bind(person_id)
-            .execute(&self.pool)
+            .write_one(&self.pool, db)
             .await
-            .map_err(db)?
-            .rows_affected();
-        affected(n)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -5,18 +5,11 @@ use crate::bookings::cancel_booking_in;
 use crate::events::cancel_registration_in;
 use crate::{db, PostgresStore};
 use async_trait::async_trait;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 use thirdplace_store::{
     Cancellation, Erased, Erasure, PrivacyStore, Refusal, StoreError, StoreResult,
 };
 use uuid::Uuid;
-
-pub(crate) async fn erase_person(pool: &PgPool, e: &Erasure) -> StoreResult<Erased> {
-    let mut tx = pool.begin().await.map_err(db)?;
-    let erased = erase_in(&mut tx, e).await?;
-    tx.commit().await.map_err(db)?;
-    Ok(erased)
-}
 
 async fn erase_in(conn: &mut PgConnection, e: &Erasure) -> StoreResult<Erased> {
     let id = e.person_id;
@@ -150,6 +143,9 @@ async fn erase_in(conn: &mut PgConnection, e: &Erasure) -> StoreResult<Erased> {
 impl PrivacyStore for PostgresStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn erase_person(&self, e: &Erasure) -> StoreResult<Erased> {
-        erase_person(&self.pool, e).await
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let erased = erase_in(&mut tx, e).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(erased)
     }
 }

@@ -36,13 +36,15 @@ mod hub_cache;
 mod readers;
 mod writer;
 
+use sqlx::query::Query;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteRow, SqliteSynchronous,
+    SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
+    SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
+use sqlx::{Sqlite, SqliteExecutor};
 use std::str::FromStr;
 use std::time::Duration;
-use thirdplace_store::sql::{affected, db, one};
+use thirdplace_store::sql::{affected, db, one, rows};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
@@ -215,10 +217,23 @@ enum Bind<'a> {
     Id(Uuid),
 }
 
-/// Maps every row, or the first decoding error as a database error.
-pub(crate) fn rows<T>(
-    rows: Vec<SqliteRow>,
-    map: impl Fn(&SqliteRow) -> Result<T, sqlx::Error>,
-) -> StoreResult<Vec<T>> {
-    rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
+/// How a write of one row by its key ends: `NotFound` when it changed no
+/// row, an error as `err` maps it (the caller says which constraints it
+/// can break).
+pub(crate) trait WriteOne {
+    async fn write_one<'c>(
+        self,
+        e: impl SqliteExecutor<'c>,
+        err: fn(sqlx::Error) -> StoreError,
+    ) -> StoreResult<()>;
+}
+
+impl<'q> WriteOne for Query<'q, Sqlite, SqliteArguments<'q>> {
+    async fn write_one<'c>(
+        self,
+        e: impl SqliteExecutor<'c>,
+        err: fn(sqlx::Error) -> StoreError,
+    ) -> StoreResult<()> {
+        affected(self.execute(e).await.map_err(err)?.rows_affected())
+    }
 }

@@ -9,9 +9,10 @@
 //! Holding the write lock from the start means a check made before a write
 //! cannot be stale.
 
-use super::{db, decode, must_exist, one, write_err};
+use super::{db, decode, must_exist, write_err};
 use crate::rows;
 use crate::SqliteStore;
+use crate::WriteOne;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
@@ -20,6 +21,7 @@ use thirdplace_domain::membership::{
     AccessSummary, CheckIn, CheckInMethod, GuestRefusal, GuestVisit, HeldSeat, Plan, PlanScope,
     PresentPerson, Profile, Seat, SeatHolding, Validity,
 };
+use thirdplace_store::sql::Fetch;
 use thirdplace_store::sql::{guest_visit, holding, seat, seat_view};
 use thirdplace_store::{
     MembershipStore, OutboundEvent, Refusal, SeatView, StoreError, StoreResult,
@@ -76,20 +78,16 @@ fn plan(r: &SqliteRow) -> Result<Plan, sqlx::Error> {
 }
 
 pub(crate) async fn list_plans(conn: &mut SqliteConnection) -> StoreResult<Vec<Plan>> {
-    let r = sqlx::query("SELECT * FROM plans ORDER BY name, id")
-        .fetch_all(&mut *conn)
+    sqlx::query("SELECT * FROM plans ORDER BY name, id")
+        .all(&mut *conn, plan)
         .await
-        .map_err(db)?;
-    rows(r, plan)
 }
 
 pub(crate) async fn get_plan(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<Plan> {
-    let r = sqlx::query("SELECT * FROM plans WHERE id = ?")
+    sqlx::query("SELECT * FROM plans WHERE id = ?")
         .bind(id)
-        .fetch_all(&mut *conn)
+        .one(&mut *conn, plan)
         .await
-        .map_err(db)?;
-    one(rows(r, plan)?)
 }
 
 pub(crate) async fn write_plan(
@@ -117,7 +115,7 @@ pub(crate) async fn write_plan(
          scope_hub_id = ?, monthly_price_ore = ?, included_hours_per_month = ?, max_guests = ?, \
          validity_kind = ?, validity_days = ?, archived = ? WHERE id = ?"
     };
-    let n = sqlx::query(sql)
+    sqlx::query(sql)
         .bind(&p.name)
         .bind(&p.description)
         .bind(p.scope.key())
@@ -130,11 +128,8 @@ pub(crate) async fn write_plan(
         .bind(p.validity.days().map(i64::from))
         .bind(p.archived)
         .bind(p.id)
-        .execute(&mut *conn)
-        .await
-        .map_err(write_err)?
-        .rows_affected();
-    super::affected(n)?;
+        .write_one(&mut *conn, write_err)
+        .await?;
     Ok(())
 }
 
@@ -181,26 +176,22 @@ pub(crate) async fn insert_seats(conn: &mut SqliteConnection, seats: &[Seat]) ->
 }
 
 pub(crate) async fn get_seat(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<SeatView> {
-    let r = sqlx::query(&format!("{SEAT_VIEW} WHERE s.id = ?"))
+    sqlx::query(&format!("{SEAT_VIEW} WHERE s.id = ?"))
         .bind(id)
-        .fetch_all(&mut *conn)
+        .one(&mut *conn, seat_view)
         .await
-        .map_err(db)?;
-    one(rows(r, seat_view)?)
 }
 
 pub(crate) async fn list_seats(
     conn: &mut SqliteConnection,
     organisation_id: Uuid,
 ) -> StoreResult<Vec<SeatView>> {
-    let r = sqlx::query(&format!(
+    sqlx::query(&format!(
         "{SEAT_VIEW} WHERE s.organisation_id = ? ORDER BY s.created_at DESC, s.id"
     ))
     .bind(organisation_id)
-    .fetch_all(&mut *conn)
+    .all(&mut *conn, seat_view)
     .await
-    .map_err(db)?;
-    rows(r, seat_view)
 }
 
 pub(crate) async fn seat_history(
@@ -209,15 +200,13 @@ pub(crate) async fn seat_history(
 ) -> StoreResult<Vec<SeatHolding>> {
     // Two assignments at one instant leave an empty holding (from = until)
     // before the current one: ended holdings sort before the open one.
-    let r = sqlx::query(
+    sqlx::query(
         "SELECT * FROM seat_holdings WHERE seat_id = ? \
          ORDER BY held_from, held_until IS NULL, held_until",
     )
     .bind(seat_id)
-    .fetch_all(&mut *conn)
+    .all(&mut *conn, holding)
     .await
-    .map_err(db)?;
-    rows(r, holding)
 }
 
 pub(crate) async fn assign_seat(
@@ -285,14 +274,11 @@ pub(crate) async fn set_seat_end(
     seat_id: Uuid,
     end_date: Option<NaiveDate>,
 ) -> StoreResult<()> {
-    let n = sqlx::query("UPDATE seats SET end_date = ? WHERE id = ?")
+    sqlx::query("UPDATE seats SET end_date = ? WHERE id = ?")
         .bind(end_date)
         .bind(seat_id)
-        .execute(&mut *conn)
+        .write_one(&mut *conn, db)
         .await
-        .map_err(db)?
-        .rows_affected();
-    super::affected(n)
 }
 
 pub(crate) async fn held_seats(
@@ -314,7 +300,7 @@ pub(crate) async fn held_seats(
     .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
-    rows(r, |r| {
+    rows(&r, |r| {
         Ok(HeldSeat {
             seat: seat(r)?,
             plan: plan_prefixed(r, "p_")?,
@@ -535,24 +521,20 @@ pub(crate) async fn insert_checkin(
 }
 
 pub(crate) async fn get_checkin(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<CheckIn> {
-    let r = sqlx::query("SELECT * FROM checkins WHERE id = ?")
+    sqlx::query("SELECT * FROM checkins WHERE id = ?")
         .bind(id)
-        .fetch_all(&mut *conn)
+        .one(&mut *conn, checkin)
         .await
-        .map_err(db)?;
-    one(rows(r, checkin)?)
 }
 
 pub(crate) async fn open_checkin_of(
     conn: &mut SqliteConnection,
     person_id: Uuid,
 ) -> StoreResult<Option<CheckIn>> {
-    let r = sqlx::query("SELECT * FROM checkins WHERE person_id = ? AND checked_out_at IS NULL")
+    sqlx::query("SELECT * FROM checkins WHERE person_id = ? AND checked_out_at IS NULL")
         .bind(person_id)
-        .fetch_all(&mut *conn)
+        .optional(&mut *conn, checkin)
         .await
-        .map_err(db)?;
-    Ok(rows(r, checkin)?.into_iter().next())
 }
 
 pub(crate) async fn checkout(
@@ -596,13 +578,9 @@ pub(crate) async fn checkout(
 }
 
 pub(crate) async fn list_open_checkins(conn: &mut SqliteConnection) -> StoreResult<Vec<CheckIn>> {
-    let r = sqlx::query(
-        "SELECT * FROM checkins WHERE checked_out_at IS NULL ORDER BY checked_in_at, id",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db)?;
-    rows(r, checkin)
+    sqlx::query("SELECT * FROM checkins WHERE checked_out_at IS NULL ORDER BY checked_in_at, id")
+        .all(&mut *conn, checkin)
+        .await
 }
 
 pub(crate) async fn insert_guest_visit(
@@ -664,13 +642,10 @@ pub(crate) async fn list_guests(
     conn: &mut SqliteConnection,
     checkin_id: Uuid,
 ) -> StoreResult<Vec<GuestVisit>> {
-    let r =
-        sqlx::query("SELECT * FROM guest_visits WHERE host_checkin_id = ? ORDER BY arrived_at, id")
-            .bind(checkin_id)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db)?;
-    rows(r, guest_visit)
+    sqlx::query("SELECT * FROM guest_visits WHERE host_checkin_id = ? ORDER BY arrived_at, id")
+        .bind(checkin_id)
+        .all(&mut *conn, guest_visit)
+        .await
 }
 
 pub(crate) async fn present_at(
@@ -691,7 +666,7 @@ pub(crate) async fn present_at(
     .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
-    rows(r, |r| {
+    rows(&r, |r| {
         let visible: i64 = r.try_get("visible")?;
         let tags: String = r.try_get("expertise")?;
         Ok(PresentPerson {
@@ -712,14 +687,12 @@ pub(crate) async fn present_guests(
 ) -> StoreResult<Vec<GuestVisit>> {
     // A guest's visit ends with the host's check-out, so an open visit is a
     // guest who is here.
-    let r = sqlx::query(
+    sqlx::query(
         "SELECT * FROM guest_visits WHERE hub_id = ? AND left_at IS NULL ORDER BY arrived_at, id",
     )
     .bind(hub_id)
-    .fetch_all(&mut *conn)
+    .all(&mut *conn, guest_visit)
     .await
-    .map_err(db)?;
-    rows(r, guest_visit)
 }
 
 pub(crate) async fn list_checkins_of(
@@ -727,15 +700,13 @@ pub(crate) async fn list_checkins_of(
     person_id: Uuid,
     limit: i64,
 ) -> StoreResult<Vec<CheckIn>> {
-    let r = sqlx::query(
+    sqlx::query(
         "SELECT * FROM checkins WHERE person_id = ? ORDER BY checked_in_at DESC, id DESC LIMIT ?",
     )
     .bind(person_id)
     .bind(limit.max(0))
-    .fetch_all(&mut *conn)
+    .all(&mut *conn, checkin)
     .await
-    .map_err(db)?;
-    rows(r, checkin)
 }
 
 pub(crate) async fn access_summary(

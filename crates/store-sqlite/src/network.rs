@@ -1,7 +1,8 @@
 //! [`NetworkStore`] for SQLite: regions, municipalities, operators, hubs,
 //! zones and rooms, with their row mapping.
 
-use crate::{affected, db, decode, must_exist, one, write_err, Bind, SqliteStore};
+use crate::WriteOne;
+use crate::{db, decode, must_exist, one, write_err, Bind, SqliteStore};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
@@ -46,7 +47,7 @@ impl SqliteStore {
             "UPDATE hubs SET municipality_id = ?, operator_id = ?, name = ?, description = ?, street_address = ?, postal_code = ?, city = ?, \
              latitude = ?, longitude = ?, in_central_town = ?, opening_hours = ?, archived = ? WHERE id = ?"
         };
-        let n = sqlx::query(sql)
+        sqlx::query(sql)
             .bind(h.municipality_id)
             .bind(h.operator_id)
             .bind(&h.name)
@@ -60,11 +61,8 @@ impl SqliteStore {
             .bind(hours)
             .bind(h.archived)
             .bind(h.id)
-            .execute(&mut *conn)
-            .await
-            .map_err(write_err)?
-            .rows_affected();
-        affected(n)?;
+            .write_one(&mut *conn, write_err)
+            .await?;
         Ok(())
     }
 
@@ -79,18 +77,15 @@ impl SqliteStore {
         } else {
             "UPDATE municipalities SET region_id = ?, name = ?, code = ?, central_town = ?, archived = ? WHERE id = ?"
         };
-        let n = sqlx::query(sql)
+        sqlx::query(sql)
             .bind(m.region_id)
             .bind(&m.name)
             .bind(&m.code)
             .bind(&m.central_town)
             .bind(m.archived)
             .bind(m.id)
-            .execute(&mut *conn)
-            .await
-            .map_err(write_err)?
-            .rows_affected();
-        affected(n)?;
+            .write_one(&mut *conn, write_err)
+            .await?;
         Ok(())
     }
 
@@ -101,18 +96,15 @@ impl SqliteStore {
         } else {
             "UPDATE zones SET hub_id = ?, name = ?, purpose = ?, capacity = ?, archived = ? WHERE id = ?"
         };
-        let n = sqlx::query(sql)
+        sqlx::query(sql)
             .bind(z.hub_id)
             .bind(&z.name)
             .bind(&z.purpose)
             .bind(z.capacity)
             .bind(z.archived)
             .bind(z.id)
-            .execute(&mut *conn)
-            .await
-            .map_err(write_err)?
-            .rows_affected();
-        affected(n)?;
+            .write_one(&mut *conn, write_err)
+            .await?;
         Ok(())
     }
 
@@ -123,7 +115,7 @@ impl SqliteStore {
         } else {
             "UPDATE rooms SET hub_id = ?, name = ?, kind = ?, capacity = ?, hourly_price_ore = ?, vat_rate_percent = ?, archived = ? WHERE id = ?"
         };
-        let n = sqlx::query(sql)
+        sqlx::query(sql)
             .bind(r.hub_id)
             .bind(&r.name)
             .bind(r.kind.key())
@@ -132,11 +124,8 @@ impl SqliteStore {
             .bind(i64::from(r.vat_rate_percent))
             .bind(r.archived)
             .bind(r.id)
-            .execute(&mut *conn)
-            .await
-            .map_err(write_err)?
-            .rows_affected();
-        affected(n)?;
+            .write_one(&mut *conn, write_err)
+            .await?;
         Ok(())
     }
 }

@@ -1,7 +1,8 @@
 //! [`PeopleStore`] for SQLite: organisations, people and their roles,
 //! passwords, sessions, login failures and API tokens.
 
-use crate::{affected, db, decode, must_exist, one, write_err, Bind, SqliteStore};
+use crate::WriteOne;
+use crate::{db, decode, must_exist, one, write_err, Bind, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
@@ -74,7 +75,7 @@ impl SqliteStore {
         } else {
             "UPDATE people SET first_name = ?, last_name = ?, email = ?, organisation_id = ?, is_network_admin = ?, archived = ? WHERE id = ?"
         };
-        let n = sqlx::query(sql)
+        sqlx::query(sql)
             .bind(&p.first_name)
             .bind(&p.last_name)
             .bind(p.email.as_str())
@@ -82,11 +83,8 @@ impl SqliteStore {
             .bind(p.is_network_admin)
             .bind(p.archived)
             .bind(p.id)
-            .execute(&mut *conn)
-            .await
-            .map_err(write_err)?
-            .rows_affected();
-        affected(n)?;
+            .write_one(&mut *conn, write_err)
+            .await?;
         sqlx::query("DELETE FROM hub_hosts WHERE person_id = ?")
             .bind(p.id)
             .execute(&mut *conn)
@@ -353,15 +351,12 @@ impl PeopleStore for SqliteStore {
         token_id: Uuid,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let n = sqlx::query("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? AND person_id = ?")
+        sqlx::query("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? AND person_id = ?")
             .bind(at)
             .bind(token_id)
             .bind(person_id)
-            .execute(&self.pool)
+            .write_one(&self.pool, db)
             .await
-            .map_err(db)?
-            .rows_affected();
-        affected(n)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -4,12 +4,14 @@
 //! their transactions: see the check-ins in `membership.rs`.)
 
 use crate::rows;
-use crate::{db, decode, one, write_err, SqliteStore};
+use crate::WriteOne;
+use crate::{db, decode, write_err, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 use thirdplace_domain::membership::{Webhook, WebhookDelivery, WebhookEvent};
+use thirdplace_store::sql::Fetch;
 use thirdplace_store::{ClaimedDelivery, StoreResult, WebhookStore};
 use uuid::Uuid;
 
@@ -61,20 +63,16 @@ fn delivery(r: &SqliteRow) -> Result<WebhookDelivery, sqlx::Error> {
 }
 
 pub(crate) async fn list_webhooks(conn: &mut SqliteConnection) -> StoreResult<Vec<Webhook>> {
-    let r = sqlx::query("SELECT * FROM webhooks ORDER BY created_at, id")
-        .fetch_all(&mut *conn)
+    sqlx::query("SELECT * FROM webhooks ORDER BY created_at, id")
+        .all(&mut *conn, webhook)
         .await
-        .map_err(db)?;
-    rows(r, webhook)
 }
 
 pub(crate) async fn get_webhook(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<Webhook> {
-    let r = sqlx::query("SELECT * FROM webhooks WHERE id = ?")
+    sqlx::query("SELECT * FROM webhooks WHERE id = ?")
         .bind(id)
-        .fetch_all(&mut *conn)
+        .one(&mut *conn, webhook)
         .await
-        .map_err(db)?;
-    one(rows(r, webhook)?)
 }
 
 pub(crate) async fn write_webhook(
@@ -87,18 +85,15 @@ pub(crate) async fn write_webhook(
     } else {
         "UPDATE webhooks SET url = ?, events = ?, secret = ?, active = ?, created_at = ? WHERE id = ?"
     };
-    let n = sqlx::query(sql)
+    sqlx::query(sql)
         .bind(&w.url)
         .bind(events_text(&w.events))
         .bind(&w.secret)
         .bind(w.active)
         .bind(w.created_at)
         .bind(w.id)
-        .execute(&mut *conn)
+        .write_one(&mut *conn, write_err)
         .await
-        .map_err(write_err)?
-        .rows_affected();
-    super::affected(n)
 }
 
 /// Whether any delivery is due: the worker asks after every write; most of
@@ -162,7 +157,7 @@ pub(crate) async fn claim_deliveries(
         select = select.bind(id);
     }
     let found = select.fetch_all(&mut *conn).await.map_err(db)?;
-    let mut claimed = rows(found, |r| {
+    let mut claimed = rows(&found, |r| {
         Ok(ClaimedDelivery {
             delivery: delivery(r)?,
             webhook: webhook_prefixed(r, "w_")?,
@@ -178,14 +173,11 @@ pub(crate) async fn mark_delivered(
     id: Uuid,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    let n = sqlx::query("UPDATE webhook_deliveries SET delivered_at = ? WHERE id = ?")
+    sqlx::query("UPDATE webhook_deliveries SET delivered_at = ? WHERE id = ?")
         .bind(at)
         .bind(id)
-        .execute(&mut *conn)
+        .write_one(&mut *conn, db)
         .await
-        .map_err(db)?
-        .rows_affected();
-    super::affected(n)
 }
 
 pub(crate) async fn mark_attempt_failed(
@@ -195,18 +187,15 @@ pub(crate) async fn mark_attempt_failed(
     next_attempt_at: DateTime<Utc>,
     failed: bool,
 ) -> StoreResult<()> {
-    let n = sqlx::query(
+    sqlx::query(
         "UPDATE webhook_deliveries SET last_error = ?, next_attempt_at = ?, failed = ? WHERE id = ?",
     )
     .bind(error)
     .bind(next_attempt_at)
     .bind(failed)
     .bind(id)
-    .execute(&mut *conn)
+    .write_one(&mut *conn, db)
     .await
-    .map_err(db)?
-    .rows_affected();
-    super::affected(n)
 }
 
 pub(crate) async fn retry_delivery(
@@ -214,15 +203,11 @@ pub(crate) async fn retry_delivery(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    let n =
-        sqlx::query("UPDATE webhook_deliveries SET failed = 0, next_attempt_at = ? WHERE id = ?")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?
-            .rows_affected();
-    super::affected(n)
+    sqlx::query("UPDATE webhook_deliveries SET failed = 0, next_attempt_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(id)
+        .write_one(&mut *conn, db)
+        .await
 }
 
 pub(crate) async fn list_deliveries(
@@ -252,7 +237,7 @@ pub(crate) async fn list_deliveries(
         }
     }
     .map_err(db)?;
-    rows(r, delivery)
+    rows(&r, delivery)
 }
 
 #[async_trait]

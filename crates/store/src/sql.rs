@@ -13,7 +13,9 @@
 use crate::StoreResult;
 use crate::{ApiToken, BookingView, EventListing, HubListing, SeatHolder, SeatView, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{ColumnIndex, Decode, Row, Type};
+use sqlx::query::Query;
+use sqlx::{ColumnIndex, Database, Decode, Executor, IntoArguments, Row, Type};
+use std::future::Future;
 use thirdplace_domain::booking::Booking;
 use thirdplace_domain::event::Event;
 use thirdplace_domain::membership::{GuestVisit, Seat, SeatHolding};
@@ -97,6 +99,98 @@ pub fn affected(n: u64) -> StoreResult<()> {
         Err(StoreError::NotFound)
     } else {
         Ok(())
+    }
+}
+
+/// Every row, mapped; the first decoding error as a database error.
+pub fn rows<R, T>(rows: &[R], map: impl Fn(&R) -> Result<T, sqlx::Error>) -> StoreResult<Vec<T>> {
+    rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
+}
+
+/// How a look-up of either backend ends: every row mapped ([`all`]), the
+/// one row a look-up by key finds ([`one`], `NotFound` if none) or the row
+/// if there is one ([`optional`]). Implemented for every `sqlx` query, so a
+/// capability says in one call what it wants from a query instead of
+/// fetching, awaiting, mapping errors and mapping rows each time.
+///
+/// [`all`]: Fetch::all
+/// [`one`]: Fetch::one
+/// [`optional`]: Fetch::optional
+pub trait Fetch<'q, DB: Database> {
+    fn all<'e, 'c: 'e, E, T>(
+        self,
+        e: E,
+        map: impl Fn(&DB::Row) -> Result<T, sqlx::Error> + Send + 'e,
+    ) -> impl Future<Output = StoreResult<Vec<T>>> + Send + 'e
+    where
+        'q: 'e,
+        E: 'e + Executor<'c, Database = DB>,
+        T: Send + 'e;
+
+    fn one<'e, 'c: 'e, E, T>(
+        self,
+        e: E,
+        map: impl Fn(&DB::Row) -> Result<T, sqlx::Error> + Send + 'e,
+    ) -> impl Future<Output = StoreResult<T>> + Send + 'e
+    where
+        'q: 'e,
+        E: 'e + Executor<'c, Database = DB>,
+        T: Send + 'e;
+
+    fn optional<'e, 'c: 'e, E, T>(
+        self,
+        e: E,
+        map: impl Fn(&DB::Row) -> Result<T, sqlx::Error> + Send + 'e,
+    ) -> impl Future<Output = StoreResult<Option<T>>> + Send + 'e
+    where
+        'q: 'e,
+        E: 'e + Executor<'c, Database = DB>,
+        T: Send + 'e;
+}
+
+impl<'q, DB> Fetch<'q, DB> for Query<'q, DB, <DB as Database>::Arguments<'q>>
+where
+    DB: Database,
+    <DB as Database>::Arguments<'q>: IntoArguments<'q, DB>,
+{
+    async fn all<'e, 'c: 'e, E, T>(
+        self,
+        e: E,
+        map: impl Fn(&DB::Row) -> Result<T, sqlx::Error> + Send + 'e,
+    ) -> StoreResult<Vec<T>>
+    where
+        'q: 'e,
+        E: 'e + Executor<'c, Database = DB>,
+        T: Send + 'e,
+    {
+        rows(&self.fetch_all(e).await.map_err(db)?, map)
+    }
+
+    async fn one<'e, 'c: 'e, E, T>(
+        self,
+        e: E,
+        map: impl Fn(&DB::Row) -> Result<T, sqlx::Error> + Send + 'e,
+    ) -> StoreResult<T>
+    where
+        'q: 'e,
+        E: 'e + Executor<'c, Database = DB>,
+        T: Send + 'e,
+    {
+        one(self.all(e, map).await?)
+    }
+
+    async fn optional<'e, 'c: 'e, E, T>(
+        self,
+        e: E,
+        map: impl Fn(&DB::Row) -> Result<T, sqlx::Error> + Send + 'e,
+    ) -> StoreResult<Option<T>>
+    where
+        'q: 'e,
+        E: 'e + Executor<'c, Database = DB>,
+        T: Send + 'e,
+    {
+        let row = self.fetch_optional(e).await.map_err(db)?;
+        row.as_ref().map(map).transpose().map_err(db)
     }
 }
 
