@@ -20,6 +20,7 @@ use sqlx::postgres::{PgPool, PgRow};
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use thirdplace_domain::booking::{Booking, BookingRefusal, BookingRules, BookingStatus, Price};
 use thirdplace_store::sql::Fetch;
+use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{
     sql, BookingFilter, BookingStore, BookingView, Cancellation, IncludedCap, OutgoingEmail,
     Refusal, StoreError, StoreResult,
@@ -170,9 +171,8 @@ async fn used_minutes(conn: &mut PgConnection, seat_id: Uuid, month: &str) -> St
     )
     .bind(seat_id)
     .bind(month)
-    .fetch_one(conn)
+    .value(conn)
     .await
-    .map_err(db)
 }
 
 pub(crate) async fn cancel_booking(
@@ -197,9 +197,8 @@ pub(crate) async fn cancel_booking_in(
     let status: Option<String> =
         sqlx::query_scalar("SELECT status FROM bookings WHERE id = $1 FOR UPDATE")
             .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *tx)
+            .await?;
     match status.as_deref() {
         None => return Err(StoreError::NotFound),
         Some("cancelled") => {
@@ -216,9 +215,8 @@ pub(crate) async fn cancel_booking_in(
         "SELECT id FROM events WHERE booking_id = $1 AND status <> 'cancelled' LIMIT 1",
     )
     .bind(id)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(db)?;
+    .optional_value(&mut *tx)
+    .await?;
     if of_event.is_some() {
         return Err(StoreError::Refused(Refusal::Booking(
             BookingRefusal::EventBooking,
@@ -253,9 +251,8 @@ pub(crate) async fn calendar_generation(pool: &PgPool, person_id: Uuid) -> Store
     let g: Option<i64> =
         sqlx::query_scalar("SELECT calendar_generation FROM member_profiles WHERE person_id = $1")
             .bind(person_id)
-            .fetch_optional(pool)
-            .await
-            .map_err(db)?;
+            .optional_value(pool)
+            .await?;
     Ok(g.unwrap_or(0))
 }
 

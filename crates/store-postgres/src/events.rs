@@ -30,6 +30,7 @@ use thirdplace_domain::event::{
 };
 use thirdplace_domain::Email;
 use thirdplace_store::sql::Fetch;
+use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{
     sql, EventChange, EventFilter, EventListing, EventNotices, EventStore, OutgoingEmail, Refusal,
     RegistrationCancelled, RegistrationView, StoreError, StoreResult,
@@ -187,9 +188,8 @@ async fn address_of(conn: &mut PgConnection, r: &Registration) -> StoreResult<St
         Registrant::Person { person_id } => {
             sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
                 .bind(person_id)
-                .fetch_one(conn)
+                .value(conn)
                 .await
-                .map_err(db)
         }
     }
 }
@@ -301,9 +301,8 @@ pub(crate) async fn calendar_version(pool: &PgPool, feed: bool) -> StoreResult<i
     } else {
         "SELECT version FROM calendar_version WHERE id = 1"
     })
-    .fetch_one(pool)
+    .value(pool)
     .await
-    .map_err(db)
 }
 
 // --------------------------------------------------------- registrations
@@ -337,9 +336,8 @@ async fn register_in(
     .bind(e.id)
     .bind(person)
     .bind(external.map(|x| x.email.as_str()))
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db)?;
+    .optional_value(&mut *conn)
+    .await?;
     if taken.is_some() {
         return Err(refused(EventRefusal::AlreadyRegistered));
     }
@@ -421,9 +419,8 @@ pub(crate) async fn cancel_registration_in(
     let event_id: Option<Uuid> =
         sqlx::query_scalar("SELECT event_id FROM event_registrations WHERE id = $1")
             .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *tx)
+            .await?;
     let event_id = event_id.ok_or(StoreError::NotFound)?;
     // The event first, as every writer of its registrations does.
     let e = lock_event(&mut *tx, event_id).await?;
@@ -864,9 +861,8 @@ impl EventStore for PostgresStore {
             let known: Option<i32> =
                 sqlx::query_scalar("SELECT 1 FROM event_invitations WHERE token_hash = $1")
                     .bind(token_hash)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db)?;
+                    .optional_value(&mut *tx)
+                    .await?;
             return Err(refused(if known.is_some() {
                 EventRefusal::InvitationUsed
             } else {
@@ -922,15 +918,13 @@ impl EventStore for PostgresStore {
         )
         .bind(at)
         .bind(event_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?;
+        .optional_value(&mut *tx)
+        .await?;
         if marked.is_none() {
             let known: Option<i32> = sqlx::query_scalar("SELECT 1 FROM events WHERE id = $1")
                 .bind(event_id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db)?;
+                .optional_value(&mut *tx)
+                .await?;
             return Err(match known {
                 Some(_) => StoreError::Refused(Refusal::ReminderSent),
                 None => StoreError::NotFound,
@@ -956,9 +950,8 @@ impl EventStore for PostgresStore {
     async fn event_summary(&self, event_id: Uuid) -> StoreResult<EventSummary> {
         let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM events WHERE id = $1")
             .bind(event_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
+            .optional_value(&self.pool)
+            .await?;
         if exists.is_none() {
             return Err(StoreError::NotFound);
         }

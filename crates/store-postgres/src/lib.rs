@@ -19,7 +19,7 @@ use sqlx::query::Query;
 use sqlx::{PgExecutor, Postgres};
 use std::str::FromStr;
 use std::time::Duration;
-use thirdplace_store::sql::{affected, db, one, rows};
+use thirdplace_store::sql::{affected, db, decode, one, rows};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
@@ -153,10 +153,6 @@ fn constraint_field(table: &str, constraint: &str) -> String {
     } else {
         column.into()
     }
-}
-
-fn decode(what: &str, e: impl std::fmt::Display) -> sqlx::Error {
-    sqlx::Error::Decode(format!("{what}: {e}").into())
 }
 
 // Lists sort names with `COLLATE "C"` (byte order), as SQLite's default

@@ -11,16 +11,18 @@
 //! reads before it writes.
 
 use crate::WriteOne;
-use crate::{db, decode, write_err, PostgresStore};
+use crate::{db, write_err, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::{PgConnection, Row};
 use thirdplace_domain::membership::{
-    AccessSummary, CheckIn, CheckInMethod, GuestRefusal, GuestVisit, HeldSeat, Plan, PlanScope,
-    PresentPerson, Profile, Seat, SeatHolding, Validity,
+    AccessSummary, CheckIn, GuestRefusal, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
+    Profile, Seat, SeatHolding,
 };
 use thirdplace_store::sql::Fetch;
+use thirdplace_store::sql::FetchValue;
+use thirdplace_store::sql::{checkin, plan, plan_prefixed};
 use thirdplace_store::sql::{guest_visit, holding, seat, seat_view};
 use thirdplace_store::{
     MembershipStore, OutboundEvent, Refusal, SeatView, StoreError, StoreResult,
@@ -28,38 +30,6 @@ use thirdplace_store::{
 use uuid::Uuid;
 
 // ------------------------------------------------------------ row mapping
-
-/// A plan from columns named `{prefix}id`, `{prefix}name`, …
-fn plan_prefixed(r: &PgRow, prefix: &str) -> Result<Plan, sqlx::Error> {
-    let col = |c: &str| format!("{prefix}{c}");
-    let scope_kind: String = r.try_get(col("scope_kind").as_str())?;
-    let region_id: Option<Uuid> = r.try_get(col("scope_region_id").as_str())?;
-    let hub_id: Option<Uuid> = r.try_get(col("scope_hub_id").as_str())?;
-    let scope_id = match scope_kind.as_str() {
-        "region" => region_id,
-        "hub" => hub_id,
-        _ => None,
-    };
-    let validity_kind: String = r.try_get(col("validity_kind").as_str())?;
-    let validity_days: Option<i64> = r.try_get(col("validity_days").as_str())?;
-    Ok(Plan {
-        id: r.try_get(col("id").as_str())?,
-        name: r.try_get(col("name").as_str())?,
-        description: r.try_get(col("description").as_str())?,
-        scope: PlanScope::from_parts(&scope_kind, scope_id)
-            .map_err(|e| decode("scope_kind", e.message))?,
-        monthly_price_ore: r.try_get(col("monthly_price_ore").as_str())?,
-        included_hours_per_month: r.try_get(col("included_hours_per_month").as_str())?,
-        max_guests: r.try_get(col("max_guests").as_str())?,
-        validity: Validity::from_parts(&validity_kind, validity_days)
-            .map_err(|e| decode("validity_kind", e.message))?,
-        archived: r.try_get(col("archived").as_str())?,
-    })
-}
-
-fn plan(r: &PgRow) -> Result<Plan, sqlx::Error> {
-    plan_prefixed(r, "")
-}
 
 /// The plan's columns as `pl_*`, for queries that join plans to seats.
 const PLAN_AS_PL: &str = "pl.id AS pl_id, pl.name AS pl_name, pl.description AS pl_description, \
@@ -88,21 +58,6 @@ fn held_seat(r: &PgRow) -> Result<HeldSeat, sqlx::Error> {
         seat: seat(r)?,
         plan: plan_prefixed(r, "pl_")?,
         organisation_name: r.try_get("organisation_name")?,
-    })
-}
-
-fn checkin(r: &PgRow) -> Result<CheckIn, sqlx::Error> {
-    let method: String = r.try_get("method")?;
-    Ok(CheckIn {
-        id: r.try_get("id")?,
-        person_id: r.try_get("person_id")?,
-        hub_id: r.try_get("hub_id")?,
-        seat_id: r.try_get("seat_id")?,
-        method: CheckInMethod::parse(&method)
-            .ok_or_else(|| decode("method", format!("unknown method {method:?}")))?,
-        checked_in_at: r.try_get("checked_in_at")?,
-        checked_out_at: r.try_get("checked_out_at")?,
-        auto_closed: r.try_get("auto_closed")?,
     })
 }
 
@@ -171,9 +126,8 @@ pub(crate) async fn qr_generation(pool: &PgPool, person_id: Uuid) -> StoreResult
     let g: Option<i64> =
         sqlx::query_scalar("SELECT qr_generation FROM member_profiles WHERE person_id = $1")
             .bind(person_id)
-            .fetch_optional(pool)
-            .await
-            .map_err(db)?;
+            .optional_value(pool)
+            .await?;
     Ok(g.unwrap_or(0))
 }
 
@@ -244,9 +198,8 @@ pub(crate) async fn checkout(
     let ended: Option<Option<DateTime<Utc>>> =
         sqlx::query_scalar("SELECT checked_out_at FROM checkins WHERE id = $1 FOR UPDATE")
             .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *tx)
+            .await?;
     match ended {
         None => return Err(StoreError::NotFound),
         Some(Some(_)) => return Err(StoreError::Refused(Refusal::AlreadyCheckedOut)),
@@ -371,9 +324,8 @@ impl MembershipStore for PostgresStore {
         let seat_org: Uuid =
             sqlx::query_scalar("SELECT organisation_id FROM seats WHERE id = $1 FOR UPDATE")
                 .bind(seat_id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db)?
+                .optional_value(&mut *tx)
+                .await?
                 .ok_or(StoreError::NotFound)?;
         if let Some(person_id) = holder {
             // FOR SHARE: the person cannot be archived or moved to another
@@ -382,9 +334,8 @@ impl MembershipStore for PostgresStore {
                 "SELECT organisation_id, archived FROM people WHERE id = $1 FOR SHARE",
             )
             .bind(person_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *tx)
+            .await?;
             match person {
                 Some((Some(org), false)) if org == seat_org => {}
                 _ => return Err(StoreError::Reference("person_id".into())),
@@ -394,9 +345,8 @@ impl MembershipStore for PostgresStore {
             "SELECT person_id FROM seat_holdings WHERE seat_id = $1 AND held_until IS NULL",
         )
         .bind(seat_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?;
+        .optional_value(&mut *tx)
+        .await?;
         if current == holder {
             // Already theirs (or already nobody's): nothing changes.
             return Ok(());
@@ -454,9 +404,8 @@ impl MembershipStore for PostgresStore {
         let row: Option<(bool, Vec<String>)> =
             sqlx::query_as("SELECT visible, expertise FROM member_profiles WHERE person_id = $1")
                 .bind(person_id)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db)?;
+                .optional_value(&self.pool)
+                .await?;
         Ok(row
             .map(|(visible, expertise)| Profile { visible, expertise })
             .unwrap_or_default())
@@ -571,9 +520,8 @@ impl MembershipStore for PostgresStore {
         let ended: Option<Option<DateTime<Utc>>> =
             sqlx::query_scalar("SELECT checked_out_at FROM checkins WHERE id = $1 FOR UPDATE")
                 .bind(g.host_checkin_id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db)?;
+                .optional_value(&mut *tx)
+                .await?;
         match ended {
             None => return Err(StoreError::Reference("host_checkin_id".into())),
             Some(Some(_)) => {
@@ -587,9 +535,8 @@ impl MembershipStore for PostgresStore {
             "SELECT count(*) FROM guest_visits WHERE host_checkin_id = $1 AND left_at IS NULL",
         )
         .bind(g.host_checkin_id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db)?;
+        .value(&mut *tx)
+        .await?;
         if here >= max_guests {
             return Err(StoreError::Refused(Refusal::Guest(
                 GuestRefusal::LimitReached { limit: max_guests },

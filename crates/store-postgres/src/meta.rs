@@ -2,6 +2,7 @@
 
 use crate::{db, PostgresStore};
 use async_trait::async_trait;
+use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{MetaStore, StoreResult};
 
 #[async_trait]
@@ -24,9 +25,8 @@ impl MetaStore for PostgresStore {
     async fn get_meta(&self, key: &str) -> StoreResult<Option<String>> {
         sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
             .bind(key)
-            .fetch_optional(&self.pool)
+            .optional_value(&self.pool)
             .await
-            .map_err(db)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -53,8 +53,7 @@ impl MetaStore for PostgresStore {
             .map_err(db)?;
         sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
             .bind(key)
-            .fetch_one(&self.pool)
+            .value(&self.pool)
             .await
-            .map_err(db)
     }
 }

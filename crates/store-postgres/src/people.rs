@@ -2,26 +2,16 @@
 //! passwords, sessions, login failures and API tokens.
 
 use crate::WriteOne;
-use crate::{db, decode, one, write_err, Bind, PostgresStore};
+use crate::{db, one, write_err, Bind, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::Row;
-use thirdplace_domain::{Email, OrgKind, OrgNumber, Organisation, Person};
-use thirdplace_store::sql::api_token;
+use thirdplace_domain::{Email, Organisation, Person};
+use thirdplace_store::sql::FetchValue;
+use thirdplace_store::sql::{api_token, organisation};
 use thirdplace_store::{ApiToken, PeopleStore, Session, StoreError, StoreResult};
 use uuid::Uuid;
-
-fn organisation(r: &PgRow) -> Result<Organisation, sqlx::Error> {
-    let kind: String = r.try_get("kind")?;
-    Ok(Organisation {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        org_number: OrgNumber::from_stored(r.try_get("org_number")?),
-        kind: OrgKind::parse(&kind).map_err(|e| decode("kind", e.message))?,
-        archived: r.try_get("archived")?,
-    })
-}
 
 /// People with their roles; each role list comes sorted as one UUID array
 /// from a correlated subquery, so one query loads a whole list of people.
@@ -193,9 +183,8 @@ impl PeopleStore for PostgresStore {
         let row: Option<Option<String>> =
             sqlx::query_scalar("SELECT password_hash FROM people WHERE id = $1")
                 .bind(person_id)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db)?;
+                .optional_value(&self.pool)
+                .await?;
         row.ok_or(StoreError::NotFound)
     }
 

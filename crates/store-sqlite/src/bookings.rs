@@ -22,6 +22,7 @@ use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::{QueryBuilder, Row, Sqlite};
 use thirdplace_domain::booking::{Booking, BookingRefusal, BookingRules, BookingStatus, Price};
 use thirdplace_store::sql::Fetch;
+use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{
     sql, BookingFilter, BookingStore, BookingView, Cancellation, IncludedCap, OutgoingEmail,
     Refusal, StoreError, StoreResult,
@@ -223,9 +224,8 @@ async fn used_minutes(conn: &mut SqliteConnection, seat_id: Uuid, month: &str) -
     )
     .bind(seat_id)
     .bind(month)
-    .fetch_one(conn)
+    .value(conn)
     .await
-    .map_err(db)
 }
 
 pub(crate) async fn get_booking(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<Booking> {
@@ -294,9 +294,8 @@ pub(crate) async fn cancel_booking(
 ) -> StoreResult<Booking> {
     let status: Option<String> = sqlx::query_scalar("SELECT status FROM bookings WHERE id = ?")
         .bind(id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db)?;
+        .optional_value(&mut *conn)
+        .await?;
     match status.as_deref() {
         None => return Err(StoreError::NotFound),
         Some("cancelled") => {
@@ -313,9 +312,8 @@ pub(crate) async fn cancel_booking(
         "SELECT id FROM events WHERE booking_id = ? AND status <> 'cancelled' LIMIT 1",
     )
     .bind(id)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db)?;
+    .optional_value(&mut *conn)
+    .await?;
     if of_event.is_some() {
         return Err(StoreError::Refused(Refusal::Booking(
             BookingRefusal::EventBooking,
@@ -396,9 +394,8 @@ pub(crate) async fn calendar_generation(
     let g: Option<i64> =
         sqlx::query_scalar("SELECT calendar_generation FROM member_profiles WHERE person_id = ?")
             .bind(person_id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *conn)
+            .await?;
     Ok(g.unwrap_or(0))
 }
 

@@ -31,6 +31,7 @@ use thirdplace_domain::event::{
 };
 use thirdplace_domain::Email;
 use thirdplace_store::sql::Fetch;
+use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{
     sql, EventChange, EventFilter, EventListing, EventNotices, EventStore, OutgoingEmail, Refusal,
     RegistrationCancelled, RegistrationView, StoreError, StoreResult,
@@ -70,21 +71,19 @@ fn event(r: &SqliteRow) -> Result<Event, sqlx::Error> {
         id: r.try_get("id")?,
         hub_id: r.try_get("hub_id")?,
         venue: Venue::from_parts(&venue, r.try_get("room_id")?, r.try_get("zone_id")?)
-            .ok_or_else(|| decode::<Venue>("venue", &venue))?,
+            .ok_or_else(|| decode("venue", &venue))?,
         booking_id: r.try_get("booking_id")?,
         title: r.try_get("title")?,
         description: r.try_get("description")?,
-        topics: serde_json::from_str(&topics).map_err(|e| decode::<Vec<String>>("topics", e))?,
+        topics: serde_json::from_str(&topics).map_err(|e| decode("topics", e))?,
         start: instant(r.try_get("starts_at")?)?,
         end: instant(r.try_get("ends_at")?)?,
         capacity: r.try_get("capacity")?,
         visibility: EventVisibility::parse(&visibility)
-            .ok_or_else(|| decode::<EventVisibility>("visibility", &visibility))?,
-        status: EventStatus::parse(&status)
-            .ok_or_else(|| decode::<EventStatus>("status", &status))?,
+            .ok_or_else(|| decode("visibility", &visibility))?,
+        status: EventStatus::parse(&status).ok_or_else(|| decode("status", &status))?,
         organiser_id: r.try_get("organiser_id")?,
-        co_organiser_ids: serde_json::from_str(&co)
-            .map_err(|e| decode::<Vec<Uuid>>("co_organiser_ids", e))?,
+        co_organiser_ids: serde_json::from_str(&co).map_err(|e| decode("co_organiser_ids", e))?,
         sequence: r.try_get("sequence")?,
         created_at: instant(r.try_get("created_at")?)?,
         updated_at: instant(r.try_get("updated_at")?)?,
@@ -115,8 +114,7 @@ fn registration(r: &SqliteRow) -> Result<Registration, sqlx::Error> {
         registrant,
         registered_by: r.try_get("registered_by")?,
         invitation_id: r.try_get("invitation_id")?,
-        status: RegistrationStatus::parse(&status)
-            .ok_or_else(|| decode::<RegistrationStatus>("status", &status))?,
+        status: RegistrationStatus::parse(&status).ok_or_else(|| decode("status", &status))?,
         position: r.try_get("position")?,
         created_at: instant(r.try_get("created_at")?)?,
         cancelled_at: opt_instant(r.try_get("cancelled_at")?)?,
@@ -261,9 +259,8 @@ async fn address_of(conn: &mut SqliteConnection, r: &Registration) -> StoreResul
         Registrant::Person { person_id } => {
             sqlx::query_scalar("SELECT email FROM people WHERE id = ?")
                 .bind(person_id)
-                .fetch_one(conn)
+                .value(conn)
                 .await
-                .map_err(db)
         }
     }
 }
@@ -588,9 +585,8 @@ pub(crate) async fn calendar_version(conn: &mut SqliteConnection, feed: bool) ->
     } else {
         "SELECT version FROM calendar_version WHERE id = 1"
     })
-    .fetch_one(conn)
+    .value(conn)
     .await
-    .map_err(db)
 }
 
 // --------------------------------------------------------- registrations
@@ -624,9 +620,8 @@ async fn register_in(
     .bind(e.id)
     .bind(person)
     .bind(external.map(|x| x.email.as_str()))
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db)?;
+    .optional_value(&mut *conn)
+    .await?;
     if taken.is_some() {
         return Err(refused(EventRefusal::AlreadyRegistered));
     }
@@ -752,9 +747,8 @@ pub(crate) async fn cancel_registration(
         let found: Option<i64> =
             sqlx::query_scalar("SELECT 1 FROM event_registrations WHERE id = ?")
                 .bind(id)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(db)?;
+                .optional_value(&mut *conn)
+                .await?;
         return Err(match found {
             Some(_) => refused(EventRefusal::AlreadyCancelled),
             None => StoreError::NotFound,
@@ -855,9 +849,8 @@ pub(crate) async fn redeem_invitation(
         let known: Option<i64> =
             sqlx::query_scalar("SELECT 1 FROM event_invitations WHERE token_hash = ?")
                 .bind(token_hash)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(db)?;
+                .optional_value(&mut *conn)
+                .await?;
         return Err(refused(if known.is_some() {
             EventRefusal::InvitationUsed
         } else {
@@ -926,15 +919,13 @@ pub(crate) async fn send_event_reminder(
     )
     .bind(secs(at))
     .bind(event_id)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db)?;
+    .optional_value(&mut *conn)
+    .await?;
     if marked.is_none() {
         let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM events WHERE id = ?")
             .bind(event_id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *conn)
+            .await?;
         return Err(match known {
             Some(_) => StoreError::Refused(Refusal::ReminderSent),
             None => StoreError::NotFound,
@@ -960,9 +951,8 @@ pub(crate) async fn send_event_reminder(
 pub(crate) async fn event_summary(pool: &SqlitePool, event_id: Uuid) -> StoreResult<EventSummary> {
     let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM events WHERE id = ?")
         .bind(event_id)
-        .fetch_optional(pool)
-        .await
-        .map_err(db)?;
+        .optional_value(pool)
+        .await?;
     if exists.is_none() {
         return Err(StoreError::NotFound);
     }
@@ -981,8 +971,7 @@ pub(crate) async fn event_summary(pool: &SqlitePool, event_id: Uuid) -> StoreRes
         let org: Option<Uuid> = r.try_get("organisation_id")?;
         let external_org: Option<String> = r.try_get("external_organisation")?;
         Ok(SummaryRow {
-            status: RegistrationStatus::parse(&status)
-                .ok_or_else(|| decode::<RegistrationStatus>("status", &status))?,
+            status: RegistrationStatus::parse(&status).ok_or_else(|| decode("status", &status))?,
             attended: r.try_get("attended")?,
             organisation: match person {
                 Some(_) => org.map(|o| o.to_string()),

@@ -44,7 +44,7 @@ use sqlx::sqlite::{
 use sqlx::{Sqlite, SqliteExecutor};
 use std::str::FromStr;
 use std::time::Duration;
-use thirdplace_store::sql::{affected, db, one, rows};
+use thirdplace_store::sql::{affected, db, decode, one, rows};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
@@ -165,11 +165,6 @@ async fn must_exist(
         Some(_) => Ok(()),
         None => Err(StoreError::Reference(field.to_string())),
     }
-}
-
-fn decode<T>(what: &str, e: impl std::fmt::Display) -> sqlx::Error {
-    let _ = std::marker::PhantomData::<T>;
-    sqlx::Error::Decode(format!("{what}: {e}").into())
 }
 
 impl SqliteStore {

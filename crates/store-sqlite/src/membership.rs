@@ -18,10 +18,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 use thirdplace_domain::membership::{
-    AccessSummary, CheckIn, CheckInMethod, GuestRefusal, GuestVisit, HeldSeat, Plan, PlanScope,
-    PresentPerson, Profile, Seat, SeatHolding, Validity,
+    AccessSummary, CheckIn, GuestRefusal, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
+    Profile, Seat, SeatHolding,
 };
 use thirdplace_store::sql::Fetch;
+use thirdplace_store::sql::FetchValue;
+use thirdplace_store::sql::{checkin, plan, plan_prefixed};
 use thirdplace_store::sql::{guest_visit, holding, seat, seat_view};
 use thirdplace_store::{
     MembershipStore, OutboundEvent, Refusal, SeatView, StoreError, StoreResult,
@@ -45,37 +47,6 @@ const PLAN_COLS_P: &str = "pl.id AS p_id, pl.name AS p_name, pl.description AS p
      pl.included_hours_per_month AS p_included_hours_per_month, pl.max_guests AS p_max_guests, \
      pl.validity_kind AS p_validity_kind, pl.validity_days AS p_validity_days, \
      pl.archived AS p_archived";
-
-fn plan_prefixed(r: &SqliteRow, p: &str) -> Result<Plan, sqlx::Error> {
-    let col = |c: &str| format!("{p}{c}");
-    let kind: String = r.try_get(col("scope_kind").as_str())?;
-    let target: Option<Uuid> = match kind.as_str() {
-        "region" => r.try_get(col("scope_region_id").as_str())?,
-        "hub" => r.try_get(col("scope_hub_id").as_str())?,
-        _ => None,
-    };
-    let scope = PlanScope::from_parts(&kind, target)
-        .map_err(|e| decode::<PlanScope>("scope", e.message))?;
-    let validity_kind: String = r.try_get(col("validity_kind").as_str())?;
-    let validity_days: Option<i64> = r.try_get(col("validity_days").as_str())?;
-    let validity = Validity::from_parts(&validity_kind, validity_days)
-        .map_err(|e| decode::<Validity>("validity", e.message))?;
-    Ok(Plan {
-        id: r.try_get(col("id").as_str())?,
-        name: r.try_get(col("name").as_str())?,
-        description: r.try_get(col("description").as_str())?,
-        scope,
-        monthly_price_ore: r.try_get(col("monthly_price_ore").as_str())?,
-        included_hours_per_month: r.try_get(col("included_hours_per_month").as_str())?,
-        max_guests: r.try_get(col("max_guests").as_str())?,
-        validity,
-        archived: r.try_get(col("archived").as_str())?,
-    })
-}
-
-fn plan(r: &SqliteRow) -> Result<Plan, sqlx::Error> {
-    plan_prefixed(r, "")
-}
 
 pub(crate) async fn list_plans(conn: &mut SqliteConnection) -> StoreResult<Vec<Plan>> {
     sqlx::query("SELECT * FROM plans ORDER BY name, id")
@@ -217,17 +188,15 @@ pub(crate) async fn assign_seat(
 ) -> StoreResult<()> {
     let seat_org: Uuid = sqlx::query_scalar("SELECT organisation_id FROM seats WHERE id = ?")
         .bind(seat_id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db)?
+        .optional_value(&mut *conn)
+        .await?
         .ok_or(StoreError::NotFound)?;
     if let Some(p) = holder {
         let person: Option<(Option<Uuid>, bool)> =
             sqlx::query_as("SELECT organisation_id, archived FROM people WHERE id = ?")
                 .bind(p)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(db)?;
+                .optional_value(&mut *conn)
+                .await?;
         match person {
             Some((Some(org), false)) if org == seat_org => {}
             _ => return Err(StoreError::Reference("person_id".into())),
@@ -237,9 +206,8 @@ pub(crate) async fn assign_seat(
         "SELECT person_id FROM seat_holdings WHERE seat_id = ? AND held_until IS NULL",
     )
     .bind(seat_id)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db)?;
+    .optional_value(&mut *conn)
+    .await?;
     if current == holder {
         // Already theirs (or already free): nothing changes.
         return Ok(());
@@ -312,7 +280,7 @@ pub(crate) async fn held_seats(
 // ------------------------------------------------------- profile and card
 
 fn expertise(raw: &str) -> Result<Vec<String>, sqlx::Error> {
-    serde_json::from_str(raw).map_err(|e| decode::<Vec<String>>("expertise", e))
+    serde_json::from_str(raw).map_err(|e| decode("expertise", e))
 }
 
 pub(crate) async fn get_profile(
@@ -322,9 +290,8 @@ pub(crate) async fn get_profile(
     let row: Option<(bool, String)> =
         sqlx::query_as("SELECT visible, expertise FROM member_profiles WHERE person_id = ?")
             .bind(person_id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *conn)
+            .await?;
     match row {
         Some((visible, raw)) => Ok(Profile {
             visible,
@@ -361,9 +328,8 @@ pub(crate) async fn qr_generation(
     let g: Option<i64> =
         sqlx::query_scalar("SELECT qr_generation FROM member_profiles WHERE person_id = ?")
             .bind(person_id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *conn)
+            .await?;
     Ok(g.unwrap_or(0))
 }
 
@@ -381,21 +347,6 @@ pub(crate) async fn rotate_qr(conn: &mut SqliteConnection, person_id: Uuid) -> S
 }
 
 // -------------------------------------------------------------- check-ins
-
-fn checkin(r: &SqliteRow) -> Result<CheckIn, sqlx::Error> {
-    let method: String = r.try_get("method")?;
-    Ok(CheckIn {
-        id: r.try_get("id")?,
-        person_id: r.try_get("person_id")?,
-        hub_id: r.try_get("hub_id")?,
-        seat_id: r.try_get("seat_id")?,
-        method: CheckInMethod::parse(&method)
-            .ok_or_else(|| decode::<CheckInMethod>("method", &method))?,
-        checked_in_at: r.try_get("checked_in_at")?,
-        checked_out_at: r.try_get("checked_out_at")?,
-        auto_closed: r.try_get("auto_closed")?,
-    })
-}
 
 /// Counts a visit (or a guest visit) on its hub's civil day.
 async fn count_visit(
@@ -564,9 +515,8 @@ pub(crate) async fn checkout(
         // then, and the writer rolls this job back anyway).
         let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM checkins WHERE id = ?")
             .bind(id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *conn)
+            .await?;
         return Err(match known {
             Some(_) => StoreError::Refused(Refusal::AlreadyCheckedOut),
             None => StoreError::NotFound,
@@ -592,9 +542,8 @@ pub(crate) async fn insert_guest_visit(
     let host: Option<Option<DateTime<Utc>>> =
         sqlx::query_scalar("SELECT checked_out_at FROM checkins WHERE id = ?")
             .bind(g.host_checkin_id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *conn)
+            .await?;
     match host {
         None => return Err(StoreError::Reference("host_checkin_id".into())),
         Some(Some(_)) => {
@@ -608,9 +557,8 @@ pub(crate) async fn insert_guest_visit(
         "SELECT count(*) FROM guest_visits WHERE host_checkin_id = ? AND left_at IS NULL",
     )
     .bind(g.host_checkin_id)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(db)?;
+    .value(&mut *conn)
+    .await?;
     if present >= max_guests {
         return Err(StoreError::Refused(Refusal::Guest(
             GuestRefusal::LimitReached { limit: max_guests },

@@ -3,6 +3,7 @@
 use crate::{db, write_err, SqliteStore};
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteConnection;
+use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{MetaStore, StoreResult};
 
 pub(crate) async fn meta_get_or_insert(
@@ -18,9 +19,8 @@ pub(crate) async fn meta_get_or_insert(
         .map_err(write_err)?;
     let stored: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
         .bind(key)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db)?;
+        .value(&mut *conn)
+        .await?;
     Ok(stored)
 }
 
@@ -44,9 +44,8 @@ impl MetaStore for SqliteStore {
     async fn get_meta(&self, key: &str) -> StoreResult<Option<String>> {
         sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
             .bind(key)
-            .fetch_optional(&mut *self.readers.get().await)
+            .optional_value(&mut *self.readers.get().await)
             .await
-            .map_err(db)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -17,7 +17,7 @@ use uuid::Uuid;
 fn hub_listing(r: &SqliteRow) -> Result<HubListing, sqlx::Error> {
     let hours: String = r.try_get("opening_hours")?;
     let opening_hours: OpeningHours =
-        serde_json::from_str(&hours).map_err(|e| decode::<OpeningHours>("opening_hours", e))?;
+        serde_json::from_str(&hours).map_err(|e| decode("opening_hours", e))?;
     sql::hub_listing(r, opening_hours)
 }
 
@@ -27,7 +27,7 @@ fn room(r: &SqliteRow) -> Result<Room, sqlx::Error> {
         id: r.try_get("id")?,
         hub_id: r.try_get("hub_id")?,
         name: r.try_get("name")?,
-        kind: RoomKind::parse(&kind).map_err(|e| decode::<RoomKind>("kind", e.message))?,
+        kind: RoomKind::parse(&kind).map_err(|e| decode("kind", e.message))?,
         capacity: r.try_get("capacity")?,
         hourly_price_ore: r.try_get("hourly_price_ore")?,
         vat_rate_percent: r.try_get::<i64, _>("vat_rate_percent")? as u8,

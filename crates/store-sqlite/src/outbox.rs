@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 use thirdplace_store::sql::Fetch;
+use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{OutboxStore, OutgoingEmail, StoreResult};
 use uuid::Uuid;
 
@@ -78,9 +79,8 @@ pub(crate) async fn any_email_due(
          AND next_attempt_at <= ? LIMIT 1",
     )
     .bind(secs(now))
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db)?;
+    .optional_value(&mut *conn)
+    .await?;
     Ok(due.is_some())
 }
 

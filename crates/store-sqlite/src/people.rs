@@ -7,21 +7,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
-use thirdplace_domain::{Email, OrgKind, OrgNumber, Organisation, Person};
-use thirdplace_store::sql::api_token;
+use thirdplace_domain::{Email, Organisation, Person};
+use thirdplace_store::sql::FetchValue;
+use thirdplace_store::sql::{api_token, organisation};
 use thirdplace_store::{ApiToken, PeopleStore, Session, StoreError, StoreResult};
 use uuid::Uuid;
-
-fn organisation(r: &SqliteRow) -> Result<Organisation, sqlx::Error> {
-    let kind: String = r.try_get("kind")?;
-    Ok(Organisation {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        org_number: OrgNumber::from_stored(r.try_get("org_number")?),
-        kind: OrgKind::parse(&kind).map_err(|e| decode::<OrgKind>("kind", e.message))?,
-        archived: r.try_get("archived")?,
-    })
-}
 
 /// People with their roles; the role lists come as comma-separated hex from
 /// correlated subqueries so one query loads a whole list.
@@ -35,7 +25,7 @@ fn id_list(s: Option<String>) -> Result<Vec<Uuid>, sqlx::Error> {
         .unwrap_or_default()
         .split(',')
         .filter(|x| !x.is_empty())
-        .map(|x| Uuid::parse_str(x).map_err(|e| decode::<Uuid>("role id", e)))
+        .map(|x| Uuid::parse_str(x).map_err(|e| decode("role id", e)))
         .collect::<Result<Vec<_>, _>>()?;
     ids.sort();
     Ok(ids)
@@ -216,9 +206,8 @@ impl PeopleStore for SqliteStore {
         let row: Option<Option<String>> =
             sqlx::query_scalar("SELECT password_hash FROM people WHERE id = ?")
                 .bind(person_id)
-                .fetch_optional(&mut *self.readers.get().await)
-                .await
-                .map_err(db)?;
+                .optional_value(&mut *self.readers.get().await)
+                .await?;
         row.ok_or(StoreError::NotFound)
     }
 

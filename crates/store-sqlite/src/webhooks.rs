@@ -12,6 +12,7 @@ use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 use thirdplace_domain::membership::{Webhook, WebhookDelivery, WebhookEvent};
 use thirdplace_store::sql::Fetch;
+use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{ClaimedDelivery, StoreResult, WebhookStore};
 use uuid::Uuid;
 
@@ -24,7 +25,7 @@ fn events_text(events: &[WebhookEvent]) -> String {
 fn parse_events(raw: &str) -> Result<Vec<WebhookEvent>, sqlx::Error> {
     raw.split(',')
         .filter(|s| !s.trim().is_empty())
-        .map(|s| WebhookEvent::parse(s).ok_or_else(|| decode::<WebhookEvent>("events", s)))
+        .map(|s| WebhookEvent::parse(s).ok_or_else(|| decode("events", s)))
         .collect()
 }
 
@@ -50,8 +51,7 @@ fn delivery(r: &SqliteRow) -> Result<WebhookDelivery, sqlx::Error> {
     Ok(WebhookDelivery {
         id: r.try_get("id")?,
         webhook_id: r.try_get("webhook_id")?,
-        event: WebhookEvent::parse(&event)
-            .ok_or_else(|| decode::<WebhookEvent>("event", &event))?,
+        event: WebhookEvent::parse(&event).ok_or_else(|| decode("event", &event))?,
         payload: r.try_get("payload")?,
         attempts: r.try_get("attempts")?,
         next_attempt_at: r.try_get("next_attempt_at")?,
@@ -107,9 +107,8 @@ pub(crate) async fn any_delivery_due(
          WHERE delivered_at IS NULL AND failed = 0 AND next_attempt_at <= ? LIMIT 1",
     )
     .bind(now)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db)?;
+    .optional_value(&mut *conn)
+    .await?;
     Ok(any_due.is_some())
 }
 
