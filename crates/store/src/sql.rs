@@ -14,7 +14,7 @@ use crate::StoreResult;
 use crate::{ApiToken, BookingView, EventListing, HubListing, SeatHolder, SeatView, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::query::{Query, QueryAs, QueryScalar};
-use sqlx::{ColumnIndex, Database, Decode, Executor, FromRow, IntoArguments, Row, Type};
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, Row, Type};
 use std::future::Future;
 use thirdplace_domain::booking::Booking;
 use thirdplace_domain::event::Event;
@@ -114,6 +114,35 @@ pub fn affected(n: u64) -> StoreResult<()> {
 /// Every row, mapped; the first decoding error as a database error.
 pub fn rows<R, T>(rows: &[R], map: impl Fn(&R) -> Result<T, sqlx::Error>) -> StoreResult<Vec<T>> {
     rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
+}
+
+/// Values for the single-table writes (regions, operators, organisations,
+/// …), so that both backends bind them in one code path ([`bound`]).
+pub enum Bind<'a> {
+    Text(&'a str),
+    OptText(Option<&'a str>),
+    Bool(bool),
+    Id(Uuid),
+}
+
+/// `sql` with `binds` bound in order.
+pub fn bound<'q, DB>(
+    sql: &'q str,
+    binds: Vec<Bind<'q>>,
+) -> Query<'q, DB, <DB as Database>::Arguments<'q>>
+where
+    DB: Database,
+    &'q str: Encode<'q, DB> + Type<DB>,
+    Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    bool: Encode<'q, DB> + Type<DB>,
+    Uuid: Encode<'q, DB> + Type<DB>,
+{
+    binds.into_iter().fold(sqlx::query(sql), |q, b| match b {
+        Bind::Text(s) => q.bind(s),
+        Bind::OptText(s) => q.bind(s),
+        Bind::Bool(v) => q.bind(v),
+        Bind::Id(v) => q.bind(v),
+    })
 }
 
 /// How a look-up of either backend ends: every row mapped ([`all`]), the
