@@ -1,6 +1,6 @@
 //! [`MetaStore`] for PostgreSQL: the backend's name, its ping and the `meta` table.
 
-use crate::{db, PostgresStore};
+use crate::{db, Bind, PostgresStore};
 use async_trait::async_trait;
 use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{MetaStore, StoreResult};
@@ -31,13 +31,11 @@ impl MetaStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
-        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key)
-            .bind(value)
-            .execute(&self.pool)
-            .await
-            .map_err(db)
-            .map(|_| ())
+        self.write_simple(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            vec![Bind::Text(key), Bind::Text(value)],
+        )
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -1,6 +1,6 @@
 //! [`MetaStore`] for SQLite: the backend's name, its ping and the `meta` table.
 
-use crate::{db, write_err, SqliteStore};
+use crate::{db, write_err, Bind, SqliteStore};
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteConnection;
 use thirdplace_store::sql::FetchValue;
@@ -50,13 +50,11 @@ impl MetaStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
-        sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key)
-            .bind(value)
-            .execute(&self.pool)
-            .await
-            .map_err(db)
-            .map(|_| ())
+        self.write_simple(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            vec![Bind::Text(key), Bind::Text(value)],
+        )
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
