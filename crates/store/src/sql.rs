@@ -1,9 +1,12 @@
-//! Row mapping and query text that both SQL backends share (feature `sql`).
+//! Row mapping, query text and query plumbing that both SQL backends share
+//! (feature `sql`).
 //!
 //! Only what is the same to the letter in SQLite and PostgreSQL lives here:
 //! mappers from a result row to a domain value, over any `sqlx` row whose
-//! database decodes the column types they read ([`SqlRow`]), and query text
-//! without placeholders. Where the backends differ (JSON columns, instants
+//! database decodes the column types they read ([`SqlRow`]); query text
+//! without placeholders; and how a query ends, generic over the database
+//! ([`Fetch`] and [`FetchValue`] for look-ups, [`bound`] for the
+//! single-table writes' values). Where the backends differ (JSON columns, instants
 //! kept as Unix seconds, role id lists, integer widths, placeholders, error
 //! mapping) the backend decodes that part itself and hands the value in, as
 //! [`hub_listing`] takes the opening hours: the difference stays in plain
