@@ -1,6 +1,7 @@
 //! Bookings in PostgreSQL: hubs' booking rules, the bookings themselves,
-//! included-hours caps and private calendar generations. Free functions
-//! over the pool; `impl BookingStore` at the end calls them.
+//! included-hours caps and private calendar generations: `impl BookingStore`,
+//! with the steps that other capabilities' transactions share as functions
+//! over a connection.
 //!
 //! No overlap: the exclusion constraint `bookings_no_overlap` (migration
 //! 0003) refuses the second of two overlapping confirmed bookings of a room,
@@ -18,6 +19,8 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use thirdplace_domain::booking::{Booking, BookingRefusal, BookingRules, BookingStatus, Price};
+use thirdplace_store::sql::Fetch;
+use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{
     sql, BookingFilter, BookingStore, BookingView, Cancellation, IncludedCap, OutgoingEmail,
     Refusal, StoreError, StoreResult,
@@ -57,31 +60,6 @@ pub(crate) async fn booking_rules(pool: &PgPool, hub_id: Uuid) -> StoreResult<Bo
     .map_err(db)
 }
 
-pub(crate) async fn set_booking_rules(
-    pool: &PgPool,
-    hub_id: Uuid,
-    rules: &BookingRules,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO booking_rules (hub_id, cancel_notice_minutes, max_length_minutes, \
-         max_days_ahead, non_members_may_book, publish_member_events) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (hub_id) DO UPDATE SET cancel_notice_minutes = EXCLUDED.cancel_notice_minutes, \
-         max_length_minutes = EXCLUDED.max_length_minutes, max_days_ahead = EXCLUDED.max_days_ahead, \
-         non_members_may_book = EXCLUDED.non_members_may_book, \
-         publish_member_events = EXCLUDED.publish_member_events",
-    )
-    .bind(hub_id)
-    .bind(rules.cancel_notice_minutes)
-    .bind(rules.max_length_minutes)
-    .bind(rules.max_days_ahead)
-    .bind(rules.non_members_may_book)
-    .bind(rules.publish_member_events)
-    .execute(pool)
-    .await
-    .map_err(write_err)?;
-    Ok(())
-}
-
 // --------------------------------------------------------------- bookings
 
 fn booking(r: &PgRow) -> Result<Booking, sqlx::Error> {
@@ -116,43 +94,6 @@ fn booking(r: &PgRow) -> Result<Booking, sqlx::Error> {
         cancel_reason: r.try_get("cancel_reason")?,
         cancellation_charged: r.try_get("cancellation_charged")?,
     })
-}
-
-pub(crate) async fn insert_bookings(
-    pool: &PgPool,
-    bookings: &[Booking],
-    caps: &[IncludedCap],
-) -> StoreResult<()> {
-    if bookings.is_empty() {
-        return Ok(());
-    }
-    let mut tx = pool.begin().await.map_err(db)?;
-    let mut seats: Vec<Uuid> = caps.iter().map(|c| c.seat_id).collect();
-    seats.sort();
-    seats.dedup();
-    if !seats.is_empty() {
-        // Locked in id order, so two transactions never wait on each other
-        // in a circle.
-        sqlx::query("SELECT id FROM seats WHERE id = ANY($1) ORDER BY id FOR UPDATE")
-            .bind(&seats)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db)?;
-    }
-    // Then the rooms (see `lock_rooms`).
-    let rooms: Vec<Uuid> = bookings.iter().map(|b| b.room_id).collect();
-    lock_rooms(&mut tx, rooms).await?;
-    for b in bookings {
-        insert_booking(&mut tx, b).await?;
-    }
-    for cap in caps {
-        let used = used_minutes(&mut tx, cap.seat_id, &cap.month).await?;
-        if used > cap.allowance_minutes {
-            // Dropping the transaction rolls it back: nothing is written.
-            return Err(StoreError::Refused(Refusal::IncludedHoursSpent));
-        }
-    }
-    tx.commit().await.map_err(db)
 }
 
 /// Writes one booking in the caller's transaction; the exclusion
@@ -230,63 +171,8 @@ async fn used_minutes(conn: &mut PgConnection, seat_id: Uuid, month: &str) -> St
     )
     .bind(seat_id)
     .bind(month)
-    .fetch_one(conn)
+    .value(conn)
     .await
-    .map_err(db)
-}
-
-pub(crate) async fn get_booking(pool: &PgPool, id: Uuid) -> StoreResult<Booking> {
-    let r = sqlx::query("SELECT * FROM bookings WHERE id = $1")
-        .bind(id)
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-    one(rows(&r, booking)?)
-}
-
-pub(crate) async fn busy_times(
-    pool: &PgPool,
-    room_id: Uuid,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> StoreResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
-    // Written as a range overlap so that the GiST index behind the
-    // exclusion constraint answers it, instead of a filter over every
-    // booking of the room.
-    let r = sqlx::query(
-        "SELECT starts_at, ends_at FROM bookings \
-         WHERE room_id = $1 AND status = 'confirmed' \
-         AND tstzrange(starts_at, ends_at, '[)') && tstzrange($2, $3, '[)') \
-         ORDER BY starts_at",
-    )
-    .bind(room_id)
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    rows(&r, |r| Ok((r.try_get("starts_at")?, r.try_get("ends_at")?)))
-}
-
-pub(crate) async fn seat_minutes_used(
-    pool: &PgPool,
-    seat_ids: &[Uuid],
-    month: &str,
-) -> StoreResult<Vec<(Uuid, i64)>> {
-    if seat_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let r = sqlx::query(
-        "SELECT seat_id, SUM(included_minutes)::BIGINT AS used FROM bookings \
-         WHERE (status = 'confirmed' OR cancellation_charged) AND usage_month = $1 \
-         AND seat_id = ANY($2) GROUP BY seat_id ORDER BY seat_id",
-    )
-    .bind(month)
-    .bind(seat_ids)
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    rows(&r, |r| Ok((r.try_get("seat_id")?, r.try_get("used")?)))
 }
 
 pub(crate) async fn cancel_booking(
@@ -311,9 +197,8 @@ pub(crate) async fn cancel_booking_in(
     let status: Option<String> =
         sqlx::query_scalar("SELECT status FROM bookings WHERE id = $1 FOR UPDATE")
             .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *tx)
+            .await?;
     match status.as_deref() {
         None => return Err(StoreError::NotFound),
         Some("cancelled") => {
@@ -330,9 +215,8 @@ pub(crate) async fn cancel_booking_in(
         "SELECT id FROM events WHERE booking_id = $1 AND status <> 'cancelled' LIMIT 1",
     )
     .bind(id)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(db)?;
+    .optional_value(&mut *tx)
+    .await?;
     if of_event.is_some() {
         return Err(StoreError::Refused(Refusal::Booking(
             BookingRefusal::EventBooking,
@@ -361,69 +245,15 @@ fn view(r: &PgRow) -> Result<BookingView, sqlx::Error> {
     sql::booking_view(r, booking(r)?)
 }
 
-pub(crate) async fn list_bookings(
-    pool: &PgPool,
-    f: &BookingFilter,
-) -> StoreResult<Vec<BookingView>> {
-    let mut q = QueryBuilder::<Postgres>::new(
-        "SELECT b.*, r.name AS room_name, h.name AS hub_name, p.first_name AS booker_first_name, \
-         p.last_name AS booker_last_name, o.name AS organisation_name \
-         FROM bookings b JOIN rooms r ON r.id = b.room_id JOIN hubs h ON h.id = b.hub_id \
-         JOIN people p ON p.id = b.booker_id JOIN organisations o ON o.id = b.organisation_id \
-         WHERE TRUE",
-    );
-    if let Some(hubs) = &f.hub_ids {
-        if hubs.is_empty() {
-            return Ok(Vec::new());
-        }
-        q.push(" AND b.hub_id = ANY(")
-            .push_bind(hubs.clone())
-            .push(")");
-    }
-    if let Some(room) = f.room_id {
-        q.push(" AND b.room_id = ").push_bind(room);
-    }
-    if let Some(booker) = f.booker_id {
-        q.push(" AND b.booker_id = ").push_bind(booker);
-    }
-    if let Some(from) = f.from {
-        q.push(" AND b.ends_at > ").push_bind(from);
-    }
-    if let Some(to) = f.to {
-        q.push(" AND b.starts_at < ").push_bind(to);
-    }
-    if !f.include_cancelled {
-        q.push(" AND b.status = 'confirmed'");
-    }
-    q.push(" ORDER BY b.starts_at, b.room_id LIMIT ")
-        .push_bind(f.limit.max(0));
-    let r = q.build().fetch_all(pool).await.map_err(db)?;
-    rows(&r, view)
-}
-
 // --------------------------------------------------------- calendar feeds
 
 pub(crate) async fn calendar_generation(pool: &PgPool, person_id: Uuid) -> StoreResult<i64> {
     let g: Option<i64> =
         sqlx::query_scalar("SELECT calendar_generation FROM member_profiles WHERE person_id = $1")
             .bind(person_id)
-            .fetch_optional(pool)
-            .await
-            .map_err(db)?;
+            .optional_value(pool)
+            .await?;
     Ok(g.unwrap_or(0))
-}
-
-pub(crate) async fn rotate_calendar(pool: &PgPool, person_id: Uuid) -> StoreResult<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO member_profiles (person_id, calendar_generation) VALUES ($1, 1) \
-         ON CONFLICT (person_id) DO UPDATE \
-         SET calendar_generation = member_profiles.calendar_generation + 1 \
-         RETURNING calendar_generation",
-    )
-    .bind(person_id)
-    .fetch_one(pool)
-    .await
-    .map_err(person_write_err)
 }
 
 #[async_trait]
@@ -435,17 +265,66 @@ impl BookingStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn set_booking_rules(&self, hub_id: Uuid, rules: &BookingRules) -> StoreResult<()> {
-        set_booking_rules(&self.pool, hub_id, rules).await
+        sqlx::query(
+            "INSERT INTO booking_rules (hub_id, cancel_notice_minutes, max_length_minutes, \
+             max_days_ahead, non_members_may_book, publish_member_events) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (hub_id) DO UPDATE SET cancel_notice_minutes = EXCLUDED.cancel_notice_minutes, \
+             max_length_minutes = EXCLUDED.max_length_minutes, max_days_ahead = EXCLUDED.max_days_ahead, \
+             non_members_may_book = EXCLUDED.non_members_may_book, \
+             publish_member_events = EXCLUDED.publish_member_events",
+        )
+        .bind(hub_id)
+        .bind(rules.cancel_notice_minutes)
+        .bind(rules.max_length_minutes)
+        .bind(rules.max_days_ahead)
+        .bind(rules.non_members_may_book)
+        .bind(rules.publish_member_events)
+        .execute(&self.pool)
+        .await
+        .map_err(write_err)?;
+        Ok(())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn insert_bookings(&self, b: &[Booking], caps: &[IncludedCap]) -> StoreResult<()> {
-        insert_bookings(&self.pool, b, caps).await
+    async fn insert_bookings(&self, bookings: &[Booking], caps: &[IncludedCap]) -> StoreResult<()> {
+        if bookings.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut seats: Vec<Uuid> = caps.iter().map(|c| c.seat_id).collect();
+        seats.sort();
+        seats.dedup();
+        if !seats.is_empty() {
+            // Locked in id order, so two transactions never wait on each other
+            // in a circle.
+            sqlx::query("SELECT id FROM seats WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+                .bind(&seats)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        // Then the rooms (see `lock_rooms`).
+        let rooms: Vec<Uuid> = bookings.iter().map(|b| b.room_id).collect();
+        lock_rooms(&mut tx, rooms).await?;
+        for b in bookings {
+            insert_booking(&mut tx, b).await?;
+        }
+        for cap in caps {
+            let used = used_minutes(&mut tx, cap.seat_id, &cap.month).await?;
+            if used > cap.allowance_minutes {
+                // Dropping the transaction rolls it back: nothing is written.
+                return Err(StoreError::Refused(Refusal::IncludedHoursSpent));
+            }
+        }
+        tx.commit().await.map_err(db)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_booking(&self, id: Uuid) -> StoreResult<Booking> {
-        get_booking(&self.pool, id).await
+        sqlx::query("SELECT * FROM bookings WHERE id = $1")
+            .bind(id)
+            .one(&self.pool, booking)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -455,7 +334,22 @@ impl BookingStore for PostgresStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
-        busy_times(&self.pool, room_id, from, to).await
+        // Written as a range overlap so that the GiST index behind the
+        // exclusion constraint answers it, instead of a filter over every
+        // booking of the room.
+        sqlx::query(
+            "SELECT starts_at, ends_at FROM bookings \
+             WHERE room_id = $1 AND status = 'confirmed' \
+             AND tstzrange(starts_at, ends_at, '[)') && tstzrange($2, $3, '[)') \
+             ORDER BY starts_at",
+        )
+        .bind(room_id)
+        .bind(from)
+        .bind(to)
+        .all(&self.pool, |r| {
+            Ok((r.try_get("starts_at")?, r.try_get("ends_at")?))
+        })
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -464,7 +358,20 @@ impl BookingStore for PostgresStore {
         seat_ids: &[Uuid],
         month: &str,
     ) -> StoreResult<Vec<(Uuid, i64)>> {
-        seat_minutes_used(&self.pool, seat_ids, month).await
+        if seat_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        sqlx::query(
+            "SELECT seat_id, SUM(included_minutes)::BIGINT AS used FROM bookings \
+             WHERE (status = 'confirmed' OR cancellation_charged) AND usage_month = $1 \
+             AND seat_id = ANY($2) GROUP BY seat_id ORDER BY seat_id",
+        )
+        .bind(month)
+        .bind(seat_ids)
+        .all(&self.pool, |r| {
+            Ok((r.try_get("seat_id")?, r.try_get("used")?))
+        })
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -479,7 +386,40 @@ impl BookingStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_bookings(&self, f: &BookingFilter) -> StoreResult<Vec<BookingView>> {
-        list_bookings(&self.pool, f).await
+        let mut q = QueryBuilder::<Postgres>::new(
+            "SELECT b.*, r.name AS room_name, h.name AS hub_name, p.first_name AS booker_first_name, \
+             p.last_name AS booker_last_name, o.name AS organisation_name \
+             FROM bookings b JOIN rooms r ON r.id = b.room_id JOIN hubs h ON h.id = b.hub_id \
+             JOIN people p ON p.id = b.booker_id JOIN organisations o ON o.id = b.organisation_id \
+             WHERE TRUE",
+        );
+        if let Some(hubs) = &f.hub_ids {
+            if hubs.is_empty() {
+                return Ok(Vec::new());
+            }
+            q.push(" AND b.hub_id = ANY(")
+                .push_bind(hubs.clone())
+                .push(")");
+        }
+        if let Some(room) = f.room_id {
+            q.push(" AND b.room_id = ").push_bind(room);
+        }
+        if let Some(booker) = f.booker_id {
+            q.push(" AND b.booker_id = ").push_bind(booker);
+        }
+        if let Some(from) = f.from {
+            q.push(" AND b.ends_at > ").push_bind(from);
+        }
+        if let Some(to) = f.to {
+            q.push(" AND b.starts_at < ").push_bind(to);
+        }
+        if !f.include_cancelled {
+            q.push(" AND b.status = 'confirmed'");
+        }
+        q.push(" ORDER BY b.starts_at, b.room_id LIMIT ")
+            .push_bind(f.limit.max(0));
+        let r = q.build().fetch_all(&self.pool).await.map_err(db)?;
+        rows(&r, view)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -489,6 +429,15 @@ impl BookingStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn rotate_calendar(&self, person_id: Uuid) -> StoreResult<i64> {
-        rotate_calendar(&self.pool, person_id).await
+        sqlx::query_scalar(
+            "INSERT INTO member_profiles (person_id, calendar_generation) VALUES ($1, 1) \
+             ON CONFLICT (person_id) DO UPDATE \
+             SET calendar_generation = member_profiles.calendar_generation + 1 \
+             RETURNING calendar_generation",
+        )
+        .bind(person_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(person_write_err)
     }
 }

@@ -1,7 +1,7 @@
 //! Events in PostgreSQL: the events with their room bookings,
 //! registrations with the capacity rule and the waiting list, invitations
-//! and the attendance summary. Free functions over the pool; `impl EventStore`
-//! at the end calls them.
+//! and the attendance summary: `impl EventStore`, with the steps its
+//! transactions share as functions over a connection.
 //!
 //! Sign-ups for one event are decided one at a time, also across processes:
 //! every transaction that changes who holds a place (sign-up, cancellation,
@@ -16,7 +16,8 @@
 use crate::bookings::{booking_write_err, insert_booking, lock_rooms};
 use crate::outbox::{self, insert_email};
 use crate::rows;
-use crate::{affected, db, decode, one, write_err, PostgresStore};
+use crate::WriteOne;
+use crate::{db, decode, write_err, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgPool, PgRow};
@@ -28,6 +29,8 @@ use thirdplace_domain::event::{
     SummaryRow, Venue,
 };
 use thirdplace_domain::Email;
+use thirdplace_store::sql::Fetch;
+use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{
     sql, EventChange, EventFilter, EventListing, EventNotices, EventStore, OutgoingEmail, Refusal,
     RegistrationCancelled, RegistrationView, StoreError, StoreResult,
@@ -136,21 +139,10 @@ fn invitation(r: &PgRow) -> Result<Invitation, sqlx::Error> {
 /// The event, its row locked until the transaction ends: changes to who
 /// holds a place in it wait for each other here.
 async fn lock_event(conn: &mut PgConnection, id: Uuid) -> StoreResult<Event> {
-    let r = sqlx::query("SELECT * FROM events WHERE id = $1 FOR UPDATE")
+    sqlx::query("SELECT * FROM events WHERE id = $1 FOR UPDATE")
         .bind(id)
-        .fetch_all(conn)
+        .one(conn, event)
         .await
-        .map_err(db)?;
-    one(rows(&r, event)?)
-}
-
-pub(crate) async fn get_event(pool: &PgPool, id: Uuid) -> StoreResult<Event> {
-    let r = sqlx::query("SELECT * FROM events WHERE id = $1")
-        .bind(id)
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-    one(rows(&r, event)?)
 }
 
 /// The booking an event in a room must come with.
@@ -159,56 +151,6 @@ fn check_booking(e: &Event, b: Option<&Booking>) -> StoreResult<Booking> {
         (Some(room), Some(b)) if b.room_id == room => Ok(b.clone()),
         _ => Err(StoreError::Reference("room_booking".into())),
     }
-}
-
-pub(crate) async fn insert_event(
-    pool: &PgPool,
-    e: &Event,
-    room_booking: Option<&Booking>,
-) -> StoreResult<Event> {
-    let mut e = e.clone();
-    e.booking_id = None;
-    let mut tx = pool.begin().await.map_err(db)?;
-    if e.venue.room_id().is_some() {
-        let b = check_booking(&e, room_booking)?;
-        lock_rooms(&mut tx, vec![b.room_id]).await?;
-        // Refuses an overlap (`booking_conflict`); dropping the transaction
-        // then writes nothing.
-        insert_booking(&mut tx, &b).await?;
-        e.booking_id = Some(b.id);
-    }
-    sqlx::query(
-        "INSERT INTO events (id, hub_id, venue, room_id, zone_id, booking_id, title, description, \
-         topics, topic_keys, starts_at, ends_at, capacity, visibility, status, organiser_id, \
-         co_organiser_ids, sequence, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20)",
-    )
-    .bind(e.id)
-    .bind(e.hub_id)
-    .bind(e.venue.key())
-    .bind(e.venue.room_id())
-    .bind(e.venue.zone_id())
-    .bind(e.booking_id)
-    .bind(&e.title)
-    .bind(&e.description)
-    .bind(&e.topics)
-    .bind(topic_keys(&e.topics))
-    .bind(e.start)
-    .bind(e.end)
-    .bind(e.capacity)
-    .bind(e.visibility.key())
-    .bind(e.status.key())
-    .bind(e.organiser_id)
-    .bind(&e.co_organiser_ids)
-    .bind(e.sequence)
-    .bind(e.created_at)
-    .bind(e.updated_at)
-    .execute(&mut *tx)
-    .await
-    .map_err(write_err)?;
-    tx.commit().await.map_err(db)?;
-    Ok(e)
 }
 
 /// Places taken, people waiting, and the highest arrival position.
@@ -246,9 +188,8 @@ async fn address_of(conn: &mut PgConnection, r: &Registration) -> StoreResult<St
         Registrant::Person { person_id } => {
             sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
                 .bind(person_id)
-                .fetch_one(conn)
+                .value(conn)
                 .await
-                .map_err(db)
         }
     }
 }
@@ -267,17 +208,15 @@ async fn fill_places(
     if free <= 0 || waitlisted == 0 {
         return Ok(Vec::new());
     }
-    let r = sqlx::query(
+    let mut promoted = sqlx::query(
         "UPDATE event_registrations SET status = 'confirmed' WHERE id IN (\
          SELECT id FROM event_registrations WHERE event_id = $1 AND status = 'waitlisted' \
          ORDER BY position LIMIT $2) RETURNING *",
     )
     .bind(event_id)
     .bind(free)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db)?;
-    let mut promoted = rows(&r, registration)?;
+    .all(&mut *conn, registration)
+    .await?;
     promoted.sort_by_key(|r| r.position);
     if let Some(t) = template {
         for p in &promoted {
@@ -330,210 +269,8 @@ async fn cancel_room_booking(
     Ok(())
 }
 
-pub(crate) async fn update_event(
-    pool: &PgPool,
-    e: &Event,
-    room_booking: Option<&Booking>,
-    notices: &EventNotices,
-) -> StoreResult<EventChange> {
-    let mut tx = pool.begin().await.map_err(db)?;
-    let old = lock_event(&mut tx, e.id).await?;
-    if old.status == EventStatus::Cancelled || e.status == EventStatus::Cancelled {
-        return Err(refused(EventRefusal::EventCancelled));
-    }
-    let (confirmed, _, _) = counts(&mut tx, e.id).await?;
-    if e.capacity < confirmed {
-        return Err(refused(EventRefusal::CapacityBelowRegistrations {
-            confirmed: 0,
-        }));
-    }
-    let mut new = e.clone();
-    new.created_at = old.created_at;
-    new.sequence = old.sequence + 1;
-    new.booking_id = old.booking_id;
-    match (old.booking_id, new.venue.room_id()) {
-        (Some(b), Some(room)) => {
-            lock_rooms(&mut tx, vec![room]).await?;
-            // The exclusion constraint refuses a move onto a taken time.
-            sqlx::query(
-                "UPDATE bookings SET room_id = $1, starts_at = $2, ends_at = $3, title = $4, \
-                 usage_month = $5 WHERE id = $6",
-            )
-            .bind(room)
-            .bind(new.start)
-            .bind(new.end)
-            .bind(new.title.chars().take(MAX_TITLE_CHARS).collect::<String>())
-            .bind(usage_month(new.start))
-            .bind(b)
-            .execute(&mut *tx)
-            .await
-            .map_err(booking_write_err)?;
-        }
-        (Some(b), None) => {
-            cancel_room_booking(&mut tx, b, new.updated_at, new.organiser_id, "event moved")
-                .await?;
-            new.booking_id = None;
-        }
-        (None, Some(_)) => {
-            let b = check_booking(&new, room_booking)?;
-            lock_rooms(&mut tx, vec![b.room_id]).await?;
-            insert_booking(&mut tx, &b).await?;
-            new.booking_id = Some(b.id);
-        }
-        (None, None) => {}
-    }
-    sqlx::query(
-        "UPDATE events SET hub_id = $1, venue = $2, room_id = $3, zone_id = $4, booking_id = $5, \
-         title = $6, description = $7, topics = $8, topic_keys = $9, starts_at = $10, \
-         ends_at = $11, capacity = $12, visibility = $13, status = $14, organiser_id = $15, \
-         co_organiser_ids = $16, sequence = $17, updated_at = $18, \
-         reminded_at = CASE WHEN $20 THEN NULL ELSE reminded_at END WHERE id = $19",
-    )
-    .bind(new.hub_id)
-    .bind(new.venue.key())
-    .bind(new.venue.room_id())
-    .bind(new.venue.zone_id())
-    .bind(new.booking_id)
-    .bind(&new.title)
-    .bind(&new.description)
-    .bind(&new.topics)
-    .bind(topic_keys(&new.topics))
-    .bind(new.start)
-    .bind(new.end)
-    .bind(new.capacity)
-    .bind(new.visibility.key())
-    .bind(new.status.key())
-    .bind(new.organiser_id)
-    .bind(&new.co_organiser_ids)
-    .bind(new.sequence)
-    .bind(new.updated_at)
-    .bind(new.id)
-    .bind(new.start != old.start)
-    .execute(&mut *tx)
-    .await
-    .map_err(write_err)?;
-    if let Some(t) = &notices.changed {
-        notify_active(&mut tx, new.id, t).await?;
-    }
-    let promoted = fill_places(&mut tx, new.id, new.capacity, notices.promoted.as_ref()).await?;
-    tx.commit().await.map_err(db)?;
-    Ok(EventChange {
-        event: new,
-        promoted,
-    })
-}
-
-pub(crate) async fn cancel_event(
-    pool: &PgPool,
-    id: Uuid,
-    at: DateTime<Utc>,
-    by: Uuid,
-    notice: Option<&OutgoingEmail>,
-) -> StoreResult<Event> {
-    let mut tx = pool.begin().await.map_err(db)?;
-    let old = lock_event(&mut tx, id).await?;
-    if old.status == EventStatus::Cancelled {
-        return Err(refused(EventRefusal::EventCancelled));
-    }
-    if let Some(b) = old.booking_id {
-        cancel_room_booking(&mut tx, b, at, by, "event cancelled").await?;
-    }
-    let r = sqlx::query(
-        "UPDATE events SET status = 'cancelled', sequence = sequence + 1, updated_at = $1 \
-         WHERE id = $2 RETURNING *",
-    )
-    .bind(at)
-    .bind(id)
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(db)?;
-    let e = one(rows(&r, event)?)?;
-    if let Some(t) = notice {
-        notify_active(&mut tx, id, t).await?;
-    }
-    tx.commit().await.map_err(db)?;
-    Ok(e)
-}
-
 fn listing(r: &PgRow) -> Result<EventListing, sqlx::Error> {
     sql::event_listing(r, event(r)?)
-}
-
-pub(crate) async fn list_events(pool: &PgPool, f: &EventFilter) -> StoreResult<Vec<EventListing>> {
-    let mut q = QueryBuilder::<Postgres>::new(format!(
-        "SELECT e.*, h.name AS hub_name, COALESCE(r.name, z.name) AS place_name, {} \
-         FROM events e JOIN hubs h ON h.id = e.hub_id \
-         LEFT JOIN rooms r ON r.id = e.room_id LEFT JOIN zones z ON z.id = e.zone_id \
-         WHERE TRUE",
-        if f.without_counts {
-            "0::BIGINT AS confirmed, 0::BIGINT AS waitlisted"
-        } else {
-            "(SELECT COUNT(*) FROM event_registrations x WHERE x.event_id = e.id \
-              AND x.status = 'confirmed') AS confirmed, \
-             (SELECT COUNT(*) FROM event_registrations x WHERE x.event_id = e.id \
-              AND x.status = 'waitlisted') AS waitlisted"
-        }
-    ));
-    if let Some(from) = f.from {
-        q.push(" AND e.ends_at > ").push_bind(from);
-    }
-    if let Some(to) = f.to {
-        q.push(" AND e.starts_at < ").push_bind(to);
-    }
-    if let Some(hubs) = &f.hub_ids {
-        if hubs.is_empty() {
-            return Ok(Vec::new());
-        }
-        q.push(" AND e.hub_id = ANY(")
-            .push_bind(hubs.clone())
-            .push(")");
-    }
-    if let Some(ids) = &f.ids {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        q.push(" AND e.id = ANY(").push_bind(ids.clone()).push(")");
-    }
-    if let Some(topic) = &f.topic {
-        q.push(" AND e.topic_keys @> ARRAY[")
-            .push_bind(topic.trim().to_lowercase())
-            .push("]::TEXT[]");
-    }
-    if let Some(vs) = &f.visibilities {
-        if vs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let keys: Vec<String> = vs.iter().map(|v| v.key().to_string()).collect();
-        q.push(" AND e.visibility = ANY(").push_bind(keys).push(")");
-    }
-    if let Some(ss) = &f.statuses {
-        if ss.is_empty() {
-            return Ok(Vec::new());
-        }
-        let keys: Vec<String> = ss.iter().map(|s| s.key().to_string()).collect();
-        q.push(" AND e.status = ANY(").push_bind(keys).push(")");
-    }
-    if let Some(p) = f.involving {
-        q.push(" AND (e.organiser_id = ")
-            .push_bind(p)
-            .push(" OR ")
-            .push_bind(p)
-            .push(" = ANY(e.co_organiser_ids) OR EXISTS (SELECT 1 FROM event_registrations x ")
-            .push("WHERE x.event_id = e.id AND x.status <> 'cancelled' AND x.person_id = ")
-            .push_bind(p)
-            .push("))");
-    }
-    if let Some((start, id)) = f.after {
-        q.push(" AND (e.starts_at, e.id) > (")
-            .push_bind(start)
-            .push(", ")
-            .push_bind(id)
-            .push(")");
-    }
-    q.push(" ORDER BY e.starts_at, e.id LIMIT ")
-        .push_bind(f.limit.max(0));
-    let r = q.build().fetch_all(pool).await.map_err(db)?;
-    rows(&r, listing)
 }
 
 /// See [`thirdplace_store::Store::calendar_feed_changes`].
@@ -564,9 +301,8 @@ pub(crate) async fn calendar_version(pool: &PgPool, feed: bool) -> StoreResult<i
     } else {
         "SELECT version FROM calendar_version WHERE id = 1"
     })
-    .fetch_one(pool)
+    .value(pool)
     .await
-    .map_err(db)
 }
 
 // --------------------------------------------------------- registrations
@@ -600,9 +336,8 @@ async fn register_in(
     .bind(e.id)
     .bind(person)
     .bind(external.map(|x| x.email.as_str()))
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db)?;
+    .optional_value(&mut *conn)
+    .await?;
     if taken.is_some() {
         return Err(refused(EventRefusal::AlreadyRegistered));
     }
@@ -636,26 +371,6 @@ async fn register_in(
     Ok(out)
 }
 
-pub(crate) async fn register(
-    pool: &PgPool,
-    r: &Registration,
-    now: DateTime<Utc>,
-) -> StoreResult<Registration> {
-    let mut tx = pool.begin().await.map_err(db)?;
-    let out = register_in(&mut tx, r, now, None).await?;
-    tx.commit().await.map_err(db)?;
-    Ok(out)
-}
-
-pub(crate) async fn get_registration(pool: &PgPool, id: Uuid) -> StoreResult<Registration> {
-    let r = sqlx::query("SELECT * FROM event_registrations WHERE id = $1")
-        .bind(id)
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-    one(rows(&r, registration)?)
-}
-
 fn registration_view(r: &PgRow) -> Result<RegistrationView, sqlx::Error> {
     let reg = registration(r)?;
     let (name, email, org) = match &reg.registrant {
@@ -682,24 +397,6 @@ fn registration_view(r: &PgRow) -> Result<RegistrationView, sqlx::Error> {
     })
 }
 
-pub(crate) async fn list_registrations(
-    pool: &PgPool,
-    event_id: Uuid,
-) -> StoreResult<Vec<RegistrationView>> {
-    let r = sqlx::query(
-        "SELECT r.*, p.first_name, p.last_name, p.email AS person_email, \
-         o.name AS organisation_name FROM event_registrations r \
-         LEFT JOIN people p ON p.id = r.person_id \
-         LEFT JOIN organisations o ON o.id = p.organisation_id \
-         WHERE r.event_id = $1 ORDER BY r.position",
-    )
-    .bind(event_id)
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    rows(&r, registration_view)
-}
-
 pub(crate) async fn cancel_registration(
     pool: &PgPool,
     id: Uuid,
@@ -722,9 +419,8 @@ pub(crate) async fn cancel_registration_in(
     let event_id: Option<Uuid> =
         sqlx::query_scalar("SELECT event_id FROM event_registrations WHERE id = $1")
             .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *tx)
+            .await?;
     let event_id = event_id.ok_or(StoreError::NotFound)?;
     // The event first, as every writer of its registrations does.
     let e = lock_event(&mut *tx, event_id).await?;
@@ -751,17 +447,6 @@ pub(crate) async fn cancel_registration_in(
     })
 }
 
-pub(crate) async fn set_attended(pool: &PgPool, id: Uuid, attended: bool) -> StoreResult<()> {
-    let n = sqlx::query("UPDATE event_registrations SET attended = $1 WHERE id = $2")
-        .bind(attended)
-        .bind(id)
-        .execute(pool)
-        .await
-        .map_err(db)?
-        .rows_affected();
-    affected(n)
-}
-
 // ----------------------------------------------------------- invitations
 
 pub(crate) async fn insert_invitation(conn: &mut PgConnection, i: &Invitation) -> StoreResult<()> {
@@ -783,207 +468,65 @@ pub(crate) async fn insert_invitation(conn: &mut PgConnection, i: &Invitation) -
     Ok(())
 }
 
-pub(crate) async fn invitation_by_token(
-    pool: &PgPool,
-    token_hash: &str,
-) -> StoreResult<Invitation> {
-    let r = sqlx::query("SELECT * FROM event_invitations WHERE token_hash = $1")
-        .bind(token_hash)
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-    one(rows(&r, invitation)?)
-}
-
-pub(crate) async fn list_invitations(
-    pool: &PgPool,
-    event_id: Uuid,
-) -> StoreResult<Vec<Invitation>> {
-    let r =
-        sqlx::query("SELECT * FROM event_invitations WHERE event_id = $1 ORDER BY created_at, id")
-            .bind(event_id)
-            .fetch_all(pool)
-            .await
-            .map_err(db)?;
-    rows(&r, invitation)
-}
-
-pub(crate) async fn redeem_invitation(
-    pool: &PgPool,
-    token_hash: &str,
-    r: &Registration,
-    now: DateTime<Utc>,
-) -> StoreResult<Registration> {
-    let mut tx = pool.begin().await.map_err(db)?;
-    // A concurrent redemption waits on the row and then finds it used.
-    let used = sqlx::query(
-        "UPDATE event_invitations SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL \
-         RETURNING id, event_id",
-    )
-    .bind(now)
-    .bind(token_hash)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(db)?;
-    let Some(used) = used else {
-        let known: Option<i32> =
-            sqlx::query_scalar("SELECT 1 FROM event_invitations WHERE token_hash = $1")
-                .bind(token_hash)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db)?;
-        return Err(refused(if known.is_some() {
-            EventRefusal::InvitationUsed
-        } else {
-            EventRefusal::InvitationInvalid
-        }));
-    };
-    let invitation_id: Uuid = used.try_get("id").map_err(db)?;
-    let mut reg = r.clone();
-    reg.event_id = used.try_get("event_id").map_err(db)?;
-    // A refused registration drops the transaction: the invitation stays
-    // unused.
-    let reg = register_in(&mut tx, &reg, now, Some(invitation_id)).await?;
-    sqlx::query("UPDATE event_invitations SET registration_id = $1 WHERE id = $2")
-        .bind(reg.id)
-        .bind(invitation_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-    tx.commit().await.map_err(db)?;
-    Ok(reg)
-}
-
-pub(crate) async fn registration_of(
-    pool: &PgPool,
-    event_id: Uuid,
-    person_id: Uuid,
-) -> StoreResult<Option<Registration>> {
-    let r = sqlx::query(
-        "SELECT * FROM event_registrations WHERE event_id = $1 AND person_id = $2 \
-         AND status <> 'cancelled'",
-    )
-    .bind(event_id)
-    .bind(person_id)
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    Ok(rows(&r, registration)?.into_iter().next())
-}
-
 // ------------------------------------------------------------- reminders
 
-pub(crate) async fn events_due_for_reminder(
-    pool: &PgPool,
-    now: DateTime<Utc>,
-    ahead: chrono::Duration,
-    limit: i64,
-) -> StoreResult<Vec<Event>> {
-    let r = sqlx::query(
-        "SELECT * FROM events WHERE status = 'published' AND reminded_at IS NULL \
-         AND starts_at > $1 AND starts_at <= $2 ORDER BY starts_at, id LIMIT $3",
-    )
-    .bind(now)
-    .bind(now + ahead)
-    .bind(limit.max(0))
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    rows(&r, event)
-}
-
-pub(crate) async fn send_event_reminder(
-    pool: &PgPool,
-    event_id: Uuid,
-    at: DateTime<Utc>,
-    template: &OutgoingEmail,
-) -> StoreResult<i64> {
-    let mut tx = pool.begin().await.map_err(db)?;
-    // Of two processes sending at once, the second finds it sent.
-    let marked: Option<i32> = sqlx::query_scalar(
-        "UPDATE events SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL \
-         RETURNING 1",
-    )
-    .bind(at)
-    .bind(event_id)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(db)?;
-    if marked.is_none() {
-        let known: Option<i32> = sqlx::query_scalar("SELECT 1 FROM events WHERE id = $1")
-            .bind(event_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-        return Err(match known {
-            Some(_) => StoreError::Refused(Refusal::ReminderSent),
-            None => StoreError::NotFound,
-        });
-    }
-    let to: Vec<String> = sqlx::query_scalar(
-        "SELECT COALESCE(p.email, r.external_email) FROM event_registrations r \
-         LEFT JOIN people p ON p.id = r.person_id \
-         WHERE r.event_id = $1 AND r.status = 'confirmed' ORDER BY r.position",
-    )
-    .bind(event_id)
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(db)?;
-    for a in &to {
-        send_copy(&mut tx, template, a).await?;
-    }
-    tx.commit().await.map_err(db)?;
-    Ok(to.len() as i64)
-}
-
 // --------------------------------------------------------------- summary
-
-pub(crate) async fn event_summary(pool: &PgPool, event_id: Uuid) -> StoreResult<EventSummary> {
-    let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM events WHERE id = $1")
-        .bind(event_id)
-        .fetch_optional(pool)
-        .await
-        .map_err(db)?;
-    if exists.is_none() {
-        return Err(StoreError::NotFound);
-    }
-    let r = sqlx::query(
-        "SELECT r.status, r.attended, r.person_id, p.organisation_id, r.external_organisation \
-         FROM event_registrations r LEFT JOIN people p ON p.id = r.person_id \
-         WHERE r.event_id = $1",
-    )
-    .bind(event_id)
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    let rows = rows(&r, |r| {
-        let status: String = r.try_get("status")?;
-        let person: Option<Uuid> = r.try_get("person_id")?;
-        let org: Option<Uuid> = r.try_get("organisation_id")?;
-        let external_org: Option<String> = r.try_get("external_organisation")?;
-        Ok(SummaryRow {
-            status: RegistrationStatus::parse(&status).ok_or_else(|| decode("status", &status))?,
-            attended: r.try_get("attended")?,
-            organisation: match person {
-                Some(_) => org.map(|o| o.to_string()),
-                None => external_org.map(|o| organisation_key(&o)),
-            },
-            external: person.is_none(),
-        })
-    })?;
-    Ok(summarise(&rows))
-}
 
 #[async_trait]
 impl EventStore for PostgresStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_event(&self, e: &Event, room_booking: Option<&Booking>) -> StoreResult<Event> {
-        insert_event(&self.pool, e, room_booking).await
+        let mut e = e.clone();
+        e.booking_id = None;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if e.venue.room_id().is_some() {
+            let b = check_booking(&e, room_booking)?;
+            lock_rooms(&mut tx, vec![b.room_id]).await?;
+            // Refuses an overlap (`booking_conflict`); dropping the transaction
+            // then writes nothing.
+            insert_booking(&mut tx, &b).await?;
+            e.booking_id = Some(b.id);
+        }
+        sqlx::query(
+            "INSERT INTO events (id, hub_id, venue, room_id, zone_id, booking_id, title, description, \
+             topics, topic_keys, starts_at, ends_at, capacity, visibility, status, organiser_id, \
+             co_organiser_ids, sequence, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+             $18, $19, $20)",
+        )
+        .bind(e.id)
+        .bind(e.hub_id)
+        .bind(e.venue.key())
+        .bind(e.venue.room_id())
+        .bind(e.venue.zone_id())
+        .bind(e.booking_id)
+        .bind(&e.title)
+        .bind(&e.description)
+        .bind(&e.topics)
+        .bind(topic_keys(&e.topics))
+        .bind(e.start)
+        .bind(e.end)
+        .bind(e.capacity)
+        .bind(e.visibility.key())
+        .bind(e.status.key())
+        .bind(e.organiser_id)
+        .bind(&e.co_organiser_ids)
+        .bind(e.sequence)
+        .bind(e.created_at)
+        .bind(e.updated_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(write_err)?;
+        tx.commit().await.map_err(db)?;
+        Ok(e)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_event(&self, id: Uuid) -> StoreResult<Event> {
-        get_event(&self.pool, id).await
+        sqlx::query("SELECT * FROM events WHERE id = $1")
+            .bind(id)
+            .one(&self.pool, event)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -993,7 +536,92 @@ impl EventStore for PostgresStore {
         room_booking: Option<&Booking>,
         notices: &EventNotices,
     ) -> StoreResult<EventChange> {
-        update_event(&self.pool, e, room_booking, notices).await
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let old = lock_event(&mut tx, e.id).await?;
+        if old.status == EventStatus::Cancelled || e.status == EventStatus::Cancelled {
+            return Err(refused(EventRefusal::EventCancelled));
+        }
+        let (confirmed, _, _) = counts(&mut tx, e.id).await?;
+        if e.capacity < confirmed {
+            return Err(refused(EventRefusal::CapacityBelowRegistrations {
+                confirmed: 0,
+            }));
+        }
+        let mut new = e.clone();
+        new.created_at = old.created_at;
+        new.sequence = old.sequence + 1;
+        new.booking_id = old.booking_id;
+        match (old.booking_id, new.venue.room_id()) {
+            (Some(b), Some(room)) => {
+                lock_rooms(&mut tx, vec![room]).await?;
+                // The exclusion constraint refuses a move onto a taken time.
+                sqlx::query(
+                    "UPDATE bookings SET room_id = $1, starts_at = $2, ends_at = $3, title = $4, \
+                     usage_month = $5 WHERE id = $6",
+                )
+                .bind(room)
+                .bind(new.start)
+                .bind(new.end)
+                .bind(new.title.chars().take(MAX_TITLE_CHARS).collect::<String>())
+                .bind(usage_month(new.start))
+                .bind(b)
+                .execute(&mut *tx)
+                .await
+                .map_err(booking_write_err)?;
+            }
+            (Some(b), None) => {
+                cancel_room_booking(&mut tx, b, new.updated_at, new.organiser_id, "event moved")
+                    .await?;
+                new.booking_id = None;
+            }
+            (None, Some(_)) => {
+                let b = check_booking(&new, room_booking)?;
+                lock_rooms(&mut tx, vec![b.room_id]).await?;
+                insert_booking(&mut tx, &b).await?;
+                new.booking_id = Some(b.id);
+            }
+            (None, None) => {}
+        }
+        sqlx::query(
+            "UPDATE events SET hub_id = $1, venue = $2, room_id = $3, zone_id = $4, booking_id = $5, \
+             title = $6, description = $7, topics = $8, topic_keys = $9, starts_at = $10, \
+             ends_at = $11, capacity = $12, visibility = $13, status = $14, organiser_id = $15, \
+             co_organiser_ids = $16, sequence = $17, updated_at = $18, \
+             reminded_at = CASE WHEN $20 THEN NULL ELSE reminded_at END WHERE id = $19",
+        )
+        .bind(new.hub_id)
+        .bind(new.venue.key())
+        .bind(new.venue.room_id())
+        .bind(new.venue.zone_id())
+        .bind(new.booking_id)
+        .bind(&new.title)
+        .bind(&new.description)
+        .bind(&new.topics)
+        .bind(topic_keys(&new.topics))
+        .bind(new.start)
+        .bind(new.end)
+        .bind(new.capacity)
+        .bind(new.visibility.key())
+        .bind(new.status.key())
+        .bind(new.organiser_id)
+        .bind(&new.co_organiser_ids)
+        .bind(new.sequence)
+        .bind(new.updated_at)
+        .bind(new.id)
+        .bind(new.start != old.start)
+        .execute(&mut *tx)
+        .await
+        .map_err(write_err)?;
+        if let Some(t) = &notices.changed {
+            notify_active(&mut tx, new.id, t).await?;
+        }
+        let promoted =
+            fill_places(&mut tx, new.id, new.capacity, notices.promoted.as_ref()).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(EventChange {
+            event: new,
+            promoted,
+        })
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -1004,12 +632,105 @@ impl EventStore for PostgresStore {
         by: Uuid,
         notice: Option<&OutgoingEmail>,
     ) -> StoreResult<Event> {
-        cancel_event(&self.pool, id, at, by, notice).await
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let old = lock_event(&mut tx, id).await?;
+        if old.status == EventStatus::Cancelled {
+            return Err(refused(EventRefusal::EventCancelled));
+        }
+        if let Some(b) = old.booking_id {
+            cancel_room_booking(&mut tx, b, at, by, "event cancelled").await?;
+        }
+        let e = sqlx::query(
+            "UPDATE events SET status = 'cancelled', sequence = sequence + 1, updated_at = $1 \
+             WHERE id = $2 RETURNING *",
+        )
+        .bind(at)
+        .bind(id)
+        .one(&mut *tx, event)
+        .await?;
+        if let Some(t) = notice {
+            notify_active(&mut tx, id, t).await?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(e)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_events(&self, f: &EventFilter) -> StoreResult<Vec<EventListing>> {
-        list_events(&self.pool, f).await
+        let mut q = QueryBuilder::<Postgres>::new(format!(
+            "SELECT e.*, h.name AS hub_name, COALESCE(r.name, z.name) AS place_name, {} \
+             FROM events e JOIN hubs h ON h.id = e.hub_id \
+             LEFT JOIN rooms r ON r.id = e.room_id LEFT JOIN zones z ON z.id = e.zone_id \
+             WHERE TRUE",
+            if f.without_counts {
+                "0::BIGINT AS confirmed, 0::BIGINT AS waitlisted"
+            } else {
+                "(SELECT COUNT(*) FROM event_registrations x WHERE x.event_id = e.id \
+                  AND x.status = 'confirmed') AS confirmed, \
+                 (SELECT COUNT(*) FROM event_registrations x WHERE x.event_id = e.id \
+                  AND x.status = 'waitlisted') AS waitlisted"
+            }
+        ));
+        if let Some(from) = f.from {
+            q.push(" AND e.ends_at > ").push_bind(from);
+        }
+        if let Some(to) = f.to {
+            q.push(" AND e.starts_at < ").push_bind(to);
+        }
+        if let Some(hubs) = &f.hub_ids {
+            if hubs.is_empty() {
+                return Ok(Vec::new());
+            }
+            q.push(" AND e.hub_id = ANY(")
+                .push_bind(hubs.clone())
+                .push(")");
+        }
+        if let Some(ids) = &f.ids {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            q.push(" AND e.id = ANY(").push_bind(ids.clone()).push(")");
+        }
+        if let Some(topic) = &f.topic {
+            q.push(" AND e.topic_keys @> ARRAY[")
+                .push_bind(topic.trim().to_lowercase())
+                .push("]::TEXT[]");
+        }
+        if let Some(vs) = &f.visibilities {
+            if vs.is_empty() {
+                return Ok(Vec::new());
+            }
+            let keys: Vec<String> = vs.iter().map(|v| v.key().to_string()).collect();
+            q.push(" AND e.visibility = ANY(").push_bind(keys).push(")");
+        }
+        if let Some(ss) = &f.statuses {
+            if ss.is_empty() {
+                return Ok(Vec::new());
+            }
+            let keys: Vec<String> = ss.iter().map(|s| s.key().to_string()).collect();
+            q.push(" AND e.status = ANY(").push_bind(keys).push(")");
+        }
+        if let Some(p) = f.involving {
+            q.push(" AND (e.organiser_id = ")
+                .push_bind(p)
+                .push(" OR ")
+                .push_bind(p)
+                .push(" = ANY(e.co_organiser_ids) OR EXISTS (SELECT 1 FROM event_registrations x ")
+                .push("WHERE x.event_id = e.id AND x.status <> 'cancelled' AND x.person_id = ")
+                .push_bind(p)
+                .push("))");
+        }
+        if let Some((start, id)) = f.after {
+            q.push(" AND (e.starts_at, e.id) > (")
+                .push_bind(start)
+                .push(", ")
+                .push_bind(id)
+                .push(")");
+        }
+        q.push(" ORDER BY e.starts_at, e.id LIMIT ")
+            .push_bind(f.limit.max(0));
+        let r = q.build().fetch_all(&self.pool).await.map_err(db)?;
+        rows(&r, listing)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -1029,17 +750,32 @@ impl EventStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn register(&self, r: &Registration, now: DateTime<Utc>) -> StoreResult<Registration> {
-        register(&self.pool, r, now).await
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let out = register_in(&mut tx, r, now, None).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(out)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_registration(&self, id: Uuid) -> StoreResult<Registration> {
-        get_registration(&self.pool, id).await
+        sqlx::query("SELECT * FROM event_registrations WHERE id = $1")
+            .bind(id)
+            .one(&self.pool, registration)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_registrations(&self, event_id: Uuid) -> StoreResult<Vec<RegistrationView>> {
-        list_registrations(&self.pool, event_id).await
+        sqlx::query(
+            "SELECT r.*, p.first_name, p.last_name, p.email AS person_email, \
+             o.name AS organisation_name FROM event_registrations r \
+             LEFT JOIN people p ON p.id = r.person_id \
+             LEFT JOIN organisations o ON o.id = p.organisation_id \
+             WHERE r.event_id = $1 ORDER BY r.position",
+        )
+        .bind(event_id)
+        .all(&self.pool, registration_view)
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -1048,7 +784,14 @@ impl EventStore for PostgresStore {
         event_id: Uuid,
         person_id: Uuid,
     ) -> StoreResult<Option<Registration>> {
-        registration_of(&self.pool, event_id, person_id).await
+        sqlx::query(
+            "SELECT * FROM event_registrations WHERE event_id = $1 AND person_id = $2 \
+             AND status <> 'cancelled'",
+        )
+        .bind(event_id)
+        .bind(person_id)
+        .optional(&self.pool, registration)
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -1062,8 +805,12 @@ impl EventStore for PostgresStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn set_attended(&self, registration_id: Uuid, attended: bool) -> StoreResult<()> {
-        set_attended(&self.pool, registration_id, attended).await
+    async fn set_attended(&self, id: Uuid, attended: bool) -> StoreResult<()> {
+        sqlx::query("UPDATE event_registrations SET attended = $1 WHERE id = $2")
+            .bind(attended)
+            .bind(id)
+            .write_one(&self.pool, db)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -1078,12 +825,18 @@ impl EventStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn invitation_by_token(&self, token_hash: &str) -> StoreResult<Invitation> {
-        invitation_by_token(&self.pool, token_hash).await
+        sqlx::query("SELECT * FROM event_invitations WHERE token_hash = $1")
+            .bind(token_hash)
+            .one(&self.pool, invitation)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_invitations(&self, event_id: Uuid) -> StoreResult<Vec<Invitation>> {
-        list_invitations(&self.pool, event_id).await
+        sqlx::query("SELECT * FROM event_invitations WHERE event_id = $1 ORDER BY created_at, id")
+            .bind(event_id)
+            .all(&self.pool, invitation)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -1093,7 +846,43 @@ impl EventStore for PostgresStore {
         r: &Registration,
         now: DateTime<Utc>,
     ) -> StoreResult<Registration> {
-        redeem_invitation(&self.pool, token_hash, r, now).await
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // A concurrent redemption waits on the row and then finds it used.
+        let used = sqlx::query(
+            "UPDATE event_invitations SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL \
+             RETURNING id, event_id",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let Some(used) = used else {
+            let known: Option<i32> =
+                sqlx::query_scalar("SELECT 1 FROM event_invitations WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .optional_value(&mut *tx)
+                    .await?;
+            return Err(refused(if known.is_some() {
+                EventRefusal::InvitationUsed
+            } else {
+                EventRefusal::InvitationInvalid
+            }));
+        };
+        let invitation_id: Uuid = used.try_get("id").map_err(db)?;
+        let mut reg = r.clone();
+        reg.event_id = used.try_get("event_id").map_err(db)?;
+        // A refused registration drops the transaction: the invitation stays
+        // unused.
+        let reg = register_in(&mut tx, &reg, now, Some(invitation_id)).await?;
+        sqlx::query("UPDATE event_invitations SET registration_id = $1 WHERE id = $2")
+            .bind(reg.id)
+            .bind(invitation_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(reg)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -1103,7 +892,15 @@ impl EventStore for PostgresStore {
         ahead: chrono::Duration,
         limit: i64,
     ) -> StoreResult<Vec<Event>> {
-        events_due_for_reminder(&self.pool, now, ahead, limit).await
+        sqlx::query(
+            "SELECT * FROM events WHERE status = 'published' AND reminded_at IS NULL \
+             AND starts_at > $1 AND starts_at <= $2 ORDER BY starts_at, id LIMIT $3",
+        )
+        .bind(now)
+        .bind(now + ahead)
+        .bind(limit.max(0))
+        .all(&self.pool, event)
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -1113,11 +910,76 @@ impl EventStore for PostgresStore {
         at: DateTime<Utc>,
         template: &OutgoingEmail,
     ) -> StoreResult<i64> {
-        send_event_reminder(&self.pool, event_id, at, template).await
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // Of two processes sending at once, the second finds it sent.
+        let marked: Option<i32> = sqlx::query_scalar(
+            "UPDATE events SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL \
+             RETURNING 1",
+        )
+        .bind(at)
+        .bind(event_id)
+        .optional_value(&mut *tx)
+        .await?;
+        if marked.is_none() {
+            let known: Option<i32> = sqlx::query_scalar("SELECT 1 FROM events WHERE id = $1")
+                .bind(event_id)
+                .optional_value(&mut *tx)
+                .await?;
+            return Err(match known {
+                Some(_) => StoreError::Refused(Refusal::ReminderSent),
+                None => StoreError::NotFound,
+            });
+        }
+        let to: Vec<String> = sqlx::query_scalar(
+            "SELECT COALESCE(p.email, r.external_email) FROM event_registrations r \
+             LEFT JOIN people p ON p.id = r.person_id \
+             WHERE r.event_id = $1 AND r.status = 'confirmed' ORDER BY r.position",
+        )
+        .bind(event_id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        for a in &to {
+            send_copy(&mut tx, template, a).await?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(to.len() as i64)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn event_summary(&self, event_id: Uuid) -> StoreResult<EventSummary> {
-        event_summary(&self.pool, event_id).await
+        let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM events WHERE id = $1")
+            .bind(event_id)
+            .optional_value(&self.pool)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let r = sqlx::query(
+            "SELECT r.status, r.attended, r.person_id, p.organisation_id, r.external_organisation \
+             FROM event_registrations r LEFT JOIN people p ON p.id = r.person_id \
+             WHERE r.event_id = $1",
+        )
+        .bind(event_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let rows = rows(&r, |r| {
+            let status: String = r.try_get("status")?;
+            let person: Option<Uuid> = r.try_get("person_id")?;
+            let org: Option<Uuid> = r.try_get("organisation_id")?;
+            let external_org: Option<String> = r.try_get("external_organisation")?;
+            Ok(SummaryRow {
+                status: RegistrationStatus::parse(&status)
+                    .ok_or_else(|| decode("status", &status))?,
+                attended: r.try_get("attended")?,
+                organisation: match person {
+                    Some(_) => org.map(|o| o.to_string()),
+                    None => external_org.map(|o| organisation_key(&o)),
+                },
+                external: person.is_none(),
+            })
+        })?;
+        Ok(summarise(&rows))
     }
 }

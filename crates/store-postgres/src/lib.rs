@@ -14,10 +14,12 @@
 //! [`StoreError::Conflict`] or [`StoreError::Reference`] comes from the
 //! constraint's name instead of from extra look-ups inside the transaction.
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::query::Query;
+use sqlx::{PgExecutor, Postgres};
 use std::str::FromStr;
 use std::time::Duration;
-use thirdplace_store::sql::{affected, db, one};
+use thirdplace_store::sql::{self, affected, db, decode, one, rows, Bind, Fetch};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
@@ -156,63 +158,47 @@ fn constraint_field(table: &str, constraint: &str) -> String {
     }
 }
 
-fn decode(what: &str, e: impl std::fmt::Display) -> sqlx::Error {
-    sqlx::Error::Decode(format!("{what}: {e}").into())
-}
-
 // Lists sort names with `COLLATE "C"` (byte order), as SQLite's default
 // BINARY collation does, so both backends list in the same order whatever
 // locale the PostgreSQL cluster was created with; the id (UUIDv7, so
 // creation order) breaks ties.
 
 impl PostgresStore {
-    async fn fetch<T>(
+    async fn fetch<T: Send>(
         &self,
         sql: &str,
         id: Option<Uuid>,
         map: fn(&PgRow) -> Result<T, sqlx::Error>,
     ) -> StoreResult<Vec<T>> {
-        let mut q = sqlx::query(sql);
-        if let Some(id) = id {
-            q = q.bind(id);
-        }
-        let rows = q.fetch_all(&self.pool).await.map_err(db)?;
-        rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
+        let q = sql::bound(sql, id.into_iter().map(Bind::Id).collect());
+        q.all(&self.pool, map).await
     }
 
     async fn write_simple(&self, sql: &str, binds: Vec<Bind<'_>>) -> StoreResult<()> {
-        let mut q = sqlx::query(sql);
-        for b in binds {
-            q = match b {
-                Bind::Text(s) => q.bind(s),
-                Bind::OptText(s) => q.bind(s),
-                Bind::Bool(v) => q.bind(v),
-                Bind::Id(v) => q.bind(v),
-            };
-        }
-        let n = q
-            .execute(&self.pool)
-            .await
-            .map_err(write_err)?
-            .rows_affected();
-        affected(n)
+        let q = sql::bound(sql, binds);
+        q.write_one(&self.pool, write_err).await
     }
 }
 
-/// Values for the single-table writes, so they share one code path.
-enum Bind<'a> {
-    Text(&'a str),
-    OptText(Option<&'a str>),
-    Bool(bool),
-    Id(Uuid),
+/// How a write of one row by its key ends: `NotFound` when it changed no
+/// row, an error as `err` maps it (the caller says which constraints it
+/// can break).
+pub(crate) trait WriteOne {
+    async fn write_one<'c>(
+        self,
+        e: impl PgExecutor<'c>,
+        err: fn(sqlx::Error) -> StoreError,
+    ) -> StoreResult<()>;
 }
 
-/// Maps every row, or the first decoding error as a database error.
-pub(crate) fn rows<T>(
-    rows: &[PgRow],
-    map: fn(&PgRow) -> Result<T, sqlx::Error>,
-) -> StoreResult<Vec<T>> {
-    rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
+impl WriteOne for Query<'_, Postgres, PgArguments> {
+    async fn write_one<'c>(
+        self,
+        e: impl PgExecutor<'c>,
+        err: fn(sqlx::Error) -> StoreError,
+    ) -> StoreResult<()> {
+        affected(self.execute(e).await.map_err(err)?.rows_affected())
+    }
 }
 
 #[cfg(test)]

@@ -3,23 +3,26 @@
 //! guests, presence and the access summary (migration
 //! `0002_memberships.sql`).
 //!
-//! Free functions over the pool, called by the thin methods of
-//! `impl MembershipStore` at the end. Every rule that several
+//! `impl MembershipStore` at the end holds the queries; the steps that
+//! several transactions share are functions over a connection. Every rule that several
 //! `serve` processes could race on is settled in the database: a partial
 //! unique index (one open check-in per person, one current holder per seat)
 //! or a row lock taken first (`SELECT … FOR UPDATE`) by every writer that
 //! reads before it writes.
 
-use crate::rows;
-use crate::{affected, db, decode, one, write_err, PostgresStore};
+use crate::WriteOne;
+use crate::{db, write_err, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::{PgConnection, Row};
 use thirdplace_domain::membership::{
-    AccessSummary, CheckIn, CheckInMethod, GuestRefusal, GuestVisit, HeldSeat, Plan, PlanScope,
-    PresentPerson, Profile, Seat, SeatHolding, Validity,
+    AccessSummary, CheckIn, GuestRefusal, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
+    Profile, Seat, SeatHolding,
 };
+use thirdplace_store::sql::Fetch;
+use thirdplace_store::sql::FetchValue;
+use thirdplace_store::sql::{checkin, plan, plan_prefixed};
 use thirdplace_store::sql::{guest_visit, holding, seat, seat_view};
 use thirdplace_store::{
     MembershipStore, OutboundEvent, Refusal, SeatView, StoreError, StoreResult,
@@ -27,38 +30,6 @@ use thirdplace_store::{
 use uuid::Uuid;
 
 // ------------------------------------------------------------ row mapping
-
-/// A plan from columns named `{prefix}id`, `{prefix}name`, …
-fn plan_prefixed(r: &PgRow, prefix: &str) -> Result<Plan, sqlx::Error> {
-    let col = |c: &str| format!("{prefix}{c}");
-    let scope_kind: String = r.try_get(col("scope_kind").as_str())?;
-    let region_id: Option<Uuid> = r.try_get(col("scope_region_id").as_str())?;
-    let hub_id: Option<Uuid> = r.try_get(col("scope_hub_id").as_str())?;
-    let scope_id = match scope_kind.as_str() {
-        "region" => region_id,
-        "hub" => hub_id,
-        _ => None,
-    };
-    let validity_kind: String = r.try_get(col("validity_kind").as_str())?;
-    let validity_days: Option<i64> = r.try_get(col("validity_days").as_str())?;
-    Ok(Plan {
-        id: r.try_get(col("id").as_str())?,
-        name: r.try_get(col("name").as_str())?,
-        description: r.try_get(col("description").as_str())?,
-        scope: PlanScope::from_parts(&scope_kind, scope_id)
-            .map_err(|e| decode("scope_kind", e.message))?,
-        monthly_price_ore: r.try_get(col("monthly_price_ore").as_str())?,
-        included_hours_per_month: r.try_get(col("included_hours_per_month").as_str())?,
-        max_guests: r.try_get(col("max_guests").as_str())?,
-        validity: Validity::from_parts(&validity_kind, validity_days)
-            .map_err(|e| decode("validity_kind", e.message))?,
-        archived: r.try_get(col("archived").as_str())?,
-    })
-}
-
-fn plan(r: &PgRow) -> Result<Plan, sqlx::Error> {
-    plan_prefixed(r, "")
-}
 
 /// The plan's columns as `pl_*`, for queries that join plans to seats.
 const PLAN_AS_PL: &str = "pl.id AS pl_id, pl.name AS pl_name, pl.description AS pl_description, \
@@ -90,21 +61,6 @@ fn held_seat(r: &PgRow) -> Result<HeldSeat, sqlx::Error> {
     })
 }
 
-fn checkin(r: &PgRow) -> Result<CheckIn, sqlx::Error> {
-    let method: String = r.try_get("method")?;
-    Ok(CheckIn {
-        id: r.try_get("id")?,
-        person_id: r.try_get("person_id")?,
-        hub_id: r.try_get("hub_id")?,
-        seat_id: r.try_get("seat_id")?,
-        method: CheckInMethod::parse(&method)
-            .ok_or_else(|| decode("method", format!("unknown method {method:?}")))?,
-        checked_in_at: r.try_get("checked_in_at")?,
-        checked_out_at: r.try_get("checked_out_at")?,
-        auto_closed: r.try_get("auto_closed")?,
-    })
-}
-
 fn present_person(r: &PgRow) -> Result<PresentPerson, sqlx::Error> {
     Ok(PresentPerson {
         person_id: r.try_get("person_id")?,
@@ -128,23 +84,6 @@ pub(crate) fn person_write_err(e: sqlx::Error) -> StoreError {
 
 // ------------------------------------------------------------------- plans
 
-pub(crate) async fn list_plans(pool: &PgPool) -> StoreResult<Vec<Plan>> {
-    let r = sqlx::query(r#"SELECT * FROM plans ORDER BY name COLLATE "C", id"#)
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-    rows(&r, plan)
-}
-
-pub(crate) async fn get_plan(pool: &PgPool, id: Uuid) -> StoreResult<Plan> {
-    let r = sqlx::query("SELECT * FROM plans WHERE id = $1")
-        .bind(id)
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-    one(rows(&r, plan)?)
-}
-
 /// Inserts or replaces a plan; an unknown region or hub fails on its
 /// foreign key, which `constraint_field` names `scope_id`.
 pub(crate) async fn write_plan(pool: &PgPool, p: &Plan, insert: bool) -> StoreResult<()> {
@@ -162,7 +101,7 @@ pub(crate) async fn write_plan(pool: &PgPool, p: &Plan, insert: bool) -> StoreRe
         PlanScope::Region(r) => (Some(r), None),
         PlanScope::Hub(h) => (None, Some(h)),
     };
-    let n = sqlx::query(sql)
+    sqlx::query(sql)
         .bind(&p.name)
         .bind(&p.description)
         .bind(p.scope.key())
@@ -175,222 +114,21 @@ pub(crate) async fn write_plan(pool: &PgPool, p: &Plan, insert: bool) -> StoreRe
         .bind(p.validity.days().map(i64::from))
         .bind(p.archived)
         .bind(p.id)
-        .execute(pool)
+        .write_one(pool, write_err)
         .await
-        .map_err(write_err)?
-        .rows_affected();
-    affected(n)
 }
 
 // ------------------------------------------------------------------- seats
 
-pub(crate) async fn insert_seats(pool: &PgPool, seats: &[Seat]) -> StoreResult<()> {
-    if seats.is_empty() {
-        return Ok(());
-    }
-    // One statement, so all or none; an unknown plan or organisation fails
-    // on `seats_plan_id_fkey` / `seats_organisation_id_fkey`.
-    let ids: Vec<Uuid> = seats.iter().map(|s| s.id).collect();
-    let plans: Vec<Uuid> = seats.iter().map(|s| s.plan_id).collect();
-    let orgs: Vec<Uuid> = seats.iter().map(|s| s.organisation_id).collect();
-    let starts: Vec<NaiveDate> = seats.iter().map(|s| s.start_date).collect();
-    let ends: Vec<Option<NaiveDate>> = seats.iter().map(|s| s.end_date).collect();
-    let created: Vec<DateTime<Utc>> = seats.iter().map(|s| s.created_at).collect();
-    sqlx::query(
-        "INSERT INTO seats (id, plan_id, organisation_id, start_date, end_date, created_at) \
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::date[], $6::timestamptz[])",
-    )
-    .bind(ids)
-    .bind(plans)
-    .bind(orgs)
-    .bind(starts)
-    .bind(ends)
-    .bind(created)
-    .execute(pool)
-    .await
-    .map_err(write_err)
-    .map(|_| ())
-}
-
-pub(crate) async fn get_seat(pool: &PgPool, id: Uuid) -> StoreResult<SeatView> {
-    let r = sqlx::query(&format!("{SEAT_VIEW} WHERE s.id = $1"))
-        .bind(id)
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-    one(rows(&r, seat_view)?)
-}
-
-pub(crate) async fn list_seats(pool: &PgPool, organisation_id: Uuid) -> StoreResult<Vec<SeatView>> {
-    let r = sqlx::query(&format!(
-        "{SEAT_VIEW} WHERE s.organisation_id = $1 ORDER BY s.created_at DESC, s.id"
-    ))
-    .bind(organisation_id)
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    rows(&r, seat_view)
-}
-
-pub(crate) async fn seat_history(pool: &PgPool, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>> {
-    let r = sqlx::query(
-        "SELECT * FROM seat_holdings WHERE seat_id = $1 ORDER BY held_from, held_until NULLS LAST",
-    )
-    .bind(seat_id)
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    rows(&r, holding)
-}
-
-pub(crate) async fn assign_seat(
-    pool: &PgPool,
-    seat_id: Uuid,
-    holder: Option<Uuid>,
-    at: DateTime<Utc>,
-) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(db)?;
-    // The seat's row lock serialises every assignment of this seat.
-    let seat_org: Uuid =
-        sqlx::query_scalar("SELECT organisation_id FROM seats WHERE id = $1 FOR UPDATE")
-            .bind(seat_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?
-            .ok_or(StoreError::NotFound)?;
-    if let Some(person_id) = holder {
-        // FOR SHARE: the person cannot be archived or moved to another
-        // organisation until this assignment is committed.
-        let person: Option<(Option<Uuid>, bool)> =
-            sqlx::query_as("SELECT organisation_id, archived FROM people WHERE id = $1 FOR SHARE")
-                .bind(person_id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db)?;
-        match person {
-            Some((Some(org), false)) if org == seat_org => {}
-            _ => return Err(StoreError::Reference("person_id".into())),
-        }
-    }
-    let current: Option<Uuid> = sqlx::query_scalar(
-        "SELECT person_id FROM seat_holdings WHERE seat_id = $1 AND held_until IS NULL",
-    )
-    .bind(seat_id)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(db)?;
-    if current == holder {
-        // Already theirs (or already nobody's): nothing changes.
-        return Ok(());
-    }
-    if current.is_some() {
-        sqlx::query(
-            "UPDATE seat_holdings SET held_until = $2 WHERE seat_id = $1 AND held_until IS NULL",
-        )
-        .bind(seat_id)
-        .bind(at)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-    }
-    if let Some(person_id) = holder {
-        sqlx::query(
-            "INSERT INTO seat_holdings (seat_id, person_id, held_from) VALUES ($1, $2, $3)",
-        )
-        .bind(seat_id)
-        .bind(person_id)
-        .bind(at)
-        .execute(&mut *tx)
-        .await
-        .map_err(write_err)?;
-    }
-    tx.commit().await.map_err(db)
-}
-
-pub(crate) async fn set_seat_end(
-    pool: &PgPool,
-    seat_id: Uuid,
-    end_date: Option<NaiveDate>,
-) -> StoreResult<()> {
-    let n = sqlx::query("UPDATE seats SET end_date = $1 WHERE id = $2")
-        .bind(end_date)
-        .bind(seat_id)
-        .execute(pool)
-        .await
-        .map_err(db)?
-        .rows_affected();
-    affected(n)
-}
-
-pub(crate) async fn held_seats(
-    pool: &PgPool,
-    person_id: Uuid,
-    at: DateTime<Utc>,
-) -> StoreResult<Vec<HeldSeat>> {
-    let r = sqlx::query(&format!(
-        "SELECT {SEAT_COLS}, {PLAN_AS_PL}, o.name AS organisation_name \
-         FROM seat_holdings h JOIN seats s ON s.id = h.seat_id JOIN plans pl ON pl.id = s.plan_id \
-         JOIN organisations o ON o.id = s.organisation_id \
-         WHERE h.person_id = $1 AND h.held_from <= $2 AND (h.held_until IS NULL OR h.held_until > $2) \
-         ORDER BY s.start_date, s.id"
-    ))
-    .bind(person_id)
-    .bind(at)
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    rows(&r, held_seat)
-}
-
 // ---------------------------------------------------- profile and QR card
-
-pub(crate) async fn get_profile(pool: &PgPool, person_id: Uuid) -> StoreResult<Profile> {
-    let row: Option<(bool, Vec<String>)> =
-        sqlx::query_as("SELECT visible, expertise FROM member_profiles WHERE person_id = $1")
-            .bind(person_id)
-            .fetch_optional(pool)
-            .await
-            .map_err(db)?;
-    Ok(row
-        .map(|(visible, expertise)| Profile { visible, expertise })
-        .unwrap_or_default())
-}
-
-pub(crate) async fn set_profile(pool: &PgPool, person_id: Uuid, p: &Profile) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO member_profiles (person_id, visible, expertise) VALUES ($1, $2, $3) \
-         ON CONFLICT (person_id) DO UPDATE SET visible = excluded.visible, expertise = excluded.expertise",
-    )
-    .bind(person_id)
-    .bind(p.visible)
-    .bind(&p.expertise)
-    .execute(pool)
-    .await
-    .map_err(person_write_err)
-    .map(|_| ())
-}
 
 pub(crate) async fn qr_generation(pool: &PgPool, person_id: Uuid) -> StoreResult<i64> {
     let g: Option<i64> =
         sqlx::query_scalar("SELECT qr_generation FROM member_profiles WHERE person_id = $1")
             .bind(person_id)
-            .fetch_optional(pool)
-            .await
-            .map_err(db)?;
+            .optional_value(pool)
+            .await?;
     Ok(g.unwrap_or(0))
-}
-
-pub(crate) async fn rotate_qr(pool: &PgPool, person_id: Uuid) -> StoreResult<i64> {
-    // One statement: concurrent rotations each get their own generation.
-    sqlx::query_scalar(
-        "INSERT INTO member_profiles (person_id, qr_generation) VALUES ($1, 1) \
-         ON CONFLICT (person_id) DO UPDATE SET qr_generation = member_profiles.qr_generation + 1 \
-         RETURNING qr_generation",
-    )
-    .bind(person_id)
-    .fetch_one(pool)
-    .await
-    .map_err(person_write_err)
 }
 
 // -------------------------------------------------------------- check-ins
@@ -447,56 +185,6 @@ async fn count_visit(
     Ok(())
 }
 
-pub(crate) async fn insert_checkin(
-    pool: &PgPool,
-    c: &CheckIn,
-    e: &OutboundEvent,
-) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(db)?;
-    // A second open check-in of the person breaks `checkins_one_open`,
-    // which `constraint_field` names `checkin`; of two racing inserts the
-    // second waits for the first and then fails.
-    sqlx::query(
-        "INSERT INTO checkins (id, person_id, hub_id, seat_id, method, checked_in_at, checked_out_at, auto_closed) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(c.id)
-    .bind(c.person_id)
-    .bind(c.hub_id)
-    .bind(c.seat_id)
-    .bind(c.method.key())
-    .bind(c.checked_in_at)
-    .bind(c.checked_out_at)
-    .bind(c.auto_closed)
-    .execute(&mut *tx)
-    .await
-    .map_err(write_err)?;
-    count_visit(&mut tx, c.hub_id, c.checked_in_at, false).await?;
-    queue_event(&mut tx, e).await?;
-    tx.commit().await.map_err(db)
-}
-
-pub(crate) async fn get_checkin(pool: &PgPool, id: Uuid) -> StoreResult<CheckIn> {
-    let r = sqlx::query("SELECT * FROM checkins WHERE id = $1")
-        .bind(id)
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-    one(rows(&r, checkin)?)
-}
-
-pub(crate) async fn open_checkin_of(
-    pool: &PgPool,
-    person_id: Uuid,
-) -> StoreResult<Option<CheckIn>> {
-    let r = sqlx::query("SELECT * FROM checkins WHERE person_id = $1 AND checked_out_at IS NULL")
-        .bind(person_id)
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-    Ok(rows(&r, checkin)?.into_iter().next())
-}
-
 pub(crate) async fn checkout(
     pool: &PgPool,
     id: Uuid,
@@ -510,9 +198,8 @@ pub(crate) async fn checkout(
     let ended: Option<Option<DateTime<Utc>>> =
         sqlx::query_scalar("SELECT checked_out_at FROM checkins WHERE id = $1 FOR UPDATE")
             .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *tx)
+            .await?;
     match ended {
         None => return Err(StoreError::NotFound),
         Some(Some(_)) => return Err(StoreError::Refused(Refusal::AlreadyCheckedOut)),
@@ -541,185 +228,21 @@ pub(crate) async fn checkout(
     Ok(updated)
 }
 
-pub(crate) async fn list_open_checkins(pool: &PgPool) -> StoreResult<Vec<CheckIn>> {
-    let r = sqlx::query(
-        "SELECT * FROM checkins WHERE checked_out_at IS NULL ORDER BY checked_in_at, id",
-    )
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    rows(&r, checkin)
-}
-
-pub(crate) async fn insert_guest_visit(
-    pool: &PgPool,
-    g: &GuestVisit,
-    max_guests: i64,
-    e: &OutboundEvent,
-) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(db)?;
-    // Locking the host's check-in serialises guest registrations of one
-    // host (and their checkout), so the count below stays true until commit.
-    let ended: Option<Option<DateTime<Utc>>> =
-        sqlx::query_scalar("SELECT checked_out_at FROM checkins WHERE id = $1 FOR UPDATE")
-            .bind(g.host_checkin_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-    match ended {
-        None => return Err(StoreError::Reference("host_checkin_id".into())),
-        Some(Some(_)) => {
-            return Err(StoreError::Refused(Refusal::Guest(
-                GuestRefusal::HostNotCheckedIn,
-            )))
-        }
-        Some(None) => {}
-    }
-    let here: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM guest_visits WHERE host_checkin_id = $1 AND left_at IS NULL",
-    )
-    .bind(g.host_checkin_id)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(db)?;
-    if here >= max_guests {
-        return Err(StoreError::Refused(Refusal::Guest(
-            GuestRefusal::LimitReached { limit: max_guests },
-        )));
-    }
-    sqlx::query(
-        "INSERT INTO guest_visits (id, host_checkin_id, host_person_id, hub_id, first_name, last_name, \
-         organisation_id, arrived_at, left_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(g.id)
-    .bind(g.host_checkin_id)
-    .bind(g.host_person_id)
-    .bind(g.hub_id)
-    .bind(&g.first_name)
-    .bind(&g.last_name)
-    .bind(g.organisation_id)
-    .bind(g.arrived_at)
-    .bind(g.left_at)
-    .execute(&mut *tx)
-    .await
-    .map_err(write_err)?;
-    count_visit(&mut tx, g.hub_id, g.arrived_at, true).await?;
-    queue_event(&mut tx, e).await?;
-    tx.commit().await.map_err(db)
-}
-
-pub(crate) async fn list_guests(pool: &PgPool, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-    let r = sqlx::query(
-        "SELECT * FROM guest_visits WHERE host_checkin_id = $1 ORDER BY arrived_at, id",
-    )
-    .bind(checkin_id)
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    rows(&r, guest_visit)
-}
-
-pub(crate) async fn present_at(pool: &PgPool, hub_id: Uuid) -> StoreResult<Vec<PresentPerson>> {
-    let r = sqlx::query(
-        "SELECT c.person_id, p.first_name, p.last_name, o.name AS organisation_name, \
-         coalesce(mp.visible, FALSE) AS visible, coalesce(mp.expertise, '{}'::text[]) AS expertise, \
-         c.checked_in_at AS since \
-         FROM checkins c JOIN people p ON p.id = c.person_id \
-         LEFT JOIN organisations o ON o.id = p.organisation_id \
-         LEFT JOIN member_profiles mp ON mp.person_id = c.person_id \
-         WHERE c.hub_id = $1 AND c.checked_out_at IS NULL ORDER BY c.checked_in_at, c.id",
-    )
-    .bind(hub_id)
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    rows(&r, present_person)
-}
-
-pub(crate) async fn present_guests(pool: &PgPool, hub_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-    let r = sqlx::query(
-        "SELECT * FROM guest_visits WHERE hub_id = $1 AND left_at IS NULL ORDER BY arrived_at, id",
-    )
-    .bind(hub_id)
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    rows(&r, guest_visit)
-}
-
-pub(crate) async fn list_checkins_of(
-    pool: &PgPool,
-    person_id: Uuid,
-    limit: i64,
-) -> StoreResult<Vec<CheckIn>> {
-    let r = sqlx::query(
-        "SELECT * FROM checkins WHERE person_id = $1 ORDER BY checked_in_at DESC, id DESC LIMIT $2",
-    )
-    .bind(person_id)
-    .bind(limit.max(0))
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    rows(&r, checkin)
-}
-
-pub(crate) async fn access_summary(
-    pool: &PgPool,
-    hub_id: Uuid,
-    region_id: Uuid,
-    today: NaiveDate,
-    now: DateTime<Utc>,
-    first_day: NaiveDate,
-) -> StoreResult<AccessSummary> {
-    // The counts of check-ins and guest visits are index range scans
-    // (`checkins_open_hub`, `checkins_hub_time`, `guest_visits_hub_time`);
-    // the access part reads only holdings, seats and plans.
-    let row = sqlx::query(
-        "WITH access AS ( \
-             SELECT h.person_id, s.organisation_id \
-             FROM seat_holdings h JOIN seats s ON s.id = h.seat_id JOIN plans pl ON pl.id = s.plan_id \
-             WHERE h.held_from <= $4 AND (h.held_until IS NULL OR h.held_until > $4) \
-               AND s.start_date <= $3 AND (s.end_date IS NULL OR s.end_date >= $3) \
-               AND (pl.scope_kind = 'network' OR pl.scope_region_id = $2 OR pl.scope_hub_id = $1) \
-         ), counts AS ( \
-             SELECT count(DISTINCT person_id) AS people_with_access, \
-                    count(DISTINCT organisation_id) AS organisations_with_access FROM access \
-         ), days AS ( \
-             SELECT coalesce(sum(visits), 0)::bigint AS visits_last_30_days, \
-                    coalesce(sum(guest_visits), 0)::bigint AS guest_visits_last_30_days \
-             FROM hub_visit_days WHERE hub_id = $1 AND day >= $5 AND day <= $3 \
-         ) SELECT counts.*, days.*, \
-             (SELECT count(*) FROM checkins WHERE hub_id = $1 AND checked_out_at IS NULL) AS checked_in_now \
-         FROM counts, days",
-    )
-    .bind(hub_id)
-    .bind(region_id)
-    .bind(today)
-    .bind(now)
-    .bind(first_day)
-    .fetch_one(pool)
-    .await
-    .map_err(db)?;
-    let get = |c: &str| -> StoreResult<i64> { row.try_get(c).map_err(db) };
-    Ok(AccessSummary {
-        people_with_access: get("people_with_access")?,
-        organisations_with_access: get("organisations_with_access")?,
-        checked_in_now: get("checked_in_now")?,
-        visits_last_30_days: get("visits_last_30_days")?,
-        guest_visits_last_30_days: get("guest_visits_last_30_days")?,
-    })
-}
-
 #[async_trait]
 impl MembershipStore for PostgresStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_plans(&self) -> StoreResult<Vec<Plan>> {
-        list_plans(&self.pool).await
+        sqlx::query(r#"SELECT * FROM plans ORDER BY name COLLATE "C", id"#)
+            .all(&self.pool, plan)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_plan(&self, id: Uuid) -> StoreResult<Plan> {
-        get_plan(&self.pool, id).await
+        sqlx::query("SELECT * FROM plans WHERE id = $1")
+            .bind(id)
+            .one(&self.pool, plan)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -734,22 +257,59 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_seats(&self, seats: &[Seat]) -> StoreResult<()> {
-        insert_seats(&self.pool, seats).await
+        if seats.is_empty() {
+            return Ok(());
+        }
+        // One statement, so all or none; an unknown plan or organisation fails
+        // on `seats_plan_id_fkey` / `seats_organisation_id_fkey`.
+        let ids: Vec<Uuid> = seats.iter().map(|s| s.id).collect();
+        let plans: Vec<Uuid> = seats.iter().map(|s| s.plan_id).collect();
+        let orgs: Vec<Uuid> = seats.iter().map(|s| s.organisation_id).collect();
+        let starts: Vec<NaiveDate> = seats.iter().map(|s| s.start_date).collect();
+        let ends: Vec<Option<NaiveDate>> = seats.iter().map(|s| s.end_date).collect();
+        let created: Vec<DateTime<Utc>> = seats.iter().map(|s| s.created_at).collect();
+        sqlx::query(
+            "INSERT INTO seats (id, plan_id, organisation_id, start_date, end_date, created_at) \
+             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::date[], $6::timestamptz[])",
+        )
+        .bind(ids)
+        .bind(plans)
+        .bind(orgs)
+        .bind(starts)
+        .bind(ends)
+        .bind(created)
+        .execute(&self.pool)
+        .await
+        .map_err(write_err)
+        .map(|_| ())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_seat(&self, id: Uuid) -> StoreResult<SeatView> {
-        get_seat(&self.pool, id).await
+        sqlx::query(&format!("{SEAT_VIEW} WHERE s.id = $1"))
+            .bind(id)
+            .one(&self.pool, seat_view)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_seats(&self, organisation_id: Uuid) -> StoreResult<Vec<SeatView>> {
-        list_seats(&self.pool, organisation_id).await
+        sqlx::query(&format!(
+            "{SEAT_VIEW} WHERE s.organisation_id = $1 ORDER BY s.created_at DESC, s.id"
+        ))
+        .bind(organisation_id)
+        .all(&self.pool, seat_view)
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn seat_history(&self, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>> {
-        seat_history(&self.pool, seat_id).await
+        sqlx::query(
+            "SELECT * FROM seat_holdings WHERE seat_id = $1 ORDER BY held_from, held_until NULLS LAST",
+        )
+        .bind(seat_id)
+        .all(&self.pool, holding)
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -759,27 +319,111 @@ impl MembershipStore for PostgresStore {
         holder: Option<Uuid>,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        assign_seat(&self.pool, seat_id, holder, at).await
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // The seat's row lock serialises every assignment of this seat.
+        let seat_org: Uuid =
+            sqlx::query_scalar("SELECT organisation_id FROM seats WHERE id = $1 FOR UPDATE")
+                .bind(seat_id)
+                .optional_value(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+        if let Some(person_id) = holder {
+            // FOR SHARE: the person cannot be archived or moved to another
+            // organisation until this assignment is committed.
+            let person: Option<(Option<Uuid>, bool)> = sqlx::query_as(
+                "SELECT organisation_id, archived FROM people WHERE id = $1 FOR SHARE",
+            )
+            .bind(person_id)
+            .optional_value(&mut *tx)
+            .await?;
+            match person {
+                Some((Some(org), false)) if org == seat_org => {}
+                _ => return Err(StoreError::Reference("person_id".into())),
+            }
+        }
+        let current: Option<Uuid> = sqlx::query_scalar(
+            "SELECT person_id FROM seat_holdings WHERE seat_id = $1 AND held_until IS NULL",
+        )
+        .bind(seat_id)
+        .optional_value(&mut *tx)
+        .await?;
+        if current == holder {
+            // Already theirs (or already nobody's): nothing changes.
+            return Ok(());
+        }
+        if current.is_some() {
+            sqlx::query(
+                "UPDATE seat_holdings SET held_until = $2 WHERE seat_id = $1 AND held_until IS NULL",
+            )
+            .bind(seat_id)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        if let Some(person_id) = holder {
+            sqlx::query(
+                "INSERT INTO seat_holdings (seat_id, person_id, held_from) VALUES ($1, $2, $3)",
+            )
+            .bind(seat_id)
+            .bind(person_id)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(write_err)?;
+        }
+        tx.commit().await.map_err(db)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn set_seat_end(&self, seat_id: Uuid, end_date: Option<NaiveDate>) -> StoreResult<()> {
-        set_seat_end(&self.pool, seat_id, end_date).await
+        sqlx::query("UPDATE seats SET end_date = $1 WHERE id = $2")
+            .bind(end_date)
+            .bind(seat_id)
+            .write_one(&self.pool, db)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn held_seats(&self, person_id: Uuid, at: DateTime<Utc>) -> StoreResult<Vec<HeldSeat>> {
-        held_seats(&self.pool, person_id, at).await
+        sqlx::query(&format!(
+            "SELECT {SEAT_COLS}, {PLAN_AS_PL}, o.name AS organisation_name \
+             FROM seat_holdings h JOIN seats s ON s.id = h.seat_id JOIN plans pl ON pl.id = s.plan_id \
+             JOIN organisations o ON o.id = s.organisation_id \
+             WHERE h.person_id = $1 AND h.held_from <= $2 AND (h.held_until IS NULL OR h.held_until > $2) \
+             ORDER BY s.start_date, s.id"
+        ))
+        .bind(person_id)
+        .bind(at)
+        .all(&self.pool, held_seat)
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_profile(&self, person_id: Uuid) -> StoreResult<Profile> {
-        get_profile(&self.pool, person_id).await
+        let row: Option<(bool, Vec<String>)> =
+            sqlx::query_as("SELECT visible, expertise FROM member_profiles WHERE person_id = $1")
+                .bind(person_id)
+                .optional_value(&self.pool)
+                .await?;
+        Ok(row
+            .map(|(visible, expertise)| Profile { visible, expertise })
+            .unwrap_or_default())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn set_profile(&self, person_id: Uuid, profile: &Profile) -> StoreResult<()> {
-        set_profile(&self.pool, person_id, profile).await
+    async fn set_profile(&self, person_id: Uuid, p: &Profile) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO member_profiles (person_id, visible, expertise) VALUES ($1, $2, $3) \
+             ON CONFLICT (person_id) DO UPDATE SET visible = excluded.visible, expertise = excluded.expertise",
+        )
+        .bind(person_id)
+        .bind(p.visible)
+        .bind(&p.expertise)
+        .execute(&self.pool)
+        .await
+        .map_err(person_write_err)
+        .map(|_| ())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -789,22 +433,58 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn rotate_qr(&self, person_id: Uuid) -> StoreResult<i64> {
-        rotate_qr(&self.pool, person_id).await
+        // One statement: concurrent rotations each get their own generation.
+        sqlx::query_scalar(
+            "INSERT INTO member_profiles (person_id, qr_generation) VALUES ($1, 1) \
+             ON CONFLICT (person_id) DO UPDATE SET qr_generation = member_profiles.qr_generation + 1 \
+             RETURNING qr_generation",
+        )
+        .bind(person_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(person_write_err)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn insert_checkin(&self, c: &CheckIn, event: &OutboundEvent) -> StoreResult<()> {
-        insert_checkin(&self.pool, c, event).await
+    async fn insert_checkin(&self, c: &CheckIn, e: &OutboundEvent) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // A second open check-in of the person breaks `checkins_one_open`,
+        // which `constraint_field` names `checkin`; of two racing inserts the
+        // second waits for the first and then fails.
+        sqlx::query(
+            "INSERT INTO checkins (id, person_id, hub_id, seat_id, method, checked_in_at, checked_out_at, auto_closed) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(c.id)
+        .bind(c.person_id)
+        .bind(c.hub_id)
+        .bind(c.seat_id)
+        .bind(c.method.key())
+        .bind(c.checked_in_at)
+        .bind(c.checked_out_at)
+        .bind(c.auto_closed)
+        .execute(&mut *tx)
+        .await
+        .map_err(write_err)?;
+        count_visit(&mut tx, c.hub_id, c.checked_in_at, false).await?;
+        queue_event(&mut tx, e).await?;
+        tx.commit().await.map_err(db)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_checkin(&self, id: Uuid) -> StoreResult<CheckIn> {
-        get_checkin(&self.pool, id).await
+        sqlx::query("SELECT * FROM checkins WHERE id = $1")
+            .bind(id)
+            .one(&self.pool, checkin)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn open_checkin_of(&self, person_id: Uuid) -> StoreResult<Option<CheckIn>> {
-        open_checkin_of(&self.pool, person_id).await
+        sqlx::query("SELECT * FROM checkins WHERE person_id = $1 AND checked_out_at IS NULL")
+            .bind(person_id)
+            .optional(&self.pool, checkin)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -820,7 +500,11 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_open_checkins(&self) -> StoreResult<Vec<CheckIn>> {
-        list_open_checkins(&self.pool).await
+        sqlx::query(
+            "SELECT * FROM checkins WHERE checked_out_at IS NULL ORDER BY checked_in_at, id",
+        )
+        .all(&self.pool, checkin)
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -828,29 +512,100 @@ impl MembershipStore for PostgresStore {
         &self,
         g: &GuestVisit,
         max_guests: i64,
-        event: &OutboundEvent,
+        e: &OutboundEvent,
     ) -> StoreResult<()> {
-        insert_guest_visit(&self.pool, g, max_guests, event).await
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // Locking the host's check-in serialises guest registrations of one
+        // host (and their checkout), so the count below stays true until commit.
+        let ended: Option<Option<DateTime<Utc>>> =
+            sqlx::query_scalar("SELECT checked_out_at FROM checkins WHERE id = $1 FOR UPDATE")
+                .bind(g.host_checkin_id)
+                .optional_value(&mut *tx)
+                .await?;
+        match ended {
+            None => return Err(StoreError::Reference("host_checkin_id".into())),
+            Some(Some(_)) => {
+                return Err(StoreError::Refused(Refusal::Guest(
+                    GuestRefusal::HostNotCheckedIn,
+                )))
+            }
+            Some(None) => {}
+        }
+        let here: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM guest_visits WHERE host_checkin_id = $1 AND left_at IS NULL",
+        )
+        .bind(g.host_checkin_id)
+        .value(&mut *tx)
+        .await?;
+        if here >= max_guests {
+            return Err(StoreError::Refused(Refusal::Guest(
+                GuestRefusal::LimitReached { limit: max_guests },
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO guest_visits (id, host_checkin_id, host_person_id, hub_id, first_name, last_name, \
+             organisation_id, arrived_at, left_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(g.id)
+        .bind(g.host_checkin_id)
+        .bind(g.host_person_id)
+        .bind(g.hub_id)
+        .bind(&g.first_name)
+        .bind(&g.last_name)
+        .bind(g.organisation_id)
+        .bind(g.arrived_at)
+        .bind(g.left_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(write_err)?;
+        count_visit(&mut tx, g.hub_id, g.arrived_at, true).await?;
+        queue_event(&mut tx, e).await?;
+        tx.commit().await.map_err(db)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_guests(&self, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-        list_guests(&self.pool, checkin_id).await
+        sqlx::query("SELECT * FROM guest_visits WHERE host_checkin_id = $1 ORDER BY arrived_at, id")
+            .bind(checkin_id)
+            .all(&self.pool, guest_visit)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn present_at(&self, hub_id: Uuid) -> StoreResult<Vec<PresentPerson>> {
-        present_at(&self.pool, hub_id).await
+        sqlx::query(
+            "SELECT c.person_id, p.first_name, p.last_name, o.name AS organisation_name, \
+             coalesce(mp.visible, FALSE) AS visible, coalesce(mp.expertise, '{}'::text[]) AS expertise, \
+             c.checked_in_at AS since \
+             FROM checkins c JOIN people p ON p.id = c.person_id \
+             LEFT JOIN organisations o ON o.id = p.organisation_id \
+             LEFT JOIN member_profiles mp ON mp.person_id = c.person_id \
+             WHERE c.hub_id = $1 AND c.checked_out_at IS NULL ORDER BY c.checked_in_at, c.id",
+        )
+        .bind(hub_id)
+        .all(&self.pool, present_person)
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn present_guests(&self, hub_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-        present_guests(&self.pool, hub_id).await
+        sqlx::query(
+            "SELECT * FROM guest_visits WHERE hub_id = $1 AND left_at IS NULL ORDER BY arrived_at, id",
+        )
+        .bind(hub_id)
+        .all(&self.pool, guest_visit)
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_checkins_of(&self, person_id: Uuid, limit: i64) -> StoreResult<Vec<CheckIn>> {
-        list_checkins_of(&self.pool, person_id, limit).await
+        sqlx::query(
+            "SELECT * FROM checkins WHERE person_id = $1 ORDER BY checked_in_at DESC, id DESC LIMIT $2",
+        )
+        .bind(person_id)
+        .bind(limit.max(0))
+        .all(&self.pool, checkin)
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -862,6 +617,42 @@ impl MembershipStore for PostgresStore {
         now: DateTime<Utc>,
         first_day: NaiveDate,
     ) -> StoreResult<AccessSummary> {
-        access_summary(&self.pool, hub_id, region_id, today, now, first_day).await
+        // The counts of check-ins and guest visits are index range scans
+        // (`checkins_open_hub`, `checkins_hub_time`, `guest_visits_hub_time`);
+        // the access part reads only holdings, seats and plans.
+        let row = sqlx::query(
+            "WITH access AS ( \
+                 SELECT h.person_id, s.organisation_id \
+                 FROM seat_holdings h JOIN seats s ON s.id = h.seat_id JOIN plans pl ON pl.id = s.plan_id \
+                 WHERE h.held_from <= $4 AND (h.held_until IS NULL OR h.held_until > $4) \
+                   AND s.start_date <= $3 AND (s.end_date IS NULL OR s.end_date >= $3) \
+                   AND (pl.scope_kind = 'network' OR pl.scope_region_id = $2 OR pl.scope_hub_id = $1) \
+             ), counts AS ( \
+                 SELECT count(DISTINCT person_id) AS people_with_access, \
+                        count(DISTINCT organisation_id) AS organisations_with_access FROM access \
+             ), days AS ( \
+                 SELECT coalesce(sum(visits), 0)::bigint AS visits_last_30_days, \
+                        coalesce(sum(guest_visits), 0)::bigint AS guest_visits_last_30_days \
+                 FROM hub_visit_days WHERE hub_id = $1 AND day >= $5 AND day <= $3 \
+             ) SELECT counts.*, days.*, \
+                 (SELECT count(*) FROM checkins WHERE hub_id = $1 AND checked_out_at IS NULL) AS checked_in_now \
+             FROM counts, days",
+        )
+        .bind(hub_id)
+        .bind(region_id)
+        .bind(today)
+        .bind(now)
+        .bind(first_day)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        let get = |c: &str| -> StoreResult<i64> { row.try_get(c).map_err(db) };
+        Ok(AccessSummary {
+            people_with_access: get("people_with_access")?,
+            organisations_with_access: get("organisations_with_access")?,
+            checked_in_now: get("checked_in_now")?,
+            visits_last_30_days: get("visits_last_30_days")?,
+            guest_visits_last_30_days: get("guest_visits_last_30_days")?,
+        })
     }
 }

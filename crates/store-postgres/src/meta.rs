@@ -1,30 +1,9 @@
 //! [`MetaStore`] for PostgreSQL: the backend's name, its ping and the `meta` table.
 
-use crate::{db, PostgresStore};
+use crate::{db, Bind, PostgresStore};
 use async_trait::async_trait;
-use sqlx::postgres::PgPool;
+use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{MetaStore, StoreResult};
-
-pub(crate) async fn meta_get_or_insert(
-    pool: &PgPool,
-    key: &str,
-    value: &str,
-) -> StoreResult<String> {
-    // The first writer wins; everyone (the first included) then reads its
-    // value. A row once written is never deleted by this, so the SELECT
-    // always finds one.
-    sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-        .bind(key)
-        .bind(value)
-        .execute(pool)
-        .await
-        .map_err(db)?;
-    sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
-        .bind(key)
-        .fetch_one(pool)
-        .await
-        .map_err(db)
-}
 
 #[async_trait]
 impl MetaStore for PostgresStore {
@@ -46,24 +25,33 @@ impl MetaStore for PostgresStore {
     async fn get_meta(&self, key: &str) -> StoreResult<Option<String>> {
         sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
             .bind(key)
-            .fetch_optional(&self.pool)
+            .optional_value(&self.pool)
             .await
-            .map_err(db)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
-        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key)
-            .bind(value)
-            .execute(&self.pool)
-            .await
-            .map_err(db)
-            .map(|_| ())
+        self.write_simple(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            vec![Bind::Text(key), Bind::Text(value)],
+        )
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn meta_get_or_insert(&self, key: &str, value: &str) -> StoreResult<String> {
-        meta_get_or_insert(&self.pool, key, value).await
+        // The first writer wins; everyone (the first included) then reads its
+        // value. A row once written is never deleted by this, so the SELECT
+        // always finds one.
+        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+            .bind(key)
+            .value(&self.pool)
+            .await
     }
 }

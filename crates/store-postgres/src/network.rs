@@ -1,7 +1,8 @@
 //! [`NetworkStore`] for PostgreSQL: regions, municipalities, operators, hubs,
 //! zones and rooms, with their row mapping.
 
-use crate::{affected, decode, one, write_err, Bind, PostgresStore};
+use crate::WriteOne;
+use crate::{decode, one, write_err, Bind, PostgresStore};
 use async_trait::async_trait;
 use sqlx::postgres::PgRow;
 use sqlx::types::Json;
@@ -45,7 +46,7 @@ impl PostgresStore {
              postal_code = $6, city = $7, latitude = $8, longitude = $9, in_central_town = $10, opening_hours = $11, \
              archived = $12 WHERE id = $13"
         };
-        let n = sqlx::query(sql)
+        sqlx::query(sql)
             .bind(h.municipality_id)
             .bind(h.operator_id)
             .bind(&h.name)
@@ -59,11 +60,8 @@ impl PostgresStore {
             .bind(Json(&h.opening_hours))
             .bind(h.archived)
             .bind(h.id)
-            .execute(&self.pool)
+            .write_one(&self.pool, write_err)
             .await
-            .map_err(write_err)?
-            .rows_affected();
-        affected(n)
     }
 
     async fn write_municipality(&self, m: &Municipality, insert: bool) -> StoreResult<()> {
@@ -72,18 +70,15 @@ impl PostgresStore {
         } else {
             "UPDATE municipalities SET region_id = $1, name = $2, code = $3, central_town = $4, archived = $5 WHERE id = $6"
         };
-        let n = sqlx::query(sql)
+        sqlx::query(sql)
             .bind(m.region_id)
             .bind(&m.name)
             .bind(&m.code)
             .bind(&m.central_town)
             .bind(m.archived)
             .bind(m.id)
-            .execute(&self.pool)
+            .write_one(&self.pool, write_err)
             .await
-            .map_err(write_err)?
-            .rows_affected();
-        affected(n)
     }
 
     async fn write_zone(&self, z: &Zone, insert: bool) -> StoreResult<()> {
@@ -92,18 +87,15 @@ impl PostgresStore {
         } else {
             "UPDATE zones SET hub_id = $1, name = $2, purpose = $3, capacity = $4, archived = $5 WHERE id = $6"
         };
-        let n = sqlx::query(sql)
+        sqlx::query(sql)
             .bind(z.hub_id)
             .bind(&z.name)
             .bind(&z.purpose)
             .bind(z.capacity)
             .bind(z.archived)
             .bind(z.id)
-            .execute(&self.pool)
+            .write_one(&self.pool, write_err)
             .await
-            .map_err(write_err)?
-            .rows_affected();
-        affected(n)
     }
 
     async fn write_room(&self, r: &Room, insert: bool) -> StoreResult<()> {
@@ -114,7 +106,7 @@ impl PostgresStore {
             "UPDATE rooms SET hub_id = $1, name = $2, kind = $3, capacity = $4, hourly_price_ore = $5, vat_rate_percent = $6, \
              archived = $7 WHERE id = $8"
         };
-        let n = sqlx::query(sql)
+        sqlx::query(sql)
             .bind(r.hub_id)
             .bind(&r.name)
             .bind(r.kind.key())
@@ -123,11 +115,8 @@ impl PostgresStore {
             .bind(i16::from(r.vat_rate_percent))
             .bind(r.archived)
             .bind(r.id)
-            .execute(&self.pool)
+            .write_one(&self.pool, write_err)
             .await
-            .map_err(write_err)?
-            .rows_affected();
-        affected(n)
     }
 }
 

@@ -1,26 +1,17 @@
 //! [`PeopleStore`] for PostgreSQL: organisations, people and their roles,
 //! passwords, sessions, login failures and API tokens.
 
-use crate::{affected, db, decode, one, write_err, Bind, PostgresStore};
+use crate::WriteOne;
+use crate::{db, one, write_err, Bind, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::Row;
-use thirdplace_domain::{Email, OrgKind, OrgNumber, Organisation, Person};
-use thirdplace_store::sql::api_token;
+use thirdplace_domain::{Email, Organisation, Person};
+use thirdplace_store::sql::FetchValue;
+use thirdplace_store::sql::{api_token, organisation};
 use thirdplace_store::{ApiToken, PeopleStore, Session, StoreError, StoreResult};
 use uuid::Uuid;
-
-fn organisation(r: &PgRow) -> Result<Organisation, sqlx::Error> {
-    let kind: String = r.try_get("kind")?;
-    Ok(Organisation {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        org_number: OrgNumber::from_stored(r.try_get("org_number")?),
-        kind: OrgKind::parse(&kind).map_err(|e| decode("kind", e.message))?,
-        archived: r.try_get("archived")?,
-    })
-}
 
 /// People with their roles; each role list comes sorted as one UUID array
 /// from a correlated subquery, so one query loads a whole list of people.
@@ -56,7 +47,7 @@ impl PostgresStore {
             "UPDATE people SET first_name = $1, last_name = $2, email = $3, organisation_id = $4, is_network_admin = $5, \
              archived = $6 WHERE id = $7"
         };
-        let n = sqlx::query(sql)
+        sqlx::query(sql)
             .bind(&p.first_name)
             .bind(&p.last_name)
             .bind(p.email.as_str())
@@ -64,11 +55,8 @@ impl PostgresStore {
             .bind(p.is_network_admin)
             .bind(p.archived)
             .bind(p.id)
-            .execute(&mut *tx)
-            .await
-            .map_err(write_err)?
-            .rows_affected();
-        affected(n)?;
+            .write_one(&mut *tx, write_err)
+            .await?;
         if !insert {
             sqlx::query("DELETE FROM hub_hosts WHERE person_id = $1")
                 .bind(p.id)
@@ -195,9 +183,8 @@ impl PeopleStore for PostgresStore {
         let row: Option<Option<String>> =
             sqlx::query_scalar("SELECT password_hash FROM people WHERE id = $1")
                 .bind(person_id)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db)?;
+                .optional_value(&self.pool)
+                .await?;
         row.ok_or(StoreError::NotFound)
     }
 
@@ -328,15 +315,12 @@ impl PeopleStore for PostgresStore {
         token_id: Uuid,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let n = sqlx::query("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2 AND person_id = $3")
+        sqlx::query("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2 AND person_id = $3")
             .bind(at)
             .bind(token_id)
             .bind(person_id)
-            .execute(&self.pool)
+            .write_one(&self.pool, db)
             .await
-            .map_err(db)?
-            .rows_affected();
-        affected(n)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -5,18 +5,12 @@ use crate::bookings::cancel_booking_in;
 use crate::events::cancel_registration_in;
 use crate::{db, PostgresStore};
 use async_trait::async_trait;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
+use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{
     Cancellation, Erased, Erasure, PrivacyStore, Refusal, StoreError, StoreResult,
 };
 use uuid::Uuid;
-
-pub(crate) async fn erase_person(pool: &PgPool, e: &Erasure) -> StoreResult<Erased> {
-    let mut tx = pool.begin().await.map_err(db)?;
-    let erased = erase_in(&mut tx, e).await?;
-    tx.commit().await.map_err(db)?;
-    Ok(erased)
-}
 
 async fn erase_in(conn: &mut PgConnection, e: &Erasure) -> StoreResult<Erased> {
     let id = e.person_id;
@@ -25,9 +19,8 @@ async fn erase_in(conn: &mut PgConnection, e: &Erasure) -> StoreResult<Erased> {
     let row: Option<(String, bool)> =
         sqlx::query_as("SELECT email, is_network_admin FROM people WHERE id = $1 FOR UPDATE")
             .bind(id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *conn)
+            .await?;
     let (email, is_admin) = row.ok_or(StoreError::NotFound)?;
     if is_admin {
         let others: Vec<Uuid> = sqlx::query_scalar(
@@ -150,6 +143,9 @@ async fn erase_in(conn: &mut PgConnection, e: &Erasure) -> StoreResult<Erased> {
 impl PrivacyStore for PostgresStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn erase_person(&self, e: &Erasure) -> StoreResult<Erased> {
-        erase_person(&self.pool, e).await
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let erased = erase_in(&mut tx, e).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(erased)
     }
 }

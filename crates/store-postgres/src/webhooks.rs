@@ -4,33 +4,18 @@
 //! their transactions: see the check-ins in `membership.rs`.)
 
 use crate::rows;
-use crate::{affected, db, decode, one, write_err, PostgresStore};
+use crate::WriteOne;
+use crate::{db, decode, write_err, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::Row;
 use thirdplace_domain::membership::{Webhook, WebhookDelivery, WebhookEvent};
+use thirdplace_store::sql::Fetch;
 use thirdplace_store::{ClaimedDelivery, StoreError, StoreResult, WebhookStore};
 use uuid::Uuid;
 
 // ---------------------------------------------------------------- webhooks
-
-pub(crate) async fn list_webhooks(pool: &PgPool) -> StoreResult<Vec<Webhook>> {
-    let r = sqlx::query("SELECT * FROM webhooks ORDER BY created_at, id")
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-    rows(&r, webhook)
-}
-
-pub(crate) async fn get_webhook(pool: &PgPool, id: Uuid) -> StoreResult<Webhook> {
-    let r = sqlx::query("SELECT * FROM webhooks WHERE id = $1")
-        .bind(id)
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-    one(rows(&r, webhook)?)
-}
 
 pub(crate) async fn write_webhook(pool: &PgPool, w: &Webhook, insert: bool) -> StoreResult<()> {
     let sql = if insert {
@@ -38,153 +23,15 @@ pub(crate) async fn write_webhook(pool: &PgPool, w: &Webhook, insert: bool) -> S
     } else {
         "UPDATE webhooks SET url = $1, events = $2, secret = $3, active = $4, created_at = $5 WHERE id = $6"
     };
-    let n = sqlx::query(sql)
+    sqlx::query(sql)
         .bind(&w.url)
         .bind(event_keys(&w.events))
         .bind(&w.secret)
         .bind(w.active)
         .bind(w.created_at)
         .bind(w.id)
-        .execute(pool)
+        .write_one(pool, write_err)
         .await
-        .map_err(write_err)?
-        .rows_affected();
-    affected(n)
-}
-
-pub(crate) async fn claim_deliveries(
-    pool: &PgPool,
-    now: DateTime<Utc>,
-    lease: chrono::Duration,
-    limit: i64,
-) -> StoreResult<Vec<ClaimedDelivery>> {
-    if limit <= 0 {
-        return Ok(Vec::new());
-    }
-    let until = now + lease;
-    // SKIP LOCKED: a worker claiming at the same time passes over the rows
-    // this one has locked instead of waiting for them, and once committed
-    // they are no longer due (next_attempt_at = now + lease) for anyone.
-    let claimed = sqlx::query(
-        "WITH due AS ( \
-             SELECT id, next_attempt_at AS due_at FROM webhook_deliveries \
-             WHERE delivered_at IS NULL AND NOT failed AND next_attempt_at <= $1 \
-             ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED \
-         ) UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = $2 \
-         FROM due WHERE d.id = due.id RETURNING d.*, due.due_at",
-    )
-    .bind(now)
-    .bind(until)
-    .bind(limit)
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    let mut due: Vec<(DateTime<Utc>, WebhookDelivery)> = claimed
-        .iter()
-        .map(|r| Ok((r.try_get("due_at")?, delivery(r)?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db)?;
-    due.sort_by_key(|a| (a.0, a.1.id));
-    if due.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut hook_ids: Vec<Uuid> = due.iter().map(|(_, d)| d.webhook_id).collect();
-    hook_ids.sort();
-    hook_ids.dedup();
-    let r = sqlx::query("SELECT * FROM webhooks WHERE id = ANY ($1)")
-        .bind(&hook_ids)
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
-    let hooks = rows(&r, webhook)?;
-    due.into_iter()
-        .map(|(_, delivery)| {
-            let webhook = hooks
-                .iter()
-                .find(|w| w.id == delivery.webhook_id)
-                .cloned()
-                // Webhooks are never deleted, and the foreign key keeps them.
-                .ok_or(StoreError::NotFound)?;
-            Ok(ClaimedDelivery { delivery, webhook })
-        })
-        .collect()
-}
-
-pub(crate) async fn mark_delivered(pool: &PgPool, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
-    let n = sqlx::query("UPDATE webhook_deliveries SET delivered_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(at)
-        .execute(pool)
-        .await
-        .map_err(db)?
-        .rows_affected();
-    affected(n)
-}
-
-pub(crate) async fn mark_attempt_failed(
-    pool: &PgPool,
-    id: Uuid,
-    error: &str,
-    next_attempt_at: DateTime<Utc>,
-    failed: bool,
-) -> StoreResult<()> {
-    let n = sqlx::query(
-        "UPDATE webhook_deliveries SET last_error = $2, next_attempt_at = $3, failed = $4 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(error)
-    .bind(next_attempt_at)
-    .bind(failed)
-    .execute(pool)
-    .await
-    .map_err(db)?
-    .rows_affected();
-    affected(n)
-}
-
-/// Due again at `now` if it had failed; a delivered one stays delivered
-/// (as on SQLite). Its attempts and last error are kept.
-pub(crate) async fn retry_delivery(pool: &PgPool, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
-    let n = sqlx::query(
-        "UPDATE webhook_deliveries SET failed = FALSE, next_attempt_at = $2 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(now)
-    .execute(pool)
-    .await
-    .map_err(db)?
-    .rows_affected();
-    affected(n)
-}
-
-pub(crate) async fn list_deliveries(
-    pool: &PgPool,
-    webhook_id: Option<Uuid>,
-    limit: i64,
-) -> StoreResult<Vec<WebhookDelivery>> {
-    let limit = limit.max(0);
-    let r = match webhook_id {
-        Some(w) => {
-            sqlx::query(
-                "SELECT * FROM webhook_deliveries WHERE webhook_id = $1 \
-                 ORDER BY created_at DESC, id DESC LIMIT $2",
-            )
-            .bind(w)
-            .bind(limit)
-            .fetch_all(pool)
-            .await
-        }
-        None => {
-            sqlx::query(
-                "SELECT * FROM webhook_deliveries ORDER BY created_at DESC, id DESC LIMIT $1",
-            )
-            .bind(limit)
-            .fetch_all(pool)
-            .await
-        }
-    }
-    .map_err(db)?;
-    rows(&r, delivery)
 }
 
 fn event(raw: &str) -> Result<WebhookEvent, sqlx::Error> {
@@ -227,12 +74,17 @@ fn event_keys(events: &[WebhookEvent]) -> Vec<&'static str> {
 impl WebhookStore for PostgresStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_webhooks(&self) -> StoreResult<Vec<Webhook>> {
-        list_webhooks(&self.pool).await
+        sqlx::query("SELECT * FROM webhooks ORDER BY created_at, id")
+            .all(&self.pool, webhook)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_webhook(&self, id: Uuid) -> StoreResult<Webhook> {
-        get_webhook(&self.pool, id).await
+        sqlx::query("SELECT * FROM webhooks WHERE id = $1")
+            .bind(id)
+            .one(&self.pool, webhook)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -252,12 +104,63 @@ impl WebhookStore for PostgresStore {
         lease: chrono::Duration,
         limit: i64,
     ) -> StoreResult<Vec<ClaimedDelivery>> {
-        claim_deliveries(&self.pool, now, lease, limit).await
+        if limit <= 0 {
+            return Ok(Vec::new());
+        }
+        let until = now + lease;
+        // SKIP LOCKED: a worker claiming at the same time passes over the rows
+        // this one has locked instead of waiting for them, and once committed
+        // they are no longer due (next_attempt_at = now + lease) for anyone.
+        let claimed = sqlx::query(
+            "WITH due AS ( \
+                 SELECT id, next_attempt_at AS due_at FROM webhook_deliveries \
+                 WHERE delivered_at IS NULL AND NOT failed AND next_attempt_at <= $1 \
+                 ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED \
+             ) UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = $2 \
+             FROM due WHERE d.id = due.id RETURNING d.*, due.due_at",
+        )
+        .bind(now)
+        .bind(until)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let mut due: Vec<(DateTime<Utc>, WebhookDelivery)> = claimed
+            .iter()
+            .map(|r| Ok((r.try_get("due_at")?, delivery(r)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(db)?;
+        due.sort_by_key(|a| (a.0, a.1.id));
+        if due.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut hook_ids: Vec<Uuid> = due.iter().map(|(_, d)| d.webhook_id).collect();
+        hook_ids.sort();
+        hook_ids.dedup();
+        let hooks = sqlx::query("SELECT * FROM webhooks WHERE id = ANY ($1)")
+            .bind(&hook_ids)
+            .all(&self.pool, webhook)
+            .await?;
+        due.into_iter()
+            .map(|(_, delivery)| {
+                let webhook = hooks
+                    .iter()
+                    .find(|w| w.id == delivery.webhook_id)
+                    .cloned()
+                    // Webhooks are never deleted, and the foreign key keeps them.
+                    .ok_or(StoreError::NotFound)?;
+                Ok(ClaimedDelivery { delivery, webhook })
+            })
+            .collect()
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn mark_delivered(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
-        mark_delivered(&self.pool, id, at).await
+        sqlx::query("UPDATE webhook_deliveries SET delivered_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(at)
+            .write_one(&self.pool, db)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -268,12 +171,28 @@ impl WebhookStore for PostgresStore {
         next_attempt_at: DateTime<Utc>,
         failed: bool,
     ) -> StoreResult<()> {
-        mark_attempt_failed(&self.pool, id, error, next_attempt_at, failed).await
+        sqlx::query(
+            "UPDATE webhook_deliveries SET last_error = $2, next_attempt_at = $3, failed = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(error)
+        .bind(next_attempt_at)
+        .bind(failed)
+        .write_one(&self.pool, db)
+        .await
     }
 
+    /// Due again at `now` if it had failed; a delivered one stays delivered
+    /// (as on SQLite). Its attempts and last error are kept.
     #[tracing::instrument(level = "debug", skip_all)]
     async fn retry_delivery(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
-        retry_delivery(&self.pool, id, now).await
+        sqlx::query(
+            "UPDATE webhook_deliveries SET failed = FALSE, next_attempt_at = $2 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(now)
+        .write_one(&self.pool, db)
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -282,6 +201,27 @@ impl WebhookStore for PostgresStore {
         webhook_id: Option<Uuid>,
         limit: i64,
     ) -> StoreResult<Vec<WebhookDelivery>> {
-        list_deliveries(&self.pool, webhook_id, limit).await
+        let limit = limit.max(0);
+        let r =
+            match webhook_id {
+                Some(w) => {
+                    sqlx::query(
+                        "SELECT * FROM webhook_deliveries WHERE webhook_id = $1 \
+                     ORDER BY created_at DESC, id DESC LIMIT $2",
+                    )
+                    .bind(w)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                }
+                None => sqlx::query(
+                    "SELECT * FROM webhook_deliveries ORDER BY created_at DESC, id DESC LIMIT $1",
+                )
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await,
+            }
+            .map_err(db)?;
+        rows(&r, delivery)
     }
 }

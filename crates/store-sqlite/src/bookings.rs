@@ -21,6 +21,8 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::{QueryBuilder, Row, Sqlite};
 use thirdplace_domain::booking::{Booking, BookingRefusal, BookingRules, BookingStatus, Price};
+use thirdplace_store::sql::Fetch;
+use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{
     sql, BookingFilter, BookingStore, BookingView, Cancellation, IncludedCap, OutgoingEmail,
     Refusal, StoreError, StoreResult,
@@ -222,18 +224,15 @@ async fn used_minutes(conn: &mut SqliteConnection, seat_id: Uuid, month: &str) -
     )
     .bind(seat_id)
     .bind(month)
-    .fetch_one(conn)
+    .value(conn)
     .await
-    .map_err(db)
 }
 
 pub(crate) async fn get_booking(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<Booking> {
-    let r = sqlx::query("SELECT * FROM bookings WHERE id = ?")
+    sqlx::query("SELECT * FROM bookings WHERE id = ?")
         .bind(id)
-        .fetch_all(&mut *conn)
+        .one(&mut *conn, booking)
         .await
-        .map_err(db)?;
-    one(rows(r, booking)?)
 }
 
 pub(crate) async fn busy_times(
@@ -257,7 +256,7 @@ pub(crate) async fn busy_times(
     .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
-    rows(r, |r| {
+    rows(&r, |r| {
         Ok((
             instant(r.try_get("starts_at")?)?,
             instant(r.try_get("ends_at")?)?,
@@ -284,7 +283,7 @@ pub(crate) async fn seat_minutes_used(
     }
     q.push(") GROUP BY seat_id ORDER BY seat_id");
     let r = q.build().fetch_all(&mut *conn).await.map_err(db)?;
-    rows(r, |r| Ok((r.try_get("seat_id")?, r.try_get("used")?)))
+    rows(&r, |r| Ok((r.try_get("seat_id")?, r.try_get("used")?)))
 }
 
 pub(crate) async fn cancel_booking(
@@ -295,9 +294,8 @@ pub(crate) async fn cancel_booking(
 ) -> StoreResult<Booking> {
     let status: Option<String> = sqlx::query_scalar("SELECT status FROM bookings WHERE id = ?")
         .bind(id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db)?;
+        .optional_value(&mut *conn)
+        .await?;
     match status.as_deref() {
         None => return Err(StoreError::NotFound),
         Some("cancelled") => {
@@ -314,9 +312,8 @@ pub(crate) async fn cancel_booking(
         "SELECT id FROM events WHERE booking_id = ? AND status <> 'cancelled' LIMIT 1",
     )
     .bind(id)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db)?;
+    .optional_value(&mut *conn)
+    .await?;
     if of_event.is_some() {
         return Err(StoreError::Refused(Refusal::Booking(
             BookingRefusal::EventBooking,
@@ -334,7 +331,7 @@ pub(crate) async fn cancel_booking(
     .fetch_all(&mut *conn)
     .await
     .map_err(booking_write_err)?;
-    let b = one(rows(r, booking)?)?;
+    let b = one(rows(&r, booking)?)?;
     if let Some(e) = notice {
         insert_email(conn, e).await?;
     }
@@ -385,7 +382,7 @@ pub(crate) async fn list_bookings(
     q.push(" ORDER BY b.starts_at, b.room_id LIMIT ")
         .push_bind(f.limit.max(0));
     let r = q.build().fetch_all(&mut *conn).await.map_err(db)?;
-    rows(r, view)
+    rows(&r, view)
 }
 
 // --------------------------------------------------------- calendar feeds
@@ -397,9 +394,8 @@ pub(crate) async fn calendar_generation(
     let g: Option<i64> =
         sqlx::query_scalar("SELECT calendar_generation FROM member_profiles WHERE person_id = ?")
             .bind(person_id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *conn)
+            .await?;
     Ok(g.unwrap_or(0))
 }
 

@@ -14,10 +14,11 @@
 //! registration even if a check here were wrong.
 
 use super::bookings::{booking_write_err, insert_bookings, instant, opt_instant, secs};
-use super::{db, decode, must_exist, one, write_err};
+use super::{db, decode, must_exist, write_err};
 use crate::outbox::{self, insert_email};
 use crate::rows;
 use crate::SqliteStore;
+use crate::WriteOne;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqlitePool, SqliteRow};
@@ -29,6 +30,8 @@ use thirdplace_domain::event::{
     SummaryRow, Venue,
 };
 use thirdplace_domain::Email;
+use thirdplace_store::sql::Fetch;
+use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{
     sql, EventChange, EventFilter, EventListing, EventNotices, EventStore, OutgoingEmail, Refusal,
     RegistrationCancelled, RegistrationView, StoreError, StoreResult,
@@ -68,21 +71,19 @@ fn event(r: &SqliteRow) -> Result<Event, sqlx::Error> {
         id: r.try_get("id")?,
         hub_id: r.try_get("hub_id")?,
         venue: Venue::from_parts(&venue, r.try_get("room_id")?, r.try_get("zone_id")?)
-            .ok_or_else(|| decode::<Venue>("venue", &venue))?,
+            .ok_or_else(|| decode("venue", &venue))?,
         booking_id: r.try_get("booking_id")?,
         title: r.try_get("title")?,
         description: r.try_get("description")?,
-        topics: serde_json::from_str(&topics).map_err(|e| decode::<Vec<String>>("topics", e))?,
+        topics: serde_json::from_str(&topics).map_err(|e| decode("topics", e))?,
         start: instant(r.try_get("starts_at")?)?,
         end: instant(r.try_get("ends_at")?)?,
         capacity: r.try_get("capacity")?,
         visibility: EventVisibility::parse(&visibility)
-            .ok_or_else(|| decode::<EventVisibility>("visibility", &visibility))?,
-        status: EventStatus::parse(&status)
-            .ok_or_else(|| decode::<EventStatus>("status", &status))?,
+            .ok_or_else(|| decode("visibility", &visibility))?,
+        status: EventStatus::parse(&status).ok_or_else(|| decode("status", &status))?,
         organiser_id: r.try_get("organiser_id")?,
-        co_organiser_ids: serde_json::from_str(&co)
-            .map_err(|e| decode::<Vec<Uuid>>("co_organiser_ids", e))?,
+        co_organiser_ids: serde_json::from_str(&co).map_err(|e| decode("co_organiser_ids", e))?,
         sequence: r.try_get("sequence")?,
         created_at: instant(r.try_get("created_at")?)?,
         updated_at: instant(r.try_get("updated_at")?)?,
@@ -113,8 +114,7 @@ fn registration(r: &SqliteRow) -> Result<Registration, sqlx::Error> {
         registrant,
         registered_by: r.try_get("registered_by")?,
         invitation_id: r.try_get("invitation_id")?,
-        status: RegistrationStatus::parse(&status)
-            .ok_or_else(|| decode::<RegistrationStatus>("status", &status))?,
+        status: RegistrationStatus::parse(&status).ok_or_else(|| decode("status", &status))?,
         position: r.try_get("position")?,
         created_at: instant(r.try_get("created_at")?)?,
         cancelled_at: opt_instant(r.try_get("cancelled_at")?)?,
@@ -138,21 +138,17 @@ fn invitation(r: &SqliteRow) -> Result<Invitation, sqlx::Error> {
 // ---------------------------------------------------------------- events
 
 async fn load_event(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<Event> {
-    let r = sqlx::query("SELECT * FROM events WHERE id = ?")
+    sqlx::query("SELECT * FROM events WHERE id = ?")
         .bind(id)
-        .fetch_all(conn)
+        .one(conn, event)
         .await
-        .map_err(db)?;
-    one(rows(r, event)?)
 }
 
 pub(crate) async fn get_event(pool: &SqlitePool, id: Uuid) -> StoreResult<Event> {
-    let r = sqlx::query("SELECT * FROM events WHERE id = ?")
+    sqlx::query("SELECT * FROM events WHERE id = ?")
         .bind(id)
-        .fetch_all(pool)
+        .one(pool, event)
         .await
-        .map_err(db)?;
-    one(rows(r, event)?)
 }
 
 /// The booking an event in a room must come with.
@@ -263,9 +259,8 @@ async fn address_of(conn: &mut SqliteConnection, r: &Registration) -> StoreResul
         Registrant::Person { person_id } => {
             sqlx::query_scalar("SELECT email FROM people WHERE id = ?")
                 .bind(person_id)
-                .fetch_one(conn)
+                .value(conn)
                 .await
-                .map_err(db)
         }
     }
 }
@@ -283,17 +278,15 @@ async fn fill_places(
     if free <= 0 || waitlisted == 0 {
         return Ok(Vec::new());
     }
-    let r = sqlx::query(
+    let mut promoted = sqlx::query(
         "UPDATE event_registrations SET status = 'confirmed' WHERE id IN (\
          SELECT id FROM event_registrations WHERE event_id = ? AND status = 'waitlisted' \
          ORDER BY position LIMIT ?) RETURNING *",
     )
     .bind(event_id)
     .bind(free)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db)?;
-    let mut promoted = rows(r, registration)?;
+    .all(&mut *conn, registration)
+    .await?;
     promoted.sort_by_key(|r| r.position);
     if let Some(t) = template {
         for p in &promoted {
@@ -449,16 +442,14 @@ pub(crate) async fn cancel_event(
     if let Some(b) = old.booking_id {
         cancel_room_booking(conn, b, at, by, "event cancelled").await?;
     }
-    let r = sqlx::query(
+    let e = sqlx::query(
         "UPDATE events SET status = 'cancelled', sequence = sequence + 1, updated_at = ? \
          WHERE id = ? RETURNING *",
     )
     .bind(secs(at))
     .bind(id)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db)?;
-    let e = one(rows(r, event)?)?;
+    .one(&mut *conn, event)
+    .await?;
     if let Some(t) = notice {
         notify_active(conn, id, t).await?;
     }
@@ -563,7 +554,7 @@ pub(crate) async fn list_events(
     q.push(" ORDER BY e.starts_at, e.id LIMIT ")
         .push_bind(f.limit.max(0));
     let r = q.build().fetch_all(&mut *conn).await.map_err(db)?;
-    rows(r, listing)
+    rows(&r, listing)
 }
 
 /// See [`thirdplace_store::Store::calendar_feed_changes`].
@@ -594,9 +585,8 @@ pub(crate) async fn calendar_version(conn: &mut SqliteConnection, feed: bool) ->
     } else {
         "SELECT version FROM calendar_version WHERE id = 1"
     })
-    .fetch_one(conn)
+    .value(conn)
     .await
-    .map_err(db)
 }
 
 // --------------------------------------------------------- registrations
@@ -630,9 +620,8 @@ async fn register_in(
     .bind(e.id)
     .bind(person)
     .bind(external.map(|x| x.email.as_str()))
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db)?;
+    .optional_value(&mut *conn)
+    .await?;
     if taken.is_some() {
         return Err(refused(EventRefusal::AlreadyRegistered));
     }
@@ -691,12 +680,10 @@ pub(crate) async fn register(
 }
 
 pub(crate) async fn get_registration(pool: &SqlitePool, id: Uuid) -> StoreResult<Registration> {
-    let r = sqlx::query("SELECT * FROM event_registrations WHERE id = ?")
+    sqlx::query("SELECT * FROM event_registrations WHERE id = ?")
         .bind(id)
-        .fetch_all(pool)
+        .one(pool, registration)
         .await
-        .map_err(db)?;
-    one(rows(r, registration)?)
 }
 
 pub(crate) async fn list_registrations(
@@ -714,7 +701,7 @@ pub(crate) async fn list_registrations(
     .fetch_all(pool)
     .await
     .map_err(db)?;
-    rows(r, |r| {
+    rows(&r, |r| {
         let reg = registration(r)?;
         let (name, email, org) = match &reg.registrant {
             Registrant::Person { .. } => {
@@ -756,13 +743,12 @@ pub(crate) async fn cancel_registration(
     .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
-    let Some(reg) = rows(r, registration)?.into_iter().next() else {
+    let Some(reg) = rows(&r, registration)?.into_iter().next() else {
         let found: Option<i64> =
             sqlx::query_scalar("SELECT 1 FROM event_registrations WHERE id = ?")
                 .bind(id)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(db)?;
+                .optional_value(&mut *conn)
+                .await?;
         return Err(match found {
             Some(_) => refused(EventRefusal::AlreadyCancelled),
             None => StoreError::NotFound,
@@ -785,14 +771,11 @@ pub(crate) async fn set_attended(
     id: Uuid,
     attended: bool,
 ) -> StoreResult<()> {
-    let n = sqlx::query("UPDATE event_registrations SET attended = ? WHERE id = ?")
+    sqlx::query("UPDATE event_registrations SET attended = ? WHERE id = ?")
         .bind(attended)
         .bind(id)
-        .execute(conn)
+        .write_one(conn, db)
         .await
-        .map_err(db)?
-        .rows_affected();
-    super::affected(n)
 }
 
 // ----------------------------------------------------------- invitations
@@ -831,25 +814,20 @@ pub(crate) async fn invitation_by_token(
     pool: &SqlitePool,
     token_hash: &str,
 ) -> StoreResult<Invitation> {
-    let r = sqlx::query("SELECT * FROM event_invitations WHERE token_hash = ?")
+    sqlx::query("SELECT * FROM event_invitations WHERE token_hash = ?")
         .bind(token_hash)
-        .fetch_all(pool)
+        .one(pool, invitation)
         .await
-        .map_err(db)?;
-    one(rows(r, invitation)?)
 }
 
 pub(crate) async fn list_invitations(
     pool: &SqlitePool,
     event_id: Uuid,
 ) -> StoreResult<Vec<Invitation>> {
-    let r =
-        sqlx::query("SELECT * FROM event_invitations WHERE event_id = ? ORDER BY created_at, id")
-            .bind(event_id)
-            .fetch_all(pool)
-            .await
-            .map_err(db)?;
-    rows(r, invitation)
+    sqlx::query("SELECT * FROM event_invitations WHERE event_id = ? ORDER BY created_at, id")
+        .bind(event_id)
+        .all(pool, invitation)
+        .await
 }
 
 pub(crate) async fn redeem_invitation(
@@ -871,9 +849,8 @@ pub(crate) async fn redeem_invitation(
         let known: Option<i64> =
             sqlx::query_scalar("SELECT 1 FROM event_invitations WHERE token_hash = ?")
                 .bind(token_hash)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(db)?;
+                .optional_value(&mut *conn)
+                .await?;
         return Err(refused(if known.is_some() {
             EventRefusal::InvitationUsed
         } else {
@@ -900,16 +877,14 @@ pub(crate) async fn registration_of(
     event_id: Uuid,
     person_id: Uuid,
 ) -> StoreResult<Option<Registration>> {
-    let r = sqlx::query(
+    sqlx::query(
         "SELECT * FROM event_registrations WHERE event_id = ? AND person_id = ? \
          AND status <> 'cancelled'",
     )
     .bind(event_id)
     .bind(person_id)
-    .fetch_all(pool)
+    .optional(pool, registration)
     .await
-    .map_err(db)?;
-    Ok(rows(r, registration)?.into_iter().next())
 }
 
 // ------------------------------------------------------------- reminders
@@ -920,17 +895,15 @@ pub(crate) async fn events_due_for_reminder(
     ahead: chrono::Duration,
     limit: i64,
 ) -> StoreResult<Vec<Event>> {
-    let r = sqlx::query(
+    sqlx::query(
         "SELECT * FROM events WHERE status = 'published' AND reminded_at IS NULL \
          AND starts_at > ? AND starts_at <= ? ORDER BY starts_at, id LIMIT ?",
     )
     .bind(secs(now))
     .bind(secs(now + ahead))
     .bind(limit.max(0))
-    .fetch_all(pool)
+    .all(pool, event)
     .await
-    .map_err(db)?;
-    rows(r, event)
 }
 
 pub(crate) async fn send_event_reminder(
@@ -946,15 +919,13 @@ pub(crate) async fn send_event_reminder(
     )
     .bind(secs(at))
     .bind(event_id)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db)?;
+    .optional_value(&mut *conn)
+    .await?;
     if marked.is_none() {
         let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM events WHERE id = ?")
             .bind(event_id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *conn)
+            .await?;
         return Err(match known {
             Some(_) => StoreError::Refused(Refusal::ReminderSent),
             None => StoreError::NotFound,
@@ -980,9 +951,8 @@ pub(crate) async fn send_event_reminder(
 pub(crate) async fn event_summary(pool: &SqlitePool, event_id: Uuid) -> StoreResult<EventSummary> {
     let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM events WHERE id = ?")
         .bind(event_id)
-        .fetch_optional(pool)
-        .await
-        .map_err(db)?;
+        .optional_value(pool)
+        .await?;
     if exists.is_none() {
         return Err(StoreError::NotFound);
     }
@@ -995,14 +965,13 @@ pub(crate) async fn event_summary(pool: &SqlitePool, event_id: Uuid) -> StoreRes
     .fetch_all(pool)
     .await
     .map_err(db)?;
-    let rows = rows(r, |r| {
+    let rows = rows(&r, |r| {
         let status: String = r.try_get("status")?;
         let person: Option<Uuid> = r.try_get("person_id")?;
         let org: Option<Uuid> = r.try_get("organisation_id")?;
         let external_org: Option<String> = r.try_get("external_organisation")?;
         Ok(SummaryRow {
-            status: RegistrationStatus::parse(&status)
-                .ok_or_else(|| decode::<RegistrationStatus>("status", &status))?,
+            status: RegistrationStatus::parse(&status).ok_or_else(|| decode("status", &status))?,
             attended: r.try_get("attended")?,
             organisation: match person {
                 Some(_) => org.map(|o| o.to_string()),

@@ -9,17 +9,21 @@
 //! Holding the write lock from the start means a check made before a write
 //! cannot be stale.
 
-use super::{db, decode, must_exist, one, write_err};
+use super::{db, decode, must_exist, write_err};
 use crate::rows;
 use crate::SqliteStore;
+use crate::WriteOne;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 use thirdplace_domain::membership::{
-    AccessSummary, CheckIn, CheckInMethod, GuestRefusal, GuestVisit, HeldSeat, Plan, PlanScope,
-    PresentPerson, Profile, Seat, SeatHolding, Validity,
+    AccessSummary, CheckIn, GuestRefusal, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
+    Profile, Seat, SeatHolding,
 };
+use thirdplace_store::sql::Fetch;
+use thirdplace_store::sql::FetchValue;
+use thirdplace_store::sql::{checkin, plan, plan_prefixed};
 use thirdplace_store::sql::{guest_visit, holding, seat, seat_view};
 use thirdplace_store::{
     MembershipStore, OutboundEvent, Refusal, SeatView, StoreError, StoreResult,
@@ -44,52 +48,17 @@ const PLAN_COLS_P: &str = "pl.id AS p_id, pl.name AS p_name, pl.description AS p
      pl.validity_kind AS p_validity_kind, pl.validity_days AS p_validity_days, \
      pl.archived AS p_archived";
 
-fn plan_prefixed(r: &SqliteRow, p: &str) -> Result<Plan, sqlx::Error> {
-    let col = |c: &str| format!("{p}{c}");
-    let kind: String = r.try_get(col("scope_kind").as_str())?;
-    let target: Option<Uuid> = match kind.as_str() {
-        "region" => r.try_get(col("scope_region_id").as_str())?,
-        "hub" => r.try_get(col("scope_hub_id").as_str())?,
-        _ => None,
-    };
-    let scope = PlanScope::from_parts(&kind, target)
-        .map_err(|e| decode::<PlanScope>("scope", e.message))?;
-    let validity_kind: String = r.try_get(col("validity_kind").as_str())?;
-    let validity_days: Option<i64> = r.try_get(col("validity_days").as_str())?;
-    let validity = Validity::from_parts(&validity_kind, validity_days)
-        .map_err(|e| decode::<Validity>("validity", e.message))?;
-    Ok(Plan {
-        id: r.try_get(col("id").as_str())?,
-        name: r.try_get(col("name").as_str())?,
-        description: r.try_get(col("description").as_str())?,
-        scope,
-        monthly_price_ore: r.try_get(col("monthly_price_ore").as_str())?,
-        included_hours_per_month: r.try_get(col("included_hours_per_month").as_str())?,
-        max_guests: r.try_get(col("max_guests").as_str())?,
-        validity,
-        archived: r.try_get(col("archived").as_str())?,
-    })
-}
-
-fn plan(r: &SqliteRow) -> Result<Plan, sqlx::Error> {
-    plan_prefixed(r, "")
-}
-
 pub(crate) async fn list_plans(conn: &mut SqliteConnection) -> StoreResult<Vec<Plan>> {
-    let r = sqlx::query("SELECT * FROM plans ORDER BY name, id")
-        .fetch_all(&mut *conn)
+    sqlx::query("SELECT * FROM plans ORDER BY name, id")
+        .all(&mut *conn, plan)
         .await
-        .map_err(db)?;
-    rows(r, plan)
 }
 
 pub(crate) async fn get_plan(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<Plan> {
-    let r = sqlx::query("SELECT * FROM plans WHERE id = ?")
+    sqlx::query("SELECT * FROM plans WHERE id = ?")
         .bind(id)
-        .fetch_all(&mut *conn)
+        .one(&mut *conn, plan)
         .await
-        .map_err(db)?;
-    one(rows(r, plan)?)
 }
 
 pub(crate) async fn write_plan(
@@ -117,7 +86,7 @@ pub(crate) async fn write_plan(
          scope_hub_id = ?, monthly_price_ore = ?, included_hours_per_month = ?, max_guests = ?, \
          validity_kind = ?, validity_days = ?, archived = ? WHERE id = ?"
     };
-    let n = sqlx::query(sql)
+    sqlx::query(sql)
         .bind(&p.name)
         .bind(&p.description)
         .bind(p.scope.key())
@@ -130,11 +99,8 @@ pub(crate) async fn write_plan(
         .bind(p.validity.days().map(i64::from))
         .bind(p.archived)
         .bind(p.id)
-        .execute(&mut *conn)
-        .await
-        .map_err(write_err)?
-        .rows_affected();
-    super::affected(n)?;
+        .write_one(&mut *conn, write_err)
+        .await?;
     Ok(())
 }
 
@@ -181,26 +147,22 @@ pub(crate) async fn insert_seats(conn: &mut SqliteConnection, seats: &[Seat]) ->
 }
 
 pub(crate) async fn get_seat(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<SeatView> {
-    let r = sqlx::query(&format!("{SEAT_VIEW} WHERE s.id = ?"))
+    sqlx::query(&format!("{SEAT_VIEW} WHERE s.id = ?"))
         .bind(id)
-        .fetch_all(&mut *conn)
+        .one(&mut *conn, seat_view)
         .await
-        .map_err(db)?;
-    one(rows(r, seat_view)?)
 }
 
 pub(crate) async fn list_seats(
     conn: &mut SqliteConnection,
     organisation_id: Uuid,
 ) -> StoreResult<Vec<SeatView>> {
-    let r = sqlx::query(&format!(
+    sqlx::query(&format!(
         "{SEAT_VIEW} WHERE s.organisation_id = ? ORDER BY s.created_at DESC, s.id"
     ))
     .bind(organisation_id)
-    .fetch_all(&mut *conn)
+    .all(&mut *conn, seat_view)
     .await
-    .map_err(db)?;
-    rows(r, seat_view)
 }
 
 pub(crate) async fn seat_history(
@@ -209,15 +171,13 @@ pub(crate) async fn seat_history(
 ) -> StoreResult<Vec<SeatHolding>> {
     // Two assignments at one instant leave an empty holding (from = until)
     // before the current one: ended holdings sort before the open one.
-    let r = sqlx::query(
+    sqlx::query(
         "SELECT * FROM seat_holdings WHERE seat_id = ? \
          ORDER BY held_from, held_until IS NULL, held_until",
     )
     .bind(seat_id)
-    .fetch_all(&mut *conn)
+    .all(&mut *conn, holding)
     .await
-    .map_err(db)?;
-    rows(r, holding)
 }
 
 pub(crate) async fn assign_seat(
@@ -228,17 +188,15 @@ pub(crate) async fn assign_seat(
 ) -> StoreResult<()> {
     let seat_org: Uuid = sqlx::query_scalar("SELECT organisation_id FROM seats WHERE id = ?")
         .bind(seat_id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db)?
+        .optional_value(&mut *conn)
+        .await?
         .ok_or(StoreError::NotFound)?;
     if let Some(p) = holder {
         let person: Option<(Option<Uuid>, bool)> =
             sqlx::query_as("SELECT organisation_id, archived FROM people WHERE id = ?")
                 .bind(p)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(db)?;
+                .optional_value(&mut *conn)
+                .await?;
         match person {
             Some((Some(org), false)) if org == seat_org => {}
             _ => return Err(StoreError::Reference("person_id".into())),
@@ -248,9 +206,8 @@ pub(crate) async fn assign_seat(
         "SELECT person_id FROM seat_holdings WHERE seat_id = ? AND held_until IS NULL",
     )
     .bind(seat_id)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db)?;
+    .optional_value(&mut *conn)
+    .await?;
     if current == holder {
         // Already theirs (or already free): nothing changes.
         return Ok(());
@@ -285,14 +242,11 @@ pub(crate) async fn set_seat_end(
     seat_id: Uuid,
     end_date: Option<NaiveDate>,
 ) -> StoreResult<()> {
-    let n = sqlx::query("UPDATE seats SET end_date = ? WHERE id = ?")
+    sqlx::query("UPDATE seats SET end_date = ? WHERE id = ?")
         .bind(end_date)
         .bind(seat_id)
-        .execute(&mut *conn)
+        .write_one(&mut *conn, db)
         .await
-        .map_err(db)?
-        .rows_affected();
-    super::affected(n)
 }
 
 pub(crate) async fn held_seats(
@@ -314,7 +268,7 @@ pub(crate) async fn held_seats(
     .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
-    rows(r, |r| {
+    rows(&r, |r| {
         Ok(HeldSeat {
             seat: seat(r)?,
             plan: plan_prefixed(r, "p_")?,
@@ -326,7 +280,7 @@ pub(crate) async fn held_seats(
 // ------------------------------------------------------- profile and card
 
 fn expertise(raw: &str) -> Result<Vec<String>, sqlx::Error> {
-    serde_json::from_str(raw).map_err(|e| decode::<Vec<String>>("expertise", e))
+    serde_json::from_str(raw).map_err(|e| decode("expertise", e))
 }
 
 pub(crate) async fn get_profile(
@@ -336,9 +290,8 @@ pub(crate) async fn get_profile(
     let row: Option<(bool, String)> =
         sqlx::query_as("SELECT visible, expertise FROM member_profiles WHERE person_id = ?")
             .bind(person_id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *conn)
+            .await?;
     match row {
         Some((visible, raw)) => Ok(Profile {
             visible,
@@ -375,9 +328,8 @@ pub(crate) async fn qr_generation(
     let g: Option<i64> =
         sqlx::query_scalar("SELECT qr_generation FROM member_profiles WHERE person_id = ?")
             .bind(person_id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *conn)
+            .await?;
     Ok(g.unwrap_or(0))
 }
 
@@ -395,21 +347,6 @@ pub(crate) async fn rotate_qr(conn: &mut SqliteConnection, person_id: Uuid) -> S
 }
 
 // -------------------------------------------------------------- check-ins
-
-fn checkin(r: &SqliteRow) -> Result<CheckIn, sqlx::Error> {
-    let method: String = r.try_get("method")?;
-    Ok(CheckIn {
-        id: r.try_get("id")?,
-        person_id: r.try_get("person_id")?,
-        hub_id: r.try_get("hub_id")?,
-        seat_id: r.try_get("seat_id")?,
-        method: CheckInMethod::parse(&method)
-            .ok_or_else(|| decode::<CheckInMethod>("method", &method))?,
-        checked_in_at: r.try_get("checked_in_at")?,
-        checked_out_at: r.try_get("checked_out_at")?,
-        auto_closed: r.try_get("auto_closed")?,
-    })
-}
 
 /// Counts a visit (or a guest visit) on its hub's civil day.
 async fn count_visit(
@@ -535,24 +472,20 @@ pub(crate) async fn insert_checkin(
 }
 
 pub(crate) async fn get_checkin(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<CheckIn> {
-    let r = sqlx::query("SELECT * FROM checkins WHERE id = ?")
+    sqlx::query("SELECT * FROM checkins WHERE id = ?")
         .bind(id)
-        .fetch_all(&mut *conn)
+        .one(&mut *conn, checkin)
         .await
-        .map_err(db)?;
-    one(rows(r, checkin)?)
 }
 
 pub(crate) async fn open_checkin_of(
     conn: &mut SqliteConnection,
     person_id: Uuid,
 ) -> StoreResult<Option<CheckIn>> {
-    let r = sqlx::query("SELECT * FROM checkins WHERE person_id = ? AND checked_out_at IS NULL")
+    sqlx::query("SELECT * FROM checkins WHERE person_id = ? AND checked_out_at IS NULL")
         .bind(person_id)
-        .fetch_all(&mut *conn)
+        .optional(&mut *conn, checkin)
         .await
-        .map_err(db)?;
-    Ok(rows(r, checkin)?.into_iter().next())
 }
 
 pub(crate) async fn checkout(
@@ -582,9 +515,8 @@ pub(crate) async fn checkout(
         // then, and the writer rolls this job back anyway).
         let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM checkins WHERE id = ?")
             .bind(id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *conn)
+            .await?;
         return Err(match known {
             Some(_) => StoreError::Refused(Refusal::AlreadyCheckedOut),
             None => StoreError::NotFound,
@@ -596,13 +528,9 @@ pub(crate) async fn checkout(
 }
 
 pub(crate) async fn list_open_checkins(conn: &mut SqliteConnection) -> StoreResult<Vec<CheckIn>> {
-    let r = sqlx::query(
-        "SELECT * FROM checkins WHERE checked_out_at IS NULL ORDER BY checked_in_at, id",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db)?;
-    rows(r, checkin)
+    sqlx::query("SELECT * FROM checkins WHERE checked_out_at IS NULL ORDER BY checked_in_at, id")
+        .all(&mut *conn, checkin)
+        .await
 }
 
 pub(crate) async fn insert_guest_visit(
@@ -614,9 +542,8 @@ pub(crate) async fn insert_guest_visit(
     let host: Option<Option<DateTime<Utc>>> =
         sqlx::query_scalar("SELECT checked_out_at FROM checkins WHERE id = ?")
             .bind(g.host_checkin_id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *conn)
+            .await?;
     match host {
         None => return Err(StoreError::Reference("host_checkin_id".into())),
         Some(Some(_)) => {
@@ -630,9 +557,8 @@ pub(crate) async fn insert_guest_visit(
         "SELECT count(*) FROM guest_visits WHERE host_checkin_id = ? AND left_at IS NULL",
     )
     .bind(g.host_checkin_id)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(db)?;
+    .value(&mut *conn)
+    .await?;
     if present >= max_guests {
         return Err(StoreError::Refused(Refusal::Guest(
             GuestRefusal::LimitReached { limit: max_guests },
@@ -664,13 +590,10 @@ pub(crate) async fn list_guests(
     conn: &mut SqliteConnection,
     checkin_id: Uuid,
 ) -> StoreResult<Vec<GuestVisit>> {
-    let r =
-        sqlx::query("SELECT * FROM guest_visits WHERE host_checkin_id = ? ORDER BY arrived_at, id")
-            .bind(checkin_id)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db)?;
-    rows(r, guest_visit)
+    sqlx::query("SELECT * FROM guest_visits WHERE host_checkin_id = ? ORDER BY arrived_at, id")
+        .bind(checkin_id)
+        .all(&mut *conn, guest_visit)
+        .await
 }
 
 pub(crate) async fn present_at(
@@ -691,7 +614,7 @@ pub(crate) async fn present_at(
     .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
-    rows(r, |r| {
+    rows(&r, |r| {
         let visible: i64 = r.try_get("visible")?;
         let tags: String = r.try_get("expertise")?;
         Ok(PresentPerson {
@@ -712,14 +635,12 @@ pub(crate) async fn present_guests(
 ) -> StoreResult<Vec<GuestVisit>> {
     // A guest's visit ends with the host's check-out, so an open visit is a
     // guest who is here.
-    let r = sqlx::query(
+    sqlx::query(
         "SELECT * FROM guest_visits WHERE hub_id = ? AND left_at IS NULL ORDER BY arrived_at, id",
     )
     .bind(hub_id)
-    .fetch_all(&mut *conn)
+    .all(&mut *conn, guest_visit)
     .await
-    .map_err(db)?;
-    rows(r, guest_visit)
 }
 
 pub(crate) async fn list_checkins_of(
@@ -727,15 +648,13 @@ pub(crate) async fn list_checkins_of(
     person_id: Uuid,
     limit: i64,
 ) -> StoreResult<Vec<CheckIn>> {
-    let r = sqlx::query(
+    sqlx::query(
         "SELECT * FROM checkins WHERE person_id = ? ORDER BY checked_in_at DESC, id DESC LIMIT ?",
     )
     .bind(person_id)
     .bind(limit.max(0))
-    .fetch_all(&mut *conn)
+    .all(&mut *conn, checkin)
     .await
-    .map_err(db)?;
-    rows(r, checkin)
 }
 
 pub(crate) async fn access_summary(

@@ -1,8 +1,9 @@
 //! [`MetaStore`] for SQLite: the backend's name, its ping and the `meta` table.
 
-use crate::{db, write_err, SqliteStore};
+use crate::{db, write_err, Bind, SqliteStore};
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteConnection;
+use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{MetaStore, StoreResult};
 
 pub(crate) async fn meta_get_or_insert(
@@ -18,9 +19,8 @@ pub(crate) async fn meta_get_or_insert(
         .map_err(write_err)?;
     let stored: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
         .bind(key)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db)?;
+        .value(&mut *conn)
+        .await?;
     Ok(stored)
 }
 
@@ -44,20 +44,17 @@ impl MetaStore for SqliteStore {
     async fn get_meta(&self, key: &str) -> StoreResult<Option<String>> {
         sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
             .bind(key)
-            .fetch_optional(&mut *self.readers.get().await)
+            .optional_value(&mut *self.readers.get().await)
             .await
-            .map_err(db)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
-        sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key)
-            .bind(value)
-            .execute(&self.pool)
-            .await
-            .map_err(db)
-            .map(|_| ())
+        self.write_simple(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            vec![Bind::Text(key), Bind::Text(value)],
+        )
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

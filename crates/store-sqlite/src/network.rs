@@ -1,7 +1,8 @@
 //! [`NetworkStore`] for SQLite: regions, municipalities, operators, hubs,
 //! zones and rooms, with their row mapping.
 
-use crate::{affected, db, decode, must_exist, one, write_err, Bind, SqliteStore};
+use crate::WriteOne;
+use crate::{db, decode, must_exist, one, write_err, Bind, SqliteStore};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
@@ -16,7 +17,7 @@ use uuid::Uuid;
 fn hub_listing(r: &SqliteRow) -> Result<HubListing, sqlx::Error> {
     let hours: String = r.try_get("opening_hours")?;
     let opening_hours: OpeningHours =
-        serde_json::from_str(&hours).map_err(|e| decode::<OpeningHours>("opening_hours", e))?;
+        serde_json::from_str(&hours).map_err(|e| decode("opening_hours", e))?;
     sql::hub_listing(r, opening_hours)
 }
 
@@ -26,7 +27,7 @@ fn room(r: &SqliteRow) -> Result<Room, sqlx::Error> {
         id: r.try_get("id")?,
         hub_id: r.try_get("hub_id")?,
         name: r.try_get("name")?,
-        kind: RoomKind::parse(&kind).map_err(|e| decode::<RoomKind>("kind", e.message))?,
+        kind: RoomKind::parse(&kind).map_err(|e| decode("kind", e.message))?,
         capacity: r.try_get("capacity")?,
         hourly_price_ore: r.try_get("hourly_price_ore")?,
         vat_rate_percent: r.try_get::<i64, _>("vat_rate_percent")? as u8,
@@ -46,7 +47,7 @@ impl SqliteStore {
             "UPDATE hubs SET municipality_id = ?, operator_id = ?, name = ?, description = ?, street_address = ?, postal_code = ?, city = ?, \
              latitude = ?, longitude = ?, in_central_town = ?, opening_hours = ?, archived = ? WHERE id = ?"
         };
-        let n = sqlx::query(sql)
+        sqlx::query(sql)
             .bind(h.municipality_id)
             .bind(h.operator_id)
             .bind(&h.name)
@@ -60,11 +61,8 @@ impl SqliteStore {
             .bind(hours)
             .bind(h.archived)
             .bind(h.id)
-            .execute(&mut *conn)
-            .await
-            .map_err(write_err)?
-            .rows_affected();
-        affected(n)?;
+            .write_one(&mut *conn, write_err)
+            .await?;
         Ok(())
     }
 
@@ -79,18 +77,15 @@ impl SqliteStore {
         } else {
             "UPDATE municipalities SET region_id = ?, name = ?, code = ?, central_town = ?, archived = ? WHERE id = ?"
         };
-        let n = sqlx::query(sql)
+        sqlx::query(sql)
             .bind(m.region_id)
             .bind(&m.name)
             .bind(&m.code)
             .bind(&m.central_town)
             .bind(m.archived)
             .bind(m.id)
-            .execute(&mut *conn)
-            .await
-            .map_err(write_err)?
-            .rows_affected();
-        affected(n)?;
+            .write_one(&mut *conn, write_err)
+            .await?;
         Ok(())
     }
 
@@ -101,18 +96,15 @@ impl SqliteStore {
         } else {
             "UPDATE zones SET hub_id = ?, name = ?, purpose = ?, capacity = ?, archived = ? WHERE id = ?"
         };
-        let n = sqlx::query(sql)
+        sqlx::query(sql)
             .bind(z.hub_id)
             .bind(&z.name)
             .bind(&z.purpose)
             .bind(z.capacity)
             .bind(z.archived)
             .bind(z.id)
-            .execute(&mut *conn)
-            .await
-            .map_err(write_err)?
-            .rows_affected();
-        affected(n)?;
+            .write_one(&mut *conn, write_err)
+            .await?;
         Ok(())
     }
 
@@ -123,7 +115,7 @@ impl SqliteStore {
         } else {
             "UPDATE rooms SET hub_id = ?, name = ?, kind = ?, capacity = ?, hourly_price_ore = ?, vat_rate_percent = ?, archived = ? WHERE id = ?"
         };
-        let n = sqlx::query(sql)
+        sqlx::query(sql)
             .bind(r.hub_id)
             .bind(&r.name)
             .bind(r.kind.key())
@@ -132,11 +124,8 @@ impl SqliteStore {
             .bind(i64::from(r.vat_rate_percent))
             .bind(r.archived)
             .bind(r.id)
-            .execute(&mut *conn)
-            .await
-            .map_err(write_err)?
-            .rows_affected();
-        affected(n)?;
+            .write_one(&mut *conn, write_err)
+            .await?;
         Ok(())
     }
 }

@@ -3,12 +3,14 @@
 //! claiming and marking them; [`OutboxStore`] at the end.
 
 use crate::bookings::{instant, opt_instant, secs};
-use crate::rows;
+use crate::WriteOne;
 use crate::{db, write_err, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
+use thirdplace_store::sql::Fetch;
+use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{OutboxStore, OutgoingEmail, StoreResult};
 use uuid::Uuid;
 
@@ -60,12 +62,10 @@ pub(crate) async fn list_emails(
     conn: &mut SqliteConnection,
     limit: i64,
 ) -> StoreResult<Vec<OutgoingEmail>> {
-    let r = sqlx::query("SELECT * FROM email_outbox ORDER BY created_at DESC, id DESC LIMIT ?")
+    sqlx::query("SELECT * FROM email_outbox ORDER BY created_at DESC, id DESC LIMIT ?")
         .bind(limit.max(0))
-        .fetch_all(&mut *conn)
+        .all(&mut *conn, email)
         .await
-        .map_err(db)?;
-    rows(r, email)
 }
 
 /// Whether an e-mail is due: most of the time none is, and a read says so
@@ -79,9 +79,8 @@ pub(crate) async fn any_email_due(
          AND next_attempt_at <= ? LIMIT 1",
     )
     .bind(secs(now))
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db)?;
+    .optional_value(&mut *conn)
+    .await?;
     Ok(due.is_some())
 }
 
@@ -91,7 +90,7 @@ pub(crate) async fn claim_emails(
     lease: chrono::Duration,
     limit: i64,
 ) -> StoreResult<Vec<OutgoingEmail>> {
-    let r = sqlx::query(
+    let mut out = sqlx::query(
         "UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = ? \
          WHERE id IN (SELECT id FROM email_outbox WHERE sent_at IS NULL AND failed = 0 \
          AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?) RETURNING *",
@@ -99,10 +98,8 @@ pub(crate) async fn claim_emails(
     .bind(secs(now + lease))
     .bind(secs(now))
     .bind(limit)
-    .fetch_all(conn)
-    .await
-    .map_err(db)?;
-    let mut out = rows(r, email)?;
+    .all(conn, email)
+    .await?;
     out.sort_by_key(|e| (e.created_at, e.id));
     Ok(out)
 }
@@ -112,14 +109,11 @@ pub(crate) async fn mark_email_sent(
     id: Uuid,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    let n = sqlx::query("UPDATE email_outbox SET sent_at = ?, last_error = NULL WHERE id = ?")
+    sqlx::query("UPDATE email_outbox SET sent_at = ?, last_error = NULL WHERE id = ?")
         .bind(secs(at))
         .bind(id)
-        .execute(conn)
+        .write_one(conn, db)
         .await
-        .map_err(db)?
-        .rows_affected();
-    super::affected(n)
 }
 
 pub(crate) async fn mark_email_failed(
@@ -129,18 +123,15 @@ pub(crate) async fn mark_email_failed(
     next_attempt_at: DateTime<Utc>,
     give_up: bool,
 ) -> StoreResult<()> {
-    let n = sqlx::query(
+    sqlx::query(
         "UPDATE email_outbox SET last_error = ?, next_attempt_at = ?, failed = ? WHERE id = ?",
     )
     .bind(error)
     .bind(secs(next_attempt_at))
     .bind(give_up)
     .bind(id)
-    .execute(conn)
+    .write_one(conn, db)
     .await
-    .map_err(db)?
-    .rows_affected();
-    super::affected(n)
 }
 
 #[async_trait]

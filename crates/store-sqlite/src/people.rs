@@ -1,26 +1,17 @@
 //! [`PeopleStore`] for SQLite: organisations, people and their roles,
 //! passwords, sessions, login failures and API tokens.
 
-use crate::{affected, db, decode, must_exist, one, write_err, Bind, SqliteStore};
+use crate::WriteOne;
+use crate::{db, decode, must_exist, one, write_err, Bind, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
-use thirdplace_domain::{Email, OrgKind, OrgNumber, Organisation, Person};
-use thirdplace_store::sql::api_token;
+use thirdplace_domain::{Email, Organisation, Person};
+use thirdplace_store::sql::FetchValue;
+use thirdplace_store::sql::{api_token, organisation};
 use thirdplace_store::{ApiToken, PeopleStore, Session, StoreError, StoreResult};
 use uuid::Uuid;
-
-fn organisation(r: &SqliteRow) -> Result<Organisation, sqlx::Error> {
-    let kind: String = r.try_get("kind")?;
-    Ok(Organisation {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        org_number: OrgNumber::from_stored(r.try_get("org_number")?),
-        kind: OrgKind::parse(&kind).map_err(|e| decode::<OrgKind>("kind", e.message))?,
-        archived: r.try_get("archived")?,
-    })
-}
 
 /// People with their roles; the role lists come as comma-separated hex from
 /// correlated subqueries so one query loads a whole list.
@@ -34,7 +25,7 @@ fn id_list(s: Option<String>) -> Result<Vec<Uuid>, sqlx::Error> {
         .unwrap_or_default()
         .split(',')
         .filter(|x| !x.is_empty())
-        .map(|x| Uuid::parse_str(x).map_err(|e| decode::<Uuid>("role id", e)))
+        .map(|x| Uuid::parse_str(x).map_err(|e| decode("role id", e)))
         .collect::<Result<Vec<_>, _>>()?;
     ids.sort();
     Ok(ids)
@@ -74,7 +65,7 @@ impl SqliteStore {
         } else {
             "UPDATE people SET first_name = ?, last_name = ?, email = ?, organisation_id = ?, is_network_admin = ?, archived = ? WHERE id = ?"
         };
-        let n = sqlx::query(sql)
+        sqlx::query(sql)
             .bind(&p.first_name)
             .bind(&p.last_name)
             .bind(p.email.as_str())
@@ -82,11 +73,8 @@ impl SqliteStore {
             .bind(p.is_network_admin)
             .bind(p.archived)
             .bind(p.id)
-            .execute(&mut *conn)
-            .await
-            .map_err(write_err)?
-            .rows_affected();
-        affected(n)?;
+            .write_one(&mut *conn, write_err)
+            .await?;
         sqlx::query("DELETE FROM hub_hosts WHERE person_id = ?")
             .bind(p.id)
             .execute(&mut *conn)
@@ -218,9 +206,8 @@ impl PeopleStore for SqliteStore {
         let row: Option<Option<String>> =
             sqlx::query_scalar("SELECT password_hash FROM people WHERE id = ?")
                 .bind(person_id)
-                .fetch_optional(&mut *self.readers.get().await)
-                .await
-                .map_err(db)?;
+                .optional_value(&mut *self.readers.get().await)
+                .await?;
         row.ok_or(StoreError::NotFound)
     }
 
@@ -353,15 +340,12 @@ impl PeopleStore for SqliteStore {
         token_id: Uuid,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let n = sqlx::query("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? AND person_id = ?")
+        sqlx::query("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? AND person_id = ?")
             .bind(at)
             .bind(token_id)
             .bind(person_id)
-            .execute(&self.pool)
+            .write_one(&self.pool, db)
             .await
-            .map_err(db)?
-            .rows_affected();
-        affected(n)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

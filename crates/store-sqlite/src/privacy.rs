@@ -6,6 +6,7 @@ use crate::events::cancel_registration;
 use crate::{db, SqliteStore};
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteConnection;
+use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{
     Cancellation, Erased, Erasure, PrivacyStore, Refusal, StoreError, StoreResult,
 };
@@ -24,9 +25,8 @@ async fn erase_in(conn: &mut SqliteConnection, e: &Erasure) -> StoreResult<Erase
     let row: Option<(String, bool)> =
         sqlx::query_as("SELECT email, is_network_admin FROM people WHERE id = ?1")
             .bind(id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?;
+            .optional_value(&mut *conn)
+            .await?;
     let (email, is_admin) = row.ok_or(StoreError::NotFound)?;
     if is_admin {
         let others: Vec<Uuid> = sqlx::query_scalar(

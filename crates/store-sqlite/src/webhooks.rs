@@ -4,12 +4,15 @@
 //! their transactions: see the check-ins in `membership.rs`.)
 
 use crate::rows;
-use crate::{db, decode, one, write_err, SqliteStore};
+use crate::WriteOne;
+use crate::{db, decode, write_err, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 use thirdplace_domain::membership::{Webhook, WebhookDelivery, WebhookEvent};
+use thirdplace_store::sql::Fetch;
+use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{ClaimedDelivery, StoreResult, WebhookStore};
 use uuid::Uuid;
 
@@ -22,7 +25,7 @@ fn events_text(events: &[WebhookEvent]) -> String {
 fn parse_events(raw: &str) -> Result<Vec<WebhookEvent>, sqlx::Error> {
     raw.split(',')
         .filter(|s| !s.trim().is_empty())
-        .map(|s| WebhookEvent::parse(s).ok_or_else(|| decode::<WebhookEvent>("events", s)))
+        .map(|s| WebhookEvent::parse(s).ok_or_else(|| decode("events", s)))
         .collect()
 }
 
@@ -48,8 +51,7 @@ fn delivery(r: &SqliteRow) -> Result<WebhookDelivery, sqlx::Error> {
     Ok(WebhookDelivery {
         id: r.try_get("id")?,
         webhook_id: r.try_get("webhook_id")?,
-        event: WebhookEvent::parse(&event)
-            .ok_or_else(|| decode::<WebhookEvent>("event", &event))?,
+        event: WebhookEvent::parse(&event).ok_or_else(|| decode("event", &event))?,
         payload: r.try_get("payload")?,
         attempts: r.try_get("attempts")?,
         next_attempt_at: r.try_get("next_attempt_at")?,
@@ -61,20 +63,16 @@ fn delivery(r: &SqliteRow) -> Result<WebhookDelivery, sqlx::Error> {
 }
 
 pub(crate) async fn list_webhooks(conn: &mut SqliteConnection) -> StoreResult<Vec<Webhook>> {
-    let r = sqlx::query("SELECT * FROM webhooks ORDER BY created_at, id")
-        .fetch_all(&mut *conn)
+    sqlx::query("SELECT * FROM webhooks ORDER BY created_at, id")
+        .all(&mut *conn, webhook)
         .await
-        .map_err(db)?;
-    rows(r, webhook)
 }
 
 pub(crate) async fn get_webhook(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<Webhook> {
-    let r = sqlx::query("SELECT * FROM webhooks WHERE id = ?")
+    sqlx::query("SELECT * FROM webhooks WHERE id = ?")
         .bind(id)
-        .fetch_all(&mut *conn)
+        .one(&mut *conn, webhook)
         .await
-        .map_err(db)?;
-    one(rows(r, webhook)?)
 }
 
 pub(crate) async fn write_webhook(
@@ -87,18 +85,15 @@ pub(crate) async fn write_webhook(
     } else {
         "UPDATE webhooks SET url = ?, events = ?, secret = ?, active = ?, created_at = ? WHERE id = ?"
     };
-    let n = sqlx::query(sql)
+    sqlx::query(sql)
         .bind(&w.url)
         .bind(events_text(&w.events))
         .bind(&w.secret)
         .bind(w.active)
         .bind(w.created_at)
         .bind(w.id)
-        .execute(&mut *conn)
+        .write_one(&mut *conn, write_err)
         .await
-        .map_err(write_err)?
-        .rows_affected();
-    super::affected(n)
 }
 
 /// Whether any delivery is due: the worker asks after every write; most of
@@ -112,9 +107,8 @@ pub(crate) async fn any_delivery_due(
          WHERE delivered_at IS NULL AND failed = 0 AND next_attempt_at <= ? LIMIT 1",
     )
     .bind(now)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db)?;
+    .optional_value(&mut *conn)
+    .await?;
     Ok(any_due.is_some())
 }
 
@@ -162,7 +156,7 @@ pub(crate) async fn claim_deliveries(
         select = select.bind(id);
     }
     let found = select.fetch_all(&mut *conn).await.map_err(db)?;
-    let mut claimed = rows(found, |r| {
+    let mut claimed = rows(&found, |r| {
         Ok(ClaimedDelivery {
             delivery: delivery(r)?,
             webhook: webhook_prefixed(r, "w_")?,
@@ -178,14 +172,11 @@ pub(crate) async fn mark_delivered(
     id: Uuid,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    let n = sqlx::query("UPDATE webhook_deliveries SET delivered_at = ? WHERE id = ?")
+    sqlx::query("UPDATE webhook_deliveries SET delivered_at = ? WHERE id = ?")
         .bind(at)
         .bind(id)
-        .execute(&mut *conn)
+        .write_one(&mut *conn, db)
         .await
-        .map_err(db)?
-        .rows_affected();
-    super::affected(n)
 }
 
 pub(crate) async fn mark_attempt_failed(
@@ -195,18 +186,15 @@ pub(crate) async fn mark_attempt_failed(
     next_attempt_at: DateTime<Utc>,
     failed: bool,
 ) -> StoreResult<()> {
-    let n = sqlx::query(
+    sqlx::query(
         "UPDATE webhook_deliveries SET last_error = ?, next_attempt_at = ?, failed = ? WHERE id = ?",
     )
     .bind(error)
     .bind(next_attempt_at)
     .bind(failed)
     .bind(id)
-    .execute(&mut *conn)
+    .write_one(&mut *conn, db)
     .await
-    .map_err(db)?
-    .rows_affected();
-    super::affected(n)
 }
 
 pub(crate) async fn retry_delivery(
@@ -214,15 +202,11 @@ pub(crate) async fn retry_delivery(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    let n =
-        sqlx::query("UPDATE webhook_deliveries SET failed = 0, next_attempt_at = ? WHERE id = ?")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?
-            .rows_affected();
-    super::affected(n)
+    sqlx::query("UPDATE webhook_deliveries SET failed = 0, next_attempt_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(id)
+        .write_one(&mut *conn, db)
+        .await
 }
 
 pub(crate) async fn list_deliveries(
@@ -252,7 +236,7 @@ pub(crate) async fn list_deliveries(
         }
     }
     .map_err(db)?;
-    rows(r, delivery)
+    rows(&r, delivery)
 }
 
 #[async_trait]

@@ -1,9 +1,12 @@
-//! Row mapping and query text that both SQL backends share (feature `sql`).
+//! Row mapping, query text and query plumbing that both SQL backends share
+//! (feature `sql`).
 //!
 //! Only what is the same to the letter in SQLite and PostgreSQL lives here:
 //! mappers from a result row to a domain value, over any `sqlx` row whose
-//! database decodes the column types they read ([`SqlRow`]), and query text
-//! without placeholders. Where the backends differ (JSON columns, instants
+//! database decodes the column types they read ([`SqlRow`]); query text
+//! without placeholders; and how a query ends, generic over the database
+//! ([`Fetch`] and [`FetchValue`] for look-ups, [`bound`] for the
+//! single-table writes' values). Where the backends differ (JSON columns, instants
 //! kept as Unix seconds, role id lists, integer widths, placeholders, error
 //! mapping) the backend decodes that part itself and hands the value in, as
 //! [`hub_listing`] takes the opening hours: the difference stays in plain
@@ -13,12 +16,17 @@
 use crate::StoreResult;
 use crate::{ApiToken, BookingView, EventListing, HubListing, SeatHolder, SeatView, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{ColumnIndex, Decode, Row, Type};
+use sqlx::query::{Query, QueryAs, QueryScalar};
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, Row, Type};
+use std::future::Future;
 use thirdplace_domain::booking::Booking;
 use thirdplace_domain::event::Event;
-use thirdplace_domain::membership::{GuestVisit, Seat, SeatHolding};
+use thirdplace_domain::membership::{
+    CheckIn, CheckInMethod, GuestVisit, Plan, PlanScope, Seat, SeatHolding, Validity,
+};
 use thirdplace_domain::{
-    Email, Hub, Municipality, OpeningHours, Operator, OrgNumber, Region, Zone,
+    Email, Hub, Municipality, OpeningHours, Operator, OrgKind, OrgNumber, Organisation, Region,
+    Zone,
 };
 use uuid::Uuid;
 
@@ -48,6 +56,7 @@ pub trait SqlRow:
     + ReadColumn<Option<String>>
     + ReadColumn<bool>
     + ReadColumn<i64>
+    + ReadColumn<Option<i64>>
     + ReadColumn<f64>
     + ReadColumn<DateTime<Utc>>
     + ReadColumn<Option<DateTime<Utc>>>
@@ -70,7 +79,7 @@ impl<R> SqlRow for R where
         + ReadColumn<Option<String>>
         + ReadColumn<bool>
         + ReadColumn<i64>
-        + ReadColumn<f64>
+        + ReadColumn<Option<i64>>
         + ReadColumn<f64>
         + ReadColumn<DateTime<Utc>>
         + ReadColumn<Option<DateTime<Utc>>>
@@ -86,6 +95,11 @@ pub fn db(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     StoreError::Database(Box::new(e))
 }
 
+/// A column's value that does not decode into its domain type.
+pub fn decode(what: &str, e: impl std::fmt::Display) -> sqlx::Error {
+    sqlx::Error::Decode(format!("{what}: {e}").into())
+}
+
 /// The first of the rows a look-up by id found; `NotFound` if none.
 pub fn one<T>(rows: Vec<T>) -> StoreResult<T> {
     rows.into_iter().next().ok_or(StoreError::NotFound)
@@ -97,6 +111,201 @@ pub fn affected(n: u64) -> StoreResult<()> {
         Err(StoreError::NotFound)
     } else {
         Ok(())
+    }
+}
+
+/// Every row, mapped; the first decoding error as a database error.
+pub fn rows<R, T>(rows: &[R], map: impl Fn(&R) -> Result<T, sqlx::Error>) -> StoreResult<Vec<T>> {
+    rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
+}
+
+/// Values for the single-table writes (regions, operators, organisations,
+/// …), so that both backends bind them in one code path ([`bound`]).
+pub enum Bind<'a> {
+    Text(&'a str),
+    OptText(Option<&'a str>),
+    Bool(bool),
+    Id(Uuid),
+}
+
+/// `sql` with `binds` bound in order.
+pub fn bound<'q, DB>(
+    sql: &'q str,
+    binds: Vec<Bind<'q>>,
+) -> Query<'q, DB, <DB as Database>::Arguments<'q>>
+where
+    DB: Database,
+    &'q str: Encode<'q, DB> + Type<DB>,
+    Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    bool: Encode<'q, DB> + Type<DB>,
+    Uuid: Encode<'q, DB> + Type<DB>,
+{
+    binds.into_iter().fold(sqlx::query(sql), |q, b| match b {
+        Bind::Text(s) => q.bind(s),
+        Bind::OptText(s) => q.bind(s),
+        Bind::Bool(v) => q.bind(v),
+        Bind::Id(v) => q.bind(v),
+    })
+}
+
+/// How a look-up of either backend ends: every row mapped ([`all`]), the
+/// one row a look-up by key finds ([`one`], `NotFound` if none) or the row
+/// if there is one ([`optional`]). Implemented for every `sqlx` query, so a
+/// capability says in one call what it wants from a query instead of
+/// fetching, awaiting, mapping errors and mapping rows each time.
+///
+/// [`all`]: Fetch::all
+/// [`one`]: Fetch::one
+/// [`optional`]: Fetch::optional
+pub trait Fetch<'q, DB: Database> {
+    fn all<'e, 'c: 'e, E, T>(
+        self,
+        e: E,
+        map: impl Fn(&DB::Row) -> Result<T, sqlx::Error> + Send + 'e,
+    ) -> impl Future<Output = StoreResult<Vec<T>>> + Send + 'e
+    where
+        'q: 'e,
+        E: 'e + Executor<'c, Database = DB>,
+        T: Send + 'e;
+
+    fn one<'e, 'c: 'e, E, T>(
+        self,
+        e: E,
+        map: impl Fn(&DB::Row) -> Result<T, sqlx::Error> + Send + 'e,
+    ) -> impl Future<Output = StoreResult<T>> + Send + 'e
+    where
+        'q: 'e,
+        E: 'e + Executor<'c, Database = DB>,
+        T: Send + 'e;
+
+    fn optional<'e, 'c: 'e, E, T>(
+        self,
+        e: E,
+        map: impl Fn(&DB::Row) -> Result<T, sqlx::Error> + Send + 'e,
+    ) -> impl Future<Output = StoreResult<Option<T>>> + Send + 'e
+    where
+        'q: 'e,
+        E: 'e + Executor<'c, Database = DB>,
+        T: Send + 'e;
+}
+
+/// How a look-up of one value (`query_scalar`) or one tuple (`query_as`)
+/// ends: the value ([`value`]), or the value if there is one
+/// ([`optional_value`]), a failure as a database error.
+///
+/// [`value`]: FetchValue::value
+/// [`optional_value`]: FetchValue::optional_value
+pub trait FetchValue<'q, DB: Database, O> {
+    fn value<'e, 'c: 'e, E>(self, e: E) -> impl Future<Output = StoreResult<O>> + Send + 'e
+    where
+        'q: 'e,
+        O: 'e,
+        E: 'e + Executor<'c, Database = DB>;
+
+    fn optional_value<'e, 'c: 'e, E>(
+        self,
+        e: E,
+    ) -> impl Future<Output = StoreResult<Option<O>>> + Send + 'e
+    where
+        'q: 'e,
+        O: 'e,
+        E: 'e + Executor<'c, Database = DB>;
+}
+
+impl<'q, DB, O> FetchValue<'q, DB, O> for QueryScalar<'q, DB, O, <DB as Database>::Arguments<'q>>
+where
+    DB: Database,
+    <DB as Database>::Arguments<'q>: IntoArguments<'q, DB>,
+    O: Send + Unpin,
+    (O,): Send + Unpin + for<'r> FromRow<'r, DB::Row>,
+{
+    async fn value<'e, 'c: 'e, E>(self, e: E) -> StoreResult<O>
+    where
+        'q: 'e,
+        O: 'e,
+        E: 'e + Executor<'c, Database = DB>,
+    {
+        self.fetch_one(e).await.map_err(db)
+    }
+
+    async fn optional_value<'e, 'c: 'e, E>(self, e: E) -> StoreResult<Option<O>>
+    where
+        'q: 'e,
+        O: 'e,
+        E: 'e + Executor<'c, Database = DB>,
+    {
+        self.fetch_optional(e).await.map_err(db)
+    }
+}
+
+impl<'q, DB, O> FetchValue<'q, DB, O> for QueryAs<'q, DB, O, <DB as Database>::Arguments<'q>>
+where
+    DB: Database,
+    <DB as Database>::Arguments<'q>: IntoArguments<'q, DB>,
+    O: Send + Unpin + for<'r> FromRow<'r, DB::Row>,
+{
+    async fn value<'e, 'c: 'e, E>(self, e: E) -> StoreResult<O>
+    where
+        'q: 'e,
+        O: 'e,
+        E: 'e + Executor<'c, Database = DB>,
+    {
+        self.fetch_one(e).await.map_err(db)
+    }
+
+    async fn optional_value<'e, 'c: 'e, E>(self, e: E) -> StoreResult<Option<O>>
+    where
+        'q: 'e,
+        O: 'e,
+        E: 'e + Executor<'c, Database = DB>,
+    {
+        self.fetch_optional(e).await.map_err(db)
+    }
+}
+
+impl<'q, DB> Fetch<'q, DB> for Query<'q, DB, <DB as Database>::Arguments<'q>>
+where
+    DB: Database,
+    <DB as Database>::Arguments<'q>: IntoArguments<'q, DB>,
+{
+    async fn all<'e, 'c: 'e, E, T>(
+        self,
+        e: E,
+        map: impl Fn(&DB::Row) -> Result<T, sqlx::Error> + Send + 'e,
+    ) -> StoreResult<Vec<T>>
+    where
+        'q: 'e,
+        E: 'e + Executor<'c, Database = DB>,
+        T: Send + 'e,
+    {
+        rows(&self.fetch_all(e).await.map_err(db)?, map)
+    }
+
+    async fn one<'e, 'c: 'e, E, T>(
+        self,
+        e: E,
+        map: impl Fn(&DB::Row) -> Result<T, sqlx::Error> + Send + 'e,
+    ) -> StoreResult<T>
+    where
+        'q: 'e,
+        E: 'e + Executor<'c, Database = DB>,
+        T: Send + 'e,
+    {
+        one(self.all(e, map).await?)
+    }
+
+    async fn optional<'e, 'c: 'e, E, T>(
+        self,
+        e: E,
+        map: impl Fn(&DB::Row) -> Result<T, sqlx::Error> + Send + 'e,
+    ) -> StoreResult<Option<T>>
+    where
+        'q: 'e,
+        E: 'e + Executor<'c, Database = DB>,
+        T: Send + 'e,
+    {
+        let row = self.fetch_optional(e).await.map_err(db)?;
+        row.as_ref().map(map).transpose().map_err(db)
     }
 }
 
@@ -186,6 +395,17 @@ pub fn zone<R: SqlRow>(r: &R) -> Result<Zone, sqlx::Error> {
 
 // ------------------------------------------------------------- people
 
+pub fn organisation<R: SqlRow>(r: &R) -> Result<Organisation, sqlx::Error> {
+    let kind: String = r.column("kind")?;
+    Ok(Organisation {
+        id: r.column("id")?,
+        name: r.column("name")?,
+        org_number: OrgNumber::from_stored(r.column("org_number")?),
+        kind: OrgKind::parse(&kind).map_err(|e| decode("kind", e.message))?,
+        archived: r.column("archived")?,
+    })
+}
+
 pub fn api_token<R: SqlRow>(r: &R) -> Result<ApiToken, sqlx::Error> {
     Ok(ApiToken {
         id: r.column("id")?,
@@ -198,6 +418,57 @@ pub fn api_token<R: SqlRow>(r: &R) -> Result<ApiToken, sqlx::Error> {
 }
 
 // --------------------------------------------------------- membership
+
+/// A plan whose columns are named `{prefix}id`, `{prefix}name`, … (a
+/// query that joins plans to seats names them `pl_*`).
+pub fn plan_prefixed<R: SqlRow>(r: &R, prefix: &str) -> Result<Plan, sqlx::Error> {
+    let col = |c: &str| format!("{prefix}{c}");
+    let scope_kind: String = r.column(&col("scope_kind"))?;
+    let region_id: Option<Uuid> = r.column(&col("scope_region_id"))?;
+    let hub_id: Option<Uuid> = r.column(&col("scope_hub_id"))?;
+    let scope_id = match scope_kind.as_str() {
+        "region" => region_id,
+        "hub" => hub_id,
+        _ => None,
+    };
+    let validity_kind: String = r.column(&col("validity_kind"))?;
+    let validity_days: Option<i64> = r.column(&col("validity_days"))?;
+    Ok(Plan {
+        id: r.column(&col("id"))?,
+        name: r.column(&col("name"))?,
+        description: r.column(&col("description"))?,
+        scope: PlanScope::from_parts(&scope_kind, scope_id)
+            .map_err(|e| decode("scope_kind", e.message))?,
+        monthly_price_ore: r.column(&col("monthly_price_ore"))?,
+        included_hours_per_month: r.column(&col("included_hours_per_month"))?,
+        max_guests: r.column(&col("max_guests"))?,
+        validity: Validity::from_parts(&validity_kind, validity_days)
+            .map_err(|e| decode("validity_kind", e.message))?,
+        archived: r.column(&col("archived"))?,
+    })
+}
+
+pub fn plan<R: SqlRow>(r: &R) -> Result<Plan, sqlx::Error> {
+    plan_prefixed(r, "")
+}
+
+fn checkin_method(method: String) -> Result<CheckInMethod, sqlx::Error> {
+    CheckInMethod::parse(&method)
+        .ok_or_else(|| decode("method", format!("unknown method {method:?}")))
+}
+
+pub fn checkin<R: SqlRow>(r: &R) -> Result<CheckIn, sqlx::Error> {
+    Ok(CheckIn {
+        method: checkin_method(r.column("method")?)?,
+        id: r.column("id")?,
+        person_id: r.column("person_id")?,
+        hub_id: r.column("hub_id")?,
+        seat_id: r.column("seat_id")?,
+        checked_in_at: r.column("checked_in_at")?,
+        checked_out_at: r.column("checked_out_at")?,
+        auto_closed: r.column("auto_closed")?,
+    })
+}
 
 pub fn seat<R: SqlRow>(r: &R) -> Result<Seat, sqlx::Error> {
     Ok(Seat {
