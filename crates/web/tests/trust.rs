@@ -104,51 +104,28 @@ fn assert_local_location(r: &reqwest::Response, next: &str) {
     );
 }
 
+/// Signs in as the member with `password` from a fresh browser, asking to
+/// go to `next` afterwards.
+async fn sign_in(app: &TestApp, password: &str, next: &str) -> reqwest::Response {
+    let fields = [
+        ("email", "member@test.example"),
+        ("password", password),
+        ("next", next),
+    ];
+    app.post_form(&new_client(), "/login", &fields).await
+}
+
 async fn sign_in_sends_nasty_next_values_to_the_start_page(app: TestApp) {
     for next in NASTY {
-        let client = new_client();
-        let r = app
-            .post_form(
-                &client,
-                "/login",
-                &[
-                    ("email", "member@test.example"),
-                    ("password", PASSWORD),
-                    ("next", next),
-                ],
-            )
-            .await;
+        let r = sign_in(&app, PASSWORD, next).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next:?}");
         assert_local_location(&r, next);
         assert_eq!(location(&r), "/", "{next:?}");
     }
-    let client = new_client();
-    let r = app
-        .post_form(
-            &client,
-            "/login",
-            &[
-                ("email", "member@test.example"),
-                ("password", PASSWORD),
-                ("next", "/calendar?month=2026-12"),
-            ],
-        )
-        .await;
+    let r = sign_in(&app, PASSWORD, "/calendar?month=2026-12").await;
     assert_eq!(location(&r), "/calendar?month=2026-12");
-    // A wrong password with a nasty `next` shows the form again, with the
-    // nasty value gone from it.
-    let client = new_client();
-    let r = app
-        .post_form(
-            &client,
-            "/login",
-            &[
-                ("email", "member@test.example"),
-                ("password", "not the password"),
-                ("next", "/\r\n/x"),
-            ],
-        )
-        .await;
+    // A wrong password with a line break in `next` is an ordinary refusal.
+    let r = sign_in(&app, "not the password", "/\r\n/x").await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -262,11 +239,7 @@ async fn every_response_carries_the_security_headers(app: TestApp) {
         ),
         (
             "API with a token",
-            anonymous
-                .get(app.url("/api/v1/me/profile"))
-                .bearer_auth(&token)
-                .send()
-                .await,
+            with_token(&app, &token, "/api/v1/me/profile").await,
         ),
         (
             "not found page",
@@ -323,27 +296,15 @@ async fn personal_answers_are_not_stored_and_public_caching_is_kept(app: TestApp
         ),
         (
             "API export",
-            anonymous
-                .get(app.url("/api/v1/me/export"))
-                .bearer_auth(&token)
-                .send()
-                .await,
+            with_token(&app, &token, "/api/v1/me/export").await,
         ),
         (
             "API bookings CSV",
-            anonymous
-                .get(app.url("/api/v1/bookings?format=csv"))
-                .bearer_auth(&token)
-                .send()
-                .await,
+            with_token(&app, &token, "/api/v1/bookings?format=csv").await,
         ),
         (
             "API list with a token",
-            anonymous
-                .get(app.url("/api/v1/people"))
-                .bearer_auth(&token)
-                .send()
-                .await,
+            with_token(&app, &token, "/api/v1/people").await,
         ),
     ] {
         let r = r.unwrap();
@@ -382,6 +343,15 @@ async fn personal_answers_are_not_stored_and_public_caching_is_kept(app: TestApp
     assert_eq!(no_store(r.headers()), None);
     let r = anonymous.get(app.url("/api/v1/hubs")).send().await.unwrap();
     assert_eq!(no_store(r.headers()), None);
+}
+
+/// `GET path` with an API token and no cookies.
+async fn with_token(app: &TestApp, token: &str, path: &str) -> reqwest::Result<reqwest::Response> {
+    new_client()
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
 }
 
 /// The JSON error shape, with a sentence and a stable code.
