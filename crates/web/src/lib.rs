@@ -130,6 +130,8 @@ pub fn app(state: AppState) -> Router {
     let token_writes = Arc::new(http::api::TokenWrites::from_openapi(&openapi));
     let openapi = Arc::new(openapi);
     let api = api
+        // Writes that need a token are refused without one before their
+        // body is read (see `http::api::token_first`).
         .route_layer(middleware::from_fn_with_state(
             (state.clone(), token_writes),
             http::api::token_first,
@@ -160,6 +162,8 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), http::cache::invalidate_on_write))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        // Outside the timeout, so that its 408 gets the API's error shape
+        // and every answer the security headers.
         .layer(middleware::from_fn(http::error::api_error_shape))
         .layer(middleware::from_fn_with_state(state.clone(), http::headers::security_headers))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))

@@ -1,5 +1,6 @@
 //! The security headers of every response (pages, API, feeds, downloads,
-//! errors), set once by [`security_headers`], the root's outermost layer.
+//! errors), set once by [`security_headers`], a layer the root puts over
+//! the whole app (outside the timeout, so a timed-out request has them too).
 //!
 //! - `Content-Security-Policy` allows scripts, styles and images from this
 //!   site only (images also as `data:`), no plugins, no `<base>`, forms
