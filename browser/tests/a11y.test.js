@@ -37,6 +37,25 @@ test('the axe-core check is live: a page with known violations fails it', async 
   }
 });
 
+test('the Content-Security-Policy holds and its check is live: an inline style is blocked and fails it', async () => {
+  const { context, page } = await newPage(browser);
+  try {
+    await visit(page, '/');
+    const before = await page.evaluate(() => getComputedStyle(document.body).color);
+    const reported = page.waitForEvent('console', (m) => /Content Security Policy/i.test(m.text()));
+    await page.evaluate(() => {
+      const s = document.createElement('style');
+      s.textContent = 'body { color: rgb(1, 2, 3) !important; }';
+      document.head.appendChild(s);
+    });
+    await reported;
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).color), before, 'the inline style must not apply');
+    await assert.rejects(assertAccessible(page, 'start page with an inline style'), /Content-Security-Policy/);
+  } finally {
+    await context.close();
+  }
+});
+
 /// The href of the first row's link in the first table under `scope`.
 async function firstRowHref(page, scope = 'main') {
   const href = await page.locator(`${scope} table tbody tr a`).first().getAttribute('href');

@@ -52,6 +52,7 @@ async function newPage(browser) {
   context.setDefaultTimeout(10_000);
   context.setDefaultNavigationTimeout(15_000);
   const page = await context.newPage();
+  watchCsp(page);
   return { context, page };
 }
 
@@ -105,11 +106,25 @@ function formatViolations(violations) {
     .join('\n');
 }
 
+/// Keeps what the browser reports as blocked by the app's
+/// Content-Security-Policy (an inline script or style, a resource from
+/// elsewhere), for `assertAccessible` to fail on.
+function watchCsp(page) {
+  page.cspViolations = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) page.cspViolations.push(`${page.url()}: ${m.text()}`);
+  });
+}
+
 /// Runs axe-core on the current page for WCAG 2.1 A and AA and fails the
-/// test with an actionable list when anything is found.
+/// test with an actionable list when anything is found, or when the page
+/// broke its Content-Security-Policy.
 async function assertAccessible(page, label) {
+  assert.deepEqual(page.cspViolations || [], [], `${label}: blocked by the Content-Security-Policy`);
   const loaded = await page.evaluate(() => typeof window.axe !== 'undefined');
-  if (!loaded) await page.addScriptTag({ content: axe.source });
+  // Evaluated through the DevTools protocol, which the page's CSP does not
+  // govern (an injected <script> tag would be refused, as it should be).
+  if (!loaded) await page.evaluate(axe.source);
   const result = await page.evaluate(async (tags) => {
     // eslint-disable-next-line no-undef
     const r = await window.axe.run(document, {

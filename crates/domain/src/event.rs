@@ -30,6 +30,9 @@ pub const MAX_TITLE_CHARS: usize = 120;
 pub const MAX_LENGTH_DAYS: i64 = 7;
 /// Most co-organisers besides the organiser.
 pub const MAX_CO_ORGANISERS: usize = 10;
+/// How far ahead an event may start: two years, the longest a hub lets
+/// its rooms be booked ahead (`BookingRulesInput::max_days_ahead`).
+pub const MAX_DAYS_AHEAD: i64 = 730;
 
 /// Who may find an event in the calendar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -392,8 +395,9 @@ impl EventInput {
     }
 }
 
-/// An event's times: it ends after it starts, is not in the past and is at
-/// most [`MAX_LENGTH_DAYS`] long.
+/// An event's times: it ends after it starts, is not in the past, starts
+/// at most [`MAX_DAYS_AHEAD`] days from now and is at most
+/// [`MAX_LENGTH_DAYS`] long.
 pub fn check_times(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
@@ -404,6 +408,9 @@ pub fn check_times(
     }
     if start < now {
         return Err(EventRefusal::InThePast);
+    }
+    if start > now + Duration::days(MAX_DAYS_AHEAD) {
+        return Err(EventRefusal::TooFarAhead);
     }
     if end - start > Duration::days(MAX_LENGTH_DAYS) {
         return Err(EventRefusal::TooLong);
@@ -426,6 +433,8 @@ pub fn check_capacity(capacity: i64, confirmed: i64) -> Result<(), EventRefusal>
 pub enum EventRefusal {
     EndBeforeStart,
     InThePast,
+    /// Starts more than [`MAX_DAYS_AHEAD`] days from now.
+    TooFarAhead,
     TooLong,
     CapacityBelowRegistrations {
         confirmed: i64,
@@ -456,6 +465,7 @@ impl EventRefusal {
         match self {
             EventRefusal::EndBeforeStart => "end_before_start",
             EventRefusal::InThePast => "in_the_past",
+            EventRefusal::TooFarAhead => "too_far_ahead",
             EventRefusal::TooLong => "too_long",
             EventRefusal::CapacityBelowRegistrations { .. } => "capacity_below_registrations",
             EventRefusal::AlreadyRegistered => "already_registered",
@@ -496,7 +506,7 @@ impl EventRefusal {
     pub fn field(&self) -> &'static str {
         match self {
             EventRefusal::EndBeforeStart | EventRefusal::TooLong => "end",
-            EventRefusal::InThePast => "start",
+            EventRefusal::InThePast | EventRefusal::TooFarAhead => "start",
             EventRefusal::CapacityBelowRegistrations { .. } => "capacity",
             EventRefusal::RoomConflict => "room_id",
             _ => "",
@@ -508,6 +518,9 @@ impl EventRefusal {
         match self {
             EventRefusal::EndBeforeStart => "The event ends before it starts.".into(),
             EventRefusal::InThePast => "That time has already passed.".into(),
+            EventRefusal::TooFarAhead => format!(
+                "An event may start at most {MAX_DAYS_AHEAD} days (two years) from now."
+            ),
             EventRefusal::TooLong => format!("An event may last at most {MAX_LENGTH_DAYS} days."),
             EventRefusal::CapacityBelowRegistrations { confirmed } if *confirmed > 0 => format!(
                 "{confirmed} people already have a place: the capacity cannot be lower than that."
@@ -1165,6 +1178,20 @@ mod tests {
         assert_eq!(
             code(&|i| i.end = "2026-12-24T10:00".into(), "end"),
             "too_long"
+        );
+        assert_eq!(
+            code(
+                &|i| {
+                    i.start = "2028-11-23T10:00".into();
+                    i.end = "2028-11-23T12:00".into();
+                },
+                "start"
+            ),
+            "too_far_ahead"
+        );
+        assert_eq!(
+            code(&|i| i.title = "Workshop \u{202E}gpj.exe".into(), "title"),
+            "bidi_override"
         );
         assert_eq!(
             code(&|i| i.capacity = "0".into(), "capacity"),

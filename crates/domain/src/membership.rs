@@ -20,6 +20,10 @@ use uuid::Uuid;
 pub const MAX_SEATS_PER_PURCHASE: i64 = 500;
 /// Most guests a plan may allow at once.
 pub const MAX_GUESTS_LIMIT: i64 = 20;
+/// How far ahead a seat may start or end, in years: agreements with
+/// agencies run a few years, and a date beyond this is a slip of the keys
+/// (2062 for 2026) that would keep a seat open for ever.
+pub const MAX_SEAT_YEARS_AHEAD: u32 = 10;
 /// The rural pilots' own target: people with access per hub.
 pub const ACCESS_TARGET: i64 = 20;
 
@@ -398,25 +402,44 @@ pub struct SeatPurchase {
 }
 
 impl SeatPurchaseInput {
-    /// `today` is the buyer's civil date: seats cannot start in the past.
+    /// `today` is the buyer's civil date: seats cannot start in the past,
+    /// nor start or end more than [`MAX_SEAT_YEARS_AHEAD`] years from it.
     pub fn validate(&self, today: NaiveDate) -> Result<SeatPurchase, ValidationErrors> {
         let mut e = ValidationErrors::new();
         let plan_id = e.check("plan_id", parse_id(&self.plan_id));
         let count = e.check("count", parse_int(&self.count, 1, MAX_SEATS_PER_PURCHASE));
+        let latest = today
+            .checked_add_months(Months::new(12 * MAX_SEAT_YEARS_AHEAD))
+            .unwrap_or(NaiveDate::MAX);
+        let not_too_far = |d: NaiveDate| {
+            if d > latest {
+                Err(invalid(
+                    "date_too_far_ahead",
+                    format!("must be at most {MAX_SEAT_YEARS_AHEAD} years from today"),
+                ))
+            } else {
+                Ok(d)
+            }
+        };
         let start = e.check(
             "start_date",
-            parse_date(&self.start_date).and_then(|d| {
-                if d < today {
-                    Err(invalid("in_the_past", "must be today or later"))
-                } else {
-                    Ok(d)
-                }
-            }),
+            parse_date(&self.start_date)
+                .and_then(|d| {
+                    if d < today {
+                        Err(invalid("in_the_past", "must be today or later"))
+                    } else {
+                        Ok(d)
+                    }
+                })
+                .and_then(not_too_far),
         );
         let end = if self.end_date.trim().is_empty() {
             Some(None)
         } else {
-            e.check("end_date", parse_date(&self.end_date).map(Some))
+            e.check(
+                "end_date",
+                parse_date(&self.end_date).and_then(not_too_far).map(Some),
+            )
         };
         if let (Some(s), Some(Some(end))) = (start, end) {
             if end < s {
@@ -1274,6 +1297,27 @@ mod tests {
         });
         assert_eq!(seats.len(), 3);
         assert!(seats.iter().all(|s| s.end_date == Some(d("2026-11-29"))));
+    }
+
+    #[test]
+    fn seats_cannot_start_or_end_more_than_ten_years_ahead() {
+        let input = |start: &str, end: &str| SeatPurchaseInput {
+            plan_id: Uuid::nil().to_string(),
+            count: "1".into(),
+            start_date: start.into(),
+            end_date: end.into(),
+        };
+        let today = d("2026-11-23");
+        assert!(input("2026-11-23", "2036-11-23").validate(today).is_ok());
+        let e = input("2026-11-23", "2036-11-24")
+            .validate(today)
+            .unwrap_err();
+        assert_eq!(e.for_field("end_date").unwrap().code, "date_too_far_ahead");
+        let e = input("2062-11-23", "").validate(today).unwrap_err();
+        assert_eq!(
+            e.for_field("start_date").unwrap().code,
+            "date_too_far_ahead"
+        );
     }
 
     #[test]

@@ -38,6 +38,9 @@ impl Text {
                 "must not contain control characters",
             ));
         }
+        if has_bidi_override(t) {
+            return Err(bidi_override());
+        }
         Ok(Self(t.to_string()))
     }
 
@@ -59,6 +62,24 @@ impl std::fmt::Display for Text {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Whether `s` holds a character that overrides or isolates the direction
+/// of text (U+202A–U+202E, U+2066–U+2069). In a name or title they make
+/// what people see differ from what is stored — `Faktura` + U+202E +
+/// `fdp.exe` shows as `Fakturaexe.pdf` — and they spill into the text around them on a
+/// page, in a list or a CSV file, so they are refused.
+pub fn has_bidi_override(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+}
+
+/// The field error for [`has_bidi_override`].
+pub fn bidi_override() -> FieldError {
+    invalid(
+        "bidi_override",
+        "must not contain characters that change the direction of the text (U+202A–U+202E, U+2066–U+2069)",
+    )
 }
 
 /// An e-mail address, lower-cased. The check is deliberately modest (one
@@ -191,6 +212,28 @@ mod tests {
             Text::parse("a\u{0}b", 10).unwrap_err().code,
             "control_characters"
         );
+    }
+
+    #[test]
+    fn direction_overrides_are_refused_in_any_text() {
+        for c in [
+            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}',
+        ] {
+            let raw = format!("Faktura{c}fdp.exe");
+            assert_eq!(
+                Text::parse(&raw, 50).unwrap_err().code,
+                "bidi_override",
+                "{c:?}"
+            );
+            assert_eq!(
+                Text::parse_optional(&raw, 50).unwrap_err().code,
+                "bidi_override"
+            );
+        }
+        // Right-to-left text itself is welcome; only the overrides are not.
+        assert!(Text::parse("مرحبا Välkommen", 50).is_ok());
+        assert!(Text::parse("a\u{200F}b", 50).is_ok());
     }
 
     #[test]

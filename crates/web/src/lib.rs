@@ -128,8 +128,15 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The whole application, ready to serve or to drive with `oneshot` in tests.
 pub fn app(state: AppState) -> Router {
     let (api, openapi) = api_router();
+    let token_writes = Arc::new(http::api::TokenWrites::from_openapi(&openapi));
     let openapi = Arc::new(openapi);
     let api = api
+        // Writes that need a token are refused without one before their
+        // body is read (see `http::api::token_first`).
+        .route_layer(middleware::from_fn_with_state(
+            (state.clone(), token_writes),
+            http::api::token_first,
+        ))
         .route(
             "/api/v1/openapi.json",
             get(move || {
@@ -139,6 +146,9 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/v1", any(|| async { AppError::NotFound }))
         .route("/api/v1/{*rest}", any(|| async { AppError::NotFound }))
+        .route("/api", any(|| async { AppError::NotFound }))
+        .route("/api/", any(|| async { AppError::NotFound }))
+        .route("/api/{*rest}", any(|| async { AppError::NotFound }))
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed });
     let timeout = state.config.request_timeout;
     let body_limit = state.config.max_body_bytes;
@@ -153,6 +163,10 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), http::cache::invalidate_on_write))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        // Outside the timeout, so that its 408 gets the API's error shape
+        // and every answer the security headers.
+        .layer(middleware::from_fn(http::error::api_error_shape))
+        .layer(middleware::from_fn_with_state(state.clone(), http::headers::security_headers))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");

@@ -52,6 +52,10 @@ fn check_title(raw: &str) -> Result<String, ValidationErrors> {
             "must not contain control characters",
         ));
     }
+    if thirdplace_domain::text::has_bidi_override(t) {
+        let e = thirdplace_domain::text::bidi_override();
+        return Err(ValidationErrors::single("title", e.code, e.message));
+    }
     Ok(t.to_string())
 }
 

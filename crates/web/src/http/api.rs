@@ -5,8 +5,14 @@
 
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult};
-use axum::extract::{FromRequest, Request};
+use crate::AppState;
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
+use std::collections::HashSet;
+use std::sync::Arc;
 use thirdplace_domain::Principal;
 use uuid::Uuid;
 
@@ -46,6 +52,63 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             }
             Err(e) => Err(AppError::bad_request("invalid_body", e.body_text())),
         }
+    }
+}
+
+/// The API's writes that need a token, read from the OpenAPI document (the
+/// operations with a `security` requirement), as method and path template
+/// (`/api/v1/hubs/{id}`).
+#[derive(Debug, Default)]
+pub struct TokenWrites(HashSet<(Method, String)>);
+
+impl TokenWrites {
+    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+        let mut writes = HashSet::new();
+        for (path, item) in &doc.paths.paths {
+            for (method, op) in [
+                (Method::POST, &item.post),
+                (Method::PUT, &item.put),
+                (Method::PATCH, &item.patch),
+                (Method::DELETE, &item.delete),
+            ] {
+                if op
+                    .as_ref()
+                    .is_some_and(|op| op.security.as_ref().is_some_and(|s| !s.is_empty()))
+                {
+                    writes.insert((method, path.clone()));
+                }
+            }
+        }
+        TokenWrites(writes)
+    }
+
+    pub fn needs_token(&self, method: &Method, path: &str) -> bool {
+        self.0.contains(&(method.clone(), path.to_string()))
+    }
+}
+
+/// Route middleware of the API: a write that needs a token and comes
+/// without one is refused with 401 before anything else of the request is
+/// read, so an anonymous caller learns nothing about the body it should
+/// have sent (and every write answers alike, whatever its handler's
+/// extractors). The role check stays in each handler ([`require`]).
+pub async fn token_first(
+    State((state, writes)): State<(AppState, Arc<TokenWrites>)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let needs_token = req
+        .extensions()
+        .get::<MatchedPath>()
+        .is_some_and(|p| writes.needs_token(req.method(), p.as_str()));
+    if !needs_token {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    match Auth::from_request_parts(&mut parts, &state).await {
+        Ok(auth) if auth.via_token => next.run(Request::from_parts(parts, body)).await,
+        Ok(_) => AppError::Unauthorized.into_response(),
+        Err(e) => e.into_response(),
     }
 }
 

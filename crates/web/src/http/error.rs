@@ -232,6 +232,108 @@ impl IntoResponse for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// Middleware for the whole app: under `/api/`, an error answer that did
+/// not come from [`AppError`] (a rejection of one of axum's extractors — a
+/// query string or path that does not parse, a body too large, a wrong
+/// content type — or a timeout) gets the API's JSON error shape with a
+/// sentence a person understands, instead of axum's plain text.
+pub async fn api_error_shape(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = req.uri().path() == "/api" || req.uri().path().starts_with("/api/");
+    let resp = next.run(req).await;
+    if api {
+        adopt(resp).await
+    } else {
+        resp
+    }
+}
+
+/// A plain-text (or empty) 4xx or 5xx that did not come from [`AppError`],
+/// as the [`AppError`] it stands for; any other answer as it is. Pages
+/// ([`crate::http::page::html_context`]) then show it as a readable page,
+/// the API in its JSON shape.
+pub async fn adopt(resp: Response) -> Response {
+    let status = resp.status();
+    let plain = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_none_or(|t| t.as_bytes().starts_with(b"text/plain"));
+    if status.as_u16() < 400 || !plain || resp.extensions().get::<ErrorDetail>().is_some() {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    // Axum's rejection texts are a line; more is not worth reading.
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let mut adopted = rejection(status, String::from_utf8_lossy(&text).trim()).into_response();
+    // Keep what the layers inside set (e.g. `Allow` of a 405).
+    for (name, value) in parts.headers.iter() {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            adopted.headers_mut().entry(name).or_insert(value.clone());
+        }
+    }
+    adopted
+}
+
+/// The error a plain rejection with `status` and axum's `text` stands for.
+fn rejection(status: StatusCode, text: &str) -> AppError {
+    let detail = |prefix: &str| -> String {
+        let t = text.trim_end_matches('.');
+        match t.split_once(": ") {
+            Some((_, rest)) if !rest.is_empty() => format!("{prefix}: {rest}"),
+            _ => prefix.to_string(),
+        }
+    };
+    match status {
+        StatusCode::BAD_REQUEST if text.starts_with("Failed to deserialize query string") => {
+            AppError::bad_request(
+                "invalid_query",
+                detail(
+                    "the query string could not be read (check the parameters' names and values)",
+                ),
+            )
+        }
+        StatusCode::BAD_REQUEST
+            if text.starts_with("Invalid URL") || text.starts_with("Cannot parse") =>
+        {
+            AppError::bad_request("invalid_path", detail("the address could not be read"))
+        }
+        StatusCode::BAD_REQUEST => {
+            AppError::bad_request("bad_request", detail("the request could not be read"))
+        }
+        StatusCode::UNAUTHORIZED => AppError::Unauthorized,
+        StatusCode::FORBIDDEN => AppError::Forbidden,
+        StatusCode::NOT_FOUND => AppError::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        StatusCode::REQUEST_TIMEOUT => AppError::refused(
+            status,
+            "timeout",
+            "the request took too long and was stopped; try again in a while",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::refused(
+            status,
+            "unsupported_media_type",
+            "send the body as JSON with Content-Type: application/json",
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY => {
+            AppError::refused(status, "invalid_body", detail("the body could not be read"))
+        }
+        s if s.is_client_error() => {
+            AppError::refused(s, "bad_request", detail("the request could not be handled"))
+        }
+        s => {
+            tracing::error!(status = %s, error = %text, "request failed");
+            AppError::refused(
+                s,
+                "internal_error",
+                "an unexpected error occurred; try again in a while",
+            )
+        }
+    }
+}
+
 /// The error for a refusal the store hands back: the one place that picks
 /// a rule's status, code and sentence.
 pub fn refusal(r: &Refusal) -> AppError {

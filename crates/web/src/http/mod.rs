@@ -3,7 +3,8 @@
 //! API's extractors and role checks, the page context and rendering, form
 //! parsing and the admin form helpers, ids from paths, where people reach
 //! the app ([`origin::Origin`]), the iCalendar writer, signing keys, the
-//! clock, the public cache and the templates.
+//! clock, the public cache, the templates and the security headers of
+//! every response.
 //!
 //! A leaf: it imports no capability (`network`, `people`, …), so that every
 //! capability can use it and none reaches a sibling through it. The layout
@@ -18,6 +19,7 @@ pub mod error;
 pub mod feed_token;
 pub mod form_data;
 pub mod forms;
+pub mod headers;
 pub mod ical;
 pub mod idempotency;
 pub mod mail;

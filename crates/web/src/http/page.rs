@@ -128,13 +128,41 @@ pub fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Only local paths, so `next=` cannot send anyone to another site.
+/// Where `next=` (after signing in, choosing a language, checking out) may
+/// send someone: a path on this site, or else the start page `/`.
+///
+/// Decided by parsing, not by pattern: the value is resolved as a URL
+/// against a fixed base and must keep that base's origin. Before that,
+/// anything a browser reads differently from a URL parser is refused:
+/// browsers drop tabs and line breaks inside a URL (`/\t/evil.example`
+/// becomes `//evil.example`) and read `\` as `/`, and characters outside
+/// printable ASCII may look like `/` (`／`, `∕`). Percent-encoded control
+/// characters and an encoded second slash at the start (`/%2F/evil`) are
+/// refused too, for whatever decodes the path again later. What passes is
+/// printable ASCII, so it is always a valid `Location` header.
 pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    if is_local_path(next) {
         next
     } else {
         "/"
     }
+}
+
+fn is_local_path(next: &str) -> bool {
+    if !next.starts_with('/') || !next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') {
+        return false;
+    }
+    let base = url::Url::parse("http://next.invalid/").expect("a fixed, valid base URL");
+    let Ok(resolved) = base.join(next) else {
+        return false;
+    };
+    let path = percent_encoding::percent_decode_str(resolved.path()).decode_utf8_lossy();
+    let decoded = percent_encoding::percent_decode_str(next).decode_utf8_lossy();
+    resolved.origin() == base.origin()
+        && !resolved.path().starts_with("//")
+        && !path.starts_with("//")
+        && !path.starts_with("/\\")
+        && !decoded.chars().any(char::is_control)
 }
 
 /// Resolves what every page needs (see [`Page`]) and turns any
@@ -163,7 +191,7 @@ pub async fn html_context(State(state): State<AppState>, req: Request, next: Nex
         path,
     };
     let auth = Auth::from_request_parts(&mut parts, &state).await;
-    let mut resp = match auth {
+    let resp = match auth {
         Ok(a) => {
             page.user = a.principal;
             page.session_hash = a.session_hash;
@@ -172,6 +200,8 @@ pub async fn html_context(State(state): State<AppState>, req: Request, next: Nex
         }
         Err(e) => e.into_response(),
     };
+    // An extractor's plain-text rejection becomes a readable page too.
+    let mut resp = crate::http::error::adopt(resp).await;
     if let Some(detail) = resp.extensions().get::<ErrorDetail>().cloned() {
         let status = resp.status();
         resp = if status == StatusCode::UNAUTHORIZED && method == Method::GET && page.user.is_none()

@@ -56,6 +56,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     // Refusals with texts of their own on the event forms.
     ("event.refusal.end_before_start", "Evenemanget slutar innan det börjar.", "The event ends before it starts."),
     ("event.refusal.in_the_past", "Den tiden har redan varit.", "That time has already passed."),
+    ("event.refusal.too_far_ahead", "Ett evenemang kan börja högst två år (730 dagar) fram i tiden.", "An event may start at most two years (730 days) from now."),
     ("event.refusal.nonexistent_time", "Den tiden finns inte i svensk tid den dagen (sommartiden börjar).", "That time does not exist in Swedish time that day (summer time starts)."),
     ("event.refusal.invalid_datetime", "Skriv ett datum och en tid, till exempel 2026-12-01 och 10:00.", "Write a date and a time, for example 2026-12-01 and 10:00."),
     ("event.refusal.capacity_below_registrations", "Fler har redan fått plats än det nya antalet platser.", "More people already have a place than the new number of places."),

@@ -21,6 +21,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("error.seat_ended", "Platsen har upphört.", "This seat has ended."),
     ("error.person_archived", "Personen är arkiverad.", "This person is archived."),
     ("error.in_the_past", "Datumet får inte ligga bakåt i tiden.", "The date must not be in the past."),
+    ("error.date_too_far_ahead", "Datumet får ligga högst tio år fram i tiden.", "The date must be at most ten years from today."),
     ("error.ends_before_start", "Slutdatumet får inte vara före startdatumet.", "The end date must not be before the start date."),
     ("error.invalid_date", "Skriv ett datum som 2026-12-01.", "Write a date such as 2026-12-01."),
     ("error.invalid_url", "Skriv en webbadress som börjar med https:// eller http://.", "Write a web address starting with https:// or http://."),

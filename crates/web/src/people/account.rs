@@ -107,7 +107,7 @@ async fn login_form(page: Page, Query(q): Query<NextQuery>) -> AppResult<Respons
     }
     page.render(
         "login.html",
-        context! { next => q.next, email => "", message => None::<String> },
+        context! { next => safe_next(&q.next), email => "", message => None::<String> },
     )
 }
 
