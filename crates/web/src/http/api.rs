@@ -7,7 +7,9 @@ use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult};
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
+use std::future::Future;
 use thirdplace_domain::Principal;
+use thirdplace_store::StoreResult;
 use uuid::Uuid;
 
 /// A JSON body whose every problem (syntax, type, unknown field, missing
@@ -64,6 +66,37 @@ pub fn require(auth: &Auth, allowed: impl FnOnce(&Principal) -> bool) -> AppResu
         Ok(p.clone())
     } else {
         Err(AppError::Forbidden)
+    }
+}
+
+/// A write to one record: the caller's token (401), the record `load`
+/// reads (404), and `allowed` for the caller and it (403).
+pub async fn writable<T>(
+    auth: &Auth,
+    load: impl Future<Output = StoreResult<T>>,
+    allowed: impl FnOnce(&Principal, &T) -> bool,
+) -> AppResult<(Principal, T)> {
+    let p = require(auth, |_| true)?;
+    let record = load.await?;
+    if allowed(&p, &record) {
+        Ok((p, record))
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The record `load` reads, if `p` may see it: one they may not see is,
+/// to them, not there (404).
+pub async fn seen_by<T>(
+    p: &Principal,
+    load: impl Future<Output = StoreResult<T>>,
+    may_see: impl FnOnce(&Principal, &T) -> bool,
+) -> AppResult<T> {
+    let record = load.await?;
+    if may_see(p, &record) {
+        Ok(record)
+    } else {
+        Err(AppError::NotFound)
     }
 }
 

@@ -10,6 +10,7 @@
 //! test (`tests/layout.rs`) holds it to that.
 
 pub mod api;
+pub mod api_resource;
 pub mod auth;
 pub mod cache;
 pub mod clock;
