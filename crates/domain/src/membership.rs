@@ -889,6 +889,7 @@ pub struct PresentPerson {
 
 /// What a member (not a host) sees of one visible person.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicPresence {
     pub first_name: String,
     pub organisation_name: Option<String>,

@@ -8,8 +8,8 @@ use crate::http::error::{AppError, AppResult};
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 use std::future::Future;
-use thirdplace_domain::Principal;
-use thirdplace_store::StoreResult;
+use thirdplace_domain::{Principal, ValidationErrors};
+use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
 /// A JSON body whose every problem (syntax, type, unknown field, missing
@@ -69,22 +69,6 @@ pub fn require(auth: &Auth, allowed: impl FnOnce(&Principal) -> bool) -> AppResu
     }
 }
 
-/// A write to one record: the caller's token (401), the record `load`
-/// reads (404), and `allowed` for the caller and it (403).
-pub async fn writable<T>(
-    auth: &Auth,
-    load: impl Future<Output = StoreResult<T>>,
-    allowed: impl FnOnce(&Principal, &T) -> bool,
-) -> AppResult<(Principal, T)> {
-    let p = require(auth, |_| true)?;
-    let record = load.await?;
-    if allowed(&p, &record) {
-        Ok((p, record))
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 /// The record `load` reads, if `p` may see it: one they may not see is,
 /// to them, not there (404).
 pub async fn seen_by<T>(
@@ -97,6 +81,24 @@ pub async fn seen_by<T>(
         Ok(record)
     } else {
         Err(AppError::NotFound)
+    }
+}
+
+/// The record a body refers to, if it is there and `fits` (a room of the
+/// same hub, a person not archived): otherwise the body's problem, 422
+/// `unknown_reference` at `field` with `message`, not a missing page.
+pub async fn referenced<T>(
+    load: impl Future<Output = StoreResult<T>>,
+    fits: impl FnOnce(&T) -> bool,
+    field: &str,
+    message: &str,
+) -> AppResult<T> {
+    match load.await {
+        Ok(record) if fits(&record) => Ok(record),
+        Ok(_) | Err(StoreError::NotFound) => {
+            Err(ValidationErrors::single(field, "unknown_reference", message).into())
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -11,7 +11,7 @@
 //! `update_region`), the tag, the query and path parameters, the bodies,
 //! the responses and the token requirement.
 
-use crate::http::api::{path_id, require, writable, ApiJson, ListQuery};
+use crate::http::api::{path_id, require, ApiJson, ListQuery};
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::http::forms::StoreWrite;
@@ -65,7 +65,8 @@ pub(crate) struct ApiDoc {
     pub in_hub: bool,
     pub list_summary: Option<&'static str>,
     pub create_summary: Option<&'static str>,
-    pub update_summary: &'static str,
+    /// By default "Replaces the {one}." and the create summary.
+    pub update_summary: Option<&'static str>,
     /// Whether a create or replace can answer 409 (a code already taken).
     pub create_conflict: bool,
     pub update_conflict: bool,
@@ -284,12 +285,11 @@ async fn update<R: ApiResource>(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<R::Body>,
 ) -> AppResult<Json<R::Out>> {
-    let (_, old) = writable(
-        &auth,
-        (R::GET)(&*state.store, path_id(&id)?),
-        R::may_replace,
-    )
-    .await?;
+    let p = require(&auth, |_| true)?;
+    let old = (R::GET)(&*state.store, path_id(&id)?).await?;
+    if !R::may_replace(&p, &old) {
+        return Err(AppError::Forbidden);
+    }
     let (id, hub) = R::key(&old);
     let record = R::record(
         &state,
@@ -434,9 +434,13 @@ fn update_operation<R: ApiResource>() -> Operation {
     let mut errors = vec![401, 403, 404];
     errors.extend(d.update_conflict.then_some(409));
     errors.push(422);
+    let summary = match (d.update_summary, d.create_summary) {
+        (Some(summary), _) => summary.to_string(),
+        (None, who) => format!("Replaces the {}. {}", d.one, who.unwrap_or_default()),
+    };
     operation(
         format!("update_{}", d.one),
-        Some(d.update_summary),
+        Some(summary.trim_end()),
         (200, reference::<R::Out>()),
         &errors,
         true,

@@ -2,7 +2,7 @@
 //! member's own card (memberships, the hubs they open, included hours, the
 //! QR code) and community profile.
 
-use crate::http::api::{bool_str, path_id, require, seen_by, ApiJson};
+use crate::http::api::{bool_str, path_id, referenced, require, seen_by, ApiJson};
 use crate::http::api_resource::{plain_record, ApiDoc, ApiResource, At};
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
@@ -137,8 +137,9 @@ impl ApiResource for Plans {
         in_hub: false,
         list_summary: None,
         create_summary: Some("Network admins only."),
-        update_summary:
+        update_summary: Some(
             "Replaces the plan; seats already sold keep their dates. Network admins only.",
+        ),
         create_conflict: false,
         update_conflict: false,
     };
@@ -260,26 +261,16 @@ pub async fn purchase(
     let now = state.now();
     let organisation = state.store.get_organisation(org).await?;
     let purchase = input.validate(local_date(now))?;
-    let plan = match state.store.get_plan(purchase.plan_id).await {
-        Ok(p) if !p.archived => p,
-        Ok(_) => {
-            return Err(ValidationErrors::single(
-                "plan_id",
-                "plan_archived",
-                "this plan is no longer sold",
-            )
-            .into())
-        }
-        Err(StoreError::NotFound) => {
-            return Err(ValidationErrors::single(
-                "plan_id",
-                "unknown_reference",
-                "is not a plan of this network",
-            )
-            .into())
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let load = state.store.get_plan(purchase.plan_id);
+    let plan = referenced(load, |_| true, "plan_id", "is not a plan of this network").await?;
+    if plan.archived {
+        return Err(ValidationErrors::single(
+            "plan_id",
+            "plan_archived",
+            "this plan is no longer sold",
+        )
+        .into());
+    }
     if organisation.archived {
         return Err(AppError::refused(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -374,18 +365,9 @@ pub async fn set_holder(
 pub async fn assign(state: &AppState, v: &SeatView, holder: Option<Uuid>) -> AppResult<()> {
     let now = state.now();
     if let Some(pid) = holder {
-        let person = match state.store.get_person(pid).await {
-            Ok(p) => p,
-            Err(StoreError::NotFound) => {
-                return Err(ValidationErrors::single(
-                    "person_id",
-                    "unknown_reference",
-                    "is not a person of this network",
-                )
-                .into())
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let load = state.store.get_person(pid);
+        let no_person = "is not a person of this network";
+        let person = referenced(load, |_| true, "person_id", no_person).await?;
         let org = state.store.get_organisation(v.seat.organisation_id).await?;
         check_assignment(
             &v.seat,

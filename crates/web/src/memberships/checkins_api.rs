@@ -11,7 +11,8 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thirdplace_domain::membership::{
-    public_presence, AccessSummary, CheckIn, CheckInMethod, GuestInput, GuestVisit, ACCESS_TARGET,
+    public_presence, AccessSummary, CheckIn, CheckInMethod, GuestInput, GuestVisit, PublicPresence,
+    ACCESS_TARGET,
 };
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -148,13 +149,6 @@ pub async fn scan(
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct VisiblePersonOut {
-    pub first_name: String,
-    pub organisation_name: Option<String>,
-    pub expertise: Vec<String>,
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct PresentOut {
     pub person_id: Uuid,
     pub first_name: String,
@@ -167,7 +161,7 @@ pub struct PresentOut {
 #[derive(Serialize, ToSchema)]
 pub struct PresenceOut {
     /// Members who opted in to be shown: first name, organisation, expertise.
-    pub visible: Vec<VisiblePersonOut>,
+    pub visible: Vec<PublicPresence>,
     /// Everyone else who is here ("and N more").
     pub others: usize,
     pub guests: usize,
@@ -193,14 +187,7 @@ pub async fn presence(
         .as_ref()
         .is_some_and(|p| p.can_edit_hub(hub.hub.id));
     Ok(Json(PresenceOut {
-        visible: shown
-            .into_iter()
-            .map(|v| VisiblePersonOut {
-                first_name: v.first_name,
-                organisation_name: v.organisation_name,
-                expertise: v.expertise,
-            })
-            .collect(),
+        visible: shown,
         others,
         guests,
         everyone: is_host.then(|| {

@@ -81,7 +81,7 @@ impl ApiResource for Webhooks {
         in_hub: false,
         list_summary: None,
         create_summary: None,
-        update_summary: "Changes the URL, events or whether it is active; the secret stays.",
+        update_summary: Some("Changes the URL, events or whether it is active; the secret stays."),
         create_conflict: false,
         update_conflict: false,
     };

@@ -13,13 +13,9 @@ use thirdplace_domain::{
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// The records' doc: tag `network`, writes by network admins.
-const fn doc(
-    one: &'static str,
-    many: &'static str,
-    update: &'static str,
-    conflict: bool,
-) -> ApiDoc {
+/// The records' doc: tag `network`, written by network admins; `conflict`:
+/// a new one can clash with one that exists (409).
+const fn doc(one: &'static str, many: &'static str, conflict: bool) -> ApiDoc {
     ApiDoc {
         tag: "network",
         one,
@@ -27,7 +23,7 @@ const fn doc(
         in_hub: false,
         list_summary: None,
         create_summary: Some("Network admins only."),
-        update_summary: update,
+        update_summary: None,
         create_conflict: conflict,
         update_conflict: false,
     }
@@ -56,12 +52,7 @@ pub struct Regions;
 
 impl ApiResource for Regions {
     plain_record!(Region, RegionBody; list_regions, get_region, insert_region, update_region);
-    const DOC: ApiDoc = doc(
-        "region",
-        "regions",
-        "Replaces the region. Network admins only.",
-        true,
-    );
+    const DOC: ApiDoc = doc("region", "regions", true);
 
     fn record(_: &AppState, body: RegionBody, at: At<Region>) -> AppResult<Region> {
         Ok(body.input().validate(at.id)?)
@@ -95,12 +86,7 @@ pub struct Municipalities;
 
 impl ApiResource for Municipalities {
     plain_record!(Municipality, MunicipalityBody; list_municipalities, get_municipality, insert_municipality, update_municipality);
-    const DOC: ApiDoc = doc(
-        "municipality",
-        "municipalities",
-        "Replaces the municipality. Network admins only.",
-        true,
-    );
+    const DOC: ApiDoc = doc("municipality", "municipalities", true);
 
     fn record(
         _: &AppState,
@@ -138,12 +124,7 @@ pub struct Operators;
 
 impl ApiResource for Operators {
     plain_record!(Operator, OperatorBody; list_operators, get_operator, insert_operator, update_operator);
-    const DOC: ApiDoc = doc(
-        "operator",
-        "operators",
-        "Replaces the operator. Network admins only.",
-        false,
-    );
+    const DOC: ApiDoc = doc("operator", "operators", false);
 
     fn record(_: &AppState, body: OperatorBody, at: At<Operator>) -> AppResult<Operator> {
         Ok(body.input().validate(at.id)?)

@@ -312,7 +312,7 @@ impl ApiResource for Hubs {
         in_hub: false,
         list_summary: Some("Hubs, by name. Archived hubs only with `include_archived=true`."),
         create_summary: Some("Network admins only."),
-        update_summary: "Replaces the hub. Its hosts and network admins.",
+        update_summary: Some("Replaces the hub. Its hosts and network admins."),
         create_conflict: false,
         update_conflict: false,
     };
@@ -336,14 +336,9 @@ impl ApiResource for Hubs {
     }
 }
 
-/// Zones and rooms: listed and added under their hub, changed by its hosts
+/// Zones and rooms: listed and added under their hub, written by its hosts
 /// and network admins.
-const fn in_hub(
-    one: &'static str,
-    many: &'static str,
-    list: &'static str,
-    update: &'static str,
-) -> ApiDoc {
+const fn in_hub(one: &'static str, many: &'static str, list: &'static str) -> ApiDoc {
     ApiDoc {
         tag: "hubs",
         one,
@@ -351,7 +346,7 @@ const fn in_hub(
         in_hub: true,
         list_summary: Some(list),
         create_summary: Some("The hub's hosts and network admins."),
-        update_summary: update,
+        update_summary: None,
         create_conflict: false,
         update_conflict: false,
     }
@@ -361,12 +356,7 @@ pub struct Zones;
 
 impl ApiResource for Zones {
     plain_record!(Zone in hub_id, ZoneBody; list_zones, get_zone, insert_zone, update_zone);
-    const DOC: ApiDoc = in_hub(
-        "zone",
-        "zones",
-        "A hub's activity zones.",
-        "Replaces the zone. The hub's hosts and network admins.",
-    );
+    const DOC: ApiDoc = in_hub("zone", "zones", "A hub's activity zones.");
 
     fn record(_: &AppState, body: ZoneBody, at: At<Zone>) -> AppResult<Zone> {
         Ok(body.input().validate(at.id, at.hub.unwrap_or_default())?)
@@ -377,12 +367,7 @@ pub struct Rooms;
 
 impl ApiResource for Rooms {
     plain_record!(Room in hub_id, RoomBody; list_rooms, get_room, insert_room, update_room);
-    const DOC: ApiDoc = in_hub(
-        "room",
-        "rooms",
-        "A hub's bookable rooms and areas.",
-        "Replaces the room. The hub's hosts and network admins.",
-    );
+    const DOC: ApiDoc = in_hub("room", "rooms", "A hub's bookable rooms and areas.");
 
     fn record(_: &AppState, body: RoomBody, at: At<Room>) -> AppResult<Room> {
         body.input()?

@@ -88,7 +88,7 @@ impl ApiResource for Organisations {
         in_hub: false,
         list_summary: None,
         create_summary: Some("Network admins only."),
-        update_summary: "Replaces the organisation. Its admins and network admins.",
+        update_summary: Some("Replaces the organisation. Its admins and network admins."),
         create_conflict: true,
         update_conflict: true,
     };
