@@ -52,24 +52,82 @@ pub(crate) type StoreList<T> =
         Uuid,
     ) -> Pin<Box<dyn Future<Output = StoreResult<Vec<T>>> + Send + 'a>>;
 
-/// How a kind of record stands in the API and its OpenAPI document.
+/// How a kind of record stands in the API and its OpenAPI document; made
+/// with [`ApiDoc::new`] and the changes to it below.
 pub(crate) struct ApiDoc {
-    pub tag: &'static str,
+    tag: &'static str,
     /// The operation ids' nouns: `list_{many}`, `get_{one}`,
     /// `create_{one}`, `update_{one}`. One record is at `/{many}/{id}`.
-    pub one: &'static str,
-    pub many: &'static str,
+    one: &'static str,
+    many: &'static str,
     /// Records of a hub (zones, rooms): listed and added at
     /// `/hubs/{id}/{many}`, written by the hub's hosts and network admins.
     /// Others are listed and added at `/{many}`.
-    pub in_hub: bool,
-    pub list_summary: Option<&'static str>,
-    pub create_summary: Option<&'static str>,
+    in_hub: bool,
+    list_summary: Option<&'static str>,
+    create_summary: Option<&'static str>,
     /// By default "Replaces the {one}." and the create summary.
-    pub update_summary: Option<&'static str>,
+    update_summary: Option<&'static str>,
     /// Whether a create or replace can answer 409 (a code already taken).
-    pub create_conflict: bool,
-    pub update_conflict: bool,
+    create_conflict: bool,
+    update_conflict: bool,
+}
+
+impl ApiDoc {
+    /// Records listed and added at `/{many}`, created and replaced by
+    /// network admins, with no summary of their list and no 409.
+    pub const fn new(tag: &'static str, one: &'static str, many: &'static str) -> Self {
+        ApiDoc {
+            tag,
+            one,
+            many,
+            in_hub: false,
+            list_summary: None,
+            create_summary: Some("Network admins only."),
+            update_summary: None,
+            create_conflict: false,
+            update_conflict: false,
+        }
+    }
+
+    /// A hub's records, at `/hubs/{id}/{many}`, written by its hosts.
+    pub const fn of_hub(self) -> Self {
+        ApiDoc {
+            in_hub: true,
+            create_summary: Some("The hub's hosts and network admins."),
+            ..self
+        }
+    }
+
+    pub const fn listed(self, summary: &'static str) -> Self {
+        ApiDoc {
+            list_summary: Some(summary),
+            ..self
+        }
+    }
+
+    pub const fn created(self, summary: Option<&'static str>) -> Self {
+        ApiDoc {
+            create_summary: summary,
+            ..self
+        }
+    }
+
+    pub const fn replaced(self, summary: &'static str) -> Self {
+        ApiDoc {
+            update_summary: Some(summary),
+            ..self
+        }
+    }
+
+    /// Whether a create and a replace can answer 409 (a code already taken).
+    pub const fn conflicts(self, create: bool, update: bool) -> Self {
+        ApiDoc {
+            create_conflict: create,
+            update_conflict: update,
+            ..self
+        }
+    }
 }
 
 pub(crate) trait ApiResource: Send + Sync + 'static {
@@ -127,27 +185,35 @@ fn may_write(p: &Principal, hub: Option<Uuid>) -> bool {
 
 /// The parts of an [`ApiResource`] that most kinds share: the domain's
 /// record is read and written as it is and shown as it is (or `as` its
-/// API type), is archived by its `archived` field, and is keyed by its id
-/// (and, `in hub_id`, by its hub); the four `Store` methods read and write it.
+/// API type), is archived by its `archived` field (or is `never archived`),
+/// and is keyed by its id (and, `in hub_id`, by its hub); the four `Store`
+/// methods read and write it.
 macro_rules! plain_record {
-    ($record:ident, $body:ty; $list:ident, $get:ident, $insert:ident, $update:ident) => {
-        $crate::http::api_resource::plain_record!($record as $record, $body; $list, $get, $insert, $update);
+    ($record:ident, $body:ty; $($store:ident),+) => {
+        $crate::http::api_resource::plain_record!($record as $record, $body; $($store),+);
+    };
+    ($record:ident never archived, $body:ty; $list:ident, $get:ident, $insert:ident, $update:ident) => {
+        $crate::http::api_resource::plain_record!(@shared $record, $record, $body, None, $get, $insert, $update);
+        $crate::http::api_resource::plain_record!(@top $record, $list);
     };
     ($record:ident as $out:ty, $body:ty; $list:ident, $get:ident, $insert:ident, $update:ident) => {
-        $crate::http::api_resource::plain_record!(@shared $record, $out, $body, $get, $insert, $update);
-        const LIST: $crate::http::api_resource::StoreList<$record> = |store, _| store.$list();
-        fn key(r: &$record) -> (uuid::Uuid, Option<uuid::Uuid>) {
-            (r.id, None)
-        }
+        $crate::http::api_resource::plain_record!(@shared $record, $out, $body, Some(|r| r.archived), $get, $insert, $update);
+        $crate::http::api_resource::plain_record!(@top $record, $list);
     };
     ($record:ident in $hub:ident, $body:ty; $list:ident, $get:ident, $insert:ident, $update:ident) => {
-        $crate::http::api_resource::plain_record!(@shared $record, $record, $body, $get, $insert, $update);
+        $crate::http::api_resource::plain_record!(@shared $record, $record, $body, Some(|r| r.archived), $get, $insert, $update);
         const LIST: $crate::http::api_resource::StoreList<$record> = |store, hub| store.$list(hub);
         fn key(r: &$record) -> (uuid::Uuid, Option<uuid::Uuid>) {
             (r.id, Some(r.$hub))
         }
     };
-    (@shared $record:ident, $out:ty, $body:ty, $get:ident, $insert:ident, $update:ident) => {
+    (@top $record:ident, $list:ident) => {
+        const LIST: $crate::http::api_resource::StoreList<$record> = |store, _| store.$list();
+        fn key(r: &$record) -> (uuid::Uuid, Option<uuid::Uuid>) {
+            (r.id, None)
+        }
+    };
+    (@shared $record:ident, $out:ty, $body:ty, $archived:expr, $get:ident, $insert:ident, $update:ident) => {
         type Stored = $record;
         type Record = $record;
         type Out = $out;
@@ -155,7 +221,7 @@ macro_rules! plain_record {
         const GET: $crate::http::api_resource::StoreGet<$record> = |store, id| store.$get(id);
         const INSERT: $crate::http::forms::StoreWrite<$record> = |store, r| store.$insert(r);
         const UPDATE: $crate::http::forms::StoreWrite<$record> = |store, r| store.$update(r);
-        const ARCHIVED: Option<fn(&$record) -> bool> = Some(|r| r.archived);
+        const ARCHIVED: Option<fn(&$record) -> bool> = $archived;
     };
 }
 pub(crate) use plain_record;

@@ -130,19 +130,8 @@ pub struct Plans;
 
 impl ApiResource for Plans {
     plain_record!(Plan as PlanOut, PlanBody; list_plans, get_plan, insert_plan, update_plan);
-    const DOC: ApiDoc = ApiDoc {
-        tag: "memberships",
-        one: "plan",
-        many: "plans",
-        in_hub: false,
-        list_summary: None,
-        create_summary: Some("Network admins only."),
-        update_summary: Some(
-            "Replaces the plan; seats already sold keep their dates. Network admins only.",
-        ),
-        create_conflict: false,
-        update_conflict: false,
-    };
+    const DOC: ApiDoc = ApiDoc::new("memberships", "plan", "plans")
+        .replaced("Replaces the plan; seats already sold keep their dates. Network admins only.");
 
     fn record(_: &AppState, body: PlanBody, at: At<Plan>) -> AppResult<Plan> {
         Ok(body.validate(at.id)?)

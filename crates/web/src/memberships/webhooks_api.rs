@@ -2,10 +2,9 @@
 //! check-in, check-out and guest events and can follow each delivery.
 
 use crate::http::api::{bool_str, path_id, require};
-use crate::http::api_resource::{ApiDoc, ApiResource, At, StoreGet, StoreList};
+use crate::http::api_resource::{plain_record, ApiDoc, ApiResource, At};
 use crate::http::auth::Auth;
 use crate::http::error::{AppResult, ErrorBody};
-use crate::http::forms::StoreWrite;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -70,31 +69,11 @@ pub fn retargeted(old: Webhook, t: WebhookTarget) -> Webhook {
 pub struct Webhooks;
 
 impl ApiResource for Webhooks {
-    type Stored = Webhook;
-    type Record = Webhook;
-    type Out = Webhook;
-    type Body = WebhookBody;
-    const DOC: ApiDoc = ApiDoc {
-        tag: "webhooks",
-        one: "webhook",
-        many: "webhooks",
-        in_hub: false,
-        list_summary: None,
-        create_summary: None,
-        update_summary: Some("Changes the URL, events or whether it is active; the secret stays."),
-        create_conflict: false,
-        update_conflict: false,
-    };
-    const LIST: StoreList<Webhook> = |store, _| store.list_webhooks();
-    const GET: StoreGet<Webhook> = |store, id| store.get_webhook(id);
-    const INSERT: StoreWrite<Webhook> = |store, w| store.insert_webhook(w);
-    const UPDATE: StoreWrite<Webhook> = |store, w| store.update_webhook(w);
-    const ARCHIVED: Option<fn(&Webhook) -> bool> = None;
+    plain_record!(Webhook never archived, WebhookBody; list_webhooks, get_webhook, insert_webhook, update_webhook);
+    const DOC: ApiDoc = ApiDoc::new("webhooks", "webhook", "webhooks")
+        .created(None)
+        .replaced("Changes the URL, events or whether it is active; the secret stays.");
     const READERS: Option<fn(&Principal) -> bool> = Some(Principal::can_manage_network);
-
-    fn key(w: &Webhook) -> (Uuid, Option<Uuid>) {
-        (w.id, None)
-    }
 
     fn record(state: &AppState, body: WebhookBody, at: At<Webhook>) -> AppResult<Webhook> {
         let target = body.input().validate()?;

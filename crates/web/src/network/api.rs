@@ -13,22 +13,6 @@ use thirdplace_domain::{
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// The records' doc: tag `network`, written by network admins; `conflict`:
-/// a new one can clash with one that exists (409).
-const fn doc(one: &'static str, many: &'static str, conflict: bool) -> ApiDoc {
-    ApiDoc {
-        tag: "network",
-        one,
-        many,
-        in_hub: false,
-        list_summary: None,
-        create_summary: Some("Network admins only."),
-        update_summary: None,
-        create_conflict: conflict,
-        update_conflict: false,
-    }
-}
-
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegionBody {
@@ -52,7 +36,7 @@ pub struct Regions;
 
 impl ApiResource for Regions {
     plain_record!(Region, RegionBody; list_regions, get_region, insert_region, update_region);
-    const DOC: ApiDoc = doc("region", "regions", true);
+    const DOC: ApiDoc = ApiDoc::new("network", "region", "regions").conflicts(true, false);
 
     fn record(_: &AppState, body: RegionBody, at: At<Region>) -> AppResult<Region> {
         Ok(body.input().validate(at.id)?)
@@ -86,7 +70,8 @@ pub struct Municipalities;
 
 impl ApiResource for Municipalities {
     plain_record!(Municipality, MunicipalityBody; list_municipalities, get_municipality, insert_municipality, update_municipality);
-    const DOC: ApiDoc = doc("municipality", "municipalities", true);
+    const DOC: ApiDoc =
+        ApiDoc::new("network", "municipality", "municipalities").conflicts(true, false);
 
     fn record(
         _: &AppState,
@@ -124,7 +109,7 @@ pub struct Operators;
 
 impl ApiResource for Operators {
     plain_record!(Operator, OperatorBody; list_operators, get_operator, insert_operator, update_operator);
-    const DOC: ApiDoc = doc("operator", "operators", false);
+    const DOC: ApiDoc = ApiDoc::new("network", "operator", "operators");
 
     fn record(_: &AppState, body: OperatorBody, at: At<Operator>) -> AppResult<Operator> {
         Ok(body.input().validate(at.id)?)

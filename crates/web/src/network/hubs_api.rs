@@ -305,22 +305,15 @@ impl ApiResource for Hubs {
     type Record = Hub;
     type Out = HubOut;
     type Body = HubBody;
-    const DOC: ApiDoc = ApiDoc {
-        tag: "hubs",
-        one: "hub",
-        many: "hubs",
-        in_hub: false,
-        list_summary: Some("Hubs, by name. Archived hubs only with `include_archived=true`."),
-        create_summary: Some("Network admins only."),
-        update_summary: Some("Replaces the hub. Its hosts and network admins."),
-        create_conflict: false,
-        update_conflict: false,
-    };
+    const DOC: ApiDoc = ApiDoc::new("hubs", "hub", "hubs")
+        .listed("Hubs, by name. Archived hubs only with `include_archived=true`.")
+        .replaced("Replaces the hub. Its hosts and network admins.");
     const LIST: StoreList<HubListing> = |store, _| store.list_hubs();
     const GET: StoreGet<HubListing> = |store, id| store.get_hub(id);
     const INSERT: StoreWrite<Hub> = |store, h| store.insert_hub(h);
     const UPDATE: StoreWrite<Hub> = |store, h| store.update_hub(h);
     const ARCHIVED: Option<fn(&HubListing) -> bool> = Some(|l| l.hub.archived);
+    // The most-read answer of the API: served from the public cache.
     const CACHED: bool = true;
 
     fn key(l: &HubListing) -> (Uuid, Option<Uuid>) {
@@ -336,27 +329,13 @@ impl ApiResource for Hubs {
     }
 }
 
-/// Zones and rooms: listed and added under their hub, written by its hosts
-/// and network admins.
-const fn in_hub(one: &'static str, many: &'static str, list: &'static str) -> ApiDoc {
-    ApiDoc {
-        tag: "hubs",
-        one,
-        many,
-        in_hub: true,
-        list_summary: Some(list),
-        create_summary: Some("The hub's hosts and network admins."),
-        update_summary: None,
-        create_conflict: false,
-        update_conflict: false,
-    }
-}
-
 pub struct Zones;
 
 impl ApiResource for Zones {
     plain_record!(Zone in hub_id, ZoneBody; list_zones, get_zone, insert_zone, update_zone);
-    const DOC: ApiDoc = in_hub("zone", "zones", "A hub's activity zones.");
+    const DOC: ApiDoc = ApiDoc::new("hubs", "zone", "zones")
+        .of_hub()
+        .listed("A hub's activity zones.");
 
     fn record(_: &AppState, body: ZoneBody, at: At<Zone>) -> AppResult<Zone> {
         Ok(body.input().validate(at.id, at.hub.unwrap_or_default())?)
@@ -367,7 +346,9 @@ pub struct Rooms;
 
 impl ApiResource for Rooms {
     plain_record!(Room in hub_id, RoomBody; list_rooms, get_room, insert_room, update_room);
-    const DOC: ApiDoc = in_hub("room", "rooms", "A hub's bookable rooms and areas.");
+    const DOC: ApiDoc = ApiDoc::new("hubs", "room", "rooms")
+        .of_hub()
+        .listed("A hub's bookable rooms and areas.");
 
     fn record(_: &AppState, body: RoomBody, at: At<Room>) -> AppResult<Room> {
         body.input()?

@@ -81,17 +81,9 @@ pub struct Organisations;
 
 impl ApiResource for Organisations {
     plain_record!(Organisation, OrganisationBody; list_organisations, get_organisation, insert_organisation, update_organisation);
-    const DOC: ApiDoc = ApiDoc {
-        tag: "people",
-        one: "organisation",
-        many: "organisations",
-        in_hub: false,
-        list_summary: None,
-        create_summary: Some("Network admins only."),
-        update_summary: Some("Replaces the organisation. Its admins and network admins."),
-        create_conflict: true,
-        update_conflict: true,
-    };
+    const DOC: ApiDoc = ApiDoc::new("people", "organisation", "organisations")
+        .conflicts(true, true)
+        .replaced("Replaces the organisation. Its admins and network admins.");
 
     fn may_replace(p: &Principal, old: &Organisation) -> bool {
         p.can_edit_organisation(old.id)
