@@ -122,6 +122,7 @@ impl BookingStatus {
 
 /// What a booking costs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Price {
     /// Minutes taken from the booker's included hours.
     pub included_minutes: i64,

@@ -88,6 +88,7 @@ pub(crate) fn parse_bool(raw: &str) -> bool {
 
 /// A region (län / region), e.g. Region Kalmar län.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Region {
     pub id: Uuid,
     pub name: String,
@@ -123,6 +124,7 @@ impl RegionInput {
 /// A municipality (kommun), e.g. Oskarshamns kommun, with its central town
 /// (centralort): the rural pilot's rule is that a hub must not stand there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Municipality {
     pub id: Uuid,
     pub region_id: Uuid,
@@ -171,10 +173,13 @@ fn name_field(raw: &str) -> Result<String, FieldError> {
 /// The organisation that runs hubs and invoices for them: usually the
 /// municipality itself, or a managing organisation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Operator {
     pub id: Uuid,
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub org_number: Option<OrgNumber>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub contact_email: Option<Email>,
     pub archived: bool,
 }
@@ -340,6 +345,7 @@ fn parse_postal_code(raw: &str) -> Result<String, FieldError> {
 /// An activity zone of the coworking floor: the circle, the lookout, the
 /// quiet oasis, the clearing for focused solo work, …
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Zone {
     pub id: Uuid,
     pub hub_id: Uuid,
@@ -418,12 +424,16 @@ impl RoomKind {
 
 /// A bookable room or area, charged by the hour.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Room {
     pub id: Uuid,
     pub hub_id: Uuid,
     pub name: String,
+    /// conference, meeting, project_area or event_space
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub kind: RoomKind,
     pub capacity: i64,
+    /// Price per hour excluding VAT, in öre (1 SEK = 100 öre).
     pub hourly_price_ore: i64,
     pub vat_rate_percent: u8,
     pub archived: bool,
@@ -532,11 +542,15 @@ impl OrgKind {
 /// An organisation whose people use the hubs: a municipality, a region, a
 /// government agency, a company or a sole trader (an organisation of one).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Organisation {
     pub id: Uuid,
     pub name: String,
     /// Organisationsnummer, `NNNNNN-NNNN`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub org_number: OrgNumber,
+    /// municipality, region, government_agency, company, sole_trader or association
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub kind: OrgKind,
     pub archived: bool,
 }
@@ -571,10 +585,12 @@ impl OrganisationInput {
 /// A person: a member, a host, an organisation admin or a network admin.
 /// First names first: the community shows first names only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Person {
     pub id: Uuid,
     pub first_name: String,
     pub last_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub email: Email,
     pub organisation_id: Option<Uuid>,
     pub is_network_admin: bool,

@@ -933,6 +933,7 @@ pub struct SummaryRow {
 /// An event's numbers: the raw material of the cross-organisation
 /// indicators.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventSummary {
     /// People holding a place (confirmed).
     pub registered: i64,

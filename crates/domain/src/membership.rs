@@ -668,12 +668,15 @@ impl CheckInMethod {
 
 /// A visit by a member. Open while `checked_out_at` is `None`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckIn {
     pub id: Uuid,
     pub person_id: Uuid,
     pub hub_id: Uuid,
     /// The seat that let them in.
     pub seat_id: Uuid,
+    /// `page`, `scan` or `api`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub method: CheckInMethod,
     pub checked_in_at: DateTime<Utc>,
     pub checked_out_at: Option<DateTime<Utc>>,
@@ -909,6 +912,7 @@ pub struct PresentPerson {
 
 /// What a member (not a host) sees of one visible person.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicPresence {
     pub first_name: String,
     pub organisation_name: Option<String>,
@@ -1012,11 +1016,15 @@ impl WebhookEvent {
 
 /// A registered receiver of events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Webhook {
     pub id: Uuid,
     pub url: String,
+    /// Among `checkin.created`, `checkin.ended`, `guest.registered`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub events: Vec<WebhookEvent>,
-    /// The key the payloads are signed with (HMAC-SHA256).
+    /// The HMAC-SHA256 key the payloads are signed with; the receiver checks
+    /// `X-Thirdplace-Signature` with it.
     pub secret: String,
     pub active: bool,
     pub created_at: DateTime<Utc>,

@@ -37,6 +37,6 @@ impl AuditStore for SqliteStore {
             .fetch_all(&mut *self.readers.get().await)
             .await
             .map_err(db)?;
-        rows(r, audit_entry)
+        rows(&r, audit_entry)
     }
 }

@@ -2,7 +2,7 @@
 //! booking, cancelling, lists, and the hubs' booking rules.
 
 use super::service::{self as bookings, Occurrence, Request};
-use crate::http::api::{path_id, require, ApiJson};
+use crate::http::api::{path_id, require, seen_by, ApiJson};
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::http::idempotency::IdempotencyKey;
@@ -300,29 +300,6 @@ pub async fn create_series(
     ))
 }
 
-#[derive(Serialize, ToSchema, Clone)]
-pub struct PriceOut {
-    pub included_minutes: i64,
-    pub billable_minutes: i64,
-    pub price_ex_vat_ore: i64,
-    pub vat_percent: u8,
-    pub vat_ore: i64,
-    pub total_ore: i64,
-}
-
-impl From<Price> for PriceOut {
-    fn from(p: Price) -> Self {
-        PriceOut {
-            included_minutes: p.included_minutes,
-            billable_minutes: p.billable_minutes,
-            price_ex_vat_ore: p.price_ex_vat_ore,
-            vat_percent: p.vat_percent,
-            vat_ore: p.vat_ore,
-            total_ore: p.total_ore,
-        }
-    }
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct ProblemOut {
     pub code: String,
@@ -336,7 +313,7 @@ pub struct OccurrenceOut {
     pub bookable: bool,
     /// Why it cannot be booked.
     pub problem: Option<ProblemOut>,
-    pub price: PriceOut,
+    pub price: Price,
 }
 
 impl From<&Occurrence> for OccurrenceOut {
@@ -349,7 +326,7 @@ impl From<&Occurrence> for OccurrenceOut {
                 code: r.code().into(),
                 message: r.message(),
             }),
-            price: o.price.into(),
+            price: o.price,
         }
     }
 }
@@ -362,7 +339,7 @@ pub struct QuoteOut {
     pub on_behalf_of_organisation: bool,
     pub occurrences: Vec<OccurrenceOut>,
     /// The sum over the bookable occurrences.
-    pub total: PriceOut,
+    pub total: Price,
 }
 
 /// What a booking (or series) would cost the caller, and which occurrences
@@ -389,7 +366,7 @@ pub async fn quote(
         room_id: q.room.id,
         organisation_id: q.organisation_id,
         on_behalf_of_organisation: q.on_behalf_of_organisation,
-        total: q.total().into(),
+        total: q.total(),
         occurrences: q.occurrences.iter().map(Into::into).collect(),
     }))
 }
@@ -403,11 +380,8 @@ pub async fn get_booking(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<BookingOut>> {
-    let p = auth.require()?;
-    let b = state.store.get_booking(path_id(&id)?).await?;
-    if !thirdplace_domain::booking::may_see(p, &b) {
-        return Err(AppError::NotFound);
-    }
+    let load = state.store.get_booking(path_id(&id)?);
+    let b = seen_by(auth.require()?, load, thirdplace_domain::booking::may_see).await?;
     Ok(Json(b.into()))
 }
 

@@ -6,6 +6,7 @@
 //! refuses overlaps and over-spent included hours inside the transaction.
 
 use crate::http::audit;
+use crate::http::api::referenced;
 use crate::http::error::booking_refusal as refusal;
 use crate::http::error::{AppError, AppResult};
 use crate::http::idempotency::IdempotencyKey;
@@ -62,15 +63,8 @@ fn check_title(raw: &str) -> Result<String, ValidationErrors> {
 /// The room of a request; an unknown id is a field error, not a 404 of the
 /// whole request.
 async fn room_for_request(store: &dyn Store, room_id: Uuid) -> AppResult<Room> {
-    match store.get_room(room_id).await {
-        Ok(r) => Ok(r),
-        Err(StoreError::NotFound) => Err(AppError::Validation(ValidationErrors::single(
-            "room_id",
-            "unknown_reference",
-            "is not a room of this network",
-        ))),
-        Err(e) => Err(e.into()),
-    }
+    let load = store.get_room(room_id);
+    referenced(load, |_| true, "room_id", "is not a room of this network").await
 }
 
 // ------------------------------------------------------------ availability

@@ -513,41 +513,15 @@ pub async fn redeem(
     Ok((StatusCode::CREATED, Json(r.into())))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct SummaryOut {
-    /// People holding a place.
-    pub registered: i64,
-    pub attended: i64,
-    pub waitlisted: i64,
-    /// Distinct organisations among those holding a place.
-    pub organisations: i64,
-    /// Invited people from outside holding a place.
-    pub external_participants: i64,
-}
-
-impl From<EventSummary> for SummaryOut {
-    fn from(s: EventSummary) -> Self {
-        SummaryOut {
-            registered: s.registered,
-            attended: s.attended,
-            waitlisted: s.waitlisted,
-            organisations: s.organisations,
-            external_participants: s.external_participants,
-        }
-    }
-}
-
 /// An event's numbers (organisers and hosts): the raw material of the
 /// cross-organisation indicators.
 #[utoipa::path(get, path = "/events/{id}/summary", tag = "events", security(("token" = [])),
-    responses((status = 200, body = SummaryOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = EventSummary), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn summary(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> AppResult<Json<SummaryOut>> {
+) -> AppResult<Json<EventSummary>> {
     let p = auth.require()?;
-    Ok(Json(
-        events::summary(&state, p, path_id(&id)?).await?.into(),
-    ))
+    Ok(Json(events::summary(&state, p, path_id(&id)?).await?))
 }

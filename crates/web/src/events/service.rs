@@ -15,6 +15,7 @@
 //! network, hosts a hub or is a network admin. Members propose events and
 //! see members-only events.
 
+use crate::http::api::referenced;
 use crate::http::error::{AppError, AppResult};
 use crate::http::idempotency::IdempotencyKey;
 use crate::http::mail::{local_span, promotion_email, template};
@@ -241,31 +242,12 @@ async fn check_place(
     e: &Event,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let hub = match store.get_hub(e.hub_id).await {
-        Ok(h) => h,
-        Err(StoreError::NotFound) => {
-            return Err(ValidationErrors::single(
-                "hub_id",
-                "unknown_reference",
-                "is not a hub of this network",
-            )
-            .into())
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let no_hub = "is not a hub of this network";
+    let hub = referenced(store.get_hub(e.hub_id), |_| true, "hub_id", no_hub).await?;
     if let Some(room_id) = e.venue.room_id() {
-        let room = match store.get_room(room_id).await {
-            Ok(r) if r.hub_id == e.hub_id => r,
-            Ok(_) | Err(StoreError::NotFound) => {
-                return Err(ValidationErrors::single(
-                    "room_id",
-                    "unknown_reference",
-                    "is not a room of this hub",
-                )
-                .into())
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let in_hub = |r: &thirdplace_domain::Room| r.hub_id == e.hub_id;
+        let no_room = "is not a room of this hub";
+        let room = referenced(store.get_room(room_id), in_hub, "room_id", no_room).await?;
         if p.organisation_id.is_none() {
             return Err(booking_refusal(&BookingRefusal::NoOrganisation));
         }
@@ -274,18 +256,9 @@ async fn check_place(
             .map_err(|r| booking_refusal(&r))?;
     }
     if let Some(zone_id) = e.venue.zone_id() {
-        match store.get_zone(zone_id).await {
-            Ok(z) if z.hub_id == e.hub_id => {}
-            Ok(_) | Err(StoreError::NotFound) => {
-                return Err(ValidationErrors::single(
-                    "zone_id",
-                    "unknown_reference",
-                    "is not a zone of this hub",
-                )
-                .into())
-            }
-            Err(e) => return Err(e.into()),
-        }
+        let in_hub = |z: &thirdplace_domain::Zone| z.hub_id == e.hub_id;
+        let no_zone = "is not a zone of this hub";
+        referenced(store.get_zone(zone_id), in_hub, "zone_id", no_zone).await?;
     }
     Ok(())
 }
@@ -459,18 +432,9 @@ pub async fn register_once(
     may_register(&e, &v, now).map_err(|r| refusal(&r))?;
     let (person_id, registered_by) = match colleague_id {
         Some(c) if c != p.person_id => {
-            let colleague = match state.store.get_person(c).await {
-                Ok(x) if !x.archived => x,
-                Ok(_) | Err(StoreError::NotFound) => {
-                    return Err(ValidationErrors::single(
-                        "person_id",
-                        "unknown_reference",
-                        "is not a person of this network",
-                    )
-                    .into())
-                }
-                Err(e) => return Err(e.into()),
-            };
+            let load = state.store.get_person(c);
+            let no_person = "is not a person of this network";
+            let colleague = referenced(load, |x| !x.archived, "person_id", no_person).await?;
             check_colleague(p.organisation_id, colleague.organisation_id)
                 .map_err(|r| refusal(&r))?;
             (c, Some(p.person_id))

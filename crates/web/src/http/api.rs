@@ -12,8 +12,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use std::collections::HashSet;
+use std::future::Future;
 use std::sync::Arc;
-use thirdplace_domain::Principal;
+use thirdplace_domain::{Principal, ValidationErrors};
+use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
 /// A JSON body whose every problem (syntax, type, unknown field, missing
@@ -127,6 +129,39 @@ pub fn require(auth: &Auth, allowed: impl FnOnce(&Principal) -> bool) -> AppResu
         Ok(p.clone())
     } else {
         Err(AppError::Forbidden)
+    }
+}
+
+/// The record `load` reads, if `p` may see it: one they may not see is,
+/// to them, not there (404).
+pub async fn seen_by<T>(
+    p: &Principal,
+    load: impl Future<Output = StoreResult<T>>,
+    may_see: impl FnOnce(&Principal, &T) -> bool,
+) -> AppResult<T> {
+    let record = load.await?;
+    if may_see(p, &record) {
+        Ok(record)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// The record a body refers to, if it is there and `fits` (a room of the
+/// same hub, a person not archived): otherwise the body's problem, 422
+/// `unknown_reference` at `field` with `message`, not a missing page.
+pub async fn referenced<T>(
+    load: impl Future<Output = StoreResult<T>>,
+    fits: impl FnOnce(&T) -> bool,
+    field: &str,
+    message: &str,
+) -> AppResult<T> {
+    match load.await {
+        Ok(record) if fits(&record) => Ok(record),
+        Ok(_) | Err(StoreError::NotFound) => {
+            Err(ValidationErrors::single(field, "unknown_reference", message).into())
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

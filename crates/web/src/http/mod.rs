@@ -11,6 +11,7 @@
 //! test (`tests/layout.rs`) holds it to that.
 
 pub mod api;
+pub mod api_resource;
 pub mod audit;
 pub mod auth;
 pub mod cache;

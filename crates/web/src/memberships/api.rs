@@ -2,13 +2,14 @@
 //! member's own card (memberships, the hubs they open, included hours, the
 //! QR code) and community profile.
 
-use crate::http::api::{bool_str, path_id, require, ApiJson, ListQuery};
+use crate::http::api::{bool_str, path_id, referenced, require, seen_by, ApiJson};
+use crate::http::api_resource::{plain_record, ApiDoc, ApiResource, At};
 use crate::http::audit;
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::http::idempotency::IdempotencyKey;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -127,55 +128,16 @@ impl PlanBody {
     }
 }
 
-#[utoipa::path(get, path = "/plans", tag = "memberships", params(ListQuery), responses((status = 200, body = [PlanOut])))]
-pub async fn list_plans(
-    State(state): State<AppState>,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Json<Vec<PlanOut>>> {
-    let all = state.store.list_plans().await?;
-    Ok(Json(
-        all.into_iter()
-            .filter(|p| q.include_archived || !p.archived)
-            .map(Into::into)
-            .collect(),
-    ))
-}
+pub struct Plans;
 
-#[utoipa::path(get, path = "/plans/{id}", tag = "memberships", responses((status = 200, body = PlanOut), (status = 404, body = ErrorBody)))]
-pub async fn get_plan(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> AppResult<Json<PlanOut>> {
-    Ok(Json(state.store.get_plan(path_id(&id)?).await?.into()))
-}
+impl ApiResource for Plans {
+    plain_record!(Plan as PlanOut, PlanBody; list_plans, get_plan, insert_plan, update_plan);
+    const DOC: ApiDoc = ApiDoc::new("memberships", "plan", "plans")
+        .replaced("Replaces the plan; seats already sold keep their dates. Network admins only.");
 
-/// Network admins only.
-#[utoipa::path(post, path = "/plans", tag = "memberships", request_body = PlanBody, security(("token" = [])),
-    responses((status = 201, body = PlanOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_plan(
-    State(state): State<AppState>,
-    auth: Auth,
-    ApiJson(body): ApiJson<PlanBody>,
-) -> AppResult<(StatusCode, Json<PlanOut>)> {
-    require(&auth, |p| p.can_manage_network())?;
-    let p = body.validate(new_id())?;
-    state.store.insert_plan(&p).await?;
-    Ok((StatusCode::CREATED, Json(p.into())))
-}
-
-/// Replaces the plan; seats already sold keep their dates. Network admins only.
-#[utoipa::path(put, path = "/plans/{id}", tag = "memberships", request_body = PlanBody, security(("token" = [])),
-    responses((status = 200, body = PlanOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update_plan(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<PlanBody>,
-) -> AppResult<Json<PlanOut>> {
-    require(&auth, |p| p.can_manage_network())?;
-    let p = body.validate(path_id(&id)?)?;
-    state.store.update_plan(&p).await?;
-    Ok(Json(p.into()))
+    fn record(_: &AppState, body: PlanBody, at: At<Plan>) -> AppResult<Plan> {
+        Ok(body.validate(at.id)?)
+    }
 }
 
 // -------------------------------------------------------------------- seats
@@ -317,26 +279,16 @@ pub async fn purchase_once(
     let now = state.now();
     let organisation = state.store.get_organisation(org).await?;
     let purchase = input.validate(local_date(now))?;
-    let plan = match state.store.get_plan(purchase.plan_id).await {
-        Ok(p) if !p.archived => p,
-        Ok(_) => {
-            return Err(ValidationErrors::single(
-                "plan_id",
-                "plan_archived",
-                "this plan is no longer sold",
-            )
-            .into())
-        }
-        Err(StoreError::NotFound) => {
-            return Err(ValidationErrors::single(
-                "plan_id",
-                "unknown_reference",
-                "is not a plan of this network",
-            )
-            .into())
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let load = state.store.get_plan(purchase.plan_id);
+    let plan = referenced(load, |_| true, "plan_id", "is not a plan of this network").await?;
+    if plan.archived {
+        return Err(ValidationErrors::single(
+            "plan_id",
+            "plan_archived",
+            "this plan is no longer sold",
+        )
+        .into());
+    }
     if organisation.archived {
         return Err(AppError::refused(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -379,11 +331,10 @@ pub struct SeatDetailOut {
 }
 
 async fn seat_for(state: &AppState, who: &Principal, id: Uuid) -> AppResult<SeatView> {
-    let v = state.store.get_seat(id).await?;
-    if !may_manage_seats(who, v.seat.organisation_id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(v)
+    seen_by(who, state.store.get_seat(id), |p, v| {
+        may_manage_seats(p, v.seat.organisation_id)
+    })
+    .await
 }
 
 async fn seat_detail(state: &AppState, v: SeatView) -> AppResult<SeatDetailOut> {
@@ -442,18 +393,9 @@ pub async fn set_holder(
 pub async fn assign(state: &AppState, v: &SeatView, holder: Option<Uuid>) -> AppResult<()> {
     let now = state.now();
     if let Some(pid) = holder {
-        let person = match state.store.get_person(pid).await {
-            Ok(p) => p,
-            Err(StoreError::NotFound) => {
-                return Err(ValidationErrors::single(
-                    "person_id",
-                    "unknown_reference",
-                    "is not a person of this network",
-                )
-                .into())
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let load = state.store.get_person(pid);
+        let no_person = "is not a person of this network";
+        let person = referenced(load, |_| true, "person_id", no_person).await?;
         let org = state.store.get_organisation(v.seat.organisation_id).await?;
         check_assignment(
             &v.seat,
@@ -534,7 +476,7 @@ pub struct CardOut {
     /// The code to show at a hub's kiosk (valid for 12 hours, voided by rotation).
     pub qr_token: String,
     /// The open check-in, if any.
-    pub checked_in: Option<super::checkins_api::CheckInOut>,
+    pub checked_in: Option<thirdplace_domain::membership::CheckIn>,
 }
 
 /// A member's card: what they hold and where it lets them in.
@@ -581,7 +523,7 @@ pub async fn card(state: &AppState, person_id: Uuid) -> AppResult<CardOut> {
         // product yet; until they are, nothing has been used.
         remaining_minutes_this_month: included,
         qr_token: crate::memberships::qr::issue(state, person_id, now).await?,
-        checked_in: open.map(Into::into),
+        checked_in: open,
     })
 }
 

@@ -5,6 +5,7 @@
 //! writes through the store (which queues the webhook events in the same
 //! transaction).
 
+use crate::http::api::referenced;
 use crate::http::error::{AppError, AppResult};
 use crate::http::idempotency::IdempotencyKey;
 use crate::AppState;
@@ -17,7 +18,7 @@ use thirdplace_domain::membership::{
     may_act_on_check_in, CheckIn, CheckInMethod, CheckInRefusal, GuestInput, GuestRefusal,
     GuestVisit, WebhookEvent,
 };
-use thirdplace_domain::{new_id, Person, Principal, ValidationErrors, HUB_TIME_ZONE};
+use thirdplace_domain::{new_id, Person, Principal, HUB_TIME_ZONE};
 use thirdplace_store::{HubListing, OutboundEvent, StoreError};
 use uuid::Uuid;
 
@@ -99,15 +100,8 @@ fn already_checked_in(hub_name: &str, since: DateTime<Utc>) -> AppError {
 
 /// The hub of a check-in request; an unknown id is a field error.
 async fn hub_for_request(state: &AppState, hub_id: Uuid) -> AppResult<HubListing> {
-    match state.store.get_hub(hub_id).await {
-        Ok(h) => Ok(h),
-        Err(StoreError::NotFound) => Err(AppError::Validation(ValidationErrors::single(
-            "hub_id",
-            "unknown_reference",
-            "is not a hub of this network",
-        ))),
-        Err(e) => Err(e.into()),
-    }
+    let load = state.store.get_hub(hub_id);
+    referenced(load, |_| true, "hub_id", "is not a hub of this network").await
 }
 
 /// Who is checking in: the person's id and first name (for the events).
@@ -347,17 +341,9 @@ pub async fn register_guest(
         return Err(AppError::NotFound);
     }
     let guest = input.validate()?;
-    match state.store.get_organisation(guest.organisation_id).await {
-        Ok(o) if !o.archived => {}
-        Ok(_) | Err(StoreError::NotFound) => {
-            return Err(AppError::Validation(ValidationErrors::single(
-                "organisation_id",
-                "unknown_reference",
-                "is not an organisation of this network",
-            )))
-        }
-        Err(e) => return Err(e.into()),
-    }
+    let load = state.store.get_organisation(guest.organisation_id);
+    let no_organisation = "is not an organisation of this network";
+    referenced(load, |o| !o.archived, "organisation_id", no_organisation).await?;
     let now = state.now();
     let host = state.store.get_person(c.person_id).await?;
     let held = state.store.held_seats(c.person_id, now).await?;

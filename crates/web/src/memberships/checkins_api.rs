@@ -1,8 +1,8 @@
 //! Check-ins, check-outs, guests, who is here, and a hub's access summary.
 
-use crate::http::api::{path_id, require, ApiJson};
+use crate::http::api::{path_id, require, seen_by, ApiJson};
 use crate::http::auth::Auth;
-use crate::http::error::{AppError, AppResult, ErrorBody};
+use crate::http::error::{AppResult, ErrorBody};
 use crate::http::idempotency::IdempotencyKey;
 use crate::memberships::checkins;
 use crate::AppState;
@@ -12,40 +12,11 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thirdplace_domain::membership::{
-    public_presence, AccessSummary, CheckIn, CheckInMethod, GuestInput, GuestVisit, ACCESS_TARGET,
+    public_presence, AccessSummary, CheckIn, CheckInMethod, GuestInput, GuestVisit, PublicPresence,
+    ACCESS_TARGET,
 };
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-#[derive(Serialize, ToSchema)]
-pub struct CheckInOut {
-    pub id: Uuid,
-    pub person_id: Uuid,
-    pub hub_id: Uuid,
-    /// The seat whose membership let the person in.
-    pub seat_id: Uuid,
-    /// `page`, `scan` or `api`.
-    pub method: String,
-    pub checked_in_at: DateTime<Utc>,
-    pub checked_out_at: Option<DateTime<Utc>>,
-    /// Closed by the system at the hub's closing time.
-    pub auto_closed: bool,
-}
-
-impl From<CheckIn> for CheckInOut {
-    fn from(c: CheckIn) -> Self {
-        CheckInOut {
-            id: c.id,
-            person_id: c.person_id,
-            hub_id: c.hub_id,
-            seat_id: c.seat_id,
-            method: c.method.key().into(),
-            checked_in_at: c.checked_in_at,
-            checked_out_at: c.checked_out_at,
-            auto_closed: c.auto_closed,
-        }
-    }
-}
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -57,46 +28,46 @@ pub struct CheckInBody {
 /// an active membership that opens the hub today, 409 `already_checked_in`
 /// while another check-in is open, 422 `hub_closed` / `hub_archived`.
 #[utoipa::path(post, path = "/checkins", tag = "checkins", request_body = CheckInBody, security(("token" = [])), params(IdempotencyKey),
-    responses((status = 201, body = CheckInOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = CheckIn), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_checkin(
     State(state): State<AppState>,
     auth: Auth,
     key: IdempotencyKey,
     ApiJson(body): ApiJson<CheckInBody>,
-) -> AppResult<(StatusCode, Json<CheckInOut>)> {
+) -> AppResult<(StatusCode, Json<CheckIn>)> {
     let p = require(&auth, |_| true)?;
     let c =
         checkins::check_in_once(&state, (&p).into(), body.hub_id, CheckInMethod::Api, &key).await?;
-    Ok((StatusCode::CREATED, Json(c.into())))
+    Ok((StatusCode::CREATED, Json(c)))
 }
 
 /// A check-in: its member and the hub's hosts.
 #[utoipa::path(get, path = "/checkins/{id}", tag = "checkins", security(("token" = [])),
-    responses((status = 200, body = CheckInOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = CheckIn), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_checkin(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> AppResult<Json<CheckInOut>> {
-    let p = auth.require()?;
-    let c = state.store.get_checkin(path_id(&id)?).await?;
-    if c.person_id != p.person_id && !p.can_edit_hub(c.hub_id) {
-        return Err(AppError::NotFound);
-    }
-    Ok(Json(c.into()))
+) -> AppResult<Json<CheckIn>> {
+    let load = state.store.get_checkin(path_id(&id)?);
+    let c = seen_by(auth.require()?, load, |p, c| {
+        c.person_id == p.person_id || p.can_edit_hub(c.hub_id)
+    })
+    .await?;
+    Ok(Json(c))
 }
 
 /// Ends a check-in (its member or the hub's hosts); its guests leave too.
 #[utoipa::path(post, path = "/checkins/{id}/checkout", tag = "checkins", security(("token" = [])),
-    responses((status = 200, body = CheckInOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = CheckIn), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn checkout(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> AppResult<Json<CheckInOut>> {
+) -> AppResult<Json<CheckIn>> {
     let p = require(&auth, |_| true)?;
     let c = checkins::check_out(&state, &p, path_id(&id)?).await?;
-    Ok(Json(c.into()))
+    Ok(Json(c))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -168,23 +139,16 @@ pub struct ScanBody {
 /// A host's or kiosk's scan of a member's QR code: checks that member in.
 /// The caller must host the hub.
 #[utoipa::path(post, path = "/hubs/{id}/scan", tag = "checkins", request_body = ScanBody, security(("token" = [])),
-    responses((status = 201, body = CheckInOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = CheckIn), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn scan(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ScanBody>,
-) -> AppResult<(StatusCode, Json<CheckInOut>)> {
+) -> AppResult<(StatusCode, Json<CheckIn>)> {
     let p = require(&auth, |_| true)?;
     let (c, _) = checkins::scan(&state, &p, path_id(&id)?, &body.qr).await?;
-    Ok((StatusCode::CREATED, Json(c.into())))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct VisiblePersonOut {
-    pub first_name: String,
-    pub organisation_name: Option<String>,
-    pub expertise: Vec<String>,
+    Ok((StatusCode::CREATED, Json(c)))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -200,7 +164,7 @@ pub struct PresentOut {
 #[derive(Serialize, ToSchema)]
 pub struct PresenceOut {
     /// Members who opted in to be shown: first name, organisation, expertise.
-    pub visible: Vec<VisiblePersonOut>,
+    pub visible: Vec<PublicPresence>,
     /// Everyone else who is here ("and N more").
     pub others: usize,
     pub guests: usize,
@@ -226,14 +190,7 @@ pub async fn presence(
         .as_ref()
         .is_some_and(|p| p.can_edit_hub(hub.hub.id));
     Ok(Json(PresenceOut {
-        visible: shown
-            .into_iter()
-            .map(|v| VisiblePersonOut {
-                first_name: v.first_name,
-                organisation_name: v.organisation_name,
-                expertise: v.expertise,
-            })
-            .collect(),
+        visible: shown,
         others,
         guests,
         everyone: is_host.then(|| {

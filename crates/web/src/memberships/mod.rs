@@ -2,6 +2,7 @@
 //! profiles, check-ins and guests (the service, the API, the host and kiosk
 //! pages), and the webhooks that tell door locks and screens about them.
 
+use crate::http::api_resource;
 use crate::AppState;
 use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
@@ -22,9 +23,9 @@ pub fn router() -> Router<AppState> {
 
 /// The API's routes, under `/api/v1`.
 pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
-    r.routes(routes!(api::list_plans, api::create_plan))
-        .routes(routes!(api::get_plan, api::update_plan))
-        .routes(routes!(api::list_seats, api::buy_seats))
+    let r = api_resource::api_routes::<api::Plans>(r);
+    let r = api_resource::api_routes::<webhooks_api::Webhooks>(r);
+    r.routes(routes!(api::list_seats, api::buy_seats))
         .routes(routes!(api::get_seat))
         .routes(routes!(api::set_holder))
         .routes(routes!(api::end))
@@ -38,14 +39,6 @@ pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(checkins_api::scan))
         .routes(routes!(checkins_api::presence))
         .routes(routes!(checkins_api::access_summary))
-        .routes(routes!(
-            webhooks_api::list_webhooks,
-            webhooks_api::create_webhook
-        ))
-        .routes(routes!(
-            webhooks_api::get_webhook,
-            webhooks_api::update_webhook
-        ))
         .routes(routes!(webhooks_api::list_deliveries))
         .routes(routes!(webhooks_api::retry_delivery))
 }

@@ -1,7 +1,8 @@
 //! Webhooks for door locks and screens: network admins register URLs for
 //! check-in, check-out and guest events and can follow each delivery.
 
-use crate::http::api::{bool_str, path_id, require, ApiJson};
+use crate::http::api::{bool_str, path_id, require};
+use crate::http::api_resource::{plain_record, ApiDoc, ApiResource, At};
 use crate::http::auth::Auth;
 use crate::http::error::{AppResult, ErrorBody};
 use crate::AppState;
@@ -11,34 +12,9 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thirdplace_domain::membership::{Webhook, WebhookDelivery, WebhookInput, WebhookTarget};
-use thirdplace_domain::new_id;
+use thirdplace_domain::{new_id, Principal};
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-#[derive(Serialize, ToSchema)]
-pub struct WebhookOut {
-    pub id: Uuid,
-    pub url: String,
-    /// Among `checkin.created`, `checkin.ended`, `guest.registered`.
-    pub events: Vec<String>,
-    /// The HMAC-SHA256 key the receiver checks `X-Thirdplace-Signature` with.
-    pub secret: String,
-    pub active: bool,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<Webhook> for WebhookOut {
-    fn from(w: Webhook) -> Self {
-        WebhookOut {
-            id: w.id,
-            url: w.url,
-            events: w.events.iter().map(|e| e.key().to_string()).collect(),
-            secret: w.secret,
-            active: w.active,
-            created_at: w.created_at,
-        }
-    }
-}
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -90,55 +66,25 @@ pub fn retargeted(old: Webhook, t: WebhookTarget) -> Webhook {
     }
 }
 
-#[utoipa::path(get, path = "/webhooks", tag = "webhooks", security(("token" = [])),
-    responses((status = 200, body = [WebhookOut]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn list_webhooks(
-    State(state): State<AppState>,
-    auth: Auth,
-) -> AppResult<Json<Vec<WebhookOut>>> {
-    require(&auth, |p| p.can_manage_network())?;
-    let all = state.store.list_webhooks().await?;
-    Ok(Json(all.into_iter().map(Into::into).collect()))
-}
+pub struct Webhooks;
 
-#[utoipa::path(post, path = "/webhooks", tag = "webhooks", request_body = WebhookBody, security(("token" = [])),
-    responses((status = 201, body = WebhookOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_webhook(
-    State(state): State<AppState>,
-    auth: Auth,
-    ApiJson(body): ApiJson<WebhookBody>,
-) -> AppResult<(StatusCode, Json<WebhookOut>)> {
-    require(&auth, |p| p.can_manage_network())?;
-    let w = webhook_for(body.input().validate()?, state.now());
-    state.store.insert_webhook(&w).await?;
-    Ok((StatusCode::CREATED, Json(w.into())))
-}
+impl ApiResource for Webhooks {
+    plain_record!(Webhook never archived, WebhookBody; list_webhooks, get_webhook, insert_webhook, update_webhook);
+    const DOC: ApiDoc = ApiDoc::new("webhooks", "webhook", "webhooks")
+        .created(None)
+        .replaced("Changes the URL, events or whether it is active; the secret stays.");
+    const READERS: Option<fn(&Principal) -> bool> = Some(Principal::can_manage_network);
 
-#[utoipa::path(get, path = "/webhooks/{id}", tag = "webhooks", security(("token" = [])),
-    responses((status = 200, body = WebhookOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get_webhook(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> AppResult<Json<WebhookOut>> {
-    require(&auth, |p| p.can_manage_network())?;
-    Ok(Json(state.store.get_webhook(path_id(&id)?).await?.into()))
-}
-
-/// Changes the URL, events or whether it is active; the secret stays.
-#[utoipa::path(put, path = "/webhooks/{id}", tag = "webhooks", request_body = WebhookBody, security(("token" = [])),
-    responses((status = 200, body = WebhookOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update_webhook(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<WebhookBody>,
-) -> AppResult<Json<WebhookOut>> {
-    require(&auth, |p| p.can_manage_network())?;
-    let old = state.store.get_webhook(path_id(&id)?).await?;
-    let w = retargeted(old, body.input().validate()?);
-    state.store.update_webhook(&w).await?;
-    Ok(Json(w.into()))
+    fn record(state: &AppState, body: WebhookBody, at: At<Webhook>) -> AppResult<Webhook> {
+        let target = body.input().validate()?;
+        Ok(match at.old {
+            Some(old) => retargeted(old, target),
+            None => Webhook {
+                id: at.id,
+                ..webhook_for(target, state.now())
+            },
+        })
+    }
 }
 
 #[derive(Serialize, ToSchema)]

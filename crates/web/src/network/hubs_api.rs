@@ -2,18 +2,15 @@
 //! what is not archived; network admins create hubs; a hub's hosts and
 //! network admins change it and its zones and rooms.
 
-use crate::http::api::{bool_str, path_id, require, ApiJson, ListQuery};
-use crate::http::auth::Auth;
-use crate::http::error::{AppError, AppResult, ErrorBody};
+use crate::http::api::bool_str;
+use crate::http::api_resource::{plain_record, ApiDoc, ApiResource, At, StoreGet, StoreList};
+use crate::http::error::{AppError, AppResult};
+use crate::http::forms::StoreWrite;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::{Deserialize, Serialize};
 use thirdplace_domain::{
-    new_id, DateException, HubInput, Interval, OpeningHours, Room, RoomInput, Weekday, Zone,
-    ZoneInput,
+    DateException, Hub, HubInput, Interval, OpeningHours, Principal, Room, RoomInput, Weekday,
+    Zone, ZoneInput,
 };
 use thirdplace_store::HubListing;
 use utoipa::ToSchema;
@@ -222,99 +219,6 @@ impl HubBody {
     }
 }
 
-/// Hubs, by name. Archived hubs only with `include_archived=true`.
-#[utoipa::path(get, path = "/hubs", tag = "hubs", params(ListQuery), responses((status = 200, body = [HubOut])))]
-pub async fn list_hubs(
-    State(state): State<AppState>,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Response> {
-    // The most-read answer of the API: served from the public cache.
-    let key = format!("api:hubs:{}", q.include_archived);
-    let json = state
-        .cache
-        .get_or_render(&key, || async {
-            let hubs: Vec<HubOut> = state
-                .store
-                .list_hubs()
-                .await?
-                .into_iter()
-                .filter(|l| q.include_archived || !l.hub.archived)
-                .map(Into::into)
-                .collect();
-            serde_json::to_string(&hubs).map_err(|e| AppError::Internal(Box::new(e)))
-        })
-        .await?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/json")],
-        json.to_string(),
-    )
-        .into_response())
-}
-
-#[utoipa::path(get, path = "/hubs/{id}", tag = "hubs", responses((status = 200, body = HubOut), (status = 404, body = ErrorBody)))]
-pub async fn get_hub(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> AppResult<Json<HubOut>> {
-    Ok(Json(state.store.get_hub(path_id(&id)?).await?.into()))
-}
-
-/// Network admins only.
-#[utoipa::path(post, path = "/hubs", tag = "hubs", request_body = HubBody, security(("token" = [])),
-    responses((status = 201, body = HubOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_hub(
-    State(state): State<AppState>,
-    auth: Auth,
-    ApiJson(body): ApiJson<HubBody>,
-) -> AppResult<(StatusCode, Json<HubOut>)> {
-    require(&auth, |p| p.can_manage_network())?;
-    let h = body.input().validate(new_id())?;
-    state.store.insert_hub(&h).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(state.store.get_hub(h.id).await?.into()),
-    ))
-}
-
-/// Replaces the hub. Its hosts and network admins.
-#[utoipa::path(put, path = "/hubs/{id}", tag = "hubs", request_body = HubBody, security(("token" = [])),
-    responses((status = 200, body = HubOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update_hub(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<HubBody>,
-) -> AppResult<Json<HubOut>> {
-    let id = path_id(&id)?;
-    require(&auth, |p| p.can_edit_hub(id))?;
-    let h = body.input().validate(id)?;
-    state.store.update_hub(&h).await?;
-    Ok(Json(state.store.get_hub(id).await?.into()))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ZoneOut {
-    pub id: Uuid,
-    pub hub_id: Uuid,
-    pub name: String,
-    pub purpose: String,
-    pub capacity: i64,
-    pub archived: bool,
-}
-
-impl From<Zone> for ZoneOut {
-    fn from(z: Zone) -> Self {
-        ZoneOut {
-            id: z.id,
-            hub_id: z.hub_id,
-            name: z.name,
-            purpose: z.purpose,
-            capacity: z.capacity,
-            archived: z.archived,
-        }
-    }
-}
-
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ZoneBody {
@@ -333,94 +237,6 @@ impl ZoneBody {
             purpose: self.purpose.clone(),
             capacity: self.capacity.to_string(),
             archived: bool_str(self.archived),
-        }
-    }
-}
-
-/// A hub's activity zones.
-#[utoipa::path(get, path = "/hubs/{id}/zones", tag = "hubs", params(ListQuery), responses((status = 200, body = [ZoneOut]), (status = 404, body = ErrorBody)))]
-pub async fn list_zones(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Json<Vec<ZoneOut>>> {
-    let hub = state.store.get_hub(path_id(&id)?).await?;
-    let all = state.store.list_zones(hub.hub.id).await?;
-    Ok(Json(
-        all.into_iter()
-            .filter(|z| q.include_archived || !z.archived)
-            .map(Into::into)
-            .collect(),
-    ))
-}
-
-/// The hub's hosts and network admins.
-#[utoipa::path(post, path = "/hubs/{id}/zones", tag = "hubs", request_body = ZoneBody, security(("token" = [])),
-    responses((status = 201, body = ZoneOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_zone(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<ZoneBody>,
-) -> AppResult<(StatusCode, Json<ZoneOut>)> {
-    let hub_id = path_id(&id)?;
-    require(&auth, |p| p.can_edit_hub(hub_id))?;
-    state.store.get_hub(hub_id).await?;
-    let z = body.input().validate(new_id(), hub_id)?;
-    state.store.insert_zone(&z).await?;
-    Ok((StatusCode::CREATED, Json(z.into())))
-}
-
-#[utoipa::path(get, path = "/zones/{id}", tag = "hubs", responses((status = 200, body = ZoneOut), (status = 404, body = ErrorBody)))]
-pub async fn get_zone(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> AppResult<Json<ZoneOut>> {
-    Ok(Json(state.store.get_zone(path_id(&id)?).await?.into()))
-}
-
-/// Replaces the zone. The hub's hosts and network admins.
-#[utoipa::path(put, path = "/zones/{id}", tag = "hubs", request_body = ZoneBody, security(("token" = [])),
-    responses((status = 200, body = ZoneOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update_zone(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<ZoneBody>,
-) -> AppResult<Json<ZoneOut>> {
-    auth.require()?;
-    let old = state.store.get_zone(path_id(&id)?).await?;
-    require(&auth, |p| p.can_edit_hub(old.hub_id))?;
-    let z = body.input().validate(old.id, old.hub_id)?;
-    state.store.update_zone(&z).await?;
-    Ok(Json(z.into()))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct RoomOut {
-    pub id: Uuid,
-    pub hub_id: Uuid,
-    pub name: String,
-    /// conference, meeting, project_area or event_space
-    pub kind: String,
-    pub capacity: i64,
-    /// Price per hour excluding VAT, in öre (1 SEK = 100 öre).
-    pub hourly_price_ore: i64,
-    pub vat_rate_percent: u8,
-    pub archived: bool,
-}
-
-impl From<Room> for RoomOut {
-    fn from(r: Room) -> Self {
-        RoomOut {
-            id: r.id,
-            hub_id: r.hub_id,
-            name: r.name,
-            kind: r.kind.key().to_string(),
-            capacity: r.capacity,
-            hourly_price_ore: r.hourly_price_ore,
-            vat_rate_percent: r.vat_rate_percent,
-            archived: r.archived,
         }
     }
 }
@@ -482,67 +298,61 @@ fn api_room_errors(e: thirdplace_domain::ValidationErrors) -> AppError {
     AppError::Validation(e)
 }
 
-/// A hub's bookable rooms and areas.
-#[utoipa::path(get, path = "/hubs/{id}/rooms", tag = "hubs", params(ListQuery), responses((status = 200, body = [RoomOut]), (status = 404, body = ErrorBody)))]
-pub async fn list_rooms(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Json<Vec<RoomOut>>> {
-    let hub = state.store.get_hub(path_id(&id)?).await?;
-    let all = state.store.list_rooms(hub.hub.id).await?;
-    Ok(Json(
-        all.into_iter()
-            .filter(|r| q.include_archived || !r.archived)
-            .map(Into::into)
-            .collect(),
-    ))
+pub struct Hubs;
+
+impl ApiResource for Hubs {
+    type Stored = HubListing;
+    type Record = Hub;
+    type Out = HubOut;
+    type Body = HubBody;
+    const DOC: ApiDoc = ApiDoc::new("hubs", "hub", "hubs")
+        .listed("Hubs, by name. Archived hubs only with `include_archived=true`.")
+        .replaced("Replaces the hub. Its hosts and network admins.");
+    const LIST: StoreList<HubListing> = |store, _| store.list_hubs();
+    const GET: StoreGet<HubListing> = |store, id| store.get_hub(id);
+    const INSERT: StoreWrite<Hub> = |store, h| store.insert_hub(h);
+    const UPDATE: StoreWrite<Hub> = |store, h| store.update_hub(h);
+    const ARCHIVED: Option<fn(&HubListing) -> bool> = Some(|l| l.hub.archived);
+    // The most-read answer of the API: served from the public cache.
+    const CACHED: bool = true;
+
+    fn key(l: &HubListing) -> (Uuid, Option<Uuid>) {
+        (l.hub.id, None)
+    }
+
+    fn may_replace(p: &Principal, old: &HubListing) -> bool {
+        p.can_edit_hub(old.hub.id)
+    }
+
+    fn record(_: &AppState, body: HubBody, at: At<HubListing>) -> AppResult<Hub> {
+        Ok(body.input().validate(at.id)?)
+    }
 }
 
-/// The hub's hosts and network admins.
-#[utoipa::path(post, path = "/hubs/{id}/rooms", tag = "hubs", request_body = RoomBody, security(("token" = [])),
-    responses((status = 201, body = RoomOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_room(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<RoomBody>,
-) -> AppResult<(StatusCode, Json<RoomOut>)> {
-    let hub_id = path_id(&id)?;
-    require(&auth, |p| p.can_edit_hub(hub_id))?;
-    state.store.get_hub(hub_id).await?;
-    let r = body
-        .input()?
-        .validate(new_id(), hub_id)
-        .map_err(api_room_errors)?;
-    state.store.insert_room(&r).await?;
-    Ok((StatusCode::CREATED, Json(r.into())))
+pub struct Zones;
+
+impl ApiResource for Zones {
+    plain_record!(Zone in hub_id, ZoneBody; list_zones, get_zone, insert_zone, update_zone);
+    const DOC: ApiDoc = ApiDoc::new("hubs", "zone", "zones")
+        .of_hub()
+        .listed("A hub's activity zones.");
+
+    fn record(_: &AppState, body: ZoneBody, at: At<Zone>) -> AppResult<Zone> {
+        Ok(body.input().validate(at.id, at.hub.unwrap_or_default())?)
+    }
 }
 
-#[utoipa::path(get, path = "/rooms/{id}", tag = "hubs", responses((status = 200, body = RoomOut), (status = 404, body = ErrorBody)))]
-pub async fn get_room(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> AppResult<Json<RoomOut>> {
-    Ok(Json(state.store.get_room(path_id(&id)?).await?.into()))
-}
+pub struct Rooms;
 
-/// Replaces the room. The hub's hosts and network admins.
-#[utoipa::path(put, path = "/rooms/{id}", tag = "hubs", request_body = RoomBody, security(("token" = [])),
-    responses((status = 200, body = RoomOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update_room(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<RoomBody>,
-) -> AppResult<Json<RoomOut>> {
-    auth.require()?;
-    let old = state.store.get_room(path_id(&id)?).await?;
-    require(&auth, |p| p.can_edit_hub(old.hub_id))?;
-    let r = body
-        .input()?
-        .validate(old.id, old.hub_id)
-        .map_err(api_room_errors)?;
-    state.store.update_room(&r).await?;
-    Ok(Json(r.into()))
+impl ApiResource for Rooms {
+    plain_record!(Room in hub_id, RoomBody; list_rooms, get_room, insert_room, update_room);
+    const DOC: ApiDoc = ApiDoc::new("hubs", "room", "rooms")
+        .of_hub()
+        .listed("A hub's bookable rooms and areas.");
+
+    fn record(_: &AppState, body: RoomBody, at: At<Room>) -> AppResult<Room> {
+        body.input()?
+            .validate(at.id, at.hub.unwrap_or_default())
+            .map_err(api_room_errors)
+    }
 }

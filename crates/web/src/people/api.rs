@@ -2,40 +2,18 @@
 //! people are personal data: only network admins and the admins of a
 //! person's organisation see them, and everyone sees themself at `/me`.
 
-use crate::http::api::{bool_str, path_id, require, ApiJson, ListQuery};
+use crate::http::api::{bool_str, path_id, require, seen_by, ApiJson};
+use crate::http::api_resource::{plain_record, ApiDoc, ApiResource, At};
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use thirdplace_domain::{new_id, Organisation, OrganisationInput, Person, PersonInput, Principal};
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-#[derive(Serialize, ToSchema)]
-pub struct OrganisationOut {
-    pub id: Uuid,
-    pub name: String,
-    /// Organisationsnummer, NNNNNN-NNNN.
-    pub org_number: String,
-    /// municipality, region, government_agency, company, sole_trader or association
-    pub kind: String,
-    pub archived: bool,
-}
-
-impl From<Organisation> for OrganisationOut {
-    fn from(o: Organisation) -> Self {
-        OrganisationOut {
-            id: o.id,
-            name: o.name,
-            org_number: o.org_number.into_string(),
-            kind: o.kind.key().into(),
-            archived: o.archived,
-        }
-    }
-}
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -55,89 +33,6 @@ impl OrganisationBody {
             org_number: self.org_number.clone(),
             kind: self.kind.clone(),
             archived: bool_str(self.archived),
-        }
-    }
-}
-
-#[utoipa::path(get, path = "/organisations", tag = "people", params(ListQuery), responses((status = 200, body = [OrganisationOut])))]
-pub async fn list_organisations(
-    State(state): State<AppState>,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Json<Vec<OrganisationOut>>> {
-    let all = state.store.list_organisations().await?;
-    Ok(Json(
-        all.into_iter()
-            .filter(|o| q.include_archived || !o.archived)
-            .map(Into::into)
-            .collect(),
-    ))
-}
-
-#[utoipa::path(get, path = "/organisations/{id}", tag = "people", responses((status = 200, body = OrganisationOut), (status = 404, body = ErrorBody)))]
-pub async fn get_organisation(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> AppResult<Json<OrganisationOut>> {
-    Ok(Json(
-        state.store.get_organisation(path_id(&id)?).await?.into(),
-    ))
-}
-
-/// Network admins only.
-#[utoipa::path(post, path = "/organisations", tag = "people", request_body = OrganisationBody, security(("token" = [])),
-    responses((status = 201, body = OrganisationOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_organisation(
-    State(state): State<AppState>,
-    auth: Auth,
-    ApiJson(body): ApiJson<OrganisationBody>,
-) -> AppResult<(StatusCode, Json<OrganisationOut>)> {
-    require(&auth, |p| p.can_manage_network())?;
-    let o = body.input().validate(new_id())?;
-    state.store.insert_organisation(&o).await?;
-    Ok((StatusCode::CREATED, Json(o.into())))
-}
-
-/// Replaces the organisation. Its admins and network admins.
-#[utoipa::path(put, path = "/organisations/{id}", tag = "people", request_body = OrganisationBody, security(("token" = [])),
-    responses((status = 200, body = OrganisationOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update_organisation(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<OrganisationBody>,
-) -> AppResult<Json<OrganisationOut>> {
-    let id = path_id(&id)?;
-    require(&auth, |p| p.can_edit_organisation(id))?;
-    let o = body.input().validate(id)?;
-    state.store.update_organisation(&o).await?;
-    Ok(Json(o.into()))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct PersonOut {
-    pub id: Uuid,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub organisation_id: Option<Uuid>,
-    pub is_network_admin: bool,
-    pub hosted_hub_ids: Vec<Uuid>,
-    pub admin_of_organisation_ids: Vec<Uuid>,
-    pub archived: bool,
-}
-
-impl From<Person> for PersonOut {
-    fn from(p: Person) -> Self {
-        PersonOut {
-            id: p.id,
-            first_name: p.first_name,
-            last_name: p.last_name,
-            email: p.email.into_string(),
-            organisation_id: p.organisation_id,
-            is_network_admin: p.is_network_admin,
-            hosted_hub_ids: p.hosted_hub_ids,
-            admin_of_organisation_ids: p.admin_of_organisation_ids,
-            archived: p.archived,
         }
     }
 }
@@ -182,6 +77,27 @@ impl PersonBody {
     }
 }
 
+pub struct Organisations;
+
+impl ApiResource for Organisations {
+    plain_record!(Organisation, OrganisationBody; list_organisations, get_organisation, insert_organisation, update_organisation);
+    const DOC: ApiDoc = ApiDoc::new("people", "organisation", "organisations")
+        .conflicts(true, true)
+        .replaced("Replaces the organisation. Its admins and network admins.");
+
+    fn may_replace(p: &Principal, old: &Organisation) -> bool {
+        p.can_edit_organisation(old.id)
+    }
+
+    fn record(
+        _: &AppState,
+        body: OrganisationBody,
+        at: At<Organisation>,
+    ) -> AppResult<Organisation> {
+        Ok(body.input().validate(at.id)?)
+    }
+}
+
 fn may_see(viewer: &Principal, p: &Person) -> bool {
     viewer.is_network_admin
         || viewer.person_id == p.id
@@ -201,12 +117,12 @@ pub struct PeopleQuery {
 /// People the caller may see: network admins everyone, organisation admins
 /// their organisations' people.
 #[utoipa::path(get, path = "/people", tag = "people", params(PeopleQuery), security(("token" = [])),
-    responses((status = 200, body = [PersonOut]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [Person]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_people(
     State(state): State<AppState>,
     auth: Auth,
     Query(q): Query<PeopleQuery>,
-) -> AppResult<Json<Vec<PersonOut>>> {
+) -> AppResult<Json<Vec<Person>>> {
     let viewer = require(&auth, |p| {
         p.is_network_admin || !p.admin_of_organisation_ids.is_empty()
     })?;
@@ -214,36 +130,31 @@ pub async fn list_people(
     Ok(Json(
         all.into_iter()
             .filter(|p| may_see(&viewer, p) && (q.include_archived || !p.archived))
-            .map(Into::into)
             .collect(),
     ))
 }
 
 #[utoipa::path(get, path = "/people/{id}", tag = "people", security(("token" = [])),
-    responses((status = 200, body = PersonOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Person), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_person(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> AppResult<Json<PersonOut>> {
+) -> AppResult<Json<Person>> {
     let viewer = require(&auth, |_| true)?;
-    let p = state.store.get_person(path_id(&id)?).await?;
-    // Someone the caller may not see is, to them, not there.
-    if !may_see(&viewer, &p) {
-        return Err(AppError::NotFound);
-    }
-    Ok(Json(p.into()))
+    let p = seen_by(&viewer, state.store.get_person(path_id(&id)?), may_see).await?;
+    Ok(Json(p))
 }
 
 /// Network admins, and organisation admins for their own organisations
 /// (who can grant no role beyond admin of those organisations).
 #[utoipa::path(post, path = "/people", tag = "people", request_body = PersonBody, security(("token" = [])),
-    responses((status = 201, body = PersonOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Person), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_person(
     State(state): State<AppState>,
     auth: Auth,
     ApiJson(body): ApiJson<PersonBody>,
-) -> AppResult<(StatusCode, Json<PersonOut>)> {
+) -> AppResult<(StatusCode, Json<Person>)> {
     let editor = require(&auth, |p| {
         p.is_network_admin || !p.admin_of_organisation_ids.is_empty()
     })?;
@@ -252,36 +163,33 @@ pub async fn create_person(
         return Err(AppError::Forbidden);
     }
     state.store.insert_person(&p).await?;
-    Ok((StatusCode::CREATED, Json(p.into())))
+    Ok((StatusCode::CREATED, Json(p)))
 }
 
 /// Replaces the person and their roles.
 #[utoipa::path(put, path = "/people/{id}", tag = "people", request_body = PersonBody, security(("token" = [])),
-    responses((status = 200, body = PersonOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Person), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_person(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<PersonBody>,
-) -> AppResult<Json<PersonOut>> {
+) -> AppResult<Json<Person>> {
     let editor = require(&auth, |p| {
         p.is_network_admin || !p.admin_of_organisation_ids.is_empty()
     })?;
-    let old = state.store.get_person(path_id(&id)?).await?;
-    if !may_see(&editor, &old) {
-        return Err(AppError::NotFound);
-    }
+    let old = seen_by(&editor, state.store.get_person(path_id(&id)?), may_see).await?;
     let p = body.input().validate(old.id)?;
     if !editor.can_save_person(Some(&old), &p) {
         return Err(AppError::Forbidden);
     }
     state.store.update_person(&p).await?;
-    Ok(Json(p.into()))
+    Ok(Json(p))
 }
 
 /// The person behind the token.
-#[utoipa::path(get, path = "/me", tag = "people", security(("token" = [])), responses((status = 200, body = PersonOut), (status = 401, body = ErrorBody)))]
-pub async fn me(State(state): State<AppState>, auth: Auth) -> AppResult<Json<PersonOut>> {
+#[utoipa::path(get, path = "/me", tag = "people", security(("token" = [])), responses((status = 200, body = Person), (status = 401, body = ErrorBody)))]
+pub async fn me(State(state): State<AppState>, auth: Auth) -> AppResult<Json<Person>> {
     let p = auth.require()?;
-    Ok(Json(state.store.get_person(p.person_id).await?.into()))
+    Ok(Json(state.store.get_person(p.person_id).await?))
 }

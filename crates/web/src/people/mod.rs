@@ -2,6 +2,7 @@
 //! tokens), the account page, the API and admin pages of organisations and
 //! people, and privacy (a person's export and erasure).
 
+use crate::http::api_resource;
 use crate::AppState;
 use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
@@ -22,8 +23,7 @@ pub fn router() -> Router<AppState> {
 
 /// The API's routes, under `/api/v1`.
 pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
-    r.routes(routes!(api::list_organisations, api::create_organisation))
-        .routes(routes!(api::get_organisation, api::update_organisation))
+    api_resource::api_routes::<api::Organisations>(r)
         .routes(routes!(api::list_people, api::create_person))
         .routes(routes!(api::get_person, api::update_person))
         .routes(routes!(api::me))
