@@ -102,6 +102,7 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
         ['edit form zone', () => edit.zones],
         ['edit form room', () => edit.rooms],
         ['hub page with the edit link', () => `/hubs/${hubId}`],
+        ['audit trail', '/admin/audit'],
       ];
       for (const [name, path] of pages) {
         test(name, async () => {

@@ -1115,6 +1115,23 @@ async fn seed_seats(
                 .insert_seats(&new)
                 .await
                 .with_context(|| format!("inserting seats: {what}"))?;
+            // As the app records a purchase (here by the system: the demo).
+            store
+                .append_audit(&thirdplace_store::AuditEntry {
+                    id: new_id(),
+                    at: bought,
+                    actor_id: None,
+                    action: "seats.bought".into(),
+                    object_kind: "organisation".into(),
+                    object_id: org.id,
+                    details: serde_json::json!({
+                        "count": new.len(), "plan_id": plan.id,
+                        "monthly_price_ore": plan.monthly_price_ore,
+                        "start_date": start, "end_date": end,
+                    }),
+                })
+                .await
+                .with_context(|| format!("recording the purchase: {what}"))?;
             n.seats += new.len();
             seats.extend(new);
         }

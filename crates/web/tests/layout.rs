@@ -15,6 +15,7 @@ const CAPABILITIES: &[&str] = &[
     "memberships",
     "network",
     "outbox",
+    "audit",
     "people",
     "sites",
 ];
