@@ -3,8 +3,10 @@
 //! "no" into the page's 401 or 403.
 
 use crate::http::error::{AppError, AppResult};
-use crate::http::page::Page;
+use crate::http::page::{parse_id, Page};
+use crate::AppState;
 use thirdplace_domain::Principal;
+use thirdplace_store::HubListing;
 use uuid::Uuid;
 
 /// Network admin pages (regions, plans, webhooks, sites, outbox).
@@ -24,6 +26,20 @@ pub fn require_hub(page: &Page, hub_id: Uuid) -> AppResult<()> {
     } else {
         Err(AppError::Forbidden)
     }
+}
+
+/// The id of a hub's admin page (`raw` from its path), if the person may
+/// edit the hub: "forbidden" comes before "not found".
+pub fn hub_to_edit_id(page: &Page, raw: &str) -> AppResult<Uuid> {
+    let id = parse_id(raw)?;
+    require_hub(page, id)?;
+    Ok(id)
+}
+
+/// The hub of a hub's admin page, as [`hub_to_edit_id`], read from the store.
+pub async fn hub_to_edit(state: &AppState, page: &Page, raw: &str) -> AppResult<HubListing> {
+    let id = hub_to_edit_id(page, raw)?;
+    Ok(state.store.get_hub(id).await?)
 }
 
 /// An organisation's admin pages: network admins and its own admins.

@@ -6,6 +6,7 @@
 //! transaction).
 
 use crate::http::error::{AppError, AppResult};
+use crate::http::parse::{local_date_time, local_time};
 use crate::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -16,7 +17,7 @@ use thirdplace_domain::membership::{
     may_act_on_check_in, CheckIn, CheckInMethod, CheckInRefusal, GuestInput, GuestRefusal,
     GuestVisit, WebhookEvent,
 };
-use thirdplace_domain::{new_id, Person, Principal, ValidationErrors, HUB_TIME_ZONE};
+use thirdplace_domain::{new_id, Person, Principal, ValidationErrors};
 use thirdplace_store::{HubListing, OutboundEvent, StoreError};
 use uuid::Uuid;
 
@@ -48,16 +49,6 @@ fn checkin_data(c: &CheckIn, first_name: &str, hub_name: &str) -> serde_json::Va
     })
 }
 
-fn local_hhmm(at: DateTime<Utc>) -> String {
-    at.with_timezone(&HUB_TIME_ZONE).format("%H:%M").to_string()
-}
-
-fn local_when(at: DateTime<Utc>) -> String {
-    at.with_timezone(&HUB_TIME_ZONE)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
 fn refusal_error(r: CheckInRefusal, hub: &HubListing) -> AppError {
     let name = &hub.hub.name;
     match r {
@@ -77,7 +68,7 @@ fn refusal_error(r: CheckInRefusal, hub: &HubListing) -> AppError {
             match opens {
                 Some(at) => format!(
                     "{name} is closed now; it opens {} (Swedish time).",
-                    local_when(at)
+                    local_date_time(at)
                 ),
                 None => format!("{name} is closed now."),
             },
@@ -91,7 +82,7 @@ fn already_checked_in(hub_name: &str, since: DateTime<Utc>) -> AppError {
         "already_checked_in",
         format!(
             "You are already checked in at {hub_name} since {}. Check out first.",
-            local_hhmm(since)
+            local_time(since)
         ),
     )
 }
