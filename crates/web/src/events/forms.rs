@@ -273,29 +273,26 @@ async fn render_form(
         .collect();
     let mut place_groups = Vec::new();
     for h in &hubs {
-        let mut options = Vec::new();
-        for r in state.store.list_rooms(h.hub.id).await? {
-            if r.archived {
-                continue;
-            }
-            let value = format!("room:{}", r.id);
-            options.push(context! {
-                label => format!("{} ({})", r.name, page.t("event.form.room")),
-                selected => form.place == value,
-                value,
-            });
-        }
-        for z in state.store.list_zones(h.hub.id).await? {
-            if z.archived {
-                continue;
-            }
-            let value = format!("zone:{}", z.id);
-            options.push(context! {
-                label => format!("{} ({})", z.name, page.t("event.form.zone")),
-                selected => form.place == value,
-                value,
-            });
-        }
+        // The hub's rooms first, then its zones: "room:{id}" or "zone:{id}".
+        let rooms = state.store.list_rooms(h.hub.id).await?.into_iter();
+        let rooms = rooms
+            .filter(|r| !r.archived)
+            .map(|r| ("room", r.id, r.name));
+        let zones = state.store.list_zones(h.hub.id).await?.into_iter();
+        let zones = zones
+            .filter(|z| !z.archived)
+            .map(|z| ("zone", z.id, z.name));
+        let options: Vec<Value> = rooms
+            .chain(zones)
+            .map(|(kind, id, name)| {
+                let value = format!("{kind}:{id}");
+                context! {
+                    label => format!("{name} ({})", page.t(&format!("event.form.{kind}"))),
+                    selected => form.place == value,
+                    value,
+                }
+            })
+            .collect();
         place_groups.push(context! { hub => h.hub.name.clone(), options });
     }
     let hub_options: Vec<Value> = hubs
