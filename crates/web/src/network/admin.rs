@@ -13,7 +13,9 @@ use crate::http::forms::{
     NoQuery, Resource, Row, StoreWrite,
 };
 use crate::http::page::{parse_id, Page};
-use crate::http::roles::{hub_to_edit, hub_to_edit_id, require_hub, require_network_admin};
+use crate::http::roles::{
+    hub_to_edit, hub_to_edit_id, require_host_pages, require_hub, require_network_admin,
+};
 use crate::AppState;
 use axum::response::Response;
 use axum::routing::get;
@@ -564,10 +566,7 @@ impl Listed for Hubs {
 
     /// Network admins see every hub and may add one; hosts see theirs.
     async fn rows(state: &AppState, page: &Page, _: NoQuery) -> AppResult<(Vec<Row>, bool)> {
-        let u = page.user()?;
-        if !u.is_network_admin && u.hosted_hub_ids.is_empty() {
-            return Err(AppError::Forbidden);
-        }
+        let u = require_host_pages(page)?;
         let rows = state
             .store
             .list_hubs()

@@ -12,7 +12,7 @@ use crate::http::forms::{
 use crate::http::page::parse_id;
 use crate::http::page::Page;
 use crate::http::parse::{optional_date, optional_id};
-use crate::http::roles::hub_to_edit;
+use crate::http::roles::{hub_to_edit, require_host_pages};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -37,15 +37,6 @@ pub fn router() -> Router<AppState> {
             "/admin/hubs/{id}/booking-rules",
             get(rules_form).post(save_rules),
         )
-}
-
-fn require_host(page: &Page) -> AppResult<&Principal> {
-    let u = page.user()?;
-    if u.is_network_admin || !u.hosted_hub_ids.is_empty() {
-        Ok(u)
-    } else {
-        Err(AppError::Forbidden)
-    }
 }
 
 /// The list's filters, as typed.
@@ -123,7 +114,7 @@ async fn render_list(
     notice: Option<(bool, String)>,
     status: StatusCode,
 ) -> AppResult<Response> {
-    let user = require_host(page)?;
+    let user = require_host_pages(page)?;
     let (rows, filter_error) = match f.filter(user, state) {
         Ok(filter) => (state.store.list_bookings(&filter).await?, None),
         Err(e) => (vec![], Some(problem(page, e)?.text)),
@@ -208,7 +199,7 @@ async fn csv(
     page: Page,
     Query(f): Query<Filters>,
 ) -> AppResult<Response> {
-    let user = require_host(&page)?;
+    let user = require_host_pages(&page)?;
     let rows = state.store.list_bookings(&f.filter(user, &state)?).await?;
     Ok((
         [
@@ -230,7 +221,7 @@ async fn cancel(
     body: Bytes,
 ) -> AppResult<Response> {
     let form = FormData::parse(&page, &body)?;
-    let user = require_host(&page)?.clone();
+    let user = require_host_pages(&page)?.clone();
     let id = parse_id(&id)?;
     // Back to the list as it was filtered.
     let back: Filters =
