@@ -80,3 +80,32 @@ pub fn local_date_time(at: DateTime<Utc>) -> String {
 pub fn local_time(at: DateTime<Utc>) -> String {
     at.with_timezone(&HUB_TIME_ZONE).format("%H:%M").to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn form_dates_times_and_ids_are_read_with_a_field_error_for_each_problem() {
+        assert_eq!(date(" 2026-12-01 ").unwrap().to_string(), "2026-12-01");
+        assert_eq!(date("1999-12-31").unwrap_err().code, "invalid_date");
+        assert_eq!(date("1 december").unwrap_err().code, "invalid_date");
+        assert_eq!(optional_date("  ").unwrap(), None);
+        assert!(optional_date("2026-02-30").is_err());
+        assert_eq!(time_of_day("09:15").unwrap().to_string(), "09:15:00");
+        assert_eq!(time_of_day("25:00").unwrap_err().code, "invalid_time");
+        assert_eq!(optional_id("").unwrap(), None);
+        assert_eq!(optional_id("not-an-id").unwrap_err().code, "invalid_id");
+        let e = parse_date("until", "tomorrow").unwrap_err();
+        assert_eq!(e.errors[0].field, "until");
+    }
+
+    #[test]
+    fn instants_are_shown_in_swedish_time_across_daylight_saving() {
+        let winter = Utc.with_ymd_and_hms(2026, 1, 15, 9, 5, 0).unwrap();
+        let summer = Utc.with_ymd_and_hms(2026, 7, 15, 9, 5, 0).unwrap();
+        assert_eq!(local_date_time(winter), "2026-01-15 10:05");
+        assert_eq!(local_time(summer), "11:05");
+    }
+}
