@@ -25,3 +25,4 @@ pub mod parse;
 pub mod roles;
 pub mod signing;
 pub mod templates;
+pub mod worker;
