@@ -12,6 +12,7 @@ use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
 use crate::http::page::parse_id;
 use crate::http::page::Page;
+use crate::http::parse::{self, local_date_time, local_time};
 use crate::i18n::Lang;
 use crate::AppState;
 use axum::body::Bytes;
@@ -26,7 +27,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use thirdplace_domain::booking::{self as rules, BookingStatus, Price, Recurrence, Span};
 use thirdplace_domain::membership::{local_date, local_instant};
-use thirdplace_domain::{format_ore_as_sek, FieldError, ValidationErrors, HUB_TIME_ZONE};
+use thirdplace_domain::{format_ore_as_sek, FieldError, ValidationErrors};
 use thirdplace_store::BookingFilter;
 use uuid::Uuid;
 
@@ -63,14 +64,7 @@ fn clock(at: DateTime<Utc>, day_end: Option<DateTime<Utc>>) -> String {
     if Some(at) == day_end {
         return "24:00".into();
     }
-    at.with_timezone(&HUB_TIME_ZONE).format("%H:%M").to_string()
-}
-
-/// Local date and time, "2026-11-24 10:00".
-pub(crate) fn local(at: DateTime<Utc>) -> String {
-    at.with_timezone(&HUB_TIME_ZONE)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    local_time(at)
 }
 
 /// "tisdag 24 november" / "Tuesday 24 November".
@@ -184,9 +178,9 @@ async fn day_view(
     let today = local_date(state.now());
     let (date, date_error) = match q.date.as_deref().filter(|s| !s.trim().is_empty()) {
         None => (today, None),
-        Some(raw) => match crate::http::parse::parse_date("date", raw) {
+        Some(raw) => match parse::date(raw) {
             Ok(d) => (d, None),
-            Err(e) => (today, Some(page.field_message(&e.errors[0]))),
+            Err(e) => (today, Some(page.field_message(&e))),
         },
     };
     let (day_start, day_end) = bookings::day_bounds(date);
@@ -355,34 +349,17 @@ impl BookingForm {
     /// The service's request, or the fields that could not be read.
     fn request(&self, room_id: Uuid) -> Result<Request, ValidationErrors> {
         let mut e = ValidationErrors::new();
-        let date = crate::http::parse::parse_date("date", &self.date)
-            .map_err(|v| e.errors.extend(v.errors))
-            .ok();
-        let mut time = |field: &str, raw: &str| match NaiveTime::parse_from_str(raw.trim(), "%H:%M")
-        {
-            Ok(t) => Some(t),
-            Err(_) => {
-                e.add(field, "invalid_time", "write a time such as 10:00");
-                None
-            }
-        };
-        let start = time("start", &self.start);
+        let date = e.check("date", parse::date(&self.date));
+        let start = e.check("start", parse::time_of_day(&self.start));
         // "24:00" ends a booking at midnight.
         let end = if self.end.trim() == "24:00" {
             None
         } else {
-            time("end", &self.end)
+            e.check("end", parse::time_of_day(&self.end))
         };
-        let organisation_id = match self.organisation_id.trim() {
-            "" => None,
-            s => match Uuid::parse_str(s) {
-                Ok(u) => Some(u),
-                Err(_) => {
-                    e.add("organisation_id", "invalid_id", "is not an id");
-                    None
-                }
-            },
-        };
+        let organisation_id = e
+            .check("organisation_id", parse::optional_id(&self.organisation_id))
+            .flatten();
         let recurrence = match self.repeat.trim() {
             "" | "0" => None,
             every @ ("1" | "2") => {
@@ -396,12 +373,9 @@ impl BookingForm {
                         }
                     },
                 };
-                let until = match self.until.trim() {
-                    "" => None,
-                    u => crate::http::parse::parse_date("until", u)
-                        .map_err(|v| e.errors.extend(v.errors))
-                        .ok(),
-                };
+                let until = e
+                    .check("until", parse::optional_date(&self.until))
+                    .flatten();
                 Some(Recurrence {
                     every_weeks: every.parse().unwrap_or(1),
                     count,
@@ -540,7 +514,7 @@ async fn render_form(
         .as_ref()
         .map(|p| p.status)
         .unwrap_or(StatusCode::OK);
-    let date = crate::http::parse::parse_date("date", &s.form.date)
+    let date = parse::date(&s.form.date)
         .ok()
         .unwrap_or_else(|| local_date(state.now()));
     let open: Vec<String> = rules::open_intervals(&hub.hub.opening_hours, date)
@@ -600,13 +574,13 @@ async fn book_form(
     let date = q
         .date
         .as_deref()
-        .and_then(|d| crate::http::parse::parse_date("date", d).ok())
+        .and_then(|d| parse::date(d).ok())
         .unwrap_or_else(|| local_date(now));
     // The next quarter hour from the suggested start, an hour long.
     let start = q
         .start
         .as_deref()
-        .and_then(|s| NaiveTime::parse_from_str(s, "%H:%M").ok())
+        .and_then(|s| parse::time_of_day(s).ok())
         .unwrap_or(NaiveTime::from_hms_opt(9, 0, 0).expect("a time"));
     // Not after 23:00, so that the hour fits in the day.
     let minutes = rules::civil_grid_minutes(start).min(23 * 60);
@@ -759,7 +733,7 @@ async fn render_mine(
             reason => b.cancel_reason,
             charged => b.cancellation_charged,
             free_cancel => matches!(charged, Ok(false)),
-            deadline => local(deadline),
+            deadline => local_date_time(deadline),
         };
         if !cancelled && b.end > now {
             upcoming.push(row);

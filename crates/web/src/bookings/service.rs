@@ -656,11 +656,7 @@ pub fn to_csv(rows: &[BookingView]) -> String {
             s.to_string()
         }
     }
-    let local = |t: DateTime<Utc>| {
-        t.with_timezone(&HUB_TIME_ZONE)
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
-    };
+    let local = crate::http::parse::local_date_time;
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
         .terminator(csv::Terminator::CRLF)

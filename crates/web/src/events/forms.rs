@@ -16,6 +16,7 @@ use crate::http::form_data::FormData;
 use crate::http::origin::Origin;
 use crate::http::page::parse_id;
 use crate::http::page::Page;
+use crate::http::parse;
 use crate::i18n;
 use crate::AppState;
 use axum::body::Bytes;
@@ -24,7 +25,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::{Duration, NaiveTime};
+use chrono::Duration;
 use minijinja::{context, Value};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
@@ -211,25 +212,12 @@ impl EventForm {
     /// does not exist in spring).
     fn input(&self, co_organisers: &[Uuid]) -> Result<EventInput, ValidationErrors> {
         let mut e = ValidationErrors::new();
-        let date = crate::http::parse::parse_date("date", &self.date)
-            .map_err(|v| e.errors.extend(v.errors))
-            .ok();
-        let end_date = match self.end_date.trim() {
-            "" => None,
-            raw => crate::http::parse::parse_date("end_date", raw)
-                .map_err(|v| e.errors.extend(v.errors))
-                .ok(),
-        };
-        let mut time = |field: &str, raw: &str| match NaiveTime::parse_from_str(raw.trim(), "%H:%M")
-        {
-            Ok(t) => Some(t),
-            Err(_) => {
-                e.add(field, "invalid_time", "write a time such as 10:00");
-                None
-            }
-        };
-        let start = time("start", &self.start);
-        let end = time("end", &self.end);
+        let date = e.check("date", parse::date(&self.date));
+        let end_date = e
+            .check("end_date", parse::optional_date(&self.end_date))
+            .flatten();
+        let start = e.check("start", parse::time_of_day(&self.start));
+        let end = e.check("end", parse::time_of_day(&self.end));
         let (venue, room_id, zone_id) = match self.place.trim().split_once(':') {
             Some(("room", id)) => ("room", id.to_string(), String::new()),
             Some(("zone", id)) => ("zone", String::new(), id.to_string()),
@@ -285,29 +273,26 @@ async fn render_form(
         .collect();
     let mut place_groups = Vec::new();
     for h in &hubs {
-        let mut options = Vec::new();
-        for r in state.store.list_rooms(h.hub.id).await? {
-            if r.archived {
-                continue;
-            }
-            let value = format!("room:{}", r.id);
-            options.push(context! {
-                label => format!("{} ({})", r.name, page.t("event.form.room")),
-                selected => form.place == value,
-                value,
-            });
-        }
-        for z in state.store.list_zones(h.hub.id).await? {
-            if z.archived {
-                continue;
-            }
-            let value = format!("zone:{}", z.id);
-            options.push(context! {
-                label => format!("{} ({})", z.name, page.t("event.form.zone")),
-                selected => form.place == value,
-                value,
-            });
-        }
+        // The hub's rooms first, then its zones: "room:{id}" or "zone:{id}".
+        let rooms = state.store.list_rooms(h.hub.id).await?.into_iter();
+        let rooms = rooms
+            .filter(|r| !r.archived)
+            .map(|r| ("room", r.id, r.name));
+        let zones = state.store.list_zones(h.hub.id).await?.into_iter();
+        let zones = zones
+            .filter(|z| !z.archived)
+            .map(|z| ("zone", z.id, z.name));
+        let options: Vec<Value> = rooms
+            .chain(zones)
+            .map(|(kind, id, name)| {
+                let value = format!("{kind}:{id}");
+                context! {
+                    label => format!("{name} ({})", page.t(&format!("event.form.{kind}"))),
+                    selected => form.place == value,
+                    value,
+                }
+            })
+            .collect();
         place_groups.push(context! { hub => h.hub.name.clone(), options });
     }
     let hub_options: Vec<Value> = hubs

@@ -693,44 +693,52 @@ pub async fn send_reminders(state: &AppState) -> AppResult<i64> {
 
 // ----------------------------------------------------------------- e-mails
 
-fn moved_email(e: &Event, now: DateTime<Utc>) -> OutgoingEmail {
-    let when = local_span(e.start, e.end);
+/// An e-mail about event `e`, Swedish first: the subjects' words before its
+/// title, and each language's sentence (times in Swedish time).
+fn event_email(
+    e: &Event,
+    now: DateTime<Utc>,
+    [sv_subject, en_subject]: [&str; 2],
+    sv: String,
+    en: String,
+) -> OutgoingEmail {
+    let t = &e.title;
     template(
-        format!("Ändrat: {t} / Changed: {t}", t = e.title),
-        format!(
-            "Hej!\n\n\"{t}\" har flyttats och är nu {when}.\n\n\
-             ---\n\n\
-             Hello,\n\n\"{t}\" has moved and now takes place on {when} (Swedish time).\n",
-            t = e.title
-        ),
+        format!("{sv_subject}: {t} / {en_subject}: {t}"),
+        format!("Hej!\n\n{sv}\n\n---\n\nHello,\n\n{en}\n"),
         now,
+    )
+}
+
+fn moved_email(e: &Event, now: DateTime<Utc>) -> OutgoingEmail {
+    let (t, when) = (&e.title, local_span(e.start, e.end));
+    event_email(
+        e,
+        now,
+        ["Ändrat", "Changed"],
+        format!("\"{t}\" har flyttats och är nu {when}."),
+        format!("\"{t}\" has moved and now takes place on {when} (Swedish time)."),
     )
 }
 
 fn cancelled_email(e: &Event, now: DateTime<Utc>) -> OutgoingEmail {
-    let when = local_span(e.start, e.end);
-    template(
-        format!("Inställt: {t} / Cancelled: {t}", t = e.title),
-        format!(
-            "Hej!\n\n\"{t}\" {when} är inställt.\n\n\
-             ---\n\n\
-             Hello,\n\n\"{t}\" on {when} (Swedish time) is cancelled.\n",
-            t = e.title
-        ),
+    let (t, when) = (&e.title, local_span(e.start, e.end));
+    event_email(
+        e,
         now,
+        ["Inställt", "Cancelled"],
+        format!("\"{t}\" {when} är inställt."),
+        format!("\"{t}\" on {when} (Swedish time) is cancelled."),
     )
 }
 
 fn reminder_email(e: &Event, now: DateTime<Utc>) -> OutgoingEmail {
-    let when = local_span(e.start, e.end);
-    template(
-        format!("Påminnelse: {t} / Reminder: {t}", t = e.title),
-        format!(
-            "Hej!\n\nVälkommen till \"{t}\" {when}.\n\n\
-             ---\n\n\
-             Hello,\n\nWelcome to \"{t}\" on {when} (Swedish time).\n",
-            t = e.title
-        ),
+    let (t, when) = (&e.title, local_span(e.start, e.end));
+    event_email(
+        e,
         now,
+        ["Påminnelse", "Reminder"],
+        format!("Välkommen till \"{t}\" {when}."),
+        format!("Welcome to \"{t}\" on {when} (Swedish time)."),
     )
 }

@@ -31,3 +31,4 @@ pub mod parse;
 pub mod roles;
 pub mod signing;
 pub mod templates;
+pub mod worker;

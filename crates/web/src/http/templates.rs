@@ -26,6 +26,7 @@ templates!(
     "admin/list.html",
     "admin/form.html",
     "admin/fields.html",
+    "admin/fields_form.html",
     "admin/errors.html",
     "admin/outbox.html",
     "audit/log.html",

@@ -8,6 +8,7 @@
 use crate::http::api::referenced;
 use crate::http::error::{AppError, AppResult};
 use crate::http::idempotency::IdempotencyKey;
+use crate::http::parse::{local_date_time, local_time};
 use crate::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -18,7 +19,7 @@ use thirdplace_domain::membership::{
     may_act_on_check_in, CheckIn, CheckInMethod, CheckInRefusal, GuestInput, GuestRefusal,
     GuestVisit, WebhookEvent,
 };
-use thirdplace_domain::{new_id, Person, Principal, HUB_TIME_ZONE};
+use thirdplace_domain::{new_id, Person, Principal};
 use thirdplace_store::{HubListing, OutboundEvent, StoreError};
 use uuid::Uuid;
 
@@ -50,16 +51,6 @@ fn checkin_data(c: &CheckIn, first_name: &str, hub_name: &str) -> serde_json::Va
     })
 }
 
-fn local_hhmm(at: DateTime<Utc>) -> String {
-    at.with_timezone(&HUB_TIME_ZONE).format("%H:%M").to_string()
-}
-
-fn local_when(at: DateTime<Utc>) -> String {
-    at.with_timezone(&HUB_TIME_ZONE)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
 fn refusal_error(r: CheckInRefusal, hub: &HubListing) -> AppError {
     let name = &hub.hub.name;
     match r {
@@ -79,7 +70,7 @@ fn refusal_error(r: CheckInRefusal, hub: &HubListing) -> AppError {
             match opens {
                 Some(at) => format!(
                     "{name} is closed now; it opens {} (Swedish time).",
-                    local_when(at)
+                    local_date_time(at)
                 ),
                 None => format!("{name} is closed now."),
             },
@@ -93,7 +84,7 @@ fn already_checked_in(hub_name: &str, since: DateTime<Utc>) -> AppError {
         "already_checked_in",
         format!(
             "You are already checked in at {hub_name} since {}. Check out first.",
-            local_hhmm(since)
+            local_time(since)
         ),
     )
 }

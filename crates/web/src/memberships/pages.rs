@@ -12,9 +12,7 @@ use crate::http::page::Page;
 use crate::i18n::{self, Lang};
 use axum::http::StatusCode;
 use axum::Router;
-use chrono::{DateTime, Utc};
 use minijinja::{context, Value};
-use thirdplace_domain::HUB_TIME_ZONE;
 
 use crate::AppState;
 
@@ -82,18 +80,6 @@ fn translated(page: &Page, code: &str, message: &str) -> String {
             .map(str::to_string)
             .unwrap_or_else(|| message.to_string()),
     }
-}
-
-/// An instant as Swedish local date and time.
-fn local(at: DateTime<Utc>) -> String {
-    at.with_timezone(&HUB_TIME_ZONE)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
-/// An instant as Swedish local time of day.
-fn hhmm(at: DateTime<Utc>) -> String {
-    at.with_timezone(&HUB_TIME_ZONE).format("%H:%M").to_string()
 }
 
 fn yes_no(page: &Page, b: bool) -> String {

@@ -10,6 +10,7 @@
 //! `X-Thirdplace-Timestamp` (Unix seconds) and `X-Thirdplace-Signature:
 //! sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" under the webhook's secret>`.
 
+use crate::http::worker::send_each;
 use crate::AppState;
 use chrono::Duration;
 use hmac::{Hmac, Mac};
@@ -44,26 +45,15 @@ pub fn client() -> reqwest::Client {
 
 /// Claims and sends the deliveries due now; returns how many were tried.
 pub async fn deliver_due(state: &AppState, client: &reqwest::Client) -> usize {
-    let claimed = match state
+    let claimed = state
         .store
         .claim_deliveries(state.now(), Duration::seconds(LEASE_SECS), BATCH)
-        .await
-    {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not claim webhook deliveries");
-            return 0;
-        }
-    };
-    let n = claimed.len();
-    let mut sends = tokio::task::JoinSet::new();
-    for d in claimed {
-        let state = state.clone();
-        let client = client.clone();
-        sends.spawn(async move { send_one(&state, &client, d).await });
-    }
-    while sends.join_next().await.is_some() {}
-    n
+        .await;
+    send_each(claimed, "webhook deliveries", |d| {
+        let (state, client) = (state.clone(), client.clone());
+        async move { send_one(&state, &client, d).await }
+    })
+    .await
 }
 
 async fn send_one(state: &AppState, client: &reqwest::Client, c: ClaimedDelivery) {

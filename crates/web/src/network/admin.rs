@@ -13,7 +13,9 @@ use crate::http::forms::{
     NoQuery, Resource, Row, StoreWrite,
 };
 use crate::http::page::{parse_id, Page};
-use crate::http::roles::{require_hub, require_network_admin};
+use crate::http::roles::{
+    hub_to_edit, hub_to_edit_id, require_host_pages, require_hub, require_network_admin,
+};
 use crate::AppState;
 use axum::response::Response;
 use axum::routing::get;
@@ -446,9 +448,7 @@ impl Resource for Hubs {
 
     /// Hosts may edit the hubs they host: "forbidden" before "not found".
     async fn load(state: &AppState, page: &Page, id: &str) -> AppResult<Hub> {
-        let id = parse_id(id)?;
-        require_hub(page, id)?;
-        Ok(state.store.get_hub(id).await?.hub)
+        Ok(hub_to_edit(state, page, id).await?.hub)
     }
 
     fn key(h: &Hub) -> (Uuid, ()) {
@@ -567,10 +567,7 @@ impl Listed for Hubs {
 
     /// Network admins see every hub and may add one; hosts see theirs.
     async fn rows(state: &AppState, page: &Page, _: NoQuery) -> AppResult<(Vec<Row>, bool)> {
-        let u = page.user()?;
-        if !u.is_network_admin && u.hosted_hub_ids.is_empty() {
-            return Err(AppError::Forbidden);
-        }
+        let u = require_host_pages(page)?;
         let rows = state
             .store
             .list_hubs()
@@ -676,17 +673,14 @@ async fn hub_children(state: &AppState, page: &Page, hub_id: Uuid) -> AppResult<
 /// The hub that a new zone or room is for, if the person may edit it and
 /// it exists.
 async fn hub_for_new_part(state: &AppState, page: &Page, hub_id: Option<&str>) -> AppResult<Uuid> {
-    let hub_id = hub_for_sent_part(page, hub_id)?;
-    state.store.get_hub(hub_id).await?;
-    Ok(hub_id)
+    let hub = hub_to_edit(state, page, hub_id.unwrap_or_default()).await?;
+    Ok(hub.hub.id)
 }
 
 /// The hub that a sent zone or room is for, if the person may edit it; the
 /// store refuses a hub that does not exist.
 fn hub_for_sent_part(page: &Page, hub_id: Option<&str>) -> AppResult<Uuid> {
-    let hub_id = parse_id(hub_id.unwrap_or_default())?;
-    require_hub(page, hub_id)?;
-    Ok(hub_id)
+    hub_to_edit_id(page, hub_id.unwrap_or_default())
 }
 
 /// The form for a new zone or room of a hub.

@@ -13,6 +13,7 @@
 //! `Debug` output.
 
 use crate::http::error::AppResult;
+use crate::http::worker::send_each;
 use crate::AppState;
 use chrono::{DateTime, Duration, Utc};
 use lettre::message::header::ContentType;
@@ -171,26 +172,15 @@ pub fn message(from: &Mailbox, e: &OutgoingEmail) -> Result<Message, String> {
 /// Claims and sends the messages due now; returns how many were tried.
 pub async fn send_due(state: &AppState, smtp: &AsyncSmtpTransport<Tokio1Executor>) -> usize {
     let claimed_at = state.now();
-    let claimed = match state
+    let claimed = state
         .store
         .claim_emails(claimed_at, Duration::seconds(LEASE_SECS), BATCH)
-        .await
-    {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not claim e-mails");
-            return 0;
-        }
-    };
-    let n = claimed.len();
-    let mut sends = tokio::task::JoinSet::new();
-    for e in claimed {
-        let state = state.clone();
-        let smtp = smtp.clone();
-        sends.spawn(async move { send_one(&state, &smtp, e, claimed_at).await });
-    }
-    while sends.join_next().await.is_some() {}
-    n
+        .await;
+    send_each(claimed, "e-mails", |e| {
+        let (state, smtp) = (state.clone(), smtp.clone());
+        async move { send_one(&state, &smtp, e, claimed_at).await }
+    })
+    .await
 }
 
 /// Sends one claimed e-mail and records the outcome. The wait before the

@@ -4,15 +4,14 @@
 
 use crate::http::error::AppResult;
 use crate::http::page::Page;
+use crate::http::parse::local_date_time;
 use crate::http::roles::require_network_admin;
 use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use chrono::{DateTime, Utc};
 use minijinja::context;
-use thirdplace_domain::HUB_TIME_ZONE;
 use thirdplace_store::OutgoingEmail;
 
 /// Messages shown; older ones stay in the database.
@@ -20,13 +19,6 @@ const SHOWN: i64 = 200;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/admin/outbox", get(outbox))
-}
-
-/// An instant as Swedish local date and time.
-fn local(at: DateTime<Utc>) -> String {
-    at.with_timezone(&HUB_TIME_ZONE)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
 }
 
 /// Where a message stands: `sent`, `failed` (given up), `retrying` (an
@@ -57,8 +49,8 @@ async fn outbox(State(state): State<AppState>, page: Page) -> AppResult<Response
                 to => e.to_address,
                 subject => e.subject,
                 body => e.body,
-                created_at => local(e.created_at),
-                sent_at => e.sent_at.map(local),
+                created_at => local_date_time(e.created_at),
+                sent_at => e.sent_at.map(local_date_time),
                 attempts => e.attempts,
                 last_error => e.last_error,
             }

@@ -228,7 +228,7 @@ async fn render_account(
             context! {
                 id => t.id.to_string(),
                 name => t.name,
-                created_at => t.created_at.with_timezone(&thirdplace_domain::HUB_TIME_ZONE).format("%Y-%m-%d %H:%M").to_string(),
+                created_at => crate::http::parse::local_date_time(t.created_at),
                 revoked => t.revoked_at.is_some(),
             }
         })

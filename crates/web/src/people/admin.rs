@@ -12,7 +12,7 @@ use crate::http::forms::{
     StoreWrite,
 };
 use crate::http::page::{parse_id, Page};
-use crate::http::roles::{require_network_admin, require_org};
+use crate::http::roles::{require_network_admin, require_org, require_org_pages};
 use crate::AppState;
 use axum::Router;
 use serde::Deserialize;
@@ -23,16 +23,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(listed_routes::<Organisations>())
         .merge(listed_routes::<People>())
-}
-
-/// Network admins and organisation admins see these pages.
-fn require_org_pages(page: &Page) -> AppResult<&Principal> {
-    let u = page.user()?;
-    if u.is_network_admin || !u.admin_of_organisation_ids.is_empty() {
-        Ok(u)
-    } else {
-        Err(AppError::Forbidden)
-    }
 }
 
 // ----------------------------------------------------------- organisations

@@ -11,7 +11,8 @@ use crate::http::forms::{
 };
 use crate::http::page::parse_id;
 use crate::http::page::Page;
-use crate::http::roles::require_hub;
+use crate::http::parse::{optional_date, optional_id};
+use crate::http::roles::{hub_to_edit, require_host_pages};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -36,15 +37,6 @@ pub fn router() -> Router<AppState> {
             "/admin/hubs/{id}/booking-rules",
             get(rules_form).post(save_rules),
         )
-}
-
-fn require_host(page: &Page) -> AppResult<&Principal> {
-    let u = page.user()?;
-    if u.is_network_admin || !u.hosted_hub_ids.is_empty() {
-        Ok(u)
-    } else {
-        Err(AppError::Forbidden)
-    }
 }
 
 /// The list's filters, as typed.
@@ -88,26 +80,10 @@ impl Filters {
     /// no start is given.
     fn filter(&self, p: &Principal, state: &AppState) -> AppResult<BookingFilter> {
         let mut e = ValidationErrors::new();
-        let mut id = |field: &str, raw: &str| match raw.trim() {
-            "" => None,
-            s => match Uuid::parse_str(s) {
-                Ok(u) => Some(u),
-                Err(_) => {
-                    e.add(field, "invalid_id", "is not an id");
-                    None
-                }
-            },
-        };
-        let hub = id("hub_id", &self.hub_id);
-        let room = id("room_id", &self.room_id);
-        let mut date = |field: &str, raw: &str| match raw.trim() {
-            "" => None,
-            s => crate::http::parse::parse_date(field, s)
-                .map_err(|v| e.errors.extend(v.errors))
-                .ok(),
-        };
-        let from = date("from", &self.from);
-        let to = date("to", &self.to);
+        let hub = e.check("hub_id", optional_id(&self.hub_id)).flatten();
+        let room = e.check("room_id", optional_id(&self.room_id)).flatten();
+        let from = e.check("from", optional_date(&self.from)).flatten();
+        let to = e.check("to", optional_date(&self.to)).flatten();
         e.into_result()?;
         let hub_ids = match hub {
             Some(h) if p.can_edit_hub(h) => Some(vec![h]),
@@ -138,7 +114,7 @@ async fn render_list(
     notice: Option<(bool, String)>,
     status: StatusCode,
 ) -> AppResult<Response> {
-    let user = require_host(page)?;
+    let user = require_host_pages(page)?;
     let (rows, filter_error) = match f.filter(user, state) {
         Ok(filter) => (state.store.list_bookings(&filter).await?, None),
         Err(e) => (vec![], Some(problem(page, e)?.text)),
@@ -223,7 +199,7 @@ async fn csv(
     page: Page,
     Query(f): Query<Filters>,
 ) -> AppResult<Response> {
-    let user = require_host(&page)?;
+    let user = require_host_pages(&page)?;
     let rows = state.store.list_bookings(&f.filter(user, &state)?).await?;
     Ok((
         [
@@ -245,7 +221,7 @@ async fn cancel(
     body: Bytes,
 ) -> AppResult<Response> {
     let form = FormData::parse(&page, &body)?;
-    let user = require_host(&page)?.clone();
+    let user = require_host_pages(&page)?.clone();
     let id = parse_id(&id)?;
     // Back to the list as it was filtered.
     let back: Filters =
@@ -334,9 +310,7 @@ async fn rules_form(
     Path(id): Path<String>,
     Query(q): Query<SavedQuery>,
 ) -> AppResult<Response> {
-    let id = parse_id(&id)?;
-    require_hub(&page, id)?;
-    state.store.get_hub(id).await?;
+    let id = hub_to_edit(&state, &page, &id).await?.hub.id;
     let r = state.store.booking_rules(id).await?;
     rules_page(&page, id, &rules_input(&r), NO_ERRORS, q.saved.is_some())
 }
@@ -348,9 +322,7 @@ async fn save_rules(
     body: Bytes,
 ) -> AppResult<Response> {
     let form = FormData::parse(&page, &body)?;
-    let id = parse_id(&id)?;
-    require_hub(&page, id)?;
-    state.store.get_hub(id).await?;
+    let id = hub_to_edit(&state, &page, &id).await?.hub.id;
     let input = BookingRulesInput {
         cancel_notice_hours: form.get("cancel_notice_hours"),
         max_length_hours: form.get("max_length_hours"),

@@ -283,7 +283,7 @@ async fn context_of(
             url => format!("/events/{}", l.event.id),
             title => l.event.title,
             when => when(&l.event),
-            time => l.event.start.with_timezone(&HUB_TIME_ZONE).format("%H:%M").to_string(),
+            time => crate::http::parse::local_time(l.event.start),
             hub => l.hub_name,
             place => l.place_name,
             online => matches!(l.event.venue, Venue::Online),

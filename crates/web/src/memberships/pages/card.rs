@@ -2,11 +2,11 @@
 //! room hours, the QR code to show at a hub's kiosk (and rotating it), the
 //! open check-in, and the community profile they may opt in to.
 
-use super::hhmm;
 use crate::http::error::AppResult;
 use crate::http::form_data::FormData;
 use crate::http::forms::{done_redirect, DoneQuery};
 use crate::http::page::Page;
+use crate::http::parse::local_time;
 use crate::memberships::api::card;
 use crate::AppState;
 use axum::body::Bytes;
@@ -90,7 +90,7 @@ async fn render(
                 id => ci.id.to_string(),
                 hub_id => ci.hub_id.to_string(),
                 hub_name => hub.hub.name,
-                since => hhmm(ci.checked_in_at),
+                since => local_time(ci.checked_in_at),
             })
         }
         None => None,

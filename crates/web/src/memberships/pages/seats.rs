@@ -2,12 +2,13 @@
 //! of a plan, give each to a named employee (or to nobody), end a seat, and
 //! a seat's page with who held it when.
 
-use super::{local, refusal, yes_no, Notice};
+use super::{refusal, yes_no, Notice};
 use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
 use crate::http::forms::{Form, NO_ERRORS};
 use crate::http::page::parse_id;
 use crate::http::page::{safe_next, Page};
+use crate::http::parse::local_date_time;
 use crate::http::roles::require_org;
 use crate::memberships::api::{assign, end_seat_now, purchase};
 use crate::AppState;
@@ -333,8 +334,8 @@ async fn seat_page(
         };
         history.push(context! {
             name,
-            from => local(h.from),
-            until => h.until.map(local),
+            from => local_date_time(h.from),
+            until => h.until.map(local_date_time),
         });
     }
     let people: Vec<_> = holders(&state, org.id)

@@ -2,13 +2,14 @@
 //! guests, checking out, the hosts' kiosk that reads members' QR codes, and
 //! who is here — publicly on the hub page, fully for the hub's hosts.
 
-use super::{hhmm, refusal, yes_no, Notice};
+use super::{refusal, yes_no, Notice};
 use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
 use crate::http::forms::{done_redirect, DoneQuery, Form, NO_ERRORS};
 use crate::http::page::parse_id;
 use crate::http::page::{safe_next, Page};
-use crate::http::roles::require_hub;
+use crate::http::parse::local_time;
+use crate::http::roles::{hub_to_edit, hub_to_edit_id};
 use crate::memberships::checkins;
 use crate::AppState;
 use axum::body::Bytes;
@@ -68,8 +69,8 @@ async fn render_checkin(
                 guests.push(context! {
                     name => format!("{} {}", g.first_name, g.last_name),
                     organisation => names.get(&g.organisation_id).cloned().unwrap_or_default(),
-                    arrived => hhmm(g.arrived_at),
-                    left => g.left_at.map(hhmm),
+                    arrived => local_time(g.arrived_at),
+                    left => g.left_at.map(local_time),
                 });
             }
             let orgs: Vec<(String, String)> = state
@@ -103,14 +104,14 @@ async fn render_checkin(
                 .required()
                 .help("guest.rule");
             (fields, errors) = form.into_parts();
-            here = Some(context! { id => c.id.to_string(), since => hhmm(c.checked_in_at) });
+            here = Some(context! { id => c.id.to_string(), since => local_time(c.checked_in_at) });
         } else {
             let other = state.store.get_hub(c.hub_id).await?;
             elsewhere = Some(context! {
                 id => c.id.to_string(),
                 hub_id => c.hub_id.to_string(),
                 hub_name => other.hub.name,
-                since => hhmm(c.checked_in_at),
+                since => local_time(c.checked_in_at),
             });
         }
     }
@@ -259,8 +260,7 @@ async fn kiosk(
     page: Page,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let id = parse_id(&id)?;
-    require_hub(&page, id)?;
+    let id = hub_to_edit_id(&page, &id)?;
     render_kiosk(&state, &page, id, StatusCode::OK, None).await
 }
 
@@ -271,8 +271,7 @@ async fn kiosk_scan(
     body: Bytes,
 ) -> AppResult<Response> {
     let form = FormData::parse(&page, &body)?;
-    let id = parse_id(&id)?;
-    require_hub(&page, id)?;
+    let id = hub_to_edit_id(&page, &id)?;
     let user = page.user()?;
     let code = form.get("code");
     // The page answers and stays ready for the next scan, without a
@@ -297,9 +296,8 @@ async fn presence(
     Path(id): Path<String>,
     Query(d): Query<DoneQuery>,
 ) -> AppResult<Response> {
-    let id = parse_id(&id)?;
-    require_hub(&page, id)?;
-    let hub = state.store.get_hub(id).await?;
+    let hub = hub_to_edit(&state, &page, &id).await?;
+    let id = hub.hub.id;
     let people = state.store.present_at(id).await?;
     let open: HashMap<Uuid, Uuid> = state
         .store
@@ -321,7 +319,7 @@ async fn presence(
                 first_name => p.first_name,
                 last_name => p.last_name,
                 organisation => p.organisation_name,
-                since => hhmm(p.since),
+                since => local_time(p.since),
                 visible => yes_no(&page, p.visible),
                 checkin_id => open.get(&p.person_id).map(|c| c.to_string()),
             }
@@ -337,7 +335,7 @@ async fn presence(
                 name => format!("{} {}", g.first_name, g.last_name),
                 organisation => orgs.get(&g.organisation_id).cloned().unwrap_or_default(),
                 host => host_names.get(&g.host_person_id).cloned().unwrap_or_default(),
-                since => hhmm(g.arrived_at),
+                since => local_time(g.arrived_at),
             }
         })
         .collect();

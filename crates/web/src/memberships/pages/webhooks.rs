@@ -1,7 +1,6 @@
 //! Webhooks for network admins: register a receiver (door lock, screen),
 //! see its signing secret, follow its deliveries and retry failed ones.
 
-use super::local;
 use crate::http::error::AppResult;
 use crate::http::form_data::FormData;
 use crate::http::forms::{
@@ -10,6 +9,7 @@ use crate::http::forms::{
 };
 use crate::http::page::parse_id;
 use crate::http::page::Page;
+use crate::http::parse::local_date_time;
 use crate::http::roles::require_network_admin;
 use crate::memberships::webhooks_api::{delivery_status, retargeted, webhook_for};
 use crate::AppState;
@@ -151,11 +151,11 @@ async fn render_webhook(
             context! {
                 id => d.id.to_string(),
                 event => d.event.key(),
-                created_at => local(d.created_at),
+                created_at => local_date_time(d.created_at),
                 status,
                 attempts => d.attempts,
                 last_error => d.last_error,
-                when => d.delivered_at.map(local).or_else(|| (status == "pending").then(|| local(d.next_attempt_at))),
+                when => d.delivered_at.map(local_date_time).or_else(|| (status == "pending").then(|| local_date_time(d.next_attempt_at))),
             }
         })
         .collect();
@@ -167,7 +167,7 @@ async fn render_webhook(
                 id => w.id.to_string(),
                 url => w.url,
                 secret => w.secret,
-                created_at => local(w.created_at),
+                created_at => local_date_time(w.created_at),
             },
             created => done == Some("created"),
             saved => done == Some("saved"),
