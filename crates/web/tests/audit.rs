@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 on_both_backends!(
     purchases_host_cancellations_and_erasures_are_in_the_trail,
     only_network_admins_read_the_trail_filtered_and_paged,
+    prices_plans_roles_rules_and_seats_are_recorded_with_what_changed,
 );
 
 async fn trail(app: &TestApp, token: &str, query: &str) -> (StatusCode, Value) {
@@ -207,4 +208,91 @@ async fn only_network_admins_read_the_trail_filtered_and_paged(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+async fn prices_plans_roles_rules_and_seats_are_recorded_with_what_changed(app: TestApp) {
+    let admin = app.token_for(&app.f.admin).await;
+    // A room's price, changed on its form by a host (pages).
+    let host = app.signed_in(&app.f.host).await;
+    let r = app
+        .post_form(
+            &host,
+            &format!("/admin/rooms/{}", app.f.room.id),
+            &[
+                ("name", "Sjöutsikten"),
+                ("kind", "meeting"),
+                ("capacity", "8"),
+                ("hourly_price_sek", "350"),
+                ("vat_rate_percent", "25"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // A plan, created and repriced through the API.
+    let plan = json!({
+        "name": "Hubbkort", "scope": "network", "monthly_price_ore": 40_000,
+        "validity": "monthly_rolling"
+    });
+    let (s, created) = app.post_json("/api/v1/plans", Some(&admin), &plan).await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap();
+    let mut repriced = plan.clone();
+    repriced["monthly_price_ore"] = json!(45_000);
+    let (s, v) = app
+        .put_json(&format!("/api/v1/plans/{id}"), Some(&admin), &repriced)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // A hub's booking rules.
+    let host_token = app.token_for(&app.f.host).await;
+    let (s, v) = app
+        .put_json(
+            &format!("/api/v1/hubs/{}/booking-rules", app.f.hub.id),
+            Some(&host_token),
+            &json!({"cancel_notice_hours": 48, "max_length_hours": 10, "max_days_ahead": 180, "non_members_may_book": false}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // A seat given to a member.
+    let seat = seat_of(&app.f.org_admin).give(&app).await;
+    let org_admin = app.token_for(&app.f.org_admin).await;
+    let (s, v) = app
+        .put_json(
+            &format!("/api/v1/seats/{}/holder", seat.id),
+            Some(&org_admin),
+            &json!({ "person_id": app.f.member.id }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    let (_, page) = trail(&app, &admin, "").await;
+    assert_eq!(
+        actions(&page),
+        [
+            "seat.assigned",
+            "hub.booking_rules_changed",
+            "plan.updated",
+            "plan.created",
+            "room.updated"
+        ]
+    );
+    let e = &page["entries"];
+    assert_eq!(
+        e[0]["details"]["holder_id"],
+        json!([app.f.org_admin.id, app.f.member.id])
+    );
+    assert_eq!(
+        e[1]["details"]["cancel_notice_minutes"],
+        json!([1440, 2880])
+    );
+    assert_eq!(
+        e[1]["details"]["non_members_may_book"],
+        json!([true, false])
+    );
+    assert_eq!(
+        e[2]["details"],
+        json!({ "monthly_price_ore": [40000, 45000] })
+    );
+    assert_eq!(e[3]["details"]["monthly_price_ore"], json!([null, 40000]));
+    assert_eq!(e[4]["actor_id"], json!(app.f.host.id));
+    assert_eq!(e[4]["details"]["hourly_price_ore"], json!([30000, 35000]));
 }

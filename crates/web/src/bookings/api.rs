@@ -587,7 +587,7 @@ pub async fn set_rules(
     ApiJson(body): ApiJson<BookingRulesBody>,
 ) -> AppResult<Json<BookingRulesBody>> {
     let hub_id = path_id(&id)?;
-    require(&auth, |p| p.can_edit_hub(hub_id))?;
+    let who = require(&auth, |p| p.can_edit_hub(hub_id))?;
     let hub = state.store.get_hub(hub_id).await?;
     let input = thirdplace_domain::booking::BookingRulesInput {
         cancel_notice_hours: body.cancel_notice_hours.to_string(),
@@ -597,6 +597,6 @@ pub async fn set_rules(
         publish_member_events: crate::http::api::bool_str(body.publish_member_events),
     };
     let rules = input.validate()?;
-    state.store.set_booking_rules(hub.hub.id, &rules).await?;
+    bookings::set_rules(&state, who.person_id, hub.hub.id, &rules).await?;
     Ok(Json(rules.into()))
 }

@@ -5,8 +5,8 @@
 //! remaining included hours, and writes through the store, whose database
 //! refuses overlaps and over-spent included hours inside the transaction.
 
-use crate::http::audit;
 use crate::http::api::referenced;
+use crate::http::audit;
 use crate::http::error::booking_refusal as refusal;
 use crate::http::error::{AppError, AppResult};
 use crate::http::idempotency::IdempotencyKey;
@@ -502,6 +502,28 @@ async fn book_new(
             Err(e) => return Err(e.into()),
         }
     }
+}
+
+/// Sets a hub's booking rules (the person may edit the hub) and records the
+/// change in the audit trail.
+pub async fn set_rules(
+    state: &AppState,
+    actor: Uuid,
+    hub_id: Uuid,
+    rules: &thirdplace_domain::booking::BookingRules,
+) -> thirdplace_store::StoreResult<()> {
+    let old = state.store.booking_rules(hub_id).await?;
+    state.store.set_booking_rules(hub_id, rules).await?;
+    let details = audit::changes(&old, rules);
+    audit::record(
+        state,
+        Some(actor),
+        "hub.booking_rules_changed",
+        ("hub", hub_id),
+        details,
+    )
+    .await;
+    Ok(())
 }
 
 // ------------------------------------------------------------------ cancel

@@ -12,6 +12,7 @@
 //! the responses and the token requirement.
 
 use crate::http::api::{path_id, require, ApiJson, ListQuery};
+use crate::http::audit;
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::http::forms::StoreWrite;
@@ -132,7 +133,7 @@ impl ApiDoc {
 
 pub(crate) trait ApiResource: Send + Sync + 'static {
     /// What the store reads and the API shows (a hub with its place names).
-    type Stored: Send + Sync + 'static;
+    type Stored: Clone + Send + Sync + 'static;
     /// What a valid body becomes and the store writes.
     type Record: Send + Sync + 'static;
     /// The JSON a client is given.
@@ -341,8 +342,18 @@ async fn create<R: ApiResource>(
     let id = new_id();
     let record = R::record(&state, body, At { id, hub, old: None })?;
     (R::INSERT)(&*state.store, &record).await?;
-    let shown = (R::GET)(&*state.store, id).await?;
-    Ok((StatusCode::CREATED, Json(shown.into())))
+    let shown: R::Out = (R::GET)(&*state.store, id).await?.into();
+    let actor = auth.require().ok().map(|p| p.person_id);
+    let action = format!("{}.created", R::DOC.one);
+    audit::record(
+        &state,
+        actor,
+        &action,
+        (R::DOC.one, id),
+        audit::changes(&(), &shown),
+    )
+    .await;
+    Ok((StatusCode::CREATED, Json(shown)))
 }
 
 async fn update<R: ApiResource>(
@@ -357,6 +368,8 @@ async fn update<R: ApiResource>(
         return Err(AppError::Forbidden);
     }
     let (id, hub) = R::key(&old);
+    let before = serde_json::to_value(R::Out::from(old.clone()))
+        .map_err(|e| AppError::Internal(Box::new(e)))?;
     let record = R::record(
         &state,
         body,
@@ -367,7 +380,18 @@ async fn update<R: ApiResource>(
         },
     )?;
     (R::UPDATE)(&*state.store, &record).await?;
-    Ok(Json((R::GET)(&*state.store, id).await?.into()))
+    let shown: R::Out = (R::GET)(&*state.store, id).await?.into();
+    let action = format!("{}.updated", R::DOC.one);
+    let details = audit::changes(&before, &shown);
+    audit::record(
+        &state,
+        Some(p.person_id),
+        &action,
+        (R::DOC.one, id),
+        details,
+    )
+    .await;
+    Ok(Json(shown))
 }
 
 // ------------------------------------------------------------ the document

@@ -11,18 +11,28 @@ use thirdplace_store::AuditEntry;
 use uuid::Uuid;
 
 /// The fields that differ between two versions of a record, as
-/// `{"field": [before, after]}`; fields holding personal data are named but
-/// their values left out (`[null, null]`).
-pub fn changes<T: Serialize>(before: &T, after: &T) -> Value {
-    let (Ok(Value::Object(b)), Ok(Value::Object(a))) =
-        (serde_json::to_value(before), serde_json::to_value(after))
-    else {
+/// `{"field": [before, after]}`; fields holding personal data or secrets
+/// are named but their values left out (`[null, null]`). A new record is
+/// `changes(&(), &record)`: every field from `null`.
+pub fn changes<A: Serialize, B: Serialize>(before: &A, after: &B) -> Value {
+    let b = match serde_json::to_value(before) {
+        Ok(Value::Object(b)) => b,
+        _ => Map::new(),
+    };
+    let Ok(Value::Object(a)) = serde_json::to_value(after) else {
         return Value::Object(Map::new());
     };
     let personal = |k: &str| {
         matches!(
             k,
-            "email" | "first_name" | "last_name" | "phone" | "name_of_person"
+            "email"
+                | "first_name"
+                | "last_name"
+                | "phone"
+                | "contact_email"
+                | "secret"
+                | "password_hash"
+                | "token_hash"
         )
     };
     let mut out = Map::new();
@@ -38,6 +48,17 @@ pub fn changes<T: Serialize>(before: &T, after: &T) -> Value {
         }
     }
     Value::Object(out)
+}
+
+/// The kind of record a form or list at `base` (`/admin/municipalities`)
+/// edits, as the trail names it (`municipality`).
+pub fn kind_of(base: &str) -> String {
+    let plural = base.rsplit('/').next().unwrap_or(base);
+    match plural {
+        "people" => "person".into(),
+        p if p.ends_with("ies") => format!("{}y", &p[..p.len() - 3]),
+        p => p.strip_suffix('s').unwrap_or(p).into(),
+    }
 }
 
 /// Appends an entry: `actor` did `action` (`plan.updated`, …) to the
@@ -94,5 +115,22 @@ mod tests {
             json!({ "hourly_price_ore": [30000, 35000], "email": [null, null] })
         );
         assert_eq!(changes(&before, &before), json!({}));
+        assert_eq!(
+            changes(&(), &before),
+            json!({ "name": [null, "Sjöutsikten"], "hourly_price_ore": [null, 30000], "email": [null, null] })
+        );
+    }
+
+    #[test]
+    fn kinds_are_read_from_the_admin_address() {
+        for (base, kind) in [
+            ("/admin/municipalities", "municipality"),
+            ("/admin/people", "person"),
+            ("/admin/hubs", "hub"),
+            ("/admin/plans", "plan"),
+            ("/admin/organisations", "organisation"),
+        ] {
+            assert_eq!(kind_of(base), kind);
+        }
     }
 }

@@ -10,6 +10,7 @@
 //! do) or who may see a page (the pages' own `require_*` checks); reading
 //! a form body and its CSRF token is [`crate::http::form_data::FormData`].
 
+use crate::http::audit;
 use crate::http::error::AppResult;
 use crate::http::form_data::FormData;
 use crate::http::page::Page;
@@ -383,7 +384,7 @@ pub(crate) trait Resource: Send + Sync + 'static {
     /// What a new record is made in: `()`, or the hub of a zone or room.
     type Parent: Send + Sync;
     /// The stored record, which is also what a valid form becomes.
-    type Record: Send + Sync;
+    type Record: serde::Serialize + Send + Sync;
     /// The form's values as typed: the domain's `*Input`.
     type Input: Default + Send + Sync;
 
@@ -626,5 +627,16 @@ async fn write<R: Resource>(
         None => (R::INSERT)(store, &record).await,
         Some(_) => (R::UPDATE)(store, &record).await,
     };
-    Ok(outcome(written)?.map(|()| record))
+    let written = outcome(written)?;
+    if written.is_ok() {
+        let kind = audit::kind_of(R::BASE);
+        let (action, details) = match old {
+            None => ("created", audit::changes(&(), &record)),
+            Some(old) => ("updated", audit::changes(old, &record)),
+        };
+        let actor = page.user.as_ref().map(|p| p.person_id);
+        let object = (kind.as_str(), R::key(&record).0);
+        audit::record(state, actor, &format!("{kind}.{action}"), object, details).await;
+    }
+    Ok(written.map(|()| record))
 }

@@ -244,18 +244,10 @@ pub async fn buy_seats(
     Ok((StatusCode::CREATED, Json(out)))
 }
 
-/// Validates and records a purchase; shared with the organisation's page.
-pub async fn purchase(
-    state: &AppState,
-    org: Uuid,
-    input: &SeatPurchaseInput,
-) -> AppResult<Vec<SeatView>> {
-    purchase_once(state, org, input, (Uuid::nil(), &IdempotencyKey::default())).await
-}
-
-/// [`purchase`] with the buyer's `Idempotency-Key`: a retry of a purchase
-/// that was written (answered or not) is answered with its seats and buys
-/// nothing more.
+/// Validates and records a purchase by `buyer` (shared with the
+/// organisation's page); with the buyer's `Idempotency-Key`, a retry of a
+/// purchase that was written (answered or not) is answered with its seats
+/// and buys nothing more.
 pub async fn purchase_once(
     state: &AppState,
     org: Uuid,
@@ -306,8 +298,14 @@ pub async fn purchase_once(
         "count": seats.len(), "plan_id": plan.id, "monthly_price_ore": plan.monthly_price_ore,
         "start_date": purchase.start_date, "end_date": purchase.end_date,
     });
-    let buyer = (buyer != Uuid::nil()).then_some(buyer);
-    audit::record(state, buyer, "seats.bought", ("organisation", org), details).await;
+    audit::record(
+        state,
+        Some(buyer),
+        "seats.bought",
+        ("organisation", org),
+        details,
+    )
+    .await;
     let mut out = Vec::with_capacity(seats.len());
     for s in &seats {
         out.push(state.store.get_seat(s.id).await?);
@@ -384,13 +382,18 @@ pub async fn set_holder(
 ) -> AppResult<Json<SeatDetailOut>> {
     let who = require(&auth, |_| true)?;
     let v = seat_for(&state, &who, path_id(&id)?).await?;
-    assign(&state, &v, body.person_id).await?;
+    assign(&state, who.person_id, &v, body.person_id).await?;
     let v = state.store.get_seat(v.seat.id).await?;
     Ok(Json(seat_detail(&state, v).await?))
 }
 
 /// Checks and records a (re)assignment; shared with the organisation's page.
-pub async fn assign(state: &AppState, v: &SeatView, holder: Option<Uuid>) -> AppResult<()> {
+pub async fn assign(
+    state: &AppState,
+    actor: Uuid,
+    v: &SeatView,
+    holder: Option<Uuid>,
+) -> AppResult<()> {
     let now = state.now();
     if let Some(pid) = holder {
         let load = state.store.get_person(pid);
@@ -410,7 +413,19 @@ pub async fn assign(state: &AppState, v: &SeatView, holder: Option<Uuid>) -> App
         })?;
     }
     match state.store.assign_seat(v.seat.id, holder, now).await {
-        Ok(()) => Ok(()),
+        Ok(()) => {
+            let before = v.holder.as_ref().map(|h| h.person_id);
+            let details = serde_json::json!({ "holder_id": [before, holder] });
+            audit::record(
+                state,
+                Some(actor),
+                "seat.assigned",
+                ("seat", v.seat.id),
+                details,
+            )
+            .await;
+            Ok(())
+        }
         Err(StoreError::Reference(_)) => Err(ValidationErrors::single(
             "person_id",
             "outside_organisation",
@@ -432,15 +447,24 @@ pub async fn end(
 ) -> AppResult<Json<SeatDetailOut>> {
     let who = require(&auth, |_| true)?;
     let v = seat_for(&state, &who, path_id(&id)?).await?;
-    end_seat_now(&state, &v).await?;
+    end_seat_now(&state, who.person_id, &v).await?;
     let v = state.store.get_seat(v.seat.id).await?;
     Ok(Json(seat_detail(&state, v).await?))
 }
 
-pub async fn end_seat_now(state: &AppState, v: &SeatView) -> AppResult<NaiveDate> {
+pub async fn end_seat_now(state: &AppState, actor: Uuid, v: &SeatView) -> AppResult<NaiveDate> {
     let plan = state.store.get_plan(v.seat.plan_id).await?;
     let last = end_seat(&v.seat, plan.validity, local_date(state.now()));
     state.store.set_seat_end(v.seat.id, Some(last)).await?;
+    let details = serde_json::json!({ "end_date": [v.seat.end_date, last] });
+    audit::record(
+        state,
+        Some(actor),
+        "seat.ended",
+        ("seat", v.seat.id),
+        details,
+    )
+    .await;
     Ok(last)
 }
 

@@ -330,8 +330,9 @@ async fn save_rules(
         non_members_may_book: form.get("non_members_may_book"),
         publish_member_events: form.get("publish_member_events"),
     };
+    let actor = page.user()?.person_id;
     match save(input.validate(), async |r| {
-        state.store.set_booking_rules(id, r).await
+        bookings::set_rules(&state, actor, id, r).await
     })
     .await?
     {

@@ -6,11 +6,12 @@ use super::{refusal, yes_no, Notice};
 use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
 use crate::http::forms::{Form, NO_ERRORS};
+use crate::http::idempotency::IdempotencyKey;
 use crate::http::page::parse_id;
 use crate::http::page::{safe_next, Page};
 use crate::http::parse::local_date_time;
 use crate::http::roles::require_org;
-use crate::memberships::api::{assign, end_seat_now, purchase};
+use crate::memberships::api::{assign, end_seat_now, purchase_once};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -209,7 +210,8 @@ async fn buy(
     let id = parse_id(&id)?;
     require_org(&page, id)?;
     let input = purchase_input(&form);
-    match purchase(&state, id, &input).await {
+    let buyer = page.user()?.person_id;
+    match purchase_once(&state, id, &input, (buyer, &IdempotencyKey::default())).await {
         Ok(seats) => Ok(Redirect::to(&format!(
             "/admin/organisations/{id}/seats?done=bought&count={}",
             seats.len()
@@ -295,7 +297,8 @@ async fn set_holder(
         }
     };
     let back = back_of(&form, org);
-    let result = assign(&state, &v, holder)
+    let actor = page.user()?.person_id;
+    let result = assign(&state, actor, &v, holder)
         .await
         .map(|_| "done=assigned".to_string());
     after(&state, &page, org, &back, result).await
@@ -311,7 +314,8 @@ async fn end(
     let v = load_seat(&state, &page, &id).await?;
     let org = v.seat.organisation_id;
     let back = back_of(&form, org);
-    let result = end_seat_now(&state, &v)
+    let actor = page.user()?.person_id;
+    let result = end_seat_now(&state, actor, &v)
         .await
         .map(|last| format!("done=ended&until={last}"));
     after(&state, &page, org, &back, result).await
