@@ -18,6 +18,9 @@ use minijinja::context;
 const PAGE: i64 = 100;
 /// The kinds of objects the trail names, for the filter.
 const KINDS: &[&str] = &[
+    "region",
+    "municipality",
+    "operator",
     "hub",
     "room",
     "zone",
@@ -82,6 +85,7 @@ async fn list(
                 action => e.action,
                 kind => e.object_kind,
                 object_id => e.object_id.to_string(),
+                object_name => e.object_name,
                 details => details_text(&e.details),
             }
         })
@@ -130,6 +134,7 @@ async fn csv(
                 e.action,
                 e.object_kind,
                 e.object_id.to_string(),
+                e.object_name,
                 e.details.to_string(),
             ])
             .map_err(internal)?;

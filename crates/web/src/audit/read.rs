@@ -7,7 +7,7 @@ use crate::AppState;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use thirdplace_domain::{ValidationErrors, HUB_TIME_ZONE};
+use thirdplace_domain::{format_ore_as_sek, ValidationErrors, HUB_TIME_ZONE};
 use thirdplace_store::{AuditEntry, AuditFilter, StoreError};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -149,16 +149,56 @@ pub struct AuditOut {
     pub action: String,
     pub object_kind: String,
     pub object_id: Uuid,
+    /// The object's name now (a hub's, a plan's, a person's…); "" when it
+    /// has none or is gone.
+    pub object_name: String,
     /// What changed: field names with `[before, after]`, counts, codes.
     #[schema(value_type = Object)]
     pub details: serde_json::Value,
 }
 
-/// The entries with their actors' names, looked up once per person.
+/// The name of the object `id` of `kind` now, looked up in the store.
+async fn object_name(state: &AppState, kind: &str, id: Uuid) -> AppResult<String> {
+    let s = &state.store;
+    let name = match kind {
+        "region" => s.get_region(id).await.map(|r| r.name),
+        "municipality" => s.get_municipality(id).await.map(|m| m.name),
+        "operator" => s.get_operator(id).await.map(|o| o.name),
+        "hub" => s.get_hub(id).await.map(|h| h.hub.name),
+        "zone" => s.get_zone(id).await.map(|z| z.name),
+        "room" => s.get_room(id).await.map(|r| r.name),
+        "organisation" => s.get_organisation(id).await.map(|o| o.name),
+        "plan" => s.get_plan(id).await.map(|p| p.name),
+        "webhook" => s.get_webhook(id).await.map(|w| w.url),
+        "person" => s
+            .get_person(id)
+            .await
+            .map(|p| format!("{} {}", p.first_name, p.last_name)),
+        "booking" => s.get_booking(id).await.map(|b| b.title),
+        _ => return Ok(String::new()),
+    };
+    match name {
+        Ok(n) => Ok(n),
+        Err(StoreError::NotFound) => Ok(String::new()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The entries with the names of who did it and what it was done to,
+/// looked up once each.
 pub async fn with_names(state: &AppState, entries: Vec<AuditEntry>) -> AppResult<Vec<AuditOut>> {
     let mut names: HashMap<Uuid, String> = HashMap::new();
+    let mut objects: HashMap<Uuid, String> = HashMap::new();
     let mut out = Vec::with_capacity(entries.len());
     for e in entries {
+        let object_name = match objects.get(&e.object_id) {
+            Some(n) => n.clone(),
+            None => {
+                let n = object_name(state, &e.object_kind, e.object_id).await?;
+                objects.insert(e.object_id, n.clone());
+                n
+            }
+        };
         let actor_name = match e.actor_id {
             None => String::new(),
             Some(id) => match names.get(&id) {
@@ -187,22 +227,46 @@ pub async fn with_names(state: &AppState, entries: Vec<AuditEntry>) -> AppResult
             action: e.action,
             object_kind: e.object_kind,
             object_id: e.object_id,
+            object_name,
             details: e.details,
         });
     }
     Ok(out)
 }
 
-/// The details as short text: `field: before → after; …`.
+/// The details as short text: `field: before → after; …`, amounts in öre
+/// (`*_ore`) as kronor, missing values as `–`.
 pub fn details_text(details: &serde_json::Value) -> String {
     let Some(map) = details.as_object() else {
         return details.to_string();
     };
+    let value = |k: &str, v: &serde_json::Value| match (v, v.as_i64()) {
+        (serde_json::Value::Null, _) => "–".to_owned(),
+        (_, Some(ore)) if k.ends_with("_ore") => format!("{} kr", format_ore_as_sek(ore)),
+        (serde_json::Value::String(s), _) => s.clone(),
+        _ => v.to_string(),
+    };
     map.iter()
         .map(|(k, v)| match v.as_array().map(Vec::as_slice) {
-            Some([before, after]) => format!("{k}: {before} → {after}"),
-            _ => format!("{k}: {v}"),
+            Some([before, after]) => format!("{k}: {} → {}", value(k, before), value(k, after)),
+            _ => format!("{k}: {}", value(k, v)),
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_read_as_changes_with_amounts_in_kronor() {
+        let d = serde_json::json!({
+            "hourly_price_ore": [30000, 35050], "name": [null, "Sjöutsikten"], "count": 2
+        });
+        assert_eq!(
+            details_text(&d),
+            "count: 2; hourly_price_ore: 300,00 kr → 350,50 kr; name: – → Sjöutsikten"
+        );
+    }
 }
