@@ -29,10 +29,12 @@ for t in "${targets[@]}"; do
   corpus="$(mktemp -d "${TMPDIR:-/tmp}/thirdplace-fuzz-$t.XXXXXX")"
   cp -r "seeds/$t/." "$corpus/" 2>/dev/null || true
   echo "fuzz: $t for $seconds s"
-  "$fuzz" run --sanitizer none "$t" "$corpus" -- -max_total_time="$seconds" -max_len=4096 2>&1 \
-    | grep -E '^(#[0-9]+\s+DONE|Done|==|SUMMARY|thread|panicked|assertion)' || true
-  status=${PIPESTATUS[0]}
-  rm -rf "$corpus"
+  log="$corpus.log"
+  status=0
+  "$fuzz" run --sanitizer none "$t" "$corpus" -- -max_total_time="$seconds" -max_len=4096 >"$log" 2>&1 \
+    || status=$?
+  grep -E '^(#[0-9]+\s+DONE|Done|==|SUMMARY|thread|panicked|assertion)' "$log" || true
+  rm -rf "$corpus" "$log"
   if [ "$status" != 0 ]; then
     echo "fuzz: $t failed; the input is in fuzz/artifacts/$t/" >&2
     exit 1

@@ -29,10 +29,13 @@ impl OrgNumber {
             )
         };
         let mut digits: Vec<u8> = Vec::with_capacity(12);
+        // The separator stands before the last four digits (counted in
+        // characters: a short or non-ASCII input must not underflow).
+        let separator_at = trimmed.chars().count().checked_sub(5);
         for (i, c) in trimmed.chars().enumerate() {
             match c {
                 '0'..='9' => digits.push(c as u8 - b'0'),
-                '-' | '+' if i == trimmed.len() - 5 => {}
+                '-' | '+' if Some(i) == separator_at => {}
                 ' ' => {}
                 _ => return Err(shape()),
             }
@@ -146,6 +149,16 @@ pub fn luhn_check_digit(digits: &[u8]) -> u8 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Found by the `form_values` fuzz target: a separator in an input of
+    /// fewer than five characters underflowed the position it is allowed at.
+    #[test]
+    fn short_and_non_ascii_inputs_are_refused_without_a_panic() {
+        for raw in ["-", "-1", "+12", "-\u{d2}\u{a1}8", "1-2", "ååå-1234", "21200-0761"] {
+            assert!(OrgNumber::parse(raw).is_err(), "{raw:?}");
+        }
+        assert_eq!(OrgNumber::parse("212000-0761").unwrap(), "212000-0761");
+    }
 
     #[test]
     fn accepts_known_public_bodies() {
