@@ -31,6 +31,7 @@ mod people;
 mod privacy;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod throttle;
 mod webhooks;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

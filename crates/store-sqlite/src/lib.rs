@@ -29,6 +29,7 @@ mod network;
 mod outbox;
 mod people;
 mod privacy;
+mod throttle;
 mod webhooks;
 
 // The connections.

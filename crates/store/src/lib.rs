@@ -1,7 +1,7 @@
 //! The storage boundary of thirdplace: one trait per capability
 //! ([`NetworkStore`], [`PeopleStore`], [`MembershipStore`], [`WebhookStore`],
-//! [`BookingStore`], [`OutboxStore`], [`EventStore`], [`PrivacyStore`] and
-//! [`MetaStore`], each in its own module with the types it takes and gives),
+//! [`BookingStore`], [`OutboxStore`], [`EventStore`], [`PrivacyStore`],
+//! [`ThrottleStore`] and [`MetaStore`], each in its own module with the types it takes and gives),
 //! their union [`Store`] that both the embedded SQLite backend and the
 //! PostgreSQL backend implement, the typed [`StoreError`], and (behind the
 //! `testing` feature) the contract suite that every backend runs in its own
@@ -50,6 +50,7 @@ mod network;
 mod outbox;
 mod people;
 mod privacy;
+mod throttle;
 mod webhooks;
 
 pub use bookings::*;
@@ -60,6 +61,7 @@ pub use network::*;
 pub use outbox::*;
 pub use people::*;
 pub use privacy::*;
+pub use throttle::*;
 pub use webhooks::*;
 
 /// Everything thirdplace keeps: the union of the capability traits, so that
@@ -80,6 +82,7 @@ pub trait Store:
     + OutboxStore
     + EventStore
     + PrivacyStore
+    + ThrottleStore
     + Send
     + Sync
     + 'static
@@ -96,6 +99,7 @@ impl<T> Store for T where
         + OutboxStore
         + EventStore
         + PrivacyStore
+        + ThrottleStore
         + Send
         + Sync
         + 'static

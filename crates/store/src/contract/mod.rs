@@ -17,6 +17,7 @@ pub mod meta;
 pub mod network;
 pub mod people;
 pub mod privacy;
+pub mod throttle;
 
 /// Generates one `#[tokio::test]` per contract function of each module
 /// below.
@@ -38,7 +39,6 @@ macro_rules! contract_tests {
             unknown_role_reference_writes_nothing,
             sessions_expire_and_end,
             sessions_of_archived_people_are_inactive,
-            login_failures_are_counted_and_cleared,
             api_tokens_authenticate_until_revoked
         );
         $crate::contract_tests!(@each $make; meta;
@@ -97,6 +97,11 @@ macro_rules! contract_tests {
             erasing_anonymises_and_ends_every_way_in,
             erasing_cancels_the_future_and_keeps_the_past,
             the_last_network_admin_is_not_erased_and_nothing_is_written
+        );
+        $crate::contract_tests!(@each $make; throttle;
+            strikes_are_counted_per_key_and_cleared,
+            old_strikes_are_forgotten,
+            simultaneous_strikes_all_count
         );
     };
     (@each $make:expr; $module:ident; $($name:ident),* $(,)?) => {

@@ -24,4 +24,5 @@ pub mod page;
 pub mod parse;
 pub mod roles;
 pub mod signing;
+pub mod source;
 pub mod templates;

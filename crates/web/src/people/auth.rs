@@ -1,12 +1,14 @@
-//! Signing in: argon2id password hashes, database-backed sessions in an
-//! HttpOnly cookie, personal API tokens and failed-login throttling. The
-//! extractor that reads a session or token back is [`crate::http::auth`].
+//! Signing in: argon2id password hashes (a bounded number at once),
+//! database-backed sessions in an HttpOnly cookie, personal API tokens, and
+//! the throttle on failed sign-ins ([`Throttle`]). The extractor that reads
+//! a session or token back is [`crate::http::auth`].
 //!
 //! Secrets (session ids, tokens) are random 256-bit values; only their
 //! SHA-256 is stored, so a leaked database does not sign anyone in.
 
 use crate::http::auth::{is_secure, random_secret, set_cookie, sha256_hex, SESSION_COOKIE};
 use crate::http::error::AppError;
+use crate::http::source::Source;
 use crate::AppState;
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -14,12 +16,9 @@ use argon2::password_hash::{
 use argon2::Argon2;
 use axum::http::HeaderMap;
 use chrono::Duration;
+use thirdplace_domain::{sign_in, Email};
 
 pub const TOKEN_PREFIX: &str = "tp_";
-/// Failed sign-ins per e-mail address within [`THROTTLE_WINDOW_MINUTES`]
-/// before further attempts are refused.
-pub const MAX_LOGIN_FAILURES: i64 = 5;
-pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
 pub const MIN_PASSWORD_LEN: usize = 10;
 
 pub fn hash_password(password: &str) -> String {
@@ -46,24 +45,97 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     ok && stored.is_some()
 }
 
-/// How many password hashes may be computed at once. Each argon2id hash
-/// takes 19 MiB and a core for tens of milliseconds; a burst of sign-ins
-/// queues here instead of exhausting memory or starving other requests.
-pub const HASHING_SLOTS: usize = 2;
+/// How many password hashes may be computed at once: one per core. Each
+/// argon2id hash takes 19 MiB and a core for tens of milliseconds; a burst
+/// of sign-ins queues here instead of exhausting memory or starving other
+/// requests.
+pub fn hashing_slots() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().max(1))
+}
+
+/// Waits for one of the hashing slots; hold it while hashing.
+pub async fn hashing_slot(
+    slots: &tokio::sync::Semaphore,
+) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
+    slots
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(Box::new(e)))
+}
+
+/// Runs a password hash or verification off the async workers; the caller
+/// holds a slot ([`hashing_slot`]).
+pub async fn hash_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::Internal(Box::new(e)))
+}
 
 /// Runs a password hash or verification off the async workers, at most
-/// [`HASHING_SLOTS`] at a time.
+/// [`hashing_slots`] at a time.
 pub async fn hashing<T: Send + 'static>(
     slots: &tokio::sync::Semaphore,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {
-    let _slot = slots
-        .acquire()
-        .await
-        .map_err(|e| AppError::Internal(Box::new(e)))?;
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| AppError::Internal(Box::new(e)))
+    let _slot = hashing_slot(slots).await?;
+    hash_blocking(work).await
+}
+
+/// The throttle on failed sign-ins, per account (the e-mail address typed)
+/// and per source address, with its state in the database so that every
+/// server process counts alike. The rules (how long to wait after how many
+/// failures) are [`thirdplace_domain::sign_in`]'s.
+pub struct Throttle {
+    account: String,
+    source: String,
+}
+
+impl Throttle {
+    pub fn new(email: &Email, source: &Source) -> Self {
+        Throttle {
+            account: thirdplace_store::account_key(email.as_str()),
+            source: source.key(),
+        }
+    }
+
+    /// How long an attempt now must wait, if at all: the longer of the
+    /// account's and the source's waits. Checked before any hashing.
+    pub async fn wait(&self, state: &AppState) -> Result<Option<Duration>, AppError> {
+        let now = state.now();
+        let forget = now - sign_in::forget_after();
+        let mut longest: Option<Duration> = None;
+        for (key, rule) in [
+            (&self.account, sign_in::ACCOUNT),
+            (&self.source, sign_in::SOURCE),
+        ] {
+            if let Some(s) = state.store.strikes(key, forget).await? {
+                if let Some(w) = rule.wait(s.failures, s.last_at, now) {
+                    longest = Some(longest.map_or(w, |l| l.max(w)));
+                }
+            }
+        }
+        Ok(longest)
+    }
+
+    /// Counts a failed attempt against the account and the source.
+    pub async fn failed(&self, state: &AppState) -> Result<(), AppError> {
+        let now = state.now();
+        let keys = [self.account.clone(), self.source.clone()];
+        state
+            .store
+            .record_strikes(&keys, now, now - sign_in::forget_after())
+            .await?;
+        Ok(())
+    }
+
+    /// The account's failures are forgotten after a successful sign-in
+    /// (the source's are not: one good password must not wipe a spray).
+    pub async fn succeeded(&self, state: &AppState) -> Result<(), AppError> {
+        state.store.clear_strikes(&self.account).await?;
+        Ok(())
+    }
 }
 
 /// A new API token: the secret to show once, and the hash to store.
@@ -119,7 +191,7 @@ mod tests {
     async fn no_more_hashes_run_at_once_than_there_are_slots() {
         use std::sync::atomic::{AtomicUsize, Ordering};
         use std::sync::Arc;
-        let slots = Arc::new(tokio::sync::Semaphore::new(HASHING_SLOTS));
+        let slots = Arc::new(tokio::sync::Semaphore::new(2));
         let running = Arc::new(AtomicUsize::new(0));
         let peak = Arc::new(AtomicUsize::new(0));
         let tasks: Vec<_> = (0..6)
@@ -140,7 +212,7 @@ mod tests {
         for t in tasks {
             t.await.unwrap();
         }
-        assert_eq!(peak.load(Ordering::SeqCst), HASHING_SLOTS);
+        assert_eq!(peak.load(Ordering::SeqCst), 2);
     }
 
     #[test]
