@@ -10,10 +10,8 @@ use crate::http::auth::{is_secure, random_secret, set_cookie, sha256_hex, SESSIO
 use crate::http::error::AppError;
 use crate::http::source::Source;
 use crate::AppState;
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
+use argon2::password_hash::{rand_core::OsRng, Output, PasswordHash, Salt, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use axum::http::HeaderMap;
 use chrono::Duration;
 use thirdplace_domain::{sign_in, Email};
@@ -23,10 +21,15 @@ pub const MIN_PASSWORD_LEN: usize = 10;
 
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 with default parameters cannot fail")
-        .to_string()
+    argon2_hash(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::default(),
+        password,
+        salt.as_salt(),
+    )
+    .expect("argon2 with default parameters cannot fail")
+    .to_string()
 }
 
 /// Verifies against a stored hash; a missing hash still costs one hash
@@ -35,14 +38,71 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     static DUMMY: std::sync::LazyLock<String> =
         std::sync::LazyLock::new(|| hash_password("not a real password"));
     let hash = stored.unwrap_or(DUMMY.as_str());
+    let recomputed = |parsed: &PasswordHash| -> argon2::password_hash::Result<bool> {
+        let algorithm = Algorithm::try_from(parsed.algorithm)?;
+        let version = parsed
+            .version
+            .map(Version::try_from)
+            .transpose()?
+            .unwrap_or_default();
+        let params = Params::try_from(parsed)?;
+        let salt = parsed
+            .salt
+            .ok_or(argon2::password_hash::Error::SaltInvalid(
+                argon2::password_hash::errors::InvalidValue::Malformed,
+            ))?;
+        let expected = parsed.hash.ok_or(argon2::password_hash::Error::Password)?;
+        let computed = argon2_hash(algorithm, version, params, password, salt)?;
+        Ok(computed.hash == Some(expected))
+    };
     let ok = PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
+        .and_then(|parsed| recomputed(&parsed))
         .unwrap_or(false);
     ok && stored.is_some()
+}
+
+/// One argon2 hash with its memory from [`argon2_memory`].
+fn argon2_hash<'a>(
+    algorithm: Algorithm,
+    version: Version,
+    params: Params,
+    password: &str,
+    salt: Salt<'a>,
+) -> argon2::password_hash::Result<PasswordHash<'a>> {
+    let mut salt_buf = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_buf)?;
+    let len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    let mut memory = argon2_memory(&params);
+    let phc_params = argon2::password_hash::ParamsString::try_from(&params)?;
+    let argon = Argon2::new(algorithm, version, params);
+    let output = Output::init_with(len, |out| {
+        argon
+            .hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, &mut memory)
+            .map_err(argon2::password_hash::Error::from)
+    })?;
+    Ok(PasswordHash {
+        algorithm: algorithm.ident(),
+        version: Some(version.into()),
+        params: phc_params,
+        salt: Some(salt),
+        hash: Some(output),
+    })
+}
+
+/// The working memory of one hash (19 MiB with the default parameters), in
+/// a `Vec` with room for more than 32 MiB of which only what the hash uses
+/// is ever touched. Why: glibc's malloc serves an allocation above its
+/// largest mmap threshold (32 MiB) with a mapping of its own and unmaps it
+/// when freed, so the memory goes back to the system as soon as the hash is
+/// done. Left to argon2, the 19 MiB came from the arena of whichever blocking
+/// thread hashed, which kept it: 16 sign-ins left the server at 260 MB
+/// (bench/README.md, "Sign-in burst"). Untouched capacity costs no memory.
+fn argon2_memory(params: &Params) -> Vec<Block> {
+    const MAPPED_BYTES: usize = 33 << 20;
+    let blocks = params.block_count();
+    let mut memory = Vec::with_capacity(blocks.max(MAPPED_BYTES / Block::SIZE));
+    memory.resize(blocks, Block::default());
+    memory
 }
 
 /// How many password hashes may be computed at once: one per core. Each
@@ -176,6 +236,27 @@ pub async fn start_session(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashes_keep_the_default_parameters_and_verify_with_the_argon2_crate() {
+        use argon2::password_hash::PasswordVerifier;
+        let h = hash_password("correct horse battery");
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
+        let parsed = PasswordHash::new(&h).unwrap();
+        assert!(Argon2::default()
+            .verify_password(b"correct horse battery", &parsed)
+            .is_ok());
+        // And hashes the crate made verify here.
+        use argon2::password_hash::PasswordHasher;
+        let salt = SaltString::generate(&mut OsRng);
+        let theirs = Argon2::default()
+            .hash_password(b"another password", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify_password("another password", Some(&theirs)));
+        assert!(!verify_password("another passwore", Some(&theirs)));
+        assert!(argon2_memory(&Params::default()).capacity() * Block::SIZE > 32 << 20);
+    }
 
     #[test]
     fn passwords_verify_only_against_their_own_hash() {
