@@ -105,12 +105,15 @@ fn argon2_memory(params: &Params) -> Vec<Block> {
     memory
 }
 
-/// How many password hashes may be computed at once: one per core. Each
-/// argon2id hash takes 19 MiB and a core for tens of milliseconds; a burst
-/// of sign-ins queues here instead of exhausting memory or starving other
-/// requests.
+/// How many password hashes may be computed at once: one per two cores,
+/// at least one. Each argon2id hash takes 19 MiB and a core for tens of
+/// milliseconds; a burst of sign-ins queues here instead of exhausting
+/// memory or starving other requests, and half the cores stay free for
+/// everything else. On the 2-core benchmark machine that is one at a time:
+/// 16 simultaneous sign-ins peak near 49 MB instead of 68 MB with two
+/// (bench/README.md, "Sign-in burst").
 pub fn hashing_slots() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().max(1))
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
 }
 
 /// Waits for one of the hashing slots; hold it while hashing.
