@@ -99,6 +99,13 @@ struct ServeArgs {
     /// request's host (and `X-Forwarded-Proto`).
     #[arg(long, env = "THIRDPLACE_PUBLIC_URL", value_parser = thirdplace_web::http::origin::parse_public_url)]
     public_url: Option<String>,
+
+    /// The app is reached through a reverse proxy that appends each
+    /// client's address to `X-Forwarded-For`. Failed sign-ins are then
+    /// counted per that address rather than the proxy's. Leave off when
+    /// clients reach the app directly: they could send any address.
+    #[arg(long, env = "THIRDPLACE_BEHIND_PROXY")]
+    behind_proxy: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -200,6 +207,7 @@ fn web_config(a: &ServeArgs) -> Result<WebConfig> {
         public_cache_ttl: Duration::from_millis(a.public_cache_ms),
         mail,
         public_url: a.public_url.clone(),
+        behind_proxy: a.behind_proxy,
     })
 }
 

@@ -973,7 +973,8 @@ async fn failed_logins_are_throttled() {
         assert!(html.contains("Fel e-postadress eller lösenord."), "{html}");
     }
 
-    // The sixth attempt is refused even with the right password.
+    // The sixth attempt is refused even with the right password (for a few
+    // seconds, the page says how many; see tests/sign_in.rs in the web crate).
     let r = browser
         .login(&c, &server, "member@demo.example", DEMO_PASSWORD)
         .await;
@@ -981,7 +982,7 @@ async fn failed_logins_are_throttled() {
     assert!(set_cookie(&r, "tp_session").is_none(), "signed in anyway");
     let html = r.text().await.unwrap();
     assert!(
-        html.contains("För många misslyckade försök. Vänta en kvart och försök igen."),
+        html.contains("För många misslyckade försök. Försök igen om "),
         "{html}"
     );
 
@@ -992,11 +993,12 @@ async fn failed_logins_are_throttled() {
     assert_eq!(r.status(), 429, "seventh attempt");
     let html = r.text().await.unwrap();
     assert!(
-        html.contains("Too many failed attempts. Wait a quarter of an hour and try again."),
+        html.contains("Too many failed attempts. Try again in "),
         "{html}"
     );
 
-    // The throttle is per address: another account still signs in.
+    // The account's delay does not touch another account from the same
+    // address.
     let r = browser
         .login(&c, &server, "admin@demo.example", DEMO_PASSWORD)
         .await;

@@ -154,7 +154,15 @@ mod tests {
     /// fewer than five characters underflowed the position it is allowed at.
     #[test]
     fn short_and_non_ascii_inputs_are_refused_without_a_panic() {
-        for raw in ["-", "-1", "+12", "-\u{d2}\u{a1}8", "1-2", "ååå-1234", "21200-0761"] {
+        for raw in [
+            "-",
+            "-1",
+            "+12",
+            "-\u{d2}\u{a1}8",
+            "1-2",
+            "ååå-1234",
+            "21200-0761",
+        ] {
             assert!(OrgNumber::parse(raw).is_err(), "{raw:?}");
         }
         assert_eq!(OrgNumber::parse("212000-0761").unwrap(), "212000-0761");

@@ -34,6 +34,7 @@ mod people;
 mod privacy;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod throttle;
 mod webhooks;
 
 pub mod backup;

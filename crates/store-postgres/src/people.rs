@@ -253,37 +253,6 @@ impl PeopleStore for PostgresStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn record_login_failure(&self, email: &str, at: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query("INSERT INTO login_failures (email, at) VALUES ($1, $2)")
-            .bind(email)
-            .bind(at)
-            .execute(&self.pool)
-            .await
-            .map_err(db)
-            .map(|_| ())
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn count_login_failures(&self, email: &str, since: DateTime<Utc>) -> StoreResult<i64> {
-        sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE email = $1 AND at >= $2")
-            .bind(email)
-            .bind(since)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db)
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn clear_login_failures(&self, email: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM login_failures WHERE email = $1")
-            .bind(email)
-            .execute(&self.pool)
-            .await
-            .map_err(db)
-            .map(|_| ())
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_api_token(&self, t: &ApiToken) -> StoreResult<()> {
         sqlx::query("INSERT INTO api_tokens (id, person_id, name, token_hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(t.id)

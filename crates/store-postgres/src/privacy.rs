@@ -99,8 +99,8 @@ async fn erase_in(conn: &mut PgConnection, e: &Erasure) -> StoreResult<Erased> {
         .execute(&mut *conn)
         .await
         .map_err(db)?;
-    q("DELETE FROM login_failures WHERE lower(email) = lower($1)")
-        .bind(&email)
+    q("DELETE FROM sign_in_strikes WHERE key = $1")
+        .bind(thirdplace_store::account_key(&email))
         .execute(&mut *conn)
         .await
         .map_err(db)?;

@@ -30,6 +30,7 @@ mod network;
 mod outbox;
 mod people;
 mod privacy;
+mod throttle;
 mod webhooks;
 
 pub mod backup;

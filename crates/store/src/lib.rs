@@ -1,7 +1,7 @@
 //! The storage boundary of thirdplace: one trait per capability
 //! ([`NetworkStore`], [`PeopleStore`], [`MembershipStore`], [`WebhookStore`],
 //! [`BookingStore`], [`OutboxStore`], [`EventStore`], [`PrivacyStore`],
-//! [`AuditStore`] and [`MetaStore`], each in its own module with the types it takes and gives),
+//! [`AuditStore`], [`ThrottleStore`] and [`MetaStore`], each in its own module with the types it takes and gives),
 //! their union [`Store`] that both the embedded SQLite backend and the
 //! PostgreSQL backend implement, the typed [`StoreError`], and (behind the
 //! `testing` feature) the contract suite that every backend runs in its own
@@ -53,6 +53,7 @@ mod network;
 mod outbox;
 mod people;
 mod privacy;
+mod throttle;
 mod webhooks;
 
 #[cfg(feature = "sql")]
@@ -66,6 +67,7 @@ pub use network::*;
 pub use outbox::*;
 pub use people::*;
 pub use privacy::*;
+pub use throttle::*;
 pub use webhooks::*;
 
 /// Everything thirdplace keeps: the union of the capability traits, so that
@@ -87,6 +89,7 @@ pub trait Store:
     + EventStore
     + PrivacyStore
     + AuditStore
+    + ThrottleStore
     + Send
     + Sync
     + 'static
@@ -104,6 +107,7 @@ impl<T> Store for T where
         + EventStore
         + PrivacyStore
         + AuditStore
+        + ThrottleStore
         + Send
         + Sync
         + 'static

@@ -75,12 +75,6 @@ pub trait PeopleStore: Send + Sync {
         except_id_hash: Option<&str>,
     ) -> StoreResult<()>;
 
-    async fn record_login_failure(&self, email: &str, at: DateTime<Utc>) -> StoreResult<()>;
-
-    async fn count_login_failures(&self, email: &str, since: DateTime<Utc>) -> StoreResult<i64>;
-
-    async fn clear_login_failures(&self, email: &str) -> StoreResult<()>;
-
     async fn insert_api_token(&self, t: &ApiToken) -> StoreResult<()>;
 
     /// A person's tokens, newest first, revoked ones included.

@@ -64,6 +64,11 @@ pub struct WebConfig {
     /// in e-mails and calendar feeds ([`http::origin::parse_public_url`]); without
     /// it, each request's `Host` (and `X-Forwarded-Proto`).
     pub public_url: Option<String>,
+    /// The app sits behind a reverse proxy that appends the client's
+    /// address to `X-Forwarded-For`: sign-ins are then throttled per that
+    /// address instead of the proxy's (see [`http::source`]). Off, the
+    /// header is ignored, since any client can send it.
+    pub behind_proxy: bool,
 }
 
 impl Default for WebConfig {
@@ -76,6 +81,7 @@ impl Default for WebConfig {
             public_cache_ttl: Duration::from_secs(1),
             mail: outbox::mail::MailConfig::default(),
             public_url: None,
+            behind_proxy: false,
         }
     }
 }
@@ -110,7 +116,7 @@ impl AppState {
             calendar_cache: Arc::new(events::calendar_cache::CalendarCache::new()),
             event_texts: Arc::new(events::feeds::EventTexts::new()),
             feed_snapshots: Arc::new(events::feeds::FeedSnapshots::new()),
-            hashing: Arc::new(tokio::sync::Semaphore::new(people::auth::HASHING_SLOTS)),
+            hashing: Arc::new(tokio::sync::Semaphore::new(people::auth::hashing_slots())),
             config: Arc::new(config),
             clock: http::clock::Clock::default(),
             webhook_wake: Arc::new(tokio::sync::Notify::new()),
@@ -248,7 +254,8 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let workers = background::spawn(state.clone());
-    let result = axum::serve(listener, app(state))
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     workers.abort();

@@ -18,6 +18,7 @@ pub mod meta;
 pub mod network;
 pub mod people;
 pub mod privacy;
+pub mod throttle;
 
 /// Generates one `#[tokio::test]` per contract function of each module
 /// below.
@@ -39,7 +40,6 @@ macro_rules! contract_tests {
             unknown_role_reference_writes_nothing,
             sessions_expire_and_end,
             sessions_of_archived_people_are_inactive,
-            login_failures_are_counted_and_cleared,
             api_tokens_authenticate_until_revoked
         );
         $crate::contract_tests!(@each $make; meta;
@@ -101,6 +101,11 @@ macro_rules! contract_tests {
         );
         $crate::contract_tests!(@each $make; audit;
             audit_entries_filter_and_page_newest_first
+        );
+        $crate::contract_tests!(@each $make; throttle;
+            strikes_are_counted_per_key_and_cleared,
+            old_strikes_are_forgotten,
+            simultaneous_strikes_all_count
         );
     };
     (@each $make:expr; $module:ident; $($name:ident),* $(,)?) => {

@@ -1,5 +1,5 @@
 //! The contract of [`crate::PeopleStore`]: organisations, people and
-//! roles, sessions, login failures and API tokens.
+//! roles, sessions and API tokens.
 
 use super::{organisation, person, seed_hub};
 use crate::{ApiToken, Session, Store, StoreError};
@@ -148,34 +148,6 @@ pub async fn sessions_of_archived_people_are_inactive(store: &dyn Store) {
     p.archived = true;
     store.update_person(&p).await.unwrap();
     assert_eq!(store.session_person("abc", now).await.unwrap(), None);
-}
-
-pub async fn login_failures_are_counted_and_cleared(store: &dyn Store) {
-    let t0 = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
-    for i in 0..3 {
-        store
-            .record_login_failure("anna@x.se", t0 + Duration::minutes(i * 10))
-            .await
-            .unwrap();
-    }
-    store.record_login_failure("bo@x.se", t0).await.unwrap();
-    assert_eq!(
-        store.count_login_failures("anna@x.se", t0).await.unwrap(),
-        3
-    );
-    assert_eq!(
-        store
-            .count_login_failures("anna@x.se", t0 + Duration::minutes(5))
-            .await
-            .unwrap(),
-        2
-    );
-    store.clear_login_failures("anna@x.se").await.unwrap();
-    assert_eq!(
-        store.count_login_failures("anna@x.se", t0).await.unwrap(),
-        0
-    );
-    assert_eq!(store.count_login_failures("bo@x.se", t0).await.unwrap(), 1);
 }
 
 pub async fn api_tokens_authenticate_until_revoked(store: &dyn Store) {

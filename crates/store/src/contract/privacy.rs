@@ -187,8 +187,13 @@ pub async fn erasing_anonymises_and_ends_every_way_in(store: &dyn Store) {
     let other = add_person(store, &fx, "Olle", false).await;
     let (session, token) = sign_in_material(store, &p).await;
     let (other_session, _) = sign_in_material(store, &other).await;
+    let strikes = crate::account_key(p.email.as_str());
     store
-        .record_login_failure(p.email.as_str(), now())
+        .record_strikes(
+            std::slice::from_ref(&strikes),
+            now(),
+            now() - Duration::hours(1),
+        )
         .await
         .unwrap();
     store
@@ -232,10 +237,10 @@ pub async fn erasing_anonymises_and_ends_every_way_in(store: &dyn Store) {
     assert!(store.list_api_tokens(p.id).await.unwrap().is_empty());
     assert_eq!(
         store
-            .count_login_failures(p.email.as_str(), now() - Duration::hours(1))
+            .strikes(&strikes, now() - Duration::hours(1))
             .await
             .unwrap(),
-        0
+        None
     );
     let profile = store.get_profile(p.id).await.unwrap();
     assert!(!profile.visible);

@@ -104,6 +104,20 @@ pub async fn csrf_cookie(State(state): State<AppState>, mut req: Request, next: 
     resp
 }
 
+/// Gives the browser a new CSRF token (at sign-in and sign-out), so that a
+/// token seen before, e.g. by someone who set it on a shared computer or
+/// read it from an anonymous page, is worthless afterwards.
+pub fn rotate_csrf(state: &AppState, headers: &mut HeaderMap, request_headers: &HeaderMap) {
+    set_cookie(
+        headers,
+        CSRF_COOKIE,
+        &random_secret(),
+        365 * 86_400,
+        true,
+        is_secure(state, request_headers),
+    );
+}
+
 pub fn csrf_matches(expected: &str, given: &str) -> bool {
     !expected.is_empty() && expected.as_bytes().ct_eq(given.as_bytes()).into()
 }

@@ -30,5 +30,6 @@ pub mod page;
 pub mod parse;
 pub mod roles;
 pub mod signing;
+pub mod source;
 pub mod templates;
 pub mod worker;

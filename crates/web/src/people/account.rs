@@ -7,17 +7,17 @@ use crate::http::feed_token as feeds;
 use crate::http::form_data::FormData;
 use crate::http::origin::Origin;
 use crate::http::page::{safe_next, Page};
+use crate::http::source::Source;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::Duration;
 use minijinja::context;
 use serde::Deserialize;
-use thirdplace_domain::{new_id, Email, Text};
+use thirdplace_domain::{new_id, sign_in, Email, Text};
 use thirdplace_store::ApiToken;
 
 pub fn router() -> Router<AppState> {
@@ -114,13 +114,14 @@ async fn login_form(page: Page, Query(q): Query<NextQuery>) -> AppResult<Respons
 async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
+    source: Source,
     page: Page,
     body: Bytes,
 ) -> AppResult<Response> {
     let form = FormData::parse(&page, &body)?;
     let email_raw = form.get("email");
     let next = form.get("next");
-    let again = |status: StatusCode, message: &str| {
+    let again = |status: StatusCode, message: String| {
         page.render_with_status(
             status,
             "login.html",
@@ -128,17 +129,20 @@ async fn login(
         )
     };
     let Ok(email) = Email::parse(&email_raw) else {
-        return again(StatusCode::UNPROCESSABLE_ENTITY, "login.failed");
+        return again(StatusCode::UNPROCESSABLE_ENTITY, page.t("login.failed"));
     };
-    let now = state.now();
-    let since = now - Duration::minutes(auth::THROTTLE_WINDOW_MINUTES);
-    if state
-        .store
-        .count_login_failures(email.as_str(), since)
-        .await?
-        >= auth::MAX_LOGIN_FAILURES
-    {
-        return again(StatusCode::TOO_MANY_REQUESTS, "login.throttled");
+    let throttle = auth::Throttle::new(&email, &source);
+    // The slot is held from the throttle's check until the outcome is
+    // recorded, so that no more attempts than there are slots can pass the
+    // check on the same count.
+    let slot = auth::hashing_slot(&state.hashing).await?;
+    if let Some(wait) = throttle.wait(&state).await? {
+        drop(slot);
+        let secs = sign_in::whole_seconds(wait);
+        let mut resp = again(StatusCode::TOO_MANY_REQUESTS, throttled_text(&page, secs))?;
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        return Ok(resp);
     }
     let person = state
         .store
@@ -150,25 +154,39 @@ async fn login(
         None => None,
     };
     let password = form.get("password");
-    let ok = auth::hashing(&state.hashing, move || {
-        auth::verify_password(&password, stored.as_deref())
-    })
-    .await?;
+    let ok =
+        auth::hash_blocking(move || auth::verify_password(&password, stored.as_deref())).await?;
     let Some(person) = person.filter(|_| ok) else {
-        state
-            .store
-            .record_login_failure(email.as_str(), now)
-            .await?;
+        throttle.failed(&state).await?;
+        drop(slot);
         tracing::info!("failed sign-in");
-        return again(StatusCode::UNAUTHORIZED, "login.failed");
+        return again(StatusCode::UNAUTHORIZED, page.t("login.failed"));
     };
-    state.store.clear_login_failures(email.as_str()).await?;
+    throttle.succeeded(&state).await?;
+    drop(slot);
     if let Some(old) = &page.session_hash {
         state.store.delete_session(old).await?;
     }
     let mut resp = Redirect::to(safe_next(&next)).into_response();
     auth::start_session(&state, resp.headers_mut(), &headers, person.id).await?;
+    http_auth::rotate_csrf(&state, resp.headers_mut(), &headers);
     Ok(resp)
+}
+
+/// "Too many failed attempts; try again in …", the wait in seconds or,
+/// from a minute on, in whole minutes rounded up.
+fn throttled_text(page: &Page, secs: i64) -> String {
+    let wait = match secs {
+        1 => page.t("login.wait_one_second"),
+        2..=59 => page
+            .t("login.wait_seconds")
+            .replace("{n}", &secs.to_string()),
+        60 => page.t("login.wait_one_minute"),
+        _ => page
+            .t("login.wait_minutes")
+            .replace("{n}", &((secs + 59) / 60).to_string()),
+    };
+    page.t("login.throttled").replace("{wait}", &wait)
 }
 
 async fn logout(
@@ -190,6 +208,7 @@ async fn logout(
         true,
         http_auth::is_secure(&state, &headers),
     );
+    http_auth::rotate_csrf(&state, resp.headers_mut(), &headers);
     Ok(resp)
 }
 
