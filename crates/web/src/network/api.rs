@@ -36,7 +36,7 @@ pub struct Regions;
 
 impl ApiResource for Regions {
     plain_record!(Region, RegionBody; list_regions, get_region, insert_region, update_region);
-    const DOC: ApiDoc = ApiDoc::new("network", "region", "regions").conflicts(true, false);
+    const DOC: ApiDoc = ApiDoc::new("network", "region", "regions").conflicts(true, true);
 
     fn record(_: &AppState, body: RegionBody, at: At<Region>) -> AppResult<Region> {
         Ok(body.input().validate(at.id)?)
@@ -71,7 +71,7 @@ pub struct Municipalities;
 impl ApiResource for Municipalities {
     plain_record!(Municipality, MunicipalityBody; list_municipalities, get_municipality, insert_municipality, update_municipality);
     const DOC: ApiDoc =
-        ApiDoc::new("network", "municipality", "municipalities").conflicts(true, false);
+        ApiDoc::new("network", "municipality", "municipalities").conflicts(true, true);
 
     fn record(
         _: &AppState,
