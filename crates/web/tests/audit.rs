@@ -181,14 +181,14 @@ async fn only_network_admins_read_the_trail_filtered_and_paged(app: TestApp) {
     let (s, text) = app.page(&admin_client, "/admin/audit").await;
     assert_eq!(s, StatusCode::OK);
     assert!(
-        text.contains("seats.bought") && text.contains("Olga Testsson"),
+        text.contains("Köpte medlemskap") && text.contains("Olga Testsson"),
         "{text}"
     );
     let (s, text) = app
         .page(&admin_client, "/admin/audit?object_kind=room")
         .await;
     assert_eq!(s, StatusCode::OK);
-    assert!(!text.contains("seats.bought"), "{text}");
+    assert!(!text.contains("Köpte medlemskap"), "{text}");
     let r = admin_client
         .get(app.url("/admin/audit.csv"))
         .send()
@@ -198,7 +198,7 @@ async fn only_network_admins_read_the_trail_filtered_and_paged(app: TestApp) {
     assert_eq!(r.headers()["cache-control"], "no-store");
     let csv = csv_text(r).await;
     assert_eq!(csv.lines().count(), 4, "a header and every entry: {csv}");
-    assert!(csv.starts_with("time,person_id,person,action,object_kind,object_id,details"));
+    assert!(csv.starts_with("time,person_id,person,action,object_kind,object_id,object,details"));
     let org_client = app.signed_in(&app.f.org_admin).await;
     let (s, _) = app.page(&org_client, "/admin/audit").await;
     assert_eq!(s, StatusCode::FORBIDDEN);

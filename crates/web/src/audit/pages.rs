@@ -120,6 +120,7 @@ async fn csv(
         "action",
         "object_kind",
         "object_id",
+        "object",
         "details",
     ];
     w.write_record(header).map_err(internal)?;
