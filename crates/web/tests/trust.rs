@@ -2,8 +2,8 @@
 //! and held closed, on SQLite and on PostgreSQL: `next=` goes only to paths
 //! on this site and never gives a 500; every response carries the security
 //! headers, and what is personal is not stored by caches; every error of
-//! the API has its JSON shape and an anonymous write is refused before its
-//! body is read; dates far ahead and direction-changing characters are
+//! the API has its JSON shape, and an anonymous write, or one without the
+//! role it needs, is refused before its body is read; dates far ahead and direction-changing characters are
 //! refused.
 
 mod common;
@@ -12,6 +12,7 @@ use common::*;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use thirdplace_domain::Person;
 use thirdplace_web::http::page::safe_next;
 use thirdplace_web::WebConfig;
 
@@ -24,6 +25,7 @@ on_both_backends!(
     api_errors_from_extractors_have_the_json_shape,
     pages_show_extractor_errors_as_readable_pages,
     anonymous_writes_are_refused_before_their_body_is_read,
+    writes_without_the_role_are_refused_before_their_body_is_read,
     events_and_seats_far_ahead_are_refused,
     direction_overrides_are_refused_in_names_and_titles,
 );
@@ -536,6 +538,127 @@ async fn anonymous_writes_are_refused_before_their_body_is_read(app: TestApp) {
         .post_json("/api/v1/hubs", Some(&token), &json!({}))
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+}
+
+/// A signed-in caller without the role a write needs gets 403 (or 404 for
+/// what they may not see) whatever the body, never 422 with the fields
+/// they should have sent; the one who has the role gets the 422.
+async fn writes_without_the_role_are_refused_before_their_body_is_read(app: TestApp) {
+    let f = &app.f;
+    let other_host = app
+        .add_person(Person {
+            hosted_hub_ids: vec![f.other_hub.id],
+            ..person("Otto", "Testsson", "otherhost@test.example", None)
+        })
+        .await;
+    let other_member = app
+        .add_person(person(
+            "Oskar",
+            "Testsson",
+            "othermember@test.example",
+            Some(f.other_org.id),
+        ))
+        .await;
+    let member = app.token_for(&f.member).await;
+    let other_host = app.token_for(&other_host).await;
+    let other_member = app.token_for(&other_member).await;
+    let admin = app.token_for(&f.admin).await;
+    let host = app.token_for(&f.host).await;
+    let org_admin = app.token_for(&f.org_admin).await;
+    let hub = f.hub.id;
+    let org = f.org.id;
+    let room = f.room.id;
+    let cases = [
+        ("POST", "/api/v1/hubs".to_string(), &member, &admin),
+        ("PUT", format!("/api/v1/hubs/{hub}"), &other_host, &host),
+        (
+            "POST",
+            format!("/api/v1/hubs/{hub}/rooms"),
+            &other_host,
+            &host,
+        ),
+        ("PUT", format!("/api/v1/rooms/{room}"), &other_host, &host),
+        (
+            "PUT",
+            format!("/api/v1/hubs/{hub}/booking-rules"),
+            &other_host,
+            &host,
+        ),
+        (
+            "POST",
+            format!("/api/v1/hubs/{hub}/scan"),
+            &other_host,
+            &host,
+        ),
+        (
+            "POST",
+            format!("/api/v1/organisations/{org}/seats"),
+            &other_member,
+            &org_admin,
+        ),
+        (
+            "PUT",
+            format!("/api/v1/organisations/{org}"),
+            &other_member,
+            &admin,
+        ),
+        ("POST", "/api/v1/sites/suggest".to_string(), &member, &admin),
+    ];
+    for (method, path, refused, allowed) in cases {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        for body in ["{}", "{\"bogus\": true", "[1, 2]"] {
+            let r = app
+                .client
+                .request(m.clone(), app.url(&path))
+                .bearer_auth(refused)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let (s, v) = json_error(r).await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{method} {path} {body}: {v}");
+        }
+        // Without a content type, too.
+        let r = app
+            .client
+            .request(m.clone(), app.url(&path))
+            .bearer_auth(refused)
+            .body("x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            json_error(r).await.0,
+            StatusCode::FORBIDDEN,
+            "{method} {path}"
+        );
+        let (s, v) = app.send_json(m, &path, Some(allowed), &json!({})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{method} {path}: {v}");
+    }
+    // What the caller may not see is not there, whatever the body: a
+    // member's booking, to the host of another hub.
+    seat_of(&f.member).give(&app).await;
+    let (s, b) = app
+        .book_room(
+            &member,
+            "2026-11-24T09:00:00Z",
+            "2026-11-24T10:00:00Z",
+            "Möte",
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let id = b["id"].as_str().unwrap();
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/bookings/{id}")))
+        .bearer_auth(&other_host)
+        .header("content-type", "application/json")
+        .body("{\"bogus\": 1}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_error(r).await.0, StatusCode::NOT_FOUND);
 }
 
 async fn events_and_seats_far_ahead_are_refused(app: TestApp) {

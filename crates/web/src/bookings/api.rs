@@ -221,9 +221,11 @@ pub async fn create_booking(
     State(state): State<AppState>,
     auth: Auth,
     key: IdempotencyKey,
-    ApiJson(body): ApiJson<BookingBody>,
+    body: ApiJson<BookingBody>,
 ) -> AppResult<(StatusCode, Json<BookingOut>)> {
     let p = require(&auth, |_| true)?;
+    // Who may book depends on the room the body names.
+    let body = body.parse()?;
     let req = request(
         body.room_id,
         &body.start,
@@ -267,9 +269,11 @@ pub async fn create_series(
     State(state): State<AppState>,
     auth: Auth,
     key: IdempotencyKey,
-    ApiJson(body): ApiJson<SeriesBody>,
+    body: ApiJson<SeriesBody>,
 ) -> AppResult<(StatusCode, Json<SeriesOut>)> {
     let p = require(&auth, |_| true)?;
+    // Who may book depends on the room the body names.
+    let body = body.parse()?;
     let req = request(
         body.room_id,
         &body.start,
@@ -349,9 +353,11 @@ pub struct QuoteOut {
 pub async fn quote(
     State(state): State<AppState>,
     auth: Auth,
-    ApiJson(body): ApiJson<QuoteBody>,
+    body: ApiJson<QuoteBody>,
 ) -> AppResult<Json<QuoteOut>> {
     let p = require(&auth, |_| true)?;
+    // Who may book depends on the room the body names.
+    let body = body.parse()?;
     let title = body.title.unwrap_or_else(|| "-".into());
     let req = request(
         body.room_id,
@@ -405,24 +411,17 @@ pub async fn cancel_booking(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    body: ApiJson<CancelBody>,
 ) -> AppResult<Json<BookingOut>> {
     let p = require(&auth, |_| true)?;
+    let id = path_id(&id)?;
+    bookings::may_cancel(&state, &p, id).await?;
     // The body is optional: an empty one is no reason.
-    let reason = if body.iter().all(u8::is_ascii_whitespace) {
-        String::new()
-    } else {
-        serde_json::from_slice::<CancelBody>(&body)
-            .map_err(|e| {
-                AppError::Validation(ValidationErrors::single(
-                    "body",
-                    "invalid_body",
-                    format!("expected {{\"reason\": \"…\"}} or no body: {e}"),
-                ))
-            })?
-            .reason
-    };
-    let b = bookings::cancel(&state, &p, path_id(&id)?, &reason).await?;
+    let reason = body
+        .parse_optional("expected {\"reason\": \"…\"} or no body")?
+        .map(|b| b.reason)
+        .unwrap_or_default();
+    let b = bookings::cancel(&state, &p, id, &reason).await?;
     Ok(Json(b.into()))
 }
 
@@ -584,11 +583,12 @@ pub async fn set_rules(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<BookingRulesBody>,
+    body: ApiJson<BookingRulesBody>,
 ) -> AppResult<Json<BookingRulesBody>> {
     let hub_id = path_id(&id)?;
     let who = require(&auth, |p| p.can_edit_hub(hub_id))?;
     let hub = state.store.get_hub(hub_id).await?;
+    let body = body.parse()?;
     let input = thirdplace_domain::booking::BookingRulesInput {
         cancel_notice_hours: body.cancel_notice_hours.to_string(),
         max_length_hours: body.max_length_hours.to_string(),

@@ -528,16 +528,28 @@ pub async fn set_rules(
 
 // ------------------------------------------------------------------ cancel
 
+/// The booking `id` if `p` may cancel it: 404 if they may not see it, 403
+/// `not_your_booking` if they may see it but not cancel it.
+pub async fn may_cancel(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+) -> AppResult<(Booking, Canceller)> {
+    let b = state.store.get_booking(id).await?;
+    if !booking::may_see(p, &b) {
+        return Err(AppError::NotFound);
+    }
+    let canceller = booking::canceller(p, &b).map_err(|r| refusal(&r))?;
+    Ok((b, canceller))
+}
+
 /// Cancels a booking. Its booker (or an administrator of the organisation
 /// it was booked on behalf of) cancels free of charge until the hub's
 /// deadline and charged after it; a host cancels any booking of their hub,
 /// free for the booker, with a reason the booker is sent by e-mail.
 pub async fn cancel(state: &AppState, p: &Principal, id: Uuid, reason: &str) -> AppResult<Booking> {
-    let b = state.store.get_booking(id).await?;
-    if !booking::may_see(p, &b) {
-        return Err(AppError::NotFound);
-    }
-    let by_host = booking::canceller(p, &b).map_err(|r| refusal(&r))? == Canceller::Host;
+    let (b, canceller) = may_cancel(state, p, id).await?;
+    let by_host = canceller == Canceller::Host;
     if b.status == BookingStatus::Cancelled {
         return Err(refusal(&BookingRefusal::AlreadyCancelled));
     }

@@ -223,9 +223,11 @@ pub async fn list_events(
 pub async fn create_event(
     State(state): State<AppState>,
     auth: Auth,
-    ApiJson(body): ApiJson<EventBody>,
+    body: ApiJson<EventBody>,
 ) -> AppResult<(StatusCode, Json<EventOut>)> {
     let p = require(&auth, |_| true)?;
+    events::may_propose(&state, &p).await?;
+    let body = body.parse()?;
     let e = events::propose(&state, &p, &body.input()?).await?;
     Ok((StatusCode::CREATED, Json(e.into())))
 }
@@ -251,10 +253,12 @@ pub async fn update_event(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<EventBody>,
+    body: ApiJson<EventBody>,
 ) -> AppResult<Json<EventOut>> {
     let p = require(&auth, |_| true)?;
-    let e = events::update(&state, &p, path_id(&id)?, &body.input()?).await?;
+    let id = path_id(&id)?;
+    events::managed_event(&state, &p, id).await?;
+    let e = events::update(&state, &p, id, &body.parse()?.input()?).await?;
     Ok(Json(e.into()))
 }
 
@@ -344,22 +348,17 @@ pub async fn register(
     auth: Auth,
     Path(id): Path<String>,
     key: IdempotencyKey,
-    body: axum::body::Bytes,
+    body: ApiJson<RegisterBody>,
 ) -> AppResult<(StatusCode, Json<RegistrationOut>)> {
     let p = require(&auth, |_| true)?;
+    let id = path_id(&id)?;
+    // An event the caller may not see is not there, whatever the body.
+    events::visible_event(&state, Some(&p), id).await?;
     // The body is optional: none, or `{}`, signs up oneself.
-    let body: RegisterBody = if body.iter().all(u8::is_ascii_whitespace) {
-        RegisterBody::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            AppError::Validation(ValidationErrors::single(
-                "body",
-                "invalid_body",
-                e.to_string(),
-            ))
-        })?
-    };
-    let r = events::register_once(&state, &p, path_id(&id)?, body.person_id, &key).await?;
+    let body = body
+        .parse_optional("expected {\"person_id\": \"…\"} or no body")?
+        .unwrap_or_default();
+    let r = events::register_once(&state, &p, id, body.person_id, &key).await?;
     Ok((StatusCode::CREATED, Json(r.into())))
 }
 
@@ -434,10 +433,13 @@ pub async fn set_attended(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<AttendedBody>,
+    body: ApiJson<AttendedBody>,
 ) -> AppResult<Json<RegistrationOut>> {
     let p = require(&auth, |_| true)?;
-    let r = events::set_attended(&state, &p, path_id(&id)?, body.attended).await?;
+    let id = path_id(&id)?;
+    events::managed_registration(&state, &p, id).await?;
+    let attended = body.parse()?.attended;
+    let r = events::set_attended(&state, &p, id, attended).await?;
     Ok(Json(r.into()))
 }
 
@@ -465,10 +467,13 @@ pub async fn invite(
     auth: Auth,
     origin: Origin,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<InvitationBody>,
+    body: ApiJson<InvitationBody>,
 ) -> AppResult<(StatusCode, Json<InvitationOut>)> {
     let p = require(&auth, |_| true)?;
-    let sent = events::invite(&state, &p, path_id(&id)?, &[body.email], &origin.0).await?;
+    let id = path_id(&id)?;
+    events::managed_event(&state, &p, id).await?;
+    let email = body.parse()?.email;
+    let sent = events::invite(&state, &p, id, &[email], &origin.0).await?;
     let Some(i) = sent.into_iter().next() else {
         return Err(AppError::Internal("an invitation was not written".into()));
     };
@@ -501,8 +506,11 @@ pub struct RedeemBody {
 pub async fn redeem(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    ApiJson(body): ApiJson<RedeemBody>,
+    body: ApiJson<RedeemBody>,
 ) -> AppResult<(StatusCode, Json<RegistrationOut>)> {
+    // No role: the token in the path is the permission, and the body is
+    // what the invited person tells about themselves.
+    let body = body.parse()?;
     let g = Guest {
         first_name: body.first_name,
         last_name: body.last_name,

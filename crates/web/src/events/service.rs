@@ -128,7 +128,7 @@ pub async fn visible_event(
 }
 
 /// An event `p` manages; 404 if they may not even see it, 403 otherwise.
-async fn managed_event(state: &AppState, p: &Principal, id: Uuid) -> AppResult<Event> {
+pub async fn managed_event(state: &AppState, p: &Principal, id: Uuid) -> AppResult<Event> {
     let (e, v) = visible_event(state, Some(p), id).await?;
     if !v.manages {
         return Err(refusal(&EventRefusal::NotOrganiser));
@@ -263,10 +263,9 @@ async fn check_place(
     Ok(())
 }
 
-/// A member proposes an event. A host of the hub (or a network admin)
-/// publishes at once; other members' events wait for a host. An event in a
-/// room books it, billed (at no charge) to the proposer's organisation.
-pub async fn propose(state: &AppState, p: &Principal, input: &EventInput) -> AppResult<Event> {
+/// Whether `p` may propose events at all: members (holding a seat in the
+/// network, or by role); 403 `members_only` otherwise.
+pub async fn may_propose(state: &AppState, p: &Principal) -> AppResult<()> {
     if !is_member(state, p).await? {
         return Err(AppError::refused(
             StatusCode::FORBIDDEN,
@@ -274,6 +273,14 @@ pub async fn propose(state: &AppState, p: &Principal, input: &EventInput) -> App
             "Only members (holding a seat in the network) can propose events.",
         ));
     }
+    Ok(())
+}
+
+/// A member proposes an event. A host of the hub (or a network admin)
+/// publishes at once; other members' events wait for a host. An event in a
+/// room books it, billed (at no charge) to the proposer's organisation.
+pub async fn propose(state: &AppState, p: &Principal, input: &EventInput) -> AppResult<Event> {
+    may_propose(state, p).await?;
     let now = state.now();
     let mut e = input.validate(new_id(), p.person_id, now)?;
     check_place(state.store.as_ref(), p, &e, now).await?;
@@ -496,6 +503,16 @@ pub async fn cancel_registration(
         state.mail_wake.notify_one();
     }
     Ok(done)
+}
+
+/// A registration of an event `p` manages: 404 if it is not theirs to
+/// see, 403 if they may see it but not manage it.
+pub async fn managed_registration(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+) -> AppResult<Registration> {
+    Ok(registration_for(state, p, id, true).await?.0)
 }
 
 /// Organisers and hosts mark who came.

@@ -6,55 +6,124 @@
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult};
 use crate::AppState;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request, State};
-use axum::http::Method;
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use std::collections::HashSet;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use thirdplace_domain::{Principal, ValidationErrors};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
-/// A JSON body whose every problem (syntax, type, unknown field, missing
-/// field, wrong content type) answers in the API's error shape.
-pub struct ApiJson<T>(pub T);
+/// A JSON body, read but not yet parsed: the handler calls
+/// [`ApiJson::parse`] after it has checked the caller's role, so a caller
+/// who may not write learns nothing about the body it should have sent
+/// (403 or 404, never 422 with the missing fields). Every problem of the
+/// body (wrong content type, too large, syntax, type, unknown or missing
+/// field) answers in the API's error shape, from `parse`.
+///
+/// Where the role depends on the body itself (which room a booking is
+/// for, which hub a check-in is at), the handler parses it first: the
+/// body must be read to know whom to ask.
+pub struct ApiJson<T> {
+    body: Result<Bytes, AppError>,
+    json: bool,
+    _of: PhantomData<fn() -> T>,
+}
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+impl<T, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = json_content_type(req.headers());
+        let body = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::bad_request("invalid_body", e.body_text())
+            }
+        });
+        Ok(ApiJson {
+            body,
+            json,
+            _of: PhantomData,
+        })
+    }
+}
+
+impl<T: DeserializeOwned> ApiJson<T> {
+    /// The body as `T`, or what is wrong with it. Call it once the caller
+    /// is known to be allowed.
+    pub fn parse(self) -> AppResult<T> {
         use axum::extract::rejection::JsonRejection;
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::JsonDataError(e)) => Err(AppError::Validation(
-                thirdplace_domain::ValidationErrors::single(
+        let bytes = self.body?;
+        if !self.json {
+            return Err(AppError::bad_request(
+                "unsupported_media_type",
+                "send the body as JSON with Content-Type: application/json",
+            ));
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
+            Ok(axum::Json(v)) => Ok(v),
+            Err(JsonRejection::JsonDataError(e)) => {
+                Err(AppError::Validation(ValidationErrors::single(
                     "body",
                     "invalid_body",
                     e.body_text().replace(
                         "Failed to deserialize the JSON body into the target type: ",
                         "",
                     ),
-                ),
-            )),
+                )))
+            }
             Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::bad_request(
                 "invalid_json",
                 format!("the body is not valid JSON: {}", e.body_text()),
             )),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::bad_request(
-                "unsupported_media_type",
-                "send the body as JSON with Content-Type: application/json",
-            )),
-            Err(JsonRejection::BytesRejection(e))
-                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
-            {
-                Err(AppError::PayloadTooLarge)
-            }
             Err(e) => Err(AppError::bad_request("invalid_body", e.body_text())),
         }
     }
+}
+
+impl<T: DeserializeOwned> ApiJson<T> {
+    /// An optional body: `None` when it is empty (or only white space),
+    /// whatever its content type; otherwise it must be JSON `T` (422
+    /// `invalid_body` with `expected` and what is wrong if not).
+    pub fn parse_optional(self, expected: &str) -> AppResult<Option<T>> {
+        let bytes = self.body?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            AppError::Validation(ValidationErrors::single(
+                "body",
+                "invalid_body",
+                format!("{expected}: {e}"),
+            ))
+        })
+    }
+}
+
+/// Whether the request says its body is JSON (`application/json` or
+/// `application/*+json`), as axum's `Json` asks.
+fn json_content_type(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    let subtype = subtype.trim().to_ascii_lowercase();
+    kind.trim().eq_ignore_ascii_case("application")
+        && (subtype == "json" || subtype.ends_with("+json"))
 }
 
 /// The API's writes that need a token, read from the OpenAPI document (the

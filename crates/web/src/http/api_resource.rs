@@ -334,11 +334,12 @@ async fn create<R: ApiResource>(
     State(state): State<AppState>,
     auth: Auth,
     params: RawPathParams,
-    ApiJson(body): ApiJson<R::Body>,
+    body: ApiJson<R::Body>,
 ) -> AppResult<(StatusCode, Json<R::Out>)> {
     let hub = hub_id(&params)?;
     require(&auth, |p| may_write(p, hub))?;
     hub_of(&state, hub).await?;
+    let body = body.parse()?;
     let id = new_id();
     let record = R::record(&state, body, At { id, hub, old: None })?;
     (R::INSERT)(&*state.store, &record).await?;
@@ -360,13 +361,14 @@ async fn update<R: ApiResource>(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<R::Body>,
+    body: ApiJson<R::Body>,
 ) -> AppResult<Json<R::Out>> {
     let p = require(&auth, |_| true)?;
     let old = (R::GET)(&*state.store, path_id(&id)?).await?;
     if !R::may_replace(&p, &old) {
         return Err(AppError::Forbidden);
     }
+    let body = body.parse()?;
     let (id, hub) = R::key(&old);
     let before = serde_json::to_value(R::Out::from(old.clone()))
         .map_err(|e| AppError::Internal(Box::new(e)))?;

@@ -228,10 +228,11 @@ pub async fn buy_seats(
     auth: Auth,
     Path(id): Path<String>,
     key: IdempotencyKey,
-    ApiJson(body): ApiJson<PurchaseBody>,
+    body: ApiJson<PurchaseBody>,
 ) -> AppResult<(StatusCode, Json<Vec<SeatOut>>)> {
     let org = path_id(&id)?;
     let buyer = require(&auth, |p| may_manage_seats(p, org))?;
+    let body = body.parse()?;
     let input = SeatPurchaseInput {
         plan_id: body.plan_id.to_string(),
         count: body.count.to_string(),
@@ -378,11 +379,11 @@ pub async fn set_holder(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<HolderBody>,
+    body: ApiJson<HolderBody>,
 ) -> AppResult<Json<SeatDetailOut>> {
     let who = require(&auth, |_| true)?;
     let v = seat_for(&state, &who, path_id(&id)?).await?;
-    assign(&state, who.person_id, &v, body.person_id).await?;
+    assign(&state, who.person_id, &v, body.parse()?.person_id).await?;
     let v = state.store.get_seat(v.seat.id).await?;
     Ok(Json(seat_detail(&state, v).await?))
 }
@@ -603,9 +604,10 @@ pub async fn my_profile(State(state): State<AppState>, auth: Auth) -> AppResult<
 pub async fn set_my_profile(
     State(state): State<AppState>,
     auth: Auth,
-    ApiJson(body): ApiJson<ProfileBody>,
+    body: ApiJson<ProfileBody>,
 ) -> AppResult<Json<ProfileBody>> {
     let p = require(&auth, |_| true)?;
+    let body = body.parse()?;
     let expertise = parse_expertise(&body.expertise.join(",")).map_err(|mut e| {
         e.field = "expertise".into();
         ValidationErrors { errors: vec![e] }

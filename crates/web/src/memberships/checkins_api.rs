@@ -12,8 +12,8 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thirdplace_domain::membership::{
-    public_presence, AccessSummary, CheckIn, CheckInMethod, GuestInput, GuestVisit, PublicPresence,
-    ACCESS_TARGET,
+    may_act_on_check_in, public_presence, AccessSummary, CheckIn, CheckInMethod, GuestInput,
+    GuestVisit, PublicPresence, ACCESS_TARGET,
 };
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -33,9 +33,11 @@ pub async fn create_checkin(
     State(state): State<AppState>,
     auth: Auth,
     key: IdempotencyKey,
-    ApiJson(body): ApiJson<CheckInBody>,
+    body: ApiJson<CheckInBody>,
 ) -> AppResult<(StatusCode, Json<CheckIn>)> {
     let p = require(&auth, |_| true)?;
+    // Whether the caller may check in depends on the hub the body names.
+    let body = body.parse()?;
     let c =
         checkins::check_in_once(&state, (&p).into(), body.hub_id, CheckInMethod::Api, &key).await?;
     Ok((StatusCode::CREATED, Json(c)))
@@ -117,15 +119,18 @@ pub async fn add_guest(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<GuestBody>,
+    body: ApiJson<GuestBody>,
 ) -> AppResult<(StatusCode, Json<GuestOut>)> {
     let p = require(&auth, |_| true)?;
+    let id = path_id(&id)?;
+    seen_by(&p, state.store.get_checkin(id), may_act_on_check_in).await?;
+    let body = body.parse()?;
     let input = GuestInput {
         first_name: body.first_name,
         last_name: body.last_name,
         organisation_id: body.organisation_id.to_string(),
     };
-    let g = checkins::register_guest(&state, &p, path_id(&id)?, &input).await?;
+    let g = checkins::register_guest(&state, &p, id, &input).await?;
     Ok((StatusCode::CREATED, Json(g.into())))
 }
 
@@ -144,10 +149,11 @@ pub async fn scan(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<ScanBody>,
+    body: ApiJson<ScanBody>,
 ) -> AppResult<(StatusCode, Json<CheckIn>)> {
-    let p = require(&auth, |_| true)?;
-    let (c, _) = checkins::scan(&state, &p, path_id(&id)?, &body.qr).await?;
+    let hub_id = path_id(&id)?;
+    let p = require(&auth, |p| p.can_edit_hub(hub_id))?;
+    let (c, _) = checkins::scan(&state, &p, hub_id, &body.parse()?.qr).await?;
     Ok((StatusCode::CREATED, Json(c)))
 }
 

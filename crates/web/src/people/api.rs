@@ -153,12 +153,14 @@ pub async fn get_person(
 pub async fn create_person(
     State(state): State<AppState>,
     auth: Auth,
-    ApiJson(body): ApiJson<PersonBody>,
+    body: ApiJson<PersonBody>,
 ) -> AppResult<(StatusCode, Json<Person>)> {
     let editor = require(&auth, |p| {
         p.is_network_admin || !p.admin_of_organisation_ids.is_empty()
     })?;
-    let p = body.input().validate(new_id())?;
+    // Which organisation and roles an organisation admin may give depends
+    // on the body: it is read before that last check.
+    let p = body.parse()?.input().validate(new_id())?;
     if !editor.can_save_person(None, &p) {
         return Err(AppError::Forbidden);
     }
@@ -173,13 +175,13 @@ pub async fn update_person(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<PersonBody>,
+    body: ApiJson<PersonBody>,
 ) -> AppResult<Json<Person>> {
     let editor = require(&auth, |p| {
         p.is_network_admin || !p.admin_of_organisation_ids.is_empty()
     })?;
     let old = seen_by(&editor, state.store.get_person(path_id(&id)?), may_see).await?;
-    let p = body.input().validate(old.id)?;
+    let p = body.parse()?.input().validate(old.id)?;
     if !editor.can_save_person(Some(&old), &p) {
         return Err(AppError::Forbidden);
     }

@@ -317,10 +317,10 @@ pub struct ErasedOut {
 pub async fn erase_me(
     State(state): State<AppState>,
     auth: Auth,
-    ApiJson(body): ApiJson<EraseBody>,
+    body: ApiJson<EraseBody>,
 ) -> AppResult<Json<ErasedOut>> {
     let p = auth.require()?;
-    let erased = erase(&state, p.person_id, &body.confirm).await?;
+    let erased = erase(&state, p.person_id, &body.parse()?.confirm).await?;
     Ok(Json(ErasedOut {
         erased: true,
         cancelled_bookings: erased.cancelled_bookings.len(),

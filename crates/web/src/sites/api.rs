@@ -89,9 +89,10 @@ fn field_error(field: &str, e: SitesError) -> AppError {
 pub async fn suggest(
     State(state): State<AppState>,
     auth: Auth,
-    ApiJson(body): ApiJson<SuggestBody>,
+    body: ApiJson<SuggestBody>,
 ) -> AppResult<Json<SuggestOut>> {
     require(&auth, |p| p.can_manage_network())?;
+    let body = body.parse()?;
     compute(&state, &body).await.map(Json)
 }
 
