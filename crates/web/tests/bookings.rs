@@ -396,6 +396,17 @@ async fn bad_slots_get_specific_codes_and_write_nothing(app: TestApp) {
     )
     .await;
     assert_eq!((s.as_u16(), error_code(&v)), (403, "members_only"), "{v}");
+    // Nor a series of it: refused alike (403), not a conflict of dates.
+    let mut series = body(
+        &app,
+        "2026-11-24T13:00:00+01:00",
+        "2026-11-24T14:00:00+01:00",
+    );
+    series["recurrence"] = json!({"every_weeks": 1, "count": 3});
+    let (s, v) = app
+        .post_json("/api/v1/booking-series", Some(&lone_token), &series)
+        .await;
+    assert_eq!((s.as_u16(), error_code(&v)), (403, "members_only"), "{v}");
 
     assert_eq!(count_bookings(&app).await, 1, "nothing else was written");
 }

@@ -429,12 +429,18 @@ async fn book_new(
             .filter_map(|o| o.problem.clone().map(|r| ((o.start, o.end), r)))
             .collect();
         if q.free().next().is_none() {
-            // Nothing can be booked: say why, with the first reason.
+            // Nothing can be booked: say why, with the first reason. When
+            // every occurrence is refused because the person may not book
+            // the room at all (the same 403 each time), that is the answer,
+            // as for a single booking, not a conflict of the series.
             let (_, r) = problems.first().cloned().expect("an occurrence exists");
-            return Err(if problems.len() > 1 {
+            let first = refusal(&r);
+            let forbidden = first.status() == axum::http::StatusCode::FORBIDDEN
+                && problems.iter().all(|(_, other)| *other == r);
+            return Err(if problems.len() > 1 && !forbidden {
                 AppError::SeriesConflict(problems)
             } else {
-                refusal(&r)
+                first
             });
         }
         if !problems.is_empty() && !free_only {
