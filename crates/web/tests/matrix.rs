@@ -16,7 +16,7 @@
 
 mod common;
 
-use chrono::{Duration, NaiveDate, NaiveTime, TimeZone};
+use chrono::{Datelike, Duration, NaiveDate};
 use common::*;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -342,26 +342,17 @@ impl Scene {
     /// The `n`th free hour of the room, on weekdays from Wednesday
     /// 2026-11-25, 08:00–17:00 Swedish time (CET): (start, end).
     fn slot(&mut self) -> (String, String) {
-        self.slots += 1;
         let n = self.slots;
-        let mut day = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-        let mut left = n / 9;
-        while left > 0 || day.format("%u").to_string().parse::<u32>().unwrap() > 5 {
-            day += Duration::days(1);
-            if day.format("%u").to_string().parse::<u32>().unwrap() <= 5 {
-                left = left.saturating_sub(1);
-            }
-        }
-        let hour = 8 + n % 9;
-        let at = |h: u32| {
-            let t = day.and_time(NaiveTime::from_hms_opt(h, 0, 0).unwrap());
-            chrono::FixedOffset::east_opt(3600)
-                .unwrap()
-                .from_local_datetime(&t)
-                .unwrap()
-                .to_rfc3339()
-        };
-        (at(hour), at(hour + 1))
+        self.slots += 1;
+        let weekday = |d: &NaiveDate| d.weekday().number_from_monday() <= 5;
+        let day = NaiveDate::from_ymd_opt(2026, 11, 25)
+            .unwrap()
+            .iter_days()
+            .filter(weekday)
+            .nth((n / 9) as usize)
+            .unwrap();
+        let at = |h: u32| format!("{day}T{h:02}:00:00+01:00");
+        (at(8 + n % 9), at(9 + n % 9))
     }
 
     /// A booking of our room by our member.
@@ -649,14 +640,9 @@ fn operations(doc: &Value) -> BTreeMap<String, (Method, String)> {
                 .as_str()
                 .unwrap_or_else(|| panic!("{method} {path} has no operation id"))
                 .to_string();
-            let full = format!("/api/v1{path}");
-            let full = if path.starts_with("/api/") {
-                path.clone()
-            } else {
-                full
-            };
+            assert!(path.starts_with("/api/v1/"), "{path}");
             assert!(
-                ops.insert(id.clone(), (m, full)).is_none(),
+                ops.insert(id.clone(), (m, path.clone())).is_none(),
                 "operation id {id} twice"
             );
         }
