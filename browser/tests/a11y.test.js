@@ -103,6 +103,10 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
         ['edit form room', () => edit.rooms],
         ['hub page with the edit link', () => `/hubs/${hubId}`],
         ['audit trail', '/admin/audit'],
+        ['record of processing', '/admin/processing'],
+        // The confirmation step only: the page erases nobody until posted.
+        ['erase person confirmation', () => `${edit.people}/erase`],
+        ['privacy page, signed in', '/privacy'],
       ];
       for (const [name, path] of pages) {
         test(name, async () => {
@@ -198,6 +202,14 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
         await page.locator('main [role="alert"]').waitFor();
         await assertAccessible(page, 'sign-in page with an error');
       });
+
+      for (const [name, path] of [['privacy page', '/privacy'], ['accessibility statement', '/accessibility']]) {
+        test(`${name} ${path}`, async () => {
+          assert.equal(await visit(page, path), 200);
+          assert.equal(await page.locator('html').getAttribute('lang'), lang);
+          await assertAccessible(page, name);
+        });
+      }
 
       test('404 page', async () => {
         assert.equal(await visit(page, '/no-such-page'), 404);
