@@ -117,6 +117,19 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
         });
       }
 
+      test('erase person confirmation re-shown without a reason', async () => {
+        const path = `${edit.people}/erase`;
+        await visit(page, path);
+        const [resp] = await Promise.all([
+          page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(path)),
+          page.locator(`main form[action="${path}"] button[type="submit"]`).click(),
+        ]);
+        assert.equal(resp.status(), 422, 'an empty reason erases nobody');
+        await page.waitForLoadState('load');
+        await page.locator('#f-reason[aria-invalid="true"]').waitFor();
+        await assertAccessible(page, 'erase person confirmation with an error');
+      });
+
       test('new hub form re-shown with validation errors', async () => {
         await visit(page, '/admin/hubs/new');
         const [resp] = await Promise.all([

@@ -132,6 +132,8 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     "calendar_version",
     "webhooks",
     "meta",
+    // The network's retention periods (migration 0011, the retention jobs).
+    "retention_policy",
 ];
 
 /// The fields of an activity, in the record's column order.
