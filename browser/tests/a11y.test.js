@@ -103,6 +103,10 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
         ['edit form room', () => edit.rooms],
         ['hub page with the edit link', () => `/hubs/${hubId}`],
         ['audit trail', '/admin/audit'],
+        ['record of processing', '/admin/processing'],
+        // The confirmation step only: the page erases nobody until posted.
+        ['erase person confirmation', () => `${edit.people}/erase`],
+        ['privacy page, signed in', '/privacy'],
       ];
       for (const [name, path] of pages) {
         test(name, async () => {
@@ -112,6 +116,19 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
           await assertAccessible(page, name);
         });
       }
+
+      test('erase person confirmation re-shown without a reason', async () => {
+        const path = `${edit.people}/erase`;
+        await visit(page, path);
+        const [resp] = await Promise.all([
+          page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(path)),
+          page.locator(`main form[action="${path}"] button[type="submit"]`).click(),
+        ]);
+        assert.equal(resp.status(), 422, 'an empty reason erases nobody');
+        await page.waitForLoadState('load');
+        await page.locator('#f-reason[aria-invalid="true"]').waitFor();
+        await assertAccessible(page, 'erase person confirmation with an error');
+      });
 
       test('new hub form re-shown with validation errors', async () => {
         await visit(page, '/admin/hubs/new');
@@ -198,6 +215,14 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
         await page.locator('main [role="alert"]').waitFor();
         await assertAccessible(page, 'sign-in page with an error');
       });
+
+      for (const [name, path] of [['privacy page', '/privacy'], ['accessibility statement', '/accessibility']]) {
+        test(`${name} ${path}`, async () => {
+          assert.equal(await visit(page, path), 200);
+          assert.equal(await page.locator('html').getAttribute('lang'), lang);
+          await assertAccessible(page, name);
+        });
+      }
 
       test('404 page', async () => {
         assert.equal(await visit(page, '/no-such-page'), 404);

@@ -18,6 +18,7 @@ pub mod events;
 pub mod feeds;
 pub mod mail;
 pub mod memberships;
+pub mod privacy;
 pub mod sites;
 
 use std::collections::HashMap;
@@ -298,6 +299,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(event_forms::TABLE.iter())
         .chain(calendar::TABLE.iter())
         .chain(audit::TABLE.iter())
+        .chain(privacy::TABLE.iter())
 }
 
 static SV: LazyLock<HashMap<&'static str, &'static str>> =

@@ -65,6 +65,7 @@ async fn index(page: Page) -> AppResult<Response> {
         add("/admin/sites", "admin.sites");
         add("/admin/outbox", "admin.outbox");
         add("/admin/audit", "admin.audit");
+        add("/admin/processing", "admin.processing");
     }
     let own_seats = match u.admin_of_organisation_ids.as_slice() {
         [only] if !u.is_network_admin => Some(format!("/admin/organisations/{only}/seats")),

@@ -209,6 +209,27 @@ impl Resource for People {
         (p.id, ())
     }
 
+    /// Network admins get a way to erase the person on request (unless
+    /// that is done already).
+    async fn edit_page(
+        _: &AppState,
+        page: &Page,
+        p: &Person,
+        saved: bool,
+    ) -> AppResult<FormPage<'static>> {
+        let fp = FormPage::new(Self::EDIT_TITLE, Self::href(p.id), Self::BASE.into()).saved(saved);
+        if !page.user()?.is_network_admin || crate::people::privacy::is_erased(p) {
+            return Ok(fp);
+        }
+        Ok(fp.with_children(vec![Child {
+            title: page.t("erase_person.title"),
+            new_href: format!("/admin/people/{}/erase", p.id),
+            new_label: page.t("erase_person.open"),
+            columns: vec![],
+            rows: vec![],
+        }]))
+    }
+
     fn to_input(p: &Person) -> PersonInput {
         PersonInput {
             first_name: p.first_name.clone(),

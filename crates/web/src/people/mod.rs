@@ -1,6 +1,8 @@
 //! People and their organisations: signing in (passwords, sessions, API
 //! tokens), the account page, the API and admin pages of organisations and
-//! people, and privacy (a person's export and erasure).
+//! people, and privacy: a person's export and erasure, a network admin's
+//! erasure of a person, the record of processing and the public privacy
+//! and accessibility notices.
 
 use crate::http::api_resource;
 use crate::AppState;
@@ -12,13 +14,19 @@ pub mod account;
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod erase_admin;
+pub mod notices;
 pub mod privacy;
+pub mod processing;
 
 /// The pages (the root wraps them in the page context).
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(account::router())
         .merge(admin::router())
+        .merge(erase_admin::router())
+        .merge(processing::router())
+        .merge(notices::router())
 }
 
 /// The API's routes, under `/api/v1`.
@@ -29,4 +37,5 @@ pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(api::me))
         .routes(routes!(privacy::export))
         .routes(routes!(privacy::erase_me))
+        .routes(routes!(privacy::erase_person))
 }

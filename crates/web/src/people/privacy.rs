@@ -4,11 +4,11 @@
 //! other people's personal data: colleagues appear by id only, guests by
 //! the names this person gave for them.
 
-use crate::http::api::ApiJson;
+use crate::http::api::{path_id, require, ApiJson};
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::AppState;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -228,6 +228,13 @@ pub async fn export(State(state): State<AppState>, auth: Auth) -> AppResult<Resp
     Ok(attachment(&doc, today))
 }
 
+/// Whether `p` has been erased: erasure archives the person and leaves an
+/// address under the reserved `.invalid` domain that no one can be given.
+pub fn is_erased(p: &thirdplace_domain::Person) -> bool {
+    let e = p.email.as_str();
+    p.archived && e.starts_with("erased-") && e.ends_with("@invalid")
+}
+
 /// Erases a person once `confirm` is their e-mail address (case and spaces
 /// aside): see [`thirdplace_store::Store::erase_person`] for what goes and
 /// what stays.
@@ -246,6 +253,52 @@ pub async fn erase(state: &AppState, person_id: Uuid, confirm: &str) -> AppResul
             ),
         });
     }
+    erase_as(state, person_id, person_id, None).await
+}
+
+/// The reason a network admin gives for erasing someone: the request's
+/// reference, kept in the audit trail.
+pub fn parse_reason(raw: &str) -> AppResult<String> {
+    thirdplace_domain::Text::parse(raw, 300)
+        .map(|t| t.into_string())
+        .map_err(|mut e| {
+            e.field = "reason".into();
+            AppError::Validation(thirdplace_domain::ValidationErrors { errors: vec![e] })
+        })
+}
+
+/// What a network admin's erasure did: nothing when the person had already
+/// been erased (a retry), so that it is neither done nor recorded twice.
+pub enum AdminErasure {
+    Done(Erased),
+    AlreadyErased,
+}
+
+/// A network admin (`actor`) erases a person on their request, with the same
+/// rules as self-erasure, recording `reason` in the audit trail.
+pub async fn erase_by_admin(
+    state: &AppState,
+    person_id: Uuid,
+    actor: Uuid,
+    reason: &str,
+) -> AppResult<AdminErasure> {
+    let person = state.store.get_person(person_id).await?;
+    if is_erased(&person) {
+        return Ok(AdminErasure::AlreadyErased);
+    }
+    Ok(AdminErasure::Done(
+        erase_as(state, person_id, actor, Some(reason)).await?,
+    ))
+}
+
+/// Erases `person_id`, the audit entry naming `actor` (the person, or the
+/// network admin who erased them, with the request's `reason`).
+async fn erase_as(
+    state: &AppState,
+    person_id: Uuid,
+    actor: Uuid,
+    reason: Option<&str>,
+) -> AppResult<Erased> {
     let now = state.now();
     // The e-mail for whoever moves up into a freed place, per event.
     let promotions = state
@@ -274,13 +327,16 @@ pub async fn erase(state: &AppState, person_id: Uuid, confirm: &str) -> AppResul
     };
     // The last network admin is refused by the store (error layer: 409).
     let erased = state.store.erase_person(&erasure).await?;
-    let details = serde_json::json!({
+    let mut details = serde_json::json!({
         "cancelled_bookings": erased.cancelled_bookings.len(),
         "cancelled_registrations": erased.cancelled_registrations.len(),
     });
+    if let Some(reason) = reason {
+        details["reason"] = reason.into();
+    }
     crate::http::audit::record(
         state,
-        Some(person_id),
+        Some(actor),
         "person.erased",
         ("person", person_id),
         details,
@@ -326,4 +382,55 @@ pub async fn erase_me(
         cancelled_bookings: erased.cancelled_bookings.len(),
         cancelled_registrations: erased.cancelled_registrations.len(),
     }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdminEraseBody {
+    /// The request's reference or reason (case number, date of the
+    /// request); kept in the audit trail, so no names or addresses.
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonErasedOut {
+    pub erased: bool,
+    /// The person had been erased before: nothing was done this time.
+    pub already_erased: bool,
+    /// Future room bookings cancelled (uncharged).
+    pub cancelled_bookings: usize,
+    /// Future event registrations cancelled.
+    pub cancelled_registrations: usize,
+}
+
+/// Erases a person on their request (GDPR art. 17), with the same rules as
+/// `POST /me/erase`; network admins only. A retry answers 200 with
+/// `already_erased`.
+#[utoipa::path(post, path = "/people/{id}/erase", tag = "people", security(("token" = [])), request_body = AdminEraseBody,
+    responses((status = 200, body = PersonErasedOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "last_network_admin"), (status = 422, body = ErrorBody, description = "reason missing or too long")))]
+pub async fn erase_person(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AdminEraseBody>,
+) -> AppResult<Json<PersonErasedOut>> {
+    let admin = require(&auth, |p| p.is_network_admin)?;
+    let id = path_id(&id)?;
+    let reason = parse_reason(&body.reason)?;
+    let out = match erase_by_admin(&state, id, admin.person_id, &reason).await? {
+        AdminErasure::Done(e) => PersonErasedOut {
+            erased: true,
+            already_erased: false,
+            cancelled_bookings: e.cancelled_bookings.len(),
+            cancelled_registrations: e.cancelled_registrations.len(),
+        },
+        AdminErasure::AlreadyErased => PersonErasedOut {
+            erased: true,
+            already_erased: true,
+            cancelled_bookings: 0,
+            cancelled_registrations: 0,
+        },
+    };
+    Ok(Json(out))
 }
