@@ -97,6 +97,8 @@ const TABLE: &[(&str, &str)] = &[
     ("me", SIGNED_IN),
     ("export", SIGNED_IN),
     ("erase_me", SIGNED_IN),
+    // Erasing a person on their request: network admins only.
+    ("erase_person", NETWORK_ADMINS),
     // ---- memberships
     ("list_plans", PUBLIC),
     ("get_plan", PUBLIC),
@@ -431,6 +433,17 @@ impl Scene {
         id_of(&v[0])
     }
 
+    /// A person of our organisation, made by a network admin.
+    async fn fresh_person(&mut self) -> String {
+        let n = self.next();
+        let body = json!({"first_name": "Ny", "last_name": "Person", "email": format!("ny.person{n}@test.example"), "organisation_id": self.app.f.org.id});
+        let (s, v) = self
+            .call(Method::POST, "/api/v1/people", ADMIN, Some(body))
+            .await;
+        assert_eq!(s, 201, "{v}");
+        id_of(&v)
+    }
+
     /// An unused invitation token to our event.
     async fn fresh_invitation(&mut self) -> String {
         let n = self.next();
@@ -476,6 +489,7 @@ impl Scene {
             ("municipalities", _) => self.app.f.municipality.id.to_string(),
             ("operators", _) => self.app.f.operator.id.to_string(),
             ("organisations", _) => self.app.f.org.id.to_string(),
+            ("people", "erase_person") => self.fresh_person().await,
             ("people", _) => self.app.f.member.id.to_string(),
             ("plans", _) => self.plan.clone(),
             ("regions", _) => self.app.f.region.id.to_string(),
@@ -587,6 +601,7 @@ impl Scene {
             }
             "buy_seats" => json!({"plan_id": self.plan, "count": 1, "start_date": "2026-11-23"}),
             "set_holder" => json!({"person_id": member.id}),
+            "erase_person" => json!({"reason": format!("Begäran {n}")}),
             "set_my_profile" => json!({"visible": true, "expertise": []}),
             "create_checkin" => json!({"hub_id": f.hub.id}),
             "add_guest" => {

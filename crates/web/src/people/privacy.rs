@@ -413,10 +413,11 @@ pub async fn erase_person(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<AdminEraseBody>,
+    body: ApiJson<AdminEraseBody>,
 ) -> AppResult<Json<PersonErasedOut>> {
     let admin = require(&auth, |p| p.is_network_admin)?;
     let id = path_id(&id)?;
+    let body = body.parse()?;
     let reason = parse_reason(&body.reason)?;
     let out = match erase_by_admin(&state, id, admin.person_id, &reason).await? {
         AdminErasure::Done(e) => PersonErasedOut {
