@@ -24,12 +24,18 @@ on_both_backends!(
     every_record_list_pages_with_next_links,
     events_registrations_people_seats_and_deliveries_page,
     the_audit_api_gives_a_next_link_too,
+    my_bookings_show_the_upcoming_past_a_thousand_old_ones,
 );
 
 /// `n` confirmed bookings of the member in the fixture's room, an hour
 /// apart from 1 December, written through the store in one go.
 async fn many_bookings(app: &TestApp, n: i64) -> Vec<Booking> {
-    let first = instant("2026-12-01T00:00:00Z");
+    bookings_from(app, "2026-12-01T00:00:00Z", n, "Möte").await
+}
+
+/// `n` bookings like [`many_bookings`]'s, from `first`, titled `title {i}`.
+async fn bookings_from(app: &TestApp, first: &str, n: i64, title: &str) -> Vec<Booking> {
+    let first = instant(first);
     let all: Vec<Booking> = (0..n)
         .map(|i| {
             let start = first + Duration::hours(i);
@@ -42,7 +48,7 @@ async fn many_bookings(app: &TestApp, n: i64) -> Vec<Booking> {
                 on_behalf_of_organisation: false,
                 seat_id: None,
                 series_id: None,
-                title: format!("Möte {i}"),
+                title: format!("{title} {i}"),
                 start,
                 end: start + Duration::minutes(45),
                 status: BookingStatus::Confirmed,
@@ -596,4 +602,25 @@ async fn the_audit_api_gives_a_next_link_too(app: TestApp) {
     let (s, rest) = app.get_json_with(&admin, &next).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(rest["entries"].as_array().unwrap().len(), 1);
+}
+
+async fn my_bookings_show_the_upcoming_past_a_thousand_old_ones(app: TestApp) {
+    // Listed by start, a cut at 1 000 used to drop the upcoming ones.
+    bookings_from(&app, "2025-01-01T00:00:00Z", 1_001, "Gammalt").await;
+    bookings_from(&app, "2026-12-01T08:00:00Z", 1, "Kommande").await;
+    let member = app.signed_in(&app.f.member).await;
+    let html = app.html(&member, "/bookings").await;
+    assert!(
+        html.contains("Kommande 0"),
+        "the upcoming booking is listed"
+    );
+    assert!(
+        html.contains("Visar de senaste 1000 tidigare"),
+        "the cut is said"
+    );
+    assert!(
+        html.contains("Gammalt 1000<"),
+        "the latest past one is listed"
+    );
+    assert!(!html.contains("Gammalt 0<"), "the oldest is not");
 }
