@@ -324,13 +324,11 @@ async fn list<R: ApiResource>(
         let json = serde_json::to_string(&shown).map_err(|e| AppError::Internal(Box::new(e)))?;
         Ok(format!("{}\n{json}", next.unwrap_or_default()))
     };
-    let text = if R::CACHED {
-        let key = format!(
-            "api:{list}:{}:{}:{}",
-            q.include_archived,
-            paging.limit,
-            paging.cursor_text().unwrap_or_default()
-        );
+    // Only the first page at the default size is cached (the most-read
+    // answer): keys made of any limit and cursor would let callers grow
+    // the cache without bound.
+    let text = if R::CACHED && paging.is_default_first() {
+        let key = format!("api:{list}:{}", q.include_archived);
         state.cache.get_or_render(&key, render).await?.to_string()
     } else {
         render().await?

@@ -97,19 +97,9 @@ impl Paging {
         })
     }
 
-    /// The first page of `limit` rows (for lists read whole, like CSV).
-    pub fn first(limit: i64) -> Self {
-        Paging {
-            limit,
-            cursor: None,
-            path: String::new(),
-            others: Vec::new(),
-        }
-    }
-
-    /// The cursor as given (for cache keys).
-    pub fn cursor_text(&self) -> Option<&str> {
-        self.cursor.as_deref()
+    /// Whether this is the first page at the default size.
+    pub fn is_default_first(&self) -> bool {
+        self.cursor.is_none() && self.limit == DEFAULT_LIMIT
     }
 
     /// Rows to fetch: one more than shown, to know whether there is more.
