@@ -602,6 +602,18 @@ async fn the_audit_api_gives_a_next_link_too(app: TestApp) {
     let (s, rest) = app.get_json_with(&admin, &next).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(rest["entries"].as_array().unwrap().len(), 1);
+    // A page that ends exactly at the last entry points nowhere further.
+    let r = app
+        .client
+        .get(app.url("/api/v1/audit?object_kind=webhook&limit=3"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert!(next_link(&r).is_none());
+    let page: Value = r.json().await.unwrap();
+    assert_eq!(page["entries"].as_array().unwrap().len(), 3);
+    assert!(page["next"].is_null(), "{page}");
 }
 
 async fn my_bookings_show_the_upcoming_past_a_thousand_old_ones(app: TestApp) {

@@ -40,11 +40,14 @@ pub async fn list_audit(
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Response> {
     require(&auth, |p| p.can_manage_network())?;
-    let f = q.filter(100)?;
-    let entries = state.store.list_audit(&f).await?;
-    let next = (entries.len() as i64 == f.limit)
-        .then(|| entries.last().map(cursor))
-        .flatten();
+    let mut f = q.filter(100)?;
+    // One more than shown says whether there is an older page at all.
+    let limit = f.limit;
+    f.limit += 1;
+    let mut entries = state.store.list_audit(&f).await?;
+    let more = entries.len() as i64 > limit;
+    entries.truncate(usize::try_from(limit).unwrap_or(0));
+    let next = more.then(|| entries.last().map(cursor)).flatten();
     // The body keeps its `next`; the same page also gets the `Link`
     // header every other list gives (here with `before=`).
     let paging = Paging::parse(uri.path(), uri.query())?;
