@@ -416,7 +416,14 @@ impl BookingStore for PostgresStore {
         if !f.include_cancelled {
             q.push(" AND b.status = 'confirmed'");
         }
-        q.push(" ORDER BY b.starts_at, b.room_id LIMIT ")
+        if let Some((start, id)) = f.after {
+            q.push(" AND (b.starts_at, b.id) > (")
+                .push_bind(start)
+                .push(", ")
+                .push_bind(id)
+                .push(")");
+        }
+        q.push(" ORDER BY b.starts_at, b.id LIMIT ")
             .push_bind(f.limit.max(0));
         let r = q.build().fetch_all(&self.pool).await.map_err(db)?;
         rows(&r, view)

@@ -765,15 +765,22 @@ impl EventStore for PostgresStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn list_registrations(&self, event_id: Uuid) -> StoreResult<Vec<RegistrationView>> {
+    async fn list_registrations_after(
+        &self,
+        event_id: Uuid,
+        after: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<RegistrationView>> {
         sqlx::query(
             "SELECT r.*, p.first_name, p.last_name, p.email AS person_email, \
              o.name AS organisation_name FROM event_registrations r \
              LEFT JOIN people p ON p.id = r.person_id \
              LEFT JOIN organisations o ON o.id = p.organisation_id \
-             WHERE r.event_id = $1 ORDER BY r.position",
+             WHERE r.event_id = $1 AND r.position > $2 ORDER BY r.position LIMIT $3",
         )
         .bind(event_id)
+        .bind(after.unwrap_or(i64::MIN))
+        .bind(limit.max(0))
         .all(&self.pool, registration_view)
         .await
     }

@@ -293,13 +293,30 @@ impl MembershipStore for PostgresStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn list_seats(&self, organisation_id: Uuid) -> StoreResult<Vec<SeatView>> {
-        sqlx::query(&format!(
-            "{SEAT_VIEW} WHERE s.organisation_id = $1 ORDER BY s.created_at DESC, s.id"
-        ))
-        .bind(organisation_id)
-        .all(&self.pool, seat_view)
-        .await
+    async fn list_seats_after(
+        &self,
+        organisation_id: Uuid,
+        after: Option<(DateTime<Utc>, Uuid)>,
+        limit: i64,
+    ) -> StoreResult<Vec<SeatView>> {
+        let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!(
+            "{SEAT_VIEW} WHERE s.organisation_id = "
+        ));
+        q.push_bind(organisation_id);
+        // Newest first, then by id.
+        if let Some((at, id)) = after {
+            q.push(" AND (s.created_at < ")
+                .push_bind(at)
+                .push(" OR (s.created_at = ")
+                .push_bind(at)
+                .push(" AND s.id > ")
+                .push_bind(id)
+                .push("))");
+        }
+        q.push(" ORDER BY s.created_at DESC, s.id LIMIT ")
+            .push_bind(limit.max(0));
+        let r = q.build().fetch_all(&self.pool).await.map_err(db)?;
+        thirdplace_store::sql::rows(&r, seat_view)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -5,12 +5,13 @@ use crate::WriteOne;
 use crate::{db, one, write_err, Bind, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::postgres::PgRow;
+use sqlx::postgres::{PgRow, Postgres};
+use sqlx::QueryBuilder;
 use sqlx::Row;
 use thirdplace_domain::{Email, Organisation, Person};
 use thirdplace_store::sql::FetchValue;
 use thirdplace_store::sql::{api_token, organisation};
-use thirdplace_store::{ApiToken, PeopleStore, Session, StoreError, StoreResult};
+use thirdplace_store::{ApiToken, PeopleFilter, PeopleStore, Session, StoreError, StoreResult};
 use uuid::Uuid;
 
 /// People with their roles; each role list comes sorted as one UUID array
@@ -153,6 +154,37 @@ impl PeopleStore for PostgresStore {
             }
             None => self.fetch(&format!("{PERSON} {ORDER}"), None, person).await,
         }
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_people_page(&self, f: &PeopleFilter) -> StoreResult<Vec<Person>> {
+        let mut q = QueryBuilder::<Postgres>::new(format!("{PERSON} WHERE TRUE"));
+        if let Some(orgs) = &f.organisation_ids {
+            q.push(" AND (p.organisation_id = ANY(")
+                .push_bind(orgs.clone())
+                .push(")");
+            if let Some(me) = f.or_person {
+                q.push(" OR p.id = ").push_bind(me);
+            }
+            q.push(")");
+        }
+        if !f.include_archived {
+            q.push(" AND NOT p.archived");
+        }
+        // Bytewise ("C") as in SQLite, so both backends page alike.
+        if let Some((first, last, id)) = &f.after {
+            q.push(r#" AND (p.first_name COLLATE "C", p.last_name COLLATE "C", p.id) > ("#)
+                .push_bind(first.clone())
+                .push(", ")
+                .push_bind(last.clone())
+                .push(", ")
+                .push_bind(*id)
+                .push(")");
+        }
+        q.push(r#" ORDER BY p.first_name COLLATE "C", p.last_name COLLATE "C", p.id LIMIT "#)
+            .push_bind(f.limit.max(0));
+        let r = q.build().fetch_all(&self.pool).await.map_err(db)?;
+        thirdplace_store::sql::rows(&r, person)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

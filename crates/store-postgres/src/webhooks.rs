@@ -8,7 +8,8 @@ use crate::WriteOne;
 use crate::{db, decode, write_err, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::postgres::{PgPool, PgRow};
+use sqlx::postgres::{PgPool, PgRow, Postgres};
+use sqlx::QueryBuilder;
 use sqlx::Row;
 use thirdplace_domain::membership::{Webhook, WebhookDelivery, WebhookEvent};
 use thirdplace_store::sql::Fetch;
@@ -196,32 +197,26 @@ impl WebhookStore for PostgresStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn list_deliveries(
+    async fn list_deliveries_before(
         &self,
         webhook_id: Option<Uuid>,
+        before: Option<(DateTime<Utc>, Uuid)>,
         limit: i64,
     ) -> StoreResult<Vec<WebhookDelivery>> {
-        let limit = limit.max(0);
-        let r =
-            match webhook_id {
-                Some(w) => {
-                    sqlx::query(
-                        "SELECT * FROM webhook_deliveries WHERE webhook_id = $1 \
-                     ORDER BY created_at DESC, id DESC LIMIT $2",
-                    )
-                    .bind(w)
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                }
-                None => sqlx::query(
-                    "SELECT * FROM webhook_deliveries ORDER BY created_at DESC, id DESC LIMIT $1",
-                )
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await,
-            }
-            .map_err(db)?;
+        let mut q = QueryBuilder::<Postgres>::new("SELECT * FROM webhook_deliveries WHERE TRUE");
+        if let Some(w) = webhook_id {
+            q.push(" AND webhook_id = ").push_bind(w);
+        }
+        if let Some((at, id)) = before {
+            q.push(" AND (created_at, id) < (")
+                .push_bind(at)
+                .push(", ")
+                .push_bind(id)
+                .push(")");
+        }
+        q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
+            .push_bind(limit.max(0));
+        let r = q.build().fetch_all(&self.pool).await.map_err(db)?;
         rows(&r, delivery)
     }
 }

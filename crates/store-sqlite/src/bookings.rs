@@ -379,7 +379,16 @@ pub(crate) async fn list_bookings(
     if !f.include_cancelled {
         q.push(" AND b.status = 'confirmed'");
     }
-    q.push(" ORDER BY b.starts_at, b.room_id LIMIT ")
+    if let Some((start, id)) = f.after {
+        q.push(" AND (b.starts_at > ")
+            .push_bind(secs(start))
+            .push(" OR (b.starts_at = ")
+            .push_bind(secs(start))
+            .push(" AND b.id > ")
+            .push_bind(id)
+            .push("))");
+    }
+    q.push(" ORDER BY b.starts_at, b.id LIMIT ")
         .push_bind(f.limit.max(0));
     let r = q.build().fetch_all(&mut *conn).await.map_err(db)?;
     rows(&r, view)

@@ -689,15 +689,19 @@ pub(crate) async fn get_registration(pool: &SqlitePool, id: Uuid) -> StoreResult
 pub(crate) async fn list_registrations(
     pool: &SqlitePool,
     event_id: Uuid,
+    after: Option<i64>,
+    limit: i64,
 ) -> StoreResult<Vec<RegistrationView>> {
     let r = sqlx::query(
         "SELECT r.*, p.first_name, p.last_name, p.email AS person_email, \
          o.name AS organisation_name FROM event_registrations r \
          LEFT JOIN people p ON p.id = r.person_id \
          LEFT JOIN organisations o ON o.id = p.organisation_id \
-         WHERE r.event_id = ? ORDER BY r.position",
+         WHERE r.event_id = ? AND r.position > ? ORDER BY r.position LIMIT ?",
     )
     .bind(event_id)
+    .bind(after.unwrap_or(i64::MIN))
+    .bind(limit.max(0))
     .fetch_all(pool)
     .await
     .map_err(db)?;
@@ -1058,8 +1062,13 @@ impl EventStore for SqliteStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn list_registrations(&self, event_id: Uuid) -> StoreResult<Vec<RegistrationView>> {
-        list_registrations(&self.pool, event_id).await
+    async fn list_registrations_after(
+        &self,
+        event_id: Uuid,
+        after: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<RegistrationView>> {
+        list_registrations(&self.pool, event_id, after, limit).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -156,13 +156,27 @@ pub(crate) async fn get_seat(conn: &mut SqliteConnection, id: Uuid) -> StoreResu
 pub(crate) async fn list_seats(
     conn: &mut SqliteConnection,
     organisation_id: Uuid,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
 ) -> StoreResult<Vec<SeatView>> {
-    sqlx::query(&format!(
-        "{SEAT_VIEW} WHERE s.organisation_id = ? ORDER BY s.created_at DESC, s.id"
-    ))
-    .bind(organisation_id)
-    .all(&mut *conn, seat_view)
-    .await
+    let mut q =
+        sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!("{SEAT_VIEW} WHERE s.organisation_id = "));
+    q.push_bind(organisation_id);
+    // Newest first, then by id: `created_at` is RFC 3339 text in UTC,
+    // which sorts as the instants do.
+    if let Some((at, id)) = after {
+        q.push(" AND (s.created_at < ")
+            .push_bind(at)
+            .push(" OR (s.created_at = ")
+            .push_bind(at)
+            .push(" AND s.id > ")
+            .push_bind(id)
+            .push("))");
+    }
+    q.push(" ORDER BY s.created_at DESC, s.id LIMIT ")
+        .push_bind(limit.max(0));
+    let r = q.build().fetch_all(&mut *conn).await.map_err(db)?;
+    thirdplace_store::sql::rows(&r, seat_view)
 }
 
 pub(crate) async fn seat_history(
@@ -742,8 +756,19 @@ impl MembershipStore for SqliteStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn list_seats(&self, organisation_id: Uuid) -> StoreResult<Vec<SeatView>> {
-        list_seats(&mut *self.readers.get().await, organisation_id).await
+    async fn list_seats_after(
+        &self,
+        organisation_id: Uuid,
+        after: Option<(DateTime<Utc>, Uuid)>,
+        limit: i64,
+    ) -> StoreResult<Vec<SeatView>> {
+        list_seats(
+            &mut *self.readers.get().await,
+            organisation_id,
+            after,
+            limit,
+        )
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

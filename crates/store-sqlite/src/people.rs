@@ -5,12 +5,13 @@ use crate::WriteOne;
 use crate::{db, decode, must_exist, one, write_err, Bind, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqliteConnection, SqliteRow};
+use sqlx::sqlite::{Sqlite, SqliteConnection, SqliteRow};
+use sqlx::QueryBuilder;
 use sqlx::Row;
 use thirdplace_domain::{Email, Organisation, Person};
 use thirdplace_store::sql::FetchValue;
 use thirdplace_store::sql::{api_token, organisation};
-use thirdplace_store::{ApiToken, PeopleStore, Session, StoreError, StoreResult};
+use thirdplace_store::{ApiToken, PeopleFilter, PeopleStore, Session, StoreError, StoreResult};
 use uuid::Uuid;
 
 /// People with their roles; the role lists come as comma-separated hex from
@@ -170,6 +171,43 @@ impl PeopleStore for SqliteStore {
                 .await
             }
         }
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_people_page(&self, f: &PeopleFilter) -> StoreResult<Vec<Person>> {
+        let mut q = QueryBuilder::<Sqlite>::new(format!("{PERSON} WHERE 1 = 1"));
+        if let Some(orgs) = &f.organisation_ids {
+            q.push(" AND (p.organisation_id IN (NULL");
+            for o in orgs {
+                q.push(", ").push_bind(*o);
+            }
+            q.push(")");
+            if let Some(me) = f.or_person {
+                q.push(" OR p.id = ").push_bind(me);
+            }
+            q.push(")");
+        }
+        if !f.include_archived {
+            q.push(" AND p.archived = 0");
+        }
+        // SQLite compares text bytewise (BINARY), as the order does.
+        if let Some((first, last, id)) = &f.after {
+            q.push(" AND (p.first_name, p.last_name, p.id) > (")
+                .push_bind(first.clone())
+                .push(", ")
+                .push_bind(last.clone())
+                .push(", ")
+                .push_bind(*id)
+                .push(")");
+        }
+        q.push(" ORDER BY p.first_name, p.last_name, p.id LIMIT ")
+            .push_bind(f.limit.max(0));
+        let r = q
+            .build()
+            .fetch_all(&mut *self.readers.get().await)
+            .await
+            .map_err(db)?;
+        thirdplace_store::sql::rows(&r, person)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

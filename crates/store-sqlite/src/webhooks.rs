@@ -8,7 +8,8 @@ use crate::WriteOne;
 use crate::{db, decode, write_err, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqliteConnection, SqliteRow};
+use sqlx::sqlite::{Sqlite, SqliteConnection, SqliteRow};
+use sqlx::QueryBuilder;
 use sqlx::Row;
 use thirdplace_domain::membership::{Webhook, WebhookDelivery, WebhookEvent};
 use thirdplace_store::sql::Fetch;
@@ -212,30 +213,26 @@ pub(crate) async fn retry_delivery(
 pub(crate) async fn list_deliveries(
     conn: &mut SqliteConnection,
     webhook_id: Option<Uuid>,
+    before: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> StoreResult<Vec<WebhookDelivery>> {
-    let limit = limit.max(0);
-    let r = match webhook_id {
-        Some(w) => {
-            sqlx::query(
-                "SELECT * FROM webhook_deliveries WHERE webhook_id = ? \
-                 ORDER BY created_at DESC, id DESC LIMIT ?",
-            )
-            .bind(w)
-            .bind(limit)
-            .fetch_all(&mut *conn)
-            .await
-        }
-        None => {
-            sqlx::query(
-                "SELECT * FROM webhook_deliveries ORDER BY created_at DESC, id DESC LIMIT ?",
-            )
-            .bind(limit)
-            .fetch_all(&mut *conn)
-            .await
-        }
+    let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM webhook_deliveries WHERE 1 = 1");
+    if let Some(w) = webhook_id {
+        q.push(" AND webhook_id = ").push_bind(w);
     }
-    .map_err(db)?;
+    // `created_at` is RFC 3339 text in UTC, which sorts as the instants do.
+    if let Some((at, id)) = before {
+        q.push(" AND (created_at < ")
+            .push_bind(at)
+            .push(" OR (created_at = ")
+            .push_bind(at)
+            .push(" AND id < ")
+            .push_bind(id)
+            .push("))");
+    }
+    q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
+        .push_bind(limit.max(0));
+    let r = q.build().fetch_all(&mut *conn).await.map_err(db)?;
     rows(&r, delivery)
 }
 
@@ -306,11 +303,12 @@ impl WebhookStore for SqliteStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn list_deliveries(
+    async fn list_deliveries_before(
         &self,
         webhook_id: Option<Uuid>,
+        before: Option<(DateTime<Utc>, Uuid)>,
         limit: i64,
     ) -> StoreResult<Vec<WebhookDelivery>> {
-        list_deliveries(&mut *self.readers.get().await, webhook_id, limit).await
+        list_deliveries(&mut *self.readers.get().await, webhook_id, before, limit).await
     }
 }

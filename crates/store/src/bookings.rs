@@ -19,7 +19,8 @@ pub struct BookingView {
     pub organisation_name: String,
 }
 
-/// Which bookings to list; `None` means any. Bookings are listed by start.
+/// Which bookings to list; `None` means any. Bookings are listed by start,
+/// then id (a stable order to page through).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BookingFilter {
     pub hub_ids: Option<Vec<Uuid>>,
@@ -30,6 +31,9 @@ pub struct BookingFilter {
     /// …and start before this one.
     pub to: Option<DateTime<Utc>>,
     pub include_cancelled: bool,
+    /// Bookings listed after this `(start, id)`: the last booking of the
+    /// previous page (keyset paging, no offset).
+    pub after: Option<(DateTime<Utc>, Uuid)>,
     pub limit: i64,
 }
 

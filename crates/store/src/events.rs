@@ -183,7 +183,20 @@ pub trait EventStore: Send + Sync {
     async fn get_registration(&self, id: Uuid) -> StoreResult<Registration>;
 
     /// An event's registrations, cancelled included, in arrival order.
-    async fn list_registrations(&self, event_id: Uuid) -> StoreResult<Vec<RegistrationView>>;
+    async fn list_registrations(&self, event_id: Uuid) -> StoreResult<Vec<RegistrationView>> {
+        self.list_registrations_after(event_id, None, i64::MAX)
+            .await
+    }
+
+    /// At most `limit` of an event's registrations after the arrival
+    /// position `after` (the last of the previous page), in arrival order:
+    /// keyset paging, no offset.
+    async fn list_registrations_after(
+        &self,
+        event_id: Uuid,
+        after: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<RegistrationView>>;
 
     /// A person's active (confirmed or waitlisted) registration for an event.
     async fn registration_of(

@@ -47,7 +47,19 @@ pub trait MembershipStore: Send + Sync {
     async fn get_seat(&self, id: Uuid) -> StoreResult<SeatView>;
 
     /// An organisation's seats, newest purchase first, then by id.
-    async fn list_seats(&self, organisation_id: Uuid) -> StoreResult<Vec<SeatView>>;
+    async fn list_seats(&self, organisation_id: Uuid) -> StoreResult<Vec<SeatView>> {
+        self.list_seats_after(organisation_id, None, i64::MAX).await
+    }
+
+    /// At most `limit` of an organisation's seats listed after `after`
+    /// (`(created_at, id)` of the last seat of the previous page), in the
+    /// order of [`MembershipStore::list_seats`]: keyset paging, no offset.
+    async fn list_seats_after(
+        &self,
+        organisation_id: Uuid,
+        after: Option<(DateTime<Utc>, Uuid)>,
+        limit: i64,
+    ) -> StoreResult<Vec<SeatView>>;
 
     /// Who held the seat when, oldest first.
     async fn seat_history(&self, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>>;

@@ -27,6 +27,22 @@ pub struct ApiToken {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// Which people to list, a page at a time, by first name, last name, then
+/// id (bytewise, alike in both backends).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PeopleFilter {
+    /// People of these organisations (`None`: of any or none)…
+    pub organisation_ids: Option<Vec<Uuid>>,
+    /// …and, with `organisation_ids`, this person too, whatever their
+    /// organisation.
+    pub or_person: Option<Uuid>,
+    pub include_archived: bool,
+    /// People listed after this `(first_name, last_name, id)`: the last of
+    /// the previous page (keyset paging, no offset).
+    pub after: Option<(String, String, Uuid)>,
+    pub limit: i64,
+}
+
 /// Organisations, people and their ways in (passwords, sessions, login
 /// failures, API tokens).
 #[async_trait]
@@ -41,6 +57,9 @@ pub trait PeopleStore: Send + Sync {
 
     /// People, optionally only those of one organisation, by first then last name.
     async fn list_people(&self, organisation_id: Option<Uuid>) -> StoreResult<Vec<Person>>;
+
+    /// A page of people ([`PeopleFilter`]).
+    async fn list_people_page(&self, f: &PeopleFilter) -> StoreResult<Vec<Person>>;
 
     async fn get_person(&self, id: Uuid) -> StoreResult<Person>;
 

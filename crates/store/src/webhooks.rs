@@ -61,10 +61,23 @@ pub trait WebhookStore: Send + Sync {
     /// Makes a delivery due again now (an admin's retry).
     async fn retry_delivery(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()>;
 
-    /// Deliveries, newest first, optionally of one webhook.
+    /// Deliveries, newest first (by creation, then id), optionally of one
+    /// webhook, at most `limit`.
     async fn list_deliveries(
         &self,
         webhook_id: Option<Uuid>,
+        limit: i64,
+    ) -> StoreResult<Vec<WebhookDelivery>> {
+        self.list_deliveries_before(webhook_id, None, limit).await
+    }
+
+    /// [`WebhookStore::list_deliveries`] strictly older than `before`
+    /// (`(created_at, id)` of the last delivery of the previous page):
+    /// keyset paging, no offset.
+    async fn list_deliveries_before(
+        &self,
+        webhook_id: Option<Uuid>,
+        before: Option<(DateTime<Utc>, Uuid)>,
         limit: i64,
     ) -> StoreResult<Vec<WebhookDelivery>>;
 }

@@ -1216,3 +1216,33 @@ pub async fn reminders_are_sent_once_and_again_after_a_move(store: &dyn Store) {
         .unwrap();
     assert_eq!(store.registration_of(e.id, ps[0].id).await.unwrap(), None);
 }
+
+pub async fn registrations_page_in_arrival_order_once_each(store: &dyn Store) {
+    let fx = fixture(store).await;
+    let e = add_event(store, &fx, Venue::Online, 3).await;
+    let ps = people(store, 7, fx.org.id).await;
+    for p in &ps[..5] {
+        store.register(&member(&e, p), now()).await.unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .list_registrations_after(e.id, after, 2)
+            .await
+            .unwrap();
+        seen.extend(page.iter().map(|v| v.registration.position));
+        // Sign-ups between pages come after the cursor and show once.
+        if seen.len() == 2 {
+            for p in &ps[5..] {
+                store.register(&member(&e, p), now()).await.unwrap();
+            }
+        }
+        match page.last() {
+            Some(v) if page.len() == 2 => after = Some(v.registration.position),
+            _ => break,
+        }
+    }
+    assert_eq!(seen, (1..=7).collect::<Vec<i64>>());
+    assert_eq!(store.list_registrations(e.id).await.unwrap().len(), 7);
+}

@@ -1707,3 +1707,144 @@ pub async fn concurrent_claims_never_share_a_delivery(store: &dyn Store) {
         "two claims per round"
     );
 }
+
+// ------------------------------------------------------------------ paging
+
+/// Follows a keyset list page by page (`fetch(after, per)`), checking each
+/// page's size, until a short page; `key` is a row's keyset.
+async fn page_through<T, K: Clone>(
+    per: i64,
+    key: impl Fn(&T) -> K,
+    mut fetch: impl AsyncFnMut(Option<K>, i64) -> Vec<T>,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = fetch(after.clone(), per).await;
+        assert!(page.len() as i64 <= per);
+        let full = page.len() as i64 == per;
+        after = page.last().map(&key);
+        out.extend(page);
+        if !full {
+            return out;
+        }
+    }
+}
+
+pub async fn seats_people_and_deliveries_page_once_each(store: &dyn Store) {
+    let f = fixture(store).await;
+    let p = add_plan(store, "Network card", PlanScope::Network, 1).await;
+    // Seats: three purchases, two of them of several seats at one instant.
+    for (n, at) in [
+        (3, t(2026, 11, 1, 9, 0, 0)),
+        (1, t(2026, 11, 2, 9, 0, 0)),
+        (4, t(2026, 11, 3, 9, 0, 0)),
+    ] {
+        let batch: Vec<Seat> = (0..n)
+            .map(|_| Seat {
+                created_at: at,
+                ..seat(p.id, f.org.id, day(2026, 11, 2), None)
+            })
+            .collect();
+        store.insert_seats(&batch).await.unwrap();
+    }
+    let whole: Vec<Uuid> = store
+        .list_seats(f.org.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.seat.id)
+        .collect();
+    assert_eq!(whole.len(), 8);
+    for per in [1, 3, 8, 100] {
+        let paged = page_through(
+            per,
+            |s: &SeatView| (s.seat.created_at, s.seat.id),
+            async |after, per| store.list_seats_after(f.org.id, after, per).await.unwrap(),
+        )
+        .await;
+        let paged: Vec<Uuid> = paged.iter().map(|s| s.seat.id).collect();
+        assert_eq!(paged, whole, "{per} a page");
+    }
+
+    // People: namesakes are ordered by id; another organisation's are left
+    // out unless named by `or_person`; archived people only when asked.
+    for _ in 0..3 {
+        add_person(store, "Anna", Some(f.org.id)).await;
+    }
+    add_person(store, "Bo", Some(f.org.id)).await;
+    let mut gone = person("Cilla", Some(f.org.id));
+    gone.archived = true;
+    store.insert_person(&gone).await.unwrap();
+    let outsider = add_person(store, "Anna", Some(f.other_org.id)).await;
+    let filter = crate::PeopleFilter {
+        organisation_ids: Some(vec![f.org.id]),
+        limit: 1000,
+        ..Default::default()
+    };
+    let key = |p: &Person| (p.first_name.clone(), p.last_name.clone(), p.id);
+    let whole = store.list_people_page(&filter).await.unwrap();
+    assert_eq!(whole.len(), 4);
+    let mut sorted = whole.clone();
+    sorted.sort_by_key(key);
+    assert_eq!(whole, sorted);
+    let paged = page_through(2, key, async |after, per| {
+        store
+            .list_people_page(&crate::PeopleFilter {
+                after,
+                limit: per,
+                ..filter.clone()
+            })
+            .await
+            .unwrap()
+    })
+    .await;
+    assert_eq!(paged, whole);
+    let with_outsider = store
+        .list_people_page(&crate::PeopleFilter {
+            or_person: Some(outsider.id),
+            include_archived: true,
+            ..filter.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(with_outsider.len(), 6);
+    assert!(with_outsider.iter().any(|p| p.id == gone.id));
+    let everyone = store
+        .list_people_page(&crate::PeopleFilter {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(everyone.len(), 5);
+    let none = store
+        .list_people_page(&crate::PeopleFilter {
+            organisation_ids: Some(vec![]),
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+}
+
+pub async fn deliveries_page_newest_first_once_each(store: &dyn Store) {
+    let (w, queued) = queue(store, 7).await;
+    let newest_first: Vec<Uuid> = queued.iter().rev().map(|d| d.id).collect();
+    for per in [1, 2, 7, 50] {
+        let paged = page_through(
+            per,
+            |d: &WebhookDelivery| (d.created_at, d.id),
+            async |before, per| {
+                store
+                    .list_deliveries_before(Some(w.id), before, per)
+                    .await
+                    .unwrap()
+            },
+        )
+        .await;
+        let paged: Vec<Uuid> = paged.iter().map(|d| d.id).collect();
+        assert_eq!(paged, newest_first, "{per} a page");
+    }
+}

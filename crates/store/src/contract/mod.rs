@@ -63,7 +63,9 @@ macro_rules! contract_tests {
             events_fan_out_to_active_subscribed_webhooks,
             deliveries_are_claimed_once_per_lease,
             delivered_and_failed_deliveries_leave_the_queue,
-            concurrent_claims_never_share_a_delivery
+            concurrent_claims_never_share_a_delivery,
+            seats_people_and_deliveries_page_once_each,
+            deliveries_page_newest_first_once_each
         );
         $crate::contract_tests!(@each $make; bookings;
             booking_rules_default_and_round_trip,
@@ -77,7 +79,8 @@ macro_rules! contract_tests {
             cancelling_records_who_and_queues_the_notice,
             concurrent_cancellations_cancel_once,
             calendar_generations_rotate,
-            emails_are_claimed_once_and_marked
+            emails_are_claimed_once_and_marked,
+            bookings_page_by_start_and_id_once_each
         );
         $crate::contract_tests!(@each $make; events;
             events_round_trip_and_list_with_filters,
@@ -92,7 +95,8 @@ macro_rules! contract_tests {
             moving_or_cancelling_an_event_moves_or_frees_its_room,
             capacity_changes_keep_places_and_fill_new_ones,
             the_summary_counts_places_attendance_and_organisations,
-            reminders_are_sent_once_and_again_after_a_move
+            reminders_are_sent_once_and_again_after_a_move,
+            registrations_page_in_arrival_order_once_each
         );
         $crate::contract_tests!(@each $make; privacy;
             erasing_anonymises_and_ends_every_way_in,

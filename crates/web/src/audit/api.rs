@@ -5,8 +5,10 @@ use super::read::{cursor, with_names, AuditOut, AuditQuery};
 use crate::http::api::require;
 use crate::http::auth::Auth;
 use crate::http::error::{AppResult, ErrorBody};
+use crate::http::paging::Paging;
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::{OriginalUri, Query, State};
+use axum::response::Response;
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -30,20 +32,28 @@ pub struct AuditPage {
 /// admins only. Filter by `person_id`, `object_id`, `object_kind` and dates;
 /// page with `limit` and `before`.
 #[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery), security(("token" = [])),
-    responses((status = 200, body = AuditPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = AuditPage, headers(("Link" = String, description = "`<url>; rel=\"next\"` (RFC 8288) when there are older entries: this request with `before` set to `next`"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_audit(
     State(state): State<AppState>,
     auth: Auth,
+    uri: OriginalUri,
     Query(q): Query<AuditQuery>,
-) -> AppResult<Json<AuditPage>> {
+) -> AppResult<Response> {
     require(&auth, |p| p.can_manage_network())?;
-    let f = q.filter(100)?;
-    let entries = state.store.list_audit(&f).await?;
-    let next = (entries.len() as i64 == f.limit)
-        .then(|| entries.last().map(cursor))
-        .flatten();
-    Ok(Json(AuditPage {
+    let mut f = q.filter(100)?;
+    // One more than shown says whether there is an older page at all.
+    let limit = f.limit;
+    f.limit += 1;
+    let mut entries = state.store.list_audit(&f).await?;
+    let more = entries.len() as i64 > limit;
+    entries.truncate(usize::try_from(limit).unwrap_or(0));
+    let next = more.then(|| entries.last().map(cursor)).flatten();
+    // The body keeps its `next`; the same page also gets the `Link`
+    // header every other list gives (here with `before=`).
+    let paging = Paging::parse(uri.path(), uri.query())?;
+    let body = Json(AuditPage {
         entries: with_names(&state, entries).await?,
-        next,
-    }))
+        next: next.clone(),
+    });
+    Ok(paging.respond_with(body, "before", next.as_deref()))
 }

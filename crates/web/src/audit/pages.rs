@@ -1,10 +1,11 @@
 //! `/admin/audit`: the trail for network admins, filtered by person, object
-//! and time, a page at a time; `/admin/audit.csv` exports every matching
+//! and time, a page at a time; `/admin/audit.csv` streams every matching
 //! entry.
 
 use super::read::{cursor, details_text, with_names, AuditQuery};
 use crate::http::error::{AppError, AppResult};
 use crate::http::page::Page;
+use crate::http::paging::streamed;
 use crate::http::roles::require_network_admin;
 use crate::AppState;
 use axum::extract::{Query, State};
@@ -13,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use minijinja::context;
+use thirdplace_store::AuditFilter;
 
 /// Entries a page.
 const PAGE: i64 = 100;
@@ -105,13 +107,19 @@ async fn list(
     )
 }
 
+/// Every matching entry as CSV, streamed a store page at a time (a given
+/// `limit` or `before` is ignored: the export is the whole trail filtered).
 async fn csv(
     State(state): State<AppState>,
     page: Page,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Response> {
     require_network_admin(&page)?;
-    let mut f = q.filter(super::read::MAX_PAGE)?;
+    let f = AuditFilter {
+        before: None,
+        limit: super::read::MAX_PAGE,
+        ..q.filter(super::read::MAX_PAGE)?
+    };
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
         "time",
@@ -124,28 +132,37 @@ async fn csv(
         "details",
     ];
     w.write_record(header).map_err(internal)?;
-    loop {
-        let entries = state.store.list_audit(&f).await?;
-        let last = entries.last().map(|e| (e.at, e.id));
-        for e in with_names(&state, entries).await? {
-            w.write_record([
-                e.at.to_rfc3339(),
-                e.actor_id.map(|a| a.to_string()).unwrap_or_default(),
-                e.actor_name,
-                e.action,
-                e.object_kind,
-                e.object_id.to_string(),
-                e.object_name,
-                e.details.to_string(),
-            ])
-            .map_err(internal)?;
+    let header = w.into_inner().map_err(|e| internal(e.into_error()))?;
+    let body = streamed(header, move |before| {
+        let state = state.clone();
+        let f = AuditFilter {
+            before,
+            ..f.clone()
+        };
+        async move {
+            let entries = state.store.list_audit(&f).await?;
+            let last = (entries.len() as i64 == f.limit)
+                .then(|| entries.last().map(|e| (e.at, e.id)))
+                .flatten();
+            let mut w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(Vec::new());
+            for e in with_names(&state, entries).await? {
+                w.write_record([
+                    e.at.to_rfc3339(),
+                    e.actor_id.map(|a| a.to_string()).unwrap_or_default(),
+                    e.actor_name,
+                    e.action,
+                    e.object_kind,
+                    e.object_id.to_string(),
+                    e.object_name,
+                    e.details.to_string(),
+                ])
+                .map_err(internal)?;
+            }
+            Ok((w.into_inner().map_err(|e| internal(e.into_error()))?, last))
         }
-        match last {
-            Some(before) => f.before = Some(before),
-            None => break,
-        }
-    }
-    let body = w.into_inner().map_err(|e| internal(e.into_error()))?;
+    });
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

@@ -6,11 +6,12 @@ use crate::http::api::{path_id, require, seen_by, ApiJson};
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::http::idempotency::IdempotencyKey;
+use crate::http::paging::Paging;
 use crate::http::parse::{parse_date, parse_instant};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -481,7 +482,6 @@ pub(crate) fn filter_for(
         from: Some(from.unwrap_or(now)),
         to,
         include_cancelled,
-        limit: 1000,
         ..BookingFilter::default()
     };
     match hub {
@@ -492,18 +492,21 @@ pub(crate) fn filter_for(
     Ok(f)
 }
 
-/// Your bookings, or with `hub_id` all bookings of a hub you host; as JSON
-/// or, with `format=csv`, as a spreadsheet (semicolon-separated, Swedish
-/// time, amounts in öre).
-#[utoipa::path(get, path = "/bookings", tag = "bookings", params(ListBookingsQuery), security(("token" = [])),
-    responses((status = 200, body = [BookingOut]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+/// Your bookings, or with `hub_id` all bookings of a hub you host, by
+/// start; as JSON a page at a time (`limit`, `cursor`, and a
+/// `Link: <…>; rel="next"` header while there are more) or, with
+/// `format=csv`, every booking as a spreadsheet (semicolon-separated,
+/// Swedish time, amounts in öre; `limit` and `cursor` are ignored).
+#[utoipa::path(get, path = "/bookings", tag = "bookings", params(ListBookingsQuery, Paging), security(("token" = [])),
+    responses((status = 200, body = [BookingOut], headers(("Link" = String, description = "`<url>; rel=\"next\"` (RFC 8288) when there are more bookings"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_bookings(
     State(state): State<AppState>,
     auth: Auth,
+    paging: Result<Paging, AppError>,
     Query(q): Query<ListBookingsQuery>,
 ) -> AppResult<Response> {
     let p = auth.require()?;
-    let f = filter_for(
+    let mut f = filter_for(
         p,
         q.hub_id.as_deref(),
         q.room_id.as_deref(),
@@ -512,28 +515,25 @@ pub async fn list_bookings(
         q.include_cancelled.unwrap_or(false),
         state.now(),
     )?;
-    let rows = state.store.list_bookings(&f).await?;
     match q.format.as_deref() {
-        Some("csv") => Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"bookings.csv\"",
-                ),
-            ],
-            bookings::to_csv(&rows),
-        )
-            .into_response()),
+        Some("csv") => Ok(bookings::csv_response(&state, f)),
         None | Some("json") => {
+            let paging = paging?;
+            f.after = paging.cursor(BOOKINGS)?;
+            f.limit = paging.fetch();
+            let rows = state.store.list_bookings(&f).await?;
+            let (rows, next) = paging.page(BOOKINGS, rows, |v| (v.booking.start, v.booking.id));
             let out: Vec<BookingOut> = rows.into_iter().map(|v| v.booking.into()).collect();
-            Ok(Json(out).into_response())
+            Ok(paging.respond(Json(out), next.as_deref()))
         }
         Some(_) => {
             Err(ValidationErrors::single("format", "invalid_choice", "must be json or csv").into())
         }
     }
 }
+
+/// The name of the bookings list's cursors.
+const BOOKINGS: &str = "bookings";
 
 #[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -686,6 +686,9 @@ struct MineQuery {
     count: Option<u32>,
 }
 
+/// The most past (or cancelled) bookings "Mina bokningar" shows.
+const PAST_SHOWN: usize = 1000;
+
 async fn render_mine(
     state: &AppState,
     page: &Page,
@@ -694,15 +697,24 @@ async fn render_mine(
 ) -> AppResult<Response> {
     let user = page.user()?;
     let now = state.now();
-    let list = state
-        .store
-        .list_bookings(&BookingFilter {
-            booker_id: Some(user.person_id),
-            include_cancelled: true,
-            limit: 1000,
-            ..BookingFilter::default()
-        })
-        .await?;
+    // Every booking of the person, a store page at a time (the list is by
+    // start, so a cut would drop the upcoming ones, never the old).
+    let mut list = Vec::new();
+    let mut f = BookingFilter {
+        booker_id: Some(user.person_id),
+        include_cancelled: true,
+        limit: 1000,
+        ..BookingFilter::default()
+    };
+    loop {
+        let got = state.store.list_bookings(&f).await?;
+        let full = got.len() as i64 == f.limit;
+        f.after = got.last().map(|v| (v.booking.start, v.booking.id));
+        list.extend(got);
+        if !full {
+            break;
+        }
+    }
     let mut hub_rules = HashMap::new();
     let (mut upcoming, mut past) = (Vec::new(), Vec::new());
     for v in list {
@@ -742,11 +754,17 @@ async fn render_mine(
         }
     }
     past.reverse();
+    // The latest past ones are shown, and the page says when not all are.
+    let past_note = (past.len() > PAST_SHOWN).then(|| {
+        page.t("booking.showing_latest_past")
+            .replace("{n}", &PAST_SHOWN.to_string())
+    });
+    past.truncate(PAST_SHOWN);
     let notice = notice.map(|(error, text)| context! { error, text });
     page.render_with_status(
         status,
         "bookings/mine.html",
-        context! { upcoming, past, notice },
+        context! { upcoming, past, past_note, notice },
     )
 }
 

@@ -10,6 +10,7 @@ use crate::http::audit;
 use crate::http::error::booking_refusal as refusal;
 use crate::http::error::{AppError, AppResult};
 use crate::http::idempotency::IdempotencyKey;
+use crate::http::paging::streamed;
 use crate::AppState;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use std::collections::HashMap;
@@ -684,9 +685,53 @@ pub async fn included_left(state: &AppState, person_id: Uuid) -> AppResult<Vec<I
     Ok(membership::included_left(&held, &used))
 }
 
-/// Bookings as CSV (semicolon-separated, as Swedish spreadsheets expect),
-/// times in Swedish time, amounts in öre.
-pub fn to_csv(rows: &[BookingView]) -> String {
+/// Bookings per export page: the export reads the store this many at a time.
+pub const CSV_PAGE: i64 = 500;
+
+/// Every booking of `f` (its `after` and `limit` are ignored) as CSV,
+/// streamed [`CSV_PAGE`] bookings at a time ([`streamed`]).
+pub fn csv_body(state: &AppState, f: BookingFilter) -> axum::body::Body {
+    let state = state.clone();
+    streamed(csv_rows(&[], true).into_bytes(), move |after| {
+        let state = state.clone();
+        let f = BookingFilter {
+            after,
+            limit: CSV_PAGE,
+            ..f.clone()
+        };
+        async move {
+            let rows = state.store.list_bookings(&f).await?;
+            let next = if rows.len() as i64 == CSV_PAGE {
+                rows.last().map(|v| (v.booking.start, v.booking.id))
+            } else {
+                None
+            };
+            Ok((csv_rows(&rows, false).into_bytes(), next))
+        }
+    })
+}
+
+/// The bookings `f` gives, as an attachment `bookings.csv`, streamed.
+pub fn csv_response(state: &AppState, f: BookingFilter) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"bookings.csv\"",
+            ),
+        ],
+        csv_body(state, f),
+    )
+        .into_response()
+}
+
+/// Bookings as CSV rows (semicolon-separated, as Swedish spreadsheets
+/// expect), after the header line when `header`; times in Swedish time,
+/// amounts in öre.
+pub fn csv_rows(rows: &[BookingView], header: bool) -> String {
     // A leading formula character is neutralised so a spreadsheet never
     // runs a title as a formula.
     fn text(s: &str) -> String {
@@ -701,7 +746,7 @@ pub fn to_csv(rows: &[BookingView]) -> String {
         .delimiter(b';')
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
-    let header = [
+    const HEADER: [&str; 15] = [
         "id",
         "hub",
         "room",
@@ -719,7 +764,9 @@ pub fn to_csv(rows: &[BookingView]) -> String {
         "cancellation_charged",
     ];
     // Writing to a Vec cannot fail.
-    let _ = w.write_record(header);
+    if header {
+        let _ = w.write_record(HEADER);
+    }
     for v in rows {
         let b = &v.booking;
         let _ = w.write_record([

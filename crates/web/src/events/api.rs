@@ -8,9 +8,11 @@ use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::http::idempotency::IdempotencyKey;
 use crate::http::origin::Origin;
+use crate::http::paging::Paging;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -174,14 +176,16 @@ pub struct EventsQuery {
 
 /// The calendar: public events for anyone; members-only events for
 /// signed-in members; invitation-only events and proposals for those
-/// involved. By start.
-#[utoipa::path(get, path = "/events", tag = "events", params(EventsQuery),
-    responses((status = 200, body = Vec<EventOut>), (status = 422, body = ErrorBody)))]
+/// involved. By start, a page at a time (`limit`, `cursor`, and a
+/// `Link: <…>; rel="next"` header while there are more).
+#[utoipa::path(get, path = "/events", tag = "events", params(EventsQuery, Paging),
+    responses((status = 200, body = Vec<EventOut>, headers(("Link" = String, description = "`<url>; rel=\"next\"` (RFC 8288) when there are more events"))), (status = 422, body = ErrorBody)))]
 pub async fn list_events(
     State(state): State<AppState>,
     auth: Auth,
+    paging: Paging,
     Query(q): Query<EventsQuery>,
-) -> AppResult<Json<Vec<EventOut>>> {
+) -> AppResult<Response> {
     let mut errors = ValidationErrors::new();
     let mut instant = |field: &str, raw: &Option<String>| match raw.as_deref() {
         None | Some("") => None,
@@ -209,10 +213,17 @@ pub async fn list_events(
         to,
         hub_id,
         topic: q.topic.filter(|t| !t.trim().is_empty()),
+        after: paging.cursor(EVENTS)?,
     };
-    let list = events::list(&state, auth.principal.as_ref(), &q).await?;
-    Ok(Json(list.into_iter().map(Into::into).collect()))
+    let want = usize::try_from(paging.fetch()).unwrap_or(1);
+    let list = events::list(&state, auth.principal.as_ref(), &q, want).await?;
+    let (list, next) = paging.page(EVENTS, list, |l| (l.event.start, l.event.id));
+    let out: Vec<EventOut> = list.into_iter().map(Into::into).collect();
+    Ok(paging.respond(Json(out), next.as_deref()))
 }
+
+/// The name of the events list's cursors.
+const EVENTS: &str = "events";
 
 /// Proposes an event. A host of the hub publishes at once; other members'
 /// proposals wait for a host (`status` `proposed`). An event in a room books
@@ -374,27 +385,34 @@ pub struct ParticipantOut {
 
 /// An event's registrations in arrival order, cancelled ones included, with
 /// names, addresses and organisations (organisers and hosts), e.g. to mark
-/// attendance.
-#[utoipa::path(get, path = "/events/{id}/registrations", tag = "events", security(("token" = [])),
-    responses((status = 200, body = Vec<ParticipantOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// attendance. A page at a time (`limit`, `cursor`, and a
+/// `Link: <…>; rel="next"` header while there are more).
+#[utoipa::path(get, path = "/events/{id}/registrations", tag = "events", params(Paging), security(("token" = [])),
+    responses((status = 200, body = Vec<ParticipantOut>, headers(("Link" = String, description = "`<url>; rel=\"next\"` (RFC 8288) when there are more registrations"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_registrations(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> AppResult<Json<Vec<ParticipantOut>>> {
+    paging: Paging,
+) -> AppResult<Response> {
     let p = auth.require()?;
-    let list = events::registrations(&state, p, path_id(&id)?).await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|v| ParticipantOut {
-                registration: v.registration.into(),
-                name: v.name,
-                email: v.email,
-                organisation_name: v.organisation_name,
-            })
-            .collect(),
-    ))
+    let after = paging.cursor(REGISTRATIONS)?;
+    let list = events::registrations(&state, p, path_id(&id)?, after, paging.fetch()).await?;
+    let (list, next) = paging.page(REGISTRATIONS, list, |v| v.registration.position);
+    let out: Vec<ParticipantOut> = list
+        .into_iter()
+        .map(|v| ParticipantOut {
+            registration: v.registration.into(),
+            name: v.name,
+            email: v.email,
+            organisation_name: v.organisation_name,
+        })
+        .collect();
+    Ok(paging.respond(Json(out), next.as_deref()))
 }
+
+/// The name of the registrations list's cursors.
+const REGISTRATIONS: &str = "registrations";
 
 #[derive(Serialize, ToSchema)]
 pub struct CancelledRegistrationOut {

@@ -743,7 +743,7 @@ async fn render_attendance(
 ) -> AppResult<Response> {
     let (e, _) = managed(state, page, id).await?;
     let p = page.user()?;
-    let registrations = events::registrations(state, p, id).await?;
+    let registrations = events::registrations(state, p, id, None, i64::MAX).await?;
     let summary = events::summary(state, p, id).await?;
     let mut rows = Vec::new();
     for r in registrations

@@ -145,25 +145,30 @@ pub struct ListQuery {
     pub to: Option<DateTime<Utc>>,
     pub hub_id: Option<Uuid>,
     pub topic: Option<String>,
+    /// Events after this `(start, id)`: the last of the previous page.
+    pub after: Option<(DateTime<Utc>, Uuid)>,
 }
 
 /// The events `p` may see: public published (and cancelled) ones for
 /// anyone; members-only ones for members; invitation-only ones and
 /// proposals for those involved (organisers, registered people, the hub's
 /// hosts, network admins).
+/// The first `want` of them after `q.after`, by start then id.
 pub async fn list(
     state: &AppState,
     p: Option<&Principal>,
     q: &ListQuery,
+    want: usize,
 ) -> AppResult<Vec<EventListing>> {
     let f = EventFilter {
         from: q.from,
         to: q.to,
         hub_ids: q.hub_id.map(|h| vec![h]),
         topic: q.topic.clone(),
+        after: q.after,
         ..Default::default()
     };
-    visible(state, p, f, MAX_LISTED as usize).await
+    visible(state, p, f, want).await
 }
 
 /// The first `want` events of `f` (its `limit` is ignored) that `p` may
@@ -532,13 +537,20 @@ pub async fn set_attended(
 
 /// An event's registrations with names, addresses and organisations, in
 /// arrival order (cancelled ones included), for those who manage it.
+/// At most `limit` of an event's registrations after the arrival position
+/// `after`, for those who manage it.
 pub async fn registrations(
     state: &AppState,
     p: &Principal,
     id: Uuid,
+    after: Option<i64>,
+    limit: i64,
 ) -> AppResult<Vec<thirdplace_store::RegistrationView>> {
     managed_event(state, p, id).await?;
-    Ok(state.store.list_registrations(id).await?)
+    Ok(state
+        .store
+        .list_registrations_after(id, after, limit)
+        .await?)
 }
 
 /// An event's numbers, for those who manage it.

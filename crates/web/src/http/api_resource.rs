@@ -16,11 +16,12 @@ use crate::http::audit;
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::http::forms::StoreWrite;
+use crate::http::paging::{link_header, paging_parameters, Paging};
 use crate::AppState;
 use axum::extract::{FromRequestParts, Path, Query, RawPathParams, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Json;
 use serde::de::DeserializeOwned;
@@ -296,30 +297,51 @@ impl<R: ApiResource> FromRequestParts<AppState> for Reader<R> {
     }
 }
 
+/// A page of the records. These are small configuration tables, so the
+/// store's whole ordered list is read and paged here, after the record
+/// whose id the cursor names (a record renamed between two pages may move
+/// across the page boundary, as it would in any name-ordered list).
 async fn list<R: ApiResource>(
     State(state): State<AppState>,
     _: Reader<R>,
     params: RawPathParams,
+    paging: Paging,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let hub = hub_id(&params)?;
     hub_of(&state, hub).await?;
+    let list = R::DOC.many;
+    // The page's JSON, after a first line with the next page's cursor (if
+    // any), so that the public cache keeps both.
     let render = || async {
-        let all = (R::LIST)(&*state.store, hub.unwrap_or_default()).await?;
-        let shown: Vec<R::Out> = all
+        let all: Vec<R::Stored> = (R::LIST)(&*state.store, hub.unwrap_or_default())
+            .await?
             .into_iter()
             .filter(|s| q.include_archived || !R::ARCHIVED.is_some_and(|archived| archived(s)))
-            .map(Into::into)
             .collect();
-        serde_json::to_string(&shown).map_err(|e| AppError::Internal(Box::new(e)))
+        let (shown, next) = paging.page_in_memory(list, all, |s| R::key(s).0)?;
+        let shown: Vec<R::Out> = shown.into_iter().map(Into::into).collect();
+        let json = serde_json::to_string(&shown).map_err(|e| AppError::Internal(Box::new(e)))?;
+        Ok(format!("{}\n{json}", next.unwrap_or_default()))
     };
-    let json = if R::CACHED {
-        let key = format!("api:{}:{}", R::DOC.many, q.include_archived);
+    // Only the first page at the default size is cached (the most-read
+    // answer): keys made of any limit and cursor would let callers grow
+    // the cache without bound.
+    let text = if R::CACHED && paging.is_default_first() {
+        let key = format!("api:{list}:{}", q.include_archived);
         state.cache.get_or_render(&key, render).await?.to_string()
     } else {
         render().await?
     };
-    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
+    let (next, json) = text.split_once('\n').unwrap_or(("", &text));
+    let next = Some(next).filter(|n| !n.is_empty());
+    Ok(paging.respond(
+        (
+            [(header::CONTENT_TYPE, "application/json")],
+            json.to_string(),
+        ),
+        next,
+    ))
 }
 
 async fn get_one<R: ApiResource>(
@@ -416,7 +438,7 @@ fn json_response(op: OperationBuilder, status: u16, schema: RefOr<Schema>) -> Op
 fn operation(
     id: String,
     summary: Option<&str>,
-    ok: (u16, RefOr<Schema>),
+    ok: Option<(u16, RefOr<Schema>)>,
     errors: &[u16],
     secured: bool,
     tag: &str,
@@ -425,7 +447,9 @@ fn operation(
         .operation_id(Some(id))
         .summary(summary)
         .tag(tag);
-    op = json_response(op, ok.0, ok.1);
+    if let Some((status, schema)) = ok {
+        op = json_response(op, status, schema);
+    }
     for &status in errors {
         op = json_response(op, status, reference::<ErrorBody>());
     }
@@ -459,20 +483,32 @@ fn body<R: ApiResource>() -> utoipa::openapi::request_body::RequestBody {
 fn list_operation<R: ApiResource>() -> Operation {
     let d = &R::DOC;
     let private = R::READERS.is_some();
+    // 422: a `limit` out of range or a cursor the list did not give.
     let errors: &[u16] = match (private, d.in_hub) {
-        (true, _) => &[401, 403],
-        (false, true) => &[404],
-        (false, false) => &[],
+        (true, _) => &[401, 403, 422],
+        (false, true) => &[404, 422],
+        (false, false) => &[422],
     };
     let all = ArrayBuilder::new().items(reference::<R::Out>()).build();
+    let content = ContentBuilder::new()
+        .schema(Some(RefOr::T(Schema::Array(all))))
+        .build();
+    let page = ResponseBuilder::new()
+        .description("A page of the records, by name; more after it when there is a `Link` header.")
+        .content("application/json", content)
+        .header("Link", link_header());
     let mut op = operation(
         format!("list_{}", d.many),
         d.list_summary,
-        (200, RefOr::T(Schema::Array(all))),
+        None,
         errors,
         private,
         d.tag,
-    );
+    )
+    .response("200", page.build());
+    for p in paging_parameters() {
+        op = op.parameter(p);
+    }
     if R::ARCHIVED.is_some() {
         for p in ListQuery::into_params(|| Some(ParameterIn::Query)) {
             op = op.parameter(p);
@@ -493,7 +529,7 @@ fn create_operation<R: ApiResource>() -> Operation {
     let mut op = operation(
         format!("create_{}", d.one),
         d.create_summary,
-        (201, reference::<R::Out>()),
+        Some((201, reference::<R::Out>())),
         &errors,
         true,
         d.tag,
@@ -512,7 +548,7 @@ fn get_operation<R: ApiResource>() -> Operation {
     operation(
         format!("get_{}", d.one),
         None,
-        (200, reference::<R::Out>()),
+        Some((200, reference::<R::Out>())),
         errors,
         private,
         d.tag,
@@ -533,7 +569,7 @@ fn update_operation<R: ApiResource>() -> Operation {
     operation(
         format!("update_{}", d.one),
         Some(summary.trim_end()),
-        (200, reference::<R::Out>()),
+        Some((200, reference::<R::Out>())),
         &errors,
         true,
         d.tag,

@@ -27,6 +27,7 @@ pub mod mail;
 pub mod openapi;
 pub mod origin;
 pub mod page;
+pub mod paging;
 pub mod parse;
 pub mod roles;
 pub mod signing;

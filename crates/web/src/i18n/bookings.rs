@@ -132,6 +132,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("booking.include_cancelled", "Visa avbokade", "Show cancelled"),
     ("booking.filter", "Visa", "Show"),
     ("booking.download_csv", "Ladda ner som CSV", "Download as CSV"),
+    ("booking.showing_latest_past", "Visar de senaste {n} tidigare och avbokade bokningarna.", "Showing the latest {n} past and cancelled bookings."),
+    ("booking.showing_first", "Visar de första {n} bokningarna. Avgränsa med filtren eller ladda ner alla som CSV.", "Showing the first {n} bookings. Narrow the filters or download them all as CSV."),
     ("booking.booker", "Bokad av", "Booked by"),
     ("booking.host_cancel", "Avboka", "Cancel"),
     ("booking.reason", "Anledning", "Reason"),

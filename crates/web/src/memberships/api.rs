@@ -8,9 +8,11 @@ use crate::http::audit;
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::http::idempotency::IdempotencyKey;
+use crate::http::paging::Paging;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -199,14 +201,17 @@ fn may_manage_seats(p: &Principal, org: Uuid) -> bool {
     p.can_edit_organisation(org)
 }
 
-/// An organisation's seats. Its admins and network admins.
-#[utoipa::path(get, path = "/organisations/{id}/seats", tag = "memberships", security(("token" = [])),
-    responses((status = 200, body = [SeatOut]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// An organisation's seats, newest purchase first, a page at a time
+/// (`limit`, `cursor`, and a `Link: <…>; rel="next"` header while there are
+/// more). Its admins and network admins.
+#[utoipa::path(get, path = "/organisations/{id}/seats", tag = "memberships", params(Paging), security(("token" = [])),
+    responses((status = 200, body = [SeatOut], headers(("Link" = String, description = "`<url>; rel=\"next\"` (RFC 8288) when there are more seats"))), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_seats(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> AppResult<Json<Vec<SeatOut>>> {
+    paging: Paging,
+) -> AppResult<Response> {
     let org = path_id(&id)?;
     let viewer = auth.require()?;
     if !may_manage_seats(viewer, org) {
@@ -214,11 +219,17 @@ pub async fn list_seats(
     }
     state.store.get_organisation(org).await?;
     let today = local_date(state.now());
-    let seats = state.store.list_seats(org).await?;
-    Ok(Json(
-        seats.into_iter().map(|s| seat_out(s, today)).collect(),
-    ))
+    let seats = state
+        .store
+        .list_seats_after(org, paging.cursor(SEATS)?, paging.fetch())
+        .await?;
+    let (seats, next) = paging.page(SEATS, seats, |s| (s.seat.created_at, s.seat.id));
+    let out: Vec<SeatOut> = seats.into_iter().map(|s| seat_out(s, today)).collect();
+    Ok(paging.respond(Json(out), next.as_deref()))
 }
+
+/// The name of the seats list's cursors.
+const SEATS: &str = "seats";
 
 /// Buys seats of a plan for the organisation. Its admins and network admins.
 #[utoipa::path(post, path = "/organisations/{id}/seats", tag = "memberships", request_body = PurchaseBody, security(("token" = [])), params(IdempotencyKey),

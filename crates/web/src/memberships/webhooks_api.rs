@@ -5,9 +5,11 @@ use crate::http::api::{bool_str, path_id, require};
 use crate::http::api_resource::{plain_record, ApiDoc, ApiResource, At};
 use crate::http::auth::Auth;
 use crate::http::error::{AppResult, ErrorBody};
+use crate::http::paging::Paging;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -131,19 +133,30 @@ impl From<WebhookDelivery> for DeliveryOut {
     }
 }
 
-/// The latest 100 deliveries of a webhook, newest first.
-#[utoipa::path(get, path = "/webhooks/{id}/deliveries", tag = "webhooks", security(("token" = [])),
-    responses((status = 200, body = [DeliveryOut]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// A webhook's deliveries, newest first, a page at a time (`limit`,
+/// `cursor`, and a `Link: <…>; rel="next"` header while there are older ones).
+#[utoipa::path(get, path = "/webhooks/{id}/deliveries", tag = "webhooks", params(Paging), security(("token" = [])),
+    responses((status = 200, body = [DeliveryOut], headers(("Link" = String, description = "`<url>; rel=\"next\"` (RFC 8288) when there are older deliveries"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_deliveries(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> AppResult<Json<Vec<DeliveryOut>>> {
+    paging: Paging,
+) -> AppResult<Response> {
     require(&auth, |p| p.can_manage_network())?;
     let w = state.store.get_webhook(path_id(&id)?).await?;
-    let all = state.store.list_deliveries(Some(w.id), 100).await?;
-    Ok(Json(all.into_iter().map(Into::into).collect()))
+    let before = paging.cursor(DELIVERIES)?;
+    let rows = state
+        .store
+        .list_deliveries_before(Some(w.id), before, paging.fetch())
+        .await?;
+    let (rows, next) = paging.page(DELIVERIES, rows, |d| (d.created_at, d.id));
+    let out: Vec<DeliveryOut> = rows.into_iter().map(Into::into).collect();
+    Ok(paging.respond(Json(out), next.as_deref()))
 }
+
+/// The name of the deliveries list's cursors.
+const DELIVERIES: &str = "deliveries";
 
 /// Sends a delivery again now (e.g. one given up after three days).
 #[utoipa::path(post, path = "/webhook-deliveries/{id}/retry", tag = "webhooks", security(("token" = [])),

@@ -6,12 +6,15 @@ use crate::http::api::{bool_str, path_id, require, seen_by, ApiJson};
 use crate::http::api_resource::{plain_record, ApiDoc, ApiResource, At};
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
+use crate::http::paging::Paging;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 use thirdplace_domain::{new_id, Organisation, OrganisationInput, Person, PersonInput, Principal};
+use thirdplace_store::PeopleFilter;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -115,24 +118,62 @@ pub struct PeopleQuery {
 }
 
 /// People the caller may see: network admins everyone, organisation admins
-/// their organisations' people.
-#[utoipa::path(get, path = "/people", tag = "people", params(PeopleQuery), security(("token" = [])),
-    responses((status = 200, body = [Person]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+/// their organisations' people; by first name, last name and id, a page at
+/// a time (`limit`, `cursor`, and a `Link: <…>; rel="next"` header while
+/// there are more).
+#[utoipa::path(get, path = "/people", tag = "people", params(PeopleQuery, Paging), security(("token" = [])),
+    responses((status = 200, body = [Person], headers(("Link" = String, description = "`<url>; rel=\"next\"` (RFC 8288) when there are more people"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_people(
     State(state): State<AppState>,
     auth: Auth,
+    paging: Paging,
     Query(q): Query<PeopleQuery>,
-) -> AppResult<Json<Vec<Person>>> {
+) -> AppResult<Response> {
     let viewer = require(&auth, |p| {
         p.is_network_admin || !p.admin_of_organisation_ids.is_empty()
     })?;
-    let all = state.store.list_people(q.organisation_id).await?;
-    Ok(Json(
-        all.into_iter()
-            .filter(|p| may_see(&viewer, p) && (q.include_archived || !p.archived))
-            .collect(),
-    ))
+    // The store selects what the viewer may see, so that pages are full.
+    let (organisation_ids, or_person) = match (viewer.is_network_admin, q.organisation_id) {
+        (true, org) => (org.map(|o| vec![o]), None),
+        (false, Some(o)) => (
+            Some(
+                Some(o)
+                    .filter(|o| viewer.admin_of_organisation_ids.contains(o))
+                    .into_iter()
+                    .collect(),
+            ),
+            Some(viewer.person_id),
+        ),
+        (false, None) => (
+            Some(viewer.admin_of_organisation_ids.clone()),
+            Some(viewer.person_id),
+        ),
+    };
+    let f = PeopleFilter {
+        organisation_ids,
+        or_person,
+        include_archived: q.include_archived,
+        after: paging.cursor(PEOPLE)?,
+        limit: paging.fetch(),
+    };
+    let rows = state.store.list_people_page(&f).await?;
+    let (rows, next) = paging.page(PEOPLE, rows, |p| {
+        (p.first_name.clone(), p.last_name.clone(), p.id)
+    });
+    // The viewer is listed with an organisation's people only if theirs.
+    let shown: Vec<Person> = rows
+        .into_iter()
+        .filter(|p| {
+            may_see(&viewer, p)
+                && q.organisation_id
+                    .is_none_or(|o| p.organisation_id == Some(o))
+        })
+        .collect();
+    Ok(paging.respond(Json(shown), next.as_deref()))
 }
+
+/// The name of the people list's cursors.
+const PEOPLE: &str = "people";
 
 #[utoipa::path(get, path = "/people/{id}", tag = "people", security(("token" = [])),
     responses((status = 200, body = Person), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]

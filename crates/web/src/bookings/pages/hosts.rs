@@ -16,7 +16,7 @@ use crate::http::roles::{hub_to_edit, require_host_pages};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -38,6 +38,10 @@ pub fn router() -> Router<AppState> {
             get(rules_form).post(save_rules),
         )
 }
+
+/// The most bookings the page shows; past them it says so and points to
+/// the CSV download, which has them all.
+const SHOWN: i64 = 1000;
 
 /// The list's filters, as typed.
 #[derive(Deserialize, Default, Clone)]
@@ -102,7 +106,8 @@ impl Filters {
             // The "to" date is included.
             to: to.map(|d| bookings::day_bounds(d).1),
             include_cancelled: self.include_cancelled(),
-            limit: 2000,
+            after: None,
+            limit: SHOWN + 1,
         })
     }
 }
@@ -115,10 +120,17 @@ async fn render_list(
     status: StatusCode,
 ) -> AppResult<Response> {
     let user = require_host_pages(page)?;
-    let (rows, filter_error) = match f.filter(user, state) {
+    let (mut rows, filter_error) = match f.filter(user, state) {
         Ok(filter) => (state.store.list_bookings(&filter).await?, None),
         Err(e) => (vec![], Some(problem(page, e)?.text)),
     };
+    // Never cut silently: past `SHOWN` the page says so (the CSV has all).
+    let truncated = rows.len() as i64 > SHOWN;
+    rows.truncate(usize::try_from(SHOWN).unwrap_or(usize::MAX));
+    let shown_note = truncated.then(|| {
+        page.t("booking.showing_first")
+            .replace("{n}", &SHOWN.to_string())
+    });
     let now = state.now();
     let mut hubs = Vec::new();
     let mut rooms = Vec::new();
@@ -175,6 +187,7 @@ async fn render_list(
             rooms,
             bookings,
             filter_error,
+            shown_note,
             csv_href => format!("/admin/bookings.csv?{query}"),
             back => format!("/admin/bookings?{query}"),
             notice,
@@ -194,24 +207,14 @@ async fn list(
     render_list(&state, &page, &f, notice, StatusCode::OK).await
 }
 
+/// Every booking of the filters as CSV, streamed a store page at a time.
 async fn csv(
     State(state): State<AppState>,
     page: Page,
     Query(f): Query<Filters>,
 ) -> AppResult<Response> {
     let user = require_host_pages(&page)?;
-    let rows = state.store.list_bookings(&f.filter(user, &state)?).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"bookings.csv\"",
-            ),
-        ],
-        bookings::to_csv(&rows),
-    )
-        .into_response())
+    Ok(bookings::csv_response(&state, f.filter(user, &state)?))
 }
 
 async fn cancel(
