@@ -101,10 +101,12 @@ async fn availability_shows_opening_hours_and_busy_times_as_instants(app: TestAp
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["error"]["fields"][0]["code"], "invalid_date");
-    let (s, _) = app
+    // Without a date: today, in Swedish time (the test clock's Monday).
+    let (s, v) = app
         .get_json(&format!("/api/v1/rooms/{}/availability", app.f.room.id))
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["date"], "2026-11-23");
     for date in ["262143-12-31", "9999-12-31", "2026-02-30"] {
         let (s, _) = app
             .get_json(&format!(

@@ -507,10 +507,7 @@ impl Scene {
             _ => String::new(),
         };
         let path = template.replace("{id}", &id).replace("{token}", &id);
-        match op {
-            "availability" => format!("{path}?date=2026-11-25"),
-            _ => path,
-        }
+        path
     }
 
     /// A body that is valid for a role that may make the write.

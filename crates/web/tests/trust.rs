@@ -129,6 +129,13 @@ async fn sign_in_sends_nasty_next_values_to_the_start_page(app: TestApp) {
     // A wrong password with a line break in `next` is an ordinary refusal.
     let r = sign_in(&app, "not the password", "/\r\n/x").await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // The form shown again after a wrong password carries only a safe
+    // `next`, never the one that came in.
+    let r = sign_in(&app, "not the password", "//evil.example/x").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let html = r.text().await.unwrap();
+    assert!(!html.contains("evil.example"), "{html}");
+    assert!(html.contains(r#"name="next" value="/""#), "{html}");
 }
 
 async fn a_signed_in_visit_to_the_login_form_redirects_only_locally(app: TestApp) {

@@ -47,7 +47,7 @@ pub struct AvailabilityOut {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DateQuery {
-    /// `YYYY-MM-DD`, a civil date in Swedish time.
+    /// `YYYY-MM-DD`, a civil date in Swedish time; today when left out.
     pub date: Option<String>,
 }
 
@@ -61,7 +61,13 @@ pub async fn availability(
     Query(q): Query<DateQuery>,
 ) -> AppResult<Json<AvailabilityOut>> {
     let room = state.store.get_room(path_id(&id)?).await?;
-    let date = parse_date("date", q.date.as_deref().unwrap_or_default())?;
+    let date = match q.date.as_deref() {
+        Some(d) => parse_date("date", d)?,
+        None => state
+            .now()
+            .with_timezone(&thirdplace_domain::HUB_TIME_ZONE)
+            .date_naive(),
+    };
     let hub = state.store.get_hub(room.hub_id).await?;
     let day = bookings::availability(&state, &room, &hub, date).await?;
     Ok(Json(AvailabilityOut {

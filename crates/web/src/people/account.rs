@@ -125,7 +125,7 @@ async fn login(
         page.render_with_status(
             status,
             "login.html",
-            context! { next => next, email => email_raw.trim(), message => message },
+            context! { next => safe_next(&next), email => email_raw.trim(), message => message },
         )
     };
     let Ok(email) = Email::parse(&email_raw) else {
