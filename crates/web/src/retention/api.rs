@@ -80,9 +80,10 @@ pub async fn get_retention(
 pub async fn set_retention(
     State(state): State<AppState>,
     auth: Auth,
-    ApiJson(body): ApiJson<RetentionBody>,
+    body: ApiJson<RetentionBody>,
 ) -> AppResult<Json<RetentionBody>> {
     let who = require(&auth, |p| p.can_manage_network())?;
+    let body = body.parse()?;
     let input = RetentionInput {
         checkin_days: body.checkin_days.to_string(),
         guest_name_days: body.guest_name_days.to_string(),
