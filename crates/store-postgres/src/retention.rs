@@ -43,7 +43,7 @@ impl RetentionStore for PostgresStore {
         Ok(RetentionPolicy {
             checkin_days: get("checkin_days")?,
             guest_name_days: get("guest_name_days")?,
-            email_days: get("email_days")?,
+            email_days: get("outbox_days")?,
             webhook_days: get("webhook_days")?,
             session_days: get("session_days")?,
             sign_in_failure_days: get("sign_in_failure_days")?,
@@ -53,10 +53,10 @@ impl RetentionStore for PostgresStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn set_retention_policy(&self, p: &RetentionPolicy) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO retention_policy (id, checkin_days, guest_name_days, email_days, \
+            "INSERT INTO retention_policy (id, checkin_days, guest_name_days, outbox_days, \
              webhook_days, session_days, sign_in_failure_days) VALUES (1, $1, $2, $3, $4, $5, $6) \
              ON CONFLICT (id) DO UPDATE SET checkin_days = EXCLUDED.checkin_days, \
-             guest_name_days = EXCLUDED.guest_name_days, email_days = EXCLUDED.email_days, \
+             guest_name_days = EXCLUDED.guest_name_days, outbox_days = EXCLUDED.outbox_days, \
              webhook_days = EXCLUDED.webhook_days, session_days = EXCLUDED.session_days, \
              sign_in_failure_days = EXCLUDED.sign_in_failure_days",
         )

@@ -74,7 +74,7 @@ fn policy_of(r: &sqlx::sqlite::SqliteRow) -> Result<RetentionPolicy, sqlx::Error
     Ok(RetentionPolicy {
         checkin_days: r.try_get("checkin_days")?,
         guest_name_days: r.try_get("guest_name_days")?,
-        email_days: r.try_get("email_days")?,
+        email_days: r.try_get("outbox_days")?,
         webhook_days: r.try_get("webhook_days")?,
         session_days: r.try_get("session_days")?,
         sign_in_failure_days: r.try_get("sign_in_failure_days")?,
@@ -100,10 +100,10 @@ impl RetentionStore for SqliteStore {
         let p = *p;
         write!(self, |conn| {
             sqlx::query(
-                "INSERT INTO retention_policy (id, checkin_days, guest_name_days, email_days, \
+                "INSERT INTO retention_policy (id, checkin_days, guest_name_days, outbox_days, \
                  webhook_days, session_days, sign_in_failure_days) VALUES (1, ?, ?, ?, ?, ?, ?) \
                  ON CONFLICT (id) DO UPDATE SET checkin_days = excluded.checkin_days, \
-                 guest_name_days = excluded.guest_name_days, email_days = excluded.email_days, \
+                 guest_name_days = excluded.guest_name_days, outbox_days = excluded.outbox_days, \
                  webhook_days = excluded.webhook_days, session_days = excluded.session_days, \
                  sign_in_failure_days = excluded.sign_in_failure_days",
             )
