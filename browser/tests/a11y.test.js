@@ -107,6 +107,7 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
         // The confirmation step only: the page erases nobody until posted.
         ['erase person confirmation', () => `${edit.people}/erase`],
         ['privacy page, signed in', '/privacy'],
+        ['retention settings', '/admin/retention'],
       ];
       for (const [name, path] of pages) {
         test(name, async () => {

@@ -1,6 +1,7 @@
 //! `thirdplace`: the one binary. Serves the web app, seeds the demo
 //! network, applies migrations, and lets an operator create network admins
-//! and API tokens from the command line.
+//! and API tokens, back up and restore, plan sites and apply the retention
+//! policy from the command line.
 
 #![forbid(unsafe_code)]
 
@@ -9,6 +10,7 @@ mod demo;
 mod demo_bookings;
 mod demo_events;
 mod demo_memberships;
+mod retention;
 mod sites;
 
 use anyhow::{bail, Context, Result};
@@ -138,6 +140,12 @@ enum Command {
     Sites {
         #[command(subcommand)]
         command: sites::SitesCommand,
+    },
+    /// Reduce old details about people by the network's retention settings
+    /// (servers do it every hour).
+    Retention {
+        #[command(subcommand)]
+        command: retention::RetentionCommand,
     },
 }
 
@@ -392,6 +400,16 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Sites { command } => {
             let store = open_store(&cli.database_url).await?;
             print!("{}", sites::run(store.as_ref(), command).await?);
+            Ok(())
+        }
+        Command::Retention {
+            command: retention::RetentionCommand::Run,
+        } => {
+            let store = open_store(&cli.database_url).await?;
+            print!(
+                "{}",
+                retention::run(store.as_ref(), chrono::Utc::now()).await?
+            );
             Ok(())
         }
         Command::Token {

@@ -1524,3 +1524,18 @@ async fn retries_after_a_crash_book_nothing_twice() {
     assert_eq!(ours, sent, "every request booked exactly once");
     assert!(server.stop().await.success());
 }
+
+#[tokio::test]
+async fn retention_run_applies_the_settings_and_prints_the_counts() {
+    let dir = temp_dir();
+    let url = sqlite_url(&dir.path().join("retention.db"));
+    let mut cmd = thirdplace(&url);
+    cmd.args(["retention", "run"]);
+    let out = run_ok("retention run", cmd, None).await;
+    assert!(out.starts_with("Retention applied."), "{out}");
+    assert!(out.contains("       0  check-ins deleted"), "{out}");
+    assert!(
+        out.contains("       0  counts of failed sign-ins deleted"),
+        "{out}"
+    );
+}

@@ -14,6 +14,7 @@ pub mod membership;
 pub mod money;
 pub mod orgnr;
 pub mod refusal;
+pub mod retention;
 pub mod sign_in;
 pub mod text;
 

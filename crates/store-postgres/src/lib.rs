@@ -32,6 +32,7 @@ mod network;
 mod outbox;
 mod people;
 mod privacy;
+mod retention;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod throttle;

@@ -30,6 +30,7 @@ mod network;
 mod outbox;
 mod people;
 mod privacy;
+mod retention;
 mod throttle;
 mod webhooks;
 

@@ -1,7 +1,7 @@
 //! The storage boundary of thirdplace: one trait per capability
 //! ([`NetworkStore`], [`PeopleStore`], [`MembershipStore`], [`WebhookStore`],
 //! [`BookingStore`], [`OutboxStore`], [`EventStore`], [`PrivacyStore`],
-//! [`AuditStore`], [`ThrottleStore`] and [`MetaStore`], each in its own module with the types it takes and gives),
+//! [`AuditStore`], [`ThrottleStore`], [`RetentionStore`] and [`MetaStore`], each in its own module with the types it takes and gives),
 //! their union [`Store`] that both the embedded SQLite backend and the
 //! PostgreSQL backend implement, the typed [`StoreError`], and (behind the
 //! `testing` feature) the contract suite that every backend runs in its own
@@ -53,6 +53,7 @@ mod network;
 mod outbox;
 mod people;
 mod privacy;
+mod retention;
 mod throttle;
 mod webhooks;
 
@@ -67,6 +68,7 @@ pub use network::*;
 pub use outbox::*;
 pub use people::*;
 pub use privacy::*;
+pub use retention::*;
 pub use throttle::*;
 pub use webhooks::*;
 
@@ -90,6 +92,7 @@ pub trait Store:
     + PrivacyStore
     + AuditStore
     + ThrottleStore
+    + RetentionStore
     + Send
     + Sync
     + 'static
@@ -108,6 +111,7 @@ impl<T> Store for T where
         + PrivacyStore
         + AuditStore
         + ThrottleStore
+        + RetentionStore
         + Send
         + Sync
         + 'static

@@ -1,9 +1,11 @@
 //! Work a `serve` process does besides answering requests: sending queued
 //! webhook deliveries and e-mail (when SMTP is configured), closing
 //! check-ins left open past closing time, and queuing events' 24-hour
-//! reminders. All are safe to run in every process at once (the store
-//! leases deliveries and e-mails; closing a check-in twice is a no-op; the
-//! store sends each event's reminder once).
+//! reminders, and applying the retention policy. All are safe to run in
+//! every process at once (the store leases deliveries and e-mails; closing
+//! a check-in twice is a no-op; the store sends each event's reminder once;
+//! one process claims each hour's retention run, and a reduction run twice
+//! reduces nothing more).
 
 use crate::AppState;
 use std::time::Duration;
@@ -14,6 +16,9 @@ const SWEEP_EVERY: Duration = Duration::from_secs(60);
 /// (deliveries queued by other processes, retries falling due); the mail
 /// queue likewise.
 const POLL_EVERY: Duration = Duration::from_secs(1);
+/// How often a process looks whether the hour's retention run is due
+/// (`retention::service::EVERY`); the first look is this long after start.
+const RETENTION_LOOK_EVERY: Duration = Duration::from_secs(5 * 60);
 
 pub struct Workers(Vec<tokio::task::JoinHandle<()>>);
 
@@ -50,6 +55,15 @@ pub fn spawn(state: AppState) -> Workers {
             tokio::time::sleep(SWEEP_EVERY).await;
         }
     });
+    let s = state.clone();
+    let retention = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(RETENTION_LOOK_EVERY).await;
+            if let Err(e) = crate::retention::service::run_if_due(&s).await {
+                tracing::warn!(error = %e, "applying the retention policy failed");
+            }
+        }
+    });
     let mail = state.config.mail.transport().map(|smtp| {
         let state = state.clone();
         tokio::spawn(async move {
@@ -76,7 +90,7 @@ pub fn spawn(state: AppState) -> Workers {
         }
     });
     Workers(
-        [sweeper, warm, reminders, webhooks]
+        [sweeper, warm, reminders, retention, webhooks]
             .into_iter()
             .chain(mail)
             .collect(),

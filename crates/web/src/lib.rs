@@ -38,6 +38,7 @@ pub mod memberships;
 pub mod network;
 pub mod outbox;
 pub mod people;
+pub mod retention;
 pub mod sites;
 
 // The composition of the capabilities' background work.
@@ -193,6 +194,7 @@ fn pages(state: AppState) -> Router<AppState> {
         .merge(sites::router())
         .merge(outbox::router())
         .merge(audit::router())
+        .merge(retention::router())
         .merge(events::router())
         .merge(bookings::router())
         .fallback(|| async { AppError::NotFound })
@@ -212,7 +214,7 @@ fn pages(state: AppState) -> Router<AppState> {
     info(title = "thirdplace API", version = "1", description = "The network's hubs, zones, rooms, regions, municipalities, operators, organisations and people. Errors always have the shape {\"error\": {\"code\", \"message\"}}."),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "network", description = "Regions, municipalities and operators"), (name = "hubs", description = "Hubs, their zones and rooms"), (name = "people", description = "Organisations and people"), (name = "memberships", description = "Plans, seats, members' cards and profiles"), (name = "checkins", description = "Check-in, check-out, guests, who is here, access summary"), (name = "bookings", description = "Room availability, bookings with prices and included hours, series, cancellation, booking rules"), (name = "events", description = "The open calendar: events, sign-up with a waiting list, colleagues, invitations, attendance and summaries"), (name = "webhooks", description = "Signed event deliveries for door locks and screens"), (name = "sites", description = "Where the next hubs should go (site selection on GeoNames locality data, CC BY 4.0)"), (name = "audit", description = "The append-only trail of administrative actions, for network admins"))
+    tags((name = "network", description = "Regions, municipalities and operators"), (name = "hubs", description = "Hubs, their zones and rooms"), (name = "people", description = "Organisations and people"), (name = "memberships", description = "Plans, seats, members' cards and profiles"), (name = "checkins", description = "Check-in, check-out, guests, who is here, access summary"), (name = "bookings", description = "Room availability, bookings with prices and included hours, series, cancellation, booking rules"), (name = "events", description = "The open calendar: events, sign-up with a waiting list, colleagues, invitations, attendance and summaries"), (name = "webhooks", description = "Signed event deliveries for door locks and screens"), (name = "sites", description = "Where the next hubs should go (site selection on GeoNames locality data, CC BY 4.0)"), (name = "audit", description = "The append-only trail of administrative actions, for network admins"), (name = "retention", description = "How long details about people are kept, and reducing them, for network admins"))
 )]
 struct ApiDoc;
 
@@ -240,6 +242,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let v1 = bookings::api_routes(v1);
     let v1 = events::api_routes(v1);
     let v1 = audit::api_routes(v1);
+    let v1 = retention::api_routes(v1);
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts();

@@ -17,6 +17,7 @@ const CAPABILITIES: &[&str] = &[
     "outbox",
     "audit",
     "people",
+    "retention",
     "sites",
 ];
 

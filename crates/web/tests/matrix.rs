@@ -134,6 +134,9 @@ const TABLE: &[(&str, &str)] = &[
     ("list_deliveries", NETWORK_ADMINS),
     ("retry_delivery", "401 403 403 403 403 403 204"),
     ("list_audit", NETWORK_ADMINS),
+    ("get_retention", NETWORK_ADMINS),
+    ("set_retention", NETWORK_ADMINS),
+    ("run_retention", NETWORK_ADMINS),
     ("suggest", NETWORK_ADMINS),
     // ---- bookings: our room is a meeting room, for members of the hub
     // (holding a seat that opens it); hosts and admins hold none (403
@@ -570,6 +573,9 @@ impl Scene {
             }
             "update_room" => {
                 json!({"name": f.room.name, "kind": "meeting", "capacity": f.room.capacity, "hourly_price_ore": f.room.hourly_price_ore, "vat_rate_percent": 25})
+            }
+            "set_retention" => {
+                json!({"checkin_days": 396, "guest_name_days": 30, "email_days": 90, "webhook_days": 30, "session_days": 1, "sign_in_failure_days": 1})
             }
             "set_rules" => {
                 json!({"cancel_notice_hours": 24, "max_length_hours": 10, "max_days_ahead": 180, "non_members_may_book": true, "publish_member_events": false})

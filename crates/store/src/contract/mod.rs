@@ -18,6 +18,7 @@ pub mod meta;
 pub mod network;
 pub mod people;
 pub mod privacy;
+pub mod retention;
 pub mod throttle;
 
 /// Generates one `#[tokio::test]` per contract function of each module
@@ -105,6 +106,15 @@ macro_rules! contract_tests {
         );
         $crate::contract_tests!(@each $make; audit;
             audit_entries_filter_and_page_newest_first
+        );
+        $crate::contract_tests!(@each $make; retention;
+            the_policy_defaults_round_trips_and_runs_are_claimed_once,
+            old_checkins_are_reduced_and_the_statistics_stay,
+            guest_names_are_erased_after_their_limit_and_still_counted,
+            sent_emails_lose_address_and_text_and_unsent_ones_are_untouched,
+            finished_webhook_deliveries_lose_their_payload,
+            a_pending_webhook_delivery_keeps_its_payload,
+            expired_sessions_revoked_tokens_and_old_sign_in_failures_go
         );
         $crate::contract_tests!(@each $make; throttle;
             strikes_are_counted_per_key_and_cleared,

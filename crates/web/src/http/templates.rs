@@ -34,6 +34,7 @@ templates!(
     "privacy/accessibility.html",
     "privacy/processing.html",
     "privacy/erase.html",
+    "retention/settings.html",
     "events/invitation.html",
     "events/calendar.html",
     "events/event.html",

@@ -19,6 +19,7 @@ pub mod feeds;
 pub mod mail;
 pub mod memberships;
 pub mod privacy;
+pub mod retention;
 pub mod sites;
 
 use std::collections::HashMap;
@@ -300,6 +301,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(calendar::TABLE.iter())
         .chain(audit::TABLE.iter())
         .chain(privacy::TABLE.iter())
+        .chain(retention::TABLE.iter())
 }
 
 static SV: LazyLock<HashMap<&'static str, &'static str>> =
