@@ -78,6 +78,16 @@ async fn only_network_admins_read_and_set_the_limits(app: TestApp) {
         e["details"],
         json!({ "guest_name_days": [30, 7], "session_days": [1, 0] })
     );
+    // The trail's page names the change in words and links the settings.
+    let signed_in = app.signed_in(&app.f.admin).await;
+    let html = app
+        .html(&signed_in, "/admin/audit?object_kind=retention")
+        .await;
+    assert!(html.contains("Ändrade gallringsregler"), "{html}");
+    assert!(
+        html.contains(r#"<a href="/admin/retention">Gallring</a>"#),
+        "{html}"
+    );
 }
 
 async fn bad_limits_are_refused_with_their_fields(app: TestApp) {

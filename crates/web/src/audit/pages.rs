@@ -32,6 +32,7 @@ const KINDS: &[&str] = &[
     "organisation",
     "booking",
     "webhook",
+    "retention",
 ];
 
 fn internal(e: impl std::error::Error + Send + Sync + 'static) -> AppError {
