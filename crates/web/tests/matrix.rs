@@ -509,8 +509,7 @@ impl Scene {
             ("zones", _) => self.app.f.zone.id.to_string(),
             _ => String::new(),
         };
-        let path = template.replace("{id}", &id).replace("{token}", &id);
-        path
+        template.replace("{id}", &id).replace("{token}", &id)
     }
 
     /// A body that is valid for a role that may make the write.
