@@ -189,6 +189,12 @@ async fn only_network_admins_read_the_trail_filtered_and_paged(app: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK);
     assert!(!text.contains("Köpte medlemskap"), "{text}");
+    // The page offers an older page only when there is one: three entries
+    // in pages of two, then in pages of three (no empty page after it).
+    let html = app.html(&admin_client, "/admin/audit?limit=2").await;
+    assert!(html.contains("before="), "{html}");
+    let html = app.html(&admin_client, "/admin/audit?limit=3").await;
+    assert!(!html.contains("before="), "{html}");
     let r = admin_client
         .get(app.url("/admin/audit.csv"))
         .send()

@@ -1,7 +1,7 @@
 //! `GET /api/v1/audit`: the trail for network admins, newest first, a page
 //! at a time with a cursor to the next.
 
-use super::read::{cursor, with_names, AuditOut, AuditQuery};
+use super::read::{page_of, with_names, AuditOut, AuditQuery};
 use crate::http::api::require;
 use crate::http::auth::Auth;
 use crate::http::error::{AppResult, ErrorBody};
@@ -40,14 +40,7 @@ pub async fn list_audit(
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Response> {
     require(&auth, |p| p.can_manage_network())?;
-    let mut f = q.filter(100)?;
-    // One more than shown says whether there is an older page at all.
-    let limit = f.limit;
-    f.limit += 1;
-    let mut entries = state.store.list_audit(&f).await?;
-    let more = entries.len() as i64 > limit;
-    entries.truncate(usize::try_from(limit).unwrap_or(0));
-    let next = more.then(|| entries.last().map(cursor)).flatten();
+    let (entries, next) = page_of(&state, q.filter(100)?).await?;
     // The body keeps its `next`; the same page also gets the `Link`
     // header every other list gives (here with `before=`).
     let paging = Paging::parse(uri.path(), uri.query())?;

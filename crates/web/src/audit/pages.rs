@@ -2,7 +2,7 @@
 //! and time, a page at a time; `/admin/audit.csv` streams every matching
 //! entry.
 
-use super::read::{cursor, details_text, with_names, AuditQuery};
+use super::read::{details_text, page_of, with_names, AuditQuery};
 use crate::http::error::{AppError, AppResult};
 use crate::http::page::Page;
 use crate::http::paging::streamed;
@@ -71,11 +71,7 @@ async fn list(
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Response> {
     require_network_admin(&page)?;
-    let f = q.filter(PAGE)?;
-    let entries = state.store.list_audit(&f).await?;
-    let next = (entries.len() as i64 == f.limit)
-        .then(|| entries.last().map(cursor))
-        .flatten();
+    let (entries, next) = page_of(&state, q.filter(PAGE)?).await?;
     let query = filter_query(&q);
     let rows: Vec<_> = with_names(&state, entries)
         .await?

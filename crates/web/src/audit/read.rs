@@ -184,6 +184,22 @@ async fn object_name(state: &AppState, kind: &str, id: Uuid) -> AppResult<String
     }
 }
 
+/// One page of the trail under `f`, and the cursor to the next (older)
+/// one: one entry more than shown is read, so a page that ends exactly at
+/// the oldest entry offers no empty next page.
+pub async fn page_of(
+    state: &AppState,
+    mut f: AuditFilter,
+) -> AppResult<(Vec<AuditEntry>, Option<String>)> {
+    let limit = f.limit;
+    f.limit += 1;
+    let mut entries = state.store.list_audit(&f).await?;
+    let more = entries.len() as i64 > limit;
+    entries.truncate(usize::try_from(limit).unwrap_or(0));
+    let next = more.then(|| entries.last().map(cursor)).flatten();
+    Ok((entries, next))
+}
+
 /// The entries with the names of who did it and what it was done to,
 /// looked up once each.
 pub async fn with_names(state: &AppState, entries: Vec<AuditEntry>) -> AppResult<Vec<AuditOut>> {
