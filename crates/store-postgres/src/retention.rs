@@ -7,8 +7,8 @@
 use crate::{db, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 use thirdplace_domain::retention::{RetentionCounts, RetentionPolicy, ERASED_GUEST_NAME};
+use thirdplace_store::sql::retention_policy;
 use thirdplace_store::{RetentionStore, StoreResult};
 
 impl PostgresStore {
@@ -36,18 +36,10 @@ impl RetentionStore for PostgresStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(db)?;
-        let Some(r) = row else {
-            return Ok(RetentionPolicy::default());
-        };
-        let get = |c: &str| r.try_get::<i64, _>(c).map_err(db);
-        Ok(RetentionPolicy {
-            checkin_days: get("checkin_days")?,
-            guest_name_days: get("guest_name_days")?,
-            email_days: get("outbox_days")?,
-            webhook_days: get("webhook_days")?,
-            session_days: get("session_days")?,
-            sign_in_failure_days: get("sign_in_failure_days")?,
-        })
+        match row {
+            Some(r) => retention_policy(&r).map_err(db),
+            None => Ok(RetentionPolicy::default()),
+        }
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

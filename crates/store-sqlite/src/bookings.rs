@@ -23,6 +23,7 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 use thirdplace_domain::booking::{Booking, BookingRefusal, BookingRules, BookingStatus, Price};
 use thirdplace_store::sql::Fetch;
 use thirdplace_store::sql::FetchValue;
+use thirdplace_store::sql::{push_keyset_after, Towards};
 use thirdplace_store::{
     sql, BookingFilter, BookingStore, BookingView, Cancellation, IncludedCap, OutgoingEmail,
     Refusal, StoreError, StoreResult,
@@ -380,13 +381,15 @@ pub(crate) async fn list_bookings(
         q.push(" AND b.status = 'confirmed'");
     }
     if let Some((start, id)) = f.after {
-        q.push(" AND (b.starts_at > ")
-            .push_bind(secs(start))
-            .push(" OR (b.starts_at = ")
-            .push_bind(secs(start))
-            .push(" AND b.id > ")
-            .push_bind(id)
-            .push("))");
+        push_keyset_after(
+            &mut q,
+            "b.starts_at",
+            Towards::Greater,
+            "b.id",
+            Towards::Greater,
+            secs(start),
+            id,
+        );
     }
     q.push(" ORDER BY b.starts_at, b.id LIMIT ")
         .push_bind(f.limit.max(0));

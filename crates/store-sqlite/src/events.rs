@@ -32,6 +32,7 @@ use thirdplace_domain::event::{
 use thirdplace_domain::Email;
 use thirdplace_store::sql::Fetch;
 use thirdplace_store::sql::FetchValue;
+use thirdplace_store::sql::{push_keyset_after, Towards};
 use thirdplace_store::{
     sql, EventChange, EventFilter, EventListing, EventNotices, EventStore, OutgoingEmail, Refusal,
     RegistrationCancelled, RegistrationView, StoreError, StoreResult,
@@ -543,13 +544,15 @@ pub(crate) async fn list_events(
             .push("))");
     }
     if let Some((start, id)) = f.after {
-        q.push(" AND (e.starts_at > ")
-            .push_bind(secs(start))
-            .push(" OR (e.starts_at = ")
-            .push_bind(secs(start))
-            .push(" AND e.id > ")
-            .push_bind(id)
-            .push("))");
+        push_keyset_after(
+            &mut q,
+            "e.starts_at",
+            Towards::Greater,
+            "e.id",
+            Towards::Greater,
+            secs(start),
+            id,
+        );
     }
     q.push(" ORDER BY e.starts_at, e.id LIMIT ")
         .push_bind(f.limit.max(0));

@@ -21,6 +21,7 @@ use thirdplace_domain::membership::{
     AccessSummary, CheckIn, GuestRefusal, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
     Profile, Seat, SeatHolding,
 };
+use thirdplace_store::sql::push_seat_page;
 use thirdplace_store::sql::Fetch;
 use thirdplace_store::sql::FetchValue;
 use thirdplace_store::sql::{checkin, plan, plan_prefixed};
@@ -162,19 +163,8 @@ pub(crate) async fn list_seats(
     let mut q =
         sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!("{SEAT_VIEW} WHERE s.organisation_id = "));
     q.push_bind(organisation_id);
-    // Newest first, then by id: `created_at` is RFC 3339 text in UTC,
-    // which sorts as the instants do.
-    if let Some((at, id)) = after {
-        q.push(" AND (s.created_at < ")
-            .push_bind(at)
-            .push(" OR (s.created_at = ")
-            .push_bind(at)
-            .push(" AND s.id > ")
-            .push_bind(id)
-            .push("))");
-    }
-    q.push(" ORDER BY s.created_at DESC, s.id LIMIT ")
-        .push_bind(limit.max(0));
+    // `created_at` is RFC 3339 text in UTC, which sorts as the instants do.
+    push_seat_page(&mut q, after, limit);
     let r = q.build().fetch_all(&mut *conn).await.map_err(db)?;
     thirdplace_store::sql::rows(&r, seat_view)
 }

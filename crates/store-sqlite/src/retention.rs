@@ -9,10 +9,10 @@ use crate::bookings::secs;
 use crate::{db, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 use thirdplace_domain::retention::{
     RetentionCounts, RetentionCutoffs, RetentionPolicy, ERASED_GUEST_NAME,
 };
+use thirdplace_store::sql::retention_policy;
 use thirdplace_store::{RetentionStore, StoreError, StoreResult};
 
 /// Runs one statement and returns how many rows it changed.
@@ -70,17 +70,6 @@ enum OneBinds {
     AtName(DateTime<Utc>, &'static str),
 }
 
-fn policy_of(r: &sqlx::sqlite::SqliteRow) -> Result<RetentionPolicy, sqlx::Error> {
-    Ok(RetentionPolicy {
-        checkin_days: r.try_get("checkin_days")?,
-        guest_name_days: r.try_get("guest_name_days")?,
-        email_days: r.try_get("outbox_days")?,
-        webhook_days: r.try_get("webhook_days")?,
-        session_days: r.try_get("session_days")?,
-        sign_in_failure_days: r.try_get("sign_in_failure_days")?,
-    })
-}
-
 #[async_trait]
 impl RetentionStore for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
@@ -90,7 +79,7 @@ impl RetentionStore for SqliteStore {
             .await
             .map_err(db)?;
         match row {
-            Some(r) => policy_of(&r).map_err(db),
+            Some(r) => retention_policy(&r).map_err(db),
             None => Ok(RetentionPolicy::default()),
         }
     }

@@ -14,6 +14,7 @@ use sqlx::Row;
 use thirdplace_domain::membership::{Webhook, WebhookDelivery, WebhookEvent};
 use thirdplace_store::sql::Fetch;
 use thirdplace_store::sql::FetchValue;
+use thirdplace_store::sql::{push_keyset_after, Towards};
 use thirdplace_store::{ClaimedDelivery, StoreResult, WebhookStore};
 use uuid::Uuid;
 
@@ -222,13 +223,15 @@ pub(crate) async fn list_deliveries(
     }
     // `created_at` is RFC 3339 text in UTC, which sorts as the instants do.
     if let Some((at, id)) = before {
-        q.push(" AND (created_at < ")
-            .push_bind(at)
-            .push(" OR (created_at = ")
-            .push_bind(at)
-            .push(" AND id < ")
-            .push_bind(id)
-            .push("))");
+        push_keyset_after(
+            &mut q,
+            "created_at",
+            Towards::Smaller,
+            "id",
+            Towards::Smaller,
+            at,
+            id,
+        );
     }
     q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
         .push_bind(limit.max(0));

@@ -17,6 +17,7 @@ use crate::StoreResult;
 use crate::{ApiToken, BookingView, EventListing, HubListing, SeatHolder, SeatView, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::query::{Query, QueryAs, QueryScalar};
+use sqlx::QueryBuilder;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, Row, Type};
 use std::future::Future;
 use thirdplace_domain::booking::Booking;
@@ -24,6 +25,7 @@ use thirdplace_domain::event::Event;
 use thirdplace_domain::membership::{
     CheckIn, CheckInMethod, GuestVisit, Plan, PlanScope, Seat, SeatHolding, Validity,
 };
+use thirdplace_domain::retention::RetentionPolicy;
 use thirdplace_domain::{
     Email, Hub, Municipality, OpeningHours, Operator, OrgKind, OrgNumber, Organisation, Region,
     Zone,
@@ -117,6 +119,79 @@ pub fn affected(n: u64) -> StoreResult<()> {
 /// Every row, mapped; the first decoding error as a database error.
 pub fn rows<R, T>(rows: &[R], map: impl Fn(&R) -> Result<T, sqlx::Error>) -> StoreResult<Vec<T>> {
     rows.iter().map(map).collect::<Result<_, _>>().map_err(db)
+}
+
+/// Which way a keyset page moves along one column: to greater values
+/// (`>`, an ascending order) or to smaller ones (`<`, a descending one).
+#[derive(Debug, Clone, Copy)]
+pub enum Towards {
+    Greater,
+    Smaller,
+}
+
+impl Towards {
+    fn op(self) -> &'static str {
+        match self {
+            Towards::Greater => " > ",
+            Towards::Smaller => " < ",
+        }
+    }
+}
+
+/// Keyset paging over `(key, id)`: appends
+/// ` AND (key OP k OR (key = k AND id OP' i))`, the rows past the cursor
+/// `(k, i)` in an order by `key` (moving `key_way`) then `id` (moving
+/// `id_way`). Written out rather than as a row comparison so that an order
+/// may mix directions (newest first, then by id).
+#[allow(clippy::too_many_arguments)]
+pub fn push_keyset_after<'a, DB, K>(
+    q: &mut QueryBuilder<'a, DB>,
+    key: &str,
+    key_way: Towards,
+    id: &str,
+    id_way: Towards,
+    k: K,
+    i: Uuid,
+) where
+    DB: Database,
+    K: 'a + Encode<'a, DB> + Type<DB> + Clone,
+    Uuid: 'a + Encode<'a, DB> + Type<DB>,
+{
+    q.push(format!(" AND ({key}{}", key_way.op()))
+        .push_bind(k.clone())
+        .push(format!(" OR ({key} = "))
+        .push_bind(k)
+        .push(format!(" AND {id}{}", id_way.op()))
+        .push_bind(i)
+        .push("))");
+}
+
+/// The rest of a page of an organisation's seats after its `WHERE`: past
+/// the cursor `after` (`created_at`, id) of alias `s`, newest first then by
+/// id, at most `limit` (none if negative). Both backends page alike.
+pub fn push_seat_page<'a, DB>(
+    q: &mut QueryBuilder<'a, DB>,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) where
+    DB: Database,
+    DateTime<Utc>: 'a + Encode<'a, DB> + Type<DB>,
+    Uuid: 'a + Encode<'a, DB> + Type<DB>,
+    i64: 'a + Encode<'a, DB> + Type<DB>,
+{
+    if let Some((at, id)) = after {
+        push_keyset_after(
+            q,
+            "s.created_at",
+            Towards::Smaller,
+            "s.id",
+            Towards::Greater,
+            at,
+            id,
+        );
+    }
+    q.push(" ORDER BY s.created_at DESC, s.id LIMIT ")
+        .push_bind(limit.max(0));
 }
 
 /// Values for the single-table writes (regions, operators, organisations,
@@ -546,5 +621,18 @@ pub fn event_listing<R: SqlRow>(r: &R, event: Event) -> Result<EventListing, sql
         place_name: r.column("place_name")?,
         confirmed: r.column("confirmed")?,
         waitlisted: r.column("waitlisted")?,
+    })
+}
+
+/// The network's retention limits from the one row of `retention_policy`
+/// (the sent-mail limit's column is `outbox_days`).
+pub fn retention_policy<R: SqlRow>(r: &R) -> Result<RetentionPolicy, sqlx::Error> {
+    Ok(RetentionPolicy {
+        checkin_days: r.column("checkin_days")?,
+        guest_name_days: r.column("guest_name_days")?,
+        email_days: r.column("outbox_days")?,
+        webhook_days: r.column("webhook_days")?,
+        session_days: r.column("session_days")?,
+        sign_in_failure_days: r.column("sign_in_failure_days")?,
     })
 }

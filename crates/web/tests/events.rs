@@ -250,17 +250,7 @@ async fn a_hub_may_publish_members_events_without_a_host(app: TestApp) {
 }
 
 async fn an_event_in_a_room_keeps_the_booking_rules(app: TestApp) {
-    seat_of(&app.f.member).give(&app).await;
-    let member = app.token_for(&app.f.member).await;
-    let (s, v) = app
-        .book_room(
-            &member,
-            "2026-11-25T10:00:00+01:00",
-            "2026-11-25T11:00:00+01:00",
-            "Styrelsemöte",
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (member, _) = app.member_books_the_board_meeting().await;
     let in_room = |start: &str, end: &str| {
         let mut b = online(&app, "public", 10);
         b["venue"] = json!("room");

@@ -235,20 +235,8 @@ fn week_hours() -> Value {
 impl Scene {
     async fn new(app: TestApp) -> Scene {
         let f = &app.f;
-        let other_member = app
-            .add_person(person(
-                "Oskar",
-                "Testsson",
-                "othermember@test.example",
-                Some(f.other_org.id),
-            ))
-            .await;
-        let other_host = app
-            .add_person(Person {
-                hosted_hub_ids: vec![f.other_hub.id],
-                ..person("Otto", "Testsson", "otherhost@test.example", None)
-            })
-            .await;
+        let other_member = app.add_other_member().await;
+        let other_host = app.add_other_host().await;
         // A second network admin, so that the first may erase themselves.
         app.add_person(Person {
             is_network_admin: true,

@@ -43,11 +43,6 @@ fn seat_since_november(person: &Person) -> GiveSeat<'_> {
     seat_of(person).max_guests(0).from(2026, 11, 1)
 }
 
-async fn check_in(app: &TestApp, token: &str, hub: Uuid) -> (StatusCode, Value) {
-    app.post_json("/api/v1/checkins", Some(token), &json!({ "hub_id": hub }))
-        .await
-}
-
 async fn plans_are_public_to_read_and_managed_by_network_admins(app: TestApp) {
     let admin = app.token_for(&app.f.admin).await;
     let member = app.token_for(&app.f.member).await;
@@ -127,7 +122,7 @@ async fn organisations_buy_assign_and_reassign_seats_with_history(app: TestApp) 
 
     // An unheld seat grants nothing.
     let member = app.token_for(&app.f.member).await;
-    let (s, v) = check_in(&app, &member, app.f.hub.id).await;
+    let (s, v) = app.check_in(&member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     assert_eq!(error_code(&v), "no_membership");
 
@@ -142,17 +137,7 @@ async fn organisations_buy_assign_and_reassign_seats_with_history(app: TestApp) 
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["holder"]["first_name"], "Maja");
-    let (s, v) = check_in(&app, &member, app.f.hub.id).await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let checkin = v["id"].as_str().unwrap().to_string();
-    let (s, _) = app
-        .post_json(
-            &format!("/api/v1/checkins/{checkin}/checkout"),
-            Some(&member),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK);
+    app.visit(&member).await;
 
     // Someone outside the organisation cannot get it.
     let outsider = app
@@ -190,7 +175,7 @@ async fn organisations_buy_assign_and_reassign_seats_with_history(app: TestApp) 
     assert_eq!(history[1]["person_id"], app.f.org_admin.id.to_string());
     assert!(history[1]["until"].is_null());
     // The member no longer has access.
-    let (s, v) = check_in(&app, &member, app.f.hub.id).await;
+    let (s, v) = app.check_in(&member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
 
     // Ending a monthly seat keeps it to the end of the paid month.
@@ -214,7 +199,7 @@ async fn organisations_buy_assign_and_reassign_seats_with_history(app: TestApp) 
 
 async fn check_in_needs_a_membership_that_opens_the_hub_today(app: TestApp) {
     let member = app.token_for(&app.f.member).await;
-    let (s, v) = check_in(&app, &member, app.f.hub.id).await;
+    let (s, v) = app.check_in(&member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(error_code(&v), "no_membership");
     assert!(v["error"]["message"]
@@ -227,7 +212,7 @@ async fn check_in_needs_a_membership_that_opens_the_hub_today(app: TestApp) {
         .scope(PlanScope::Hub(app.f.other_hub.id))
         .give(&app)
         .await;
-    let (s, v) = check_in(&app, &member, app.f.hub.id).await;
+    let (s, v) = app.check_in(&member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
 
     // An expired and a future seat do not either.
@@ -256,7 +241,7 @@ async fn check_in_needs_a_membership_that_opens_the_hub_today(app: TestApp) {
             .await
             .unwrap();
     }
-    let (s, v) = check_in(&app, &member, app.f.hub.id).await;
+    let (s, v) = app.check_in(&member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
 
     // A region card does.
@@ -264,13 +249,13 @@ async fn check_in_needs_a_membership_that_opens_the_hub_today(app: TestApp) {
         .scope(PlanScope::Region(app.f.region.id))
         .give(&app)
         .await;
-    let (s, v) = check_in(&app, &member, app.f.hub.id).await;
+    let (s, v) = app.check_in(&member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["method"], "api");
     assert_eq!(v["hub_id"], app.f.hub.id.to_string());
 
     // Unknown hub: a field error; no token: 401.
-    let (s, v) = check_in(&app, &member, new_id()).await;
+    let (s, v) = app.check_in(&member, new_id()).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["error"]["fields"][0]["field"], "hub_id");
     let (s, _) = app
@@ -282,9 +267,9 @@ async fn check_in_needs_a_membership_that_opens_the_hub_today(app: TestApp) {
 async fn check_in_twice_conflicts_and_checkout_ends_the_visit(app: TestApp) {
     seat_since_november(&app.f.member).give(&app).await;
     let member = app.token_for(&app.f.member).await;
-    let (s, first) = check_in(&app, &member, app.f.hub.id).await;
+    let (s, first) = app.check_in(&member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::CREATED, "{first}");
-    let (s, v) = check_in(&app, &member, app.f.other_hub.id).await;
+    let (s, v) = app.check_in(&member, app.f.other_hub.id).await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(error_code(&v), "already_checked_in");
     // The message names where and since when they are checked in.
@@ -297,35 +282,17 @@ async fn check_in_twice_conflicts_and_checkout_ends_the_visit(app: TestApp) {
     let id = first["id"].as_str().unwrap();
     // Someone else cannot end it.
     let other = app.token_for(&app.f.org_admin).await;
-    let (s, _) = app
-        .post_json(
-            &format!("/api/v1/checkins/{id}/checkout"),
-            Some(&other),
-            &json!({}),
-        )
-        .await;
+    let (s, _) = app.check_out(&other, id).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, v) = app
-        .post_json(
-            &format!("/api/v1/checkins/{id}/checkout"),
-            Some(&member),
-            &json!({}),
-        )
-        .await;
+    let (s, v) = app.check_out(&member, id).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert!(!v["checked_out_at"].is_null());
     assert_eq!(v["auto_closed"], false);
-    let (s, v) = app
-        .post_json(
-            &format!("/api/v1/checkins/{id}/checkout"),
-            Some(&member),
-            &json!({}),
-        )
-        .await;
+    let (s, v) = app.check_out(&member, id).await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(error_code(&v), "already_checked_out");
     // Checked out, they can check in again.
-    let (s, _) = check_in(&app, &member, app.f.other_hub.id).await;
+    let (s, _) = app.check_in(&member, app.f.other_hub.id).await;
     assert_eq!(s, StatusCode::CREATED);
 }
 
@@ -372,7 +339,7 @@ async fn closed_and_archived_hubs_refuse_check_in(app: TestApp) {
     let member = app.token_for(&app.f.member).await;
     // Monday 18:30 Swedish time: closed until Tuesday 08:00.
     app.clock.set(instant("2026-11-23T17:30:00Z"));
-    let (s, v) = check_in(&app, &member, app.f.hub.id).await;
+    let (s, v) = app.check_in(&member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(error_code(&v), "hub_closed");
     assert!(v["error"]["message"]
@@ -384,7 +351,7 @@ async fn closed_and_archived_hubs_refuse_check_in(app: TestApp) {
     let mut hub = app.f.hub.clone();
     hub.archived = true;
     app.store.update_hub(&hub).await.unwrap();
-    let (s, v) = check_in(&app, &member, app.f.hub.id).await;
+    let (s, v) = app.check_in(&member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(error_code(&v), "hub_archived");
     assert!(app.store.list_open_checkins().await.unwrap().is_empty());
@@ -393,7 +360,7 @@ async fn closed_and_archived_hubs_refuse_check_in(app: TestApp) {
 async fn forgotten_check_ins_close_at_closing_time(app: TestApp) {
     seat_since_november(&app.f.member).give(&app).await;
     let member = app.token_for(&app.f.member).await;
-    let (s, v) = check_in(&app, &member, app.f.hub.id).await;
+    let (s, v) = app.check_in(&member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::CREATED);
     let id: Uuid = v["id"].as_str().unwrap().parse().unwrap();
     // Before closing nothing happens.
@@ -417,10 +384,10 @@ async fn forgotten_check_ins_close_at_closing_time(app: TestApp) {
 
     // Left open overnight and not yet swept: the next check-in closes it.
     app.clock.set(instant("2026-11-24T08:00:00Z"));
-    let (s, v) = check_in(&app, &member, app.f.hub.id).await;
+    let (s, v) = app.check_in(&member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     app.clock.set(instant("2026-11-25T08:00:00Z"));
-    let (s, v) = check_in(&app, &member, app.f.other_hub.id).await;
+    let (s, v) = app.check_in(&member, app.f.other_hub.id).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let mine = app
         .store
@@ -441,7 +408,7 @@ async fn guests_come_from_the_hosts_organisation_within_the_limit(app: TestApp) 
         .give(&app)
         .await;
     let member = app.token_for(&app.f.member).await;
-    let (_, v) = check_in(&app, &member, app.f.hub.id).await;
+    let (_, v) = app.check_in(&member, app.f.hub.id).await;
     let id = v["id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/checkins/{id}/guests");
     let guest = |org: Uuid, name: &str| json!({ "first_name": name, "last_name": "Gästsson", "organisation_id": org });
@@ -476,12 +443,7 @@ async fn guests_come_from_the_hosts_organisation_within_the_limit(app: TestApp) 
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
 
     // Checking out ends the guests' visits too; then no more guests.
-    app.post_json(
-        &format!("/api/v1/checkins/{id}/checkout"),
-        Some(&member),
-        &json!({}),
-    )
-    .await;
+    app.check_out(&member, &id).await;
     let guests = app.store.list_guests(id.parse().unwrap()).await.unwrap();
     assert_eq!(guests.len(), 1);
     assert!(guests[0].left_at.is_some());
@@ -502,7 +464,7 @@ async fn guests_come_from_the_hosts_organisation_within_the_limit(app: TestApp) 
         .await;
     seat_since_november(&other).give(&app).await;
     let t = app.token_for(&other).await;
-    let (_, v) = check_in(&app, &t, app.f.hub.id).await;
+    let (_, v) = app.check_in(&t, app.f.hub.id).await;
     let (s, v) = app
         .post_json(
             &format!("/api/v1/checkins/{}/guests", v["id"].as_str().unwrap()),
@@ -550,12 +512,7 @@ async fn hosts_scan_signed_qr_codes_and_refuse_forged_old_or_rotated_ones(app: T
         .await
         .unwrap()
         .unwrap();
-    app.post_json(
-        &format!("/api/v1/checkins/{}/checkout", open.id),
-        Some(&host),
-        &json!({}),
-    )
-    .await;
+    app.check_out(&host, &open.id.to_string()).await;
 
     // Forged: another signature.
     let mut forged = qr.clone();
@@ -614,8 +571,8 @@ async fn presence_shows_first_names_of_those_who_opted_in(app: TestApp) {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let (_, c) = check_in(&app, &member, app.f.hub.id).await;
-    check_in(&app, &org_admin, app.f.hub.id).await;
+    let (_, c) = app.check_in(&member, app.f.hub.id).await;
+    app.check_in(&org_admin, app.f.hub.id).await;
     app.post_json(
         &format!("/api/v1/checkins/{}/guests", c["id"].as_str().unwrap()),
         Some(&member),
@@ -678,14 +635,9 @@ async fn access_summary_counts_people_organisations_and_visits(app: TestApp) {
         .give(&app)
         .await;
     let member = app.token_for(&app.f.member).await;
-    let (_, c) = check_in(&app, &member, app.f.hub.id).await;
-    app.post_json(
-        &format!("/api/v1/checkins/{}/checkout", c["id"].as_str().unwrap()),
-        Some(&member),
-        &json!({}),
-    )
-    .await;
-    check_in(&app, &member, app.f.hub.id).await;
+    let (_, c) = app.check_in(&member, app.f.hub.id).await;
+    app.check_out(&member, c["id"].as_str().unwrap()).await;
+    app.check_in(&member, app.f.hub.id).await;
 
     let (s, v) = app
         .get_json(&format!("/api/v1/hubs/{}/access-summary", app.f.hub.id))
@@ -758,11 +710,7 @@ async fn webhooks_are_signed_retried_and_not_lost_while_the_receiver_is_down(app
     drop(probe);
     let admin = app.token_for(&app.f.admin).await;
     let (s, hook) = app
-        .post_json(
-            "/api/v1/webhooks",
-            Some(&admin),
-            &json!({ "url": format!("http://{addr}/hook"), "events": ["checkin.created"] }),
-        )
+        .add_webhook(&admin, &format!("http://{addr}/hook"), &["checkin.created"])
         .await;
     assert_eq!(s, StatusCode::CREATED, "{hook}");
     let secret = hook["secret"].as_str().unwrap().to_string();
@@ -773,7 +721,7 @@ async fn webhooks_are_signed_retried_and_not_lost_while_the_receiver_is_down(app
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     seat_since_november(&app.f.member).give(&app).await;
-    let (s, c) = check_in(&app, &member, app.f.hub.id).await;
+    let (s, c) = app.check_in(&member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::CREATED);
     // Checkout is not subscribed: only one delivery is queued.
     let deliveries = format!("/api/v1/webhooks/{hook_id}/deliveries");
@@ -941,13 +889,7 @@ async fn bad_membership_input_gets_clear_errors_and_writes_nothing(app: TestApp)
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(app.store.list_seats(app.f.org.id).await.unwrap().is_empty());
 
-    let (s, v) = app
-        .post_json(
-            "/api/v1/webhooks",
-            Some(&admin),
-            &json!({ "url": "ftp://x", "events": ["door.opened"] }),
-        )
-        .await;
+    let (s, v) = app.add_webhook(&admin, "ftp://x", &["door.opened"]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["error"]["fields"].as_array().unwrap().len(), 2);
     assert!(app.store.list_webhooks().await.unwrap().is_empty());
@@ -961,12 +903,6 @@ async fn bad_membership_input_gets_clear_errors_and_writes_nothing(app: TestApp)
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    let (s, v) = app
-        .post_json(
-            &format!("/api/v1/checkins/{}/checkout", new_id()),
-            Some(&member),
-            &json!({}),
-        )
-        .await;
+    let (s, v) = app.check_out(&member, &new_id().to_string()).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
 }

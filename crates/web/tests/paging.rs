@@ -377,10 +377,10 @@ async fn second_records(app: &TestApp, admin: &str) {
     }
     for n in 0..3 {
         let (s, v) = app
-            .post_json(
-                "/api/v1/webhooks",
-                Some(admin),
-                &json!({"url": format!("https://example.se/hook/{n}"), "events": ["checkin.created"]}),
+            .add_webhook(
+                admin,
+                &format!("https://example.se/hook/{n}"),
+                &["checkin.created"],
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -532,32 +532,12 @@ async fn events_registrations_people_seats_and_deliveries_page(app: TestApp) {
     // Webhook deliveries: one per check-in, newest first.
     seat_of(&app.f.member).give(&app).await;
     let (s, hook) = app
-        .post_json(
-            "/api/v1/webhooks",
-            Some(&admin),
-            &json!({"url": "http://127.0.0.1:9/hook", "events": ["checkin.created"]}),
-        )
+        .add_webhook(&admin, "http://127.0.0.1:9/hook", &["checkin.created"])
         .await;
     assert_eq!(s, StatusCode::CREATED, "{hook}");
     let member = app.token_for(&app.f.member).await;
     for _ in 0..5 {
-        let (s, v) = app
-            .post_json(
-                "/api/v1/checkins",
-                Some(&member),
-                &json!({"hub_id": app.f.hub.id}),
-            )
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{v}");
-        let id = v["id"].as_str().unwrap();
-        let (s, v) = app
-            .post_json(
-                &format!("/api/v1/checkins/{id}/checkout"),
-                Some(&member),
-                &json!({}),
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK, "{v}");
+        app.visit(&member).await;
     }
     let deliveries = format!(
         "/api/v1/webhooks/{}/deliveries",

@@ -39,6 +39,18 @@ async fn erase(app: &TestApp, token: &str, email: &str) -> (StatusCode, Value) {
     .await
 }
 
+/// `answer` refuses to erase the last network admin, who still gets in
+/// with `admin`, their token.
+async fn the_last_admin_stays(app: &TestApp, admin: &str, (s, v): (StatusCode, Value)) {
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, "last_network_admin"),
+        "{v}"
+    );
+    let (s, _) = app.get_json_with(admin, "/api/v1/me").await;
+    assert_eq!(s, StatusCode::OK);
+}
+
 async fn export(app: &TestApp, token: &str) -> (reqwest::header::HeaderMap, Value) {
     let r = app
         .client
@@ -53,17 +65,7 @@ async fn export(app: &TestApp, token: &str) -> (reqwest::header::HeaderMap, Valu
 }
 
 async fn the_export_holds_the_persons_data_and_no_one_elses(app: TestApp) {
-    seat_of(&app.f.member).give(&app).await;
-    let member = app.token_for(&app.f.member).await;
-    let (s, v) = app
-        .book_room(
-            &member,
-            "2026-11-25T10:00:00+01:00",
-            "2026-11-25T11:00:00+01:00",
-            "Styrelsemöte",
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (member, _) = app.member_books_the_board_meeting().await;
     // Someone else's booking must not show.
     seat_of(&app.f.org_admin).give(&app).await;
     let other = app.token_for(&app.f.org_admin).await;
@@ -125,46 +127,21 @@ async fn the_account_page_links_to_the_export(app: TestApp) {
     assert!(html.contains("href=\"/account/export\""), "{html}");
     assert!(html.contains("Ladda ner mina uppgifter"), "{html}");
     let r = client.get(app.url("/account/export")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["content-disposition"]
-        .to_str()
-        .unwrap()
-        .starts_with("attachment;"));
-    let doc: Value = r.json().await.unwrap();
+    let doc = attachment_json(r).await;
     assert_eq!(doc["person"]["email"], json!(app.f.member.email));
 }
 
 async fn erasure_over_the_api_ends_every_way_in_and_frees_the_future(app: TestApp) {
-    seat_of(&app.f.member).give(&app).await;
-    let member = app.token_for(&app.f.member).await;
+    let (member, v) = app.member_books_the_board_meeting().await;
     let other = app.token_for(&app.f.member).await;
-    let (s, v) = app
-        .book_room(
-            &member,
-            "2026-11-25T10:00:00+01:00",
-            "2026-11-25T11:00:00+01:00",
-            "Styrelsemöte",
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
     let booking_id: uuid::Uuid = v["id"].as_str().unwrap().parse().unwrap();
     // A webhook that hears of check-ins: its payloads carry the first name.
     let admin = app.token_for(&app.f.admin).await;
     let (s, v) = app
-        .post_json(
-            "/api/v1/webhooks",
-            Some(&admin),
-            &json!({"url": "http://127.0.0.1:9/hook", "events": ["checkin.created"]}),
-        )
+        .add_webhook(&admin, "http://127.0.0.1:9/hook", &["checkin.created"])
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    let (s, v) = app
-        .post_json(
-            "/api/v1/checkins",
-            Some(&member),
-            &json!({"hub_id": app.f.hub.id}),
-        )
-        .await;
+    let (s, v) = app.check_in(&member, app.f.hub.id).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let mentions = |d: &[thirdplace_domain::membership::WebhookDelivery]| {
         d.iter()
@@ -263,14 +240,8 @@ async fn erasure_needs_the_persons_own_address(app: TestApp) {
 
 async fn the_last_network_admin_is_not_erased(app: TestApp) {
     let admin = app.token_for(&app.f.admin).await;
-    let (s, v) = erase(&app, &admin, app.f.admin.email.as_str()).await;
-    assert_eq!(
-        (s, error_code(&v)),
-        (StatusCode::CONFLICT, "last_network_admin"),
-        "{v}"
-    );
-    let (s, _) = app.get_json_with(&admin, "/api/v1/me").await;
-    assert_eq!(s, StatusCode::OK);
+    let answer = erase(&app, &admin, app.f.admin.email.as_str()).await;
+    the_last_admin_stays(&app, &admin, answer).await;
 }
 
 async fn the_account_page_erases_with_the_csrf_field(app: TestApp) {
@@ -365,17 +336,7 @@ async fn erasures_of(app: &TestApp, person: uuid::Uuid) -> Vec<thirdplace_store:
 }
 
 async fn a_network_admin_erases_a_person_over_the_api_once(app: TestApp) {
-    seat_of(&app.f.member).give(&app).await;
-    let member = app.token_for(&app.f.member).await;
-    let (s, v) = app
-        .book_room(
-            &member,
-            "2026-11-25T10:00:00+01:00",
-            "2026-11-25T11:00:00+01:00",
-            "Styrelsemöte",
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (member, v) = app.member_books_the_board_meeting().await;
     let booking_id: uuid::Uuid = v["id"].as_str().unwrap().parse().unwrap();
     let admin = app.token_for(&app.f.admin).await;
     let (s, v) = erase_other(
@@ -459,14 +420,8 @@ async fn only_network_admins_erase_others_and_bad_requests_are_told_why(app: Tes
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     // The last network admin is refused, as in self-erasure.
-    let (s, v) = erase_other(&app, &admin, app.f.admin.id, "Dnr 2").await;
-    assert_eq!(
-        (s, error_code(&v)),
-        (StatusCode::CONFLICT, "last_network_admin"),
-        "{v}"
-    );
-    let (s, _) = app.get_json_with(&admin, "/api/v1/me").await;
-    assert_eq!(s, StatusCode::OK);
+    let answer = erase_other(&app, &admin, app.f.admin.id, "Dnr 2").await;
+    the_last_admin_stays(&app, &admin, answer).await;
     assert!(!app.store.get_person(member).await.unwrap().archived);
     assert!(erasures_of(&app, member).await.is_empty());
     assert!(erasures_of(&app, app.f.admin.id).await.is_empty());
@@ -701,12 +656,7 @@ async fn the_record_of_processing_is_for_network_admins(app: TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["content-disposition"]
-        .to_str()
-        .unwrap()
-        .starts_with("attachment;"));
-    let doc: Value = r.json().await.unwrap();
+    let doc = attachment_json(r).await;
     assert_eq!(
         doc["activities"].as_array().unwrap().len(),
         ACTIVITIES.len()

@@ -189,23 +189,7 @@ async fn a_run_reduces_old_visits_and_keeps_the_statistics(app: TestApp) {
     seat_of(&app.f.member).give(&app).await;
     let member = app.token_for(&app.f.member).await;
     let admin = app.token_for(&app.f.admin).await;
-    let (s, v) = app
-        .post_json(
-            "/api/v1/checkins",
-            Some(&member),
-            &json!({ "hub_id": app.f.hub.id }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let checkin = v["id"].as_str().unwrap().to_string();
-    let (s, _) = app
-        .post_json(
-            &format!("/api/v1/checkins/{checkin}/checkout"),
-            Some(&member),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK);
+    let checkin = app.visit(&member).await;
     let visit_day = app.clock.now().date_naive();
     let summary = || async {
         app.store

@@ -195,13 +195,7 @@ async fn a_retried_check_in_sign_up_and_purchase_create_once(app: TestApp) {
         "{again}"
     );
     let id = first["id"].as_str().unwrap();
-    let (s, v) = app
-        .post_json(
-            &format!("/api/v1/checkins/{id}/checkout"),
-            Some(&member),
-            &json!({}),
-        )
-        .await;
+    let (s, v) = app.check_out(&member, id).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, again) = post_with_key(&app, "/api/v1/checkins", &member, Some("in-1"), &hub).await;
     assert_eq!(

@@ -12,7 +12,6 @@ use common::*;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use thirdplace_domain::Person;
 use thirdplace_web::http::page::safe_next;
 use thirdplace_web::WebConfig;
 
@@ -557,20 +556,8 @@ async fn anonymous_writes_are_refused_before_their_body_is_read(app: TestApp) {
 /// they should have sent; the one who has the role gets the 422.
 async fn writes_without_the_role_are_refused_before_their_body_is_read(app: TestApp) {
     let f = &app.f;
-    let other_host = app
-        .add_person(Person {
-            hosted_hub_ids: vec![f.other_hub.id],
-            ..person("Otto", "Testsson", "otherhost@test.example", None)
-        })
-        .await;
-    let other_member = app
-        .add_person(person(
-            "Oskar",
-            "Testsson",
-            "othermember@test.example",
-            Some(f.other_org.id),
-        ))
-        .await;
+    let other_host = app.add_other_host().await;
+    let other_member = app.add_other_member().await;
     let member = app.token_for(&f.member).await;
     let other_host = app.token_for(&other_host).await;
     let other_member = app.token_for(&other_member).await;

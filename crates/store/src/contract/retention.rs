@@ -167,6 +167,58 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
+/// Applying `policy` again reduces nothing: each kind's reduction is
+/// idempotent.
+async fn reduces_nothing_more(store: &dyn Store, policy: &RetentionPolicy) {
+    assert_eq!(
+        store.apply_retention(policy, now()).await.unwrap(),
+        RetentionCounts::default()
+    );
+}
+
+/// A door system's webhook hearing check-ins, registered long ago.
+async fn door_hook(store: &dyn Store) -> Webhook {
+    let hook = Webhook {
+        id: new_id(),
+        url: "https://dorr.example.se/hook".into(),
+        events: vec![WebhookEvent::CheckIn],
+        secret: "hemligt".into(),
+        active: true,
+        created_at: days_ago(400),
+    };
+    store.insert_webhook(&hook).await.unwrap();
+    hook
+}
+
+/// A one-hour visit `days` ago and the one delivery it queued, claimed
+/// then; the delivery's id.
+async fn delivery_of_a_visit(store: &dyn Store, w: &World, who: (Uuid, Uuid), days: i64) -> Uuid {
+    let _ = visit(store, w, who, days_ago(days), Some(1)).await;
+    let claimed = store
+        .claim_deliveries(days_ago(days), Duration::minutes(5), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    claimed[0].delivery.id
+}
+
+async fn session_lives(store: &dyn Store, hash: &str) -> bool {
+    store.session_person(hash, now()).await.unwrap().is_some()
+}
+
+/// The ids of `person`'s API tokens, sorted.
+async fn token_ids(store: &dyn Store, person: Uuid) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = store
+        .list_api_tokens(person)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
 pub async fn the_policy_defaults_round_trips_and_runs_are_claimed_once(store: &dyn Store) {
     assert_eq!(
         store.retention_policy().await.unwrap(),
@@ -276,11 +328,7 @@ pub async fn old_checkins_are_reduced_and_the_statistics_stay(store: &dyn Store)
     assert_eq!(summary(store, &w, date(2025, 1, 31)).await, january);
     assert_eq!(summary(store, &w, date(2026, 11, 23)).await, current);
 
-    // Idempotent.
-    assert_eq!(
-        store.apply_retention(&policy, now()).await.unwrap(),
-        RetentionCounts::default()
-    );
+    reduces_nothing_more(store, &policy).await;
 }
 
 pub async fn guest_names_are_erased_after_their_limit_and_still_counted(store: &dyn Store) {
@@ -320,10 +368,7 @@ pub async fn guest_names_are_erased_after_their_limit_and_still_counted(store: &
         before_old
     );
 
-    assert_eq!(
-        store.apply_retention(&policy, now()).await.unwrap(),
-        RetentionCounts::default()
-    );
+    reduces_nothing_more(store, &policy).await;
 }
 
 fn email(
@@ -378,59 +423,32 @@ pub async fn sent_emails_lose_address_and_text_and_unsent_ones_are_untouched(sto
     }
     assert_eq!(find(old_unsent.id), old_unsent);
     assert_eq!(find(recent_sent.id), recent_sent);
-    assert_eq!(
-        store.apply_retention(&policy, now()).await.unwrap(),
-        RetentionCounts::default()
-    );
+    reduces_nothing_more(store, &policy).await;
 }
 
 pub async fn finished_webhook_deliveries_lose_their_payload(store: &dyn Store) {
     let w = world(store).await;
     let anna = member(store, &w, "anna@example.se").await;
-    let hook = Webhook {
-        id: new_id(),
-        url: "https://dorr.example.se/hook".into(),
-        events: vec![WebhookEvent::CheckIn],
-        secret: "hemligt".into(),
-        active: true,
-        created_at: days_ago(400),
-    };
-    store.insert_webhook(&hook).await.unwrap();
+    let hook = door_hook(store).await;
     let policy = RetentionPolicy {
         checkin_days: 3650,
         ..RetentionPolicy::default()
     };
     // Three check-ins, each with a delivery: delivered 40 days ago,
     // given up on 35 days ago, and delivered yesterday.
-    let _ = visit(store, &w, anna, days_ago(40), Some(1)).await;
-    let claimed = store
-        .claim_deliveries(days_ago(40), Duration::minutes(5), 10)
-        .await
-        .unwrap();
-    assert_eq!(claimed.len(), 1);
-    let delivered_old = claimed[0].delivery.id;
+    let delivered_old = delivery_of_a_visit(store, &w, anna, 40).await;
     store
         .mark_delivered(delivered_old, days_ago(40))
         .await
         .unwrap();
 
-    let _ = visit(store, &w, anna, days_ago(35), Some(1)).await;
-    let claimed = store
-        .claim_deliveries(days_ago(35), Duration::minutes(5), 10)
-        .await
-        .unwrap();
-    let failed_old = claimed[0].delivery.id;
+    let failed_old = delivery_of_a_visit(store, &w, anna, 35).await;
     store
         .mark_attempt_failed(failed_old, "HTTP 500", days_ago(32), true)
         .await
         .unwrap();
 
-    let _ = visit(store, &w, anna, days_ago(1), Some(1)).await;
-    let claimed = store
-        .claim_deliveries(days_ago(1), Duration::minutes(5), 10)
-        .await
-        .unwrap();
-    let delivered_new = claimed[0].delivery.id;
+    let delivered_new = delivery_of_a_visit(store, &w, anna, 1).await;
     store
         .mark_delivered(delivered_new, days_ago(1))
         .await
@@ -461,31 +479,17 @@ pub async fn finished_webhook_deliveries_lose_their_payload(store: &dyn Store) {
         }
     }
     assert!(after.iter().any(|d| d.id == failed_old && d.failed));
-    assert_eq!(
-        store.apply_retention(&policy, now()).await.unwrap(),
-        RetentionCounts::default()
-    );
+    reduces_nothing_more(store, &policy).await;
 }
 
 pub async fn a_pending_webhook_delivery_keeps_its_payload(store: &dyn Store) {
     let w = world(store).await;
     let anna = member(store, &w, "anna@example.se").await;
-    let hook = Webhook {
-        id: new_id(),
-        url: "https://dorr.example.se/hook".into(),
-        events: vec![WebhookEvent::CheckIn],
-        secret: "hemligt".into(),
-        active: true,
-        created_at: days_ago(400),
-    };
-    store.insert_webhook(&hook).await.unwrap();
+    let hook = door_hook(store).await;
     let _ = visit(store, &w, anna, days_ago(40), Some(1)).await;
     let before = store.list_deliveries(Some(hook.id), 10).await.unwrap();
     let policy = RetentionPolicy::default();
-    assert_eq!(
-        store.apply_retention(&policy, now()).await.unwrap(),
-        RetentionCounts::default()
-    );
+    reduces_nothing_more(store, &policy).await;
     assert_eq!(
         store.list_deliveries(Some(hook.id), 10).await.unwrap(),
         before
@@ -558,22 +562,10 @@ pub async fn expired_sessions_revoked_tokens_and_old_sign_in_failures_go(store: 
             ..RetentionCounts::default()
         }
     );
-    assert!(store
-        .session_person("active", now())
-        .await
-        .unwrap()
-        .is_some());
-    let mut left: Vec<Uuid> = store
-        .list_api_tokens(anna.0)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
-    left.sort();
+    assert!(session_lives(store, "active").await);
     let mut expected = vec![fresh.id, live.id];
     expected.sort();
-    assert_eq!(left, expected);
+    assert_eq!(token_ids(store, anna.0).await, expected);
     assert!(store
         .strikes("account:old@example.se", forever)
         .await
@@ -599,21 +591,7 @@ pub async fn expired_sessions_revoked_tokens_and_old_sign_in_failures_go(store: 
             ..RetentionCounts::default()
         }
     );
-    assert!(store
-        .session_person("active", now())
-        .await
-        .unwrap()
-        .is_some());
-    let left: Vec<Uuid> = store
-        .list_api_tokens(anna.0)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
-    assert_eq!(left, vec![live.id]);
-    assert_eq!(
-        store.apply_retention(&at_once, now()).await.unwrap(),
-        RetentionCounts::default()
-    );
+    assert!(session_lives(store, "active").await);
+    assert_eq!(token_ids(store, anna.0).await, vec![live.id]);
+    reduces_nothing_more(store, &at_once).await;
 }

@@ -1,7 +1,8 @@
 //! What the web tests share, one module per concept: the served app and its
 //! fixture ([`app`]), JSON API calls and the error shape ([`api`]), forms
 //! and pages ([`pages`]), room bookings ([`bookings`]), extra people
-//! ([`people`]), seats ([`seats`]) and iCalendar feeds ([`calendar`]). Each
+//! ([`people`]), seats ([`seats`]), check-ins and webhooks ([`checkins`])
+//! and iCalendar feeds ([`calendar`]). Each
 //! test binary uses only part of it.
 
 #![allow(dead_code)]
@@ -10,6 +11,7 @@ pub mod api;
 pub mod app;
 pub mod bookings;
 pub mod calendar;
+pub mod checkins;
 pub mod pages;
 pub mod people;
 pub mod seats;

@@ -96,3 +96,13 @@ pub async fn csv_text(r: Response) -> String {
         .starts_with("text/csv"));
     r.text().await.unwrap()
 }
+
+/// A JSON download: 200, offered as an attachment; its document.
+pub async fn attachment_json(r: Response) -> serde_json::Value {
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment;"));
+    r.json().await.unwrap()
+}

@@ -26,3 +26,25 @@ impl TestApp {
         p
     }
 }
+
+impl TestApp {
+    /// Oskar, a member of the fixture's other organisation.
+    pub async fn add_other_member(&self) -> Person {
+        self.add_person(person(
+            "Oskar",
+            "Testsson",
+            "othermember@test.example",
+            Some(self.f.other_org.id),
+        ))
+        .await
+    }
+
+    /// Otto, the host of the fixture's other hub.
+    pub async fn add_other_host(&self) -> Person {
+        self.add_person(Person {
+            hosted_hub_ids: vec![self.f.other_hub.id],
+            ..person("Otto", "Testsson", "otherhost@test.example", None)
+        })
+        .await
+    }
+}
