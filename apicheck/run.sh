@@ -90,11 +90,22 @@ for role in anonymous member member-of-another-organisation organisation-admin h
     exclude=(--exclude-path /api/v1/me/erase)
   fi
   out="$tmp/st-$role.out"
-  if "$st" run "$base/api/v1/openapi.json" --url "$base" "${auth[@]}" "${exclude[@]}" \
-      --checks "$checks" --max-examples "$examples" --seed "$seed" --workers 2 \
+  run_st() {
+    "$st" run "$base/api/v1/openapi.json" --url "$base" "${auth[@]}" "${exclude[@]}" \
+      --checks "$checks" --max-examples "$examples" --seed "$seed" --workers "$1" \
       --phases examples,coverage,fuzzing --suppress-health-check all \
-      --warnings off --no-color >"$out" 2>&1; then
+      --warnings off --no-color >"$out" 2>&1
+  }
+  if run_st 2; then
     result=ok
+  elif ! grep -q '^=* FAILURES =*$' "$out" \
+      && grep -q 'AST constructor recursion depth mismatch' "$out"; then
+    # Not a finding: CPython 3.11's ast module can trip over its own
+    # recursion counter when two of schemathesis's worker threads parse
+    # source at once (inside Hypothesis, describing a lambda). With no
+    # failure found, the role is run again in one thread.
+    echo "apicheck: $role hit the CPython ast race in schemathesis; running it again in one thread" >&2
+    if run_st 1; then result=ok; else result=FAILED; failed=1; fi
   else
     result=FAILED
     failed=1
@@ -104,7 +115,7 @@ for role in anonymous member member-of-another-organisation organisation-admin h
   printf '%-32s %10s %10s %s\n' "$role" "${ops:-?}" "${cases:-?}" "$result" >> "$tmp/table"
   if [ "$result" = FAILED ]; then
     echo "--- schemathesis as $role found:" >&2
-    sed -n '/^=* FAILURES =*$/,/^=* SUMMARY =*$/p' "$out" | head -n 150 >&2
+    sed -n '/^=* \(FAILURES\|ERRORS\) =*$/,/^=* SUMMARY =*$/p' "$out" | cut -c1-400 | head -n 150 >&2
   fi
 done
 cat "$tmp/table"
