@@ -447,6 +447,89 @@ async fn json_list(c: &reqwest::Client, server: &Server, path: &str) -> Vec<serd
     r.json::<Vec<serde_json::Value>>().await.unwrap()
 }
 
+/// Opening hours `open`–`close` every day of the week, in the API's shape.
+fn every_day(open: &str, close: &str) -> serde_json::Value {
+    let day = serde_json::json!([{ "open": open, "close": close }]);
+    serde_json::json!({
+        "monday": day, "tuesday": day, "wednesday": day, "thursday": day,
+        "friday": day, "saturday": day, "sunday": day, "exceptions": []
+    })
+}
+
+/// Creates a hub in Figeholm, run by the demo's first municipality and
+/// operator, with `opening_hours`; returns its id.
+async fn create_hub(
+    c: &reqwest::Client,
+    server: &Server,
+    admin: &str,
+    name: &str,
+    opening_hours: serde_json::Value,
+) -> serde_json::Value {
+    let municipality = json_list(c, server, "/api/v1/municipalities").await[0]["id"].clone();
+    let operator = json_list(c, server, "/api/v1/operators").await[0]["id"].clone();
+    let hub = c
+        .post(server.url("/api/v1/hubs"))
+        .bearer_auth(admin)
+        .json(&serde_json::json!({
+            "municipality_id": municipality, "operator_id": operator,
+            "name": name, "description": "", "street_address": "Bygatan 1",
+            "postal_code": "57275", "city": "Figeholm", "latitude": 57.37, "longitude": 16.55,
+            "in_central_town": false, "opening_hours": opening_hours
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hub.status(), 201);
+    hub.json::<serde_json::Value>().await.unwrap()["id"].clone()
+}
+
+/// Creates a conference room in `hub`; returns its id.
+async fn create_room(
+    c: &reqwest::Client,
+    server: &Server,
+    admin: &str,
+    hub: &serde_json::Value,
+    room: serde_json::Value,
+) -> serde_json::Value {
+    let r = c
+        .post(server.url(&format!("/api/v1/hubs/{}/rooms", hub.as_str().unwrap())))
+        .bearer_auth(admin)
+        .json(&room)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    r.json::<serde_json::Value>().await.unwrap()["id"].clone()
+}
+
+/// Every item of an API list, following its `Link: <…>; rel="next"` pages.
+async fn all_pages(
+    c: &reqwest::Client,
+    server: &Server,
+    token: &str,
+    path: &str,
+) -> Vec<serde_json::Value> {
+    let mut url = server.url(path);
+    let mut all = Vec::new();
+    loop {
+        let r = c.get(&url).bearer_auth(token).send().await.unwrap();
+        assert_eq!(r.status(), 200, "GET {url}");
+        let next = r
+            .headers()
+            .get(reqwest::header::LINK)
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| l.strip_prefix('<'))
+            .and_then(|l| l.split_once(">; rel=\"next\""))
+            .map(|(u, _)| u.to_owned());
+        all.extend(r.json::<Vec<serde_json::Value>>().await.unwrap());
+        match next {
+            Some(n) if n.starts_with("http") => url = n,
+            Some(n) => url = server.url(&n),
+            None => return all,
+        }
+    }
+}
+
 /// Creates a network admin through the CLI and returns a fresh API token
 /// for them, also from the CLI.
 async fn admin_with_token(database_url: &str, email: &str) -> String {
@@ -863,37 +946,24 @@ async fn two_servers_on_one_postgres_never_double_book() {
 
     // A conference room open every day, which anyone of an organisation
     // may book.
-    let municipality = json_list(&c, &a, "/api/v1/municipalities").await[0]["id"].clone();
-    let operator = json_list(&c, &a, "/api/v1/operators").await[0]["id"].clone();
-    let day = serde_json::json!([{ "open": "07:00", "close": "20:00" }]);
-    let hub = c
-        .post(a.url("/api/v1/hubs"))
-        .bearer_auth(&admin)
-        .json(&serde_json::json!({
-            "municipality_id": municipality, "operator_id": operator,
-            "name": "Dubbelbokningstestet", "description": "", "street_address": "Bygatan 1",
-            "postal_code": "57275", "city": "Figeholm", "latitude": 57.37, "longitude": 16.55,
-            "in_central_town": false, "opening_hours": {
-                "monday": day, "tuesday": day, "wednesday": day, "thursday": day,
-                "friday": day, "saturday": day, "sunday": day, "exceptions": []
-            }
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(hub.status(), 201);
-    let hub_id = hub.json::<serde_json::Value>().await.unwrap()["id"].clone();
-    let room = c
-        .post(a.url(&format!("/api/v1/hubs/{}/rooms", hub_id.as_str().unwrap())))
-        .bearer_auth(&admin)
-        .json(&serde_json::json!({
+    let hub_id = create_hub(
+        &c,
+        &a,
+        &admin,
+        "Dubbelbokningstestet",
+        every_day("07:00", "20:00"),
+    )
+    .await;
+    let room_id = create_room(
+        &c,
+        &a,
+        &admin,
+        &hub_id,
+        serde_json::json!({
             "name": "Stora salen", "kind": "conference", "capacity": 40, "hourly_price_ore": 60_000
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(room.status(), 201);
-    let room_id = room.json::<serde_json::Value>().await.unwrap()["id"].clone();
+        }),
+    )
+    .await;
 
     // The day after tomorrow, 10:00–11:00 Swedish time.
     let date =
@@ -1043,22 +1113,7 @@ async fn a_crash_loses_no_acknowledged_check_in() {
     let mut server = start("demo", thirdplace(&url), "demo").await;
     let admin = token_for(&url, "admin@demo.example").await;
     let member = token_for(&url, "member@demo.example").await;
-    let municipality = json_list(&c, &server, "/api/v1/municipalities").await[0]["id"].clone();
-    let operator = json_list(&c, &server, "/api/v1/operators").await[0]["id"].clone();
-    let hub = c
-        .post(server.url("/api/v1/hubs"))
-        .bearer_auth(&admin)
-        .json(&serde_json::json!({
-            "municipality_id": municipality, "operator_id": operator,
-            "name": "Krocktestet", "description": "", "street_address": "Bygatan 1",
-            "postal_code": "57275", "city": "Figeholm", "latitude": 57.37, "longitude": 16.55,
-            "in_central_town": false, "opening_hours": hours
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(hub.status(), 201);
-    let hub_id = hub.json::<serde_json::Value>().await.unwrap()["id"].clone();
+    let hub_id = create_hub(&c, &server, &admin, "Krocktestet", hours).await;
 
     // Check in and out as fast as the server answers, recording what was
     // acknowledged, until the process is killed under our feet.
@@ -1379,38 +1434,25 @@ async fn retries_after_a_crash_book_nothing_twice() {
     let mut server = start("demo", thirdplace(&url), "demo").await;
     let admin = token_for(&url, "admin@demo.example").await;
     let booker = token_for(&url, "orgadmin@demo.example").await;
-    let municipality = json_list(&c, &server, "/api/v1/municipalities").await[0]["id"].clone();
-    let operator = json_list(&c, &server, "/api/v1/operators").await[0]["id"].clone();
-    let day = serde_json::json!([{ "open": "07:00", "close": "21:00" }]);
-    let hub = c
-        .post(server.url("/api/v1/hubs"))
-        .bearer_auth(&admin)
-        .json(&serde_json::json!({
-            "municipality_id": municipality, "operator_id": operator,
-            "name": "Omstartshubben", "description": "", "street_address": "Bygatan 2",
-            "postal_code": "57275", "city": "Figeholm", "latitude": 57.37, "longitude": 16.55,
-            "in_central_town": false, "opening_hours": {
-                "monday": day, "tuesday": day, "wednesday": day, "thursday": day,
-                "friday": day, "saturday": day, "sunday": day, "exceptions": []
-            }
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(hub.status(), 201);
-    let hub = hub.json::<serde_json::Value>().await.unwrap()["id"].clone();
-    let room = c
-        .post(server.url(&format!("/api/v1/hubs/{}/rooms", hub.as_str().unwrap())))
-        .bearer_auth(&admin)
-        .json(&serde_json::json!({
+    let hub = create_hub(
+        &c,
+        &server,
+        &admin,
+        "Omstartshubben",
+        every_day("07:00", "21:00"),
+    )
+    .await;
+    let room = create_room(
+        &c,
+        &server,
+        &admin,
+        &hub,
+        serde_json::json!({
             "name": "Konferensrummet", "kind": "conference", "capacity": 12,
             "hourly_price_ore": 20000
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(room.status(), 201);
-    let room = room.json::<serde_json::Value>().await.unwrap()["id"].clone();
+        }),
+    )
+    .await;
 
     // One request a slot, an hour each, from tomorrow on; each has its key.
     let tomorrow = chrono::Utc::now()
@@ -1508,15 +1550,13 @@ async fn retries_after_a_crash_book_nothing_twice() {
             "booking {n} was answered with another's booking"
         );
     }
-    let all: Vec<serde_json::Value> = c
-        .get(server.url("/api/v1/bookings?include_cancelled=true"))
-        .bearer_auth(&booker)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let all = all_pages(
+        &c,
+        &server,
+        &booker,
+        "/api/v1/bookings?include_cancelled=true",
+    )
+    .await;
     let ours = all
         .iter()
         .filter(|b| b["title"].as_str().is_some_and(|t| t.starts_with("Krock ")))
