@@ -43,8 +43,8 @@ use thirdplace_web::memberships::checkins::event;
 use uuid::Uuid;
 
 use crate::demo::{
-    HUB_BODA, HUB_FIGEHOLM, HUB_OSTERSUND, HUB_STOCKHOLM, ORGNR_EMMABODA, ORGNR_OSKARSHAMN,
-    ORGNR_SKATTEVERKET,
+    mark_seeded, seeded_before, HUB_BODA, HUB_FIGEHOLM, HUB_OSTERSUND, HUB_STOCKHOLM,
+    ORGNR_EMMABODA, ORGNR_OSKARSHAMN, ORGNR_SKATTEVERKET,
 };
 
 /// The meta key that marks the memberships as seeded.
@@ -63,12 +63,7 @@ const VISIT_DAYS: i64 = 29;
 /// Any store error, with what it happened on as context; run again to
 /// complete what was written.
 pub async fn seed(store: &dyn Store) -> Result<bool> {
-    if store
-        .get_meta(SEEDED_KEY)
-        .await
-        .context("reading the demo memberships marker")?
-        .is_some()
-    {
+    if seeded_before(store, SEEDED_KEY, "demo memberships").await? {
         tracing::debug!("demo memberships already seeded");
         return Ok(false);
     }
@@ -80,10 +75,7 @@ pub async fn seed(store: &dyn Store) -> Result<bool> {
     let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
         .with_context(|| format!("the demo memberships day {day:?} is not a date"))?;
     let n = fill(store, day).await?;
-    store
-        .set_meta(SEEDED_KEY, "1")
-        .await
-        .context("writing the demo memberships marker")?;
+    mark_seeded(store, SEEDED_KEY, "demo memberships").await?;
     tracing::info!(
         plans = n.plans,
         people = n.people,

@@ -242,23 +242,22 @@ impl<'a> Table<'a> {
     }
 
     fn point(&self, line: usize, row: &[String]) -> Result<Point> {
-        let lat = self.number(line, row, "latitude")?;
-        if !(-90.0..=90.0).contains(&lat) {
-            return Err(self.err(
-                line,
-                "latitude",
-                format!("{lat} is outside -90..90 degrees"),
-            ));
-        }
-        let lon = self.number(line, row, "longitude")?;
-        if !(-180.0..=180.0).contains(&lon) {
-            return Err(self.err(
-                line,
-                "longitude",
-                format!("{lon} is outside -180..180 degrees"),
-            ));
-        }
+        let lat = self.degrees(line, row, "latitude", 90.0)?;
+        let lon = self.degrees(line, row, "longitude", 180.0)?;
         Ok(Point::new(lat, lon))
+    }
+
+    /// A number of degrees within -`limit`..=`limit`.
+    fn degrees(&self, line: usize, row: &[String], column: &str, limit: f64) -> Result<f64> {
+        let v = self.number(line, row, column)?;
+        if !(-limit..=limit).contains(&v) {
+            return Err(self.err(
+                line,
+                column,
+                format!("{v} is outside -{limit}..{limit} degrees"),
+            ));
+        }
+        Ok(v)
     }
 
     fn unique_id(&self, line: usize, row: &[String], seen: &mut HashSet<String>) -> Result<String> {

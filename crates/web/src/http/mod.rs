@@ -22,6 +22,7 @@ pub mod form_data;
 pub mod forms;
 pub mod headers;
 pub mod ical;
+pub mod id_form;
 pub mod idempotency;
 pub mod mail;
 pub mod openapi;
