@@ -897,25 +897,23 @@ struct World {
 
 impl World {
     fn person(&self, email: &str) -> Result<&Person> {
-        self.people
-            .get(email)
-            .with_context(|| format!("no demo person {email}"))
+        named(&self.people, "person", email)
     }
     fn organisation(&self, org_number: &str) -> Result<&Organisation> {
-        self.organisations
-            .get(org_number)
-            .with_context(|| format!("no demo organisation {org_number}"))
+        named(&self.organisations, "organisation", org_number)
     }
     fn hub(&self, name: &str) -> Result<&HubListing> {
-        self.hubs
-            .get(name)
-            .with_context(|| format!("no demo hub {name}"))
+        named(&self.hubs, "hub", name)
     }
     fn plan(&self, name: &str) -> Result<&Plan> {
-        self.plans
-            .get(name)
-            .with_context(|| format!("no demo plan {name}"))
+        named(&self.plans, "plan", name)
     }
+}
+
+/// The demo `kind` that `key` names in `map`, or an error that says so.
+fn named<'a, T>(map: &'a HashMap<String, T>, kind: &str, key: &str) -> Result<&'a T> {
+    map.get(key)
+        .with_context(|| format!("no demo {kind} {key}"))
 }
 
 /// Seeds everything for the seeding day `day`, finding what an earlier run

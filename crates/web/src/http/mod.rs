@@ -24,6 +24,7 @@ pub mod headers;
 pub mod ical;
 pub mod id_form;
 pub mod idempotency;
+pub mod included_hours;
 pub mod mail;
 pub mod openapi;
 pub mod origin;
