@@ -157,14 +157,11 @@ mod tests {
     use super::*;
     use thirdplace_store::BookingFilter;
 
-    /// Any string does as the demo logins' password hash here: nobody signs in.
-    const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
+    use crate::test_support::{temp_store, HASH};
 
     #[tokio::test]
     async fn the_demo_books_rooms_at_its_hubs_and_a_series_for_the_member_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let store = crate::open_store(&url).await.unwrap();
+        let (store, _dir) = temp_store().await;
         assert!(crate::demo::seed(store.as_ref(), HASH).await.unwrap());
         let all = BookingFilter {
             limit: 10_000,

@@ -114,14 +114,11 @@ mod tests {
     use thirdplace_domain::event::EventVisibility;
     use thirdplace_store::EventFilter;
 
-    /// Any string does as the demo logins' password hash here: nobody signs in.
-    const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
+    use crate::test_support::{temp_store, HASH};
 
     #[tokio::test]
     async fn the_demo_publishes_events_with_sign_ups_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let store = crate::open_store(&url).await.unwrap();
+        let (store, _dir) = temp_store().await;
         crate::demo::seed(store.as_ref(), HASH).await.unwrap();
         let all = EventFilter {
             limit: 1000,

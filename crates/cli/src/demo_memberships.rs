@@ -1576,17 +1576,9 @@ fn checkin_data(c: &CheckIn, person: &Person, hub_name: &str) -> serde_json::Val
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
     use thirdplace_domain::membership::{seats_opening, AccessSummary, ACCESS_TARGET};
 
-    /// Any string does as the demo logins' password hash here: nobody signs in.
-    const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
-
-    async fn temp_store() -> (Arc<dyn Store>, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        (crate::open_store(&url).await.unwrap(), dir)
-    }
+    use crate::test_support::{temp_store, HASH};
 
     async fn summaries(store: &dyn Store) -> Vec<(String, AccessSummary)> {
         let now = Utc::now();
