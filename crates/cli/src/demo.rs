@@ -31,12 +31,14 @@
 //! municipality, a zone or room by name within its hub).
 
 use anyhow::{Context, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use thirdplace_domain::membership::{seats_opening, HeldSeat};
 use thirdplace_domain::{
     new_id, Hub, HubInput, Municipality, MunicipalityInput, Operator, OperatorInput, OrgKind,
     OrgNumber, Organisation, OrganisationInput, Person, PersonInput, Region, RegionInput,
     RoomInput, RoomKind, ZoneInput,
 };
-use thirdplace_store::Store;
+use thirdplace_store::{HubListing, Store};
 use uuid::Uuid;
 
 /// One of the demo accounts, for the sign-in page and the CLI's output.
@@ -82,12 +84,7 @@ pub fn demo_logins() -> Vec<DemoLogin> {
 /// written last, so a failed run is simply run again: what it wrote is found
 /// and reused, and the rest is added.
 pub async fn seed(store: &dyn Store, password_hash: &str) -> Result<bool> {
-    let network_now = if store
-        .get_meta(SEEDED_KEY)
-        .await
-        .context("reading the demo marker")?
-        .is_some()
-    {
+    let network_now = if seeded_before(store, SEEDED_KEY, "demo").await? {
         tracing::debug!("demo network already seeded");
         false
     } else {
@@ -98,6 +95,55 @@ pub async fn seed(store: &dyn Store, password_hash: &str) -> Result<bool> {
     let bookings_now = crate::demo_bookings::seed(store).await?;
     let events_now = crate::demo_events::seed(store).await?;
     Ok(network_now || memberships_now || bookings_now || events_now)
+}
+
+/// Whether the part of the demo that `key` marks was seeded before (`what`
+/// names the part in errors).
+pub(crate) async fn seeded_before(store: &dyn Store, key: &str, what: &str) -> Result<bool> {
+    let marker = store.get_meta(key).await;
+    Ok(marker
+        .with_context(|| format!("reading the {what} marker"))?
+        .is_some())
+}
+
+/// Writes the marker of a part of the demo. Written last, so that a failed
+/// run is simply run again.
+pub(crate) async fn mark_seeded(store: &dyn Store, key: &str, what: &str) -> Result<()> {
+    let written = store.set_meta(key, "1").await;
+    written.with_context(|| format!("writing the {what} marker"))
+}
+
+/// The demo's people who belong to an organisation, each with the seats
+/// they hold at `now`: whom the demo's bookings and events draw on.
+pub(crate) async fn members_with_seats(
+    store: &dyn Store,
+    now: DateTime<Utc>,
+) -> Result<Vec<(Person, Vec<HeldSeat>)>> {
+    let people = store.list_people(None).await.context("listing people")?;
+    let mut members = Vec::new();
+    for p in people
+        .into_iter()
+        .filter(|p| !p.archived && p.organisation_id.is_some())
+    {
+        let held = store.held_seats(p.id, now).await.context("reading seats")?;
+        members.push((p, held));
+    }
+    Ok(members)
+}
+
+/// Those of `members` whose seats open the hub on `date`.
+pub(crate) fn members_at<'a>(
+    members: &'a [(Person, Vec<HeldSeat>)],
+    hub: &HubListing,
+    date: NaiveDate,
+) -> Vec<&'a Person> {
+    let opens =
+        |held: &[HeldSeat]| !seats_opening(held, hub.hub.id, hub.region_id, date).is_empty();
+    members
+        .iter()
+        .filter(|(_, held)| opens(held))
+        .map(|(p, _)| p)
+        .collect()
 }
 
 /// Seeds the network itself (regions to people) and writes the marker
@@ -111,10 +157,7 @@ pub(crate) async fn seed_network(store: &dyn Store, password_hash: &str) -> Resu
     let organisations = seed_organisations(store, &mut n).await?;
     seed_people(store, &organisations, &hubs, password_hash, &mut n).await?;
 
-    store
-        .set_meta(SEEDED_KEY, "1")
-        .await
-        .context("writing the demo marker")?;
+    mark_seeded(store, SEEDED_KEY, "demo").await?;
     tracing::info!(
         regions = n.regions,
         municipalities = n.municipalities,

@@ -10,11 +10,12 @@
 
 use anyhow::{Context, Result};
 use chrono::{Duration, Utc};
-use std::collections::HashMap;
 use thirdplace_domain::booking::{open_intervals, Recurrence};
 use thirdplace_domain::membership::{local_date, seats_opening};
 use thirdplace_domain::{Person, Principal};
 use thirdplace_store::Store;
+
+use crate::demo::{mark_seeded, members_at, members_with_seats, seeded_before};
 use thirdplace_web::bookings::service::{book_with, Request};
 
 const SEEDED_KEY: &str = "demo_bookings_seeded";
@@ -42,30 +43,12 @@ const TITLES: &[&str] = &[
 ///
 /// A store error other than a refused booking.
 pub async fn seed(store: &dyn Store) -> Result<bool> {
-    if store
-        .get_meta(SEEDED_KEY)
-        .await
-        .context("reading the demo bookings marker")?
-        .is_some()
-    {
+    if seeded_before(store, SEEDED_KEY, "demo bookings").await? {
         return Ok(false);
     }
     let now = Utc::now();
     let today = local_date(now);
-    let people: Vec<Person> = store
-        .list_people(None)
-        .await
-        .context("listing people")?
-        .into_iter()
-        .filter(|p| !p.archived && p.organisation_id.is_some())
-        .collect();
-    let mut held = HashMap::new();
-    for p in &people {
-        held.insert(
-            p.id,
-            store.held_seats(p.id, now).await.context("reading seats")?,
-        );
-    }
+    let members = members_with_seats(store, now).await?;
     let mut booked = 0usize;
     let hubs = store.list_hubs().await.context("listing hubs")?;
     for (hi, hub) in hubs.iter().filter(|h| !h.hub.archived).enumerate() {
@@ -76,10 +59,7 @@ pub async fn seed(store: &dyn Store) -> Result<bool> {
             .into_iter()
             .filter(|r| !r.archived)
             .collect();
-        let bookers: Vec<&Person> = people
-            .iter()
-            .filter(|p| !seats_opening(&held[&p.id], hub.hub.id, hub.region_id, today).is_empty())
-            .collect();
+        let bookers = members_at(&members, hub, today);
         if rooms.is_empty() || bookers.is_empty() {
             continue;
         }
@@ -111,10 +91,9 @@ pub async fn seed(store: &dyn Store) -> Result<bool> {
 
     // The demo member's own: a meeting the day after tomorrow and a weekly
     // series at a hub their membership opens.
-    if let Some(member) = people.iter().find(|p| p.email == MEMBER) {
+    if let Some((member, held)) = members.iter().find(|(p, _)| p.email == MEMBER) {
         let home = hubs.iter().find(|h| {
-            !h.hub.archived
-                && !seats_opening(&held[&member.id], h.hub.id, h.region_id, today).is_empty()
+            !h.hub.archived && !seats_opening(held, h.hub.id, h.region_id, today).is_empty()
         });
         if let Some(hub) = home {
             let rooms = store
@@ -152,10 +131,7 @@ pub async fn seed(store: &dyn Store) -> Result<bool> {
             }
         }
     }
-    store
-        .set_meta(SEEDED_KEY, "1")
-        .await
-        .context("writing the demo bookings marker")?;
+    mark_seeded(store, SEEDED_KEY, "demo bookings").await?;
     tracing::info!(bookings = booked, "seeded the demo bookings");
     Ok(booked > 0)
 }
@@ -181,14 +157,11 @@ mod tests {
     use super::*;
     use thirdplace_store::BookingFilter;
 
-    /// Any string does as the demo logins' password hash here: nobody signs in.
-    const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
+    use crate::test_support::{temp_store, HASH};
 
     #[tokio::test]
     async fn the_demo_books_rooms_at_its_hubs_and_a_series_for_the_member_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let store = crate::open_store(&url).await.unwrap();
+        let (store, _dir) = temp_store().await;
         assert!(crate::demo::seed(store.as_ref(), HASH).await.unwrap());
         let all = BookingFilter {
             limit: 10_000,

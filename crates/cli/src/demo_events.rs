@@ -9,9 +9,11 @@
 use anyhow::{Context, Result};
 use chrono::{Duration, NaiveTime, Utc};
 use thirdplace_domain::event::{EventInput, EventStatus, Registrant, Registration};
-use thirdplace_domain::membership::{local_date, local_instant, seats_opening};
-use thirdplace_domain::{new_id, Person};
+use thirdplace_domain::membership::{local_date, local_instant};
+use thirdplace_domain::new_id;
 use thirdplace_store::Store;
+
+use crate::demo::{mark_seeded, members_at, members_with_seats, seeded_before};
 
 const SEEDED_KEY: &str = "demo_events_seeded";
 
@@ -45,27 +47,12 @@ const EVENTS: &[Spec] = &[
 ///
 /// A store error, with what it happened on.
 pub async fn seed(store: &dyn Store) -> Result<bool> {
-    if store
-        .get_meta(SEEDED_KEY)
-        .await
-        .context("reading the demo events marker")?
-        .is_some()
-    {
+    if seeded_before(store, SEEDED_KEY, "demo events").await? {
         return Ok(false);
     }
     let now = Utc::now();
     let today = local_date(now);
-    let people: Vec<Person> = store
-        .list_people(None)
-        .await
-        .context("listing people")?
-        .into_iter()
-        .filter(|p| !p.archived && p.organisation_id.is_some())
-        .collect();
-    let mut held = Vec::with_capacity(people.len());
-    for p in &people {
-        held.push(store.held_seats(p.id, now).await.context("reading seats")?);
-    }
+    let all_members = members_with_seats(store, now).await?;
     let hubs = store.list_hubs().await.context("listing hubs")?;
     let mut written = 0usize;
     let mut spec = EVENTS.iter().cycle();
@@ -74,12 +61,7 @@ pub async fn seed(store: &dyn Store) -> Result<bool> {
             .list_zones(hub.hub.id)
             .await
             .context("listing zones")?;
-        let members: Vec<&Person> = people
-            .iter()
-            .zip(&held)
-            .filter(|(_, h)| !seats_opening(h, hub.hub.id, hub.region_id, today).is_empty())
-            .map(|(p, _)| p)
-            .collect();
+        let members = members_at(&all_members, hub, today);
         let (Some(zone), Some(organiser)) = (zones.iter().find(|z| !z.archived), members.first())
         else {
             continue;
@@ -122,10 +104,7 @@ pub async fn seed(store: &dyn Store) -> Result<bool> {
             }
         }
     }
-    store
-        .set_meta(SEEDED_KEY, "1")
-        .await
-        .context("writing the demo events marker")?;
+    mark_seeded(store, SEEDED_KEY, "demo events").await?;
     tracing::info!(events = written, "seeded the demo events");
     Ok(written > 0)
 }
@@ -135,14 +114,11 @@ mod tests {
     use thirdplace_domain::event::EventVisibility;
     use thirdplace_store::EventFilter;
 
-    /// Any string does as the demo logins' password hash here: nobody signs in.
-    const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
+    use crate::test_support::{temp_store, HASH};
 
     #[tokio::test]
     async fn the_demo_publishes_events_with_sign_ups_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let store = crate::open_store(&url).await.unwrap();
+        let (store, _dir) = temp_store().await;
         crate::demo::seed(store.as_ref(), HASH).await.unwrap();
         let all = EventFilter {
             limit: 1000,

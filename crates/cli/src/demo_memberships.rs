@@ -43,8 +43,8 @@ use thirdplace_web::memberships::checkins::event;
 use uuid::Uuid;
 
 use crate::demo::{
-    HUB_BODA, HUB_FIGEHOLM, HUB_OSTERSUND, HUB_STOCKHOLM, ORGNR_EMMABODA, ORGNR_OSKARSHAMN,
-    ORGNR_SKATTEVERKET,
+    mark_seeded, seeded_before, HUB_BODA, HUB_FIGEHOLM, HUB_OSTERSUND, HUB_STOCKHOLM,
+    ORGNR_EMMABODA, ORGNR_OSKARSHAMN, ORGNR_SKATTEVERKET,
 };
 
 /// The meta key that marks the memberships as seeded.
@@ -63,12 +63,7 @@ const VISIT_DAYS: i64 = 29;
 /// Any store error, with what it happened on as context; run again to
 /// complete what was written.
 pub async fn seed(store: &dyn Store) -> Result<bool> {
-    if store
-        .get_meta(SEEDED_KEY)
-        .await
-        .context("reading the demo memberships marker")?
-        .is_some()
-    {
+    if seeded_before(store, SEEDED_KEY, "demo memberships").await? {
         tracing::debug!("demo memberships already seeded");
         return Ok(false);
     }
@@ -80,10 +75,7 @@ pub async fn seed(store: &dyn Store) -> Result<bool> {
     let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
         .with_context(|| format!("the demo memberships day {day:?} is not a date"))?;
     let n = fill(store, day).await?;
-    store
-        .set_meta(SEEDED_KEY, "1")
-        .await
-        .context("writing the demo memberships marker")?;
+    mark_seeded(store, SEEDED_KEY, "demo memberships").await?;
     tracing::info!(
         plans = n.plans,
         people = n.people,
@@ -905,25 +897,23 @@ struct World {
 
 impl World {
     fn person(&self, email: &str) -> Result<&Person> {
-        self.people
-            .get(email)
-            .with_context(|| format!("no demo person {email}"))
+        named(&self.people, "person", email)
     }
     fn organisation(&self, org_number: &str) -> Result<&Organisation> {
-        self.organisations
-            .get(org_number)
-            .with_context(|| format!("no demo organisation {org_number}"))
+        named(&self.organisations, "organisation", org_number)
     }
     fn hub(&self, name: &str) -> Result<&HubListing> {
-        self.hubs
-            .get(name)
-            .with_context(|| format!("no demo hub {name}"))
+        named(&self.hubs, "hub", name)
     }
     fn plan(&self, name: &str) -> Result<&Plan> {
-        self.plans
-            .get(name)
-            .with_context(|| format!("no demo plan {name}"))
+        named(&self.plans, "plan", name)
     }
+}
+
+/// The demo `kind` that `key` names in `map`, or an error that says so.
+fn named<'a, T>(map: &'a HashMap<String, T>, kind: &str, key: &str) -> Result<&'a T> {
+    map.get(key)
+        .with_context(|| format!("no demo {kind} {key}"))
 }
 
 /// Seeds everything for the seeding day `day`, finding what an earlier run
@@ -1586,17 +1576,9 @@ fn checkin_data(c: &CheckIn, person: &Person, hub_name: &str) -> serde_json::Val
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
     use thirdplace_domain::membership::{seats_opening, AccessSummary, ACCESS_TARGET};
 
-    /// Any string does as the demo logins' password hash here: nobody signs in.
-    const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
-
-    async fn temp_store() -> (Arc<dyn Store>, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        (crate::open_store(&url).await.unwrap(), dir)
-    }
+    use crate::test_support::{temp_store, HASH};
 
     async fn summaries(store: &dyn Store) -> Vec<(String, AccessSummary)> {
         let now = Utc::now();

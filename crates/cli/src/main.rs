@@ -12,6 +12,8 @@ mod demo_events;
 mod demo_memberships;
 mod retention;
 mod sites;
+#[cfg(test)]
+mod test_support;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -425,17 +427,12 @@ async fn run(cli: Cli) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::temp_store;
     use clap::CommandFactory;
 
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
-    }
-
-    async fn temp_store() -> (Arc<dyn Store>, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        (open_store(&url).await.unwrap(), dir)
     }
 
     #[tokio::test]

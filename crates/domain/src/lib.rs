@@ -6,6 +6,7 @@
 //! by construction.
 
 pub mod booking;
+pub mod checked;
 pub mod entities;
 pub mod error;
 pub mod event;

@@ -6,18 +6,21 @@
 //! is accepted too, also in its twelve-digit form (`19YYMMDD-NNNN`). The
 //! twelve-digit form `16NNNNNNNNNN` used by some registers is accepted as well.
 
+use crate::checked::{Check, Checked};
 use crate::error::{invalid, FieldError};
-use serde::{Deserialize, Serialize};
 
 /// An organisation number in its ten-digit form `NNNNNN-NNNN`, check digit
 /// verified. Serialised as that plain string; deserialising parses again.
 /// Only [`OrgNumber::from_stored`] makes one without the check.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct OrgNumber(String);
+pub type OrgNumber = Checked<OrgNumberCheck>;
 
-impl OrgNumber {
-    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+/// The check behind [`OrgNumber`].
+pub enum OrgNumberCheck {}
+
+impl Check for OrgNumberCheck {
+    const NAME: &'static str = "OrgNumber";
+
+    fn check(raw: &str) -> Result<String, FieldError> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
             return Err(invalid("required", "must not be empty"));
@@ -54,81 +57,7 @@ impl OrgNumber {
             ));
         }
         let s: String = ten.iter().map(|d| char::from(b'0' + d)).collect();
-        Ok(Self(format!("{}-{}", &s[..6], &s[6..])))
-    }
-
-    /// A number read back from the database. It does not parse again:
-    /// every number is written through [`OrgNumber::parse`] (the stores only
-    /// accept `OrgNumber` values), so the column holds checked numbers in
-    /// the `NNNNNN-NNNN` form, and checking each row again on every read
-    /// would only cost.
-    pub fn from_stored(s: String) -> Self {
-        Self(s)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn into_string(self) -> String {
-        self.0
-    }
-}
-
-impl std::fmt::Display for OrgNumber {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl AsRef<str> for OrgNumber {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl PartialEq<str> for OrgNumber {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for OrgNumber {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
-
-impl PartialEq<String> for OrgNumber {
-    fn eq(&self, other: &String) -> bool {
-        self.0 == *other
-    }
-}
-
-// The other way round too, so numbers kept as plain strings (a form value,
-// a CSV cell) compare with the typed values.
-impl PartialEq<OrgNumber> for str {
-    fn eq(&self, other: &OrgNumber) -> bool {
-        self == other.0
-    }
-}
-
-impl PartialEq<OrgNumber> for &str {
-    fn eq(&self, other: &OrgNumber) -> bool {
-        *self == other.0
-    }
-}
-
-impl PartialEq<OrgNumber> for String {
-    fn eq(&self, other: &OrgNumber) -> bool {
-        *self == other.0
-    }
-}
-
-impl<'de> Deserialize<'de> for OrgNumber {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(d)?;
-        Self::parse(&raw).map_err(|e| serde::de::Error::custom(e.message))
+        Ok(format!("{}-{}", &s[..6], &s[6..]))
     }
 }
 

@@ -1,5 +1,6 @@
 //! Bounded, trimmed text and e-mail addresses.
 
+use crate::checked::{Check, Checked};
 use crate::error::{invalid, FieldError};
 use serde::{Deserialize, Serialize};
 
@@ -88,12 +89,15 @@ pub fn bidi_override() -> FieldError {
 ///
 /// Serialised as the plain address string; deserialising parses again. Only
 /// [`Email::from_stored`] makes one without the check.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct Email(String);
+pub type Email = Checked<EmailCheck>;
 
-impl Email {
-    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+/// The check behind [`Email`].
+pub enum EmailCheck {}
+
+impl Check for EmailCheck {
+    const NAME: &'static str = "Email";
+
+    fn check(raw: &str) -> Result<String, FieldError> {
         let e = raw.trim().to_lowercase();
         if e.is_empty() {
             return Err(invalid("required", "must not be empty"));
@@ -119,82 +123,7 @@ impl Email {
         {
             return Err(bad());
         }
-        Ok(Self(e))
-    }
-
-    /// An address read back from the database. It does not parse again,
-    /// on purpose: the people a store has erased carry a placeholder the
-    /// store writes itself (`erased-…@invalid`, which [`Email::parse`]
-    /// would refuse, as no one can be mailed there), and every other
-    /// address came in through [`Email::parse`], since the stores accept
-    /// only `Email` values. Refusing to read a stored row would help no one.
-    pub fn from_stored(s: String) -> Self {
-        Self(s)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn into_string(self) -> String {
-        self.0
-    }
-}
-
-impl std::fmt::Display for Email {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl AsRef<str> for Email {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl PartialEq<str> for Email {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for Email {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
-
-impl PartialEq<String> for Email {
-    fn eq(&self, other: &String) -> bool {
-        self.0 == *other
-    }
-}
-
-// The other way round too, so addresses kept as plain strings (an outbox's
-// recipients) compare with the typed values.
-impl PartialEq<Email> for str {
-    fn eq(&self, other: &Email) -> bool {
-        self == other.0
-    }
-}
-
-impl PartialEq<Email> for &str {
-    fn eq(&self, other: &Email) -> bool {
-        *self == other.0
-    }
-}
-
-impl PartialEq<Email> for String {
-    fn eq(&self, other: &Email) -> bool {
-        *self == other.0
-    }
-}
-
-impl<'de> Deserialize<'de> for Email {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(d)?;
-        Self::parse(&raw).map_err(|e| serde::de::Error::custom(e.message))
+        Ok(e)
     }
 }
 

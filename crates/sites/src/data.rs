@@ -241,24 +241,30 @@ impl<'a> Table<'a> {
         }
     }
 
+    /// A whole number ≥ 0; `what` names what the value should have been.
+    fn whole(&self, line: usize, row: &[String], column: &str, what: &str) -> Result<u64> {
+        let v = self.get(row, column);
+        v.parse()
+            .map_err(|_| self.err(line, column, format!("{v:?} is not {what}")))
+    }
+
     fn point(&self, line: usize, row: &[String]) -> Result<Point> {
-        let lat = self.number(line, row, "latitude")?;
-        if !(-90.0..=90.0).contains(&lat) {
-            return Err(self.err(
-                line,
-                "latitude",
-                format!("{lat} is outside -90..90 degrees"),
-            ));
-        }
-        let lon = self.number(line, row, "longitude")?;
-        if !(-180.0..=180.0).contains(&lon) {
-            return Err(self.err(
-                line,
-                "longitude",
-                format!("{lon} is outside -180..180 degrees"),
-            ));
-        }
+        let lat = self.degrees(line, row, "latitude", 90.0)?;
+        let lon = self.degrees(line, row, "longitude", 180.0)?;
         Ok(Point::new(lat, lon))
+    }
+
+    /// A number of degrees within -`limit`..=`limit`.
+    fn degrees(&self, line: usize, row: &[String], column: &str, limit: f64) -> Result<f64> {
+        let v = self.number(line, row, column)?;
+        if !(-limit..=limit).contains(&v) {
+            return Err(self.err(
+                line,
+                column,
+                format!("{v} is outside -{limit}..{limit} degrees"),
+            ));
+        }
+        Ok(v)
     }
 
     fn unique_id(&self, line: usize, row: &[String], seen: &mut HashSet<String>) -> Result<String> {
@@ -291,25 +297,11 @@ pub fn parse_localities(source: &str, text: &str) -> Result<Vec<Locality>> {
     let mut out = Vec::with_capacity(t.rows.len());
     for (line, row) in &t.rows {
         let line = *line;
-        let id_text = t.get(row, "geonames_id");
-        let geonames_id: u64 = id_text.parse().map_err(|_| {
-            t.err(
-                line,
-                "geonames_id",
-                format!("{id_text:?} is not a GeoNames id"),
-            )
-        })?;
+        let geonames_id = t.whole(line, row, "geonames_id", "a GeoNames id")?;
         if !seen.insert(geonames_id) {
             return Err(t.err(line, "geonames_id", format!("duplicate id {geonames_id}")));
         }
-        let pop_text = t.get(row, "population");
-        let population: u64 = pop_text.parse().map_err(|_| {
-            t.err(
-                line,
-                "population",
-                format!("{pop_text:?} is not a whole number ≥ 0"),
-            )
-        })?;
+        let population = t.whole(line, row, "population", "a whole number ≥ 0")?;
         let central = match t.get(row, "is_central_town") {
             "true" | "1" | "yes" => true,
             "false" | "0" | "no" => false,

@@ -8,6 +8,8 @@
 //! reduces nothing more).
 
 use crate::AppState;
+use std::fmt::Display;
+use std::future::Future;
 use std::time::Duration;
 
 /// How often forgotten check-ins are looked for.
@@ -30,40 +32,62 @@ impl Workers {
     }
 }
 
-pub fn spawn(state: AppState) -> Workers {
-    let s = state.clone();
-    let sweeper = tokio::spawn(async move {
-        loop {
-            if let Err(e) = crate::memberships::checkins::close_forgotten(&s).await {
-                tracing::warn!(error = %e, "closing forgotten check-ins failed");
-            }
-            tokio::time::sleep(SWEEP_EVERY).await;
+/// Runs `job` every `period` until aborted (after waiting a period first
+/// when `wait_first`), logging a failure as "`what` failed" and going on.
+fn every<F, Fut, T, E>(
+    state: &AppState,
+    period: Duration,
+    wait_first: bool,
+    what: &'static str,
+    job: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: Fn(AppState) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<T, E>> + Send,
+    E: Display,
+{
+    let state = state.clone();
+    tokio::spawn(async move {
+        if wait_first {
+            tokio::time::sleep(period).await;
         }
-    });
+        loop {
+            if let Err(e) = job(state.clone()).await {
+                tracing::warn!(error = %e, "{what} failed");
+            }
+            tokio::time::sleep(period).await;
+        }
+    })
+}
+
+pub fn spawn(state: AppState) -> Workers {
+    let sweeper = every(
+        &state,
+        SWEEP_EVERY,
+        false,
+        "closing forgotten check-ins",
+        |s| async move { crate::memberships::checkins::close_forgotten(&s).await },
+    );
     let s = state.clone();
     let warm = tokio::spawn(async move {
         if let Err(e) = crate::events::feeds::warm(&s).await {
             tracing::warn!(error = %e, "writing the calendar feed ahead failed");
         }
     });
-    let s = state.clone();
-    let reminders = tokio::spawn(async move {
-        loop {
-            if let Err(e) = crate::events::service::send_reminders(&s).await {
-                tracing::warn!(error = %e, "sending event reminders failed");
-            }
-            tokio::time::sleep(SWEEP_EVERY).await;
-        }
-    });
-    let s = state.clone();
-    let retention = tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(RETENTION_LOOK_EVERY).await;
-            if let Err(e) = crate::retention::service::run_if_due(&s).await {
-                tracing::warn!(error = %e, "applying the retention policy failed");
-            }
-        }
-    });
+    let reminders = every(
+        &state,
+        SWEEP_EVERY,
+        false,
+        "sending event reminders",
+        |s| async move { crate::events::service::send_reminders(&s).await },
+    );
+    let retention = every(
+        &state,
+        RETENTION_LOOK_EVERY,
+        true,
+        "applying the retention policy",
+        |s| async move { crate::retention::service::run_if_due(&s).await },
+    );
     let mail = state.config.mail.transport().map(|smtp| {
         let state = state.clone();
         tokio::spawn(async move {

@@ -216,6 +216,22 @@ fn request(
     }
 }
 
+/// Books what a body asks for, for the caller: `read` turns the body into
+/// the request and whether only the free occurrences are booked. The caller
+/// must be signed in before the body is read at all.
+async fn book_body<B: serde::de::DeserializeOwned>(
+    state: &AppState,
+    auth: &Auth,
+    key: &IdempotencyKey,
+    body: ApiJson<B>,
+    read: impl FnOnce(B) -> (AppResult<Request>, bool),
+) -> AppResult<bookings::Booked> {
+    let p = require(auth, |_| true)?;
+    // Who may book depends on the room the body names.
+    let (req, free_only) = read(body.parse()?);
+    bookings::book_once(state, &p, &req?, free_only, key).await
+}
+
 /// Books a room for the caller (or on behalf of their organisation). The
 /// price uses the caller's included hours first. 409 `booking_conflict`
 /// when the room is taken; 422 with a specific code (`outside_opening_hours`,
@@ -230,20 +246,18 @@ pub async fn create_booking(
     key: IdempotencyKey,
     body: ApiJson<BookingBody>,
 ) -> AppResult<(StatusCode, Json<BookingOut>)> {
-    let p = require(&auth, |_| true)?;
-    // Who may book depends on the room the body names.
-    let body = body.parse()?;
-    let req = request(
-        body.room_id,
-        &body.start,
-        &body.end,
-        body.title,
-        body.organisation_id,
-        None,
-    )?;
-    let mut made = bookings::book_once(&state, &p, &req, false, &key)
-        .await?
-        .bookings;
+    let booked = book_body(&state, &auth, &key, body, |b| {
+        let req = request(
+            b.room_id,
+            &b.start,
+            &b.end,
+            b.title,
+            b.organisation_id,
+            None,
+        );
+        (req, false)
+    });
+    let mut made = booked.await?.bookings;
     let b = made
         .pop()
         .ok_or_else(|| AppError::Internal("no booking was made".into()))?;
@@ -278,18 +292,12 @@ pub async fn create_series(
     key: IdempotencyKey,
     body: ApiJson<SeriesBody>,
 ) -> AppResult<(StatusCode, Json<SeriesOut>)> {
-    let p = require(&auth, |_| true)?;
-    // Who may book depends on the room the body names.
-    let body = body.parse()?;
-    let req = request(
-        body.room_id,
-        &body.start,
-        &body.end,
-        body.title,
-        body.organisation_id,
-        Some(body.recurrence),
-    )?;
-    let made = bookings::book_once(&state, &p, &req, body.free_only, &key).await?;
+    let booked = book_body(&state, &auth, &key, body, |b| {
+        let (room, org) = (b.room_id, b.organisation_id);
+        let req = request(room, &b.start, &b.end, b.title, org, Some(b.recurrence));
+        (req, b.free_only)
+    });
+    let made = booked.await?;
     let skipped = made
         .skipped
         .iter()

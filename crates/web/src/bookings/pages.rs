@@ -10,6 +10,7 @@
 use super::service::{self as bookings, Quote, Request};
 use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
+use crate::http::included_hours::included_left;
 use crate::http::page::parse_id;
 use crate::http::page::Page;
 use crate::http::parse::{self, local_date_time, local_time};
@@ -482,7 +483,7 @@ async fn render_form(
             selected => s.form.organisation_id == id.to_string(),
         });
     }
-    let included: Vec<Value> = bookings::included_left(state, user.person_id)
+    let included: Vec<Value> = included_left(state, user.person_id)
         .await?
         .into_iter()
         .map(|i| {

@@ -19,7 +19,7 @@ use thirdplace_domain::booking::{
     BookingRefusal, BookingRules, BookingStatus, Canceller, Price, Recurrence, Span,
     MAX_TITLE_CHARS,
 };
-use thirdplace_domain::membership::{self, local_date, local_instant, IncludedLeft};
+use thirdplace_domain::membership::{local_date, local_instant};
 use thirdplace_domain::{new_id, Principal, Room, ValidationErrors, HUB_TIME_ZONE};
 use thirdplace_store::{
     BookingFilter, BookingView, Cancellation, HubListing, IncludedCap, OutgoingEmail, Store,
@@ -666,24 +666,6 @@ fn cancellation_email(
 }
 
 // ------------------------------------------------------------------- lists
-
-/// What is left this month of each held seat's included hours, for the
-/// booking form ([`membership::included_left`] decides).
-pub async fn included_left(state: &AppState, person_id: Uuid) -> AppResult<Vec<IncludedLeft>> {
-    let now = state.now();
-    let held = state.store.held_seats(person_id, now).await?;
-    let ids = membership::seats_with_included_hours(&held);
-    if ids.is_empty() {
-        return Ok(vec![]);
-    }
-    let used: HashMap<Uuid, i64> = state
-        .store
-        .seat_minutes_used(&ids, &usage_month(now))
-        .await?
-        .into_iter()
-        .collect();
-    Ok(membership::included_left(&held, &used))
-}
 
 /// Bookings per export page: the export reads the store this many at a time.
 pub const CSV_PAGE: i64 = 500;

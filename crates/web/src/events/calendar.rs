@@ -8,10 +8,9 @@ mod views;
 
 use super::service as events;
 use crate::http::error::{AppError, AppResult};
-use crate::http::form_data::FormData;
-use crate::http::page::{urlencode, Page};
+use crate::http::id_form::IdForm;
+use crate::http::page::{parse_id, urlencode, Page};
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -64,10 +63,6 @@ struct ShowQuery {
     done: Option<String>,
 }
 
-fn event_id(raw: &str) -> AppResult<Uuid> {
-    Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
-}
-
 async fn show(
     State(state): State<AppState>,
     page: Page,
@@ -88,7 +83,7 @@ async fn show(
         ) => Some((false, page.t(&format!("event.done.{d}")))),
         _ => None,
     };
-    render_event(&state, &page, event_id(&id)?, notice, StatusCode::OK).await
+    render_event(&state, &page, parse_id(&id)?, notice, StatusCode::OK).await
 }
 
 async fn render_event(
@@ -196,12 +191,8 @@ pub(super) async fn refused(
 
 async fn register(
     State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdForm { page, id, .. }: IdForm,
 ) -> AppResult<Response> {
-    FormData::parse(&page, &body)?;
-    let id = event_id(&id)?;
     let p = page.user()?;
     match events::register(&state, p, id, None).await {
         Ok(r) => {
@@ -218,12 +209,8 @@ async fn register(
 
 async fn unregister(
     State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdForm { page, id, .. }: IdForm,
 ) -> AppResult<Response> {
-    FormData::parse(&page, &body)?;
-    let id = event_id(&id)?;
     let p = page.user()?;
     let Some(r) = state
         .store

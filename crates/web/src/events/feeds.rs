@@ -35,7 +35,7 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use thirdplace_domain::event::{EventStatus, EventVisibility};
-use thirdplace_store::{EventFilter, EventListing, StoreError};
+use thirdplace_store::{EventFilter, EventListing};
 use uuid::Uuid;
 
 /// How far back the feeds show events.
@@ -196,17 +196,26 @@ async fn network_feed(
     origin: Origin,
     Query(q): Query<TopicQuery>,
 ) -> AppResult<Response> {
-    let topic = q.topic.trim();
+    topic_or_all_feed(&state, &headers, &origin, q.topic.trim()).await
+}
+
+/// The public events with `topic`, or all of them when it is empty.
+async fn topic_or_all_feed(
+    state: &AppState,
+    headers: &HeaderMap,
+    origin: &Origin,
+    topic: &str,
+) -> AppResult<Response> {
     let f = EventFilter {
         topic: (!topic.is_empty()).then(|| topic.to_string()),
-        ..public_filter(&state)
+        ..public_filter(state)
     };
     let name = if topic.is_empty() {
         NETWORK_FEED_NAME.to_string()
     } else {
         format!("Kalendern – {topic}")
     };
-    public_feed(&state, &headers, &origin, &name, f).await
+    public_feed(state, headers, origin, &name, f).await
 }
 
 /// A hub's public events.
@@ -218,11 +227,7 @@ async fn hub_feed(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = crate::http::api::path_id(&id)?;
-    let hub = match state.store.get_hub(id).await {
-        Ok(h) => h,
-        Err(StoreError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(e.into()),
-    };
+    let hub = state.store.get_hub(id).await?;
     let f = EventFilter {
         hub_ids: Some(vec![id]),
         ..public_filter(&state)
@@ -242,18 +247,7 @@ async fn topic_feed(
     if topic.is_empty() || topic.chars().count() > 100 {
         return Err(AppError::NotFound);
     }
-    let f = EventFilter {
-        topic: Some(topic.to_string()),
-        ..public_filter(&state)
-    };
-    public_feed(
-        &state,
-        &headers,
-        &origin,
-        &format!("Kalendern – {topic}"),
-        f,
-    )
-    .await
+    topic_or_all_feed(&state, &headers, &origin, topic).await
 }
 
 /// A member's own events for their private feed: those they organise or

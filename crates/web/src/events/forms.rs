@@ -13,6 +13,7 @@ use super::calendar::when;
 use super::service as events;
 use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
+use crate::http::id_form::IdForm;
 use crate::http::origin::Origin;
 use crate::http::page::parse_id;
 use crate::http::page::Page;
@@ -466,12 +467,9 @@ async fn edit_form(
 
 async fn update(
     State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdForm { page, id, form: f }: IdForm,
 ) -> AppResult<Response> {
-    let f = FormData::parse(&page, &body)?;
-    let (e, _) = managed(&state, &page, parse_id(&id)?).await?;
+    let (e, _) = managed(&state, &page, id).await?;
     let p = page.user()?;
     let mut form = EventForm::from_form(&f);
     // An event stays in its hub.
@@ -491,12 +489,8 @@ async fn update(
 
 async fn cancel(
     State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdForm { page, id, .. }: IdForm,
 ) -> AppResult<Response> {
-    FormData::parse(&page, &body)?;
-    let id = parse_id(&id)?;
     let p = page.user()?;
     match events::cancel(&state, p, id).await {
         Ok(_) => Ok(Redirect::to(&format!("/events/{id}?done=event_cancelled")).into_response()),
@@ -506,12 +500,8 @@ async fn cancel(
 
 async fn publish(
     State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdForm { page, id, form: f }: IdForm,
 ) -> AppResult<Response> {
-    let f = FormData::parse(&page, &body)?;
-    let id = parse_id(&id)?;
     let p = page.user()?;
     let e = events::publish(&state, p, id).await?;
     if f.get("back") == "admin" {
@@ -685,12 +675,8 @@ pub(super) async fn extras(
 
 async fn register_colleague(
     State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdForm { page, id, form: f }: IdForm,
 ) -> AppResult<Response> {
-    let f = FormData::parse(&page, &body)?;
-    let id = parse_id(&id)?;
     let p = page.user()?;
     let colleague = match Uuid::parse_str(f.get("colleague_id").trim()) {
         Ok(c) => c,
@@ -831,12 +817,8 @@ async fn attendance(
 
 async fn mark_attended(
     State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdForm { page, id, form: f }: IdForm,
 ) -> AppResult<Response> {
-    let f = FormData::parse(&page, &body)?;
-    let id = parse_id(&id)?;
     let p = page.user()?;
     let registration = parse_id(&f.get("registration_id"))?;
     // The registration must be one of this event's.
@@ -894,13 +876,9 @@ const MAX_INVITES: usize = 100;
 
 async fn invite(
     State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
     origin: Origin,
-    body: Bytes,
+    IdForm { page, id, form: f }: IdForm,
 ) -> AppResult<Response> {
-    let f = FormData::parse(&page, &body)?;
-    let id = parse_id(&id)?;
     let (e, _) = managed(&state, &page, id).await?;
     let p = page.user()?;
     let emails = f.get("emails");

@@ -5,6 +5,7 @@
 use crate::http::error::AppResult;
 use crate::http::form_data::FormData;
 use crate::http::forms::{done_redirect, DoneQuery};
+use crate::http::included_hours::included_left;
 use crate::http::page::Page;
 use crate::http::parse::local_time;
 use crate::memberships::api::card;
@@ -16,9 +17,7 @@ use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use minijinja::{context, Value};
-use std::collections::HashMap;
-use thirdplace_domain::membership::{self, parse_expertise, IncludedLeft, Profile};
-use uuid::Uuid;
+use thirdplace_domain::membership::{parse_expertise, Profile};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -188,26 +187,6 @@ async fn save_profile(
             .await
         }
     }
-}
-
-/// What is left this month of each held seat's included hours
-/// ([`membership::included_left`] decides, as for the booking form). The
-/// card reads the seats and their use from the store itself so that
-/// memberships need not reach into bookings.
-async fn included_left(state: &AppState, person_id: Uuid) -> AppResult<Vec<IncludedLeft>> {
-    let now = state.now();
-    let held = state.store.held_seats(person_id, now).await?;
-    let ids = membership::seats_with_included_hours(&held);
-    if ids.is_empty() {
-        return Ok(vec![]);
-    }
-    let used: HashMap<Uuid, i64> = state
-        .store
-        .seat_minutes_used(&ids, &thirdplace_domain::booking::usage_month(now))
-        .await?
-        .into_iter()
-        .collect();
-    Ok(membership::included_left(&held, &used))
 }
 
 #[cfg(test)]

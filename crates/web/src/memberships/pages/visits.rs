@@ -6,6 +6,7 @@ use super::{refusal, yes_no, Notice};
 use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
 use crate::http::forms::{done_redirect, DoneQuery, Form, NO_ERRORS};
+use crate::http::id_form::IdForm;
 use crate::http::page::parse_id;
 use crate::http::page::{safe_next, Page};
 use crate::http::parse::local_time;
@@ -159,12 +160,8 @@ async fn checkin_page(
 
 async fn check_in(
     State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdForm { page, id, .. }: IdForm,
 ) -> AppResult<Response> {
-    FormData::parse(&page, &body)?;
-    let id = parse_id(&id)?;
     let user = page.user()?;
     state.store.get_hub(id).await?;
     let person = state.store.get_person(user.person_id).await?;
@@ -176,12 +173,8 @@ async fn check_in(
 
 async fn add_guest(
     State(state): State<AppState>,
-    page: Page,
-    Path(id): Path<String>,
-    body: Bytes,
+    IdForm { page, id, form }: IdForm,
 ) -> AppResult<Response> {
-    let form = FormData::parse(&page, &body)?;
-    let id = parse_id(&id)?;
     let user = page.user()?.clone();
     state.store.get_hub(id).await?;
     let input = GuestInput {

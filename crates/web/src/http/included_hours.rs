@@ -1,0 +1,28 @@
+//! What is left of the included hours of the seats someone holds: shown on
+//! the booking form and on the membership card. Here, in the shared leaf,
+//! so that neither bookings nor memberships reach into the other for it.
+
+use crate::http::error::AppResult;
+use crate::AppState;
+use std::collections::HashMap;
+use thirdplace_domain::booking::usage_month;
+use thirdplace_domain::membership::{self, IncludedLeft};
+use uuid::Uuid;
+
+/// What is left this month of each held seat's included hours
+/// ([`membership::included_left`] decides).
+pub async fn included_left(state: &AppState, person_id: Uuid) -> AppResult<Vec<IncludedLeft>> {
+    let now = state.now();
+    let held = state.store.held_seats(person_id, now).await?;
+    let ids = membership::seats_with_included_hours(&held);
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let used: HashMap<Uuid, i64> = state
+        .store
+        .seat_minutes_used(&ids, &usage_month(now))
+        .await?
+        .into_iter()
+        .collect();
+    Ok(membership::included_left(&held, &used))
+}
