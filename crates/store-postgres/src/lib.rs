@@ -19,6 +19,7 @@ use sqlx::query::Query;
 use sqlx::{PgExecutor, Postgres};
 use std::str::FromStr;
 use std::time::Duration;
+use thirdplace_store::sql::record::{self, select_where, Record};
 use thirdplace_store::sql::{self, affected, db, decode, one, rows, Bind, Fetch};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
@@ -93,6 +94,9 @@ impl PostgresStore {
     }
 }
 
+/// Every capability's trait is implemented in its module.
+impl thirdplace_store::Store for PostgresStore {}
+
 /// Maps a write error: a broken unique or foreign-key constraint becomes a
 /// `Conflict` or `Reference` naming the caller's field, the one-open-check-in
 /// index the refusal it stands for.
@@ -160,17 +164,18 @@ fn constraint_field(table: &str, constraint: &str) -> String {
     }
 }
 
-// Lists sort names with `COLLATE "C"` (byte order), as SQLite's default
-// BINARY collation does, so both backends list in the same order whatever
-// locale the PostgreSQL cluster was created with; the id (UUIDv7, so
-// creation order) breaks ties.
+/// Lists sort names with `COLLATE "C"` (byte order), as SQLite's default
+/// BINARY collation does, so both backends list in the same order whatever
+/// locale the PostgreSQL cluster was created with; the id (UUIDv7, so
+/// creation order) breaks ties.
+const BY_NAME: &str = r#"ORDER BY name COLLATE "C", id"#;
 
 impl PostgresStore {
     async fn fetch<T: Send>(
         &self,
         sql: &str,
         id: Option<Uuid>,
-        map: fn(&PgRow) -> Result<T, sqlx::Error>,
+        map: Map<T>,
     ) -> StoreResult<Vec<T>> {
         let q = sql::bound(sql, id.into_iter().map(Bind::Id).collect());
         q.all(&self.pool, map).await
@@ -180,7 +185,44 @@ impl PostgresStore {
         let q = sql::bound(sql, binds);
         q.write_one(&self.pool, write_err).await
     }
+
+    /// Every row of `table`, in `order` (an `ORDER BY` clause).
+    async fn list_rows<T: Send>(
+        &self,
+        table: &str,
+        order: &str,
+        map: Map<T>,
+    ) -> StoreResult<Vec<T>> {
+        sqlx::query(&format!("SELECT * FROM {table} {order}"))
+            .all(&self.pool, map)
+            .await
+    }
+
+    /// The rows of `table` whose `column` is `value`, then `rest` (an
+    /// order); the row with the id `id` is `select_where(table, "id", id, "")`.
+    async fn rows_where<T: Send>(
+        &self,
+        (table, column, value, rest): (&str, &str, Uuid, &str),
+        map: Map<T>,
+    ) -> StoreResult<Vec<T>> {
+        let mut q = select_where::<Postgres>(table, column, value, rest);
+        q.build().all(&self.pool, map).await
+    }
+
+    /// The row of `table` with the id `id`.
+    async fn get_row<T: Send>(&self, table: &str, id: Uuid, map: Map<T>) -> StoreResult<T> {
+        one(self.rows_where((table, "id", id, ""), map).await?)
+    }
+
+    /// Inserts or updates `r`; a broken constraint names its field.
+    async fn write_row<R: Record + Sync>(&self, r: &R, insert: bool) -> StoreResult<()> {
+        let mut q = record::write::<Postgres, R>(r, insert);
+        q.build().write_one(&self.pool, write_err).await
+    }
 }
+
+/// How a look-up maps a row.
+type Map<T> = fn(&PgRow) -> Result<T, sqlx::Error>;
 
 /// How a write of one row by its key ends: `NotFound` when it changed no
 /// row, an error as `err` maps it (the caller says which constraints it

@@ -11,56 +11,27 @@
 //! reads before it writes.
 
 use crate::WriteOne;
-use crate::{db, write_err, PostgresStore};
+use crate::{db, write_err, PostgresStore, BY_NAME};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgPool, PgRow};
-use sqlx::{PgConnection, Row};
+use sqlx::{PgConnection, Postgres, Row};
 use thirdplace_domain::membership::{
-    AccessSummary, CheckIn, GuestRefusal, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
-    Profile, Seat, SeatHolding,
+    AccessSummary, CheckIn, GuestRefusal, GuestVisit, HeldSeat, Plan, PresentPerson, Profile, Seat,
+    SeatHolding,
 };
-use thirdplace_store::sql::push_seat_page;
-use thirdplace_store::sql::Fetch;
-use thirdplace_store::sql::FetchValue;
-use thirdplace_store::sql::{checkin, plan, plan_prefixed};
-use thirdplace_store::sql::{guest_visit, holding, seat, seat_view};
+use thirdplace_store::sql::membership::{
+    checkin, checkins_of, guest_visit, held_seat, held_seats, holding, plan, seat_by_id, seat_page,
+    seat_view, set_seat_end, HOLDINGS_IN_ORDER, OPEN_CHECKINS,
+};
+use thirdplace_store::sql::record::Record;
+use thirdplace_store::sql::{Fetch, FetchValue};
 use thirdplace_store::{
     MembershipStore, OutboundEvent, Refusal, SeatView, StoreError, StoreResult,
 };
 use uuid::Uuid;
 
 // ------------------------------------------------------------ row mapping
-
-/// The plan's columns as `pl_*`, for queries that join plans to seats.
-const PLAN_AS_PL: &str = "pl.id AS pl_id, pl.name AS pl_name, pl.description AS pl_description, \
-     pl.scope_kind AS pl_scope_kind, pl.scope_region_id AS pl_scope_region_id, \
-     pl.scope_hub_id AS pl_scope_hub_id, pl.monthly_price_ore AS pl_monthly_price_ore, \
-     pl.included_hours_per_month AS pl_included_hours_per_month, pl.max_guests AS pl_max_guests, \
-     pl.validity_kind AS pl_validity_kind, pl.validity_days AS pl_validity_days, \
-     pl.archived AS pl_archived";
-
-/// The seat's own columns, unprefixed.
-const SEAT_COLS: &str =
-    "s.id, s.plan_id, s.organisation_id, s.start_date, s.end_date, s.created_at";
-
-/// A seat with its plan's name and its current holder (all `holder_*`
-/// columns NULL when nobody holds it).
-const SEAT_VIEW: &str =
-    "SELECT s.id, s.plan_id, s.organisation_id, s.start_date, s.end_date, s.created_at, \
-     pl.name AS plan_name, h.person_id AS holder_id, p.first_name AS holder_first_name, \
-     p.last_name AS holder_last_name, h.held_from AS holder_since \
-     FROM seats s JOIN plans pl ON pl.id = s.plan_id \
-     LEFT JOIN seat_holdings h ON h.seat_id = s.id AND h.held_until IS NULL \
-     LEFT JOIN people p ON p.id = h.person_id";
-
-fn held_seat(r: &PgRow) -> Result<HeldSeat, sqlx::Error> {
-    Ok(HeldSeat {
-        seat: seat(r)?,
-        plan: plan_prefixed(r, "pl_")?,
-        organisation_name: r.try_get("organisation_name")?,
-    })
-}
 
 fn present_person(r: &PgRow) -> Result<PresentPerson, sqlx::Error> {
     Ok(PresentPerson {
@@ -82,44 +53,6 @@ pub(crate) fn person_write_err(e: sqlx::Error) -> StoreError {
         _ => write_err(e),
     }
 }
-
-// ------------------------------------------------------------------- plans
-
-/// Inserts or replaces a plan; an unknown region or hub fails on its
-/// foreign key, which `constraint_field` names `scope_id`.
-pub(crate) async fn write_plan(pool: &PgPool, p: &Plan, insert: bool) -> StoreResult<()> {
-    let sql = if insert {
-        "INSERT INTO plans (name, description, scope_kind, scope_region_id, scope_hub_id, monthly_price_ore, \
-         included_hours_per_month, max_guests, validity_kind, validity_days, archived, id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-    } else {
-        "UPDATE plans SET name = $1, description = $2, scope_kind = $3, scope_region_id = $4, scope_hub_id = $5, \
-         monthly_price_ore = $6, included_hours_per_month = $7, max_guests = $8, validity_kind = $9, \
-         validity_days = $10, archived = $11 WHERE id = $12"
-    };
-    let (region_id, hub_id) = match p.scope {
-        PlanScope::Network => (None, None),
-        PlanScope::Region(r) => (Some(r), None),
-        PlanScope::Hub(h) => (None, Some(h)),
-    };
-    sqlx::query(sql)
-        .bind(&p.name)
-        .bind(&p.description)
-        .bind(p.scope.key())
-        .bind(region_id)
-        .bind(hub_id)
-        .bind(p.monthly_price_ore)
-        .bind(p.included_hours_per_month)
-        .bind(p.max_guests)
-        .bind(p.validity.key())
-        .bind(p.validity.days().map(i64::from))
-        .bind(p.archived)
-        .bind(p.id)
-        .write_one(pool, write_err)
-        .await
-}
-
-// ------------------------------------------------------------------- seats
 
 // ---------------------------------------------------- profile and QR card
 
@@ -233,27 +166,22 @@ pub(crate) async fn checkout(
 impl MembershipStore for PostgresStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_plans(&self) -> StoreResult<Vec<Plan>> {
-        sqlx::query(r#"SELECT * FROM plans ORDER BY name COLLATE "C", id"#)
-            .all(&self.pool, plan)
-            .await
+        self.list_rows(Plan::TABLE, BY_NAME, plan).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_plan(&self, id: Uuid) -> StoreResult<Plan> {
-        sqlx::query("SELECT * FROM plans WHERE id = $1")
-            .bind(id)
-            .one(&self.pool, plan)
-            .await
+        self.get_row(Plan::TABLE, id, plan).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_plan(&self, p: &Plan) -> StoreResult<()> {
-        write_plan(&self.pool, p, true).await
+        self.write_row(p, true).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_plan(&self, p: &Plan) -> StoreResult<()> {
-        write_plan(&self.pool, p, false).await
+        self.write_row(p, false).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -287,10 +215,8 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_seat(&self, id: Uuid) -> StoreResult<SeatView> {
-        sqlx::query(&format!("{SEAT_VIEW} WHERE s.id = $1"))
-            .bind(id)
-            .one(&self.pool, seat_view)
-            .await
+        let mut q = seat_by_id::<Postgres>(id);
+        q.build().one(&self.pool, seat_view).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -300,23 +226,14 @@ impl MembershipStore for PostgresStore {
         after: Option<(DateTime<Utc>, Uuid)>,
         limit: i64,
     ) -> StoreResult<Vec<SeatView>> {
-        let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!(
-            "{SEAT_VIEW} WHERE s.organisation_id = "
-        ));
-        q.push_bind(organisation_id);
-        push_seat_page(&mut q, after, limit);
-        let r = q.build().fetch_all(&self.pool).await.map_err(db)?;
-        thirdplace_store::sql::rows(&r, seat_view)
+        let mut q = seat_page::<Postgres>(organisation_id, after, limit);
+        q.build().all(&self.pool, seat_view).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn seat_history(&self, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>> {
-        sqlx::query(
-            "SELECT * FROM seat_holdings WHERE seat_id = $1 ORDER BY held_from, held_until NULLS LAST",
-        )
-        .bind(seat_id)
-        .all(&self.pool, holding)
-        .await
+        let holdings = ("seat_holdings", "seat_id", seat_id, HOLDINGS_IN_ORDER);
+        self.rows_where(holdings, holding).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -384,26 +301,14 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn set_seat_end(&self, seat_id: Uuid, end_date: Option<NaiveDate>) -> StoreResult<()> {
-        sqlx::query("UPDATE seats SET end_date = $1 WHERE id = $2")
-            .bind(end_date)
-            .bind(seat_id)
-            .write_one(&self.pool, db)
-            .await
+        let mut q = set_seat_end::<Postgres>(seat_id, end_date);
+        q.build().write_one(&self.pool, db).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn held_seats(&self, person_id: Uuid, at: DateTime<Utc>) -> StoreResult<Vec<HeldSeat>> {
-        sqlx::query(&format!(
-            "SELECT {SEAT_COLS}, {PLAN_AS_PL}, o.name AS organisation_name \
-             FROM seat_holdings h JOIN seats s ON s.id = h.seat_id JOIN plans pl ON pl.id = s.plan_id \
-             JOIN organisations o ON o.id = s.organisation_id \
-             WHERE h.person_id = $1 AND h.held_from <= $2 AND (h.held_until IS NULL OR h.held_until > $2) \
-             ORDER BY s.start_date, s.id"
-        ))
-        .bind(person_id)
-        .bind(at)
-        .all(&self.pool, held_seat)
-        .await
+        let mut q = held_seats::<Postgres>(person_id, at);
+        q.build().all(&self.pool, held_seat).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -480,18 +385,18 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_checkin(&self, id: Uuid) -> StoreResult<CheckIn> {
-        sqlx::query("SELECT * FROM checkins WHERE id = $1")
-            .bind(id)
-            .one(&self.pool, checkin)
-            .await
+        self.get_row("checkins", id, checkin).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn open_checkin_of(&self, person_id: Uuid) -> StoreResult<Option<CheckIn>> {
-        sqlx::query("SELECT * FROM checkins WHERE person_id = $1 AND checked_out_at IS NULL")
-            .bind(person_id)
-            .optional(&self.pool, checkin)
-            .await
+        let open = (
+            "checkins",
+            "person_id",
+            person_id,
+            "AND checked_out_at IS NULL",
+        );
+        Ok(self.rows_where(open, checkin).await?.pop())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -507,11 +412,7 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_open_checkins(&self) -> StoreResult<Vec<CheckIn>> {
-        sqlx::query(
-            "SELECT * FROM checkins WHERE checked_out_at IS NULL ORDER BY checked_in_at, id",
-        )
-        .all(&self.pool, checkin)
-        .await
+        sqlx::query(OPEN_CHECKINS).all(&self.pool, checkin).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -572,10 +473,13 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_guests(&self, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-        sqlx::query("SELECT * FROM guest_visits WHERE host_checkin_id = $1 ORDER BY arrived_at, id")
-            .bind(checkin_id)
-            .all(&self.pool, guest_visit)
-            .await
+        let guests = (
+            "guest_visits",
+            "host_checkin_id",
+            checkin_id,
+            "ORDER BY arrived_at, id",
+        );
+        self.rows_where(guests, guest_visit).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -596,23 +500,19 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn present_guests(&self, hub_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-        sqlx::query(
-            "SELECT * FROM guest_visits WHERE hub_id = $1 AND left_at IS NULL ORDER BY arrived_at, id",
-        )
-        .bind(hub_id)
-        .all(&self.pool, guest_visit)
-        .await
+        let here = (
+            "guest_visits",
+            "hub_id",
+            hub_id,
+            "AND left_at IS NULL ORDER BY arrived_at, id",
+        );
+        self.rows_where(here, guest_visit).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_checkins_of(&self, person_id: Uuid, limit: i64) -> StoreResult<Vec<CheckIn>> {
-        sqlx::query(
-            "SELECT * FROM checkins WHERE person_id = $1 ORDER BY checked_in_at DESC, id DESC LIMIT $2",
-        )
-        .bind(person_id)
-        .bind(limit.max(0))
-        .all(&self.pool, checkin)
-        .await
+        let mut q = checkins_of::<Postgres>(person_id, limit);
+        q.build().all(&self.pool, checkin).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -49,6 +49,7 @@ use sqlx::sqlite::{
 use sqlx::{Sqlite, SqliteExecutor};
 use std::str::FromStr;
 use std::time::Duration;
+use thirdplace_store::sql::record::{self, select_where, Record};
 use thirdplace_store::sql::{self, affected, db, decode, one, rows, Bind, Fetch};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
@@ -133,6 +134,9 @@ impl SqliteStore {
     }
 }
 
+/// Every capability's trait is implemented in its module.
+impl thirdplace_store::Store for SqliteStore {}
+
 /// Maps a write error: a broken unique constraint names its column in
 /// SQLite's message ("UNIQUE constraint failed: people.email").
 fn write_err(e: sqlx::Error) -> StoreError {
@@ -177,7 +181,7 @@ impl SqliteStore {
         &self,
         sql: &str,
         id: Option<Uuid>,
-        map: fn(&SqliteRow) -> Result<T, sqlx::Error>,
+        map: Map<T>,
     ) -> StoreResult<Vec<T>> {
         let q = sql::bound(sql, id.into_iter().map(Bind::Id).collect());
         q.all(&mut *self.readers.get().await, map).await
@@ -187,7 +191,54 @@ impl SqliteStore {
         let q = sql::bound(sql, binds);
         q.write_one(&self.pool, write_err).await
     }
+
+    /// Every row of `table`, in `order` (an `ORDER BY` clause).
+    async fn list_rows<T: Send>(
+        &self,
+        table: &str,
+        order: &str,
+        map: Map<T>,
+    ) -> StoreResult<Vec<T>> {
+        sqlx::query(&format!("SELECT * FROM {table} {order}"))
+            .all(&mut *self.readers.get().await, map)
+            .await
+    }
+
+    /// The rows of `table` whose `column` is `value`, then `rest` (an
+    /// order); the row with the id `id` is `select_where(table, "id", id, "")`.
+    async fn rows_where<T: Send>(
+        &self,
+        (table, column, value, rest): (&str, &str, Uuid, &str),
+        map: Map<T>,
+    ) -> StoreResult<Vec<T>> {
+        let mut q = select_where::<Sqlite>(table, column, value, rest);
+        q.build().all(&mut *self.readers.get().await, map).await
+    }
+
+    /// The row of `table` with the id `id`.
+    async fn get_row<T: Send>(&self, table: &str, id: Uuid, map: Map<T>) -> StoreResult<T> {
+        one(self.rows_where((table, "id", id, ""), map).await?)
+    }
+
+    /// Inserts or updates `r` in the writer's transaction, after checking
+    /// what it refers to (SQLite's foreign-key error does not say which).
+    async fn write_row<R>(&self, r: &R, insert: bool) -> StoreResult<()>
+    where
+        R: Record + Clone + Send + Sync + 'static,
+    {
+        let r = r.clone();
+        write!(self, |conn| {
+            for (table, id, field) in r.references() {
+                must_exist(conn, table, id, field).await?;
+            }
+            let mut q = record::write::<Sqlite, R>(&r, insert);
+            q.build().write_one(&mut *conn, write_err).await
+        })
+    }
 }
+
+/// How a look-up maps a row.
+type Map<T> = fn(&SqliteRow) -> Result<T, sqlx::Error>;
 
 /// How a write of one row by its key ends: `NotFound` when it changed no
 /// row, an error as `err` maps it (the caller says which constraints it

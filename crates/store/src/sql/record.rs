@@ -1,0 +1,77 @@
+//! Rows written whole by their id (regions, municipalities, operators,
+//! hubs, zones, rooms, plans): each kind says once which columns it has and
+//! what it refers to ([`Record`]), and both backends write it with the one
+//! `INSERT` or `UPDATE` built here, in their own placeholders
+//! ([`QueryBuilder`]). How a write's errors are mapped, and how a refused
+//! reference is named, stays with each backend.
+
+use super::Bind;
+use sqlx::{Database, Encode, QueryBuilder, Type};
+use uuid::Uuid;
+
+/// A row that is inserted and updated whole, keyed by its `id` column.
+pub trait Record {
+    /// Its table.
+    const TABLE: &'static str;
+
+    fn id(&self) -> Uuid;
+
+    /// Its columns but `id`, with their values, in the order they are written.
+    fn columns(&self) -> Vec<(&'static str, Bind<'_>)>;
+
+    /// The rows it refers to, as `(table, id, the caller's field)`. A
+    /// backend whose foreign-key errors do not say which key failed (SQLite)
+    /// checks them first, to name the field.
+    fn references(&self) -> Vec<(&'static str, Uuid, &'static str)> {
+        Vec::new()
+    }
+}
+
+/// `INSERT INTO table (columns…, id) VALUES (…)` when `insert`, else
+/// `UPDATE table SET column = …, … WHERE id = …`, with `r`'s values bound.
+pub fn write<'a, DB, R>(r: &'a R, insert: bool) -> QueryBuilder<'a, DB>
+where
+    DB: Database,
+    R: Record,
+    Bind<'a>: Encode<'a, DB> + Type<DB>,
+{
+    let columns = r.columns();
+    let mut q = QueryBuilder::new("");
+    if insert {
+        let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+        q.push(format!(
+            "INSERT INTO {} ({}, id) VALUES (",
+            R::TABLE,
+            names.join(", ")
+        ));
+        for (_, value) in columns {
+            q.push_bind(value).push(", ");
+        }
+        q.push_bind(Bind::Id(r.id())).push(")");
+    } else {
+        q.push(format!("UPDATE {} SET ", R::TABLE));
+        for (i, (name, value)) in columns.into_iter().enumerate() {
+            let comma = if i == 0 { "" } else { ", " };
+            q.push(format!("{comma}{name} = ")).push_bind(value);
+        }
+        q.push(" WHERE id = ").push_bind(Bind::Id(r.id()));
+    }
+    q
+}
+
+/// `SELECT * FROM table WHERE column = value`, then `rest` (a further
+/// condition, an order).
+pub fn select_where<'a, DB>(
+    table: &str,
+    column: &str,
+    value: Uuid,
+    rest: &str,
+) -> QueryBuilder<'a, DB>
+where
+    DB: Database,
+    Bind<'a>: Encode<'a, DB> + Type<DB>,
+{
+    let mut q = QueryBuilder::new(format!("SELECT * FROM {table} WHERE {column} = "));
+    q.push_bind(Bind::Id(value)).push(" ").push(rest);
+    q
+}
