@@ -21,8 +21,8 @@ use thirdplace_domain::membership::{
     SeatHolding,
 };
 use thirdplace_store::sql::membership::{
-    checkin, checkins_of, guest_visit, held_seat, held_seats, holding, plan, seat_by_id, seat_page,
-    seat_view, set_seat_end, HOLDINGS_IN_ORDER, OPEN_CHECKINS,
+    assign_seat, checkin, checkins_of, guest_visit, held_seat, held_seats, holding, plan,
+    seat_by_id, seat_page, seat_view, set_seat_end, SeatLocks, HOLDINGS_IN_ORDER, OPEN_CHECKINS,
 };
 use thirdplace_store::sql::record::Record;
 use thirdplace_store::sql::{Fetch, FetchValue};
@@ -244,58 +244,14 @@ impl MembershipStore for PostgresStore {
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        // The seat's row lock serialises every assignment of this seat.
-        let seat_org: Uuid =
-            sqlx::query_scalar("SELECT organisation_id FROM seats WHERE id = $1 FOR UPDATE")
-                .bind(seat_id)
-                .optional_value(&mut *tx)
-                .await?
-                .ok_or(StoreError::NotFound)?;
-        if let Some(person_id) = holder {
-            // FOR SHARE: the person cannot be archived or moved to another
-            // organisation until this assignment is committed.
-            let person: Option<(Option<Uuid>, bool)> = sqlx::query_as(
-                "SELECT organisation_id, archived FROM people WHERE id = $1 FOR SHARE",
-            )
-            .bind(person_id)
-            .optional_value(&mut *tx)
-            .await?;
-            match person {
-                Some((Some(org), false)) if org == seat_org => {}
-                _ => return Err(StoreError::Reference("person_id".into())),
-            }
-        }
-        let current: Option<Uuid> = sqlx::query_scalar(
-            "SELECT person_id FROM seat_holdings WHERE seat_id = $1 AND held_until IS NULL",
-        )
-        .bind(seat_id)
-        .optional_value(&mut *tx)
-        .await?;
-        if current == holder {
-            // Already theirs (or already nobody's): nothing changes.
-            return Ok(());
-        }
-        if current.is_some() {
-            sqlx::query(
-                "UPDATE seat_holdings SET held_until = $2 WHERE seat_id = $1 AND held_until IS NULL",
-            )
-            .bind(seat_id)
-            .bind(at)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        }
-        if let Some(person_id) = holder {
-            sqlx::query(
-                "INSERT INTO seat_holdings (seat_id, person_id, held_from) VALUES ($1, $2, $3)",
-            )
-            .bind(seat_id)
-            .bind(person_id)
-            .bind(at)
-            .execute(&mut *tx)
-            .await
-            .map_err(write_err)?;
-        }
+        // The seat's row lock serialises every assignment of this seat; the
+        // person's keeps them from being archived or moved to another
+        // organisation until this assignment is committed.
+        let locks = SeatLocks {
+            seat: " FOR UPDATE",
+            person: " FOR SHARE",
+        };
+        assign_seat::<Postgres>(&mut tx, (seat_id, holder, at), locks, write_err).await?;
         tx.commit().await.map_err(db)
     }
 

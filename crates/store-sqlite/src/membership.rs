@@ -23,8 +23,8 @@ use thirdplace_domain::membership::{
     SeatHolding,
 };
 use thirdplace_store::sql::membership::{
-    checkin, checkins_of, guest_visit, held_seat, held_seats, holding, plan, seat_by_id, seat_page,
-    seat_view, set_seat_end, HOLDINGS_IN_ORDER, OPEN_CHECKINS,
+    assign_seat, checkin, checkins_of, guest_visit, held_seat, held_seats, holding, plan,
+    seat_by_id, seat_page, seat_view, set_seat_end, SeatLocks, HOLDINGS_IN_ORDER, OPEN_CHECKINS,
 };
 use thirdplace_store::sql::record::Record;
 use thirdplace_store::sql::{Fetch, FetchValue};
@@ -68,63 +68,6 @@ pub(crate) async fn insert_seats(conn: &mut SqliteConnection, seats: &[Seat]) ->
         .bind(s.start_date)
         .bind(s.end_date)
         .bind(s.created_at)
-        .execute(&mut *conn)
-        .await
-        .map_err(write_err)?;
-    }
-    Ok(())
-}
-
-pub(crate) async fn assign_seat(
-    conn: &mut SqliteConnection,
-    seat_id: Uuid,
-    holder: Option<Uuid>,
-    at: DateTime<Utc>,
-) -> StoreResult<()> {
-    let seat_org: Uuid = sqlx::query_scalar("SELECT organisation_id FROM seats WHERE id = ?")
-        .bind(seat_id)
-        .optional_value(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    if let Some(p) = holder {
-        let person: Option<(Option<Uuid>, bool)> =
-            sqlx::query_as("SELECT organisation_id, archived FROM people WHERE id = ?")
-                .bind(p)
-                .optional_value(&mut *conn)
-                .await?;
-        match person {
-            Some((Some(org), false)) if org == seat_org => {}
-            _ => return Err(StoreError::Reference("person_id".into())),
-        }
-    }
-    let current: Option<Uuid> = sqlx::query_scalar(
-        "SELECT person_id FROM seat_holdings WHERE seat_id = ? AND held_until IS NULL",
-    )
-    .bind(seat_id)
-    .optional_value(&mut *conn)
-    .await?;
-    if current == holder {
-        // Already theirs (or already free): nothing changes.
-        return Ok(());
-    }
-    if current.is_some() {
-        sqlx::query(
-            "UPDATE seat_holdings SET held_until = ? WHERE seat_id = ? AND held_until IS NULL",
-        )
-        .bind(at)
-        .bind(seat_id)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-    }
-    if let Some(p) = holder {
-        sqlx::query(
-            "INSERT INTO seat_holdings (seat_id, person_id, held_from, held_until) \
-             VALUES (?, ?, ?, NULL)",
-        )
-        .bind(seat_id)
-        .bind(p)
-        .bind(at)
         .execute(&mut *conn)
         .await
         .map_err(write_err)?;
@@ -562,7 +505,16 @@ impl MembershipStore for SqliteStore {
         holder: Option<Uuid>,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        write!(self, |conn| assign_seat(conn, seat_id, holder, at).await)
+        // The writer holds the write lock already: nothing to lock.
+        let locks = SeatLocks {
+            seat: "",
+            person: "",
+        };
+        let seat = (seat_id, holder, at);
+        write!(self, |conn| assign_seat::<Sqlite>(
+            conn, seat, locks, write_err
+        )
+        .await)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

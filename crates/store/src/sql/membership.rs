@@ -6,10 +6,10 @@
 //! PostgreSQL, JSON text in SQLite), and how a check-in queues its webhooks.
 
 use super::record::Record;
-use super::{decode, push_keyset_after, Bind, SqlRow, Towards};
-use crate::{SeatHolder, SeatView};
+use super::{db, decode, push_keyset_after, Bind, FetchValue, SqlRow, Statement, Towards};
+use crate::{SeatHolder, SeatView, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{Database, Encode, QueryBuilder, Type};
+use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, QueryBuilder, Type};
 use thirdplace_domain::membership::{
     CheckIn, CheckInMethod, GuestVisit, HeldSeat, Plan, PlanScope, Seat, SeatHolding, Validity,
 };
@@ -72,6 +72,100 @@ where
         .push(" WHERE id = ")
         .push_bind(Bind::Id(seat_id));
     q
+}
+
+/// What a backend appends to the `SELECT`s that [`assign_seat`] makes
+/// before it writes, to lock the rows it read until it commits: the seat
+/// (every assignment of it waits for this one) and the person (who cannot
+/// be archived or moved meanwhile). PostgreSQL says `FOR UPDATE` and
+/// `FOR SHARE`; SQLite's writer already holds the database's write lock and
+/// says nothing.
+pub struct SeatLocks {
+    pub seat: &'static str,
+    pub person: &'static str,
+}
+
+/// Gives the seat to `holder` from `at` (or to nobody), ending its current
+/// holding, inside the caller's transaction on `conn`: `NotFound` for an
+/// unknown seat, `Reference("person_id")` for a person who is unknown,
+/// archived or not of the seat's organisation; nothing changes when the
+/// seat is theirs already. `write_err` maps a failed insert.
+pub async fn assign_seat<DB>(
+    conn: &mut DB::Connection,
+    (seat_id, holder, at): (Uuid, Option<Uuid>, DateTime<Utc>),
+    locks: SeatLocks,
+    write_err: fn(sqlx::Error) -> StoreError,
+) -> StoreResult<()>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'a> Bind<'a>: Encode<'a, DB> + Type<DB>,
+    for<'a> DB::Arguments<'a>: IntoArguments<'a, DB>,
+    (Uuid,): for<'r> FromRow<'r, DB::Row>,
+    (Option<Uuid>, bool): for<'r> FromRow<'r, DB::Row>,
+{
+    let (sql, args) = Statement::<DB>::new("SELECT organisation_id FROM seats WHERE id = ")
+        .bind(Bind::Id(seat_id))
+        .push(locks.seat)
+        .finish()?;
+    let seat_org: Uuid = sqlx::query_scalar_with(&sql, args)
+        .optional_value(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if let Some(person_id) = holder {
+        let (sql, args) =
+            Statement::<DB>::new("SELECT organisation_id, archived FROM people WHERE id = ")
+                .bind(Bind::Id(person_id))
+                .push(locks.person)
+                .finish()?;
+        let person: Option<(Option<Uuid>, bool)> = sqlx::query_as_with(&sql, args)
+            .optional_value(&mut *conn)
+            .await?;
+        match person {
+            Some((Some(org), false)) if org == seat_org => {}
+            _ => return Err(StoreError::Reference("person_id".into())),
+        }
+    }
+    let (sql, args) = Statement::<DB>::new("SELECT person_id FROM seat_holdings WHERE seat_id = ")
+        .bind(Bind::Id(seat_id))
+        .push(" AND held_until IS NULL")
+        .finish()?;
+    let current: Option<Uuid> = sqlx::query_scalar_with(&sql, args)
+        .optional_value(&mut *conn)
+        .await?;
+    if current == holder {
+        // Already theirs (or already nobody's): nothing changes.
+        return Ok(());
+    }
+    if current.is_some() {
+        let (sql, args) = Statement::<DB>::new("UPDATE seat_holdings SET held_until = ")
+            .bind(Bind::Instant(at))
+            .push(" WHERE seat_id = ")
+            .bind(Bind::Id(seat_id))
+            .push(" AND held_until IS NULL")
+            .finish()?;
+        sqlx::query_with(&sql, args)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    if let Some(person_id) = holder {
+        let (sql, args) = Statement::<DB>::new(
+            "INSERT INTO seat_holdings (seat_id, person_id, held_from) VALUES (",
+        )
+        .bind(Bind::Id(seat_id))
+        .push(", ")
+        .bind(Bind::Id(person_id))
+        .push(", ")
+        .bind(Bind::Instant(at))
+        .push(")")
+        .finish()?;
+        sqlx::query_with(&sql, args)
+            .execute(&mut *conn)
+            .await
+            .map_err(write_err)?;
+    }
+    Ok(())
 }
 
 // ------------------------------------------------------------- reading

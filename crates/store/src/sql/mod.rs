@@ -24,7 +24,9 @@ use sqlx::error::BoxDynError;
 use sqlx::query::{Query, QueryAs, QueryScalar};
 use sqlx::types::Json;
 use sqlx::QueryBuilder;
-use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, Row, Type};
+use sqlx::{
+    Arguments, ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, Row, Type,
+};
 use std::future::Future;
 use thirdplace_domain::booking::Booking;
 use thirdplace_domain::event::Event;
@@ -271,6 +273,52 @@ where
     Bind<'q>: Encode<'q, DB> + Type<DB>,
 {
     binds.into_iter().fold(sqlx::query(sql), |q, b| q.bind(b))
+}
+
+/// Query text with each backend's placeholders, and its arguments: for
+/// code generic over the database that runs what it builds (a
+/// [`QueryBuilder`] there would have to outlive its own arguments).
+/// [`finish`](Statement::finish) gives the text and the arguments, for
+/// `sqlx::query_with` and its kin.
+pub struct Statement<'q, DB: Database> {
+    text: String,
+    args: Result<DB::Arguments<'q>, BoxDynError>,
+}
+
+impl<'q, DB> Statement<'q, DB>
+where
+    DB: Database,
+    Bind<'q>: Encode<'q, DB> + Type<DB>,
+{
+    pub fn new(text: &str) -> Self {
+        Statement {
+            text: text.to_string(),
+            args: Ok(Default::default()),
+        }
+    }
+
+    pub fn push(mut self, text: &str) -> Self {
+        self.text.push_str(text);
+        self
+    }
+
+    pub fn bind(mut self, value: Bind<'q>) -> Self {
+        if let Ok(args) = &mut self.args {
+            match args.add(value) {
+                Ok(()) => args
+                    .format_placeholder(&mut self.text)
+                    .expect("writing to a String cannot fail"),
+                Err(e) => self.args = Err(e),
+            }
+        }
+        self
+    }
+
+    /// The text and its arguments; a value that did not encode as a
+    /// database error.
+    pub fn finish(self) -> StoreResult<(String, DB::Arguments<'q>)> {
+        Ok((self.text, self.args.map_err(StoreError::Database)?))
+    }
 }
 
 /// How a look-up of either backend ends: every row mapped ([`all`]), the
