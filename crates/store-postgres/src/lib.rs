@@ -19,7 +19,7 @@ use sqlx::query::Query;
 use sqlx::{PgExecutor, Postgres};
 use std::str::FromStr;
 use std::time::Duration;
-use thirdplace_store::sql::record::{self, select_where, Record};
+use thirdplace_store::sql::record::{self, Record};
 use thirdplace_store::sql::{self, affected, db, decode, one, rows, Bind, Fetch};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
@@ -184,34 +184,6 @@ impl PostgresStore {
     async fn write_simple(&self, sql: &str, binds: Vec<Bind<'_>>) -> StoreResult<()> {
         let q = sql::bound(sql, binds);
         q.write_one(&self.pool, write_err).await
-    }
-
-    /// Every row of `table`, in `order` (an `ORDER BY` clause).
-    async fn list_rows<T: Send>(
-        &self,
-        table: &str,
-        order: &str,
-        map: Map<T>,
-    ) -> StoreResult<Vec<T>> {
-        sqlx::query(&format!("SELECT * FROM {table} {order}"))
-            .all(&self.pool, map)
-            .await
-    }
-
-    /// The rows of `table` whose `column` is `value`, then `rest` (an
-    /// order); the row with the id `id` is `select_where(table, "id", id, "")`.
-    async fn rows_where<T: Send>(
-        &self,
-        (table, column, value, rest): (&str, &str, Uuid, &str),
-        map: Map<T>,
-    ) -> StoreResult<Vec<T>> {
-        let mut q = select_where::<Postgres>(table, column, value, rest);
-        q.build().all(&self.pool, map).await
-    }
-
-    /// The row of `table` with the id `id`.
-    async fn get_row<T: Send>(&self, table: &str, id: Uuid, map: Map<T>) -> StoreResult<T> {
-        one(self.rows_where((table, "id", id, ""), map).await?)
     }
 
     /// Inserts or updates `r`; a broken constraint names its field.

@@ -24,7 +24,7 @@ use thirdplace_store::sql::membership::{
     assign_seat, checkin, checkins_of, guest_visit, held_seat, held_seats, holding, plan,
     seat_by_id, seat_page, seat_view, set_seat_end, SeatLocks, HOLDINGS_IN_ORDER, OPEN_CHECKINS,
 };
-use thirdplace_store::sql::record::Record;
+use thirdplace_store::sql::record::{all_rows, row_by_id, rows_where, Record};
 use thirdplace_store::sql::{Fetch, FetchValue};
 use thirdplace_store::{
     MembershipStore, OutboundEvent, Refusal, SeatView, StoreError, StoreResult,
@@ -166,12 +166,12 @@ pub(crate) async fn checkout(
 impl MembershipStore for PostgresStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_plans(&self) -> StoreResult<Vec<Plan>> {
-        self.list_rows(Plan::TABLE, BY_NAME, plan).await
+        all_rows(&self.pool, (Plan::TABLE, BY_NAME), plan).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_plan(&self, id: Uuid) -> StoreResult<Plan> {
-        self.get_row(Plan::TABLE, id, plan).await
+        row_by_id(&self.pool, Plan::TABLE, id, plan).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -233,7 +233,7 @@ impl MembershipStore for PostgresStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn seat_history(&self, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>> {
         let holdings = ("seat_holdings", "seat_id", seat_id, HOLDINGS_IN_ORDER);
-        self.rows_where(holdings, holding).await
+        rows_where(&self.pool, holdings, holding).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -341,7 +341,7 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_checkin(&self, id: Uuid) -> StoreResult<CheckIn> {
-        self.get_row("checkins", id, checkin).await
+        row_by_id(&self.pool, "checkins", id, checkin).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -352,7 +352,7 @@ impl MembershipStore for PostgresStore {
             person_id,
             "AND checked_out_at IS NULL",
         );
-        Ok(self.rows_where(open, checkin).await?.pop())
+        Ok(rows_where(&self.pool, open, checkin).await?.pop())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -435,7 +435,7 @@ impl MembershipStore for PostgresStore {
             checkin_id,
             "ORDER BY arrived_at, id",
         );
-        self.rows_where(guests, guest_visit).await
+        rows_where(&self.pool, guests, guest_visit).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -462,7 +462,7 @@ impl MembershipStore for PostgresStore {
             hub_id,
             "AND left_at IS NULL ORDER BY arrived_at, id",
         );
-        self.rows_where(here, guest_visit).await
+        rows_where(&self.pool, here, guest_visit).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

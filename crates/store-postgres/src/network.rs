@@ -10,7 +10,7 @@ use thirdplace_domain::{Hub, Municipality, Operator, Region, Room, Zone};
 use thirdplace_store::sql::network::{
     hub_by_id, hub_listing, municipality, operator, region, room, zone, HUB_LISTING,
 };
-use thirdplace_store::sql::record::Record;
+use thirdplace_store::sql::record::{all_rows, row_by_id, rows_where, Record};
 use thirdplace_store::sql::Fetch;
 use thirdplace_store::{HubListing, NetworkStore, StoreResult};
 use uuid::Uuid;
@@ -19,12 +19,12 @@ use uuid::Uuid;
 impl NetworkStore for PostgresStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_regions(&self) -> StoreResult<Vec<Region>> {
-        self.list_rows(Region::TABLE, BY_NAME, region).await
+        all_rows(&self.pool, (Region::TABLE, BY_NAME), region).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_region(&self, id: Uuid) -> StoreResult<Region> {
-        self.get_row(Region::TABLE, id, region).await
+        row_by_id(&self.pool, Region::TABLE, id, region).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -39,13 +39,12 @@ impl NetworkStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_municipalities(&self) -> StoreResult<Vec<Municipality>> {
-        self.list_rows(Municipality::TABLE, BY_NAME, municipality)
-            .await
+        all_rows(&self.pool, (Municipality::TABLE, BY_NAME), municipality).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_municipality(&self, id: Uuid) -> StoreResult<Municipality> {
-        self.get_row(Municipality::TABLE, id, municipality).await
+        row_by_id(&self.pool, Municipality::TABLE, id, municipality).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -60,12 +59,12 @@ impl NetworkStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_operators(&self) -> StoreResult<Vec<Operator>> {
-        self.list_rows(Operator::TABLE, BY_NAME, operator).await
+        all_rows(&self.pool, (Operator::TABLE, BY_NAME), operator).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_operator(&self, id: Uuid) -> StoreResult<Operator> {
-        self.get_row(Operator::TABLE, id, operator).await
+        row_by_id(&self.pool, Operator::TABLE, id, operator).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -105,13 +104,12 @@ impl NetworkStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_zones(&self, hub_id: Uuid) -> StoreResult<Vec<Zone>> {
-        self.rows_where((Zone::TABLE, "hub_id", hub_id, BY_NAME), zone)
-            .await
+        rows_where(&self.pool, (Zone::TABLE, "hub_id", hub_id, BY_NAME), zone).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_zone(&self, id: Uuid) -> StoreResult<Zone> {
-        self.get_row(Zone::TABLE, id, zone).await
+        row_by_id(&self.pool, Zone::TABLE, id, zone).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -126,13 +124,12 @@ impl NetworkStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_rooms(&self, hub_id: Uuid) -> StoreResult<Vec<Room>> {
-        self.rows_where((Room::TABLE, "hub_id", hub_id, BY_NAME), room)
-            .await
+        rows_where(&self.pool, (Room::TABLE, "hub_id", hub_id, BY_NAME), room).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_room(&self, id: Uuid) -> StoreResult<Room> {
-        self.get_row(Room::TABLE, id, room).await
+        row_by_id(&self.pool, Room::TABLE, id, room).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

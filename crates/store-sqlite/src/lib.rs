@@ -49,7 +49,7 @@ use sqlx::sqlite::{
 use sqlx::{Sqlite, SqliteExecutor};
 use std::str::FromStr;
 use std::time::Duration;
-use thirdplace_store::sql::record::{self, select_where, Record};
+use thirdplace_store::sql::record::{self, Record};
 use thirdplace_store::sql::{self, affected, db, decode, one, rows, Bind, Fetch};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
@@ -190,34 +190,6 @@ impl SqliteStore {
     async fn write_simple(&self, sql: &str, binds: Vec<Bind<'_>>) -> StoreResult<()> {
         let q = sql::bound(sql, binds);
         q.write_one(&self.pool, write_err).await
-    }
-
-    /// Every row of `table`, in `order` (an `ORDER BY` clause).
-    async fn list_rows<T: Send>(
-        &self,
-        table: &str,
-        order: &str,
-        map: Map<T>,
-    ) -> StoreResult<Vec<T>> {
-        sqlx::query(&format!("SELECT * FROM {table} {order}"))
-            .all(&mut *self.readers.get().await, map)
-            .await
-    }
-
-    /// The rows of `table` whose `column` is `value`, then `rest` (an
-    /// order); the row with the id `id` is `select_where(table, "id", id, "")`.
-    async fn rows_where<T: Send>(
-        &self,
-        (table, column, value, rest): (&str, &str, Uuid, &str),
-        map: Map<T>,
-    ) -> StoreResult<Vec<T>> {
-        let mut q = select_where::<Sqlite>(table, column, value, rest);
-        q.build().all(&mut *self.readers.get().await, map).await
-    }
-
-    /// The row of `table` with the id `id`.
-    async fn get_row<T: Send>(&self, table: &str, id: Uuid, map: Map<T>) -> StoreResult<T> {
-        one(self.rows_where((table, "id", id, ""), map).await?)
     }
 
     /// Inserts or updates `r` in the writer's transaction, after checking

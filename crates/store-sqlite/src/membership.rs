@@ -26,7 +26,7 @@ use thirdplace_store::sql::membership::{
     assign_seat, checkin, checkins_of, guest_visit, held_seat, held_seats, holding, plan,
     seat_by_id, seat_page, seat_view, set_seat_end, SeatLocks, HOLDINGS_IN_ORDER, OPEN_CHECKINS,
 };
-use thirdplace_store::sql::record::Record;
+use thirdplace_store::sql::record::{all_rows, row_by_id, rows_where, Record};
 use thirdplace_store::sql::{Fetch, FetchValue};
 use thirdplace_store::{
     MembershipStore, OutboundEvent, Refusal, SeatView, StoreError, StoreResult,
@@ -447,12 +447,17 @@ pub(crate) async fn access_summary(
 impl MembershipStore for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_plans(&self) -> StoreResult<Vec<Plan>> {
-        self.list_rows(Plan::TABLE, "ORDER BY name, id", plan).await
+        all_rows(
+            &mut *self.readers.get().await,
+            (Plan::TABLE, "ORDER BY name, id"),
+            plan,
+        )
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_plan(&self, id: Uuid) -> StoreResult<Plan> {
-        self.get_row(Plan::TABLE, id, plan).await
+        row_by_id(&mut *self.readers.get().await, Plan::TABLE, id, plan).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -495,7 +500,7 @@ impl MembershipStore for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn seat_history(&self, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>> {
         let holdings = ("seat_holdings", "seat_id", seat_id, HOLDINGS_IN_ORDER);
-        self.rows_where(holdings, holding).await
+        rows_where(&mut *self.readers.get().await, holdings, holding).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -562,7 +567,7 @@ impl MembershipStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_checkin(&self, id: Uuid) -> StoreResult<CheckIn> {
-        self.get_row("checkins", id, checkin).await
+        row_by_id(&mut *self.readers.get().await, "checkins", id, checkin).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -573,7 +578,9 @@ impl MembershipStore for SqliteStore {
             person_id,
             "AND checked_out_at IS NULL",
         );
-        Ok(self.rows_where(open, checkin).await?.pop())
+        Ok(rows_where(&mut *self.readers.get().await, open, checkin)
+            .await?
+            .pop())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -618,7 +625,7 @@ impl MembershipStore for SqliteStore {
             checkin_id,
             "ORDER BY arrived_at, id",
         );
-        self.rows_where(guests, guest_visit).await
+        rows_where(&mut *self.readers.get().await, guests, guest_visit).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -636,7 +643,7 @@ impl MembershipStore for SqliteStore {
             hub_id,
             "AND left_at IS NULL ORDER BY arrived_at, id",
         );
-        self.rows_where(here, guest_visit).await
+        rows_where(&mut *self.readers.get().await, here, guest_visit).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

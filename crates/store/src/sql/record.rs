@@ -5,8 +5,9 @@
 //! ([`QueryBuilder`]). How a write's errors are mapped, and how a refused
 //! reference is named, stays with each backend.
 
-use super::Bind;
-use sqlx::{Database, Encode, QueryBuilder, Type};
+use super::{one, Bind, Fetch, Statement};
+use crate::StoreResult;
+use sqlx::{Database, Encode, Executor, IntoArguments, QueryBuilder, Type};
 use uuid::Uuid;
 
 /// A row that is inserted and updated whole, keyed by its `id` column.
@@ -59,19 +60,59 @@ where
     q
 }
 
-/// `SELECT * FROM table WHERE column = value`, then `rest` (a further
-/// condition, an order).
-pub fn select_where<'a, DB>(
-    table: &str,
-    column: &str,
-    value: Uuid,
-    rest: &str,
-) -> QueryBuilder<'a, DB>
+/// Every row of `table`, in `order` (an `ORDER BY` clause: how names sort
+/// is the backend's to say).
+pub async fn all_rows<'c, DB, E, T>(
+    e: E,
+    (table, order): (&str, &str),
+    map: fn(&DB::Row) -> Result<T, sqlx::Error>,
+) -> StoreResult<Vec<T>>
 where
     DB: Database,
-    Bind<'a>: Encode<'a, DB> + Type<DB>,
+    E: Executor<'c, Database = DB>,
+    for<'a> DB::Arguments<'a>: IntoArguments<'a, DB>,
+    T: Send,
 {
-    let mut q = QueryBuilder::new(format!("SELECT * FROM {table} WHERE {column} = "));
-    q.push_bind(Bind::Id(value)).push(" ").push(rest);
-    q
+    sqlx::query(&format!("SELECT * FROM {table} {order}"))
+        .all(e, map)
+        .await
+}
+
+/// The rows of `table` whose `column` is `value`, then `rest` (a further
+/// condition, an order).
+pub async fn rows_where<'c, DB, E, T>(
+    e: E,
+    (table, column, value, rest): (&str, &str, Uuid, &str),
+    map: fn(&DB::Row) -> Result<T, sqlx::Error>,
+) -> StoreResult<Vec<T>>
+where
+    DB: Database,
+    E: Executor<'c, Database = DB>,
+    for<'a> Bind<'a>: Encode<'a, DB> + Type<DB>,
+    for<'a> DB::Arguments<'a>: IntoArguments<'a, DB>,
+    T: Send,
+{
+    let (sql, args) = Statement::<DB>::new(&format!("SELECT * FROM {table} WHERE {column} = "))
+        .bind(Bind::Id(value))
+        .push(" ")
+        .push(rest)
+        .finish()?;
+    sqlx::query_with(&sql, args).all(e, map).await
+}
+
+/// The row of `table` with the id `id`; `NotFound` if none.
+pub async fn row_by_id<'c, DB, E, T>(
+    e: E,
+    table: &str,
+    id: Uuid,
+    map: fn(&DB::Row) -> Result<T, sqlx::Error>,
+) -> StoreResult<T>
+where
+    DB: Database,
+    E: Executor<'c, Database = DB>,
+    for<'a> Bind<'a>: Encode<'a, DB> + Type<DB>,
+    for<'a> DB::Arguments<'a>: IntoArguments<'a, DB>,
+    T: Send,
+{
+    one(rows_where(e, (table, "id", id, ""), map).await?)
 }
