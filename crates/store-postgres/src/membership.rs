@@ -22,7 +22,8 @@ use thirdplace_domain::membership::{
 };
 use thirdplace_store::sql::membership::{
     assign_seat, checkin, checkins_of, guest_visit, held_seat, held_seats, holding, plan,
-    seat_by_id, seat_page, seat_view, set_seat_end, SeatLocks, HOLDINGS_IN_ORDER, OPEN_CHECKINS,
+    seat_by_id, seat_page, seat_view, set_seat_end, SeatLocks, GUESTS_AT_HUB, GUESTS_OF_CHECKIN,
+    HOLDINGS_OF_SEAT, OPEN_CHECKINS, OPEN_CHECKIN_OF,
 };
 use thirdplace_store::sql::record::{all_rows, row_by_id, rows_where, Record};
 use thirdplace_store::sql::{Fetch, FetchValue};
@@ -232,8 +233,7 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn seat_history(&self, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>> {
-        let holdings = ("seat_holdings", "seat_id", seat_id, HOLDINGS_IN_ORDER);
-        rows_where(&self.pool, holdings, holding).await
+        rows_where(&self.pool, HOLDINGS_OF_SEAT, seat_id, holding).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -346,13 +346,9 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn open_checkin_of(&self, person_id: Uuid) -> StoreResult<Option<CheckIn>> {
-        let open = (
-            "checkins",
-            "person_id",
-            person_id,
-            "AND checked_out_at IS NULL",
-        );
-        Ok(rows_where(&self.pool, open, checkin).await?.pop())
+        Ok(rows_where(&self.pool, OPEN_CHECKIN_OF, person_id, checkin)
+            .await?
+            .pop())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -429,13 +425,7 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_guests(&self, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-        let guests = (
-            "guest_visits",
-            "host_checkin_id",
-            checkin_id,
-            "ORDER BY arrived_at, id",
-        );
-        rows_where(&self.pool, guests, guest_visit).await
+        rows_where(&self.pool, GUESTS_OF_CHECKIN, checkin_id, guest_visit).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -456,13 +446,7 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn present_guests(&self, hub_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-        let here = (
-            "guest_visits",
-            "hub_id",
-            hub_id,
-            "AND left_at IS NULL ORDER BY arrived_at, id",
-        );
-        rows_where(&self.pool, here, guest_visit).await
+        rows_where(&self.pool, GUESTS_AT_HUB, hub_id, guest_visit).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -10,10 +10,24 @@ use thirdplace_domain::{Hub, Municipality, Operator, Region, Room, Zone};
 use thirdplace_store::sql::network::{
     hub_by_id, hub_listing, municipality, operator, region, room, zone, HUB_LISTING,
 };
-use thirdplace_store::sql::record::{all_rows, row_by_id, rows_where, Record};
+use thirdplace_store::sql::record::{all_rows, row_by_id, rows_where, Record, Where};
 use thirdplace_store::sql::Fetch;
 use thirdplace_store::{HubListing, NetworkStore, StoreResult};
 use uuid::Uuid;
+
+/// A hub's zones, by name.
+const ZONES_OF_HUB: Where = Where {
+    table: Zone::TABLE,
+    column: "hub_id",
+    rest: BY_NAME,
+};
+
+/// A hub's rooms, by name.
+const ROOMS_OF_HUB: Where = Where {
+    table: Room::TABLE,
+    column: "hub_id",
+    rest: BY_NAME,
+};
 
 #[async_trait]
 impl NetworkStore for PostgresStore {
@@ -104,7 +118,7 @@ impl NetworkStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_zones(&self, hub_id: Uuid) -> StoreResult<Vec<Zone>> {
-        rows_where(&self.pool, (Zone::TABLE, "hub_id", hub_id, BY_NAME), zone).await
+        rows_where(&self.pool, ZONES_OF_HUB, hub_id, zone).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -124,7 +138,7 @@ impl NetworkStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_rooms(&self, hub_id: Uuid) -> StoreResult<Vec<Room>> {
-        rows_where(&self.pool, (Room::TABLE, "hub_id", hub_id, BY_NAME), room).await
+        rows_where(&self.pool, ROOMS_OF_HUB, hub_id, room).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

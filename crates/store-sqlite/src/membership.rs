@@ -24,7 +24,8 @@ use thirdplace_domain::membership::{
 };
 use thirdplace_store::sql::membership::{
     assign_seat, checkin, checkins_of, guest_visit, held_seat, held_seats, holding, plan,
-    seat_by_id, seat_page, seat_view, set_seat_end, SeatLocks, HOLDINGS_IN_ORDER, OPEN_CHECKINS,
+    seat_by_id, seat_page, seat_view, set_seat_end, SeatLocks, GUESTS_AT_HUB, GUESTS_OF_CHECKIN,
+    HOLDINGS_OF_SEAT, OPEN_CHECKINS, OPEN_CHECKIN_OF,
 };
 use thirdplace_store::sql::record::{all_rows, row_by_id, rows_where, Record};
 use thirdplace_store::sql::{Fetch, FetchValue};
@@ -499,8 +500,13 @@ impl MembershipStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn seat_history(&self, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>> {
-        let holdings = ("seat_holdings", "seat_id", seat_id, HOLDINGS_IN_ORDER);
-        rows_where(&mut *self.readers.get().await, holdings, holding).await
+        rows_where(
+            &mut *self.readers.get().await,
+            HOLDINGS_OF_SEAT,
+            seat_id,
+            holding,
+        )
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -572,15 +578,14 @@ impl MembershipStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn open_checkin_of(&self, person_id: Uuid) -> StoreResult<Option<CheckIn>> {
-        let open = (
-            "checkins",
-            "person_id",
+        Ok(rows_where(
+            &mut *self.readers.get().await,
+            OPEN_CHECKIN_OF,
             person_id,
-            "AND checked_out_at IS NULL",
-        );
-        Ok(rows_where(&mut *self.readers.get().await, open, checkin)
-            .await?
-            .pop())
+            checkin,
+        )
+        .await?
+        .pop())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -619,13 +624,13 @@ impl MembershipStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_guests(&self, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-        let guests = (
-            "guest_visits",
-            "host_checkin_id",
+        rows_where(
+            &mut *self.readers.get().await,
+            GUESTS_OF_CHECKIN,
             checkin_id,
-            "ORDER BY arrived_at, id",
-        );
-        rows_where(&mut *self.readers.get().await, guests, guest_visit).await
+            guest_visit,
+        )
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -635,15 +640,13 @@ impl MembershipStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn present_guests(&self, hub_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-        // A guest's visit ends with the host's check-out, so an open visit
-        // is a guest who is here.
-        let here = (
-            "guest_visits",
-            "hub_id",
+        rows_where(
+            &mut *self.readers.get().await,
+            GUESTS_AT_HUB,
             hub_id,
-            "AND left_at IS NULL ORDER BY arrived_at, id",
-        );
-        rows_where(&mut *self.readers.get().await, here, guest_visit).await
+            guest_visit,
+        )
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -12,13 +12,27 @@ use thirdplace_domain::{Hub, Municipality, Operator, Region, Room, Zone};
 use thirdplace_store::sql::network::{
     hub_by_id, hub_listing, municipality, operator, region, room, zone, HUB_LISTING,
 };
-use thirdplace_store::sql::record::{all_rows, row_by_id, rows_where, Record};
+use thirdplace_store::sql::record::{all_rows, row_by_id, rows_where, Record, Where};
 use thirdplace_store::sql::Fetch;
 use thirdplace_store::{HubListing, NetworkStore, StoreResult};
 use uuid::Uuid;
 
 /// Names in SQLite's default (BINARY, byte) order.
 const BY_NAME: &str = "ORDER BY name";
+
+/// A hub's zones, by name.
+const ZONES_OF_HUB: Where = Where {
+    table: Zone::TABLE,
+    column: "hub_id",
+    rest: BY_NAME,
+};
+
+/// A hub's rooms, by name.
+const ROOMS_OF_HUB: Where = Where {
+    table: Room::TABLE,
+    column: "hub_id",
+    rest: BY_NAME,
+};
 
 #[async_trait]
 impl NetworkStore for SqliteStore {
@@ -143,12 +157,7 @@ impl NetworkStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_zones(&self, hub_id: Uuid) -> StoreResult<Vec<Zone>> {
-        rows_where(
-            &mut *self.readers.get().await,
-            (Zone::TABLE, "hub_id", hub_id, BY_NAME),
-            zone,
-        )
-        .await
+        rows_where(&mut *self.readers.get().await, ZONES_OF_HUB, hub_id, zone).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -168,12 +177,7 @@ impl NetworkStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_rooms(&self, hub_id: Uuid) -> StoreResult<Vec<Room>> {
-        rows_where(
-            &mut *self.readers.get().await,
-            (Room::TABLE, "hub_id", hub_id, BY_NAME),
-            room,
-        )
-        .await
+        rows_where(&mut *self.readers.get().await, ROOMS_OF_HUB, hub_id, room).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

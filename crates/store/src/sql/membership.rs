@@ -5,7 +5,7 @@
 //! transaction locks what it reads, the expertise column (a `text[]` in
 //! PostgreSQL, JSON text in SQLite), and how a check-in queues its webhooks.
 
-use super::record::Record;
+use super::record::{Record, Where};
 use super::{db, decode, push_keyset_after, Bind, FetchValue, SqlRow, Statement, Towards};
 use crate::{SeatHolder, SeatView, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -226,8 +226,34 @@ where
 
 /// A seat's holdings, oldest first; two assignments at one instant leave
 /// an empty holding (from = until) before the current one, so ended
-/// holdings sort before the open one. For `rows_where` on `seat_holdings`.
-pub const HOLDINGS_IN_ORDER: &str = "ORDER BY held_from, held_until IS NULL, held_until";
+/// holdings sort before the open one.
+pub const HOLDINGS_OF_SEAT: Where = Where {
+    table: "seat_holdings",
+    column: "seat_id",
+    rest: "ORDER BY held_from, held_until IS NULL, held_until",
+};
+
+/// A person's open check-in (there is at most one).
+pub const OPEN_CHECKIN_OF: Where = Where {
+    table: "checkins",
+    column: "person_id",
+    rest: "AND checked_out_at IS NULL",
+};
+
+/// A check-in's guests, in the order they came.
+pub const GUESTS_OF_CHECKIN: Where = Where {
+    table: "guest_visits",
+    column: "host_checkin_id",
+    rest: "ORDER BY arrived_at, id",
+};
+
+/// The guests at a hub now: a guest's visit ends with the host's
+/// check-out, so an open visit is a guest who is here.
+pub const GUESTS_AT_HUB: Where = Where {
+    table: "guest_visits",
+    column: "hub_id",
+    rest: "AND left_at IS NULL ORDER BY arrived_at, id",
+};
 
 /// The plan's columns as `pl_*`, for queries that join plans to seats.
 const PLAN_AS_PL: &str = "pl.id AS pl_id, pl.name AS pl_name, pl.description AS pl_description, \

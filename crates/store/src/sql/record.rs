@@ -78,11 +78,21 @@ where
         .await
 }
 
-/// The rows of `table` whose `column` is `value`, then `rest` (a further
-/// condition, an order).
+/// A look-up of one table's rows by one column's value:
+/// `SELECT * FROM table WHERE column = value rest`, where `rest` is a
+/// further condition or an order.
+#[derive(Debug, Clone, Copy)]
+pub struct Where {
+    pub table: &'static str,
+    pub column: &'static str,
+    pub rest: &'static str,
+}
+
+/// The rows `w` finds for `value`.
 pub async fn rows_where<'c, DB, E, T>(
     e: E,
-    (table, column, value, rest): (&str, &str, Uuid, &str),
+    w: Where,
+    value: Uuid,
     map: fn(&DB::Row) -> Result<T, sqlx::Error>,
 ) -> StoreResult<Vec<T>>
 where
@@ -92,6 +102,11 @@ where
     for<'a> DB::Arguments<'a>: IntoArguments<'a, DB>,
     T: Send,
 {
+    let Where {
+        table,
+        column,
+        rest,
+    } = w;
     let (sql, args) = Statement::<DB>::new(&format!("SELECT * FROM {table} WHERE {column} = "))
         .bind(Bind::Id(value))
         .push(" ")
@@ -103,7 +118,7 @@ where
 /// The row of `table` with the id `id`; `NotFound` if none.
 pub async fn row_by_id<'c, DB, E, T>(
     e: E,
-    table: &str,
+    table: &'static str,
     id: Uuid,
     map: fn(&DB::Row) -> Result<T, sqlx::Error>,
 ) -> StoreResult<T>
@@ -114,5 +129,10 @@ where
     for<'a> DB::Arguments<'a>: IntoArguments<'a, DB>,
     T: Send,
 {
-    one(rows_where(e, (table, "id", id, ""), map).await?)
+    let by_id = Where {
+        table,
+        column: "id",
+        rest: "",
+    };
+    one(rows_where(e, by_id, id, map).await?)
 }
