@@ -17,13 +17,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::{PgConnection, Postgres, Row};
 use thirdplace_domain::membership::{
-    AccessSummary, CheckIn, GuestRefusal, GuestVisit, HeldSeat, Plan, PresentPerson, Profile, Seat,
-    SeatHolding,
+    AccessSummary, CheckIn, GuestVisit, HeldSeat, Plan, PresentPerson, Profile, Seat, SeatHolding,
 };
 use thirdplace_store::sql::membership::{
-    assign_seat, checkin, checkins_of, guest_visit, held_seat, held_seats, holding, plan,
-    seat_by_id, seat_page, seat_view, set_seat_end, SeatLocks, GUESTS_AT_HUB, GUESTS_OF_CHECKIN,
-    HOLDINGS_OF_SEAT, OPEN_CHECKINS, OPEN_CHECKIN_OF,
+    checkin, checkins_of, guest_visit, held_seat, held_seats, holding, plan, seat_by_id, seat_page,
+    seat_view, set_seat_end, Locks, Steps, GUESTS_AT_HUB, GUESTS_OF_CHECKIN, HOLDINGS_OF_SEAT,
+    OPEN_CHECKINS, OPEN_CHECKIN_OF,
 };
 use thirdplace_store::sql::record::{all_rows, row_by_id, rows_where, Record};
 use thirdplace_store::sql::{Fetch, FetchValue};
@@ -163,6 +162,17 @@ pub(crate) async fn checkout(
     Ok(updated)
 }
 
+/// Every writer that reads before it writes locks what it read first: the
+/// seat's row serialises its assignments, the person's keeps them from
+/// being archived or moved to another organisation until the assignment is
+/// committed, and the host's check-in serialises guest registrations of
+/// one host (and their checkout), so the count of guests stays true.
+const LOCKS: Locks = Locks {
+    seat: " FOR UPDATE",
+    person: " FOR SHARE",
+    checkin: " FOR UPDATE",
+};
+
 #[async_trait]
 impl MembershipStore for PostgresStore {
     #[tracing::instrument(level = "debug", skip_all)]
@@ -244,14 +254,9 @@ impl MembershipStore for PostgresStore {
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        // The seat's row lock serialises every assignment of this seat; the
-        // person's keeps them from being archived or moved to another
-        // organisation until this assignment is committed.
-        let locks = SeatLocks {
-            seat: " FOR UPDATE",
-            person: " FOR SHARE",
-        };
-        assign_seat::<Postgres>(&mut tx, (seat_id, holder, at), locks, write_err).await?;
+        Steps::<Postgres>(&mut tx)
+            .assign_seat((seat_id, holder, at), LOCKS, write_err)
+            .await?;
         tx.commit().await.map_err(db)
     }
 
@@ -375,49 +380,11 @@ impl MembershipStore for PostgresStore {
         e: &OutboundEvent,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        // Locking the host's check-in serialises guest registrations of one
-        // host (and their checkout), so the count below stays true until commit.
-        let ended: Option<Option<DateTime<Utc>>> =
-            sqlx::query_scalar("SELECT checked_out_at FROM checkins WHERE id = $1 FOR UPDATE")
-                .bind(g.host_checkin_id)
-                .optional_value(&mut *tx)
-                .await?;
-        match ended {
-            None => return Err(StoreError::Reference("host_checkin_id".into())),
-            Some(Some(_)) => {
-                return Err(StoreError::Refused(Refusal::Guest(
-                    GuestRefusal::HostNotCheckedIn,
-                )))
-            }
-            Some(None) => {}
-        }
-        let here: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM guest_visits WHERE host_checkin_id = $1 AND left_at IS NULL",
-        )
-        .bind(g.host_checkin_id)
-        .value(&mut *tx)
-        .await?;
-        if here >= max_guests {
-            return Err(StoreError::Refused(Refusal::Guest(
-                GuestRefusal::LimitReached { limit: max_guests },
-            )));
-        }
-        sqlx::query(
-            "INSERT INTO guest_visits (id, host_checkin_id, host_person_id, hub_id, first_name, last_name, \
-             organisation_id, arrived_at, left_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(g.id)
-        .bind(g.host_checkin_id)
-        .bind(g.host_person_id)
-        .bind(g.hub_id)
-        .bind(&g.first_name)
-        .bind(&g.last_name)
-        .bind(g.organisation_id)
-        .bind(g.arrived_at)
-        .bind(g.left_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(write_err)?;
+        let mut steps = Steps::<Postgres>(&mut tx);
+        steps
+            .guest_room(g.host_checkin_id, max_guests, LOCKS)
+            .await?;
+        steps.insert_guest(g, write_err).await?;
         count_visit(&mut tx, g.hub_id, g.arrived_at, true).await?;
         queue_event(&mut tx, e).await?;
         tx.commit().await.map_err(db)

@@ -19,13 +19,12 @@ use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 use sqlx::Sqlite;
 use thirdplace_domain::membership::{
-    AccessSummary, CheckIn, GuestRefusal, GuestVisit, HeldSeat, Plan, PresentPerson, Profile, Seat,
-    SeatHolding,
+    AccessSummary, CheckIn, GuestVisit, HeldSeat, Plan, PresentPerson, Profile, Seat, SeatHolding,
 };
 use thirdplace_store::sql::membership::{
-    assign_seat, checkin, checkins_of, guest_visit, held_seat, held_seats, holding, plan,
-    seat_by_id, seat_page, seat_view, set_seat_end, SeatLocks, GUESTS_AT_HUB, GUESTS_OF_CHECKIN,
-    HOLDINGS_OF_SEAT, OPEN_CHECKINS, OPEN_CHECKIN_OF,
+    checkin, checkins_of, guest_visit, held_seat, held_seats, holding, plan, seat_by_id, seat_page,
+    seat_view, set_seat_end, Locks, Steps, GUESTS_AT_HUB, GUESTS_OF_CHECKIN, HOLDINGS_OF_SEAT,
+    OPEN_CHECKINS, OPEN_CHECKIN_OF,
 };
 use thirdplace_store::sql::record::{all_rows, row_by_id, rows_where, Record};
 use thirdplace_store::sql::{Fetch, FetchValue};
@@ -315,48 +314,14 @@ pub(crate) async fn insert_guest_visit(
     max_guests: i64,
     event: &OutboundEvent,
 ) -> StoreResult<()> {
-    let host: Option<Option<DateTime<Utc>>> =
-        sqlx::query_scalar("SELECT checked_out_at FROM checkins WHERE id = ?")
-            .bind(g.host_checkin_id)
-            .optional_value(&mut *conn)
-            .await?;
-    match host {
-        None => return Err(StoreError::Reference("host_checkin_id".into())),
-        Some(Some(_)) => {
-            return Err(StoreError::Refused(Refusal::Guest(
-                GuestRefusal::HostNotCheckedIn,
-            )))
-        }
-        Some(None) => {}
-    }
-    let present: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM guest_visits WHERE host_checkin_id = ? AND left_at IS NULL",
-    )
-    .bind(g.host_checkin_id)
-    .value(&mut *conn)
-    .await?;
-    if present >= max_guests {
-        return Err(StoreError::Refused(Refusal::Guest(
-            GuestRefusal::LimitReached { limit: max_guests },
-        )));
-    }
+    // The writer holds the write lock already: nothing to lock.
+    Steps::<Sqlite>(&mut *conn)
+        .guest_room(g.host_checkin_id, max_guests, Locks::NONE)
+        .await?;
     must_exist(conn, "organisations", g.organisation_id, "organisation_id").await?;
-    sqlx::query(
-        "INSERT INTO guest_visits (id, host_checkin_id, host_person_id, hub_id, first_name, \
-         last_name, organisation_id, arrived_at, left_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(g.id)
-    .bind(g.host_checkin_id)
-    .bind(g.host_person_id)
-    .bind(g.hub_id)
-    .bind(&g.first_name)
-    .bind(&g.last_name)
-    .bind(g.organisation_id)
-    .bind(g.arrived_at)
-    .bind(g.left_at)
-    .execute(&mut *conn)
-    .await
-    .map_err(write_err)?;
+    Steps::<Sqlite>(&mut *conn)
+        .insert_guest(g, write_err)
+        .await?;
     count_visit(conn, g.hub_id, g.arrived_at, true).await?;
     fan_out(conn, event).await?;
     Ok(())
@@ -517,15 +482,10 @@ impl MembershipStore for SqliteStore {
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         // The writer holds the write lock already: nothing to lock.
-        let locks = SeatLocks {
-            seat: "",
-            person: "",
-        };
         let seat = (seat_id, holder, at);
-        write!(self, |conn| assign_seat::<Sqlite>(
-            conn, seat, locks, write_err
-        )
-        .await)
+        write!(self, |conn| Steps::<Sqlite>(conn)
+            .assign_seat(seat, Locks::NONE, write_err)
+            .await)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

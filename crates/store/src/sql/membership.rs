@@ -7,11 +7,12 @@
 
 use super::record::{Record, Where};
 use super::{db, decode, push_keyset_after, Bind, FetchValue, SqlRow, Statement, Towards};
-use crate::{SeatHolder, SeatView, StoreError, StoreResult};
+use crate::{Refusal, SeatHolder, SeatView, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Database, Encode, Executor, FromRow, IntoArguments, QueryBuilder, Type};
 use thirdplace_domain::membership::{
-    CheckIn, CheckInMethod, GuestVisit, HeldSeat, Plan, PlanScope, Seat, SeatHolding, Validity,
+    CheckIn, CheckInMethod, GuestRefusal, GuestVisit, HeldSeat, Plan, PlanScope, Seat, SeatHolding,
+    Validity,
 };
 use uuid::Uuid;
 
@@ -74,98 +75,194 @@ where
     q
 }
 
-/// What a backend appends to the `SELECT`s that [`assign_seat`] makes
-/// before it writes, to lock the rows it read until it commits: the seat
-/// (every assignment of it waits for this one) and the person (who cannot
-/// be archived or moved meanwhile). PostgreSQL says `FOR UPDATE` and
-/// `FOR SHARE`; SQLite's writer already holds the database's write lock and
-/// says nothing.
-pub struct SeatLocks {
-    pub seat: &'static str,
-    pub person: &'static str,
-}
+/// The steps of membership writes that both backends run alike, inside
+/// the caller's transaction, on its connection: the connection of a
+/// PostgreSQL transaction, or the SQLite writer's. Where they read before
+/// they write, the backend says how to lock what they read ([`Locks`]).
+pub struct Steps<'t, DB: Database>(pub &'t mut DB::Connection);
 
-/// Gives the seat to `holder` from `at` (or to nobody), ending its current
-/// holding, inside the caller's transaction on `conn`: `NotFound` for an
-/// unknown seat, `Reference("person_id")` for a person who is unknown,
-/// archived or not of the seat's organisation; nothing changes when the
-/// seat is theirs already. `write_err` maps a failed insert.
-pub async fn assign_seat<DB>(
-    conn: &mut DB::Connection,
-    (seat_id, holder, at): (Uuid, Option<Uuid>, DateTime<Utc>),
-    locks: SeatLocks,
-    write_err: fn(sqlx::Error) -> StoreError,
-) -> StoreResult<()>
+impl<DB> Steps<'_, DB>
 where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'a> Bind<'a>: Encode<'a, DB> + Type<DB>,
     for<'a> DB::Arguments<'a>: IntoArguments<'a, DB>,
+    (i64,): for<'r> FromRow<'r, DB::Row>,
     (Uuid,): for<'r> FromRow<'r, DB::Row>,
+    (Option<DateTime<Utc>>,): for<'r> FromRow<'r, DB::Row>,
     (Option<Uuid>, bool): for<'r> FromRow<'r, DB::Row>,
 {
-    let (sql, args) = Statement::<DB>::new("SELECT organisation_id FROM seats WHERE id = ")
-        .bind(Bind::Id(seat_id))
-        .push(locks.seat)
-        .finish()?;
-    let seat_org: Uuid = sqlx::query_scalar_with(&sql, args)
-        .optional_value(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    if let Some(person_id) = holder {
-        let (sql, args) =
-            Statement::<DB>::new("SELECT organisation_id, archived FROM people WHERE id = ")
-                .bind(Bind::Id(person_id))
-                .push(locks.person)
-                .finish()?;
-        let person: Option<(Option<Uuid>, bool)> = sqlx::query_as_with(&sql, args)
-            .optional_value(&mut *conn)
-            .await?;
-        match person {
-            Some((Some(org), false)) if org == seat_org => {}
-            _ => return Err(StoreError::Reference("person_id".into())),
-        }
-    }
-    let (sql, args) = Statement::<DB>::new("SELECT person_id FROM seat_holdings WHERE seat_id = ")
-        .bind(Bind::Id(seat_id))
-        .push(" AND held_until IS NULL")
-        .finish()?;
-    let current: Option<Uuid> = sqlx::query_scalar_with(&sql, args)
-        .optional_value(&mut *conn)
-        .await?;
-    if current == holder {
-        // Already theirs (or already nobody's): nothing changes.
-        return Ok(());
-    }
-    if current.is_some() {
-        let (sql, args) = Statement::<DB>::new("UPDATE seat_holdings SET held_until = ")
-            .bind(Bind::Instant(at))
-            .push(" WHERE seat_id = ")
+    /// Gives the seat to `holder` from `at` (or to nobody), ending its
+    /// current holding: `NotFound` for an unknown seat, `Reference("person_id")`
+    /// for a person who is unknown, archived or not of the seat's
+    /// organisation; nothing changes when the seat is theirs already.
+    /// `write_err` maps a failed insert.
+    pub async fn assign_seat(
+        &mut self,
+        (seat_id, holder, at): (Uuid, Option<Uuid>, DateTime<Utc>),
+        locks: Locks,
+        write_err: fn(sqlx::Error) -> StoreError,
+    ) -> StoreResult<()> {
+        let (sql, args) = Statement::<DB>::new("SELECT organisation_id FROM seats WHERE id = ")
             .bind(Bind::Id(seat_id))
-            .push(" AND held_until IS NULL")
+            .push(locks.seat)
             .finish()?;
-        sqlx::query_with(&sql, args)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
+        let seat_org: Uuid = sqlx::query_scalar_with(&sql, args)
+            .optional_value(&mut *self.0)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if let Some(person_id) = holder {
+            let (sql, args) =
+                Statement::<DB>::new("SELECT organisation_id, archived FROM people WHERE id = ")
+                    .bind(Bind::Id(person_id))
+                    .push(locks.person)
+                    .finish()?;
+            let person: Option<(Option<Uuid>, bool)> = sqlx::query_as_with(&sql, args)
+                .optional_value(&mut *self.0)
+                .await?;
+            match person {
+                Some((Some(org), false)) if org == seat_org => {}
+                _ => return Err(StoreError::Reference("person_id".into())),
+            }
+        }
+        let (sql, args) =
+            Statement::<DB>::new("SELECT person_id FROM seat_holdings WHERE seat_id = ")
+                .bind(Bind::Id(seat_id))
+                .push(" AND held_until IS NULL")
+                .finish()?;
+        let current: Option<Uuid> = sqlx::query_scalar_with(&sql, args)
+            .optional_value(&mut *self.0)
+            .await?;
+        if current == holder {
+            // Already theirs (or already nobody's): nothing changes.
+            return Ok(());
+        }
+        if current.is_some() {
+            let (sql, args) = Statement::<DB>::new("UPDATE seat_holdings SET held_until = ")
+                .bind(Bind::Instant(at))
+                .push(" WHERE seat_id = ")
+                .bind(Bind::Id(seat_id))
+                .push(" AND held_until IS NULL")
+                .finish()?;
+            sqlx::query_with(&sql, args)
+                .execute(&mut *self.0)
+                .await
+                .map_err(db)?;
+        }
+        if let Some(person_id) = holder {
+            let (sql, args) = Statement::<DB>::new(
+                "INSERT INTO seat_holdings (seat_id, person_id, held_from) VALUES (",
+            )
+            .bind(Bind::Id(seat_id))
+            .push(", ")
+            .bind(Bind::Id(person_id))
+            .push(", ")
+            .bind(Bind::Instant(at))
+            .push(")")
+            .finish()?;
+            sqlx::query_with(&sql, args)
+                .execute(&mut *self.0)
+                .await
+                .map_err(write_err)?;
+        }
+        Ok(())
     }
-    if let Some(person_id) = holder {
-        let (sql, args) = Statement::<DB>::new(
-            "INSERT INTO seat_holdings (seat_id, person_id, held_from) VALUES (",
-        )
-        .bind(Bind::Id(seat_id))
-        .push(", ")
-        .bind(Bind::Id(person_id))
-        .push(", ")
-        .bind(Bind::Instant(at))
-        .push(")")
-        .finish()?;
+
+    /// Whether the check-in `host_checkin_id` may bring one more guest
+    /// (fewer than `max_guests` are here): `Reference("host_checkin_id")`
+    /// for an unknown check-in, a refusal for an ended one or a full one.
+    /// The backend locks the check-in (`locks.checkin`) so that the count
+    /// stays true until it commits.
+    pub async fn guest_room(
+        &mut self,
+        host_checkin_id: Uuid,
+        max_guests: i64,
+        locks: Locks,
+    ) -> StoreResult<()> {
+        let (sql, args) = Statement::<DB>::new("SELECT checked_out_at FROM checkins WHERE id = ")
+            .bind(Bind::Id(host_checkin_id))
+            .push(locks.checkin)
+            .finish()?;
+        let ended: Option<Option<DateTime<Utc>>> = sqlx::query_scalar_with(&sql, args)
+            .optional_value(&mut *self.0)
+            .await?;
+        match ended {
+            None => return Err(StoreError::Reference("host_checkin_id".into())),
+            Some(Some(_)) => return Err(guest_refused(GuestRefusal::HostNotCheckedIn)),
+            Some(None) => {}
+        }
+        let (sql, args) =
+            Statement::<DB>::new("SELECT count(*) FROM guest_visits WHERE host_checkin_id = ")
+                .bind(Bind::Id(host_checkin_id))
+                .push(" AND left_at IS NULL")
+                .finish()?;
+        let here: i64 = sqlx::query_scalar_with(&sql, args)
+            .value(&mut *self.0)
+            .await?;
+        if here >= max_guests {
+            let limit = max_guests;
+            return Err(guest_refused(GuestRefusal::LimitReached { limit }));
+        }
+        Ok(())
+    }
+
+    /// Writes the guest's visit; `write_err` maps a failure.
+    pub async fn insert_guest(
+        &mut self,
+        g: &GuestVisit,
+        write_err: fn(sqlx::Error) -> StoreError,
+    ) -> StoreResult<()> {
+        let values = [
+            ("host_checkin_id", Bind::Id(g.host_checkin_id)),
+            ("host_person_id", Bind::Id(g.host_person_id)),
+            ("hub_id", Bind::Id(g.hub_id)),
+            ("first_name", Bind::Text(&g.first_name)),
+            ("last_name", Bind::Text(&g.last_name)),
+            ("organisation_id", Bind::Id(g.organisation_id)),
+            ("arrived_at", Bind::Instant(g.arrived_at)),
+            ("left_at", Bind::OptInstant(g.left_at)),
+        ];
+        let mut insert = Statement::<DB>::new("INSERT INTO guest_visits (id");
+        for (column, _) in &values {
+            insert = insert.push(", ").push(column);
+        }
+        insert = insert.push(") VALUES (").bind(Bind::Id(g.id));
+        for (_, value) in values {
+            insert = insert.push(", ").bind(value);
+        }
+        let (sql, args) = insert.push(")").finish()?;
         sqlx::query_with(&sql, args)
-            .execute(&mut *conn)
+            .execute(&mut *self.0)
             .await
             .map_err(write_err)?;
+        Ok(())
     }
-    Ok(())
+}
+
+/// What a backend appends to the `SELECT`s the [`Steps`] make before they
+/// write, to lock the rows they read until it commits: the seat (every
+/// assignment of it waits for this one), the person (who cannot be archived
+/// or moved meanwhile) and the host's check-in (its guests are counted one
+/// registration at a time). PostgreSQL says `FOR UPDATE` / `FOR SHARE`;
+/// SQLite's writer already holds the database's write lock and says nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct Locks {
+    pub seat: &'static str,
+    pub person: &'static str,
+    pub checkin: &'static str,
+}
+
+impl Locks {
+    /// No locks: the transaction holds the whole database's write lock.
+    pub const NONE: Locks = Locks {
+        seat: "",
+        person: "",
+        checkin: "",
+    };
+}
+
+fn guest_refused(why: GuestRefusal) -> StoreError {
+    StoreError::Refused(Refusal::Guest(why))
 }
 
 // ------------------------------------------------------------- reading

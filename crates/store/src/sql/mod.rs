@@ -194,6 +194,7 @@ pub enum Bind<'a> {
     /// An instant as `sqlx` stores it (RFC 3339 text in SQLite: not for
     /// the columns SQLite keeps as Unix seconds).
     Instant(DateTime<Utc>),
+    OptInstant(Option<DateTime<Utc>>),
     /// A JSON column (`jsonb` in PostgreSQL, text in SQLite).
     Hours(&'a OpeningHours),
 }
@@ -223,6 +224,7 @@ where
     f64: Encode<'a, DB> + Type<DB>,
     Option<NaiveDate>: Encode<'a, DB> + Type<DB>,
     DateTime<Utc>: Encode<'a, DB> + Type<DB>,
+    Option<DateTime<Utc>>: Encode<'a, DB> + Type<DB>,
     Json<&'a OpeningHours>: Encode<'a, DB> + Type<DB>,
 {
     fn encode_by_ref(&self, buf: &mut DB::ArgumentBuffer<'a>) -> Result<IsNull, BoxDynError> {
@@ -238,6 +240,7 @@ where
             Bind::Float(v) => v.encode_by_ref(buf),
             Bind::OptDate(v) => v.encode_by_ref(buf),
             Bind::Instant(v) => v.encode_by_ref(buf),
+            Bind::OptInstant(v) => v.encode_by_ref(buf),
             Bind::Hours(v) => Json(v).encode_by_ref(buf),
         }
     }
@@ -258,6 +261,7 @@ where
             Bind::Float(v) => of(&v),
             Bind::OptDate(v) => of(&v),
             Bind::Instant(v) => of(&v),
+            Bind::OptInstant(v) => of(&v),
             Bind::Hours(v) => of(&Json(v)),
         }
     }
