@@ -1,9 +1,10 @@
 //! The PostgreSQL backend: for networks that run several `thirdplace serve`
 //! processes on one database. Owns its SQL and its migrations; nothing here
 //! is shared with the SQLite backend but the traits of
-//! [`thirdplace_store::Store`] and the row mappers that are the same to the
-//! letter ([`thirdplace_store::sql`]), and the two must behave alike (the
-//! contract suite in `thirdplace-store` checks it).
+//! [`thirdplace_store::Store`] and what both run alike (row mapping, the
+//! rows written whole by id, look-ups and transaction steps generic over
+//! the database: [`thirdplace_store::sql`]), and the two must behave alike
+//! (the contract suite in `thirdplace-store` checks it).
 //!
 //! Each capability's trait is implemented in a module of its own
 //! (`network.rs` has `impl NetworkStore`, …); this file keeps the pool,

@@ -1,7 +1,9 @@
 //! The embedded SQLite backend: thirdplace's default, one file next to the
 //! binary, WAL mode. Owns its SQL and its migrations; it shares with the
-//! PostgreSQL backend only the traits of [`thirdplace_store::Store`] and the
-//! row mappers that are the same to the letter ([`thirdplace_store::sql`]).
+//! PostgreSQL backend only the traits of [`thirdplace_store::Store`] and
+//! what both run alike (row mapping, the rows written whole by id, look-ups
+//! and transaction steps generic over the database:
+//! [`thirdplace_store::sql`]).
 //!
 //! Each capability's trait is implemented in a module of its own
 //! (`network.rs` has `impl NetworkStore`, …); this file keeps the
