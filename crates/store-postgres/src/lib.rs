@@ -1,9 +1,10 @@
 //! The PostgreSQL backend: for networks that run several `thirdplace serve`
 //! processes on one database. Owns its SQL and its migrations; nothing here
 //! is shared with the SQLite backend but the traits of
-//! [`thirdplace_store::Store`] and the row mappers that are the same to the
-//! letter ([`thirdplace_store::sql`]), and the two must behave alike (the
-//! contract suite in `thirdplace-store` checks it).
+//! [`thirdplace_store::Store`] and what both run alike (row mapping, the
+//! rows written whole by id, look-ups and transaction steps generic over
+//! the database: [`thirdplace_store::sql`]), and the two must behave alike
+//! (the contract suite in `thirdplace-store` checks it).
 //!
 //! Each capability's trait is implemented in a module of its own
 //! (`network.rs` has `impl NetworkStore`, …); this file keeps the pool,
@@ -19,6 +20,7 @@ use sqlx::query::Query;
 use sqlx::{PgExecutor, Postgres};
 use std::str::FromStr;
 use std::time::Duration;
+use thirdplace_store::sql::record::{self, Record};
 use thirdplace_store::sql::{self, affected, db, decode, one, rows, Bind, Fetch};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
@@ -93,6 +95,9 @@ impl PostgresStore {
     }
 }
 
+/// Every capability's trait is implemented in its module.
+impl thirdplace_store::Store for PostgresStore {}
+
 /// Maps a write error: a broken unique or foreign-key constraint becomes a
 /// `Conflict` or `Reference` naming the caller's field, the one-open-check-in
 /// index the refusal it stands for.
@@ -160,17 +165,18 @@ fn constraint_field(table: &str, constraint: &str) -> String {
     }
 }
 
-// Lists sort names with `COLLATE "C"` (byte order), as SQLite's default
-// BINARY collation does, so both backends list in the same order whatever
-// locale the PostgreSQL cluster was created with; the id (UUIDv7, so
-// creation order) breaks ties.
+/// Lists sort names with `COLLATE "C"` (byte order), as SQLite's default
+/// BINARY collation does, so both backends list in the same order whatever
+/// locale the PostgreSQL cluster was created with; the id (UUIDv7, so
+/// creation order) breaks ties.
+const BY_NAME: &str = r#"ORDER BY name COLLATE "C", id"#;
 
 impl PostgresStore {
     async fn fetch<T: Send>(
         &self,
         sql: &str,
         id: Option<Uuid>,
-        map: fn(&PgRow) -> Result<T, sqlx::Error>,
+        map: Map<T>,
     ) -> StoreResult<Vec<T>> {
         let q = sql::bound(sql, id.into_iter().map(Bind::Id).collect());
         q.all(&self.pool, map).await
@@ -180,7 +186,16 @@ impl PostgresStore {
         let q = sql::bound(sql, binds);
         q.write_one(&self.pool, write_err).await
     }
+
+    /// Inserts or updates `r`; a broken constraint names its field.
+    async fn write_row<R: Record + Sync>(&self, r: &R, insert: bool) -> StoreResult<()> {
+        let mut q = record::write::<Postgres, R>(r, insert);
+        q.build().write_one(&self.pool, write_err).await
+    }
 }
+
+/// How a look-up maps a row.
+type Map<T> = fn(&PgRow) -> Result<T, sqlx::Error>;
 
 /// How a write of one row by its key ends: `NotFound` when it changed no
 /// row, an error as `err` maps it (the caller says which constraints it

@@ -11,56 +11,27 @@
 //! reads before it writes.
 
 use crate::WriteOne;
-use crate::{db, write_err, PostgresStore};
+use crate::{db, write_err, PostgresStore, BY_NAME};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgPool, PgRow};
-use sqlx::{PgConnection, Row};
+use sqlx::{PgConnection, Postgres, Row};
 use thirdplace_domain::membership::{
-    AccessSummary, CheckIn, GuestRefusal, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
-    Profile, Seat, SeatHolding,
+    AccessSummary, CheckIn, GuestVisit, HeldSeat, Plan, PresentPerson, Profile, Seat, SeatHolding,
 };
-use thirdplace_store::sql::push_seat_page;
-use thirdplace_store::sql::Fetch;
-use thirdplace_store::sql::FetchValue;
-use thirdplace_store::sql::{checkin, plan, plan_prefixed};
-use thirdplace_store::sql::{guest_visit, holding, seat, seat_view};
+use thirdplace_store::sql::membership::{
+    checkin, checkins_of, guest_visit, held_seat, held_seats, holding, plan, seat_by_id, seat_page,
+    seat_view, set_seat_end, Locks, Steps, GUESTS_AT_HUB, GUESTS_OF_CHECKIN, HOLDINGS_OF_SEAT,
+    OPEN_CHECKINS, OPEN_CHECKIN_OF,
+};
+use thirdplace_store::sql::record::{all_rows, row_by_id, rows_where, Record};
+use thirdplace_store::sql::{Fetch, FetchValue};
 use thirdplace_store::{
     MembershipStore, OutboundEvent, Refusal, SeatView, StoreError, StoreResult,
 };
 use uuid::Uuid;
 
 // ------------------------------------------------------------ row mapping
-
-/// The plan's columns as `pl_*`, for queries that join plans to seats.
-const PLAN_AS_PL: &str = "pl.id AS pl_id, pl.name AS pl_name, pl.description AS pl_description, \
-     pl.scope_kind AS pl_scope_kind, pl.scope_region_id AS pl_scope_region_id, \
-     pl.scope_hub_id AS pl_scope_hub_id, pl.monthly_price_ore AS pl_monthly_price_ore, \
-     pl.included_hours_per_month AS pl_included_hours_per_month, pl.max_guests AS pl_max_guests, \
-     pl.validity_kind AS pl_validity_kind, pl.validity_days AS pl_validity_days, \
-     pl.archived AS pl_archived";
-
-/// The seat's own columns, unprefixed.
-const SEAT_COLS: &str =
-    "s.id, s.plan_id, s.organisation_id, s.start_date, s.end_date, s.created_at";
-
-/// A seat with its plan's name and its current holder (all `holder_*`
-/// columns NULL when nobody holds it).
-const SEAT_VIEW: &str =
-    "SELECT s.id, s.plan_id, s.organisation_id, s.start_date, s.end_date, s.created_at, \
-     pl.name AS plan_name, h.person_id AS holder_id, p.first_name AS holder_first_name, \
-     p.last_name AS holder_last_name, h.held_from AS holder_since \
-     FROM seats s JOIN plans pl ON pl.id = s.plan_id \
-     LEFT JOIN seat_holdings h ON h.seat_id = s.id AND h.held_until IS NULL \
-     LEFT JOIN people p ON p.id = h.person_id";
-
-fn held_seat(r: &PgRow) -> Result<HeldSeat, sqlx::Error> {
-    Ok(HeldSeat {
-        seat: seat(r)?,
-        plan: plan_prefixed(r, "pl_")?,
-        organisation_name: r.try_get("organisation_name")?,
-    })
-}
 
 fn present_person(r: &PgRow) -> Result<PresentPerson, sqlx::Error> {
     Ok(PresentPerson {
@@ -82,44 +53,6 @@ pub(crate) fn person_write_err(e: sqlx::Error) -> StoreError {
         _ => write_err(e),
     }
 }
-
-// ------------------------------------------------------------------- plans
-
-/// Inserts or replaces a plan; an unknown region or hub fails on its
-/// foreign key, which `constraint_field` names `scope_id`.
-pub(crate) async fn write_plan(pool: &PgPool, p: &Plan, insert: bool) -> StoreResult<()> {
-    let sql = if insert {
-        "INSERT INTO plans (name, description, scope_kind, scope_region_id, scope_hub_id, monthly_price_ore, \
-         included_hours_per_month, max_guests, validity_kind, validity_days, archived, id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-    } else {
-        "UPDATE plans SET name = $1, description = $2, scope_kind = $3, scope_region_id = $4, scope_hub_id = $5, \
-         monthly_price_ore = $6, included_hours_per_month = $7, max_guests = $8, validity_kind = $9, \
-         validity_days = $10, archived = $11 WHERE id = $12"
-    };
-    let (region_id, hub_id) = match p.scope {
-        PlanScope::Network => (None, None),
-        PlanScope::Region(r) => (Some(r), None),
-        PlanScope::Hub(h) => (None, Some(h)),
-    };
-    sqlx::query(sql)
-        .bind(&p.name)
-        .bind(&p.description)
-        .bind(p.scope.key())
-        .bind(region_id)
-        .bind(hub_id)
-        .bind(p.monthly_price_ore)
-        .bind(p.included_hours_per_month)
-        .bind(p.max_guests)
-        .bind(p.validity.key())
-        .bind(p.validity.days().map(i64::from))
-        .bind(p.archived)
-        .bind(p.id)
-        .write_one(pool, write_err)
-        .await
-}
-
-// ------------------------------------------------------------------- seats
 
 // ---------------------------------------------------- profile and QR card
 
@@ -229,31 +162,37 @@ pub(crate) async fn checkout(
     Ok(updated)
 }
 
+/// Every writer that reads before it writes locks what it read first: the
+/// seat's row serialises its assignments, the person's keeps them from
+/// being archived or moved to another organisation until the assignment is
+/// committed, and the host's check-in serialises guest registrations of
+/// one host (and their checkout), so the count of guests stays true.
+const LOCKS: Locks = Locks {
+    seat: " FOR UPDATE",
+    person: " FOR SHARE",
+    checkin: " FOR UPDATE",
+};
+
 #[async_trait]
 impl MembershipStore for PostgresStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_plans(&self) -> StoreResult<Vec<Plan>> {
-        sqlx::query(r#"SELECT * FROM plans ORDER BY name COLLATE "C", id"#)
-            .all(&self.pool, plan)
-            .await
+        all_rows(&self.pool, (Plan::TABLE, BY_NAME), plan).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_plan(&self, id: Uuid) -> StoreResult<Plan> {
-        sqlx::query("SELECT * FROM plans WHERE id = $1")
-            .bind(id)
-            .one(&self.pool, plan)
-            .await
+        row_by_id(&self.pool, Plan::TABLE, id, plan).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_plan(&self, p: &Plan) -> StoreResult<()> {
-        write_plan(&self.pool, p, true).await
+        self.write_row(p, true).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_plan(&self, p: &Plan) -> StoreResult<()> {
-        write_plan(&self.pool, p, false).await
+        self.write_row(p, false).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -287,10 +226,8 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_seat(&self, id: Uuid) -> StoreResult<SeatView> {
-        sqlx::query(&format!("{SEAT_VIEW} WHERE s.id = $1"))
-            .bind(id)
-            .one(&self.pool, seat_view)
-            .await
+        let mut q = seat_by_id::<Postgres>(id);
+        q.build().one(&self.pool, seat_view).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -300,23 +237,13 @@ impl MembershipStore for PostgresStore {
         after: Option<(DateTime<Utc>, Uuid)>,
         limit: i64,
     ) -> StoreResult<Vec<SeatView>> {
-        let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!(
-            "{SEAT_VIEW} WHERE s.organisation_id = "
-        ));
-        q.push_bind(organisation_id);
-        push_seat_page(&mut q, after, limit);
-        let r = q.build().fetch_all(&self.pool).await.map_err(db)?;
-        thirdplace_store::sql::rows(&r, seat_view)
+        let mut q = seat_page::<Postgres>(organisation_id, after, limit);
+        q.build().all(&self.pool, seat_view).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn seat_history(&self, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>> {
-        sqlx::query(
-            "SELECT * FROM seat_holdings WHERE seat_id = $1 ORDER BY held_from, held_until NULLS LAST",
-        )
-        .bind(seat_id)
-        .all(&self.pool, holding)
-        .await
+        rows_where(&self.pool, HOLDINGS_OF_SEAT, seat_id, holding).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -327,83 +254,22 @@ impl MembershipStore for PostgresStore {
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        // The seat's row lock serialises every assignment of this seat.
-        let seat_org: Uuid =
-            sqlx::query_scalar("SELECT organisation_id FROM seats WHERE id = $1 FOR UPDATE")
-                .bind(seat_id)
-                .optional_value(&mut *tx)
-                .await?
-                .ok_or(StoreError::NotFound)?;
-        if let Some(person_id) = holder {
-            // FOR SHARE: the person cannot be archived or moved to another
-            // organisation until this assignment is committed.
-            let person: Option<(Option<Uuid>, bool)> = sqlx::query_as(
-                "SELECT organisation_id, archived FROM people WHERE id = $1 FOR SHARE",
-            )
-            .bind(person_id)
-            .optional_value(&mut *tx)
+        Steps::<Postgres>(&mut tx)
+            .assign_seat((seat_id, holder, at), LOCKS, write_err)
             .await?;
-            match person {
-                Some((Some(org), false)) if org == seat_org => {}
-                _ => return Err(StoreError::Reference("person_id".into())),
-            }
-        }
-        let current: Option<Uuid> = sqlx::query_scalar(
-            "SELECT person_id FROM seat_holdings WHERE seat_id = $1 AND held_until IS NULL",
-        )
-        .bind(seat_id)
-        .optional_value(&mut *tx)
-        .await?;
-        if current == holder {
-            // Already theirs (or already nobody's): nothing changes.
-            return Ok(());
-        }
-        if current.is_some() {
-            sqlx::query(
-                "UPDATE seat_holdings SET held_until = $2 WHERE seat_id = $1 AND held_until IS NULL",
-            )
-            .bind(seat_id)
-            .bind(at)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        }
-        if let Some(person_id) = holder {
-            sqlx::query(
-                "INSERT INTO seat_holdings (seat_id, person_id, held_from) VALUES ($1, $2, $3)",
-            )
-            .bind(seat_id)
-            .bind(person_id)
-            .bind(at)
-            .execute(&mut *tx)
-            .await
-            .map_err(write_err)?;
-        }
         tx.commit().await.map_err(db)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn set_seat_end(&self, seat_id: Uuid, end_date: Option<NaiveDate>) -> StoreResult<()> {
-        sqlx::query("UPDATE seats SET end_date = $1 WHERE id = $2")
-            .bind(end_date)
-            .bind(seat_id)
-            .write_one(&self.pool, db)
-            .await
+        let mut q = set_seat_end::<Postgres>(seat_id, end_date);
+        q.build().write_one(&self.pool, db).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn held_seats(&self, person_id: Uuid, at: DateTime<Utc>) -> StoreResult<Vec<HeldSeat>> {
-        sqlx::query(&format!(
-            "SELECT {SEAT_COLS}, {PLAN_AS_PL}, o.name AS organisation_name \
-             FROM seat_holdings h JOIN seats s ON s.id = h.seat_id JOIN plans pl ON pl.id = s.plan_id \
-             JOIN organisations o ON o.id = s.organisation_id \
-             WHERE h.person_id = $1 AND h.held_from <= $2 AND (h.held_until IS NULL OR h.held_until > $2) \
-             ORDER BY s.start_date, s.id"
-        ))
-        .bind(person_id)
-        .bind(at)
-        .all(&self.pool, held_seat)
-        .await
+        let mut q = held_seats::<Postgres>(person_id, at);
+        q.build().all(&self.pool, held_seat).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -480,18 +346,14 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_checkin(&self, id: Uuid) -> StoreResult<CheckIn> {
-        sqlx::query("SELECT * FROM checkins WHERE id = $1")
-            .bind(id)
-            .one(&self.pool, checkin)
-            .await
+        row_by_id(&self.pool, "checkins", id, checkin).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn open_checkin_of(&self, person_id: Uuid) -> StoreResult<Option<CheckIn>> {
-        sqlx::query("SELECT * FROM checkins WHERE person_id = $1 AND checked_out_at IS NULL")
-            .bind(person_id)
-            .optional(&self.pool, checkin)
-            .await
+        Ok(rows_where(&self.pool, OPEN_CHECKIN_OF, person_id, checkin)
+            .await?
+            .pop())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -507,11 +369,7 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_open_checkins(&self) -> StoreResult<Vec<CheckIn>> {
-        sqlx::query(
-            "SELECT * FROM checkins WHERE checked_out_at IS NULL ORDER BY checked_in_at, id",
-        )
-        .all(&self.pool, checkin)
-        .await
+        sqlx::query(OPEN_CHECKINS).all(&self.pool, checkin).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -522,49 +380,11 @@ impl MembershipStore for PostgresStore {
         e: &OutboundEvent,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        // Locking the host's check-in serialises guest registrations of one
-        // host (and their checkout), so the count below stays true until commit.
-        let ended: Option<Option<DateTime<Utc>>> =
-            sqlx::query_scalar("SELECT checked_out_at FROM checkins WHERE id = $1 FOR UPDATE")
-                .bind(g.host_checkin_id)
-                .optional_value(&mut *tx)
-                .await?;
-        match ended {
-            None => return Err(StoreError::Reference("host_checkin_id".into())),
-            Some(Some(_)) => {
-                return Err(StoreError::Refused(Refusal::Guest(
-                    GuestRefusal::HostNotCheckedIn,
-                )))
-            }
-            Some(None) => {}
-        }
-        let here: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM guest_visits WHERE host_checkin_id = $1 AND left_at IS NULL",
-        )
-        .bind(g.host_checkin_id)
-        .value(&mut *tx)
-        .await?;
-        if here >= max_guests {
-            return Err(StoreError::Refused(Refusal::Guest(
-                GuestRefusal::LimitReached { limit: max_guests },
-            )));
-        }
-        sqlx::query(
-            "INSERT INTO guest_visits (id, host_checkin_id, host_person_id, hub_id, first_name, last_name, \
-             organisation_id, arrived_at, left_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(g.id)
-        .bind(g.host_checkin_id)
-        .bind(g.host_person_id)
-        .bind(g.hub_id)
-        .bind(&g.first_name)
-        .bind(&g.last_name)
-        .bind(g.organisation_id)
-        .bind(g.arrived_at)
-        .bind(g.left_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(write_err)?;
+        let mut steps = Steps::<Postgres>(&mut tx);
+        steps
+            .guest_room(g.host_checkin_id, max_guests, LOCKS)
+            .await?;
+        steps.insert_guest(g, write_err).await?;
         count_visit(&mut tx, g.hub_id, g.arrived_at, true).await?;
         queue_event(&mut tx, e).await?;
         tx.commit().await.map_err(db)
@@ -572,10 +392,7 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_guests(&self, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-        sqlx::query("SELECT * FROM guest_visits WHERE host_checkin_id = $1 ORDER BY arrived_at, id")
-            .bind(checkin_id)
-            .all(&self.pool, guest_visit)
-            .await
+        rows_where(&self.pool, GUESTS_OF_CHECKIN, checkin_id, guest_visit).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -596,23 +413,13 @@ impl MembershipStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn present_guests(&self, hub_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-        sqlx::query(
-            "SELECT * FROM guest_visits WHERE hub_id = $1 AND left_at IS NULL ORDER BY arrived_at, id",
-        )
-        .bind(hub_id)
-        .all(&self.pool, guest_visit)
-        .await
+        rows_where(&self.pool, GUESTS_AT_HUB, hub_id, guest_visit).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_checkins_of(&self, person_id: Uuid, limit: i64) -> StoreResult<Vec<CheckIn>> {
-        sqlx::query(
-            "SELECT * FROM checkins WHERE person_id = $1 ORDER BY checked_in_at DESC, id DESC LIMIT $2",
-        )
-        .bind(person_id)
-        .bind(limit.max(0))
-        .all(&self.pool, checkin)
-        .await
+        let mut q = checkins_of::<Postgres>(person_id, limit);
+        q.build().all(&self.pool, checkin).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

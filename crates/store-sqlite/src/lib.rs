@@ -1,7 +1,9 @@
 //! The embedded SQLite backend: thirdplace's default, one file next to the
 //! binary, WAL mode. Owns its SQL and its migrations; it shares with the
-//! PostgreSQL backend only the traits of [`thirdplace_store::Store`] and the
-//! row mappers that are the same to the letter ([`thirdplace_store::sql`]).
+//! PostgreSQL backend only the traits of [`thirdplace_store::Store`] and
+//! what both run alike (row mapping, the rows written whole by id, look-ups
+//! and transaction steps generic over the database:
+//! [`thirdplace_store::sql`]).
 //!
 //! Each capability's trait is implemented in a module of its own
 //! (`network.rs` has `impl NetworkStore`, …); this file keeps the
@@ -49,6 +51,7 @@ use sqlx::sqlite::{
 use sqlx::{Sqlite, SqliteExecutor};
 use std::str::FromStr;
 use std::time::Duration;
+use thirdplace_store::sql::record::{self, Record};
 use thirdplace_store::sql::{self, affected, db, decode, one, rows, Bind, Fetch};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
@@ -133,6 +136,9 @@ impl SqliteStore {
     }
 }
 
+/// Every capability's trait is implemented in its module.
+impl thirdplace_store::Store for SqliteStore {}
+
 /// Maps a write error: a broken unique constraint names its column in
 /// SQLite's message ("UNIQUE constraint failed: people.email").
 fn write_err(e: sqlx::Error) -> StoreError {
@@ -177,7 +183,7 @@ impl SqliteStore {
         &self,
         sql: &str,
         id: Option<Uuid>,
-        map: fn(&SqliteRow) -> Result<T, sqlx::Error>,
+        map: Map<T>,
     ) -> StoreResult<Vec<T>> {
         let q = sql::bound(sql, id.into_iter().map(Bind::Id).collect());
         q.all(&mut *self.readers.get().await, map).await
@@ -187,7 +193,26 @@ impl SqliteStore {
         let q = sql::bound(sql, binds);
         q.write_one(&self.pool, write_err).await
     }
+
+    /// Inserts or updates `r` in the writer's transaction, after checking
+    /// what it refers to (SQLite's foreign-key error does not say which).
+    async fn write_row<R>(&self, r: &R, insert: bool) -> StoreResult<()>
+    where
+        R: Record + Clone + Send + Sync + 'static,
+    {
+        let r = r.clone();
+        write!(self, |conn| {
+            for (table, id, field) in r.references() {
+                must_exist(conn, table, id, field).await?;
+            }
+            let mut q = record::write::<Sqlite, R>(&r, insert);
+            q.build().write_one(&mut *conn, write_err).await
+        })
+    }
 }
+
+/// How a look-up maps a row.
+type Map<T> = fn(&SqliteRow) -> Result<T, sqlx::Error>;
 
 /// How a write of one row by its key ends: `NotFound` when it changed no
 /// row, an error as `err` maps it (the caller says which constraints it

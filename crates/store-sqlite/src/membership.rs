@@ -17,15 +17,17 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
+use sqlx::Sqlite;
 use thirdplace_domain::membership::{
-    AccessSummary, CheckIn, GuestRefusal, GuestVisit, HeldSeat, Plan, PlanScope, PresentPerson,
-    Profile, Seat, SeatHolding,
+    AccessSummary, CheckIn, GuestVisit, HeldSeat, Plan, PresentPerson, Profile, Seat, SeatHolding,
 };
-use thirdplace_store::sql::push_seat_page;
-use thirdplace_store::sql::Fetch;
-use thirdplace_store::sql::FetchValue;
-use thirdplace_store::sql::{checkin, plan, plan_prefixed};
-use thirdplace_store::sql::{guest_visit, holding, seat, seat_view};
+use thirdplace_store::sql::membership::{
+    checkin, checkins_of, guest_visit, held_seat, held_seats, holding, plan, seat_by_id, seat_page,
+    seat_view, set_seat_end, Locks, Steps, GUESTS_AT_HUB, GUESTS_OF_CHECKIN, HOLDINGS_OF_SEAT,
+    OPEN_CHECKINS, OPEN_CHECKIN_OF,
+};
+use thirdplace_store::sql::record::{all_rows, row_by_id, rows_where, Record};
+use thirdplace_store::sql::{Fetch, FetchValue};
 use thirdplace_store::{
     MembershipStore, OutboundEvent, Refusal, SeatView, StoreError, StoreResult,
 };
@@ -39,81 +41,7 @@ pub(crate) fn person_write_err(e: sqlx::Error) -> StoreError {
     }
 }
 
-// ------------------------------------------------------------------ plans
-
-/// Plan columns under a prefix, so a plan can share a row with a seat.
-const PLAN_COLS_P: &str = "pl.id AS p_id, pl.name AS p_name, pl.description AS p_description, \
-     pl.scope_kind AS p_scope_kind, pl.scope_region_id AS p_scope_region_id, \
-     pl.scope_hub_id AS p_scope_hub_id, pl.monthly_price_ore AS p_monthly_price_ore, \
-     pl.included_hours_per_month AS p_included_hours_per_month, pl.max_guests AS p_max_guests, \
-     pl.validity_kind AS p_validity_kind, pl.validity_days AS p_validity_days, \
-     pl.archived AS p_archived";
-
-pub(crate) async fn list_plans(conn: &mut SqliteConnection) -> StoreResult<Vec<Plan>> {
-    sqlx::query("SELECT * FROM plans ORDER BY name, id")
-        .all(&mut *conn, plan)
-        .await
-}
-
-pub(crate) async fn get_plan(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<Plan> {
-    sqlx::query("SELECT * FROM plans WHERE id = ?")
-        .bind(id)
-        .one(&mut *conn, plan)
-        .await
-}
-
-pub(crate) async fn write_plan(
-    conn: &mut SqliteConnection,
-    p: &Plan,
-    insert: bool,
-) -> StoreResult<()> {
-    let (region_id, hub_id) = match p.scope {
-        PlanScope::Network => (None, None),
-        PlanScope::Region(r) => {
-            must_exist(conn, "regions", r, "scope_id").await?;
-            (Some(r), None)
-        }
-        PlanScope::Hub(h) => {
-            must_exist(conn, "hubs", h, "scope_id").await?;
-            (None, Some(h))
-        }
-    };
-    let sql = if insert {
-        "INSERT INTO plans (name, description, scope_kind, scope_region_id, scope_hub_id, \
-         monthly_price_ore, included_hours_per_month, max_guests, validity_kind, validity_days, \
-         archived, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    } else {
-        "UPDATE plans SET name = ?, description = ?, scope_kind = ?, scope_region_id = ?, \
-         scope_hub_id = ?, monthly_price_ore = ?, included_hours_per_month = ?, max_guests = ?, \
-         validity_kind = ?, validity_days = ?, archived = ? WHERE id = ?"
-    };
-    sqlx::query(sql)
-        .bind(&p.name)
-        .bind(&p.description)
-        .bind(p.scope.key())
-        .bind(region_id)
-        .bind(hub_id)
-        .bind(p.monthly_price_ore)
-        .bind(p.included_hours_per_month)
-        .bind(p.max_guests)
-        .bind(p.validity.key())
-        .bind(p.validity.days().map(i64::from))
-        .bind(p.archived)
-        .bind(p.id)
-        .write_one(&mut *conn, write_err)
-        .await?;
-    Ok(())
-}
-
 // ------------------------------------------------------------------ seats
-
-/// A seat with its plan's name and its current (open) holding.
-const SEAT_VIEW: &str = "SELECT s.*, pl.name AS plan_name, h.person_id AS holder_id, \
-     pe.first_name AS holder_first_name, pe.last_name AS holder_last_name, \
-     h.held_from AS holder_since \
-     FROM seats s JOIN plans pl ON pl.id = s.plan_id \
-     LEFT JOIN seat_holdings h ON h.seat_id = s.id AND h.held_until IS NULL \
-     LEFT JOIN people pe ON pe.id = h.person_id";
 
 pub(crate) async fn insert_seats(conn: &mut SqliteConnection, seats: &[Seat]) -> StoreResult<()> {
     if seats.is_empty() {
@@ -145,140 +73,6 @@ pub(crate) async fn insert_seats(conn: &mut SqliteConnection, seats: &[Seat]) ->
         .map_err(write_err)?;
     }
     Ok(())
-}
-
-pub(crate) async fn get_seat(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<SeatView> {
-    sqlx::query(&format!("{SEAT_VIEW} WHERE s.id = ?"))
-        .bind(id)
-        .one(&mut *conn, seat_view)
-        .await
-}
-
-pub(crate) async fn list_seats(
-    conn: &mut SqliteConnection,
-    organisation_id: Uuid,
-    after: Option<(DateTime<Utc>, Uuid)>,
-    limit: i64,
-) -> StoreResult<Vec<SeatView>> {
-    let mut q =
-        sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!("{SEAT_VIEW} WHERE s.organisation_id = "));
-    q.push_bind(organisation_id);
-    // `created_at` is RFC 3339 text in UTC, which sorts as the instants do.
-    push_seat_page(&mut q, after, limit);
-    let r = q.build().fetch_all(&mut *conn).await.map_err(db)?;
-    thirdplace_store::sql::rows(&r, seat_view)
-}
-
-pub(crate) async fn seat_history(
-    conn: &mut SqliteConnection,
-    seat_id: Uuid,
-) -> StoreResult<Vec<SeatHolding>> {
-    // Two assignments at one instant leave an empty holding (from = until)
-    // before the current one: ended holdings sort before the open one.
-    sqlx::query(
-        "SELECT * FROM seat_holdings WHERE seat_id = ? \
-         ORDER BY held_from, held_until IS NULL, held_until",
-    )
-    .bind(seat_id)
-    .all(&mut *conn, holding)
-    .await
-}
-
-pub(crate) async fn assign_seat(
-    conn: &mut SqliteConnection,
-    seat_id: Uuid,
-    holder: Option<Uuid>,
-    at: DateTime<Utc>,
-) -> StoreResult<()> {
-    let seat_org: Uuid = sqlx::query_scalar("SELECT organisation_id FROM seats WHERE id = ?")
-        .bind(seat_id)
-        .optional_value(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    if let Some(p) = holder {
-        let person: Option<(Option<Uuid>, bool)> =
-            sqlx::query_as("SELECT organisation_id, archived FROM people WHERE id = ?")
-                .bind(p)
-                .optional_value(&mut *conn)
-                .await?;
-        match person {
-            Some((Some(org), false)) if org == seat_org => {}
-            _ => return Err(StoreError::Reference("person_id".into())),
-        }
-    }
-    let current: Option<Uuid> = sqlx::query_scalar(
-        "SELECT person_id FROM seat_holdings WHERE seat_id = ? AND held_until IS NULL",
-    )
-    .bind(seat_id)
-    .optional_value(&mut *conn)
-    .await?;
-    if current == holder {
-        // Already theirs (or already free): nothing changes.
-        return Ok(());
-    }
-    if current.is_some() {
-        sqlx::query(
-            "UPDATE seat_holdings SET held_until = ? WHERE seat_id = ? AND held_until IS NULL",
-        )
-        .bind(at)
-        .bind(seat_id)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-    }
-    if let Some(p) = holder {
-        sqlx::query(
-            "INSERT INTO seat_holdings (seat_id, person_id, held_from, held_until) \
-             VALUES (?, ?, ?, NULL)",
-        )
-        .bind(seat_id)
-        .bind(p)
-        .bind(at)
-        .execute(&mut *conn)
-        .await
-        .map_err(write_err)?;
-    }
-    Ok(())
-}
-
-pub(crate) async fn set_seat_end(
-    conn: &mut SqliteConnection,
-    seat_id: Uuid,
-    end_date: Option<NaiveDate>,
-) -> StoreResult<()> {
-    sqlx::query("UPDATE seats SET end_date = ? WHERE id = ?")
-        .bind(end_date)
-        .bind(seat_id)
-        .write_one(&mut *conn, db)
-        .await
-}
-
-pub(crate) async fn held_seats(
-    conn: &mut SqliteConnection,
-    person_id: Uuid,
-    at: DateTime<Utc>,
-) -> StoreResult<Vec<HeldSeat>> {
-    let r = sqlx::query(&format!(
-        "SELECT s.*, {PLAN_COLS_P}, o.name AS organisation_name \
-         FROM seat_holdings h JOIN seats s ON s.id = h.seat_id \
-         JOIN plans pl ON pl.id = s.plan_id \
-         JOIN organisations o ON o.id = s.organisation_id \
-         WHERE h.person_id = ?1 AND h.held_from <= ?2 \
-           AND (h.held_until IS NULL OR h.held_until > ?2) \
-         ORDER BY s.start_date, s.id"
-    ))
-    .bind(person_id)
-    .bind(at)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db)?;
-    rows(&r, |r| {
-        Ok(HeldSeat {
-            seat: seat(r)?,
-            plan: plan_prefixed(r, "p_")?,
-            organisation_name: r.try_get("organisation_name")?,
-        })
-    })
 }
 
 // ------------------------------------------------------- profile and card
@@ -475,23 +269,6 @@ pub(crate) async fn insert_checkin(
     queue_deliveries(conn, &hooks, event).await
 }
 
-pub(crate) async fn get_checkin(conn: &mut SqliteConnection, id: Uuid) -> StoreResult<CheckIn> {
-    sqlx::query("SELECT * FROM checkins WHERE id = ?")
-        .bind(id)
-        .one(&mut *conn, checkin)
-        .await
-}
-
-pub(crate) async fn open_checkin_of(
-    conn: &mut SqliteConnection,
-    person_id: Uuid,
-) -> StoreResult<Option<CheckIn>> {
-    sqlx::query("SELECT * FROM checkins WHERE person_id = ? AND checked_out_at IS NULL")
-        .bind(person_id)
-        .optional(&mut *conn, checkin)
-        .await
-}
-
 pub(crate) async fn checkout(
     conn: &mut SqliteConnection,
     id: Uuid,
@@ -531,73 +308,23 @@ pub(crate) async fn checkout(
     Ok(c)
 }
 
-pub(crate) async fn list_open_checkins(conn: &mut SqliteConnection) -> StoreResult<Vec<CheckIn>> {
-    sqlx::query("SELECT * FROM checkins WHERE checked_out_at IS NULL ORDER BY checked_in_at, id")
-        .all(&mut *conn, checkin)
-        .await
-}
-
 pub(crate) async fn insert_guest_visit(
     conn: &mut SqliteConnection,
     g: &GuestVisit,
     max_guests: i64,
     event: &OutboundEvent,
 ) -> StoreResult<()> {
-    let host: Option<Option<DateTime<Utc>>> =
-        sqlx::query_scalar("SELECT checked_out_at FROM checkins WHERE id = ?")
-            .bind(g.host_checkin_id)
-            .optional_value(&mut *conn)
-            .await?;
-    match host {
-        None => return Err(StoreError::Reference("host_checkin_id".into())),
-        Some(Some(_)) => {
-            return Err(StoreError::Refused(Refusal::Guest(
-                GuestRefusal::HostNotCheckedIn,
-            )))
-        }
-        Some(None) => {}
-    }
-    let present: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM guest_visits WHERE host_checkin_id = ? AND left_at IS NULL",
-    )
-    .bind(g.host_checkin_id)
-    .value(&mut *conn)
-    .await?;
-    if present >= max_guests {
-        return Err(StoreError::Refused(Refusal::Guest(
-            GuestRefusal::LimitReached { limit: max_guests },
-        )));
-    }
+    // The writer holds the write lock already: nothing to lock.
+    Steps::<Sqlite>(&mut *conn)
+        .guest_room(g.host_checkin_id, max_guests, Locks::NONE)
+        .await?;
     must_exist(conn, "organisations", g.organisation_id, "organisation_id").await?;
-    sqlx::query(
-        "INSERT INTO guest_visits (id, host_checkin_id, host_person_id, hub_id, first_name, \
-         last_name, organisation_id, arrived_at, left_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(g.id)
-    .bind(g.host_checkin_id)
-    .bind(g.host_person_id)
-    .bind(g.hub_id)
-    .bind(&g.first_name)
-    .bind(&g.last_name)
-    .bind(g.organisation_id)
-    .bind(g.arrived_at)
-    .bind(g.left_at)
-    .execute(&mut *conn)
-    .await
-    .map_err(write_err)?;
+    Steps::<Sqlite>(&mut *conn)
+        .insert_guest(g, write_err)
+        .await?;
     count_visit(conn, g.hub_id, g.arrived_at, true).await?;
     fan_out(conn, event).await?;
     Ok(())
-}
-
-pub(crate) async fn list_guests(
-    conn: &mut SqliteConnection,
-    checkin_id: Uuid,
-) -> StoreResult<Vec<GuestVisit>> {
-    sqlx::query("SELECT * FROM guest_visits WHERE host_checkin_id = ? ORDER BY arrived_at, id")
-        .bind(checkin_id)
-        .all(&mut *conn, guest_visit)
-        .await
 }
 
 pub(crate) async fn present_at(
@@ -631,34 +358,6 @@ pub(crate) async fn present_at(
             since: r.try_get("since")?,
         })
     })
-}
-
-pub(crate) async fn present_guests(
-    conn: &mut SqliteConnection,
-    hub_id: Uuid,
-) -> StoreResult<Vec<GuestVisit>> {
-    // A guest's visit ends with the host's check-out, so an open visit is a
-    // guest who is here.
-    sqlx::query(
-        "SELECT * FROM guest_visits WHERE hub_id = ? AND left_at IS NULL ORDER BY arrived_at, id",
-    )
-    .bind(hub_id)
-    .all(&mut *conn, guest_visit)
-    .await
-}
-
-pub(crate) async fn list_checkins_of(
-    conn: &mut SqliteConnection,
-    person_id: Uuid,
-    limit: i64,
-) -> StoreResult<Vec<CheckIn>> {
-    sqlx::query(
-        "SELECT * FROM checkins WHERE person_id = ? ORDER BY checked_in_at DESC, id DESC LIMIT ?",
-    )
-    .bind(person_id)
-    .bind(limit.max(0))
-    .all(&mut *conn, checkin)
-    .await
 }
 
 pub(crate) async fn access_summary(
@@ -714,24 +413,27 @@ pub(crate) async fn access_summary(
 impl MembershipStore for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_plans(&self) -> StoreResult<Vec<Plan>> {
-        list_plans(&mut *self.readers.get().await).await
+        all_rows(
+            &mut *self.readers.get().await,
+            (Plan::TABLE, "ORDER BY name, id"),
+            plan,
+        )
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_plan(&self, id: Uuid) -> StoreResult<Plan> {
-        get_plan(&mut *self.readers.get().await, id).await
+        row_by_id(&mut *self.readers.get().await, Plan::TABLE, id, plan).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_plan(&self, p: &Plan) -> StoreResult<()> {
-        let p = p.clone();
-        write!(self, |conn| write_plan(conn, &p, true).await)
+        self.write_row(p, true).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_plan(&self, p: &Plan) -> StoreResult<()> {
-        let p = p.clone();
-        write!(self, |conn| write_plan(conn, &p, false).await)
+        self.write_row(p, false).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -742,7 +444,10 @@ impl MembershipStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_seat(&self, id: Uuid) -> StoreResult<SeatView> {
-        get_seat(&mut *self.readers.get().await, id).await
+        let mut q = seat_by_id::<Sqlite>(id);
+        q.build()
+            .one(&mut *self.readers.get().await, seat_view)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -752,18 +457,21 @@ impl MembershipStore for SqliteStore {
         after: Option<(DateTime<Utc>, Uuid)>,
         limit: i64,
     ) -> StoreResult<Vec<SeatView>> {
-        list_seats(
-            &mut *self.readers.get().await,
-            organisation_id,
-            after,
-            limit,
-        )
-        .await
+        let mut q = seat_page::<Sqlite>(organisation_id, after, limit);
+        q.build()
+            .all(&mut *self.readers.get().await, seat_view)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn seat_history(&self, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>> {
-        seat_history(&mut *self.readers.get().await, seat_id).await
+        rows_where(
+            &mut *self.readers.get().await,
+            HOLDINGS_OF_SEAT,
+            seat_id,
+            holding,
+        )
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -773,17 +481,27 @@ impl MembershipStore for SqliteStore {
         holder: Option<Uuid>,
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        write!(self, |conn| assign_seat(conn, seat_id, holder, at).await)
+        // The writer holds the write lock already: nothing to lock.
+        let seat = (seat_id, holder, at);
+        write!(self, |conn| Steps::<Sqlite>(conn)
+            .assign_seat(seat, Locks::NONE, write_err)
+            .await)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn set_seat_end(&self, seat_id: Uuid, end_date: Option<NaiveDate>) -> StoreResult<()> {
-        write!(self, |conn| set_seat_end(conn, seat_id, end_date).await)
+        write!(self, |conn| {
+            let mut q = set_seat_end::<Sqlite>(seat_id, end_date);
+            q.build().write_one(&mut *conn, db).await
+        })
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn held_seats(&self, person_id: Uuid, at: DateTime<Utc>) -> StoreResult<Vec<HeldSeat>> {
-        held_seats(&mut *self.readers.get().await, person_id, at).await
+        let mut q = held_seats::<Sqlite>(person_id, at);
+        q.build()
+            .all(&mut *self.readers.get().await, held_seat)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -815,12 +533,19 @@ impl MembershipStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_checkin(&self, id: Uuid) -> StoreResult<CheckIn> {
-        get_checkin(&mut *self.readers.get().await, id).await
+        row_by_id(&mut *self.readers.get().await, "checkins", id, checkin).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn open_checkin_of(&self, person_id: Uuid) -> StoreResult<Option<CheckIn>> {
-        open_checkin_of(&mut *self.readers.get().await, person_id).await
+        Ok(rows_where(
+            &mut *self.readers.get().await,
+            OPEN_CHECKIN_OF,
+            person_id,
+            checkin,
+        )
+        .await?
+        .pop())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -838,7 +563,9 @@ impl MembershipStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_open_checkins(&self) -> StoreResult<Vec<CheckIn>> {
-        list_open_checkins(&mut *self.readers.get().await).await
+        sqlx::query(OPEN_CHECKINS)
+            .all(&mut *self.readers.get().await, checkin)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -857,7 +584,13 @@ impl MembershipStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_guests(&self, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-        list_guests(&mut *self.readers.get().await, checkin_id).await
+        rows_where(
+            &mut *self.readers.get().await,
+            GUESTS_OF_CHECKIN,
+            checkin_id,
+            guest_visit,
+        )
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -867,12 +600,19 @@ impl MembershipStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn present_guests(&self, hub_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-        present_guests(&mut *self.readers.get().await, hub_id).await
+        rows_where(
+            &mut *self.readers.get().await,
+            GUESTS_AT_HUB,
+            hub_id,
+            guest_visit,
+        )
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_checkins_of(&self, person_id: Uuid, limit: i64) -> StoreResult<Vec<CheckIn>> {
-        list_checkins_of(&mut *self.readers.get().await, person_id, limit).await
+        let mut q = checkins_of::<Sqlite>(person_id, limit);
+        q.build().all(&mut *self.readers.get().await, checkin).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -74,8 +74,8 @@ pub use webhooks::*;
 
 /// Everything thirdplace keeps: the union of the capability traits, so that
 /// the app holds one `Arc<dyn Store>` (methods of the supertraits are called
-/// on it without importing them). Every type that implements them all is a
-/// `Store`. Methods take and return domain types;
+/// on it without importing them). A backend that implements them all says
+/// so with an empty `impl Store for … {}`. Methods take and return domain types;
 /// `insert_*` fails with `Conflict` on a taken unique value, a write a rule
 /// forbids with `Refused`, and `update_*`
 /// with `NotFound` when the id is unknown. Archiving is an update
@@ -96,24 +96,5 @@ pub trait Store:
     + Send
     + Sync
     + 'static
-{
-}
-
-impl<T> Store for T where
-    T: MetaStore
-        + NetworkStore
-        + PeopleStore
-        + MembershipStore
-        + WebhookStore
-        + BookingStore
-        + OutboxStore
-        + EventStore
-        + PrivacyStore
-        + AuditStore
-        + ThrottleStore
-        + RetentionStore
-        + Send
-        + Sync
-        + 'static
 {
 }

@@ -1,36 +1,42 @@
 //! Row mapping, query text and query plumbing that both SQL backends share
-//! (feature `sql`).
+//! (feature `sql`), one file per capability where it has much to share
+//! ([`network`], [`membership`]) and the rows written whole by their id in
+//! [`record`].
 //!
-//! Only what is the same to the letter in SQLite and PostgreSQL lives here:
-//! mappers from a result row to a domain value, over any `sqlx` row whose
-//! database decodes the column types they read ([`SqlRow`]); query text
-//! without placeholders; and how a query ends, generic over the database
-//! ([`Fetch`] and [`FetchValue`] for look-ups, [`bound`] for the
-//! single-table writes' values). Where the backends differ (JSON columns, instants
-//! kept as Unix seconds, role id lists, integer widths, placeholders, error
-//! mapping) the backend decodes that part itself and hands the value in, as
-//! [`hub_listing`] takes the opening hours: the difference stays in plain
-//! code in the backend's crate, next to its SQL. This module must never hold
-//! SQL that only one backend can run.
+//! Only what both SQLite and PostgreSQL run alike lives here: mappers from a
+//! result row to a domain value, over any `sqlx` row whose database decodes
+//! the column types they read ([`SqlRow`]); query text, with placeholders
+//! only through a [`QueryBuilder`] (which writes each backend's own) or
+//! [`Bind`]; and how a query ends, generic over the database ([`Fetch`] and
+//! [`FetchValue`] for look-ups, [`bound`] for values bound in order). Where
+//! the backends differ (instants kept as Unix seconds, role id lists,
+//! integer widths, collation in an `ORDER BY`, row locks, error mapping)
+//! the backend does that part itself and hands the value in, as
+//! [`booking_view`] takes the booking: the difference stays in plain code in
+//! the backend's crate, next to its SQL. This module must never hold SQL
+//! that only one backend can run.
 
 use crate::StoreResult;
-use crate::{ApiToken, BookingView, EventListing, HubListing, SeatHolder, SeatView, StoreError};
+use crate::{ApiToken, BookingView, EventListing, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
 use sqlx::query::{Query, QueryAs, QueryScalar};
+use sqlx::types::Json;
 use sqlx::QueryBuilder;
-use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, Row, Type};
+use sqlx::{
+    Arguments, ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, Row, Type,
+};
 use std::future::Future;
 use thirdplace_domain::booking::Booking;
 use thirdplace_domain::event::Event;
-use thirdplace_domain::membership::{
-    CheckIn, CheckInMethod, GuestVisit, Plan, PlanScope, Seat, SeatHolding, Validity,
-};
 use thirdplace_domain::retention::RetentionPolicy;
-use thirdplace_domain::{
-    Email, Hub, Municipality, OpeningHours, Operator, OrgKind, OrgNumber, Organisation, Region,
-    Zone,
-};
+use thirdplace_domain::{OpeningHours, OrgKind, OrgNumber, Organisation};
 use uuid::Uuid;
+
+pub mod membership;
+pub mod network;
+pub mod record;
 
 /// Reads one column as a `T`; implemented for every `sqlx` row whose
 /// database decodes `T`.
@@ -59,6 +65,7 @@ pub trait SqlRow:
     + ReadColumn<bool>
     + ReadColumn<i64>
     + ReadColumn<Option<i64>>
+    + ReadColumn<i16>
     + ReadColumn<f64>
     + ReadColumn<DateTime<Utc>>
     + ReadColumn<Option<DateTime<Utc>>>
@@ -82,6 +89,7 @@ impl<R> SqlRow for R where
         + ReadColumn<bool>
         + ReadColumn<i64>
         + ReadColumn<Option<i64>>
+        + ReadColumn<i16>
         + ReadColumn<f64>
         + ReadColumn<DateTime<Utc>>
         + ReadColumn<Option<DateTime<Utc>>>
@@ -166,41 +174,97 @@ pub fn push_keyset_after<'a, DB, K>(
         .push("))");
 }
 
-/// The rest of a page of an organisation's seats after its `WHERE`: past
-/// the cursor `after` (`created_at`, id) of alias `s`, newest first then by
-/// id, at most `limit` (none if negative). Both backends page alike.
-pub fn push_seat_page<'a, DB>(
-    q: &mut QueryBuilder<'a, DB>,
-    after: Option<(DateTime<Utc>, Uuid)>,
-    limit: i64,
-) where
-    DB: Database,
-    DateTime<Utc>: 'a + Encode<'a, DB> + Type<DB>,
-    Uuid: 'a + Encode<'a, DB> + Type<DB>,
-    i64: 'a + Encode<'a, DB> + Type<DB>,
-{
-    if let Some((at, id)) = after {
-        push_keyset_after(
-            q,
-            "s.created_at",
-            Towards::Smaller,
-            "s.id",
-            Towards::Greater,
-            at,
-            id,
-        );
-    }
-    q.push(" ORDER BY s.created_at DESC, s.id LIMIT ")
-        .push_bind(limit.max(0));
-}
-
-/// Values for the single-table writes (regions, operators, organisations,
-/// …), so that both backends bind them in one code path ([`bound`]).
+/// A value to bind, of one of the types the shared writes and look-ups
+/// bind ([`bound`], [`record`]): one type, so that a list of a row's values
+/// can be handed around and bound by either backend in one code path.
+/// Each variant encodes as its own type would (its PostgreSQL parameter
+/// type included).
+#[derive(Debug, Clone, Copy)]
 pub enum Bind<'a> {
     Text(&'a str),
     OptText(Option<&'a str>),
     Bool(bool),
     Id(Uuid),
+    OptId(Option<Uuid>),
+    Int(i64),
+    OptInt(Option<i64>),
+    SmallInt(i16),
+    Float(f64),
+    OptDate(Option<NaiveDate>),
+    /// An instant as `sqlx` stores it (RFC 3339 text in SQLite: not for
+    /// the columns SQLite keeps as Unix seconds).
+    Instant(DateTime<Utc>),
+    OptInstant(Option<DateTime<Utc>>),
+    /// A JSON column (`jsonb` in PostgreSQL, text in SQLite).
+    Hours(&'a OpeningHours),
+}
+
+impl<'a, DB> Type<DB> for Bind<'a>
+where
+    DB: Database,
+    &'a str: Type<DB>,
+{
+    /// Only a default: each value says its own type ([`Encode::produces`]).
+    fn type_info() -> DB::TypeInfo {
+        <&str as Type<DB>>::type_info()
+    }
+}
+
+impl<'a, DB> Encode<'a, DB> for Bind<'a>
+where
+    DB: Database,
+    &'a str: Encode<'a, DB> + Type<DB>,
+    Option<&'a str>: Encode<'a, DB> + Type<DB>,
+    bool: Encode<'a, DB> + Type<DB>,
+    Uuid: Encode<'a, DB> + Type<DB>,
+    Option<Uuid>: Encode<'a, DB> + Type<DB>,
+    i64: Encode<'a, DB> + Type<DB>,
+    Option<i64>: Encode<'a, DB> + Type<DB>,
+    i16: Encode<'a, DB> + Type<DB>,
+    f64: Encode<'a, DB> + Type<DB>,
+    Option<NaiveDate>: Encode<'a, DB> + Type<DB>,
+    DateTime<Utc>: Encode<'a, DB> + Type<DB>,
+    Option<DateTime<Utc>>: Encode<'a, DB> + Type<DB>,
+    Json<&'a OpeningHours>: Encode<'a, DB> + Type<DB>,
+{
+    fn encode_by_ref(&self, buf: &mut DB::ArgumentBuffer<'a>) -> Result<IsNull, BoxDynError> {
+        match *self {
+            Bind::Text(v) => v.encode_by_ref(buf),
+            Bind::OptText(v) => v.encode_by_ref(buf),
+            Bind::Bool(v) => v.encode_by_ref(buf),
+            Bind::Id(v) => v.encode_by_ref(buf),
+            Bind::OptId(v) => v.encode_by_ref(buf),
+            Bind::Int(v) => v.encode_by_ref(buf),
+            Bind::OptInt(v) => v.encode_by_ref(buf),
+            Bind::SmallInt(v) => v.encode_by_ref(buf),
+            Bind::Float(v) => v.encode_by_ref(buf),
+            Bind::OptDate(v) => v.encode_by_ref(buf),
+            Bind::Instant(v) => v.encode_by_ref(buf),
+            Bind::OptInstant(v) => v.encode_by_ref(buf),
+            Bind::Hours(v) => Json(v).encode_by_ref(buf),
+        }
+    }
+
+    fn produces(&self) -> Option<DB::TypeInfo> {
+        fn of<'a, DB: Database, T: Encode<'a, DB> + Type<DB>>(v: &T) -> Option<DB::TypeInfo> {
+            v.produces().or_else(|| Some(T::type_info()))
+        }
+        match *self {
+            Bind::Text(v) => of(&v),
+            Bind::OptText(v) => of(&v),
+            Bind::Bool(v) => of(&v),
+            Bind::Id(v) => of(&v),
+            Bind::OptId(v) => of(&v),
+            Bind::Int(v) => of(&v),
+            Bind::OptInt(v) => of(&v),
+            Bind::SmallInt(v) => of(&v),
+            Bind::Float(v) => of(&v),
+            Bind::OptDate(v) => of(&v),
+            Bind::Instant(v) => of(&v),
+            Bind::OptInstant(v) => of(&v),
+            Bind::Hours(v) => of(&Json(v)),
+        }
+    }
 }
 
 /// `sql` with `binds` bound in order.
@@ -210,17 +274,55 @@ pub fn bound<'q, DB>(
 ) -> Query<'q, DB, <DB as Database>::Arguments<'q>>
 where
     DB: Database,
-    &'q str: Encode<'q, DB> + Type<DB>,
-    Option<&'q str>: Encode<'q, DB> + Type<DB>,
-    bool: Encode<'q, DB> + Type<DB>,
-    Uuid: Encode<'q, DB> + Type<DB>,
+    Bind<'q>: Encode<'q, DB> + Type<DB>,
 {
-    binds.into_iter().fold(sqlx::query(sql), |q, b| match b {
-        Bind::Text(s) => q.bind(s),
-        Bind::OptText(s) => q.bind(s),
-        Bind::Bool(v) => q.bind(v),
-        Bind::Id(v) => q.bind(v),
-    })
+    binds.into_iter().fold(sqlx::query(sql), |q, b| q.bind(b))
+}
+
+/// Query text with each backend's placeholders, and its arguments: for
+/// code generic over the database that runs what it builds (a
+/// [`QueryBuilder`] there would have to outlive its own arguments).
+/// [`finish`](Statement::finish) gives the text and the arguments, for
+/// `sqlx::query_with` and its kin.
+pub struct Statement<'q, DB: Database> {
+    text: String,
+    args: Result<DB::Arguments<'q>, BoxDynError>,
+}
+
+impl<'q, DB> Statement<'q, DB>
+where
+    DB: Database,
+    Bind<'q>: Encode<'q, DB> + Type<DB>,
+{
+    pub fn new(text: &str) -> Self {
+        Statement {
+            text: text.to_string(),
+            args: Ok(Default::default()),
+        }
+    }
+
+    pub fn push(mut self, text: &str) -> Self {
+        self.text.push_str(text);
+        self
+    }
+
+    pub fn bind(mut self, value: Bind<'q>) -> Self {
+        if let Ok(args) = &mut self.args {
+            match args.add(value) {
+                Ok(()) => args
+                    .format_placeholder(&mut self.text)
+                    .expect("writing to a String cannot fail"),
+                Err(e) => self.args = Err(e),
+            }
+        }
+        self
+    }
+
+    /// The text and its arguments; a value that did not encode as a
+    /// database error.
+    pub fn finish(self) -> StoreResult<(String, DB::Arguments<'q>)> {
+        Ok((self.text, self.args.map_err(StoreError::Database)?))
+    }
 }
 
 /// How a look-up of either backend ends: every row mapped ([`all`]), the
@@ -384,90 +486,6 @@ where
     }
 }
 
-// ------------------------------------------------------------ network
-
-pub fn region<R: SqlRow>(r: &R) -> Result<Region, sqlx::Error> {
-    Ok(Region {
-        id: r.column("id")?,
-        name: r.column("name")?,
-        code: r.column("code")?,
-        archived: r.column("archived")?,
-    })
-}
-
-pub fn municipality<R: SqlRow>(r: &R) -> Result<Municipality, sqlx::Error> {
-    Ok(Municipality {
-        id: r.column("id")?,
-        region_id: r.column("region_id")?,
-        name: r.column("name")?,
-        code: r.column("code")?,
-        central_town: r.column("central_town")?,
-        archived: r.column("archived")?,
-    })
-}
-
-pub fn operator<R: SqlRow>(r: &R) -> Result<Operator, sqlx::Error> {
-    Ok(Operator {
-        id: r.column("id")?,
-        name: r.column("name")?,
-        org_number: r
-            .column::<Option<String>>("org_number")?
-            .map(OrgNumber::from_stored),
-        contact_email: r
-            .column::<Option<String>>("contact_email")?
-            .map(Email::from_stored),
-        archived: r.column("archived")?,
-    })
-}
-
-/// Hubs with the names a listing shows; map each row with [`hub_listing`].
-pub const HUB_LISTING: &str =
-    "SELECT h.*, m.name AS municipality_name, m.central_town, m.region_id, \
-     r.name AS region_name, o.name AS operator_name \
-     FROM hubs h JOIN municipalities m ON m.id = h.municipality_id \
-     JOIN regions r ON r.id = m.region_id JOIN operators o ON o.id = h.operator_id";
-
-/// A row of [`HUB_LISTING`]. The opening hours are a JSON column, which
-/// each backend decodes its own way (text in SQLite, `jsonb` in PostgreSQL).
-pub fn hub_listing<R: SqlRow>(
-    r: &R,
-    opening_hours: OpeningHours,
-) -> Result<HubListing, sqlx::Error> {
-    Ok(HubListing {
-        hub: Hub {
-            id: r.column("id")?,
-            municipality_id: r.column("municipality_id")?,
-            operator_id: r.column("operator_id")?,
-            name: r.column("name")?,
-            description: r.column("description")?,
-            street_address: r.column("street_address")?,
-            postal_code: r.column("postal_code")?,
-            city: r.column("city")?,
-            latitude: r.column("latitude")?,
-            longitude: r.column("longitude")?,
-            in_central_town: r.column("in_central_town")?,
-            opening_hours,
-            archived: r.column("archived")?,
-        },
-        municipality_name: r.column("municipality_name")?,
-        central_town: r.column("central_town")?,
-        region_id: r.column("region_id")?,
-        region_name: r.column("region_name")?,
-        operator_name: r.column("operator_name")?,
-    })
-}
-
-pub fn zone<R: SqlRow>(r: &R) -> Result<Zone, sqlx::Error> {
-    Ok(Zone {
-        id: r.column("id")?,
-        hub_id: r.column("hub_id")?,
-        name: r.column("name")?,
-        purpose: r.column("purpose")?,
-        capacity: r.column("capacity")?,
-        archived: r.column("archived")?,
-    })
-}
-
 // ------------------------------------------------------------- people
 
 pub fn organisation<R: SqlRow>(r: &R) -> Result<Organisation, sqlx::Error> {
@@ -489,112 +507,6 @@ pub fn api_token<R: SqlRow>(r: &R) -> Result<ApiToken, sqlx::Error> {
         token_hash: r.column("token_hash")?,
         created_at: r.column("created_at")?,
         revoked_at: r.column("revoked_at")?,
-    })
-}
-
-// --------------------------------------------------------- membership
-
-/// A plan whose columns are named `{prefix}id`, `{prefix}name`, … (a
-/// query that joins plans to seats names them `pl_*`).
-pub fn plan_prefixed<R: SqlRow>(r: &R, prefix: &str) -> Result<Plan, sqlx::Error> {
-    let col = |c: &str| format!("{prefix}{c}");
-    let scope_kind: String = r.column(&col("scope_kind"))?;
-    let region_id: Option<Uuid> = r.column(&col("scope_region_id"))?;
-    let hub_id: Option<Uuid> = r.column(&col("scope_hub_id"))?;
-    let scope_id = match scope_kind.as_str() {
-        "region" => region_id,
-        "hub" => hub_id,
-        _ => None,
-    };
-    let validity_kind: String = r.column(&col("validity_kind"))?;
-    let validity_days: Option<i64> = r.column(&col("validity_days"))?;
-    Ok(Plan {
-        id: r.column(&col("id"))?,
-        name: r.column(&col("name"))?,
-        description: r.column(&col("description"))?,
-        scope: PlanScope::from_parts(&scope_kind, scope_id)
-            .map_err(|e| decode("scope_kind", e.message))?,
-        monthly_price_ore: r.column(&col("monthly_price_ore"))?,
-        included_hours_per_month: r.column(&col("included_hours_per_month"))?,
-        max_guests: r.column(&col("max_guests"))?,
-        validity: Validity::from_parts(&validity_kind, validity_days)
-            .map_err(|e| decode("validity_kind", e.message))?,
-        archived: r.column(&col("archived"))?,
-    })
-}
-
-pub fn plan<R: SqlRow>(r: &R) -> Result<Plan, sqlx::Error> {
-    plan_prefixed(r, "")
-}
-
-fn checkin_method(method: String) -> Result<CheckInMethod, sqlx::Error> {
-    CheckInMethod::parse(&method)
-        .ok_or_else(|| decode("method", format!("unknown method {method:?}")))
-}
-
-pub fn checkin<R: SqlRow>(r: &R) -> Result<CheckIn, sqlx::Error> {
-    Ok(CheckIn {
-        method: checkin_method(r.column("method")?)?,
-        id: r.column("id")?,
-        person_id: r.column("person_id")?,
-        hub_id: r.column("hub_id")?,
-        seat_id: r.column("seat_id")?,
-        checked_in_at: r.column("checked_in_at")?,
-        checked_out_at: r.column("checked_out_at")?,
-        auto_closed: r.column("auto_closed")?,
-    })
-}
-
-pub fn seat<R: SqlRow>(r: &R) -> Result<Seat, sqlx::Error> {
-    Ok(Seat {
-        id: r.column("id")?,
-        plan_id: r.column("plan_id")?,
-        organisation_id: r.column("organisation_id")?,
-        start_date: r.column("start_date")?,
-        end_date: r.column("end_date")?,
-        created_at: r.column("created_at")?,
-    })
-}
-
-/// A seat with its plan's name and current holder (`holder_*` columns).
-pub fn seat_view<R: SqlRow>(r: &R) -> Result<SeatView, sqlx::Error> {
-    let holder_id: Option<Uuid> = r.column("holder_id")?;
-    let holder = match holder_id {
-        Some(person_id) => Some(SeatHolder {
-            person_id,
-            first_name: r.column("holder_first_name")?,
-            last_name: r.column("holder_last_name")?,
-            since: r.column("holder_since")?,
-        }),
-        None => None,
-    };
-    Ok(SeatView {
-        seat: seat(r)?,
-        plan_name: r.column("plan_name")?,
-        holder,
-    })
-}
-
-pub fn holding<R: SqlRow>(r: &R) -> Result<SeatHolding, sqlx::Error> {
-    Ok(SeatHolding {
-        seat_id: r.column("seat_id")?,
-        person_id: r.column("person_id")?,
-        from: r.column("held_from")?,
-        until: r.column("held_until")?,
-    })
-}
-
-pub fn guest_visit<R: SqlRow>(r: &R) -> Result<GuestVisit, sqlx::Error> {
-    Ok(GuestVisit {
-        id: r.column("id")?,
-        host_checkin_id: r.column("host_checkin_id")?,
-        host_person_id: r.column("host_person_id")?,
-        hub_id: r.column("hub_id")?,
-        first_name: r.column("first_name")?,
-        last_name: r.column("last_name")?,
-        organisation_id: r.column("organisation_id")?,
-        arrived_at: r.column("arrived_at")?,
-        left_at: r.column("left_at")?,
     })
 }
 

@@ -1,0 +1,267 @@
+//! The network's rows for both SQL backends: how regions, municipalities,
+//! operators, hubs, zones and rooms are written ([`Record`]) and read (the
+//! row mappers), and the hub listing's query. Both backends keep these
+//! tables alike; what differs (placeholders, name collation in an
+//! `ORDER BY`, the JSON column's type) is the backend's or `sqlx`'s.
+
+use super::record::Record;
+use super::{decode, Bind, ReadColumn, SqlRow};
+use crate::HubListing;
+use sqlx::types::Json;
+use sqlx::{Database, Encode, QueryBuilder, Type};
+use thirdplace_domain::{
+    Email, Hub, Municipality, OpeningHours, Operator, OrgNumber, Region, Room, RoomKind, Zone,
+};
+use uuid::Uuid;
+
+// ------------------------------------------------------------- writing
+
+impl Record for Region {
+    const TABLE: &'static str = "regions";
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn columns(&self) -> Vec<(&'static str, Bind<'_>)> {
+        vec![
+            ("name", Bind::Text(&self.name)),
+            ("code", Bind::Text(&self.code)),
+            ("archived", Bind::Bool(self.archived)),
+        ]
+    }
+}
+
+impl Record for Municipality {
+    const TABLE: &'static str = "municipalities";
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn columns(&self) -> Vec<(&'static str, Bind<'_>)> {
+        vec![
+            ("region_id", Bind::Id(self.region_id)),
+            ("name", Bind::Text(&self.name)),
+            ("code", Bind::Text(&self.code)),
+            ("central_town", Bind::Text(&self.central_town)),
+            ("archived", Bind::Bool(self.archived)),
+        ]
+    }
+
+    fn references(&self) -> Vec<(&'static str, Uuid, &'static str)> {
+        vec![("regions", self.region_id, "region_id")]
+    }
+}
+
+impl Record for Operator {
+    const TABLE: &'static str = "operators";
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn columns(&self) -> Vec<(&'static str, Bind<'_>)> {
+        let org_number = self.org_number.as_ref().map(OrgNumber::as_str);
+        let contact_email = self.contact_email.as_ref().map(Email::as_str);
+        vec![
+            ("name", Bind::Text(&self.name)),
+            ("org_number", Bind::OptText(org_number)),
+            ("contact_email", Bind::OptText(contact_email)),
+            ("archived", Bind::Bool(self.archived)),
+        ]
+    }
+}
+
+impl Record for Hub {
+    const TABLE: &'static str = "hubs";
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn columns(&self) -> Vec<(&'static str, Bind<'_>)> {
+        vec![
+            ("municipality_id", Bind::Id(self.municipality_id)),
+            ("operator_id", Bind::Id(self.operator_id)),
+            ("name", Bind::Text(&self.name)),
+            ("description", Bind::Text(&self.description)),
+            ("street_address", Bind::Text(&self.street_address)),
+            ("postal_code", Bind::Text(&self.postal_code)),
+            ("city", Bind::Text(&self.city)),
+            ("latitude", Bind::Float(self.latitude)),
+            ("longitude", Bind::Float(self.longitude)),
+            ("in_central_town", Bind::Bool(self.in_central_town)),
+            ("opening_hours", Bind::Hours(&self.opening_hours)),
+            ("archived", Bind::Bool(self.archived)),
+        ]
+    }
+
+    fn references(&self) -> Vec<(&'static str, Uuid, &'static str)> {
+        vec![
+            ("municipalities", self.municipality_id, "municipality_id"),
+            ("operators", self.operator_id, "operator_id"),
+        ]
+    }
+}
+
+impl Record for Zone {
+    const TABLE: &'static str = "zones";
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn columns(&self) -> Vec<(&'static str, Bind<'_>)> {
+        vec![
+            ("hub_id", Bind::Id(self.hub_id)),
+            ("name", Bind::Text(&self.name)),
+            ("purpose", Bind::Text(&self.purpose)),
+            ("capacity", Bind::Int(self.capacity)),
+            ("archived", Bind::Bool(self.archived)),
+        ]
+    }
+
+    fn references(&self) -> Vec<(&'static str, Uuid, &'static str)> {
+        vec![("hubs", self.hub_id, "hub_id")]
+    }
+}
+
+impl Record for Room {
+    const TABLE: &'static str = "rooms";
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn columns(&self) -> Vec<(&'static str, Bind<'_>)> {
+        vec![
+            ("hub_id", Bind::Id(self.hub_id)),
+            ("name", Bind::Text(&self.name)),
+            ("kind", Bind::Text(self.kind.key())),
+            ("capacity", Bind::Int(self.capacity)),
+            ("hourly_price_ore", Bind::Int(self.hourly_price_ore)),
+            (
+                "vat_rate_percent",
+                Bind::SmallInt(i16::from(self.vat_rate_percent)),
+            ),
+            ("archived", Bind::Bool(self.archived)),
+        ]
+    }
+
+    fn references(&self) -> Vec<(&'static str, Uuid, &'static str)> {
+        vec![("hubs", self.hub_id, "hub_id")]
+    }
+}
+
+// ------------------------------------------------------------- reading
+
+pub fn region<R: SqlRow>(r: &R) -> Result<Region, sqlx::Error> {
+    Ok(Region {
+        id: r.column("id")?,
+        name: r.column("name")?,
+        code: r.column("code")?,
+        archived: r.column("archived")?,
+    })
+}
+
+pub fn municipality<R: SqlRow>(r: &R) -> Result<Municipality, sqlx::Error> {
+    Ok(Municipality {
+        id: r.column("id")?,
+        region_id: r.column("region_id")?,
+        name: r.column("name")?,
+        code: r.column("code")?,
+        central_town: r.column("central_town")?,
+        archived: r.column("archived")?,
+    })
+}
+
+pub fn operator<R: SqlRow>(r: &R) -> Result<Operator, sqlx::Error> {
+    Ok(Operator {
+        id: r.column("id")?,
+        name: r.column("name")?,
+        org_number: r
+            .column::<Option<String>>("org_number")?
+            .map(OrgNumber::from_stored),
+        contact_email: r
+            .column::<Option<String>>("contact_email")?
+            .map(Email::from_stored),
+        archived: r.column("archived")?,
+    })
+}
+
+pub fn zone<R: SqlRow>(r: &R) -> Result<Zone, sqlx::Error> {
+    Ok(Zone {
+        id: r.column("id")?,
+        hub_id: r.column("hub_id")?,
+        name: r.column("name")?,
+        purpose: r.column("purpose")?,
+        capacity: r.column("capacity")?,
+        archived: r.column("archived")?,
+    })
+}
+
+/// A room; its VAT rate is a small integer column.
+pub fn room<R: SqlRow>(r: &R) -> Result<Room, sqlx::Error> {
+    let kind: String = r.column("kind")?;
+    let vat: i16 = r.column("vat_rate_percent")?;
+    Ok(Room {
+        id: r.column("id")?,
+        hub_id: r.column("hub_id")?,
+        name: r.column("name")?,
+        kind: RoomKind::parse(&kind).map_err(|e| decode("kind", e.message))?,
+        capacity: r.column("capacity")?,
+        hourly_price_ore: r.column("hourly_price_ore")?,
+        vat_rate_percent: u8::try_from(vat).map_err(|e| decode("vat_rate_percent", e))?,
+        archived: r.column("archived")?,
+    })
+}
+
+/// Hubs with the names a listing shows; map each row with [`hub_listing`].
+pub const HUB_LISTING: &str =
+    "SELECT h.*, m.name AS municipality_name, m.central_town, m.region_id, \
+     r.name AS region_name, o.name AS operator_name \
+     FROM hubs h JOIN municipalities m ON m.id = h.municipality_id \
+     JOIN regions r ON r.id = m.region_id JOIN operators o ON o.id = h.operator_id";
+
+/// [`HUB_LISTING`] for the hub `id`.
+pub fn hub_by_id<'a, DB>(id: Uuid) -> QueryBuilder<'a, DB>
+where
+    DB: Database,
+    Bind<'a>: Encode<'a, DB> + Type<DB>,
+{
+    let mut q = QueryBuilder::new(format!("{HUB_LISTING} WHERE h.id = "));
+    q.push_bind(Bind::Id(id));
+    q
+}
+
+/// A row of [`HUB_LISTING`]. The opening hours are a JSON column (text in
+/// SQLite, `jsonb` in PostgreSQL), which `sqlx` decodes for each.
+pub fn hub_listing<R>(r: &R) -> Result<HubListing, sqlx::Error>
+where
+    R: SqlRow + ReadColumn<Json<OpeningHours>>,
+{
+    let Json(opening_hours) = r.column("opening_hours")?;
+    Ok(HubListing {
+        hub: Hub {
+            id: r.column("id")?,
+            municipality_id: r.column("municipality_id")?,
+            operator_id: r.column("operator_id")?,
+            name: r.column("name")?,
+            description: r.column("description")?,
+            street_address: r.column("street_address")?,
+            postal_code: r.column("postal_code")?,
+            city: r.column("city")?,
+            latitude: r.column("latitude")?,
+            longitude: r.column("longitude")?,
+            in_central_town: r.column("in_central_town")?,
+            opening_hours,
+            archived: r.column("archived")?,
+        },
+        municipality_name: r.column("municipality_name")?,
+        central_town: r.column("central_town")?,
+        region_id: r.column("region_id")?,
+        region_name: r.column("region_name")?,
+        operator_name: r.column("operator_name")?,
+    })
+}
