@@ -25,6 +25,7 @@ use uuid::Uuid;
 
 mod audit;
 mod bookings;
+mod dialect;
 mod events;
 mod membership;
 mod meta;

@@ -1,8 +1,11 @@
-//! [`MetaStore`] for PostgreSQL: the backend's name, its ping and the `meta` table.
+//! [`MetaStore`] for PostgreSQL: the backend's name, its ping and the
+//! `meta` table (queries in [`thirdplace_store::sql::meta`]), each on a
+//! connection of the pool.
 
-use crate::{db, Bind, PostgresStore};
+use crate::dialect::Pg;
+use crate::PostgresStore;
 use async_trait::async_trait;
-use thirdplace_store::sql::FetchValue;
+use thirdplace_store::sql::meta as shared;
 use thirdplace_store::{MetaStore, StoreResult};
 
 #[async_trait]
@@ -14,44 +17,21 @@ impl MetaStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(db)
-            .map(|_| ())
+        shared::ping::<Pg>(&mut *self.conn().await?).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_meta(&self, key: &str) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
-            .bind(key)
-            .optional_value(&self.pool)
-            .await
+        shared::get_meta::<Pg>(&mut *self.conn().await?, key).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
-        self.write_simple(
-            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            vec![Bind::Text(key), Bind::Text(value)],
-        )
-        .await
+        shared::set_meta::<Pg>(&mut *self.conn().await?, key, value).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn meta_get_or_insert(&self, key: &str, value: &str) -> StoreResult<String> {
-        // The first writer wins; everyone (the first included) then reads its
-        // value. A row once written is never deleted by this, so the SELECT
-        // always finds one.
-        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-            .bind(key)
-            .bind(value)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
-            .bind(key)
-            .value(&self.pool)
-            .await
+        shared::meta_get_or_insert::<Pg>(&mut *self.conn().await?, key, value).await
     }
 }

@@ -1,11 +1,13 @@
 //! [`ThrottleStore`] for PostgreSQL: failed sign-ins per key in
 //! `sign_in_strikes`. Each key's count is one row that an upsert raises,
-//! so processes recording at once all count.
+//! so processes recording at once all count; reads and deletes are
+//! [`thirdplace_store::sql::throttle`]'s.
 
+use crate::dialect::Pg;
 use crate::{db, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use thirdplace_store::sql::throttle as shared;
 use thirdplace_store::{StoreResult, Strikes, ThrottleStore};
 
 #[async_trait]
@@ -16,21 +18,7 @@ impl ThrottleStore for PostgresStore {
         key: &str,
         forget_before: DateTime<Utc>,
     ) -> StoreResult<Option<Strikes>> {
-        let row = sqlx::query(
-            "SELECT failures, last_at FROM sign_in_strikes WHERE key = $1 AND last_at >= $2",
-        )
-        .bind(key)
-        .bind(forget_before)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
-        row.map(|r| {
-            Ok(Strikes {
-                failures: r.try_get("failures").map_err(db)?,
-                last_at: r.try_get("last_at").map_err(db)?,
-            })
-        })
-        .transpose()
+        shared::strikes::<Pg>(&mut *self.conn().await?, key, forget_before).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -43,11 +31,7 @@ impl ThrottleStore for PostgresStore {
         // Stale rows go in a statement of their own, so the transaction
         // below locks only its own keys, in sorted order: two sign-ins
         // recording at once never wait on each other in a cycle.
-        sqlx::query("DELETE FROM sign_in_strikes WHERE last_at < $1")
-            .bind(forget_before)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
+        shared::forget_stale::<Pg>(&mut *self.conn().await?, forget_before).await?;
         let mut sorted: Vec<&String> = keys.iter().collect();
         sorted.sort();
         let mut tx = self.pool.begin().await.map_err(db)?;
@@ -71,11 +55,6 @@ impl ThrottleStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn clear_strikes(&self, key: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sign_in_strikes WHERE key = $1")
-            .bind(key)
-            .execute(&self.pool)
-            .await
-            .map_err(db)
-            .map(|_| ())
+        shared::clear::<Pg>(&mut *self.conn().await?, key).await
     }
 }

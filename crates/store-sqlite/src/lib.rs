@@ -23,6 +23,7 @@ macro_rules! write {
 // (declared after `write!` so that they can use it).
 mod audit;
 mod bookings;
+mod dialect;
 mod events;
 mod membership;
 mod meta;

@@ -1,28 +1,11 @@
-//! [`MetaStore`] for SQLite: the backend's name, its ping and the `meta` table.
+//! [`MetaStore`] for SQLite: the backend's name, its ping and the `meta`
+//! table (queries in [`thirdplace_store::sql::meta`]).
 
-use crate::{db, write_err, Bind, SqliteStore};
+use crate::dialect::Lite;
+use crate::SqliteStore;
 use async_trait::async_trait;
-use sqlx::sqlite::SqliteConnection;
-use thirdplace_store::sql::FetchValue;
+use thirdplace_store::sql::meta as shared;
 use thirdplace_store::{MetaStore, StoreResult};
-
-pub(crate) async fn meta_get_or_insert(
-    conn: &mut SqliteConnection,
-    key: &str,
-    value: &str,
-) -> StoreResult<String> {
-    sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
-        .bind(key)
-        .bind(value)
-        .execute(&mut *conn)
-        .await
-        .map_err(write_err)?;
-    let stored: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
-        .bind(key)
-        .value(&mut *conn)
-        .await?;
-    Ok(stored)
-}
 
 #[async_trait]
 impl MetaStore for SqliteStore {
@@ -33,33 +16,25 @@ impl MetaStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(db)
-            .map(|_| ())
+        shared::ping::<Lite>(&mut *self.pooled().await?).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_meta(&self, key: &str) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
-            .bind(key)
-            .optional_value(&mut *self.readers.get().await)
-            .await
+        shared::get_meta::<Lite>(&mut *self.readers.get().await, key).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
-        self.write_simple(
-            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            vec![Bind::Text(key), Bind::Text(value)],
-        )
-        .await
+        shared::set_meta::<Lite>(&mut *self.pooled().await?, key, value).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn meta_get_or_insert(&self, key: &str, value: &str) -> StoreResult<String> {
         let (key, value) = (key.to_owned(), value.to_owned());
-        write!(self, |conn| meta_get_or_insert(conn, &key, &value).await)
+        write!(self, |conn| shared::meta_get_or_insert::<Lite>(
+            conn, &key, &value
+        )
+        .await)
     }
 }

@@ -63,10 +63,35 @@ pub trait AuditStore: Send + Sync {
 #[cfg(feature = "sql")]
 pub mod sql {
     use super::{AuditEntry, AuditFilter};
+    use crate::sql::dialect::{Arg, Conn, Dialect, Run};
     use crate::sql::SqlRow;
+    use crate::StoreResult;
     use chrono::{DateTime, Utc};
     use sqlx::{Database, Encode, QueryBuilder, Type};
     use uuid::Uuid;
+
+    /// Appends `e` (the caller's transaction, if any). Instants are the
+    /// database's own type in both backends (RFC 3339 text in SQLite);
+    /// the details go as JSON text, cast where the column is `jsonb`
+    /// ([`Dialect::JSON_CAST`]).
+    pub async fn append<D: Dialect>(conn: &mut Conn<D>, e: &AuditEntry) -> StoreResult<()> {
+        let sql = format!(
+            "INSERT INTO audit_log (id, at, actor_id, action, object_kind, object_id, details) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7{})",
+            D::JSON_CAST
+        );
+        let args = vec![
+            Arg::Id(e.id),
+            Arg::Timestamp(e.at),
+            Arg::OptId(e.actor_id),
+            Arg::Text(&e.action),
+            Arg::Text(&e.object_kind),
+            Arg::Id(e.object_id),
+            Arg::Owned(e.details.to_string()),
+        ];
+        D::DB::run(conn, &sql, args).await.map_err(D::write_err)?;
+        Ok(())
+    }
 
     pub fn audit_entry(r: &impl SqlRow) -> Result<AuditEntry, sqlx::Error> {
         let details: String = r.column("details")?;

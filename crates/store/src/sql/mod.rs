@@ -32,6 +32,16 @@ use thirdplace_domain::{
 };
 use uuid::Uuid;
 
+pub mod backup;
+pub mod dialect;
+pub mod meta;
+pub mod outbox;
+pub mod people;
+pub mod privacy;
+pub mod retention;
+pub mod throttle;
+pub mod webhooks;
+
 /// Reads one column as a `T`; implemented for every `sqlx` row whose
 /// database decodes `T`.
 pub trait ReadColumn<T> {
