@@ -23,12 +23,10 @@ use thirdplace_store::sql::{self, affected, db, decode, one, rows, Bind, Fetch};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
-mod audit;
 mod bookings;
 mod dialect;
 mod events;
 mod membership;
-mod meta;
 mod network;
 mod outbox;
 mod people;

@@ -1,18 +1,17 @@
 //! [`PeopleStore`] for PostgreSQL: organisations, people and their roles,
 //! passwords, sessions, login failures and API tokens. The queries both
-//! backends run are in [`thirdplace_store::sql::people`]; here are the role
-//! lists (UUID arrays) and writing a person with its roles.
+//! backends run, and `impl PeopleStore`, are in
+//! [`thirdplace_store::sql::people`]; here are the role lists (UUID arrays)
+//! and writing a person with its roles.
 
 use crate::dialect::Pg;
 use crate::WriteOne;
 use crate::{db, write_err, PostgresStore};
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::Row;
-use thirdplace_domain::{Organisation, Person};
-use thirdplace_store::sql::people::{self as shared, PeopleDialect};
-use thirdplace_store::{ApiToken, PeopleFilter, PeopleStore, Session, StoreResult};
+use thirdplace_domain::Person;
+use thirdplace_store::sql::people::PeopleDialect;
+use thirdplace_store::StoreResult;
 use uuid::Uuid;
 
 impl PeopleDialect for Pg {
@@ -34,7 +33,7 @@ impl PeopleDialect for Pg {
 impl PostgresStore {
     /// The person row and both role lists in one transaction. Unknown
     /// references fail on their foreign keys, which roll the whole write back.
-    async fn write_person(&self, p: &Person, insert: bool) -> StoreResult<()> {
+    pub(crate) async fn write_person(&self, p: &Person, insert: bool) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         let sql = if insert {
             "INSERT INTO people (first_name, last_name, email, organisation_id, is_network_admin, archived, id) \
@@ -82,123 +81,5 @@ impl PostgresStore {
                 .map_err(write_err)?;
         }
         tx.commit().await.map_err(db)
-    }
-}
-
-#[async_trait]
-impl PeopleStore for PostgresStore {
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn list_organisations(&self) -> StoreResult<Vec<Organisation>> {
-        shared::list_organisations::<Pg>(&mut *self.conn().await?).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn get_organisation(&self, id: Uuid) -> StoreResult<Organisation> {
-        shared::get_organisation::<Pg>(&mut *self.conn().await?, id).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn insert_organisation(&self, o: &Organisation) -> StoreResult<()> {
-        shared::write_organisation::<Pg>(&mut *self.conn().await?, o, true).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn update_organisation(&self, o: &Organisation) -> StoreResult<()> {
-        shared::write_organisation::<Pg>(&mut *self.conn().await?, o, false).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn list_people(&self, organisation_id: Option<Uuid>) -> StoreResult<Vec<Person>> {
-        shared::list_people::<Pg>(&mut *self.conn().await?, organisation_id).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn list_people_page(&self, f: &PeopleFilter) -> StoreResult<Vec<Person>> {
-        shared::list_people_page::<Pg>(&mut *self.conn().await?, f).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn get_person(&self, id: Uuid) -> StoreResult<Person> {
-        shared::get_person::<Pg>(&mut *self.conn().await?, id).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn find_person_by_email(&self, email: &str) -> StoreResult<Option<Person>> {
-        shared::find_person_by_email::<Pg>(&mut *self.conn().await?, email).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn insert_person(&self, p: &Person) -> StoreResult<()> {
-        self.write_person(p, true).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn update_person(&self, p: &Person) -> StoreResult<()> {
-        self.write_person(p, false).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn password_hash(&self, person_id: Uuid) -> StoreResult<Option<String>> {
-        shared::password_hash::<Pg>(&mut *self.conn().await?, person_id).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn set_password_hash(&self, person_id: Uuid, hash: &str) -> StoreResult<()> {
-        shared::set_password_hash::<Pg>(&mut *self.conn().await?, person_id, hash).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn insert_session(&self, s: &Session) -> StoreResult<()> {
-        shared::insert_session::<Pg>(&mut *self.conn().await?, s).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn session_person(
-        &self,
-        id_hash: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<Person>> {
-        shared::session_person::<Pg>(&mut *self.conn().await?, id_hash, now).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
-        shared::delete_session::<Pg>(&mut *self.conn().await?, id_hash).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn delete_sessions_of(
-        &self,
-        person_id: Uuid,
-        except_id_hash: Option<&str>,
-    ) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        shared::delete_sessions_of::<Pg>(&mut conn, person_id, except_id_hash).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn insert_api_token(&self, t: &ApiToken) -> StoreResult<()> {
-        shared::insert_api_token::<Pg>(&mut *self.conn().await?, t).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn list_api_tokens(&self, person_id: Uuid) -> StoreResult<Vec<ApiToken>> {
-        shared::list_api_tokens::<Pg>(&mut *self.conn().await?, person_id).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn revoke_api_token(
-        &self,
-        person_id: Uuid,
-        token_id: Uuid,
-        at: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        shared::revoke_api_token::<Pg>(&mut conn, person_id, token_id, at).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn token_person(&self, token_hash: &str) -> StoreResult<Option<Person>> {
-        shared::token_person::<Pg>(&mut *self.conn().await?, token_hash).await
     }
 }

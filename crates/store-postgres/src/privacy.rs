@@ -1,16 +1,14 @@
 //! Erasing a person (GDPR art. 17) in PostgreSQL: one transaction, which
 //! locks the person (and, for an admin, every network admin) before it
-//! decides. The steps are [`thirdplace_store::sql::privacy`]'s.
+//! decides. The steps and `impl PrivacyStore` are
+//! [`thirdplace_store::sql::privacy`]'s; here are the steps other
+//! capabilities own.
 
 use crate::dialect::Pg;
-use crate::{db, PostgresStore};
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
-use thirdplace_store::sql::privacy::{erase_person, Erase};
-use thirdplace_store::{
-    Cancellation, Erased, Erasure, OutgoingEmail, PrivacyStore, RegistrationCancelled, StoreResult,
-};
+use thirdplace_store::sql::privacy::Erase;
+use thirdplace_store::{Cancellation, OutgoingEmail, RegistrationCancelled, StoreResult};
 use uuid::Uuid;
 
 impl Erase for Pg {
@@ -30,16 +28,5 @@ impl Erase for Pg {
         promotion: Option<&OutgoingEmail>,
     ) -> StoreResult<RegistrationCancelled> {
         crate::events::cancel_registration_in(conn, id, at, promotion).await
-    }
-}
-
-#[async_trait]
-impl PrivacyStore for PostgresStore {
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn erase_person(&self, e: &Erasure) -> StoreResult<Erased> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let erased = erase_person::<Pg>(&mut tx, e).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(erased)
     }
 }

@@ -19,14 +19,14 @@ macro_rules! write {
     };
 }
 
-// The capabilities, each implementing its trait of `thirdplace_store`
-// (declared after `write!` so that they can use it).
-mod audit;
+// The capabilities, each implementing its trait of `thirdplace_store` or
+// the steps SQLite takes its own way in a trait written once in
+// `thirdplace_store::sql` (see `dialect.rs`); declared after `write!` so
+// that they can use it.
 mod bookings;
 mod dialect;
 mod events;
 mod membership;
-mod meta;
 mod network;
 mod outbox;
 mod people;

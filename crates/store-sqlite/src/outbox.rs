@@ -1,18 +1,17 @@
-//! The e-mail outbox in SQLite: the queries both backends run are in
-//! [`thirdplace_store::sql::outbox`]; here are claiming (with a read first
-//! that spares the writer a job when nothing is due) and [`OutboxStore`].
+//! The e-mail outbox in SQLite: the queries both backends run, and
+//! `impl OutboxStore`, are in [`thirdplace_store::sql::outbox`]; here is
+//! claiming, with a read first that spares the writer a job when nothing
+//! is due.
 
 use crate::bookings::secs;
 use crate::dialect::Lite;
 use crate::SqliteStore;
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteConnection;
 use thirdplace_store::sql::outbox as shared;
 use thirdplace_store::sql::Fetch;
 use thirdplace_store::sql::FetchValue;
-use thirdplace_store::{OutboxStore, OutgoingEmail, StoreResult};
-use uuid::Uuid;
+use thirdplace_store::{OutgoingEmail, StoreResult};
 
 /// Writes `e` in the caller's transaction.
 pub(crate) async fn insert_email(
@@ -55,54 +54,15 @@ async fn claim_emails(
     Ok(out)
 }
 
-#[async_trait]
-impl OutboxStore for SqliteStore {
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn queue_email(&self, e: &OutgoingEmail) -> StoreResult<()> {
-        let e = e.clone();
-        write!(self, |conn| insert_email(conn, &e).await)
+/// Claims due e-mails as a job of the writer, if a read finds any due.
+pub(crate) async fn claim(
+    store: &SqliteStore,
+    now: DateTime<Utc>,
+    lease: chrono::Duration,
+    limit: i64,
+) -> StoreResult<Vec<OutgoingEmail>> {
+    if !any_email_due(&mut *store.readers.get().await, now).await? {
+        return Ok(Vec::new());
     }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn list_emails(&self, limit: i64) -> StoreResult<Vec<OutgoingEmail>> {
-        shared::list_emails::<Lite>(&mut *self.readers.get().await, limit).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn claim_emails(
-        &self,
-        now: DateTime<Utc>,
-        lease: chrono::Duration,
-        limit: i64,
-    ) -> StoreResult<Vec<OutgoingEmail>> {
-        if limit <= 0 || !any_email_due(&mut *self.readers.get().await, now).await? {
-            return Ok(Vec::new());
-        }
-        write!(self, |conn| claim_emails(conn, now, lease, limit).await)
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn mark_email_sent(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
-        write!(self, |conn| shared::mark_email_sent::<Lite>(conn, id, at)
-            .await)
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn mark_email_failed(
-        &self,
-        id: Uuid,
-        error: &str,
-        next_attempt_at: DateTime<Utc>,
-        give_up: bool,
-    ) -> StoreResult<()> {
-        let error = error.to_string();
-        write!(self, |conn| shared::mark_email_failed::<Lite>(
-            conn,
-            id,
-            &error,
-            next_attempt_at,
-            give_up
-        )
-        .await)
-    }
+    write!(store, |conn| claim_emails(conn, now, lease, limit).await)
 }

@@ -1,7 +1,8 @@
-//! Webhooks in SQLite: the queries both backends run are in
-//! [`thirdplace_store::sql::webhooks`]; here are the events column (the keys
-//! joined by commas), claiming deliveries (with a read first that spares
-//! the writer a job when nothing is due) and [`WebhookStore`].
+//! Webhooks in SQLite: the queries both backends run, and
+//! `impl WebhookStore`, are in [`thirdplace_store::sql::webhooks`]; here
+//! are the events column (the keys joined by commas) and claiming
+//! deliveries, with a read first that spares the writer a job when nothing
+//! is due.
 //! (Deliveries are queued by the changes they report, inside their
 //! transactions: see the check-ins in `membership.rs`.)
 
@@ -9,14 +10,12 @@ use crate::db;
 use crate::dialect::Lite;
 use crate::rows;
 use crate::SqliteStore;
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
-use thirdplace_domain::membership::{Webhook, WebhookDelivery};
-use thirdplace_store::sql::webhooks::{self as shared, delivery, webhook_prefixed, Hooks};
+use thirdplace_store::sql::webhooks::{delivery, webhook_prefixed, Hooks};
 use thirdplace_store::sql::FetchValue;
-use thirdplace_store::{ClaimedDelivery, StoreResult, WebhookStore};
+use thirdplace_store::{ClaimedDelivery, StoreResult};
 use uuid::Uuid;
 
 impl Hooks for Lite {
@@ -102,84 +101,16 @@ async fn claim_deliveries(
     Ok(claimed)
 }
 
-#[async_trait]
-impl WebhookStore for SqliteStore {
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn list_webhooks(&self) -> StoreResult<Vec<Webhook>> {
-        shared::list_webhooks::<Lite>(&mut *self.readers.get().await).await
+/// Claims due deliveries as a job of the writer, if a read finds any due.
+pub(crate) async fn claim(
+    store: &SqliteStore,
+    now: DateTime<Utc>,
+    lease: chrono::Duration,
+    limit: i64,
+) -> StoreResult<Vec<ClaimedDelivery>> {
+    if !any_delivery_due(&mut *store.readers.get().await, now).await? {
+        return Ok(Vec::new());
     }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn get_webhook(&self, id: Uuid) -> StoreResult<Webhook> {
-        shared::get_webhook::<Lite>(&mut *self.readers.get().await, id).await
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn insert_webhook(&self, w: &Webhook) -> StoreResult<()> {
-        let w = w.clone();
-        write!(self, |conn| shared::write_webhook::<Lite>(conn, &w, true)
-            .await)
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn update_webhook(&self, w: &Webhook) -> StoreResult<()> {
-        let w = w.clone();
-        write!(self, |conn| shared::write_webhook::<Lite>(conn, &w, false)
-            .await)
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn claim_deliveries(
-        &self,
-        now: DateTime<Utc>,
-        lease: chrono::Duration,
-        limit: i64,
-    ) -> StoreResult<Vec<ClaimedDelivery>> {
-        if limit <= 0 || !any_delivery_due(&mut *self.readers.get().await, now).await? {
-            return Ok(Vec::new());
-        }
-        write!(self, |conn| claim_deliveries(conn, now, lease, limit).await)
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn mark_delivered(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
-        write!(self, |conn| shared::mark_delivered::<Lite>(conn, id, at)
-            .await)
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn mark_attempt_failed(
-        &self,
-        id: Uuid,
-        error: &str,
-        next_attempt_at: DateTime<Utc>,
-        failed: bool,
-    ) -> StoreResult<()> {
-        let error = error.to_owned();
-        write!(self, |conn| shared::mark_attempt_failed::<Lite>(
-            conn,
-            id,
-            &error,
-            next_attempt_at,
-            failed
-        )
+    write!(store, |conn| claim_deliveries(conn, now, lease, limit)
         .await)
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn retry_delivery(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
-        write!(self, |conn| shared::retry_delivery::<Lite>(conn, id, now)
-            .await)
-    }
-
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn list_deliveries_before(
-        &self,
-        webhook_id: Option<Uuid>,
-        before: Option<(DateTime<Utc>, Uuid)>,
-        limit: i64,
-    ) -> StoreResult<Vec<WebhookDelivery>> {
-        let mut conn = self.readers.get().await;
-        shared::list_deliveries::<Lite>(&mut conn, webhook_id, before, limit).await
-    }
 }

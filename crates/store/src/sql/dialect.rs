@@ -75,6 +75,9 @@ pub trait Dialect: Send + Sync + 'static {
     /// What follows a placeholder whose JSON text goes into a JSON column.
     const JSON_CAST: &'static str;
 
+    /// What follows a JSON column to read it as text.
+    const JSON_TEXT: &'static str;
+
     /// How a write's error is told (unique and foreign-key violations).
     fn write_err(e: sqlx::Error) -> StoreError;
 
@@ -278,4 +281,10 @@ pub async fn found<D: Dialect>(
     args: Vec<Arg<'_>>,
 ) -> StoreResult<()> {
     super::affected(run::<D>(conn, sql, args).await?)
+}
+
+/// `a` as the next placeholder (`$n`) of `args`.
+pub fn param<'q>(args: &mut Vec<Arg<'q>>, a: Arg<'q>) -> String {
+    args.push(a);
+    format!("${}", args.len())
 }

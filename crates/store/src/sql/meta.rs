@@ -1,8 +1,11 @@
 //! The `meta` table's queries, the same in both SQL backends.
 
+use super::backend::Backend;
 use super::dialect::{self, Arg, Conn, Dialect, Run};
 use super::SqlRow;
+use crate::MetaStore;
 use crate::StoreResult;
+use async_trait::async_trait;
 
 /// Whether the database answers.
 pub async fn ping<D: Dialect>(conn: &mut Conn<D>) -> StoreResult<()> {
@@ -37,4 +40,36 @@ pub async fn meta_get_or_insert<D: Dialect>(
     get_meta::<D>(conn, key)
         .await?
         .ok_or(crate::StoreError::NotFound)
+}
+
+#[async_trait]
+impl<B: Backend> MetaStore for B {
+    #[tracing::instrument(level = "debug", skip_all)]
+    fn backend_name(&self) -> &'static str {
+        B::NAME
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn ping(&self) -> StoreResult<()> {
+        ping::<B::D>(&mut *self.pooled().await?).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_meta(&self, key: &str) -> StoreResult<Option<String>> {
+        get_meta::<B::D>(&mut *self.reader().await?, key).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
+        set_meta::<B::D>(&mut *self.pooled().await?, key, value).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn meta_get_or_insert(&self, key: &str, value: &str) -> StoreResult<String> {
+        let (key, value) = (key.to_owned(), value.to_owned());
+        self.write(move |c| {
+            Box::pin(async move { meta_get_or_insert::<B::D>(c, &key, &value).await })
+        })
+        .await
+    }
 }

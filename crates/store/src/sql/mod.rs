@@ -32,6 +32,7 @@ use thirdplace_domain::{
 };
 use uuid::Uuid;
 
+pub mod backend;
 pub mod backup;
 pub mod dialect;
 pub mod meta;

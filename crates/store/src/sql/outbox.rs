@@ -4,8 +4,11 @@
 //! processes have locked), so each backend claims in its own SQL and maps
 //! the rows with [`email`].
 
+use super::backend::Backend;
 use super::dialect::{self, Arg, Conn, Dialect, RowOf, Run};
+use crate::OutboxStore;
 use crate::{OutgoingEmail, StoreResult};
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -79,4 +82,55 @@ pub async fn mark_email_failed<D: Dialect>(
         Arg::Id(id),
     ];
     dialect::found::<D>(conn, sql, args).await
+}
+
+#[async_trait]
+impl<B: Backend> OutboxStore for B {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn queue_email(&self, e: &OutgoingEmail) -> StoreResult<()> {
+        let e = e.clone();
+        self.write(move |c| Box::pin(async move { insert_email::<B::D>(c, &e).await }))
+            .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_emails(&self, limit: i64) -> StoreResult<Vec<OutgoingEmail>> {
+        list_emails::<B::D>(&mut *self.reader().await?, limit).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn claim_emails(
+        &self,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> StoreResult<Vec<OutgoingEmail>> {
+        if limit <= 0 {
+            return Ok(Vec::new());
+        }
+        self.claim_due_emails(now, lease, limit).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn mark_email_sent(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
+        self.write(move |c| Box::pin(async move { mark_email_sent::<B::D>(c, id, at).await }))
+            .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn mark_email_failed(
+        &self,
+        id: Uuid,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+        give_up: bool,
+    ) -> StoreResult<()> {
+        let error = error.to_owned();
+        self.write(move |c| {
+            Box::pin(async move {
+                mark_email_failed::<B::D>(c, id, &error, next_attempt_at, give_up).await
+            })
+        })
+        .await
+    }
 }

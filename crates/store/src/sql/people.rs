@@ -5,9 +5,12 @@
 //! (SQLite checks references inside the writer's transaction; PostgreSQL
 //! lets its foreign keys name them) and stays in each backend.
 
-use super::dialect::{self, Arg, Conn, Dialect, RowOf, Run};
+use super::backend::Backend;
+use super::dialect::{self, param, Arg, Conn, Dialect, RowOf, Run};
 use super::{api_token, organisation, SqlRow};
+use crate::PeopleStore;
 use crate::{ApiToken, PeopleFilter, Session, StoreError, StoreResult};
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use thirdplace_domain::{Email, Organisation, Person};
 use uuid::Uuid;
@@ -93,12 +96,6 @@ pub async fn list_people<D: PeopleDialect>(
     };
     let sql = format!("{} {filter}{order}", D::PERSON);
     dialect::all::<D, _>(conn, &sql, args, person::<D>).await
-}
-
-/// `a` as the next placeholder of `args`.
-fn param<'q>(args: &mut Vec<Arg<'q>>, a: Arg<'q>) -> String {
-    args.push(a);
-    format!("${}", args.len())
 }
 
 /// A page of people as `f` says, by name (bytewise, so both backends page
@@ -282,4 +279,122 @@ pub async fn revoke_api_token<D: Dialect>(
                WHERE id = $2 AND person_id = $3";
     let args = vec![Arg::Timestamp(at), Arg::Id(token_id), Arg::Id(person_id)];
     dialect::found::<D>(conn, sql, args).await
+}
+
+#[async_trait]
+impl<B: Backend> PeopleStore for B {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_organisations(&self) -> StoreResult<Vec<Organisation>> {
+        list_organisations::<B::D>(&mut *self.reader().await?).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_organisation(&self, id: Uuid) -> StoreResult<Organisation> {
+        get_organisation::<B::D>(&mut *self.reader().await?, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_organisation(&self, o: &Organisation) -> StoreResult<()> {
+        write_organisation::<B::D>(&mut *self.pooled().await?, o, true).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_organisation(&self, o: &Organisation) -> StoreResult<()> {
+        write_organisation::<B::D>(&mut *self.pooled().await?, o, false).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_people(&self, organisation_id: Option<Uuid>) -> StoreResult<Vec<Person>> {
+        list_people::<B::D>(&mut *self.reader().await?, organisation_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_people_page(&self, f: &PeopleFilter) -> StoreResult<Vec<Person>> {
+        list_people_page::<B::D>(&mut *self.reader().await?, f).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_person(&self, id: Uuid) -> StoreResult<Person> {
+        get_person::<B::D>(&mut *self.reader().await?, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn find_person_by_email(&self, email: &str) -> StoreResult<Option<Person>> {
+        find_person_by_email::<B::D>(&mut *self.reader().await?, email).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_person(&self, p: &Person) -> StoreResult<()> {
+        self.store_person(p, true).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_person(&self, p: &Person) -> StoreResult<()> {
+        self.store_person(p, false).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn password_hash(&self, person_id: Uuid) -> StoreResult<Option<String>> {
+        password_hash::<B::D>(&mut *self.reader().await?, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_password_hash(&self, person_id: Uuid, hash: &str) -> StoreResult<()> {
+        set_password_hash::<B::D>(&mut *self.pooled().await?, person_id, hash).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_session(&self, s: &Session) -> StoreResult<()> {
+        insert_session::<B::D>(&mut *self.pooled().await?, s).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn session_person(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Person>> {
+        session_person::<B::D>(&mut *self.reader().await?, id_hash, now).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        delete_session::<B::D>(&mut *self.pooled().await?, id_hash).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_sessions_of(
+        &self,
+        person_id: Uuid,
+        except_id_hash: Option<&str>,
+    ) -> StoreResult<()> {
+        let mut conn = self.pooled().await?;
+        delete_sessions_of::<B::D>(&mut conn, person_id, except_id_hash).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_api_token(&self, t: &ApiToken) -> StoreResult<()> {
+        insert_api_token::<B::D>(&mut *self.pooled().await?, t).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_api_tokens(&self, person_id: Uuid) -> StoreResult<Vec<ApiToken>> {
+        list_api_tokens::<B::D>(&mut *self.reader().await?, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn revoke_api_token(
+        &self,
+        person_id: Uuid,
+        token_id: Uuid,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut conn = self.pooled().await?;
+        revoke_api_token::<B::D>(&mut conn, person_id, token_id, at).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn token_person(&self, token_hash: &str) -> StoreResult<Option<Person>> {
+        token_person::<B::D>(&mut *self.reader().await?, token_hash).await
+    }
 }

@@ -4,12 +4,15 @@
 //! kept for bookkeeping and statistics stays, pointing at an anonymous
 //! person.
 
+use super::backend::Backend;
 use super::dialect::{self, Arg, Conn, Dialect};
 use super::SqlRow;
+use crate::PrivacyStore;
 use crate::{
     Cancellation, Erased, Erasure, OutgoingEmail, Refusal, RegistrationCancelled, StoreError,
     StoreResult,
 };
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::future::Future;
 use uuid::Uuid;
@@ -161,4 +164,14 @@ pub async fn erase_person<D: Erase>(conn: &mut Conn<D>, e: &Erasure) -> StoreRes
         cancelled_bookings: bookings,
         cancelled_registrations,
     })
+}
+
+#[async_trait]
+impl<B: Backend> PrivacyStore for B {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn erase_person(&self, e: &Erasure) -> StoreResult<Erased> {
+        let e = e.clone();
+        self.transaction(move |c| Box::pin(async move { erase_person::<B::D>(c, &e).await }))
+            .await
+    }
 }

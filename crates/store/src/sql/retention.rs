@@ -1,35 +1,24 @@
 //! Retention in both SQL backends: the policy's one row, the run marker,
-//! and the reductions, each kind in a step of its own that the backend runs
-//! in a transaction of its own ([`Reduce`]). Instants are compared as each
+//! and the reductions, each kind in a write of its own ([`Backend::write`]);
+//! check-ins go as the backend says ([`Backend::reduce_checkins`]). Instants are compared as each
 //! table keeps them: in SQLite check-ins, guests, deliveries, sessions and
 //! tokens as sqlx's RFC 3339 text ([`Arg::Timestamp`]), e-mails as
 //! [`Dialect::INSTANTS`], sign-in strikes and the last run as
 //! [`Dialect::PRECISE_INSTANTS`].
 
+use super::backend::Backend;
 use super::dialect::{self, Arg, Conn, Dialect};
+use crate::RetentionStore;
 use crate::StoreResult;
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use std::future::Future;
 use thirdplace_domain::retention::{RetentionCounts, RetentionPolicy, ERASED_GUEST_NAME};
 
-/// How a backend runs each reduction, each in a transaction of its own
-/// (a kind is reduced whole or not at all).
-pub trait Reduce: Sync {
-    type D: Dialect;
-
-    /// Deletes closed check-ins from before `before` with their guest
-    /// visits (`hub_visit_days` keeps counting them): (check-ins, visits).
-    fn reduce_checkins(
-        &self,
-        before: DateTime<Utc>,
-    ) -> impl Future<Output = StoreResult<(u64, u64)>> + Send;
-
-    /// Runs one statement; how many rows it changed.
-    fn reduce(
-        &self,
-        sql: &'static str,
-        args: Vec<Arg<'static>>,
-    ) -> impl Future<Output = StoreResult<u64>> + Send;
+/// Runs one reduction as a write of its own (a kind is reduced whole or
+/// not at all); how many rows it changed.
+async fn reduce<B: Backend>(s: &B, sql: &'static str, args: Vec<Arg<'static>>) -> StoreResult<u64> {
+    s.write(move |c| Box::pin(async move { dialect::run::<B::D>(c, sql, args).await }))
+        .await
 }
 
 /// The policy, or the default one if none was set.
@@ -59,56 +48,56 @@ pub async fn set_policy<D: Dialect>(conn: &mut Conn<D>, p: &RetentionPolicy) -> 
 }
 
 /// Reduces what `p` says is kept too long at `now`.
-pub async fn apply<S: Reduce>(
-    s: &S,
+pub async fn apply<B: Backend>(
+    s: &B,
     p: &RetentionPolicy,
     now: DateTime<Utc>,
 ) -> StoreResult<RetentionCounts> {
     let c = p.cutoffs(now);
     let (checkins, guest_visits) = s.reduce_checkins(c.checkins).await?;
-    let guest_names = s
-        .reduce(
-            "UPDATE guest_visits SET first_name = $2, last_name = '' \
+    let guest_names = reduce(
+        s,
+        "UPDATE guest_visits SET first_name = $2, last_name = '' \
              WHERE arrived_at < $1 AND (first_name <> $2 OR last_name <> '')",
-            vec![Arg::Timestamp(c.guest_names), Arg::Text(ERASED_GUEST_NAME)],
-        )
-        .await?;
+        vec![Arg::Timestamp(c.guest_names), Arg::Text(ERASED_GUEST_NAME)],
+    )
+    .await?;
     // Sent, or given up on: an unsent e-mail waiting in the queue keeps
     // what it needs to be sent.
-    let emails = s
-        .reduce(
-            "UPDATE email_outbox SET to_address = '', body = '', last_error = NULL \
+    let emails = reduce(
+        s,
+        "UPDATE email_outbox SET to_address = '', body = '', last_error = NULL \
              WHERE (sent_at < $1 OR (sent_at IS NULL AND failed AND created_at < $1)) \
              AND (to_address <> '' OR body <> '' OR last_error IS NOT NULL)",
-            vec![S::D::at(c.emails)],
-        )
-        .await?;
-    let webhook_payloads = s
-        .reduce(
-            "UPDATE webhook_deliveries SET payload = '', last_error = NULL \
+        vec![B::D::at(c.emails)],
+    )
+    .await?;
+    let webhook_payloads = reduce(
+        s,
+        "UPDATE webhook_deliveries SET payload = '', last_error = NULL \
              WHERE created_at < $1 AND (delivered_at IS NOT NULL OR failed) \
              AND (payload <> '' OR last_error IS NOT NULL)",
-            vec![Arg::Timestamp(c.webhook_payloads)],
-        )
-        .await?;
-    let sessions = s
-        .reduce(
-            "DELETE FROM sessions WHERE expires_at < $1",
-            vec![Arg::Timestamp(c.sessions)],
-        )
-        .await?;
-    let api_tokens = s
-        .reduce(
-            "DELETE FROM api_tokens WHERE revoked_at < $1",
-            vec![Arg::Timestamp(c.sessions)],
-        )
-        .await?;
-    let sign_in_failures = s
-        .reduce(
-            "DELETE FROM sign_in_strikes WHERE last_at < $1",
-            vec![S::D::PRECISE_INSTANTS.arg(Some(c.sign_in_failures))],
-        )
-        .await?;
+        vec![Arg::Timestamp(c.webhook_payloads)],
+    )
+    .await?;
+    let sessions = reduce(
+        s,
+        "DELETE FROM sessions WHERE expires_at < $1",
+        vec![Arg::Timestamp(c.sessions)],
+    )
+    .await?;
+    let api_tokens = reduce(
+        s,
+        "DELETE FROM api_tokens WHERE revoked_at < $1",
+        vec![Arg::Timestamp(c.sessions)],
+    )
+    .await?;
+    let sign_in_failures = reduce(
+        s,
+        "DELETE FROM sign_in_strikes WHERE last_at < $1",
+        vec![B::D::PRECISE_INSTANTS.arg(Some(c.sign_in_failures))],
+    )
+    .await?;
     Ok(RetentionCounts {
         checkins,
         guest_visits,
@@ -140,4 +129,43 @@ pub async fn last_run<D: Dialect>(conn: &mut Conn<D>) -> StoreResult<Option<Date
     })
     .await?;
     Ok(at.flatten())
+}
+
+#[async_trait]
+impl<B: Backend> RetentionStore for B {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn retention_policy(&self) -> StoreResult<RetentionPolicy> {
+        policy::<B::D>(&mut *self.reader().await?).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_retention_policy(&self, p: &RetentionPolicy) -> StoreResult<()> {
+        let p = *p;
+        self.write(move |c| Box::pin(async move { set_policy::<B::D>(c, &p).await }))
+            .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn apply_retention(
+        &self,
+        p: &RetentionPolicy,
+        now: DateTime<Utc>,
+    ) -> StoreResult<RetentionCounts> {
+        apply(self, p, now).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn claim_retention_run(
+        &self,
+        now: DateTime<Utc>,
+        not_since: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        self.write(move |c| Box::pin(async move { claim_run::<B::D>(c, now, not_since).await }))
+            .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn last_retention_run(&self) -> StoreResult<Option<DateTime<Utc>>> {
+        last_run::<B::D>(&mut *self.reader().await?).await
+    }
 }

@@ -6,9 +6,12 @@
 //! instants are the database's own type in both (RFC 3339 text in SQLite,
 //! which sorts as the instants do).
 
+use super::backend::Backend;
 use super::dialect::{self, Arg, Conn, Dialect, RowOf};
 use super::{decode, SqlRow};
 use crate::StoreResult;
+use crate::{ClaimedDelivery, WebhookStore};
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use thirdplace_domain::membership::{Webhook, WebhookDelivery, WebhookEvent};
 use uuid::Uuid;
@@ -168,4 +171,84 @@ pub async fn list_deliveries<D: Dialect>(
         args.len()
     ));
     dialect::all::<D, _>(conn, &sql, args, delivery).await
+}
+
+#[async_trait]
+impl<B: Backend> WebhookStore for B {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_webhooks(&self) -> StoreResult<Vec<Webhook>> {
+        list_webhooks::<B::D>(&mut *self.reader().await?).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_webhook(&self, id: Uuid) -> StoreResult<Webhook> {
+        get_webhook::<B::D>(&mut *self.reader().await?, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_webhook(&self, w: &Webhook) -> StoreResult<()> {
+        let w = w.clone();
+        self.write(move |c| Box::pin(async move { write_webhook::<B::D>(c, &w, true).await }))
+            .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_webhook(&self, w: &Webhook) -> StoreResult<()> {
+        let w = w.clone();
+        self.write(move |c| Box::pin(async move { write_webhook::<B::D>(c, &w, false).await }))
+            .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn claim_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> StoreResult<Vec<ClaimedDelivery>> {
+        if limit <= 0 {
+            return Ok(Vec::new());
+        }
+        self.claim_due_deliveries(now, lease, limit).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn mark_delivered(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
+        self.write(move |c| Box::pin(async move { mark_delivered::<B::D>(c, id, at).await }))
+            .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn mark_attempt_failed(
+        &self,
+        id: Uuid,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+        failed: bool,
+    ) -> StoreResult<()> {
+        let error = error.to_owned();
+        self.write(move |c| {
+            Box::pin(async move {
+                mark_attempt_failed::<B::D>(c, id, &error, next_attempt_at, failed).await
+            })
+        })
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn retry_delivery(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
+        self.write(move |c| Box::pin(async move { retry_delivery::<B::D>(c, id, now).await }))
+            .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_deliveries_before(
+        &self,
+        webhook_id: Option<Uuid>,
+        before: Option<(DateTime<Utc>, Uuid)>,
+        limit: i64,
+    ) -> StoreResult<Vec<WebhookDelivery>> {
+        let mut conn = self.reader().await?;
+        list_deliveries::<B::D>(&mut conn, webhook_id, before, limit).await
+    }
 }
