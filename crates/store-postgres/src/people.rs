@@ -5,12 +5,11 @@
 //! and writing a person with its roles.
 
 use crate::dialect::Pg;
-use crate::WriteOne;
 use crate::{db, write_err, PostgresStore};
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 use thirdplace_domain::Person;
-use thirdplace_store::sql::people::PeopleDialect;
+use thirdplace_store::sql::people::{self as shared, PeopleDialect};
 use thirdplace_store::StoreResult;
 use uuid::Uuid;
 
@@ -35,35 +34,7 @@ impl PostgresStore {
     /// references fail on their foreign keys, which roll the whole write back.
     pub(crate) async fn write_person(&self, p: &Person, insert: bool) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        let sql = if insert {
-            "INSERT INTO people (first_name, last_name, email, organisation_id, is_network_admin, archived, id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)"
-        } else {
-            "UPDATE people SET first_name = $1, last_name = $2, email = $3, organisation_id = $4, is_network_admin = $5, \
-             archived = $6 WHERE id = $7"
-        };
-        sqlx::query(sql)
-            .bind(&p.first_name)
-            .bind(&p.last_name)
-            .bind(p.email.as_str())
-            .bind(p.organisation_id)
-            .bind(p.is_network_admin)
-            .bind(p.archived)
-            .bind(p.id)
-            .write_one(&mut *tx, write_err)
-            .await?;
-        if !insert {
-            sqlx::query("DELETE FROM hub_hosts WHERE person_id = $1")
-                .bind(p.id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-            sqlx::query("DELETE FROM organisation_admins WHERE person_id = $1")
-                .bind(p.id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
+        shared::write_person_row::<Pg>(&mut tx, p, insert).await?;
         if !p.hosted_hub_ids.is_empty() {
             sqlx::query("INSERT INTO hub_hosts (person_id, hub_id) SELECT $1, unnest($2::uuid[])")
                 .bind(p.id)

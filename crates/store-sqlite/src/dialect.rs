@@ -55,14 +55,8 @@ impl Backend for SqliteStore {
         self.pool.acquire().await.map_err(db)
     }
 
-    async fn transaction<T, F>(&self, job: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> JobFuture<'c, T> + Send + 'static,
-    {
-        self.writer.write(job).await
-    }
-
+    /// A job of the one writer, in its transaction (also for
+    /// [`Backend::transaction`]).
     async fn write<T, F>(&self, job: F) -> StoreResult<T>
     where
         T: Send + 'static,

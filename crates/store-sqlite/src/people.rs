@@ -5,12 +5,11 @@
 //! (comma-separated hex) and writing a person with its roles.
 
 use crate::dialect::Lite;
-use crate::WriteOne;
-use crate::{db, decode, must_exist, write_err};
+use crate::{decode, must_exist, write_err};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 use thirdplace_domain::Person;
-use thirdplace_store::sql::people::PeopleDialect;
+use thirdplace_store::sql::people::{self as shared, PeopleDialect};
 use thirdplace_store::StoreResult;
 use uuid::Uuid;
 
@@ -53,31 +52,7 @@ pub(crate) async fn write_person(
     for o in &p.admin_of_organisation_ids {
         must_exist(conn, "organisations", *o, "admin_of_organisation_ids").await?;
     }
-    let sql = if insert {
-        "INSERT INTO people (first_name, last_name, email, organisation_id, is_network_admin, archived, id) VALUES (?, ?, ?, ?, ?, ?, ?)"
-    } else {
-        "UPDATE people SET first_name = ?, last_name = ?, email = ?, organisation_id = ?, is_network_admin = ?, archived = ? WHERE id = ?"
-    };
-    sqlx::query(sql)
-        .bind(&p.first_name)
-        .bind(&p.last_name)
-        .bind(p.email.as_str())
-        .bind(p.organisation_id)
-        .bind(p.is_network_admin)
-        .bind(p.archived)
-        .bind(p.id)
-        .write_one(&mut *conn, write_err)
-        .await?;
-    sqlx::query("DELETE FROM hub_hosts WHERE person_id = ?")
-        .bind(p.id)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-    sqlx::query("DELETE FROM organisation_admins WHERE person_id = ?")
-        .bind(p.id)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
+    shared::write_person_row::<Lite>(conn, p, insert).await?;
     for h in &p.hosted_hub_ids {
         sqlx::query("INSERT INTO hub_hosts (person_id, hub_id) VALUES (?, ?)")
             .bind(p.id)

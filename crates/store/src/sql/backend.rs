@@ -38,12 +38,16 @@ pub trait Backend: Send + Sync + 'static {
         &self,
     ) -> impl Future<Output = StoreResult<impl DerefMut<Target = Conn<Self::D>> + Send>> + Send;
 
-    /// Runs `job` as one write transaction (SQLite: a job of the one
-    /// writer; PostgreSQL: a transaction of its own).
+    /// Runs `job` as one write transaction (PostgreSQL: a transaction of
+    /// its own). By default as [`write`](Self::write), for a backend whose
+    /// writes each run in a transaction anyway (SQLite's one writer).
     fn transaction<T, F>(&self, job: F) -> impl Future<Output = StoreResult<T>> + Send
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut Conn<Self::D>) -> JobFuture<'c, T> + Send + 'static;
+        F: for<'c> FnOnce(&'c mut Conn<Self::D>) -> JobFuture<'c, T> + Send + 'static,
+    {
+        self.write(job)
+    }
 
     /// Runs `job` where writes go that need no transaction of their own
     /// (SQLite: a job of the one writer; PostgreSQL: a pooled connection,

@@ -138,6 +138,9 @@ impl Instants {
 /// every `sqlx` database that encodes the argument types (SQLite and
 /// PostgreSQL). Errors are `sqlx`'s, for the caller to map.
 pub trait Run: Database<Row: SqlRow> {
+    /// `sql` with `args` bound in order.
+    fn query<'q>(sql: &'q str, args: Vec<Arg<'q>>) -> Query<'q, Self, Self::Arguments<'q>>;
+
     /// What a statement did (see [`Dialect::rows_affected`]).
     fn run<'a>(
         conn: &'a mut Self::Connection,
@@ -160,34 +163,6 @@ pub trait Run: Database<Row: SqlRow> {
     ) -> impl Future<Output = Result<Option<Self::Row>, sqlx::Error>> + Send + 'a;
 }
 
-fn bound<'q, DB>(sql: &'q str, args: Vec<Arg<'q>>) -> Query<'q, DB, DB::Arguments<'q>>
-where
-    DB: Database,
-    for<'a> &'a str: Encode<'a, DB> + Type<DB>,
-    for<'a> Option<&'a str>: Encode<'a, DB> + Type<DB>,
-    String: for<'a> Encode<'a, DB> + Type<DB>,
-    Uuid: for<'a> Encode<'a, DB> + Type<DB>,
-    Option<Uuid>: for<'a> Encode<'a, DB> + Type<DB>,
-    i64: for<'a> Encode<'a, DB> + Type<DB>,
-    Option<i64>: for<'a> Encode<'a, DB> + Type<DB>,
-    bool: for<'a> Encode<'a, DB> + Type<DB>,
-    DateTime<Utc>: for<'a> Encode<'a, DB> + Type<DB>,
-    Option<DateTime<Utc>>: for<'a> Encode<'a, DB> + Type<DB>,
-{
-    args.into_iter().fold(sqlx::query(sql), |q, a| match a {
-        Arg::Text(v) => q.bind(v),
-        Arg::OptText(v) => q.bind(v),
-        Arg::Owned(v) => q.bind(v),
-        Arg::Id(v) => q.bind(v),
-        Arg::OptId(v) => q.bind(v),
-        Arg::Int(v) => q.bind(v),
-        Arg::OptInt(v) => q.bind(v),
-        Arg::Bool(v) => q.bind(v),
-        Arg::Timestamp(v) => q.bind(v),
-        Arg::OptTimestamp(v) => q.bind(v),
-    })
-}
-
 impl<DB> Run for DB
 where
     DB: Database<Row: SqlRow>,
@@ -204,12 +179,27 @@ where
     DateTime<Utc>: for<'a> Encode<'a, DB> + Type<DB>,
     Option<DateTime<Utc>>: for<'a> Encode<'a, DB> + Type<DB>,
 {
+    fn query<'q>(sql: &'q str, args: Vec<Arg<'q>>) -> Query<'q, DB, DB::Arguments<'q>> {
+        args.into_iter().fold(sqlx::query(sql), |q, a| match a {
+            Arg::Text(v) => q.bind(v),
+            Arg::OptText(v) => q.bind(v),
+            Arg::Owned(v) => q.bind(v),
+            Arg::Id(v) => q.bind(v),
+            Arg::OptId(v) => q.bind(v),
+            Arg::Int(v) => q.bind(v),
+            Arg::OptInt(v) => q.bind(v),
+            Arg::Bool(v) => q.bind(v),
+            Arg::Timestamp(v) => q.bind(v),
+            Arg::OptTimestamp(v) => q.bind(v),
+        })
+    }
+
     async fn run<'a>(
         conn: &'a mut Self::Connection,
         sql: &'a str,
         args: Vec<Arg<'a>>,
     ) -> Result<Self::QueryResult, sqlx::Error> {
-        bound::<DB>(sql, args).execute(conn).await
+        Self::query(sql, args).execute(conn).await
     }
 
     async fn fetch<'a>(
@@ -217,7 +207,7 @@ where
         sql: &'a str,
         args: Vec<Arg<'a>>,
     ) -> Result<Vec<Self::Row>, sqlx::Error> {
-        bound::<DB>(sql, args).fetch_all(conn).await
+        Self::query(sql, args).fetch_all(conn).await
     }
 
     async fn fetch_optional<'a>(
@@ -225,7 +215,7 @@ where
         sql: &'a str,
         args: Vec<Arg<'a>>,
     ) -> Result<Option<Self::Row>, sqlx::Error> {
-        bound::<DB>(sql, args).fetch_optional(conn).await
+        Self::query(sql, args).fetch_optional(conn).await
     }
 }
 

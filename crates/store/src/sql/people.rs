@@ -83,6 +83,41 @@ pub async fn write_organisation<D: Dialect>(
     dialect::write_one::<D>(conn, sql, args).await
 }
 
+/// Writes the person's row (inserts if `insert`) and, on an update, clears
+/// their role lists; the backend then adds the roles its own way.
+pub async fn write_person_row<D: Dialect>(
+    conn: &mut Conn<D>,
+    p: &Person,
+    insert: bool,
+) -> StoreResult<()> {
+    let sql = if insert {
+        "INSERT INTO people (first_name, last_name, email, organisation_id, is_network_admin, \
+         archived, id) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    } else {
+        "UPDATE people SET first_name = $1, last_name = $2, email = $3, organisation_id = $4, \
+         is_network_admin = $5, archived = $6 WHERE id = $7"
+    };
+    let args = vec![
+        Arg::Text(&p.first_name),
+        Arg::Text(&p.last_name),
+        Arg::Text(p.email.as_str()),
+        Arg::OptId(p.organisation_id),
+        Arg::Bool(p.is_network_admin),
+        Arg::Bool(p.archived),
+        Arg::Id(p.id),
+    ];
+    dialect::write_one::<D>(conn, sql, args).await?;
+    if !insert {
+        for sql in [
+            "DELETE FROM hub_hosts WHERE person_id = $1",
+            "DELETE FROM organisation_admins WHERE person_id = $1",
+        ] {
+            dialect::run::<D>(conn, sql, vec![Arg::Id(p.id)]).await?;
+        }
+    }
+    Ok(())
+}
+
 /// People (of one organisation), by name (bytewise), then id.
 pub async fn list_people<D: PeopleDialect>(
     conn: &mut Conn<D>,
