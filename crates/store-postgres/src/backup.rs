@@ -9,13 +9,14 @@
 //! transaction, after dropping the old tables when asked to replace them:
 //! the database is either as it was or the whole backup, never half of one.
 
+use crate::dialect::Pg;
 use crate::MIGRATOR;
 use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Executor};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use thirdplace_store::backup::{self, BackupError, Summary, TableRows};
+use thirdplace_store::backup::{self, BackupError, Summary};
 
 fn database(e: sqlx::Error) -> BackupError {
     BackupError::Database(Box::new(e))
@@ -23,23 +24,8 @@ fn database(e: sqlx::Error) -> BackupError {
 
 /// The tables of the current schema and their rows.
 async fn summary(conn: &mut PgConnection) -> Result<Summary, BackupError> {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(database)?;
-    let mut counts = Vec::with_capacity(tables.len());
-    for table in tables {
-        // The name comes from pg_tables, quoted as an identifier.
-        let sql = format!("SELECT count(*) FROM \"{}\"", table.replace('"', "\"\""));
-        let rows: i64 = sqlx::query_scalar(&sql)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(database)?;
-        counts.push(TableRows { table, rows });
-    }
-    Ok(Summary(counts))
+    let tables = "SELECT tablename::text AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1";
+    thirdplace_store::sql::backup::summary::<Pg>(conn, tables).await
 }
 
 /// Runs one of PostgreSQL's client tools, feeding it `input`, and returns

@@ -15,21 +15,19 @@
 //! [`StoreError::Conflict`] or [`StoreError::Reference`] comes from the
 //! constraint's name instead of from extra look-ups inside the transaction.
 
-use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::query::Query;
 use sqlx::{PgExecutor, Postgres};
 use std::str::FromStr;
 use std::time::Duration;
 use thirdplace_store::sql::record::{self, Record};
-use thirdplace_store::sql::{self, affected, db, decode, one, rows, Bind, Fetch};
+use thirdplace_store::sql::{affected, db, decode, one, rows};
 use thirdplace_store::{StoreError, StoreResult};
-use uuid::Uuid;
 
-mod audit;
 mod bookings;
+mod dialect;
 mod events;
 mod membership;
-mod meta;
 mod network;
 mod outbox;
 mod people;
@@ -172,30 +170,12 @@ fn constraint_field(table: &str, constraint: &str) -> String {
 const BY_NAME: &str = r#"ORDER BY name COLLATE "C", id"#;
 
 impl PostgresStore {
-    async fn fetch<T: Send>(
-        &self,
-        sql: &str,
-        id: Option<Uuid>,
-        map: Map<T>,
-    ) -> StoreResult<Vec<T>> {
-        let q = sql::bound(sql, id.into_iter().map(Bind::Id).collect());
-        q.all(&self.pool, map).await
-    }
-
-    async fn write_simple(&self, sql: &str, binds: Vec<Bind<'_>>) -> StoreResult<()> {
-        let q = sql::bound(sql, binds);
-        q.write_one(&self.pool, write_err).await
-    }
-
     /// Inserts or updates `r`; a broken constraint names its field.
     async fn write_row<R: Record + Sync>(&self, r: &R, insert: bool) -> StoreResult<()> {
         let mut q = record::write::<Postgres, R>(r, insert);
         q.build().write_one(&self.pool, write_err).await
     }
 }
-
-/// How a look-up maps a row.
-type Map<T> = fn(&PgRow) -> Result<T, sqlx::Error>;
 
 /// How a write of one row by its key ends: `NotFound` when it changed no
 /// row, an error as `err` maps it (the caller says which constraints it

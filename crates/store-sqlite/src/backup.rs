@@ -8,13 +8,14 @@
 //! database is at every moment either the old one or the whole backup; the
 //! servers using the file must be stopped first.
 
+use crate::dialect::Lite;
 use crate::MIGRATOR;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
-use thirdplace_store::backup::{self, BackupError, Summary, TableRows};
+use thirdplace_store::backup::{self, BackupError, Summary};
 
 fn database(e: sqlx::Error) -> BackupError {
     BackupError::Database(Box::new(e))
@@ -44,23 +45,8 @@ async fn open(path: &Path) -> Result<SqliteConnection, BackupError> {
 
 /// The tables of the database and their rows.
 async fn summary(conn: &mut SqliteConnection) -> Result<Summary, BackupError> {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(database)?;
-    let mut counts = Vec::with_capacity(tables.len());
-    for table in tables {
-        // The name comes from sqlite_master, quoted as an identifier.
-        let sql = format!("SELECT count(*) FROM \"{}\"", table.replace('"', "\"\""));
-        let rows: i64 = sqlx::query_scalar(&sql)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(database)?;
-        counts.push(TableRows { table, rows });
-    }
-    Ok(Summary(counts))
+    let tables = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
+    thirdplace_store::sql::backup::summary::<Lite>(conn, tables).await
 }
 
 /// Checks that `path` is a whole thirdplace database this version can take:

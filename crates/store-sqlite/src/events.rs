@@ -1112,7 +1112,7 @@ impl EventStore for SqliteStore {
         write!(self, |conn| {
             for (i, mail) in &sent {
                 insert_invitation(conn, i).await?;
-                outbox::queue_email(conn, mail).await?;
+                outbox::insert_email(conn, mail).await?;
             }
             Ok(())
         })

@@ -21,13 +21,14 @@ macro_rules! write {
     };
 }
 
-// The capabilities, each implementing its trait of `thirdplace_store`
-// (declared after `write!` so that they can use it).
-mod audit;
+// The capabilities, each implementing its trait of `thirdplace_store` or
+// the steps SQLite takes its own way in a trait written once in
+// `thirdplace_store::sql` (see `dialect.rs`); declared after `write!` so
+// that they can use it.
 mod bookings;
+mod dialect;
 mod events;
 mod membership;
-mod meta;
 mod network;
 mod outbox;
 mod people;
@@ -46,13 +47,13 @@ mod writer;
 use sqlx::query::Query;
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
-    SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+    SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Sqlite, SqliteExecutor};
 use std::str::FromStr;
 use std::time::Duration;
 use thirdplace_store::sql::record::{self, Record};
-use thirdplace_store::sql::{self, affected, db, decode, one, rows, Bind, Fetch};
+use thirdplace_store::sql::{affected, db, decode, one, rows};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
@@ -179,21 +180,6 @@ async fn must_exist(
 }
 
 impl SqliteStore {
-    async fn fetch<T: Send>(
-        &self,
-        sql: &str,
-        id: Option<Uuid>,
-        map: Map<T>,
-    ) -> StoreResult<Vec<T>> {
-        let q = sql::bound(sql, id.into_iter().map(Bind::Id).collect());
-        q.all(&mut *self.readers.get().await, map).await
-    }
-
-    async fn write_simple(&self, sql: &str, binds: Vec<Bind<'_>>) -> StoreResult<()> {
-        let q = sql::bound(sql, binds);
-        q.write_one(&self.pool, write_err).await
-    }
-
     /// Inserts or updates `r` in the writer's transaction, after checking
     /// what it refers to (SQLite's foreign-key error does not say which).
     async fn write_row<R>(&self, r: &R, insert: bool) -> StoreResult<()>
@@ -210,9 +196,6 @@ impl SqliteStore {
         })
     }
 }
-
-/// How a look-up maps a row.
-type Map<T> = fn(&SqliteRow) -> Result<T, sqlx::Error>;
 
 /// How a write of one row by its key ends: `NotFound` when it changed no
 /// row, an error as `err` maps it (the caller says which constraints it

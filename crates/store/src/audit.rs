@@ -57,16 +57,40 @@ pub trait AuditStore: Send + Sync {
     async fn list_audit(&self, f: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
 }
 
-/// The row mapper and the list query both SQL backends share (their
-/// `details` column is read as JSON text: SQLite keeps text, PostgreSQL
-/// `jsonb` cast to text in `DETAILS`).
+/// The audit log in both SQL backends, written once: appending, the row
+/// mapper, the list query and `impl AuditStore` (the `details` column is
+/// read as JSON text: SQLite keeps text, PostgreSQL `jsonb` cast to text).
 #[cfg(feature = "sql")]
 pub mod sql {
-    use super::{AuditEntry, AuditFilter};
+    use super::{AuditEntry, AuditFilter, AuditStore};
+    use crate::sql::backend::Backend;
+    use crate::sql::dialect::{self, param, Arg, Conn, Dialect, Run};
     use crate::sql::SqlRow;
-    use chrono::{DateTime, Utc};
-    use sqlx::{Database, Encode, QueryBuilder, Type};
-    use uuid::Uuid;
+    use crate::StoreResult;
+    use async_trait::async_trait;
+
+    /// Appends `e` (the caller's transaction, if any). Instants are the
+    /// database's own type in both backends (RFC 3339 text in SQLite);
+    /// the details go as JSON text, cast where the column is `jsonb`
+    /// ([`Dialect::JSON_CAST`]).
+    pub async fn append<D: Dialect>(conn: &mut Conn<D>, e: &AuditEntry) -> StoreResult<()> {
+        let sql = format!(
+            "INSERT INTO audit_log (id, at, actor_id, action, object_kind, object_id, details) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7{})",
+            D::JSON_CAST
+        );
+        let args = vec![
+            Arg::Id(e.id),
+            Arg::Timestamp(e.at),
+            Arg::OptId(e.actor_id),
+            Arg::Text(&e.action),
+            Arg::Text(&e.object_kind),
+            Arg::Id(e.object_id),
+            Arg::Owned(e.details.to_string()),
+        ];
+        D::DB::run(conn, &sql, args).await.map_err(D::write_err)?;
+        Ok(())
+    }
 
     pub fn audit_entry(r: &impl SqlRow) -> Result<AuditEntry, sqlx::Error> {
         let details: String = r.column("details")?;
@@ -82,46 +106,60 @@ pub mod sql {
         })
     }
 
-    /// `SELECT … FROM audit_log WHERE …` for `f`, newest first; `details` is
-    /// how the backend reads the details column as text.
-    pub fn list_query<'a, DB>(f: &'a AuditFilter, details: &str) -> QueryBuilder<'a, DB>
-    where
-        DB: Database,
-        Uuid: Encode<'a, DB> + Type<DB>,
-        DateTime<Utc>: Encode<'a, DB> + Type<DB>,
-        String: Encode<'a, DB> + Type<DB>,
-        i64: Encode<'a, DB> + Type<DB>,
-    {
-        let mut q = QueryBuilder::new(format!(
-            "SELECT id, at, actor_id, action, object_kind, object_id, {details} AS details \
-             FROM audit_log WHERE 1 = 1"
-        ));
+    /// `SELECT … FROM audit_log WHERE …` for `f`, newest first, with its
+    /// arguments; the details column is read as JSON text
+    /// ([`Dialect::JSON_TEXT`]).
+    pub fn list_query<D: Dialect>(f: &AuditFilter) -> (String, Vec<Arg<'_>>) {
+        let mut sql = format!(
+            "SELECT id, at, actor_id, action, object_kind, object_id, details{} AS details \
+             FROM audit_log WHERE 1 = 1",
+            D::JSON_TEXT
+        );
+        let mut args = Vec::new();
+        fn and<'q>(sql: &mut String, args: &mut Vec<Arg<'q>>, cond: &str, a: Arg<'q>) {
+            let p = param(args, a);
+            sql.push_str(&format!(" AND {cond} {p}"));
+        }
         if let Some(a) = f.actor_id {
-            q.push(" AND actor_id = ").push_bind(a);
+            and(&mut sql, &mut args, "actor_id =", Arg::Id(a));
         }
         if let Some(o) = f.object_id {
-            q.push(" AND object_id = ").push_bind(o);
+            and(&mut sql, &mut args, "object_id =", Arg::Id(o));
         }
         if let Some(k) = &f.object_kind {
-            q.push(" AND object_kind = ").push_bind(k.clone());
+            and(&mut sql, &mut args, "object_kind =", Arg::Text(k));
         }
         if let Some(from) = f.from {
-            q.push(" AND at >= ").push_bind(from);
+            and(&mut sql, &mut args, "at >=", Arg::Timestamp(from));
         }
         if let Some(to) = f.to {
-            q.push(" AND at < ").push_bind(to);
+            and(&mut sql, &mut args, "at <", Arg::Timestamp(to));
         }
         if let Some((at, id)) = f.before {
-            q.push(" AND (at < ")
-                .push_bind(at)
-                .push(" OR (at = ")
-                .push_bind(at)
-                .push(" AND id < ")
-                .push_bind(id)
-                .push("))");
+            let (at, id) = (
+                param(&mut args, Arg::Timestamp(at)),
+                param(&mut args, Arg::Id(id)),
+            );
+            sql.push_str(&format!(" AND (at < {at} OR (at = {at} AND id < {id}))"));
         }
-        q.push(" ORDER BY at DESC, id DESC LIMIT ")
-            .push_bind(f.limit);
-        q
+        let limit = param(&mut args, Arg::Int(f.limit));
+        sql.push_str(&format!(" ORDER BY at DESC, id DESC LIMIT {limit}"));
+        (sql, args)
+    }
+
+    #[async_trait]
+    impl<B: Backend> AuditStore for B {
+        #[tracing::instrument(level = "debug", skip_all)]
+        async fn append_audit(&self, e: &AuditEntry) -> StoreResult<()> {
+            let e = e.clone();
+            self.write(move |c| Box::pin(async move { append::<B::D>(c, &e).await }))
+                .await
+        }
+
+        #[tracing::instrument(level = "debug", skip_all)]
+        async fn list_audit(&self, f: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
+            let (sql, args) = list_query::<B::D>(f);
+            dialect::all::<B::D, _>(&mut *self.reader().await?, &sql, args, audit_entry).await
+        }
     }
 }

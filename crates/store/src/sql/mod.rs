@@ -34,9 +34,19 @@ use thirdplace_domain::retention::RetentionPolicy;
 use thirdplace_domain::{OpeningHours, OrgKind, OrgNumber, Organisation};
 use uuid::Uuid;
 
+pub mod backend;
+pub mod backup;
+pub mod dialect;
 pub mod membership;
+pub mod meta;
 pub mod network;
+pub mod outbox;
+pub mod people;
+pub mod privacy;
 pub mod record;
+pub mod retention;
+pub mod throttle;
+pub mod webhooks;
 
 /// Reads one column as a `T`; implemented for every `sqlx` row whose
 /// database decodes `T`.

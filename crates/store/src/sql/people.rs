@@ -1,0 +1,435 @@
+//! People in both SQL backends: organisations, people with their roles,
+//! passwords, sessions and API tokens. What differs is named by
+//! [`PeopleDialect`]: how the role lists come with a person, and how text
+//! is compared bytewise. Writing a person with its roles differs too
+//! (SQLite checks references inside the writer's transaction; PostgreSQL
+//! lets its foreign keys name them) and stays in each backend.
+
+use super::backend::Backend;
+use super::dialect::{self, param, Arg, Conn, Dialect, RowOf, Run};
+use super::{api_token, organisation, SqlRow};
+use crate::PeopleStore;
+use crate::{ApiToken, PeopleFilter, Session, StoreError, StoreResult};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use thirdplace_domain::{Email, Organisation, Person};
+use uuid::Uuid;
+
+/// What people's queries say differently per backend.
+pub trait PeopleDialect: Dialect {
+    /// `SELECT p.*, … AS hub_ids, … AS org_ids FROM people p`: people with
+    /// their role lists, one query for a whole list of people.
+    const PERSON: &'static str;
+
+    /// What follows a text column to compare it bytewise (SQLite's default).
+    const BYTEWISE: &'static str;
+
+    /// The role list in column `name`, sorted.
+    fn role_ids(r: &RowOf<Self>, name: &str) -> Result<Vec<Uuid>, sqlx::Error>;
+}
+
+pub fn person<D: PeopleDialect>(r: &RowOf<D>) -> Result<Person, sqlx::Error> {
+    Ok(Person {
+        id: r.column("id")?,
+        first_name: r.column("first_name")?,
+        last_name: r.column("last_name")?,
+        email: Email::from_stored(r.column("email")?),
+        organisation_id: r.column("organisation_id")?,
+        is_network_admin: r.column("is_network_admin")?,
+        hosted_hub_ids: D::role_ids(r, "hub_ids")?,
+        admin_of_organisation_ids: D::role_ids(r, "org_ids")?,
+        archived: r.column("archived")?,
+    })
+}
+
+/// Organisations by name (bytewise), then id.
+pub async fn list_organisations<D: PeopleDialect>(
+    conn: &mut Conn<D>,
+) -> StoreResult<Vec<Organisation>> {
+    let sql = format!(
+        "SELECT * FROM organisations ORDER BY name{}, id",
+        D::BYTEWISE
+    );
+    dialect::all::<D, _>(conn, &sql, Vec::new(), organisation).await
+}
+
+pub async fn get_organisation<D: Dialect>(
+    conn: &mut Conn<D>,
+    id: Uuid,
+) -> StoreResult<Organisation> {
+    let sql = "SELECT * FROM organisations WHERE id = $1";
+    let found = dialect::optional::<D, _>(conn, sql, vec![Arg::Id(id)], organisation).await?;
+    found.ok_or(StoreError::NotFound)
+}
+
+/// Inserts `o`, or (not `insert`) updates it by id.
+pub async fn write_organisation<D: Dialect>(
+    conn: &mut Conn<D>,
+    o: &Organisation,
+    insert: bool,
+) -> StoreResult<()> {
+    let sql = if insert {
+        "INSERT INTO organisations (name, org_number, kind, archived, id) VALUES ($1, $2, $3, $4, $5)"
+    } else {
+        "UPDATE organisations SET name = $1, org_number = $2, kind = $3, archived = $4 WHERE id = $5"
+    };
+    let args = vec![
+        Arg::Text(&o.name),
+        Arg::Text(o.org_number.as_str()),
+        Arg::Text(o.kind.key()),
+        Arg::Bool(o.archived),
+        Arg::Id(o.id),
+    ];
+    dialect::write_one::<D>(conn, sql, args).await
+}
+
+/// Writes the person's row (inserts if `insert`) and, on an update, clears
+/// their role lists; the backend then adds the roles its own way.
+pub async fn write_person_row<D: Dialect>(
+    conn: &mut Conn<D>,
+    p: &Person,
+    insert: bool,
+) -> StoreResult<()> {
+    let sql = if insert {
+        "INSERT INTO people (first_name, last_name, email, organisation_id, is_network_admin, \
+         archived, id) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    } else {
+        "UPDATE people SET first_name = $1, last_name = $2, email = $3, organisation_id = $4, \
+         is_network_admin = $5, archived = $6 WHERE id = $7"
+    };
+    let args = vec![
+        Arg::Text(&p.first_name),
+        Arg::Text(&p.last_name),
+        Arg::Text(p.email.as_str()),
+        Arg::OptId(p.organisation_id),
+        Arg::Bool(p.is_network_admin),
+        Arg::Bool(p.archived),
+        Arg::Id(p.id),
+    ];
+    dialect::write_one::<D>(conn, sql, args).await?;
+    if !insert {
+        for sql in [
+            "DELETE FROM hub_hosts WHERE person_id = $1",
+            "DELETE FROM organisation_admins WHERE person_id = $1",
+        ] {
+            dialect::run::<D>(conn, sql, vec![Arg::Id(p.id)]).await?;
+        }
+    }
+    Ok(())
+}
+
+/// People (of one organisation), by name (bytewise), then id.
+pub async fn list_people<D: PeopleDialect>(
+    conn: &mut Conn<D>,
+    organisation_id: Option<Uuid>,
+) -> StoreResult<Vec<Person>> {
+    let c = D::BYTEWISE;
+    let order = format!("ORDER BY p.first_name{c}, p.last_name{c}, p.id");
+    let (filter, args) = match organisation_id {
+        Some(org) => ("WHERE p.organisation_id = $1 ", vec![Arg::Id(org)]),
+        None => ("", Vec::new()),
+    };
+    let sql = format!("{} {filter}{order}", D::PERSON);
+    dialect::all::<D, _>(conn, &sql, args, person::<D>).await
+}
+
+/// A page of people as `f` says, by name (bytewise, so both backends page
+/// alike), then id.
+pub async fn list_people_page<D: PeopleDialect>(
+    conn: &mut Conn<D>,
+    f: &PeopleFilter,
+) -> StoreResult<Vec<Person>> {
+    let c = D::BYTEWISE;
+    let mut sql = format!("{} WHERE TRUE", D::PERSON);
+    let mut args = Vec::new();
+    if let Some(orgs) = &f.organisation_ids {
+        sql.push_str(" AND (p.organisation_id IN (NULL");
+        for o in orgs {
+            sql.push_str(&format!(", {}", param(&mut args, Arg::Id(*o))));
+        }
+        sql.push(')');
+        if let Some(me) = f.or_person {
+            sql.push_str(&format!(" OR p.id = {}", param(&mut args, Arg::Id(me))));
+        }
+        sql.push(')');
+    }
+    if !f.include_archived {
+        sql.push_str(" AND NOT p.archived");
+    }
+    if let Some((first, last, id)) = &f.after {
+        let (first, last, id) = (
+            param(&mut args, Arg::Text(first)),
+            param(&mut args, Arg::Text(last)),
+            param(&mut args, Arg::Id(*id)),
+        );
+        sql.push_str(&format!(
+            " AND (p.first_name{c}, p.last_name{c}, p.id) > ({first}, {last}, {id})"
+        ));
+    }
+    let limit = param(&mut args, Arg::Int(f.limit.max(0)));
+    sql.push_str(&format!(
+        " ORDER BY p.first_name{c}, p.last_name{c}, p.id LIMIT {limit}"
+    ));
+    dialect::all::<D, _>(conn, &sql, args, person::<D>).await
+}
+
+pub async fn get_person<D: PeopleDialect>(conn: &mut Conn<D>, id: Uuid) -> StoreResult<Person> {
+    let sql = format!("{} WHERE p.id = $1", D::PERSON);
+    let found = dialect::optional::<D, _>(conn, &sql, vec![Arg::Id(id)], person::<D>).await?;
+    found.ok_or(StoreError::NotFound)
+}
+
+/// The person `join_where` finds (with `$1` bound to `key`), e.g. by a
+/// session or a token.
+async fn person_by<D: PeopleDialect>(
+    conn: &mut Conn<D>,
+    join_where: &str,
+    args: Vec<Arg<'_>>,
+) -> StoreResult<Option<Person>> {
+    let sql = format!("{} {join_where}", D::PERSON);
+    dialect::optional::<D, _>(conn, &sql, args, person::<D>).await
+}
+
+pub async fn find_person_by_email<D: PeopleDialect>(
+    conn: &mut Conn<D>,
+    email: &str,
+) -> StoreResult<Option<Person>> {
+    person_by::<D>(conn, "WHERE p.email = $1", vec![Arg::Text(email)]).await
+}
+
+/// The person an unexpired session belongs to, unless archived.
+pub async fn session_person<D: PeopleDialect>(
+    conn: &mut Conn<D>,
+    id_hash: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<Person>> {
+    let join_where = "JOIN sessions s ON s.person_id = p.id \
+                      WHERE s.id_hash = $1 AND s.expires_at > $2 AND NOT p.archived";
+    person_by::<D>(
+        conn,
+        join_where,
+        vec![Arg::Text(id_hash), Arg::Timestamp(now)],
+    )
+    .await
+}
+
+/// The person an unrevoked API token belongs to, unless archived.
+pub async fn token_person<D: PeopleDialect>(
+    conn: &mut Conn<D>,
+    token_hash: &str,
+) -> StoreResult<Option<Person>> {
+    let join_where = "JOIN api_tokens t ON t.person_id = p.id \
+                      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT p.archived";
+    person_by::<D>(conn, join_where, vec![Arg::Text(token_hash)]).await
+}
+
+/// The person's password hash (`None`: none set); `NotFound` if no person.
+pub async fn password_hash<D: Dialect>(
+    conn: &mut Conn<D>,
+    person_id: Uuid,
+) -> StoreResult<Option<String>> {
+    let sql = "SELECT password_hash FROM people WHERE id = $1";
+    let found = dialect::optional::<D, Option<String>>(conn, sql, vec![Arg::Id(person_id)], |r| {
+        r.column("password_hash")
+    })
+    .await?;
+    found.ok_or(StoreError::NotFound)
+}
+
+pub async fn set_password_hash<D: Dialect>(
+    conn: &mut Conn<D>,
+    person_id: Uuid,
+    hash: &str,
+) -> StoreResult<()> {
+    let sql = "UPDATE people SET password_hash = $1 WHERE id = $2";
+    dialect::write_one::<D>(conn, sql, vec![Arg::Text(hash), Arg::Id(person_id)]).await
+}
+
+/// Session instants are the database's own type in both backends (RFC 3339
+/// text in SQLite).
+pub async fn insert_session<D: Dialect>(conn: &mut Conn<D>, s: &Session) -> StoreResult<()> {
+    let sql = "INSERT INTO sessions (id_hash, person_id, created_at, expires_at) \
+               VALUES ($1, $2, $3, $4)";
+    let args = vec![
+        Arg::Text(&s.id_hash),
+        Arg::Id(s.person_id),
+        Arg::Timestamp(s.created_at),
+        Arg::Timestamp(s.expires_at),
+    ];
+    D::DB::run(conn, sql, args).await.map_err(D::write_err)?;
+    Ok(())
+}
+
+pub async fn delete_session<D: Dialect>(conn: &mut Conn<D>, id_hash: &str) -> StoreResult<()> {
+    let sql = "DELETE FROM sessions WHERE id_hash = $1";
+    dialect::run::<D>(conn, sql, vec![Arg::Text(id_hash)]).await?;
+    Ok(())
+}
+
+/// Deletes the person's sessions but `except_id_hash`.
+pub async fn delete_sessions_of<D: Dialect>(
+    conn: &mut Conn<D>,
+    person_id: Uuid,
+    except_id_hash: Option<&str>,
+) -> StoreResult<()> {
+    let sql = "DELETE FROM sessions WHERE person_id = $1 AND id_hash IS DISTINCT FROM $2";
+    let args = vec![Arg::Id(person_id), Arg::OptText(except_id_hash)];
+    dialect::run::<D>(conn, sql, args).await?;
+    Ok(())
+}
+
+pub async fn insert_api_token<D: Dialect>(conn: &mut Conn<D>, t: &ApiToken) -> StoreResult<()> {
+    let sql = "INSERT INTO api_tokens (id, person_id, name, token_hash, created_at, revoked_at) \
+               VALUES ($1, $2, $3, $4, $5, $6)";
+    let args = vec![
+        Arg::Id(t.id),
+        Arg::Id(t.person_id),
+        Arg::Text(&t.name),
+        Arg::Text(&t.token_hash),
+        Arg::Timestamp(t.created_at),
+        Arg::OptTimestamp(t.revoked_at),
+    ];
+    D::DB::run(conn, sql, args).await.map_err(D::write_err)?;
+    Ok(())
+}
+
+/// The person's tokens, newest first.
+pub async fn list_api_tokens<D: Dialect>(
+    conn: &mut Conn<D>,
+    person_id: Uuid,
+) -> StoreResult<Vec<ApiToken>> {
+    let sql = "SELECT * FROM api_tokens WHERE person_id = $1 ORDER BY created_at DESC, id DESC";
+    dialect::all::<D, _>(conn, sql, vec![Arg::Id(person_id)], api_token).await
+}
+
+/// Revokes one of the person's tokens (at the first revocation's time if
+/// it was revoked before).
+pub async fn revoke_api_token<D: Dialect>(
+    conn: &mut Conn<D>,
+    person_id: Uuid,
+    token_id: Uuid,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let sql = "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $1) \
+               WHERE id = $2 AND person_id = $3";
+    let args = vec![Arg::Timestamp(at), Arg::Id(token_id), Arg::Id(person_id)];
+    dialect::found::<D>(conn, sql, args).await
+}
+
+#[async_trait]
+impl<B: Backend> PeopleStore for B {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_organisations(&self) -> StoreResult<Vec<Organisation>> {
+        list_organisations::<B::D>(&mut *self.reader().await?).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_organisation(&self, id: Uuid) -> StoreResult<Organisation> {
+        get_organisation::<B::D>(&mut *self.reader().await?, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_organisation(&self, o: &Organisation) -> StoreResult<()> {
+        write_organisation::<B::D>(&mut *self.pooled().await?, o, true).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_organisation(&self, o: &Organisation) -> StoreResult<()> {
+        write_organisation::<B::D>(&mut *self.pooled().await?, o, false).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_people(&self, organisation_id: Option<Uuid>) -> StoreResult<Vec<Person>> {
+        list_people::<B::D>(&mut *self.reader().await?, organisation_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_people_page(&self, f: &PeopleFilter) -> StoreResult<Vec<Person>> {
+        list_people_page::<B::D>(&mut *self.reader().await?, f).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_person(&self, id: Uuid) -> StoreResult<Person> {
+        get_person::<B::D>(&mut *self.reader().await?, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn find_person_by_email(&self, email: &str) -> StoreResult<Option<Person>> {
+        find_person_by_email::<B::D>(&mut *self.reader().await?, email).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_person(&self, p: &Person) -> StoreResult<()> {
+        self.store_person(p, true).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_person(&self, p: &Person) -> StoreResult<()> {
+        self.store_person(p, false).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn password_hash(&self, person_id: Uuid) -> StoreResult<Option<String>> {
+        password_hash::<B::D>(&mut *self.reader().await?, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_password_hash(&self, person_id: Uuid, hash: &str) -> StoreResult<()> {
+        set_password_hash::<B::D>(&mut *self.pooled().await?, person_id, hash).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_session(&self, s: &Session) -> StoreResult<()> {
+        insert_session::<B::D>(&mut *self.pooled().await?, s).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn session_person(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Person>> {
+        session_person::<B::D>(&mut *self.reader().await?, id_hash, now).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        delete_session::<B::D>(&mut *self.pooled().await?, id_hash).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_sessions_of(
+        &self,
+        person_id: Uuid,
+        except_id_hash: Option<&str>,
+    ) -> StoreResult<()> {
+        let mut conn = self.pooled().await?;
+        delete_sessions_of::<B::D>(&mut conn, person_id, except_id_hash).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_api_token(&self, t: &ApiToken) -> StoreResult<()> {
+        insert_api_token::<B::D>(&mut *self.pooled().await?, t).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_api_tokens(&self, person_id: Uuid) -> StoreResult<Vec<ApiToken>> {
+        list_api_tokens::<B::D>(&mut *self.reader().await?, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn revoke_api_token(
+        &self,
+        person_id: Uuid,
+        token_id: Uuid,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut conn = self.pooled().await?;
+        revoke_api_token::<B::D>(&mut conn, person_id, token_id, at).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn token_person(&self, token_hash: &str) -> StoreResult<Option<Person>> {
+        token_person::<B::D>(&mut *self.reader().await?, token_hash).await
+    }
+}
