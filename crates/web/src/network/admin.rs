@@ -383,26 +383,12 @@ impl Resource for Hubs {
 
     /// A new hub starts open on weekdays, with nothing chosen and no position.
     fn blank(_: &Page, _: &()) -> AppResult<HubInput> {
-        let mut input = HubInput::from_hub(&Hub {
-            id: Uuid::nil(),
-            municipality_id: Uuid::nil(),
-            operator_id: Uuid::nil(),
-            name: String::new(),
-            description: String::new(),
-            street_address: String::new(),
-            postal_code: String::new(),
-            city: String::new(),
-            latitude: 0.0,
-            longitude: 0.0,
-            in_central_town: false,
-            opening_hours: OpeningHours::weekdays("08:00", "17:00"),
-            archived: false,
-        });
-        input.municipality_id.clear();
-        input.operator_id.clear();
-        input.latitude.clear();
-        input.longitude.clear();
-        Ok(input)
+        let hours = OpeningHours::weekdays("08:00", "17:00");
+        Ok(HubInput {
+            hours: std::array::from_fn(|i| OpeningHours::format_day(&hours.weekly[i])),
+            exceptions: hours.format_exceptions(),
+            ..HubInput::default()
+        })
     }
 
     /// Hosts may edit the hubs they host: "forbidden" before "not found".
