@@ -41,21 +41,19 @@ pub async fn run(store: &dyn Store, now: DateTime<Utc>) -> Result<String> {
 }
 
 fn report(c: &RetentionCounts) -> String {
-    let rows = [
-        (
-            "check-ins deleted (still counted per hub and day)",
-            c.checkins,
-        ),
-        ("guest visits deleted with their check-ins", c.guest_visits),
-        ("guest names erased", c.guest_names),
-        ("sent e-mails cleared of address and text", c.emails),
-        ("webhook deliveries cleared of payload", c.webhook_payloads),
-        ("expired sessions deleted", c.sessions),
-        ("revoked API tokens deleted", c.api_tokens),
-        ("counts of failed sign-ins deleted", c.sign_in_failures),
+    // In the order of [`RetentionCounts::by_kind`].
+    let labels = [
+        "check-ins deleted (still counted per hub and day)",
+        "guest visits deleted with their check-ins",
+        "guest names erased",
+        "sent e-mails cleared of address and text",
+        "webhook deliveries cleared of payload",
+        "expired sessions deleted",
+        "revoked API tokens deleted",
+        "counts of failed sign-ins deleted",
     ];
     let mut out = String::from("Retention applied.\n");
-    for (what, n) in rows {
+    for ((_, n), what) in c.by_kind().into_iter().zip(labels) {
         let _ = writeln!(out, "{n:>8}  {what}");
     }
     out

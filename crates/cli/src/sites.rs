@@ -142,21 +142,12 @@ async fn gaps(store: &dyn Store, a: &GapsArgs) -> Result<String> {
             }
             s
         }
-        Format::Csv => {
-            let mut s = String::from("rank,id,name,latitude,longitude,people\n");
-            for (i, d) in outside.iter().enumerate() {
-                s.push_str(&format!(
-                    "{},{},{},{},{},{}\n",
-                    i + 1,
-                    csv(&d.id),
-                    csv(&d.name),
-                    d.point.latitude,
-                    d.point.longitude,
-                    d.weight
-                ));
-            }
-            s
-        }
+        Format::Csv => csv_table(
+            "people",
+            outside
+                .iter()
+                .map(|d| (d.id.as_str(), d.name.as_str(), d.point, d.weight)),
+        ),
         Format::Geojson => {
             let features: Vec<_> = outside
                 .iter()
@@ -217,6 +208,12 @@ fn render_suggestion(
             100.0
         }
     };
+    let ranked: Vec<(&Candidate, f64)> = s
+        .chosen
+        .iter()
+        .zip(&s.gains)
+        .map(|(&j, &g)| (&candidates[j], g))
+        .collect();
     match format {
         Format::Table => {
             let mut out = format!(
@@ -231,40 +228,22 @@ fn render_suggestion(
                 "site",
                 "people added"
             );
-            for (i, (&j, g)) in s.chosen.iter().zip(&s.gains).enumerate() {
-                out.push_str(&format!(
-                    "{:<4} {:<30} {:>12.0}\n",
-                    i + 1,
-                    candidates[j].name,
-                    g
-                ));
+            for (i, (c, g)) in ranked.iter().enumerate() {
+                out.push_str(&format!("{:<4} {:<30} {:>12.0}\n", i + 1, c.name, g));
             }
             out
         }
-        Format::Csv => {
-            let mut out = String::from("rank,id,name,latitude,longitude,people_added\n");
-            for (i, (&j, g)) in s.chosen.iter().zip(&s.gains).enumerate() {
-                let c = &candidates[j];
-                out.push_str(&format!(
-                    "{},{},{},{},{},{}\n",
-                    i + 1,
-                    csv(&c.id),
-                    csv(&c.name),
-                    c.point.latitude,
-                    c.point.longitude,
-                    g
-                ));
-            }
-            out
-        }
-        Format::Geojson => {
-            let features = s
-                .chosen
+        Format::Csv => csv_table(
+            "people_added",
+            ranked
                 .iter()
-                .zip(&s.gains)
+                .map(|(c, g)| (c.id.as_str(), c.name.as_str(), c.point, *g)),
+        ),
+        Format::Geojson => {
+            let features = ranked
+                .iter()
                 .enumerate()
-                .map(|(i, (&j, g))| {
-                    let c = &candidates[j];
+                .map(|(i, (c, g))| {
                     feature(c.point, json!({"rank": i + 1, "id": c.id, "name": c.name, "people_added": g, "kind": "suggested_site"}))
                 })
                 .collect();
@@ -274,6 +253,21 @@ fn render_suggestion(
             )
         }
     }
+}
+
+/// The CSV of ranked places (id, name, point and the people counted in
+/// the column `weight`), with a header line.
+fn csv_table<'a>(
+    weight: &str,
+    rows: impl Iterator<Item = (&'a str, &'a str, Point, f64)>,
+) -> String {
+    let mut out = format!("rank,id,name,latitude,longitude,{weight}\n");
+    for (i, (id, name, p, w)) in rows.enumerate() {
+        let (id, name) = (csv(id), csv(name));
+        let line = format!("{},{id},{name},{},{},{w}\n", i + 1, p.latitude, p.longitude);
+        out.push_str(&line);
+    }
+    out
 }
 
 /// A CSV field, quoted when it needs to be (RFC 4180).

@@ -178,14 +178,22 @@ pub struct RetentionCounts {
 
 impl RetentionCounts {
     pub fn total(&self) -> u64 {
-        self.checkins
-            + self.guest_visits
-            + self.guest_names
-            + self.emails
-            + self.webhook_payloads
-            + self.sessions
-            + self.api_tokens
-            + self.sign_in_failures
+        self.by_kind().iter().map(|(_, n)| n).sum()
+    }
+
+    /// Each count with its kind's key (the field's name), in the order the
+    /// fields stand.
+    pub fn by_kind(&self) -> [(&'static str, u64); 8] {
+        [
+            ("checkins", self.checkins),
+            ("guest_visits", self.guest_visits),
+            ("guest_names", self.guest_names),
+            ("emails", self.emails),
+            ("webhook_payloads", self.webhook_payloads),
+            ("sessions", self.sessions),
+            ("api_tokens", self.api_tokens),
+            ("sign_in_failures", self.sign_in_failures),
+        ]
     }
 }
 

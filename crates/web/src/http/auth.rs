@@ -75,6 +75,22 @@ pub fn set_cookie(
     }
 }
 
+/// A redirect to `to` that sets the HttpOnly cookie `name` to `value` for
+/// `max_age_secs` seconds (0 removes it), `Secure` as [`is_secure`] says.
+pub fn redirect_with_cookie(
+    state: &AppState,
+    request_headers: &HeaderMap,
+    to: &str,
+    (name, value): (&str, &str),
+    max_age_secs: i64,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut resp = axum::response::Redirect::to(to).into_response();
+    let secure = is_secure(state, request_headers);
+    set_cookie(resp.headers_mut(), name, value, max_age_secs, true, secure);
+    resp
+}
+
 /// The CSRF token of this request (from its cookie, or freshly made by
 /// [`csrf_cookie`]).
 #[derive(Debug, Clone)]

@@ -32,6 +32,13 @@ impl FormData {
             .unwrap_or_default()
     }
 
+    /// The struct `T` (a domain `*Input`) read by its field names, each
+    /// field as [`FormData::get`] or, for a list, [`FormData::all`] reads it.
+    pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, AppError> {
+        crate::http::form_fields::decode(&self.0)
+            .map_err(|_| AppError::bad_request("invalid_form", "the form could not be read"))
+    }
+
     /// Every value of a repeated field (checkbox groups).
     pub fn all(&self, name: &str) -> Vec<String> {
         self.0

@@ -235,6 +235,49 @@ pub(crate) struct Child {
     pub(crate) rows: Vec<Row>,
 }
 
+impl Child {
+    /// A section that is only a way to another page (no list), such as a
+    /// hub's booking rules.
+    pub(crate) fn link(page: &Page, title_key: &str, href: String, label_key: &str) -> Self {
+        Child {
+            title: page.t(title_key),
+            new_href: href,
+            new_label: page.t(label_key),
+            columns: vec![],
+            rows: vec![],
+        }
+    }
+
+    /// A list of records under the form (text keys of its `columns`), with
+    /// a way to add one at `new_href`.
+    pub(crate) fn table(
+        page: &Page,
+        title_key: &str,
+        new_href: String,
+        new_label_key: &str,
+        columns: &[&str],
+        rows: Vec<Row>,
+    ) -> Self {
+        Child {
+            columns: columns.iter().map(|k| page.t(k)).collect(),
+            rows,
+            ..Child::link(page, title_key, new_href, new_label_key)
+        }
+    }
+}
+
+/// The choices of a select among `keys`, each labelled with the text
+/// `{prefix}.{key}` in the page's language.
+pub(crate) fn key_options<'k>(
+    page: &Page,
+    prefix: &str,
+    keys: impl IntoIterator<Item = &'k str>,
+) -> Vec<(String, String)> {
+    keys.into_iter()
+        .map(|k| (k.to_string(), page.t(&format!("{prefix}.{k}"))))
+        .collect()
+}
+
 /// `?saved=1`, which a form page gets after its save redirected to it.
 #[derive(Deserialize, Default)]
 pub(crate) struct SavedQuery {
@@ -386,7 +429,7 @@ pub(crate) trait Resource: Send + Sync + 'static {
     /// The stored record, which is also what a valid form becomes.
     type Record: serde::Serialize + Send + Sync;
     /// The form's values as typed: the domain's `*Input`.
-    type Input: Default + Send + Sync;
+    type Input: Default + DeserializeOwned + Send + Sync;
 
     /// Each record's form stands at `{BASE}/{id}` (and a listed kind's list at `BASE`).
     const BASE: &'static str;
@@ -420,8 +463,14 @@ pub(crate) trait Resource: Send + Sync + 'static {
     }
 
     /// The page around the form for a new record.
-    fn new_page(_parent: &Self::Parent) -> FormPage<'static> {
-        FormPage::new(Self::NEW_TITLE, Self::NEW.into(), Self::BASE.into())
+    fn new_page(parent: &Self::Parent) -> FormPage<'static> {
+        FormPage::new(Self::NEW_TITLE, Self::NEW.into(), Self::back(parent))
+    }
+
+    /// Where the forms of the records made in `parent` lead back to: by
+    /// default the list at `BASE`.
+    fn back(_parent: &Self::Parent) -> String {
+        Self::BASE.into()
     }
 
     /// The record `id` (as it stands in the address), if the person may edit it.
@@ -437,24 +486,20 @@ pub(crate) trait Resource: Send + Sync + 'static {
     /// A stored record as the form shows it.
     fn to_input(record: &Self::Record) -> Self::Input;
 
-    /// The page around a record's form; by default its form with a way
-    /// back to the list.
-    fn edit_page(
+    /// The sections under a record's form (see [`Child`]); by default none.
+    fn children(
         _state: &AppState,
         _page: &Page,
-        record: &Self::Record,
-        saved: bool,
-    ) -> impl Future<Output = AppResult<FormPage<'static>>> + Send {
-        let fp = FormPage::new(
-            Self::EDIT_TITLE,
-            Self::href(Self::key(record).0),
-            Self::BASE.into(),
-        );
-        std::future::ready(Ok(fp.saved(saved)))
+        _record: &Self::Record,
+    ) -> impl Future<Output = AppResult<Vec<Child>>> + Send {
+        std::future::ready(Ok(vec![]))
     }
 
-    /// Reads a sent form; `old` is the record being changed, if any.
-    fn read(form: &FormData, page: &Page, old: Option<&Self::Record>) -> AppResult<Self::Input>;
+    /// Reads a sent form; `old` is the record being changed, if any. By
+    /// default each of the input's fields is the value sent under its name.
+    fn read(form: &FormData, _page: &Page, _old: Option<&Self::Record>) -> AppResult<Self::Input> {
+        form.decode()
+    }
 
     fn validate(
         input: &Self::Input,
@@ -488,6 +533,20 @@ pub(crate) trait Resource: Send + Sync + 'static {
     /// The address of a record's form.
     fn href(id: Uuid) -> String {
         format!("{}/{id}", Self::BASE)
+    }
+
+    /// The list rows of `records`: each one's id (its row leads to its form)
+    /// and cells.
+    fn rows_of<T>(
+        records: impl IntoIterator<Item = T>,
+        row: impl FnMut(T) -> (Uuid, Vec<String>),
+    ) -> Vec<Row> {
+        let cells = records.into_iter().map(row);
+        let row = |(id, cells)| Row {
+            href: Self::href(id),
+            cells,
+        };
+        cells.map(row).collect()
     }
 }
 
@@ -575,7 +634,7 @@ async fn edit_form<R: Resource>(
     Query(q): Query<SavedQuery>,
 ) -> AppResult<Response> {
     let record = R::load(&state, &page, &id).await?;
-    let fp = R::edit_page(&state, &page, &record, q.saved.is_some()).await?;
+    let fp = edit_page::<R>(&state, &page, &record, q.saved.is_some()).await?;
     show::<R>(&state, &page, fp, &R::to_input(&record), NO_ERRORS).await
 }
 
@@ -593,10 +652,24 @@ async fn update<R: Resource>(
     match write::<R>(&state, &page, Some(&old), validated).await? {
         Ok(_) => Ok(saved_redirect(R::href(id))),
         Err(e) => {
-            let fp = R::edit_page(&state, &page, &old, false).await?;
+            let fp = edit_page::<R>(&state, &page, &old, false).await?;
             show::<R>(&state, &page, fp, &input, &e).await
         }
     }
+}
+
+/// The page around a record's form: the form, a way back and the
+/// sections under it.
+async fn edit_page<R: Resource>(
+    state: &AppState,
+    page: &Page,
+    record: &R::Record,
+    saved: bool,
+) -> AppResult<FormPage<'static>> {
+    let (id, parent) = R::key(record);
+    let fp = FormPage::new(R::EDIT_TITLE, R::href(id), R::back(&parent));
+    let children = R::children(state, page, record).await?;
+    Ok(fp.saved(saved).with_children(children))
 }
 
 async fn show<R: Resource>(

@@ -19,6 +19,7 @@ pub mod clock;
 pub mod error;
 pub mod feed_token;
 pub mod form_data;
+pub mod form_fields;
 pub mod forms;
 pub mod headers;
 pub mod ical;

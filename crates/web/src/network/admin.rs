@@ -9,8 +9,8 @@
 use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
 use crate::http::forms::{
-    bool_str, listed_routes, routes, saved_redirect, status_cell, Child, Form, FormPage, Listed,
-    NoQuery, Resource, Row, StoreWrite,
+    bool_str, key_options, listed_routes, routes, saved_redirect, status_cell, Child, Form,
+    FormPage, Listed, NoQuery, Resource, Row, StoreWrite,
 };
 use crate::http::page::{parse_id, Page};
 use crate::http::roles::{
@@ -117,14 +117,6 @@ impl Resource for Regions {
         }
     }
 
-    fn read(f: &FormData, _: &Page, _: Option<&Region>) -> AppResult<RegionInput> {
-        Ok(RegionInput {
-            name: f.get("name"),
-            code: f.get("code"),
-            archived: f.get("archived"),
-        })
-    }
-
     fn validate(input: &RegionInput, id: Uuid, _: &()) -> Result<Region, ValidationErrors> {
         input.validate(id)
     }
@@ -151,16 +143,10 @@ impl Listed for Regions {
 
     async fn rows(state: &AppState, page: &Page, _: NoQuery) -> AppResult<(Vec<Row>, bool)> {
         network_admin(page)?;
-        let rows = state
-            .store
-            .list_regions()
-            .await?
-            .into_iter()
-            .map(|r| Row {
-                href: Self::href(r.id),
-                cells: vec![r.name, r.code, status_cell(page, r.archived)],
-            })
-            .collect();
+        let regions = state.store.list_regions().await?;
+        let rows = Self::rows_of(regions, |r| {
+            (r.id, vec![r.name, r.code, status_cell(page, r.archived)])
+        });
         Ok((rows, true))
     }
 }
@@ -199,16 +185,6 @@ impl Resource for Municipalities {
             central_town: m.central_town.clone(),
             archived: bool_str(m.archived),
         }
-    }
-
-    fn read(f: &FormData, _: &Page, _: Option<&Municipality>) -> AppResult<MunicipalityInput> {
-        Ok(MunicipalityInput {
-            region_id: f.get("region_id"),
-            name: f.get("name"),
-            code: f.get("code"),
-            central_town: f.get("central_town"),
-            archived: f.get("archived"),
-        })
     }
 
     fn validate(
@@ -271,22 +247,12 @@ impl Listed for Municipalities {
                 .map(|r| r.name.clone())
                 .unwrap_or_default()
         };
-        let rows = state
-            .store
-            .list_municipalities()
-            .await?
-            .into_iter()
-            .map(|m| Row {
-                href: Self::href(m.id),
-                cells: vec![
-                    m.name,
-                    m.code,
-                    region_name(m.region_id),
-                    m.central_town,
-                    status_cell(page, m.archived),
-                ],
-            })
-            .collect();
+        let municipalities = state.store.list_municipalities().await?;
+        let rows = Self::rows_of(municipalities, |m| {
+            let region = region_name(m.region_id);
+            let status = status_cell(page, m.archived);
+            (m.id, vec![m.name, m.code, region, m.central_town, status])
+        });
         Ok((rows, true))
     }
 }
@@ -334,15 +300,6 @@ impl Resource for Operators {
         }
     }
 
-    fn read(f: &FormData, _: &Page, _: Option<&Operator>) -> AppResult<OperatorInput> {
-        Ok(OperatorInput {
-            name: f.get("name"),
-            org_number: f.get("org_number"),
-            contact_email: f.get("contact_email"),
-            archived: f.get("archived"),
-        })
-    }
-
     fn validate(input: &OperatorInput, id: Uuid, _: &()) -> Result<Operator, ValidationErrors> {
         input.validate(id)
     }
@@ -378,21 +335,21 @@ impl Listed for Operators {
 
     async fn rows(state: &AppState, page: &Page, _: NoQuery) -> AppResult<(Vec<Row>, bool)> {
         network_admin(page)?;
-        let rows = state
-            .store
-            .list_operators()
-            .await?
-            .into_iter()
-            .map(|o| Row {
-                href: Self::href(o.id),
-                cells: vec![
+        let operators = state.store.list_operators().await?;
+        let rows = Self::rows_of(operators, |o| {
+            let org_number = o.org_number.map(OrgNumber::into_string);
+            let email = o.contact_email.map(Email::into_string);
+            let status = status_cell(page, o.archived);
+            (
+                o.id,
+                vec![
                     o.name,
-                    o.org_number.map(OrgNumber::into_string).unwrap_or_default(),
-                    o.contact_email.map(Email::into_string).unwrap_or_default(),
-                    status_cell(page, o.archived),
+                    org_number.unwrap_or_default(),
+                    email.unwrap_or_default(),
+                    status,
                 ],
-            })
-            .collect();
+            )
+        });
         Ok((rows, true))
     }
 }
@@ -426,26 +383,12 @@ impl Resource for Hubs {
 
     /// A new hub starts open on weekdays, with nothing chosen and no position.
     fn blank(_: &Page, _: &()) -> AppResult<HubInput> {
-        let mut input = HubInput::from_hub(&Hub {
-            id: Uuid::nil(),
-            municipality_id: Uuid::nil(),
-            operator_id: Uuid::nil(),
-            name: String::new(),
-            description: String::new(),
-            street_address: String::new(),
-            postal_code: String::new(),
-            city: String::new(),
-            latitude: 0.0,
-            longitude: 0.0,
-            in_central_town: false,
-            opening_hours: OpeningHours::weekdays("08:00", "17:00"),
-            archived: false,
-        });
-        input.municipality_id.clear();
-        input.operator_id.clear();
-        input.latitude.clear();
-        input.longitude.clear();
-        Ok(input)
+        let hours = OpeningHours::weekdays("08:00", "17:00");
+        Ok(HubInput {
+            hours: std::array::from_fn(|i| OpeningHours::format_day(&hours.weekly[i])),
+            exceptions: hours.format_exceptions(),
+            ..HubInput::default()
+        })
     }
 
     /// Hosts may edit the hubs they host: "forbidden" before "not found".
@@ -463,15 +406,8 @@ impl Resource for Hubs {
 
     /// A hub's page also leads to who is there, its booking rules, and its
     /// zones and rooms.
-    async fn edit_page(
-        state: &AppState,
-        page: &Page,
-        h: &Hub,
-        saved: bool,
-    ) -> AppResult<FormPage<'static>> {
-        let children = hub_children(state, page, h.id).await?;
-        let fp = FormPage::new(Self::EDIT_TITLE, Self::href(h.id), Self::BASE.into());
-        Ok(fp.saved(saved).with_children(children))
+    async fn children(state: &AppState, page: &Page, h: &Hub) -> AppResult<Vec<Child>> {
+        hub_children(state, page, h.id).await
     }
 
     fn read(f: &FormData, _: &Page, _: Option<&Hub>) -> AppResult<HubInput> {
@@ -570,99 +506,72 @@ impl Listed for Hubs {
     /// Network admins see every hub and may add one; hosts see theirs.
     async fn rows(state: &AppState, page: &Page, _: NoQuery) -> AppResult<(Vec<Row>, bool)> {
         let u = require_host_pages(page)?;
-        let rows = state
-            .store
-            .list_hubs()
-            .await?
-            .into_iter()
-            .filter(|l| u.can_edit_hub(l.hub.id))
-            .map(|l| Row {
-                href: Self::href(l.hub.id),
-                cells: vec![
-                    l.hub.name,
-                    l.municipality_name,
-                    l.operator_name,
-                    status_cell(page, l.hub.archived),
-                ],
-            })
-            .collect();
+        let mut hubs = state.store.list_hubs().await?;
+        hubs.retain(|l| u.can_edit_hub(l.hub.id));
+        let rows = Self::rows_of(hubs, |l| {
+            let status = status_cell(page, l.hub.archived);
+            let cells = vec![l.hub.name, l.municipality_name, l.operator_name, status];
+            (l.hub.id, cells)
+        });
         Ok((rows, u.is_network_admin))
     }
 }
 
 async fn hub_children(state: &AppState, page: &Page, hub_id: Uuid) -> AppResult<Vec<Child>> {
-    let zones = state
-        .store
-        .list_zones(hub_id)
-        .await?
-        .into_iter()
-        .map(|z| Row {
-            href: Zones::href(z.id),
-            cells: vec![
-                z.name,
-                z.capacity.to_string(),
-                status_cell(page, z.archived),
-            ],
-        })
-        .collect();
-    let rooms = state
-        .store
-        .list_rooms(hub_id)
-        .await?
-        .into_iter()
-        .map(|r| Row {
-            href: Rooms::href(r.id),
-            cells: vec![
-                r.name,
-                page.t(&format!("room_kind.{}", r.kind.key())),
-                r.capacity.to_string(),
-                format!("{} kr", format_ore_as_sek(r.hourly_price_ore)),
-                status_cell(page, r.archived),
-            ],
-        })
-        .collect();
+    let zones = state.store.list_zones(hub_id).await?;
+    let zones = Zones::rows_of(zones, |z| {
+        let status = status_cell(page, z.archived);
+        (z.id, vec![z.name, z.capacity.to_string(), status])
+    });
+    let rooms = state.store.list_rooms(hub_id).await?;
+    let rooms = Rooms::rows_of(rooms, |r| {
+        let kind = page.t(&format!("room_kind.{}", r.kind.key()));
+        let price = format!("{} kr", format_ore_as_sek(r.hourly_price_ore));
+        let status = status_cell(page, r.archived);
+        (
+            r.id,
+            vec![r.name, kind, r.capacity.to_string(), price, status],
+        )
+    });
+    let hub = format!("/admin/hubs/{hub_id}");
+    let room_columns = [
+        "field.name",
+        "field.kind",
+        "field.capacity",
+        "field.hourly_price_sek",
+        "admin.status",
+    ];
     Ok(vec![
-        // A link section (no columns): who is here now and the access numbers.
-        Child {
-            title: page.t("presence.title"),
-            new_href: format!("/admin/hubs/{hub_id}/presence"),
-            new_label: page.t("presence.open"),
-            columns: vec![],
-            rows: vec![],
-        },
-        Child {
-            title: page.t("booking.rules_title"),
-            new_href: format!("/admin/hubs/{hub_id}/booking-rules"),
-            new_label: page.t("booking.rules_open"),
-            columns: vec![],
-            rows: vec![],
-        },
-        Child {
-            title: page.t("admin.zones"),
-            new_href: format!("/admin/hubs/{hub_id}/zones/new"),
-            new_label: page.t("admin.new_zone"),
-            columns: ["field.name", "field.capacity", "admin.status"]
-                .iter()
-                .map(|k| page.t(k))
-                .collect(),
-            rows: zones,
-        },
-        Child {
-            title: page.t("admin.rooms"),
-            new_href: format!("/admin/hubs/{hub_id}/rooms/new"),
-            new_label: page.t("admin.new_room"),
-            columns: [
-                "field.name",
-                "field.kind",
-                "field.capacity",
-                "field.hourly_price_sek",
-                "admin.status",
-            ]
-            .iter()
-            .map(|k| page.t(k))
-            .collect(),
-            rows: rooms,
-        },
+        // Link sections (no columns): who is here now and the access
+        // numbers, and the hub's booking rules.
+        Child::link(
+            page,
+            "presence.title",
+            format!("{hub}/presence"),
+            "presence.open",
+        ),
+        Child::link(
+            page,
+            "booking.rules_title",
+            format!("{hub}/booking-rules"),
+            "booking.rules_open",
+        ),
+        Child::table(
+            page,
+            "admin.zones",
+            format!("{hub}/zones/new"),
+            "admin.new_zone",
+            &["field.name", "field.capacity", "admin.status"],
+            zones,
+        ),
+        Child::table(
+            page,
+            "admin.rooms",
+            format!("{hub}/rooms/new"),
+            "admin.new_room",
+            &room_columns,
+            rooms,
+        ),
     ])
 }
 
@@ -689,16 +598,6 @@ fn hub_for_sent_part(page: &Page, hub_id: Option<&str>) -> AppResult<Uuid> {
 fn new_in_hub_page(title: &'static str, part: &str, hub_id: Uuid) -> FormPage<'static> {
     let action = format!("/admin/hubs/{hub_id}/{part}/new");
     FormPage::new(title, action, Hubs::href(hub_id))
-}
-
-/// The form of a hub's zone or room.
-fn edit_in_hub_page(
-    title: &'static str,
-    href: String,
-    hub_id: Uuid,
-    saved: bool,
-) -> FormPage<'static> {
-    FormPage::new(title, href, Hubs::href(hub_id)).saved(saved)
 }
 
 struct Zones;
@@ -745,27 +644,9 @@ impl Resource for Zones {
         }
     }
 
-    async fn edit_page(
-        _: &AppState,
-        _: &Page,
-        z: &Zone,
-        saved: bool,
-    ) -> AppResult<FormPage<'static>> {
-        Ok(edit_in_hub_page(
-            Self::EDIT_TITLE,
-            Self::href(z.id),
-            z.hub_id,
-            saved,
-        ))
-    }
-
-    fn read(f: &FormData, _: &Page, _: Option<&Zone>) -> AppResult<ZoneInput> {
-        Ok(ZoneInput {
-            name: f.get("name"),
-            purpose: f.get("purpose"),
-            capacity: f.get("capacity"),
-            archived: f.get("archived"),
-        })
+    /// Its forms lead back to its hub.
+    fn back(hub_id: &Uuid) -> String {
+        Hubs::href(*hub_id)
     }
 
     fn validate(input: &ZoneInput, id: Uuid, hub_id: &Uuid) -> Result<Zone, ValidationErrors> {
@@ -846,29 +727,9 @@ impl Resource for Rooms {
         }
     }
 
-    async fn edit_page(
-        _: &AppState,
-        _: &Page,
-        r: &Room,
-        saved: bool,
-    ) -> AppResult<FormPage<'static>> {
-        Ok(edit_in_hub_page(
-            Self::EDIT_TITLE,
-            Self::href(r.id),
-            r.hub_id,
-            saved,
-        ))
-    }
-
-    fn read(f: &FormData, _: &Page, _: Option<&Room>) -> AppResult<RoomInput> {
-        Ok(RoomInput {
-            name: f.get("name"),
-            kind: f.get("kind"),
-            capacity: f.get("capacity"),
-            hourly_price_sek: f.get("hourly_price_sek"),
-            vat_rate_percent: f.get("vat_rate_percent"),
-            archived: f.get("archived"),
-        })
+    /// Its forms lead back to its hub.
+    fn back(hub_id: &Uuid) -> String {
+        Hubs::href(*hub_id)
     }
 
     fn validate(input: &RoomInput, id: Uuid, hub_id: &Uuid) -> Result<Room, ValidationErrors> {
@@ -884,16 +745,8 @@ impl Resource for Rooms {
     }
 
     async fn fields<'a>(_: &AppState, form: Form<'a>, input: &RoomInput) -> AppResult<Form<'a>> {
-        let page = form.page();
-        let kinds = RoomKind::ALL
-            .iter()
-            .map(|k| {
-                (
-                    k.key().to_string(),
-                    page.t(&format!("room_kind.{}", k.key())),
-                )
-            })
-            .collect();
+        let kinds = RoomKind::ALL.iter().map(|k| k.key());
+        let kinds = key_options(form.page(), "room_kind", kinds);
         let vats = ["25", "12", "6", "0"]
             .iter()
             .map(|v| (v.to_string(), format!("{v} %")))

@@ -10,7 +10,7 @@ use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
@@ -201,16 +201,16 @@ async fn switch_language(
 ) -> AppResult<Response> {
     let form = FormData::parse(&page, &body)?;
     let lang = Lang::parse(&form.get("lang")).unwrap_or_default();
-    let mut resp = Redirect::to(safe_next(&form.get("next"))).into_response();
-    auth::set_cookie(
-        resp.headers_mut(),
-        LANG_COOKIE,
-        lang.code(),
+    let next = form.get("next");
+    let next = safe_next(&next);
+    let cookie = (LANG_COOKIE, lang.code());
+    Ok(auth::redirect_with_cookie(
+        &state,
+        &headers,
+        next,
+        cookie,
         365 * 86_400,
-        true,
-        auth::is_secure(&state, &headers),
-    );
-    Ok(resp)
+    ))
 }
 
 #[cfg(test)]

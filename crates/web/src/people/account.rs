@@ -70,16 +70,12 @@ async fn erase(
         }
         Err(e) => return Err(e),
     }
-    let mut resp = Redirect::to("/").into_response();
-    http_auth::set_cookie(
-        resp.headers_mut(),
-        SESSION_COOKIE,
-        "",
-        0,
-        true,
-        http_auth::is_secure(&state, &headers),
-    );
-    Ok(resp)
+    Ok(signed_out(&state, &headers))
+}
+
+/// To the start page, with the session cookie removed.
+fn signed_out(state: &AppState, headers: &HeaderMap) -> Response {
+    http_auth::redirect_with_cookie(state, headers, "/", (SESSION_COOKIE, ""), 0)
 }
 
 /// The signed-in person's data as a JSON download (the same document as
@@ -199,15 +195,7 @@ async fn logout(
     if let Some(hash) = &page.session_hash {
         state.store.delete_session(hash).await?;
     }
-    let mut resp = Redirect::to("/").into_response();
-    http_auth::set_cookie(
-        resp.headers_mut(),
-        SESSION_COOKIE,
-        "",
-        0,
-        true,
-        http_auth::is_secure(&state, &headers),
-    );
+    let mut resp = signed_out(&state, &headers);
     http_auth::rotate_csrf(&state, resp.headers_mut(), &headers);
     Ok(resp)
 }
@@ -285,28 +273,18 @@ async fn change_password(
         auth::verify_password(&current, stored.as_deref())
     })
     .await?;
-    if !ok {
-        return render_account(
-            &state,
-            &origin,
-            &page,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(("account.wrong_password", "error")),
-            None,
-        )
-        .await;
-    }
     let new_password = form.get("new_password");
-    if new_password.chars().count() < auth::MIN_PASSWORD_LEN {
-        return render_account(
-            &state,
-            &origin,
-            &page,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(("error.password_too_short", "error")),
-            None,
-        )
-        .await;
+    let problem = if !ok {
+        Some("account.wrong_password")
+    } else if new_password.chars().count() < auth::MIN_PASSWORD_LEN {
+        Some("error.password_too_short")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        let message = Some((problem, "error"));
+        return render_account(&state, &origin, &page, status, message, None).await;
     }
     let hash = auth::hashing(&state.hashing, move || auth::hash_password(&new_password)).await?;
     state.store.set_password_hash(user.person_id, &hash).await?;

@@ -8,7 +8,7 @@
 use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
 use crate::http::forms::{
-    bool_str, listed_routes, status_cell, Child, Form, FormPage, Listed, NoQuery, Resource, Row,
+    bool_str, key_options, listed_routes, status_cell, Child, Form, Listed, NoQuery, Resource, Row,
     StoreWrite,
 };
 use crate::http::page::{parse_id, Page};
@@ -63,30 +63,9 @@ impl Resource for Organisations {
     }
 
     /// A link section (no columns) to the organisation's seats.
-    async fn edit_page(
-        _: &AppState,
-        page: &Page,
-        o: &Organisation,
-        saved: bool,
-    ) -> AppResult<FormPage<'static>> {
-        let id = o.id;
-        let fp = FormPage::new(Self::EDIT_TITLE, Self::href(id), Self::BASE.into());
-        Ok(fp.saved(saved).with_children(vec![Child {
-            title: page.t("admin.seats"),
-            new_href: format!("/admin/organisations/{id}/seats"),
-            new_label: page.t("seats.open"),
-            columns: vec![],
-            rows: vec![],
-        }]))
-    }
-
-    fn read(f: &FormData, _: &Page, _: Option<&Organisation>) -> AppResult<OrganisationInput> {
-        Ok(OrganisationInput {
-            name: f.get("name"),
-            org_number: f.get("org_number"),
-            kind: f.get("kind"),
-            archived: f.get("archived"),
-        })
+    async fn children(_: &AppState, page: &Page, o: &Organisation) -> AppResult<Vec<Child>> {
+        let seats = format!("/admin/organisations/{}/seats", o.id);
+        Ok(vec![Child::link(page, "admin.seats", seats, "seats.open")])
     }
 
     fn validate(
@@ -105,16 +84,8 @@ impl Resource for Organisations {
         form: Form<'a>,
         input: &OrganisationInput,
     ) -> AppResult<Form<'a>> {
-        let page = form.page();
-        let kinds = OrgKind::ALL
-            .iter()
-            .map(|k| {
-                (
-                    k.key().to_string(),
-                    page.t(&format!("org_kind.{}", k.key())),
-                )
-            })
-            .collect();
+        let kinds = OrgKind::ALL.iter().map(|k| k.key());
+        let kinds = key_options(form.page(), "org_kind", kinds);
         Ok(form
             .text("name", &input.name)
             .required()
@@ -140,22 +111,13 @@ impl Listed for Organisations {
     /// Organisation admins see their own; only network admins add one.
     async fn rows(state: &AppState, page: &Page, _: NoQuery) -> AppResult<(Vec<Row>, bool)> {
         let u = require_org_pages(page)?;
-        let rows = state
-            .store
-            .list_organisations()
-            .await?
-            .into_iter()
-            .filter(|o| u.can_edit_organisation(o.id))
-            .map(|o| Row {
-                href: Self::href(o.id),
-                cells: vec![
-                    o.name,
-                    o.org_number.into_string(),
-                    page.t(&format!("org_kind.{}", o.kind.key())),
-                    status_cell(page, o.archived),
-                ],
-            })
-            .collect();
+        let mut orgs = state.store.list_organisations().await?;
+        orgs.retain(|o| u.can_edit_organisation(o.id));
+        let rows = Self::rows_of(orgs, |o| {
+            let kind = page.t(&format!("org_kind.{}", o.kind.key()));
+            let status = status_cell(page, o.archived);
+            (o.id, vec![o.name, o.org_number.into_string(), kind, status])
+        });
         Ok((rows, u.is_network_admin))
     }
 }
@@ -211,23 +173,17 @@ impl Resource for People {
 
     /// Network admins get a way to erase the person on request (unless
     /// that is done already).
-    async fn edit_page(
-        _: &AppState,
-        page: &Page,
-        p: &Person,
-        saved: bool,
-    ) -> AppResult<FormPage<'static>> {
-        let fp = FormPage::new(Self::EDIT_TITLE, Self::href(p.id), Self::BASE.into()).saved(saved);
+    async fn children(_: &AppState, page: &Page, p: &Person) -> AppResult<Vec<Child>> {
         if !page.user()?.is_network_admin || crate::people::privacy::is_erased(p) {
-            return Ok(fp);
+            return Ok(vec![]);
         }
-        Ok(fp.with_children(vec![Child {
-            title: page.t("erase_person.title"),
-            new_href: format!("/admin/people/{}/erase", p.id),
-            new_label: page.t("erase_person.open"),
-            columns: vec![],
-            rows: vec![],
-        }]))
+        let erase = format!("/admin/people/{}/erase", p.id);
+        Ok(vec![Child::link(
+            page,
+            "erase_person.title",
+            erase,
+            "erase_person.open",
+        )])
     }
 
     fn to_input(p: &Person) -> PersonInput {
@@ -250,26 +206,14 @@ impl Resource for People {
     /// Fields the editor is not shown (roles only a network admin grants)
     /// keep the values of `old`.
     fn read(f: &FormData, page: &Page, old: Option<&Person>) -> AppResult<PersonInput> {
-        let editor = page.user()?;
-        let ids = |v: &[Uuid]| v.iter().map(Uuid::to_string).collect::<Vec<_>>();
-        Ok(PersonInput {
-            first_name: f.get("first_name"),
-            last_name: f.get("last_name"),
-            email: f.get("email"),
-            organisation_id: f.get("organisation_id"),
-            is_network_admin: if editor.is_network_admin {
-                f.get("is_network_admin")
-            } else {
-                bool_str(old.is_some_and(|p| p.is_network_admin))
-            },
-            hosted_hub_ids: if editor.is_network_admin {
-                f.all("hosted_hub_ids")
-            } else {
-                old.map(|p| ids(&p.hosted_hub_ids)).unwrap_or_default()
-            },
-            admin_of_organisation_ids: f.all("admin_of_organisation_ids"),
-            archived: f.get("archived"),
-        })
+        let mut input: PersonInput = f.decode()?;
+        if !page.user()?.is_network_admin {
+            input.is_network_admin = bool_str(old.is_some_and(|p| p.is_network_admin));
+            input.hosted_hub_ids = old
+                .map(|p| p.hosted_hub_ids.iter().map(Uuid::to_string).collect())
+                .unwrap_or_default();
+        }
+        Ok(input)
     }
 
     fn validate(input: &PersonInput, id: Uuid, _: &()) -> Result<Person, ValidationErrors> {
@@ -375,26 +319,18 @@ impl Listed for People {
                 .map(|o| o.name.clone())
                 .unwrap_or_default()
         };
-        let rows = state
-            .store
-            .list_people(filter)
-            .await?
-            .into_iter()
-            .filter(|p| {
-                u.is_network_admin
-                    || p.organisation_id
-                        .is_some_and(|o| u.can_edit_organisation(o))
-            })
-            .map(|p| Row {
-                href: Self::href(p.id),
-                cells: vec![
-                    format!("{} {}", p.first_name, p.last_name),
-                    p.email.to_string(),
-                    org_name(p.organisation_id),
-                    status_cell(page, p.archived),
-                ],
-            })
-            .collect();
+        let mut people = state.store.list_people(filter).await?;
+        people.retain(|p| {
+            u.is_network_admin
+                || p.organisation_id
+                    .is_some_and(|o| u.can_edit_organisation(o))
+        });
+        let rows = Self::rows_of(people, |p| {
+            let name = format!("{} {}", p.first_name, p.last_name);
+            let org = org_name(p.organisation_id);
+            let status = status_cell(page, p.archived);
+            (p.id, vec![name, p.email.to_string(), org, status])
+        });
         Ok((rows, true))
     }
 }

@@ -57,19 +57,10 @@ async fn render(
     let (fields, errors) = form.into_parts();
     let last_run = state.store.last_retention_run().await?.map(local_date_time);
     let ran = ran.map(|c| {
-        [
-            ("checkins", c.checkins),
-            ("guest_visits", c.guest_visits),
-            ("guest_names", c.guest_names),
-            ("emails", c.emails),
-            ("webhook_payloads", c.webhook_payloads),
-            ("sessions", c.sessions),
-            ("api_tokens", c.api_tokens),
-            ("sign_in_failures", c.sign_in_failures),
-        ]
-        .into_iter()
-        .map(|(k, n)| context! { label => page.t(&format!("retention.count.{k}")), n })
-        .collect::<Vec<_>>()
+        c.by_kind()
+            .into_iter()
+            .map(|(k, n)| context! { label => page.t(&format!("retention.count.{k}")), n })
+            .collect::<Vec<_>>()
     });
     page.render_with_status(
         status,
@@ -99,14 +90,7 @@ async fn show(
 async fn save(State(state): State<AppState>, page: Page, body: Bytes) -> AppResult<Response> {
     let actor = require_network_admin(&page)?.person_id;
     let form = FormData::parse(&page, &body)?;
-    let input = RetentionInput {
-        checkin_days: form.get("checkin_days"),
-        guest_name_days: form.get("guest_name_days"),
-        email_days: form.get("email_days"),
-        webhook_days: form.get("webhook_days"),
-        session_days: form.get("session_days"),
-        sign_in_failure_days: form.get("sign_in_failure_days"),
-    };
+    let input: RetentionInput = form.decode()?;
     match input.validate() {
         Ok(p) => {
             service::set_policy(&state, actor, &p).await?;

@@ -96,6 +96,25 @@ pub async fn suggest(
     compute(&state, &body).await.map(Json)
 }
 
+/// Where the network's active hubs stand, with their names; none when the
+/// plan is to be made as if the network had no hubs yet.
+pub(crate) async fn hub_points(
+    state: &AppState,
+    ignore_hubs: bool,
+) -> AppResult<Vec<(Point, String)>> {
+    if ignore_hubs {
+        return Ok(vec![]);
+    }
+    let mut hubs = state.store.list_hubs().await?;
+    hubs.retain(|l| !l.hub.archived);
+    let hubs = hubs
+        .into_iter()
+        .map(|l| (l.hub.latitude, l.hub.longitude, l.hub.name));
+    Ok(hubs
+        .map(|(lat, lon, name)| (Point::new(lat, lon), name))
+        .collect())
+}
+
 /// The computation behind [`suggest`], shared with the planner page
 /// (`/admin/sites`). The caller checks that the person is a network admin.
 pub async fn compute(state: &AppState, body: &SuggestBody) -> AppResult<SuggestOut> {
@@ -123,18 +142,8 @@ pub async fn compute(state: &AppState, body: &SuggestBody) -> AppResult<SuggestO
         }
         _ => {}
     }
-    let hubs: Vec<Point> = if body.ignore_hubs {
-        vec![]
-    } else {
-        state
-            .store
-            .list_hubs()
-            .await?
-            .into_iter()
-            .filter(|l| !l.hub.archived)
-            .map(|l| Point::new(l.hub.latitude, l.hub.longitude))
-            .collect()
-    };
+    let hubs = hub_points(state, body.ignore_hubs).await?;
+    let hubs: Vec<Point> = hubs.into_iter().map(|(p, _)| p).collect();
     let points: Vec<(Point, f64)> = demand
         .iter()
         .map(|l| (l.point, l.population as f64))

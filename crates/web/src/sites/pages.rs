@@ -4,11 +4,11 @@
 //! a GET, so a plan is a link; nothing is written.
 
 use crate::http::error::{AppError, AppResult};
-use crate::http::forms::{Form, NO_ERRORS};
+use crate::http::forms::{key_options, Form, NO_ERRORS};
 use crate::http::page::{urlencode, Page};
 use crate::http::roles::require_network_admin;
 use crate::i18n::Lang;
-use crate::sites::api::{compute, SuggestBody, SuggestOut};
+use crate::sites::api::{compute, hub_points, SuggestBody, SuggestOut};
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -321,10 +321,7 @@ async fn planner(
         .into_iter()
         .map(|c| (c.to_string(), c.to_string()))
         .collect();
-    let modes = ["count", "share"]
-        .iter()
-        .map(|k| (k.to_string(), page.t(&format!("sites.mode.{k}"))))
-        .collect();
+    let modes = key_options(&page, "sites.mode", ["count", "share"]);
     let form = Form::new(&page, errors)
         .select("county", &input.county, counties, "admin.choose")
         .required()
@@ -382,28 +379,20 @@ async fn result_context(
             }
         })
         .collect();
-    let hubs: Vec<Dot> = if input.ignore_hubs {
-        vec![]
-    } else {
-        state
-            .store
-            .list_hubs()
-            .await?
-            .into_iter()
-            .filter(|l| !l.hub.archived)
-            .map(|l| (Point::new(l.hub.latitude, l.hub.longitude), l.hub.name))
-            .filter(|(p, _)| proj.contains(*p))
-            .map(|(p, name)| {
-                let (x, y) = proj.xy(p);
-                Dot {
-                    cx: px(x - 5.0),
-                    cy: px(y - 5.0),
-                    r: "10".into(),
-                    name,
-                }
-            })
-            .collect()
-    };
+    let hubs: Vec<Dot> = hub_points(state, input.ignore_hubs)
+        .await?
+        .into_iter()
+        .filter(|(p, _)| proj.contains(*p))
+        .map(|(p, name)| {
+            let (x, y) = proj.xy(p);
+            Dot {
+                cx: px(x - 5.0),
+                cy: px(y - 5.0),
+                r: "10".into(),
+                name,
+            }
+        })
+        .collect();
     let detour: f64 = input.detour_factor.replace(',', ".").parse().unwrap_or(1.0);
     let radius: f64 = input.radius_km.replace(',', ".").parse().unwrap_or(0.0);
     let reach = proj.km(radius / detour.max(1.0));

@@ -1,9 +1,8 @@
 //! Membership plans for network admins: list, create, edit and archive.
 
 use crate::http::error::AppResult;
-use crate::http::form_data::FormData;
 use crate::http::forms::{
-    listed_routes, status_cell, Form, Listed, NoQuery, Resource, Row, StoreWrite,
+    key_options, listed_routes, status_cell, Form, Listed, NoQuery, Resource, Row, StoreWrite,
 };
 use crate::http::page::parse_id;
 use crate::http::page::Page;
@@ -57,22 +56,6 @@ impl Resource for Plans {
         PlanInput::from_plan(p)
     }
 
-    fn read(f: &FormData, _: &Page, _: Option<&Plan>) -> AppResult<PlanInput> {
-        Ok(PlanInput {
-            name: f.get("name"),
-            description: f.get("description"),
-            scope: f.get("scope"),
-            scope_id: f.get("scope_id"),
-            monthly_price_sek: f.get("monthly_price_sek"),
-            included_hours_per_month: f.get("included_hours_per_month"),
-            guests_allowed: f.get("guests_allowed"),
-            max_guests: f.get("max_guests"),
-            validity: f.get("validity"),
-            validity_days: f.get("validity_days"),
-            archived: f.get("archived"),
-        })
-    }
-
     fn validate(input: &PlanInput, id: Uuid, _: &()) -> Result<Plan, ValidationErrors> {
         input.validate(id)
     }
@@ -105,14 +88,8 @@ impl Resource for Plans {
                 .filter(|l| !l.hub.archived || l.hub.id.to_string() == input.scope_id)
                 .map(|l| (l.hub.id.to_string(), format!("{hub_label}: {}", l.hub.name))),
         );
-        let scopes = ["network", "region", "hub"]
-            .iter()
-            .map(|k| (k.to_string(), page.t(&format!("plan.scope.{k}"))))
-            .collect();
-        let validities = ["monthly_rolling", "fixed_days"]
-            .iter()
-            .map(|k| (k.to_string(), page.t(&format!("plan.validity.{k}"))))
-            .collect();
+        let scopes = key_options(page, "plan.scope", ["network", "region", "hub"]);
+        let validities = key_options(page, "plan.validity", ["monthly_rolling", "fixed_days"]);
         Ok(form
             .text("name", &input.name)
             .required()
@@ -157,24 +134,19 @@ impl Listed for Plans {
     async fn rows(state: &AppState, page: &Page, _: NoQuery) -> AppResult<(Vec<Row>, bool)> {
         require_network_admin(page)?;
         let names = scope_names(state).await?;
-        let rows = state
-            .store
-            .list_plans()
-            .await?
-            .into_iter()
-            .map(|p: Plan| Row {
-                href: Self::href(p.id),
-                cells: vec![
-                    p.name.clone(),
-                    scope_cell(page, p.scope, &names),
-                    format!("{} kr", format_ore_as_sek(p.monthly_price_ore)),
-                    p.included_hours_per_month.to_string(),
-                    p.max_guests.to_string(),
-                    validity_cell(page, p.validity),
-                    status_cell(page, p.archived),
-                ],
-            })
-            .collect();
+        let plans = state.store.list_plans().await?;
+        let rows = Self::rows_of(plans, |p: Plan| {
+            let cells = vec![
+                p.name.clone(),
+                scope_cell(page, p.scope, &names),
+                format!("{} kr", format_ore_as_sek(p.monthly_price_ore)),
+                p.included_hours_per_month.to_string(),
+                p.max_guests.to_string(),
+                validity_cell(page, p.validity),
+                status_cell(page, p.archived),
+            ];
+            (p.id, cells)
+        });
         Ok((rows, true))
     }
 }

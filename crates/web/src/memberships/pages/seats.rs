@@ -69,15 +69,6 @@ fn notice_of(page: &Page, d: &Done) -> Option<Notice> {
     Some(Notice::done(text))
 }
 
-fn purchase_input(f: &FormData) -> SeatPurchaseInput {
-    SeatPurchaseInput {
-        plan_id: f.get("plan_id"),
-        count: f.get("count"),
-        start_date: f.get("start_date"),
-        end_date: f.get("end_date"),
-    }
-}
-
 /// The purchase form as first shown: one seat from today.
 fn fresh_purchase(state: &AppState) -> SeatPurchaseInput {
     SeatPurchaseInput {
@@ -209,7 +200,7 @@ async fn buy(
     let form = FormData::parse(&page, &body)?;
     let id = parse_id(&id)?;
     require_org(&page, id)?;
-    let input = purchase_input(&form);
+    let input = form.decode::<SeatPurchaseInput>()?;
     let buyer = page.user()?.person_id;
     match purchase_once(&state, id, &input, (buyer, &IdempotencyKey::default())).await {
         Ok(seats) => Ok(Redirect::to(&format!(
@@ -262,13 +253,24 @@ async fn after(
     }
 }
 
-fn back_of(form: &FormData, org: Uuid) -> String {
+/// A form sent about the seat `id`: the form, the seat (if the person may
+/// manage it) and where to go back to afterwards (the form's `next`, or the
+/// organisation's list).
+async fn sent_about_seat(
+    state: &AppState,
+    page: &Page,
+    id: &str,
+    body: &[u8],
+) -> AppResult<(FormData, thirdplace_store::SeatView, String)> {
+    let form = FormData::parse(page, body)?;
+    let v = load_seat(state, page, id).await?;
     let next = form.get("next");
-    if next.is_empty() {
-        format!("/admin/organisations/{org}/seats")
+    let back = if next.is_empty() {
+        format!("/admin/organisations/{}/seats", v.seat.organisation_id)
     } else {
         safe_next(&next).to_string()
-    }
+    };
+    Ok((form, v, back))
 }
 
 async fn set_holder(
@@ -277,8 +279,7 @@ async fn set_holder(
     Path(id): Path<String>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let form = FormData::parse(&page, &body)?;
-    let v = load_seat(&state, &page, &id).await?;
+    let (form, v, back) = sent_about_seat(&state, &page, &id, &body).await?;
     let org = v.seat.organisation_id;
     let raw = form.get("person_id");
     let holder = if raw.trim().is_empty() {
@@ -296,7 +297,6 @@ async fn set_holder(
             }
         }
     };
-    let back = back_of(&form, org);
     let actor = page.user()?.person_id;
     let result = assign(&state, actor, &v, holder)
         .await
@@ -310,14 +310,12 @@ async fn end(
     Path(id): Path<String>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let form = FormData::parse(&page, &body)?;
-    let v = load_seat(&state, &page, &id).await?;
-    let org = v.seat.organisation_id;
-    let back = back_of(&form, org);
+    let (_, v, back) = sent_about_seat(&state, &page, &id, &body).await?;
     let actor = page.user()?.person_id;
     let result = end_seat_now(&state, actor, &v)
         .await
         .map(|last| format!("done=ended&until={last}"));
+    let org = v.seat.organisation_id;
     after(&state, &page, org, &back, result).await
 }
 

@@ -38,14 +38,6 @@ fn webhook_href(id: Uuid) -> String {
     format!("/admin/webhooks/{id}")
 }
 
-fn input_of(f: &FormData) -> WebhookInput {
-    WebhookInput {
-        url: f.get("url"),
-        events: f.all("events"),
-        active: f.get("active"),
-    }
-}
-
 fn fields<'a>(page: &'a Page, input: &WebhookInput, errors: &'a ValidationErrors) -> Form<'a> {
     let events = WebhookEvent::ALL
         .iter()
@@ -122,7 +114,7 @@ async fn new_webhook(page: Page) -> AppResult<Response> {
 async fn create(State(state): State<AppState>, page: Page, body: Bytes) -> AppResult<Response> {
     let form = FormData::parse(&page, &body)?;
     require_network_admin(&page)?;
-    let input = input_of(&form);
+    let input: WebhookInput = form.decode()?;
     let validated = input.validate().map(|t| webhook_for(t, state.now()));
     match save(validated, async |w| state.store.insert_webhook(w).await).await? {
         Ok(w) => Ok(done_redirect(&webhook_href(w.id), "created")),
@@ -215,7 +207,7 @@ async fn update(
     let form = FormData::parse(&page, &body)?;
     require_network_admin(&page)?;
     let old = state.store.get_webhook(parse_id(&id)?).await?;
-    let input = input_of(&form);
+    let input: WebhookInput = form.decode()?;
     let validated = input.validate().map(|t| retargeted(old.clone(), t));
     match save(validated, async |w| state.store.update_webhook(w).await).await? {
         Ok(_) => Ok(done_redirect(&webhook_href(old.id), "saved")),
