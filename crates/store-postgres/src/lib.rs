@@ -23,6 +23,7 @@ use thirdplace_store::sql::{self, affected, db, decode, one, rows, Bind, Fetch};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
+mod access;
 mod audit;
 mod bookings;
 mod events;

@@ -21,6 +21,7 @@ macro_rules! write {
 
 // The capabilities, each implementing its trait of `thirdplace_store`
 // (declared after `write!` so that they can use it).
+mod access;
 mod audit;
 mod bookings;
 mod events;

@@ -13,6 +13,8 @@
 //! code in the backend's crate, next to its SQL. This module must never hold
 //! SQL that only one backend can run.
 
+pub mod access;
+
 use crate::StoreResult;
 use crate::{ApiToken, BookingView, EventListing, HubListing, SeatHolder, SeatView, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
