@@ -30,6 +30,7 @@ pub mod page;
 pub mod paging;
 pub mod parse;
 pub mod roles;
+pub mod sign_in;
 pub mod signing;
 pub mod source;
 pub mod templates;
