@@ -10,6 +10,7 @@ mod common;
 use chrono::Duration;
 use common::*;
 use reqwest::{Client, StatusCode};
+use serde_json::json;
 use thirdplace_domain::Person;
 use thirdplace_store::{OutgoingEmail, TokenKind};
 
@@ -19,6 +20,7 @@ on_both_backends!(
     expired_and_forged_links_get_clear_pages,
     asking_for_resets_is_throttled_per_address_and_per_source,
     an_invitation_link_activates_the_account_once_the_terms_are_accepted,
+    creating_a_person_or_giving_a_seat_to_one_without_a_password_invites_them,
 );
 
 const NEW_PASSWORD: &str = "a brand new passphrase";
@@ -287,4 +289,55 @@ async fn an_invitation_link_activates_the_account_once_the_terms_are_accepted(ap
         choose(&app, &new_client(), &link, &accepted).await,
         StatusCode::GONE
     );
+}
+
+async fn creating_a_person_or_giving_a_seat_to_one_without_a_password_invites_them(app: TestApp) {
+    let org_admin = app.token_for(&app.f.org_admin).await;
+    let org_id = app.f.org.id;
+    let body = json!({"first_name": "Tove", "last_name": "Berg", "email": "tove@oskarshamn.example", "organisation_id": org_id});
+    let (s, v) = app
+        .post_json("/api/v1/people", Some(&org_admin), &body)
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let tove = v["id"].as_str().unwrap().parse().unwrap();
+    let link = link_to(&app, "tove@oskarshamn.example", "/access/invitation/").await;
+    let invitation = app
+        .store
+        .latest_token(tove, TokenKind::Invitation)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(invitation.created_by, Some(app.f.org_admin.id));
+    // A seat given to her while the invitation is live sends no second one.
+    let seat = seat_of(&app.f.org_admin).give(&app).await;
+    let holder = format!("/api/v1/seats/{}/holder", seat.id);
+    let (s, v) = app
+        .put_json(&holder, Some(&org_admin), &json!({ "person_id": tove }))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(mails_to(&app, "tove@oskarshamn.example").await.len(), 1);
+    // Once it has expired, giving her a seat invites her again.
+    app.clock.set(app.clock.now() + Duration::days(8));
+    let (s, _) = app
+        .put_json(&holder, Some(&org_admin), &json!({ "person_id": null }))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app
+        .put_json(&holder, Some(&org_admin), &json!({ "person_id": tove }))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(mails_to(&app, "tove@oskarshamn.example").await.len(), 2);
+    let newer = link_to(&app, "tove@oskarshamn.example", "/access/invitation/").await;
+    assert_ne!(newer, link);
+    assert_eq!(app.page(&new_client(), &link).await.0, StatusCode::GONE);
+    // Someone who already has a password is not invited.
+    let (s, _) = app
+        .put_json(
+            &holder,
+            Some(&org_admin),
+            &json!({ "person_id": app.f.member.id }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(mails_to(&app, app.f.member.email.as_str()).await.is_empty());
 }

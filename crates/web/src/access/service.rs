@@ -1,90 +1,22 @@
-//! Issuing one-time links with the e-mails that carry them, checking and
-//! taking them, and the throttle on asking for password resets.
+//! Checking and taking one-time links, and the throttle on asking for
+//! password resets. Issuing a link with its e-mail is in the leaf
+//! [`crate::http::one_time_links`], since people/ and memberships/ send
+//! invitations too.
 
-use crate::http::auth::{random_secret, sha256_hex};
+use crate::http::auth::sha256_hex;
 use crate::http::error::AppResult;
-use crate::http::mail::email;
-use crate::http::origin::{INVITATION_LINKS, RESET_LINKS};
+pub use crate::http::one_time_links::{link_path, send_link};
 use crate::http::source::Source;
-use crate::i18n::{t, Lang};
 use crate::AppState;
 use axum::http::StatusCode;
-use chrono::Duration;
-use thirdplace_domain::{new_id, sign_in, Email, Person};
+use thirdplace_domain::{sign_in, Email};
 use thirdplace_store::{account_key, OneTimeToken, StoreError, TokenKind, Unusable};
-use uuid::Uuid;
 
 /// Reset links asked for per address in an hour (whether or not anyone
 /// has the address, so the throttle does not tell either).
 pub const RESETS_PER_ADDRESS: i64 = 3;
 /// Reset links asked for from one source address in an hour.
 pub const RESETS_PER_SOURCE: i64 = 10;
-
-/// The path a link of this kind leads to, before its secret.
-pub fn link_path(kind: TokenKind) -> &'static str {
-    match kind {
-        TokenKind::Invitation => INVITATION_LINKS,
-        TokenKind::PasswordReset => RESET_LINKS,
-    }
-}
-
-/// How long a new link of this kind stays valid (configured).
-pub fn lifetime(state: &AppState, kind: TokenKind) -> Duration {
-    match kind {
-        TokenKind::Invitation => Duration::days(state.config.invitation_days),
-        TokenKind::PasswordReset => Duration::minutes(state.config.reset_link_minutes),
-    }
-}
-
-/// Issues a link of `kind` for `person` (revoking their earlier one) and
-/// queues the e-mail that carries it, in Swedish and English. `origin` is
-/// where the app is reached (`scheme://host`).
-pub async fn send_link(
-    state: &AppState,
-    origin: &str,
-    kind: TokenKind,
-    person: &Person,
-    created_by: Option<Uuid>,
-) -> AppResult<()> {
-    let secret = random_secret();
-    let now = state.now();
-    let token = OneTimeToken {
-        id: new_id(),
-        kind,
-        person_id: person.id,
-        token_hash: sha256_hex(&secret),
-        created_by,
-        created_at: now,
-        expires_at: now + lifetime(state, kind),
-        used_at: None,
-        revoked_at: None,
-    };
-    state.store.issue_token(&token).await?;
-    let link = format!("{origin}{}{secret}", link_path(kind));
-    let (subject, body) = match kind {
-        TokenKind::PasswordReset => ("access.mail.reset_subject", "access.mail.reset_body"),
-        TokenKind::Invitation => (
-            "access.mail.invitation_subject",
-            "access.mail.invitation_body",
-        ),
-    };
-    let fill = |lang: Lang| {
-        t(lang, body)
-            .replace("{name}", &person.first_name)
-            .replace("{link}", &link)
-            .replace("{minutes}", &state.config.reset_link_minutes.to_string())
-            .replace("{days}", &state.config.invitation_days.to_string())
-    };
-    let mail = email(
-        person.email.as_str(),
-        &format!("{} / {}", t(Lang::Sv, subject), t(Lang::En, subject)),
-        &format!("{}\n\n---\n\n{}", fill(Lang::Sv), fill(Lang::En)),
-        now,
-    );
-    state.store.queue_email(&mail).await?;
-    state.mail_wake.notify_one();
-    Ok(())
-}
 
 /// Sends a reset link to `address` if an active person has it, unless too
 /// many were asked for lately for the address or from `source`: then the

@@ -24,6 +24,7 @@ pub mod headers;
 pub mod ical;
 pub mod idempotency;
 pub mod mail;
+pub mod one_time_links;
 pub mod openapi;
 pub mod origin;
 pub mod page;
