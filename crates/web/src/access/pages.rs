@@ -5,7 +5,7 @@
 
 use super::service::{self, LinkProblem};
 use crate::http::auth as http_auth;
-use crate::http::error::AppResult;
+use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
 use crate::http::origin::Origin;
 use crate::http::page::Page;
@@ -25,11 +25,8 @@ use thirdplace_store::TokenKind;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/access/forgot", get(forgot_form).post(forgot))
-        .route("/access/reset/{secret}", get(reset_form).post(reset))
-        .route(
-            "/access/invitation/{secret}",
-            get(invitation_form).post(accept_invitation),
-        )
+        // `/access/reset/{secret}` and `/access/invitation/{secret}`.
+        .route("/access/{kind}/{secret}", get(show).post(choose))
 }
 
 async fn forgot_form(page: Page) -> AppResult<Response> {
@@ -76,63 +73,26 @@ async fn forgot(
     }
 }
 
-async fn reset_form(
-    State(state): State<AppState>,
-    page: Page,
-    Path(secret): Path<String>,
-) -> AppResult<Response> {
-    show(&state, &page, TokenKind::PasswordReset, &secret).await
-}
-
-async fn reset(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    page: Page,
-    Path(secret): Path<String>,
-    body: Bytes,
-) -> AppResult<Response> {
-    choose(
-        &state,
-        &headers,
-        &page,
-        TokenKind::PasswordReset,
-        &secret,
-        &body,
-    )
-    .await
-}
-
-async fn invitation_form(
-    State(state): State<AppState>,
-    page: Page,
-    Path(secret): Path<String>,
-) -> AppResult<Response> {
-    show(&state, &page, TokenKind::Invitation, &secret).await
-}
-
-async fn accept_invitation(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    page: Page,
-    Path(secret): Path<String>,
-    body: Bytes,
-) -> AppResult<Response> {
-    choose(
-        &state,
-        &headers,
-        &page,
-        TokenKind::Invitation,
-        &secret,
-        &body,
-    )
-    .await
+/// The kind of link a path names (`reset`, `invitation`); any other is
+/// not found.
+fn kind_of(name: &str) -> AppResult<TokenKind> {
+    let path = format!("/access/{name}/");
+    [TokenKind::PasswordReset, TokenKind::Invitation]
+        .into_iter()
+        .find(|k| service::link_path(*k) == path)
+        .ok_or(AppError::NotFound)
 }
 
 /// The form to choose a password, if the link may be used.
-async fn show(state: &AppState, page: &Page, kind: TokenKind, secret: &str) -> AppResult<Response> {
-    match service::usable_link(state, kind, secret).await? {
-        Ok(_) => form(page, kind, secret, StatusCode::OK, None),
-        Err(problem) => problem_page(page, kind, problem),
+async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Path((kind, secret)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let kind = kind_of(&kind)?;
+    match service::usable_link(&state, kind, &secret).await? {
+        Ok(_) => form(&page, kind, &secret, StatusCode::OK, None),
+        Err(problem) => problem_page(&page, kind, problem),
     }
 }
 
@@ -180,16 +140,16 @@ fn landing(kind: TokenKind) -> &'static str {
 /// Sets the chosen password through the link, ends the person's other
 /// sessions (the store does, in the same transaction) and signs them in.
 async fn choose(
-    state: &AppState,
-    headers: &HeaderMap,
-    page: &Page,
-    kind: TokenKind,
-    secret: &str,
-    body: &[u8],
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    page: Page,
+    Path((kind, secret)): Path<(String, String)>,
+    body: Bytes,
 ) -> AppResult<Response> {
-    let form_data = FormData::parse(page, body)?;
-    if let Err(problem) = service::usable_link(state, kind, secret).await? {
-        return problem_page(page, kind, problem);
+    let kind = kind_of(&kind)?;
+    let form_data = FormData::parse(&page, &body)?;
+    if let Err(problem) = service::usable_link(&state, kind, &secret).await? {
+        return problem_page(&page, kind, problem);
     }
     let password = form_data.get("password");
     let refusal = if password.chars().count() < auth::MIN_PASSWORD_LEN {
@@ -203,23 +163,23 @@ async fn choose(
     };
     if let Some(key) = refusal {
         return form(
-            page,
+            &page,
             kind,
-            secret,
+            &secret,
             StatusCode::UNPROCESSABLE_ENTITY,
             Some(key),
         );
     }
     let hash = auth::hashing(&state.hashing, move || auth::hash_password(&password)).await?;
-    let token = match service::take_link(state, kind, secret, &hash).await? {
+    let token = match service::take_link(&state, kind, &secret, &hash).await? {
         Ok(token) => token,
-        Err(problem) => return problem_page(page, kind, problem),
+        Err(problem) => return problem_page(&page, kind, problem),
     };
     if let Some(old) = &page.session_hash {
         state.store.delete_session(old).await?;
     }
     let mut resp = Redirect::to(landing(kind)).into_response();
-    auth::start_session(state, resp.headers_mut(), headers, token.person_id).await?;
-    http_auth::rotate_csrf(state, resp.headers_mut(), headers);
+    auth::start_session(&state, resp.headers_mut(), &headers, token.person_id).await?;
+    http_auth::rotate_csrf(&state, resp.headers_mut(), &headers);
     Ok(resp)
 }
