@@ -72,6 +72,14 @@ struct ServeArgs {
     #[arg(long, env = "THIRDPLACE_SESSION_DAYS", default_value_t = 14)]
     session_days: i64,
 
+    /// How many minutes a password reset link sent by e-mail stays valid.
+    #[arg(long, env = "THIRDPLACE_RESET_LINK_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(i64).range(1..=1440))]
+    reset_link_minutes: i64,
+
+    /// How many days an invitation link sent by e-mail stays valid.
+    #[arg(long, env = "THIRDPLACE_INVITATION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..=60))]
+    invitation_days: i64,
+
     /// Longest time a request may take before it is answered with 408, in seconds.
     #[arg(long, env = "THIRDPLACE_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     request_timeout_secs: u64,
@@ -218,6 +226,8 @@ fn web_config(a: &ServeArgs) -> Result<WebConfig> {
         mail,
         public_url: a.public_url.clone(),
         behind_proxy: a.behind_proxy,
+        reset_link_minutes: a.reset_link_minutes,
+        invitation_days: a.invitation_days,
     })
 }
 

@@ -24,6 +24,7 @@ use thirdplace_store::sql::record::{self, Record};
 use thirdplace_store::sql::{affected, db, decode, one, rows};
 use thirdplace_store::{StoreError, StoreResult};
 
+mod access;
 mod bookings;
 mod dialect;
 mod events;

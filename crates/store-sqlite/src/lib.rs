@@ -25,6 +25,7 @@ macro_rules! write {
 // the steps SQLite takes its own way in a trait written once in
 // `thirdplace_store::sql` (see `dialect.rs`); declared after `write!` so
 // that they can use it.
+mod access;
 mod bookings;
 mod dialect;
 mod events;

@@ -1,7 +1,7 @@
 //! The storage boundary of thirdplace: one trait per capability
 //! ([`NetworkStore`], [`PeopleStore`], [`MembershipStore`], [`WebhookStore`],
 //! [`BookingStore`], [`OutboxStore`], [`EventStore`], [`PrivacyStore`],
-//! [`AuditStore`], [`ThrottleStore`], [`RetentionStore`] and [`MetaStore`], each in its own module with the types it takes and gives),
+//! [`AuditStore`], [`ThrottleStore`], [`RetentionStore`], [`AccessStore`] and [`MetaStore`], each in its own module with the types it takes and gives),
 //! their union [`Store`] that both the embedded SQLite backend and the
 //! PostgreSQL backend implement, the typed [`StoreError`], and (behind the
 //! `testing` feature) the contract suite that every backend runs in its own
@@ -44,6 +44,7 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+mod access;
 mod audit;
 mod bookings;
 mod events;
@@ -57,6 +58,7 @@ mod retention;
 mod throttle;
 mod webhooks;
 
+pub use access::*;
 #[cfg(feature = "sql")]
 pub use audit::sql as audit_sql;
 pub use audit::{AuditEntry, AuditFilter, AuditStore};
@@ -93,6 +95,7 @@ pub trait Store:
     + AuditStore
     + ThrottleStore
     + RetentionStore
+    + AccessStore
     + Send
     + Sync
     + 'static

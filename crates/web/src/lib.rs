@@ -4,7 +4,7 @@
 //! Handlers parse input into domain types, ask the domain, persist through
 //! the [`Store`] and render. They never compute a rule themselves.
 //!
-//! One folder per capability (`network`, `people`, `memberships`,
+//! One folder per capability (`network`, `people`, `access`, `memberships`,
 //! `bookings`, `events`, `sites`, `outbox`), each with its service, API,
 //! pages and feeds; shared plumbing in the leaf [`http`] and the texts in
 //! the leaf [`i18n`]. This file is the composition root: it merges each
@@ -31,6 +31,7 @@ pub mod http;
 pub mod i18n;
 
 // The capabilities: each imports the leaves, never a sibling.
+pub mod access;
 pub mod audit;
 pub mod bookings;
 pub mod events;
@@ -70,6 +71,10 @@ pub struct WebConfig {
     /// address instead of the proxy's (see [`http::source`]). Off, the
     /// header is ignored, since any client can send it.
     pub behind_proxy: bool,
+    /// How long a password reset link stays valid, in minutes.
+    pub reset_link_minutes: i64,
+    /// How long an invitation link stays valid, in days.
+    pub invitation_days: i64,
 }
 
 impl Default for WebConfig {
@@ -83,6 +88,8 @@ impl Default for WebConfig {
             mail: outbox::mail::MailConfig::default(),
             public_url: None,
             behind_proxy: false,
+            reset_link_minutes: 60,
+            invitation_days: 7,
         }
     }
 }
@@ -99,7 +106,7 @@ pub struct AppState {
     /// Each public feed's events as last listed (see
     /// [`events::feeds::FeedSnapshots`]).
     pub feed_snapshots: Arc<events::feeds::FeedSnapshots>,
-    /// Limits concurrent password hashing (see [`people::auth::hashing`]).
+    /// Limits concurrent password hashing (see [`http::sign_in::hashing`]).
     pub hashing: Arc<tokio::sync::Semaphore>,
     /// The time every membership rule is judged at (see [`http::clock`]).
     pub clock: http::clock::Clock,
@@ -117,7 +124,7 @@ impl AppState {
             calendar_cache: Arc::new(events::calendar_cache::CalendarCache::new()),
             event_texts: Arc::new(events::feeds::EventTexts::new()),
             feed_snapshots: Arc::new(events::feeds::FeedSnapshots::new()),
-            hashing: Arc::new(tokio::sync::Semaphore::new(people::auth::hashing_slots())),
+            hashing: Arc::new(tokio::sync::Semaphore::new(http::sign_in::hashing_slots())),
             config: Arc::new(config),
             clock: http::clock::Clock::default(),
             webhook_wake: Arc::new(tokio::sync::Notify::new()),
@@ -190,6 +197,7 @@ fn pages(state: AppState) -> Router<AppState> {
     Router::new()
         .merge(network::router())
         .merge(people::router())
+        .merge(access::router())
         .merge(memberships::router())
         .merge(sites::router())
         .merge(outbox::router())

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// The capability folders. A new capability is added here.
 const CAPABILITIES: &[&str] = &[
+    "access",
     "bookings",
     "events",
     "memberships",

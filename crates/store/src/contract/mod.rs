@@ -10,6 +10,7 @@ use crate::Store;
 use thirdplace_domain::*;
 use uuid::Uuid;
 
+pub mod access;
 pub mod audit;
 pub mod bookings;
 pub mod events;
@@ -115,6 +116,12 @@ macro_rules! contract_tests {
             finished_webhook_deliveries_lose_their_payload,
             a_pending_webhook_delivery_keeps_its_payload,
             expired_sessions_revoked_tokens_and_old_sign_in_failures_go
+        );
+        $crate::contract_tests!(@each $make; access;
+            a_link_is_taken_once_and_replay_is_refused,
+            expired_and_revoked_links_are_refused,
+            taking_a_link_ends_every_session,
+            simultaneous_takes_succeed_once
         );
         $crate::contract_tests!(@each $make; throttle;
             strikes_are_counted_per_key_and_cleared,

@@ -16,6 +16,8 @@
 //! the backend's crate, next to its SQL. This module must never hold SQL
 //! that only one backend can run.
 
+pub mod access;
+
 use crate::StoreResult;
 use crate::{ApiToken, BookingView, EventListing, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};

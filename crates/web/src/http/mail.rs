@@ -6,6 +6,7 @@
 //! send it: the events (a registration is cancelled) and people (an erased
 //! person's places are given on).
 
+use crate::http::origin::{INVITATION_LINKS, RESET_LINKS};
 use chrono::{DateTime, Utc};
 use thirdplace_domain::event::Event;
 use thirdplace_domain::{new_id, HUB_TIME_ZONE};
@@ -29,6 +30,30 @@ pub fn email(to: &str, subject: &str, body: &str, now: DateTime<Utc>) -> Outgoin
         last_error: None,
         failed: false,
     }
+}
+
+/// A message's text as admins may read it in the outbox: the secret of
+/// every one-time link (password reset, invitation) is replaced by `…`,
+/// so that reading the outbox opens no account. The recipient's copy,
+/// sent over SMTP, keeps the link whole.
+pub fn hide_secret_links(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some((at, prefix)) = [RESET_LINKS, INVITATION_LINKS]
+        .into_iter()
+        .filter_map(|p| rest.find(p).map(|at| (at, p)))
+        .min()
+    {
+        let secret_starts = at + prefix.len();
+        out.push_str(&rest[..secret_starts]);
+        out.push('…');
+        let secret_len = rest[secret_starts..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(rest.len() - secret_starts);
+        rest = &rest[secret_starts + secret_len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// An event's time in Swedish time: "2026-12-01 10:00–11:00".
@@ -68,4 +93,21 @@ pub fn promotion_email(e: &Event, now: DateTime<Utc>) -> OutgoingEmail {
         ),
         now,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_time_links_lose_their_secret_for_admins() {
+        let body = "Hej!\n\nhttp://x.se/access/reset/AbC-d_9 gäller.\n\
+                    https://x.se/access/invitation/Zz9\nhttp://x.se/account";
+        assert_eq!(
+            hide_secret_links(body),
+            "Hej!\n\nhttp://x.se/access/reset/… gäller.\n\
+             https://x.se/access/invitation/…\nhttp://x.se/account"
+        );
+        assert_eq!(hide_secret_links("no links"), "no links");
+    }
 }

@@ -66,12 +66,27 @@ impl FromRequestParts<AppState> for Origin {
     }
 }
 
+/// Where a password reset link leads, before its secret.
+pub const RESET_LINKS: &str = "/access/reset/";
+/// Where an invitation link leads, before its secret.
+pub const INVITATION_LINKS: &str = "/access/invitation/";
+
+/// The one-time link prefix `path` starts with, if any: what follows it is
+/// a secret that opens an account.
+pub fn secret_link_prefix(path: &str) -> Option<&'static str> {
+    [RESET_LINKS, INVITATION_LINKS]
+        .into_iter()
+        .find(|p| path.starts_with(p))
+}
+
 /// The request's URI for the logs, with a feed address's secret left out:
 /// whoever reads the logs must not be able to subscribe to a member's
 /// bookings.
 pub fn loggable_uri(uri: &axum::http::Uri) -> std::borrow::Cow<'_, str> {
     if uri.path().starts_with("/feeds/") {
         "/feeds/…".into()
+    } else if let Some(prefix) = secret_link_prefix(uri.path()) {
+        format!("{prefix}…").into()
     } else {
         uri.to_string().into()
     }

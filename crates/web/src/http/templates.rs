@@ -53,6 +53,10 @@ templates!(
     "bookings/form.html",
     "bookings/mine.html",
     "bookings/admin.html",
+    "access/forgot.html",
+    "access/sent.html",
+    "access/choose.html",
+    "access/problem.html",
 );
 
 // The environment holds only compiled-in templates and pure functions, so

@@ -10,6 +10,7 @@
 //! rather than in the capability folders, because issue 20 will move them
 //! all into one Fluent file per language.
 
+pub mod access;
 pub mod audit;
 pub mod bookings;
 pub mod calendar;
@@ -302,6 +303,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(audit::TABLE.iter())
         .chain(privacy::TABLE.iter())
         .chain(retention::TABLE.iter())
+        .chain(access::TABLE.iter())
 }
 
 static SV: LazyLock<HashMap<&'static str, &'static str>> =

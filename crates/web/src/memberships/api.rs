@@ -8,6 +8,8 @@ use crate::http::audit;
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::http::idempotency::IdempotencyKey;
+use crate::http::one_time_links::invite_if_new;
+use crate::http::origin::Origin;
 use crate::http::paging::Paging;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -390,23 +392,28 @@ pub async fn set_holder(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
+    origin: Origin,
     body: ApiJson<HolderBody>,
 ) -> AppResult<Json<SeatDetailOut>> {
     let who = require(&auth, |_| true)?;
     let v = seat_for(&state, &who, path_id(&id)?).await?;
-    assign(&state, who.person_id, &v, body.parse()?.person_id).await?;
+    let holder = body.parse()?.person_id;
+    assign(&state, &origin, who.person_id, &v, holder).await?;
     let v = state.store.get_seat(v.seat.id).await?;
     Ok(Json(seat_detail(&state, v).await?))
 }
 
-/// Checks and records a (re)assignment; shared with the organisation's page.
+/// Checks and records a (re)assignment; shared with the organisation's
+/// page. A new holder without a password yet gets an invitation by e-mail.
 pub async fn assign(
     state: &AppState,
+    origin: &Origin,
     actor: Uuid,
     v: &SeatView,
     holder: Option<Uuid>,
 ) -> AppResult<()> {
     let now = state.now();
+    let mut invitee = None;
     if let Some(pid) = holder {
         let load = state.store.get_person(pid);
         let no_person = "is not a person of this network";
@@ -423,9 +430,13 @@ pub async fn assign(
             e.field = "person_id".into();
             ValidationErrors { errors: vec![e] }
         })?;
+        invitee = Some(person);
     }
     match state.store.assign_seat(v.seat.id, holder, now).await {
         Ok(()) => {
+            if let Some(person) = &invitee {
+                invite_if_new(state, &origin.0, person, actor).await?;
+            }
             let before = v.holder.as_ref().map(|h| h.person_id);
             let details = serde_json::json!({ "holder_id": [before, holder] });
             audit::record(

@@ -3,6 +3,7 @@
 //! Without SMTP configured this page is where the messages are read.
 
 use crate::http::error::AppResult;
+use crate::http::mail::hide_secret_links;
 use crate::http::page::Page;
 use crate::http::parse::local_date_time;
 use crate::http::roles::require_network_admin;
@@ -48,7 +49,7 @@ async fn outbox(State(state): State<AppState>, page: Page) -> AppResult<Response
                 status => status(&e),
                 to => e.to_address,
                 subject => e.subject,
-                body => e.body,
+                body => hide_secret_links(&e.body),
                 created_at => local_date_time(e.created_at),
                 sent_at => e.sent_at.map(local_date_time),
                 attempts => e.attempts,

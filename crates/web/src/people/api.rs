@@ -6,6 +6,8 @@ use crate::http::api::{bool_str, path_id, require, seen_by, ApiJson};
 use crate::http::api_resource::{plain_record, ApiDoc, ApiResource, At};
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
+use crate::http::one_time_links::invite_if_new;
+use crate::http::origin::Origin;
 use crate::http::paging::Paging;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -188,12 +190,14 @@ pub async fn get_person(
 }
 
 /// Network admins, and organisation admins for their own organisations
-/// (who can grant no role beyond admin of those organisations).
+/// (who can grant no role beyond admin of those organisations). The new
+/// person is sent an invitation by e-mail to choose their password.
 #[utoipa::path(post, path = "/people", tag = "people", request_body = PersonBody, security(("token" = [])),
     responses((status = 201, body = Person), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_person(
     State(state): State<AppState>,
     auth: Auth,
+    origin: Origin,
     body: ApiJson<PersonBody>,
 ) -> AppResult<(StatusCode, Json<Person>)> {
     let editor = require(&auth, |p| {
@@ -206,6 +210,8 @@ pub async fn create_person(
         return Err(AppError::Forbidden);
     }
     state.store.insert_person(&p).await?;
+    // The new person gets in by the invitation's link.
+    invite_if_new(&state, &origin.0, &p, editor.person_id).await?;
     Ok((StatusCode::CREATED, Json(p)))
 }
 

@@ -13,7 +13,9 @@ use utoipa_axum::routes;
 pub mod account;
 pub mod admin;
 pub mod api;
-pub mod auth;
+/// Passwords, sessions and the sign-in throttle: plumbing in the leaf
+/// [`crate::http::sign_in`] since password reset ([`crate::access`]) uses it too.
+pub use crate::http::sign_in as auth;
 pub mod erase_admin;
 pub mod notices;
 pub mod privacy;

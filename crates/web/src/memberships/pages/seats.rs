@@ -7,6 +7,7 @@ use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
 use crate::http::forms::{Form, NO_ERRORS};
 use crate::http::idempotency::IdempotencyKey;
+use crate::http::origin::Origin;
 use crate::http::page::parse_id;
 use crate::http::page::{safe_next, Page};
 use crate::http::parse::local_date_time;
@@ -276,6 +277,7 @@ async fn sent_about_seat(
 async fn set_holder(
     State(state): State<AppState>,
     page: Page,
+    origin: Origin,
     Path(id): Path<String>,
     body: Bytes,
 ) -> AppResult<Response> {
@@ -298,7 +300,7 @@ async fn set_holder(
         }
     };
     let actor = page.user()?.person_id;
-    let result = assign(&state, actor, &v, holder)
+    let result = assign(&state, &origin, actor, &v, holder)
         .await
         .map(|_| "done=assigned".to_string());
     after(&state, &page, org, &back, result).await

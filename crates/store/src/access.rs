@@ -1,0 +1,126 @@
+//! One-time links into an account: invitations (a person created by an
+//! admin chooses their first password) and password resets. Only the
+//! SHA-256 of a link's secret is kept, so a leaked database opens no
+//! account; a link is used at most once, within its lifetime, unless
+//! revoked. Issuing a link revokes the person's earlier unused links of the
+//! same kind, so at most one of each kind is live.
+
+use crate::StoreResult;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// What a one-time link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// Sent when an admin creates a person (or gives a seat to one) who has
+    /// no password yet: choosing one activates the account.
+    Invitation,
+    /// Asked for on the sign-in page ("Glömt lösenordet?").
+    PasswordReset,
+}
+
+impl TokenKind {
+    /// The name kept in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Invitation => "invitation",
+            TokenKind::PasswordReset => "password_reset",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TokenKind> {
+        match s {
+            "invitation" => Some(TokenKind::Invitation),
+            "password_reset" => Some(TokenKind::PasswordReset),
+            _ => None,
+        }
+    }
+}
+
+/// A one-time link as the store keeps it (the secret itself is never kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OneTimeToken {
+    pub id: Uuid,
+    pub kind: TokenKind,
+    pub person_id: Uuid,
+    /// SHA-256 of the secret in the link, in lower-case hex.
+    pub token_hash: String,
+    /// The admin who sent an invitation; `None` for a reset asked for by
+    /// the person themselves.
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Why a link that exists cannot be used (any more).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unusable {
+    Used,
+    Revoked,
+    Expired,
+}
+
+impl OneTimeToken {
+    /// Whether the link may be used at `now`: not used, not revoked and
+    /// not yet expired (in that order of telling).
+    pub fn usable_at(&self, now: DateTime<Utc>) -> Result<(), Unusable> {
+        if self.used_at.is_some() {
+            Err(Unusable::Used)
+        } else if self.revoked_at.is_some() {
+            Err(Unusable::Revoked)
+        } else if now >= self.expires_at {
+            Err(Unusable::Expired)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// One-time links: invitations and password resets.
+#[async_trait]
+pub trait AccessStore: Send + Sync {
+    /// Keeps a new link, revoking (at its `created_at`) the person's
+    /// earlier unused links of the same kind, in one transaction.
+    /// `Reference` if the person does not exist.
+    async fn issue_token(&self, t: &OneTimeToken) -> StoreResult<()>;
+
+    /// The link of this kind with this hash, whatever its state; `None`
+    /// for a link never issued (a forged or mistyped one).
+    async fn find_token(
+        &self,
+        kind: TokenKind,
+        token_hash: &str,
+    ) -> StoreResult<Option<OneTimeToken>>;
+
+    /// Uses the link, in one transaction: if it is usable at `now`, marks
+    /// it used, sets the person's password hash to `password_hash`, ends
+    /// every session of the person and revokes their other unused links of
+    /// the same kind. Of several takes at once, exactly one succeeds.
+    /// `Ok(Err(_))` says why a known link could not be used (and nothing
+    /// is written); `NotFound` if no such link was ever issued.
+    async fn take_token(
+        &self,
+        kind: TokenKind,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        password_hash: &str,
+    ) -> StoreResult<Result<OneTimeToken, Unusable>>;
+
+    /// The person's newest link of this kind, whatever its state.
+    async fn latest_token(
+        &self,
+        person_id: Uuid,
+        kind: TokenKind,
+    ) -> StoreResult<Option<OneTimeToken>>;
+
+    /// Revokes the person's unused, unrevoked links of this kind; how many.
+    async fn revoke_tokens(
+        &self,
+        person_id: Uuid,
+        kind: TokenKind,
+        at: DateTime<Utc>,
+    ) -> StoreResult<u64>;
+}
