@@ -226,6 +226,7 @@ fn web_config(a: &ServeArgs) -> Result<WebConfig> {
         mail,
         public_url: a.public_url.clone(),
         behind_proxy: a.behind_proxy,
+        listen_origin: None,
         reset_link_minutes: a.reset_link_minutes,
         invitation_days: a.invitation_days,
     })
@@ -251,12 +252,19 @@ async fn shutdown_signal() {
 }
 
 async fn serve(store: Arc<dyn Store>, args: &ServeArgs) -> Result<()> {
-    let config = web_config(args)?;
+    let mut config = web_config(args)?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = store.backend_name(), "serving");
+    if config.public_url.is_none() {
+        config.listen_origin = Some(format!("http://{addr}"));
+        tracing::warn!(
+            "no --public-url: password reset links lead to http://{addr}; set --public-url \
+             (THIRDPLACE_PUBLIC_URL) to the address people reach the app at"
+        );
+    }
     match &config.mail.smtp_url {
         Some(url) => tracing::info!(smtp = %url.redacted(), "e-mail is sent over SMTP"),
         None => tracing::info!("no SMTP server configured: e-mail stays in the outbox"),

@@ -71,6 +71,11 @@ pub struct WebConfig {
     /// address instead of the proxy's (see [`http::source`]). Off, the
     /// header is ignored, since any client can send it.
     pub behind_proxy: bool,
+    /// `http://<address>` the server listens on, set by `serve`: where a
+    /// password reset link leads when no public URL is configured. An
+    /// anonymous request's `Host` header must not choose where a secret
+    /// link points (host header poisoning).
+    pub listen_origin: Option<String>,
     /// How long a password reset link stays valid, in minutes.
     pub reset_link_minutes: i64,
     /// How long an invitation link stays valid, in days.
@@ -88,6 +93,7 @@ impl Default for WebConfig {
             mail: outbox::mail::MailConfig::default(),
             public_url: None,
             behind_proxy: false,
+            listen_origin: None,
             reset_link_minutes: 60,
             invitation_days: 7,
         }

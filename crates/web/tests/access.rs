@@ -341,3 +341,44 @@ async fn creating_a_person_or_giving_a_seat_to_one_without_a_password_invites_th
     assert_eq!(s, StatusCode::OK);
     assert!(mails_to(&app, app.f.member.email.as_str()).await.is_empty());
 }
+
+/// Anyone may ask for a reset link, so the `Host` header they send must not
+/// choose where the secret link leads: without a public URL the link leads
+/// to where the server listens, with one to the public URL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_link_never_leads_to_the_host_the_asker_named() {
+    for (public_url, listen_origin, expected) in [
+        (
+            None,
+            Some("http://127.0.0.1:8080"),
+            "http://127.0.0.1:8080/access/reset/",
+        ),
+        (
+            Some("https://hubbar.example.se"),
+            Some("http://127.0.0.1:8080"),
+            "https://hubbar.example.se/access/reset/",
+        ),
+    ] {
+        let config = thirdplace_web::WebConfig {
+            public_url: public_url.map(str::to_owned),
+            listen_origin: listen_origin.map(str::to_owned),
+            ..Default::default()
+        };
+        let app = spawn_app_with(Backend::Sqlite, config).await.unwrap();
+        let client = new_client();
+        let csrf = app.csrf(&client, "/access/forgot").await;
+        let member = app.f.member.email.as_str();
+        let r = client
+            .post(app.url("/access/forgot"))
+            .header(reqwest::header::HOST, "evil.example")
+            .form(&[("_csrf", csrf.as_str()), ("email", member)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let mails = mails_to(&app, member).await;
+        assert_eq!(mails.len(), 1);
+        assert!(mails[0].body.contains(expected), "{}", mails[0].body);
+        assert!(!mails[0].body.contains("evil.example"), "{}", mails[0].body);
+    }
+}

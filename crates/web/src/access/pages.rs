@@ -56,7 +56,15 @@ async fn forgot(
     let Ok(address) = Email::parse(&raw) else {
         return again(StatusCode::UNPROCESSABLE_ENTITY, "access.forgot.invalid");
     };
-    match service::request_reset(&state, &origin.0, &source, &address).await? {
+    // The public URL, or where the server listens; the request's own
+    // `Host` only when neither is known (the app run inside tests).
+    let origin = state
+        .config
+        .public_url
+        .clone()
+        .or_else(|| state.config.listen_origin.clone())
+        .unwrap_or(origin.0);
+    match service::request_reset(&state, &origin, &source, &address).await? {
         Some(secs) => {
             let mut resp = again(StatusCode::TOO_MANY_REQUESTS, "access.forgot.throttled")?;
             resp.headers_mut()
