@@ -217,6 +217,24 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
         await assertAccessible(page, 'sign-in page with an error');
       });
 
+      test('forgotten password /access/forgot, and the answer', async () => {
+        assert.equal(await visit(page, '/access/forgot'), 200);
+        await assertAccessible(page, 'forgotten password');
+        await page.locator('#email').fill(`nobody-${lang}@nowhere.example`);
+        await Promise.all([
+          page.waitForLoadState('load'),
+          page.locator('main button[type="submit"]').click(),
+        ]);
+        await page.locator('main [role="status"]').waitFor();
+        await assertAccessible(page, 'reset link asked for');
+      });
+
+      test('a forged reset link gets a clear page', async () => {
+        assert.equal(await visit(page, '/access/reset/not-a-real-secret'), 404);
+        assert.equal(await page.locator('main [role="alert"]').count(), 1);
+        await assertAccessible(page, 'forged reset link');
+      });
+
       for (const [name, path] of [['privacy page', '/privacy'], ['accessibility statement', '/accessibility']]) {
         test(`${name} ${path}`, async () => {
           assert.equal(await visit(page, path), 200);
