@@ -77,11 +77,71 @@ impl EventsDialect for Pg {
         insert_booking(conn, b).await
     }
 
+    /// The calendar's list: arrays for the sets, `@>` for a topic.
     async fn list_events(
         conn: &mut PgConnection,
         f: &EventFilter,
     ) -> StoreResult<Vec<EventListing>> {
-        list_events(conn, f).await
+        let mut q = QueryBuilder::<Postgres>::new(events::listing_select(f.without_counts));
+        if let Some(from) = f.from {
+            q.push(" AND e.ends_at > ").push_bind(from);
+        }
+        if let Some(to) = f.to {
+            q.push(" AND e.starts_at < ").push_bind(to);
+        }
+        if let Some(hubs) = &f.hub_ids {
+            if hubs.is_empty() {
+                return Ok(Vec::new());
+            }
+            q.push(" AND e.hub_id = ANY(")
+                .push_bind(hubs.clone())
+                .push(")");
+        }
+        if let Some(ids) = &f.ids {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            q.push(" AND e.id = ANY(").push_bind(ids.clone()).push(")");
+        }
+        if let Some(topic) = &f.topic {
+            q.push(" AND e.topic_keys @> ARRAY[")
+                .push_bind(topic.trim().to_lowercase())
+                .push("]::TEXT[]");
+        }
+        if let Some(vs) = &f.visibilities {
+            if vs.is_empty() {
+                return Ok(Vec::new());
+            }
+            let keys: Vec<String> = vs.iter().map(|v| v.key().to_string()).collect();
+            q.push(" AND e.visibility = ANY(").push_bind(keys).push(")");
+        }
+        if let Some(ss) = &f.statuses {
+            if ss.is_empty() {
+                return Ok(Vec::new());
+            }
+            let keys: Vec<String> = ss.iter().map(|s| s.key().to_string()).collect();
+            q.push(" AND e.status = ANY(").push_bind(keys).push(")");
+        }
+        if let Some(p) = f.involving {
+            q.push(" AND (e.organiser_id = ")
+                .push_bind(p)
+                .push(" OR ")
+                .push_bind(p)
+                .push(" = ANY(e.co_organiser_ids) OR EXISTS (SELECT 1 FROM event_registrations x ")
+                .push("WHERE x.event_id = e.id AND x.status <> 'cancelled' AND x.person_id = ")
+                .push_bind(p)
+                .push("))");
+        }
+        if let Some((start, id)) = f.after {
+            q.push(" AND (e.starts_at, e.id) > (")
+                .push_bind(start)
+                .push(", ")
+                .push_bind(id)
+                .push(")");
+        }
+        q.push(events::LISTING_ORDER).push_bind(f.limit.max(0));
+        let r = q.build().fetch_all(&mut *conn).await.map_err(db)?;
+        rows(&r, events::listing::<Pg>)
     }
 }
 
@@ -94,82 +154,4 @@ pub(crate) async fn cancel_registration_in(
     promotion: Option<&OutgoingEmail>,
 ) -> StoreResult<RegistrationCancelled> {
     events::cancel_registration::<Pg>(conn, id, at, promotion).await
-}
-
-/// The calendar's list: arrays for the sets, `@>` for a topic.
-async fn list_events(conn: &mut PgConnection, f: &EventFilter) -> StoreResult<Vec<EventListing>> {
-    let mut q = QueryBuilder::<Postgres>::new(format!(
-        "SELECT e.*, h.name AS hub_name, COALESCE(r.name, z.name) AS place_name, {} \
-         FROM events e JOIN hubs h ON h.id = e.hub_id \
-         LEFT JOIN rooms r ON r.id = e.room_id LEFT JOIN zones z ON z.id = e.zone_id \
-         WHERE TRUE",
-        if f.without_counts {
-            "0::BIGINT AS confirmed, 0::BIGINT AS waitlisted"
-        } else {
-            "(SELECT COUNT(*) FROM event_registrations x WHERE x.event_id = e.id \
-              AND x.status = 'confirmed') AS confirmed, \
-             (SELECT COUNT(*) FROM event_registrations x WHERE x.event_id = e.id \
-              AND x.status = 'waitlisted') AS waitlisted"
-        }
-    ));
-    if let Some(from) = f.from {
-        q.push(" AND e.ends_at > ").push_bind(from);
-    }
-    if let Some(to) = f.to {
-        q.push(" AND e.starts_at < ").push_bind(to);
-    }
-    if let Some(hubs) = &f.hub_ids {
-        if hubs.is_empty() {
-            return Ok(Vec::new());
-        }
-        q.push(" AND e.hub_id = ANY(")
-            .push_bind(hubs.clone())
-            .push(")");
-    }
-    if let Some(ids) = &f.ids {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        q.push(" AND e.id = ANY(").push_bind(ids.clone()).push(")");
-    }
-    if let Some(topic) = &f.topic {
-        q.push(" AND e.topic_keys @> ARRAY[")
-            .push_bind(topic.trim().to_lowercase())
-            .push("]::TEXT[]");
-    }
-    if let Some(vs) = &f.visibilities {
-        if vs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let keys: Vec<String> = vs.iter().map(|v| v.key().to_string()).collect();
-        q.push(" AND e.visibility = ANY(").push_bind(keys).push(")");
-    }
-    if let Some(ss) = &f.statuses {
-        if ss.is_empty() {
-            return Ok(Vec::new());
-        }
-        let keys: Vec<String> = ss.iter().map(|s| s.key().to_string()).collect();
-        q.push(" AND e.status = ANY(").push_bind(keys).push(")");
-    }
-    if let Some(p) = f.involving {
-        q.push(" AND (e.organiser_id = ")
-            .push_bind(p)
-            .push(" OR ")
-            .push_bind(p)
-            .push(" = ANY(e.co_organiser_ids) OR EXISTS (SELECT 1 FROM event_registrations x ")
-            .push("WHERE x.event_id = e.id AND x.status <> 'cancelled' AND x.person_id = ")
-            .push_bind(p)
-            .push("))");
-    }
-    if let Some((start, id)) = f.after {
-        q.push(" AND (e.starts_at, e.id) > (")
-            .push_bind(start)
-            .push(", ")
-            .push_bind(id)
-            .push(")");
-    }
-    q.push(" ORDER BY e.starts_at, e.id LIMIT ")
-        .push_bind(f.limit.max(0));
-    let r = q.build().fetch_all(&mut *conn).await.map_err(db)?;
-    rows(&r, events::listing::<Pg>)
 }

@@ -81,11 +81,68 @@ impl EventsDialect for Lite {
         insert_bookings(conn, std::slice::from_ref(b), &[]).await
     }
 
+    /// The calendar's list: `IN (…)` for the sets, `json_each` for a topic
+    /// or a co-organiser.
     async fn list_events(
         conn: &mut SqliteConnection,
         f: &EventFilter,
     ) -> StoreResult<Vec<EventListing>> {
-        list_events(conn, f).await
+        let mut q = QueryBuilder::<Sqlite>::new(events::listing_select(f.without_counts));
+        if let Some(from) = f.from {
+            q.push(" AND e.ends_at > ").push_bind(secs(from));
+        }
+        if let Some(to) = f.to {
+            q.push(" AND e.starts_at < ").push_bind(secs(to));
+        }
+        if let Some(hubs) = &f.hub_ids {
+            if !push_in(&mut q, "e.hub_id", hubs.iter().copied()) {
+                return Ok(Vec::new());
+            }
+        }
+        if let Some(ids) = &f.ids {
+            if !push_in(&mut q, "e.id", ids.iter().copied()) {
+                return Ok(Vec::new());
+            }
+        }
+        if let Some(topic) = &f.topic {
+            q.push(" AND EXISTS (SELECT 1 FROM json_each(e.topic_keys) j WHERE j.value = ")
+                .push_bind(topic.trim().to_lowercase())
+                .push(")");
+        }
+        if let Some(vs) = &f.visibilities {
+            if !push_in(&mut q, "e.visibility", vs.iter().map(|v| v.key())) {
+                return Ok(Vec::new());
+            }
+        }
+        if let Some(ss) = &f.statuses {
+            if !push_in(&mut q, "e.status", ss.iter().map(|s| s.key())) {
+                return Ok(Vec::new());
+            }
+        }
+        if let Some(p) = f.involving {
+            q.push(" AND (e.organiser_id = ")
+                .push_bind(p)
+                .push(" OR EXISTS (SELECT 1 FROM json_each(e.co_organiser_ids) j WHERE j.value = ")
+                .push_bind(p.to_string())
+                .push(") OR EXISTS (SELECT 1 FROM event_registrations x WHERE x.event_id = e.id ")
+                .push("AND x.status <> 'cancelled' AND x.person_id = ")
+                .push_bind(p)
+                .push("))");
+        }
+        if let Some((start, id)) = f.after {
+            push_keyset_after(
+                &mut q,
+                "e.starts_at",
+                Towards::Greater,
+                "e.id",
+                Towards::Greater,
+                secs(start),
+                id,
+            );
+        }
+        q.push(events::LISTING_ORDER).push_bind(f.limit.max(0));
+        let r = q.build().fetch_all(&mut *conn).await.map_err(db)?;
+        rows(&r, events::listing::<Lite>)
     }
 }
 
@@ -121,80 +178,4 @@ where
     }
     q.push(")");
     true
-}
-
-async fn list_events(
-    conn: &mut SqliteConnection,
-    f: &EventFilter,
-) -> StoreResult<Vec<EventListing>> {
-    let mut q = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT e.*, h.name AS hub_name, COALESCE(r.name, z.name) AS place_name, {} \
-         FROM events e JOIN hubs h ON h.id = e.hub_id \
-         LEFT JOIN rooms r ON r.id = e.room_id LEFT JOIN zones z ON z.id = e.zone_id \
-         WHERE 1 = 1",
-        if f.without_counts {
-            "0 AS confirmed, 0 AS waitlisted"
-        } else {
-            "(SELECT COUNT(*) FROM event_registrations x WHERE x.event_id = e.id \
-              AND x.status = 'confirmed') AS confirmed, \
-             (SELECT COUNT(*) FROM event_registrations x WHERE x.event_id = e.id \
-              AND x.status = 'waitlisted') AS waitlisted"
-        }
-    ));
-    if let Some(from) = f.from {
-        q.push(" AND e.ends_at > ").push_bind(secs(from));
-    }
-    if let Some(to) = f.to {
-        q.push(" AND e.starts_at < ").push_bind(secs(to));
-    }
-    if let Some(hubs) = &f.hub_ids {
-        if !push_in(&mut q, "e.hub_id", hubs.iter().copied()) {
-            return Ok(Vec::new());
-        }
-    }
-    if let Some(ids) = &f.ids {
-        if !push_in(&mut q, "e.id", ids.iter().copied()) {
-            return Ok(Vec::new());
-        }
-    }
-    if let Some(topic) = &f.topic {
-        q.push(" AND EXISTS (SELECT 1 FROM json_each(e.topic_keys) j WHERE j.value = ")
-            .push_bind(topic.trim().to_lowercase())
-            .push(")");
-    }
-    if let Some(vs) = &f.visibilities {
-        if !push_in(&mut q, "e.visibility", vs.iter().map(|v| v.key())) {
-            return Ok(Vec::new());
-        }
-    }
-    if let Some(ss) = &f.statuses {
-        if !push_in(&mut q, "e.status", ss.iter().map(|s| s.key())) {
-            return Ok(Vec::new());
-        }
-    }
-    if let Some(p) = f.involving {
-        q.push(" AND (e.organiser_id = ")
-            .push_bind(p)
-            .push(" OR EXISTS (SELECT 1 FROM json_each(e.co_organiser_ids) j WHERE j.value = ")
-            .push_bind(p.to_string())
-            .push(") OR EXISTS (SELECT 1 FROM event_registrations x WHERE x.event_id = e.id ")
-            .push("AND x.status <> 'cancelled' AND x.person_id = ")
-            .push_bind(p)
-            .push("))");
-    }
-    if let Some((start, id)) = f.after {
-        push_keyset_after(
-            &mut q,
-            "e.starts_at",
-            Towards::Greater,
-            "e.id",
-            Towards::Greater,
-            secs(start),
-            id,
-        );
-    }
-    q.push(" ORDER BY e.starts_at, e.id LIMIT ")
-        .push_bind(f.limit.max(0));
-    let r = q.build().fetch_all(&mut *conn).await.map_err(db)?;
-    rows(&r, events::listing::<Lite>)
 }

@@ -547,6 +547,30 @@ pub async fn cancel_event<D: EventsDialect>(
     Ok(e)
 }
 
+/// The start of the calendar's list (`EventsDialect::list_events`): the
+/// events with their hub's and place's names and, unless `without_counts`,
+/// the places taken and people waiting; each filter follows as ` AND …`,
+/// then [`LISTING_ORDER`] and the limit.
+pub fn listing_select(without_counts: bool) -> String {
+    let counts = if without_counts {
+        "CAST(0 AS BIGINT) AS confirmed, CAST(0 AS BIGINT) AS waitlisted"
+    } else {
+        "(SELECT COUNT(*) FROM event_registrations x WHERE x.event_id = e.id \
+          AND x.status = 'confirmed') AS confirmed, \
+         (SELECT COUNT(*) FROM event_registrations x WHERE x.event_id = e.id \
+          AND x.status = 'waitlisted') AS waitlisted"
+    };
+    format!(
+        "SELECT e.*, h.name AS hub_name, COALESCE(r.name, z.name) AS place_name, {counts} \
+         FROM events e JOIN hubs h ON h.id = e.hub_id \
+         LEFT JOIN rooms r ON r.id = e.room_id LEFT JOIN zones z ON z.id = e.zone_id \
+         WHERE TRUE"
+    )
+}
+
+/// The calendar list's order, before its limit.
+pub const LISTING_ORDER: &str = " ORDER BY e.starts_at, e.id LIMIT ";
+
 /// See [`crate::Store::calendar_feed_changes`].
 pub async fn calendar_feed_changes<D: Dialect>(
     conn: &mut Conn<D>,
