@@ -6,6 +6,7 @@
 //! `#[instrument]` spans there.
 
 use super::dialect::{Conn, Dialect};
+use super::events::EventsDialect;
 use super::people::PeopleDialect;
 use super::privacy::Erase;
 use super::webhooks::Hooks;
@@ -22,7 +23,7 @@ pub type JobFuture<'c, T> = Pin<Box<dyn Future<Output = StoreResult<T>> + Send +
 
 /// One SQL backend's store.
 pub trait Backend: Send + Sync + 'static {
-    type D: Dialect + Erase + Hooks + PeopleDialect;
+    type D: Dialect + Erase + EventsDialect + Hooks + PeopleDialect;
 
     /// The backend's name (`MetaStore::backend_name`).
     const NAME: &'static str;

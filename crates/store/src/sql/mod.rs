@@ -39,6 +39,7 @@ use uuid::Uuid;
 pub mod backend;
 pub mod backup;
 pub mod dialect;
+pub mod events;
 pub mod membership;
 pub mod meta;
 pub mod network;
