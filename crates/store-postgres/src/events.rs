@@ -14,12 +14,11 @@ use crate::bookings::{booking_write_err, insert_booking, lock_rooms};
 use crate::dialect::Pg;
 use crate::rows;
 use crate::{db, write_err};
-use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use thirdplace_domain::booking::Booking;
 use thirdplace_store::sql::events::{self, EventsDialect, Ref};
-use thirdplace_store::{EventFilter, EventListing, OutgoingEmail, RegistrationCancelled};
+use thirdplace_store::{EventFilter, EventListing};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
@@ -143,15 +142,4 @@ impl EventsDialect for Pg {
         let r = q.build().fetch_all(&mut *conn).await.map_err(db)?;
         rows(&r, events::listing::<Pg>)
     }
-}
-
-/// Cancels a registration inside the caller's transaction (erasing a
-/// person cancels theirs).
-pub(crate) async fn cancel_registration_in(
-    conn: &mut PgConnection,
-    id: Uuid,
-    at: DateTime<Utc>,
-    promotion: Option<&OutgoingEmail>,
-) -> StoreResult<RegistrationCancelled> {
-    events::cancel_registration::<Pg>(conn, id, at, promotion).await
 }

@@ -27,6 +27,6 @@ impl Erase for Pg {
         at: DateTime<Utc>,
         promotion: Option<&OutgoingEmail>,
     ) -> StoreResult<RegistrationCancelled> {
-        crate::events::cancel_registration_in(conn, id, at, promotion).await
+        thirdplace_store::sql::events::cancel_registration::<Pg>(conn, id, at, promotion).await
     }
 }

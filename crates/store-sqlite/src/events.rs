@@ -18,13 +18,12 @@ use super::bookings::{booking_write_err, insert_bookings, secs};
 use super::{db, decode, must_exist, write_err};
 use crate::dialect::Lite;
 use crate::rows;
-use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::{QueryBuilder, Row, Sqlite};
 use thirdplace_domain::booking::Booking;
 use thirdplace_store::sql::events::{self, EventsDialect, Ref};
 use thirdplace_store::sql::{push_keyset_after, Towards};
-use thirdplace_store::{EventFilter, EventListing, OutgoingEmail, RegistrationCancelled};
+use thirdplace_store::{EventFilter, EventListing};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
@@ -144,17 +143,6 @@ impl EventsDialect for Lite {
         let r = q.build().fetch_all(&mut *conn).await.map_err(db)?;
         rows(&r, events::listing::<Lite>)
     }
-}
-
-/// Cancels a registration inside the writer's transaction (erasing a
-/// person cancels theirs).
-pub(crate) async fn cancel_registration(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-    at: DateTime<Utc>,
-    promotion: Option<&OutgoingEmail>,
-) -> StoreResult<RegistrationCancelled> {
-    events::cancel_registration::<Lite>(conn, id, at, promotion).await
 }
 
 /// Adds ` AND column IN (…)` with `values` bound; `false` when there are

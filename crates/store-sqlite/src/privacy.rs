@@ -27,6 +27,6 @@ impl Erase for Lite {
         at: DateTime<Utc>,
         promotion: Option<&OutgoingEmail>,
     ) -> StoreResult<RegistrationCancelled> {
-        crate::events::cancel_registration(conn, id, at, promotion).await
+        thirdplace_store::sql::events::cancel_registration::<Lite>(conn, id, at, promotion).await
     }
 }
