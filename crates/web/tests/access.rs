@@ -424,8 +424,25 @@ async fn the_admin_page_shows_the_invitation_and_sends_it_again_or_revokes_it(ap
         StatusCode::FORBIDDEN
     );
     assert!(mails_to(&app, "olle@annan.example").await.is_empty());
-    // Someone with a password is activated and cannot be invited.
+    // An archived person is not invited and cannot be.
     let admin = app.signed_in(&app.f.admin).await;
+    let archived = Person {
+        archived: true,
+        ..other
+    };
+    app.store.update_person(&archived).await.unwrap();
+    let archived_page = format!("/admin/people/{}", archived.id);
+    let html = app.page(&admin, &archived_page).await.1;
+    assert!(
+        html.contains("Not invited.") || html.contains("Inte inbjuden."),
+        "{html}"
+    );
+    assert!(!html.contains("/invitation/send"), "{html}");
+    let r = app
+        .post_form(&admin, &format!("{archived_page}/invitation/send"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    // Someone with a password is activated and cannot be invited.
     let member_page = format!("/admin/people/{}", app.f.member.id);
     let html = app.page(&admin, &member_page).await.1;
     assert!(html.contains("Aktiverad"), "{html}");

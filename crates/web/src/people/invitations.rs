@@ -39,7 +39,7 @@ pub enum InvitationState {
     Invited(DateTime<Utc>),
     /// The newest invitation ran out at this instant, unused.
     Expired(DateTime<Utc>),
-    /// Never invited, or the invitation was revoked.
+    /// Never invited, the invitation was revoked, or the person is archived.
     NotInvited,
 }
 
@@ -66,7 +66,8 @@ pub async fn invitation_state(state: &AppState, p: &Person) -> AppResult<Invitat
         .await?;
     Ok(
         match latest.map(|t| (t.usable_at(state.now()), t.expires_at)) {
-            Some((Ok(()), until)) => InvitationState::Invited(until),
+            // An archived person's link does not work (see `access::service`).
+            Some((Ok(()), until)) if !p.archived => InvitationState::Invited(until),
             Some((Err(Unusable::Expired), at)) => InvitationState::Expired(at),
             _ => InvitationState::NotInvited,
         },
