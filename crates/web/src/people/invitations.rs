@@ -142,23 +142,23 @@ pub(crate) async fn section(state: &AppState, page: &Page, p: &Person) -> AppRes
     let s = invitation_state(state, p).await?;
     let text = match s {
         InvitationState::Invited(until) => page
-            .t("invitation.invited")
+            .t("person_invitation.invited")
             .replace("{until}", &local_date_time(until)),
-        _ => page.t(&format!("invitation.{}", s.key())),
+        _ => page.t(&format!("person_invitation.{}", s.key())),
     };
     let base = format!("/admin/people/{}/invitation", p.id);
     let mut actions = vec![];
     if s != InvitationState::Activated && !p.archived {
         let label = match s {
-            InvitationState::NotInvited => "invitation.send",
-            _ => "invitation.send_again",
+            InvitationState::NotInvited => "person_invitation.send",
+            _ => "person_invitation.send_again",
         };
         actions.push((format!("{base}/send"), page.t(label)));
     }
     if matches!(s, InvitationState::Invited(_)) {
-        actions.push((format!("{base}/revoke"), page.t("invitation.revoke")));
+        actions.push((format!("{base}/revoke"), page.t("person_invitation.revoke")));
     }
-    Ok(Child::note(page, "invitation.title", text, actions))
+    Ok(Child::note(page, "person_invitation.title", text, actions))
 }
 
 /// `POST /admin/people/{id}/invitation/{send|revoke}`, from the buttons
