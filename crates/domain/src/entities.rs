@@ -708,6 +708,14 @@ impl Principal {
         self.is_network_admin || self.admin_of_organisation_ids.contains(&org_id)
     }
 
+    /// A person's record, roles and invitation: network admins, and the
+    /// admins of the person's organisation.
+    pub fn can_manage_person(&self, p: &Person) -> bool {
+        self.is_network_admin
+            || p.organisation_id
+                .is_some_and(|o| self.can_edit_organisation(o))
+    }
+
     /// Anyone with an admin page: network admins, hosts, organisation admins.
     pub fn has_admin_pages(&self) -> bool {
         self.is_network_admin

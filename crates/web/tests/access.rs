@@ -13,6 +13,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::json;
 use thirdplace_domain::Person;
 use thirdplace_store::{OutgoingEmail, TokenKind};
+use uuid::Uuid;
 
 on_both_backends!(
     asking_for_a_reset_answers_alike_and_mails_only_known_addresses,
@@ -21,6 +22,8 @@ on_both_backends!(
     asking_for_resets_is_throttled_per_address_and_per_source,
     an_invitation_link_activates_the_account_once_the_terms_are_accepted,
     creating_a_person_or_giving_a_seat_to_one_without_a_password_invites_them,
+    the_admin_page_shows_the_invitation_and_sends_it_again_or_revokes_it,
+    the_api_shows_sends_again_and_revokes_an_invitation,
 );
 
 const NEW_PASSWORD: &str = "a brand new passphrase";
@@ -340,6 +343,197 @@ async fn creating_a_person_or_giving_a_seat_to_one_without_a_password_invites_th
         .await;
     assert_eq!(s, StatusCode::OK);
     assert!(mails_to(&app, app.f.member.email.as_str()).await.is_empty());
+}
+
+async fn the_admin_page_shows_the_invitation_and_sends_it_again_or_revokes_it(app: TestApp) {
+    let oa = app.signed_in(&app.f.org_admin).await;
+    let org = app.f.org.id.to_string();
+    let tove = "tove@oskarshamn.example";
+    // Creating a person on the admin page invites them, as the API does.
+    let fields = [
+        ("first_name", "Tove"),
+        ("last_name", "Berg"),
+        ("email", tove),
+        ("organisation_id", org.as_str()),
+    ];
+    let r = app.post_form(&oa, "/admin/people/new", &fields).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let person_page = location(&r).split('?').next().unwrap().to_string();
+    assert_eq!(mails_to(&app, tove).await.len(), 1);
+    let first = link_to(&app, tove, "/access/invitation/").await;
+    // Valid seven days, told in Swedish time (UTC+1 in November).
+    let (s, html) = app.page(&oa, &person_page).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("Inbjuden, länken gäller till 2026-11-30 10:00"),
+        "{html}"
+    );
+    assert!(html.contains("Skicka inbjudan igen") && html.contains("Återkalla inbjudan"));
+    // Sending it again mails a new link and revokes the old one.
+    app.clock.set(app.clock.now() + Duration::minutes(1));
+    let again = format!("{person_page}/invitation/send");
+    let r = app.post_form(&oa, &again, &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), person_page);
+    assert_eq!(mails_to(&app, tove).await.len(), 2);
+    let second = link_to(&app, tove, "/access/invitation/").await;
+    assert_ne!(first, second);
+    assert_eq!(app.page(&new_client(), &first).await.0, StatusCode::GONE);
+    assert_eq!(app.page(&new_client(), &second).await.0, StatusCode::OK);
+    // Revoking it makes the link gone.
+    let r = app
+        .post_form(&oa, &format!("{person_page}/invitation/revoke"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (s, page) = app.page(&new_client(), &second).await;
+    assert_eq!(s, StatusCode::GONE);
+    assert!(page.contains("dragits tillbaka"), "{page}");
+    let html = app.page(&oa, &person_page).await.1;
+    assert!(html.contains("Inte inbjuden."), "{html}");
+    assert!(html.contains("Skicka inbjudan") && !html.contains("Återkalla inbjudan"));
+    // An invitation that ran out says so, in English too.
+    app.post_form(&oa, &again, &[]).await;
+    app.clock.set(app.clock.now() + Duration::days(8));
+    assert!(app
+        .page(&oa, &person_page)
+        .await
+        .1
+        .contains("Inbjudan har gått ut."));
+    app.post_form(&oa, "/lang", &[("lang", "en"), ("next", "/")])
+        .await;
+    let html = app.page(&oa, &person_page).await.1;
+    assert!(html.contains("The invitation has expired."), "{html}");
+    assert!(html.contains("Send the invitation again"));
+    // The admin of another organisation may not touch the invitation.
+    let other = person(
+        "Olle",
+        "Annan",
+        "olle@annan.example",
+        Some(app.f.other_org.id),
+    );
+    app.store.insert_person(&other).await.unwrap();
+    let path = format!("/admin/people/{}/invitation", other.id);
+    let send = format!("{path}/send");
+    assert_eq!(
+        app.post_form(&oa, &send, &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let revoke = format!("{path}/revoke");
+    assert_eq!(
+        app.post_form(&oa, &revoke, &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert!(mails_to(&app, "olle@annan.example").await.is_empty());
+    // An archived person is not invited and cannot be.
+    let admin = app.signed_in(&app.f.admin).await;
+    let archived = Person {
+        archived: true,
+        ..other
+    };
+    app.store.update_person(&archived).await.unwrap();
+    let archived_page = format!("/admin/people/{}", archived.id);
+    let html = app.page(&admin, &archived_page).await.1;
+    assert!(
+        html.contains("Not invited.") || html.contains("Inte inbjuden."),
+        "{html}"
+    );
+    assert!(!html.contains("/invitation/send"), "{html}");
+    let r = app
+        .post_form(&admin, &format!("{archived_page}/invitation/send"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    // Someone with a password is activated and cannot be invited.
+    let member_page = format!("/admin/people/{}", app.f.member.id);
+    let html = app.page(&admin, &member_page).await.1;
+    assert!(html.contains("Aktiverad"), "{html}");
+    assert!(!html.contains("Skicka inbjudan"));
+    let r = app
+        .post_form(&admin, &format!("{member_page}/invitation/send"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(page_text(r).await.contains("har redan ett lösenord"));
+    assert!(mails_to(&app, app.f.member.email.as_str()).await.is_empty());
+}
+
+async fn send(app: &TestApp, method: reqwest::Method, path: &str, token: &str) -> StatusCode {
+    let r = app.client.request(method, app.url(path)).bearer_auth(token);
+    r.send().await.unwrap().status()
+}
+
+async fn the_api_shows_sends_again_and_revokes_an_invitation(app: TestApp) {
+    let token = app.token_for(&app.f.org_admin).await;
+    let tove = "tove@oskarshamn.example";
+    let body = json!({"first_name": "Tove", "last_name": "Berg", "email": tove, "organisation_id": app.f.org.id});
+    let (s, v) = app.post_json("/api/v1/people", Some(&token), &body).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let path = format!("/api/v1/people/{}/invitation", v["id"].as_str().unwrap());
+    let (s, v) = app.get_json_with(&token, &path).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["state"], "invited");
+    assert!(
+        v["expires_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-11-30T09:00"),
+        "{v}"
+    );
+    let first = link_to(&app, tove, "/access/invitation/").await;
+    // Sent again: a new link, the old one gone.
+    app.clock.set(app.clock.now() + Duration::minutes(1));
+    let (s, v) = app.post_json(&path, Some(&token), &json!(null)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["state"], "invited");
+    assert_eq!(mails_to(&app, tove).await.len(), 2);
+    let second = link_to(&app, tove, "/access/invitation/").await;
+    assert_eq!(app.page(&new_client(), &first).await.0, StatusCode::GONE);
+    // Revoked: the link is gone and the person not invited.
+    assert_eq!(
+        send(&app, reqwest::Method::DELETE, &path, &token).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(app.page(&new_client(), &second).await.0, StatusCode::GONE);
+    let (_, v) = app.get_json_with(&token, &path).await;
+    assert_eq!(v["state"], "not_invited");
+    assert_eq!(v["expires_at"], serde_json::Value::Null);
+    // Someone with a password cannot be invited.
+    let member = format!("/api/v1/people/{}/invitation", app.f.member.id);
+    let admin = app.token_for(&app.f.admin).await;
+    assert_eq!(
+        app.get_json_with(&admin, &member).await.1["state"],
+        "activated"
+    );
+    let (s, v) = app.post_json(&member, Some(&admin), &json!(null)).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(error_code(&v), "already_activated");
+    // Another organisation's people are not found by this admin; members
+    // may not ask at all.
+    let other = person(
+        "Olle",
+        "Annan",
+        "olle@annan.example",
+        Some(app.f.other_org.id),
+    );
+    app.store.insert_person(&other).await.unwrap();
+    let elsewhere = format!("/api/v1/people/{}/invitation", other.id);
+    for method in [
+        reqwest::Method::GET,
+        reqwest::Method::POST,
+        reqwest::Method::DELETE,
+    ] {
+        let s = send(&app, method, &elsewhere, &token).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
+    let unknown = format!("/api/v1/people/{}/invitation", Uuid::nil());
+    assert_eq!(
+        send(&app, reqwest::Method::GET, &unknown, &admin).await,
+        StatusCode::NOT_FOUND
+    );
+    let member_token = app.token_for(&app.f.member).await;
+    assert_eq!(
+        send(&app, reqwest::Method::GET, &member, &member_token).await,
+        StatusCode::FORBIDDEN
+    );
+    assert!(mails_to(&app, "olle@annan.example").await.is_empty());
 }
 
 /// Anyone may ask for a reset link, so the `Host` header they send must not

@@ -94,6 +94,11 @@ const TABLE: &[(&str, &str)] = &[
     // network admins; to anyone else not there.
     ("get_person", "401 200 404 200 404 404 200"),
     ("update_person", "401 403 403 200 403 403 200"),
+    // A person's invitation (a fresh one, without a password): their
+    // organisation's admins and network admins.
+    ("get_invitation", ORG_ADMINS),
+    ("send_invitation", "401 403 403 201 403 403 201"),
+    ("revoke_invitation", "401 403 403 204 403 403 204"),
     ("me", SIGNED_IN),
     ("export", SIGNED_IN),
     ("erase_me", SIGNED_IN),
@@ -480,7 +485,9 @@ impl Scene {
             ("municipalities", _) => self.app.f.municipality.id.to_string(),
             ("operators", _) => self.app.f.operator.id.to_string(),
             ("organisations", _) => self.app.f.org.id.to_string(),
-            ("people", "erase_person") => self.fresh_person().await,
+            ("people", "erase_person" | "send_invitation" | "revoke_invitation") => {
+                self.fresh_person().await
+            }
             ("people", _) => self.app.f.member.id.to_string(),
             ("plans", _) => self.plan.clone(),
             ("regions", _) => self.app.f.region.id.to_string(),

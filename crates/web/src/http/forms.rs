@@ -13,6 +13,7 @@
 use crate::http::audit;
 use crate::http::error::AppResult;
 use crate::http::form_data::FormData;
+use crate::http::origin::Origin;
 use crate::http::page::Page;
 use crate::AppState;
 use axum::body::Bytes;
@@ -233,6 +234,17 @@ pub(crate) struct Child {
     pub(crate) new_label: String,
     pub(crate) columns: Vec<String>,
     pub(crate) rows: Vec<Row>,
+    /// A line of text under the title.
+    pub(crate) text: Option<String>,
+    /// Buttons that each post the page's CSRF token to an address.
+    pub(crate) actions: Vec<Action>,
+}
+
+/// A button that posts (with the CSRF token) to `href`.
+#[derive(Serialize)]
+pub(crate) struct Action {
+    pub(crate) href: String,
+    pub(crate) label: String,
 }
 
 impl Child {
@@ -245,6 +257,26 @@ impl Child {
             new_label: page.t(label_key),
             columns: vec![],
             rows: vec![],
+            text: None,
+            actions: vec![],
+        }
+    }
+
+    /// A section that says something and offers buttons that post,
+    /// `(address, label)`, such as a person's invitation.
+    pub(crate) fn note(
+        page: &Page,
+        title_key: &str,
+        text: String,
+        actions: Vec<(String, String)>,
+    ) -> Self {
+        Child {
+            text: Some(text),
+            actions: actions
+                .into_iter()
+                .map(|(href, label)| Action { href, label })
+                .collect(),
+            ..Child::link(page, title_key, String::new(), title_key)
         }
     }
 
@@ -517,6 +549,18 @@ pub(crate) trait Resource: Send + Sync + 'static {
     const INSERT: StoreWrite<Self::Record>;
     const UPDATE: StoreWrite<Self::Record>;
 
+    /// What follows once a new record is written, such as the invitation a
+    /// new person is sent; `origin` is where the app is reached. By
+    /// default nothing.
+    fn after_create(
+        _state: &AppState,
+        _page: &Page,
+        _origin: &str,
+        _record: &Self::Record,
+    ) -> impl Future<Output = AppResult<()>> + Send {
+        std::future::ready(Ok(()))
+    }
+
     /// Where a new record's save leads: by default its own form.
     fn created(_parent: &Self::Parent, id: Uuid) -> Response {
         saved_redirect(Self::href(id))
@@ -613,6 +657,7 @@ async fn new_form<R: Resource>(
 
 async fn create<R: Resource>(
     State(state): State<AppState>,
+    origin: Origin,
     page: Page,
     path: Option<Path<String>>,
     body: Bytes,
@@ -622,7 +667,10 @@ async fn create<R: Resource>(
     let input = R::read(&form, &page, None)?;
     let validated = R::validate(&input, new_id(), &parent);
     match write::<R>(&state, &page, None, validated).await? {
-        Ok(record) => Ok(R::created(&parent, R::key(&record).0)),
+        Ok(record) => {
+            R::after_create(&state, &page, &origin.0, &record).await?;
+            Ok(R::created(&parent, R::key(&record).0))
+        }
         Err(e) => show::<R>(&state, &page, R::new_page(&parent), &input, &e).await,
     }
 }

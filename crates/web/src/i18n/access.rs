@@ -39,4 +39,14 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("access.mail.reset_body", "Hej {name}!\n\nNågon, förhoppningsvis du, har bett om att få välja ett nytt lösenord. Följ länken inom {minutes} minuter:\n\n{link}\n\nLänken fungerar en gång. Har du inte bett om den kan du bortse från meddelandet; ditt lösenord är oförändrat.", "Hello {name},\n\nSomeone, hopefully you, asked to choose a new password. Follow the link within {minutes} minutes:\n\n{link}\n\nThe link works once. If you did not ask for it, you can ignore this message; your password is unchanged."),
     ("access.mail.invitation_subject", "Du är inbjuden till nätverkets arbetshubbar", "You are invited to the network's coworking hubs"),
     ("access.mail.invitation_body", "Hej {name}!\n\nDu har fått ett konto i nätverkets tjänst för arbetshubbar. Följ länken inom {days} dagar för att välja ditt lösenord och aktivera kontot:\n\n{link}\n\nLänken fungerar en gång.", "Hello {name},\n\nAn account has been made for you in the network's service for coworking hubs. Follow the link within {days} days to choose your password and activate the account:\n\n{link}\n\nThe link works once."),
+    // An admin's view of a person's invitation.
+    ("person_invitation.title", "Inloggning", "Sign-in"),
+    ("person_invitation.activated", "Aktiverad: personen har valt ett lösenord.", "Activated: the person has chosen a password."),
+    ("person_invitation.invited", "Inbjuden, länken gäller till {until} (svensk tid).", "Invited, the link is valid until {until} (Swedish time)."),
+    ("person_invitation.expired", "Inbjudan har gått ut.", "The invitation has expired."),
+    ("person_invitation.not_invited", "Inte inbjuden.", "Not invited."),
+    ("person_invitation.send", "Skicka inbjudan", "Send an invitation"),
+    ("person_invitation.send_again", "Skicka inbjudan igen", "Send the invitation again"),
+    ("person_invitation.revoke", "Återkalla inbjudan", "Revoke the invitation"),
+    ("error.already_activated", "Personen har redan ett lösenord och kan inte bjudas in. Hen kan välja ett nytt med ”Glömt lösenordet?” på inloggningssidan.", "The person already has a password and cannot be invited. They can choose a new one with “Forgot your password?” on the sign-in page."),
 ];

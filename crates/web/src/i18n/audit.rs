@@ -26,6 +26,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("audit.action.seat.ended", "Avslutade medlemskap", "Ended a seat"),
     ("audit.action.booking.cancelled_by_host", "Avbokade (värd)", "Cancelled (host)"),
     ("audit.action.person.erased", "Raderade personuppgifter", "Erased personal data"),
+    ("audit.action.person.invited", "Skickade en inbjudan", "Sent an invitation"),
+    ("audit.action.person.invitation_revoked", "Återkallade en inbjudan", "Revoked an invitation"),
     ("audit.action.hub.booking_rules_changed", "Ändrade bokningsregler", "Changed booking rules"),
     ("audit.action.region.created", "Lade till region", "Added a region"),
     ("audit.action.region.updated", "Ändrade region", "Changed a region"),

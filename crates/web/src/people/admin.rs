@@ -5,12 +5,14 @@
 //! Forms are re-shown with every field's problem next to the field and in a
 //! summary at the top; nothing is written unless the whole form is valid.
 
+use super::invitations;
 use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
 use crate::http::forms::{
     bool_str, key_options, listed_routes, status_cell, Child, Form, Listed, NoQuery, Resource, Row,
     StoreWrite,
 };
+use crate::http::one_time_links::invite_if_new;
 use crate::http::page::{parse_id, Page};
 use crate::http::roles::{require_network_admin, require_org, require_org_pages};
 use crate::AppState;
@@ -124,7 +126,7 @@ impl Listed for Organisations {
 
 // ------------------------------------------------------------------ people
 
-struct People;
+pub(super) struct People;
 
 impl Resource for People {
     type Parent = ();
@@ -157,10 +159,7 @@ impl Resource for People {
     async fn load(state: &AppState, page: &Page, id: &str) -> AppResult<Person> {
         let editor = page.user()?;
         let p = state.store.get_person(parse_id(id)?).await?;
-        if editor.is_network_admin
-            || p.organisation_id
-                .is_some_and(|o| editor.can_edit_organisation(o))
-        {
+        if editor.can_manage_person(&p) {
             Ok(p)
         } else {
             Err(AppError::Forbidden)
@@ -171,19 +170,33 @@ impl Resource for People {
         (p.id, ())
     }
 
-    /// Network admins get a way to erase the person on request (unless
-    /// that is done already).
-    async fn children(_: &AppState, page: &Page, p: &Person) -> AppResult<Vec<Child>> {
-        if !page.user()?.is_network_admin || crate::people::privacy::is_erased(p) {
-            return Ok(vec![]);
+    /// Whether the person has activated their account or been invited
+    /// (with buttons to invite again or revoke); network admins also get
+    /// a way to erase the person on request (unless that is done already).
+    async fn children(state: &AppState, page: &Page, p: &Person) -> AppResult<Vec<Child>> {
+        let mut children = vec![invitations::section(state, page, p).await?];
+        if page.user()?.is_network_admin && !crate::people::privacy::is_erased(p) {
+            let erase = format!("/admin/people/{}/erase", p.id);
+            children.push(Child::link(
+                page,
+                "erase_person.title",
+                erase,
+                "erase_person.open",
+            ));
         }
-        let erase = format!("/admin/people/{}/erase", p.id);
-        Ok(vec![Child::link(
-            page,
-            "erase_person.title",
-            erase,
-            "erase_person.open",
-        )])
+        Ok(children)
+    }
+
+    /// The new person is sent an invitation, as through the API.
+    async fn after_create(
+        state: &AppState,
+        page: &Page,
+        origin: &str,
+        p: &Person,
+    ) -> AppResult<()> {
+        invite_if_new(state, origin, p, page.user()?.person_id)
+            .await
+            .map(drop)
     }
 
     fn to_input(p: &Person) -> PersonInput {
@@ -291,7 +304,7 @@ impl Resource for People {
 }
 
 #[derive(Deserialize, Default)]
-struct PeopleQuery {
+pub(super) struct PeopleQuery {
     #[serde(default)]
     organisation: Option<String>,
 }
@@ -320,11 +333,7 @@ impl Listed for People {
                 .unwrap_or_default()
         };
         let mut people = state.store.list_people(filter).await?;
-        people.retain(|p| {
-            u.is_network_admin
-                || p.organisation_id
-                    .is_some_and(|o| u.can_edit_organisation(o))
-        });
+        people.retain(|p| u.can_manage_person(p));
         let rows = Self::rows_of(people, |p| {
             let name = format!("{} {}", p.first_name, p.last_name);
             let org = org_name(p.organisation_id);

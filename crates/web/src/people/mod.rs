@@ -17,6 +17,7 @@ pub mod api;
 /// [`crate::http::sign_in`] since password reset ([`crate::access`]) uses it too.
 pub use crate::http::sign_in as auth;
 pub mod erase_admin;
+pub mod invitations;
 pub mod notices;
 pub mod privacy;
 pub mod processing;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(admin::router())
         .merge(erase_admin::router())
+        .merge(invitations::router())
         .merge(processing::router())
         .merge(notices::router())
 }
@@ -36,6 +38,11 @@ pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     api_resource::api_routes::<api::Organisations>(r)
         .routes(routes!(api::list_people, api::create_person))
         .routes(routes!(api::get_person, api::update_person))
+        .routes(routes!(
+            invitations::get_invitation,
+            invitations::send_invitation,
+            invitations::revoke_invitation
+        ))
         .routes(routes!(api::me))
         .routes(routes!(privacy::export))
         .routes(routes!(privacy::erase_me))
