@@ -4,3 +4,6 @@
 //! Pure and testable without a database: it depends on `thirdplace-domain`
 //! and nothing above it. The web crate and the CLI call it; the store keeps
 //! what it produces.
+
+pub mod bgmax;
+pub mod sie;
