@@ -4,3 +4,10 @@
 //! Pure and testable without a database: it depends on `thirdplace-domain`
 //! and nothing above it. The web crate and the CLI call it; the store keeps
 //! what it produces.
+//!
+//! - [`vat`]: VAT categories and the Swedish rates;
+//! - [`invoice`]: lines, totals and VAT breakdown as EN 16931 computes them,
+//!   credit notes.
+
+pub mod invoice;
+pub mod vat;
