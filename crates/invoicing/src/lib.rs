@@ -7,7 +7,9 @@
 //!
 //! - [`vat`]: VAT categories and the Swedish rates;
 //! - [`invoice`]: lines, totals and VAT breakdown as EN 16931 computes them,
-//!   credit notes.
+//!   credit notes;
+//! - [`ocr`]: OCR payment references with check (and length) digit.
 
 pub mod invoice;
+pub mod ocr;
 pub mod vat;
