@@ -163,14 +163,20 @@ pub struct LineInput {
     pub product: ProductKind,
 }
 
-/// A line with its net amount computed.
+/// A line with its net amount computed. Made by [`Line::new`] or, for a
+/// seat's part of a month, by [`crate::prorate::MonthShare::line`]; the
+/// fields are open so that a stored line can be read back as it was issued.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     pub description: String,
     pub quantity: Quantity,
     pub unit: UnitCode,
     pub unit_price_ore: i64,
-    /// quantity × unit price, rounded to öre (half away from zero).
+    /// How many units the unit price is for (UBL `Price/BaseQuantity`):
+    /// `None` is one; a pro-rated seat is priced per month of `n` days.
+    pub base_quantity: Option<Quantity>,
+    /// quantity × unit price ÷ base quantity, rounded to öre (half away
+    /// from zero; a pro-rated seat by the rule of [`crate::prorate`]).
     pub net_ore: i64,
     pub vat: VatCategory,
     pub period: Option<Period>,
@@ -212,6 +218,7 @@ impl Line {
             quantity: input.quantity,
             unit: input.unit,
             unit_price_ore: input.unit_price_ore,
+            base_quantity: None,
             net_ore: net,
             vat: input.vat,
             period: input.period,

@@ -8,8 +8,10 @@
 //! - [`vat`]: VAT categories and the Swedish rates;
 //! - [`invoice`]: lines, totals and VAT breakdown as EN 16931 computes them,
 //!   credit notes;
-//! - [`ocr`]: OCR payment references with check (and length) digit.
+//! - [`ocr`]: OCR payment references with check (and length) digit;
+//! - [`prorate`]: a seat's monthly price by day when it changes hands.
 
 pub mod invoice;
 pub mod ocr;
+pub mod prorate;
 pub mod vat;
