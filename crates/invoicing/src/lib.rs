@@ -9,9 +9,14 @@
 //! - [`invoice`]: lines, totals and VAT breakdown as EN 16931 computes them,
 //!   credit notes;
 //! - [`ocr`]: OCR payment references with check (and length) digit;
-//! - [`prorate`]: a seat's monthly price by day when it changes hands.
+//! - [`prorate`]: a seat's monthly price by day when it changes hands;
+//! - [`document`]: a whole invoice or credit note, checked: seller, buyer,
+//!   payment, lines and totals;
+//! - [`ubl`]: Peppol BIS Billing 3.0 UBL invoices and credit notes.
 
+pub mod document;
 pub mod invoice;
 pub mod ocr;
 pub mod prorate;
+pub mod ubl;
 pub mod vat;
