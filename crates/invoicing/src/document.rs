@@ -167,11 +167,7 @@ fn giro_digits(raw: &str, min: usize, max: usize) -> Result<String, DocumentErro
     }
     let mut digits: Vec<u8> = s.bytes().map(|b| b - b'0').collect();
     let check = digits.pop().expect("at least two digits");
-    // Weights 2, 1, … from the right of the payload.
-    if digits.len() % 2 == 0 {
-        digits.insert(0, 0);
-    }
-    if luhn_check_digit(&digits) != check {
+    if crate::ocr::luhn(&digits) != check {
         return Err(bad());
     }
     Ok(s)

@@ -108,7 +108,7 @@ impl std::fmt::Display for OcrReference {
 /// banks compute it. The domain's `luhn_check_digit` weighs from the left,
 /// which is the same for an odd number of digits: an even count gets a
 /// leading zero, which changes nothing else.
-fn luhn(digits: &[u8]) -> u8 {
+pub(crate) fn luhn(digits: &[u8]) -> u8 {
     if digits.len() % 2 == 1 {
         luhn_check_digit(digits)
     } else {
