@@ -12,11 +12,13 @@
 //! - [`prorate`]: a seat's monthly price by day when it changes hands;
 //! - [`document`]: a whole invoice or credit note, checked: seller, buyer,
 //!   payment, lines and totals;
-//! - [`ubl`]: Peppol BIS Billing 3.0 UBL invoices and credit notes.
+//! - [`ubl`]: Peppol BIS Billing 3.0 UBL invoices and credit notes;
+//! - [`pdf`]: the PDF a person reads, in Swedish or English.
 
 pub mod document;
 pub mod invoice;
 pub mod ocr;
+pub mod pdf;
 pub mod prorate;
 pub mod ubl;
 pub mod vat;
