@@ -146,16 +146,17 @@ impl PayeeAccount {
 
     /// As people write it: bankgiro "5050-1055", plusgiro "12 34 56-7".
     pub fn display(&self) -> String {
-        match self {
-            PayeeAccount::Bankgiro(d) => {
-                let (a, b) = d.split_at(d.len() - 4);
-                format!("{a}-{b}")
-            }
-            PayeeAccount::Plusgiro(d) => {
-                let (a, b) = d.split_at(d.len() - 1);
-                format!("{a}-{b}")
-            }
+        let (d, tail) = match self {
+            PayeeAccount::Bankgiro(d) => (d, 4),
+            PayeeAccount::Plusgiro(d) => (d, 1),
+        };
+        // Made by the constructors, the number is all ASCII digits and long
+        // enough; one read back from storage is shown as it is otherwise.
+        if d.len() <= tail || !d.is_ascii() {
+            return d.clone();
         }
+        let (a, b) = d.split_at(d.len() - tail);
+        format!("{a}-{b}")
     }
 }
 

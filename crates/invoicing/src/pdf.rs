@@ -6,7 +6,7 @@
 //! Written with `printpdf` in the PDF standard fonts (Helvetica), which every
 //! reader has: nothing is embedded, so a PDF is a few kilobytes, and text
 //! is WinAnsi-encoded, which covers Swedish (å, ä, ö, é, §, –); a character
-//! outside it prints as "?". The texts are this module's own (the crate
+//! outside it prints as "?" (the PDF library would leave it out unseen). The texts are this module's own (the crate
 //! stands below the web crate's i18n tables). Its dates are the issue
 //! date's; printpdf gives each file a random instance id, so two renderings
 //! differ in those bytes only.
@@ -311,7 +311,8 @@ struct Pen<'a> {
 impl Pen<'_> {
     fn at(&self, x: f32, y: f32, s: &str, size: f32, bold: bool) {
         let font = if bold { &self.bold } else { &self.regular };
-        self.layer.use_text(s, size, Mm(x), Mm(y), font);
+        let text: String = s.chars().map(win_ansi).collect();
+        self.layer.use_text(text, size, Mm(x), Mm(y), font);
     }
 
     fn right(&self, x: f32, y: f32, s: &str, size: f32, bold: bool) {
@@ -595,6 +596,16 @@ impl Pen<'_> {
     }
 }
 
+/// The character if the standard fonts' WinAnsi encoding has it, else "?".
+fn win_ansi(c: char) -> char {
+    const EXTRA: &str = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ";
+    match c {
+        ' '..='~' | '\u{a0}'..='\u{ff}' => c,
+        c if EXTRA.contains(c) => c,
+        _ => '?',
+    }
+}
+
 fn address_lines(a: &crate::document::Address) -> Vec<String> {
     let mut v = vec![a.street.trim().to_string()];
     if let Some(more) = a.additional.as_deref().filter(|m| !m.trim().is_empty()) {
@@ -618,6 +629,12 @@ mod tests {
         assert_eq!(Language::Swedish.amount(12_345_678), "123 456,78");
         assert_eq!(Language::English.amount(12_345_678), "123,456.78");
         assert_eq!(Language::English.amount(-5), "-0.05");
+    }
+
+    #[test]
+    fn characters_outside_win_ansi_show_as_question_marks() {
+        let shown: String = "Łódź – Åsa €".chars().map(win_ansi).collect();
+        assert_eq!(shown, "?ód? – Åsa €");
     }
 
     #[test]

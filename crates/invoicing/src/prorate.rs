@@ -53,6 +53,10 @@ pub fn prorate(monthly_price_ore: i64, held: Period) -> Result<MonthShare, Prora
     if monthly_price_ore < 0 {
         return Err(ProrateError::NegativePrice);
     }
+    // 10^13 öre (100 billion kronor) keeps price × 31 far inside i64.
+    if monthly_price_ore > 10_000_000_000_000 {
+        return Err(ProrateError::PriceTooLarge);
+    }
     let (start, end) = (held.start(), held.end());
     if (start.year(), start.month()) != (end.year(), end.month()) {
         return Err(ProrateError::SpansMonths);
@@ -136,6 +140,8 @@ pub enum ProrateError {
     NegativePrice,
     #[error("a pro-rated period must lie within one calendar month")]
     SpansMonths,
+    #[error("the monthly price is too large")]
+    PriceTooLarge,
 }
 
 impl ProrateError {
@@ -143,6 +149,7 @@ impl ProrateError {
         match self {
             ProrateError::NegativePrice => "prorate_negative_price",
             ProrateError::SpansMonths => "prorate_spans_months",
+            ProrateError::PriceTooLarge => "prorate_price_too_large",
         }
     }
 }
@@ -204,6 +211,10 @@ mod tests {
         assert_eq!(
             prorate(-1, month_of(d(2026, 2, 1))),
             Err(ProrateError::NegativePrice)
+        );
+        assert_eq!(
+            prorate(i64::MAX, month_of(d(2026, 2, 1))),
+            Err(ProrateError::PriceTooLarge)
         );
     }
 

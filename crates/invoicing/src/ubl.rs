@@ -328,6 +328,20 @@ fn non_empty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// The text without the control characters XML 1.0 cannot carry (a name
+/// pasted with one would make the whole document unreadable); a line
+/// break or tab becomes a space.
+fn xml_chars(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' => Some(' '),
+            c if c.is_control() => None,
+            '\u{fffe}' | '\u{ffff}' => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
 /// Öre as the decimal amount UBL states: "1234.50", "-0.05".
 pub fn amount(ore: i64) -> String {
     let sign = if ore < 0 { "-" } else { "" };
@@ -379,10 +393,11 @@ impl Xml {
     }
 
     fn text_with(&mut self, name: &str, attributes: &[(&str, &str)], value: &str) {
+        let value = xml_chars(value);
         self.w
             .create_element(name)
             .with_attributes(attributes.iter().copied())
-            .write_text_content(BytesText::new(value))
+            .write_text_content(BytesText::new(&value))
             .expect("writing to memory");
     }
 
@@ -407,6 +422,12 @@ mod tests {
         assert_eq!(amount(5), "0.05");
         assert_eq!(amount(-5), "-0.05");
         assert_eq!(amount(0), "0.00");
+    }
+
+    #[test]
+    fn control_characters_are_left_out() {
+        assert_eq!(xml_chars("A\u{0}B\u{1b}C\nD"), "ABC D");
+        assert_eq!(xml_chars("Åsa & <Ö>"), "Åsa & <Ö>");
     }
 
     #[test]
