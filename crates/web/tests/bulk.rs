@@ -382,6 +382,13 @@ async fn the_page_previews_an_upload_then_confirms(app: TestApp) {
     let (_, html) = app.page(&client, &seats).await;
     assert!(html.contains("Inbjuden"), "{html}");
     assert!(html.contains("Aktiverat"), "{html}");
+    // So does the list of people.
+    let people = format!("/admin/people?organisation={}", app.f.org.id);
+    let (s, html) = app.page(&client, &people).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("<th scope=\"col\">Konto</th>"), "{html}");
+    assert!(html.contains("<td>Inbjuden</td>"), "{html}");
+    assert!(html.contains("<td>Aktiverat</td>"), "{html}");
 }
 
 async fn the_page_tells_wrong_columns_and_missing_seats(app: TestApp) {
