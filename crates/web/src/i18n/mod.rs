@@ -13,6 +13,7 @@
 pub mod access;
 pub mod audit;
 pub mod bookings;
+pub mod bulk;
 pub mod calendar;
 pub mod event_forms;
 pub mod events;
@@ -304,6 +305,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(privacy::TABLE.iter())
         .chain(retention::TABLE.iter())
         .chain(access::TABLE.iter())
+        .chain(bulk::TABLE.iter())
 }
 
 static SV: LazyLock<HashMap<&'static str, &'static str>> =
