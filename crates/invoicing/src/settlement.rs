@@ -153,9 +153,10 @@ pub fn statement(
     }
     let within = |d: NaiveDate| period.start() <= d && d <= period.end();
     type Pair = (String, String);
+    /// The distinct (person, day)s, and the visits behind them.
+    type Days<'a> = (BTreeSet<(&'a str, NaiveDate)>, Vec<String>);
 
-    // (home, host) → the distinct (person, day)s, and the visits behind them.
-    let mut days: BTreeMap<Pair, (BTreeSet<(&str, NaiveDate)>, Vec<String>)> = BTreeMap::new();
+    let mut days: BTreeMap<Pair, Days> = BTreeMap::new();
     for v in visits.iter().filter(|v| v.home != v.host && within(v.date)) {
         let entry = days.entry((v.home.clone(), v.host.clone())).or_default();
         entry.0.insert((v.person.as_str(), v.date));
