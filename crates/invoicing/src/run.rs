@@ -387,7 +387,7 @@ pub enum RunError {
     Line(#[from] InvoiceError),
     #[error(transparent)]
     Prorate(#[from] ProrateError),
-    #[error("seat {seat}: {name} holds it from {from}, before the holding ends")]
+    #[error("seat {seat}: {name}'s holding from {from} ends before it starts")]
     HoldingReversed {
         seat: String,
         name: String,
@@ -520,6 +520,15 @@ fn seat_lines(
     for seat in seats {
         let mut holdings: Vec<&Holding> = seat.holdings.iter().collect();
         holdings.sort_by_key(|h| (h.from, h.id.clone()));
+        for h in &holdings {
+            if h.to.is_some_and(|to| to < h.from) {
+                return Err(RunError::HoldingReversed {
+                    seat: seat.seat_id.clone(),
+                    name: format!("{} {}", h.first_name.trim(), h.last_name.trim()),
+                    from: h.from,
+                });
+            }
+        }
         // No two holders on one day: the parts of a month would sum to more
         // than the month.
         for pair in holdings.windows(2) {
@@ -532,13 +541,6 @@ fn seat_lines(
         }
         for h in holdings {
             let name = format!("{} {}", h.first_name.trim(), h.last_name.trim());
-            if h.to.is_some_and(|to| to < h.from) {
-                return Err(RunError::HoldingReversed {
-                    seat: seat.seat_id.clone(),
-                    name,
-                    from: h.from,
-                });
-            }
             let start = h.from.max(run.period.start());
             let end = h.to.map_or(run.period.end(), |to| to.min(run.period.end()));
             if end < start {
@@ -657,7 +659,7 @@ fn room_lines(
                 hub: b.hub_name.clone(),
                 month: month_of(civil).start(),
                 price: b.hourly_price_ore,
-                vat: format!("{}{:?}", b.vat.code(), b.vat.percent()),
+                vat: format!("{:?}", b.vat),
             })
             .or_insert_with(|| RoomGroup {
                 vat: b.vat.clone(),

@@ -509,6 +509,58 @@ fn a_seat_with_two_holders_on_one_day_is_a_problem_not_a_double_charge() {
 }
 
 #[test]
+fn bad_items_are_stated_for_their_customer() {
+    let r = run(march(), Language::Swedish);
+    let reversed = customer(
+        vec![seat(
+            "A1",
+            "kalmar",
+            0,
+            vec![holding("h1", "Anna Berg", (3, 10), Some((3, 5)))],
+        )],
+        vec![],
+    );
+    let backwards = customer(
+        vec![],
+        vec![booking(
+            "b1",
+            "Öland",
+            at(2026, 3, 3, 12, 0),
+            at(2026, 3, 3, 9, 0),
+            None,
+        )],
+    );
+    let mut negative = customer(
+        vec![seat(
+            "A1",
+            "kalmar",
+            0,
+            vec![holding("h1", "Anna Berg", (1, 1), None)],
+        )],
+        vec![],
+    );
+    negative.seats[0].monthly_price_ore = -1;
+    let p = preview(&r, &[reversed, backwards, negative], &none());
+    let codes: Vec<&str> = p.customers.iter().map(|c| c.problems[0].code).collect();
+    assert_eq!(
+        codes,
+        [
+            "run_holding_reversed",
+            "run_booking_reversed",
+            "prorate_negative_price"
+        ]
+    );
+    assert_eq!(
+        p.customers[1].problems[0].message,
+        "Bokningen b1 slutar innan den börjar"
+    );
+    assert!(p
+        .customers
+        .iter()
+        .all(|c| c.lines.is_empty() && c.totals.is_none()));
+}
+
+#[test]
 fn a_previewed_invoice_is_issued_as_ubl_and_pdf() {
     let mut c = customer(
         vec![seat(
