@@ -16,7 +16,13 @@
 //! - [`pdf`]: the PDF a person reads, in Swedish or English;
 //! - [`sie`]: SIE 4 bookkeeping files of invoices, credit notes and payments;
 //! - [`bgmax`]: Bankgirot's BgMax payment files, and matching payments to
-//!   open invoices by OCR reference.
+//!   open invoices by OCR reference;
+//! - [`run`]: the invoice run: one operator's lines for each customer in a
+//!   period (seats pro-rated, room hours beyond the included ones, late
+//!   cancellations, event fees), previewed with the problems that block a
+//!   customer's invoice;
+//! - [`settlement`]: the monthly statement of what operators owe each other
+//!   for visits and bookings at each other's hubs.
 
 pub mod bgmax;
 pub mod document;
@@ -24,6 +30,8 @@ pub mod invoice;
 pub mod ocr;
 pub mod pdf;
 pub mod prorate;
+pub mod run;
+pub mod settlement;
 pub mod sie;
 pub mod ubl;
 pub mod vat;
