@@ -30,6 +30,9 @@ pub enum Refusal {
     ReminderSent,
     /// Removing the last network admin would leave nobody to run the network.
     LastNetworkAdmin,
+    /// The seat was to be given only if nobody held it, and somebody does
+    /// (another list placed someone in it first).
+    SeatTaken,
 }
 
 impl Refusal {
@@ -44,6 +47,7 @@ impl Refusal {
             Refusal::IncludedHoursSpent => "included_hours",
             Refusal::ReminderSent => "reminder_sent",
             Refusal::LastNetworkAdmin => "last_network_admin",
+            Refusal::SeatTaken => "seat_taken",
         }
     }
 }

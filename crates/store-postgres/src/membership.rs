@@ -255,7 +255,22 @@ impl MembershipStore for PostgresStore {
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         Steps::<Postgres>(&mut tx)
-            .assign_seat((seat_id, holder, at), LOCKS, write_err)
+            .assign_seat((seat_id, holder, at), false, LOCKS, write_err)
+            .await?;
+        tx.commit().await.map_err(db)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn give_vacant_seat(
+        &self,
+        seat_id: Uuid,
+        holder: Uuid,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        // The seat row is locked (LOCKS.seat) before its holder is read.
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        Steps::<Postgres>(&mut tx)
+            .assign_seat((seat_id, Some(holder), at), true, LOCKS, write_err)
             .await?;
         tx.commit().await.map_err(db)
     }

@@ -484,7 +484,20 @@ impl MembershipStore for SqliteStore {
         // The writer holds the write lock already: nothing to lock.
         let seat = (seat_id, holder, at);
         write!(self, |conn| Steps::<Sqlite>(conn)
-            .assign_seat(seat, Locks::NONE, write_err)
+            .assign_seat(seat, false, Locks::NONE, write_err)
+            .await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn give_vacant_seat(
+        &self,
+        seat_id: Uuid,
+        holder: Uuid,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let seat = (seat_id, Some(holder), at);
+        write!(self, |conn| Steps::<Sqlite>(conn)
+            .assign_seat(seat, true, Locks::NONE, write_err)
             .await)
     }
 

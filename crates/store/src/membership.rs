@@ -76,6 +76,17 @@ pub trait MembershipStore: Send + Sync {
         at: DateTime<Utc>,
     ) -> StoreResult<()>;
 
+    /// As [`MembershipStore::assign_seat`], but only while nobody else
+    /// holds the seat: `Refused(SeatTaken)` when someone does, checked in
+    /// the same transaction, so that two lists placed at once never move a
+    /// seat from one new holder to the other.
+    async fn give_vacant_seat(
+        &self,
+        seat_id: Uuid,
+        holder: Uuid,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
     /// Sets a seat's last day.
     async fn set_seat_end(&self, seat_id: Uuid, end_date: Option<NaiveDate>) -> StoreResult<()>;
 

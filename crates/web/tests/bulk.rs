@@ -16,6 +16,7 @@ use uuid::Uuid;
 on_both_backends!(
     a_dry_run_tells_every_outcome_and_writes_nothing,
     confirming_places_each_line_once_and_a_replay_creates_no_one_twice,
+    two_lists_at_once_never_take_a_seat_from_each_other,
     semicolons_a_header_and_a_text_csv_body_are_read,
     a_list_with_wrong_columns_is_refused_naming_the_line,
     too_few_seats_are_told_with_how_many_are_free_and_needed,
@@ -207,6 +208,45 @@ async fn confirming_places_each_line_once_and_a_replay_creates_no_one_twice(app:
         1
     );
     assert_eq!(mails_to(&app, "nils@test.example").await, 1);
+}
+
+/// Two admins send different lists at the same moment for the last two
+/// seats: each seat ends with one of the new people, nobody is moved out
+/// of a seat someone else was just given, and whoever got none is told so.
+async fn two_lists_at_once_never_take_a_seat_from_each_other(app: TestApp) {
+    let f = &app.f;
+    let seats = free_seats(&app, 2).await;
+    let token = app.token_for(&f.org_admin).await;
+    let a = "Alva,Ek,alva@test.example\nBirk,Ek,birk@test.example\n";
+    let b = "Cleo,Al,cleo@test.example\nDag,Al,dag@test.example\n";
+    let ((sa, va), (sb, vb)) = tokio::join!(
+        send_list(&app, &token, a, false),
+        send_list(&app, &token, b, false)
+    );
+    assert_eq!((sa, sb), (StatusCode::OK, StatusCode::OK), "{va} {vb}");
+    let placed: Vec<&Value> = [&va, &vb]
+        .iter()
+        .flat_map(|v| v["rows"].as_array().unwrap())
+        .filter(|r| r["seat_id"].is_string())
+        .collect();
+    assert_eq!(placed.len(), 2, "{va} {vb}");
+    let mut seat_ids: Vec<&str> = placed
+        .iter()
+        .map(|r| r["seat_id"].as_str().unwrap())
+        .collect();
+    seat_ids.sort();
+    seat_ids.dedup();
+    assert_eq!(seat_ids.len(), 2, "each seat given once: {va} {vb}");
+    // Every seat has had exactly one holder: none was moved on.
+    for seat in &seats {
+        assert_eq!(app.store.seat_history(seat.id).await.unwrap().len(), 1);
+    }
+    let unplaced = [&va, &vb]
+        .iter()
+        .flat_map(|v| v["rows"].as_array().unwrap())
+        .filter(|r| !r["seat_id"].is_string())
+        .count();
+    assert_eq!(unplaced, 2, "{va} {vb}");
 }
 
 async fn semicolons_a_header_and_a_text_csv_body_are_read(app: TestApp) {

@@ -510,6 +510,48 @@ pub async fn seats_are_inserted_all_or_nothing(store: &dyn Store) {
     assert_not_found(store.get_seat(new_id()).await);
 }
 
+/// A seat given "only if nobody holds it" goes to one of many lists sent at
+/// once, never from one new holder to the next.
+pub async fn a_vacant_seat_goes_to_one_of_many_at_once(store: &dyn Store) {
+    let f = fixture(store).await;
+    let p = add_plan(store, "Network card", PlanScope::Network, 0).await;
+    let s = add_seat(store, p.id, f.org.id, day(2026, 1, 1), None).await;
+    let mut people = Vec::new();
+    for name in ["Anna", "Bo", "Cia", "Dan", "Eva", "Frej", "Gun", "Hugo"] {
+        people.push(add_person(store, name, Some(f.org.id)).await);
+    }
+    let at = t(2026, 11, 2, 8, 0, 0);
+    let results = join_all(
+        people
+            .iter()
+            .map(|p| store.give_vacant_seat(s.id, p.id, at)),
+    )
+    .await;
+    let given: Vec<usize> = (0..results.len()).filter(|&i| results[i].is_ok()).collect();
+    assert_eq!(given.len(), 1, "{results:?}");
+    for r in &results {
+        match r {
+            Ok(()) | Err(StoreError::Refused(Refusal::SeatTaken)) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let winner = &people[given[0]];
+    let history = store.seat_history(s.id).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].person_id, winner.id);
+    // Its holder again changes nothing; to someone else stays refused.
+    store.give_vacant_seat(s.id, winner.id, at).await.unwrap();
+    let other = people.iter().find(|p| p.id != winner.id).unwrap();
+    assert!(matches!(
+        store.give_vacant_seat(s.id, other.id, at).await,
+        Err(StoreError::Refused(Refusal::SeatTaken))
+    ));
+    assert_eq!(store.seat_history(s.id).await.unwrap(), history);
+    // Once the seat is free again it can be given.
+    store.assign_seat(s.id, None, at).await.unwrap();
+    store.give_vacant_seat(s.id, other.id, at).await.unwrap();
+}
+
 pub async fn seat_assignment_keeps_its_history(store: &dyn Store) {
     let f = fixture(store).await;
     let p = add_plan(store, "Network card", PlanScope::Network, 0).await;

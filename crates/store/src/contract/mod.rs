@@ -52,6 +52,7 @@ macro_rules! contract_tests {
             plans_round_trip_for_each_scope,
             seats_are_inserted_all_or_nothing,
             seat_assignment_keeps_its_history,
+            a_vacant_seat_goes_to_one_of_many_at_once,
             held_seats_follow_the_holder_at_each_instant,
             seat_end_round_trips,
             profiles_and_qr_generations,

@@ -97,9 +97,12 @@ where
     /// for a person who is unknown, archived or not of the seat's
     /// organisation; nothing changes when the seat is theirs already.
     /// `write_err` maps a failed insert.
+    /// Gives the seat to `holder` from `at`; with `vacant_only`, refuses
+    /// (`SeatTaken`) when someone else holds it.
     pub async fn assign_seat(
         &mut self,
         (seat_id, holder, at): (Uuid, Option<Uuid>, DateTime<Utc>),
+        vacant_only: bool,
         locks: Locks,
         write_err: fn(sqlx::Error) -> StoreError,
     ) -> StoreResult<()> {
@@ -136,6 +139,9 @@ where
         if current == holder {
             // Already theirs (or already nobody's): nothing changes.
             return Ok(());
+        }
+        if vacant_only && current.is_some() {
+            return Err(StoreError::Refused(Refusal::SeatTaken));
         }
         if current.is_some() {
             let (sql, args) = Statement::<DB>::new("UPDATE seat_holdings SET held_until = ")

@@ -356,6 +356,11 @@ pub fn refusal(r: &Refusal) -> AppError {
             r.code(),
             "you are the last network admin: make someone else network admin first",
         ),
+        Refusal::SeatTaken => AppError::refused(
+            StatusCode::CONFLICT,
+            r.code(),
+            "someone else was given this seat at the same moment: try again",
+        ),
         // Signals for the caller to retry or to let be; one that reaches a
         // response answers as a taken value always did.
         Refusal::IncludedHoursSpent | Refusal::ReminderSent => AppError::Conflict {

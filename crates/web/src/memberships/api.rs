@@ -398,7 +398,7 @@ pub async fn set_holder(
     let who = require(&auth, |_| true)?;
     let v = seat_for(&state, &who, path_id(&id)?).await?;
     let holder = body.parse()?.person_id;
-    assign(&state, &origin, who.person_id, &v, holder).await?;
+    assign(&state, &origin, who.person_id, &v, holder, false).await?;
     let v = state.store.get_seat(v.seat.id).await?;
     Ok(Json(seat_detail(&state, v).await?))
 }
@@ -411,6 +411,7 @@ pub async fn assign(
     actor: Uuid,
     v: &SeatView,
     holder: Option<Uuid>,
+    only_if_vacant: bool,
 ) -> AppResult<()> {
     let now = state.now();
     let mut invitee = None;
@@ -432,7 +433,11 @@ pub async fn assign(
         })?;
         invitee = Some(person);
     }
-    match state.store.assign_seat(v.seat.id, holder, now).await {
+    let given = match holder {
+        Some(pid) if only_if_vacant => state.store.give_vacant_seat(v.seat.id, pid, now).await,
+        _ => state.store.assign_seat(v.seat.id, holder, now).await,
+    };
+    match given {
         Ok(()) => {
             if let Some(person) = &invitee {
                 invite_if_new(state, &origin.0, person, actor).await?;

@@ -416,14 +416,32 @@ pub async fn apply(
     let mut seats = free.into_iter();
     let origin = Origin(origin.to_string());
     for row in report.rows.iter_mut().filter(|r| r.outcome.places()) {
-        let Some(seat) = seats.next() else { break };
+        let Some(mut seat) = seats.next() else { break };
         let person_id = match (row.outcome, row.person_id) {
             (Outcome::Give, Some(id)) => id,
             _ => create_person(state, actor, org, &row.line).await?,
         };
-        assign(state, &origin, actor, &seat, Some(person_id)).await?;
+        // Only a seat nobody holds: a list sent at the same moment may have
+        // taken this one since the plan was made; then the next free one.
+        loop {
+            match assign(state, &origin, actor, &seat, Some(person_id), true).await {
+                Err(AppError::Refused { code, .. }) if code == "seat_taken" => match seats.next() {
+                    Some(next) => seat = next,
+                    None => break,
+                },
+                Err(e) => return Err(e),
+                Ok(()) => {
+                    row.seat_id = Some(seat.seat.id);
+                    break;
+                }
+            }
+        }
         row.person_id = Some(person_id);
-        row.seat_id = Some(seat.seat.id);
+        if row.seat_id.is_none() {
+            // Every seat went to the other list: this line waits for a
+            // seat (the person, if new, is kept and placed by a resend).
+            row.outcome = Outcome::NoFreeSeat;
+        }
     }
     report.applied = true;
     Ok(report)

@@ -308,7 +308,7 @@ async fn set_holder(
         }
     };
     let actor = page.user()?.person_id;
-    let result = assign(&state, &origin, actor, &v, holder)
+    let result = assign(&state, &origin, actor, &v, holder, false)
         .await
         .map(|_| "done=assigned".to_string());
     after(&state, &page, org, &back, result).await
