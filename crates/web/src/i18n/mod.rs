@@ -21,6 +21,7 @@ pub mod mail;
 pub mod memberships;
 pub mod privacy;
 pub mod retention;
+pub mod sessions;
 pub mod sites;
 
 use std::collections::HashMap;
@@ -304,6 +305,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(privacy::TABLE.iter())
         .chain(retention::TABLE.iter())
         .chain(access::TABLE.iter())
+        .chain(sessions::TABLE.iter())
 }
 
 static SV: LazyLock<HashMap<&'static str, &'static str>> =
