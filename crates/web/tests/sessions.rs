@@ -25,6 +25,7 @@ on_both_backends!(
     the_api_lists_sessions_and_tokens_and_signs_out_everywhere,
     the_browser_language_is_used_until_one_is_chosen,
     the_chosen_language_follows_the_person_to_a_new_device,
+    my_export_has_my_language_and_sessions,
 );
 
 const FIREFOX_WINDOWS: &str =
@@ -427,4 +428,26 @@ async fn the_chosen_language_follows_the_person_to_a_new_device(app: TestApp) {
     sign_in(&app, &fresh, &app.f.host).await;
     let kept = app.store.person_language(app.f.host.id).await.unwrap();
     assert_eq!(kept.as_deref(), Some("en"));
+}
+
+async fn my_export_has_my_language_and_sessions(app: TestApp) {
+    let (laptop, _) = browser(FIREFOX_WINDOWS);
+    sign_in(&app, &laptop, &app.f.member).await;
+    app.post_form(&laptop, "/lang", &[("lang", "en"), ("next", "/")])
+        .await;
+    let token = app.token_for(&app.f.member).await;
+    let (s, doc) = app.get_json_with(&token, "/api/v1/me/export").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(doc["person"]["language"], "en", "{doc}");
+    let sessions = doc["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 1, "{doc}");
+    assert_eq!(sessions[0]["user_agent"], FIREFOX_WINDOWS);
+    assert_eq!(sessions[0]["source"], "127.0.0.1");
+    let tokens = doc["api_tokens"].as_array().unwrap();
+    assert!(tokens[0]["last_used_at"].is_string(), "{doc}");
+    let text = doc.to_string();
+    assert!(
+        !text.contains("id_hash") && !text.contains("token_hash"),
+        "{text}"
+    );
 }

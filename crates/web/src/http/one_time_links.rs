@@ -1,8 +1,8 @@
 //! Issuing a one-time link (password reset, invitation) and queueing the
-//! e-mail that carries it, in the person's language (both without one). In the leaf because
-//! several capabilities send them: access/ (resets), people/ (a person is
-//! created) and memberships/ (a seat is given to someone without a
-//! password). Checking and taking links is [`crate::access`]'s.
+//! e-mail that carries it, in the person's language (in Swedish and
+//! English if they chose none). In the leaf because several capabilities
+//! send them: access/ (resets), people/ (a person is created) and
+//! memberships/ (a seat is given to someone without a password). Checking and taking links is [`crate::access`]'s.
 
 use crate::http::auth::{random_secret, sha256_hex};
 use crate::http::error::AppResult;

@@ -1,5 +1,7 @@
-//! Swedish (the default) and English. The language is chosen with a switch
-//! in the page header and remembered in a cookie.
+//! Swedish (the default) and English. The language follows the browser
+//! (`Accept-Language`) until it is chosen with a switch in the page header;
+//! the choice is remembered in a cookie and, for a signed-in person, on
+//! their account ([`crate::http::auth::lang_for`]).
 //!
 //! Translations are a plain table: the UI has a few hundred strings, which
 //! no translation framework would make simpler. A test checks that every
