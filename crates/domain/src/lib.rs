@@ -16,6 +16,7 @@ pub mod money;
 pub mod orgnr;
 pub mod refusal;
 pub mod retention;
+pub mod sessions;
 pub mod sign_in;
 pub mod text;
 

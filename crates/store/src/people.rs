@@ -16,6 +16,58 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
+/// What a new session records of the browser that started it, beyond
+/// [`Session`]: the public id that names it in URLs (the secret's hash
+/// never leaves the server) and the browser's user agent, already
+/// shortened by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionDevice {
+    pub public_id: Uuid,
+    pub user_agent: String,
+}
+
+/// One of a person's active sessions, as their list of sessions shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub public_id: Uuid,
+    /// To mark the session of the asking browser; never shown.
+    pub id_hash: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// Written at most once a minute ([`PeopleStore::touch_session`]).
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub user_agent: String,
+    /// The address it was last used from, as the app saw it.
+    pub source: Option<String>,
+}
+
+/// The person behind a session with what the hot path needs besides:
+/// when the session was last marked used (to write that at most once a
+/// minute) and the person's chosen language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionUse {
+    pub person: Person,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub language: Option<String>,
+}
+
+/// The person behind an API token, which token, and when it was last
+/// marked used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenUse {
+    pub person: Person,
+    pub token_id: Uuid,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// When and from where an API token was last used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTokenSeen {
+    pub token_id: Uuid,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub last_used_source: Option<String>,
+}
+
 /// A personal access token for the API. Only a hash of the secret is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiToken {
@@ -76,7 +128,46 @@ pub trait PeopleStore: Send + Sync {
 
     async fn set_password_hash(&self, person_id: Uuid, hash: &str) -> StoreResult<()>;
 
-    async fn insert_session(&self, s: &Session) -> StoreResult<()>;
+    /// A session with a fresh public id and no user agent
+    /// ([`PeopleStore::insert_session_on`] says which browser).
+    async fn insert_session(&self, s: &Session) -> StoreResult<()> {
+        let device = SessionDevice {
+            public_id: thirdplace_domain::new_id(),
+            user_agent: String::new(),
+        };
+        self.insert_session_on(s, &device).await
+    }
+
+    async fn insert_session_on(&self, s: &Session, device: &SessionDevice) -> StoreResult<()>;
+
+    /// [`PeopleStore::session_person`] with when the session was last
+    /// marked used and the person's language, in the same one query: what
+    /// every signed-in request asks.
+    async fn session_use(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<SessionUse>>;
+
+    /// Marks the session used at `at` from `source`, unless a later use is
+    /// already recorded. Callers write this at most once a minute.
+    async fn touch_session(
+        &self,
+        id_hash: &str,
+        at: DateTime<Utc>,
+        source: Option<&str>,
+    ) -> StoreResult<()>;
+
+    /// The person's unexpired sessions, the most recently used first.
+    async fn list_sessions(
+        &self,
+        person_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<SessionInfo>>;
+
+    /// Ends one of the person's sessions by its public id; `NotFound` if
+    /// there is no such session of theirs.
+    async fn delete_session_by_id(&self, person_id: Uuid, public_id: Uuid) -> StoreResult<()>;
 
     /// The active (unexpired, not archived) person behind a session.
     async fn session_person(
@@ -109,4 +200,28 @@ pub trait PeopleStore: Send + Sync {
 
     /// The active person behind an unrevoked token.
     async fn token_person(&self, token_hash: &str) -> StoreResult<Option<Person>>;
+
+    /// [`PeopleStore::token_person`] with the token's id and when it was
+    /// last marked used, in one query.
+    async fn token_use(&self, token_hash: &str) -> StoreResult<Option<TokenUse>>;
+
+    /// Marks the token used at `at` from `source`, unless a later use is
+    /// already recorded. Callers write this at most once a minute.
+    async fn touch_api_token(
+        &self,
+        token_id: Uuid,
+        at: DateTime<Utc>,
+        source: Option<&str>,
+    ) -> StoreResult<()>;
+
+    /// When and where each of the person's tokens was last used.
+    async fn api_tokens_seen(&self, person_id: Uuid) -> StoreResult<Vec<ApiTokenSeen>>;
+
+    /// The language the person chose (`"sv"`, `"en"`), if any;
+    /// `NotFound` if there is no such person.
+    async fn person_language(&self, person_id: Uuid) -> StoreResult<Option<String>>;
+
+    /// Keeps (or, `None`, forgets) the person's chosen language.
+    async fn set_person_language(&self, person_id: Uuid, language: Option<&str>)
+        -> StoreResult<()>;
 }

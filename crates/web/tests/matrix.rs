@@ -102,6 +102,11 @@ const TABLE: &[(&str, &str)] = &[
     ("me", SIGNED_IN),
     ("export", SIGNED_IN),
     ("erase_me", SIGNED_IN),
+    // One's own sessions: listed and ended by the person themself only
+    // (the id is our member's session: anyone else's is not found).
+    ("list_my_sessions", SIGNED_IN),
+    ("end_my_session", "401 204 404 404 404 404 404"),
+    ("sign_out_everywhere", "401 204 204 204 204 204 204"),
     // Erasing a person on their request: network admins only.
     ("erase_person", NETWORK_ADMINS),
     // ---- memberships
@@ -431,6 +436,27 @@ impl Scene {
         id_of(&v[0])
     }
 
+    /// A browser session of our member's (its public id).
+    async fn fresh_member_session(&mut self) -> String {
+        let now = self.app.clock.now();
+        let device = thirdplace_store::SessionDevice {
+            public_id: thirdplace_domain::new_id(),
+            user_agent: "matrix".into(),
+        };
+        let session = thirdplace_store::Session {
+            id_hash: format!("matrix-{}", device.public_id),
+            person_id: self.app.f.member.id,
+            created_at: now,
+            expires_at: now + Duration::days(1),
+        };
+        self.app
+            .store
+            .insert_session_on(&session, &device)
+            .await
+            .unwrap();
+        device.public_id.to_string()
+    }
+
     /// A person of our organisation, made by a network admin.
     async fn fresh_person(&mut self) -> String {
         let n = self.next();
@@ -484,6 +510,7 @@ impl Scene {
             ("events", _) => self.event.clone(),
             ("hubs", _) => self.app.f.hub.id.to_string(),
             ("invitations", _) => self.fresh_invitation().await,
+            ("me", "end_my_session") => self.fresh_member_session().await,
             ("municipalities", _) => self.app.f.municipality.id.to_string(),
             ("operators", _) => self.app.f.operator.id.to_string(),
             ("organisations", _) => self.app.f.org.id.to_string(),

@@ -20,6 +20,7 @@ pub mod network;
 pub mod people;
 pub mod privacy;
 pub mod retention;
+pub mod sessions;
 pub mod throttle;
 
 /// Generates one `#[tokio::test]` per contract function of each module
@@ -43,6 +44,12 @@ macro_rules! contract_tests {
             sessions_expire_and_end,
             sessions_of_archived_people_are_inactive,
             api_tokens_authenticate_until_revoked
+        );
+        $crate::contract_tests!(@each $make; sessions;
+            sessions_are_listed_with_their_use_and_end_by_public_id,
+            a_recorded_use_never_goes_back_in_time,
+            api_tokens_record_when_and_where_they_were_used,
+            the_chosen_language_is_kept_on_the_person
         );
         $crate::contract_tests!(@each $make; meta;
             meta_values_round_trip

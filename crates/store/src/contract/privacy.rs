@@ -225,6 +225,7 @@ pub async fn erasing_anonymises_and_ends_every_way_in(store: &dyn Store) {
         revoked_at: None,
     };
     store.issue_token(&link).await.unwrap();
+    store.set_person_language(p.id, Some("en")).await.unwrap();
 
     let e = erasure(&p);
     store.erase_person(&e).await.unwrap();
@@ -234,6 +235,7 @@ pub async fn erasing_anonymises_and_ends_every_way_in(store: &dyn Store) {
         None,
         "an erased person's one-time links are gone"
     );
+    assert_eq!(store.person_language(p.id).await.unwrap(), None);
 
     let gone = store.get_person(p.id).await.unwrap();
     assert_eq!(gone.first_name, "Raderad");

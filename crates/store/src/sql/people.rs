@@ -9,7 +9,10 @@ use super::backend::Backend;
 use super::dialect::{self, param, Arg, Conn, Dialect, RowOf, Run};
 use super::{api_token, organisation, SqlRow};
 use crate::PeopleStore;
-use crate::{ApiToken, PeopleFilter, Session, StoreError, StoreResult};
+use crate::{
+    ApiToken, ApiTokenSeen, PeopleFilter, Session, SessionDevice, SessionInfo, SessionUse,
+    StoreError, StoreResult, TokenUse,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use thirdplace_domain::{Email, Organisation, Person};
@@ -247,17 +250,105 @@ pub async fn set_password_hash<D: Dialect>(
 
 /// Session instants are the database's own type in both backends (RFC 3339
 /// text in SQLite).
-pub async fn insert_session<D: Dialect>(conn: &mut Conn<D>, s: &Session) -> StoreResult<()> {
-    let sql = "INSERT INTO sessions (id_hash, person_id, created_at, expires_at) \
-               VALUES ($1, $2, $3, $4)";
+pub async fn insert_session<D: Dialect>(
+    conn: &mut Conn<D>,
+    s: &Session,
+    device: &SessionDevice,
+) -> StoreResult<()> {
+    let sql = "INSERT INTO sessions (id_hash, person_id, created_at, expires_at, public_id, \
+               user_agent) VALUES ($1, $2, $3, $4, $5, $6)";
     let args = vec![
         Arg::Text(&s.id_hash),
         Arg::Id(s.person_id),
         Arg::Timestamp(s.created_at),
         Arg::Timestamp(s.expires_at),
+        Arg::Id(device.public_id),
+        Arg::Text(&device.user_agent),
     ];
     D::DB::run(conn, sql, args).await.map_err(D::write_err)?;
     Ok(())
+}
+
+/// `D::PERSON` with more columns of the joined rows (`extra`, e.g.
+/// `s.last_used_at AS seen_at`) selected too, so that the hot path asks
+/// one query.
+fn person_with<D: PeopleDialect>(extra: &str) -> String {
+    const FROM: &str = " FROM people p";
+    debug_assert!(D::PERSON.ends_with(FROM));
+    let select = D::PERSON.strip_suffix(FROM).unwrap_or(D::PERSON);
+    format!("{select}, {extra}{FROM}")
+}
+
+/// The person of an unexpired session (unless archived), when the session
+/// was last marked used, and the person's language.
+pub async fn session_use<D: PeopleDialect>(
+    conn: &mut Conn<D>,
+    id_hash: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<SessionUse>> {
+    let sql = format!(
+        "{} JOIN sessions s ON s.person_id = p.id \
+         WHERE s.id_hash = $1 AND s.expires_at > $2 AND NOT p.archived",
+        person_with::<D>("s.last_used_at AS seen_at")
+    );
+    let args = vec![Arg::Text(id_hash), Arg::Timestamp(now)];
+    dialect::optional::<D, _>(conn, &sql, args, |r| {
+        Ok(SessionUse {
+            person: person::<D>(r)?,
+            last_used_at: r.column("seen_at")?,
+            language: r.column("language")?,
+        })
+    })
+    .await
+}
+
+/// Marks a session used (never back in time: a later use stays).
+pub async fn touch_session<D: Dialect>(
+    conn: &mut Conn<D>,
+    id_hash: &str,
+    at: DateTime<Utc>,
+    source: Option<&str>,
+) -> StoreResult<()> {
+    let sql = "UPDATE sessions SET last_used_at = $1, source = $2 \
+               WHERE id_hash = $3 AND (last_used_at IS NULL OR last_used_at < $1)";
+    let args = vec![Arg::Timestamp(at), Arg::OptText(source), Arg::Text(id_hash)];
+    dialect::run::<D>(conn, sql, args).await?;
+    Ok(())
+}
+
+fn session_info<R: SqlRow>(r: &R) -> Result<SessionInfo, sqlx::Error> {
+    Ok(SessionInfo {
+        public_id: r.column("public_id")?,
+        id_hash: r.column("id_hash")?,
+        created_at: r.column("created_at")?,
+        expires_at: r.column("expires_at")?,
+        last_used_at: r.column("last_used_at")?,
+        user_agent: r.column("user_agent")?,
+        source: r.column("source")?,
+    })
+}
+
+/// The person's unexpired sessions, the most recently used (or started)
+/// first.
+pub async fn list_sessions<D: Dialect>(
+    conn: &mut Conn<D>,
+    person_id: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<SessionInfo>> {
+    let sql = "SELECT * FROM sessions WHERE person_id = $1 AND expires_at > $2 \
+               ORDER BY coalesce(last_used_at, created_at) DESC, created_at DESC, public_id";
+    let args = vec![Arg::Id(person_id), Arg::Timestamp(now)];
+    dialect::all::<D, _>(conn, sql, args, session_info).await
+}
+
+/// Ends one session of the person's; `NotFound` if it is not theirs.
+pub async fn delete_session_by_id<D: Dialect>(
+    conn: &mut Conn<D>,
+    person_id: Uuid,
+    public_id: Uuid,
+) -> StoreResult<()> {
+    let sql = "DELETE FROM sessions WHERE public_id = $1 AND person_id = $2";
+    dialect::found::<D>(conn, sql, vec![Arg::Id(public_id), Arg::Id(person_id)]).await
 }
 
 pub async fn delete_session<D: Dialect>(conn: &mut Conn<D>, id_hash: &str) -> StoreResult<()> {
@@ -314,6 +405,79 @@ pub async fn revoke_api_token<D: Dialect>(
                WHERE id = $2 AND person_id = $3";
     let args = vec![Arg::Timestamp(at), Arg::Id(token_id), Arg::Id(person_id)];
     dialect::found::<D>(conn, sql, args).await
+}
+
+/// The person of an unrevoked token (unless archived), the token's id and
+/// when it was last marked used.
+pub async fn token_use<D: PeopleDialect>(
+    conn: &mut Conn<D>,
+    token_hash: &str,
+) -> StoreResult<Option<TokenUse>> {
+    let sql = format!(
+        "{} JOIN api_tokens t ON t.person_id = p.id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT p.archived",
+        person_with::<D>("t.id AS token_id, t.last_used_at AS seen_at")
+    );
+    dialect::optional::<D, _>(conn, &sql, vec![Arg::Text(token_hash)], |r| {
+        Ok(TokenUse {
+            person: person::<D>(r)?,
+            token_id: r.column("token_id")?,
+            last_used_at: r.column("seen_at")?,
+        })
+    })
+    .await
+}
+
+/// Marks a token used (never back in time: a later use stays).
+pub async fn touch_api_token<D: Dialect>(
+    conn: &mut Conn<D>,
+    token_id: Uuid,
+    at: DateTime<Utc>,
+    source: Option<&str>,
+) -> StoreResult<()> {
+    let sql = "UPDATE api_tokens SET last_used_at = $1, last_used_source = $2 \
+               WHERE id = $3 AND (last_used_at IS NULL OR last_used_at < $1)";
+    let args = vec![Arg::Timestamp(at), Arg::OptText(source), Arg::Id(token_id)];
+    dialect::run::<D>(conn, sql, args).await?;
+    Ok(())
+}
+
+pub async fn api_tokens_seen<D: Dialect>(
+    conn: &mut Conn<D>,
+    person_id: Uuid,
+) -> StoreResult<Vec<ApiTokenSeen>> {
+    let sql = "SELECT id, last_used_at, last_used_source FROM api_tokens WHERE person_id = $1 \
+               ORDER BY created_at DESC, id DESC";
+    dialect::all::<D, _>(conn, sql, vec![Arg::Id(person_id)], |r| {
+        Ok(ApiTokenSeen {
+            token_id: r.column("id")?,
+            last_used_at: r.column("last_used_at")?,
+            last_used_source: r.column("last_used_source")?,
+        })
+    })
+    .await
+}
+
+pub async fn person_language<D: Dialect>(
+    conn: &mut Conn<D>,
+    person_id: Uuid,
+) -> StoreResult<Option<String>> {
+    let sql = "SELECT language FROM people WHERE id = $1";
+    let found = dialect::optional::<D, Option<String>>(conn, sql, vec![Arg::Id(person_id)], |r| {
+        r.column("language")
+    })
+    .await?;
+    found.ok_or(StoreError::NotFound)
+}
+
+pub async fn set_person_language<D: Dialect>(
+    conn: &mut Conn<D>,
+    person_id: Uuid,
+    language: Option<&str>,
+) -> StoreResult<()> {
+    let sql = "UPDATE people SET language = $1 WHERE id = $2";
+    let args = vec![Arg::OptText(language), Arg::Id(person_id)];
+    dialect::write_one::<D>(conn, sql, args).await
 }
 
 #[async_trait]
@@ -379,8 +543,42 @@ impl<B: Backend> PeopleStore for B {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn insert_session(&self, s: &Session) -> StoreResult<()> {
-        insert_session::<B::D>(&mut *self.pooled().await?, s).await
+    async fn insert_session_on(&self, s: &Session, device: &SessionDevice) -> StoreResult<()> {
+        insert_session::<B::D>(&mut *self.pooled().await?, s, device).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn session_use(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<SessionUse>> {
+        session_use::<B::D>(&mut *self.reader().await?, id_hash, now).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn touch_session(
+        &self,
+        id_hash: &str,
+        at: DateTime<Utc>,
+        source: Option<&str>,
+    ) -> StoreResult<()> {
+        touch_session::<B::D>(&mut *self.pooled().await?, id_hash, at, source).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_sessions(
+        &self,
+        person_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<SessionInfo>> {
+        list_sessions::<B::D>(&mut *self.reader().await?, person_id, now).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delete_session_by_id(&self, person_id: Uuid, public_id: Uuid) -> StoreResult<()> {
+        let mut conn = self.pooled().await?;
+        delete_session_by_id::<B::D>(&mut conn, person_id, public_id).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -431,5 +629,39 @@ impl<B: Backend> PeopleStore for B {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn token_person(&self, token_hash: &str) -> StoreResult<Option<Person>> {
         token_person::<B::D>(&mut *self.reader().await?, token_hash).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn token_use(&self, token_hash: &str) -> StoreResult<Option<TokenUse>> {
+        token_use::<B::D>(&mut *self.reader().await?, token_hash).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn touch_api_token(
+        &self,
+        token_id: Uuid,
+        at: DateTime<Utc>,
+        source: Option<&str>,
+    ) -> StoreResult<()> {
+        touch_api_token::<B::D>(&mut *self.pooled().await?, token_id, at, source).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn api_tokens_seen(&self, person_id: Uuid) -> StoreResult<Vec<ApiTokenSeen>> {
+        api_tokens_seen::<B::D>(&mut *self.reader().await?, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn person_language(&self, person_id: Uuid) -> StoreResult<Option<String>> {
+        person_language::<B::D>(&mut *self.reader().await?, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_person_language(
+        &self,
+        person_id: Uuid,
+        language: Option<&str>,
+    ) -> StoreResult<()> {
+        set_person_language::<B::D>(&mut *self.pooled().await?, person_id, language).await
     }
 }

@@ -151,7 +151,8 @@ pub async fn erase_person<D: Erase>(conn: &mut Conn<D>, e: &Erasure) -> StoreRes
             ),
             (
                 "UPDATE people SET first_name = $2, last_name = '', email = $3, \
-                 password_hash = NULL, is_network_admin = FALSE, archived = TRUE WHERE id = $1",
+                 password_hash = NULL, language = NULL, is_network_admin = FALSE, archived = TRUE \
+                 WHERE id = $1",
                 vec![
                     Arg::Id(id),
                     Arg::Text(&e.placeholder_name),

@@ -6,10 +6,11 @@
 //! SHA-256 is stored, so a leaked database does not sign anyone in.
 
 use crate::http::error::AppError;
+use crate::http::source::Source;
 use crate::i18n::Lang;
 use crate::AppState;
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
@@ -19,6 +20,7 @@ use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
+use thirdplace_domain::sessions::{preferred_language, use_is_worth_recording};
 use thirdplace_domain::Principal;
 
 pub const SESSION_COOKIE: &str = "tp_session";
@@ -146,6 +148,8 @@ pub struct Auth {
     /// Authenticated by an API token (not a browser cookie): the API's
     /// writes accept only this, so no other site can make a browser write.
     pub via_token: bool,
+    /// The language the signed-in person chose, if any.
+    pub language: Option<Lang>,
 }
 
 impl Auth {
@@ -164,6 +168,7 @@ impl FromRequestParts<AppState> for Auth {
         if let Some(auth) = parts.extensions.get::<Auth>() {
             return Ok(auth.clone());
         }
+        let now = state.now();
         let auth = if let Some(h) = parts.headers.get(AUTHORIZATION) {
             let token = h
                 .to_str()
@@ -176,22 +181,45 @@ impl FromRequestParts<AppState> for Auth {
                         "the Authorization header must be 'Bearer <token>'",
                     )
                 })?;
-            let person = state
+            let found = state
                 .store
-                .token_person(&sha256_hex(token))
+                .token_use(&sha256_hex(token))
                 .await?
                 .ok_or(AppError::Unauthorized)?;
+            if use_is_worth_recording(found.last_used_at, now) {
+                let source = source_of(parts, state).await;
+                let written = state
+                    .store
+                    .touch_api_token(found.token_id, now, source.as_deref())
+                    .await;
+                log_unrecorded_use(written);
+            }
             Auth {
-                principal: Some(Principal::from_person(&person)),
+                principal: Some(Principal::from_person(&found.person)),
                 session_hash: None,
                 via_token: true,
+                language: None,
             }
         } else if let Some(secret) = cookie_value(&parts.headers, SESSION_COOKIE) {
             let hash = sha256_hex(secret);
-            let person = state.store.session_person(&hash, state.now()).await?;
+            let found = state.store.session_use(&hash, now).await?;
+            if let Some(found) = found.as_ref() {
+                if use_is_worth_recording(found.last_used_at, now) {
+                    let source = source_of(parts, state).await;
+                    let written = state
+                        .store
+                        .touch_session(&hash, now, source.as_deref())
+                        .await;
+                    log_unrecorded_use(written);
+                }
+            }
             Auth {
-                principal: person.as_ref().map(Principal::from_person),
-                session_hash: person.map(|_| hash),
+                principal: found.as_ref().map(|f| Principal::from_person(&f.person)),
+                language: found
+                    .as_ref()
+                    .and_then(|f| f.language.as_deref())
+                    .and_then(Lang::parse),
+                session_hash: found.map(|_| hash),
                 via_token: false,
             }
         } else {
@@ -199,6 +227,7 @@ impl FromRequestParts<AppState> for Auth {
                 principal: None,
                 session_hash: None,
                 via_token: false,
+                language: None,
             }
         };
         parts.extensions.insert(auth.clone());
@@ -206,11 +235,58 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
-/// The language of the request: the remembered choice, else Swedish.
+/// The address a request came from, as the sessions list shows it.
+async fn source_of(parts: &mut Parts, state: &AppState) -> Option<String> {
+    let Ok(source) = Source::from_request_parts(parts, state).await;
+    source.address()
+}
+
+/// When a session or token was last used is a courtesy to its owner: a
+/// failure to write it (a busy database) is logged, never the request's.
+fn log_unrecorded_use(written: Result<(), thirdplace_store::StoreError>) {
+    if let Err(e) = written {
+        tracing::warn!(error = %e, "could not record the use of a session or token");
+    }
+}
+
+/// The language of a request without a signed-in person's choice: see
+/// [`lang_for`].
 pub fn lang_of(headers: &HeaderMap) -> Lang {
+    lang_for(headers, None)
+}
+
+/// The language of a request: the browser's remembered choice (the
+/// `tp_lang` cookie), else the signed-in person's choice kept on their
+/// account, else what the browser asks for (`Accept-Language`), else
+/// Swedish.
+pub fn lang_for(headers: &HeaderMap, account: Option<Lang>) -> Lang {
     cookie_value(headers, LANG_COOKIE)
         .and_then(Lang::parse)
+        .or(account)
+        .or_else(|| {
+            headers
+                .get(ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(preferred_language)
+                .and_then(Lang::parse)
+        })
         .unwrap_or_default()
+}
+
+/// Keeps a signed-in person's choice of language on their account, so
+/// that it follows them to every device they sign in on.
+pub async fn keep_language(
+    state: &AppState,
+    person: Option<&Principal>,
+    lang: Lang,
+) -> Result<(), AppError> {
+    if let Some(p) = person {
+        state
+            .store
+            .set_person_language(p.person_id, Some(lang.code()))
+            .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -224,5 +300,19 @@ mod tests {
         assert_eq!(cookie_value(&h, "tp_lang"), Some("en"));
         assert_eq!(lang_of(&h), Lang::En);
         assert_eq!(cookie_value(&h, "b"), None);
+    }
+
+    #[test]
+    fn the_cookie_then_the_account_then_the_browser_picks_the_language() {
+        let mut h = HeaderMap::new();
+        assert_eq!(lang_of(&h), Lang::Sv);
+        h.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("en-GB,en;q=0.9"));
+        assert_eq!(lang_of(&h), Lang::En);
+        assert_eq!(lang_for(&h, Some(Lang::Sv)), Lang::Sv);
+        h.insert(COOKIE, HeaderValue::from_static("tp_lang=en"));
+        assert_eq!(lang_for(&h, Some(Lang::Sv)), Lang::En);
+        h.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("de, fi"));
+        h.remove(COOKIE);
+        assert_eq!(lang_of(&h), Lang::Sv);
     }
 }

@@ -1,8 +1,8 @@
 //! Issuing a one-time link (password reset, invitation) and queueing the
-//! e-mail that carries it, in Swedish and English. In the leaf because
-//! several capabilities send them: access/ (resets), people/ (a person is
-//! created) and memberships/ (a seat is given to someone without a
-//! password). Checking and taking links is [`crate::access`]'s.
+//! e-mail that carries it, in the person's language (in Swedish and
+//! English if they chose none). In the leaf because several capabilities
+//! send them: access/ (resets), people/ (a person is created) and
+//! memberships/ (a seat is given to someone without a password). Checking and taking links is [`crate::access`]'s.
 
 use crate::http::auth::{random_secret, sha256_hex};
 use crate::http::error::AppResult;
@@ -32,7 +32,8 @@ pub fn lifetime(state: &AppState, kind: TokenKind) -> Duration {
 }
 
 /// Issues a link of `kind` for `person` (revoking their earlier one) and
-/// queues the e-mail that carries it, in Swedish and English. `origin` is
+/// queues the e-mail that carries it, in the person's chosen language or,
+/// without one, in Swedish and English. `origin` is
 /// where the app is reached (`scheme://host`).
 pub async fn send_link(
     state: &AppState,
@@ -70,12 +71,16 @@ pub async fn send_link(
             .replace("{minutes}", &state.config.reset_link_minutes.to_string())
             .replace("{days}", &state.config.invitation_days.to_string())
     };
-    let mail = email(
-        person.email.as_str(),
-        &format!("{} / {}", t(Lang::Sv, subject), t(Lang::En, subject)),
-        &format!("{}\n\n---\n\n{}", fill(Lang::Sv), fill(Lang::En)),
-        now,
-    );
+    // In the language the person chose, if they did; else in both.
+    let language = state.store.person_language(person.id).await?;
+    let (subject, body) = match language.as_deref().and_then(Lang::parse) {
+        Some(lang) => (t(lang, subject), fill(lang)),
+        None => (
+            format!("{} / {}", t(Lang::Sv, subject), t(Lang::En, subject)),
+            format!("{}\n\n---\n\n{}", fill(Lang::Sv), fill(Lang::En)),
+        ),
+    };
+    let mail = email(person.email.as_str(), &subject, &body, now);
     state.store.queue_email(&mail).await?;
     state.mail_wake.notify_one();
     Ok(())

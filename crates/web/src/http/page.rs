@@ -193,6 +193,7 @@ pub async fn html_context(State(state): State<AppState>, req: Request, next: Nex
     let auth = Auth::from_request_parts(&mut parts, &state).await;
     let resp = match auth {
         Ok(a) => {
+            page.lang = auth::lang_for(&parts.headers, a.language);
             page.user = a.principal;
             page.session_hash = a.session_hash;
             parts.extensions.insert(page.clone());

@@ -6,14 +6,19 @@
 //! Secrets (session ids, tokens) are random 256-bit values; only their
 //! SHA-256 is stored, so a leaked database does not sign anyone in.
 
-use crate::http::auth::{is_secure, random_secret, set_cookie, sha256_hex, SESSION_COOKIE};
+use crate::http::auth::{
+    cookie_value, is_secure, random_secret, set_cookie, sha256_hex, LANG_COOKIE, SESSION_COOKIE,
+};
 use crate::http::error::AppError;
 use crate::http::source::Source;
+use crate::i18n::Lang;
 use crate::AppState;
 use argon2::password_hash::{rand_core::OsRng, Output, PasswordHash, Salt, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
+use axum::http::header::USER_AGENT;
 use axum::http::HeaderMap;
 use chrono::Duration;
+use thirdplace_domain::sessions::short_user_agent;
 use thirdplace_domain::{sign_in, Email};
 
 pub const TOKEN_PREFIX: &str = "tp_";
@@ -209,6 +214,9 @@ pub fn new_api_token() -> (String, String) {
 }
 
 /// Starts a session for a person and returns the cookie header to set.
+/// The secret is always new: whatever session cookie the browser brought
+/// is never taken over (the caller deletes its row), so nobody who planted
+/// a cookie before the sign-in is signed in by it afterwards.
 pub async fn start_session(
     state: &AppState,
     headers: &mut HeaderMap,
@@ -224,7 +232,10 @@ pub async fn start_session(
         created_at: now,
         expires_at: now + Duration::days(days),
     };
-    state.store.insert_session(&session).await?;
+    state
+        .store
+        .insert_session_on(&session, &session_device(request_headers))
+        .await?;
     set_cookie(
         headers,
         SESSION_COOKIE,
@@ -233,7 +244,52 @@ pub async fn start_session(
         true,
         is_secure(state, request_headers),
     );
+    sign_in_language(state, headers, request_headers, person_id).await?;
     Ok(session.id_hash)
+}
+
+/// What a new session records of its browser: a public id for the list
+/// of sessions and the user agent, shortened.
+fn session_device(request_headers: &HeaderMap) -> thirdplace_store::SessionDevice {
+    let user_agent = request_headers
+        .get(USER_AGENT)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default();
+    thirdplace_store::SessionDevice {
+        public_id: thirdplace_domain::new_id(),
+        user_agent: short_user_agent(&user_agent),
+    }
+}
+
+/// The language at sign-in: the one kept on the account comes to this
+/// browser (its cookie is set); a person who has none kept but chose one
+/// in this browser before signing in keeps that one on the account.
+async fn sign_in_language(
+    state: &AppState,
+    headers: &mut HeaderMap,
+    request_headers: &HeaderMap,
+    person_id: uuid::Uuid,
+) -> Result<(), AppError> {
+    let kept = state.store.person_language(person_id).await?;
+    match kept.as_deref().and_then(Lang::parse) {
+        Some(lang) => set_cookie(
+            headers,
+            LANG_COOKIE,
+            lang.code(),
+            365 * 86_400,
+            true,
+            is_secure(state, request_headers),
+        ),
+        None => {
+            if let Some(chosen) = cookie_value(request_headers, LANG_COOKIE).and_then(Lang::parse) {
+                state
+                    .store
+                    .set_person_language(person_id, Some(chosen.code()))
+                    .await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

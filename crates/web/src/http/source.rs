@@ -31,6 +31,12 @@ impl Source {
         };
         thirdplace_store::source_key(&name)
     }
+
+    /// The address as a person reads it in their list of sessions
+    /// (IPv4 mapped into IPv6 shown as IPv4), if known.
+    pub fn address(&self) -> Option<String> {
+        self.0.map(|a| canonical(a).to_string())
+    }
 }
 
 /// IPv4 addresses that arrive mapped into IPv6 count as IPv4.

@@ -21,6 +21,7 @@ templates!(
     "hub.html",
     "login.html",
     "account.html",
+    "account/signed_out.html",
     "error.html",
     "admin/index.html",
     "admin/list.html",

@@ -1,5 +1,7 @@
-//! Swedish (the default) and English. The language is chosen with a switch
-//! in the page header and remembered in a cookie.
+//! Swedish (the default) and English. The language follows the browser
+//! (`Accept-Language`) until it is chosen with a switch in the page header;
+//! the choice is remembered in a cookie and, for a signed-in person, on
+//! their account ([`crate::http::auth::lang_for`]).
 //!
 //! Translations are a plain table: the UI has a few hundred strings, which
 //! no translation framework would make simpler. A test checks that every
@@ -22,6 +24,7 @@ pub mod mail;
 pub mod memberships;
 pub mod privacy;
 pub mod retention;
+pub mod sessions;
 pub mod sites;
 
 use std::collections::HashMap;
@@ -306,6 +309,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(retention::TABLE.iter())
         .chain(access::TABLE.iter())
         .chain(bulk::TABLE.iter())
+        .chain(sessions::TABLE.iter())
 }
 
 static SV: LazyLock<HashMap<&'static str, &'static str>> =

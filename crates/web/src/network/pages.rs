@@ -201,6 +201,7 @@ async fn switch_language(
 ) -> AppResult<Response> {
     let form = FormData::parse(&page, &body)?;
     let lang = Lang::parse(&form.get("lang")).unwrap_or_default();
+    auth::keep_language(&state, page.user.as_ref(), lang).await?;
     let next = form.get("next");
     let next = safe_next(&next);
     let cookie = (LANG_COOKIE, lang.code());

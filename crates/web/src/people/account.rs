@@ -226,6 +226,8 @@ async fn render_account(
         let org = state.store.get_organisation(org_id).await?;
         roles.push(format!("{} – {}", page.t("role.member"), org.name));
     }
+    let (sessions, mut tokens_seen) =
+        crate::people::sessions::account_context(state, page, me.id).await?;
     let tokens: Vec<_> = state
         .store
         .list_api_tokens(me.id)
@@ -237,6 +239,7 @@ async fn render_account(
                 name => t.name,
                 created_at => crate::http::parse::local_date_time(t.created_at),
                 revoked => t.revoked_at.is_some(),
+                seen => tokens_seen.remove(&t.id),
             }
         })
         .collect();
@@ -246,6 +249,7 @@ async fn render_account(
         calendar_feed,
         calendar_webcal => calendar_feed.replacen("https://", "webcal://", 1).replacen("http://", "webcal://", 1),
         roles,
+        sessions,
         tokens,
         new_token,
         password_message => password_message.filter(|m| !m.0.starts_with("privacy.")).map(|m| m.0),
@@ -349,7 +353,7 @@ async fn revoke_token(
         .store
         .revoke_api_token(user.person_id, id, state.now())
         .await?;
-    Ok(Redirect::to("/account").into_response())
+    Ok(Redirect::to("/account#tokens-h").into_response())
 }
 
 /// Voids the member's calendar feed address (see [`crate::http::feed_token`]).

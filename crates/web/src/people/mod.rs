@@ -21,11 +21,13 @@ pub mod invitations;
 pub mod notices;
 pub mod privacy;
 pub mod processing;
+pub mod sessions;
 
 /// The pages (the root wraps them in the page context).
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(account::router())
+        .merge(sessions::router())
         .merge(admin::router())
         .merge(erase_admin::router())
         .merge(invitations::router())
@@ -44,6 +46,9 @@ pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
             invitations::revoke_invitation
         ))
         .routes(routes!(api::me))
+        .routes(routes!(sessions::list_my_sessions))
+        .routes(routes!(sessions::end_my_session))
+        .routes(routes!(sessions::sign_out_everywhere))
         .routes(routes!(privacy::export))
         .routes(routes!(privacy::erase_me))
         .routes(routes!(privacy::erase_person))

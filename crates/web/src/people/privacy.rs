@@ -163,11 +163,43 @@ pub async fn person_export(state: &AppState, person_id: Uuid) -> AppResult<Value
             })
         })
         .collect();
+    let mut seen: std::collections::HashMap<Uuid, thirdplace_store::ApiTokenSeen> = store
+        .api_tokens_seen(person_id)
+        .await?
+        .into_iter()
+        .map(|s| (s.token_id, s))
+        .collect();
     let tokens: Vec<Value> = store
         .list_api_tokens(person_id)
         .await?
         .into_iter()
-        .map(|t| json!({"id": t.id, "name": t.name, "created_at": t.created_at, "revoked_at": t.revoked_at}))
+        .map(|t| {
+            let seen = seen.remove(&t.id);
+            json!({
+                "id": t.id,
+                "name": t.name,
+                "created_at": t.created_at,
+                "revoked_at": t.revoked_at,
+                "last_used_at": seen.as_ref().and_then(|s| s.last_used_at),
+                "last_used_source": seen.and_then(|s| s.last_used_source),
+            })
+        })
+        .collect();
+    // Sessions by their public id: the secret's hash stays in the database.
+    let sessions: Vec<Value> = store
+        .list_sessions(person_id, now)
+        .await?
+        .into_iter()
+        .map(|s| {
+            json!({
+                "id": s.public_id,
+                "user_agent": s.user_agent,
+                "source": s.source,
+                "created_at": s.created_at,
+                "last_used_at": s.last_used_at,
+                "expires_at": s.expires_at,
+            })
+        })
         .collect();
     Ok(json!({
         "exported_at": now,
@@ -177,6 +209,7 @@ pub async fn person_export(state: &AppState, person_id: Uuid) -> AppResult<Value
             "last_name": person.last_name,
             "email": person.email,
             "archived": person.archived,
+            "language": store.person_language(person_id).await?,
         },
         "organisation": organisation.map(|o| json!({"id": o.id, "name": o.name, "org_number": o.org_number})),
         "roles": {
@@ -194,6 +227,7 @@ pub async fn person_export(state: &AppState, person_id: Uuid) -> AppResult<Value
         "invitations_sent": invitations,
         "emails": emails,
         "api_tokens": tokens,
+        "sessions": sessions,
         "calendar_feed_generation": store.calendar_generation(person_id).await?,
         "card_generation": store.qr_generation(person_id).await?,
     }))
