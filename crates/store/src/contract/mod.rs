@@ -20,6 +20,7 @@ pub mod network;
 pub mod people;
 pub mod privacy;
 pub mod retention;
+pub mod sso;
 pub mod throttle;
 
 /// Generates one `#[tokio::test]` per contract function of each module
@@ -122,6 +123,11 @@ macro_rules! contract_tests {
             expired_and_revoked_links_are_refused,
             taking_a_link_ends_every_session,
             simultaneous_takes_succeed_once
+        );
+        $crate::contract_tests!(@each $make; sso;
+            providers_round_trip_and_own_their_domains,
+            identity_links_are_unique_and_use_the_invitation,
+            sign_ins_under_way_are_taken_once
         );
         $crate::contract_tests!(@each $make; throttle;
             strikes_are_counted_per_key_and_cleared,

@@ -22,6 +22,7 @@ pub mod memberships;
 pub mod privacy;
 pub mod retention;
 pub mod sites;
+pub mod sso;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -304,6 +305,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(privacy::TABLE.iter())
         .chain(retention::TABLE.iter())
         .chain(access::TABLE.iter())
+        .chain(sso::TABLE.iter())
 }
 
 static SV: LazyLock<HashMap<&'static str, &'static str>> =
