@@ -356,6 +356,7 @@ fn login_again(page: &Page, form: &FormData, key: &str) -> AppResult<Response> {
         context! {
             next => safe_next(&form.get("next")),
             email => "",
+            message => None::<String>,
             sso_email => form.get("email").trim(),
             sso_message => page.t(key),
         },
