@@ -179,6 +179,18 @@ pub async fn identity_links_are_unique_and_use_the_invitation(store: &dyn Store)
         Err(Unusable::Expired)
     );
     assert_eq!(store.identity_link(p.id, "sub-bo").await.unwrap(), None);
+    // Erasing the person ends the link: the subject leads nowhere.
+    store
+        .erase_person(&crate::Erasure {
+            person_id: anna.id,
+            at: t0(),
+            placeholder_name: "Raderad".into(),
+            placeholder_email: format!("erased-{}@invalid", new_id()),
+            promotions: vec![],
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.identity_link(p.id, "sub-anna").await.unwrap(), None);
 }
 
 pub async fn sign_ins_under_way_are_taken_once(store: &dyn Store) {
