@@ -32,6 +32,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("sso.refused.linked_elsewhere", "Ditt konto är redan kopplat till en annan inloggning hos din organisation.", "Your account is already linked to another sign-in at your organisation."),
     ("sso.refused.invitation", "Inbjudan går inte att använda längre. Be den som bjöd in dig om en ny.", "The invitation can no longer be used. Ask whoever invited you for a new one."),
     // The network admin's pages.
+    ("admin.sso", "Organisationers inloggning (SSO)", "Organisations' sign-in (SSO)"),
     ("sso.admin.title", "Organisationers inloggning (SSO)", "Organisations' sign-in (SSO)"),
     ("sso.admin.intro", "En organisation kan låta sina anställda logga in med organisationens egen inloggning (OpenID Connect). Den som har en e-postadress i organisationens domäner erbjuds den på inloggningssidan.", "An organisation can let its staff sign in with the organisation's own sign-in (OpenID Connect). Whoever has an e-mail address in the organisation's domains is offered it on the sign-in page."),
     ("sso.admin.callback", "Adress att registrera hos organisationens identitetsleverantör (redirect URI):", "Address to register at the organisation's identity provider (redirect URI):"),

@@ -128,6 +128,16 @@ async fn refuse(
         json!({ "reason": why.code(), "email": email }),
     )
     .await;
+    refusal_page(state, page, headers, why)
+}
+
+/// The page that says why, forgetting the browser's sign-in under way.
+fn refusal_page(
+    state: &AppState,
+    page: &Page,
+    headers: &HeaderMap,
+    why: Refused,
+) -> AppResult<Response> {
     let mut resp = page.render_with_status(
         why.status(),
         "sso/refused.html",
@@ -381,6 +391,12 @@ async fn callback(
     Query(q): Query<Callback>,
 ) -> AppResult<Response> {
     let cookie = cookie_value(&headers, FLOW_COOKIE).unwrap_or("");
+    if cookie.is_empty() {
+        // No sign-in was started in this browser: anyone can send this, so
+        // it is only logged, not written to the (append-only) audit log.
+        tracing::info!(reason = Refused::State.code(), "single sign-on refused");
+        return refusal_page(&state, &page, &headers, Refused::State);
+    }
     let same_browser =
         !q.state.is_empty() && bool::from(cookie.as_bytes().ct_eq(q.state.as_bytes()));
     if !same_browser {
