@@ -61,10 +61,14 @@ impl Check for OrgNumberCheck {
     }
 }
 
-/// The Luhn check digit for the given digits, weights 2,1,2,1,… from the left.
+/// The Luhn (mod 10) check digit for the given digits: weights 2,1,2,1,…
+/// from the right, so the digit next to the check digit weighs 2. For the
+/// nine digits of an organisation number that is the same as from the left;
+/// OCR references have payloads of any length.
 pub fn luhn_check_digit(digits: &[u8]) -> u8 {
     let sum: u32 = digits
         .iter()
+        .rev()
         .enumerate()
         .map(|(i, &d)| {
             let p = u32::from(d) * if i % 2 == 0 { 2 } else { 1 };
@@ -81,6 +85,14 @@ mod tests {
 
     /// Found by the `form_values` fuzz target: a separator in an input of
     /// fewer than five characters underflowed the position it is allowed at.
+    #[test]
+    fn luhn_weighs_from_the_right_for_payloads_of_any_length() {
+        // The textbook example 7992739871-3 (an even-length payload) and an
+        // organisation number (odd length).
+        assert_eq!(luhn_check_digit(&[7, 9, 9, 2, 7, 3, 9, 8, 7, 1]), 3);
+        assert_eq!(luhn_check_digit(&[5, 5, 6, 0, 3, 6, 0, 7, 9]), 3);
+    }
+
     #[test]
     fn short_and_non_ascii_inputs_are_refused_without_a_panic() {
         for raw in [

@@ -6,7 +6,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::Postgres;
 use thirdplace_store::sql::access::Tokens;
-use thirdplace_store::{AccessStore, OneTimeToken, StoreResult, TokenKind, Unusable};
+use thirdplace_store::{
+    AccessOverview, AccessStore, OneTimeToken, StoreResult, TokenKind, Unusable,
+};
 use uuid::Uuid;
 
 type Sql = Tokens<Postgres>;
@@ -64,5 +66,11 @@ impl AccessStore for PostgresStore {
     ) -> StoreResult<u64> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
         Sql::revoke(&mut conn, person_id, kind, at).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn access_overview(&self, organisation_id: Option<Uuid>) -> StoreResult<AccessOverview> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        Sql::overview(&mut conn, organisation_id).await
     }
 }

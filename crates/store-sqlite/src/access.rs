@@ -6,7 +6,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::Sqlite;
 use thirdplace_store::sql::access::Tokens;
-use thirdplace_store::{AccessStore, OneTimeToken, StoreResult, TokenKind, Unusable};
+use thirdplace_store::{
+    AccessOverview, AccessStore, OneTimeToken, StoreResult, TokenKind, Unusable,
+};
 use uuid::Uuid;
 
 type Sql = Tokens<Sqlite>;
@@ -64,5 +66,10 @@ impl AccessStore for SqliteStore {
         at: DateTime<Utc>,
     ) -> StoreResult<u64> {
         write!(self, |conn| Sql::revoke(conn, person_id, kind, at).await)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn access_overview(&self, organisation_id: Option<Uuid>) -> StoreResult<AccessOverview> {
+        Sql::overview(&mut *self.readers.get().await, organisation_id).await
     }
 }

@@ -8,6 +8,7 @@
 use crate::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// What a one-time link is for.
@@ -79,6 +80,72 @@ impl OneTimeToken {
     }
 }
 
+/// Where a person stands with getting into their account (issue 15), as
+/// admins see it on a person's page and in lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationState {
+    /// They have a password.
+    Activated,
+    /// An invitation link may be used until this instant.
+    Invited(DateTime<Utc>),
+    /// The newest invitation ran out at this instant, unused.
+    Expired(DateTime<Utc>),
+    /// Never invited, the invitation was revoked, or the person is archived.
+    NotInvited,
+}
+
+impl InvitationState {
+    /// The state's name in the API (and its texts' keys).
+    pub fn key(self) -> &'static str {
+        match self {
+            InvitationState::Activated => "activated",
+            InvitationState::Invited(_) => "invited",
+            InvitationState::Expired(_) => "expired",
+            InvitationState::NotInvited => "not_invited",
+        }
+    }
+
+    /// The state of a person with (or without) a password and this newest
+    /// invitation, at `now`: a password first, else the invitation.
+    pub fn of(
+        activated: bool,
+        latest_invitation: Option<&OneTimeToken>,
+        archived: bool,
+        now: DateTime<Utc>,
+    ) -> InvitationState {
+        if activated {
+            return InvitationState::Activated;
+        }
+        match latest_invitation.map(|t| (t.usable_at(now), t.expires_at)) {
+            // An archived person's link does not work (the access service
+            // refuses it), so it is not shown as live.
+            Some((Ok(()), until)) if !archived => InvitationState::Invited(until),
+            Some((Err(Unusable::Expired), at)) => InvitationState::Expired(at),
+            _ => InvitationState::NotInvited,
+        }
+    }
+}
+
+/// Who of many people has a password, and each one's newest invitation
+/// ([`AccessStore::access_overview`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessOverview {
+    pub activated: HashSet<Uuid>,
+    pub invitations: HashMap<Uuid, OneTimeToken>,
+}
+
+impl AccessOverview {
+    /// The person's [`InvitationState`] at `now`.
+    pub fn state_of(&self, person_id: Uuid, archived: bool, now: DateTime<Utc>) -> InvitationState {
+        InvitationState::of(
+            self.activated.contains(&person_id),
+            self.invitations.get(&person_id),
+            archived,
+            now,
+        )
+    }
+}
+
 /// One-time links: invitations and password resets.
 #[async_trait]
 pub trait AccessStore: Send + Sync {
@@ -123,4 +190,9 @@ pub trait AccessStore: Send + Sync {
         kind: TokenKind,
         at: DateTime<Utc>,
     ) -> StoreResult<u64>;
+
+    /// Which people of the organisation (everyone, when `None`) have a
+    /// password, and each one's newest invitation: for lists, in a fixed
+    /// number of queries rather than two a person.
+    async fn access_overview(&self, organisation_id: Option<Uuid>) -> StoreResult<AccessOverview>;
 }

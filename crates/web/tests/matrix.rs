@@ -113,6 +113,8 @@ const TABLE: &[(&str, &str)] = &[
     // to anyone else, its members included, not there.
     ("list_seats", "401 404 404 200 404 404 200"),
     ("buy_seats", "401 403 403 201 403 403 201"),
+    // Seats for a list of people (CSV): the same people, refused alike.
+    ("bulk_seats", ORG_ADMINS),
     // Our seat: managed by our organisation's admins (and network admins);
     // to everyone else, its holder included, not there.
     ("get_seat", "401 404 404 200 404 404 200"),
@@ -597,6 +599,7 @@ impl Scene {
                 json!({"name": format!("Plan uppdaterad {n}"), "scope": "network", "monthly_price_ore": 145_000, "included_hours_per_month": 4, "max_guests": 1, "guests_allowed": true, "validity": "monthly_rolling"})
             }
             "buy_seats" => json!({"plan_id": self.plan, "count": 1, "start_date": "2026-11-23"}),
+            "bulk_seats" => json!({"csv": format!("Ny,Person,bulk{n}@test.example")}),
             "set_holder" => json!({"person_id": member.id}),
             "erase_person" => json!({"reason": format!("Begäran {n}")}),
             "set_my_profile" => json!({"visible": true, "expertise": []}),

@@ -234,3 +234,55 @@ pub async fn simultaneous_takes_succeed_once(store: &dyn Store) {
         .iter()
         .all(|r| r.is_ok() || *r == Err(Unusable::Used)));
 }
+
+/// The overview for lists: who of an organisation's people has a password
+/// and each one's newest invitation, whatever its state; people of other
+/// organisations only when everyone is asked for.
+pub async fn the_overview_tells_passwords_and_newest_invitations(store: &dyn Store) {
+    let org = super::organisation("212000-0142");
+    store.insert_organisation(&org).await.unwrap();
+    let active = person("active@x.se", Some(org.id));
+    let invited = person("invited@x.se", Some(org.id));
+    let never = person("never@x.se", Some(org.id));
+    let outside = person("outside@x.se", None);
+    for p in [&active, &invited, &never, &outside] {
+        store.insert_person(p).await.unwrap();
+    }
+    store
+        .set_password_hash(active.id, "$argon2id$x")
+        .await
+        .unwrap();
+    let first = link(TokenKind::Invitation, invited.id, "h-first", t0());
+    store.issue_token(&first).await.unwrap();
+    let later = t0() + Duration::minutes(1);
+    let newest = link(TokenKind::Invitation, invited.id, "h-newest", later);
+    store.issue_token(&newest).await.unwrap();
+    // A reset is not an invitation.
+    let reset = link(TokenKind::PasswordReset, never.id, "h-reset", t0());
+    store.issue_token(&reset).await.unwrap();
+    let outside_link = link(TokenKind::Invitation, outside.id, "h-outside", t0());
+    store.issue_token(&outside_link).await.unwrap();
+
+    let o = store.access_overview(Some(org.id)).await.unwrap();
+    assert_eq!(o.activated, [active.id].into_iter().collect());
+    assert_eq!(o.invitations.len(), 1, "{o:?}");
+    assert_eq!(o.invitations[&invited.id].id, newest.id);
+    use crate::InvitationState as S;
+    assert_eq!(o.state_of(active.id, false, later), S::Activated);
+    assert_eq!(
+        o.state_of(invited.id, false, later),
+        S::Invited(newest.expires_at)
+    );
+    let after = newest.expires_at + Duration::seconds(1);
+    assert_eq!(
+        o.state_of(invited.id, false, after),
+        S::Expired(newest.expires_at)
+    );
+    assert_eq!(o.state_of(invited.id, true, later), S::NotInvited);
+    assert_eq!(o.state_of(never.id, false, later), S::NotInvited);
+
+    let everyone = store.access_overview(None).await.unwrap();
+    assert!(everyone.invitations.contains_key(&outside.id));
+    assert!(everyone.invitations.contains_key(&invited.id));
+    assert!(everyone.activated.contains(&active.id));
+}

@@ -122,7 +122,8 @@ macro_rules! contract_tests {
             a_link_is_taken_once_and_replay_is_refused,
             expired_and_revoked_links_are_refused,
             taking_a_link_ends_every_session,
-            simultaneous_takes_succeed_once
+            simultaneous_takes_succeed_once,
+            the_overview_tells_passwords_and_newest_invitations
         );
         $crate::contract_tests!(@each $make; sso;
             providers_round_trip_and_own_their_domains,

@@ -213,8 +213,27 @@ pub async fn erasing_anonymises_and_ends_every_way_in(store: &dyn Store) {
     let to_other = email(other.email.as_str(), "Påminnelse");
     store.queue_email(&to_other).await.unwrap();
 
+    let link = crate::access::OneTimeToken {
+        id: new_id(),
+        kind: crate::access::TokenKind::PasswordReset,
+        person_id: p.id,
+        token_hash: format!("h-{}", new_id()),
+        created_by: None,
+        created_at: now(),
+        expires_at: now() + Duration::hours(1),
+        used_at: None,
+        revoked_at: None,
+    };
+    store.issue_token(&link).await.unwrap();
+
     let e = erasure(&p);
     store.erase_person(&e).await.unwrap();
+
+    assert_eq!(
+        store.find_token(link.kind, &link.token_hash).await.unwrap(),
+        None,
+        "an erased person's one-time links are gone"
+    );
 
     let gone = store.get_person(p.id).await.unwrap();
     assert_eq!(gone.first_name, "Raderad");

@@ -6,7 +6,7 @@
 //! write transaction (SQLite: the writer's; PostgreSQL: one it begins).
 
 use super::{decode, Fetch, SqlRow};
-use crate::{OneTimeToken, StoreError, StoreResult, TokenKind, Unusable};
+use crate::{AccessOverview, OneTimeToken, StoreError, StoreResult, TokenKind, Unusable};
 use chrono::{DateTime, Utc};
 use sqlx::{Database, Encode, Executor, IntoArguments, Type};
 use std::marker::PhantomData;
@@ -107,6 +107,47 @@ where
             .bind(kind.as_str().to_string())
             .optional(&mut *conn, token)
             .await
+    }
+
+    /// [`crate::AccessStore::access_overview`]: two queries, whatever the
+    /// number of people; of each person's invitations the newest is kept
+    /// (ids are UUIDv7, so they sort in the order issued).
+    pub async fn overview(
+        conn: &mut DB::Connection,
+        organisation_id: Option<Uuid>,
+    ) -> StoreResult<AccessOverview> {
+        let (people, tokens) = match organisation_id {
+            Some(_) => (
+                "SELECT id FROM people WHERE password_hash IS NOT NULL AND organisation_id = $1",
+                format!(
+                    "{SELECT} WHERE kind = $1 AND person_id IN \
+                     (SELECT id FROM people WHERE organisation_id = $2) ORDER BY id"
+                ),
+            ),
+            None => (
+                "SELECT id FROM people WHERE password_hash IS NOT NULL",
+                format!("{SELECT} WHERE kind = $1 ORDER BY id"),
+            ),
+        };
+        let mut q = sqlx::query(people);
+        if let Some(org) = organisation_id {
+            q = q.bind(org);
+        }
+        let activated = q.all(&mut *conn, returned_id).await?.into_iter().collect();
+        let mut q = sqlx::query(&tokens).bind(TokenKind::Invitation.as_str().to_string());
+        if let Some(org) = organisation_id {
+            q = q.bind(org);
+        }
+        let invitations = q
+            .all(&mut *conn, token)
+            .await?
+            .into_iter()
+            .map(|t| (t.person_id, t))
+            .collect();
+        Ok(AccessOverview {
+            activated,
+            invitations,
+        })
     }
 
     /// [`crate::AccessStore::revoke_tokens`], inside the caller's transaction.

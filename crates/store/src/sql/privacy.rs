@@ -112,6 +112,8 @@ pub async fn erase_person<D: Erase>(conn: &mut Conn<D>, e: &Erasure) -> StoreRes
         "DELETE FROM api_tokens WHERE person_id = $1",
         // Single sign-on: the provider's subject no longer leads here.
         "DELETE FROM identity_links WHERE person_id = $1",
+        // Unused invitation and reset links would open the erased account.
+        "DELETE FROM one_time_tokens WHERE person_id = $1",
         "DELETE FROM hub_hosts WHERE person_id = $1",
         "DELETE FROM organisation_admins WHERE person_id = $1",
         // The row keeps the generations of the card and the calendar feed;

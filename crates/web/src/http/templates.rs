@@ -42,6 +42,7 @@ templates!(
     "events/admin.html",
     "events/attendance.html",
     "memberships/seats.html",
+    "memberships/bulk.html",
     "memberships/seat.html",
     "memberships/card.html",
     "memberships/checkin.html",

@@ -13,6 +13,7 @@
 pub mod access;
 pub mod audit;
 pub mod bookings;
+pub mod bulk;
 pub mod calendar;
 pub mod event_forms;
 pub mod events;
@@ -306,6 +307,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(retention::TABLE.iter())
         .chain(access::TABLE.iter())
         .chain(sso::TABLE.iter())
+        .chain(bulk::TABLE.iter())
 }
 
 static SV: LazyLock<HashMap<&'static str, &'static str>> =

@@ -9,6 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub mod api;
+pub mod bulk;
 pub mod checkins;
 pub mod checkins_api;
 pub mod pages;
@@ -26,6 +27,7 @@ pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     let r = api_resource::api_routes::<api::Plans>(r);
     let r = api_resource::api_routes::<webhooks_api::Webhooks>(r);
     r.routes(routes!(api::list_seats, api::buy_seats))
+        .routes(routes!(bulk::bulk_seats))
         .routes(routes!(api::get_seat))
         .routes(routes!(api::set_holder))
         .routes(routes!(api::end))

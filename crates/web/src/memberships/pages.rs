@@ -16,6 +16,7 @@ use minijinja::{context, Value};
 
 use crate::AppState;
 
+mod bulk;
 mod card;
 mod plans;
 mod seats;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(plans::router())
         .merge(seats::router())
+        .merge(bulk::router())
         .merge(card::router())
         .merge(visits::router())
         .merge(webhooks::router())

@@ -317,6 +317,7 @@ impl Listed for People {
         "field.name",
         "field.email",
         "field.organisation_id",
+        "invitation_state.column",
         "admin.status",
     ];
 
@@ -334,11 +335,16 @@ impl Listed for People {
         };
         let mut people = state.store.list_people(filter).await?;
         people.retain(|p| u.can_manage_person(p));
+        // One overview for the whole list, not two queries a person.
+        let access = state.store.access_overview(filter).await?;
+        let now = state.now();
         let rows = Self::rows_of(people, |p| {
             let name = format!("{} {}", p.first_name, p.last_name);
             let org = org_name(p.organisation_id);
+            let account = access.state_of(p.id, p.archived, now).key();
+            let account = page.t(&format!("invitation_state.{account}"));
             let status = status_cell(page, p.archived);
-            (p.id, vec![name, p.email.to_string(), org, status])
+            (p.id, vec![name, p.email.to_string(), org, account, status])
         });
         Ok((rows, true))
     }

@@ -27,51 +27,30 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use thirdplace_domain::{Person, Principal};
-use thirdplace_store::{TokenKind, Unusable};
+use thirdplace_store::TokenKind;
 use utoipa::ToSchema;
 
-/// Where a person stands with getting into their account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InvitationState {
-    /// They have a password.
-    Activated,
-    /// An invitation link may be used until this instant.
-    Invited(DateTime<Utc>),
-    /// The newest invitation ran out at this instant, unused.
-    Expired(DateTime<Utc>),
-    /// Never invited, the invitation was revoked, or the person is archived.
-    NotInvited,
-}
-
-impl InvitationState {
-    /// The state's name in the API.
-    pub fn key(self) -> &'static str {
-        match self {
-            InvitationState::Activated => "activated",
-            InvitationState::Invited(_) => "invited",
-            InvitationState::Expired(_) => "expired",
-            InvitationState::NotInvited => "not_invited",
-        }
-    }
-}
+/// Where a person stands with getting into their account (the rule is the
+/// store's, shared with the lists that show many people at once).
+pub use thirdplace_store::InvitationState;
 
 /// The person's state: a password first, else their newest invitation.
 pub async fn invitation_state(state: &AppState, p: &Person) -> AppResult<InvitationState> {
-    if state.store.password_hash(p.id).await?.is_some() {
-        return Ok(InvitationState::Activated);
-    }
-    let latest = state
-        .store
-        .latest_token(p.id, TokenKind::Invitation)
-        .await?;
-    Ok(
-        match latest.map(|t| (t.usable_at(state.now()), t.expires_at)) {
-            // An archived person's link does not work (see `access::service`).
-            Some((Ok(()), until)) if !p.archived => InvitationState::Invited(until),
-            Some((Err(Unusable::Expired), at)) => InvitationState::Expired(at),
-            _ => InvitationState::NotInvited,
-        },
-    )
+    let activated = state.store.password_hash(p.id).await?.is_some();
+    let latest = if activated {
+        None
+    } else {
+        state
+            .store
+            .latest_token(p.id, TokenKind::Invitation)
+            .await?
+    };
+    Ok(InvitationState::of(
+        activated,
+        latest.as_ref(),
+        p.archived,
+        state.now(),
+    ))
 }
 
 /// Sends the person a new invitation (revoking a live one), unless they

@@ -53,6 +53,8 @@ struct SeatRow {
     active: String,
     holder_id: String,
     holder: Option<String>,
+    /// Whether the holder has activated their account or is invited.
+    holder_account: Option<String>,
     /// Not ended before today: it can still be given to someone or ended.
     running: bool,
 }
@@ -120,6 +122,8 @@ async fn render(
         })
         .collect();
     let people = holders(state, org_id).await?;
+    let access = state.store.access_overview(Some(org_id)).await?;
+    let now = state.now();
     let seats: Vec<SeatRow> = state
         .store
         .list_seats(org_id)
@@ -140,6 +144,10 @@ async fn render(
                 .holder
                 .as_ref()
                 .map(|h| format!("{} {}", h.first_name, h.last_name)),
+            holder_account: v.holder.as_ref().map(|h| {
+                let s = access.state_of(h.person_id, false, now);
+                page.t(&format!("invitation_state.{}", s.key()))
+            }),
             running: v.seat.end_date.is_none_or(|e| e >= today),
         })
         .collect();
