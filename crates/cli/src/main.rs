@@ -80,6 +80,12 @@ struct ServeArgs {
     #[arg(long, env = "THIRDPLACE_INVITATION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..=60))]
     invitation_days: i64,
 
+    /// The key that seals secrets at rest (identity providers' client
+    /// secrets for single sign-on), at least 32 characters; keep it as you
+    /// keep the database's backups. Without it, no provider can be saved.
+    #[arg(long, env = "THIRDPLACE_SECRET_KEY", hide_env_values = true, value_parser = secret_key)]
+    secret_key: Option<String>,
+
     /// Longest time a request may take before it is answered with 408, in seconds.
     #[arg(long, env = "THIRDPLACE_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     request_timeout_secs: u64,
@@ -215,6 +221,17 @@ async fn open_store(url: &str) -> Result<Arc<dyn Store>> {
     }
 }
 
+/// A secret key long enough to derive a sealing key from.
+fn secret_key(s: &str) -> std::result::Result<String, String> {
+    if s.chars().count() < thirdplace_web::sso::seal::MIN_KEY_LEN {
+        return Err(format!(
+            "the secret key must have at least {} characters (e.g. `openssl rand -base64 32`)",
+            thirdplace_web::sso::seal::MIN_KEY_LEN
+        ));
+    }
+    Ok(s.to_string())
+}
+
 fn web_config(a: &ServeArgs) -> Result<WebConfig> {
     let mail = MailConfig::new(a.smtp_url.as_deref(), &a.mail_from)?;
     Ok(WebConfig {
@@ -229,6 +246,7 @@ fn web_config(a: &ServeArgs) -> Result<WebConfig> {
         listen_origin: None,
         reset_link_minutes: a.reset_link_minutes,
         invitation_days: a.invitation_days,
+        secret_key: a.secret_key.clone(),
     })
 }
 

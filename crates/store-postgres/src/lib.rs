@@ -34,6 +34,7 @@ mod outbox;
 mod people;
 mod privacy;
 mod retention;
+mod sso;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod throttle;

@@ -35,6 +35,7 @@ mod outbox;
 mod people;
 mod privacy;
 mod retention;
+mod sso;
 mod throttle;
 mod webhooks;
 

@@ -1,7 +1,7 @@
 //! The storage boundary of thirdplace: one trait per capability
 //! ([`NetworkStore`], [`PeopleStore`], [`MembershipStore`], [`WebhookStore`],
 //! [`BookingStore`], [`OutboxStore`], [`EventStore`], [`PrivacyStore`],
-//! [`AuditStore`], [`ThrottleStore`], [`RetentionStore`], [`AccessStore`] and [`MetaStore`], each in its own module with the types it takes and gives),
+//! [`AuditStore`], [`ThrottleStore`], [`RetentionStore`], [`AccessStore`], [`SsoStore`] and [`MetaStore`], each in its own module with the types it takes and gives),
 //! their union [`Store`] that both the embedded SQLite backend and the
 //! PostgreSQL backend implement, the typed [`StoreError`], and (behind the
 //! `testing` feature) the contract suite that every backend runs in its own
@@ -55,6 +55,7 @@ mod outbox;
 mod people;
 mod privacy;
 mod retention;
+mod sso;
 mod throttle;
 mod webhooks;
 
@@ -71,6 +72,7 @@ pub use outbox::*;
 pub use people::*;
 pub use privacy::*;
 pub use retention::*;
+pub use sso::*;
 pub use throttle::*;
 pub use webhooks::*;
 
@@ -96,6 +98,7 @@ pub trait Store:
     + ThrottleStore
     + RetentionStore
     + AccessStore
+    + SsoStore
     + Send
     + Sync
     + 'static

@@ -4,7 +4,7 @@
 //! Handlers parse input into domain types, ask the domain, persist through
 //! the [`Store`] and render. They never compute a rule themselves.
 //!
-//! One folder per capability (`network`, `people`, `access`, `memberships`,
+//! One folder per capability (`network`, `people`, `access`, `sso`, `memberships`,
 //! `bookings`, `events`, `sites`, `outbox`), each with its service, API,
 //! pages and feeds; shared plumbing in the leaf [`http`] and the texts in
 //! the leaf [`i18n`]. This file is the composition root: it merges each
@@ -41,6 +41,7 @@ pub mod outbox;
 pub mod people;
 pub mod retention;
 pub mod sites;
+pub mod sso;
 
 // The composition of the capabilities' background work.
 pub mod background;
@@ -80,6 +81,10 @@ pub struct WebConfig {
     pub reset_link_minutes: i64,
     /// How long an invitation link stays valid, in days.
     pub invitation_days: i64,
+    /// The key that seals secrets at rest (identity providers' client
+    /// secrets, see [`sso::seal`]); at least 32 characters. Without it, no
+    /// client secret can be stored.
+    pub secret_key: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -96,6 +101,7 @@ impl Default for WebConfig {
             listen_origin: None,
             reset_link_minutes: 60,
             invitation_days: 7,
+            secret_key: None,
         }
     }
 }
@@ -204,6 +210,7 @@ fn pages(state: AppState) -> Router<AppState> {
         .merge(network::router())
         .merge(people::router())
         .merge(access::router())
+        .merge(sso::router())
         .merge(memberships::router())
         .merge(sites::router())
         .merge(outbox::router())

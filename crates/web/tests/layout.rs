@@ -20,6 +20,7 @@ const CAPABILITIES: &[&str] = &[
     "people",
     "retention",
     "sites",
+    "sso",
 ];
 
 /// The shared leaves: plumbing and texts, used by every capability.

@@ -21,6 +21,7 @@ pub mod people;
 pub mod privacy;
 pub mod retention;
 pub mod sessions;
+pub mod sso;
 pub mod throttle;
 
 /// Generates one `#[tokio::test]` per contract function of each module
@@ -131,6 +132,11 @@ macro_rules! contract_tests {
             taking_a_link_ends_every_session,
             simultaneous_takes_succeed_once,
             the_overview_tells_passwords_and_newest_invitations
+        );
+        $crate::contract_tests!(@each $make; sso;
+            providers_round_trip_and_own_their_domains,
+            identity_links_are_unique_and_use_the_invitation,
+            sign_ins_under_way_are_taken_once
         );
         $crate::contract_tests!(@each $make; throttle;
             strikes_are_counted_per_key_and_cleared,

@@ -17,6 +17,7 @@
 //! that only one backend can run.
 
 pub mod access;
+pub mod sso;
 
 use crate::StoreResult;
 use crate::{ApiToken, BookingView, EventListing, StoreError};

@@ -110,6 +110,8 @@ pub async fn erase_person<D: Erase>(conn: &mut Conn<D>, e: &Erasure) -> StoreRes
     let by_person = [
         "DELETE FROM sessions WHERE person_id = $1",
         "DELETE FROM api_tokens WHERE person_id = $1",
+        // Single sign-on: the provider's subject no longer leads here.
+        "DELETE FROM identity_links WHERE person_id = $1",
         // Unused invitation and reset links would open the erased account.
         "DELETE FROM one_time_tokens WHERE person_id = $1",
         "DELETE FROM hub_hosts WHERE person_id = $1",

@@ -99,9 +99,41 @@ async fn show(
 ) -> AppResult<Response> {
     let kind = kind_of(&kind)?;
     match service::usable_link(&state, kind, &secret).await? {
-        Ok(_) => form(&page, kind, &secret, StatusCode::OK, None),
+        Ok(token) => {
+            let sso = sso_offer(&state, kind, &token).await?;
+            form(&page, kind, &secret, StatusCode::OK, None, sso)
+        }
         Err(problem) => problem_page(&page, kind, problem),
     }
+}
+
+/// The name of the organisation whose single sign-on an invited person may
+/// use instead of a password: their address's domain has an enabled
+/// provider (see [`crate::sso`]).
+async fn sso_offer(
+    state: &AppState,
+    kind: TokenKind,
+    token: &thirdplace_store::OneTimeToken,
+) -> AppResult<Option<String>> {
+    if kind != TokenKind::Invitation {
+        return Ok(None);
+    }
+    let person = state.store.get_person(token.person_id).await?;
+    let domain = person
+        .email
+        .as_str()
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_lowercase())
+        .unwrap_or_default();
+    let Some(p) = state.store.provider_for_domain(&domain).await? else {
+        return Ok(None);
+    };
+    if !p.enabled {
+        return Ok(None);
+    }
+    Ok(Some(
+        state.store.get_organisation(p.organisation_id).await?.name,
+    ))
 }
 
 fn form(
@@ -110,6 +142,7 @@ fn form(
     secret: &str,
     status: StatusCode,
     message: Option<&str>,
+    sso_org: Option<String>,
 ) -> AppResult<Response> {
     page.render_with_status(
         status,
@@ -121,6 +154,8 @@ fn form(
             action => format!("{}{secret}", service::link_path(kind)),
             min_length => auth::MIN_PASSWORD_LEN,
             message => message.map(|k| page.t(k)),
+            sso_org,
+            secret,
         },
     )
 }
@@ -156,9 +191,10 @@ async fn choose(
 ) -> AppResult<Response> {
     let kind = kind_of(&kind)?;
     let form_data = FormData::parse(&page, &body)?;
-    if let Err(problem) = service::usable_link(&state, kind, &secret).await? {
-        return problem_page(&page, kind, problem);
-    }
+    let token = match service::usable_link(&state, kind, &secret).await? {
+        Ok(token) => token,
+        Err(problem) => return problem_page(&page, kind, problem),
+    };
     let password = form_data.get("password");
     let refusal = if password.chars().count() < auth::MIN_PASSWORD_LEN {
         Some("error.password_too_short")
@@ -170,12 +206,14 @@ async fn choose(
         None
     };
     if let Some(key) = refusal {
+        let sso = sso_offer(&state, kind, &token).await?;
         return form(
             &page,
             kind,
             &secret,
             StatusCode::UNPROCESSABLE_ENTITY,
             Some(key),
+            sso,
         );
     }
     let hash = auth::hashing(&state.hashing, move || auth::hash_password(&password)).await?;

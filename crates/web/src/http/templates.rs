@@ -59,6 +59,8 @@ templates!(
     "access/sent.html",
     "access/choose.html",
     "access/problem.html",
+    "sso/admin.html",
+    "sso/refused.html",
 );
 
 // The environment holds only compiled-in templates and pure functions, so

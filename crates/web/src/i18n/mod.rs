@@ -26,6 +26,7 @@ pub mod privacy;
 pub mod retention;
 pub mod sessions;
 pub mod sites;
+pub mod sso;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -308,6 +309,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(privacy::TABLE.iter())
         .chain(retention::TABLE.iter())
         .chain(access::TABLE.iter())
+        .chain(sso::TABLE.iter())
         .chain(bulk::TABLE.iter())
         .chain(sessions::TABLE.iter())
 }

@@ -67,6 +67,7 @@ async fn index(page: Page) -> AppResult<Response> {
         add("/admin/audit", "admin.audit");
         add("/admin/processing", "admin.processing");
         add("/admin/retention", "admin.retention");
+        add("/admin/sso", "admin.sso");
     }
     let own_seats = match u.admin_of_organisation_ids.as_slice() {
         [only] if !u.is_network_admin => Some(format!("/admin/organisations/{only}/seats")),

@@ -65,6 +65,10 @@ pub const ACTIVITIES: &[Activity] = &[
             "sessions",
             "api_tokens",
             "one_time_tokens",
+            // Single sign-on: who a provider's subject is, and sign-ins
+            // under way (migration 0014).
+            "identity_links",
+            "sso_flows",
             "hub_hosts",
             "organisation_admins",
             "member_profiles",
@@ -135,6 +139,10 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     "meta",
     // The network's retention periods (migration 0011, the retention jobs).
     "retention_policy",
+    // Organisations' identity providers and their e-mail domains
+    // (migration 0014; the secret is the organisation's, sealed).
+    "identity_providers",
+    "identity_provider_domains",
 ];
 
 /// The fields of an activity, in the record's column order.
