@@ -40,6 +40,7 @@ pub mod backend;
 pub mod backup;
 pub mod dialect;
 pub mod events;
+pub mod invoicing;
 pub mod membership;
 pub mod meta;
 pub mod network;
