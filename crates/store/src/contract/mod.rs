@@ -14,6 +14,7 @@ pub mod access;
 pub mod audit;
 pub mod bookings;
 pub mod events;
+pub mod invoicing;
 pub mod membership;
 pub mod meta;
 pub mod network;
@@ -122,6 +123,12 @@ macro_rules! contract_tests {
             expired_and_revoked_links_are_refused,
             taking_a_link_ends_every_session,
             simultaneous_takes_succeed_once
+        );
+        $crate::contract_tests!(@each $make; invoicing;
+            numbers_follow_the_series_without_gaps, the_same_key_again_issues_nothing,
+            a_hundred_simultaneous_issues_number_without_gaps, a_credit_note_refers_to_its_invoice,
+            an_issued_invoice_stays_as_issued, payments_make_an_invoice_paid,
+            the_same_bank_file_twice_changes_nothing, the_overdue_list_and_filters_tell_the_day
         );
         $crate::contract_tests!(@each $make; throttle;
             strikes_are_counted_per_key_and_cleared,
