@@ -129,7 +129,10 @@ pub async fn numbers_follow_the_series_without_gaps(store: &dyn Store) {
         .issue_invoice(&request(o.id, org.id, "a", 100_000))
         .await
         .unwrap();
-    assert_eq!(a.number, 1, "a new series starts at its start (1 by default)");
+    assert_eq!(
+        a.number, 1,
+        "a new series starts at its start (1 by default)"
+    );
     assert_eq!(a.kind, InvoiceKind::Invoice);
     assert_eq!(a.gross_ore, 125_000);
     assert_eq!(a.status(day("2026-12-02")), InvoiceStatus::Open);
@@ -286,7 +289,10 @@ pub async fn a_credit_note_refers_to_its_invoice(store: &dyn Store) {
         .unwrap();
     assert_eq!(part.kind, InvoiceKind::CreditNote);
     assert_eq!(part.credits_invoice_id, Some(inv.id));
-    assert_eq!(part.number, 2, "credit notes take numbers of the same series");
+    assert_eq!(
+        part.number, 2,
+        "credit notes take numbers of the same series"
+    );
     assert_eq!(part.status(day("2026-12-05")), InvoiceStatus::CreditNote);
     // A credit note of a credit note is refused.
     let of_credit = IssueRequest {
@@ -467,7 +473,11 @@ pub async fn the_same_bank_file_twice_changes_nothing(store: &dyn Store) {
     let before = state().await;
     assert_eq!(before.0.status(day("2027-01-01")), InvoiceStatus::Paid);
     assert_eq!(before.1.paid_ore, 50_000);
-    assert_eq!(before.2.len(), 2, "the partial and the unmatched payment wait");
+    assert_eq!(
+        before.2.len(),
+        2,
+        "the partial and the unmatched payment wait"
+    );
     let again = BankFileImport {
         id: new_id(),
         ..file.clone()
@@ -538,7 +548,10 @@ pub async fn the_overdue_list_and_filters_tell_the_day(store: &dyn Store) {
         .unwrap()
         .is_empty());
     assert_eq!(
-        ids(store.overdue_invoices(None, day("2026-12-16")).await.unwrap()),
+        ids(store
+            .overdue_invoices(None, day("2026-12-16"))
+            .await
+            .unwrap()),
         [early.id]
     );
     assert_eq!(

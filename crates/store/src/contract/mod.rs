@@ -175,6 +175,7 @@ pub async fn seed_hub(store: &dyn Store) -> (Region, Municipality, Operator, Hub
         org_number: Some(OrgNumber::parse("212000-0803").unwrap()),
         contact_email: Some(Email::parse("hubb@oskarshamn.example").unwrap()),
         archived: false,
+        seller: Default::default(),
     };
     store.insert_operator(&o).await.unwrap();
     let mut hours = OpeningHours::weekdays("08:00", "17:00");
@@ -205,6 +206,7 @@ pub(crate) fn organisation(org_number: &str) -> Organisation {
         org_number: OrgNumber::parse(org_number).unwrap(),
         kind: OrgKind::Municipality,
         archived: false,
+        buyer: Default::default(),
     }
 }
 

@@ -202,7 +202,10 @@ pub async fn overdue<D: Dialect>(
     dialect::all::<D, _>(conn, &sql, args, invoice).await
 }
 
-pub async fn payments_of<D: Dialect>(conn: &mut Conn<D>, invoice_id: Uuid) -> StoreResult<Vec<Payment>> {
+pub async fn payments_of<D: Dialect>(
+    conn: &mut Conn<D>,
+    invoice_id: Uuid,
+) -> StoreResult<Vec<Payment>> {
     let sql = format!("{PAYMENTS} WHERE invoice_id = $1 ORDER BY paid_on, id");
     dialect::all::<D, _>(conn, &sql, vec![Arg::Id(invoice_id)], payment).await
 }
@@ -227,7 +230,11 @@ async fn payment_by_id<D: Dialect>(conn: &mut Conn<D>, id: Uuid) -> StoreResult<
         .ok_or(StoreError::NotFound)
 }
 
-async fn exists<D: Dialect>(conn: &mut Conn<D>, sql: &str, args: Vec<Arg<'_>>) -> StoreResult<bool> {
+async fn exists<D: Dialect>(
+    conn: &mut Conn<D>,
+    sql: &str,
+    args: Vec<Arg<'_>>,
+) -> StoreResult<bool> {
     Ok(dialect::optional::<D, _>(conn, sql, args, |_| Ok(()))
         .await?
         .is_some())
@@ -238,7 +245,10 @@ async fn exists<D: Dialect>(conn: &mut Conn<D>, sql: &str, args: Vec<Arg<'_>>) -
 /// Takes the operator's counter row (creating it at the series' start),
 /// locked until the transaction ends; the next number, or `None` for an
 /// unknown operator.
-async fn lock_series<D: Dialect>(conn: &mut Conn<D>, operator_id: Uuid) -> StoreResult<Option<i64>> {
+async fn lock_series<D: Dialect>(
+    conn: &mut Conn<D>,
+    operator_id: Uuid,
+) -> StoreResult<Option<i64>> {
     let create = "INSERT INTO invoice_counters (operator_id, next_number) \
          SELECT id, invoice_number_start FROM operators WHERE id = $1 \
          ON CONFLICT (operator_id) DO NOTHING";
@@ -255,7 +265,10 @@ async fn lock_series<D: Dialect>(conn: &mut Conn<D>, operator_id: Uuid) -> Store
 }
 
 /// [`InvoicingStore::issue_invoice`], inside the caller's transaction.
-pub async fn issue<D: Dialect>(conn: &mut Conn<D>, req: &IssueRequest) -> StoreResult<IssuedInvoice> {
+pub async fn issue<D: Dialect>(
+    conn: &mut Conn<D>,
+    req: &IssueRequest,
+) -> StoreResult<IssuedInvoice> {
     let Some(number) = lock_series::<D>(conn, req.operator_id).await? else {
         return Err(StoreError::Reference("operator_id".into()));
     };
@@ -413,7 +426,10 @@ async fn settle<D: Dialect>(
 /// The invoice a payment pays: the one named, which must be an invoice of
 /// the operator (`Reference("invoice_id")` if not), or the operator's
 /// invoice with the number its reference names, if any.
-async fn payment_target<D: Dialect>(conn: &mut Conn<D>, p: &NewPayment) -> StoreResult<Option<Uuid>> {
+async fn payment_target<D: Dialect>(
+    conn: &mut Conn<D>,
+    p: &NewPayment,
+) -> StoreResult<Option<Uuid>> {
     let sql = "SELECT id FROM invoices WHERE operator_id = $1 AND kind = 'invoice' AND ";
     if let Some(id) = p.invoice_id {
         let sql = format!("{sql}id = $2");
@@ -489,7 +505,10 @@ async fn record<D: Dialect>(
 }
 
 /// [`InvoicingStore::import_bank_file`], inside the caller's transaction.
-pub async fn import<D: Dialect>(conn: &mut Conn<D>, f: &BankFileImport) -> StoreResult<BankFileOutcome> {
+pub async fn import<D: Dialect>(
+    conn: &mut Conn<D>,
+    f: &BankFileImport,
+) -> StoreResult<BankFileOutcome> {
     let seen = "SELECT id FROM bank_files WHERE operator_id = $1 AND fingerprint = $2";
     let args = vec![Arg::Id(f.operator_id), Arg::Text(&f.fingerprint)];
     if let Some(id) = dialect::optional::<D, _>(conn, seen, args, id_of).await? {
@@ -615,10 +634,8 @@ impl<B: Backend> InvoicingStore for B {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn record_payment(&self, p: &NewPayment) -> StoreResult<Payment> {
         let p = p.clone();
-        self.transaction(move |c| {
-            Box::pin(async move { Ok(record::<B::D>(c, &p, None).await?.0) })
-        })
-        .await
+        self.transaction(move |c| Box::pin(async move { Ok(record::<B::D>(c, &p, None).await?.0) }))
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -510,6 +510,7 @@ pub fn organisation<R: SqlRow>(r: &R) -> Result<Organisation, sqlx::Error> {
         org_number: OrgNumber::from_stored(r.column("org_number")?),
         kind: OrgKind::parse(&kind).map_err(|e| decode("kind", e.message))?,
         archived: r.column("archived")?,
+        buyer: network::buyer(r)?,
     })
 }
 

@@ -17,6 +17,7 @@ pub mod calendar;
 pub mod event_forms;
 pub mod events;
 pub mod feeds;
+pub mod invoicing;
 pub mod mail;
 pub mod memberships;
 pub mod privacy;
@@ -303,6 +304,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(audit::TABLE.iter())
         .chain(privacy::TABLE.iter())
         .chain(retention::TABLE.iter())
+        .chain(invoicing::TABLE.iter())
         .chain(access::TABLE.iter())
 }
 
