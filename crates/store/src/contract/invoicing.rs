@@ -602,3 +602,13 @@ pub async fn the_overdue_list_and_filters_tell_the_day(store: &dyn Store) {
     };
     assert_eq!(list(of_org).await, [paid.id, early.id]);
 }
+
+/// An operator, a customer and one issued invoice, for a backend's own
+/// tests of what its database refuses.
+pub async fn one_issued_invoice(store: &dyn Store) -> IssuedInvoice {
+    let (o, org) = seller_and_buyer(store).await;
+    store
+        .issue_invoice(&request(o.id, org.id, "one", 100_000))
+        .await
+        .unwrap()
+}

@@ -4,6 +4,13 @@
 //! with the main table in [`crate::i18n`].
 
 pub const TABLE: &[(&str, &str, &str)] = &[
+    ("processing.invoicing.name", "Fakturering", "Invoicing"),
+    ("processing.invoicing.purpose", "Att fakturera organisationerna för platser, rumstimmar, sena avbokningar och evenemang, och att bokföra betalningar.", "To invoice the organisations for seats, room hours, late cancellations and events, and to record payments."),
+    ("processing.invoicing.subjects", "Platsinnehavare och bokare som står på fakturarader; köparnas referenspersoner; betalare i bankfiler.", "Seat holders and bookers named on invoice lines; the buyers' reference persons; payers in bank files."),
+    ("processing.invoicing.data", "Fakturor och kreditfakturor med rader (namn, rum, datum, belopp), köparens referens, betalningar och vem som registrerade dem.", "Invoices and credit notes with their lines (name, room, date, amount), the buyer's reference, payments and who recorded them."),
+    ("processing.invoicing.recipients", "Den fakturerade organisationen (via Peppol, e-post eller PDF) och operatörens bokföring.", "The invoiced organisation (by Peppol, e-mail or PDF) and the operator's bookkeeping."),
+    ("processing.invoicing.retention", "Sju år efter räkenskapsårets slut (bokföringslagen); utfärdade fakturor ändras aldrig.", "Seven years after the end of the financial year (Bookkeeping Act); issued invoices never change."),
+    ("processing.invoicing.security", "Databasen vägrar ändra eller radera utfärdade fakturor; nummerserien saknar luckor.", "The database refuses to change or delete issued invoices; the number series has no gaps."),
     ("field.legal_name", "Juridiskt namn", "Legal name"),
     (
         "field.legal_name_help",

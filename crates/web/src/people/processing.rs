@@ -101,6 +101,11 @@ pub const ACTIVITIES: &[Activity] = &[
         tables: &["events", "event_registrations", "event_invitations"],
     },
     Activity {
+        key: "invoicing",
+        basis: &[Contract, LegalObligation],
+        tables: &["invoices", "invoice_lines", "invoice_payments", "bank_files"],
+    },
+    Activity {
         key: "email",
         basis: &[Contract],
         tables: &["email_outbox"],
@@ -135,6 +140,8 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     "meta",
     // The network's retention periods (migration 0011, the retention jobs).
     "retention_policy",
+    // The next number of each operator's invoice series (migration 0015).
+    "invoice_counters",
 ];
 
 /// The fields of an activity, in the record's column order.
