@@ -251,7 +251,18 @@ const ORGNR_OFFENTLIG_COWORKING: &str = "769641-2837";
 /// The operators as sellers on their invoices (issue 16), by organisation
 /// number: legal name, street, postcode, town, bankgiro (invented, with
 /// valid check digits), invoice series prefix and first number, F-skatt.
-const SELLERS: &[(&str, &str, &str, &str, &str, &str, &str, &str, bool)] = &[
+type SellerSpec = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+);
+const SELLERS: &[SellerSpec] = &[
     (
         ORGNR_OSKARSHAMN,
         "Oskarshamns kommun",

@@ -1,9 +1,9 @@
 //! The parties of an invoice (issue 16): an operator as seller
 //! ([`SellerDetails`]) and a customer organisation as buyer
 //! ([`BuyerDetails`]), with the Swedish identifiers they carry and their
-//! checks: VAT number (momsregistreringsnummer, `SE` + organisation number
-//! + `01`), bankgiro and plusgiro numbers (Luhn check digit), postcode
-//! (postnummer). Pure: no I/O.
+//! checks: VAT number (momsregistreringsnummer: `SE`, the organisation
+//! number and `01`), bankgiro and plusgiro numbers (Luhn check digit),
+//! postcode (postnummer). Pure: no I/O.
 
 use crate::checked::{Check, Checked};
 use crate::entities::{optional_text, NAME_MAX};
@@ -47,7 +47,7 @@ fn luhn_ok(d: &[u8]) -> bool {
             p / 10 + p % 10
         })
         .sum();
-    d.len() >= 2 && sum % 10 == 0
+    d.len() >= 2 && sum.is_multiple_of(10)
 }
 
 fn text_of(d: &[u8]) -> String {

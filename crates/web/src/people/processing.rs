@@ -103,7 +103,12 @@ pub const ACTIVITIES: &[Activity] = &[
     Activity {
         key: "invoicing",
         basis: &[Contract, LegalObligation],
-        tables: &["invoices", "invoice_lines", "invoice_payments", "bank_files"],
+        tables: &[
+            "invoices",
+            "invoice_lines",
+            "invoice_payments",
+            "bank_files",
+        ],
     },
     Activity {
         key: "email",
