@@ -555,6 +555,7 @@ pub async fn seed_org_and_plan(store: &dyn Store) -> Result<(Organisation, Plan)
         org_number: OrgNumber::parse("556000-0001").unwrap(),
         kind: OrgKind::Company,
         archived: false,
+        buyer: Default::default(),
     };
     store.insert_organisation(&org).await?;
     let plan = Plan {
@@ -567,6 +568,8 @@ pub async fn seed_org_and_plan(store: &dyn Store) -> Result<(Organisation, Plan)
         max_guests: 0,
         validity: Validity::MonthlyRolling,
         archived: false,
+        selling_operator_id: None,
+        vat_rate_percent: 25,
     };
     store.insert_plan(&plan).await?;
     Ok((org, plan))
@@ -596,6 +599,7 @@ pub async fn seed_network(store: &dyn Store) -> Result<(Region, Municipality, Op
         org_number: None,
         contact_email: None,
         archived: false,
+        seller: Default::default(),
     };
     store.insert_operator(&operator).await?;
     Ok((region, municipality, operator))
@@ -653,6 +657,7 @@ async fn seed_members(
             start_date: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
             end_date: None,
             created_at: since,
+            selling_operator_id: None,
         })
         .collect();
     for batch in seats.chunks(500) {

@@ -248,6 +248,56 @@ pub(crate) const ORGNR_SKATTEVERKET: &str = "202100-5448";
 /// The managing organisation of the public-sector arenas (invented).
 const ORGNR_OFFENTLIG_COWORKING: &str = "769641-2837";
 
+/// The operators as sellers on their invoices (issue 16), by organisation
+/// number: legal name, street, postcode, town, bankgiro (invented, with
+/// valid check digits), invoice series prefix and first number, F-skatt.
+type SellerSpec = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+);
+const SELLERS: &[SellerSpec] = &[
+    (
+        ORGNR_OSKARSHAMN,
+        "Oskarshamns kommun",
+        "Hantverksgatan 10",
+        "572 80",
+        "Oskarshamn",
+        "572-1709",
+        "OSK",
+        "1001",
+        false,
+    ),
+    (
+        ORGNR_EMMABODA,
+        "Emmaboda kommun",
+        "Storgatan 3",
+        "361 80",
+        "Emmaboda",
+        "361-2181",
+        "EMB",
+        "1",
+        false,
+    ),
+    (
+        ORGNR_OFFENTLIG_COWORKING,
+        "Offentlig Coworking i Sverige ekonomisk förening",
+        "Kyrkgatan 45",
+        "831 34",
+        "Östersund",
+        "5402-9103",
+        "OCS",
+        "26001",
+        true,
+    ),
+];
+
 /// Hub operators: the two municipalities of the rural pilot and the
 /// managing organisation of the arenas, by organisation number.
 const OPERATORS: &[(&str, &str, &str)] = &[
@@ -959,11 +1009,27 @@ async fn seed_operators(store: &dyn Store, n: &mut Counts) -> Result<Vec<Operato
         {
             continue;
         }
+        let seller = SELLERS.iter().find(|s| s.0 == org_number);
+        let (legal_name, street, postcode, city, bankgiro, prefix, start, f_tax) = seller
+            .map_or(("", "", "", "", "", "", "", false), |s| {
+                (s.1, s.2, s.3, s.4, s.5, s.6, s.7, s.8)
+            });
         let input = OperatorInput {
             name: name.into(),
             org_number: org_number.into(),
             contact_email: email.into(),
             archived: String::new(),
+            legal_name: legal_name.into(),
+            vat_number: format!("SE{}01", org_number.replace('-', "")),
+            f_tax_approved: if f_tax { "true" } else { "" }.into(),
+            street_address: street.into(),
+            postal_code: postcode.into(),
+            city: city.into(),
+            bankgiro: bankgiro.into(),
+            invoice_prefix: prefix.into(),
+            invoice_number_start: start.into(),
+            ocr_length_digit: if f_tax { "true" } else { "" }.into(),
+            ..Default::default()
         };
         let o = input
             .validate(new_id())
@@ -1136,11 +1202,30 @@ async fn seed_organisations(store: &dyn Store, n: &mut Counts) -> Result<Vec<Org
         {
             continue;
         }
+        // The buyer's details (issue 16): the organisation admin as the
+        // buyer reference, an invented invoice box in the home town.
+        let admin = spec
+            .people
+            .iter()
+            .find(|p| matches!(p.2, OrgAdmin | OrgAdminAndHost(_)))
+            .map(|p| format!("{} {}", p.0, p.1));
+        let i = organisations.len();
+        let mut town = spec.domain.to_string();
+        if let Some(first) = town.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
         let input = OrganisationInput {
             name: spec.name.into(),
             org_number: spec.org_number.into(),
             kind: spec.kind.key().into(),
             archived: String::new(),
+            buyer_reference: admin.unwrap_or_else(|| spec.name.to_string()),
+            cost_centre: format!("{}", 1000 + 10 * i),
+            invoice_street: format!("Fakturaservice, Box {}", 100 + i),
+            invoice_postal_code: format!("{}{:02} 80", 1 + i % 9, i % 100),
+            invoice_city: town,
+            invoice_email: format!("faktura@{}.example", spec.domain),
+            ..Default::default()
         };
         let o = input
             .validate(new_id())

@@ -976,6 +976,19 @@ async fn seed_plans(
                 .to_string(),
             Scope::Hub(name) => world.hub(name)?.hub.id.to_string(),
         };
+        // Who sells it (issue 16): a hub's plan its hub's operator, a
+        // region's the operator of a hub there, the network's the managing
+        // organisation of the arenas (the Stockholm arena's operator).
+        let seller = match spec.scope {
+            Scope::Network => world.hub(crate::demo::HUB_STOCKHOLM)?.hub.operator_id,
+            Scope::Hub(name) => world.hub(name)?.hub.operator_id,
+            Scope::Region(_) => world
+                .hubs
+                .values()
+                .find(|l| l.region_id.to_string() == scope_id)
+                .map(|l| l.hub.operator_id)
+                .with_context(|| format!("no demo hub in the region of {}", spec.name))?,
+        };
         let input = PlanInput {
             name: spec.name.into(),
             description: spec.description.into(),
@@ -998,6 +1011,8 @@ async fn seed_plans(
             .into(),
             validity_days: spec.fixed_days.map(|d| d.to_string()).unwrap_or_default(),
             archived: String::new(),
+            selling_operator_id: seller.to_string(),
+            vat_rate_percent: "25".into(),
         };
         let plan = input
             .validate(new_id())
@@ -1099,6 +1114,7 @@ async fn seed_seats(
                     start_date: start,
                     end_date: end,
                     created_at: bought,
+                    selling_operator_id: plan.selling_operator_id,
                 })
                 .collect();
             store

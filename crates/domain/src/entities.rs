@@ -9,6 +9,9 @@ use crate::error::{invalid, FieldError, ValidationErrors};
 use crate::hours::OpeningHours;
 use crate::money::{parse_sek_to_ore, VatRate};
 use crate::orgnr::OrgNumber;
+use crate::parties::{
+    parse_buyer, parse_seller, shown, BuyerDetails, BuyerFields, SellerDetails, SellerFields,
+};
 use crate::text::{Email, Text};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -78,6 +81,15 @@ fn parse_coordinate(raw: &str, limit: f64) -> Result<f64, FieldError> {
         ));
     }
     Ok(v)
+}
+
+/// A flag as a form sends it: `"true"` or nothing.
+fn flag(b: bool) -> String {
+    if b {
+        "true".into()
+    } else {
+        String::new()
+    }
 }
 
 pub(crate) fn parse_bool(raw: &str) -> bool {
@@ -182,6 +194,9 @@ pub struct Operator {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub contact_email: Option<Email>,
     pub archived: bool,
+    /// Its details as the seller on its invoices (issue 16).
+    #[serde(flatten)]
+    pub seller: SellerDetails,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -190,6 +205,25 @@ pub struct OperatorInput {
     pub org_number: String,
     pub contact_email: String,
     pub archived: String,
+    pub legal_name: String,
+    pub vat_number: String,
+    pub f_tax_approved: String,
+    pub street_address: String,
+    pub postal_code: String,
+    pub city: String,
+    pub country: String,
+    pub bankgiro: String,
+    pub plusgiro: String,
+    pub invoice_prefix: String,
+    pub invoice_number_start: String,
+    pub payment_terms_days: String,
+    pub ocr_length_digit: String,
+    pub peppol_scheme: String,
+    pub peppol_id: String,
+    pub account_seat: String,
+    pub account_room_hours: String,
+    pub account_late_cancellation: String,
+    pub account_event_fee: String,
 }
 
 impl OperatorInput {
@@ -206,6 +240,11 @@ impl OperatorInput {
         } else {
             e.check("contact_email", Email::parse(&self.contact_email).map(Some))
         };
+        let seller = parse_seller(
+            &mut e,
+            self.seller_fields(),
+            org_number.clone().flatten().as_ref(),
+        );
         e.into_result()?;
         Ok(Operator {
             id,
@@ -213,7 +252,62 @@ impl OperatorInput {
             org_number: org_number.unwrap(),
             contact_email: contact_email.unwrap(),
             archived: parse_bool(&self.archived),
+            seller: seller.unwrap(),
         })
+    }
+
+    fn seller_fields(&self) -> SellerFields<'_> {
+        SellerFields {
+            legal_name: &self.legal_name,
+            vat_number: &self.vat_number,
+            f_tax_approved: &self.f_tax_approved,
+            street_address: &self.street_address,
+            postal_code: &self.postal_code,
+            city: &self.city,
+            country: &self.country,
+            bankgiro: &self.bankgiro,
+            plusgiro: &self.plusgiro,
+            invoice_prefix: &self.invoice_prefix,
+            invoice_number_start: &self.invoice_number_start,
+            payment_terms_days: &self.payment_terms_days,
+            ocr_length_digit: &self.ocr_length_digit,
+            peppol_scheme: &self.peppol_scheme,
+            peppol_id: &self.peppol_id,
+            account_seat: &self.account_seat,
+            account_room_hours: &self.account_room_hours,
+            account_late_cancellation: &self.account_late_cancellation,
+            account_event_fee: &self.account_event_fee,
+        }
+    }
+
+    /// The input that shows `o` in a form (its seller details included).
+    pub fn from_operator(o: &Operator) -> Self {
+        let s = &o.seller;
+        OperatorInput {
+            name: o.name.clone(),
+            org_number: shown(&o.org_number),
+            contact_email: shown(&o.contact_email),
+            archived: flag(o.archived),
+            legal_name: shown(&s.legal_name),
+            vat_number: shown(&s.vat_number),
+            f_tax_approved: flag(s.f_tax_approved),
+            street_address: shown(&s.street_address),
+            postal_code: shown(&s.postal_code),
+            city: shown(&s.city),
+            country: s.country.clone(),
+            bankgiro: shown(&s.bankgiro),
+            plusgiro: shown(&s.plusgiro),
+            invoice_prefix: s.invoice_prefix.clone(),
+            invoice_number_start: s.invoice_number_start.to_string(),
+            payment_terms_days: s.payment_terms_days.to_string(),
+            ocr_length_digit: flag(s.ocr_length_digit),
+            peppol_scheme: s.peppol_scheme.clone(),
+            peppol_id: shown(&s.peppol_id),
+            account_seat: s.account_seat.to_string(),
+            account_room_hours: s.account_room_hours.to_string(),
+            account_late_cancellation: s.account_late_cancellation.to_string(),
+            account_event_fee: s.account_event_fee.to_string(),
+        }
     }
 }
 
@@ -553,6 +647,9 @@ pub struct Organisation {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub kind: OrgKind,
     pub archived: bool,
+    /// Its details as a buyer on invoices (issue 16).
+    #[serde(flatten)]
+    pub buyer: BuyerDetails,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -561,6 +658,15 @@ pub struct OrganisationInput {
     pub org_number: String,
     pub kind: String,
     pub archived: String,
+    pub buyer_reference: String,
+    pub cost_centre: String,
+    pub invoice_street: String,
+    pub invoice_postal_code: String,
+    pub invoice_city: String,
+    pub invoice_country: String,
+    pub invoice_email: String,
+    pub peppol_scheme: String,
+    pub peppol_id: String,
 }
 
 impl OrganisationInput {
@@ -569,6 +675,20 @@ impl OrganisationInput {
         let name = e.check("name", parse_name(&self.name));
         let org_number = e.check("org_number", OrgNumber::parse(&self.org_number));
         let kind = e.check("kind", OrgKind::parse(&self.kind));
+        let buyer = parse_buyer(
+            &mut e,
+            BuyerFields {
+                buyer_reference: &self.buyer_reference,
+                cost_centre: &self.cost_centre,
+                invoice_street: &self.invoice_street,
+                invoice_postal_code: &self.invoice_postal_code,
+                invoice_city: &self.invoice_city,
+                invoice_country: &self.invoice_country,
+                invoice_email: &self.invoice_email,
+                peppol_scheme: &self.peppol_scheme,
+                peppol_id: &self.peppol_id,
+            },
+        );
         e.into_result()?;
         Ok(Organisation {
             id,
@@ -576,7 +696,28 @@ impl OrganisationInput {
             org_number: org_number.unwrap(),
             kind: kind.unwrap(),
             archived: parse_bool(&self.archived),
+            buyer: buyer.unwrap(),
         })
+    }
+
+    /// The input that shows `o` in a form (its buyer details included).
+    pub fn from_organisation(o: &Organisation) -> Self {
+        let b = &o.buyer;
+        OrganisationInput {
+            name: o.name.clone(),
+            org_number: o.org_number.to_string(),
+            kind: o.kind.key().into(),
+            archived: flag(o.archived),
+            buyer_reference: shown(&b.buyer_reference),
+            cost_centre: shown(&b.cost_centre),
+            invoice_street: shown(&b.invoice_street),
+            invoice_postal_code: shown(&b.invoice_postal_code),
+            invoice_city: shown(&b.invoice_city),
+            invoice_country: b.invoice_country.clone(),
+            invoice_email: shown(&b.invoice_email),
+            peppol_scheme: b.peppol_scheme.clone(),
+            peppol_id: shown(&b.peppol_id),
+        }
     }
 }
 

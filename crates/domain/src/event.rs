@@ -1041,6 +1041,7 @@ mod tests {
                 start_date: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
                 end_date: None,
                 created_at: t("2026-01-01T00:00:00Z"),
+                selling_operator_id: None,
             },
             plan: Plan {
                 id: Uuid::from_u128(41),
@@ -1052,6 +1053,8 @@ mod tests {
                 max_guests: 0,
                 validity: Validity::MonthlyRolling,
                 archived: false,
+                selling_operator_id: None,
+                vat_rate_percent: 25,
             },
             organisation_name: "Kommunen".into(),
         }

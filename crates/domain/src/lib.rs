@@ -14,6 +14,7 @@ pub mod hours;
 pub mod membership;
 pub mod money;
 pub mod orgnr;
+pub mod parties;
 pub mod refusal;
 pub mod retention;
 pub mod sessions;
@@ -25,6 +26,9 @@ pub use error::{FieldError, ValidationErrors};
 pub use hours::{DateException, Interval, OpeningHours, Weekday, HUB_TIME_ZONE};
 pub use money::{format_ore_as_sek, parse_sek_to_ore, VatRate};
 pub use orgnr::OrgNumber;
+pub use parties::{
+    Bankgiro, BuyerDetails, PeppolEndpoint, Plusgiro, Postcode, SellerDetails, VatNumber,
+};
 pub use refusal::Refusal;
 pub use text::{Email, Text};
 

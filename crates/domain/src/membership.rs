@@ -9,7 +9,7 @@
 use crate::entities::{optional_text, parse_bool, parse_id, parse_int, parse_name, Principal};
 use crate::error::{invalid, FieldError, ValidationErrors};
 use crate::hours::{OpeningHours, HUB_TIME_ZONE};
-use crate::money::parse_sek_to_ore;
+use crate::money::{parse_sek_to_ore, VatRate};
 use crate::text::Text;
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -209,6 +209,12 @@ pub struct Plan {
     pub max_guests: i64,
     pub validity: Validity,
     pub archived: bool,
+    /// The operator that sells (and invoices) it; `None` on plans older
+    /// than invoicing. A hub's or region's plan may leave it to the hub's
+    /// operator; a network-wide plan names it.
+    pub selling_operator_id: Option<Uuid>,
+    /// Swedish VAT rate of the monthly price: 25, 12, 6 or 0.
+    pub vat_rate_percent: u8,
 }
 
 impl Plan {
@@ -234,6 +240,10 @@ pub struct PlanInput {
     pub validity: String,
     pub validity_days: String,
     pub archived: String,
+    /// The selling operator's id (empty: none named).
+    pub selling_operator_id: String,
+    /// Empty: 25.
+    pub vat_rate_percent: String,
 }
 
 impl PlanInput {
@@ -300,6 +310,22 @@ impl PlanInput {
             Some(d) => e.check("validity", Validity::from_parts(self.validity.trim(), d)),
             None => None,
         };
+        let selling_operator_id = if self.selling_operator_id.trim().is_empty() {
+            Some(None)
+        } else {
+            e.check(
+                "selling_operator_id",
+                parse_id(&self.selling_operator_id).map(Some),
+            )
+        };
+        let vat = e.check(
+            "vat_rate_percent",
+            if self.vat_rate_percent.trim().is_empty() {
+                Ok(VatRate::STANDARD)
+            } else {
+                parse_int(&self.vat_rate_percent, 0, 100).and_then(VatRate::parse)
+            },
+        );
         e.into_result()?;
         Ok(Plan {
             id,
@@ -311,6 +337,8 @@ impl PlanInput {
             max_guests: max_guests.unwrap(),
             validity: validity.unwrap(),
             archived: parse_bool(&self.archived),
+            selling_operator_id: selling_operator_id.unwrap(),
+            vat_rate_percent: vat.unwrap().percent(),
         })
     }
 
@@ -337,6 +365,11 @@ impl PlanInput {
             validity: p.validity.key().into(),
             validity_days: p.validity.days().map(|d| d.to_string()).unwrap_or_default(),
             archived: if p.archived { "true" } else { "" }.into(),
+            selling_operator_id: p
+                .selling_operator_id
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
+            vat_rate_percent: p.vat_rate_percent.to_string(),
         }
     }
 }
@@ -354,6 +387,8 @@ pub struct Seat {
     /// The last valid day; `None` runs until ended.
     pub end_date: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
+    /// The operator that sold it: its plan's selling operator when bought.
+    pub selling_operator_id: Option<Uuid>,
 }
 
 impl Seat {
@@ -484,6 +519,8 @@ impl SeatPurchase {
                 start_date: self.start_date,
                 end_date,
                 created_at: now,
+                // Who sold it stays as it was when bought.
+                selling_operator_id: plan.selling_operator_id,
             })
             .collect()
     }
@@ -1180,6 +1217,8 @@ mod tests {
             max_guests: guests,
             validity,
             archived: false,
+            selling_operator_id: None,
+            vat_rate_percent: 25,
         }
     }
 
@@ -1191,6 +1230,7 @@ mod tests {
             start_date: d(start),
             end_date: end.map(d),
             created_at: t("2026-01-01T00:00:00Z"),
+            selling_operator_id: None,
         }
     }
 

@@ -208,9 +208,17 @@ impl MembershipStore for PostgresStore {
         let starts: Vec<NaiveDate> = seats.iter().map(|s| s.start_date).collect();
         let ends: Vec<Option<NaiveDate>> = seats.iter().map(|s| s.end_date).collect();
         let created: Vec<DateTime<Utc>> = seats.iter().map(|s| s.created_at).collect();
+        let sellers: Vec<Option<Uuid>> = seats.iter().map(|s| s.selling_operator_id).collect();
+        // The selling operator, unless given, is the plan's when bought.
         sqlx::query(
-            "INSERT INTO seats (id, plan_id, organisation_id, start_date, end_date, created_at) \
-             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::date[], $6::timestamptz[])",
+            "INSERT INTO seats (id, plan_id, organisation_id, start_date, end_date, created_at, \
+             selling_operator_id) \
+             SELECT u.id, u.plan_id, u.organisation_id, u.start_date, u.end_date, u.created_at, \
+             COALESCE(u.seller, pl.selling_operator_id) \
+             FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::date[], \
+             $6::timestamptz[], $7::uuid[]) \
+             AS u (id, plan_id, organisation_id, start_date, end_date, created_at, seller) \
+             LEFT JOIN plans pl ON pl.id = u.plan_id",
         )
         .bind(ids)
         .bind(plans)
@@ -218,6 +226,7 @@ impl MembershipStore for PostgresStore {
         .bind(starts)
         .bind(ends)
         .bind(created)
+        .bind(sellers)
         .execute(&self.pool)
         .await
         .map_err(write_err)

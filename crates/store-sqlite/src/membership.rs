@@ -59,8 +59,9 @@ pub(crate) async fn insert_seats(conn: &mut SqliteConnection, seats: &[Seat]) ->
             checked_orgs.push(s.organisation_id);
         }
         sqlx::query(
-            "INSERT INTO seats (id, plan_id, organisation_id, start_date, end_date, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO seats (id, plan_id, organisation_id, start_date, end_date, created_at, \
+             selling_operator_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, \
+             COALESCE(?7, (SELECT selling_operator_id FROM plans WHERE id = ?2)))",
         )
         .bind(s.id)
         .bind(s.plan_id)
@@ -68,6 +69,7 @@ pub(crate) async fn insert_seats(conn: &mut SqliteConnection, seats: &[Seat]) ->
         .bind(s.start_date)
         .bind(s.end_date)
         .bind(s.created_at)
+        .bind(s.selling_operator_id)
         .execute(&mut *conn)
         .await
         .map_err(write_err)?;

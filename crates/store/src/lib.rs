@@ -1,7 +1,8 @@
 //! The storage boundary of thirdplace: one trait per capability
 //! ([`NetworkStore`], [`PeopleStore`], [`MembershipStore`], [`WebhookStore`],
 //! [`BookingStore`], [`OutboxStore`], [`EventStore`], [`PrivacyStore`],
-//! [`AuditStore`], [`ThrottleStore`], [`RetentionStore`], [`AccessStore`], [`SsoStore`] and [`MetaStore`], each in its own module with the types it takes and gives),
+//! [`AuditStore`], [`ThrottleStore`], [`RetentionStore`], [`AccessStore`], [`SsoStore`],
+//! [`InvoicingStore`] and [`MetaStore`], each in its own module with the types it takes and gives),
 //! their union [`Store`] that both the embedded SQLite backend and the
 //! PostgreSQL backend implement, the typed [`StoreError`], and (behind the
 //! `testing` feature) the contract suite that every backend runs in its own
@@ -48,6 +49,7 @@ mod access;
 mod audit;
 mod bookings;
 mod events;
+mod invoicing;
 mod membership;
 mod meta;
 mod network;
@@ -65,6 +67,7 @@ pub use audit::sql as audit_sql;
 pub use audit::{AuditEntry, AuditFilter, AuditStore};
 pub use bookings::*;
 pub use events::*;
+pub use invoicing::*;
 pub use membership::*;
 pub use meta::*;
 pub use network::*;
@@ -99,6 +102,7 @@ pub trait Store:
     + RetentionStore
     + AccessStore
     + SsoStore
+    + InvoicingStore
     + Send
     + Sync
     + 'static

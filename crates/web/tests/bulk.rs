@@ -37,6 +37,7 @@ async fn free_seats(app: &TestApp, n: usize) -> Vec<Seat> {
             start_date: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
             end_date: None,
             created_at: instant("2026-11-01T08:00:00Z"),
+            selling_operator_id: None,
         })
         .collect();
     app.store.insert_seats(&seats).await.unwrap();

@@ -227,6 +227,7 @@ async fn check_in_needs_a_membership_that_opens_the_hub_today(app: TestApp) {
             start_date: d(start),
             end_date: end.map(d),
             created_at: instant("2026-10-01T08:00:00Z"),
+            selling_operator_id: None,
         };
         app.store
             .insert_seats(std::slice::from_ref(&seat))

@@ -346,6 +346,7 @@ async fn second_records(app: &TestApp, admin: &str) {
             org_number: None,
             contact_email: None,
             archived: false,
+            seller: Default::default(),
         })
         .await
         .unwrap();
@@ -516,6 +517,7 @@ async fn events_registrations_people_seats_and_deliveries_page(app: TestApp) {
                 start_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
                 end_date: None,
                 created_at: instant(at),
+                selling_operator_id: None,
             })
             .collect();
         app.store.insert_seats(&seats).await.unwrap();

@@ -66,6 +66,7 @@ async fn fixture(store: &dyn Store) -> Fx {
         org_number: OrgNumber::parse("556000-0001").unwrap(),
         kind: OrgKind::Company,
         archived: false,
+        buyer: Default::default(),
     };
     store.insert_organisation(&org).await.unwrap();
     let person = Person {
@@ -90,6 +91,8 @@ async fn fixture(store: &dyn Store) -> Fx {
         max_guests: 1,
         validity: Validity::MonthlyRolling,
         archived: false,
+        selling_operator_id: None,
+        vat_rate_percent: 25,
     };
     store.insert_plan(&plan).await.unwrap();
     let seat = Seat {
@@ -99,6 +102,7 @@ async fn fixture(store: &dyn Store) -> Fx {
         start_date: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
         end_date: None,
         created_at: t(2026, 11, 1, 8, 0),
+        selling_operator_id: None,
     };
     store
         .insert_seats(std::slice::from_ref(&seat))

@@ -113,6 +113,7 @@ async fn fixture(store: &dyn Store) -> Fx {
         org_number: OrgNumber::parse(nr).unwrap(),
         kind: OrgKind::Company,
         archived: false,
+        buyer: Default::default(),
     };
     let (o1, o2) = (org("Alfa AB", "556000-0001"), org("Beta AB", "556000-0027"));
     store.insert_organisation(&o1).await.unwrap();

@@ -99,6 +99,7 @@ async fn add_hub(store: &dyn Store, region: &Region, code: &str, name: &str) -> 
         org_number: None,
         contact_email: None,
         archived: false,
+        seller: Default::default(),
     };
     store.insert_operator(&o).await.unwrap();
     let h = Hub {
@@ -127,6 +128,7 @@ async fn add_organisation(store: &dyn Store, name: &str, org_number: &str) -> Or
         org_number: OrgNumber::parse(org_number).unwrap(),
         kind: OrgKind::Company,
         archived: false,
+        buyer: Default::default(),
     };
     store.insert_organisation(&o).await.unwrap();
     o
@@ -187,6 +189,8 @@ fn plan(name: &str, scope: PlanScope, max_guests: i64) -> Plan {
         max_guests,
         validity: Validity::MonthlyRolling,
         archived: false,
+        selling_operator_id: None,
+        vat_rate_percent: 25,
     }
 }
 
@@ -209,6 +213,7 @@ fn seat(
         start_date,
         end_date,
         created_at: t(2026, 1, 2, 9, 0, 0),
+        selling_operator_id: None,
     }
 }
 

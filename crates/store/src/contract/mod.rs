@@ -14,6 +14,7 @@ pub mod access;
 pub mod audit;
 pub mod bookings;
 pub mod events;
+pub mod invoicing;
 pub mod membership;
 pub mod meta;
 pub mod network;
@@ -138,6 +139,12 @@ macro_rules! contract_tests {
             identity_links_are_unique_and_use_the_invitation,
             sign_ins_under_way_are_taken_once
         );
+        $crate::contract_tests!(@each $make; invoicing;
+            numbers_follow_the_series_without_gaps, the_same_key_again_issues_nothing,
+            a_hundred_simultaneous_issues_number_without_gaps, a_credit_note_refers_to_its_invoice,
+            an_issued_invoice_stays_as_issued, payments_make_an_invoice_paid,
+            the_same_bank_file_twice_changes_nothing, the_overdue_list_and_filters_tell_the_day
+        );
         $crate::contract_tests!(@each $make; throttle;
             strikes_are_counted_per_key_and_cleared,
             old_strikes_are_forgotten,
@@ -183,6 +190,7 @@ pub async fn seed_hub(store: &dyn Store) -> (Region, Municipality, Operator, Hub
         org_number: Some(OrgNumber::parse("212000-0803").unwrap()),
         contact_email: Some(Email::parse("hubb@oskarshamn.example").unwrap()),
         archived: false,
+        seller: Default::default(),
     };
     store.insert_operator(&o).await.unwrap();
     let mut hours = OpeningHours::weekdays("08:00", "17:00");
@@ -213,6 +221,7 @@ pub(crate) fn organisation(org_number: &str) -> Organisation {
         org_number: OrgNumber::parse(org_number).unwrap(),
         kind: OrgKind::Municipality,
         archived: false,
+        buyer: Default::default(),
     }
 }
 

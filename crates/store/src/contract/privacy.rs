@@ -49,6 +49,7 @@ async fn fixture(store: &dyn Store) -> Fx {
         org_number: OrgNumber::parse("556000-0001").unwrap(),
         kind: OrgKind::Company,
         archived: false,
+        buyer: Default::default(),
     };
     store.insert_organisation(&org).await.unwrap();
     Fx { hub, room, org }

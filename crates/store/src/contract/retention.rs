@@ -49,6 +49,8 @@ async fn world(store: &dyn Store) -> World {
         max_guests: 2,
         validity: Validity::MonthlyRolling,
         archived: false,
+        selling_operator_id: None,
+        vat_rate_percent: 25,
     };
     store.insert_plan(&plan).await.unwrap();
     World {
@@ -70,6 +72,7 @@ async fn member(store: &dyn Store, w: &World, email: &str) -> (Uuid, Uuid) {
         start_date: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
         end_date: None,
         created_at: Utc.with_ymd_and_hms(2020, 1, 1, 8, 0, 0).unwrap(),
+        selling_operator_id: None,
     };
     store.insert_seats(std::slice::from_ref(&s)).await.unwrap();
     store

@@ -13,7 +13,7 @@
 use crate::sql::SqlRow;
 use crate::StoreError;
 use crate::StoreResult;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::query::Query;
 use sqlx::{Database, Encode, Executor, IntoArguments, Type};
 use std::future::Future;
@@ -46,6 +46,8 @@ pub enum Arg<'q> {
     /// instant as the backend keeps it.
     Timestamp(DateTime<Utc>),
     OptTimestamp(Option<DateTime<Utc>>),
+    /// A civil date (`DATE` in PostgreSQL, `'YYYY-MM-DD'` text in SQLite).
+    Date(NaiveDate),
 }
 
 /// A connection of `D`'s database.
@@ -178,6 +180,7 @@ where
     bool: for<'a> Encode<'a, DB> + Type<DB>,
     DateTime<Utc>: for<'a> Encode<'a, DB> + Type<DB>,
     Option<DateTime<Utc>>: for<'a> Encode<'a, DB> + Type<DB>,
+    NaiveDate: for<'a> Encode<'a, DB> + Type<DB>,
 {
     fn query<'q>(sql: &'q str, args: Vec<Arg<'q>>) -> Query<'q, DB, DB::Arguments<'q>> {
         args.into_iter().fold(sqlx::query(sql), |q, a| match a {
@@ -191,6 +194,7 @@ where
             Arg::Bool(v) => q.bind(v),
             Arg::Timestamp(v) => q.bind(v),
             Arg::OptTimestamp(v) => q.bind(v),
+            Arg::Date(v) => q.bind(v),
         })
     }
 

@@ -49,6 +49,11 @@ impl Record for Plan {
                 Bind::OptInt(self.validity.days().map(i64::from)),
             ),
             ("archived", Bind::Bool(self.archived)),
+            ("selling_operator_id", Bind::OptId(self.selling_operator_id)),
+            (
+                "vat_rate_percent",
+                Bind::SmallInt(i16::from(self.vat_rate_percent)),
+            ),
         ]
     }
 
@@ -276,7 +281,7 @@ fn guest_refused(why: GuestRefusal) -> StoreError {
 /// A seat with its plan's name and its current holder (all `holder_*`
 /// columns NULL when nobody holds it); map each row with [`seat_view`].
 pub const SEAT_VIEW: &str =
-    "SELECT s.id, s.plan_id, s.organisation_id, s.start_date, s.end_date, s.created_at, \
+    "SELECT s.id, s.plan_id, s.organisation_id, s.start_date, s.end_date, s.created_at, s.selling_operator_id, \
      pl.name AS plan_name, h.person_id AS holder_id, p.first_name AS holder_first_name, \
      p.last_name AS holder_last_name, h.held_from AS holder_since \
      FROM seats s JOIN plans pl ON pl.id = s.plan_id \
@@ -364,7 +369,8 @@ const PLAN_AS_PL: &str = "pl.id AS pl_id, pl.name AS pl_name, pl.description AS 
      pl.scope_hub_id AS pl_scope_hub_id, pl.monthly_price_ore AS pl_monthly_price_ore, \
      pl.included_hours_per_month AS pl_included_hours_per_month, pl.max_guests AS pl_max_guests, \
      pl.validity_kind AS pl_validity_kind, pl.validity_days AS pl_validity_days, \
-     pl.archived AS pl_archived";
+     pl.archived AS pl_archived, pl.selling_operator_id AS pl_selling_operator_id, \
+     pl.vat_rate_percent AS pl_vat_rate_percent";
 
 /// The seats `person_id` holds at `at`, with their plans and
 /// organisations; map each row with [`held_seat`].
@@ -374,7 +380,7 @@ where
     Bind<'a>: Encode<'a, DB> + Type<DB>,
 {
     let mut q = QueryBuilder::new(format!(
-        "SELECT s.id, s.plan_id, s.organisation_id, s.start_date, s.end_date, s.created_at, \
+        "SELECT s.id, s.plan_id, s.organisation_id, s.start_date, s.end_date, s.created_at, s.selling_operator_id, \
          {PLAN_AS_PL}, o.name AS organisation_name \
          FROM seat_holdings h JOIN seats s ON s.id = h.seat_id JOIN plans pl ON pl.id = s.plan_id \
          JOIN organisations o ON o.id = s.organisation_id \
@@ -440,6 +446,9 @@ pub fn plan_prefixed<R: SqlRow>(r: &R, prefix: &str) -> Result<Plan, sqlx::Error
         validity: Validity::from_parts(&validity_kind, validity_days)
             .map_err(|e| decode("validity_kind", e.message))?,
         archived: r.column(&col("archived"))?,
+        selling_operator_id: r.column(&col("selling_operator_id"))?,
+        vat_rate_percent: u8::try_from(r.column::<i16>(&col("vat_rate_percent"))?)
+            .map_err(|e| decode("vat_rate_percent", e))?,
     })
 }
 
@@ -473,6 +482,7 @@ pub fn seat<R: SqlRow>(r: &R) -> Result<Seat, sqlx::Error> {
         start_date: r.column("start_date")?,
         end_date: r.column("end_date")?,
         created_at: r.column("created_at")?,
+        selling_operator_id: r.column("selling_operator_id")?,
     })
 }
 

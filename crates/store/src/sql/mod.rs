@@ -41,6 +41,7 @@ pub mod backend;
 pub mod backup;
 pub mod dialect;
 pub mod events;
+pub mod invoicing;
 pub mod membership;
 pub mod meta;
 pub mod network;
@@ -510,6 +511,7 @@ pub fn organisation<R: SqlRow>(r: &R) -> Result<Organisation, sqlx::Error> {
         org_number: OrgNumber::from_stored(r.column("org_number")?),
         kind: OrgKind::parse(&kind).map_err(|e| decode("kind", e.message))?,
         archived: r.column("archived")?,
+        buyer: network::buyer(r)?,
     })
 }
 

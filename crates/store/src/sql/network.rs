@@ -10,7 +10,8 @@ use crate::HubListing;
 use sqlx::types::Json;
 use sqlx::{Database, Encode, QueryBuilder, Type};
 use thirdplace_domain::{
-    Email, Hub, Municipality, OpeningHours, Operator, OrgNumber, Region, Room, RoomKind, Zone,
+    Bankgiro, BuyerDetails, Email, Hub, Municipality, OpeningHours, Operator, OrgNumber, Plusgiro,
+    Postcode, Region, Room, RoomKind, SellerDetails, VatNumber, Zone,
 };
 use uuid::Uuid;
 
@@ -64,11 +65,46 @@ impl Record for Operator {
     fn columns(&self) -> Vec<(&'static str, Bind<'_>)> {
         let org_number = self.org_number.as_ref().map(OrgNumber::as_str);
         let contact_email = self.contact_email.as_ref().map(Email::as_str);
+        let s = &self.seller;
         vec![
             ("name", Bind::Text(&self.name)),
             ("org_number", Bind::OptText(org_number)),
             ("contact_email", Bind::OptText(contact_email)),
             ("archived", Bind::Bool(self.archived)),
+            ("legal_name", Bind::OptText(s.legal_name.as_deref())),
+            (
+                "vat_number",
+                Bind::OptText(s.vat_number.as_ref().map(VatNumber::as_str)),
+            ),
+            ("f_tax_approved", Bind::Bool(s.f_tax_approved)),
+            ("street_address", Bind::OptText(s.street_address.as_deref())),
+            (
+                "postal_code",
+                Bind::OptText(s.postal_code.as_ref().map(Postcode::as_str)),
+            ),
+            ("city", Bind::OptText(s.city.as_deref())),
+            ("country", Bind::Text(&s.country)),
+            (
+                "bankgiro",
+                Bind::OptText(s.bankgiro.as_ref().map(Bankgiro::as_str)),
+            ),
+            (
+                "plusgiro",
+                Bind::OptText(s.plusgiro.as_ref().map(Plusgiro::as_str)),
+            ),
+            ("invoice_prefix", Bind::Text(&s.invoice_prefix)),
+            ("invoice_number_start", Bind::Int(s.invoice_number_start)),
+            ("payment_terms_days", Bind::Int(s.payment_terms_days)),
+            ("ocr_length_digit", Bind::Bool(s.ocr_length_digit)),
+            ("peppol_scheme", Bind::Text(&s.peppol_scheme)),
+            ("peppol_id", Bind::OptText(s.peppol_id.as_deref())),
+            ("account_seat", Bind::Int(s.account_seat)),
+            ("account_room_hours", Bind::Int(s.account_room_hours)),
+            (
+                "account_late_cancellation",
+                Bind::Int(s.account_late_cancellation),
+            ),
+            ("account_event_fee", Bind::Int(s.account_event_fee)),
         ]
     }
 }
@@ -187,6 +223,49 @@ pub fn operator<R: SqlRow>(r: &R) -> Result<Operator, sqlx::Error> {
             .column::<Option<String>>("contact_email")?
             .map(Email::from_stored),
         archived: r.column("archived")?,
+        seller: seller(r)?,
+    })
+}
+
+/// An operator's seller columns (issue 16).
+fn seller<R: SqlRow>(r: &R) -> Result<SellerDetails, sqlx::Error> {
+    let text = |c: &str| r.column::<Option<String>>(c);
+    Ok(SellerDetails {
+        legal_name: text("legal_name")?,
+        vat_number: text("vat_number")?.map(VatNumber::from_stored),
+        f_tax_approved: r.column("f_tax_approved")?,
+        street_address: text("street_address")?,
+        postal_code: text("postal_code")?.map(Postcode::from_stored),
+        city: text("city")?,
+        country: r.column("country")?,
+        bankgiro: text("bankgiro")?.map(Bankgiro::from_stored),
+        plusgiro: text("plusgiro")?.map(Plusgiro::from_stored),
+        invoice_prefix: r.column("invoice_prefix")?,
+        invoice_number_start: r.column("invoice_number_start")?,
+        payment_terms_days: r.column("payment_terms_days")?,
+        ocr_length_digit: r.column("ocr_length_digit")?,
+        peppol_scheme: r.column("peppol_scheme")?,
+        peppol_id: text("peppol_id")?,
+        account_seat: r.column("account_seat")?,
+        account_room_hours: r.column("account_room_hours")?,
+        account_late_cancellation: r.column("account_late_cancellation")?,
+        account_event_fee: r.column("account_event_fee")?,
+    })
+}
+
+/// An organisation's buyer columns (issue 16).
+pub fn buyer<R: SqlRow>(r: &R) -> Result<BuyerDetails, sqlx::Error> {
+    let text = |c: &str| r.column::<Option<String>>(c);
+    Ok(BuyerDetails {
+        buyer_reference: text("buyer_reference")?,
+        cost_centre: text("cost_centre")?,
+        invoice_street: text("invoice_street")?,
+        invoice_postal_code: text("invoice_postal_code")?.map(Postcode::from_stored),
+        invoice_city: text("invoice_city")?,
+        invoice_country: r.column("invoice_country")?,
+        invoice_email: text("invoice_email")?.map(Email::from_stored),
+        peppol_scheme: r.column("peppol_scheme")?,
+        peppol_id: text("peppol_id")?,
     })
 }
 

@@ -72,16 +72,32 @@ pub async fn write_organisation<D: Dialect>(
     insert: bool,
 ) -> StoreResult<()> {
     let sql = if insert {
-        "INSERT INTO organisations (name, org_number, kind, archived, id) VALUES ($1, $2, $3, $4, $5)"
+        "INSERT INTO organisations (name, org_number, kind, archived, id, buyer_reference, \
+         cost_centre, invoice_street, invoice_postal_code, invoice_city, invoice_country, \
+         invoice_email, peppol_scheme, peppol_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
     } else {
-        "UPDATE organisations SET name = $1, org_number = $2, kind = $3, archived = $4 WHERE id = $5"
+        "UPDATE organisations SET name = $1, org_number = $2, kind = $3, archived = $4, \
+         buyer_reference = $6, cost_centre = $7, invoice_street = $8, invoice_postal_code = $9, \
+         invoice_city = $10, invoice_country = $11, invoice_email = $12, peppol_scheme = $13, \
+         peppol_id = $14 WHERE id = $5"
     };
+    let b = &o.buyer;
     let args = vec![
         Arg::Text(&o.name),
         Arg::Text(o.org_number.as_str()),
         Arg::Text(o.kind.key()),
         Arg::Bool(o.archived),
         Arg::Id(o.id),
+        Arg::OptText(b.buyer_reference.as_deref()),
+        Arg::OptText(b.cost_centre.as_deref()),
+        Arg::OptText(b.invoice_street.as_deref()),
+        Arg::OptText(b.invoice_postal_code.as_ref().map(|p| p.as_str())),
+        Arg::OptText(b.invoice_city.as_deref()),
+        Arg::Text(&b.invoice_country),
+        Arg::OptText(b.invoice_email.as_ref().map(|e| e.as_str())),
+        Arg::Text(&b.peppol_scheme),
+        Arg::OptText(b.peppol_id.as_deref()),
     ];
     dialect::write_one::<D>(conn, sql, args).await
 }

@@ -20,6 +20,7 @@ pub mod calendar;
 pub mod event_forms;
 pub mod events;
 pub mod feeds;
+pub mod invoicing;
 pub mod mail;
 pub mod memberships;
 pub mod privacy;
@@ -308,6 +309,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(audit::TABLE.iter())
         .chain(privacy::TABLE.iter())
         .chain(retention::TABLE.iter())
+        .chain(invoicing::TABLE.iter())
         .chain(access::TABLE.iter())
         .chain(sso::TABLE.iter())
         .chain(bulk::TABLE.iter())

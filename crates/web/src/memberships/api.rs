@@ -46,6 +46,10 @@ pub struct PlanOut {
     pub validity: String,
     pub validity_days: Option<u32>,
     pub archived: bool,
+    /// The operator that sells and invoices it (none on older plans).
+    pub selling_operator_id: Option<Uuid>,
+    /// VAT rate of the monthly price: 25, 12, 6 or 0.
+    pub vat_rate_percent: u8,
 }
 
 impl From<Plan> for PlanOut {
@@ -63,6 +67,8 @@ impl From<Plan> for PlanOut {
             included_hours_per_month: p.included_hours_per_month,
             max_guests: p.max_guests,
             archived: p.archived,
+            selling_operator_id: p.selling_operator_id,
+            vat_rate_percent: p.vat_rate_percent,
         }
     }
 }
@@ -90,6 +96,12 @@ pub struct PlanBody {
     pub validity_days: Option<i64>,
     #[serde(default)]
     pub archived: bool,
+    /// The operator that sells and invoices it.
+    #[serde(default)]
+    pub selling_operator_id: Option<Uuid>,
+    /// 25 (the default), 12, 6 or 0.
+    #[serde(default)]
+    pub vat_rate_percent: Option<i64>,
 }
 
 impl PlanBody {
@@ -120,6 +132,14 @@ impl PlanBody {
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
             archived: bool_str(self.archived),
+            selling_operator_id: self
+                .selling_operator_id
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
+            vat_rate_percent: self
+                .vat_rate_percent
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
         };
         input.validate(id).map_err(|mut e| {
             for f in &mut e.errors {

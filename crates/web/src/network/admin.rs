@@ -285,20 +285,19 @@ impl Resource for Operators {
     }
 
     fn to_input(o: &Operator) -> OperatorInput {
-        OperatorInput {
-            name: o.name.clone(),
-            org_number: o
-                .org_number
-                .as_ref()
-                .map(OrgNumber::to_string)
-                .unwrap_or_default(),
-            contact_email: o
-                .contact_email
-                .as_ref()
-                .map(Email::to_string)
-                .unwrap_or_default(),
-            archived: bool_str(o.archived),
-        }
+        OperatorInput::from_operator(o)
+    }
+
+    /// A new operator starts with the defaults of a Swedish seller.
+    fn blank(_: &Page, _: &()) -> AppResult<OperatorInput> {
+        Ok(OperatorInput::from_operator(&Operator {
+            id: Uuid::nil(),
+            name: String::new(),
+            org_number: None,
+            contact_email: None,
+            archived: false,
+            seller: SellerDetails::default(),
+        }))
     }
 
     fn validate(input: &OperatorInput, id: Uuid, _: &()) -> Result<Operator, ValidationErrors> {
@@ -320,6 +319,43 @@ impl Resource for Operators {
             .help("field.org_number_help")
             .text("contact_email", &input.contact_email)
             .autocomplete("email")
+            // As the seller on its invoices (issue 16).
+            .text("legal_name", &input.legal_name)
+            .help("field.legal_name_help")
+            .text("vat_number", &input.vat_number)
+            .help("field.vat_number_help")
+            .checkbox("f_tax_approved", &input.f_tax_approved)
+            .text("street_address", &input.street_address)
+            .autocomplete("street-address")
+            .text("postal_code", &input.postal_code)
+            .autocomplete("postal-code")
+            .text("city", &input.city)
+            .autocomplete("address-level2")
+            .text("country", &input.country)
+            .text("bankgiro", &input.bankgiro)
+            .text("plusgiro", &input.plusgiro)
+            .text("invoice_prefix", &input.invoice_prefix)
+            .text("invoice_number_start", &input.invoice_number_start)
+            .numeric("numeric")
+            .help("field.invoice_number_start_help")
+            .text("payment_terms_days", &input.payment_terms_days)
+            .numeric("numeric")
+            .checkbox("ocr_length_digit", &input.ocr_length_digit)
+            .text("peppol_scheme", &input.peppol_scheme)
+            .numeric("numeric")
+            .text("peppol_id", &input.peppol_id)
+            .help("field.peppol_id_help")
+            .text("account_seat", &input.account_seat)
+            .numeric("numeric")
+            .text("account_room_hours", &input.account_room_hours)
+            .numeric("numeric")
+            .text(
+                "account_late_cancellation",
+                &input.account_late_cancellation,
+            )
+            .numeric("numeric")
+            .text("account_event_fee", &input.account_event_fee)
+            .numeric("numeric")
             .archived(&input.archived))
     }
 }

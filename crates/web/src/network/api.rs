@@ -92,6 +92,47 @@ pub struct OperatorBody {
     pub contact_email: Option<String>,
     #[serde(default)]
     pub archived: bool,
+    // As the seller on its invoices (issue 16); each may be left out for
+    // its default (country SE, series from 1, 30 days, Peppol scheme 0007
+    // with the organisation number, revenue accounts 3041).
+    #[serde(default)]
+    pub legal_name: Option<String>,
+    #[serde(default)]
+    pub vat_number: Option<String>,
+    #[serde(default)]
+    pub street_address: Option<String>,
+    #[serde(default)]
+    pub postal_code: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub bankgiro: Option<String>,
+    #[serde(default)]
+    pub plusgiro: Option<String>,
+    #[serde(default)]
+    pub invoice_prefix: Option<String>,
+    #[serde(default)]
+    pub peppol_scheme: Option<String>,
+    #[serde(default)]
+    pub peppol_id: Option<String>,
+    #[serde(default)]
+    pub invoice_number_start: Option<i64>,
+    #[serde(default)]
+    pub payment_terms_days: Option<i64>,
+    #[serde(default)]
+    pub account_seat: Option<i64>,
+    #[serde(default)]
+    pub account_room_hours: Option<i64>,
+    #[serde(default)]
+    pub account_late_cancellation: Option<i64>,
+    #[serde(default)]
+    pub account_event_fee: Option<i64>,
+    #[serde(default)]
+    pub f_tax_approved: bool,
+    #[serde(default)]
+    pub ocr_length_digit: bool,
 }
 
 impl OperatorBody {
@@ -101,6 +142,40 @@ impl OperatorBody {
             org_number: self.org_number.clone().unwrap_or_default(),
             contact_email: self.contact_email.clone().unwrap_or_default(),
             archived: bool_str(self.archived),
+            legal_name: self.legal_name.clone().unwrap_or_default(),
+            vat_number: self.vat_number.clone().unwrap_or_default(),
+            street_address: self.street_address.clone().unwrap_or_default(),
+            postal_code: self.postal_code.clone().unwrap_or_default(),
+            city: self.city.clone().unwrap_or_default(),
+            country: self.country.clone().unwrap_or_default(),
+            bankgiro: self.bankgiro.clone().unwrap_or_default(),
+            plusgiro: self.plusgiro.clone().unwrap_or_default(),
+            invoice_prefix: self.invoice_prefix.clone().unwrap_or_default(),
+            peppol_scheme: self.peppol_scheme.clone().unwrap_or_default(),
+            peppol_id: self.peppol_id.clone().unwrap_or_default(),
+            invoice_number_start: self
+                .invoice_number_start
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            payment_terms_days: self
+                .payment_terms_days
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            account_seat: self.account_seat.map(|v| v.to_string()).unwrap_or_default(),
+            account_room_hours: self
+                .account_room_hours
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            account_late_cancellation: self
+                .account_late_cancellation
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            account_event_fee: self
+                .account_event_fee
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            f_tax_approved: bool_str(self.f_tax_approved),
+            ocr_length_digit: bool_str(self.ocr_length_digit),
         }
     }
 }

@@ -56,12 +56,7 @@ impl Resource for Organisations {
     }
 
     fn to_input(o: &Organisation) -> OrganisationInput {
-        OrganisationInput {
-            name: o.name.clone(),
-            org_number: o.org_number.to_string(),
-            kind: o.kind.key().into(),
-            archived: bool_str(o.archived),
-        }
+        OrganisationInput::from_organisation(o)
     }
 
     /// A link section (no columns) to the organisation's seats.
@@ -96,6 +91,23 @@ impl Resource for Organisations {
             .help("field.org_number_help")
             .select("kind", &input.kind, kinds, "admin.choose")
             .required()
+            // As a buyer on invoices (issue 16).
+            .text("buyer_reference", &input.buyer_reference)
+            .help("field.buyer_reference_help")
+            .text("cost_centre", &input.cost_centre)
+            .text("invoice_street", &input.invoice_street)
+            .autocomplete("street-address")
+            .text("invoice_postal_code", &input.invoice_postal_code)
+            .autocomplete("postal-code")
+            .text("invoice_city", &input.invoice_city)
+            .autocomplete("address-level2")
+            .text("invoice_country", &input.invoice_country)
+            .text("invoice_email", &input.invoice_email)
+            .autocomplete("email")
+            .text("peppol_scheme", &input.peppol_scheme)
+            .numeric("numeric")
+            .text("peppol_id", &input.peppol_id)
+            .help("field.peppol_id_help")
             .archived(&input.archived))
     }
 }

@@ -29,6 +29,27 @@ pub struct OrganisationBody {
     pub kind: String,
     #[serde(default)]
     pub archived: bool,
+    // As a buyer on invoices (issue 16): the buyer reference public buyers
+    // require, the invoice address, the Peppol endpoint (by default scheme
+    // 0007 with the organisation number).
+    #[serde(default)]
+    pub buyer_reference: Option<String>,
+    #[serde(default)]
+    pub cost_centre: Option<String>,
+    #[serde(default)]
+    pub invoice_street: Option<String>,
+    #[serde(default)]
+    pub invoice_postal_code: Option<String>,
+    #[serde(default)]
+    pub invoice_city: Option<String>,
+    #[serde(default)]
+    pub invoice_country: Option<String>,
+    #[serde(default)]
+    pub invoice_email: Option<String>,
+    #[serde(default)]
+    pub peppol_scheme: Option<String>,
+    #[serde(default)]
+    pub peppol_id: Option<String>,
 }
 
 impl OrganisationBody {
@@ -38,6 +59,15 @@ impl OrganisationBody {
             org_number: self.org_number.clone(),
             kind: self.kind.clone(),
             archived: bool_str(self.archived),
+            buyer_reference: self.buyer_reference.clone().unwrap_or_default(),
+            cost_centre: self.cost_centre.clone().unwrap_or_default(),
+            invoice_street: self.invoice_street.clone().unwrap_or_default(),
+            invoice_postal_code: self.invoice_postal_code.clone().unwrap_or_default(),
+            invoice_city: self.invoice_city.clone().unwrap_or_default(),
+            invoice_country: self.invoice_country.clone().unwrap_or_default(),
+            invoice_email: self.invoice_email.clone().unwrap_or_default(),
+            peppol_scheme: self.peppol_scheme.clone().unwrap_or_default(),
+            peppol_id: self.peppol_id.clone().unwrap_or_default(),
         }
     }
 }

@@ -105,6 +105,16 @@ pub const ACTIVITIES: &[Activity] = &[
         tables: &["events", "event_registrations", "event_invitations"],
     },
     Activity {
+        key: "invoicing",
+        basis: &[Contract, LegalObligation],
+        tables: &[
+            "invoices",
+            "invoice_lines",
+            "invoice_payments",
+            "bank_files",
+        ],
+    },
+    Activity {
         key: "email",
         basis: &[Contract],
         tables: &["email_outbox"],
@@ -143,6 +153,8 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     // (migration 0014; the secret is the organisation's, sealed).
     "identity_providers",
     "identity_provider_domains",
+    // The next number of each operator's invoice series (migration 0015).
+    "invoice_counters",
 ];
 
 /// The fields of an activity, in the record's column order.

@@ -111,6 +111,7 @@ async fn seed(store: &dyn Store) -> Fixture {
         org_number: Some(OrgNumber::parse("212000-0761").unwrap()),
         contact_email: None,
         archived: false,
+        seller: Default::default(),
     };
     store.insert_operator(&operator).await.unwrap();
     let mut hours = OpeningHours::weekdays("08:00", "17:00");
@@ -165,6 +166,7 @@ async fn seed(store: &dyn Store) -> Fixture {
         org_number: OrgNumber::parse("202100-5448").unwrap(),
         kind: OrgKind::GovernmentAgency,
         archived: false,
+        buyer: Default::default(),
     };
     store.insert_organisation(&org).await.unwrap();
     let other_org = Organisation {
@@ -173,6 +175,7 @@ async fn seed(store: &dyn Store) -> Fixture {
         org_number: OrgNumber::parse("212000-0142").unwrap(),
         kind: OrgKind::Municipality,
         archived: false,
+        buyer: Default::default(),
     };
     store.insert_organisation(&other_org).await.unwrap();
     let mut admin = person("Alva", "Testsson", "admin@test.example", None);

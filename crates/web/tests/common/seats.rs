@@ -19,6 +19,8 @@ pub fn network_plan() -> Plan {
         max_guests: 1,
         validity: Validity::MonthlyRolling,
         archived: false,
+        selling_operator_id: None,
+        vat_rate_percent: 25,
     }
 }
 
@@ -80,6 +82,7 @@ pub async fn hold_seat(app: &TestApp, person: &Person, plan: &Plan, from: NaiveD
         start_date: from,
         end_date: None,
         created_at: since,
+        selling_operator_id: None,
     };
     app.store
         .insert_seats(std::slice::from_ref(&seat))

@@ -88,6 +88,14 @@ impl Resource for Plans {
                 .filter(|l| !l.hub.archived || l.hub.id.to_string() == input.scope_id)
                 .map(|l| (l.hub.id.to_string(), format!("{hub_label}: {}", l.hub.name))),
         );
+        let operators: Vec<(String, String)> = state
+            .store
+            .list_operators()
+            .await?
+            .into_iter()
+            .filter(|o| !o.archived || o.id.to_string() == input.selling_operator_id)
+            .map(|o| (o.id.to_string(), o.name))
+            .collect();
         let scopes = key_options(page, "plan.scope", ["network", "region", "hub"]);
         let validities = key_options(page, "plan.validity", ["monthly_rolling", "fixed_days"]);
         Ok(form
@@ -113,6 +121,16 @@ impl Resource for Plans {
             .text("validity_days", &input.validity_days)
             .numeric("numeric")
             .help("field.validity_days_help")
+            .select(
+                "selling_operator_id",
+                &input.selling_operator_id,
+                operators,
+                "admin.none",
+            )
+            .help("field.selling_operator_id_help")
+            .text("vat_rate_percent", &input.vat_rate_percent)
+            .numeric("numeric")
+            .help("field.vat_rate_percent_help")
             .checkbox("archived", &input.archived)
             .help("plan.archived_help"))
     }

@@ -1,0 +1,614 @@
+//! The contract of [`crate::InvoicingStore`]: numbers follow each
+//! operator's series without a gap or a duplicate, however many issue at
+//! once and from however many store instances (server processes); a retry
+//! with the same key issues nothing; issued invoices never change; paid
+//! state follows payments and credit notes; a bank file counts once.
+
+use super::{organisation, seed_hub};
+use crate::{
+    BankFileImport, BankFileOutcome, InvoiceFilter, InvoiceKind, InvoiceLine, InvoiceStatus,
+    IssueRequest, IssuedInvoice, NewPayment, PaymentSource, Store, StoreError,
+};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use futures_util::future::join_all;
+use std::sync::Arc;
+use thirdplace_domain::{new_id, Operator, Organisation};
+use uuid::Uuid;
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 1, 7, 0, 0).unwrap()
+}
+
+fn seat_line(net_ore: i64) -> InvoiceLine {
+    InvoiceLine {
+        description: "Kontorsplats, Anna Lind, december 2026".into(),
+        quantity_milli: 1000,
+        unit_code: "MON".into(),
+        unit_price_ore: net_ore,
+        net_ore,
+        vat_category: "S".into(),
+        vat_rate_percent: 25,
+        vat_exemption_reason: None,
+        product_kind: "seat".into(),
+        revenue_account: 3041,
+        seat_id: Some(new_id()),
+        booking_id: None,
+        event_id: None,
+    }
+}
+
+/// An invoice of `net_ore` plus 25 % VAT, due 2026-12-31, with one line
+/// and a room line.
+fn request(o: Uuid, org: Uuid, key: &str, net_ore: i64) -> IssueRequest {
+    let room = InvoiceLine {
+        description: "Mötesrum Ölandssalen 2026-11-12, 1,5 h".into(),
+        quantity_milli: 1500,
+        unit_code: "HUR".into(),
+        unit_price_ore: 0,
+        net_ore: 0,
+        product_kind: "room_hours".into(),
+        seat_id: None,
+        booking_id: Some(new_id()),
+        ..seat_line(0)
+    };
+    IssueRequest {
+        id: new_id(),
+        idempotency_key: key.into(),
+        operator_id: o,
+        organisation_id: org,
+        kind: InvoiceKind::Invoice,
+        credits_invoice_id: None,
+        issue_date: day("2026-12-01"),
+        due_date: day("2026-12-31"),
+        period_start: day("2026-12-01"),
+        period_end: day("2026-12-31"),
+        currency: "SEK".into(),
+        buyer_reference: "Kst 4711".into(),
+        seller: r#"{"legal_name":"Oskarshamns kommun"}"#.into(),
+        buyer: r#"{"name":"Org 212000-0142"}"#.into(),
+        lines: vec![seat_line(net_ore), room],
+        net_ore,
+        vat_ore: net_ore / 4,
+        gross_ore: net_ore + net_ore / 4,
+        issued_at: t0(),
+    }
+}
+
+fn credit_note(original: &IssuedInvoice, key: &str, gross_ore: i64) -> IssueRequest {
+    IssueRequest {
+        kind: InvoiceKind::CreditNote,
+        credits_invoice_id: Some(original.id),
+        issue_date: day("2026-12-05"),
+        lines: vec![seat_line(gross_ore * 4 / 5)],
+        net_ore: gross_ore * 4 / 5,
+        vat_ore: gross_ore / 5,
+        gross_ore,
+        ..request(original.operator_id, original.organisation_id, key, 0)
+    }
+}
+
+fn payment(o: Uuid, number: Option<i64>, amount_ore: i64, paid_on: &str) -> NewPayment {
+    NewPayment {
+        id: new_id(),
+        operator_id: o,
+        invoice_id: None,
+        invoice_number: number,
+        amount_ore,
+        paid_on: day(paid_on),
+        reference: number.map(|n| format!("{n}")).unwrap_or_default(),
+        source: PaymentSource::Manual,
+        bank_key: None,
+        payer: None,
+        recorded_at: t0(),
+        recorded_by: None,
+    }
+}
+
+/// An operator (its series starting at `start`, prefix `prefix`) and a
+/// customer organisation.
+async fn seller_and_buyer(store: &dyn Store) -> (Operator, Organisation) {
+    let (_, _, o, _) = seed_hub(store).await;
+    let org = organisation("212000-0142");
+    store.insert_organisation(&org).await.unwrap();
+    (o, org)
+}
+
+fn numbers(invoices: &[IssuedInvoice]) -> Vec<i64> {
+    let mut n: Vec<i64> = invoices.iter().map(|i| i.number).collect();
+    n.sort_unstable();
+    n
+}
+
+pub async fn numbers_follow_the_series_without_gaps(store: &dyn Store) {
+    let (o, org) = seller_and_buyer(store).await;
+    let a = store
+        .issue_invoice(&request(o.id, org.id, "a", 100_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        a.number, 1,
+        "a new series starts at its start (1 by default)"
+    );
+    assert_eq!(a.kind, InvoiceKind::Invoice);
+    assert_eq!(a.gross_ore, 125_000);
+    assert_eq!(a.status(day("2026-12-02")), InvoiceStatus::Open);
+    let lines = store.invoice_lines(a.id).await.unwrap();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0].net_ore, 100_000);
+    assert_eq!(lines[1].quantity_milli, 1500);
+    assert_eq!(lines[1].unit_code, "HUR");
+
+    // A failed issue (an unknown customer) uses no number.
+    let unknown = request(o.id, new_id(), "b", 100_000);
+    match store.issue_invoice(&unknown).await {
+        Err(StoreError::Reference(f)) => assert_eq!(f, "organisation_id"),
+        other => panic!("expected a reference error, got {other:?}"),
+    }
+    let bad_credit = IssueRequest {
+        credits_invoice_id: Some(new_id()),
+        ..request(o.id, org.id, "c", 1)
+    };
+    assert!(matches!(
+        store.issue_invoice(&bad_credit).await,
+        Err(StoreError::Reference(f)) if f == "credits_invoice_id"
+    ));
+    assert!(matches!(
+        store.issue_invoice(&request(new_id(), org.id, "d", 1)).await,
+        Err(StoreError::Reference(f)) if f == "operator_id"
+    ));
+    let b = store
+        .issue_invoice(&request(o.id, org.id, "e", 100_000))
+        .await
+        .unwrap();
+    assert_eq!(b.number, 2);
+    assert_eq!(store.invoice(b.id).await.unwrap(), b);
+    assert_eq!(
+        store.invoice_by_number(o.id, 2).await.unwrap().as_ref(),
+        Some(&b)
+    );
+    assert_eq!(store.invoice_by_number(o.id, 3).await.unwrap(), None);
+    assert!(matches!(
+        store.invoice(new_id()).await,
+        Err(StoreError::NotFound)
+    ));
+
+    // Another operator's series is its own, starting where it says.
+    let other = Operator {
+        id: new_id(),
+        name: "Samverket AB".into(),
+        ..o.clone()
+    };
+    store.insert_operator(&other).await.unwrap();
+    let c = store
+        .issue_invoice(&request(other.id, org.id, "a", 100_000))
+        .await
+        .unwrap();
+    assert_eq!(c.number, 1);
+}
+
+pub async fn the_same_key_again_issues_nothing(store: &dyn Store) {
+    let (o, org) = seller_and_buyer(store).await;
+    let req = request(o.id, org.id, "run-2026-12/212000-0142", 100_000);
+    let first = store.issue_invoice(&req).await.unwrap();
+    let again = IssueRequest {
+        id: new_id(),
+        ..req.clone()
+    };
+    assert_eq!(store.issue_invoice(&again).await.unwrap(), first);
+    // Retries at once: still one invoice.
+    let retries = (0..10).map(|_| {
+        let r = IssueRequest {
+            id: new_id(),
+            ..req.clone()
+        };
+        async move { store.issue_invoice(&r).await.unwrap() }
+    });
+    for r in join_all(retries).await {
+        assert_eq!(r, first);
+    }
+    let all = store
+        .list_invoices(&InvoiceFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(all, vec![first.clone()]);
+    let next = store
+        .issue_invoice(&request(o.id, org.id, "another", 1))
+        .await
+        .unwrap();
+    assert_eq!(next.number, first.number + 1);
+}
+
+/// 100 issue requests at once over one store: numbers 1..=100, each once.
+pub async fn a_hundred_simultaneous_issues_number_without_gaps(store: &dyn Store) {
+    let (o, org) = seller_and_buyer(store).await;
+    let issues = (0..100).map(|i| {
+        let req = request(o.id, org.id, &format!("k{i}"), 10_000 + i);
+        async move { store.issue_invoice(&req).await.unwrap() }
+    });
+    let issued = join_all(issues).await;
+    assert_eq!(numbers(&issued), (1..=100).collect::<Vec<_>>());
+    let listed = store
+        .list_invoices(&InvoiceFilter {
+            operator_id: Some(o.id),
+            ..InvoiceFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(numbers(&listed), (1..=100).collect::<Vec<_>>());
+}
+
+/// 100 issue requests at once, as tokio tasks spread over two store
+/// instances that share one database (two server processes, each with its
+/// pool): numbers 1..=100, each once. Run by each backend's own tests with
+/// two stores on one database; `a` and `b` may be the same store.
+pub async fn a_hundred_issues_in_tasks_over_two_stores(a: Arc<dyn Store>, b: Arc<dyn Store>) {
+    let (o, org) = seller_and_buyer(&*a).await;
+    let tasks: Vec<_> = (0..100)
+        .map(|i| {
+            let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+            let req = request(o.id, org.id, &format!("k{i}"), 10_000 + i);
+            tokio::spawn(async move { store.issue_invoice(&req).await.unwrap() })
+        })
+        .collect();
+    let mut issued = Vec::new();
+    for t in tasks {
+        issued.push(t.await.unwrap());
+    }
+    assert_eq!(numbers(&issued), (1..=100).collect::<Vec<_>>());
+    let next = b
+        .issue_invoice(&request(o.id, org.id, "after", 1))
+        .await
+        .unwrap();
+    assert_eq!(next.number, 101);
+}
+
+pub async fn a_credit_note_refers_to_its_invoice(store: &dyn Store) {
+    let (o, org) = seller_and_buyer(store).await;
+    let inv = store
+        .issue_invoice(&request(o.id, org.id, "inv", 100_000))
+        .await
+        .unwrap();
+    // Only an invoice of the same operator and customer can be credited.
+    let other_org = organisation("212000-0803");
+    store.insert_organisation(&other_org).await.unwrap();
+    let wrong = IssueRequest {
+        organisation_id: other_org.id,
+        ..credit_note(&inv, "cn0", 50_000)
+    };
+    assert!(matches!(
+        store.issue_invoice(&wrong).await,
+        Err(StoreError::Reference(f)) if f == "credits_invoice_id"
+    ));
+    let part = store
+        .issue_invoice(&credit_note(&inv, "cn1", 50_000))
+        .await
+        .unwrap();
+    assert_eq!(part.kind, InvoiceKind::CreditNote);
+    assert_eq!(part.credits_invoice_id, Some(inv.id));
+    assert_eq!(
+        part.number, 2,
+        "credit notes take numbers of the same series"
+    );
+    assert_eq!(part.status(day("2026-12-05")), InvoiceStatus::CreditNote);
+    // A credit note of a credit note is refused.
+    let of_credit = IssueRequest {
+        credits_invoice_id: Some(part.id),
+        ..credit_note(&inv, "cn2", 1)
+    };
+    assert!(store.issue_invoice(&of_credit).await.is_err());
+    let inv_now = store.invoice(inv.id).await.unwrap();
+    assert_eq!(inv_now.credited_ore, 50_000);
+    assert_eq!(inv_now.outstanding_ore(), 75_000);
+    assert_eq!(inv_now.status(day("2026-12-06")), InvoiceStatus::Open);
+    store
+        .issue_invoice(&credit_note(&inv, "cn3", 75_000))
+        .await
+        .unwrap();
+    let inv_now = store.invoice(inv.id).await.unwrap();
+    assert_eq!(inv_now.status(day("2027-02-01")), InvoiceStatus::Credited);
+    assert_eq!(inv_now.paid_on, Some(day("2026-12-05")));
+    let credited = store
+        .list_invoices(&InvoiceFilter {
+            status: Some(InvoiceStatus::Credited),
+            on: Some(day("2027-02-01")),
+            ..InvoiceFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(credited.iter().map(|i| i.id).collect::<Vec<_>>(), [inv.id]);
+    assert!(store
+        .overdue_invoices(None, day("2027-02-01"))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+pub async fn an_issued_invoice_stays_as_issued(store: &dyn Store) {
+    let (o, org) = seller_and_buyer(store).await;
+    let inv = store
+        .issue_invoice(&request(o.id, org.id, "inv", 100_000))
+        .await
+        .unwrap();
+    let lines = store.invoice_lines(inv.id).await.unwrap();
+    store
+        .update_operator(&Operator {
+            name: "Oskarshamns kommun, Näringslivsenheten".into(),
+            ..o.clone()
+        })
+        .await
+        .unwrap();
+    store
+        .update_organisation(&Organisation {
+            name: "Renamed".into(),
+            ..org.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.invoice(inv.id).await.unwrap(), inv);
+    assert_eq!(store.invoice_lines(inv.id).await.unwrap(), lines);
+    assert_eq!(inv.seller, r#"{"legal_name":"Oskarshamns kommun"}"#);
+}
+
+pub async fn payments_make_an_invoice_paid(store: &dyn Store) {
+    let (o, org) = seller_and_buyer(store).await;
+    let inv = store
+        .issue_invoice(&request(o.id, org.id, "inv", 100_000))
+        .await
+        .unwrap();
+    // Part of it, by its number: linked, waiting for a person.
+    let first = store
+        .record_payment(&payment(o.id, Some(inv.number), 25_000, "2026-12-20"))
+        .await
+        .unwrap();
+    assert_eq!(first.invoice_id, Some(inv.id));
+    assert_eq!(first.resolved_at, None);
+    let now = store.invoice(inv.id).await.unwrap();
+    assert_eq!((now.paid_ore, now.paid_on), (25_000, None));
+    assert_eq!(now.status(day("2026-12-21")), InvoiceStatus::Open);
+    assert_eq!(now.status(day("2027-01-01")), InvoiceStatus::Overdue);
+    let waiting = store.payments_to_resolve(Some(o.id)).await.unwrap();
+    assert_eq!(waiting, vec![first.clone()]);
+
+    // The rest, by hand: paid, and its payments resolved.
+    let rest = NewPayment {
+        invoice_id: Some(inv.id),
+        invoice_number: None,
+        ..payment(o.id, None, 100_000, "2027-01-03")
+    };
+    store.record_payment(&rest).await.unwrap();
+    let now = store.invoice(inv.id).await.unwrap();
+    assert_eq!(now.paid_ore, 125_000);
+    assert_eq!(now.paid_on, Some(day("2027-01-03")));
+    assert_eq!(now.status(day("2027-02-01")), InvoiceStatus::Paid);
+    assert!(store.payments_to_resolve(None).await.unwrap().is_empty());
+    assert_eq!(store.invoice_payments(inv.id).await.unwrap().len(), 2);
+
+    // A payment naming no invoice waits; a person links it.
+    let other = store
+        .issue_invoice(&request(o.id, org.id, "other", 8_000))
+        .await
+        .unwrap();
+    let stray = store
+        .record_payment(&payment(o.id, Some(999), 10_000, "2026-12-28"))
+        .await
+        .unwrap();
+    assert_eq!(stray.invoice_id, None);
+    assert_eq!(
+        store.payments_to_resolve(None).await.unwrap(),
+        vec![stray.clone()]
+    );
+    let not_an_invoice = store
+        .resolve_payment(stray.id, Some(new_id()), None, t0())
+        .await;
+    assert!(matches!(not_an_invoice, Err(StoreError::Reference(f)) if f == "invoice_id"));
+    let resolved = store
+        .resolve_payment(stray.id, Some(other.id), None, t0())
+        .await
+        .unwrap();
+    assert_eq!(resolved.invoice_id, Some(other.id));
+    assert!(resolved.resolved_at.is_some());
+    assert!(store.payments_to_resolve(None).await.unwrap().is_empty());
+    assert!(store.invoice(other.id).await.unwrap().paid_on.is_some());
+    let paid = store
+        .list_invoices(&InvoiceFilter {
+            status: Some(InvoiceStatus::Paid),
+            on: Some(day("2027-02-01")),
+            ..InvoiceFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(paid.len(), 2);
+}
+
+pub async fn the_same_bank_file_twice_changes_nothing(store: &dyn Store) {
+    let (o, org) = seller_and_buyer(store).await;
+    let a = store
+        .issue_invoice(&request(o.id, org.id, "a", 100_000))
+        .await
+        .unwrap();
+    let b = store
+        .issue_invoice(&request(o.id, org.id, "b", 100_000))
+        .await
+        .unwrap();
+    let bank = |number, amount, key: &str| NewPayment {
+        source: PaymentSource::BankFile,
+        bank_key: Some(key.into()),
+        payer: Some("Org 212000-0142".into()),
+        ..payment(o.id, number, amount, "2026-12-30")
+    };
+    let file = BankFileImport {
+        id: new_id(),
+        operator_id: o.id,
+        fingerprint: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+        file_name: "BgMax 2026-12-30.txt".into(),
+        imported_at: t0(),
+        imported_by: None,
+        payments: vec![
+            bank(Some(a.number), 125_000, "2026-12-30/1"),
+            bank(Some(b.number), 50_000, "2026-12-30/2"),
+            bank(None, 7_000, "2026-12-30/3"),
+        ],
+    };
+    let first = store.import_bank_file(&file).await.unwrap();
+    assert_eq!(
+        first,
+        BankFileOutcome::Imported {
+            matched: 1,
+            partial: 1,
+            unmatched: 1,
+            skipped: 0
+        }
+    );
+    let state = || async {
+        (
+            store.invoice(a.id).await.unwrap(),
+            store.invoice(b.id).await.unwrap(),
+            store.payments_to_resolve(None).await.unwrap(),
+        )
+    };
+    let before = state().await;
+    assert_eq!(before.0.status(day("2027-01-01")), InvoiceStatus::Paid);
+    assert_eq!(before.1.paid_ore, 50_000);
+    assert_eq!(
+        before.2.len(),
+        2,
+        "the partial and the unmatched payment wait"
+    );
+    let again = BankFileImport {
+        id: new_id(),
+        ..file.clone()
+    };
+    assert_eq!(
+        store.import_bank_file(&again).await.unwrap(),
+        BankFileOutcome::AlreadyImported(file.id)
+    );
+    assert_eq!(state().await, before);
+    // Another file repeating a payment counts it once.
+    let overlapping = BankFileImport {
+        id: new_id(),
+        fingerprint: "another".into(),
+        payments: vec![
+            bank(Some(b.number), 50_000, "2026-12-30/2"),
+            bank(Some(b.number), 75_000, "2026-12-31/1"),
+        ],
+        ..file.clone()
+    };
+    assert_eq!(
+        store.import_bank_file(&overlapping).await.unwrap(),
+        BankFileOutcome::Imported {
+            matched: 1,
+            partial: 0,
+            unmatched: 0,
+            skipped: 1
+        }
+    );
+    assert_eq!(store.invoice(b.id).await.unwrap().paid_ore, 125_000);
+    assert_eq!(store.payments_to_resolve(None).await.unwrap().len(), 1);
+    // By hand, a bank payment's key again is a conflict.
+    assert!(matches!(
+        store.record_payment(&bank(None, 1, "2026-12-30/3")).await,
+        Err(StoreError::Conflict(f)) if f == "bank_key"
+    ));
+}
+
+pub async fn the_overdue_list_and_filters_tell_the_day(store: &dyn Store) {
+    let (o, org) = seller_and_buyer(store).await;
+    let org2 = organisation("212000-0803");
+    store.insert_organisation(&org2).await.unwrap();
+    let early = store
+        .issue_invoice(&IssueRequest {
+            due_date: day("2026-12-15"),
+            ..request(o.id, org.id, "early", 100_000)
+        })
+        .await
+        .unwrap();
+    let late = store
+        .issue_invoice(&request(o.id, org2.id, "late", 100_000))
+        .await
+        .unwrap();
+    let paid = store
+        .issue_invoice(&IssueRequest {
+            due_date: day("2026-12-10"),
+            ..request(o.id, org.id, "paid", 4_000)
+        })
+        .await
+        .unwrap();
+    store
+        .record_payment(&payment(o.id, Some(paid.number), 5_000, "2026-12-09"))
+        .await
+        .unwrap();
+    let ids = |v: Vec<IssuedInvoice>| v.into_iter().map(|i| i.id).collect::<Vec<_>>();
+    assert!(store
+        .overdue_invoices(None, day("2026-12-15"))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        ids(store
+            .overdue_invoices(None, day("2026-12-16"))
+            .await
+            .unwrap()),
+        [early.id]
+    );
+    assert_eq!(
+        ids(store
+            .overdue_invoices(Some(o.id), day("2027-01-01"))
+            .await
+            .unwrap()),
+        [early.id, late.id]
+    );
+    assert!(store
+        .overdue_invoices(Some(new_id()), day("2027-01-01"))
+        .await
+        .unwrap()
+        .is_empty());
+    let filter = |status, org: Option<Uuid>| InvoiceFilter {
+        organisation_id: org,
+        status: Some(status),
+        on: Some(day("2026-12-20")),
+        ..InvoiceFilter::default()
+    };
+    let list = |f| async move { ids(store.list_invoices(&f).await.unwrap()) };
+    assert_eq!(list(filter(InvoiceStatus::Overdue, None)).await, [early.id]);
+    assert_eq!(list(filter(InvoiceStatus::Open, None)).await, [late.id]);
+    assert_eq!(list(filter(InvoiceStatus::Paid, None)).await, [paid.id]);
+    assert_eq!(
+        list(filter(InvoiceStatus::Open, Some(org.id))).await,
+        Vec::<Uuid>::new()
+    );
+    // Newest first, in pages.
+    let all = InvoiceFilter {
+        operator_id: Some(o.id),
+        limit: 2,
+        ..InvoiceFilter::default()
+    };
+    let page1 = ids(store.list_invoices(&all).await.unwrap());
+    assert_eq!(page1, [paid.id, late.id]);
+    let page2 = ids(store
+        .list_invoices(&InvoiceFilter {
+            after: Some(late.id),
+            ..all.clone()
+        })
+        .await
+        .unwrap());
+    assert_eq!(page2, [early.id]);
+    let of_org = InvoiceFilter {
+        organisation_id: Some(org.id),
+        ..InvoiceFilter::default()
+    };
+    assert_eq!(list(of_org).await, [paid.id, early.id]);
+}
+
+/// An operator, a customer and one issued invoice, for a backend's own
+/// tests of what its database refuses.
+pub async fn one_issued_invoice(store: &dyn Store) -> IssuedInvoice {
+    let (o, org) = seller_and_buyer(store).await;
+    store
+        .issue_invoice(&request(o.id, org.id, "one", 100_000))
+        .await
+        .unwrap()
+}

@@ -1,0 +1,685 @@
+//! Invoicing's queries ([`crate::InvoicingStore`]), written once for both
+//! SQL backends: the tables are alike, dates are bound as dates
+//! ([`Arg::Date`]: `DATE` in PostgreSQL, `'YYYY-MM-DD'` text in SQLite, so
+//! both compare them in order) and instants as `sqlx` keeps them
+//! ([`Arg::Timestamp`]: RFC 3339 text in SQLite).
+//!
+//! Gap-free numbers: the next number of an operator's series is a row of
+//! `invoice_counters`, read and advanced inside the transaction that
+//! writes the invoice ([`Backend::transaction`]). In PostgreSQL the first
+//! `UPDATE` of that row locks it until commit, so issuers of one operator,
+//! in this process or another, take their turns; SQLite's one writer runs
+//! one `BEGIN IMMEDIATE` transaction at a time (and several processes on
+//! one file wait on its lock). A failed issue rolls the counter back with
+//! everything else, so no number is lost.
+
+use super::backend::Backend;
+use super::dialect::{self, param, Arg, Conn, Dialect, Run};
+use super::{decode, SqlRow};
+use crate::{
+    BankFileImport, BankFileOutcome, InvoiceFilter, InvoiceKind, InvoiceLine, InvoiceStatus,
+    InvoicingStore, IssueRequest, IssuedInvoice, NewPayment, Payment, PaymentSource, StoreError,
+    StoreResult,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+/// What payments linked to invoice `i` add up to.
+const PAID: &str = "CAST(COALESCE((SELECT SUM(p.amount_ore) FROM invoice_payments p \
+     WHERE p.invoice_id = i.id), 0) AS BIGINT)";
+
+/// What credit notes of invoice `i` add up to (gross).
+const CREDITED: &str = "CAST(COALESCE((SELECT SUM(c.gross_ore) FROM invoices c \
+     WHERE c.credits_invoice_id = i.id), 0) AS BIGINT)";
+
+fn select() -> String {
+    format!("SELECT i.*, {PAID} AS paid_ore, {CREDITED} AS credited_ore FROM invoices i")
+}
+
+const PAYMENTS: &str = "SELECT * FROM invoice_payments";
+
+/// Lines are written this many to a statement (15 values each, well below
+/// either backend's limit of parameters).
+const LINES_PER_INSERT: usize = 200;
+
+// ------------------------------------------------------------- rows
+
+pub fn invoice<R: SqlRow>(r: &R) -> Result<IssuedInvoice, sqlx::Error> {
+    let kind: String = r.column("kind")?;
+    Ok(IssuedInvoice {
+        id: r.column("id")?,
+        operator_id: r.column("operator_id")?,
+        organisation_id: r.column("organisation_id")?,
+        number: r.column("number")?,
+        series_prefix: r.column("series_prefix")?,
+        kind: InvoiceKind::parse(&kind).ok_or_else(|| decode("kind", &kind))?,
+        credits_invoice_id: r.column("credits_invoice_id")?,
+        idempotency_key: r.column("idempotency_key")?,
+        issue_date: r.column("issue_date")?,
+        due_date: r.column("due_date")?,
+        period_start: r.column("period_start")?,
+        period_end: r.column("period_end")?,
+        currency: r.column("currency")?,
+        buyer_reference: r.column("buyer_reference")?,
+        seller: r.column("seller")?,
+        buyer: r.column("buyer")?,
+        net_ore: r.column("net_ore")?,
+        vat_ore: r.column("vat_ore")?,
+        gross_ore: r.column("gross_ore")?,
+        issued_at: r.column("issued_at")?,
+        paid_on: r.column("paid_on")?,
+        paid_ore: r.column("paid_ore")?,
+        credited_ore: r.column("credited_ore")?,
+    })
+}
+
+pub fn line<R: SqlRow>(r: &R) -> Result<InvoiceLine, sqlx::Error> {
+    let vat: i16 = r.column("vat_rate_percent")?;
+    Ok(InvoiceLine {
+        description: r.column("description")?,
+        quantity_milli: r.column("quantity_milli")?,
+        unit_code: r.column("unit_code")?,
+        unit_price_ore: r.column("unit_price_ore")?,
+        net_ore: r.column("net_ore")?,
+        vat_category: r.column("vat_category")?,
+        vat_rate_percent: u8::try_from(vat).map_err(|e| decode("vat_rate_percent", e))?,
+        vat_exemption_reason: r.column("vat_exemption_reason")?,
+        product_kind: r.column("product_kind")?,
+        revenue_account: r.column("revenue_account")?,
+        seat_id: r.column("seat_id")?,
+        booking_id: r.column("booking_id")?,
+        event_id: r.column("event_id")?,
+    })
+}
+
+pub fn payment<R: SqlRow>(r: &R) -> Result<Payment, sqlx::Error> {
+    let source: String = r.column("source")?;
+    Ok(Payment {
+        id: r.column("id")?,
+        operator_id: r.column("operator_id")?,
+        invoice_id: r.column("invoice_id")?,
+        amount_ore: r.column("amount_ore")?,
+        paid_on: r.column("paid_on")?,
+        reference: r.column("reference")?,
+        source: PaymentSource::parse(&source).ok_or_else(|| decode("source", &source))?,
+        bank_file_id: r.column("bank_file_id")?,
+        bank_key: r.column("bank_key")?,
+        payer: r.column("payer")?,
+        recorded_at: r.column("recorded_at")?,
+        recorded_by: r.column("recorded_by")?,
+        resolved_at: r.column("resolved_at")?,
+        resolved_by: r.column("resolved_by")?,
+    })
+}
+
+fn id_of<R: SqlRow>(r: &R) -> Result<Uuid, sqlx::Error> {
+    r.column("id")
+}
+
+// ------------------------------------------------------------- reads
+
+pub async fn by_id<D: Dialect>(conn: &mut Conn<D>, id: Uuid) -> StoreResult<IssuedInvoice> {
+    let sql = format!("{} WHERE i.id = $1", select());
+    dialect::optional::<D, _>(conn, &sql, vec![Arg::Id(id)], invoice)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn by_number<D: Dialect>(
+    conn: &mut Conn<D>,
+    operator_id: Uuid,
+    number: i64,
+) -> StoreResult<Option<IssuedInvoice>> {
+    let sql = format!("{} WHERE i.operator_id = $1 AND i.number = $2", select());
+    let args = vec![Arg::Id(operator_id), Arg::Int(number)];
+    dialect::optional::<D, _>(conn, &sql, args, invoice).await
+}
+
+pub async fn lines<D: Dialect>(conn: &mut Conn<D>, id: Uuid) -> StoreResult<Vec<InvoiceLine>> {
+    let sql = "SELECT * FROM invoice_lines WHERE invoice_id = $1 ORDER BY position";
+    dialect::all::<D, _>(conn, sql, vec![Arg::Id(id)], line).await
+}
+
+/// The condition of a status on the day `$on` (its placeholder).
+fn status_condition(status: InvoiceStatus, on: &str) -> String {
+    let unsettled = format!("i.kind = 'invoice' AND {CREDITED} < i.gross_ore");
+    match status {
+        InvoiceStatus::CreditNote => "i.kind = 'credit_note'".into(),
+        InvoiceStatus::Credited => format!("i.kind = 'invoice' AND {CREDITED} >= i.gross_ore"),
+        InvoiceStatus::Paid => format!("{unsettled} AND i.paid_on IS NOT NULL"),
+        InvoiceStatus::Overdue => {
+            format!("{unsettled} AND i.paid_on IS NULL AND i.due_date < {on}")
+        }
+        InvoiceStatus::Open => format!("{unsettled} AND i.paid_on IS NULL AND i.due_date >= {on}"),
+    }
+}
+
+pub async fn list<D: Dialect>(
+    conn: &mut Conn<D>,
+    f: &InvoiceFilter,
+) -> StoreResult<Vec<IssuedInvoice>> {
+    let mut args = Vec::new();
+    let mut sql = format!("{} WHERE 1 = 1", select());
+    if let Some(o) = f.operator_id {
+        sql += &format!(" AND i.operator_id = {}", param(&mut args, Arg::Id(o)));
+    }
+    if let Some(o) = f.organisation_id {
+        sql += &format!(" AND i.organisation_id = {}", param(&mut args, Arg::Id(o)));
+    }
+    if let Some(status) = f.status {
+        let on = f.on.unwrap_or_else(|| Utc::now().date_naive());
+        let on = param(&mut args, Arg::Date(on));
+        sql += &format!(" AND {}", status_condition(status, &on));
+    }
+    if let Some(after) = f.after {
+        sql += &format!(" AND i.id < {}", param(&mut args, Arg::Id(after)));
+    }
+    // Ids are UUIDv7: in both backends they sort in the order issued.
+    sql += " ORDER BY i.id DESC";
+    if f.limit > 0 {
+        sql += &format!(" LIMIT {}", param(&mut args, Arg::Int(f.limit)));
+    }
+    dialect::all::<D, _>(conn, &sql, args, invoice).await
+}
+
+pub async fn overdue<D: Dialect>(
+    conn: &mut Conn<D>,
+    operator_id: Option<Uuid>,
+    on: NaiveDate,
+) -> StoreResult<Vec<IssuedInvoice>> {
+    let mut args = Vec::new();
+    let on = param(&mut args, Arg::Date(on));
+    let mut sql = format!(
+        "{} WHERE {}",
+        select(),
+        status_condition(InvoiceStatus::Overdue, &on)
+    );
+    if let Some(o) = operator_id {
+        sql += &format!(" AND i.operator_id = {}", param(&mut args, Arg::Id(o)));
+    }
+    sql += " ORDER BY i.due_date, i.operator_id, i.number";
+    dialect::all::<D, _>(conn, &sql, args, invoice).await
+}
+
+pub async fn payments_of<D: Dialect>(
+    conn: &mut Conn<D>,
+    invoice_id: Uuid,
+) -> StoreResult<Vec<Payment>> {
+    let sql = format!("{PAYMENTS} WHERE invoice_id = $1 ORDER BY paid_on, id");
+    dialect::all::<D, _>(conn, &sql, vec![Arg::Id(invoice_id)], payment).await
+}
+
+pub async fn to_resolve<D: Dialect>(
+    conn: &mut Conn<D>,
+    operator_id: Option<Uuid>,
+) -> StoreResult<Vec<Payment>> {
+    let mut args = Vec::new();
+    let mut sql = format!("{PAYMENTS} WHERE resolved_at IS NULL");
+    if let Some(o) = operator_id {
+        sql += &format!(" AND operator_id = {}", param(&mut args, Arg::Id(o)));
+    }
+    sql += " ORDER BY paid_on, id";
+    dialect::all::<D, _>(conn, &sql, args, payment).await
+}
+
+async fn payment_by_id<D: Dialect>(conn: &mut Conn<D>, id: Uuid) -> StoreResult<Payment> {
+    let sql = format!("{PAYMENTS} WHERE id = $1");
+    dialect::optional::<D, _>(conn, &sql, vec![Arg::Id(id)], payment)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+async fn exists<D: Dialect>(
+    conn: &mut Conn<D>,
+    sql: &str,
+    args: Vec<Arg<'_>>,
+) -> StoreResult<bool> {
+    Ok(dialect::optional::<D, _>(conn, sql, args, |_| Ok(()))
+        .await?
+        .is_some())
+}
+
+// ------------------------------------------------------------- issuing
+
+/// Takes the operator's counter row (creating it at the series' start),
+/// locked until the transaction ends; the next number, or `None` for an
+/// unknown operator.
+async fn lock_series<D: Dialect>(
+    conn: &mut Conn<D>,
+    operator_id: Uuid,
+) -> StoreResult<Option<i64>> {
+    let create = "INSERT INTO invoice_counters (operator_id, next_number) \
+         SELECT id, invoice_number_start FROM operators WHERE id = $1 \
+         ON CONFLICT (operator_id) DO NOTHING";
+    dialect::run::<D>(conn, create, vec![Arg::Id(operator_id)]).await?;
+    // An UPDATE rather than a locking SELECT: PostgreSQL locks the row
+    // until commit (and reads the newest committed value after waiting);
+    // in SQLite the writer's transaction already excludes every other.
+    let lock = "UPDATE invoice_counters SET next_number = next_number \
+         WHERE operator_id = $1 RETURNING next_number";
+    dialect::optional::<D, _>(conn, lock, vec![Arg::Id(operator_id)], |r| {
+        r.column::<i64>("next_number")
+    })
+    .await
+}
+
+/// [`InvoicingStore::issue_invoice`], inside the caller's transaction.
+pub async fn issue<D: Dialect>(
+    conn: &mut Conn<D>,
+    req: &IssueRequest,
+) -> StoreResult<IssuedInvoice> {
+    let Some(number) = lock_series::<D>(conn, req.operator_id).await? else {
+        return Err(StoreError::Reference("operator_id".into()));
+    };
+    // After the lock: an issue with this key that committed meanwhile is seen.
+    let seen = "SELECT id FROM invoices WHERE operator_id = $1 AND idempotency_key = $2";
+    let args = vec![Arg::Id(req.operator_id), Arg::Text(&req.idempotency_key)];
+    if let Some(id) = dialect::optional::<D, _>(conn, seen, args, id_of).await? {
+        return by_id::<D>(conn, id).await;
+    }
+    let org = "SELECT id FROM organisations WHERE id = $1";
+    if !exists::<D>(conn, org, vec![Arg::Id(req.organisation_id)]).await? {
+        return Err(StoreError::Reference("organisation_id".into()));
+    }
+    match (req.kind, req.credits_invoice_id) {
+        (InvoiceKind::Invoice, None) => {}
+        (InvoiceKind::CreditNote, Some(original)) => {
+            let same = "SELECT id FROM invoices WHERE id = $1 AND operator_id = $2 \
+                 AND organisation_id = $3 AND kind = 'invoice'";
+            let args = vec![
+                Arg::Id(original),
+                Arg::Id(req.operator_id),
+                Arg::Id(req.organisation_id),
+            ];
+            if !exists::<D>(conn, same, args).await? {
+                return Err(StoreError::Reference("credits_invoice_id".into()));
+            }
+        }
+        _ => return Err(StoreError::Reference("credits_invoice_id".into())),
+    }
+    let prefix = "SELECT invoice_prefix FROM operators WHERE id = $1";
+    let prefix = dialect::optional::<D, _>(conn, prefix, vec![Arg::Id(req.operator_id)], |r| {
+        r.column::<String>("invoice_prefix")
+    })
+    .await?
+    .unwrap_or_default();
+    let insert = "INSERT INTO invoices (id, operator_id, organisation_id, number, series_prefix, \
+         kind, credits_invoice_id, idempotency_key, issue_date, due_date, period_start, \
+         period_end, currency, buyer_reference, seller, buyer, net_ore, vat_ore, gross_ore, \
+         issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+         $16, $17, $18, $19, $20)";
+    let args = vec![
+        Arg::Id(req.id),
+        Arg::Id(req.operator_id),
+        Arg::Id(req.organisation_id),
+        Arg::Int(number),
+        Arg::Text(&prefix),
+        Arg::Text(req.kind.as_str()),
+        Arg::OptId(req.credits_invoice_id),
+        Arg::Text(&req.idempotency_key),
+        Arg::Date(req.issue_date),
+        Arg::Date(req.due_date),
+        Arg::Date(req.period_start),
+        Arg::Date(req.period_end),
+        Arg::Text(&req.currency),
+        Arg::Text(&req.buyer_reference),
+        Arg::Text(&req.seller),
+        Arg::Text(&req.buyer),
+        Arg::Int(req.net_ore),
+        Arg::Int(req.vat_ore),
+        Arg::Int(req.gross_ore),
+        Arg::Timestamp(req.issued_at),
+    ];
+    dialect::write_one::<D>(conn, insert, args).await?;
+    insert_lines::<D>(conn, req.id, &req.lines).await?;
+    let advance = "UPDATE invoice_counters SET next_number = $2 WHERE operator_id = $1";
+    let args = vec![Arg::Id(req.operator_id), Arg::Int(number + 1)];
+    dialect::found::<D>(conn, advance, args).await?;
+    if let Some(original) = req.credits_invoice_id {
+        settle::<D>(conn, original, req.issue_date, req.issued_at).await?;
+    }
+    by_id::<D>(conn, req.id).await
+}
+
+async fn insert_lines<D: Dialect>(
+    conn: &mut Conn<D>,
+    invoice_id: Uuid,
+    lines: &[InvoiceLine],
+) -> StoreResult<()> {
+    for (chunk_no, chunk) in lines.chunks(LINES_PER_INSERT).enumerate() {
+        let mut args = Vec::with_capacity(chunk.len() * 15);
+        let mut rows = Vec::with_capacity(chunk.len());
+        for (i, l) in chunk.iter().enumerate() {
+            let position = (chunk_no * LINES_PER_INSERT + i + 1) as i64;
+            let values = [
+                Arg::Id(invoice_id),
+                Arg::Int(position),
+                Arg::Text(&l.description),
+                Arg::Int(l.quantity_milli),
+                Arg::Text(&l.unit_code),
+                Arg::Int(l.unit_price_ore),
+                Arg::Int(l.net_ore),
+                Arg::Text(&l.vat_category),
+                Arg::Int(i64::from(l.vat_rate_percent)),
+                Arg::OptText(l.vat_exemption_reason.as_deref()),
+                Arg::Text(&l.product_kind),
+                Arg::Int(l.revenue_account),
+                Arg::OptId(l.seat_id),
+                Arg::OptId(l.booking_id),
+                Arg::OptId(l.event_id),
+            ];
+            let placeholders: Vec<String> =
+                values.into_iter().map(|a| param(&mut args, a)).collect();
+            rows.push(format!("({})", placeholders.join(", ")));
+        }
+        let sql = format!(
+            "INSERT INTO invoice_lines (invoice_id, position, description, quantity_milli, \
+             unit_code, unit_price_ore, net_ore, vat_category, vat_rate_percent, \
+             vat_exemption_reason, product_kind, revenue_account, seat_id, booking_id, event_id) \
+             VALUES {}",
+            rows.join(", ")
+        );
+        <D::DB as Run>::run(conn, &sql, args)
+            .await
+            .map_err(D::write_err)?;
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------- payments
+
+/// Brings an invoice's paid state up to date after a payment or credit
+/// note (`on` the day of it): paid once payments and credit notes cover
+/// it, and its waiting payments resolved when they cover it exactly. The
+/// invoice's row is locked first, so payments at once all count.
+async fn settle<D: Dialect>(
+    conn: &mut Conn<D>,
+    invoice_id: Uuid,
+    on: NaiveDate,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let lock = format!("SELECT id FROM invoices WHERE id = $1{}", D::LOCK);
+    dialect::optional::<D, _>(conn, &lock, vec![Arg::Id(invoice_id)], id_of).await?;
+    let inv = by_id::<D>(conn, invoice_id).await?;
+    if inv.kind != InvoiceKind::Invoice {
+        return Ok(());
+    }
+    let covered = inv.paid_ore + inv.credited_ore;
+    let id = Arg::Id(invoice_id);
+    if covered >= inv.gross_ore && inv.paid_on.is_none() {
+        let sql = "UPDATE invoices SET paid_on = $2 WHERE id = $1";
+        dialect::run::<D>(conn, sql, vec![id.clone(), Arg::Date(on)]).await?;
+    } else if covered < inv.gross_ore && inv.paid_on.is_some() {
+        let sql = "UPDATE invoices SET paid_on = NULL WHERE id = $1";
+        dialect::run::<D>(conn, sql, vec![id.clone()]).await?;
+    }
+    // Overpaid: left waiting, for a person to refund or move.
+    if covered == inv.gross_ore {
+        let sql = "UPDATE invoice_payments SET resolved_at = $2 \
+             WHERE invoice_id = $1 AND resolved_at IS NULL";
+        dialect::run::<D>(conn, sql, vec![id, Arg::Timestamp(at)]).await?;
+    }
+    Ok(())
+}
+
+/// The invoice a payment pays: the one named, which must be an invoice of
+/// the operator (`Reference("invoice_id")` if not), or the operator's
+/// invoice with the number its reference names, if any.
+async fn payment_target<D: Dialect>(
+    conn: &mut Conn<D>,
+    p: &NewPayment,
+) -> StoreResult<Option<Uuid>> {
+    let sql = "SELECT id FROM invoices WHERE operator_id = $1 AND kind = 'invoice' AND ";
+    if let Some(id) = p.invoice_id {
+        let sql = format!("{sql}id = $2");
+        let args = vec![Arg::Id(p.operator_id), Arg::Id(id)];
+        if !exists::<D>(conn, &sql, args).await? {
+            return Err(StoreError::Reference("invoice_id".into()));
+        }
+        return Ok(Some(id));
+    }
+    let Some(number) = p.invoice_number else {
+        return Ok(None);
+    };
+    let sql = format!("{sql}number = $2");
+    let args = vec![Arg::Id(p.operator_id), Arg::Int(number)];
+    dialect::optional::<D, _>(conn, &sql, args, id_of).await
+}
+
+/// How a recorded payment stands.
+enum Match {
+    Full,
+    Partial,
+    Unmatched,
+}
+
+/// Records one payment (of a bank file, if `bank_file_id`) and settles its
+/// invoice.
+async fn record<D: Dialect>(
+    conn: &mut Conn<D>,
+    p: &NewPayment,
+    bank_file_id: Option<Uuid>,
+) -> StoreResult<(Payment, Match)> {
+    let operator = "SELECT id FROM operators WHERE id = $1";
+    if !exists::<D>(conn, operator, vec![Arg::Id(p.operator_id)]).await? {
+        return Err(StoreError::Reference("operator_id".into()));
+    }
+    if let Some(key) = &p.bank_key {
+        let seen = "SELECT id FROM invoice_payments WHERE operator_id = $1 AND bank_key = $2";
+        if exists::<D>(conn, seen, vec![Arg::Id(p.operator_id), Arg::Text(key)]).await? {
+            return Err(StoreError::Conflict("bank_key".into()));
+        }
+    }
+    let invoice_id = payment_target::<D>(conn, p).await?;
+    let sql = "INSERT INTO invoice_payments (id, operator_id, invoice_id, amount_ore, paid_on, \
+         reference, source, bank_file_id, bank_key, payer, recorded_at, recorded_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+    let args = vec![
+        Arg::Id(p.id),
+        Arg::Id(p.operator_id),
+        Arg::OptId(invoice_id),
+        Arg::Int(p.amount_ore),
+        Arg::Date(p.paid_on),
+        Arg::Text(&p.reference),
+        Arg::Text(p.source.as_str()),
+        Arg::OptId(bank_file_id),
+        Arg::OptText(p.bank_key.as_deref()),
+        Arg::OptText(p.payer.as_deref()),
+        Arg::Timestamp(p.recorded_at),
+        Arg::OptId(p.recorded_by),
+    ];
+    dialect::write_one::<D>(conn, sql, args).await?;
+    let how = match invoice_id {
+        None => Match::Unmatched,
+        Some(invoice_id) => {
+            settle::<D>(conn, invoice_id, p.paid_on, p.recorded_at).await?;
+            if by_id::<D>(conn, invoice_id).await?.paid_on.is_some() {
+                Match::Full
+            } else {
+                Match::Partial
+            }
+        }
+    };
+    Ok((payment_by_id::<D>(conn, p.id).await?, how))
+}
+
+/// [`InvoicingStore::import_bank_file`], inside the caller's transaction.
+pub async fn import<D: Dialect>(
+    conn: &mut Conn<D>,
+    f: &BankFileImport,
+) -> StoreResult<BankFileOutcome> {
+    let seen = "SELECT id FROM bank_files WHERE operator_id = $1 AND fingerprint = $2";
+    let args = vec![Arg::Id(f.operator_id), Arg::Text(&f.fingerprint)];
+    if let Some(id) = dialect::optional::<D, _>(conn, seen, args, id_of).await? {
+        return Ok(BankFileOutcome::AlreadyImported(id));
+    }
+    let operator = "SELECT id FROM operators WHERE id = $1";
+    if !exists::<D>(conn, operator, vec![Arg::Id(f.operator_id)]).await? {
+        return Err(StoreError::Reference("operator_id".into()));
+    }
+    let sql = "INSERT INTO bank_files (id, operator_id, fingerprint, file_name, imported_at, \
+         imported_by) VALUES ($1, $2, $3, $4, $5, $6)";
+    let args = vec![
+        Arg::Id(f.id),
+        Arg::Id(f.operator_id),
+        Arg::Text(&f.fingerprint),
+        Arg::Text(&f.file_name),
+        Arg::Timestamp(f.imported_at),
+        Arg::OptId(f.imported_by),
+    ];
+    dialect::write_one::<D>(conn, sql, args).await?;
+    let (mut matched, mut partial, mut unmatched, mut skipped) = (0, 0, 0, 0);
+    for p in &f.payments {
+        let p = NewPayment {
+            operator_id: f.operator_id,
+            source: PaymentSource::BankFile,
+            ..p.clone()
+        };
+        match record::<D>(conn, &p, Some(f.id)).await {
+            Ok((_, Match::Full)) => matched += 1,
+            Ok((_, Match::Partial)) => partial += 1,
+            Ok((_, Match::Unmatched)) => unmatched += 1,
+            Err(StoreError::Conflict(_)) => skipped += 1,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(BankFileOutcome::Imported {
+        matched,
+        partial,
+        unmatched,
+        skipped,
+    })
+}
+
+/// [`InvoicingStore::resolve_payment`], inside the caller's transaction.
+pub async fn resolve<D: Dialect>(
+    conn: &mut Conn<D>,
+    payment_id: Uuid,
+    invoice_id: Option<Uuid>,
+    by: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> StoreResult<Payment> {
+    let before = payment_by_id::<D>(conn, payment_id).await?;
+    if let Some(id) = invoice_id {
+        let sql = "SELECT id FROM invoices WHERE id = $1 AND operator_id = $2 AND kind = 'invoice'";
+        if !exists::<D>(conn, sql, vec![Arg::Id(id), Arg::Id(before.operator_id)]).await? {
+            return Err(StoreError::Reference("invoice_id".into()));
+        }
+    }
+    let sql = "UPDATE invoice_payments SET invoice_id = COALESCE($2, invoice_id), \
+         resolved_at = $3, resolved_by = $4 WHERE id = $1";
+    let args = vec![
+        Arg::Id(payment_id),
+        Arg::OptId(invoice_id),
+        Arg::Timestamp(at),
+        Arg::OptId(by),
+    ];
+    dialect::found::<D>(conn, sql, args).await?;
+    let on = at.date_naive();
+    let now = invoice_id.or(before.invoice_id);
+    if let (Some(old), true) = (before.invoice_id, before.invoice_id != now) {
+        settle::<D>(conn, old, on, at).await?;
+    }
+    if let Some(id) = now {
+        settle::<D>(conn, id, before.paid_on.max(on), at).await?;
+    }
+    payment_by_id::<D>(conn, payment_id).await
+}
+
+// ------------------------------------------------------------- the trait
+
+#[async_trait]
+impl<B: Backend> InvoicingStore for B {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn issue_invoice(&self, req: &IssueRequest) -> StoreResult<IssuedInvoice> {
+        let req = req.clone();
+        self.transaction(move |c| Box::pin(async move { issue::<B::D>(c, &req).await }))
+            .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn invoice(&self, id: Uuid) -> StoreResult<IssuedInvoice> {
+        by_id::<B::D>(&mut *self.reader().await?, id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn invoice_by_number(
+        &self,
+        operator_id: Uuid,
+        number: i64,
+    ) -> StoreResult<Option<IssuedInvoice>> {
+        by_number::<B::D>(&mut *self.reader().await?, operator_id, number).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn invoice_lines(&self, invoice_id: Uuid) -> StoreResult<Vec<InvoiceLine>> {
+        lines::<B::D>(&mut *self.reader().await?, invoice_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_invoices(&self, filter: &InvoiceFilter) -> StoreResult<Vec<IssuedInvoice>> {
+        list::<B::D>(&mut *self.reader().await?, filter).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn overdue_invoices(
+        &self,
+        operator_id: Option<Uuid>,
+        on: NaiveDate,
+    ) -> StoreResult<Vec<IssuedInvoice>> {
+        overdue::<B::D>(&mut *self.reader().await?, operator_id, on).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn record_payment(&self, p: &NewPayment) -> StoreResult<Payment> {
+        let p = p.clone();
+        self.transaction(move |c| Box::pin(async move { Ok(record::<B::D>(c, &p, None).await?.0) }))
+            .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn import_bank_file(&self, f: &BankFileImport) -> StoreResult<BankFileOutcome> {
+        let file = f.clone();
+        let done = self
+            .transaction(move |c| Box::pin(async move { import::<B::D>(c, &file).await }))
+            .await;
+        match done {
+            // The same file imported at the same moment by another process.
+            Err(StoreError::Conflict(_)) => {
+                let seen = "SELECT id FROM bank_files WHERE operator_id = $1 AND fingerprint = $2";
+                let args = vec![Arg::Id(f.operator_id), Arg::Text(&f.fingerprint)];
+                let conn = &mut *self.reader().await?;
+                match dialect::optional::<B::D, _>(conn, seen, args, id_of).await? {
+                    Some(id) => Ok(BankFileOutcome::AlreadyImported(id)),
+                    None => Err(StoreError::Conflict("fingerprint".into())),
+                }
+            }
+            done => done,
+        }
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn invoice_payments(&self, invoice_id: Uuid) -> StoreResult<Vec<Payment>> {
+        payments_of::<B::D>(&mut *self.reader().await?, invoice_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn payments_to_resolve(&self, operator_id: Option<Uuid>) -> StoreResult<Vec<Payment>> {
+        to_resolve::<B::D>(&mut *self.reader().await?, operator_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn resolve_payment(
+        &self,
+        payment_id: Uuid,
+        invoice_id: Option<Uuid>,
+        by: Option<Uuid>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Payment> {
+        self.transaction(move |c| {
+            Box::pin(async move { resolve::<B::D>(c, payment_id, invoice_id, by, at).await })
+        })
+        .await
+    }
+}
