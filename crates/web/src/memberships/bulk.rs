@@ -425,7 +425,9 @@ pub async fn apply(
         // taken this one since the plan was made; then the next free one.
         loop {
             match assign(state, &origin, actor, &seat, Some(person_id), true).await {
-                Err(AppError::Refused { code, .. }) if code == "seat_taken" => match seats.next() {
+                Err(AppError::Refused {
+                    code: "seat_taken", ..
+                }) => match seats.next() {
                     Some(next) => seat = next,
                     None => break,
                 },
