@@ -211,7 +211,7 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
         await page.locator('#password').fill('wrong password');
         await Promise.all([
           page.waitForLoadState('load'),
-          page.locator('main button[type="submit"]').click(),
+          page.locator('main form[action="/login"] button[type="submit"]').click(),
         ]);
         await page.locator('main [role="alert"]').waitFor();
         await assertAccessible(page, 'sign-in page with an error');

@@ -57,6 +57,12 @@ async function newPage(browser) {
 }
 
 /// Signs in through the real sign-in form and waits for the redirect.
+///
+/// Signing in brings the language kept on the account to this browser. The
+/// suite signs in as the same people from several browsers at once, in
+/// different languages, so the language this browser was in before signing
+/// in is chosen again afterwards with the header's switch (which is what a
+/// person would do, and keeps each browser's pages in its own language).
 async function signIn(page, who) {
   const email = USERS[who] || who;
   await page.goto('/login');
@@ -72,6 +78,15 @@ async function signIn(page, who) {
   ]);
   // Signed in: the header offers the sign-out button.
   await page.locator('header form[action="/logout"] button').waitFor();
+  await useLanguage(page, lang);
+  // The header offers only the other language. When this browser is already
+  // in the one it wants, remember that choice as the switch would (the
+  // `tp_lang` cookie), so that a language chosen meanwhile on the same
+  // account in another browser does not reach this one.
+  const cookies = await page.context().cookies(BASE_URL);
+  if (!cookies.some((c) => c.name === 'tp_lang')) {
+    await page.context().addCookies([{ name: 'tp_lang', value: lang, url: BASE_URL }]);
+  }
 }
 
 /// Switches the interface language with the header's switch, if needed.

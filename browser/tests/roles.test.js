@@ -53,7 +53,7 @@ test('signed out, /admin leads to the sign-in page and back', async () => {
     await page.locator('#password').fill('demo');
     await Promise.all([
       page.waitForURL((u) => u.pathname === '/admin'),
-      page.locator('main button[type="submit"]').click(),
+      page.locator('main form[action="/login"] button[type="submit"]').click(),
     ]);
     await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
   } finally {
