@@ -49,6 +49,12 @@ impl SsoStore for PostgresStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn has_identity_link(&self, person_id: Uuid) -> StoreResult<bool> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        Sql::has_identity_link(&mut conn, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn link_identity(
         &self,
         link: &IdentityLink,

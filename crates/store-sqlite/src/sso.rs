@@ -44,6 +44,11 @@ impl SsoStore for SqliteStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn has_identity_link(&self, person_id: Uuid) -> StoreResult<bool> {
+        Sql::has_identity_link(&mut *self.readers.get().await, person_id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn link_identity(
         &self,
         link: &IdentityLink,

@@ -126,7 +126,8 @@ impl InvitationState {
     }
 }
 
-/// Who of many people has a password, and each one's newest invitation
+/// Who of many people has activated their account (has a password or signs
+/// in through their organisation's provider), and each one's newest invitation
 /// ([`AccessStore::access_overview`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccessOverview {

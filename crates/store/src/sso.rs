@@ -95,6 +95,10 @@ pub trait SsoStore: Send + Sync {
         subject: &str,
     ) -> StoreResult<Option<IdentityLink>>;
 
+    /// Whether the person signs in through a provider (has an identity
+    /// link at any).
+    async fn has_identity_link(&self, person_id: Uuid) -> StoreResult<bool>;
+
     /// Links a subject to a person and, if `invitation_hash` is given,
     /// uses that invitation of the person (revoking their other unused
     /// ones), in one transaction. `Ok(Err(_))` if the invitation cannot be

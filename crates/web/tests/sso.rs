@@ -114,13 +114,30 @@ async fn sign_in_at_provider(
     start: reqwest::Response,
     sub: &str,
 ) -> String {
+    // A page of the app's sends the browser on (a form's answer may not
+    // redirect to another site under the app's `form-action 'self'`).
+    assert_eq!(start.status(), StatusCode::OK);
     assert_eq!(
-        start.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        start.text().await.unwrap()
+        start.headers()[reqwest::header::CACHE_CONTROL],
+        "no-store",
+        "the page carries the sign-in's state"
     );
-    let mut url = location(&start);
+    let html = start.text().await.unwrap();
+    // The URL as the page escapes it in its attributes.
+    let attribute = |after: &str| {
+        html.split(after)
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_else(|| panic!("no {after} on the page: {html}"))
+            .replace("&#x2f;", "/")
+            .replace("&amp;", "&")
+    };
+    let mut url = attribute("<a class=\"button\" href=\"");
+    assert_eq!(
+        attribute("<meta http-equiv=\"refresh\" content=\"0; url="),
+        url,
+        "the page sends the browser on by itself"
+    );
     assert!(url.starts_with(&p.issuer), "{url}");
     for _ in 0..10 {
         if url.starts_with(&app.base) {
@@ -324,6 +341,33 @@ async fn whole_flow(backend: Backend) {
         .unwrap()
         .unwrap();
     assert!(used.used_at.is_some());
+    // Nora has activated her account without a password: so say her
+    // organisation's lists and the API, and she is not invited again.
+    let token = app.token_for(&app.f.admin).await;
+    let (s, body) = app
+        .get_json_with(&token, &format!("/api/v1/people/{}/invitation", nora.id))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["state"], "activated", "{body}");
+    let seats = app
+        .html(&admin, &format!("/admin/organisations/{org_id}/seats"))
+        .await;
+    let nora_row = seats
+        .split("<tr>")
+        .find(|row| row.contains("<td>Nora Testsson</td>"))
+        .unwrap_or_else(|| panic!("no seat held by Nora: {seats}"));
+    assert!(
+        nora_row.contains("<td>Aktiverat</td>"),
+        "Nora is shown as activated: {nora_row}"
+    );
+    let (s, _) = app
+        .post_json(
+            &format!("/api/v1/people/{}/invitation", nora.id),
+            Some(&token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
     let (s, _) = app
         .page(&browser, &format!("/access/invitation/{secret}"))
         .await;

@@ -144,6 +144,22 @@ pub async fn identity_links_are_unique_and_use_the_invitation(store: &dyn Store)
         .unwrap()
         .unwrap();
     assert_eq!(used.used_at, Some(t0()));
+    // Linked without a password, Anna has activated her account; Bo,
+    // invited nowhere and linked nowhere, has not.
+    assert!(store.has_identity_link(anna.id).await.unwrap());
+    assert!(!store.has_identity_link(bo.id).await.unwrap());
+    let overview = store
+        .access_overview(Some(p.organisation_id))
+        .await
+        .unwrap();
+    assert!(overview.activated.contains(&anna.id));
+    assert!(!overview.activated.contains(&bo.id));
+    assert!(store
+        .access_overview(None)
+        .await
+        .unwrap()
+        .activated
+        .contains(&anna.id));
     // The subject, and the person, are linked once per provider.
     assert!(matches!(
         store.link_identity(&bos, None, t0()).await,
@@ -191,6 +207,7 @@ pub async fn identity_links_are_unique_and_use_the_invitation(store: &dyn Store)
         .await
         .unwrap();
     assert_eq!(store.identity_link(p.id, "sub-anna").await.unwrap(), None);
+    assert!(!store.has_identity_link(anna.id).await.unwrap());
 }
 
 pub async fn sign_ins_under_way_are_taken_once(store: &dyn Store) {

@@ -118,14 +118,16 @@ where
     ) -> StoreResult<AccessOverview> {
         let (people, tokens) = match organisation_id {
             Some(_) => (
-                "SELECT id FROM people WHERE password_hash IS NOT NULL AND organisation_id = $1",
+                "SELECT id FROM people WHERE organisation_id = $1 AND (password_hash IS NOT NULL \
+                 OR id IN (SELECT person_id FROM identity_links))",
                 format!(
                     "{SELECT} WHERE kind = $1 AND person_id IN \
                      (SELECT id FROM people WHERE organisation_id = $2) ORDER BY id"
                 ),
             ),
             None => (
-                "SELECT id FROM people WHERE password_hash IS NOT NULL",
+                "SELECT id FROM people WHERE password_hash IS NOT NULL \
+                 OR id IN (SELECT person_id FROM identity_links)",
                 format!("{SELECT} WHERE kind = $1 ORDER BY id"),
             ),
         };

@@ -242,6 +242,19 @@ where
         .await
     }
 
+    /// [`crate::SsoStore::has_identity_link`].
+    pub async fn has_identity_link(
+        conn: &mut DB::Connection,
+        person_id: Uuid,
+    ) -> StoreResult<bool> {
+        let linked: Vec<Uuid> =
+            sqlx::query("SELECT person_id AS id FROM identity_links WHERE person_id = $1 LIMIT 1")
+                .bind(person_id)
+                .all(&mut *conn, id)
+                .await?;
+        Ok(!linked.is_empty())
+    }
+
     /// [`crate::SsoStore::link_identity`], inside the caller's transaction.
     pub async fn link_identity(
         conn: &mut DB::Connection,

@@ -60,6 +60,7 @@ templates!(
     "access/choose.html",
     "access/problem.html",
     "sso/admin.html",
+    "sso/continue.html",
     "sso/refused.html",
 );
 

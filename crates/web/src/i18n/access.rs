@@ -48,5 +48,5 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("person_invitation.send", "Skicka inbjudan", "Send an invitation"),
     ("person_invitation.send_again", "Skicka inbjudan igen", "Send the invitation again"),
     ("person_invitation.revoke", "Återkalla inbjudan", "Revoke the invitation"),
-    ("error.already_activated", "Personen har redan ett lösenord och kan inte bjudas in. Hen kan välja ett nytt med ”Glömt lösenordet?” på inloggningssidan.", "The person already has a password and cannot be invited. They can choose a new one with “Forgot your password?” on the sign-in page."),
+    ("error.already_activated", "Personen har redan aktiverat sitt konto (med lösenord eller organisationens inloggning) och kan inte bjudas in. Hen kan välja ett nytt lösenord med ”Glömt lösenordet?” på inloggningssidan.", "The person has already activated their account (with a password or their organisation's sign-in) and cannot be invited. They can choose a new password with “Forgot your password?” on the sign-in page."),
 ];

@@ -13,6 +13,10 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("sso.start.no_provider", "Det finns ingen organisationsinloggning för den e-postadressens domän. Logga in med lösenord i stället.", "There is no organisation sign-in for that e-mail address's domain. Sign in with a password instead."),
     ("sso.invitation.heading", "Eller logga in med din organisation", "Or sign in with your organisation"),
     ("sso.invitation.submit", "Logga in med {org}", "Sign in with {org}"),
+    // On the way to the provider.
+    ("sso.continue.title", "Vidare till inloggningen", "On to the sign-in"),
+    ("sso.continue.text", "Du skickas nu till {org}s inloggning. Där loggar du in som i jobbet och kommer sedan tillbaka hit.", "You are being sent to {org}'s sign-in. Sign in there as you do at work, and you will come back here."),
+    ("sso.continue.link", "Fortsätt till {org}s inloggning", "Continue to {org}'s sign-in"),
     // Refusals.
     ("sso.refused.title", "Inloggningen gick inte igenom", "The sign-in did not go through"),
     ("sso.refused.back", "Till inloggningen", "To the sign-in page"),

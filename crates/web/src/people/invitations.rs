@@ -34,9 +34,11 @@ use utoipa::ToSchema;
 /// store's, shared with the lists that show many people at once).
 pub use thirdplace_store::InvitationState;
 
-/// The person's state: a password first, else their newest invitation.
+/// The person's state: activated (a password, or sign-in through their
+/// organisation's provider) first, else their newest invitation.
 pub async fn invitation_state(state: &AppState, p: &Person) -> AppResult<InvitationState> {
-    let activated = state.store.password_hash(p.id).await?.is_some();
+    let activated = state.store.password_hash(p.id).await?.is_some()
+        || state.store.has_identity_link(p.id).await?;
     let latest = if activated {
         None
     } else {
@@ -72,7 +74,7 @@ pub async fn send_again(
         return Err(AppError::refused(
             StatusCode::CONFLICT,
             "already_activated",
-            "the person already has a password and cannot be invited; they can ask for a new one on the sign-in page",
+            "the person has already activated their account (with a password or their organisation's sign-in) and cannot be invited; they can ask for a new password on the sign-in page",
         ));
     }
     send_link(state, origin, TokenKind::Invitation, p, Some(by.person_id)).await?;
@@ -165,7 +167,8 @@ async fn act(
 /// A person's invitation as the API shows it.
 #[derive(Serialize, ToSchema)]
 pub struct PersonInvitationOut {
-    /// `activated` (has a password), `invited` (a link may be used),
+    /// `activated` (has a password or signs in through their organisation's
+    /// provider), `invited` (a link may be used),
     /// `expired` (the newest link ran out unused) or `not_invited` (never,
     /// or revoked).
     pub state: String,
@@ -212,7 +215,8 @@ pub async fn get_invitation(
 }
 
 /// Sends the person a new invitation by e-mail, revoking the live one.
-/// Refused for a person who already has a password or is archived.
+/// Refused for a person who has already activated their account or is
+/// archived.
 #[utoipa::path(post, path = "/people/{id}/invitation", tag = "people", security(("token" = [])),
     responses((status = 201, body = PersonInvitationOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "already_activated, person_archived")))]

@@ -349,13 +349,32 @@ async fn start(
             used_at: None,
         })
         .await?;
-    Ok(http_auth::redirect_with_cookie(
-        &state,
-        &headers,
-        url.as_str(),
-        (FLOW_COOKIE, &secret_state),
+    // Not a redirect: the page's Content-Security-Policy (`form-action
+    // 'self'`) keeps the browser from following a form's answer to
+    // another site, so a page on this site sends the browser on (a meta
+    // refresh, with a link for a browser that does not follow it).
+    let org = state
+        .store
+        .get_organisation(provider.organisation_id)
+        .await?;
+    let mut resp = page.render(
+        "sso/continue.html",
+        context! { url => url.as_str(), org => org.name },
+    )?;
+    http_auth::set_cookie(
+        resp.headers_mut(),
+        FLOW_COOKIE,
+        &secret_state,
         FLOW_MINUTES * 60,
-    ))
+        true,
+        http_auth::is_secure(&state, &headers),
+    );
+    // It carries this sign-in's state: never kept by a cache.
+    resp.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(resp)
 }
 
 /// The sign-in page again, with a message at the organisation field.
