@@ -4,6 +4,8 @@
 'use strict';
 
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
 const { chromium } = require('playwright-core');
 const axe = require('axe-core');
 
@@ -181,6 +183,35 @@ function stockholmDate(days) {
   }).format(when);
 }
 
+/// The newest e-mail to `address` that the app sent over SMTP to the
+/// suite's mailbox (browser/mailbox.js) and whose text matches `pattern`,
+/// waiting for it to arrive: {to, subject, text}.
+async function mailTo(address, pattern = /./, timeoutMs = 30_000) {
+  const dir = process.env.THIRDPLACE_MAILBOX;
+  assert.ok(dir, 'THIRDPLACE_MAILBOX is not set: run the suite with `bash browser/run.sh`');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const names = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.json')) : [];
+    const found = names
+      .sort()
+      .reverse()
+      .map((n) => JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')))
+      .find((m) => m.to.includes(address.toLowerCase()) && pattern.test(m.text));
+    if (found) return found;
+    if (Date.now() > deadline) assert.fail(`no e-mail to ${address} matching ${pattern} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/// The path of the first link into the app in an e-mail's text that starts
+/// with `prefix` ("/access/invitation/").
+function linkIn(mail, prefix) {
+  const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = mail.text.match(new RegExp(`https?://[^\\s/]+(${escaped}[A-Za-z0-9_-]+)`));
+  assert.ok(m, `no ${prefix} link in: ${mail.text}`);
+  return m[1];
+}
+
 module.exports = {
   BASE_URL,
   USERS,
@@ -193,4 +224,6 @@ module.exports = {
   apiGet,
   unique,
   stockholmDate,
+  mailTo,
+  linkIn,
 };
