@@ -28,7 +28,9 @@ pub struct RetentionPolicy {
     /// this many days after they were queued.
     pub webhook_days: i64,
     /// Sessions are deleted this many days after they expired, revoked API
-    /// tokens this many days after they were revoked (0: at once).
+    /// tokens this many days after they were revoked, and one-time links
+    /// (invitations, password resets) this many days after they were used
+    /// or revoked (resets also after they ran out) (0: at once).
     pub session_days: i64,
     /// Counts of failed sign-ins are deleted this many days after the last
     /// failure.
@@ -172,6 +174,11 @@ pub struct RetentionCounts {
     pub sessions: u64,
     /// Revoked API tokens deleted.
     pub api_tokens: u64,
+    /// One-time links (invitations, password resets) deleted after they
+    /// were used or revoked (resets also after they ran out), and single
+    /// sign-ons under way that ran out.
+    #[serde(default)]
+    pub sign_in_links: u64,
     /// Counts of failed sign-ins deleted.
     pub sign_in_failures: u64,
 }
@@ -183,7 +190,7 @@ impl RetentionCounts {
 
     /// Each count with its kind's key (the field's name), in the order the
     /// fields stand.
-    pub fn by_kind(&self) -> [(&'static str, u64); 8] {
+    pub fn by_kind(&self) -> [(&'static str, u64); 9] {
         [
             ("checkins", self.checkins),
             ("guest_visits", self.guest_visits),
@@ -192,6 +199,7 @@ impl RetentionCounts {
             ("webhook_payloads", self.webhook_payloads),
             ("sessions", self.sessions),
             ("api_tokens", self.api_tokens),
+            ("sign_in_links", self.sign_in_links),
             ("sign_in_failures", self.sign_in_failures),
         ]
     }

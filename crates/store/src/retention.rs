@@ -13,7 +13,10 @@
 //!   instants stay; unsent ones are untouched;
 //! - finished webhook deliveries: payload and last error removed, event,
 //!   status and instants stay; pending ones are untouched;
-//! - expired sessions and revoked API tokens deleted;
+//! - expired sessions and revoked API tokens deleted, and one-time links
+//!   once used or revoked (password resets also once run out; an
+//!   invitation that ran out unused stays, for the lists' "expired"), with
+//!   single sign-ons under way that ran out;
 //! - counts of failed sign-ins deleted.
 //!
 //! Bookings (with their prices), seats and who held them, events and the

@@ -125,7 +125,8 @@ macro_rules! contract_tests {
             sent_emails_lose_address_and_text_and_unsent_ones_are_untouched,
             finished_webhook_deliveries_lose_their_payload,
             a_pending_webhook_delivery_keeps_its_payload,
-            expired_sessions_revoked_tokens_and_old_sign_in_failures_go
+            expired_sessions_revoked_tokens_and_old_sign_in_failures_go,
+            finished_sign_in_links_and_lapsed_single_sign_ons_go
         );
         $crate::contract_tests!(@each $make; access;
             a_link_is_taken_once_and_replay_is_refused,

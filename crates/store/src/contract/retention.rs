@@ -7,7 +7,10 @@
 //! Instants have whole seconds so that both backends give them back exactly.
 
 use super::{organisation, person, seed_hub};
-use crate::{ApiToken, OutboundEvent, OutgoingEmail, Session, Store, StoreError};
+use crate::{
+    ApiToken, OneTimeToken, OutboundEvent, OutgoingEmail, Session, SsoFlow, Store, StoreError,
+    TokenKind, Unusable,
+};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use thirdplace_domain::membership::{
     AccessSummary, CheckIn, CheckInMethod, GuestVisit, Plan, PlanScope, Seat, Validity, Webhook,
@@ -596,5 +599,109 @@ pub async fn expired_sessions_revoked_tokens_and_old_sign_in_failures_go(store: 
     );
     assert!(session_lives(store, "active").await);
     assert_eq!(token_ids(store, anna.0).await, vec![live.id]);
+    reduces_nothing_more(store, &at_once).await;
+}
+
+/// One-time links go `session_days` after they were used or revoked, and
+/// password resets also after they ran out; an invitation that ran out
+/// unused stays (the lists say "expired" from it). Single sign-ons under
+/// way go once run out.
+pub async fn finished_sign_in_links_and_lapsed_single_sign_ons_go(store: &dyn Store) {
+    let w = world(store).await;
+    let policy = RetentionPolicy::default();
+    // One person per link: a new link revokes the person's earlier ones.
+    let link =
+        |person_id: Uuid, kind: TokenKind, name: &str, expires: DateTime<Utc>| OneTimeToken {
+            id: new_id(),
+            kind,
+            person_id,
+            token_hash: format!("hash-{name}"),
+            created_by: None,
+            created_at: days_ago(20),
+            expires_at: expires,
+            used_at: None,
+            revoked_at: None,
+        };
+    let (invitation, reset) = (TokenKind::Invitation, TokenKind::PasswordReset);
+    let mut issued = Vec::new();
+    for (name, kind, expires) in [
+        ("reset-ran-out", reset, days_ago(2)),
+        ("used", invitation, now() + Duration::days(5)),
+        ("revoked", invitation, now() + Duration::days(5)),
+        ("reset-ran-out-lately", reset, now() - Duration::hours(12)),
+        ("invitation-ran-out", invitation, days_ago(2)),
+        ("live", invitation, now() + Duration::days(5)),
+    ] {
+        let (person, _) = member(store, &w, &format!("{name}@example.se")).await;
+        let t = link(person, kind, name, expires);
+        store.issue_token(&t).await.unwrap();
+        issued.push(t);
+    }
+    store
+        .take_token(invitation, "hash-used", days_ago(3), "pw-hash")
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .revoke_tokens(issued[2].person_id, invitation, days_ago(2))
+        .await
+        .unwrap();
+    let p = super::sso::provider(store, "212000-0142", &["example.se"]).await;
+    let under_way = |hash: &str, expires: DateTime<Utc>| SsoFlow {
+        created_at: expires - Duration::minutes(10),
+        expires_at: expires,
+        ..super::sso::flow(p.id, hash)
+    };
+    // (The one going on first: starting a sign-in forgets those that ran
+    // out a day before it began.)
+    store
+        .start_flow(&under_way("going-on", now() + Duration::minutes(5)))
+        .await
+        .unwrap();
+    store
+        .start_flow(&under_way("lapsed", days_ago(2)))
+        .await
+        .unwrap();
+    let exists = |t: &OneTimeToken| {
+        let (kind, hash) = (t.kind, t.token_hash.clone());
+        async move { store.find_token(kind, &hash).await.unwrap().is_some() }
+    };
+
+    assert_eq!(
+        store.apply_retention(&policy, now()).await.unwrap(),
+        RetentionCounts {
+            sign_in_links: 4,
+            ..RetentionCounts::default()
+        }
+    );
+    let names: Vec<&str> = issued.iter().map(|t| t.token_hash.as_str()).collect();
+    for (t, name) in issued.iter().zip(&names) {
+        let kept = matches!(
+            *name,
+            "hash-reset-ran-out-lately" | "hash-invitation-ran-out" | "hash-live"
+        );
+        assert_eq!(exists(t).await, kept, "{name}");
+    }
+    // The lapsed sign-in is gone; the one going on can still be taken.
+    assert!(!matches!(
+        store.take_flow("lapsed", now()).await,
+        Ok(Err(Unusable::Expired))
+    ));
+    assert!(store.take_flow("going-on", now()).await.unwrap().is_ok());
+
+    // At once (0 days): the reset that ran out 12 hours ago goes too.
+    let at_once = RetentionPolicy {
+        session_days: 0,
+        ..policy
+    };
+    assert_eq!(
+        store.apply_retention(&at_once, now()).await.unwrap(),
+        RetentionCounts {
+            sign_in_links: 1,
+            ..RetentionCounts::default()
+        }
+    );
+    assert!(!exists(&issued[3]).await);
+    assert!(exists(&issued[4]).await && exists(&issued[5]).await);
     reduces_nothing_more(store, &at_once).await;
 }

@@ -15,7 +15,11 @@ fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap()
 }
 
-async fn provider(store: &dyn Store, org_number: &str, domains: &[&str]) -> IdentityProvider {
+pub(super) async fn provider(
+    store: &dyn Store,
+    org_number: &str,
+    domains: &[&str],
+) -> IdentityProvider {
     let o = organisation(org_number);
     store.insert_organisation(&o).await.unwrap();
     let p = IdentityProvider {
@@ -32,7 +36,7 @@ async fn provider(store: &dyn Store, org_number: &str, domains: &[&str]) -> Iden
     p
 }
 
-fn flow(provider_id: Uuid, hash: &str) -> SsoFlow {
+pub(super) fn flow(provider_id: Uuid, hash: &str) -> SsoFlow {
     SsoFlow {
         state_hash: hash.into(),
         provider_id,

@@ -92,6 +92,25 @@ pub async fn apply<B: Backend>(
         vec![Arg::Timestamp(c.sessions)],
     )
     .await?;
+    // A one-time link is finished once used or revoked, and a password
+    // reset also once run out. An invitation that ran out unused stays:
+    // the admins' lists say "invitation expired" from it, and there is at
+    // most one per person (a new invitation revokes it). A single sign-on
+    // under way is finished once run out (a used one is kept to refuse a
+    // replayed callback until then).
+    let sign_in_links = reduce(
+        s,
+        "DELETE FROM one_time_tokens WHERE used_at < $1 OR revoked_at < $1 \
+         OR (kind = 'password_reset' AND expires_at < $1)",
+        vec![Arg::Timestamp(c.sessions)],
+    )
+    .await?
+        + reduce(
+            s,
+            "DELETE FROM sso_flows WHERE expires_at < $1",
+            vec![Arg::Timestamp(c.sessions)],
+        )
+        .await?;
     let sign_in_failures = reduce(
         s,
         "DELETE FROM sign_in_strikes WHERE last_at < $1",
@@ -106,6 +125,7 @@ pub async fn apply<B: Backend>(
         webhook_payloads,
         sessions,
         api_tokens,
+        sign_in_links,
         sign_in_failures,
     })
 }

@@ -37,6 +37,7 @@ pub async fn run(state: &AppState, actor: Option<Uuid>) -> StoreResult<Retention
         webhook_payloads = c.webhook_payloads,
         sessions = c.sessions,
         api_tokens = c.api_tokens,
+        sign_in_links = c.sign_in_links,
         sign_in_failures = c.sign_in_failures,
         "retention applied"
     );
