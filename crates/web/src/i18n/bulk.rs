@@ -9,7 +9,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("bulk.list", "Lista med medarbetare", "List of staff"),
     ("bulk.intro", "En person per rad: förnamn, efternamn, e-postadress, åtskilda med komma eller semikolon (som Excel sparar CSV). En rubrikrad som Förnamn;Efternamn;E-post får finnas. Du ser först vad som kommer att hända med varje rad och bekräftar sedan.", "One person a line: first name, last name, e-mail address, separated by commas or semicolons (as Excel saves CSV). A header row such as First name,Last name,Email may be included. You first see what will happen to each line, then confirm."),
     ("bulk.paste", "Klistra in listan", "Paste the list"),
-    ("bulk.upload", "eller ladda upp en CSV-fil (UTF-8)", "or upload a CSV file (UTF-8)"),
+    ("bulk.upload", "Eller ladda upp en CSV-fil (UTF-8)", "Or upload a CSV file (UTF-8)"),
     ("bulk.preview_submit", "Förhandsgranska", "Preview"),
     ("bulk.preview", "Förhandsgranskning", "Preview"),
     ("bulk.result", "Resultat", "Result"),
