@@ -22,6 +22,7 @@ on_both_backends!(
     a_month_is_previewed_issued_once_and_written_as_peppol_and_pdf,
     only_network_admins_run_and_organisation_admins_see_their_own,
     bad_months_and_keys_and_incomplete_operators_are_refused_with_a_message,
+    the_pages_preview_confirm_and_issue_once_then_credit_and_mark_paid,
 );
 
 /// `<workspace root>/target/einvoice`, where `.ci/einvoice.sh` looks: from
@@ -516,4 +517,129 @@ async fn issue_body(app: &TestApp, token: &str, body: Value) -> (StatusCode, Val
         .unwrap();
     let s = r.status();
     (s, r.json().await.unwrap())
+}
+
+/// The value of the hidden field `name` in a page's form.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let i = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
+    html[i..i + html[i..].find('"').unwrap()].to_string()
+}
+
+async fn the_pages_preview_confirm_and_issue_once_then_credit_and_mark_paid(app: TestApp) {
+    month_of_use(&app).await;
+    let admin = app.signed_in(&app.f.admin).await;
+    let (s, start) = app.page(&admin, "/admin").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(start.contains("/admin/invoicing") && start.contains("/admin/invoices"));
+
+    // The preview: each customer, the blocked one with what to fill in,
+    // and a confirmation with the number of invoices and the total.
+    let path = format!(
+        "/admin/invoicing?operator={}&month=2026-11",
+        app.f.operator.id
+    );
+    let (s, html) = app.page(&admin, &path).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("Skatteverket") && html.contains("Stockholms stad"));
+    assert!(html.contains("Kunden saknar köparreferens"), "{html}");
+    assert!(
+        html.contains("1 fakturor på totalt 2\u{a0}562,50\u{a0}kr"),
+        "{html}"
+    );
+    let key = hidden(&html, "key");
+    // Issued; the same form sent again (a double click) issues nothing more.
+    for _ in 0..2 {
+        let r = app
+            .post_form(
+                &admin,
+                "/admin/invoicing",
+                &[
+                    ("operator", &app.f.operator.id.to_string()),
+                    ("month", "2026-11"),
+                    ("key", &key),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let html = page_text(r).await;
+        assert!(
+            html.contains("OK1001") && !html.contains("OK1002"),
+            "{html}"
+        );
+        assert!(
+            html.contains("Stockholms stad"),
+            "the blocked customer is named"
+        );
+    }
+    let (s, list) = app.page(&admin, "/admin/invoices").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        list.contains("OK1001") && list.contains("2\u{a0}562,50\u{a0}kr"),
+        "{list}"
+    );
+    let invoices = app.store.list_invoices(&Default::default()).await.unwrap();
+    assert_eq!(invoices.len(), 1);
+    let inv = &invoices[0];
+    let page = format!("/admin/invoices/{}", inv.id);
+    let (s, html) = app.page(&admin, &page).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("Ladda ned PDF") && html.contains("Peppol"),
+        "{html}"
+    );
+    let ocr = thirdplace_invoicing::ocr::OcrReference::for_invoice_number(
+        "1001",
+        thirdplace_invoicing::ocr::LengthDigit::Without,
+    )
+    .unwrap();
+    assert!(html.contains(ocr.as_str()), "{html}");
+    // The organisation's admin sees it (not the run); a member sees neither.
+    let org_admin = app.signed_in(&app.f.org_admin).await;
+    let (s, theirs) = app.page(&org_admin, "/admin/invoices").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(theirs.contains("OK1001"));
+    let (s, html) = app.page(&org_admin, &page).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        !html.contains("Utfärda kreditfaktura"),
+        "no credit form for them"
+    );
+    let (s, _) = app.page(&org_admin, "/admin/invoicing").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let member = app.signed_in(&app.f.member).await;
+    let (s, _) = app.page(&member, "/admin/invoices").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // Marking paid and crediting need the box ticked.
+    let r = app
+        .post_form(&admin, &format!("{page}/payments"), &[("amount", "100")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .post_form(
+            &admin,
+            &format!("{page}/payments"),
+            &[
+                ("amount", "100"),
+                ("confirm", "yes"),
+                ("key", &new_id().to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(page_text(r).await.contains("100,00\u{a0}kr"));
+    let r = app.post_form(&admin, &format!("{page}/credit"), &[]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .post_form(&admin, &format!("{page}/credit"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = page_text(r).await;
+    assert!(html.contains("Kreditfakturan OK1002"), "{html}");
+    let credited = app.store.invoice(inv.id).await.unwrap();
+    assert_eq!(credited.credited_ore, inv.gross_ore);
 }

@@ -10,11 +10,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub mod api;
+pub mod pages;
 pub mod service;
 
 /// The pages (the root wraps them in the page context).
 pub fn router() -> Router<AppState> {
-    Router::new()
+    pages::router()
 }
 
 /// The API's routes, under `/api/v1`.
