@@ -366,6 +366,27 @@ async fn a_month_is_previewed_issued_once_and_written_as_peppol_and_pdf(app: Tes
     assert_eq!(paid["payments"].as_array().unwrap().len(), 1, "{paid}");
     assert_eq!(paid["paid_ore"], sthlm["gross_ore"]);
     let _ = sven;
+
+    // The operator's year as an SIE 4 file: the invoices, the credit note
+    // and the payment (left for `check-sie4` in `.ci/einvoice.sh`).
+    let sie = format!("/api/v1/operators/{}/sie", app.f.operator.id);
+    let (s, ct, bytes) = download(&app, &admin, &sie).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
+    assert!(ct.starts_with("text/plain"), "{ct}");
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        text.contains("#SIETYP 4") && text.contains("#VER A 1001"),
+        "{text}"
+    );
+    assert!(
+        text.contains("#VER A 1003") && text.contains("#VER B 1"),
+        "{text}"
+    );
+    leave_for_validation("web-invoice-run.se", &tag, &bytes);
+    let (s, v) = app
+        .get_json_with(&admin, &format!("{sie}?from=2026-12-01&to=2026-11-01"))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
 }
 
 async fn only_network_admins_run_and_organisation_admins_see_their_own(app: TestApp) {
@@ -597,6 +618,19 @@ async fn the_pages_preview_confirm_and_issue_once_then_credit_and_mark_paid(app:
     )
     .unwrap();
     assert!(html.contains(ocr.as_str()), "{html}");
+    // The page's downloads work with the browser's session.
+    for link in [
+        format!("/api/v1/invoices/{}/pdf?lang=sv", inv.id),
+        format!("/api/v1/invoices/{}/ubl", inv.id),
+        format!("/api/v1/operators/{}/sie", app.f.operator.id),
+    ] {
+        assert!(
+            html.contains(&link) || link.contains("/sie"),
+            "{link} not on the page"
+        );
+        let r = admin.get(app.url(&link)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{link}");
+    }
     // The organisation's admin sees it (not the run); a member sees neither.
     let org_admin = app.signed_in(&app.f.org_admin).await;
     let (s, theirs) = app.page(&org_admin, "/admin/invoices").await;

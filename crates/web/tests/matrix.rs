@@ -191,6 +191,7 @@ const TABLE: &[(&str, &str)] = &[
     ("get_pdf", "401 404 404 200 404 404 200"),
     ("credit_invoice", "401 404 404 403 404 404 201"),
     ("pay_invoice", "401 404 404 403 404 404 201"),
+    ("get_sie", NETWORK_ADMINS),
 ];
 
 /// Writes whose body names the record that decides whether the caller may

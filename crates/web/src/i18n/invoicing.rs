@@ -258,5 +258,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("invoicing.credit_confirm", "Jag bekräftar att hela fakturan ska krediteras", "I confirm that the whole invoice is to be credited"),
     ("invoicing.credit_submit", "Utfärda kreditfaktura", "Issue a credit note"),
     ("invoicing.credited", "Kreditfakturan {number} är utfärdad.", "The credit note {number} is issued."),
+    ("invoicing.sie", "Ladda ned årets SIE-fil (fakturor, kreditfakturor och betalningar) för bokföringen", "Download this year's SIE file (invoices, credit notes and payments) for the bookkeeping"),
+    ("invoicing.overdue", "Visa förfallna", "Show overdue"),
     ("invoicing.confirm_missing", "Kryssa i rutan för att bekräfta.", "Tick the box to confirm."),
 ];

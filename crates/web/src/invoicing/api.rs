@@ -614,3 +614,61 @@ pub async fn pay_invoice(
     .await?;
     Ok((StatusCode::CREATED, Json(payment_out(&paid))))
 }
+
+#[derive(Deserialize, IntoParams)]
+pub struct SieQuery {
+    /// The first day, `YYYY-MM-DD` (default: 1 January this year).
+    pub from: Option<NaiveDate>,
+    /// The last day, `YYYY-MM-DD` (default: 31 December this year).
+    pub to: Option<NaiveDate>,
+}
+
+/// The SIE 4 file (PC8) of an operator's invoices, credit notes and
+/// payments in a period, for its bookkeeping. The whole year by default.
+pub async fn sie_response(
+    state: &AppState,
+    operator: Uuid,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> AppResult<Response> {
+    use chrono::Datelike;
+    let year = local_date(state.now()).year();
+    let from = from.or_else(|| NaiveDate::from_ymd_opt(year, 1, 1));
+    let to = to.or_else(|| NaiveDate::from_ymd_opt(year, 12, 31));
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(AppError::NotFound);
+    };
+    let bytes = service::sie_export(state, operator, from, to).await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/plain; charset=IBM437".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"sie-{from}-{to}.se\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The operator's invoicing as an SIE 4 file for its bookkeeping. Network
+/// admins.
+#[utoipa::path(get, path = "/operators/{id}/sie", tag = "invoicing", params(SieQuery), security(("token" = [])),
+    responses((status = 200, content_type = "text/plain", body = Vec<u8>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn get_sie(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Query(q): Query<SieQuery>,
+) -> AppResult<Response> {
+    let operator = path_id(&id)?;
+    let p = auth.require()?;
+    if !may_invoice(p) {
+        return Err(AppError::Forbidden);
+    }
+    sie_response(&state, operator, q.from, q.to).await
+}

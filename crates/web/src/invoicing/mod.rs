@@ -27,4 +27,5 @@ pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(api::get_pdf))
         .routes(routes!(api::credit_invoice))
         .routes(routes!(api::pay_invoice))
+        .routes(routes!(api::get_sie))
 }

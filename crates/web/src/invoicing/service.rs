@@ -733,6 +733,144 @@ pub async fn pay(
     Ok(state.store.record_payment(&p).await?)
 }
 
+/// What a revenue account is called in the SIE file, by the product
+/// booked on it.
+fn account_name(product_kind: &str) -> &'static str {
+    match product_kind {
+        "seat" => "Försäljning medlemskap",
+        "room_hours" => "Försäljning rumstimmar",
+        "late_cancellation" => "Avbokningsavgifter",
+        "event_fee" => "Evenemangsavgifter",
+        _ => "Övriga intäkter",
+    }
+}
+
+/// The operator's SIE 4 file (PC8) for the days `from..=to`: a
+/// verification per invoice and credit note issued then (series A, by
+/// number: receivables 1510, revenue per product account, output VAT per
+/// rate) and per payment received then (series B: bank 1930 against
+/// 1510). Payments no invoice matched are left for a person.
+pub async fn sie_export(
+    state: &AppState,
+    operator_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<u8>> {
+    use thirdplace_invoicing::sie::{
+        credit_note_verification, invoice_verification, payment_verification, write_sie4,
+        FinancialYear, InvoiceAmounts, SieCompany, SieExport,
+    };
+    let refused =
+        |m: String| AppError::refused(StatusCode::UNPROCESSABLE_ENTITY, "invalid_period", m);
+    if to < from {
+        return Err(refused(format!(
+            "the period ends ({to}) before it starts ({from})"
+        )));
+    }
+    let operator = state.store.get_operator(operator_id).await?;
+    let org_number = operator
+        .org_number
+        .clone()
+        .ok_or_else(|| operator_problem("its organisation number"))?;
+    let mut invoices = state
+        .store
+        .list_invoices(&thirdplace_store::InvoiceFilter {
+            operator_id: Some(operator_id),
+            ..Default::default()
+        })
+        .await?;
+    invoices.sort_by_key(|i| i.number);
+    let mut verifications = Vec::new();
+    let mut names: Vec<(u32, String)> = Vec::new();
+    let mut payments = Vec::new();
+    for inv in &invoices {
+        for p in state.store.invoice_payments(inv.id).await? {
+            if from <= p.paid_on && p.paid_on <= to {
+                payments.push((p, inv.display_number()));
+            }
+        }
+        if inv.issue_date < from || inv.issue_date > to {
+            continue;
+        }
+        let lines = state.store.invoice_lines(inv.id).await?;
+        let mut net: Vec<(u32, i64)> = Vec::new();
+        for l in &lines {
+            let account = u32::try_from(l.revenue_account)
+                .map_err(|_| internal(format!("revenue account {}", l.revenue_account)))?;
+            match net.iter_mut().find(|(a, _)| *a == account) {
+                Some(row) => row.1 += l.net_ore,
+                None => net.push((account, l.net_ore)),
+            }
+            if !names.iter().any(|(a, _)| *a == account) {
+                names.push((account, account_name(&l.product_kind).into()));
+            }
+        }
+        let doc = document(inv)?;
+        let mut vat = Vec::new();
+        for b in &doc.totals().breakdown {
+            let rate =
+                thirdplace_domain::VatRate::parse(i64::from(b.category.percent().unwrap_or(0)))
+                    .map_err(|e| internal(e.message))?;
+            vat.push((rate, b.vat_ore));
+        }
+        let amounts = InvoiceAmounts {
+            gross_ore: inv.gross_ore,
+            vat,
+            net,
+        };
+        let customer = serde_json::from_str::<Buyer>(&inv.buyer)
+            .map(|b| b.legal_name)
+            .unwrap_or_default();
+        let number = u32::try_from(inv.number).map_err(|_| internal("invoice number"))?;
+        let v = match inv.kind {
+            InvoiceKind::Invoice => invoice_verification(
+                "A",
+                number,
+                inv.issue_date,
+                &format!("Faktura {} {customer}", inv.display_number()),
+                &amounts,
+            ),
+            InvoiceKind::CreditNote => credit_note_verification(
+                "A",
+                number,
+                inv.issue_date,
+                &format!("Kreditfaktura {} {customer}", inv.display_number()),
+                &amounts,
+            ),
+        }
+        .map_err(|e| internal(e.to_string()))?;
+        verifications.push(v);
+    }
+    payments.sort_by_key(|(p, _)| (p.paid_on, p.id));
+    for (n, (p, number)) in payments.iter().enumerate() {
+        verifications.push(payment_verification(
+            "B",
+            u32::try_from(n + 1).unwrap_or(u32::MAX),
+            p.paid_on,
+            &format!("Betalning faktura {number}"),
+            p.amount_ore,
+        ));
+    }
+    let export = SieExport {
+        company: SieCompany {
+            name: operator
+                .seller
+                .legal_name
+                .clone()
+                .unwrap_or_else(|| operator.name.clone()),
+            org_number,
+        },
+        year: FinancialYear {
+            start: from,
+            end: to,
+        },
+        generated: local_date(state.now()),
+        account_names: names,
+        verifications,
+    };
+    write_sie4(&export).map_err(|e| refused(e.to_string()))
+}
+
 /// "1 234,50 kr" (no-break spaces), as the domain writes amounts.
 pub fn kronor(ore: i64) -> String {
     format!(
