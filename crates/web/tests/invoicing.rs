@@ -23,6 +23,7 @@ on_both_backends!(
     only_network_admins_run_and_organisation_admins_see_their_own,
     bad_months_and_keys_and_incomplete_operators_are_refused_with_a_message,
     the_pages_preview_confirm_and_issue_once_then_credit_and_mark_paid,
+    a_bgmax_file_pays_by_ocr_once_and_bad_or_foreign_files_are_refused,
 );
 
 /// `<workspace root>/target/einvoice`, where `.ci/einvoice.sh` looks: from
@@ -676,4 +677,137 @@ async fn the_pages_preview_confirm_and_issue_once_then_credit_and_mark_paid(app:
     assert!(html.contains("Kreditfakturan OK1002"), "{html}");
     let credited = app.store.invoice(inv.id).await.unwrap();
     assert_eq!(credited.credited_ore, inv.gross_ore);
+}
+
+/// A BgMax file (Bankgirot's layout: 80-character records) of payments to
+/// bankgiro 5050-1055 on 25 November 2026: `(OCR reference, öre)` each.
+fn bgmax(payee: &str, payments: &[(&str, i64)]) -> String {
+    let pad = |s: String| format!("{s:<80}");
+    let mut lines = vec![
+        pad("01BGMAX               0120261126080000000000P".into()),
+        pad(format!("05{payee:0>10}          SEK")),
+    ];
+    for (i, (ocr, ore)) in payments.iter().enumerate() {
+        lines.push(pad(format!(
+            "20{:010}{ocr:>25}{ore:018}21{:012}0",
+            0,
+            261125000 + i
+        )));
+    }
+    let total: i64 = payments.iter().map(|p| p.1).sum();
+    lines.push(pad(format!(
+        "15{:0>35}2026112500071{total:018}SEK{:08}",
+        "84500000123456",
+        payments.len()
+    )));
+    lines.push(pad(format!(
+        "70{:08}{:08}{:08}{:08}",
+        payments.len(),
+        0,
+        0,
+        1
+    )));
+    lines.join("\n") + "\n"
+}
+
+async fn a_bgmax_file_pays_by_ocr_once_and_bad_or_foreign_files_are_refused(app: TestApp) {
+    use thirdplace_invoicing::ocr::{LengthDigit, OcrReference};
+    month_of_use(&app).await;
+    let mut other = app
+        .store
+        .get_organisation(app.f.other_org.id)
+        .await
+        .unwrap();
+    other.buyer.buyer_reference = Some("Kst 12".into());
+    app.store.update_organisation(&other).await.unwrap();
+    let admin = app.token_for(&app.f.admin).await;
+    let (s, done) = issue(&app, &admin, "k").await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    let ocr = |n: &str| {
+        OcrReference::for_invoice_number(n, LengthDigit::Without)
+            .unwrap()
+            .as_str()
+            .to_string()
+    };
+    // OK1001 in full, OK1002 in part, and one no invoice has.
+    let file = bgmax(
+        "50501055",
+        &[
+            (&ocr("1001"), 256_250),
+            (&ocr("1002"), 50_000),
+            (&ocr("9999"), 100),
+        ],
+    );
+    let path = format!(
+        "/api/v1/operators/{}/bank-files?file_name=bgmax-1125.txt",
+        app.f.operator.id
+    );
+    let send = |body: String| {
+        app.client
+            .post(app.url(&path))
+            .bearer_auth(&admin)
+            .header("content-type", "text/plain")
+            .body(body)
+            .send()
+    };
+    let r = send(file.clone()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            v["matched"].as_i64(),
+            v["partial"].as_i64(),
+            v["unmatched"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{v}"
+    );
+    // The same file again changes nothing.
+    let v: Value = send(file).await.unwrap().json().await.unwrap();
+    assert_eq!(v["already_imported"], true, "{v}");
+    let (_, paid) = app
+        .get_json_with(&admin, "/api/v1/invoices?status=paid")
+        .await;
+    let paid: Vec<&str> = paid
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(paid, ["OK1001"]);
+    let (_, open) = app
+        .get_json_with(&admin, "/api/v1/invoices?status=open")
+        .await;
+    assert_eq!(open[0]["number"], "OK1002");
+    assert_eq!(open[0]["paid_ore"], 50_000);
+    // A file that is not BgMax is refused with its line; another
+    // bankgiro's file as foreign.
+    let r = send("hello\n".into()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(error_code(&v), "bank_file_invalid");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Line 1:"),
+        "{v}"
+    );
+    let r = send(bgmax("9912346", &[(&ocr("1002"), 100)]))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(error_code(&v), "bank_file_foreign", "{v}");
+    // Only network admins import.
+    let org_admin = app.token_for(&app.f.org_admin).await;
+    let r = app
+        .client
+        .post(app.url(&path))
+        .bearer_auth(&org_admin)
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }

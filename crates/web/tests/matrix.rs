@@ -192,6 +192,9 @@ const TABLE: &[(&str, &str)] = &[
     ("credit_invoice", "401 404 404 403 404 404 201"),
     ("pay_invoice", "401 404 404 403 404 404 201"),
     ("get_sie", NETWORK_ADMINS),
+    // A BgMax file is the body, not the table's JSON: a network admin
+    // passes the role check and is told the body is no BgMax file.
+    ("import_bank_file", "401 403 403 403 403 403 422"),
 ];
 
 /// Writes whose body names the record that decides whether the caller may

@@ -672,3 +672,69 @@ pub async fn get_sie(
     }
     sie_response(&state, operator, q.from, q.to).await
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct BankFileOut {
+    /// The same file was imported before: nothing changed.
+    pub already_imported: bool,
+    /// Payments that paid an invoice in full.
+    pub matched: u64,
+    /// Payments that pay part of an invoice (left for a person).
+    pub partial: u64,
+    /// Payments no invoice matched (left for a person).
+    pub unmatched: u64,
+    /// Payments seen before in another file, skipped.
+    pub skipped: u64,
+}
+
+pub fn bank_file_out(o: &thirdplace_store::BankFileOutcome) -> BankFileOut {
+    use thirdplace_store::BankFileOutcome;
+    match *o {
+        BankFileOutcome::AlreadyImported(_) => BankFileOut {
+            already_imported: true,
+            matched: 0,
+            partial: 0,
+            unmatched: 0,
+            skipped: 0,
+        },
+        BankFileOutcome::Imported {
+            matched,
+            partial,
+            unmatched,
+            skipped,
+        } => BankFileOut {
+            already_imported: false,
+            matched,
+            partial,
+            unmatched,
+            skipped,
+        },
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct BankFileQuery {
+    /// The file's name, for the record.
+    pub file_name: Option<String>,
+}
+
+/// Imports a BgMax file (Bankgirot's payments, the body as sent) of the
+/// operator's bankgiro: payments matched by OCR reference mark invoices
+/// paid; partial and unmatched ones wait for a person. The same file again
+/// changes nothing. A file that is not BgMax is refused with the line and
+/// the reason. Network admins.
+#[utoipa::path(post, path = "/operators/{id}/bank-files", tag = "invoicing", params(BankFileQuery), request_body(content = String, content_type = "text/plain"), security(("token" = [])),
+    responses((status = 201, body = BankFileOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn import_bank_file(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Query(q): Query<BankFileQuery>,
+    body: axum::body::Bytes,
+) -> AppResult<(StatusCode, Json<BankFileOut>)> {
+    let operator = path_id(&id)?;
+    let admin = require(&auth, may_invoice)?;
+    let name = q.file_name.unwrap_or_else(|| "bgmax.txt".into());
+    let outcome = service::import_bgmax(&state, operator, &body, &name, admin.person_id).await?;
+    Ok((StatusCode::CREATED, Json(bank_file_out(&outcome))))
+}

@@ -28,4 +28,5 @@ pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(api::credit_invoice))
         .routes(routes!(api::pay_invoice))
         .routes(routes!(api::get_sie))
+        .routes(routes!(api::import_bank_file))
 }

@@ -733,6 +733,109 @@ pub async fn pay(
     Ok(state.store.record_payment(&p).await?)
 }
 
+/// Digits without leading zeros: a bankgiro number as BgMax and people
+/// write it compare equal.
+fn giro_key(raw: &str) -> String {
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    digits.trim_start_matches('0').to_string()
+}
+
+/// Imports a BgMax file of the operator's bankgiro: each payment matched
+/// by its OCR reference to the operator's invoice, partial and unmatched
+/// ones left for a person; the same file (or payment) again counts once.
+/// A file that is not BgMax is refused with its line and reason, a file of
+/// another bankgiro as foreign; nothing is half-imported.
+pub async fn import_bgmax(
+    state: &AppState,
+    operator_id: Uuid,
+    bytes: &[u8],
+    file_name: &str,
+    by: Uuid,
+) -> AppResult<thirdplace_store::BankFileOutcome> {
+    use thirdplace_invoicing::bgmax::{parse, ReferenceType};
+    let operator = state.store.get_operator(operator_id).await?;
+    let file = parse(bytes).map_err(|e| {
+        AppError::refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bank_file_invalid",
+            e.to_string(),
+        )
+    })?;
+    let ours = operator
+        .seller
+        .bankgiro
+        .as_ref()
+        .map(|b| giro_key(b.as_str()));
+    let theirs = file.payee_bankgiro.as_deref().map(giro_key);
+    if ours.is_none() || theirs != ours {
+        return Err(AppError::refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bank_file_foreign",
+            format!(
+                "the file is for bankgiro {}, not the operator's ({})",
+                file.payee_bankgiro.as_deref().unwrap_or("?"),
+                operator
+                    .seller
+                    .bankgiro
+                    .as_ref()
+                    .map_or("none", |b| b.as_str())
+            ),
+        ));
+    }
+    let length = if operator.seller.ocr_length_digit {
+        LengthDigit::With
+    } else {
+        LengthDigit::Without
+    };
+    let trailing = if operator.seller.ocr_length_digit {
+        2
+    } else {
+        1
+    };
+    let now = state.now();
+    let payments = file
+        .payments
+        .iter()
+        .map(|p| {
+            // The invoice number an OCR reference carries: its digits
+            // before the length and check digits.
+            let number = (p.reference_type == ReferenceType::Ocr)
+                .then(|| OcrReference::parse(&p.reference, length).ok())
+                .flatten()
+                .and_then(|o| {
+                    let d = o.as_str();
+                    d.get(..d.len().saturating_sub(trailing))?
+                        .parse::<i64>()
+                        .ok()
+                });
+            NewPayment {
+                id: new_id(),
+                operator_id,
+                invoice_id: None,
+                invoice_number: number,
+                amount_ore: p.amount_ore,
+                paid_on: p.payment_date,
+                reference: p.reference.clone(),
+                source: PaymentSource::BankFile,
+                bank_key: Some(p.key.clone()),
+                payer: p.payer_name.clone(),
+                recorded_at: now,
+                recorded_by: Some(by),
+            }
+        })
+        .collect();
+    let import = thirdplace_store::BankFileImport {
+        id: new_id(),
+        operator_id,
+        fingerprint: file.fingerprint.clone(),
+        file_name: file_name.chars().take(200).collect(),
+        imported_at: now,
+        imported_by: Some(by),
+        payments,
+    };
+    Ok(state.store.import_bank_file(&import).await?)
+}
+
 /// What a revenue account is called in the SIE file, by the product
 /// booked on it.
 fn account_name(product_kind: &str) -> &'static str {
