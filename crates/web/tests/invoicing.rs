@@ -384,6 +384,21 @@ async fn a_month_is_previewed_issued_once_and_written_as_peppol_and_pdf(app: Tes
         "{text}"
     );
     leave_for_validation("web-invoice-run.se", &tag, &bytes);
+
+    // Each write is in the audit trail once, by the admin.
+    let trail = app
+        .store
+        .list_audit(&thirdplace_store::AuditFilter {
+            actor_id: Some(app.f.admin.id),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let count = |a: &str| trail.iter().filter(|e| e.action == a).count();
+    assert_eq!(count("invoice.issued"), 2);
+    assert_eq!(count("invoice.credited"), 1);
+    assert_eq!(count("invoice.paid_by_hand"), 1);
     let (s, v) = app
         .get_json_with(&admin, &format!("{sie}?from=2026-12-01&to=2026-11-01"))
         .await;
@@ -569,7 +584,7 @@ async fn the_pages_preview_confirm_and_issue_once_then_credit_and_mark_paid(app:
     assert!(html.contains("Skatteverket") && html.contains("Stockholms stad"));
     assert!(html.contains("Kunden saknar köparreferens"), "{html}");
     assert!(
-        html.contains("1 fakturor på totalt 2\u{a0}562,50\u{a0}kr"),
+        html.contains("Antal fakturor som utfärdas: 1. Totalt att betala: 2\u{a0}562,50\u{a0}kr"),
         "{html}"
     );
     let key = hidden(&html, "key");

@@ -229,7 +229,7 @@ pub async fn issue_run(
     body: ApiJson<IssueBody>,
 ) -> AppResult<Json<IssueOut>> {
     let operator = path_id(&id)?;
-    require(&auth, may_invoice)?;
+    let admin = require(&auth, may_invoice)?;
     let body = body.parse()?;
     // Without a key, a fresh one: what was charged is recorded with each
     // invoice, so a repeated request finds nothing left to charge anyway;
@@ -238,7 +238,14 @@ pub async fn issue_run(
     let key = key.key().unwrap_or(&fresh);
     let month = parse_month(&body.month)?;
     let run = service::prepare(&state, operator, month).await?;
-    let done = service::issue(&state, &run, body.customers.as_deref(), key).await?;
+    let done = service::issue(
+        &state,
+        &run,
+        body.customers.as_deref(),
+        key,
+        admin.person_id,
+    )
+    .await?;
     let today = local_date(state.now());
     Ok(Json(IssueOut {
         total_issued_ore: done.invoices.iter().map(|i| i.gross_ore).sum(),
@@ -562,8 +569,8 @@ pub async fn credit_invoice(
     let id = path_id(&id)?;
     let p = auth.require()?.clone();
     let inv = visible_invoice(&state, &p, id).await?;
-    require(&auth, may_invoice)?;
-    let note = service::credit(&state, &inv).await?;
+    let admin = require(&auth, may_invoice)?;
+    let note = service::credit(&state, &inv, admin.person_id).await?;
     Ok((
         StatusCode::CREATED,
         Json(invoice_out(&note, local_date(state.now()))),

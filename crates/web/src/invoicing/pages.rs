@@ -240,7 +240,7 @@ fn invoice_row(
 
 async fn issue_page(State(state): State<AppState>, page: Page, body: Bytes) -> AppResult<Response> {
     let form = FormData::parse(&page, &body)?;
-    require_network_admin(&page)?;
+    let actor = require_network_admin(&page)?.person_id;
     let month = form.get("month");
     let operator = Uuid::parse_str(&form.get("operator")).map_err(|_| AppError::NotFound)?;
     let key = form.get("key");
@@ -252,7 +252,7 @@ async fn issue_page(State(state): State<AppState>, page: Page, body: Bytes) -> A
     }
     let done = match parse_month(&month) {
         Ok(period) => match service::prepare(&state, operator, period).await {
-            Ok(run) => service::issue(&state, &run, None, &key).await,
+            Ok(run) => service::issue(&state, &run, None, &key, actor).await,
             Err(e) => Err(e),
         },
         Err(e) => Err(e),
@@ -467,7 +467,8 @@ async fn credit_page(
         )
         .await;
     }
-    match service::credit(&state, &inv).await {
+    let actor = page.user()?.person_id;
+    match service::credit(&state, &inv, actor).await {
         Ok(note) => {
             let text = page
                 .t("invoicing.credited")

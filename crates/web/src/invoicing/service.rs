@@ -7,6 +7,7 @@
 //! The API and the pages both call this module; neither computes a line,
 //! a total or a VAT amount itself.
 
+use crate::http::audit;
 use crate::http::error::{AppError, AppResult};
 use crate::AppState;
 use axum::http::StatusCode;
@@ -466,6 +467,7 @@ pub async fn issue(
     run: &Run,
     only: Option<&[Uuid]>,
     key: &str,
+    actor: Uuid,
 ) -> AppResult<Issued> {
     let wanted = |id: &str| only.is_none_or(|ids| ids.iter().any(|u| u.to_string() == id));
     let mut blocked = Vec::new();
@@ -525,6 +527,21 @@ pub async fn issue(
             document: Some(json(&document)?),
         };
         match state.store.issue_invoice(&req).await {
+            Ok(inv) if inv.id == req.id => {
+                let details = serde_json::json!({
+                    "number": inv.display_number(),
+                    "organisation_id": inv.organisation_id,
+                    "gross_ore": inv.gross_ore,
+                });
+                audit::record(
+                    state,
+                    Some(actor),
+                    "invoice.issued",
+                    ("invoice", inv.id),
+                    details,
+                )
+                .await;
+            }
             Ok(_) => {}
             // Another run charged some of it meanwhile: the next preview
             // shows what is left.
@@ -633,7 +650,11 @@ pub fn ocr_of(inv: &IssuedInvoice) -> Option<String> {
 
 /// A full credit note of `inv`, issued today; once per invoice (the same
 /// request again answers with the credit note first issued).
-pub async fn credit(state: &AppState, inv: &IssuedInvoice) -> AppResult<IssuedInvoice> {
+pub async fn credit(
+    state: &AppState,
+    inv: &IssuedInvoice,
+    actor: Uuid,
+) -> AppResult<IssuedInvoice> {
     if inv.kind != InvoiceKind::Invoice {
         return Err(AppError::refused(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -679,7 +700,19 @@ pub async fn credit(state: &AppState, inv: &IssuedInvoice) -> AppResult<IssuedIn
         charge_keys: Vec::new(),
         document: Some(json(&document)?),
     };
-    Ok(state.store.issue_invoice(&req).await?)
+    let note = state.store.issue_invoice(&req).await?;
+    if note.id == req.id {
+        let details = serde_json::json!({ "credit_note": note.display_number() });
+        audit::record(
+            state,
+            Some(actor),
+            "invoice.credited",
+            ("invoice", inv.id),
+            details,
+        )
+        .await;
+    }
+    Ok(note)
 }
 
 /// Marks an invoice paid by hand (by default what is outstanding, today).
@@ -730,7 +763,17 @@ pub async fn pay(
         recorded_at: state.now(),
         recorded_by: Some(by),
     };
-    Ok(state.store.record_payment(&p).await?)
+    let paid = state.store.record_payment(&p).await?;
+    let details = serde_json::json!({ "amount_ore": paid.amount_ore, "paid_on": paid.paid_on });
+    audit::record(
+        state,
+        Some(by),
+        "invoice.paid_by_hand",
+        ("invoice", inv.id),
+        details,
+    )
+    .await;
+    Ok(paid)
 }
 
 /// Digits without leading zeros: a bankgiro number as BgMax and people
@@ -833,7 +876,32 @@ pub async fn import_bgmax(
         imported_by: Some(by),
         payments,
     };
-    Ok(state.store.import_bank_file(&import).await?)
+    let outcome = state.store.import_bank_file(&import).await?;
+    if let thirdplace_store::BankFileOutcome::Imported {
+        matched,
+        partial,
+        unmatched,
+        skipped,
+    } = outcome
+    {
+        let details = serde_json::json!({
+            "operator_id": operator_id,
+            "file_name": import.file_name,
+            "matched": matched,
+            "partial": partial,
+            "unmatched": unmatched,
+            "skipped": skipped,
+        });
+        audit::record(
+            state,
+            Some(by),
+            "bank_file.imported",
+            ("bank_file", import.id),
+            details,
+        )
+        .await;
+    }
+    Ok(outcome)
 }
 
 /// What a revenue account is called in the SIE file, by the product
