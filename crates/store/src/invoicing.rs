@@ -138,6 +138,14 @@ pub struct IssueRequest {
     pub vat_ore: i64,
     pub gross_ore: i64,
     pub issued_at: DateTime<Utc>,
+    /// What the invoice charges, as the run's charge keys
+    /// (`"booking:<id>"`, …): recorded with it, each at most once per
+    /// operator (`Conflict("charge_key")` when one was invoiced before,
+    /// and nothing is written).
+    pub charge_keys: Vec<String>,
+    /// The whole document as issued (JSON text, kept as given), from which
+    /// its formats are written again.
+    pub document: Option<String>,
 }
 
 /// An issued invoice or credit note with its payment state.
@@ -172,6 +180,8 @@ pub struct IssuedInvoice {
     pub paid_ore: i64,
     /// What credit notes referring to it add up to (gross).
     pub credited_ore: i64,
+    /// The whole document as issued (JSON text), if it was given.
+    pub document: Option<String>,
 }
 
 impl IssuedInvoice {
@@ -317,6 +327,72 @@ pub enum BankFileOutcome {
     },
 }
 
+/// Who held a seat, from when until when (`until` exclusive, `None`
+/// while held), with the holder's name as it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunHolding {
+    pub person_id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub from: DateTime<Utc>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// A seat an operator sells, with its plan's price and its holders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSeat {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub plan_name: String,
+    pub monthly_price_ore: i64,
+    pub vat_rate_percent: i64,
+    pub included_hours_per_month: i64,
+    pub start_date: NaiveDate,
+    /// The last valid day.
+    pub end_date: Option<NaiveDate>,
+    pub holdings: Vec<RunHolding>,
+}
+
+/// A booking a run looks at: a confirmed one (charged beyond the included
+/// hours), or a cancelled one whose late cancellation was charged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunBooking {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub seat_id: Option<Uuid>,
+    /// The operator of the booking's hub: the one that invoices it.
+    pub operator_id: Uuid,
+    pub room_name: String,
+    pub hub_name: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// The room's hourly price and VAT rate.
+    pub hourly_price_ore: i64,
+    pub vat_rate_percent: i64,
+    pub booker_first_name: String,
+    pub booker_last_name: String,
+    /// Cancelled late and charged (else confirmed).
+    pub cancellation_charged: bool,
+    /// The price (excluding VAT) recorded when it was booked.
+    pub price_ex_vat_ore: i64,
+}
+
+/// What one operator's invoice run needs from the store for a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunFacts {
+    /// The organisations with a seat the operator sells in the period, or
+    /// a booking at one of its hubs, by name.
+    pub customers: Vec<thirdplace_domain::Organisation>,
+    /// The operator's seats valid some day of the period.
+    pub seats: Vec<RunSeat>,
+    /// The customers' confirmed bookings starting from a day before the
+    /// period to a day after (at any operator's hubs, since they use the
+    /// included hours of a seat too), and charged late cancellations.
+    pub bookings: Vec<RunBooking>,
+    /// The charge keys the operator has invoiced before.
+    pub invoiced: Vec<String>,
+}
+
 /// Invoicing: issued invoices, the number series, payments.
 #[async_trait]
 pub trait InvoicingStore: Send + Sync {
@@ -328,6 +404,15 @@ pub trait InvoicingStore: Send + Sync {
     /// invoice that is not an invoice of the same operator and customer
     /// (`credits_invoice_id`); nothing is written and no number used.
     async fn issue_invoice(&self, req: &IssueRequest) -> StoreResult<IssuedInvoice>;
+
+    /// What the operator's invoice run for the days `from..=to` (civil
+    /// dates) needs: see [`RunFacts`]. `NotFound` for an unknown operator.
+    async fn run_facts(
+        &self,
+        operator_id: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<RunFacts>;
 
     /// The invoice `id`; `NotFound` if none.
     async fn invoice(&self, id: Uuid) -> StoreResult<IssuedInvoice>;

@@ -13,6 +13,7 @@ const CAPABILITIES: &[&str] = &[
     "access",
     "bookings",
     "events",
+    "invoicing",
     "memberships",
     "network",
     "outbox",

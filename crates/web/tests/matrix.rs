@@ -180,6 +180,21 @@ const TABLE: &[(&str, &str)] = &[
     ("set_attended", "401 403 404 404 200 404 200"),
     // The token in the path is the permission.
     ("redeem", "201 201 201 201 201 201 201"),
+    // ---- invoicing: network admins run, credit and mark paid; our
+    // organisation's invoice is its admins' to see and download (not to
+    // credit or pay), to anyone else not there.
+    ("preview_run", NETWORK_ADMINS),
+    ("issue_run", NETWORK_ADMINS),
+    ("list_invoices", ORG_ADMINS),
+    ("get_invoice", "401 404 404 200 404 404 200"),
+    ("get_ubl", "401 404 404 200 404 404 200"),
+    ("get_pdf", "401 404 404 200 404 404 200"),
+    ("credit_invoice", "401 404 404 403 404 404 201"),
+    ("pay_invoice", "401 404 404 403 404 404 201"),
+    ("get_sie", NETWORK_ADMINS),
+    // A BgMax file is the body, not the table's JSON: a network admin
+    // passes the role check and is told the body is no BgMax file.
+    ("import_bank_file", "401 403 403 403 403 403 422"),
 ];
 
 /// Writes whose body names the record that decides whether the caller may
@@ -204,6 +219,8 @@ struct Scene {
     checkin: String,
     webhook: String,
     delivery: String,
+    /// Our organisation's invoice (of the member's seat in November).
+    invoice: String,
     /// Counters: of names and codes, of the room's free hours, of series.
     n: u32,
     slots: u32,
@@ -282,6 +299,7 @@ impl Scene {
             checkin: String::new(),
             webhook: String::new(),
             delivery: String::new(),
+            invoice: String::new(),
             n: 0,
             slots: 0,
             series: 0,
@@ -304,7 +322,40 @@ impl Scene {
         let (status, deliveries) = s.call(Method::GET, &path, ADMIN, None).await;
         assert_eq!(status, 200, "{deliveries}");
         s.delivery = id_of(&deliveries[0]);
+        s.invoice = s.our_invoice(seat.plan_id).await;
         s
+    }
+
+    /// Our operator sells the member's plan and invoices our organisation
+    /// for November: the invoice's id.
+    async fn our_invoice(&mut self, plan: uuid::Uuid) -> String {
+        let store = &self.app.store;
+        let mut op = self.app.f.operator.clone();
+        op.seller.street_address = Some("Box 706".into());
+        op.seller.postal_code = Some(thirdplace_domain::Postcode::parse("572 28").unwrap());
+        op.seller.city = Some("Oskarshamn".into());
+        op.seller.bankgiro = Some(thirdplace_domain::Bankgiro::parse("5050-1055").unwrap());
+        store.update_operator(&op).await.unwrap();
+        let mut plan = store.get_plan(plan).await.unwrap();
+        plan.selling_operator_id = Some(op.id);
+        store.update_plan(&plan).await.unwrap();
+        let mut org = store.get_organisation(self.app.f.org.id).await.unwrap();
+        org.buyer.buyer_reference = Some("4711".into());
+        org.buyer.invoice_street = Some("Box 100".into());
+        org.buyer.invoice_postal_code = Some(thirdplace_domain::Postcode::parse("171 94").unwrap());
+        org.buyer.invoice_city = Some("Solna".into());
+        store.update_organisation(&org).await.unwrap();
+        let path = format!("/api/v1/operators/{}/invoice-run", op.id);
+        let (status, done) = self
+            .call(
+                Method::POST,
+                &path,
+                ADMIN,
+                Some(json!({"month": "2026-11"})),
+            )
+            .await;
+        assert_eq!(status, 200, "{done}");
+        id_of(&done["issued"][0])
     }
 
     fn next(&mut self) -> u32 {
@@ -509,6 +560,7 @@ impl Scene {
             ("events", "publish_event") => self.fresh_event(MEMBER).await,
             ("events", _) => self.event.clone(),
             ("hubs", _) => self.app.f.hub.id.to_string(),
+            ("invoices", _) => self.invoice.clone(),
             ("invitations", _) => self.fresh_invitation().await,
             ("me", "end_my_session") => self.fresh_member_session().await,
             ("municipalities", _) => self.app.f.municipality.id.to_string(),
@@ -533,7 +585,11 @@ impl Scene {
             ("zones", _) => self.app.f.zone.id.to_string(),
             _ => String::new(),
         };
-        template.replace("{id}", &id).replace("{token}", &id)
+        let path = template.replace("{id}", &id).replace("{token}", &id);
+        match op {
+            "preview_run" => format!("{path}?month=2026-11"),
+            _ => path,
+        }
     }
 
     /// A body that is valid for a role that may make the write.
@@ -650,6 +706,8 @@ impl Scene {
             "suggest" => json!({"county": "Kalmar län", "radius_km": 10.0, "count": 1}),
             "invite" => json!({"email": format!("invited{n}@region.example")}),
             "set_attended" => json!({"attended": true}),
+            "issue_run" => json!({"month": "2026-11"}),
+            "pay_invoice" => json!({"amount_ore": 100}),
             "redeem" => {
                 json!({"first_name": "Eva", "last_name": "Ek", "email": format!("eva{n}@region.example"), "organisation": "Region Kalmar län"})
             }

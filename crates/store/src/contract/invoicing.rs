@@ -75,6 +75,8 @@ fn request(o: Uuid, org: Uuid, key: &str, net_ore: i64) -> IssueRequest {
         vat_ore: net_ore / 4,
         gross_ore: net_ore + net_ore / 4,
         issued_at: t0(),
+        charge_keys: vec![],
+        document: None,
     }
 }
 
@@ -611,4 +613,246 @@ pub async fn one_issued_invoice(store: &dyn Store) -> IssuedInvoice {
         .issue_invoice(&request(o.id, org.id, "one", 100_000))
         .await
         .unwrap()
+}
+
+/// The run's facts: the operator's seats with their holders, its customers
+/// (by seat or by a booking at its hub), their bookings of the period and
+/// charged late cancellations; what an issued invoice charged is recorded
+/// once, and charging it again is refused without using a number.
+pub async fn run_facts_gather_the_operators_customers_and_charge_once(store: &dyn Store) {
+    use thirdplace_domain::booking::{Booking, BookingStatus, Price};
+    use thirdplace_domain::membership::{Plan, PlanScope, Seat, Validity};
+    use thirdplace_domain::{Email, Person, Room, RoomKind};
+
+    let (_, _, o, hub) = seed_hub(store).await;
+    let other = Operator {
+        id: new_id(),
+        name: "Emmaboda kommun".into(),
+        org_number: None,
+        contact_email: None,
+        archived: false,
+        seller: Default::default(),
+    };
+    store.insert_operator(&other).await.unwrap();
+    let room = Room {
+        id: new_id(),
+        hub_id: hub.id,
+        name: "Ekan".into(),
+        kind: RoomKind::Meeting,
+        capacity: 6,
+        hourly_price_ore: 40_000,
+        vat_rate_percent: 25,
+        archived: false,
+    };
+    store.insert_room(&room).await.unwrap();
+    let (with_seat, booker_only, elsewhere) = (
+        organisation("212000-0142"),
+        organisation("556000-0001"),
+        organisation("212000-0803"),
+    );
+    for org in [&with_seat, &booker_only, &elsewhere] {
+        store.insert_organisation(org).await.unwrap();
+    }
+    let person = |first: &str, org: Uuid| Person {
+        id: new_id(),
+        first_name: first.into(),
+        last_name: "Berg".into(),
+        email: Email::parse(&format!("{first}.{}@example.se", new_id().simple())).unwrap(),
+        organisation_id: Some(org),
+        is_network_admin: false,
+        hosted_hub_ids: vec![],
+        admin_of_organisation_ids: vec![],
+        archived: false,
+    };
+    let (anna, bo) = (person("anna", with_seat.id), person("bo", booker_only.id));
+    store.insert_person(&anna).await.unwrap();
+    store.insert_person(&bo).await.unwrap();
+    let plan = |seller: Uuid| Plan {
+        id: new_id(),
+        name: "Nätverkskort".into(),
+        description: String::new(),
+        scope: PlanScope::Network,
+        monthly_price_ore: 95_000,
+        included_hours_per_month: 2,
+        max_guests: 1,
+        validity: Validity::MonthlyRolling,
+        archived: false,
+        selling_operator_id: Some(seller),
+        vat_rate_percent: 25,
+    };
+    let (ours, theirs) = (plan(o.id), plan(other.id));
+    store.insert_plan(&ours).await.unwrap();
+    store.insert_plan(&theirs).await.unwrap();
+    let seat = |plan: &Plan, org: Uuid, end: Option<NaiveDate>| Seat {
+        id: new_id(),
+        plan_id: plan.id,
+        organisation_id: org,
+        start_date: day("2026-10-01"),
+        end_date: end,
+        created_at: t0(),
+        selling_operator_id: None,
+    };
+    let s1 = seat(&ours, with_seat.id, None);
+    let ended = seat(&ours, with_seat.id, Some(day("2026-10-31")));
+    let foreign = seat(&theirs, elsewhere.id, None);
+    store
+        .insert_seats(&[s1.clone(), ended, foreign])
+        .await
+        .unwrap();
+    let since = Utc.with_ymd_and_hms(2026, 10, 14, 9, 0, 0).unwrap();
+    store
+        .assign_seat(s1.id, Some(anna.id), since)
+        .await
+        .unwrap();
+
+    let booking = |who: &Person, start: DateTime<Utc>, seat: Option<Uuid>| Booking {
+        id: new_id(),
+        room_id: room.id,
+        hub_id: hub.id,
+        booker_id: who.id,
+        organisation_id: who.organisation_id.unwrap(),
+        on_behalf_of_organisation: false,
+        seat_id: seat,
+        series_id: None,
+        title: "Planering".into(),
+        start,
+        end: start + chrono::Duration::hours(3),
+        status: BookingStatus::Confirmed,
+        price: Price {
+            included_minutes: 0,
+            billable_minutes: 180,
+            price_ex_vat_ore: 120_000,
+            vat_percent: 25,
+            vat_ore: 30_000,
+            total_ore: 150_000,
+        },
+        created_at: t0(),
+        cancelled_at: None,
+        cancelled_by: None,
+        cancel_reason: String::new(),
+        cancellation_charged: false,
+    };
+    let at = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap();
+    let anna_b = booking(&anna, at(10, 8), Some(s1.id));
+    let bo_b = booking(&bo, at(12, 8), None);
+    // Before the window (October) and one cancelled without charge.
+    let october = booking(
+        &bo,
+        Utc.with_ymd_and_hms(2026, 10, 5, 8, 0, 0).unwrap(),
+        None,
+    );
+    let mut free_cancel = booking(&bo, at(20, 8), None);
+    free_cancel.status = BookingStatus::Cancelled;
+    let mut late_cancel = booking(&bo, at(21, 8), None);
+    late_cancel.status = BookingStatus::Cancelled;
+    late_cancel.cancellation_charged = true;
+    store
+        .insert_bookings(
+            &[
+                anna_b.clone(),
+                bo_b.clone(),
+                october,
+                free_cancel,
+                late_cancel.clone(),
+            ],
+            &[],
+        )
+        .await
+        .unwrap();
+
+    let facts = store
+        .run_facts(o.id, day("2026-11-01"), day("2026-11-30"))
+        .await
+        .unwrap();
+    let mut customers: Vec<Uuid> = facts.customers.iter().map(|c| c.id).collect();
+    customers.sort();
+    let mut expected = vec![with_seat.id, booker_only.id];
+    expected.sort();
+    assert_eq!(customers, expected);
+    assert_eq!(
+        facts.seats.len(),
+        1,
+        "the seat ended in October is not in it"
+    );
+    let s = &facts.seats[0];
+    assert_eq!(
+        (s.id, s.monthly_price_ore, s.included_hours_per_month),
+        (s1.id, 95_000, 2)
+    );
+    assert_eq!(s.vat_rate_percent, 25);
+    assert_eq!(s.holdings.len(), 1);
+    assert_eq!(s.holdings[0].person_id, anna.id);
+    assert_eq!(s.holdings[0].from, since);
+    assert_eq!(s.holdings[0].until, None);
+    let mut ids: Vec<Uuid> = facts.bookings.iter().map(|b| b.id).collect();
+    ids.sort();
+    let mut expected = vec![anna_b.id, bo_b.id, late_cancel.id];
+    expected.sort();
+    assert_eq!(ids, expected);
+    let late = facts
+        .bookings
+        .iter()
+        .find(|b| b.id == late_cancel.id)
+        .unwrap();
+    assert!(late.cancellation_charged);
+    let b = facts.bookings.iter().find(|b| b.id == bo_b.id).unwrap();
+    assert_eq!((b.starts_at, b.ends_at), (bo_b.start, bo_b.end));
+    assert_eq!((b.hourly_price_ore, b.vat_rate_percent), (40_000, 25));
+    assert_eq!(
+        (b.room_name.as_str(), b.hub_name.as_str()),
+        ("Ekan", "Figeholms hubb")
+    );
+    assert_eq!(b.booker_first_name, "bo");
+    assert_eq!(b.operator_id, o.id);
+    assert!(facts.invoiced.is_empty());
+    assert!(matches!(
+        store
+            .run_facts(new_id(), day("2026-11-01"), day("2026-11-30"))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+
+    // Issued with its charge keys: recorded; charging one again is refused
+    // and uses no number.
+    let key = format!("booking:{}", bo_b.id);
+    let first = store
+        .issue_invoice(&IssueRequest {
+            charge_keys: vec![key.clone(), key.clone()],
+            document: Some(r#"{"number":"1"}"#.into()),
+            ..request(o.id, booker_only.id, "run-1", 100_000)
+        })
+        .await
+        .unwrap();
+    assert_eq!(first.document.as_deref(), Some(r#"{"number":"1"}"#));
+    let again = store
+        .issue_invoice(&IssueRequest {
+            charge_keys: vec!["booking:other".into(), key.clone()],
+            ..request(o.id, booker_only.id, "run-2", 100_000)
+        })
+        .await;
+    assert!(
+        matches!(&again, Err(StoreError::Conflict(f)) if f == "charge_key"),
+        "{again:?}"
+    );
+    let facts = store
+        .run_facts(o.id, day("2026-11-01"), day("2026-11-30"))
+        .await
+        .unwrap();
+    assert_eq!(facts.invoiced, vec![key]);
+    let next = store
+        .issue_invoice(&IssueRequest {
+            charge_keys: vec!["booking:other".into()],
+            ..request(o.id, booker_only.id, "run-3", 100_000)
+        })
+        .await
+        .unwrap();
+    assert_eq!(next.number, first.number + 1);
+    // The other operator's run sees none of it.
+    let theirs = store
+        .run_facts(other.id, day("2026-11-01"), day("2026-11-30"))
+        .await
+        .unwrap();
+    assert_eq!(theirs.customers.len(), 1);
+    assert_eq!(theirs.customers[0].id, elsewhere.id);
+    assert!(theirs.bookings.is_empty() && theirs.invoiced.is_empty());
 }

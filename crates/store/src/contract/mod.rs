@@ -144,7 +144,8 @@ macro_rules! contract_tests {
             numbers_follow_the_series_without_gaps, the_same_key_again_issues_nothing,
             a_hundred_simultaneous_issues_number_without_gaps, a_credit_note_refers_to_its_invoice,
             an_issued_invoice_stays_as_issued, payments_make_an_invoice_paid,
-            the_same_bank_file_twice_changes_nothing, the_overdue_list_and_filters_tell_the_day
+            the_same_bank_file_twice_changes_nothing, the_overdue_list_and_filters_tell_the_day,
+            run_facts_gather_the_operators_customers_and_charge_once
         );
         $crate::contract_tests!(@each $make; throttle;
             strikes_are_counted_per_key_and_cleared,

@@ -18,10 +18,11 @@ use super::dialect::{self, param, Arg, Conn, Dialect, Run};
 use super::{decode, SqlRow};
 use crate::{
     BankFileImport, BankFileOutcome, InvoiceFilter, InvoiceKind, InvoiceLine, InvoiceStatus,
-    InvoicingStore, IssueRequest, IssuedInvoice, NewPayment, Payment, PaymentSource, StoreError,
-    StoreResult,
+    InvoicingStore, IssueRequest, IssuedInvoice, NewPayment, Payment, PaymentSource, RunBooking,
+    RunFacts, RunHolding, RunSeat, StoreError, StoreResult,
 };
 use async_trait::async_trait;
+use chrono::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
@@ -71,6 +72,7 @@ pub fn invoice<R: SqlRow>(r: &R) -> Result<IssuedInvoice, sqlx::Error> {
         paid_on: r.column("paid_on")?,
         paid_ore: r.column("paid_ore")?,
         credited_ore: r.column("credited_ore")?,
+        document: r.column("document")?,
     })
 }
 
@@ -307,8 +309,8 @@ pub async fn issue<D: Dialect>(
     let insert = "INSERT INTO invoices (id, operator_id, organisation_id, number, series_prefix, \
          kind, credits_invoice_id, idempotency_key, issue_date, due_date, period_start, \
          period_end, currency, buyer_reference, seller, buyer, net_ore, vat_ore, gross_ore, \
-         issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-         $16, $17, $18, $19, $20)";
+         issued_at, document) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+         $14, $15, $16, $17, $18, $19, $20, $21)";
     let args = vec![
         Arg::Id(req.id),
         Arg::Id(req.operator_id),
@@ -330,9 +332,11 @@ pub async fn issue<D: Dialect>(
         Arg::Int(req.vat_ore),
         Arg::Int(req.gross_ore),
         Arg::Timestamp(req.issued_at),
+        Arg::OptText(req.document.as_deref()),
     ];
     dialect::write_one::<D>(conn, insert, args).await?;
     insert_lines::<D>(conn, req.id, &req.lines).await?;
+    insert_charges::<D>(conn, req).await?;
     let advance = "UPDATE invoice_counters SET next_number = $2 WHERE operator_id = $1";
     let args = vec![Arg::Id(req.operator_id), Arg::Int(number + 1)];
     dialect::found::<D>(conn, advance, args).await?;
@@ -385,6 +389,201 @@ async fn insert_lines<D: Dialect>(
             .map_err(D::write_err)?;
     }
     Ok(())
+}
+
+/// Charge keys are checked and written this many to a statement.
+const KEYS_PER_STATEMENT: usize = 300;
+
+/// Records what `req` charges; `Conflict("charge_key")` when the operator
+/// invoiced one of its keys before. The caller holds the operator's series
+/// lock, so no other issue of the operator runs between check and write.
+async fn insert_charges<D: Dialect>(conn: &mut Conn<D>, req: &IssueRequest) -> StoreResult<()> {
+    let mut keys: Vec<&str> = req.charge_keys.iter().map(String::as_str).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for chunk in keys.chunks(KEYS_PER_STATEMENT) {
+        let mut args = vec![Arg::Id(req.operator_id)];
+        let list: Vec<String> = chunk
+            .iter()
+            .map(|k| param(&mut args, Arg::Text(k)))
+            .collect();
+        let seen = format!(
+            "SELECT charge_key FROM invoice_charges WHERE operator_id = $1 AND charge_key IN ({})",
+            list.join(", ")
+        );
+        if exists::<D>(conn, &seen, args).await? {
+            return Err(StoreError::Conflict("charge_key".into()));
+        }
+        let mut args = Vec::with_capacity(chunk.len() * 3);
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|k| {
+                let o = param(&mut args, Arg::Id(req.operator_id));
+                let k = param(&mut args, Arg::Text(k));
+                let i = param(&mut args, Arg::Id(req.id));
+                format!("({o}, {k}, {i})")
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO invoice_charges (operator_id, charge_key, invoice_id) VALUES {}",
+            rows.join(", ")
+        );
+        <D::DB as Run>::run(conn, &sql, args)
+            .await
+            .map_err(D::write_err)?;
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------- run facts
+
+/// The seats operator `$1` sells that are valid some day of `$2..=$3`: the
+/// seat's own selling operator, else its plan's, else (a hub's plan) the
+/// hub's operator.
+const RUN_SEATS: &str = "FROM seats s JOIN plans p ON p.id = s.plan_id \
+     WHERE COALESCE(s.selling_operator_id, p.selling_operator_id, \
+       (SELECT h.operator_id FROM hubs h WHERE h.id = p.scope_hub_id)) = $1 \
+     AND s.start_date <= $3 AND (s.end_date IS NULL OR s.end_date >= $2)";
+
+/// [`InvoicingStore::run_facts`].
+pub async fn run_facts<D: Dialect>(
+    conn: &mut Conn<D>,
+    operator_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<RunFacts> {
+    let known = "SELECT id FROM operators WHERE id = $1";
+    if !exists::<D>(conn, known, vec![Arg::Id(operator_id)]).await? {
+        return Err(StoreError::NotFound);
+    }
+    let days = || vec![Arg::Id(operator_id), Arg::Date(from), Arg::Date(to)];
+    // Civil days in Europe/Stockholm begin at most two hours before UTC
+    // midnight: a day more on each side covers them; the run sorts out
+    // the days.
+    let start = from
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc() - Duration::days(1));
+    let end = to
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc() + Duration::days(2));
+    let (Some(start), Some(end)) = (start, end) else {
+        return Err(StoreError::NotFound);
+    };
+
+    let sql = format!(
+        "SELECT s.id, s.organisation_id, s.start_date, s.end_date, p.name AS plan_name, \
+         CAST(p.monthly_price_ore AS BIGINT) AS monthly_price_ore, \
+         CAST(p.vat_rate_percent AS BIGINT) AS vat_rate_percent, \
+         CAST(p.included_hours_per_month AS BIGINT) AS included_hours_per_month \
+         {RUN_SEATS} ORDER BY s.organisation_id, s.id"
+    );
+    let mut seats = dialect::all::<D, _>(conn, &sql, days(), |r| {
+        Ok(RunSeat {
+            id: r.column("id")?,
+            organisation_id: r.column("organisation_id")?,
+            plan_name: r.column("plan_name")?,
+            monthly_price_ore: r.column("monthly_price_ore")?,
+            vat_rate_percent: r.column("vat_rate_percent")?,
+            included_hours_per_month: r.column("included_hours_per_month")?,
+            start_date: r.column("start_date")?,
+            end_date: r.column("end_date")?,
+            holdings: Vec::new(),
+        })
+    })
+    .await?;
+    let sql = format!(
+        "SELECT h.seat_id, h.person_id, h.held_from, h.held_until, pe.first_name, pe.last_name \
+         FROM seat_holdings h JOIN people pe ON pe.id = h.person_id \
+         WHERE h.seat_id IN (SELECT s.id {RUN_SEATS}) ORDER BY h.seat_id, h.held_from"
+    );
+    let holdings = dialect::all::<D, _>(conn, &sql, days(), |r| {
+        Ok((
+            r.column::<Uuid>("seat_id")?,
+            RunHolding {
+                person_id: r.column("person_id")?,
+                first_name: r.column("first_name")?,
+                last_name: r.column("last_name")?,
+                from: r.column("held_from")?,
+                until: r.column("held_until")?,
+            },
+        ))
+    })
+    .await?;
+    let mut by_seat: std::collections::HashMap<Uuid, Vec<RunHolding>> = Default::default();
+    for (seat, h) in holdings {
+        by_seat.entry(seat).or_default().push(h);
+    }
+    for s in &mut seats {
+        s.holdings = by_seat.remove(&s.id).unwrap_or_default();
+    }
+
+    // Customers: the seats' organisations and those that booked the
+    // operator's rooms in the window.
+    let window = |args: &mut Vec<Arg<'_>>| {
+        let a = param(args, D::at(start));
+        let b = param(args, D::at(end));
+        format!("b.starts_at >= {a} AND b.starts_at < {b}")
+    };
+    let mut args = days();
+    let w = window(&mut args);
+    let customers = format!(
+        "SELECT s.organisation_id {RUN_SEATS} UNION \
+         SELECT b.organisation_id FROM bookings b JOIN hubs h ON h.id = b.hub_id \
+         WHERE h.operator_id = $1 AND {w}"
+    );
+    let sql = format!("SELECT * FROM organisations WHERE id IN ({customers}) ORDER BY name, id");
+    let organisations = dialect::all::<D, _>(conn, &sql, args, super::organisation).await?;
+
+    // The same placeholders again: `customers` was written over the same
+    // first five arguments.
+    let mut args = days();
+    let w = window(&mut args);
+    let yes = param(&mut args, Arg::Bool(true));
+    let sql = format!(
+        "SELECT b.id, b.organisation_id, b.seat_id, b.starts_at, b.ends_at, \
+         b.cancellation_charged, CAST(b.price_ex_vat_ore AS BIGINT) AS price_ex_vat_ore, \
+         h.operator_id, h.name AS hub_name, r.name AS room_name, \
+         CAST(r.hourly_price_ore AS BIGINT) AS hourly_price_ore, \
+         CAST(r.vat_rate_percent AS BIGINT) AS vat_rate_percent, \
+         pe.first_name, pe.last_name \
+         FROM bookings b JOIN hubs h ON h.id = b.hub_id JOIN rooms r ON r.id = b.room_id \
+         JOIN people pe ON pe.id = b.booker_id \
+         WHERE {w} AND b.organisation_id IN ({customers}) \
+         AND (b.status = 'confirmed' OR (b.status = 'cancelled' \
+           AND b.cancellation_charged = {yes} AND h.operator_id = $1)) \
+         ORDER BY b.starts_at, b.id"
+    );
+    let bookings = dialect::all::<D, _>(conn, &sql, args, |r| {
+        Ok(RunBooking {
+            id: r.column("id")?,
+            organisation_id: r.column("organisation_id")?,
+            seat_id: r.column("seat_id")?,
+            operator_id: r.column("operator_id")?,
+            room_name: r.column("room_name")?,
+            hub_name: r.column("hub_name")?,
+            starts_at: D::instant(r, "starts_at")?,
+            ends_at: D::instant(r, "ends_at")?,
+            hourly_price_ore: r.column("hourly_price_ore")?,
+            vat_rate_percent: r.column("vat_rate_percent")?,
+            booker_first_name: r.column("first_name")?,
+            booker_last_name: r.column("last_name")?,
+            cancellation_charged: r.column("cancellation_charged")?,
+            price_ex_vat_ore: r.column("price_ex_vat_ore")?,
+        })
+    })
+    .await?;
+
+    let sql = "SELECT charge_key FROM invoice_charges WHERE operator_id = $1 ORDER BY charge_key";
+    let invoiced = dialect::all::<D, _>(conn, sql, vec![Arg::Id(operator_id)], |r| {
+        r.column::<String>("charge_key")
+    })
+    .await?;
+    Ok(RunFacts {
+        customers: organisations,
+        seats,
+        bookings,
+        invoiced,
+    })
 }
 
 // ------------------------------------------------------------- payments
@@ -596,6 +795,16 @@ impl<B: Backend> InvoicingStore for B {
         let req = req.clone();
         self.transaction(move |c| Box::pin(async move { issue::<B::D>(c, &req).await }))
             .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn run_facts(
+        &self,
+        operator_id: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<RunFacts> {
+        run_facts::<B::D>(&mut *self.reader().await?, operator_id, from, to).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

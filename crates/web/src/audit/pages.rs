@@ -33,6 +33,8 @@ const KINDS: &[&str] = &[
     "booking",
     "webhook",
     "retention",
+    "invoice",
+    "bank_file",
 ];
 
 fn internal(e: impl std::error::Error + Send + Sync + 'static) -> AppError {

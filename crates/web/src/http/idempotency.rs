@@ -42,6 +42,11 @@ impl IdempotencyKey {
             })
     }
 
+    /// The key itself, if the request carried one.
+    pub fn key(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+
     /// Whether the request carried a key (a retry may be answered from what
     /// the first attempt created).
     pub fn is_set(&self) -> bool {

@@ -61,4 +61,6 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("audit.kind.region", "Region", "Region"),
     ("audit.kind.municipality", "Kommun", "Municipality"),
     ("audit.kind.operator", "Huvudman", "Operator"),
+    ("audit.kind.invoice", "Faktura", "Invoice"),
+    ("audit.kind.bank_file", "Bankfil", "Bank file"),
 ];

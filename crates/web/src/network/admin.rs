@@ -58,8 +58,10 @@ async fn index(page: Page) -> AppResult<Response> {
     if u.is_network_admin || !u.admin_of_organisation_ids.is_empty() {
         add("/admin/organisations", "admin.organisations");
         add("/admin/people", "admin.people");
+        add("/admin/invoices", "admin.invoices");
     }
     if u.is_network_admin {
+        add("/admin/invoicing", "admin.invoicing");
         add("/admin/plans", "admin.plans");
         add("/admin/webhooks", "admin.webhooks");
         add("/admin/sites", "admin.sites");

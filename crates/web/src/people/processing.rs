@@ -110,6 +110,7 @@ pub const ACTIVITIES: &[Activity] = &[
         tables: &[
             "invoices",
             "invoice_lines",
+            "invoice_charges",
             "invoice_payments",
             "bank_files",
         ],

@@ -1,0 +1,32 @@
+//! Invoicing (issue 16): each operator's monthly invoice run over the
+//! organisations it sells to (preview, then issue), issued invoices and
+//! credit notes with their Peppol BIS 3 XML and PDF, and payments marked
+//! by hand. The rules and formats are the `thirdplace-invoicing` crate's;
+//! the numbers and what was charged are kept by the store.
+
+use crate::AppState;
+use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub mod api;
+pub mod pages;
+pub mod service;
+
+/// The pages (the root wraps them in the page context).
+pub fn router() -> Router<AppState> {
+    pages::router()
+}
+
+/// The API's routes, under `/api/v1`.
+pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    r.routes(routes!(api::preview_run, api::issue_run))
+        .routes(routes!(api::list_invoices))
+        .routes(routes!(api::get_invoice))
+        .routes(routes!(api::get_ubl))
+        .routes(routes!(api::get_pdf))
+        .routes(routes!(api::credit_invoice))
+        .routes(routes!(api::pay_invoice))
+        .routes(routes!(api::get_sie))
+        .routes(routes!(api::import_bank_file))
+}

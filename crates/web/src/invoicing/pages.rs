@@ -1,0 +1,594 @@
+//! The invoicing pages: `/admin/invoicing` (network admins: choose an
+//! operator and a month, see each customer's invoice with its problems,
+//! confirm the number of invoices and the total, issue), `/admin/invoices`
+//! (the list; an organisation's admins see their own) and
+//! `/admin/invoices/{id}` (lines, totals, OCR, payments, downloads, and for
+//! network admins crediting and marking paid, each confirmed).
+//!
+//! The issue form carries a hidden idempotency key made when the preview
+//! was shown: a double click or a resubmitted form issues nothing twice.
+
+use super::api::{may_see, visible_invoices, InvoiceQuery};
+use super::service::{self, kronor, month_text, parse_month, Run};
+use crate::http::error::{AppError, AppResult};
+use crate::http::form_data::FormData;
+use crate::http::page::{parse_id, Page};
+use crate::http::roles::{require_network_admin, require_org_pages};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::Datelike;
+use minijinja::{context, Value};
+use serde::Deserialize;
+use std::collections::hash_map::{Entry, HashMap};
+use thirdplace_domain::membership::local_date;
+use thirdplace_domain::new_id;
+use thirdplace_invoicing::run::CustomerPreview;
+use thirdplace_store::{IssuedInvoice, StoreError};
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/invoicing", get(run_page).post(issue_page))
+        .route("/admin/invoices", get(list_page))
+        .route("/admin/invoices/{id}", get(invoice_page))
+        .route("/admin/invoices/{id}/credit", post(credit_page))
+        .route("/admin/invoices/{id}/payments", post(pay_page))
+}
+
+#[derive(Deserialize)]
+struct RunQuery {
+    operator: Option<String>,
+    month: Option<String>,
+}
+
+/// The month before today's: what a monthly run usually invoices.
+fn last_month(state: &AppState) -> String {
+    let today = local_date(state.now());
+    let first = today.with_day(1).unwrap_or(today);
+    first
+        .pred_opt()
+        .map(|d| d.format("%Y-%m").to_string())
+        .unwrap_or_default()
+}
+
+fn status_text(page: &Page, inv: &IssuedInvoice, today: chrono::NaiveDate) -> String {
+    page.t(&format!("invoicing.status.{}", inv.status(today).as_str()))
+}
+
+fn customer_value(c: &CustomerPreview) -> Value {
+    let lines: Vec<Value> = c
+        .lines
+        .iter()
+        .map(|l| {
+            context! {
+                description => l.line.description.clone(),
+                quantity => l.line.quantity.to_string(),
+                unit => l.line.unit.code(),
+                unit_price => kronor(l.line.unit_price_ore),
+                net => kronor(l.line.net_ore),
+                vat => l.line.vat.percent().unwrap_or(0),
+            }
+        })
+        .collect();
+    let problems: Vec<String> = c.problems.iter().map(|p| p.message.clone()).collect();
+    context! {
+        name => c.customer_name.clone(),
+        lines,
+        net => c.totals.as_ref().map(|t| kronor(t.tax_exclusive_ore)),
+        vat => c.totals.as_ref().map(|t| kronor(t.vat_ore)),
+        payable => c.totals.as_ref().map(|t| kronor(t.payable_ore)),
+        blocked => c.is_blocked(),
+        problems,
+    }
+}
+
+fn run_value(page: &Page, run: &Run) -> Value {
+    let (count, total) = run.issuable();
+    context! {
+        operator_id => run.operator.id.to_string(),
+        month => month_text(&run.input.period),
+        issue_date => run.input.issue_date.to_string(),
+        due_date => run.input.due_date.to_string(),
+        customers => run.preview.customers.iter().map(customer_value).collect::<Vec<_>>(),
+        count,
+        total => kronor(total),
+        confirm_text => page
+            .t("invoicing.confirm_text")
+            .replace("{count}", &count.to_string())
+            .replace("{total}", &kronor(total)),
+        // Made when the preview is shown: the same form sent again issues
+        // nothing twice.
+        key => new_id().to_string(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_run(
+    state: &AppState,
+    page: &Page,
+    operator: Option<Uuid>,
+    month: &str,
+    run: Option<Value>,
+    issued: Option<Value>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let operators: Vec<Value> = state
+        .store
+        .list_operators()
+        .await?
+        .into_iter()
+        .filter(|o| !o.archived)
+        .map(|o| {
+            context! {
+                id => o.id.to_string(),
+                name => o.name,
+                selected => Some(o.id) == operator,
+            }
+        })
+        .collect();
+    page.render_with_status(
+        status,
+        "invoicing/run.html",
+        context! { operators, month, run, issued, notice },
+    )
+}
+
+/// The message of a refusal, for the page.
+fn notice_of(e: &AppError) -> Option<String> {
+    match e {
+        AppError::Refused { message, .. } | AppError::Conflict { message, .. } => {
+            Some(message.clone())
+        }
+        AppError::Validation(v) => Some(v.to_string()),
+        _ => None,
+    }
+}
+
+async fn run_page(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<RunQuery>,
+) -> AppResult<Response> {
+    require_network_admin(&page)?;
+    let month = q
+        .month
+        .clone()
+        .filter(|m| !m.trim().is_empty())
+        .unwrap_or_else(|| last_month(&state));
+    let operator = q
+        .operator
+        .as_deref()
+        .filter(|o| !o.is_empty())
+        .and_then(|o| Uuid::parse_str(o).ok());
+    let Some(operator) = operator else {
+        return render_run(
+            &state,
+            &page,
+            None,
+            &month,
+            None,
+            None,
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    };
+    let prepared = match parse_month(&month) {
+        Ok(period) => service::prepare(&state, operator, period).await,
+        Err(e) => Err(e),
+    };
+    match prepared {
+        Ok(run) => {
+            let v = run_value(&page, &run);
+            render_run(
+                &state,
+                &page,
+                Some(operator),
+                &month,
+                Some(v),
+                None,
+                None,
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => match notice_of(&e) {
+            Some(n) => {
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
+                render_run(
+                    &state,
+                    &page,
+                    Some(operator),
+                    &month,
+                    None,
+                    None,
+                    Some(n),
+                    status,
+                )
+                .await
+            }
+            None => Err(e),
+        },
+    }
+}
+
+fn invoice_row(
+    page: &Page,
+    inv: &IssuedInvoice,
+    today: chrono::NaiveDate,
+    customer: &str,
+) -> Value {
+    context! {
+        customer => customer,
+        id => inv.id.to_string(),
+        href => format!("/admin/invoices/{}", inv.id),
+        number => inv.display_number(),
+        kind => page.t(&format!("invoicing.kind.{}", inv.kind.as_str())),
+        status => status_text(page, inv, today),
+        issue_date => inv.issue_date.to_string(),
+        due_date => inv.due_date.to_string(),
+        gross => kronor(inv.gross_ore),
+        outstanding => kronor(inv.outstanding_ore()),
+    }
+}
+
+async fn issue_page(State(state): State<AppState>, page: Page, body: Bytes) -> AppResult<Response> {
+    let form = FormData::parse(&page, &body)?;
+    let actor = require_network_admin(&page)?.person_id;
+    let month = form.get("month");
+    let operator = Uuid::parse_str(&form.get("operator")).map_err(|_| AppError::NotFound)?;
+    let key = form.get("key");
+    if key.is_empty() || key.len() > 100 {
+        return Err(AppError::bad_request(
+            "invalid_form",
+            "the form could not be read",
+        ));
+    }
+    let done = match parse_month(&month) {
+        Ok(period) => match service::prepare(&state, operator, period).await {
+            Ok(run) => service::issue(&state, &run, None, &key, actor).await,
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    match done {
+        Ok(done) => {
+            let today = local_date(state.now());
+            let total = kronor(done.invoices.iter().map(|i| i.gross_ore).sum());
+            let issued = context! {
+                summary => page
+                    .t("invoicing.issued_summary")
+                    .replace("{count}", &done.invoices.len().to_string())
+                    .replace("{total}", &total),
+                invoices => done.invoices.iter().map(|i| invoice_row(&page, i, today, "")).collect::<Vec<_>>(),
+                blocked => done.blocked.iter().map(customer_value).collect::<Vec<_>>(),
+            };
+            render_run(
+                &state,
+                &page,
+                Some(operator),
+                &month,
+                None,
+                Some(issued),
+                None,
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => match notice_of(&e) {
+            Some(n) => {
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
+                render_run(
+                    &state,
+                    &page,
+                    Some(operator),
+                    &month,
+                    None,
+                    None,
+                    Some(n),
+                    status,
+                )
+                .await
+            }
+            None => Err(e),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    status: Option<String>,
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let user = require_org_pages(&page)?.clone();
+    let query = InvoiceQuery {
+        operator_id: None,
+        organisation_id: None,
+        status: q.status.clone(),
+    };
+    let list = visible_invoices(&state, &user, &query).await?;
+    let today = local_date(state.now());
+    let mut names = HashMap::new();
+    let mut rows = Vec::new();
+    for inv in &list {
+        if let Entry::Vacant(slot) = names.entry(inv.organisation_id) {
+            let name = match state.store.get_organisation(inv.organisation_id).await {
+                Ok(o) => o.name,
+                Err(StoreError::NotFound) => String::new(),
+                Err(e) => return Err(e.into()),
+            };
+            slot.insert(name);
+        }
+        let name = names.get(&inv.organisation_id).map_or("", String::as_str);
+        rows.push(invoice_row(&page, inv, today, name));
+    }
+    page.render(
+        "invoicing/list.html",
+        context! { rows, can_run => user.is_network_admin },
+    )
+}
+
+async fn render_invoice(
+    state: &AppState,
+    page: &Page,
+    id: Uuid,
+    notice: Option<(bool, String)>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let user = page.user()?;
+    let inv = state.store.invoice(id).await?;
+    if !may_see(user, inv.organisation_id) {
+        return Err(AppError::NotFound);
+    }
+    let today = local_date(state.now());
+    let customer = state.store.get_organisation(inv.organisation_id).await?;
+    let lines: Vec<Value> = state
+        .store
+        .invoice_lines(inv.id)
+        .await?
+        .into_iter()
+        .map(|l| {
+            context! {
+                description => l.description,
+                quantity => format!("{}", l.quantity_milli as f64 / 1000.0).replace('.', ","),
+                unit => l.unit_code,
+                unit_price => kronor(l.unit_price_ore),
+                net => kronor(l.net_ore),
+                vat => l.vat_rate_percent,
+            }
+        })
+        .collect();
+    let payments: Vec<Value> = state
+        .store
+        .invoice_payments(inv.id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            context! {
+                paid_on => p.paid_on.to_string(),
+                amount => kronor(p.amount_ore),
+                reference => p.reference,
+                source => page.t(&format!("invoicing.source.{}", p.source.as_str())),
+            }
+        })
+        .collect();
+    let credits = match inv.credits_invoice_id {
+        Some(orig) => Some(state.store.invoice(orig).await?),
+        None => None,
+    };
+    page.render_with_status(
+        status,
+        "invoicing/invoice.html",
+        context! {
+            invoice => context! {
+                number => inv.display_number(),
+                kind => page.t(&format!("invoicing.kind.{}", inv.kind.as_str())),
+                is_invoice => inv.kind == thirdplace_store::InvoiceKind::Invoice,
+                status => status_text(page, &inv, today),
+                customer => customer.name,
+                buyer_reference => inv.buyer_reference.clone(),
+                issue_date => inv.issue_date.to_string(),
+                due_date => inv.due_date.to_string(),
+                period => format!("{} – {}", inv.period_start, inv.period_end),
+                net => kronor(inv.net_ore),
+                vat => kronor(inv.vat_ore),
+                gross => kronor(inv.gross_ore),
+                paid => kronor(inv.paid_ore),
+                outstanding => kronor(inv.outstanding_ore()),
+                outstanding_ore => inv.outstanding_ore(),
+                credited => inv.credited_ore > 0,
+                ocr => service::ocr_of(&inv),
+                pdf_href => format!("/api/v1/invoices/{}/pdf?lang={}", inv.id, page.lang.code()),
+                xml_href => format!("/api/v1/invoices/{}/ubl", inv.id),
+                credits => credits.map(|c| context! {
+                    number => c.display_number(),
+                    href => format!("/admin/invoices/{}", c.id),
+                }),
+                action => format!("/admin/invoices/{}", inv.id),
+            },
+            lines,
+            payments,
+            can_change => user.is_network_admin,
+            notice => notice.map(|(error, text)| context! { error, text }),
+            pay_key => new_id().to_string(),
+        },
+    )
+}
+
+async fn invoice_page(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    require_org_pages(&page)?;
+    let id = parse_id(&id)?;
+    render_invoice(&state, &page, id, None, StatusCode::OK).await
+}
+
+/// The invoice a write of a network admin is about.
+async fn to_change(state: &AppState, page: &Page, raw: &str) -> AppResult<IssuedInvoice> {
+    let id = parse_id(raw)?;
+    let user = page.user()?;
+    let inv = state.store.invoice(id).await?;
+    if !may_see(user, inv.organisation_id) {
+        return Err(AppError::NotFound);
+    }
+    require_network_admin(page)?;
+    Ok(inv)
+}
+
+async fn credit_page(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form = FormData::parse(&page, &body)?;
+    let inv = to_change(&state, &page, &id).await?;
+    if form.get("confirm") != "yes" {
+        let n = (true, page.t("invoicing.confirm_missing"));
+        return render_invoice(
+            &state,
+            &page,
+            inv.id,
+            Some(n),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let actor = page.user()?.person_id;
+    match service::credit(&state, &inv, actor).await {
+        Ok(note) => {
+            let text = page
+                .t("invoicing.credited")
+                .replace("{number}", &note.display_number());
+            render_invoice(&state, &page, note.id, Some((false, text)), StatusCode::OK).await
+        }
+        Err(e) => match notice_of(&e) {
+            Some(n) => {
+                render_invoice(
+                    &state,
+                    &page,
+                    inv.id,
+                    Some((true, n)),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            None => Err(e),
+        },
+    }
+}
+
+/// "1 234,50" or "1234.5" kronor in öre; `None` if it is not an amount.
+fn parse_kronor(raw: &str) -> Option<i64> {
+    let s: String = raw
+        .trim()
+        .trim_end_matches("kr")
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+        .collect::<String>()
+        .replace(',', ".");
+    let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
+    if whole.is_empty() || frac.len() > 2 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let frac: i64 = format!("{frac:0<2}").parse().ok()?;
+    whole.checked_mul(100)?.checked_add(frac)
+}
+
+async fn pay_page(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form = FormData::parse(&page, &body)?;
+    let inv = to_change(&state, &page, &id).await?;
+    let refuse = |text: String| (true, text);
+    if form.get("confirm") != "yes" {
+        let n = refuse(page.t("invoicing.confirm_missing"));
+        return render_invoice(
+            &state,
+            &page,
+            inv.id,
+            Some(n),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let amount = form.get("amount");
+    let amount = if amount.trim().is_empty() {
+        None
+    } else {
+        match parse_kronor(&amount) {
+            Some(a) => Some(a),
+            None => {
+                let n = refuse(page.t("invoicing.amount_invalid"));
+                return render_invoice(
+                    &state,
+                    &page,
+                    inv.id,
+                    Some(n),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
+            }
+        }
+    };
+    let user = page.user()?.person_id;
+    // The key of the form: the same form sent twice records one payment.
+    let payment_id = match Uuid::parse_str(&form.get("key")) {
+        Ok(k) => Uuid::new_v5(&k, inv.id.as_bytes()),
+        Err(_) => new_id(),
+    };
+    match service::pay(&state, &inv, payment_id, amount, None, None, user).await {
+        Ok(_) => {
+            let n = (false, page.t("invoicing.paid_done"));
+            render_invoice(&state, &page, inv.id, Some(n), StatusCode::OK).await
+        }
+        Err(e) => match notice_of(&e) {
+            Some(n) => {
+                render_invoice(
+                    &state,
+                    &page,
+                    inv.id,
+                    Some((true, n)),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            None => Err(e),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_kronor;
+
+    #[test]
+    fn amounts_in_kronor_are_read_as_ore() {
+        assert_eq!(parse_kronor("1 234,50"), Some(123_450));
+        assert_eq!(parse_kronor("1234.5 kr"), Some(123_450));
+        assert_eq!(parse_kronor("12"), Some(1_200));
+        for bad in ["", "abc", "1,234", "-5", "1.2.3"] {
+            assert_eq!(parse_kronor(bad), None, "{bad}");
+        }
+    }
+}
