@@ -6,6 +6,7 @@ const assert = require('node:assert/strict');
 const { describe, test, before, after } = require('node:test');
 const {
   launchBrowser, newPage, signIn, useLanguage, visit, assertAccessible, apiGet,
+  stockholmDate,
 } = require('./helpers');
 
 const ADMIN_LISTS = ['regions', 'municipalities', 'operators', 'hubs', 'organisations', 'people'];
@@ -88,6 +89,16 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
         edit.rooms = await firstRowHref(page, 'main section:has(a[href$="/rooms/new"])');
         assert.match(edit.zones, /^\/admin\/zones\//);
         assert.match(edit.rooms, /^\/admin\/rooms\//);
+        // Invoicing: an operator that sells (the demo issued last month's
+        // invoices), this month's run to preview, and one issued invoice.
+        await visit(page, '/admin/invoicing');
+        edit.runOperator = await page.locator('#run-operator option').evaluateAll(
+          (options) => options.find((o) => /Oskarshamn/.test(o.textContent))?.value,
+        );
+        assert.ok(edit.runOperator, 'Oskarshamn invoices in the demo');
+        await visit(page, '/admin/invoices');
+        edit.invoice = await firstRowHref(page);
+        assert.match(edit.invoice, /^\/admin\/invoices\//);
       });
       after(async () => context?.close());
 
@@ -108,6 +119,11 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
         ['erase person confirmation', () => `${edit.people}/erase`],
         ['privacy page, signed in', '/privacy'],
         ['retention settings', '/admin/retention'],
+        ['invoice run', '/admin/invoicing'],
+        ['invoice run, this month previewed',
+          () => `/admin/invoicing?operator=${edit.runOperator}&month=${stockholmDate(0).slice(0, 7)}`],
+        ['invoices', '/admin/invoices'],
+        ['an issued invoice', () => edit.invoice],
       ];
       for (const [name, path] of pages) {
         test(name, async () => {

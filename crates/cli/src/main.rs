@@ -9,6 +9,7 @@ mod backup;
 mod demo;
 mod demo_bookings;
 mod demo_events;
+mod demo_invoices;
 mod demo_memberships;
 mod retention;
 mod sites;
@@ -401,6 +402,10 @@ async fn run(cli: Cli) -> Result<()> {
                     "The demo network is already in {}; nothing was added.",
                     cli.database_url
                 );
+            }
+            let invoices = demo_invoices::seed(store.clone()).await?;
+            if invoices > 0 {
+                println!("Last month's invoices were issued: {invoices}.");
             }
             println!("Demo sign-ins (password \"{}\"):", demo::DEMO_PASSWORD);
             for l in demo::demo_logins() {

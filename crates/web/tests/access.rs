@@ -451,7 +451,9 @@ async fn the_admin_page_shows_the_invitation_and_sends_it_again_or_revokes_it(ap
         .post_form(&admin, &format!("{member_page}/invitation/send"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(page_text(r).await.contains("har redan aktiverat sitt konto"));
+    assert!(page_text(r)
+        .await
+        .contains("har redan aktiverat sitt konto"));
     assert!(mails_to(&app, app.f.member.email.as_str()).await.is_empty());
 }
 

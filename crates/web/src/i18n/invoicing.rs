@@ -4,6 +4,11 @@
 //! with the main table in [`crate::i18n`].
 
 pub const TABLE: &[(&str, &str, &str)] = &[
+    // Units of measure on an invoice line (UN/ECE rec. 20 codes).
+    ("invoicing.unit.C62", "st", "pcs"),
+    ("invoicing.unit.HUR", "tim", "h"),
+    ("invoicing.unit.DAY", "dag", "day"),
+    ("invoicing.unit.MON", "mån", "month"),
     ("processing.invoicing.name", "Fakturering", "Invoicing"),
     ("processing.invoicing.purpose", "Att fakturera organisationerna för platser, rumstimmar, sena avbokningar och evenemang, och att bokföra betalningar.", "To invoice the organisations for seats, room hours, late cancellations and events, and to record payments."),
     ("processing.invoicing.subjects", "Platsinnehavare och bokare som står på fakturarader; köparnas referenspersoner; betalare i bankfiler.", "Seat holders and bookers named on invoice lines; the buyers' reference persons; payers in bank files."),

@@ -362,7 +362,11 @@ async fn render_invoice(
             context! {
                 description => l.description,
                 quantity => format!("{}", l.quantity_milli as f64 / 1000.0).replace('.', ","),
-                unit => l.unit_code,
+                // The UN/ECE code as the customer reads it ("mån", "tim").
+                unit => match l.unit_code.as_str() {
+                    code @ ("C62" | "HUR" | "DAY" | "MON") => page.t(&format!("invoicing.unit.{code}")),
+                    other => other.to_string(),
+                },
                 unit_price => kronor(l.unit_price_ore),
                 net => kronor(l.net_ore),
                 vat => l.vat_rate_percent,
