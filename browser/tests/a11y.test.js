@@ -124,6 +124,7 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
           () => `/admin/invoicing?operator=${edit.runOperator}&month=${stockholmDate(0).slice(0, 7)}`],
         ['invoices', '/admin/invoices'],
         ['an issued invoice', () => edit.invoice],
+        ['payments to resolve and the bank file upload', '/admin/payments'],
       ];
       for (const [name, path] of pages) {
         test(name, async () => {

@@ -82,29 +82,6 @@ async fn mails_to(app: &TestApp, address: &str) -> usize {
     all.iter().filter(|e| e.to_address == address).count()
 }
 
-const BOUNDARY: &str = "----thirdplace-test-7MA4YWxkTrZu0gW";
-
-/// A `multipart/form-data` body as a browser sends the upload form:
-/// (name, file name, content).
-fn multipart_body(parts: &[(&str, Option<&str>, &str)]) -> String {
-    let mut body = String::new();
-    for (name, file, content) in parts {
-        body.push_str(&format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\""
-        ));
-        match file {
-            Some(f) => body.push_str(&format!(
-                "; filename=\"{f}\"\r\nContent-Type: text/csv\r\n\r\n"
-            )),
-            None => body.push_str("\r\n\r\n"),
-        }
-        body.push_str(content);
-        body.push_str("\r\n");
-    }
-    body.push_str(&format!("--{BOUNDARY}--\r\n"));
-    body
-}
-
 async fn a_dry_run_tells_every_outcome_and_writes_nothing(app: TestApp) {
     let f = &app.f;
     seat_of(&f.member).give(&app).await;
@@ -343,22 +320,18 @@ async fn the_page_previews_an_upload_then_confirms(app: TestApp) {
 
     // Upload a semicolon file (Swedish Excel) with a header.
     let file = "Förnamn;Efternamn;E-post\r\nMaja;Testsson;member@test.example\r\nNils;Nyman;nils@test.example\r\nNils;Nyman;nils@test.example\r\n";
-    let body = multipart_body(&[
-        ("_csrf", None, csrf.as_str()),
-        ("step", None, "preview"),
-        ("csv", None, ""),
-        ("file", Some("personal.csv"), file),
-    ]);
-    let r = client
-        .post(app.url(&page))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
+    let r = app
+        .post_multipart(
+            &client,
+            &page,
+            &[
+                ("_csrf", None, csrf.as_str()),
+                ("step", None, "preview"),
+                ("csv", None, ""),
+                ("file", Some("personal.csv"), file),
+            ],
         )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = page_text(r).await;
     assert!(html.contains("Förhandsgranskning"), "{html}");

@@ -24,6 +24,7 @@ on_both_backends!(
     bad_months_and_keys_and_incomplete_operators_are_refused_with_a_message,
     the_pages_preview_confirm_and_issue_once_then_credit_and_mark_paid,
     a_bgmax_file_pays_by_ocr_once_and_bad_or_foreign_files_are_refused,
+    payments_a_bank_file_left_waiting_are_linked_or_accepted_on_the_page,
 );
 
 /// `<workspace root>/target/einvoice`, where `.ci/einvoice.sh` looks: from
@@ -825,4 +826,166 @@ async fn a_bgmax_file_pays_by_ocr_once_and_bad_or_foreign_files_are_refused(app:
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+/// The bank file uploaded on the payments page leaves an unmatched and a
+/// partial payment waiting; the unmatched one is linked to its invoice by
+/// number, the partial one accepted as it stands, over the page and the
+/// API; bad numbers and second tries are refused with a message.
+async fn payments_a_bank_file_left_waiting_are_linked_or_accepted_on_the_page(app: TestApp) {
+    use thirdplace_invoicing::ocr::{LengthDigit, OcrReference};
+    month_of_use(&app).await;
+    let mut other = app
+        .store
+        .get_organisation(app.f.other_org.id)
+        .await
+        .unwrap();
+    other.buyer.buyer_reference = Some("Kst 12".into());
+    app.store.update_organisation(&other).await.unwrap();
+    let admin_token = app.token_for(&app.f.admin).await;
+    let (s, done) = issue(&app, &admin_token, "k").await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    let ocr = |n: &str| {
+        OcrReference::for_invoice_number(n, LengthDigit::Without)
+            .unwrap()
+            .as_str()
+            .to_string()
+    };
+    let admin = app.signed_in(&app.f.admin).await;
+    let html = app.html(&admin, "/admin/payments").await;
+    assert!(html.contains("Inga inbetalningar väntar."), "{html}");
+    assert!(html.contains("enctype=\"multipart/form-data\""), "{html}");
+    let csrf = hidden_csrf(&html);
+    let operator = app.f.operator.id.to_string();
+    // OK1001 and OK1002 in part; a payment no invoice has.
+    let file = bgmax(
+        "50501055",
+        &[
+            (&ocr("1001"), 50_000),
+            (&ocr("1002"), 100),
+            (&ocr("9999"), 206_250),
+        ],
+    );
+    let upload = |file: String| {
+        let (admin, csrf, operator) = (&admin, csrf.clone(), operator.clone());
+        let app = &app;
+        async move {
+            app.post_multipart(
+                admin,
+                "/admin/payments/bank-file",
+                &[
+                    ("_csrf", None, csrf.as_str()),
+                    ("operator", None, operator.as_str()),
+                    ("file", Some("bgmax-1126.txt"), file.as_str()),
+                ],
+            )
+            .await
+        }
+    };
+    let r = upload(file.clone()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = page_text(r).await;
+    assert!(
+        html.contains("0 betalade fakturor, 2 delbetalningar och 1 utan faktura"),
+        "{html}"
+    );
+    assert!(html.contains("OK1001</a> (delbetalning)"), "{html}");
+    assert!(html.contains("Ingen faktura hittades"), "{html}");
+    // Again: nothing changes.
+    let html = page_text(upload(file).await).await;
+    assert!(html.contains("redan inläst"), "{html}");
+    // A file that is not BgMax is refused on the page, with its line.
+    let r = upload("hello\n".into()).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = page_text(r).await;
+    assert!(html.contains("Line 1:"), "{html}");
+
+    let (s, waiting) = app
+        .get_json_with(&admin_token, "/api/v1/payments/to-resolve")
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let waiting = waiting.as_array().unwrap().clone();
+    assert_eq!(waiting.len(), 3, "{waiting:?}");
+    let id_of = |amount: i64| {
+        waiting.iter().find(|p| p["amount_ore"] == amount).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (partial, small, unmatched) = (id_of(50_000), id_of(100), id_of(206_250));
+
+    // A number that is no invoice of the operator is refused with a message.
+    let r = app
+        .post_form(
+            &admin,
+            &format!("/admin/payments/{unmatched}/resolve"),
+            &[("invoice_number", "OK9999")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page_text(r).await.contains("is not an invoice number"));
+    // An unmatched payment needs a number.
+    let (s, v) = app
+        .post_json(
+            &format!("/api/v1/payments/{unmatched}/resolve"),
+            Some(&admin_token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invoice_required")
+    );
+    // Linked by its number on the page: OK1001 is then paid in full.
+    let r = app
+        .post_form(
+            &admin,
+            &format!("/admin/payments/{unmatched}/resolve"),
+            &[("invoice_number", "OK1001")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", page_text(r).await);
+    let (_, paid) = app
+        .get_json_with(&admin_token, "/api/v1/invoices?status=paid")
+        .await;
+    assert_eq!(paid[0]["number"], "OK1001", "{paid}");
+    // Paying the invoice in full settled its partial payment with it; the
+    // small one for OK1002 is accepted as it stands.
+    let (_, waiting) = app
+        .get_json_with(&admin_token, "/api/v1/payments/to-resolve")
+        .await;
+    assert_eq!(waiting.as_array().unwrap().len(), 1, "{waiting}");
+    assert_eq!(waiting[0]["id"], small.as_str());
+    let r = app
+        .post_form(
+            &admin,
+            &format!("/admin/payments/{small}/resolve"),
+            &[("accept", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", page_text(r).await);
+    let (_, open) = app
+        .get_json_with(&admin_token, "/api/v1/invoices?status=open")
+        .await;
+    assert_eq!(open[0]["number"], "OK1002");
+    assert_eq!(open[0]["paid_ore"], 100, "accepted, still owing the rest");
+    // Resolving again is refused; others may not resolve at all.
+    let (s, v) = app
+        .post_json(
+            &format!("/api/v1/payments/{partial}/resolve"),
+            Some(&admin_token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, "payment_resolved")
+    );
+    let org_admin = app.token_for(&app.f.org_admin).await;
+    let (s, _) = app
+        .get_json_with(&org_admin, "/api/v1/payments/to-resolve")
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let html = app.html(&admin, "/admin/payments").await;
+    assert!(html.contains("Inga inbetalningar väntar."), "{html}");
 }

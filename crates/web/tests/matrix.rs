@@ -195,6 +195,10 @@ const TABLE: &[(&str, &str)] = &[
     // A BgMax file is the body, not the table's JSON: a network admin
     // passes the role check and is told the body is no BgMax file.
     ("import_bank_file", "401 403 403 403 403 403 422"),
+    // Payments waiting for a person: network admins. The id is a payment
+    // no bank file left waiting, so a network admin is told so.
+    ("list_waiting", NETWORK_ADMINS),
+    ("resolve_payment", "401 403 403 403 403 403 409"),
 ];
 
 /// Writes whose body names the record that decides whether the caller may
@@ -566,6 +570,7 @@ impl Scene {
             ("municipalities", _) => self.app.f.municipality.id.to_string(),
             ("operators", _) => self.app.f.operator.id.to_string(),
             ("organisations", _) => self.app.f.org.id.to_string(),
+            ("payments", _) => thirdplace_domain::new_id().to_string(),
             ("people", "erase_person" | "send_invitation" | "revoke_invitation") => {
                 self.fresh_person().await
             }

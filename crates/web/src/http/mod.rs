@@ -38,4 +38,5 @@ pub mod sign_in;
 pub mod signing;
 pub mod source;
 pub mod templates;
+pub mod upload;
 pub mod worker;

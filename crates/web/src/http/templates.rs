@@ -62,6 +62,7 @@ templates!(
     "access/sent.html",
     "access/choose.html",
     "access/problem.html",
+    "invoicing/payments.html",
     "sso/admin.html",
     "sso/continue.html",
     "sso/refused.html",

@@ -4,6 +4,29 @@
 //! with the main table in [`crate::i18n`].
 
 pub const TABLE: &[(&str, &str, &str)] = &[
+    // Payments that wait for a person, and the bank file upload.
+    ("payments.title", "Inbetalningar", "Payments"),
+    ("payments.waiting", "Att hantera", "To resolve"),
+    ("payments.waiting_intro", "Inbetalningar från bankfiler som inte kunde kopplas till en faktura, eller som bara betalar en del av den. Skriv numret på fakturan som betalningen gäller, eller godta en delbetalning som den är.", "Payments from bank files that matched no invoice, or pay only part of one. Enter the number of the invoice the payment is for, or accept a partial payment as it stands."),
+    ("payments.none", "Inga inbetalningar väntar.", "No payments are waiting."),
+    ("payments.paid_on", "Betalningsdag", "Paid on"),
+    ("payments.operator", "Huvudman", "Operator"),
+    ("payments.reference", "Referens", "Reference"),
+    ("payments.invoice", "Faktura", "Invoice"),
+    ("payments.resolve", "Hantera", "Resolve"),
+    ("payments.partial", "delbetalning", "partial payment"),
+    ("payments.unmatched", "Ingen faktura hittades", "No invoice found"),
+    ("payments.invoice_number", "Fakturanummer", "Invoice number"),
+    ("payments.link", "Koppla", "Link"),
+    ("payments.accept", "Godta delbetalningen", "Accept the partial payment"),
+    ("payments.upload_title", "Läs in en bankfil", "Import a bank file"),
+    ("payments.upload_intro", "En BgMax-fil från Bankgirot med huvudmannens inbetalningar. Varje betalning kopplas till fakturan med samma OCR-nummer; samma fil två gånger ändrar ingenting.", "A BgMax file from Bankgirot with the operator's payments. Each payment is matched to the invoice with the same OCR number; the same file twice changes nothing."),
+    ("payments.file", "BgMax-fil", "BgMax file"),
+    ("payments.upload_submit", "Läs in filen", "Import the file"),
+    ("payments.upload_missing", "Välj huvudman och en BgMax-fil.", "Choose an operator and a BgMax file."),
+    ("payments.no_bankgiro", "Ingen huvudman har ett bankgironummer ännu. Fyll i det under huvudmannens faktureringsuppgifter.", "No operator has a bankgiro number yet. Fill it in under the operator's invoicing details."),
+    ("payments.imported", "Filen lästes in: {matched} betalade fakturor, {partial} delbetalningar och {unmatched} utan faktura (de två sista visas nedan), {skipped} redan inlästa.", "The file was imported: {matched} invoices paid, {partial} partial payments and {unmatched} without an invoice (the last two are listed below), {skipped} imported before."),
+    ("payments.already_imported", "Den här filen är redan inläst; ingenting ändrades.", "This file was imported before; nothing changed."),
     // Units of measure on an invoice line (UN/ECE rec. 20 codes).
     ("invoicing.unit.C62", "st", "pcs"),
     ("invoicing.unit.HUR", "tim", "h"),

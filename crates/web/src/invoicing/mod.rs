@@ -11,11 +11,12 @@ use utoipa_axum::routes;
 
 pub mod api;
 pub mod pages;
+pub mod payments;
 pub mod service;
 
 /// The pages (the root wraps them in the page context).
 pub fn router() -> Router<AppState> {
-    pages::router()
+    pages::router().merge(payments::router())
 }
 
 /// The API's routes, under `/api/v1`.
@@ -29,4 +30,6 @@ pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(api::pay_invoice))
         .routes(routes!(api::get_sie))
         .routes(routes!(api::import_bank_file))
+        .routes(routes!(payments::list_waiting))
+        .routes(routes!(payments::resolve_payment))
 }

@@ -62,6 +62,7 @@ async fn index(page: Page) -> AppResult<Response> {
     }
     if u.is_network_admin {
         add("/admin/invoicing", "admin.invoicing");
+        add("/admin/payments", "payments.title");
         add("/admin/plans", "admin.plans");
         add("/admin/webhooks", "admin.webhooks");
         add("/admin/sites", "admin.sites");

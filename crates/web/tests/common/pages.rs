@@ -6,6 +6,42 @@ use reqwest::{Client, Response, StatusCode};
 use thirdplace_domain::Person;
 
 impl TestApp {
+    /// Posts a `multipart/form-data` form as a browser sends an upload:
+    /// (name, file name for a file, content), the CSRF token among them.
+    pub async fn post_multipart(
+        &self,
+        client: &Client,
+        path: &str,
+        parts: &[(&str, Option<&str>, &str)],
+    ) -> Response {
+        const BOUNDARY: &str = "----thirdplace-test-7MA4YWxkTrZu0gW";
+        let mut body = String::new();
+        for (name, file, content) in parts {
+            body.push_str(&format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\""
+            ));
+            match file {
+                Some(f) => body.push_str(&format!(
+                    "; filename=\"{f}\"\r\nContent-Type: text/plain\r\n\r\n"
+                )),
+                None => body.push_str("\r\n\r\n"),
+            }
+            body.push_str(content);
+            body.push_str("\r\n");
+        }
+        body.push_str(&format!("--{BOUNDARY}--\r\n"));
+        client
+            .post(self.url(path))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// `client`'s view of the page at `path`: status and [`page_text`].
     pub async fn page(&self, client: &Client, path: &str) -> (StatusCode, String) {
         let r = client.get(self.url(path)).send().await.unwrap();
