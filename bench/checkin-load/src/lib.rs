@@ -14,6 +14,7 @@
 
 pub mod bookings;
 pub mod calendar;
+pub mod invoicing;
 
 use anyhow::{bail, ensure, Context, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};

@@ -21,6 +21,8 @@
 //!   period (seats pro-rated, room hours beyond the included ones, late
 //!   cancellations, event fees), previewed with the problems that block a
 //!   customer's invoice;
+//! - [`reminder`]: when an overdue invoice may be reminded of, and the
+//!   reminder's text;
 //! - [`settlement`]: the monthly statement of what operators owe each other
 //!   for visits and bookings at each other's hubs.
 
@@ -30,6 +32,7 @@ pub mod invoice;
 pub mod ocr;
 pub mod pdf;
 pub mod prorate;
+pub mod reminder;
 pub mod run;
 pub mod settlement;
 pub mod sie;

@@ -56,6 +56,7 @@ mod network;
 mod outbox;
 mod people;
 mod privacy;
+mod reminders;
 mod retention;
 mod sso;
 mod throttle;
@@ -74,6 +75,7 @@ pub use network::*;
 pub use outbox::*;
 pub use people::*;
 pub use privacy::*;
+pub use reminders::*;
 pub use retention::*;
 pub use sso::*;
 pub use throttle::*;
@@ -103,6 +105,7 @@ pub trait Store:
     + AccessStore
     + SsoStore
     + InvoicingStore
+    + ReminderStore
     + Send
     + Sync
     + 'static

@@ -25,6 +25,7 @@ on_both_backends!(
     the_pages_preview_confirm_and_issue_once_then_credit_and_mark_paid,
     a_bgmax_file_pays_by_ocr_once_and_bad_or_foreign_files_are_refused,
     payments_a_bank_file_left_waiting_are_linked_or_accepted_on_the_page,
+    overdue_invoices_are_reminded_of_by_email_at_most_once_a_week,
 );
 
 /// `<workspace root>/target/einvoice`, where `.ci/einvoice.sh` looks: from
@@ -629,12 +630,7 @@ async fn the_pages_preview_confirm_and_issue_once_then_credit_and_mark_paid(app:
         html.contains("Ladda ned PDF") && html.contains("Peppol"),
         "{html}"
     );
-    let ocr = thirdplace_invoicing::ocr::OcrReference::for_invoice_number(
-        "1001",
-        thirdplace_invoicing::ocr::LengthDigit::Without,
-    )
-    .unwrap();
-    assert!(html.contains(ocr.as_str()), "{html}");
+    assert!(html.contains(&ocr("1001")), "{html}");
     // The page's downloads work with the browser's session.
     for link in [
         format!("/api/v1/invoices/{}/pdf?lang=sv", inv.id),
@@ -697,6 +693,33 @@ async fn the_pages_preview_confirm_and_issue_once_then_credit_and_mark_paid(app:
 
 /// A BgMax file (Bankgirot's layout: 80-character records) of payments to
 /// bankgiro 5050-1055 on 25 November 2026: `(OCR reference, öre)` each.
+/// The month of use with both customers ready to invoice, issued by the
+/// network admin through the API: OK1001 to Skatteverket, OK1002 to
+/// Stockholms stad. The admin's API token.
+async fn both_issued(app: &TestApp) -> String {
+    month_of_use(app).await;
+    let mut other = app
+        .store
+        .get_organisation(app.f.other_org.id)
+        .await
+        .unwrap();
+    other.buyer.buyer_reference = Some("Kst 12".into());
+    app.store.update_organisation(&other).await.unwrap();
+    let admin = app.token_for(&app.f.admin).await;
+    let (s, done) = issue(app, &admin, "k").await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    admin
+}
+
+/// The OCR reference of invoice number `n` (no length digit).
+fn ocr(n: &str) -> String {
+    use thirdplace_invoicing::ocr::{LengthDigit, OcrReference};
+    OcrReference::for_invoice_number(n, LengthDigit::Without)
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
 fn bgmax(payee: &str, payments: &[(&str, i64)]) -> String {
     let pad = |s: String| format!("{s:<80}");
     let mut lines = vec![
@@ -727,24 +750,7 @@ fn bgmax(payee: &str, payments: &[(&str, i64)]) -> String {
 }
 
 async fn a_bgmax_file_pays_by_ocr_once_and_bad_or_foreign_files_are_refused(app: TestApp) {
-    use thirdplace_invoicing::ocr::{LengthDigit, OcrReference};
-    month_of_use(&app).await;
-    let mut other = app
-        .store
-        .get_organisation(app.f.other_org.id)
-        .await
-        .unwrap();
-    other.buyer.buyer_reference = Some("Kst 12".into());
-    app.store.update_organisation(&other).await.unwrap();
-    let admin = app.token_for(&app.f.admin).await;
-    let (s, done) = issue(&app, &admin, "k").await;
-    assert_eq!(s, StatusCode::OK, "{done}");
-    let ocr = |n: &str| {
-        OcrReference::for_invoice_number(n, LengthDigit::Without)
-            .unwrap()
-            .as_str()
-            .to_string()
-    };
+    let admin = both_issued(&app).await;
     // OK1001 in full, OK1002 in part, and one no invoice has.
     let file = bgmax(
         "50501055",
@@ -833,24 +839,7 @@ async fn a_bgmax_file_pays_by_ocr_once_and_bad_or_foreign_files_are_refused(app:
 /// number, the partial one accepted as it stands, over the page and the
 /// API; bad numbers and second tries are refused with a message.
 async fn payments_a_bank_file_left_waiting_are_linked_or_accepted_on_the_page(app: TestApp) {
-    use thirdplace_invoicing::ocr::{LengthDigit, OcrReference};
-    month_of_use(&app).await;
-    let mut other = app
-        .store
-        .get_organisation(app.f.other_org.id)
-        .await
-        .unwrap();
-    other.buyer.buyer_reference = Some("Kst 12".into());
-    app.store.update_organisation(&other).await.unwrap();
-    let admin_token = app.token_for(&app.f.admin).await;
-    let (s, done) = issue(&app, &admin_token, "k").await;
-    assert_eq!(s, StatusCode::OK, "{done}");
-    let ocr = |n: &str| {
-        OcrReference::for_invoice_number(n, LengthDigit::Without)
-            .unwrap()
-            .as_str()
-            .to_string()
-    };
+    let admin_token = both_issued(&app).await;
     let admin = app.signed_in(&app.f.admin).await;
     let html = app.html(&admin, "/admin/payments").await;
     assert!(html.contains("Inga inbetalningar väntar."), "{html}");
@@ -988,4 +977,190 @@ async fn payments_a_bank_file_left_waiting_are_linked_or_accepted_on_the_page(ap
     assert_eq!(s, StatusCode::FORBIDDEN);
     let html = app.html(&admin, "/admin/payments").await;
     assert!(html.contains("Inga inbetalningar väntar."), "{html}");
+}
+
+/// The customer's invoice address for e-mail.
+async fn invoice_email(app: &TestApp, org: uuid::Uuid, address: &str) {
+    let mut o = app.store.get_organisation(org).await.unwrap();
+    o.buyer.invoice_email = Some(thirdplace_domain::Email::parse(address).unwrap());
+    app.store.update_organisation(&o).await.unwrap();
+}
+
+async fn reminder_mails(app: &TestApp) -> Vec<thirdplace_store::OutgoingEmail> {
+    let all = app.store.list_emails(100).await.unwrap();
+    all.into_iter()
+        .filter(|e| e.subject.starts_with("Betalningspåminnelse"))
+        .collect()
+}
+
+async fn overdue_invoices_are_reminded_of_by_email_at_most_once_a_week(app: TestApp) {
+    let admin = both_issued(&app).await;
+    let invoices = app.store.list_invoices(&Default::default()).await.unwrap();
+    let by_number = |n: i64| invoices.iter().find(|i| i.number == n).unwrap().clone();
+    let ok1001 = by_number(1001);
+    let path = format!("/api/v1/invoices/{}/reminders", ok1001.id);
+    let post = |token: String| {
+        let (app, path) = (&app, path.clone());
+        async move {
+            let r = app
+                .client
+                .post(app.url(&path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            let s = r.status();
+            (s, r.json::<Value>().await.unwrap())
+        }
+    };
+
+    // Not yet due: refused, with the due date.
+    let (s, body) = post(admin.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "reminder_not_overdue", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&ok1001.due_date.to_string()),
+        "{body}"
+    );
+
+    // Overdue, but the customer has no invoice address for e-mail.
+    app.clock.set(instant("2027-01-04T09:00:00Z"));
+    let (s, body) = post(admin.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "reminder_no_address", "{body}");
+    assert!(reminder_mails(&app).await.is_empty());
+
+    // With one: sent through the outbox, once; a retry is refused.
+    invoice_email(&app, app.f.org.id, "faktura@skatteverket.example").await;
+    let (s, sent) = post(admin.clone()).await;
+    assert_eq!(s, StatusCode::CREATED, "{sent}");
+    assert_eq!(sent["to_address"], "faktura@skatteverket.example");
+    assert_eq!(sent["sent_on"], "2027-01-04");
+    assert_eq!(sent["outstanding_ore"], ok1001.gross_ore);
+    let (s, again) = post(admin.clone()).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{again}");
+    assert_eq!(again["error"]["code"], "reminder_too_soon", "{again}");
+    let mails = reminder_mails(&app).await;
+    assert_eq!(mails.len(), 1);
+    let mail = &mails[0];
+    assert_eq!(mail.to_address, "faktura@skatteverket.example");
+    assert!(mail.subject.contains("faktura OK1001"), "{}", mail.subject);
+    for needle in [
+        format!("Den förföll {}.", ok1001.due_date),
+        "bankgiro 5050-1055".into(),
+        ocr("1001"),
+        "(er referens: 4711)".into(),
+        "Oskarshamns kommun".into(),
+    ] {
+        assert!(mail.body.contains(&needle), "{needle} in {}", mail.body);
+    }
+
+    // The organisation's admin sees the reminders and may not send one.
+    let org_admin = app.token_for(&app.f.org_admin).await;
+    let r = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(&org_admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let seen: Value = r.json().await.unwrap();
+    assert_eq!(seen.as_array().unwrap().len(), 1, "{seen}");
+    let (s, _) = post(org_admin).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // The overdue list: OK1001 waits a week, OK1002 has no address.
+    let page = app.signed_in(&app.f.admin).await;
+    let (s, html) = app.page(&page, "/admin/invoices/reminders").await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("OK1001") && html.contains("OK1002"), "{html}");
+    assert!(
+        html.contains("Nästa påminnelse kan skickas 2027-01-11."),
+        "{html}"
+    );
+    assert!(html.contains("Fakturaadress för e-post saknas"), "{html}");
+    assert!(
+        html.contains("Ingen påminnelse kan skickas just nu."),
+        "{html}"
+    );
+
+    // Stockholms stad gets an address: one may go, asked first.
+    invoice_email(&app, app.f.other_org.id, "ekonomi@stockholm.example").await;
+    let (_, html) = app.page(&page, "/admin/invoices/reminders").await;
+    assert!(
+        html.contains("1 fakturor på sammanlagt") && html.contains("Skicka påminnelser (1)"),
+        "{html}"
+    );
+    let r = app.post_form(&page, "/admin/invoices/reminders", &[]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        reminder_mails(&app).await.len(),
+        1,
+        "nothing without the confirmation"
+    );
+    let r = app
+        .post_form(&page, "/admin/invoices/reminders", &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = page_text(r).await;
+    assert!(html.contains("Påminnelser i utkorgen: 1."), "{html}");
+    let mails = reminder_mails(&app).await;
+    assert_eq!(mails.len(), 2);
+    assert!(mails
+        .iter()
+        .any(|m| m.to_address == "ekonomi@stockholm.example" && m.subject.contains("OK1002")));
+    // Sent twice (a double click): nothing more goes.
+    let r = app
+        .post_form(&page, "/admin/invoices/reminders", &[("confirm", "yes")])
+        .await;
+    assert!(page_text(r).await.contains("Påminnelser i utkorgen: 0."));
+    assert_eq!(reminder_mails(&app).await.len(), 2);
+
+    // A week on, OK1001's page offers the next, which goes once asked.
+    app.clock.set(instant("2027-01-11T09:00:00Z"));
+    let invoice_page = format!("/admin/invoices/{}", ok1001.id);
+    let (_, html) = app.page(&page, &invoice_page).await;
+    assert!(
+        html.contains("2027-01-04 till faktura@skatteverket.example"),
+        "{html}"
+    );
+    assert!(html.contains("Skicka påminnelse"), "{html}");
+    let r = app
+        .post_form(
+            &page,
+            &format!("{invoice_page}/reminders"),
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = page_text(r).await;
+    assert!(
+        html.contains("Påminnelsen ligger i utkorgen till faktura@skatteverket.example."),
+        "{html}"
+    );
+    assert!(
+        html.contains("Nästa påminnelse kan skickas 2027-01-18."),
+        "{html}"
+    );
+    assert_eq!(reminder_mails(&app).await.len(), 3);
+
+    // Paid, it leaves the list.
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/invoices/{}/payments", ok1001.id)))
+        .bearer_auth(&admin)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let (_, html) = app.page(&page, "/admin/invoices/reminders").await;
+    assert!(
+        !html.contains("OK1001") && html.contains("OK1002"),
+        "{html}"
+    );
 }

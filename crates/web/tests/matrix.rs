@@ -192,6 +192,10 @@ const TABLE: &[(&str, &str)] = &[
     ("credit_invoice", "401 404 404 403 404 404 201"),
     ("pay_invoice", "401 404 404 403 404 404 201"),
     ("get_sie", NETWORK_ADMINS),
+    // Reminders: seen like the invoice; sent by network admins, and our
+    // invoice is not overdue yet, so a network admin is told so.
+    ("list_reminders", "401 404 404 200 404 404 200"),
+    ("send_reminder", "401 404 404 403 404 404 422"),
     // A BgMax file is the body, not the table's JSON: a network admin
     // passes the role check and is told the body is no BgMax file.
     ("import_bank_file", "401 403 403 403 403 403 422"),

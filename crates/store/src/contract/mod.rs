@@ -20,6 +20,7 @@ pub mod meta;
 pub mod network;
 pub mod people;
 pub mod privacy;
+pub mod reminders;
 pub mod retention;
 pub mod sessions;
 pub mod sso;
@@ -146,6 +147,10 @@ macro_rules! contract_tests {
             an_issued_invoice_stays_as_issued, payments_make_an_invoice_paid,
             the_same_bank_file_twice_changes_nothing, the_overdue_list_and_filters_tell_the_day,
             run_facts_gather_the_operators_customers_and_charge_once
+        );
+        $crate::contract_tests!(@each $make; reminders;
+            a_reminder_goes_with_its_email_once_a_week,
+            simultaneous_reminders_send_one
         );
         $crate::contract_tests!(@each $make; throttle;
             strikes_are_counted_per_key_and_cleared,

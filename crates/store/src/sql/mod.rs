@@ -49,6 +49,7 @@ pub mod outbox;
 pub mod people;
 pub mod privacy;
 pub mod record;
+pub mod reminders;
 pub mod retention;
 pub mod throttle;
 pub mod webhooks;

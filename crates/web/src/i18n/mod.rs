@@ -24,6 +24,7 @@ pub mod invoicing;
 pub mod mail;
 pub mod memberships;
 pub mod privacy;
+pub mod reminders;
 pub mod retention;
 pub mod sessions;
 pub mod sites;
@@ -310,6 +311,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(privacy::TABLE.iter())
         .chain(retention::TABLE.iter())
         .chain(invoicing::TABLE.iter())
+        .chain(reminders::TABLE.iter())
         .chain(access::TABLE.iter())
         .chain(sso::TABLE.iter())
         .chain(bulk::TABLE.iter())

@@ -1,7 +1,7 @@
 //! Invoicing (issue 16): each operator's monthly invoice run over the
 //! organisations it sells to (preview, then issue), issued invoices and
 //! credit notes with their Peppol BIS 3 XML and PDF, and payments marked
-//! by hand. The rules and formats are the `thirdplace-invoicing` crate's;
+//! by hand, and reminders of overdue invoices. The rules and formats are the `thirdplace-invoicing` crate's;
 //! the numbers and what was charged are kept by the store.
 
 use crate::AppState;
@@ -12,11 +12,14 @@ use utoipa_axum::routes;
 pub mod api;
 pub mod pages;
 pub mod payments;
+pub mod reminders;
 pub mod service;
 
 /// The pages (the root wraps them in the page context).
 pub fn router() -> Router<AppState> {
-    pages::router().merge(payments::router())
+    pages::router()
+        .merge(payments::router())
+        .merge(reminders::router())
 }
 
 /// The API's routes, under `/api/v1`.
@@ -32,4 +35,5 @@ pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(api::import_bank_file))
         .routes(routes!(payments::list_waiting))
         .routes(routes!(payments::resolve_payment))
+        .routes(routes!(reminders::list_reminders, reminders::send_reminder))
 }

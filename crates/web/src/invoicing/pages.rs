@@ -60,7 +60,15 @@ fn status_text(page: &Page, inv: &IssuedInvoice, today: chrono::NaiveDate) -> St
     page.t(&format!("invoicing.status.{}", inv.status(today).as_str()))
 }
 
-fn customer_value(c: &CustomerPreview) -> Value {
+/// A UN/ECE unit code as the customer reads it ("mån", "tim").
+fn unit_text(page: &Page, code: &str) -> String {
+    match code {
+        "C62" | "HUR" | "DAY" | "MON" => page.t(&format!("invoicing.unit.{code}")),
+        other => other.to_string(),
+    }
+}
+
+fn customer_value(page: &Page, c: &CustomerPreview) -> Value {
     let lines: Vec<Value> = c
         .lines
         .iter()
@@ -68,7 +76,7 @@ fn customer_value(c: &CustomerPreview) -> Value {
             context! {
                 description => l.line.description.clone(),
                 quantity => l.line.quantity.to_string(),
-                unit => l.line.unit.code(),
+                unit => unit_text(page, l.line.unit.code()),
                 unit_price => kronor(l.line.unit_price_ore),
                 net => kronor(l.line.net_ore),
                 vat => l.line.vat.percent().unwrap_or(0),
@@ -94,7 +102,7 @@ fn run_value(page: &Page, run: &Run) -> Value {
         month => month_text(&run.input.period),
         issue_date => run.input.issue_date.to_string(),
         due_date => run.input.due_date.to_string(),
-        customers => run.preview.customers.iter().map(customer_value).collect::<Vec<_>>(),
+        customers => run.preview.customers.iter().map(|c| customer_value(page, c)).collect::<Vec<_>>(),
         count,
         total => kronor(total),
         confirm_text => page
@@ -267,7 +275,7 @@ async fn issue_page(State(state): State<AppState>, page: Page, body: Bytes) -> A
                     .replace("{count}", &done.invoices.len().to_string())
                     .replace("{total}", &total),
                 invoices => done.invoices.iter().map(|i| invoice_row(&page, i, today, "")).collect::<Vec<_>>(),
-                blocked => done.blocked.iter().map(customer_value).collect::<Vec<_>>(),
+                blocked => done.blocked.iter().map(|c| customer_value(&page, c)).collect::<Vec<_>>(),
             };
             render_run(
                 &state,
@@ -339,7 +347,7 @@ async fn list_page(
     )
 }
 
-async fn render_invoice(
+pub(super) async fn render_invoice(
     state: &AppState,
     page: &Page,
     id: Uuid,
@@ -362,11 +370,7 @@ async fn render_invoice(
             context! {
                 description => l.description,
                 quantity => format!("{}", l.quantity_milli as f64 / 1000.0).replace('.', ","),
-                // The UN/ECE code as the customer reads it ("mån", "tim").
-                unit => match l.unit_code.as_str() {
-                    code @ ("C62" | "HUR" | "DAY" | "MON") => page.t(&format!("invoicing.unit.{code}")),
-                    other => other.to_string(),
-                },
+                unit => unit_text(page, &l.unit_code),
                 unit_price => kronor(l.unit_price_ore),
                 net => kronor(l.net_ore),
                 vat => l.vat_rate_percent,
@@ -387,6 +391,12 @@ async fn render_invoice(
             }
         })
         .collect();
+    let reminders = match inv.kind {
+        thirdplace_store::InvoiceKind::Invoice => {
+            Some(super::reminders::invoice_section(state, page, &inv).await?)
+        }
+        thirdplace_store::InvoiceKind::CreditNote => None,
+    };
     let credits = match inv.credits_invoice_id {
         Some(orig) => Some(state.store.invoice(orig).await?),
         None => None,
@@ -423,6 +433,7 @@ async fn render_invoice(
             },
             lines,
             payments,
+            reminders,
             can_change => user.is_network_admin,
             notice => notice.map(|(error, text)| context! { error, text }),
             pay_key => new_id().to_string(),

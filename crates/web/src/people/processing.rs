@@ -113,6 +113,7 @@ pub const ACTIVITIES: &[Activity] = &[
             "invoice_charges",
             "invoice_payments",
             "bank_files",
+            "invoice_reminders",
         ],
     },
     Activity {
