@@ -57,6 +57,7 @@ mod outbox;
 mod people;
 mod privacy;
 mod retention;
+mod settlement;
 mod sso;
 mod throttle;
 mod webhooks;
@@ -75,6 +76,7 @@ pub use outbox::*;
 pub use people::*;
 pub use privacy::*;
 pub use retention::*;
+pub use settlement::*;
 pub use sso::*;
 pub use throttle::*;
 pub use webhooks::*;
@@ -103,6 +105,7 @@ pub trait Store:
     + AccessStore
     + SsoStore
     + InvoicingStore
+    + SettlementStore
     + Send
     + Sync
     + 'static

@@ -22,6 +22,7 @@ pub mod people;
 pub mod privacy;
 pub mod retention;
 pub mod sessions;
+pub mod settlement;
 pub mod sso;
 pub mod throttle;
 
@@ -146,6 +147,10 @@ macro_rules! contract_tests {
             an_issued_invoice_stays_as_issued, payments_make_an_invoice_paid,
             the_same_bank_file_twice_changes_nothing, the_overdue_list_and_filters_tell_the_day,
             run_facts_gather_the_operators_customers_and_charge_once
+        );
+        $crate::contract_tests!(@each $make; settlement;
+            the_tariff_starts_at_nothing_and_round_trips,
+            facts_are_the_months_use_between_operators
         );
         $crate::contract_tests!(@each $make; throttle;
             strikes_are_counted_per_key_and_cleared,

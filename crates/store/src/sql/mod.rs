@@ -50,6 +50,7 @@ pub mod people;
 pub mod privacy;
 pub mod record;
 pub mod retention;
+pub mod settlement;
 pub mod throttle;
 pub mod webhooks;
 
