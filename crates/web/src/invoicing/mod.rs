@@ -1,8 +1,9 @@
 //! Invoicing (issue 16): each operator's monthly invoice run over the
 //! organisations it sells to (preview, then issue), issued invoices and
 //! credit notes with their Peppol BIS 3 XML and PDF, and payments marked
-//! by hand. The rules and formats are the `thirdplace-invoicing` crate's;
-//! the numbers and what was charged are kept by the store.
+//! by hand, and the monthly settlement between operators (settlement.rs).
+//! The rules and formats are the `thirdplace-invoicing` crate's; the
+//! numbers and what was charged are kept by the store.
 
 use crate::AppState;
 use axum::Router;
@@ -13,15 +14,19 @@ pub mod api;
 pub mod pages;
 pub mod payments;
 pub mod service;
+pub mod settlement;
 
 /// The pages (the root wraps them in the page context).
 pub fn router() -> Router<AppState> {
-    pages::router().merge(payments::router())
+    pages::router()
+        .merge(payments::router())
+        .merge(settlement::router())
 }
 
 /// The API's routes, under `/api/v1`.
 pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
-    r.routes(routes!(api::preview_run, api::issue_run))
+    let r = r
+        .routes(routes!(api::preview_run, api::issue_run))
         .routes(routes!(api::list_invoices))
         .routes(routes!(api::get_invoice))
         .routes(routes!(api::get_ubl))
@@ -31,5 +36,6 @@ pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(api::get_sie))
         .routes(routes!(api::import_bank_file))
         .routes(routes!(payments::list_waiting))
-        .routes(routes!(payments::resolve_payment))
+        .routes(routes!(payments::resolve_payment));
+    settlement::api_routes(r)
 }
