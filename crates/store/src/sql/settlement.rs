@@ -10,10 +10,10 @@ use super::dialect::{self, Arg, Conn, Dialect};
 use super::SqlRow;
 use crate::{
     SettlementBookingFact, SettlementFacts, SettlementStore, SettlementTariff, SettlementVisit,
-    StoreError, StoreResult,
+    StoreResult,
 };
 use async_trait::async_trait;
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use thirdplace_domain::membership::local_date;
 
 /// The operator selling seat `s` of plan `p`: the seat's own, else the
@@ -55,17 +55,7 @@ pub async fn facts<D: Dialect>(
     from: NaiveDate,
     to: NaiveDate,
 ) -> StoreResult<SettlementFacts> {
-    // Civil days in Europe/Stockholm begin at most two hours before UTC
-    // midnight: a day more on each side covers them.
-    let start = from
-        .and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc() - Duration::days(1));
-    let end = to
-        .and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc() + Duration::days(2));
-    let (Some(start), Some(end)) = (start, end) else {
-        return Err(StoreError::NotFound);
-    };
+    let (start, end) = super::invoicing::civil_window(from, to)?;
     let within = |d: NaiveDate| from <= d && d <= to;
 
     let sql = format!(
