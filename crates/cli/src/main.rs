@@ -11,6 +11,7 @@ mod demo_bookings;
 mod demo_events;
 mod demo_invoices;
 mod demo_memberships;
+mod demo_settlement;
 mod retention;
 mod sites;
 #[cfg(test)]
@@ -406,6 +407,9 @@ async fn run(cli: Cli) -> Result<()> {
             let invoices = demo_invoices::seed(store.clone()).await?;
             if invoices > 0 {
                 println!("Last month's invoices were issued: {invoices}.");
+            }
+            if demo_settlement::seed(store.as_ref()).await? > 0 {
+                println!("Last month's visits and bookings between operators were added.");
             }
             println!("Demo sign-ins (password \"{}\"):", demo::DEMO_PASSWORD);
             for l in demo::demo_logins() {

@@ -31,6 +31,20 @@ pub struct Tariff {
     pub booking_share_per_mille: u32,
 }
 
+impl Tariff {
+    /// The tariff if it is one the network may set: a visit day costs
+    /// nothing or more, the share is 0–1000 per mille.
+    pub fn checked(self) -> Result<Tariff, SettlementError> {
+        if self.booking_share_per_mille > 1000 {
+            return Err(SettlementError::ShareOutOfRange);
+        }
+        if self.visit_day_ore < 0 {
+            return Err(SettlementError::NegativeVisitTariff);
+        }
+        Ok(self)
+    }
+}
+
 /// A recorded check-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Visit {
@@ -145,12 +159,7 @@ pub fn statement(
     visits: &[Visit],
     bookings: &[SettlementBooking],
 ) -> Result<Statement, SettlementError> {
-    if tariff.booking_share_per_mille > 1000 {
-        return Err(SettlementError::ShareOutOfRange);
-    }
-    if tariff.visit_day_ore < 0 {
-        return Err(SettlementError::NegativeVisitTariff);
-    }
+    let tariff = tariff.checked()?;
     let within = |d: NaiveDate| period.start() <= d && d <= period.end();
     type Pair = (String, String);
     /// The distinct (person, day)s, and the visits behind them.

@@ -131,6 +131,17 @@ fn an_even_exchange_nets_to_nothing_and_bad_tariffs_are_refused() {
         statement(march(), TARIFF, &[], &[booking("b", "a", "b", 3, -5)]),
         Err(SettlementError::NegativeBooking("b".into()))
     );
+    // The same bounds when the network sets its tariff.
+    assert_eq!(too_much.checked(), Err(SettlementError::ShareOutOfRange));
+    assert_eq!(
+        negative.checked(),
+        Err(SettlementError::NegativeVisitTariff)
+    );
+    let free = Tariff {
+        visit_day_ore: 0,
+        booking_share_per_mille: 1000,
+    };
+    assert_eq!(free.checked(), Ok(free));
 }
 
 proptest! {

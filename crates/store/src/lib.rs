@@ -58,6 +58,7 @@ mod people;
 mod privacy;
 mod reminders;
 mod retention;
+mod settlement;
 mod sso;
 mod throttle;
 mod webhooks;
@@ -77,6 +78,7 @@ pub use people::*;
 pub use privacy::*;
 pub use reminders::*;
 pub use retention::*;
+pub use settlement::*;
 pub use sso::*;
 pub use throttle::*;
 pub use webhooks::*;
@@ -106,6 +108,7 @@ pub trait Store:
     + SsoStore
     + InvoicingStore
     + ReminderStore
+    + SettlementStore
     + Send
     + Sync
     + 'static

@@ -203,6 +203,10 @@ const TABLE: &[(&str, &str)] = &[
     // no bank file left waiting, so a network admin is told so.
     ("list_waiting", NETWORK_ADMINS),
     ("resolve_payment", "401 403 403 403 403 403 409"),
+    // The settlement between operators and its tariff: network admins.
+    ("get_settlement", NETWORK_ADMINS),
+    ("get_settlement_tariff", NETWORK_ADMINS),
+    ("set_settlement_tariff", NETWORK_ADMINS),
 ];
 
 /// Writes whose body names the record that decides whether the caller may
@@ -664,6 +668,9 @@ impl Scene {
             }
             "set_retention" => {
                 json!({"checkin_days": 396, "guest_name_days": 30, "email_days": 90, "webhook_days": 30, "session_days": 1, "sign_in_failure_days": 1})
+            }
+            "set_settlement_tariff" => {
+                json!({"visit_day_ore": 7_500, "booking_share_per_mille": 100})
             }
             "set_rules" => {
                 json!({"cancel_notice_hours": 24, "max_length_hours": 10, "max_days_ahead": 180, "non_members_may_book": true, "publish_member_events": false})

@@ -23,6 +23,7 @@ pub mod privacy;
 pub mod reminders;
 pub mod retention;
 pub mod sessions;
+pub mod settlement;
 pub mod sso;
 pub mod throttle;
 
@@ -151,6 +152,10 @@ macro_rules! contract_tests {
         $crate::contract_tests!(@each $make; reminders;
             a_reminder_goes_with_its_email_once_a_week,
             simultaneous_reminders_send_one
+        );
+        $crate::contract_tests!(@each $make; settlement;
+            the_tariff_starts_at_nothing_and_round_trips,
+            facts_are_the_months_use_between_operators
         );
         $crate::contract_tests!(@each $make; throttle;
             strikes_are_counted_per_key_and_cleared,

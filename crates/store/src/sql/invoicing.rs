@@ -445,6 +445,25 @@ const RUN_SEATS: &str = "FROM seats s JOIN plans p ON p.id = s.plan_id \
        (SELECT h.operator_id FROM hubs h WHERE h.id = p.scope_hub_id)) = $1 \
      AND s.start_date <= $3 AND (s.end_date IS NULL OR s.end_date >= $2)";
 
+/// The instants that surely hold the civil days `from..=to`: civil days
+/// in Europe/Stockholm begin at most two hours before UTC midnight, so a
+/// day more on each side covers them (from, until: exclusive).
+pub(super) fn civil_window(
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<(DateTime<Utc>, DateTime<Utc>)> {
+    let start = from
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc() - Duration::days(1));
+    let end = to
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc() + Duration::days(2));
+    match (start, end) {
+        (Some(start), Some(end)) => Ok((start, end)),
+        _ => Err(StoreError::NotFound),
+    }
+}
+
 /// [`InvoicingStore::run_facts`].
 pub async fn run_facts<D: Dialect>(
     conn: &mut Conn<D>,
@@ -457,18 +476,8 @@ pub async fn run_facts<D: Dialect>(
         return Err(StoreError::NotFound);
     }
     let days = || vec![Arg::Id(operator_id), Arg::Date(from), Arg::Date(to)];
-    // Civil days in Europe/Stockholm begin at most two hours before UTC
-    // midnight: a day more on each side covers them; the run sorts out
-    // the days.
-    let start = from
-        .and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc() - Duration::days(1));
-    let end = to
-        .and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc() + Duration::days(2));
-    let (Some(start), Some(end)) = (start, end) else {
-        return Err(StoreError::NotFound);
-    };
+    // The run sorts out the days.
+    let (start, end) = civil_window(from, to)?;
 
     let sql = format!(
         "SELECT s.id, s.organisation_id, s.start_date, s.end_date, p.name AS plan_name, \

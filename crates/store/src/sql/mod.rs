@@ -51,6 +51,7 @@ pub mod privacy;
 pub mod record;
 pub mod reminders;
 pub mod retention;
+pub mod settlement;
 pub mod throttle;
 pub mod webhooks;
 

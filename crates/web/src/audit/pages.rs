@@ -33,6 +33,7 @@ const KINDS: &[&str] = &[
     "booking",
     "webhook",
     "retention",
+    "settlement",
     "invoice",
     "bank_file",
 ];

@@ -64,6 +64,7 @@ templates!(
     "access/problem.html",
     "invoicing/payments.html",
     "invoicing/reminders.html",
+    "invoicing/settlement.html",
     "sso/admin.html",
     "sso/continue.html",
     "sso/refused.html",

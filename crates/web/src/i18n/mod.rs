@@ -27,6 +27,7 @@ pub mod privacy;
 pub mod reminders;
 pub mod retention;
 pub mod sessions;
+pub mod settlement;
 pub mod sites;
 pub mod sso;
 
@@ -316,6 +317,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(sso::TABLE.iter())
         .chain(bulk::TABLE.iter())
         .chain(sessions::TABLE.iter())
+        .chain(settlement::TABLE.iter())
 }
 
 static SV: LazyLock<HashMap<&'static str, &'static str>> =

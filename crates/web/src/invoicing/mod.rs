@@ -1,8 +1,10 @@
 //! Invoicing (issue 16): each operator's monthly invoice run over the
 //! organisations it sells to (preview, then issue), issued invoices and
 //! credit notes with their Peppol BIS 3 XML and PDF, and payments marked
-//! by hand, and reminders of overdue invoices. The rules and formats are the `thirdplace-invoicing` crate's;
-//! the numbers and what was charged are kept by the store.
+//! by hand, reminders of overdue invoices (reminders.rs) and the monthly
+//! settlement between operators (settlement.rs). The rules and formats are
+//! the `thirdplace-invoicing` crate's; the numbers and what was charged are
+//! kept by the store.
 
 use crate::AppState;
 use axum::Router;
@@ -14,17 +16,20 @@ pub mod pages;
 pub mod payments;
 pub mod reminders;
 pub mod service;
+pub mod settlement;
 
 /// The pages (the root wraps them in the page context).
 pub fn router() -> Router<AppState> {
     pages::router()
         .merge(payments::router())
         .merge(reminders::router())
+        .merge(settlement::router())
 }
 
 /// The API's routes, under `/api/v1`.
 pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
-    r.routes(routes!(api::preview_run, api::issue_run))
+    let r = r
+        .routes(routes!(api::preview_run, api::issue_run))
         .routes(routes!(api::list_invoices))
         .routes(routes!(api::get_invoice))
         .routes(routes!(api::get_ubl))
@@ -35,5 +40,6 @@ pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(api::import_bank_file))
         .routes(routes!(payments::list_waiting))
         .routes(routes!(payments::resolve_payment))
-        .routes(routes!(reminders::list_reminders, reminders::send_reminder))
+        .routes(routes!(reminders::list_reminders, reminders::send_reminder));
+    settlement::api_routes(r)
 }

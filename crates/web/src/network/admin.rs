@@ -63,6 +63,7 @@ async fn index(page: Page) -> AppResult<Response> {
     if u.is_network_admin {
         add("/admin/invoicing", "admin.invoicing");
         add("/admin/payments", "payments.title");
+        add("/admin/settlement", "admin.settlement");
         add("/admin/plans", "admin.plans");
         add("/admin/webhooks", "admin.webhooks");
         add("/admin/sites", "admin.sites");

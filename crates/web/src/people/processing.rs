@@ -157,6 +157,8 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     "identity_provider_domains",
     // The next number of each operator's invoice series (migration 0015).
     "invoice_counters",
+    // The network's settlement tariff between operators (migration 0017).
+    "settlement_tariff",
 ];
 
 /// The fields of an activity, in the record's column order.
