@@ -21,7 +21,7 @@ use sqlx::{PgExecutor, Postgres};
 use std::str::FromStr;
 use std::time::Duration;
 use thirdplace_store::sql::record::{self, Record};
-use thirdplace_store::sql::{affected, db, one, rows};
+use thirdplace_store::sql::{affected, db, rows};
 use thirdplace_store::{StoreError, StoreResult};
 
 mod access;

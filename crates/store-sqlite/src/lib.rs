@@ -55,7 +55,7 @@ use sqlx::{Sqlite, SqliteExecutor};
 use std::str::FromStr;
 use std::time::Duration;
 use thirdplace_store::sql::record::{self, Record};
-use thirdplace_store::sql::{affected, db, decode, one, rows};
+use thirdplace_store::sql::{affected, db, decode, rows};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
