@@ -10,16 +10,14 @@
 //! and then sees its registration. The room booking's overlap rule is the
 //! exclusion constraint of migration 0003.
 
-use crate::bookings::{booking_write_err, insert_booking, lock_rooms};
+use crate::db;
 use crate::dialect::Pg;
 use crate::rows;
-use crate::{db, write_err};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
-use thirdplace_domain::booking::Booking;
-use thirdplace_store::sql::events::{self, EventsDialect, Ref};
+use thirdplace_store::sql::events::{self, EventsDialect};
+use thirdplace_store::StoreResult;
 use thirdplace_store::{EventFilter, EventListing};
-use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
 /// `param`'s JSON array as the elements' texts, in their order.
@@ -55,25 +53,6 @@ impl EventsDialect for Pg {
             d.constraint(),
             Some("event_registrations_one_person" | "event_registrations_one_external")
         ))
-    }
-
-    fn booking_err(e: sqlx::Error) -> StoreError {
-        booking_write_err(e)
-    }
-
-    /// The foreign key's name says which reference is missing.
-    async fn insert_err(_conn: &mut PgConnection, e: sqlx::Error, _refs: Vec<Ref>) -> StoreError {
-        write_err(e)
-    }
-
-    /// Other processes' bookings of the room wait for this transaction.
-    async fn lock_room(conn: &mut PgConnection, room: Uuid) -> StoreResult<()> {
-        lock_rooms(conn, vec![room]).await
-    }
-
-    /// The exclusion constraint refuses an overlap.
-    async fn insert_booking(conn: &mut PgConnection, b: &Booking) -> StoreResult<()> {
-        insert_booking(conn, b).await
     }
 
     /// The calendar's list: arrays for the sets, `@>` for a topic.

@@ -20,8 +20,7 @@ use sqlx::query::Query;
 use sqlx::{PgExecutor, Postgres};
 use std::str::FromStr;
 use std::time::Duration;
-use thirdplace_store::sql::record::{self, Record};
-use thirdplace_store::sql::{affected, db, one, rows};
+use thirdplace_store::sql::{affected, db, rows};
 use thirdplace_store::{StoreError, StoreResult};
 
 mod access;
@@ -170,14 +169,6 @@ fn constraint_field(table: &str, constraint: &str) -> String {
 /// locale the PostgreSQL cluster was created with; the id (UUIDv7, so
 /// creation order) breaks ties.
 const BY_NAME: &str = r#"ORDER BY name COLLATE "C", id"#;
-
-impl PostgresStore {
-    /// Inserts or updates `r`; a broken constraint names its field.
-    async fn write_row<R: Record + Sync>(&self, r: &R, insert: bool) -> StoreResult<()> {
-        let mut q = record::write::<Postgres, R>(r, insert);
-        q.build().write_one(&self.pool, write_err).await
-    }
-}
 
 /// How a write of one row by its key ends: `NotFound` when it changed no
 /// row, an error as `err` maps it (the caller says which constraints it

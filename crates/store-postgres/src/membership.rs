@@ -24,6 +24,7 @@ use thirdplace_store::sql::membership::{
     seat_view, set_seat_end, Locks, Steps, GUESTS_AT_HUB, GUESTS_OF_CHECKIN, HOLDINGS_OF_SEAT,
     OPEN_CHECKINS, OPEN_CHECKIN_OF,
 };
+use thirdplace_store::sql::network::NetworkBackend;
 use thirdplace_store::sql::record::{all_rows, row_by_id, rows_where, Record};
 use thirdplace_store::sql::{Fetch, FetchValue};
 use thirdplace_store::{

@@ -5,15 +5,9 @@
 use crate::dialect::Pg;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgPool;
-use sqlx::PgConnection;
 use thirdplace_store::sql::outbox as shared;
 use thirdplace_store::sql::Fetch;
 use thirdplace_store::{OutgoingEmail, StoreResult};
-
-/// Writes `e` in the caller's transaction.
-pub(crate) async fn insert_email(conn: &mut PgConnection, e: &OutgoingEmail) -> StoreResult<()> {
-    shared::insert_email::<Pg>(conn, e).await
-}
 
 pub(crate) async fn claim(
     pool: &PgPool,

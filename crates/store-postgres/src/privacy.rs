@@ -17,7 +17,7 @@ impl Erase for Pg {
         id: Uuid,
         c: &Cancellation,
     ) -> StoreResult<()> {
-        crate::bookings::cancel_booking_in(conn, id, c, None).await?;
+        thirdplace_store::sql::bookings::cancel_booking::<Pg>(conn, id, c, None).await?;
         Ok(())
     }
 

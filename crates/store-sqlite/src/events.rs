@@ -14,17 +14,16 @@
 //! The partial unique indexes of migration 0004 refuse a second active
 //! registration even if a check here were wrong.
 
-use super::bookings::{booking_write_err, insert_bookings, secs};
-use super::{db, decode, must_exist, write_err};
+use super::bookings::secs;
+use super::{db, decode};
 use crate::dialect::Lite;
 use crate::rows;
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::{QueryBuilder, Row, Sqlite};
-use thirdplace_domain::booking::Booking;
-use thirdplace_store::sql::events::{self, EventsDialect, Ref};
+use thirdplace_store::sql::events::{self, EventsDialect};
 use thirdplace_store::sql::{push_keyset_after, Towards};
+use thirdplace_store::StoreResult;
 use thirdplace_store::{EventFilter, EventListing};
-use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
 impl EventsDialect for Lite {
@@ -51,33 +50,6 @@ impl EventsDialect for Lite {
         matches!(e, sqlx::Error::Database(d)
             if d.message().contains("event_registrations.person_id")
                 || d.message().contains("event_registrations.external_email"))
-    }
-
-    fn booking_err(e: sqlx::Error) -> StoreError {
-        booking_write_err(e)
-    }
-
-    /// SQLite's foreign-key error does not say which: each of `refs` is
-    /// looked up.
-    async fn insert_err(conn: &mut SqliteConnection, e: sqlx::Error, refs: Vec<Ref>) -> StoreError {
-        if matches!(&e, sqlx::Error::Database(d) if d.is_foreign_key_violation()) {
-            for (table, id, field) in refs {
-                if let Err(missing) = must_exist(conn, table, id, field).await {
-                    return missing;
-                }
-            }
-        }
-        write_err(e)
-    }
-
-    /// The one writer holds the write lock already.
-    async fn lock_room(_conn: &mut SqliteConnection, _room: Uuid) -> StoreResult<()> {
-        Ok(())
-    }
-
-    /// The booking's triggers refuse an overlap.
-    async fn insert_booking(conn: &mut SqliteConnection, b: &Booking) -> StoreResult<()> {
-        insert_bookings(conn, std::slice::from_ref(b), &[]).await
     }
 
     /// The calendar's list: `IN (…)` for the sets, `json_each` for a topic

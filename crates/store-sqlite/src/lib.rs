@@ -49,13 +49,13 @@ mod writer;
 use sqlx::query::Query;
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
-    SqlitePoolOptions, SqliteSynchronous,
+    SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
 use sqlx::{Sqlite, SqliteExecutor};
 use std::str::FromStr;
 use std::time::Duration;
-use thirdplace_store::sql::record::{self, Record};
-use thirdplace_store::sql::{affected, db, decode, one, rows};
+use thirdplace_store::sql::record;
+use thirdplace_store::sql::{affected, db, decode, rows};
 use thirdplace_store::{StoreError, StoreResult};
 use uuid::Uuid;
 
@@ -125,13 +125,6 @@ impl SqliteStore {
         &self.pool
     }
 
-    /// Passes a write's outcome on, after forgetting the cached hubs (it
-    /// may have changed what a hub listing shows).
-    fn hubs_changed<T>(&self, written: StoreResult<T>) -> StoreResult<T> {
-        self.hubs.clear();
-        written
-    }
-
     /// How many write transactions the writer has run, and for how many
     /// writes: their ratio is the mean group-commit batch (benchmarks).
     pub fn write_counts(&self) -> (u64, u64) {
@@ -182,20 +175,33 @@ async fn must_exist(
 }
 
 impl SqliteStore {
-    /// Inserts or updates `r` in the writer's transaction, after checking
-    /// what it refers to (SQLite's foreign-key error does not say which).
-    async fn write_row<R>(&self, r: &R, insert: bool) -> StoreResult<()>
-    where
-        R: Record + Clone + Send + Sync + 'static,
-    {
-        let r = r.clone();
-        write!(self, |conn| {
-            for (table, id, field) in r.references() {
-                must_exist(conn, table, id, field).await?;
-            }
-            let mut q = record::write::<Sqlite, R>(&r, insert);
-            q.build().write_one(&mut *conn, write_err).await
-        })
+    /// Every row of `table` in `order`, on a kept reader.
+    async fn read_all<T: Send>(
+        &self,
+        table_order: (&str, &str),
+        map: fn(&SqliteRow) -> Result<T, sqlx::Error>,
+    ) -> StoreResult<Vec<T>> {
+        record::all_rows(&mut *self.readers.get().await, table_order, map).await
+    }
+
+    /// The rows `w` selects for `value`, on a kept reader.
+    async fn read_where<T: Send>(
+        &self,
+        w: record::Where,
+        value: Uuid,
+        map: fn(&SqliteRow) -> Result<T, sqlx::Error>,
+    ) -> StoreResult<Vec<T>> {
+        record::rows_where(&mut *self.readers.get().await, w, value, map).await
+    }
+
+    /// The row of `table` with `id` (`NotFound` if none), on a kept reader.
+    async fn read_by_id<T: Send>(
+        &self,
+        table: &'static str,
+        id: Uuid,
+        map: fn(&SqliteRow) -> Result<T, sqlx::Error>,
+    ) -> StoreResult<T> {
+        record::row_by_id(&mut *self.readers.get().await, table, id, map).await
     }
 }
 

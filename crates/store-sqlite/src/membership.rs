@@ -26,7 +26,8 @@ use thirdplace_store::sql::membership::{
     seat_view, set_seat_end, Locks, Steps, GUESTS_AT_HUB, GUESTS_OF_CHECKIN, HOLDINGS_OF_SEAT,
     OPEN_CHECKINS, OPEN_CHECKIN_OF,
 };
-use thirdplace_store::sql::record::{all_rows, row_by_id, rows_where, Record};
+use thirdplace_store::sql::network::NetworkBackend;
+use thirdplace_store::sql::record::Record;
 use thirdplace_store::sql::{Fetch, FetchValue};
 use thirdplace_store::{
     MembershipStore, OutboundEvent, Refusal, SeatView, StoreError, StoreResult,
@@ -415,17 +416,13 @@ pub(crate) async fn access_summary(
 impl MembershipStore for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_plans(&self) -> StoreResult<Vec<Plan>> {
-        all_rows(
-            &mut *self.readers.get().await,
-            (Plan::TABLE, "ORDER BY name, id"),
-            plan,
-        )
-        .await
+        self.read_all((Plan::TABLE, "ORDER BY name, id"), plan)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_plan(&self, id: Uuid) -> StoreResult<Plan> {
-        row_by_id(&mut *self.readers.get().await, Plan::TABLE, id, plan).await
+        self.read_by_id(Plan::TABLE, id, plan).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -467,13 +464,7 @@ impl MembershipStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn seat_history(&self, seat_id: Uuid) -> StoreResult<Vec<SeatHolding>> {
-        rows_where(
-            &mut *self.readers.get().await,
-            HOLDINGS_OF_SEAT,
-            seat_id,
-            holding,
-        )
-        .await
+        self.read_where(HOLDINGS_OF_SEAT, seat_id, holding).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -548,19 +539,15 @@ impl MembershipStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_checkin(&self, id: Uuid) -> StoreResult<CheckIn> {
-        row_by_id(&mut *self.readers.get().await, "checkins", id, checkin).await
+        self.read_by_id("checkins", id, checkin).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn open_checkin_of(&self, person_id: Uuid) -> StoreResult<Option<CheckIn>> {
-        Ok(rows_where(
-            &mut *self.readers.get().await,
-            OPEN_CHECKIN_OF,
-            person_id,
-            checkin,
-        )
-        .await?
-        .pop())
+        Ok(self
+            .read_where(OPEN_CHECKIN_OF, person_id, checkin)
+            .await?
+            .pop())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -599,13 +586,8 @@ impl MembershipStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_guests(&self, checkin_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-        rows_where(
-            &mut *self.readers.get().await,
-            GUESTS_OF_CHECKIN,
-            checkin_id,
-            guest_visit,
-        )
-        .await
+        self.read_where(GUESTS_OF_CHECKIN, checkin_id, guest_visit)
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -615,13 +597,7 @@ impl MembershipStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn present_guests(&self, hub_id: Uuid) -> StoreResult<Vec<GuestVisit>> {
-        rows_where(
-            &mut *self.readers.get().await,
-            GUESTS_AT_HUB,
-            hub_id,
-            guest_visit,
-        )
-        .await
+        self.read_where(GUESTS_AT_HUB, hub_id, guest_visit).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -13,14 +13,6 @@ use thirdplace_store::sql::Fetch;
 use thirdplace_store::sql::FetchValue;
 use thirdplace_store::{OutgoingEmail, StoreResult};
 
-/// Writes `e` in the caller's transaction.
-pub(crate) async fn insert_email(
-    conn: &mut SqliteConnection,
-    e: &OutgoingEmail,
-) -> StoreResult<()> {
-    shared::insert_email::<Lite>(conn, e).await
-}
-
 /// Whether an e-mail is due: most of the time none is, and a read says so
 /// without a job for the writer.
 async fn any_email_due(conn: &mut SqliteConnection, now: DateTime<Utc>) -> StoreResult<bool> {

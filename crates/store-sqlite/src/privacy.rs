@@ -17,7 +17,7 @@ impl Erase for Lite {
         id: Uuid,
         c: &Cancellation,
     ) -> StoreResult<()> {
-        crate::bookings::cancel_booking(conn, id, c, None).await?;
+        thirdplace_store::sql::bookings::cancel_booking::<Lite>(conn, id, c, None).await?;
         Ok(())
     }
 

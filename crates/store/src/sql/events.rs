@@ -2,8 +2,9 @@
 //! registrations with the capacity rule and the waiting list, invitations
 //! and the attendance summary. `EventStore` is implemented once, for every
 //! [`Backend`]; what differs is named by [`EventsDialect`]: how the list
-//! columns (topics, co-organisers) are kept, how a write's error reads, how
-//! a room booking is locked and written, and the calendar's filtered list.
+//! columns (topics, co-organisers) are kept, how a write's error reads and
+//! the calendar's filtered list; a room booking is locked and written as
+//! every booking is ([`super::bookings`]).
 //!
 //! Sign-ups for one event are decided one at a time: every transaction that
 //! changes who holds a place (sign-up, cancellation, an event change,
@@ -16,6 +17,7 @@
 //! nothing (an event whose room is taken writes neither event nor booking).
 
 use super::backend::Backend;
+use super::bookings::{insert_booking, BookingsDialect};
 use super::dialect::{self, Arg, Conn, Dialect, RowOf, Run};
 use super::{db, decode, SqlRow};
 use crate::{
@@ -34,11 +36,10 @@ use thirdplace_domain::event::{
 use thirdplace_domain::Email;
 use uuid::Uuid;
 
-/// A row an insert refers to: its table, its id and the caller's field.
-pub type Ref = (&'static str, Uuid, &'static str);
+pub use super::bookings::Ref;
 
 /// What events' queries say differently per backend.
-pub trait EventsDialect: Dialect {
+pub trait EventsDialect: BookingsDialect {
     /// The list of texts in column `name` (topics).
     fn texts(r: &RowOf<Self>, name: &str) -> Result<Vec<String>, sqlx::Error>;
 
@@ -55,28 +56,6 @@ pub trait EventsDialect: Dialect {
     /// Whether a registration's insert was refused by the partial unique
     /// indexes that allow one active registration per person or address.
     fn already_registered(e: &sqlx::Error) -> bool;
-
-    /// A booking write's error (an overlap is the booking rule's refusal).
-    fn booking_err(e: sqlx::Error) -> StoreError;
-
-    /// An insert's error; a foreign-key error names the field of `refs`
-    /// whose row is missing.
-    fn insert_err(
-        conn: &mut Conn<Self>,
-        e: sqlx::Error,
-        refs: Vec<Ref>,
-    ) -> impl Future<Output = StoreError> + Send;
-
-    /// Keeps other writers of `room`'s bookings waiting until the
-    /// transaction ends (before a booking there is written or moved).
-    fn lock_room(conn: &mut Conn<Self>, room: Uuid)
-        -> impl Future<Output = StoreResult<()>> + Send;
-
-    /// Writes an event's room booking (refusing an overlap).
-    fn insert_booking(
-        conn: &mut Conn<Self>,
-        b: &Booking,
-    ) -> impl Future<Output = StoreResult<()>> + Send;
 
     /// The calendar's list (`EventStore::list_events`).
     fn list_events(
@@ -250,10 +229,10 @@ fn check_booking(e: &Event, b: Option<&Booking>) -> StoreResult<Booking> {
 
 /// Writes an event's room booking, its room locked first.
 async fn add_booking<D: EventsDialect>(conn: &mut Conn<D>, b: &Booking) -> StoreResult<()> {
-    D::lock_room(conn, b.room_id).await?;
+    D::lock_rooms(conn, vec![b.room_id]).await?;
     // Refuses an overlap (`booking_conflict`); the failed transaction then
     // writes nothing.
-    D::insert_booking(conn, b).await
+    insert_booking::<D>(conn, b).await
 }
 
 /// Places taken, people waiting, and the highest arrival position.
@@ -379,7 +358,7 @@ async fn move_booking<D: EventsDialect>(
     room: Uuid,
     e: &Event,
 ) -> StoreResult<()> {
-    D::lock_room(conn, room).await?;
+    D::lock_rooms(conn, vec![room]).await?;
     // The booking's overlap rule refuses a move onto a taken time.
     let sql = "UPDATE bookings SET room_id = $1, starts_at = $2, ends_at = $3, title = $4, \
                usage_month = $5 WHERE id = $6";

@@ -39,6 +39,7 @@ use uuid::Uuid;
 
 pub mod backend;
 pub mod backup;
+pub mod bookings;
 pub mod dialect;
 pub mod events;
 pub mod invoicing;

@@ -1,14 +1,20 @@
 //! The network's rows for both SQL backends: how regions, municipalities,
 //! operators, hubs, zones and rooms are written ([`Record`]) and read (the
-//! row mappers), and the hub listing's query. Both backends keep these
-//! tables alike; what differs (placeholders, name collation in an
-//! `ORDER BY`, the JSON column's type) is the backend's or `sqlx`'s.
+//! row mappers), the hub listing's query, and `NetworkStore`, implemented
+//! once for every [`NetworkBackend`]. Both backends keep these tables
+//! alike; what differs (placeholders, name collation in an `ORDER BY`, the
+//! JSON column's type, how a write names a missing reference, SQLite's
+//! cache of hub listings) is the backend's or `sqlx`'s.
 
+use super::backend::Backend;
+use super::dialect::{self, Arg, Conn, RowOf};
 use super::record::Record;
-use super::{decode, Bind, ReadColumn, SqlRow};
-use crate::HubListing;
+use super::{decode, one, Bind, ReadColumn, SqlRow};
+use crate::{HubListing, NetworkStore, StoreResult};
+use async_trait::async_trait;
 use sqlx::types::Json;
 use sqlx::{Database, Encode, QueryBuilder, Type};
+use std::future::Future;
 use thirdplace_domain::{
     Bankgiro, BuyerDetails, Email, Hub, Municipality, OpeningHours, Operator, OrgNumber, Plusgiro,
     Postcode, Region, Room, RoomKind, SellerDetails, VatNumber, Zone,
@@ -343,4 +349,196 @@ where
         region_name: r.column("region_name")?,
         operator_name: r.column("operator_name")?,
     })
+}
+
+// ------------------------------------------------------------- the store
+
+/// A backend as the network's rows need it, beyond [`Backend`].
+pub trait NetworkBackend: Backend {
+    /// `ORDER BY` names, in an order both backends give alike (bytes).
+    const BY_NAME: &'static str;
+
+    /// The same for [`HUB_LISTING`] (its hubs are `h`).
+    const HUBS_BY_NAME: &'static str;
+
+    /// Inserts (`insert`) or updates `r`; a missing reference names its
+    /// field.
+    fn write_row<R>(&self, r: &R, insert: bool) -> impl Future<Output = StoreResult<()>> + Send
+    where
+        R: Record + Clone + Send + Sync + 'static;
+
+    /// Every hub listing, by name.
+    fn hub_listings(&self) -> impl Future<Output = StoreResult<Vec<HubListing>>> + Send;
+
+    /// The listing of the hub `id` (SQLite keeps them cached).
+    fn hub_listing(&self, id: Uuid) -> impl Future<Output = StoreResult<HubListing>> + Send;
+
+    /// Called after a write that may change what a hub listing shows.
+    fn hubs_changed(&self) {}
+}
+
+/// Every row of `table`, by name.
+async fn by_name<B: NetworkBackend, T>(
+    b: &B,
+    table: &str,
+    map: fn(&RowOf<B::D>) -> Result<T, sqlx::Error>,
+) -> StoreResult<Vec<T>> {
+    let sql = format!("SELECT * FROM {table} {}", B::BY_NAME);
+    dialect::all::<B::D, _>(&mut *b.reader().await?, &sql, vec![], map).await
+}
+
+/// The rows of `table` of the hub `hub_id`, by name.
+async fn of_hub<B: NetworkBackend, T>(
+    b: &B,
+    table: &str,
+    hub_id: Uuid,
+    map: fn(&RowOf<B::D>) -> Result<T, sqlx::Error>,
+) -> StoreResult<Vec<T>> {
+    let sql = format!("SELECT * FROM {table} WHERE hub_id = $1 {}", B::BY_NAME);
+    dialect::all::<B::D, _>(&mut *b.reader().await?, &sql, vec![Arg::Id(hub_id)], map).await
+}
+
+/// The row of `table` with the id `id`; `NotFound` if none.
+pub async fn by_id<D: dialect::Dialect, T>(
+    conn: &mut Conn<D>,
+    table: &str,
+    id: Uuid,
+    map: fn(&RowOf<D>) -> Result<T, sqlx::Error>,
+) -> StoreResult<T> {
+    let sql = format!("SELECT * FROM {table} WHERE id = $1");
+    one(dialect::all::<D, _>(conn, &sql, vec![Arg::Id(id)], map).await?)
+}
+
+/// A write that may change what a hub listing shows.
+async fn hub_write<B: NetworkBackend, R>(b: &B, r: &R, insert: bool) -> StoreResult<()>
+where
+    R: Record + Clone + Send + Sync + 'static,
+{
+    let written = b.write_row(r, insert).await;
+    b.hubs_changed();
+    written
+}
+
+#[async_trait]
+impl<B: NetworkBackend> NetworkStore for B {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_regions(&self) -> StoreResult<Vec<Region>> {
+        by_name(self, Region::TABLE, region).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_region(&self, id: Uuid) -> StoreResult<Region> {
+        by_id::<B::D, _>(&mut *self.reader().await?, Region::TABLE, id, region).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_region(&self, r: &Region) -> StoreResult<()> {
+        hub_write(self, r, true).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_region(&self, r: &Region) -> StoreResult<()> {
+        hub_write(self, r, false).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_municipalities(&self) -> StoreResult<Vec<Municipality>> {
+        by_name(self, Municipality::TABLE, municipality).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_municipality(&self, id: Uuid) -> StoreResult<Municipality> {
+        let mut conn = self.reader().await?;
+        by_id::<B::D, _>(&mut conn, Municipality::TABLE, id, municipality).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_municipality(&self, m: &Municipality) -> StoreResult<()> {
+        hub_write(self, m, true).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_municipality(&self, m: &Municipality) -> StoreResult<()> {
+        hub_write(self, m, false).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_operators(&self) -> StoreResult<Vec<Operator>> {
+        by_name(self, Operator::TABLE, operator).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_operator(&self, id: Uuid) -> StoreResult<Operator> {
+        by_id::<B::D, _>(&mut *self.reader().await?, Operator::TABLE, id, operator).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_operator(&self, o: &Operator) -> StoreResult<()> {
+        hub_write(self, o, true).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_operator(&self, o: &Operator) -> StoreResult<()> {
+        hub_write(self, o, false).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_hubs(&self) -> StoreResult<Vec<HubListing>> {
+        self.hub_listings().await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_hub(&self, id: Uuid) -> StoreResult<HubListing> {
+        self.hub_listing(id).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_hub(&self, h: &Hub) -> StoreResult<()> {
+        hub_write(self, h, true).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_hub(&self, h: &Hub) -> StoreResult<()> {
+        hub_write(self, h, false).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_zones(&self, hub_id: Uuid) -> StoreResult<Vec<Zone>> {
+        of_hub(self, Zone::TABLE, hub_id, zone).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_zone(&self, id: Uuid) -> StoreResult<Zone> {
+        by_id::<B::D, _>(&mut *self.reader().await?, Zone::TABLE, id, zone).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_zone(&self, z: &Zone) -> StoreResult<()> {
+        self.write_row(z, true).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_zone(&self, z: &Zone) -> StoreResult<()> {
+        self.write_row(z, false).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list_rooms(&self, hub_id: Uuid) -> StoreResult<Vec<Room>> {
+        of_hub(self, Room::TABLE, hub_id, room).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get_room(&self, id: Uuid) -> StoreResult<Room> {
+        by_id::<B::D, _>(&mut *self.reader().await?, Room::TABLE, id, room).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_room(&self, r: &Room) -> StoreResult<()> {
+        self.write_row(r, true).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_room(&self, r: &Room) -> StoreResult<()> {
+        self.write_row(r, false).await
+    }
 }
