@@ -199,6 +199,9 @@ const TABLE: &[(&str, &str)] = &[
     // no bank file left waiting, so a network admin is told so.
     ("list_waiting", NETWORK_ADMINS),
     ("resolve_payment", "401 403 403 403 403 403 409"),
+    // A hub's invoiced lines: its hosts (and the operator's staff, whom
+    // tests/invoicing_access.rs drives with the rest of their rights).
+    ("list_hub_lines", HUB_HOSTS),
 ];
 
 /// Writes whose body names the record that decides whether the caller may
@@ -592,7 +595,7 @@ impl Scene {
         };
         let path = template.replace("{id}", &id).replace("{token}", &id);
         match op {
-            "preview_run" => format!("{path}?month=2026-11"),
+            "preview_run" | "list_hub_lines" => format!("{path}?month=2026-11"),
             _ => path,
         }
     }

@@ -2,7 +2,10 @@
 //! organisations it sells to (preview, then issue), issued invoices and
 //! credit notes with their Peppol BIS 3 XML and PDF, and payments marked
 //! by hand. The rules and formats are the `thirdplace-invoicing` crate's;
-//! the numbers and what was charged are kept by the store.
+//! the numbers and what was charged are kept by the store. Who sees what
+//! is [`thirdplace_domain::Principal`]'s: network admins everything,
+//! operators' staff their operators' invoicing, organisation admins their
+//! invoices, hub hosts their hub's lines (`hub_lines`).
 
 use crate::AppState;
 use axum::Router;
@@ -10,13 +13,16 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub mod api;
+pub mod hub_lines;
 pub mod pages;
 pub mod payments;
 pub mod service;
 
 /// The pages (the root wraps them in the page context).
 pub fn router() -> Router<AppState> {
-    pages::router().merge(payments::router())
+    pages::router()
+        .merge(payments::router())
+        .merge(hub_lines::router())
 }
 
 /// The API's routes, under `/api/v1`.
@@ -32,4 +38,5 @@ pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(api::import_bank_file))
         .routes(routes!(payments::list_waiting))
         .routes(routes!(payments::resolve_payment))
+        .routes(routes!(hub_lines::list_hub_lines))
 }
