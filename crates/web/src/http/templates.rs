@@ -63,6 +63,7 @@ templates!(
     "access/choose.html",
     "access/problem.html",
     "invoicing/payments.html",
+    "invoicing/hub_lines.html",
     "sso/admin.html",
     "sso/continue.html",
     "sso/refused.html",
