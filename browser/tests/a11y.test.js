@@ -125,6 +125,7 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
         ['invoices', '/admin/invoices'],
         ['an issued invoice', () => edit.invoice],
         ['payments to resolve and the bank file upload', '/admin/payments'],
+        ['a hub\'s invoiced lines', '/admin/invoicing/hub'],
       ];
       for (const [name, path] of pages) {
         test(name, async () => {
