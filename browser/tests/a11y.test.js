@@ -128,6 +128,7 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
         // Last month's statement between operators (the demo has one).
         ['settlement between operators', '/admin/settlement'],
         ['settlement between operators, a month without use', '/admin/settlement?month=2020-01'],
+        ['a hub\'s invoiced lines', '/admin/invoicing/hub'],
       ];
       for (const [name, path] of pages) {
         test(name, async () => {

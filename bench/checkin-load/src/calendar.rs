@@ -346,6 +346,7 @@ async fn seed(store: Arc<dyn Store>, opts: &CalendarOptions, now: DateTime<Utc>)
         is_network_admin: false,
         hosted_hub_ids: vec![],
         admin_of_organisation_ids: vec![],
+        staff_of_operator_ids: vec![],
         archived: false,
     };
     store.insert_person(&organiser).await?;

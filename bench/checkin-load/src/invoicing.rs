@@ -325,6 +325,7 @@ async fn seed(store: Arc<dyn Store>, opts: &InvoiceOptions) -> Result<Seeded> {
         is_network_admin: true,
         hosted_hub_ids: vec![],
         admin_of_organisation_ids: vec![],
+        staff_of_operator_ids: vec![],
         archived: false,
     };
     store.insert_person(&admin).await?;
@@ -423,6 +424,7 @@ async fn seed(store: Arc<dyn Store>, opts: &InvoiceOptions) -> Result<Seeded> {
             is_network_admin: false,
             hosted_hub_ids: vec![],
             admin_of_organisation_ids: vec![],
+            staff_of_operator_ids: vec![],
             archived: false,
         };
         let first = person(i);

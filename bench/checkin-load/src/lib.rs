@@ -696,6 +696,7 @@ async fn seed_members(
                     is_network_admin: false,
                     hosted_hub_ids: vec![],
                     admin_of_organisation_ids: vec![],
+                    staff_of_operator_ids: vec![],
                     archived: false,
                 };
                 store.insert_person(&p).await.context("insert_person")?;

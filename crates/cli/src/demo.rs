@@ -155,7 +155,15 @@ pub(crate) async fn seed_network(store: &dyn Store, password_hash: &str) -> Resu
     let operators = seed_operators(store, &mut n).await?;
     let hubs = seed_hubs(store, &municipalities, &operators, &mut n).await?;
     let organisations = seed_organisations(store, &mut n).await?;
-    seed_people(store, &organisations, &hubs, password_hash, &mut n).await?;
+    seed_people(
+        store,
+        &organisations,
+        &operators,
+        &hubs,
+        password_hash,
+        &mut n,
+    )
+    .await?;
 
     mark_seeded(store, SEEDED_KEY, "demo").await?;
     tracing::info!(
@@ -879,6 +887,8 @@ struct LoginSpec {
     is_network_admin: bool,
     hosts: &'static [&'static str],
     admin_of: &'static [&'static str],
+    /// The operators (by organisation number) whose invoicing they work with.
+    staff_of: &'static [&'static str],
 }
 
 /// The demo logins, with the people behind them.
@@ -892,6 +902,7 @@ const LOGINS: &[LoginSpec] = &[
         is_network_admin: true,
         hosts: &[],
         admin_of: &[],
+        staff_of: &[],
     },
     LoginSpec {
         role: "hub host",
@@ -902,6 +913,7 @@ const LOGINS: &[LoginSpec] = &[
         is_network_admin: false,
         hosts: &[HUB_FIGEHOLM, HUB_BODA],
         admin_of: &[],
+        staff_of: &[],
     },
     LoginSpec {
         role: "organisation admin",
@@ -912,6 +924,7 @@ const LOGINS: &[LoginSpec] = &[
         is_network_admin: false,
         hosts: &[],
         admin_of: &[ORGNR_SKATTEVERKET],
+        staff_of: &[],
     },
     LoginSpec {
         role: "member",
@@ -922,6 +935,7 @@ const LOGINS: &[LoginSpec] = &[
         is_network_admin: false,
         hosts: &[],
         admin_of: &[],
+        staff_of: &[],
     }, // A second member of the same organisation, holding a seat there (see
     // `demo_memberships`), so that signing up colleagues can be tried by
     // someone other than the organiser.
@@ -934,6 +948,20 @@ const LOGINS: &[LoginSpec] = &[
         is_network_admin: false,
         hosts: &[],
         admin_of: &[],
+        staff_of: &[],
+    },
+    // The municipality's economist, who runs Oskarshamn's invoicing (the
+    // Figeholm hub's) and sees nothing of the other operators'.
+    LoginSpec {
+        role: "operator staff (Oskarshamn's invoicing)",
+        email: "ekonomi@demo.example",
+        first_name: "Lena",
+        last_name: "Holmqvist",
+        org_number: ORGNR_OSKARSHAMN,
+        is_network_admin: false,
+        hosts: &[],
+        admin_of: &[],
+        staff_of: &[ORGNR_OSKARSHAMN],
     },
 ];
 
@@ -1249,11 +1277,13 @@ struct Wanted {
     is_network_admin: bool,
     hosted_hub_ids: Vec<Uuid>,
     admin_of_organisation_ids: Vec<Uuid>,
+    staff_of_operator_ids: Vec<Uuid>,
 }
 
 async fn seed_people(
     store: &dyn Store,
     organisations: &[Organisation],
+    operators: &[Operator],
     hubs: &[(&'static str, Uuid)],
     password_hash: &str,
     n: &mut Counts,
@@ -1290,6 +1320,17 @@ async fn seed_people(
                 .iter()
                 .map(|o| org_id(o))
                 .collect::<Result<_>>()?,
+            staff_of_operator_ids: login
+                .staff_of
+                .iter()
+                .map(|nr| {
+                    operators
+                        .iter()
+                        .find(|o| o.org_number.as_ref().is_some_and(|n| n.as_str() == *nr))
+                        .map(|o| o.id)
+                        .with_context(|| format!("no operator {nr}"))
+                })
+                .collect::<Result<_>>()?,
         };
         let person = ensure_person(store, &wanted, n).await?;
         store
@@ -1320,6 +1361,7 @@ async fn seed_people(
                 is_network_admin: false,
                 hosted_hub_ids: hub_ids(hosts)?,
                 admin_of_organisation_ids: if admin { vec![organisation_id] } else { vec![] },
+                staff_of_operator_ids: vec![],
             };
             ensure_person(store, &wanted, n).await?;
         }
@@ -1352,9 +1394,16 @@ async fn ensure_person(store: &dyn Store, w: &Wanted, n: &mut Counts) -> Result<
                 changed = true;
             }
         }
+        for id in &w.staff_of_operator_ids {
+            if !p.staff_of_operator_ids.contains(id) {
+                p.staff_of_operator_ids.push(*id);
+                changed = true;
+            }
+        }
         if changed {
             p.hosted_hub_ids.sort();
             p.admin_of_organisation_ids.sort();
+            p.staff_of_operator_ids.sort();
             store
                 .update_person(&p)
                 .await
@@ -1371,6 +1420,11 @@ async fn ensure_person(store: &dyn Store, w: &Wanted, n: &mut Counts) -> Result<
         hosted_hub_ids: w.hosted_hub_ids.iter().map(Uuid::to_string).collect(),
         admin_of_organisation_ids: w
             .admin_of_organisation_ids
+            .iter()
+            .map(Uuid::to_string)
+            .collect(),
+        staff_of_operator_ids: w
+            .staff_of_operator_ids
             .iter()
             .map(Uuid::to_string)
             .collect(),

@@ -80,6 +80,7 @@ mod tests {
             is_network_admin: true,
             hosted_hub_ids: vec![],
             admin_of_organisation_ids: vec![],
+            staff_of_operator_ids: vec![],
             archived: false,
         };
         store.insert_person(&p).await.unwrap();

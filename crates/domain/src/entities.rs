@@ -739,6 +739,10 @@ pub struct Person {
     pub hosted_hub_ids: Vec<Uuid>,
     /// Organisations this person administers.
     pub admin_of_organisation_ids: Vec<Uuid>,
+    /// Operators whose invoicing this person works with (their staff: an
+    /// economist of the municipality that runs the hubs).
+    #[serde(default)]
+    pub staff_of_operator_ids: Vec<Uuid>,
     pub archived: bool,
 }
 
@@ -751,6 +755,8 @@ pub struct PersonInput {
     pub is_network_admin: String,
     pub hosted_hub_ids: Vec<String>,
     pub admin_of_organisation_ids: Vec<String>,
+    #[serde(default)]
+    pub staff_of_operator_ids: Vec<String>,
     pub archived: String,
 }
 
@@ -787,6 +793,14 @@ impl PersonInput {
                 .map(|s| parse_id(s))
                 .collect(),
         );
+        let operators: Option<Vec<Uuid>> = e.check(
+            "staff_of_operator_ids",
+            self.staff_of_operator_ids
+                .iter()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| parse_id(s))
+                .collect(),
+        );
         e.into_result()?;
         let mut hubs = hubs.unwrap();
         hubs.sort();
@@ -794,6 +808,9 @@ impl PersonInput {
         let mut orgs = orgs.unwrap();
         orgs.sort();
         orgs.dedup();
+        let mut operators = operators.unwrap();
+        operators.sort();
+        operators.dedup();
         Ok(Person {
             id,
             first_name: first_name.unwrap(),
@@ -803,6 +820,7 @@ impl PersonInput {
             is_network_admin: parse_bool(&self.is_network_admin),
             hosted_hub_ids: hubs,
             admin_of_organisation_ids: orgs,
+            staff_of_operator_ids: operators,
             archived: parse_bool(&self.archived),
         })
     }
@@ -820,6 +838,8 @@ pub struct Principal {
     pub is_network_admin: bool,
     pub hosted_hub_ids: Vec<Uuid>,
     pub admin_of_organisation_ids: Vec<Uuid>,
+    /// Operators whose invoicing this person works with.
+    pub staff_of_operator_ids: Vec<Uuid>,
 }
 
 impl Principal {
@@ -832,6 +852,7 @@ impl Principal {
             is_network_admin: p.is_network_admin,
             hosted_hub_ids: p.hosted_hub_ids.clone(),
             admin_of_organisation_ids: p.admin_of_organisation_ids.clone(),
+            staff_of_operator_ids: p.staff_of_operator_ids.clone(),
         }
     }
 
@@ -857,17 +878,59 @@ impl Principal {
                 .is_some_and(|o| self.can_edit_organisation(o))
     }
 
-    /// Anyone with an admin page: network admins, hosts, organisation admins.
+    /// Anyone with an admin page: network admins, hosts, organisation
+    /// admins, operators' staff.
     pub fn has_admin_pages(&self) -> bool {
         self.is_network_admin
             || !self.hosted_hub_ids.is_empty()
             || !self.admin_of_organisation_ids.is_empty()
+            || !self.staff_of_operator_ids.is_empty()
+    }
+
+    // ------------------------------------------------ invoicing (issue 16)
+
+    /// An operator's invoicing (its run, crediting and payments of its
+    /// invoices, its bank files and bookkeeping): network admins and the
+    /// operator's staff.
+    pub fn can_invoice_for(&self, operator_id: Uuid) -> bool {
+        self.is_network_admin || self.staff_of_operator_ids.contains(&operator_id)
+    }
+
+    /// Whether this principal invoices for some operator (sees the run,
+    /// the payments waiting and the bank files).
+    pub fn invoices_for_any(&self) -> bool {
+        self.is_network_admin || !self.staff_of_operator_ids.is_empty()
+    }
+
+    /// An issued invoice of `operator_id` to `organisation_id`: those who
+    /// invoice for the operator, and the buying organisation's admins
+    /// (who read and download it).
+    pub fn can_see_invoice(&self, operator_id: Uuid, organisation_id: Uuid) -> bool {
+        self.can_invoice_for(operator_id)
+            || self.admin_of_organisation_ids.contains(&organisation_id)
+    }
+
+    /// Whether any invoice could be this principal's to see (the invoices
+    /// list): network admins, operators' staff, organisation admins.
+    pub fn sees_invoices(&self) -> bool {
+        self.invoices_for_any() || !self.admin_of_organisation_ids.is_empty()
+    }
+
+    /// Whether some hub's invoiced lines are this principal's to see.
+    pub fn sees_hub_lines(&self) -> bool {
+        self.invoices_for_any() || !self.hosted_hub_ids.is_empty()
+    }
+
+    /// The invoiced lines that concern a hub (not the invoices' other
+    /// lines or totals): its hosts, its operator's staff, network admins.
+    pub fn can_see_hub_lines(&self, hub_id: Uuid, hub_operator_id: Uuid) -> bool {
+        self.can_edit_hub(hub_id) || self.can_invoice_for(hub_operator_id)
     }
 
     /// Whether this principal may save `new` (replacing `old`, if any).
     /// Network admins may do anything; an organisation admin may manage the
     /// people of their organisations but grant no roles beyond organisation
-    /// admin of those same organisations.
+    /// admin of those same organisations (no hub, no operator's staff).
     pub fn can_save_person(&self, old: Option<&Person>, new: &Person) -> bool {
         if self.is_network_admin {
             return true;
@@ -878,10 +941,13 @@ impl Principal {
             if !own_org(old.organisation_id) {
                 return false;
             }
-            if old.is_network_admin || old.hosted_hub_ids != new.hosted_hub_ids {
+            if old.is_network_admin
+                || old.hosted_hub_ids != new.hosted_hub_ids
+                || old.staff_of_operator_ids != new.staff_of_operator_ids
+            {
                 return false;
             }
-        } else if !new.hosted_hub_ids.is_empty() {
+        } else if !new.hosted_hub_ids.is_empty() || !new.staff_of_operator_ids.is_empty() {
             return false;
         }
         own_org(new.organisation_id)
@@ -988,6 +1054,7 @@ mod tests {
             is_network_admin: false,
             hosted_hub_ids: vec![],
             admin_of_organisation_ids: vec![org],
+            staff_of_operator_ids: vec![],
         };
         let mut p = Person {
             id: Uuid::now_v7(),
@@ -998,6 +1065,7 @@ mod tests {
             is_network_admin: false,
             hosted_hub_ids: vec![],
             admin_of_organisation_ids: vec![],
+            staff_of_operator_ids: vec![],
             archived: false,
         };
         assert!(admin.can_save_person(None, &p));

@@ -1028,6 +1028,7 @@ mod tests {
             is_network_admin: false,
             hosted_hub_ids: vec![],
             admin_of_organisation_ids: vec![],
+            staff_of_operator_ids: vec![],
         }
     }
 

@@ -1545,6 +1545,7 @@ mod tests {
             is_network_admin: false,
             hosted_hub_ids: vec![],
             admin_of_organisation_ids: vec![],
+            staff_of_operator_ids: vec![],
         };
         let c = a_check_in();
         assert!(may_act_on_check_in(&someone(81), &c), "its member");

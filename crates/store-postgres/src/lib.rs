@@ -134,6 +134,9 @@ fn constraint_field(table: &str, constraint: &str) -> String {
         "organisation_admins_pkey" | "organisation_admins_organisation_id_fkey" => {
             return "admin_of_organisation_ids".into()
         }
+        "operator_staff_pkey" | "operator_staff_operator_id_fkey" => {
+            return "staff_of_operator_ids".into()
+        }
         // The two tables whose key is not called `id`.
         "sessions_pkey" => return "id_hash".into(),
         "meta_pkey" => return "key".into(),
@@ -228,6 +231,16 @@ mod tests {
                 "organisation_admins",
                 "organisation_admins_pkey",
                 "admin_of_organisation_ids",
+            ),
+            (
+                "operator_staff",
+                "operator_staff_operator_id_fkey",
+                "staff_of_operator_ids",
+            ),
+            (
+                "operator_staff",
+                "operator_staff_pkey",
+                "staff_of_operator_ids",
             ),
             ("sessions", "sessions_pkey", "id_hash"),
             ("meta", "meta_pkey", "key"),

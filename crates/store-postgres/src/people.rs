@@ -18,7 +18,8 @@ impl PeopleDialect for Pg {
     /// subquery.
     const PERSON: &'static str = "SELECT p.*, \
          ARRAY(SELECT hub_id FROM hub_hosts WHERE person_id = p.id ORDER BY hub_id) AS hub_ids, \
-         ARRAY(SELECT organisation_id FROM organisation_admins WHERE person_id = p.id ORDER BY organisation_id) AS org_ids \
+         ARRAY(SELECT organisation_id FROM organisation_admins WHERE person_id = p.id ORDER BY organisation_id) AS org_ids, \
+         ARRAY(SELECT operator_id FROM operator_staff WHERE person_id = p.id ORDER BY operator_id) AS staff_ids \
          FROM people p";
     /// Bytewise ("C") as in SQLite, so both backends order and page alike.
     const BYTEWISE: &'static str = r#" COLLATE "C""#;
@@ -30,7 +31,7 @@ impl PeopleDialect for Pg {
 }
 
 impl PostgresStore {
-    /// The person row and both role lists in one transaction. Unknown
+    /// The person row and their role lists in one transaction. Unknown
     /// references fail on their foreign keys, which roll the whole write back.
     pub(crate) async fn write_person(&self, p: &Person, insert: bool) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
@@ -51,6 +52,7 @@ impl PostgresStore {
                 .await
                 .map_err(write_err)?;
         }
+        shared::write_staff_roles::<Pg>(&mut tx, p).await?;
         tx.commit().await.map_err(db)
     }
 }

@@ -18,7 +18,8 @@ impl PeopleDialect for Lite {
     /// subqueries.
     const PERSON: &'static str = "SELECT p.*, \
          (SELECT group_concat(hex(hub_id)) FROM hub_hosts WHERE person_id = p.id) AS hub_ids, \
-         (SELECT group_concat(hex(organisation_id)) FROM organisation_admins WHERE person_id = p.id) AS org_ids \
+         (SELECT group_concat(hex(organisation_id)) FROM organisation_admins WHERE person_id = p.id) AS org_ids, \
+         (SELECT group_concat(hex(operator_id)) FROM operator_staff WHERE person_id = p.id) AS staff_ids \
          FROM people p";
     /// SQLite compares text bytewise (BINARY) already.
     const BYTEWISE: &'static str = "";
@@ -52,6 +53,9 @@ pub(crate) async fn write_person(
     for o in &p.admin_of_organisation_ids {
         must_exist(conn, "organisations", *o, "admin_of_organisation_ids").await?;
     }
+    for o in &p.staff_of_operator_ids {
+        must_exist(conn, "operators", *o, "staff_of_operator_ids").await?;
+    }
     shared::write_person_row::<Lite>(conn, p, insert).await?;
     for h in &p.hosted_hub_ids {
         sqlx::query("INSERT INTO hub_hosts (person_id, hub_id) VALUES (?, ?)")
@@ -69,5 +73,5 @@ pub(crate) async fn write_person(
             .await
             .map_err(write_err)?;
     }
-    Ok(())
+    shared::write_staff_roles::<Lite>(conn, p).await
 }

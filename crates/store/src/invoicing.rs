@@ -223,6 +223,39 @@ pub struct InvoiceFilter {
     pub after: Option<Uuid>,
     /// At most this many (0: no limit).
     pub limit: i64,
+    /// Only what someone who is not a network admin may see; `None`: all.
+    pub visible: Option<InvoiceScope>,
+}
+
+/// The invoices a person sees (issue 16, item 5): those of the operators
+/// they are staff of, and those to the organisations they administer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InvoiceScope {
+    pub operator_ids: Vec<Uuid>,
+    pub organisation_ids: Vec<Uuid>,
+}
+
+/// An issued line that concerns a hub (a booking of one of its rooms, a
+/// seat on one of its plans, an event there), with what its hosts may
+/// know of its invoice: the number and the customer, not the totals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubInvoiceLine {
+    pub invoice_id: Uuid,
+    /// The number as printed (prefix and number).
+    pub invoice_number: String,
+    pub kind: InvoiceKind,
+    pub organisation_id: Uuid,
+    pub organisation_name: String,
+    pub issue_date: NaiveDate,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub description: String,
+    pub quantity_milli: i64,
+    pub unit_code: String,
+    /// As on the document (positive on a credit note too).
+    pub net_ore: i64,
+    pub vat_rate_percent: u8,
+    pub product_kind: String,
 }
 
 /// How a payment came in.
@@ -429,6 +462,17 @@ pub trait InvoicingStore: Send + Sync {
 
     /// Invoices newest first, as `filter` says.
     async fn list_invoices(&self, filter: &InvoiceFilter) -> StoreResult<Vec<IssuedInvoice>>;
+
+    /// The lines of issued invoices and credit notes whose period meets
+    /// the days `from..=to` and that concern the hub: bookings of its
+    /// rooms, seats on plans of the hub, events at the hub. In order of
+    /// issue, then as on the document.
+    async fn hub_invoice_lines(
+        &self,
+        hub_id: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<HubInvoiceLine>>;
 
     /// Invoices not paid or credited whose due date is before `on`
     /// (of one operator, or all), oldest due first.

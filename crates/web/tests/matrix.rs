@@ -207,6 +207,9 @@ const TABLE: &[(&str, &str)] = &[
     ("get_settlement", NETWORK_ADMINS),
     ("get_settlement_tariff", NETWORK_ADMINS),
     ("set_settlement_tariff", NETWORK_ADMINS),
+    // A hub's invoiced lines: its hosts (and the operator's staff, whom
+    // tests/invoicing_access.rs drives with the rest of their rights).
+    ("list_hub_lines", HUB_HOSTS),
 ];
 
 /// Writes whose body names the record that decides whether the caller may
@@ -600,7 +603,7 @@ impl Scene {
         };
         let path = template.replace("{id}", &id).replace("{token}", &id);
         match op {
-            "preview_run" => format!("{path}?month=2026-11"),
+            "preview_run" | "list_hub_lines" => format!("{path}?month=2026-11"),
             _ => path,
         }
     }

@@ -78,6 +78,7 @@ async fn fixture(store: &dyn Store) -> Fx {
         is_network_admin: false,
         hosted_hub_ids: vec![],
         admin_of_organisation_ids: vec![],
+        staff_of_operator_ids: vec![],
         archived: false,
     };
     store.insert_person(&person).await.unwrap();

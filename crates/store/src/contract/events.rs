@@ -77,6 +77,7 @@ async fn add_person(store: &dyn Store, name: &str, org: Option<Uuid>) -> Person 
         is_network_admin: false,
         hosted_hub_ids: vec![],
         admin_of_organisation_ids: vec![],
+        staff_of_operator_ids: vec![],
         archived: false,
     };
     store.insert_person(&p).await.unwrap();

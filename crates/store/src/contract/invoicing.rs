@@ -662,6 +662,7 @@ pub async fn run_facts_gather_the_operators_customers_and_charge_once(store: &dy
         is_network_admin: false,
         hosted_hub_ids: vec![],
         admin_of_organisation_ids: vec![],
+        staff_of_operator_ids: vec![],
         archived: false,
     };
     let (anna, bo) = (person("anna", with_seat.id), person("bo", booker_only.id));
@@ -855,4 +856,280 @@ pub async fn run_facts_gather_the_operators_customers_and_charge_once(store: &dy
     assert_eq!(theirs.customers.len(), 1);
     assert_eq!(theirs.customers[0].id, elsewhere.id);
     assert!(theirs.bookings.is_empty() && theirs.invoiced.is_empty());
+}
+
+/// A scope lists the invoices of its operators and to its organisations
+/// (either admits one), an empty scope none, and a scoped list pages by id
+/// like the whole list.
+pub async fn a_scope_lists_its_operators_and_organisations_invoices(store: &dyn Store) {
+    use crate::InvoiceScope;
+    let (a, org) = seller_and_buyer(store).await;
+    let b = Operator {
+        id: new_id(),
+        name: "Emmaboda kommun".into(),
+        org_number: None,
+        contact_email: None,
+        archived: false,
+        seller: Default::default(),
+    };
+    store.insert_operator(&b).await.unwrap();
+    let other = organisation("556000-0001");
+    store.insert_organisation(&other).await.unwrap();
+    let mut of_a = Vec::new();
+    for i in 0..3 {
+        let r = request(a.id, org.id, &format!("a{i}"), 10_000);
+        of_a.push(store.issue_invoice(&r).await.unwrap().id);
+    }
+    let b_to_org = store
+        .issue_invoice(&request(b.id, org.id, "b-org", 10_000))
+        .await
+        .unwrap()
+        .id;
+    let b_to_other = store
+        .issue_invoice(&request(b.id, other.id, "b-other", 10_000))
+        .await
+        .unwrap()
+        .id;
+    let list = |scope: InvoiceScope, after: Option<Uuid>, limit: i64| {
+        let f = InvoiceFilter {
+            visible: Some(scope),
+            after,
+            limit,
+            ..Default::default()
+        };
+        async move {
+            store
+                .list_invoices(&f)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|i| i.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let staff_of_a = InvoiceScope {
+        operator_ids: vec![a.id],
+        organisation_ids: vec![],
+    };
+    let newest_first: Vec<Uuid> = of_a.iter().rev().copied().collect();
+    assert_eq!(list(staff_of_a.clone(), None, 0).await, newest_first);
+    let first = list(staff_of_a.clone(), None, 2).await;
+    assert_eq!(first, newest_first[..2]);
+    let rest = list(staff_of_a, Some(first[1]), 2).await;
+    assert_eq!(rest, newest_first[2..]);
+    let admin_of_other = InvoiceScope {
+        operator_ids: vec![],
+        organisation_ids: vec![other.id],
+    };
+    assert_eq!(list(admin_of_other, None, 0).await, vec![b_to_other]);
+    let both = InvoiceScope {
+        operator_ids: vec![a.id],
+        organisation_ids: vec![other.id],
+    };
+    let mut expected = vec![b_to_other];
+    expected.extend(newest_first.iter().copied());
+    assert_eq!(list(both, None, 0).await, expected);
+    assert!(list(InvoiceScope::default(), None, 0).await.is_empty());
+    let all = store
+        .list_invoices(&InvoiceFilter::default())
+        .await
+        .unwrap();
+    assert!(all.iter().any(|i| i.id == b_to_org));
+}
+
+/// A hub's lines are those of its bookings, of seats on its plans and of
+/// its events, on invoices and credit notes whose period meets the month;
+/// lines of another hub of the same operator, and lines of nothing, are
+/// not among them.
+pub async fn a_hubs_lines_follow_its_bookings_seats_and_events(store: &dyn Store) {
+    use thirdplace_domain::booking::{Booking, BookingStatus, Price};
+    use thirdplace_domain::event::{Event, EventStatus, EventVisibility, Venue};
+    use thirdplace_domain::membership::{Plan, PlanScope, Seat, Validity};
+    use thirdplace_domain::{Hub, Room, RoomKind};
+
+    let (_, _, o, hub) = seed_hub(store).await;
+    let other_hub = Hub {
+        id: new_id(),
+        name: "Påskallaviks hubb".into(),
+        ..hub.clone()
+    };
+    store.insert_hub(&other_hub).await.unwrap();
+    let org = organisation("212000-0142");
+    store.insert_organisation(&org).await.unwrap();
+    let who = super::person("hub.lines@example.se", Some(org.id));
+    store.insert_person(&who).await.unwrap();
+    let room = |hub_id: Uuid| Room {
+        id: new_id(),
+        hub_id,
+        name: "Ekan".into(),
+        kind: RoomKind::Meeting,
+        capacity: 6,
+        hourly_price_ore: 40_000,
+        vat_rate_percent: 25,
+        archived: false,
+    };
+    let (ours, theirs) = (room(hub.id), room(other_hub.id));
+    store.insert_room(&ours).await.unwrap();
+    store.insert_room(&theirs).await.unwrap();
+    let booking = |r: &Room, day: u32| {
+        let start = Utc.with_ymd_and_hms(2026, 12, day, 8, 0, 0).unwrap();
+        Booking {
+            id: new_id(),
+            room_id: r.id,
+            hub_id: r.hub_id,
+            booker_id: who.id,
+            organisation_id: org.id,
+            on_behalf_of_organisation: false,
+            seat_id: None,
+            series_id: None,
+            title: "Planering".into(),
+            start,
+            end: start + chrono::Duration::hours(2),
+            status: BookingStatus::Confirmed,
+            price: Price::default(),
+            created_at: t0(),
+            cancelled_at: None,
+            cancelled_by: None,
+            cancel_reason: String::new(),
+            cancellation_charged: false,
+        }
+    };
+    let (here, there) = (booking(&ours, 7), booking(&theirs, 8));
+    store
+        .insert_bookings(&[here.clone(), there.clone()], &[])
+        .await
+        .unwrap();
+    let plan = |scope| Plan {
+        id: new_id(),
+        name: "Hubbkort".into(),
+        description: String::new(),
+        scope,
+        monthly_price_ore: 95_000,
+        included_hours_per_month: 2,
+        max_guests: 1,
+        validity: Validity::MonthlyRolling,
+        archived: false,
+        selling_operator_id: Some(o.id),
+        vat_rate_percent: 25,
+    };
+    let (hub_plan, network_plan) = (plan(PlanScope::Hub(hub.id)), plan(PlanScope::Network));
+    store.insert_plan(&hub_plan).await.unwrap();
+    store.insert_plan(&network_plan).await.unwrap();
+    let seat = |p: &Plan| Seat {
+        id: new_id(),
+        plan_id: p.id,
+        organisation_id: org.id,
+        start_date: day("2026-10-01"),
+        end_date: None,
+        created_at: t0(),
+        selling_operator_id: None,
+    };
+    let (hub_seat, network_seat) = (seat(&hub_plan), seat(&network_plan));
+    store
+        .insert_seats(&[hub_seat.clone(), network_seat.clone()])
+        .await
+        .unwrap();
+    let start = Utc.with_ymd_and_hms(2026, 12, 10, 13, 0, 0).unwrap();
+    let event = Event {
+        id: new_id(),
+        hub_id: hub.id,
+        venue: Venue::Online,
+        booking_id: None,
+        title: "Frukostmöte".into(),
+        description: String::new(),
+        topics: vec![],
+        start,
+        end: start + chrono::Duration::hours(1),
+        capacity: 10,
+        visibility: EventVisibility::Public,
+        status: EventStatus::Published,
+        organiser_id: who.id,
+        co_organiser_ids: vec![],
+        sequence: 0,
+        created_at: t0(),
+        updated_at: t0(),
+    };
+    store.insert_event(&event, None).await.unwrap();
+
+    let line = |description: &str, net_ore: i64| InvoiceLine {
+        description: description.into(),
+        net_ore,
+        unit_price_ore: net_ore,
+        seat_id: None,
+        booking_id: None,
+        event_id: None,
+        ..seat_line(net_ore)
+    };
+    let lines = vec![
+        InvoiceLine {
+            booking_id: Some(here.id),
+            ..line("Ekan här", 100)
+        },
+        InvoiceLine {
+            booking_id: Some(there.id),
+            ..line("Ekan där", 200)
+        },
+        InvoiceLine {
+            seat_id: Some(hub_seat.id),
+            ..line("Hubbkort", 300)
+        },
+        InvoiceLine {
+            seat_id: Some(network_seat.id),
+            ..line("Nätverkskort", 400)
+        },
+        InvoiceLine {
+            event_id: Some(event.id),
+            ..line("Frukostmöte", 500)
+        },
+        line("Övrigt", 600),
+    ];
+    let december = store
+        .issue_invoice(&IssueRequest {
+            lines,
+            ..request(o.id, org.id, "hub-lines", 2_100)
+        })
+        .await
+        .unwrap();
+    let note = store
+        .issue_invoice(&IssueRequest {
+            lines: vec![InvoiceLine {
+                booking_id: Some(here.id),
+                ..line("Ekan här", 100)
+            }],
+            ..credit_note(&december, "hub-lines-credit", 125)
+        })
+        .await
+        .unwrap();
+    let got = store
+        .hub_invoice_lines(hub.id, day("2026-12-01"), day("2026-12-31"))
+        .await
+        .unwrap();
+    let seen: Vec<(&str, i64, InvoiceKind)> = got
+        .iter()
+        .map(|l| (l.description.as_str(), l.net_ore, l.kind))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("Ekan här", 100, InvoiceKind::Invoice),
+            ("Hubbkort", 300, InvoiceKind::Invoice),
+            ("Frukostmöte", 500, InvoiceKind::Invoice),
+            ("Ekan här", 100, InvoiceKind::CreditNote),
+        ]
+    );
+    assert_eq!(got[0].invoice_id, december.id);
+    assert_eq!(got[0].invoice_number, december.display_number());
+    assert_eq!(got[0].organisation_name, org.name);
+    assert_eq!(got[3].invoice_id, note.id);
+    let there_lines = store
+        .hub_invoice_lines(other_hub.id, day("2026-12-01"), day("2026-12-31"))
+        .await
+        .unwrap();
+    assert_eq!(there_lines.len(), 1);
+    assert_eq!(there_lines[0].description, "Ekan där");
+    let november = store
+        .hub_invoice_lines(hub.id, day("2026-11-01"), day("2026-11-30"))
+        .await
+        .unwrap();
+    assert!(november.is_empty(), "{november:?}");
 }

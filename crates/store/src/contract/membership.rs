@@ -168,6 +168,7 @@ fn person(first: &str, org: Option<Uuid>) -> Person {
         is_network_admin: false,
         hosted_hub_ids: vec![],
         admin_of_organisation_ids: vec![],
+        staff_of_operator_ids: vec![],
         archived: false,
     }
 }

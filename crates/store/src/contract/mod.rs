@@ -147,7 +147,9 @@ macro_rules! contract_tests {
             a_hundred_simultaneous_issues_number_without_gaps, a_credit_note_refers_to_its_invoice,
             an_issued_invoice_stays_as_issued, payments_make_an_invoice_paid,
             the_same_bank_file_twice_changes_nothing, the_overdue_list_and_filters_tell_the_day,
-            run_facts_gather_the_operators_customers_and_charge_once
+            run_facts_gather_the_operators_customers_and_charge_once,
+            a_scope_lists_its_operators_and_organisations_invoices,
+            a_hubs_lines_follow_its_bookings_seats_and_events
         );
         $crate::contract_tests!(@each $make; reminders;
             a_reminder_goes_with_its_email_once_a_week,
@@ -247,6 +249,7 @@ pub(crate) fn person(email: &str, org: Option<Uuid>) -> Person {
         is_network_admin: false,
         hosted_hub_ids: vec![],
         admin_of_organisation_ids: vec![],
+        staff_of_operator_ids: vec![],
         archived: false,
     }
 }

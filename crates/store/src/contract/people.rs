@@ -23,12 +23,13 @@ pub async fn organisation_numbers_are_unique(store: &dyn Store) {
 }
 
 pub async fn people_and_roles_round_trip(store: &dyn Store) {
-    let (_, _, _, h) = seed_hub(store).await;
+    let (_, _, operator, h) = seed_hub(store).await;
     let org = organisation("212000-0803");
     store.insert_organisation(&org).await.unwrap();
     let mut p = person("anna@oskarshamn.example", Some(org.id));
     p.hosted_hub_ids = vec![h.id];
     p.admin_of_organisation_ids = vec![org.id];
+    p.staff_of_operator_ids = vec![operator.id];
     store.insert_person(&p).await.unwrap();
     assert_eq!(store.get_person(p.id).await.unwrap(), p);
     assert_eq!(
@@ -44,6 +45,9 @@ pub async fn people_and_roles_round_trip(store: &dyn Store) {
     );
     p.hosted_hub_ids.clear();
     p.is_network_admin = true;
+    store.update_person(&p).await.unwrap();
+    assert_eq!(store.get_person(p.id).await.unwrap(), p);
+    p.staff_of_operator_ids.clear();
     store.update_person(&p).await.unwrap();
     assert_eq!(store.get_person(p.id).await.unwrap(), p);
     let other = person("bo@x.se", None);
@@ -92,6 +96,13 @@ pub async fn unknown_role_reference_writes_nothing(store: &dyn Store) {
         store.update_person(&q).await,
         Err(StoreError::Reference(_))
     ));
+    assert_eq!(store.get_person(q.id).await.unwrap().first_name, "Anna");
+    q.admin_of_organisation_ids.clear();
+    q.staff_of_operator_ids = vec![new_id()];
+    match store.update_person(&q).await {
+        Err(StoreError::Reference(field)) => assert_eq!(field, "staff_of_operator_ids"),
+        other => panic!("expected a reference error, got {other:?}"),
+    }
     assert_eq!(store.get_person(q.id).await.unwrap().first_name, "Anna");
 }
 

@@ -70,6 +70,7 @@ async fn add_person(store: &dyn Store, fx: &Fx, name: &str, admin: bool) -> Pers
         is_network_admin: admin,
         hosted_hub_ids: vec![],
         admin_of_organisation_ids: vec![],
+        staff_of_operator_ids: vec![],
         archived: false,
     };
     store.insert_person(&p).await.unwrap();

@@ -17,9 +17,9 @@ use super::backend::Backend;
 use super::dialect::{self, param, Arg, Conn, Dialect, Run};
 use super::{decode, SqlRow};
 use crate::{
-    BankFileImport, BankFileOutcome, InvoiceFilter, InvoiceKind, InvoiceLine, InvoiceStatus,
-    InvoicingStore, IssueRequest, IssuedInvoice, NewPayment, Payment, PaymentSource, RunBooking,
-    RunFacts, RunHolding, RunSeat, StoreError, StoreResult,
+    BankFileImport, BankFileOutcome, HubInvoiceLine, InvoiceFilter, InvoiceKind, InvoiceLine,
+    InvoiceStatus, InvoicingStore, IssueRequest, IssuedInvoice, NewPayment, Payment, PaymentSource,
+    RunBooking, RunFacts, RunHolding, RunSeat, StoreError, StoreResult,
 };
 use async_trait::async_trait;
 use chrono::Duration;
@@ -174,6 +174,20 @@ pub async fn list<D: Dialect>(
         let on = param(&mut args, Arg::Date(on));
         sql += &format!(" AND {}", status_condition(status, &on));
     }
+    if let Some(v) = &f.visible {
+        // Nothing when the scope is empty; else either list may admit it.
+        let mut any = vec!["1 = 0".to_string()];
+        for o in &v.operator_ids {
+            any.push(format!("i.operator_id = {}", param(&mut args, Arg::Id(*o))));
+        }
+        for o in &v.organisation_ids {
+            any.push(format!(
+                "i.organisation_id = {}",
+                param(&mut args, Arg::Id(*o))
+            ));
+        }
+        sql += &format!(" AND ({})", any.join(" OR "));
+    }
     if let Some(after) = f.after {
         sql += &format!(" AND i.id < {}", param(&mut args, Arg::Id(after)));
     }
@@ -183,6 +197,55 @@ pub async fn list<D: Dialect>(
         sql += &format!(" LIMIT {}", param(&mut args, Arg::Int(f.limit)));
     }
     dialect::all::<D, _>(conn, &sql, args, invoice).await
+}
+
+fn hub_line<R: SqlRow>(r: &R) -> Result<HubInvoiceLine, sqlx::Error> {
+    let kind: String = r.column("kind")?;
+    let vat: i16 = r.column("vat_rate_percent")?;
+    let prefix: String = r.column("series_prefix")?;
+    let number: i64 = r.column("number")?;
+    Ok(HubInvoiceLine {
+        invoice_id: r.column("invoice_id")?,
+        invoice_number: format!("{prefix}{number}"),
+        kind: InvoiceKind::parse(&kind).ok_or_else(|| decode("kind", &kind))?,
+        organisation_id: r.column("organisation_id")?,
+        organisation_name: r.column("organisation_name")?,
+        issue_date: r.column("issue_date")?,
+        period_start: r.column("period_start")?,
+        period_end: r.column("period_end")?,
+        description: r.column("description")?,
+        quantity_milli: r.column("quantity_milli")?,
+        unit_code: r.column("unit_code")?,
+        net_ore: r.column("net_ore")?,
+        vat_rate_percent: u8::try_from(vat).map_err(|e| decode("vat_rate_percent", e))?,
+        product_kind: r.column("product_kind")?,
+    })
+}
+
+/// The lines that concern hub `$1`, of documents whose period meets
+/// `$2..=$3`: followed from each line's booking, seat (its plan's hub) or
+/// event.
+pub async fn hub_lines<D: Dialect>(
+    conn: &mut Conn<D>,
+    hub_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<Vec<HubInvoiceLine>> {
+    let sql = "SELECT i.id AS invoice_id, i.series_prefix, i.number, i.kind, i.organisation_id, \
+         o.name AS organisation_name, i.issue_date, i.period_start, i.period_end, \
+         l.description, l.quantity_milli, l.unit_code, l.net_ore, l.vat_rate_percent, \
+         l.product_kind \
+         FROM invoice_lines l \
+         JOIN invoices i ON i.id = l.invoice_id \
+         JOIN organisations o ON o.id = i.organisation_id \
+         WHERE i.period_start <= $3 AND i.period_end >= $2 AND ( \
+           l.booking_id IN (SELECT b.id FROM bookings b WHERE b.hub_id = $1) \
+           OR l.event_id IN (SELECT e.id FROM events e WHERE e.hub_id = $1) \
+           OR l.seat_id IN (SELECT s.id FROM seats s JOIN plans p ON p.id = s.plan_id \
+                            WHERE p.scope_hub_id = $1)) \
+         ORDER BY i.id, l.position";
+    let args = vec![Arg::Id(hub_id), Arg::Date(from), Arg::Date(to)];
+    dialect::all::<D, _>(conn, sql, args, hub_line).await
 }
 
 pub async fn overdue<D: Dialect>(
@@ -838,6 +901,16 @@ impl<B: Backend> InvoicingStore for B {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_invoices(&self, filter: &InvoiceFilter) -> StoreResult<Vec<IssuedInvoice>> {
         list::<B::D>(&mut *self.reader().await?, filter).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn hub_invoice_lines(
+        &self,
+        hub_id: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<HubInvoiceLine>> {
+        hub_lines::<B::D>(&mut *self.reader().await?, hub_id, from, to).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

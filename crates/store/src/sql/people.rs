@@ -20,7 +20,8 @@ use uuid::Uuid;
 
 /// What people's queries say differently per backend.
 pub trait PeopleDialect: Dialect {
-    /// `SELECT p.*, … AS hub_ids, … AS org_ids FROM people p`: people with
+    /// `SELECT p.*, … AS hub_ids, … AS org_ids, … AS staff_ids FROM people
+    /// p`: people with
     /// their role lists, one query for a whole list of people.
     const PERSON: &'static str;
 
@@ -41,6 +42,7 @@ pub fn person<D: PeopleDialect>(r: &RowOf<D>) -> Result<Person, sqlx::Error> {
         is_network_admin: r.column("is_network_admin")?,
         hosted_hub_ids: D::role_ids(r, "hub_ids")?,
         admin_of_organisation_ids: D::role_ids(r, "org_ids")?,
+        staff_of_operator_ids: D::role_ids(r, "staff_ids")?,
         archived: r.column("archived")?,
     })
 }
@@ -130,9 +132,22 @@ pub async fn write_person_row<D: Dialect>(
         for sql in [
             "DELETE FROM hub_hosts WHERE person_id = $1",
             "DELETE FROM organisation_admins WHERE person_id = $1",
+            "DELETE FROM operator_staff WHERE person_id = $1",
         ] {
             dialect::run::<D>(conn, sql, vec![Arg::Id(p.id)]).await?;
         }
+    }
+    Ok(())
+}
+
+/// Adds the person's operators' staff roles, after [`write_person_row`] in
+/// the same transaction (both backends alike: a person is staff of a few
+/// operators at most). The backend maps an unknown operator to
+/// `Reference("staff_of_operator_ids")`.
+pub async fn write_staff_roles<D: Dialect>(conn: &mut Conn<D>, p: &Person) -> StoreResult<()> {
+    for o in &p.staff_of_operator_ids {
+        let sql = "INSERT INTO operator_staff (person_id, operator_id) VALUES ($1, $2)";
+        dialect::write_one::<D>(conn, sql, vec![Arg::Id(p.id), Arg::Id(*o)]).await?;
     }
     Ok(())
 }

@@ -116,6 +116,7 @@ pub async fn erase_person<D: Erase>(conn: &mut Conn<D>, e: &Erasure) -> StoreRes
         "DELETE FROM one_time_tokens WHERE person_id = $1",
         "DELETE FROM hub_hosts WHERE person_id = $1",
         "DELETE FROM organisation_admins WHERE person_id = $1",
+        "DELETE FROM operator_staff WHERE person_id = $1",
         // The row keeps the generations of the card and the calendar feed;
         // moving them on makes old QR codes and feed addresses worthless.
         &empty_list,

@@ -38,6 +38,24 @@ pub fn require_org_pages(page: &Page) -> AppResult<&Principal> {
     })
 }
 
+/// The invoices list: network admins, operators' staff and organisation
+/// admins (each sees their own).
+pub fn require_invoice_pages(page: &Page) -> AppResult<&Principal> {
+    admit(page, Principal::sees_invoices)
+}
+
+/// The invoice run and the payments page: network admins and operators'
+/// staff (each for their operators).
+pub fn require_invoicing_pages(page: &Page) -> AppResult<&Principal> {
+    admit(page, Principal::invoices_for_any)
+}
+
+/// A hub's invoiced lines: network admins, hosts and operators' staff
+/// (each for their hubs).
+pub fn require_hub_lines_pages(page: &Page) -> AppResult<&Principal> {
+    admit(page, Principal::sees_hub_lines)
+}
+
 /// A hub's admin pages: its network admins and hosts.
 pub fn require_hub(page: &Page, hub_id: Uuid) -> AppResult<()> {
     admit(page, |u| u.can_edit_hub(hub_id)).map(drop)

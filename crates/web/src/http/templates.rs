@@ -65,6 +65,7 @@ templates!(
     "invoicing/payments.html",
     "invoicing/reminders.html",
     "invoicing/settlement.html",
+    "invoicing/hub_lines.html",
     "sso/admin.html",
     "sso/continue.html",
     "sso/refused.html",

@@ -21,6 +21,7 @@ pub mod event_forms;
 pub mod events;
 pub mod feeds;
 pub mod invoicing;
+pub mod invoicing_access;
 pub mod mail;
 pub mod memberships;
 pub mod privacy;
@@ -246,6 +247,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("field.is_network_admin", "Nätverksadministratör", "Network admin"),
     ("field.hosted_hub_ids", "Värd för hubbar", "Host of hubs"),
     ("field.admin_of_organisation_ids", "Administratör för organisationer", "Admin of organisations"),
+    ("field.staff_of_operator_ids", "Ekonomi hos operatörer (fakturering)", "Finance staff of operators (invoicing)"),
     ("field.archived", "Arkiverad", "Archived"),
     ("field.hours_monday", "Måndag", "Monday"),
     ("field.hours_tuesday", "Tisdag", "Tuesday"),
@@ -313,6 +315,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(retention::TABLE.iter())
         .chain(invoicing::TABLE.iter())
         .chain(reminders::TABLE.iter())
+        .chain(invoicing_access::TABLE.iter())
         .chain(access::TABLE.iter())
         .chain(sso::TABLE.iter())
         .chain(bulk::TABLE.iter())

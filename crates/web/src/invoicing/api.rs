@@ -2,15 +2,18 @@
 //! issue with an `Idempotency-Key`), issued invoices with their Peppol XML
 //! and PDF, full credit notes and payments marked by hand.
 //!
-//! Who sees what: network admins everything; an organisation's admins its
-//! invoices (read and download only). Running, crediting and marking paid
-//! are the network admins' (there is no operator staff role yet).
+//! Who sees what (the rules are [`Principal`]'s): network admins
+//! everything; an operator's staff its invoicing (the run, its invoices,
+//! crediting, payments, bank files, SIE); an organisation's admins its
+//! invoices (read and download only). Hub hosts see their hub's lines
+//! ([`super::hub_lines`]).
 
 use super::service::{self, kronor, month_text, parse_month, Run};
-use crate::http::api::{path_id, require, ApiJson};
+use crate::http::api::{path_id, ApiJson};
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::http::idempotency::IdempotencyKey;
+use crate::http::paging::Paging;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -22,20 +25,24 @@ use thirdplace_domain::membership::local_date;
 use thirdplace_domain::{new_id, Principal};
 use thirdplace_invoicing::pdf::Language;
 use thirdplace_invoicing::run::CustomerPreview;
-use thirdplace_store::{InvoiceFilter, InvoiceStatus, IssuedInvoice, Payment};
+use thirdplace_store::{InvoiceFilter, InvoiceScope, InvoiceStatus, IssuedInvoice, Payment};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 // ------------------------------------------------------------ who sees what
 
-/// Whether `p` may see the invoices of `organisation`.
-pub fn may_see(p: &Principal, organisation: Uuid) -> bool {
-    p.is_network_admin || p.admin_of_organisation_ids.contains(&organisation)
+/// Whether `p` may see the invoice.
+pub fn may_see(p: &Principal, inv: &IssuedInvoice) -> bool {
+    p.can_see_invoice(inv.operator_id, inv.organisation_id)
 }
 
-/// Whether `p` may run, credit and mark paid.
-pub fn may_invoice(p: &Principal) -> bool {
-    p.is_network_admin
+/// 403 unless `p` works with the operator's invoicing.
+pub fn invoicing_for(p: &Principal, operator: Uuid) -> AppResult<()> {
+    if p.can_invoice_for(operator) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 /// The invoice `id` if `p` may see it (else, to them, it is not there).
@@ -45,7 +52,7 @@ pub async fn visible_invoice(
     id: Uuid,
 ) -> AppResult<IssuedInvoice> {
     let inv = state.store.invoice(id).await?;
-    if may_see(p, inv.organisation_id) {
+    if may_see(p, &inv) {
         Ok(inv)
     } else {
         Err(AppError::NotFound)
@@ -163,7 +170,7 @@ fn run_out(run: &Run) -> RunOut {
     }
 }
 
-fn month_of(raw: Option<&str>) -> AppResult<thirdplace_invoicing::invoice::Period> {
+pub(super) fn month_of(raw: Option<&str>) -> AppResult<thirdplace_invoicing::invoice::Period> {
     match raw {
         Some(m) => parse_month(m),
         None => Err(AppError::refused(
@@ -175,7 +182,8 @@ fn month_of(raw: Option<&str>) -> AppResult<thirdplace_invoicing::invoice::Perio
 }
 
 /// The preview of an operator's invoice run for a month: each customer's
-/// lines, totals and the problems that block its invoice. Network admins.
+/// lines, totals and the problems that block its invoice. Network admins
+/// and the operator's staff.
 #[utoipa::path(get, path = "/operators/{id}/invoice-run", tag = "invoicing", params(MonthQuery), security(("token" = [])),
     responses((status = 200, body = RunOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn preview_run(
@@ -185,10 +193,7 @@ pub async fn preview_run(
     Query(q): Query<MonthQuery>,
 ) -> AppResult<Json<RunOut>> {
     let operator = path_id(&id)?;
-    let p = auth.require()?;
-    if !may_invoice(p) {
-        return Err(AppError::Forbidden);
-    }
+    invoicing_for(auth.require()?, operator)?;
     let month = month_of(q.month.as_deref())?;
     let run = service::prepare(&state, operator, month).await?;
     Ok(Json(run_out(&run)))
@@ -218,7 +223,7 @@ pub struct IssueOut {
 /// atomically with the next number of the operator's series and what it
 /// charges, so nothing is ever charged twice. The same `Idempotency-Key`
 /// again issues nothing and answers with the invoices issued under it.
-/// Network admins.
+/// Network admins and the operator's staff.
 #[utoipa::path(post, path = "/operators/{id}/invoice-run", tag = "invoicing", request_body = IssueBody, params(IdempotencyKey), security(("token" = [])),
     responses((status = 200, body = IssueOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn issue_run(
@@ -229,7 +234,8 @@ pub async fn issue_run(
     body: ApiJson<IssueBody>,
 ) -> AppResult<Json<IssueOut>> {
     let operator = path_id(&id)?;
-    let admin = require(&auth, may_invoice)?;
+    let admin = auth.require()?;
+    invoicing_for(admin, operator)?;
     let body = body.parse()?;
     // Without a key, a fresh one: what was charged is recorded with each
     // invoice, so a repeated request finds nothing left to charge anyway;
@@ -321,13 +327,20 @@ pub struct InvoiceQuery {
     pub status: Option<String>,
 }
 
-/// The invoices the caller may see, newest first: everything for network
-/// admins, their organisation's for organisation admins.
+/// The invoices the caller may see, newest first, after the invoice
+/// `after` and at most `limit` (0: all): everything for network admins,
+/// their operators' for operators' staff, their organisations' for
+/// organisation admins. The store selects them, so that pages are full.
 pub async fn visible_invoices(
     state: &AppState,
     p: &Principal,
     q: &InvoiceQuery,
+    after: Option<Uuid>,
+    limit: i64,
 ) -> AppResult<Vec<IssuedInvoice>> {
+    if !p.sees_invoices() {
+        return Err(AppError::Forbidden);
+    }
     let today = local_date(state.now());
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(InvoiceStatus::parse(s).ok_or_else(|| {
@@ -339,46 +352,48 @@ pub async fn visible_invoices(
         })?),
         None => None,
     };
-    let filter = |organisation_id| InvoiceFilter {
+    let visible = (!p.is_network_admin).then(|| InvoiceScope {
+        operator_ids: p.staff_of_operator_ids.clone(),
+        organisation_ids: p.admin_of_organisation_ids.clone(),
+    });
+    let filter = InvoiceFilter {
         operator_id: q.operator_id,
-        organisation_id,
+        organisation_id: q.organisation_id,
         status,
         on: Some(today),
-        after: None,
-        limit: 0,
+        after,
+        limit,
+        visible,
     };
-    if p.is_network_admin {
-        return Ok(state
-            .store
-            .list_invoices(&filter(q.organisation_id))
-            .await?);
-    }
-    if p.admin_of_organisation_ids.is_empty() {
-        return Err(AppError::Forbidden);
-    }
-    let mut out = Vec::new();
-    for org in &p.admin_of_organisation_ids {
-        if q.organisation_id.is_some_and(|o| o != *org) {
-            continue;
-        }
-        out.extend(state.store.list_invoices(&filter(Some(*org))).await?);
-    }
-    out.sort_by_key(|i| std::cmp::Reverse(i.id));
-    Ok(out)
+    Ok(state.store.list_invoices(&filter).await?)
 }
 
-/// Issued invoices and credit notes the caller may see, newest first.
-#[utoipa::path(get, path = "/invoices", tag = "invoicing", params(InvoiceQuery), security(("token" = [])),
-    responses((status = 200, body = [InvoiceOut]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+/// The name of the invoices list's cursors.
+const INVOICES: &str = "invoices";
+
+/// Issued invoices and credit notes the caller may see, newest first: all
+/// for network admins, their operators' for operators' staff, their
+/// organisations' for organisation admins; a page at a time (`limit`,
+/// `cursor`, and a `Link: <…>; rel="next"` header while there are more).
+#[utoipa::path(get, path = "/invoices", tag = "invoicing", params(InvoiceQuery, Paging), security(("token" = [])),
+    responses((status = 200, body = [InvoiceOut], headers(("Link" = String, description = "`<url>; rel=\"next\"` (RFC 8288) when there are more invoices"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_invoices(
     State(state): State<AppState>,
     auth: Auth,
+    paging: Paging,
     Query(q): Query<InvoiceQuery>,
-) -> AppResult<Json<Vec<InvoiceOut>>> {
+) -> AppResult<Response> {
     let p = auth.require()?;
     let today = local_date(state.now());
-    let list = visible_invoices(&state, p, &q).await?;
-    Ok(Json(list.iter().map(|i| invoice_out(i, today)).collect()))
+    let after = paging.cursor(INVOICES)?;
+    let list = visible_invoices(&state, p, &q, after, paging.fetch()).await?;
+    let (list, next) = paging.page(INVOICES, list, |i| i.id);
+    let body = Json(
+        list.iter()
+            .map(|i| invoice_out(i, today))
+            .collect::<Vec<_>>(),
+    );
+    Ok(paging.respond(body, next.as_deref()))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -558,7 +573,8 @@ pub async fn get_pdf(
 }
 
 /// Credits an invoice in full with a credit note that refers to it (once:
-/// the same request again answers with that credit note). Network admins.
+/// the same request again answers with that credit note). Network admins
+/// and the operator's staff.
 #[utoipa::path(post, path = "/invoices/{id}/credit", tag = "invoicing", security(("token" = [])),
     responses((status = 201, body = InvoiceOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn credit_invoice(
@@ -567,10 +583,10 @@ pub async fn credit_invoice(
     Path(id): Path<String>,
 ) -> AppResult<(StatusCode, Json<InvoiceOut>)> {
     let id = path_id(&id)?;
-    let p = auth.require()?.clone();
-    let inv = visible_invoice(&state, &p, id).await?;
-    let admin = require(&auth, may_invoice)?;
-    let note = service::credit(&state, &inv, admin.person_id).await?;
+    let p = auth.require()?;
+    let inv = visible_invoice(&state, p, id).await?;
+    invoicing_for(p, inv.operator_id)?;
+    let note = service::credit(&state, &inv, p.person_id).await?;
     Ok((
         StatusCode::CREATED,
         Json(invoice_out(&note, local_date(state.now()))),
@@ -591,7 +607,8 @@ pub struct PaymentBody {
 }
 
 /// Marks an invoice paid by hand (in full by default). With an
-/// `Idempotency-Key` a retry records nothing twice. Network admins.
+/// `Idempotency-Key` a retry records nothing twice. Network admins and the
+/// operator's staff.
 #[utoipa::path(post, path = "/invoices/{id}/payments", tag = "invoicing", request_body = PaymentBody, params(IdempotencyKey), security(("token" = [])),
     responses((status = 201, body = PaymentOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn pay_invoice(
@@ -602,9 +619,9 @@ pub async fn pay_invoice(
     body: ApiJson<PaymentBody>,
 ) -> AppResult<(StatusCode, Json<PaymentOut>)> {
     let id = path_id(&id)?;
-    let p = auth.require()?.clone();
-    let inv = visible_invoice(&state, &p, id).await?;
-    let admin = require(&auth, may_invoice)?;
+    let admin = auth.require()?;
+    let inv = visible_invoice(&state, admin, id).await?;
+    invoicing_for(admin, inv.operator_id)?;
     let body = body
         .parse_optional("{\"amount_ore\"?, \"paid_on\"?, \"reference\"?}")?
         .unwrap_or_default();
@@ -663,7 +680,7 @@ pub async fn sie_response(
 }
 
 /// The operator's invoicing as an SIE 4 file for its bookkeeping. Network
-/// admins.
+/// admins and the operator's staff.
 #[utoipa::path(get, path = "/operators/{id}/sie", tag = "invoicing", params(SieQuery), security(("token" = [])),
     responses((status = 200, content_type = "text/plain", body = Vec<u8>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn get_sie(
@@ -673,10 +690,7 @@ pub async fn get_sie(
     Query(q): Query<SieQuery>,
 ) -> AppResult<Response> {
     let operator = path_id(&id)?;
-    let p = auth.require()?;
-    if !may_invoice(p) {
-        return Err(AppError::Forbidden);
-    }
+    invoicing_for(auth.require()?, operator)?;
     sie_response(&state, operator, q.from, q.to).await
 }
 
@@ -729,7 +743,7 @@ pub struct BankFileQuery {
 /// operator's bankgiro: payments matched by OCR reference mark invoices
 /// paid; partial and unmatched ones wait for a person. The same file again
 /// changes nothing. A file that is not BgMax is refused with the line and
-/// the reason. Network admins.
+/// the reason. Network admins and the operator's staff.
 #[utoipa::path(post, path = "/operators/{id}/bank-files", tag = "invoicing", params(BankFileQuery), request_body(content = String, content_type = "text/plain"), security(("token" = [])),
     responses((status = 201, body = BankFileOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn import_bank_file(
@@ -740,7 +754,8 @@ pub async fn import_bank_file(
     body: axum::body::Bytes,
 ) -> AppResult<(StatusCode, Json<BankFileOut>)> {
     let operator = path_id(&id)?;
-    let admin = require(&auth, may_invoice)?;
+    let admin = auth.require()?;
+    invoicing_for(admin, operator)?;
     let name = q.file_name.unwrap_or_else(|| "bgmax.txt".into());
     let outcome = service::import_bgmax(&state, operator, &body, &name, admin.person_id).await?;
     Ok((StatusCode::CREATED, Json(bank_file_out(&outcome))))

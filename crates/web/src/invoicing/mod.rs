@@ -4,7 +4,10 @@
 //! by hand, reminders of overdue invoices (reminders.rs) and the monthly
 //! settlement between operators (settlement.rs). The rules and formats are
 //! the `thirdplace-invoicing` crate's; the numbers and what was charged are
-//! kept by the store.
+//! kept by the store. Who sees what
+//! is [`thirdplace_domain::Principal`]'s: network admins everything,
+//! operators' staff their operators' invoicing, organisation admins their
+//! invoices, hub hosts their hub's lines (`hub_lines`).
 
 use crate::AppState;
 use axum::Router;
@@ -12,6 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub mod api;
+pub mod hub_lines;
 pub mod pages;
 pub mod payments;
 pub mod reminders;
@@ -24,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(payments::router())
         .merge(reminders::router())
         .merge(settlement::router())
+        .merge(hub_lines::router())
 }
 
 /// The API's routes, under `/api/v1`.
@@ -40,6 +45,7 @@ pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(api::import_bank_file))
         .routes(routes!(payments::list_waiting))
         .routes(routes!(payments::resolve_payment))
-        .routes(routes!(reminders::list_reminders, reminders::send_reminder));
+        .routes(routes!(reminders::list_reminders, reminders::send_reminder))
+        .routes(routes!(hub_lines::list_hub_lines));
     settlement::api_routes(r)
 }

@@ -1,19 +1,21 @@
-//! The invoicing pages: `/admin/invoicing` (network admins: choose an
-//! operator and a month, see each customer's invoice with its problems,
-//! confirm the number of invoices and the total, issue), `/admin/invoices`
-//! (the list; an organisation's admins see their own) and
+//! The invoicing pages: `/admin/invoicing` (network admins and operators'
+//! staff: choose an operator and a month, see each customer's invoice with
+//! its problems, confirm the number of invoices and the total, issue),
+//! `/admin/invoices` (the list, a page at a time; operators' staff see
+//! their operators', an organisation's admins their own) and
 //! `/admin/invoices/{id}` (lines, totals, OCR, payments, downloads, and for
-//! network admins crediting and marking paid, each confirmed).
+//! those who invoice for its operator crediting and marking paid, each
+//! confirmed).
 //!
 //! The issue form carries a hidden idempotency key made when the preview
 //! was shown: a double click or a resubmitted form issues nothing twice.
 
-use super::api::{may_see, visible_invoices, InvoiceQuery};
+use super::api::{invoicing_for, may_see, visible_invoices, InvoiceQuery};
 use super::service::{self, kronor, month_text, parse_month, Run};
 use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
 use crate::http::page::{parse_id, Page};
-use crate::http::roles::{require_network_admin, require_org_pages};
+use crate::http::roles::{require_invoice_pages, require_invoicing_pages};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -47,7 +49,7 @@ struct RunQuery {
 }
 
 /// The month before today's: what a monthly run usually invoices.
-fn last_month(state: &AppState) -> String {
+pub(super) fn last_month(state: &AppState) -> String {
     let today = local_date(state.now());
     let first = today.with_day(1).unwrap_or(today);
     first
@@ -56,16 +58,16 @@ fn last_month(state: &AppState) -> String {
         .unwrap_or_default()
 }
 
-fn status_text(page: &Page, inv: &IssuedInvoice, today: chrono::NaiveDate) -> String {
-    page.t(&format!("invoicing.status.{}", inv.status(today).as_str()))
-}
-
-/// A UN/ECE unit code as the customer reads it ("mån", "tim").
-fn unit_text(page: &Page, code: &str) -> String {
+/// A line's UN/ECE unit as the customer reads it ("mån", "tim").
+pub(super) fn unit_text(page: &Page, code: &str) -> String {
     match code {
         "C62" | "HUR" | "DAY" | "MON" => page.t(&format!("invoicing.unit.{code}")),
         other => other.to_string(),
     }
+}
+
+fn status_text(page: &Page, inv: &IssuedInvoice, today: chrono::NaiveDate) -> String {
+    page.t(&format!("invoicing.status.{}", inv.status(today).as_str()))
 }
 
 fn customer_value(page: &Page, c: &CustomerPreview) -> Value {
@@ -119,6 +121,7 @@ fn run_value(page: &Page, run: &Run) -> Value {
 async fn render_run(
     state: &AppState,
     page: &Page,
+    user: &thirdplace_domain::Principal,
     operator: Option<Uuid>,
     month: &str,
     run: Option<Value>,
@@ -131,7 +134,7 @@ async fn render_run(
         .list_operators()
         .await?
         .into_iter()
-        .filter(|o| !o.archived)
+        .filter(|o| !o.archived && user.can_invoice_for(o.id))
         .map(|o| {
             context! {
                 id => o.id.to_string(),
@@ -163,7 +166,7 @@ async fn run_page(
     page: Page,
     Query(q): Query<RunQuery>,
 ) -> AppResult<Response> {
-    require_network_admin(&page)?;
+    let user = require_invoicing_pages(&page)?.clone();
     let month = q
         .month
         .clone()
@@ -174,10 +177,14 @@ async fn run_page(
         .as_deref()
         .filter(|o| !o.is_empty())
         .and_then(|o| Uuid::parse_str(o).ok());
+    if let Some(operator) = operator {
+        invoicing_for(&user, operator)?;
+    }
     let Some(operator) = operator else {
         return render_run(
             &state,
             &page,
+            &user,
             None,
             &month,
             None,
@@ -197,6 +204,7 @@ async fn run_page(
             render_run(
                 &state,
                 &page,
+                &user,
                 Some(operator),
                 &month,
                 Some(v),
@@ -212,6 +220,7 @@ async fn run_page(
                 render_run(
                     &state,
                     &page,
+                    &user,
                     Some(operator),
                     &month,
                     None,
@@ -248,9 +257,11 @@ fn invoice_row(
 
 async fn issue_page(State(state): State<AppState>, page: Page, body: Bytes) -> AppResult<Response> {
     let form = FormData::parse(&page, &body)?;
-    let actor = require_network_admin(&page)?.person_id;
+    let user = require_invoicing_pages(&page)?.clone();
+    let actor = user.person_id;
     let month = form.get("month");
     let operator = Uuid::parse_str(&form.get("operator")).map_err(|_| AppError::NotFound)?;
+    invoicing_for(&user, operator)?;
     let key = form.get("key");
     if key.is_empty() || key.len() > 100 {
         return Err(AppError::bad_request(
@@ -280,6 +291,7 @@ async fn issue_page(State(state): State<AppState>, page: Page, body: Bytes) -> A
             render_run(
                 &state,
                 &page,
+                &user,
                 Some(operator),
                 &month,
                 None,
@@ -295,6 +307,7 @@ async fn issue_page(State(state): State<AppState>, page: Page, body: Bytes) -> A
                 render_run(
                     &state,
                     &page,
+                    &user,
                     Some(operator),
                     &month,
                     None,
@@ -312,20 +325,44 @@ async fn issue_page(State(state): State<AppState>, page: Page, body: Bytes) -> A
 #[derive(Deserialize)]
 struct ListQuery {
     status: Option<String>,
+    /// The page after this invoice (the last of the page before).
+    after: Option<String>,
 }
+
+/// Invoices on one page of the list.
+const PAGE: usize = 50;
 
 async fn list_page(
     State(state): State<AppState>,
     page: Page,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let user = require_org_pages(&page)?.clone();
+    let user = require_invoice_pages(&page)?.clone();
+    let status = q.status.clone().filter(|s| !s.is_empty());
     let query = InvoiceQuery {
         operator_id: None,
         organisation_id: None,
-        status: q.status.clone(),
+        status: status.clone(),
     };
-    let list = visible_invoices(&state, &user, &query).await?;
+    let after = match q.after.as_deref().filter(|a| !a.is_empty()) {
+        Some(a) => Some(parse_id(a)?),
+        None => None,
+    };
+    let mut list = visible_invoices(&state, &user, &query, after, PAGE as i64 + 1).await?;
+    // One more than shown says whether there is an older page.
+    let older = (list.len() > PAGE).then(|| {
+        list.truncate(PAGE);
+        let last = list.last().map(|i| i.id.to_string()).unwrap_or_default();
+        let mut q: Vec<(&str, &str)> = Vec::new();
+        if let Some(s) = &status {
+            q.push(("status", s));
+        }
+        q.push(("after", &last));
+        format!(
+            "/admin/invoices?{}",
+            serde_urlencoded::to_string(q).unwrap_or_default()
+        )
+    });
     let today = local_date(state.now());
     let mut names = HashMap::new();
     let mut rows = Vec::new();
@@ -343,7 +380,7 @@ async fn list_page(
     }
     page.render(
         "invoicing/list.html",
-        context! { rows, can_run => user.is_network_admin },
+        context! { rows, can_run => user.invoices_for_any(), older, first_href => after.map(|_| "/admin/invoices") },
     )
 }
 
@@ -356,7 +393,7 @@ pub(super) async fn render_invoice(
 ) -> AppResult<Response> {
     let user = page.user()?;
     let inv = state.store.invoice(id).await?;
-    if !may_see(user, inv.organisation_id) {
+    if !may_see(user, &inv) {
         return Err(AppError::NotFound);
     }
     let today = local_date(state.now());
@@ -434,7 +471,7 @@ pub(super) async fn render_invoice(
             lines,
             payments,
             reminders,
-            can_change => user.is_network_admin,
+            can_change => user.can_invoice_for(inv.operator_id),
             notice => notice.map(|(error, text)| context! { error, text }),
             pay_key => new_id().to_string(),
         },
@@ -446,20 +483,20 @@ async fn invoice_page(
     page: Page,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    require_org_pages(&page)?;
+    require_invoice_pages(&page)?;
     let id = parse_id(&id)?;
     render_invoice(&state, &page, id, None, StatusCode::OK).await
 }
 
-/// The invoice a write of a network admin is about.
+/// The invoice a write of someone who invoices for its operator is about.
 async fn to_change(state: &AppState, page: &Page, raw: &str) -> AppResult<IssuedInvoice> {
     let id = parse_id(raw)?;
     let user = page.user()?;
     let inv = state.store.invoice(id).await?;
-    if !may_see(user, inv.organisation_id) {
+    if !may_see(user, &inv) {
         return Err(AppError::NotFound);
     }
-    require_network_admin(page)?;
+    invoicing_for(user, inv.operator_id)?;
     Ok(inv)
 }
 

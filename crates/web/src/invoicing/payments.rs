@@ -1,11 +1,12 @@
 //! Payments that wait for a person (issue 16): a bank file's payments that
 //! matched no invoice, or paid one only in part, are listed at
 //! `/admin/payments` (and `GET /api/v1/payments/to-resolve`) for a network
-//! admin to link to the invoice they pay, by its number, or to accept as
-//! they are. The same page takes a BgMax file from Bankgirot, as an upload,
+//! admin or the operator's staff to link to the invoice they pay, by its
+//! number, or to accept as they are. Operators' staff see and resolve only
+//! their operators' payments. The same page takes a BgMax file from Bankgirot, as an upload,
 //! through the same import as the API's.
 
-use super::api::{bank_file_out, may_invoice, BankFileOut};
+use super::api::{bank_file_out, invoicing_for, BankFileOut};
 use super::service::{self, kronor};
 use crate::http::api::{path_id, require, ApiJson};
 use crate::http::audit;
@@ -13,7 +14,7 @@ use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::http::form_data::FormData;
 use crate::http::page::{parse_id, Page};
-use crate::http::roles::require_network_admin;
+use crate::http::roles::require_invoicing_pages;
 use crate::http::upload::{field, read_form};
 use crate::AppState;
 use axum::body::Bytes;
@@ -26,6 +27,7 @@ use chrono::NaiveDate;
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::hash_map::{Entry, HashMap};
+use thirdplace_domain::Principal;
 use thirdplace_store::{Payment, StoreError};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -72,17 +74,31 @@ async fn invoice_named(state: &AppState, p: &Payment, number: &str) -> AppResult
     }
 }
 
+/// The payments waiting for a person that `who` may resolve (their
+/// operators'), oldest first.
+async fn waiting_for(state: &AppState, who: &Principal) -> AppResult<Vec<Payment>> {
+    let mut waiting = state.store.payments_to_resolve(None).await?;
+    waiting.retain(|p| who.can_invoice_for(p.operator_id));
+    Ok(waiting)
+}
+
 /// Links a waiting payment to the invoice `number` names (or, without a
 /// number, accepts it as it stands) and marks it resolved, in the audit
-/// trail. A payment resolved before is refused.
+/// trail. A payment resolved before is refused; one of an operator `who`
+/// does not invoice for is forbidden.
 async fn resolve(
     state: &AppState,
     payment_id: Uuid,
     number: Option<&str>,
-    by: Uuid,
+    who: &Principal,
 ) -> AppResult<Payment> {
+    let by = who.person_id;
     let waiting = state.store.payments_to_resolve(None).await?;
-    let Some(p) = waiting.into_iter().find(|p| p.id == payment_id) else {
+    let found = waiting.into_iter().find(|p| p.id == payment_id);
+    if let Some(p) = &found {
+        invoicing_for(who, p.operator_id)?;
+    }
+    let Some(p) = found else {
         return Err(AppError::refused(
             StatusCode::CONFLICT,
             "payment_resolved",
@@ -162,15 +178,15 @@ fn waiting_out(p: &Payment) -> WaitingPaymentOut {
 }
 
 /// Bank payments that matched no invoice, or paid one in part, oldest
-/// first. Network admins.
+/// first. Network admins (all) and operators' staff (their operators').
 #[utoipa::path(get, path = "/payments/to-resolve", tag = "invoicing", security(("token" = [])),
     responses((status = 200, body = Vec<WaitingPaymentOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_waiting(
     State(state): State<AppState>,
     auth: Auth,
 ) -> AppResult<Json<Vec<WaitingPaymentOut>>> {
-    require(&auth, may_invoice)?;
-    let waiting = state.store.payments_to_resolve(None).await?;
+    let who = require(&auth, Principal::invoices_for_any)?;
+    let waiting = waiting_for(&state, &who).await?;
     Ok(Json(waiting.iter().map(waiting_out).collect()))
 }
 
@@ -183,7 +199,7 @@ pub struct ResolveBody {
 }
 
 /// Resolves a waiting payment: links it to the invoice it pays, or accepts
-/// a partial payment as it stands. Network admins.
+/// a partial payment as it stands. Network admins and the operator's staff.
 #[utoipa::path(post, path = "/payments/{id}/resolve", tag = "invoicing", request_body = ResolveBody, security(("token" = [])),
     responses((status = 200, body = WaitingPaymentOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "payment_resolved"), (status = 422, body = ErrorBody, description = "invoice_unknown, invoice_required")))]
@@ -194,11 +210,11 @@ pub async fn resolve_payment(
     body: ApiJson<ResolveBody>,
 ) -> AppResult<Json<WaitingPaymentOut>> {
     let id = path_id(&id)?;
-    let admin = require(&auth, may_invoice)?;
+    let admin = require(&auth, Principal::invoices_for_any)?;
     let body = body
         .parse_optional("{\"invoice_number\"?}")?
         .unwrap_or_default();
-    let done = resolve(&state, id, body.invoice_number.as_deref(), admin.person_id).await?;
+    let done = resolve(&state, id, body.invoice_number.as_deref(), &admin).await?;
     Ok(Json(waiting_out(&done)))
 }
 
@@ -211,11 +227,12 @@ async fn render(
     outcome: Option<&BankFileOut>,
     status: StatusCode,
 ) -> AppResult<Response> {
+    let who = page.user()?;
     let operators = state.store.list_operators().await?;
     let names: HashMap<Uuid, String> = operators.iter().map(|o| (o.id, o.name.clone())).collect();
     let mut numbers: HashMap<Uuid, String> = HashMap::new();
     let mut rows: Vec<Value> = Vec::new();
-    for p in state.store.payments_to_resolve(None).await? {
+    for p in waiting_for(state, who).await? {
         let invoice = match p.invoice_id {
             Some(id) => {
                 if let Entry::Vacant(slot) = numbers.entry(id) {
@@ -238,7 +255,7 @@ async fn render(
     }
     let operators: Vec<Value> = operators
         .iter()
-        .filter(|o| o.seller.bankgiro.is_some())
+        .filter(|o| o.seller.bankgiro.is_some() && who.can_invoice_for(o.id))
         .map(|o| context! { id => o.id, name => o.name.clone() })
         .collect();
     let outcome = outcome.map(|o| {
@@ -261,7 +278,7 @@ async fn render(
 }
 
 async fn payments_page(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    require_network_admin(&page)?;
+    require_invoicing_pages(&page)?;
     render(&state, &page, None, None, StatusCode::OK).await
 }
 
@@ -288,7 +305,7 @@ async fn upload_page(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    let admin = require_network_admin(&page)?.person_id;
+    let who = require_invoicing_pages(&page)?.clone();
     let fields = read_form(&page, &headers, &body)?;
     let operator = field(&fields, "operator")
         .and_then(|v| std::str::from_utf8(v).ok())
@@ -305,7 +322,9 @@ async fn upload_page(
         )
         .await;
     };
-    match service::import_bgmax(&state, operator, file, "bgmax (upload)", admin).await {
+    invoicing_for(&who, operator)?;
+    let by = who.person_id;
+    match service::import_bgmax(&state, operator, file, "bgmax (upload)", by).await {
         Ok(outcome) => {
             let out = bank_file_out(&outcome);
             render(&state, &page, None, Some(&out), StatusCode::OK).await
@@ -320,7 +339,7 @@ async fn resolve_page(
     Path(id): Path<String>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let admin = require_network_admin(&page)?.person_id;
+    let who = require_invoicing_pages(&page)?.clone();
     let form = FormData::parse(&page, &body)?;
     let id = parse_id(&id)?;
     let number = form.get("invoice_number");
@@ -329,7 +348,7 @@ async fn resolve_page(
     } else {
         Some(number.as_str())
     };
-    match resolve(&state, id, number, admin).await {
+    match resolve(&state, id, number, &who).await {
         Ok(_) => Ok(Redirect::to("/admin/payments").into_response()),
         Err(e) => refused(&state, &page, e).await,
     }

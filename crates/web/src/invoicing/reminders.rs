@@ -7,15 +7,15 @@
 //! crate's rule ([`thirdplace_invoicing::reminder`]); the store keeps one
 //! per invoice and day, so a retry or a second click sends nothing twice.
 
-use super::api::{may_invoice, may_see, visible_invoice};
+use super::api::{invoicing_for, may_see, visible_invoice};
 use super::service::{self, kronor};
-use crate::http::api::{path_id, require};
+use crate::http::api::path_id;
 use crate::http::audit;
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::http::form_data::FormData;
 use crate::http::page::{parse_id, Page};
-use crate::http::roles::require_network_admin;
+use crate::http::roles::require_invoicing_pages;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -28,7 +28,7 @@ use minijinja::{context, Value};
 use serde::Serialize;
 use std::collections::hash_map::{Entry, HashMap};
 use thirdplace_domain::membership::local_date;
-use thirdplace_domain::new_id;
+use thirdplace_domain::{new_id, Principal};
 use thirdplace_invoicing::reminder::{self, ReminderFacts, ReminderState, INTERVAL_DAYS};
 use thirdplace_store::{
     InvoiceKind, InvoiceReminder, IssuedInvoice, NewReminder, OutgoingEmail, Refusal, StoreError,
@@ -228,11 +228,10 @@ pub async fn send_reminder(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let id = path_id(&id)?;
-    let p = auth.require()?.clone();
-    let inv = visible_invoice(&state, &p, id).await?;
-    let admin = require(&auth, may_invoice)?;
-    let sent = remind(&state, &inv, Some(admin.person_id)).await?;
+    let p = auth.require()?;
+    let inv = visible_invoice(&state, p, path_id(&id)?).await?;
+    invoicing_for(p, inv.operator_id)?;
+    let sent = remind(&state, &inv, Some(p.person_id)).await?;
     Ok((StatusCode::CREATED, Json(ReminderOut::from(sent))).into_response())
 }
 
@@ -259,9 +258,11 @@ struct Overdue {
     count: i64,
 }
 
-async fn overdue(state: &AppState) -> AppResult<Vec<Overdue>> {
+/// The overdue invoices of the operators `user` invoices for.
+async fn overdue(state: &AppState, user: &Principal) -> AppResult<Vec<Overdue>> {
     let today = local_date(state.now());
-    let list = state.store.overdue_invoices(None, today).await?;
+    let mut list = state.store.overdue_invoices(None, today).await?;
+    list.retain(|i| user.can_invoice_for(i.operator_id));
     let reminded: HashMap<Uuid, (NaiveDate, i64)> = state
         .store
         .reminder_summaries(None)
@@ -331,7 +332,7 @@ async fn render_list(
     status: StatusCode,
 ) -> AppResult<Response> {
     let today = local_date(state.now());
-    let list = overdue(state).await?;
+    let list = overdue(state, page.user()?).await?;
     let rows: Vec<Value> = list.iter().map(|o| o.row(page, today)).collect();
     let ready: Vec<&Overdue> = list.iter().filter(|o| o.ready(today)).collect();
     let ready_total: i64 = ready.iter().map(|o| o.invoice.outstanding_ore()).sum();
@@ -350,7 +351,7 @@ async fn render_list(
 }
 
 async fn list_page(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    require_network_admin(&page)?;
+    require_invoicing_pages(&page)?;
     render_list(&state, &page, None, StatusCode::OK).await
 }
 
@@ -361,15 +362,19 @@ async fn send_all_page(
     body: Bytes,
 ) -> AppResult<Response> {
     let form = FormData::parse(&page, &body)?;
-    let actor = require_network_admin(&page)?.person_id;
+    let user = require_invoicing_pages(&page)?.clone();
     if form.get("confirm") != "yes" {
         let n = (true, page.t("invoicing.confirm_missing"));
         return render_list(&state, &page, Some(n), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let today = local_date(state.now());
     let (mut sent, mut failed) = (0, Vec::new());
-    for o in overdue(&state).await?.iter().filter(|o| o.ready(today)) {
-        match remind(&state, &o.invoice, Some(actor)).await {
+    for o in overdue(&state, &user)
+        .await?
+        .iter()
+        .filter(|o| o.ready(today))
+    {
+        match remind(&state, &o.invoice, Some(user.person_id)).await {
             Ok(_) => sent += 1,
             Err(e) => match page_text(&page, &e) {
                 // Sent by someone else meanwhile, or paid: said, not fatal.
@@ -404,10 +409,11 @@ async fn send_page(
     let id = parse_id(&id)?;
     let user = page.user()?;
     let inv = state.store.invoice(id).await?;
-    if !may_see(user, inv.organisation_id) {
+    if !may_see(user, &inv) {
         return Err(AppError::NotFound);
     }
-    let actor = require_network_admin(&page)?.person_id;
+    invoicing_for(user, inv.operator_id)?;
+    let actor = user.person_id;
     let notice = if form.get("confirm") != "yes" {
         Err(page.t("invoicing.confirm_missing"))
     } else {

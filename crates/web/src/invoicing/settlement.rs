@@ -27,11 +27,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::Datelike;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use thirdplace_domain::membership::local_date;
 use thirdplace_domain::{FieldError, ValidationErrors};
 use thirdplace_invoicing::invoice::Period;
 use thirdplace_invoicing::settlement::{
@@ -172,22 +170,12 @@ async fn settle(state: &AppState, period: Period) -> AppResult<Settled> {
     })
 }
 
-/// The month before today's (Swedish time): the one usually settled.
-fn last_month(state: &AppState) -> String {
-    let today = local_date(state.now());
-    let first = today.with_day(1).unwrap_or(today);
-    first
-        .pred_opt()
-        .map(|d| d.format("%Y-%m").to_string())
-        .unwrap_or_default()
-}
-
 /// The month asked for (last month when none is), or 400.
 fn month(state: &AppState, raw: Option<&str>) -> AppResult<Period> {
     let raw = raw
         .filter(|m| !m.trim().is_empty())
         .map(str::to_string)
-        .unwrap_or_else(|| last_month(state));
+        .unwrap_or_else(|| super::pages::last_month(state));
     parse_month(&raw).map_err(|e| AppError::bad_request("invalid_month", e.to_string()))
 }
 

@@ -54,15 +54,20 @@ async fn index(page: Page) -> AppResult<Response> {
         add("/admin/hubs", "admin.hubs");
         add("/admin/bookings", "admin.bookings");
         add("/admin/events", "admin.events");
+        add("/admin/invoicing/hub", "hub_lines.title");
     }
     if u.is_network_admin || !u.admin_of_organisation_ids.is_empty() {
         add("/admin/organisations", "admin.organisations");
         add("/admin/people", "admin.people");
+    }
+    if u.sees_invoices() {
         add("/admin/invoices", "admin.invoices");
     }
-    if u.is_network_admin {
+    if u.invoices_for_any() {
         add("/admin/invoicing", "admin.invoicing");
         add("/admin/payments", "payments.title");
+    }
+    if u.is_network_admin {
         add("/admin/settlement", "admin.settlement");
         add("/admin/plans", "admin.plans");
         add("/admin/webhooks", "admin.webhooks");

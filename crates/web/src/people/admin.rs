@@ -224,6 +224,11 @@ impl Resource for People {
                 .iter()
                 .map(Uuid::to_string)
                 .collect(),
+            staff_of_operator_ids: p
+                .staff_of_operator_ids
+                .iter()
+                .map(Uuid::to_string)
+                .collect(),
             archived: bool_str(p.archived),
         }
     }
@@ -236,6 +241,14 @@ impl Resource for People {
             input.is_network_admin = bool_str(old.is_some_and(|p| p.is_network_admin));
             input.hosted_hub_ids = old
                 .map(|p| p.hosted_hub_ids.iter().map(Uuid::to_string).collect())
+                .unwrap_or_default();
+            input.staff_of_operator_ids = old
+                .map(|p| {
+                    p.staff_of_operator_ids
+                        .iter()
+                        .map(Uuid::to_string)
+                        .collect()
+                })
                 .unwrap_or_default();
         }
         Ok(input)
@@ -301,9 +314,22 @@ impl Resource for People {
                 .into_iter()
                 .map(|l| (l.hub.id.to_string(), l.hub.name))
                 .collect();
+            let operators = state
+                .store
+                .list_operators()
+                .await?
+                .into_iter()
+                .filter(|o| !o.archived)
+                .map(|o| (o.id.to_string(), o.name))
+                .collect();
             form = form
                 .checkbox("is_network_admin", &input.is_network_admin)
-                .multi("hosted_hub_ids", &input.hosted_hub_ids, hubs);
+                .multi("hosted_hub_ids", &input.hosted_hub_ids, hubs)
+                .multi(
+                    "staff_of_operator_ids",
+                    &input.staff_of_operator_ids,
+                    operators,
+                );
         }
         Ok(form
             .multi(

@@ -86,6 +86,10 @@ pub struct PersonBody {
     pub hosted_hub_ids: Vec<Uuid>,
     #[serde(default)]
     pub admin_of_organisation_ids: Vec<Uuid>,
+    /// Operators whose invoicing the person works with (granted by network
+    /// admins only).
+    #[serde(default)]
+    pub staff_of_operator_ids: Vec<Uuid>,
     #[serde(default)]
     pub archived: bool,
 }
@@ -107,9 +111,15 @@ impl PersonBody {
                 .iter()
                 .map(Uuid::to_string)
                 .collect(),
+            staff_of_operator_ids: ids(&self.staff_of_operator_ids),
             archived: bool_str(self.archived),
         }
     }
+}
+
+/// Ids as a form's text.
+fn ids(ids: &[Uuid]) -> Vec<String> {
+    ids.iter().map(Uuid::to_string).collect()
 }
 
 pub struct Organisations;

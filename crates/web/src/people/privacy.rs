@@ -216,6 +216,7 @@ pub async fn person_export(state: &AppState, person_id: Uuid) -> AppResult<Value
             "network_admin": person.is_network_admin,
             "hosted_hub_ids": person.hosted_hub_ids,
             "admin_of_organisation_ids": person.admin_of_organisation_ids,
+            "staff_of_operator_ids": person.staff_of_operator_ids,
         },
         "profile": {"visible": profile.visible, "expertise": profile.expertise},
         "seats": seats,

@@ -71,6 +71,8 @@ pub const ACTIVITIES: &[Activity] = &[
             "sso_flows",
             "hub_hosts",
             "organisation_admins",
+            // Operators' staff (migration 0018).
+            "operator_staff",
             "member_profiles",
         ],
     },

@@ -394,7 +394,10 @@ fn login_again(page: &Page, form: &FormData, key: &str) -> AppResult<Response> {
 
 /// Whether the person may use the service at all: a seat held now or a role.
 async fn has_seat_or_role(state: &AppState, p: &Person) -> AppResult<bool> {
-    if p.is_network_admin || !p.hosted_hub_ids.is_empty() || !p.admin_of_organisation_ids.is_empty()
+    if p.is_network_admin
+        || !p.hosted_hub_ids.is_empty()
+        || !p.admin_of_organisation_ids.is_empty()
+        || !p.staff_of_operator_ids.is_empty()
     {
         return Ok(true);
     }

@@ -15,6 +15,7 @@ pub fn person(first: &str, last: &str, email: &str, org: Option<Uuid>) -> Person
         is_network_admin: false,
         hosted_hub_ids: vec![],
         admin_of_organisation_ids: vec![],
+        staff_of_operator_ids: vec![],
         archived: false,
     }
 }
