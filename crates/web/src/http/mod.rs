@@ -8,7 +8,7 @@
 //!
 //! A leaf: it imports no capability (`network`, `people`, …), so that every
 //! capability can use it and none reaches a sibling through it. The layout
-//! test (`tests/layout.rs`) holds it to that.
+//! test (`tests/web/layout.rs`) holds it to that.
 
 pub mod api;
 pub mod api_resource;
