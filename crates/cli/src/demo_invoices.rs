@@ -1,16 +1,18 @@
-//! The demo's month of invoices: every operator with its seller details
-//! runs last month's invoicing, as its staff would on the first working
-//! day of a month, and one invoice of each is marked paid. So the invoice
-//! list, an invoice with its PDF and Peppol XML, the SIE file and a
-//! customer blocked for a missing buyer reference all have something to
-//! show. It goes through the same service as the run page
+//! The demo's invoices: every operator with its seller details ran the
+//! month before last's invoicing on the first working day of last month, as
+//! its staff would, and its customers paid all but the last of them, which
+//! are now overdue (so the reminders page has work); then last month's,
+//! today, with the first invoice paid. So the invoice list, an invoice with
+//! its PDF and Peppol XML, the SIE file, the overdue list and a customer
+//! blocked for a missing buyer reference all have something to show. It
+//! goes through the same service as the run page
 //! (`thirdplace_web::invoicing::service`), so the demo's invoices are
 //! numbered, stored and audited as real ones are.
 
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate, Weekday};
 use thirdplace_store::Store;
 use thirdplace_web::invoicing::service;
 use thirdplace_web::{AppState, WebConfig};
@@ -20,18 +22,36 @@ use crate::demo::{mark_seeded, seeded_before};
 const SEEDED_KEY: &str = "demo_invoices_seeded";
 /// Who runs the demo's invoicing (the demo's network admin).
 const RUN_BY: &str = "admin@demo.example";
-/// The idempotency key of the demo's runs: a rerun issues nothing twice.
+/// The idempotency keys of the demo's runs: a rerun issues nothing twice.
 const RUN_KEY: &str = "demo-month";
+const EARLIER_RUN_KEY: &str = "demo-month-before";
+/// Invoices of the earlier month left unpaid (per operator), now overdue.
+const LEFT_UNPAID: usize = 2;
 
 /// The month before `today`'s, "2026-11".
 fn month_before(today: NaiveDate) -> String {
-    let first = today.with_day(1).unwrap_or(today);
-    let last_month = first.pred_opt().unwrap_or(first);
-    last_month.format("%Y-%m").to_string()
+    last_month_start(today).format("%Y-%m").to_string()
 }
 
-/// Issues last month's invoices of each selling operator, once; the
-/// number of invoices issued (0 when seeded before).
+/// The first day of the month before `today`'s.
+fn last_month_start(today: NaiveDate) -> NaiveDate {
+    let first = today.with_day(1).unwrap_or(today);
+    let last = first.pred_opt().unwrap_or(first);
+    last.with_day(1).unwrap_or(last)
+}
+
+/// The first Monday–Friday of the month that starts on `first`.
+fn first_working_day(first: NaiveDate) -> NaiveDate {
+    first
+        .iter_days()
+        .find(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+        .unwrap_or(first)
+}
+
+/// Issues the month before last's invoices of each selling operator (dated
+/// the first working day of last month, mostly paid) and last month's
+/// (dated today, the first paid), once; the number of invoices issued (0
+/// when seeded before).
 ///
 /// # Errors
 ///
@@ -46,39 +66,61 @@ pub async fn seed(store: Arc<dyn Store>) -> Result<usize> {
         .find_person_by_email(RUN_BY)
         .await
         .context("finding the demo's network admin")?
-        .context("the demo's network admin is missing: seed the demo network first")?;
-    let month = service::parse_month(&month_before(thirdplace_domain::membership::local_date(
-        state.now(),
-    )))
-    .context("last month")?;
+        .context("the demo's network admin is missing: seed the demo network first")?
+        .id;
+    let today = thirdplace_domain::membership::local_date(state.now());
+    // The earlier run, as on the first working day of last month at 09:00
+    // in Stockholm (08:00 UTC or earlier: still that day).
+    let issued_on = first_working_day(last_month_start(today));
+    let earlier = AppState::new(store.clone(), WebConfig::default());
+    earlier.clock.set(
+        issued_on
+            .and_hms_opt(7, 0, 0)
+            .context("a time of day")?
+            .and_utc(),
+    );
     let mut issued = 0;
     let mut blocked = 0;
     for operator in store.list_operators().await.context("listing operators")? {
-        let run = match service::prepare(&state, operator.id, month).await {
-            Ok(run) => run,
-            Err(e) => {
-                tracing::debug!(operator = %operator.name, error = %e, "not invoicing in the demo");
-                continue;
+        for (at, month, key) in [
+            (&earlier, month_before(issued_on), EARLIER_RUN_KEY),
+            (&state, month_before(today), RUN_KEY),
+        ] {
+            let month = service::parse_month(&month).context("a demo month")?;
+            let run = match service::prepare(at, operator.id, month).await {
+                Ok(run) => run,
+                Err(e) => {
+                    tracing::debug!(operator = %operator.name, error = %e, "not invoicing in the demo");
+                    continue;
+                }
+            };
+            let done = service::issue(at, &run, None, key, admin)
+                .await
+                .with_context(|| format!("issuing {}'s demo invoices", operator.name))?;
+            blocked += done.blocked.len();
+            issued += done.invoices.len();
+            let paid: Vec<_> = if key == RUN_KEY {
+                done.invoices.iter().take(1).collect()
+            } else {
+                let keep = done.invoices.len().saturating_sub(LEFT_UNPAID).max(1);
+                done.invoices.iter().take(keep).collect()
+            };
+            for inv in paid {
+                // Customers pay within the terms, most a week before the due date.
+                let on = (inv.due_date - Days::new(7)).max(inv.issue_date).min(today);
+                service::pay(
+                    &state,
+                    inv,
+                    thirdplace_domain::new_id(),
+                    None,
+                    Some(on),
+                    None,
+                    admin,
+                )
+                .await
+                .with_context(|| format!("paying {}'s demo invoice", operator.name))?;
             }
-        };
-        let done = service::issue(&state, &run, None, RUN_KEY, admin.id)
-            .await
-            .with_context(|| format!("issuing {}'s demo invoices", operator.name))?;
-        blocked += done.blocked.len();
-        if let Some(first) = done.invoices.first() {
-            service::pay(
-                &state,
-                first,
-                thirdplace_domain::new_id(),
-                None,
-                None,
-                None,
-                admin.id,
-            )
-            .await
-            .with_context(|| format!("paying {}'s first demo invoice", operator.name))?;
         }
-        issued += done.invoices.len();
     }
     mark_seeded(store.as_ref(), SEEDED_KEY, "demo invoices").await?;
     tracing::info!(invoices = issued, blocked, "seeded the demo invoices");
@@ -90,7 +132,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
     use std::path::PathBuf;
-    use thirdplace_store::{InvoiceFilter, InvoiceStatus};
+    use thirdplace_store::{InvoiceFilter, InvoiceStatus, IssuedInvoice};
 
     /// Leaves a file for `.ci/einvoice.sh` (the official Peppol rules and
     /// the SIE checker) in `<workspace>/target/einvoice`: written whole,
@@ -137,11 +179,31 @@ mod tests {
                 numbers,
                 (first..first + own.len() as i64).collect::<Vec<_>>()
             );
-            // The first is paid; the rest wait for payment.
-            assert_eq!(own[0].status(today), InvoiceStatus::Paid);
-            assert!(own[1..]
+            // The month before last's: paid but for the last ones, which
+            // are overdue once their 30 days have run out; last month's:
+            // the first paid, the rest waiting.
+            let last_month = own.iter().map(|i| i.period_start).max().unwrap();
+            let (newer, older): (Vec<&IssuedInvoice>, Vec<&IssuedInvoice>) = own
+                .iter()
+                .copied()
+                .partition(|i| i.period_start == last_month);
+            assert_eq!(newer[0].status(today), InvoiceStatus::Paid);
+            assert!(newer[1..]
                 .iter()
                 .all(|i| i.status(today) != InvoiceStatus::Paid));
+            if let Some(unpaid) = older
+                .iter()
+                .rev()
+                .find(|i| i.status(today) != InvoiceStatus::Paid)
+            {
+                assert!(unpaid.issue_date < newer[0].issue_date);
+                if unpaid.due_date < today {
+                    assert_eq!(unpaid.status(today), InvoiceStatus::Overdue);
+                }
+            }
+            if older.len() > 1 {
+                assert_eq!(older[0].status(today), InvoiceStatus::Paid);
+            }
             for inv in &own {
                 let doc = service::document(inv).unwrap();
                 let xml = thirdplace_invoicing::ubl::to_ubl(&doc);
@@ -151,7 +213,7 @@ mod tests {
                 );
             }
             let month = own[0].period_start;
-            let sie = service::sie_export(&state, operator, month, own[0].period_end.max(today))
+            let sie = service::sie_export(&state, operator, month, today)
                 .await
                 .unwrap();
             leave_for_validation(&format!("demo-{}.se", own[0].series_prefix), &sie);
@@ -164,5 +226,14 @@ mod tests {
         assert_eq!(month_before(d(2026, 12, 7)), "2026-11");
         assert_eq!(month_before(d(2027, 1, 1)), "2026-12");
         assert_eq!(month_before(d(2026, 3, 31)), "2026-02");
+        // The earlier run is dated the first working day of last month.
+        assert_eq!(
+            first_working_day(last_month_start(d(2026, 12, 7))),
+            d(2026, 11, 2)
+        );
+        assert_eq!(
+            first_working_day(last_month_start(d(2027, 1, 4))),
+            d(2026, 12, 1)
+        );
     }
 }

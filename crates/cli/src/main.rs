@@ -406,7 +406,7 @@ async fn run(cli: Cli) -> Result<()> {
             }
             let invoices = demo_invoices::seed(store.clone()).await?;
             if invoices > 0 {
-                println!("Last month's invoices were issued: {invoices}.");
+                println!("Invoices of the last two months were issued: {invoices} (some of the earlier month's are overdue).");
             }
             if demo_settlement::seed(store.as_ref()).await? > 0 {
                 println!("Last month's visits and bookings between operators were added.");

@@ -311,7 +311,20 @@ impl PlanInput {
             None => None,
         };
         let selling_operator_id = if self.selling_operator_id.trim().is_empty() {
-            Some(None)
+            // A hub's plan is sold by the hub's operator unless it names
+            // another; a network-wide plan has no hub to fall back on, and
+            // its seats would never be invoiced.
+            if matches!(scope, Some(PlanScope::Network)) {
+                e.check::<Option<Uuid>>(
+                    "selling_operator_id",
+                    Err(invalid(
+                        "seller_required",
+                        "a network-wide plan must name the operator that sells and invoices it",
+                    )),
+                )
+            } else {
+                Some(None)
+            }
         } else {
             e.check(
                 "selling_operator_id",
@@ -1431,6 +1444,37 @@ mod tests {
                 "validity_days"
             ]
         );
+    }
+
+    #[test]
+    fn a_network_wide_plan_names_its_seller() {
+        let network = PlanInput {
+            name: "Nätverkskort".into(),
+            scope: "network".into(),
+            monthly_price_sek: "1 200".into(),
+            validity: "monthly_rolling".into(),
+            ..Default::default()
+        };
+        let e = network.validate(Uuid::nil()).unwrap_err();
+        assert_eq!(e.errors.len(), 1);
+        assert_eq!(e.errors[0].field, "selling_operator_id");
+        assert_eq!(e.errors[0].code, "seller_required");
+
+        let seller = Uuid::from_u128(9);
+        let named = PlanInput {
+            selling_operator_id: seller.to_string(),
+            ..network
+        };
+        let p = named.validate(Uuid::nil()).unwrap();
+        assert_eq!(p.selling_operator_id, Some(seller));
+        // A hub's plan may leave it to the hub's operator.
+        let hub = PlanInput {
+            scope: "hub".into(),
+            scope_id: HUB.to_string(),
+            selling_operator_id: String::new(),
+            ..named
+        };
+        assert_eq!(hub.validate(Uuid::nil()).unwrap().selling_operator_id, None);
     }
 
     fn held(scope: PlanScope, guests: i64, start: &str, end: Option<&str>) -> HeldSeat {

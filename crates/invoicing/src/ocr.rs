@@ -7,9 +7,13 @@
 //! digit included, modulo 10. The bank refuses a payment whose reference does
 //! not check, so a payer's typing error is caught before the money moves.
 //!
-//! The reference is made from the digits of the invoice number: invoice
-//! series must therefore differ in their digits (a series "K-" and a series
-//! "F-" sharing the running numbers would share references).
+//! The reference is made from the invoice's running number in its
+//! operator's series, never from the printed prefix: the number is unique
+//! per operator (gap-free, shared by invoices and credit notes) and a
+//! prefix may change or hold digits of its own ("2026-"), so references
+//! never clash within an operator. A bank file is matched against one
+//! operator's invoices only (its bankgiro), so two operators may use the
+//! same references.
 
 use serde::{Deserialize, Serialize};
 use thirdplace_domain::orgnr::luhn_check_digit;

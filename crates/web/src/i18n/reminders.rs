@@ -18,6 +18,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("reminders.send_title", "Skicka påminnelser", "Send reminders"),
     ("reminders.send_help", "{n} fakturor på sammanlagt {amount} kan påminnas om nu. Varje kund får ett e-postmeddelande om sin faktura.", "{n} invoices of {amount} in all can be reminded of now. Each customer gets an e-mail about its invoice."),
     ("reminders.send_confirm", "Ja, skicka påminnelse", "Yes, send the reminder"),
+    ("reminders.send_confirm_all", "Ja, skicka påminnelserna", "Yes, send the reminders"),
     ("reminders.send_all", "Skicka påminnelser ({n})", "Send reminders ({n})"),
     ("reminders.send_one", "Skicka påminnelse", "Send a reminder"),
     ("reminders.one_help", "En påminnelse om {amount} skickas till {to}.", "A reminder of {amount} goes to {to}."),

@@ -230,7 +230,7 @@ async fn hub_page(
                 customer => l.organisation_name.clone(),
                 description => l.description.clone(),
                 quantity => quantity(l.quantity_milli),
-                unit => unit_text(&page, &l.unit_code),
+                unit => unit_text(&page, &l.unit_code, l.quantity_milli),
                 net => kronor(signed(l)),
             }
         })

@@ -59,9 +59,12 @@ pub(super) fn last_month(state: &AppState) -> String {
 }
 
 /// A line's UN/ECE unit as the customer reads it ("mån", "tim").
-pub(super) fn unit_text(page: &Page, code: &str) -> String {
+/// The unit of `thousandths` (a line's quantity) in the page's language:
+/// "1 dag", "4 dagar"; "1 day", "4 days".
+pub(super) fn unit_text(page: &Page, code: &str, thousandths: i64) -> String {
+    let number = if thousandths == 1000 { "one" } else { "other" };
     match code {
-        "C62" | "HUR" | "DAY" | "MON" => page.t(&format!("invoicing.unit.{code}")),
+        "C62" | "HUR" | "DAY" | "MON" => page.t(&format!("invoicing.unit.{code}.{number}")),
         other => other.to_string(),
     }
 }
@@ -78,7 +81,7 @@ fn customer_value(page: &Page, c: &CustomerPreview) -> Value {
             context! {
                 description => l.line.description.clone(),
                 quantity => l.line.quantity.to_string(),
-                unit => unit_text(page, l.line.unit.code()),
+                unit => unit_text(page, l.line.unit.code(), l.line.quantity.thousandths()),
                 unit_price => kronor(l.line.unit_price_ore),
                 net => kronor(l.line.net_ore),
                 vat => l.line.vat.percent().unwrap_or(0),
@@ -407,7 +410,7 @@ pub(super) async fn render_invoice(
             context! {
                 description => l.description,
                 quantity => format!("{}", l.quantity_milli as f64 / 1000.0).replace('.', ","),
-                unit => unit_text(page, &l.unit_code),
+                unit => unit_text(page, &l.unit_code, l.quantity_milli),
                 unit_price => kronor(l.unit_price_ore),
                 net => kronor(l.net_ore),
                 vat => l.vat_rate_percent,

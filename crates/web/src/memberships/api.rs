@@ -96,7 +96,9 @@ pub struct PlanBody {
     pub validity_days: Option<i64>,
     #[serde(default)]
     pub archived: bool,
-    /// The operator that sells and invoices it.
+    /// The operator that sells and invoices it. A network-wide plan must
+    /// name one (422 `seller_required`); a hub's plan defaults to the hub's
+    /// operator.
     #[serde(default)]
     pub selling_operator_id: Option<Uuid>,
     /// 25 (the default), 12, 6 or 0.
