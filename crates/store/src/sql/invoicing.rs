@@ -613,9 +613,10 @@ async fn insert_invoices<D: Dialect>(
     Ok(())
 }
 
-/// Records what `new` charge, [`KEYS_PER_STATEMENT`] keys at a time;
-/// `Conflict("charge_key")` when a key was invoiced before or comes twice.
-/// The caller holds the operator's series lock.
+/// Records what `new` charge, [`KEYS_PER_STATEMENT`] keys to a statement;
+/// `Conflict("charge_key")` when a key was invoiced before (the primary
+/// key keeps it out: fewer rows written than keys) or comes twice. No
+/// look-up first, so no plan that scans the operator's keys.
 async fn insert_batch_charges<D: Dialect>(
     conn: &mut Conn<D>,
     operator_id: Uuid,
@@ -635,18 +636,6 @@ async fn insert_batch_charges<D: Dialect>(
         }
     }
     for chunk in keys.chunks(KEYS_PER_STATEMENT) {
-        let mut args = vec![Arg::Id(operator_id)];
-        let list: Vec<String> = chunk
-            .iter()
-            .map(|(k, _)| param(&mut args, Arg::Text(k)))
-            .collect();
-        let sql = format!(
-            "SELECT charge_key FROM invoice_charges WHERE operator_id = $1 AND charge_key IN ({})",
-            list.join(", ")
-        );
-        if exists::<D>(conn, &sql, args).await? {
-            return Err(StoreError::Conflict("charge_key".into()));
-        }
         let mut args = Vec::with_capacity(chunk.len() * 3);
         let rows: Vec<String> = chunk
             .iter()
@@ -658,12 +647,16 @@ async fn insert_batch_charges<D: Dialect>(
             })
             .collect();
         let sql = format!(
-            "INSERT INTO invoice_charges (operator_id, charge_key, invoice_id) VALUES {}",
+            "INSERT INTO invoice_charges (operator_id, charge_key, invoice_id) VALUES {} \
+             ON CONFLICT (operator_id, charge_key) DO NOTHING",
             rows.join(", ")
         );
-        <D::DB as Run>::run(conn, &sql, args)
+        let written = <D::DB as Run>::run(conn, &sql, args)
             .await
             .map_err(D::write_err)?;
+        if D::rows_affected(&written) != chunk.len() as u64 {
+            return Err(StoreError::Conflict("charge_key".into()));
+        }
     }
     Ok(())
 }
