@@ -9,8 +9,8 @@
 //!
 //! 1. **preview**: the run's facts from the store and every customer's
 //!    lines, pro-rated seats and room hours beyond the included ones;
-//! 2. **issue**: every customer's invoice issued in its own transaction
-//!    (gap-free number, lines, charge keys, document, audit entry);
+//! 2. **issue**: every customer's invoice issued, 500 to a transaction
+//!    (gap-free numbers, lines, charge keys, documents, audit entries);
 //! 3. **documents**: each issued invoice's Peppol UBL and PDF written again
 //!    from what the store kept, on every core.
 //!

@@ -92,6 +92,44 @@ pub mod sql {
         Ok(())
     }
 
+    /// Entries appended by one statement at most.
+    const ENTRIES_PER_INSERT: usize = 500;
+
+    /// Appends `entries` in the caller's transaction, many to a statement.
+    pub async fn append_many<D: Dialect>(
+        conn: &mut Conn<D>,
+        entries: &[AuditEntry],
+    ) -> StoreResult<()> {
+        for chunk in entries.chunks(ENTRIES_PER_INSERT) {
+            let mut args = Vec::with_capacity(chunk.len() * 7);
+            let rows: Vec<String> = chunk
+                .iter()
+                .map(|e| {
+                    let values = [
+                        Arg::Id(e.id),
+                        Arg::Timestamp(e.at),
+                        Arg::OptId(e.actor_id),
+                        Arg::Text(&e.action),
+                        Arg::Text(&e.object_kind),
+                        Arg::Id(e.object_id),
+                    ];
+                    let mut p: Vec<String> =
+                        values.into_iter().map(|a| param(&mut args, a)).collect();
+                    let details = param(&mut args, Arg::Owned(e.details.to_string()));
+                    p.push(format!("{details}{}", D::JSON_CAST));
+                    format!("({})", p.join(", "))
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO audit_log (id, at, actor_id, action, object_kind, object_id, details) \
+                 VALUES {}",
+                rows.join(", ")
+            );
+            D::DB::run(conn, &sql, args).await.map_err(D::write_err)?;
+        }
+        Ok(())
+    }
+
     pub fn audit_entry(r: &impl SqlRow) -> Result<AuditEntry, sqlx::Error> {
         let details: String = r.column("details")?;
         Ok(AuditEntry {

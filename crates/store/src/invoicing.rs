@@ -148,6 +148,17 @@ pub struct IssueRequest {
     pub document: Option<String>,
 }
 
+/// Who issues a batch ([`InvoicingStore::issue_invoices`]): each invoice
+/// it issues gets an audit entry by `actor_id` with `action`, in the same
+/// transaction, its details the number, the customer and the gross amount.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueAudit {
+    pub actor_id: Option<Uuid>,
+    /// `invoice.issued`, …
+    pub action: String,
+    pub at: DateTime<Utc>,
+}
+
 /// An issued invoice or credit note with its payment state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuedInvoice {
@@ -437,6 +448,20 @@ pub trait InvoicingStore: Send + Sync {
     /// invoice that is not an invoice of the same operator and customer
     /// (`credits_invoice_id`); nothing is written and no number used.
     async fn issue_invoice(&self, req: &IssueRequest) -> StoreResult<IssuedInvoice>;
+
+    /// Issues many invoices and credit notes in one transaction, all or
+    /// nothing, each as [`issue_invoice`](Self::issue_invoice) would: numbered
+    /// in the order given from the series (taken inside the transaction), a
+    /// key seen before (or earlier in the batch) returning the invoice it
+    /// first issued. With `audit`, each invoice issued now gets its audit
+    /// entry in the same transaction. The result is in the order of `reqs`.
+    /// Errors as `issue_invoice`'s, for any request of the batch; a charge
+    /// key twice in the batch is `Conflict("charge_key")` too.
+    async fn issue_invoices(
+        &self,
+        reqs: &[IssueRequest],
+        audit: Option<&IssueAudit>,
+    ) -> StoreResult<Vec<IssuedInvoice>>;
 
     /// What the operator's invoice run for the days `from..=to` (civil
     /// dates) needs: see [`RunFacts`]. `NotFound` for an unknown operator.

@@ -6,8 +6,9 @@
 
 use super::{organisation, seed_hub};
 use crate::{
-    BankFileImport, BankFileOutcome, InvoiceFilter, InvoiceKind, InvoiceLine, InvoiceStatus,
-    IssueRequest, IssuedInvoice, NewPayment, PaymentSource, Store, StoreError,
+    AuditEntry, AuditFilter, BankFileImport, BankFileOutcome, InvoiceFilter, InvoiceKind,
+    InvoiceLine, InvoiceStatus, IssueAudit, IssueRequest, IssuedInvoice, NewPayment, PaymentSource,
+    Store, StoreError,
 };
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use futures_util::future::join_all;
@@ -1132,4 +1133,159 @@ pub async fn a_hubs_lines_follow_its_bookings_seats_and_events(store: &dyn Store
         .await
         .unwrap();
     assert!(november.is_empty(), "{november:?}");
+}
+
+fn batch(o: Uuid, org: Uuid, prefix: &str, n: usize) -> Vec<IssueRequest> {
+    (0..n)
+        .map(|i| IssueRequest {
+            charge_keys: vec![format!("booking:{prefix}{i}"), format!("seat:{prefix}{i}")],
+            ..request(o, org, &format!("{prefix}{i}"), 10_000 + i as i64)
+        })
+        .collect()
+}
+
+fn audited() -> IssueAudit {
+    IssueAudit {
+        actor_id: None,
+        action: "invoice.issued".into(),
+        at: t0(),
+    }
+}
+
+async fn invoice_entries(store: &dyn Store) -> Vec<AuditEntry> {
+    store
+        .list_audit(&AuditFilter {
+            object_kind: Some("invoice".into()),
+            limit: 1000,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap()
+}
+
+/// A batch is numbered on from the series in the order given, with an
+/// audit entry per invoice; all or nothing; a retry issues nothing again.
+pub async fn a_batch_issues_all_or_nothing_without_gaps(store: &dyn Store) {
+    let (o, org) = seller_and_buyer(store).await;
+    assert_eq!(store.issue_invoices(&[], None).await.unwrap(), vec![]);
+    let first = store
+        .issue_invoice(&request(o.id, org.id, "single", 1))
+        .await
+        .unwrap();
+    assert_eq!(first.number, 1);
+
+    let reqs = batch(o.id, org.id, "b", 5);
+    let issued = store.issue_invoices(&reqs, Some(&audited())).await.unwrap();
+    assert_eq!(
+        issued.iter().map(|i| i.number).collect::<Vec<_>>(),
+        vec![2, 3, 4, 5, 6]
+    );
+    for (r, i) in reqs.iter().zip(&issued) {
+        assert_eq!(i.id, r.id);
+        assert_eq!(i.idempotency_key, r.idempotency_key);
+        assert_eq!(i.gross_ore, r.gross_ore);
+        assert_eq!(store.invoice(i.id).await.unwrap(), *i);
+        assert_eq!(store.invoice_lines(i.id).await.unwrap(), r.lines);
+    }
+    let entries = invoice_entries(store).await;
+    assert_eq!(entries.len(), 5, "one audit entry per invoice of the batch");
+    assert!(entries.iter().all(|e| e.action == "invoice.issued"));
+    let mut objects: Vec<Uuid> = entries.iter().map(|e| e.object_id).collect();
+    objects.sort_unstable();
+    let mut ids: Vec<Uuid> = issued.iter().map(|i| i.id).collect();
+    ids.sort_unstable();
+    assert_eq!(objects, ids);
+
+    // A retry (new ids, the same keys) returns the same invoices, issues
+    // and audits nothing.
+    let retry: Vec<IssueRequest> = reqs
+        .iter()
+        .map(|r| IssueRequest {
+            id: new_id(),
+            ..r.clone()
+        })
+        .collect();
+    assert_eq!(
+        store
+            .issue_invoices(&retry, Some(&audited()))
+            .await
+            .unwrap(),
+        issued
+    );
+    assert_eq!(invoice_entries(store).await.len(), 5);
+
+    // One bad request fails the whole batch and uses no number.
+    let mut bad = batch(o.id, org.id, "x", 3);
+    bad[2].organisation_id = new_id();
+    assert!(matches!(
+        store.issue_invoices(&bad, Some(&audited())).await,
+        Err(StoreError::Reference(f)) if f == "organisation_id"
+    ));
+    // Something charged before, or twice in the batch: nothing issued.
+    let mut charged = batch(o.id, org.id, "y", 3);
+    charged[1].charge_keys = reqs[0].charge_keys.clone();
+    assert!(matches!(
+        store.issue_invoices(&charged, None).await,
+        Err(StoreError::Conflict(f)) if f == "charge_key"
+    ));
+    let mut twice = batch(o.id, org.id, "z", 3);
+    twice[2].charge_keys = twice[0].charge_keys.clone();
+    assert!(matches!(
+        store.issue_invoices(&twice, None).await,
+        Err(StoreError::Conflict(f)) if f == "charge_key"
+    ));
+    let listed = store
+        .list_invoices(&InvoiceFilter {
+            operator_id: Some(o.id),
+            ..InvoiceFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(numbers(&listed), (1..=6).collect::<Vec<_>>());
+    assert_eq!(invoice_entries(store).await.len(), 5);
+
+    // Seen keys and new ones together (a key twice: its first request).
+    let mut mixed = vec![retry[0].clone()];
+    mixed.extend(batch(o.id, org.id, "w", 2));
+    mixed.push(IssueRequest {
+        id: new_id(),
+        ..mixed[1].clone()
+    });
+    let out = store.issue_invoices(&mixed, None).await.unwrap();
+    assert_eq!(
+        out.iter().map(|i| i.number).collect::<Vec<_>>(),
+        vec![2, 7, 8, 7]
+    );
+    assert_eq!(out[0], issued[0]);
+    let next = store
+        .issue_invoice(&request(o.id, org.id, "after", 1))
+        .await
+        .unwrap();
+    assert_eq!(next.number, 9);
+}
+
+/// Batches and single issues at once over one store: numbers 1..=100,
+/// each once.
+pub async fn simultaneous_batches_number_without_gaps(store: &dyn Store) {
+    let (o, org) = seller_and_buyer(store).await;
+    let batches = (0..4).map(|b| {
+        let reqs = batch(o.id, org.id, &format!("b{b}-"), 20);
+        async move { store.issue_invoices(&reqs, None).await.unwrap() }
+    });
+    let singles = (0..20).map(|i| {
+        let req = request(o.id, org.id, &format!("s{i}"), 1);
+        async move { store.issue_invoice(&req).await.unwrap() }
+    });
+    let (batches, singles) = futures_util::join!(join_all(batches), join_all(singles));
+    let mut issued: Vec<IssuedInvoice> = batches.into_iter().flatten().collect();
+    for b in issued.chunks(20) {
+        let n = numbers(b);
+        assert_eq!(
+            n,
+            (n[0]..n[0] + 20).collect::<Vec<_>>(),
+            "a batch's numbers follow"
+        );
+    }
+    issued.extend(singles);
+    assert_eq!(numbers(&issued), (1..=100).collect::<Vec<_>>());
 }

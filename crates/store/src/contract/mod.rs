@@ -149,7 +149,9 @@ macro_rules! contract_tests {
             the_same_bank_file_twice_changes_nothing, the_overdue_list_and_filters_tell_the_day,
             run_facts_gather_the_operators_customers_and_charge_once,
             a_scope_lists_its_operators_and_organisations_invoices,
-            a_hubs_lines_follow_its_bookings_seats_and_events
+            a_hubs_lines_follow_its_bookings_seats_and_events,
+            a_batch_issues_all_or_nothing_without_gaps,
+            simultaneous_batches_number_without_gaps
         );
         $crate::contract_tests!(@each $make; reminders;
             a_reminder_goes_with_its_email_once_a_week,

@@ -414,43 +414,55 @@ async fn insert_lines<D: Dialect>(
     invoice_id: Uuid,
     lines: &[InvoiceLine],
 ) -> StoreResult<()> {
-    for (chunk_no, chunk) in lines.chunks(LINES_PER_INSERT).enumerate() {
-        let mut args = Vec::with_capacity(chunk.len() * 15);
-        let mut rows = Vec::with_capacity(chunk.len());
-        for (i, l) in chunk.iter().enumerate() {
-            let position = (chunk_no * LINES_PER_INSERT + i + 1) as i64;
-            let values = [
-                Arg::Id(invoice_id),
-                Arg::Int(position),
-                Arg::Text(&l.description),
-                Arg::Int(l.quantity_milli),
-                Arg::Text(&l.unit_code),
-                Arg::Int(l.unit_price_ore),
-                Arg::Int(l.net_ore),
-                Arg::Text(&l.vat_category),
-                Arg::Int(i64::from(l.vat_rate_percent)),
-                Arg::OptText(l.vat_exemption_reason.as_deref()),
-                Arg::Text(&l.product_kind),
-                Arg::Int(l.revenue_account),
-                Arg::OptId(l.seat_id),
-                Arg::OptId(l.booking_id),
-                Arg::OptId(l.event_id),
-            ];
-            let placeholders: Vec<String> =
-                values.into_iter().map(|a| param(&mut args, a)).collect();
-            rows.push(format!("({})", placeholders.join(", ")));
-        }
-        let sql = format!(
-            "INSERT INTO invoice_lines (invoice_id, position, description, quantity_milli, \
-             unit_code, unit_price_ore, net_ore, vat_category, vat_rate_percent, \
-             vat_exemption_reason, product_kind, revenue_account, seat_id, booking_id, event_id) \
-             VALUES {}",
-            rows.join(", ")
-        );
-        <D::DB as Run>::run(conn, &sql, args)
-            .await
-            .map_err(D::write_err)?;
+    let lines: Vec<(Uuid, i64, &InvoiceLine)> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (invoice_id, i as i64 + 1, l))
+        .collect();
+    for chunk in lines.chunks(LINES_PER_INSERT) {
+        write_lines::<D>(conn, chunk).await?;
     }
+    Ok(())
+}
+
+/// Writes lines (invoice, position, line) in one statement.
+async fn write_lines<D: Dialect>(
+    conn: &mut Conn<D>,
+    lines: &[(Uuid, i64, &InvoiceLine)],
+) -> StoreResult<()> {
+    let mut args = Vec::with_capacity(lines.len() * 15);
+    let mut rows = Vec::with_capacity(lines.len());
+    for (invoice_id, position, l) in lines {
+        let values = [
+            Arg::Id(*invoice_id),
+            Arg::Int(*position),
+            Arg::Text(&l.description),
+            Arg::Int(l.quantity_milli),
+            Arg::Text(&l.unit_code),
+            Arg::Int(l.unit_price_ore),
+            Arg::Int(l.net_ore),
+            Arg::Text(&l.vat_category),
+            Arg::Int(i64::from(l.vat_rate_percent)),
+            Arg::OptText(l.vat_exemption_reason.as_deref()),
+            Arg::Text(&l.product_kind),
+            Arg::Int(l.revenue_account),
+            Arg::OptId(l.seat_id),
+            Arg::OptId(l.booking_id),
+            Arg::OptId(l.event_id),
+        ];
+        let placeholders: Vec<String> = values.into_iter().map(|a| param(&mut args, a)).collect();
+        rows.push(format!("({})", placeholders.join(", ")));
+    }
+    let sql = format!(
+        "INSERT INTO invoice_lines (invoice_id, position, description, quantity_milli, \
+         unit_code, unit_price_ore, net_ore, vat_category, vat_rate_percent, \
+         vat_exemption_reason, product_kind, revenue_account, seat_id, booking_id, event_id) \
+         VALUES {}",
+        rows.join(", ")
+    );
+    <D::DB as Run>::run(conn, &sql, args)
+        .await
+        .map_err(D::write_err)?;
     Ok(())
 }
 
@@ -496,6 +508,290 @@ async fn insert_charges<D: Dialect>(conn: &mut Conn<D>, req: &IssueRequest) -> S
             .map_err(D::write_err)?;
     }
     Ok(())
+}
+
+// ------------------------------------------------------------- batches
+
+/// Invoices written by one statement (21 values each).
+const INVOICES_PER_INSERT: usize = 100;
+
+/// The ids of `column` (of `table`) among `ids` that exist, looked up
+/// [`KEYS_PER_STATEMENT`] at a time.
+async fn existing_ids<D: Dialect>(
+    conn: &mut Conn<D>,
+    table: &str,
+    ids: &[Uuid],
+) -> StoreResult<std::collections::HashSet<Uuid>> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in ids.chunks(KEYS_PER_STATEMENT) {
+        let mut args = Vec::with_capacity(chunk.len());
+        let list: Vec<String> = chunk
+            .iter()
+            .map(|i| param(&mut args, Arg::Id(*i)))
+            .collect();
+        let sql = format!("SELECT id FROM {table} WHERE id IN ({})", list.join(", "));
+        found.extend(dialect::all::<D, _>(conn, &sql, args, id_of).await?);
+    }
+    Ok(found)
+}
+
+/// The operator's invoices with these idempotency keys, by key.
+async fn by_keys<D: Dialect>(
+    conn: &mut Conn<D>,
+    operator_id: Uuid,
+    keys: &[&str],
+) -> StoreResult<std::collections::HashMap<String, IssuedInvoice>> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in keys.chunks(KEYS_PER_STATEMENT) {
+        let mut args = vec![Arg::Id(operator_id)];
+        let list: Vec<String> = chunk
+            .iter()
+            .map(|k| param(&mut args, Arg::Text(k)))
+            .collect();
+        let sql = format!(
+            "{} WHERE i.operator_id = $1 AND i.idempotency_key IN ({})",
+            select(),
+            list.join(", ")
+        );
+        for inv in dialect::all::<D, _>(conn, &sql, args, invoice).await? {
+            found.insert(inv.idempotency_key.clone(), inv);
+        }
+    }
+    Ok(found)
+}
+
+/// Writes the invoice rows of `new`, numbered from `number`.
+async fn insert_invoices<D: Dialect>(
+    conn: &mut Conn<D>,
+    new: &[&IssueRequest],
+    number: i64,
+    prefix: &str,
+) -> StoreResult<()> {
+    for (chunk_no, chunk) in new.chunks(INVOICES_PER_INSERT).enumerate() {
+        let mut args = Vec::with_capacity(chunk.len() * 21);
+        let mut rows = Vec::with_capacity(chunk.len());
+        for (i, req) in chunk.iter().enumerate() {
+            let n = number + (chunk_no * INVOICES_PER_INSERT + i) as i64;
+            let values = [
+                Arg::Id(req.id),
+                Arg::Id(req.operator_id),
+                Arg::Id(req.organisation_id),
+                Arg::Int(n),
+                Arg::Text(prefix),
+                Arg::Text(req.kind.as_str()),
+                Arg::OptId(req.credits_invoice_id),
+                Arg::Text(&req.idempotency_key),
+                Arg::Date(req.issue_date),
+                Arg::Date(req.due_date),
+                Arg::Date(req.period_start),
+                Arg::Date(req.period_end),
+                Arg::Text(&req.currency),
+                Arg::Text(&req.buyer_reference),
+                Arg::Text(&req.seller),
+                Arg::Text(&req.buyer),
+                Arg::Int(req.net_ore),
+                Arg::Int(req.vat_ore),
+                Arg::Int(req.gross_ore),
+                Arg::Timestamp(req.issued_at),
+                Arg::OptText(req.document.as_deref()),
+            ];
+            let placeholders: Vec<String> =
+                values.into_iter().map(|a| param(&mut args, a)).collect();
+            rows.push(format!("({})", placeholders.join(", ")));
+        }
+        let sql = format!(
+            "INSERT INTO invoices (id, operator_id, organisation_id, number, series_prefix, \
+             kind, credits_invoice_id, idempotency_key, issue_date, due_date, period_start, \
+             period_end, currency, buyer_reference, seller, buyer, net_ore, vat_ore, gross_ore, \
+             issued_at, document) VALUES {}",
+            rows.join(", ")
+        );
+        <D::DB as Run>::run(conn, &sql, args)
+            .await
+            .map_err(D::write_err)?;
+    }
+    Ok(())
+}
+
+/// Records what `new` charge, [`KEYS_PER_STATEMENT`] keys to a statement;
+/// `Conflict("charge_key")` when a key was invoiced before (the primary
+/// key keeps it out: fewer rows written than keys) or comes twice. No
+/// look-up first, so no plan that scans the operator's keys.
+async fn insert_batch_charges<D: Dialect>(
+    conn: &mut Conn<D>,
+    operator_id: Uuid,
+    new: &[&IssueRequest],
+) -> StoreResult<()> {
+    let mut seen = std::collections::HashSet::new();
+    let mut keys: Vec<(&str, Uuid)> = Vec::new();
+    for req in new {
+        let mut own: Vec<&str> = req.charge_keys.iter().map(String::as_str).collect();
+        own.sort_unstable();
+        own.dedup();
+        for k in own {
+            if !seen.insert(k) {
+                return Err(StoreError::Conflict("charge_key".into()));
+            }
+            keys.push((k, req.id));
+        }
+    }
+    for chunk in keys.chunks(KEYS_PER_STATEMENT) {
+        let mut args = Vec::with_capacity(chunk.len() * 3);
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|(k, id)| {
+                let o = param(&mut args, Arg::Id(operator_id));
+                let k = param(&mut args, Arg::Text(k));
+                let i = param(&mut args, Arg::Id(*id));
+                format!("({o}, {k}, {i})")
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO invoice_charges (operator_id, charge_key, invoice_id) VALUES {} \
+             ON CONFLICT (operator_id, charge_key) DO NOTHING",
+            rows.join(", ")
+        );
+        let written = <D::DB as Run>::run(conn, &sql, args)
+            .await
+            .map_err(D::write_err)?;
+        if D::rows_affected(&written) != chunk.len() as u64 {
+            return Err(StoreError::Conflict("charge_key".into()));
+        }
+    }
+    Ok(())
+}
+
+/// Issues the requests of one operator (in order) inside the caller's
+/// transaction; the issued invoices by idempotency key, with the ids of
+/// those issued now.
+async fn issue_operators<D: Dialect>(
+    conn: &mut Conn<D>,
+    operator_id: Uuid,
+    reqs: &[&IssueRequest],
+) -> StoreResult<(std::collections::HashMap<String, IssuedInvoice>, Vec<Uuid>)> {
+    let Some(number) = lock_series::<D>(conn, operator_id).await? else {
+        return Err(StoreError::Reference("operator_id".into()));
+    };
+    // After the lock: issues with these keys that committed meanwhile are seen.
+    let keys: Vec<&str> = reqs.iter().map(|r| r.idempotency_key.as_str()).collect();
+    let before = by_keys::<D>(conn, operator_id, &keys).await?;
+    let mut taken = std::collections::HashSet::new();
+    let new: Vec<&IssueRequest> = reqs
+        .iter()
+        .copied()
+        .filter(|r| {
+            !before.contains_key(&r.idempotency_key) && taken.insert(r.idempotency_key.as_str())
+        })
+        .collect();
+    if new.is_empty() {
+        return Ok((before, Vec::new()));
+    }
+    let mut orgs: Vec<Uuid> = new.iter().map(|r| r.organisation_id).collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    let known = existing_ids::<D>(conn, "organisations", &orgs).await?;
+    if orgs.iter().any(|o| !known.contains(o)) {
+        return Err(StoreError::Reference("organisation_id".into()));
+    }
+    for req in &new {
+        match (req.kind, req.credits_invoice_id) {
+            (InvoiceKind::Invoice, None) => {}
+            (InvoiceKind::CreditNote, Some(original)) => {
+                let same = "SELECT id FROM invoices WHERE id = $1 AND operator_id = $2 \
+                     AND organisation_id = $3 AND kind = 'invoice'";
+                let args = vec![
+                    Arg::Id(original),
+                    Arg::Id(operator_id),
+                    Arg::Id(req.organisation_id),
+                ];
+                if !exists::<D>(conn, same, args).await? {
+                    return Err(StoreError::Reference("credits_invoice_id".into()));
+                }
+            }
+            _ => return Err(StoreError::Reference("credits_invoice_id".into())),
+        }
+    }
+    let prefix = "SELECT invoice_prefix FROM operators WHERE id = $1";
+    let prefix = dialect::optional::<D, _>(conn, prefix, vec![Arg::Id(operator_id)], |r| {
+        r.column::<String>("invoice_prefix")
+    })
+    .await?
+    .unwrap_or_default();
+    insert_invoices::<D>(conn, &new, number, &prefix).await?;
+    let lines: Vec<(Uuid, i64, &InvoiceLine)> = new
+        .iter()
+        .flat_map(|r| {
+            r.lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (r.id, i as i64 + 1, l))
+        })
+        .collect();
+    for chunk in lines.chunks(LINES_PER_INSERT) {
+        write_lines::<D>(conn, chunk).await?;
+    }
+    insert_batch_charges::<D>(conn, operator_id, &new).await?;
+    let advance = "UPDATE invoice_counters SET next_number = $2 WHERE operator_id = $1";
+    let args = vec![Arg::Id(operator_id), Arg::Int(number + new.len() as i64)];
+    dialect::found::<D>(conn, advance, args).await?;
+    for req in &new {
+        if let Some(original) = req.credits_invoice_id {
+            settle::<D>(conn, original, req.issue_date, req.issued_at).await?;
+        }
+    }
+    let ids = new.iter().map(|r| r.id).collect();
+    let new_keys: Vec<&str> = new.iter().map(|r| r.idempotency_key.as_str()).collect();
+    let mut all = before;
+    all.extend(by_keys::<D>(conn, operator_id, &new_keys).await?);
+    Ok((all, ids))
+}
+
+/// [`InvoicingStore::issue_invoices`], inside the caller's transaction.
+pub async fn issue_many<D: Dialect>(
+    conn: &mut Conn<D>,
+    reqs: &[IssueRequest],
+    audit: Option<&crate::IssueAudit>,
+) -> StoreResult<Vec<IssuedInvoice>> {
+    // Series locked in one order, so two batches never wait on each other.
+    let mut operators: Vec<Uuid> = reqs.iter().map(|r| r.operator_id).collect();
+    operators.sort_unstable();
+    operators.dedup();
+    let mut issued = std::collections::HashMap::new();
+    let mut entries = Vec::new();
+    for o in operators {
+        let mine: Vec<&IssueRequest> = reqs.iter().filter(|r| r.operator_id == o).collect();
+        let (by_key, new) = issue_operators::<D>(conn, o, &mine).await?;
+        if let Some(a) = audit {
+            let by_id: std::collections::HashMap<Uuid, &IssuedInvoice> =
+                by_key.values().map(|i| (i.id, i)).collect();
+            for inv in new.iter().filter_map(|id| by_id.get(id)) {
+                entries.push(crate::AuditEntry {
+                    id: thirdplace_domain::new_id(),
+                    at: a.at,
+                    actor_id: a.actor_id,
+                    action: a.action.clone(),
+                    object_kind: "invoice".into(),
+                    object_id: inv.id,
+                    details: serde_json::json!({
+                        "number": inv.display_number(),
+                        "organisation_id": inv.organisation_id,
+                        "gross_ore": inv.gross_ore,
+                    }),
+                });
+            }
+        }
+        issued.insert(o, by_key);
+    }
+    crate::audit_sql::append_many::<D>(conn, &entries).await?;
+    reqs.iter()
+        .map(|r| {
+            issued
+                .get(&r.operator_id)
+                .and_then(|m| m.get(&r.idempotency_key))
+                .cloned()
+                .ok_or(StoreError::NotFound)
+        })
+        .collect()
 }
 
 // ------------------------------------------------------------- run facts
@@ -606,9 +902,11 @@ pub async fn run_facts<D: Dialect>(
     let sql = format!("SELECT * FROM organisations WHERE id IN ({customers}) ORDER BY name, id");
     let organisations = dialect::all::<D, _>(conn, &sql, args, super::organisation).await?;
 
-    // The same placeholders again: `customers` was written over the same
-    // first five arguments.
-    let mut args = days();
+    // The window's bookings by time (its index), the customers' kept here:
+    // cheaper than asking the database to match them.
+    let customer_ids: std::collections::HashSet<Uuid> =
+        organisations.iter().map(|o| o.id).collect();
+    let mut args = vec![Arg::Id(operator_id)];
     let w = window(&mut args);
     let yes = param(&mut args, Arg::Bool(true));
     let sql = format!(
@@ -620,12 +918,12 @@ pub async fn run_facts<D: Dialect>(
          pe.first_name, pe.last_name \
          FROM bookings b JOIN hubs h ON h.id = b.hub_id JOIN rooms r ON r.id = b.room_id \
          JOIN people pe ON pe.id = b.booker_id \
-         WHERE {w} AND b.organisation_id IN ({customers}) \
+         WHERE {w} \
          AND (b.status = 'confirmed' OR (b.status = 'cancelled' \
            AND b.cancellation_charged = {yes} AND h.operator_id = $1)) \
          ORDER BY b.starts_at, b.id"
     );
-    let bookings = dialect::all::<D, _>(conn, &sql, args, |r| {
+    let mut bookings = dialect::all::<D, _>(conn, &sql, args, |r| {
         Ok(RunBooking {
             id: r.column("id")?,
             organisation_id: r.column("organisation_id")?,
@@ -644,6 +942,7 @@ pub async fn run_facts<D: Dialect>(
         })
     })
     .await?;
+    bookings.retain(|b| customer_ids.contains(&b.organisation_id));
 
     let sql = "SELECT charge_key FROM invoice_charges WHERE operator_id = $1 ORDER BY charge_key";
     let invoiced = dialect::all::<D, _>(conn, sql, vec![Arg::Id(operator_id)], |r| {
@@ -867,6 +1166,23 @@ impl<B: Backend> InvoicingStore for B {
         let req = req.clone();
         self.transaction(move |c| Box::pin(async move { issue::<B::D>(c, &req).await }))
             .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(n = reqs.len()))]
+    async fn issue_invoices(
+        &self,
+        reqs: &[IssueRequest],
+        audit: Option<&crate::IssueAudit>,
+    ) -> StoreResult<Vec<IssuedInvoice>> {
+        if reqs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let reqs = reqs.to_vec();
+        let audit = audit.cloned();
+        self.transaction(move |c| {
+            Box::pin(async move { issue_many::<B::D>(c, &reqs, audit.as_ref()).await })
+        })
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -13,7 +13,7 @@ use crate::AppState;
 use axum::http::StatusCode;
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use thirdplace_domain::membership::local_date;
 use thirdplace_domain::{new_id, Operator, Organisation};
 use thirdplace_invoicing::document::{
@@ -29,8 +29,8 @@ use thirdplace_invoicing::run::{
 };
 use thirdplace_invoicing::vat::{standard_rated, Exemption, VatCategory};
 use thirdplace_store::{
-    InvoiceKind, InvoiceLine, IssueRequest, IssuedInvoice, NewPayment, Payment as StoredPayment,
-    PaymentSource, RunFacts, StoreError,
+    InvoiceKind, InvoiceLine, IssueAudit, IssueRequest, IssuedInvoice, NewPayment,
+    Payment as StoredPayment, PaymentSource, RunFacts, StoreError,
 };
 use uuid::Uuid;
 
@@ -265,10 +265,19 @@ fn civil(t: DateTime<Utc>) -> NaiveDate {
 /// The inputs of the run from the store's facts.
 fn customer_inputs(operator: &Operator, facts: &RunFacts) -> AppResult<Vec<CustomerInput>> {
     let op = operator.id.to_string();
+    // Each customer's seats and bookings, in the facts' order.
+    let mut seats_of: HashMap<Uuid, Vec<&thirdplace_store::RunSeat>> = HashMap::new();
+    for s in &facts.seats {
+        seats_of.entry(s.organisation_id).or_default().push(s);
+    }
+    let mut bookings_of: HashMap<Uuid, Vec<&thirdplace_store::RunBooking>> = HashMap::new();
+    for b in &facts.bookings {
+        bookings_of.entry(b.organisation_id).or_default().push(b);
+    }
     let mut out = Vec::new();
     for org in &facts.customers {
         let mut seats = Vec::new();
-        for s in facts.seats.iter().filter(|s| s.organisation_id == org.id) {
+        for s in seats_of.remove(&org.id).unwrap_or_default() {
             let vat = vat_of(s.vat_rate_percent)
                 .map_err(|m| AppError::refused(StatusCode::UNPROCESSABLE_ENTITY, "vat_rate", m))?;
             let holdings = s
@@ -306,11 +315,7 @@ fn customer_inputs(operator: &Operator, facts: &RunFacts) -> AppResult<Vec<Custo
         }
         let mut bookings = Vec::new();
         let mut cancellations = Vec::new();
-        for b in facts
-            .bookings
-            .iter()
-            .filter(|b| b.organisation_id == org.id)
-        {
+        for b in bookings_of.remove(&org.id).unwrap_or_default() {
             let vat = vat_of(b.vat_rate_percent)
                 .map_err(|m| AppError::refused(StatusCode::UNPROCESSABLE_ENTITY, "vat_rate", m))?;
             let who = format!(
@@ -458,10 +463,14 @@ fn stored_line(o: &Operator, l: &Line, keys: &[ChargeKey]) -> InvoiceLine {
     }
 }
 
+/// Invoices issued in one store transaction (with their audit entries).
+const ISSUE_BATCH: usize = 500;
+
 /// Issues the run's invoices of the customers not blocked (all, or those
-/// in `only`), each in its own transaction with what it charges. With the
-/// same `key` again nothing is issued twice: a customer issued before
-/// under it has nothing left to charge, and its invoice is reported.
+/// in `only`), [`ISSUE_BATCH`] to a transaction, each with what it charges
+/// and its audit entry. With the same `key` again nothing is issued twice:
+/// a customer issued before under it has nothing left to charge, and its
+/// invoice is reported.
 pub async fn issue(
     state: &AppState,
     run: &Run,
@@ -469,8 +478,15 @@ pub async fn issue(
     key: &str,
     actor: Uuid,
 ) -> AppResult<Issued> {
-    let wanted = |id: &str| only.is_none_or(|ids| ids.iter().any(|u| u.to_string() == id));
+    let only: Option<HashSet<String>> = only.map(|ids| ids.iter().map(Uuid::to_string).collect());
+    let wanted = |id: &str| only.as_ref().is_none_or(|ids| ids.contains(id));
+    let organisations: HashMap<String, &Organisation> = run
+        .organisations
+        .iter()
+        .map(|o| (o.id.to_string(), o))
+        .collect();
     let mut blocked = Vec::new();
+    let mut reqs = Vec::new();
     for c in run
         .preview
         .customers
@@ -481,7 +497,7 @@ pub async fn issue(
             blocked.push(c.clone());
             continue;
         }
-        let (Some(totals), Some(org)) = (&c.totals, run.organisation(&c.customer_id)) else {
+        let (Some(totals), Some(org)) = (&c.totals, organisations.get(&c.customer_id)) else {
             continue;
         };
         let document = IssuedDocument {
@@ -495,7 +511,7 @@ pub async fn issue(
             credits: None,
             note: None,
         };
-        let req = IssueRequest {
+        reqs.push(IssueRequest {
             id: new_id(),
             idempotency_key: issue_key(key, &c.customer_id),
             operator_id: run.operator.id,
@@ -525,23 +541,15 @@ pub async fn issue(
                 .flat_map(|l| l.keys.iter().map(key_text))
                 .collect(),
             document: Some(json(&document)?),
+        });
+    }
+    for batch in reqs.chunks(ISSUE_BATCH) {
+        let audit = IssueAudit {
+            actor_id: Some(actor),
+            action: "invoice.issued".into(),
+            at: state.now(),
         };
-        match state.store.issue_invoice(&req).await {
-            Ok(inv) if inv.id == req.id => {
-                let details = serde_json::json!({
-                    "number": inv.display_number(),
-                    "organisation_id": inv.organisation_id,
-                    "gross_ore": inv.gross_ore,
-                });
-                audit::record(
-                    state,
-                    Some(actor),
-                    "invoice.issued",
-                    ("invoice", inv.id),
-                    details,
-                )
-                .await;
-            }
+        match state.store.issue_invoices(batch, Some(&audit)).await {
             Ok(_) => {}
             // Another run charged some of it meanwhile: the next preview
             // shows what is left.
