@@ -120,18 +120,32 @@ fn run_value(page: &Page, run: &Run) -> Value {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the run page shows below its form.
+enum Shown {
+    Nothing,
+    Preview(Value),
+    Issued(Value),
+}
+
+/// The run page; a refusal (a month the run cannot do, a customer's
+/// problem, a run meanwhile) is shown on it as a notice with 422.
 async fn render_run(
     state: &AppState,
     page: &Page,
     user: &thirdplace_domain::Principal,
     operator: Option<Uuid>,
     month: &str,
-    run: Option<Value>,
-    issued: Option<Value>,
-    notice: Option<String>,
-    status: StatusCode,
+    shown: AppResult<Shown>,
 ) -> AppResult<Response> {
+    let (run, issued, notice, status) = match shown {
+        Ok(Shown::Nothing) => (None, None, None, StatusCode::OK),
+        Ok(Shown::Preview(v)) => (Some(v), None, None, StatusCode::OK),
+        Ok(Shown::Issued(v)) => (None, Some(v), None, StatusCode::OK),
+        Err(e) => match notice_of(&e) {
+            Some(n) => (None, None, Some(n), StatusCode::UNPROCESSABLE_ENTITY),
+            None => return Err(e),
+        },
+    };
     let operators: Vec<Value> = state
         .store
         .list_operators()
@@ -184,58 +198,14 @@ async fn run_page(
         invoicing_for(&user, operator)?;
     }
     let Some(operator) = operator else {
-        return render_run(
-            &state,
-            &page,
-            &user,
-            None,
-            &month,
-            None,
-            None,
-            None,
-            StatusCode::OK,
-        )
-        .await;
+        return render_run(&state, &page, &user, None, &month, Ok(Shown::Nothing)).await;
     };
     let prepared = match parse_month(&month) {
         Ok(period) => service::prepare(&state, operator, period).await,
         Err(e) => Err(e),
     };
-    match prepared {
-        Ok(run) => {
-            let v = run_value(&page, &run);
-            render_run(
-                &state,
-                &page,
-                &user,
-                Some(operator),
-                &month,
-                Some(v),
-                None,
-                None,
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(e) => match notice_of(&e) {
-            Some(n) => {
-                let status = StatusCode::UNPROCESSABLE_ENTITY;
-                render_run(
-                    &state,
-                    &page,
-                    &user,
-                    Some(operator),
-                    &month,
-                    None,
-                    None,
-                    Some(n),
-                    status,
-                )
-                .await
-            }
-            None => Err(e),
-        },
-    }
+    let shown = prepared.map(|run| Shown::Preview(run_value(&page, &run)));
+    render_run(&state, &page, &user, Some(operator), &month, shown).await
 }
 
 fn invoice_row(
@@ -279,50 +249,19 @@ async fn issue_page(State(state): State<AppState>, page: Page, body: Bytes) -> A
         },
         Err(e) => Err(e),
     };
-    match done {
-        Ok(done) => {
-            let today = local_date(state.now());
-            let total = kronor(done.invoices.iter().map(|i| i.gross_ore).sum());
-            let issued = context! {
-                summary => page
-                    .t("invoicing.issued_summary")
-                    .replace("{count}", &done.invoices.len().to_string())
-                    .replace("{total}", &total),
-                invoices => done.invoices.iter().map(|i| invoice_row(&page, i, today, "")).collect::<Vec<_>>(),
-                blocked => done.blocked.iter().map(|c| customer_value(&page, c)).collect::<Vec<_>>(),
-            };
-            render_run(
-                &state,
-                &page,
-                &user,
-                Some(operator),
-                &month,
-                None,
-                Some(issued),
-                None,
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(e) => match notice_of(&e) {
-            Some(n) => {
-                let status = StatusCode::UNPROCESSABLE_ENTITY;
-                render_run(
-                    &state,
-                    &page,
-                    &user,
-                    Some(operator),
-                    &month,
-                    None,
-                    None,
-                    Some(n),
-                    status,
-                )
-                .await
-            }
-            None => Err(e),
-        },
-    }
+    let shown = done.map(|done| {
+        let today = local_date(state.now());
+        let total = kronor(done.invoices.iter().map(|i| i.gross_ore).sum());
+        Shown::Issued(context! {
+            summary => page
+                .t("invoicing.issued_summary")
+                .replace("{count}", &done.invoices.len().to_string())
+                .replace("{total}", &total),
+            invoices => done.invoices.iter().map(|i| invoice_row(&page, i, today, "")).collect::<Vec<_>>(),
+            blocked => done.blocked.iter().map(|c| customer_value(&page, c)).collect::<Vec<_>>(),
+        })
+    });
+    render_run(&state, &page, &user, Some(operator), &month, shown).await
 }
 
 #[derive(Deserialize)]
@@ -492,7 +431,11 @@ async fn invoice_page(
 }
 
 /// The invoice a write of someone who invoices for its operator is about.
-async fn to_change(state: &AppState, page: &Page, raw: &str) -> AppResult<IssuedInvoice> {
+pub(super) async fn to_change(
+    state: &AppState,
+    page: &Page,
+    raw: &str,
+) -> AppResult<IssuedInvoice> {
     let id = parse_id(raw)?;
     let user = page.user()?;
     let inv = state.store.invoice(id).await?;
@@ -503,6 +446,34 @@ async fn to_change(state: &AppState, page: &Page, raw: &str) -> AppResult<Issued
     Ok(inv)
 }
 
+/// The invoice page after an action on invoice `id`: the action's notice
+/// (on the invoice it names, a credit note perhaps), or its refusal as an
+/// error notice on `id` with 422; other errors pass on.
+async fn after_action(
+    state: &AppState,
+    page: &Page,
+    id: Uuid,
+    done: AppResult<(Uuid, String)>,
+) -> AppResult<Response> {
+    match done {
+        Ok((shown, text)) => {
+            render_invoice(state, page, shown, Some((false, text)), StatusCode::OK).await
+        }
+        Err(e) => match notice_of(&e) {
+            Some(n) => {
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
+                render_invoice(state, page, id, Some((true, n)), status).await
+            }
+            None => Err(e),
+        },
+    }
+}
+
+/// A refusal of a form on the invoice page, in the page's language.
+fn refusal(page: &Page, code: &'static str, key: &str) -> AppError {
+    AppError::refused(StatusCode::UNPROCESSABLE_ENTITY, code, page.t(key))
+}
+
 async fn credit_page(
     State(state): State<AppState>,
     page: Page,
@@ -511,39 +482,22 @@ async fn credit_page(
 ) -> AppResult<Response> {
     let form = FormData::parse(&page, &body)?;
     let inv = to_change(&state, &page, &id).await?;
-    if form.get("confirm") != "yes" {
-        let n = (true, page.t("invoicing.confirm_missing"));
-        return render_invoice(
-            &state,
+    let done = if form.get("confirm") != "yes" {
+        Err(refusal(
             &page,
-            inv.id,
-            Some(n),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let actor = page.user()?.person_id;
-    match service::credit(&state, &inv, actor).await {
-        Ok(note) => {
+            "confirm_missing",
+            "invoicing.confirm_missing",
+        ))
+    } else {
+        let actor = page.user()?.person_id;
+        service::credit(&state, &inv, actor).await.map(|note| {
             let text = page
                 .t("invoicing.credited")
                 .replace("{number}", &note.display_number());
-            render_invoice(&state, &page, note.id, Some((false, text)), StatusCode::OK).await
-        }
-        Err(e) => match notice_of(&e) {
-            Some(n) => {
-                render_invoice(
-                    &state,
-                    &page,
-                    inv.id,
-                    Some((true, n)),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            None => Err(e),
-        },
-    }
+            (note.id, text)
+        })
+    };
+    after_action(&state, &page, inv.id, done).await
 }
 
 /// "1 234,50" or "1234.5" kronor in öre; `None` if it is not an amount.
@@ -575,62 +529,34 @@ async fn pay_page(
 ) -> AppResult<Response> {
     let form = FormData::parse(&page, &body)?;
     let inv = to_change(&state, &page, &id).await?;
-    let refuse = |text: String| (true, text);
-    if form.get("confirm") != "yes" {
-        let n = refuse(page.t("invoicing.confirm_missing"));
-        return render_invoice(
-            &state,
-            &page,
-            inv.id,
-            Some(n),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let amount = form.get("amount");
-    let amount = if amount.trim().is_empty() {
-        None
+    let raw = form.get("amount");
+    let amount = if raw.trim().is_empty() {
+        Ok(None)
     } else {
-        match parse_kronor(&amount) {
-            Some(a) => Some(a),
-            None => {
-                let n = refuse(page.t("invoicing.amount_invalid"));
-                return render_invoice(
-                    &state,
-                    &page,
-                    inv.id,
-                    Some(n),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await;
-            }
-        }
+        parse_kronor(&raw)
+            .map(Some)
+            .ok_or_else(|| refusal(&page, "amount_invalid", "invoicing.amount_invalid"))
     };
-    let user = page.user()?.person_id;
-    // The key of the form: the same form sent twice records one payment.
-    let payment_id = match Uuid::parse_str(&form.get("key")) {
-        Ok(k) => Uuid::new_v5(&k, inv.id.as_bytes()),
-        Err(_) => new_id(),
-    };
-    match service::pay(&state, &inv, payment_id, amount, None, None, user).await {
-        Ok(_) => {
-            let n = (false, page.t("invoicing.paid_done"));
-            render_invoice(&state, &page, inv.id, Some(n), StatusCode::OK).await
-        }
-        Err(e) => match notice_of(&e) {
-            Some(n) => {
-                render_invoice(
-                    &state,
-                    &page,
-                    inv.id,
-                    Some((true, n)),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
+    let done = match amount {
+        _ if form.get("confirm") != "yes" => Err(refusal(
+            &page,
+            "confirm_missing",
+            "invoicing.confirm_missing",
+        )),
+        Err(e) => Err(e),
+        Ok(amount) => {
+            let user = page.user()?.person_id;
+            // The key of the form: the same form sent twice records one payment.
+            let payment_id = match Uuid::parse_str(&form.get("key")) {
+                Ok(k) => Uuid::new_v5(&k, inv.id.as_bytes()),
+                Err(_) => new_id(),
+            };
+            service::pay(&state, &inv, payment_id, amount, None, None, user)
                 .await
-            }
-            None => Err(e),
-        },
-    }
+                .map(|_| (inv.id, page.t("invoicing.paid_done")))
+        }
+    };
+    after_action(&state, &page, inv.id, done).await
 }
 
 #[cfg(test)]

@@ -7,14 +7,14 @@
 //! crate's rule ([`thirdplace_invoicing::reminder`]); the store keeps one
 //! per invoice and day, so a retry or a second click sends nothing twice.
 
-use super::api::{invoicing_for, may_see, visible_invoice};
+use super::api::{invoicing_for, visible_invoice};
 use super::service::{self, kronor};
 use crate::http::api::path_id;
 use crate::http::audit;
 use crate::http::auth::Auth;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::http::form_data::FormData;
-use crate::http::page::{parse_id, Page};
+use crate::http::page::Page;
 use crate::http::roles::require_invoicing_pages;
 use crate::AppState;
 use axum::body::Bytes;
@@ -406,14 +406,8 @@ async fn send_page(
     body: Bytes,
 ) -> AppResult<Response> {
     let form = FormData::parse(&page, &body)?;
-    let id = parse_id(&id)?;
-    let user = page.user()?;
-    let inv = state.store.invoice(id).await?;
-    if !may_see(user, &inv) {
-        return Err(AppError::NotFound);
-    }
-    invoicing_for(user, inv.operator_id)?;
-    let actor = user.person_id;
+    let inv = super::pages::to_change(&state, &page, &id).await?;
+    let actor = page.user()?.person_id;
     let notice = if form.get("confirm") != "yes" {
         Err(page.t("invoicing.confirm_missing"))
     } else {
