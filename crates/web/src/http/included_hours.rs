@@ -4,9 +4,10 @@
 
 use crate::http::error::AppResult;
 use crate::AppState;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use thirdplace_domain::booking::usage_month;
-use thirdplace_domain::membership::{self, IncludedLeft};
+use thirdplace_domain::membership::{self, HeldSeat, IncludedLeft};
 use uuid::Uuid;
 
 /// What is left this month of each held seat's included hours
@@ -14,7 +15,16 @@ use uuid::Uuid;
 pub async fn included_left(state: &AppState, person_id: Uuid) -> AppResult<Vec<IncludedLeft>> {
     let now = state.now();
     let held = state.store.held_seats(person_id, now).await?;
-    let ids = membership::seats_with_included_hours(&held);
+    left_of(state, &held, now).await
+}
+
+/// [`included_left`] of seats already read.
+pub async fn left_of(
+    state: &AppState,
+    held: &[HeldSeat],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<IncludedLeft>> {
+    let ids = membership::seats_with_included_hours(held);
     if ids.is_empty() {
         return Ok(vec![]);
     }
@@ -24,5 +34,5 @@ pub async fn included_left(state: &AppState, person_id: Uuid) -> AppResult<Vec<I
         .await?
         .into_iter()
         .collect();
-    Ok(membership::included_left(&held, &used))
+    Ok(membership::included_left(held, &used))
 }

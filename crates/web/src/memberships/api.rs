@@ -19,8 +19,8 @@ use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use thirdplace_domain::membership::{
-    check_assignment, end_seat, included_minutes, local_date, parse_expertise, seats_opening,
-    HeldSeat, Plan, PlanInput, Profile, SeatPurchaseInput,
+    check_assignment, end_seat, local_date, parse_expertise, seats_opening, HeldSeat, IncludedLeft,
+    Plan, PlanInput, Profile, SeatPurchaseInput,
 };
 use thirdplace_domain::{new_id, Principal, ValidationErrors};
 use thirdplace_store::{SeatView, StoreError};
@@ -543,9 +543,11 @@ pub struct CardOut {
     pub person_id: Uuid,
     pub first_name: String,
     pub memberships: Vec<MembershipOut>,
-    /// Room hours included this calendar month (Swedish time), in minutes.
+    /// Room hours the held seats include this calendar month (Swedish
+    /// time), in minutes: the sum over the seats.
     pub included_minutes_this_month: i64,
-    /// Included minutes not yet used this month.
+    /// Included minutes not yet used this month: the sum of what is left
+    /// of each seat's (a seat used beyond its hours counts as 0).
     pub remaining_minutes_this_month: i64,
     /// The code to show at a hub's kiosk (valid for 12 hours, voided by rotation).
     pub qr_token: String,
@@ -586,16 +588,16 @@ pub async fn card(state: &AppState, person_id: Uuid) -> AppResult<CardOut> {
             }
         })
         .collect();
-    let included = included_minutes(&held, today);
+    // The totals are the sums of what the card and the booking form show
+    // per seat, so the figures agree wherever they are shown.
+    let left = crate::http::included_hours::left_of(state, &held, now).await?;
     let open = state.store.open_checkin_of(person_id).await?;
     Ok(CardOut {
         person_id,
         first_name: person.first_name,
         memberships,
-        included_minutes_this_month: included,
-        // Bookings (which consume included hours) are not part of the
-        // product yet; until they are, nothing has been used.
-        remaining_minutes_this_month: included,
+        included_minutes_this_month: left.iter().map(|i| i.allowance_minutes).sum(),
+        remaining_minutes_this_month: left.iter().map(IncludedLeft::left_minutes).sum(),
         qr_token: crate::memberships::qr::issue(state, person_id, now).await?,
         checked_in: open,
     })

@@ -604,6 +604,16 @@ async fn the_card_shows_the_remaining_included_hours_per_seat(app: TestApp) {
     let (s, html) = app.page(&member, "/account/card").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("2 h 30 min kvar av 4 h i november"), "{html}");
+    // The month's totals agree with the seat's line, on the page and in the API.
+    assert!(
+        html.contains("<dt>Kvar denna månad</dt><dd>2 h 30 min</dd>"),
+        "{html}"
+    );
+    let token = app.token_for(&app.f.member).await;
+    let (s, card) = app.get_json_with(&token, "/api/v1/me/card").await;
+    assert_eq!(s, StatusCode::OK, "{card}");
+    assert_eq!(card["included_minutes_this_month"], 240);
+    assert_eq!(card["remaining_minutes_this_month"], 150);
     let _ = seat;
 }
 
