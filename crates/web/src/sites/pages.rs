@@ -271,9 +271,19 @@ fn px(v: f64) -> String {
     format!("{v:.1}")
 }
 
-/// A whole number with the language's thousands separator.
+/// Zero (positive) for what is not above it: a negative or -0.0 left by
+/// floating-point sums would print as "-0".
+fn non_negative(v: f64) -> f64 {
+    if v > 0.0 {
+        v
+    } else {
+        0.0
+    }
+}
+
+/// A whole number with the language's thousands separator; never "-0".
 fn whole(lang: Lang, v: f64) -> String {
-    let digits = format!("{:.0}", v.max(0.0));
+    let digits = format!("{:.0}", non_negative(v.round()));
     let sep = match lang {
         Lang::Sv => "\u{a0}",
         Lang::En => ",",
@@ -290,7 +300,7 @@ fn whole(lang: Lang, v: f64) -> String {
 
 fn percent(lang: Lang, part: f64, total: f64) -> String {
     let p = if total > 0.0 {
-        part / total * 100.0
+        non_negative(part / total * 100.0)
     } else {
         0.0
     };
@@ -492,7 +502,7 @@ async fn geojson(
                 "type": "Feature",
                 "id": s.id,
                 "geometry": { "type": "Point", "coordinates": [s.longitude, s.latitude] },
-                "properties": { "rank": s.rank, "id": s.id, "name": s.name, "people_added": s.people_added },
+                "properties": { "rank": s.rank, "id": s.id, "name": s.name, "people_added": non_negative(s.people_added) },
             })
         })
         .collect();
@@ -507,7 +517,7 @@ async fn geojson(
             "covered_before": out.covered_before,
             "covered_after": out.covered_after,
             "optimal": out.optimal,
-            "gap": out.gap,
+            "gap": non_negative(out.gap),
             "existing_hubs": out.existing_hubs,
             "attribution": out.attribution,
         },
@@ -543,7 +553,7 @@ async fn csv(
             csv_field(&s.name),
             s.latitude,
             s.longitude,
-            s.people_added
+            non_negative(s.people_added)
         ));
     }
     Ok(download(
@@ -562,6 +572,12 @@ mod tests {
         assert_eq!(whole(Lang::En, 1234567.0), "1,234,567");
         assert_eq!(whole(Lang::Sv, 950.0), "950");
         assert_eq!(percent(Lang::En, 1.0, 4.0), "25.0%");
+        // Floating-point leftovers never show as "-0".
+        for v in [-0.0, -0.2, -0.6, -1e-12] {
+            assert_eq!(whole(Lang::Sv, v), "0", "{v}");
+            assert_eq!(percent(Lang::En, v, 4.0), "0.0%", "{v}");
+        }
+        assert_eq!(percent(Lang::Sv, -0.0, 4.0), "0,0\u{a0}%");
         assert_eq!(
             file_stem("Västra Götalands län"),
             "sites-vastra-gotalands-lan"
