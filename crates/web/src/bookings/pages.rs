@@ -445,6 +445,7 @@ fn quote_value(page: &Page, q: &Quote, series: bool) -> Value {
 pub(crate) fn price_value(p: &Price) -> Value {
     context! {
         included => duration_text(p.included_minutes),
+        has_included => p.included_minutes > 0,
         billable => duration_text(p.billable_minutes),
         ex_vat => kr(p.price_ex_vat_ore),
         vat_percent => p.vat_percent,
@@ -792,9 +793,22 @@ async fn cancel_mine(
     Path(id): Path<String>,
     body: Bytes,
 ) -> AppResult<Response> {
-    FormData::parse(&page, &body)?;
+    let form = FormData::parse(&page, &body)?;
     let user = page.user()?.clone();
     let id = parse_id(&id)?;
+    // A cancellation that costs money is confirmed on the page first (the
+    // deadline may also have passed since the page was shown).
+    let charged = bookings::cancelling_would_charge(&state, &user, id).await;
+    if matches!(charged, Ok(true)) && form.get("confirm_charge") != "yes" {
+        let text = page.t("booking.cancel_charge_unconfirmed");
+        return render_mine(
+            &state,
+            &page,
+            Some((true, text)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
     match bookings::cancel(&state, &user, id, "").await {
         Ok(_) => Ok(crate::http::forms::done_redirect("/bookings", "cancelled")),
         Err(e) => {

@@ -550,6 +550,18 @@ pub async fn may_cancel(
     Ok((b, canceller))
 }
 
+/// Whether `p` cancelling booking `id` now would be charged (a booker
+/// after the hub's free-cancellation deadline; never a host), so that the
+/// page can say so and ask first. Refusals are [`cancel`]'s.
+pub async fn cancelling_would_charge(state: &AppState, p: &Principal, id: Uuid) -> AppResult<bool> {
+    let (b, canceller) = may_cancel(state, p, id).await?;
+    if b.status == BookingStatus::Cancelled || canceller == Canceller::Host {
+        return Ok(false);
+    }
+    let rules = state.store.booking_rules(b.hub_id).await?;
+    booking::cancellation_charged(b.start, &rules, state.now()).map_err(|r| refusal(&r))
+}
+
 /// Cancels a booking. Its booker (or an administrator of the organisation
 /// it was booked on behalf of) cancels free of charge until the hub's
 /// deadline and charged after it; a host cancels any booking of their hub,

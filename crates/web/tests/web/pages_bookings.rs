@@ -374,11 +374,46 @@ async fn my_bookings_lists_upcoming_and_cancelled_and_cancels_for_free_before_th
     assert_eq!(s, StatusCode::CONFLICT);
     assert!(html.contains("Bokningen är redan avbokad."), "{html}");
 
-    // Inside the notice the page warns that the price is charged.
+    // Inside the notice the page warns that the price is charged, says how
+    // much, and asks before it cancels.
     book_form(&app, &member, "15:00", "16:00", "Sent möte").await;
     app.clock.set(instant("2026-11-24T08:00:00Z"));
     let (_, html) = app.page(&member, "/bookings").await;
     assert!(html.contains("Avbokningsfristen har passerat"), "{html}");
+    assert!(html.contains("Det kostar 0,00 kr."), "{html}");
+    assert!(
+        html.contains("De inkluderade timmarna (1 h) räknas som använda."),
+        "{html}"
+    );
+    assert!(html.contains("name=\"confirm_charge\""), "{html}");
+    assert!(html.contains("Ja, avboka och debitera 0,00 kr"), "{html}");
+    let late = bookings_of(&app, &app.f.member)
+        .await
+        .into_iter()
+        .find(|v| v.booking.title == "Sent möte")
+        .unwrap()
+        .booking
+        .id;
+    // Without the box ticked nothing is cancelled.
+    let cancel = format!("/bookings/{late}/cancel");
+    let (s, _, html) = post(&app, &member, &cancel, &[]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Kryssa i rutan vid bokningen"), "{html}");
+    let b = app.store.get_booking(late).await.unwrap();
+    assert_eq!(
+        b.status,
+        thirdplace_domain::booking::BookingStatus::Confirmed
+    );
+    // Ticked: cancelled, and charged.
+    let (s, loc, _) = post(&app, &member, &cancel, &[("confirm_charge", "yes")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(loc, "/bookings?done=cancelled");
+    let b = app.store.get_booking(late).await.unwrap();
+    assert_eq!(
+        b.status,
+        thirdplace_domain::booking::BookingStatus::Cancelled
+    );
+    assert!(b.cancellation_charged);
 
     // Signed out: to the sign-in page.
     let r = new_client().get(app.url("/bookings")).send().await.unwrap();
