@@ -414,8 +414,21 @@ struct FormQuery {
     start: Option<String>,
 }
 
-/// The quote as the page shows it.
-fn quote_value(page: &Page, q: &Quote, series: bool) -> Value {
+/// Whether cancelling a bookable occurrence of the quote would already be
+/// charged (its free-cancellation deadline has passed), so that the
+/// preview can say so before anything is booked.
+async fn past_free_cancellation(state: &AppState, room_id: Uuid, q: &Quote) -> AppResult<bool> {
+    let room = state.store.get_room(room_id).await?;
+    let r = state.store.booking_rules(room.hub_id).await?;
+    let now = state.now();
+    Ok(q.occurrences
+        .iter()
+        .filter(|o| o.problem.is_none())
+        .any(|o| matches!(rules::cancellation_charged(o.start, &r, now), Ok(true))))
+}
+
+/// The quote as the page shows it; `late`: [`past_free_cancellation`].
+fn quote_value(page: &Page, q: &Quote, series: bool, late: bool) -> Value {
     let t = q.total();
     let occurrences: Vec<Value> = q
         .occurrences
@@ -439,6 +452,7 @@ fn quote_value(page: &Page, q: &Quote, series: bool) -> Value {
         free,
         conflicts => q.occurrences.len() - free,
         on_behalf => q.on_behalf_of_organisation,
+        late,
     }
 }
 
@@ -647,10 +661,13 @@ async fn book_post(
                 let problem = problem(&page, e)?;
                 // Show the series with its conflicts, so the free ones
                 // can be booked.
-                let quote = bookings::quote(&state, &user, &req)
-                    .await
-                    .ok()
-                    .map(|q| quote_value(&page, &q, series));
+                let quote = match bookings::quote(&state, &user, &req).await {
+                    Ok(q) => {
+                        let late = past_free_cancellation(&state, room_id, &q).await?;
+                        Some(quote_value(&page, &q, series, late))
+                    }
+                    Err(_) => None,
+                };
                 let s = FormState {
                     form,
                     quote,
@@ -664,7 +681,12 @@ async fn book_post(
     let s = match bookings::quote(&state, &user, &req).await {
         Ok(q) => FormState {
             form,
-            quote: Some(quote_value(&page, &q, series)),
+            quote: Some(quote_value(
+                &page,
+                &q,
+                series,
+                past_free_cancellation(&state, room_id, &q).await?,
+            )),
             problem: None,
             changed,
         },

@@ -118,6 +118,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("booking.status.cancelled", "Avbokad", "Cancelled"),
     ("booking.cancellation_charged", "avbokad för sent, priset debiteras", "cancelled too late, the price is charged"),
     ("booking.cancel_free_until", "Kostnadsfri avbokning till", "Free cancellation until"),
+    ("booking.late_warning", "Obs! Bokningen börjar om mindre än {notice}, så fristen för kostnadsfri avbokning har redan passerat: avbokar du den debiteras priset.", "Note: the booking starts in less than {notice}, so the free-cancellation deadline has already passed: if you cancel it, the price is charged."),
     ("booking.cancel_costs", "Det kostar {total}.", "It costs {total}."),
     ("booking.cancel_costs_included", "De inkluderade timmarna ({included}) räknas som använda.", "The included hours ({included}) count as used."),
     ("booking.cancel_charge_confirm", "Ja, avboka och debitera {total}", "Yes, cancel and charge {total}"),

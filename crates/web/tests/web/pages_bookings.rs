@@ -227,6 +227,17 @@ async fn the_preview_shows_the_price_and_writes_nothing_then_the_form_books(app:
         bookings_of(&app, &app.f.member).await.is_empty(),
         "a preview writes nothing"
     );
+    // It starts 24 hours from now, the hub's notice: the preview warns
+    // that cancelling it would already be charged; an afternoon one not.
+    let late = "fristen för kostnadsfri avbokning har redan passerat";
+    assert!(html.contains(late), "{html}");
+    let mut later = fields;
+    later[1] = ("start", "14:00");
+    later[2] = ("end", "15:00");
+    let (s, _, afternoon) = post(&app, &member, &book_path(&app), &later).await;
+    assert_eq!(s, StatusCode::OK, "{afternoon}");
+    assert!(afternoon.contains("data-total>"), "{afternoon}");
+    assert!(!afternoon.contains(late), "{afternoon}");
 
     // Confirming after changing the time prices it again instead of booking.
     let previewed = "2026-11-24|10:00|12:00||||";
