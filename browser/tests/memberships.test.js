@@ -146,6 +146,12 @@ test('an organisation admin buys 3 seats and gives them to colleagues', async ()
     const startDate = await field(buy, 'Startdatum').inputValue();
     assert.match(startDate, /^\d{4}-\d{2}-\d{2}$/, 'the start date defaults to today');
     await submit(page, buy.getByRole('button', { name: 'Köp', exact: true }));
+    // The monthly total first, to confirm; nothing is bought until then.
+    const confirm = page.getByRole('region', { name: 'Bekräfta köpet' });
+    assert.match(await confirm.innerText(), /^3 platser av .* i månaden exklusive moms, .* med moms/m);
+    assert.equal((await seatIdsNow()).filter((id) => !earlier.has(id)).length, 0, 'nothing bought before confirming');
+    await assertAccessible(page, 'seat purchase to confirm');
+    await submit(page, confirm.getByRole('button', { name: /^Bekräfta köp \(.* i månaden\)$/ }));
     assert.equal(new URL(page.url()).pathname, seatsPath);
     assert.match(await page.getByRole('status').innerText(), /Köpta platser: 3/);
 

@@ -108,6 +108,8 @@ test('an organisation admin gives seats to three people from a CSV list', async 
     await plan.selectOption(planValue);
     await field(buy, 'Antal platser').fill('3');
     await submit(page, buy.getByRole('button', { name: 'Köp', exact: true }));
+    const confirm = page.getByRole('region', { name: 'Bekräfta köpet' });
+    await submit(page, confirm.getByRole('button', { name: /^Bekräfta köp \(/ }));
     assert.match(await page.getByRole('status').first().innerText(), /Köpta platser: 3/);
 
     // The list, as Excel saves it: semicolons and a header row.

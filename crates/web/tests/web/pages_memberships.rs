@@ -137,19 +137,41 @@ async fn an_organisation_admin_buys_assigns_and_reassigns_seats_and_the_history_
         "start defaults to today"
     );
 
-    let r = app
-        .post_form(
-            &admin,
-            &seats_path,
-            &[
-                ("plan_id", &plan.to_string()),
-                ("count", "3"),
-                ("start_date", "2026-11-23"),
-                ("end_date", ""),
-            ],
-        )
-        .await;
+    let purchase = [
+        ("plan_id", plan.to_string()),
+        ("count", "3".to_string()),
+        ("start_date", "2026-11-23".to_string()),
+        ("end_date", String::new()),
+    ];
+    let fields: Vec<(&str, &str)> = purchase.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // First the monthly total to confirm; nothing is bought yet.
+    let r = app.post_form(&admin, &seats_path, &fields).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = page_text(r).await;
+    assert!(html.contains("Bekräfta köpet"), "{html}");
+    assert!(
+        html.contains("3 platser av ") && html.contains("à 1\u{a0}450,00\u{a0}kr i månaden från 2026-11-23 tills vidare: 4\u{a0}350,00\u{a0}kr i månaden exklusive moms, 5\u{a0}437,50\u{a0}kr med moms (25 %)."),
+        "{html}"
+    );
+    assert!(
+        html.contains("Bekräfta köp (5\u{a0}437,50\u{a0}kr i månaden)"),
+        "{html}"
+    );
+    assert_eq!(app.store.list_seats(org).await.unwrap().len(), 1);
+    let key = html
+        .split("name=\"key\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    // Confirmed: bought; the same confirmation again buys nothing more.
+    let mut confirmed = fields.clone();
+    confirmed.extend([("confirm", "yes"), ("key", key.as_str())]);
+    let r = app.post_form(&admin, &seats_path, &confirmed).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app.post_form(&admin, &seats_path, &confirmed).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.store.list_seats(org).await.unwrap().len(), 4);
     let bought: Vec<_> = app
         .store
         .list_seats(org)

@@ -23,7 +23,8 @@ use axum::Router;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use thirdplace_domain::membership::{local_date, SeatPurchaseInput};
-use thirdplace_domain::ValidationErrors;
+use thirdplace_domain::money::vat_of;
+use thirdplace_domain::{format_ore_as_sek, ValidationErrors};
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
@@ -98,15 +99,34 @@ async fn holders(state: &AppState, org: Uuid) -> AppResult<Vec<(String, String)>
         .collect())
 }
 
+/// What the purchase form shows above itself: nothing, a notice, or the
+/// purchase to confirm.
+enum Top {
+    Nothing,
+    Notice(Notice),
+    Confirm(minijinja::Value),
+}
+
+impl From<Option<Notice>> for Top {
+    fn from(n: Option<Notice>) -> Self {
+        n.map_or(Top::Nothing, Top::Notice)
+    }
+}
+
 async fn render(
     state: &AppState,
     page: &Page,
     org_id: Uuid,
     input: &SeatPurchaseInput,
     errors: &ValidationErrors,
-    notice: Option<Notice>,
+    top: impl Into<Top>,
     status: StatusCode,
 ) -> AppResult<Response> {
+    let (notice, confirm) = match top.into() {
+        Top::Nothing => (None, None),
+        Top::Notice(n) => (Some(n), None),
+        Top::Confirm(c) => (None, Some(c)),
+    };
     let org = state.store.get_organisation(org_id).await?;
     let today = local_date(state.now());
     let plans: Vec<(String, String)> = state
@@ -182,6 +202,7 @@ async fn render(
             fields,
             errors,
             notice => notice.map(Notice::value),
+            confirm,
             back_href => format!("/admin/organisations/{org_id}"),
         },
     )
@@ -211,7 +232,21 @@ async fn buy(
     require_org(&page, id)?;
     let input = form.decode::<SeatPurchaseInput>()?;
     let buyer = page.user()?.person_id;
-    match purchase_once(&state, id, &input, (buyer, &IdempotencyKey::default())).await {
+    // First the monthly total, to confirm; the confirmation carries a key
+    // of its own, so that sending it twice buys once.
+    let key = if form.get("confirm") == "yes" {
+        IdempotencyKey::parse(Some(form.get("key").as_bytes()).filter(|k| !k.is_empty()))?
+    } else {
+        let shown = match purchase_summary(&state, &page, &input).await {
+            Ok(c) => Top::Confirm(c),
+            Err(AppError::Validation(e)) => {
+                return render(&state, &page, id, &input, &e, None, StatusCode::OK).await
+            }
+            Err(e) => Top::Notice(refusal(&page, e)?.1),
+        };
+        return render(&state, &page, id, &input, NO_ERRORS, shown, StatusCode::OK).await;
+    };
+    match purchase_once(&state, id, &input, (buyer, &key)).await {
         Ok(seats) => Ok(Redirect::to(&format!(
             "/admin/organisations/{id}/seats?done=bought&count={}",
             seats.len()
@@ -225,6 +260,57 @@ async fn buy(
             render(&state, &page, id, &input, NO_ERRORS, Some(notice), status).await
         }
     }
+}
+
+/// The purchase as the confirmation shows it: how many seats of which plan
+/// from when, and what they cost a month without and with VAT.
+async fn purchase_summary(
+    state: &AppState,
+    page: &Page,
+    input: &SeatPurchaseInput,
+) -> AppResult<minijinja::Value> {
+    let purchase = input.validate(local_date(state.now()))?;
+    let plan = match state.store.get_plan(purchase.plan_id).await {
+        Ok(p) if !p.archived => p,
+        _ => {
+            return Err(ValidationErrors::single(
+                "plan_id",
+                "not_found",
+                "is not a plan on sale in this network",
+            )
+            .into())
+        }
+    };
+    let net = plan.monthly_price_ore * purchase.count;
+    let gross = net + vat_of(net, plan.vat_rate_percent);
+    let kr = |ore: i64| format!("{}\u{a0}kr", format_ore_as_sek(ore));
+    let period = match purchase.end_date {
+        Some(end) => page
+            .t("seats.confirm_period_until")
+            .replace("{start}", &purchase.start_date.to_string())
+            .replace("{end}", &end.to_string()),
+        None => page
+            .t("seats.confirm_period")
+            .replace("{start}", &purchase.start_date.to_string()),
+    };
+    let text = page
+        .t("seats.confirm_text")
+        .replace("{count}", &purchase.count.to_string())
+        .replace("{plan}", &plan.name)
+        .replace("{price}", &kr(plan.monthly_price_ore))
+        .replace("{net}", &kr(net))
+        .replace("{gross}", &kr(gross))
+        .replace("{vat}", &plan.vat_rate_percent.to_string())
+        .replace("{period}", &period);
+    Ok(context! {
+        text,
+        submit => page.t("seats.confirm_submit").replace("{gross}", &kr(gross)),
+        key => thirdplace_domain::new_id().to_string(),
+        plan_id => input.plan_id.trim(),
+        count => input.count.trim(),
+        start_date => input.start_date.trim(),
+        end_date => input.end_date.trim(),
+    })
 }
 
 /// The seat, if the signed-in person may manage its organisation's seats.
