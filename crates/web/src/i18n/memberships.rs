@@ -81,6 +81,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("seats.buy_submit", "Köp", "Buy"),
     ("seats.confirm_title", "Bekräfta köpet", "Confirm the purchase"),
     ("seats.confirm_text", "{count} platser av {plan} à {price} i månaden {period}: {net} i månaden exklusive moms, {gross} med moms ({vat} %).", "{count} seats of {plan} at {price} a month {period}: {net} a month before VAT, {gross} with VAT ({vat} %)."),
+    ("seats.confirm_text_one", "1 plats av {plan} à {price} i månaden {period}: {net} i månaden exklusive moms, {gross} med moms ({vat} %).", "1 seat of {plan} at {price} a month {period}: {net} a month before VAT, {gross} with VAT ({vat} %)."),
     ("seats.confirm_period", "från {start} tills vidare", "from {start} until ended"),
     ("seats.confirm_period_until", "från {start} till och med {end}", "from {start} to {end}"),
     ("seats.confirm_submit", "Bekräfta köp ({gross} i månaden)", "Confirm the purchase ({gross} a month)"),

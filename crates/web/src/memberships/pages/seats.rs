@@ -294,7 +294,11 @@ async fn purchase_summary(
             .replace("{start}", &purchase.start_date.to_string()),
     };
     let text = page
-        .t("seats.confirm_text")
+        .t(if purchase.count == 1 {
+            "seats.confirm_text_one"
+        } else {
+            "seats.confirm_text"
+        })
         .replace("{count}", &purchase.count.to_string())
         .replace("{plan}", &plan.name)
         .replace("{price}", &kr(plan.monthly_price_ore))
