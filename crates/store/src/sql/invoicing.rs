@@ -329,6 +329,33 @@ async fn lock_series<D: Dialect>(
     .await
 }
 
+/// The values of an `invoices` row, in the order of its insert's columns.
+fn invoice_row<'a>(req: &'a IssueRequest, number: i64, prefix: &'a str) -> [Arg<'a>; 21] {
+    [
+        Arg::Id(req.id),
+        Arg::Id(req.operator_id),
+        Arg::Id(req.organisation_id),
+        Arg::Int(number),
+        Arg::Text(prefix),
+        Arg::Text(req.kind.as_str()),
+        Arg::OptId(req.credits_invoice_id),
+        Arg::Text(&req.idempotency_key),
+        Arg::Date(req.issue_date),
+        Arg::Date(req.due_date),
+        Arg::Date(req.period_start),
+        Arg::Date(req.period_end),
+        Arg::Text(&req.currency),
+        Arg::Text(&req.buyer_reference),
+        Arg::Text(&req.seller),
+        Arg::Text(&req.buyer),
+        Arg::Int(req.net_ore),
+        Arg::Int(req.vat_ore),
+        Arg::Int(req.gross_ore),
+        Arg::Timestamp(req.issued_at),
+        Arg::OptText(req.document.as_deref()),
+    ]
+}
+
 /// [`InvoicingStore::issue_invoice`], inside the caller's transaction.
 pub async fn issue<D: Dialect>(
     conn: &mut Conn<D>,
@@ -374,29 +401,7 @@ pub async fn issue<D: Dialect>(
          period_end, currency, buyer_reference, seller, buyer, net_ore, vat_ore, gross_ore, \
          issued_at, document) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
          $14, $15, $16, $17, $18, $19, $20, $21)";
-    let args = vec![
-        Arg::Id(req.id),
-        Arg::Id(req.operator_id),
-        Arg::Id(req.organisation_id),
-        Arg::Int(number),
-        Arg::Text(&prefix),
-        Arg::Text(req.kind.as_str()),
-        Arg::OptId(req.credits_invoice_id),
-        Arg::Text(&req.idempotency_key),
-        Arg::Date(req.issue_date),
-        Arg::Date(req.due_date),
-        Arg::Date(req.period_start),
-        Arg::Date(req.period_end),
-        Arg::Text(&req.currency),
-        Arg::Text(&req.buyer_reference),
-        Arg::Text(&req.seller),
-        Arg::Text(&req.buyer),
-        Arg::Int(req.net_ore),
-        Arg::Int(req.vat_ore),
-        Arg::Int(req.gross_ore),
-        Arg::Timestamp(req.issued_at),
-        Arg::OptText(req.document.as_deref()),
-    ];
+    let args = invoice_row(req, number, &prefix).to_vec();
     dialect::write_one::<D>(conn, insert, args).await?;
     insert_lines::<D>(conn, req.id, &req.lines).await?;
     insert_charges::<D>(conn, req).await?;
@@ -572,29 +577,7 @@ async fn insert_invoices<D: Dialect>(
         let mut rows = Vec::with_capacity(chunk.len());
         for (i, req) in chunk.iter().enumerate() {
             let n = number + (chunk_no * INVOICES_PER_INSERT + i) as i64;
-            let values = [
-                Arg::Id(req.id),
-                Arg::Id(req.operator_id),
-                Arg::Id(req.organisation_id),
-                Arg::Int(n),
-                Arg::Text(prefix),
-                Arg::Text(req.kind.as_str()),
-                Arg::OptId(req.credits_invoice_id),
-                Arg::Text(&req.idempotency_key),
-                Arg::Date(req.issue_date),
-                Arg::Date(req.due_date),
-                Arg::Date(req.period_start),
-                Arg::Date(req.period_end),
-                Arg::Text(&req.currency),
-                Arg::Text(&req.buyer_reference),
-                Arg::Text(&req.seller),
-                Arg::Text(&req.buyer),
-                Arg::Int(req.net_ore),
-                Arg::Int(req.vat_ore),
-                Arg::Int(req.gross_ore),
-                Arg::Timestamp(req.issued_at),
-                Arg::OptText(req.document.as_deref()),
-            ];
+            let values = invoice_row(req, n, prefix);
             let placeholders: Vec<String> =
                 values.into_iter().map(|a| param(&mut args, a)).collect();
             rows.push(format!("({})", placeholders.join(", ")));
