@@ -19,7 +19,58 @@ on_both_backends!(
     hosts_see_last_names_while_the_public_hub_page_shows_only_visible_first_names,
     the_kiosk_checks_in_by_the_code_on_the_card_and_refuses_a_rotated_one,
     the_webhooks_page_creates_a_webhook_shows_its_secret_and_retries_failed_deliveries,
+    giving_someone_a_second_seat_of_a_plan_they_hold_asks_first,
 );
+
+async fn giving_someone_a_second_seat_of_a_plan_they_hold_asks_first(app: TestApp) {
+    // The member holds a seat of the plan; the organisation has a free one.
+    let held = seat_of(&app.f.member).from(2026, 11, 1).give(&app).await;
+    let free = Seat {
+        id: new_id(),
+        created_at: instant("2026-11-20T09:00:00Z"),
+        ..held.clone()
+    };
+    app.store
+        .insert_seats(std::slice::from_ref(&free))
+        .await
+        .unwrap();
+    let admin = app.signed_in(&app.f.org_admin).await;
+    let holder_path = format!("/admin/seats/{}/holder", free.id);
+    let member = app.f.member.id.to_string();
+    let r = app
+        .post_form(&admin, &holder_path, &[("person_id", &member)])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = page_text(r).await;
+    assert!(html.contains("En plats till av samma plan?"), "{html}");
+    assert!(
+        html.contains("har redan en plats av ") && html.contains("(från 2026-11-01)"),
+        "{html}"
+    );
+    assert!(
+        html.contains("name=\"confirm_second\" value=\"yes\""),
+        "{html}"
+    );
+    let holder_of = |seats: Vec<thirdplace_store::SeatView>| {
+        seats
+            .into_iter()
+            .find(|v| v.seat.id == free.id)
+            .and_then(|v| v.holder.map(|h| h.person_id))
+    };
+    let seats = app.store.list_seats(app.f.org.id).await.unwrap();
+    assert_eq!(holder_of(seats), None, "not given before the answer");
+    // Given when confirmed.
+    let r = app
+        .post_form(
+            &admin,
+            &holder_path,
+            &[("person_id", &member), ("confirm_second", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let seats = app.store.list_seats(app.f.org.id).await.unwrap();
+    assert_eq!(holder_of(seats), Some(app.f.member.id));
+}
 
 async fn another_person(app: &TestApp, first: &str, last: &str, org: Uuid) -> Person {
     let email = format!("{}@test.example", first.to_lowercase());
@@ -218,18 +269,18 @@ async fn an_organisation_admin_buys_assigns_and_reassigns_seats_and_the_history_
     }
 
     // Reassign the first seat from Maja to Olga, from the seat's own page.
+    // Olga holds a seat of this plan already, so the page asks first.
     app.clock.advance(chrono::Duration::minutes(5));
     let first = bought[0].seat.id;
-    let r = app
-        .post_form(
-            &admin,
-            &format!("/admin/seats/{first}/holder"),
-            &[
-                ("person_id", &app.f.org_admin.id.to_string()),
-                ("next", &format!("/admin/seats/{first}")),
-            ],
-        )
-        .await;
+    let olga = app.f.org_admin.id.to_string();
+    let next = format!("/admin/seats/{first}");
+    let mut fields = vec![("person_id", olga.as_str()), ("next", next.as_str())];
+    let holder_path = format!("/admin/seats/{first}/holder");
+    let r = app.post_form(&admin, &holder_path, &fields).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(page_text(r).await.contains("En plats till av samma plan?"));
+    fields.push(("confirm_second", "yes"));
+    let r = app.post_form(&admin, &holder_path, &fields).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), format!("/admin/seats/{first}?done=assigned"));
     let (s, html) = app.page(&admin, &location(&r)).await;

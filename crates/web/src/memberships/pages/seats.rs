@@ -105,6 +105,8 @@ enum Top {
     Nothing,
     Notice(Notice),
     Confirm(minijinja::Value),
+    /// Giving someone a second running seat of the same plan, to confirm.
+    Second(minijinja::Value),
 }
 
 impl From<Option<Notice>> for Top {
@@ -122,10 +124,11 @@ async fn render(
     top: impl Into<Top>,
     status: StatusCode,
 ) -> AppResult<Response> {
-    let (notice, confirm) = match top.into() {
-        Top::Nothing => (None, None),
-        Top::Notice(n) => (Some(n), None),
-        Top::Confirm(c) => (None, Some(c)),
+    let (notice, confirm, second) = match top.into() {
+        Top::Nothing => (None, None, None),
+        Top::Notice(n) => (Some(n), None, None),
+        Top::Confirm(c) => (None, Some(c), None),
+        Top::Second(c) => (None, None, Some(c)),
     };
     let org = state.store.get_organisation(org_id).await?;
     let today = local_date(state.now());
@@ -203,6 +206,7 @@ async fn render(
             errors,
             notice => notice.map(Notice::value),
             confirm,
+            second,
             back_href => format!("/admin/organisations/{org_id}"),
         },
     )
@@ -397,11 +401,65 @@ async fn set_holder(
             }
         }
     };
+    if let (Some(pid), false) = (holder, form.get("confirm_second") == "yes") {
+        if let Some(other) = same_plan_held(&state, &v, pid).await? {
+            let person = state.store.get_person(pid).await?;
+            let text = page
+                .t("seats.second_text")
+                .replace(
+                    "{name}",
+                    &format!("{} {}", person.first_name, person.last_name),
+                )
+                .replace("{plan}", &v.plan_name)
+                .replace("{start}", &other.seat.start_date.to_string());
+            let second = context! {
+                text,
+                seat_id => v.seat.id.to_string(),
+                person_id => pid.to_string(),
+                next => back,
+            };
+            let input = fresh_purchase(&state);
+            return render(
+                &state,
+                &page,
+                org,
+                &input,
+                NO_ERRORS,
+                Top::Second(second),
+                StatusCode::OK,
+            )
+            .await;
+        }
+    }
     let actor = page.user()?.person_id;
     let result = assign(&state, &origin, actor, &v, holder, false)
         .await
         .map(|_| "done=assigned".to_string());
     after(&state, &page, org, &back, result).await
+}
+
+/// Another running seat of `v`'s plan that `person` already holds, if any:
+/// giving them a second one is usually a mistake, so the page asks first.
+async fn same_plan_held(
+    state: &AppState,
+    v: &thirdplace_store::SeatView,
+    person: Uuid,
+) -> AppResult<Option<thirdplace_store::SeatView>> {
+    if v.holder.as_ref().is_some_and(|h| h.person_id == person) {
+        return Ok(None);
+    }
+    let today = local_date(state.now());
+    Ok(state
+        .store
+        .list_seats(v.seat.organisation_id)
+        .await?
+        .into_iter()
+        .find(|o| {
+            o.seat.id != v.seat.id
+                && o.seat.plan_id == v.seat.plan_id
+                && o.seat.end_date.is_none_or(|e| e >= today)
+                && o.holder.as_ref().is_some_and(|h| h.person_id == person)
+        }))
 }
 
 async fn end(
