@@ -51,7 +51,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("event.you_are_waitlisted", "Du står på väntelistan.", "You are on the waiting list."),
     ("event.done.confirmed", "Du är anmäld. Välkommen!", "You are signed up. Welcome!"),
     ("event.done.waitlisted", "Evenemanget är fullt, så du står på väntelistan.", "The event is full, so you are on the waiting list."),
-    ("event.done.cancelled", "Din anmälan är avbokad.", "Your registration is cancelled."),
+    ("event.done.cancelled", "Du är avanmäld.", "Your registration is cancelled."),
     ("error.already_registered", "Du är redan anmäld.", "You are already registered."),
     ("error.not_visible", "Evenemanget finns inte.", "There is no such event."),
     ("error.sign_in_required", "Logga in för att anmäla dig.", "Log in to sign up."),

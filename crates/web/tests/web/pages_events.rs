@@ -179,7 +179,7 @@ async fn a_member_signs_up_on_the_event_page_then_the_next_is_waitlisted_and_can
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = r.headers()["location"].to_str().unwrap().to_string();
     let (_, html) = app.page(&member, &to).await;
-    assert!(html.contains("Din anmälan är avbokad."), "{html}");
+    assert!(html.contains("Du är avanmäld."), "{html}");
     assert!(html.contains("Anmäl mig"), "{html}");
     let (_, html) = app.page(&host, &path).await;
     assert!(html.contains("Du är anmäld."), "{html}");
