@@ -21,8 +21,8 @@
 //! never touch a database it did not create (unless `--existing-database`).
 
 use super::{
-    cpu_by_thread_group, instant, load_average, runtimes, seed_members, Db, DbArgs, Latency,
-    Member, Target, BENCH_NOW,
+    cpu_by_thread_group, instant, load_average, runtimes, seed_members, statements, Db, DbArgs,
+    Latency, Member, Target, BENCH_NOW,
 };
 use anyhow::{ensure, Context, Result};
 use chrono::{DateTime, Duration as Days, NaiveDate, NaiveTime, Utc};
@@ -183,6 +183,9 @@ pub struct ScenarioReport {
     pub load_average: f64,
     /// SQLite: write transactions and writes in the window.
     pub sqlite_writes: Option<(u64, u64)>,
+    /// Statements sent to the database per request in the window, when
+    /// they are counted (`BENCH_COUNT_STATEMENTS=1`; see `statements.rs`).
+    pub statements_per_request: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -275,6 +278,9 @@ impl BookingReport {
                     .map(|p| format!(", PostgreSQL {p:.0} µs"))
                     .unwrap_or_default()
             ));
+            if let Some(n) = r.statements_per_request {
+                line(format!("  statements per request {n:.2}"));
+            }
             if let Some((transactions, writes)) = r.sqlite_writes {
                 line(format!(
                     "  sqlite writer {writes} writes in {transactions} transactions ({:.1} per commit)",
@@ -705,59 +711,65 @@ fn run_scenario(
     for (i, m) in s.members.iter().enumerate() {
         slices[i % n].push(m.token.clone());
     }
-    let (tallies, cpu_before, cpu_after, pg, load, writes) = client_rt.block_on(async {
-        let start = Instant::now();
-        let w = Arc::new(Window {
-            measure_from: start + warmup,
-            until: start + warmup + measured,
-        });
-        let rounds = Arc::new(Rounds {
-            barrier: tokio::sync::Barrier::new(n),
-            go_on: AtomicBool::new(true),
-        });
-        let mut handles = Vec::new();
-        for (c, tokens) in slices.into_iter().enumerate() {
-            let (base, rooms, w) = (s.base.clone(), s.rooms.clone(), w.clone());
-            handles.push(match scenario {
-                Scenario::Book => tokio::spawn(book_client(base, rooms, s.today, c, n, tokens, w)),
-                Scenario::Contended => tokio::spawn(contended_client(
-                    base,
-                    rooms,
-                    s.today,
-                    tokens,
-                    w,
-                    rounds.clone(),
-                )),
-                Scenario::Availability => {
-                    tokio::spawn(availability_client(base, rooms, s.today, c, n, w))
-                }
+    let (tallies, cpu_before, cpu_after, pg, load, writes, statements) =
+        client_rt.block_on(async {
+            let start = Instant::now();
+            let w = Arc::new(Window {
+                measure_from: start + warmup,
+                until: start + warmup + measured,
             });
-        }
-        tokio::time::sleep_until(w.measure_from.into()).await;
-        let load = load_average();
-        let cpu_before = cpu_by_thread_group();
-        let pg_before = s.postgres.then(postgres_cpu_s);
-        let writes_before = s.db.write_counts();
-        tokio::time::sleep_until(w.until.into()).await;
-        let cpu_after = cpu_by_thread_group();
-        let pg_after = s.postgres.then(postgres_cpu_s);
-        let writes_after = s.db.write_counts();
-        let mut tallies = Vec::new();
-        for h in handles {
-            tallies.push(h.await?);
-        }
-        let writes = writes_before
-            .zip(writes_after)
-            .map(|((t0, w0), (t1, w1))| (t1 - t0, w1 - w0));
-        anyhow::Ok((
-            tallies,
-            cpu_before,
-            cpu_after,
-            pg_before.zip(pg_after).map(|(a, b)| b - a),
-            load,
-            writes,
-        ))
-    })?;
+            let rounds = Arc::new(Rounds {
+                barrier: tokio::sync::Barrier::new(n),
+                go_on: AtomicBool::new(true),
+            });
+            let mut handles = Vec::new();
+            for (c, tokens) in slices.into_iter().enumerate() {
+                let (base, rooms, w) = (s.base.clone(), s.rooms.clone(), w.clone());
+                handles.push(match scenario {
+                    Scenario::Book => {
+                        tokio::spawn(book_client(base, rooms, s.today, c, n, tokens, w))
+                    }
+                    Scenario::Contended => tokio::spawn(contended_client(
+                        base,
+                        rooms,
+                        s.today,
+                        tokens,
+                        w,
+                        rounds.clone(),
+                    )),
+                    Scenario::Availability => {
+                        tokio::spawn(availability_client(base, rooms, s.today, c, n, w))
+                    }
+                });
+            }
+            tokio::time::sleep_until(w.measure_from.into()).await;
+            let load = load_average();
+            let cpu_before = cpu_by_thread_group();
+            let pg_before = s.postgres.then(postgres_cpu_s);
+            let writes_before = s.db.write_counts();
+            let statements_before = statements::statements();
+            tokio::time::sleep_until(w.until.into()).await;
+            let statements_after = statements::statements();
+            let cpu_after = cpu_by_thread_group();
+            let pg_after = s.postgres.then(postgres_cpu_s);
+            let writes_after = s.db.write_counts();
+            let mut tallies = Vec::new();
+            for h in handles {
+                tallies.push(h.await?);
+            }
+            let writes = writes_before
+                .zip(writes_after)
+                .map(|((t0, w0), (t1, w1))| (t1 - t0, w1 - w0));
+            anyhow::Ok((
+                tallies,
+                cpu_before,
+                cpu_after,
+                pg_before.zip(pg_after).map(|(a, b)| b - a),
+                load,
+                writes,
+                statements_before.zip(statements_after).map(|(a, b)| b - a),
+            ))
+        })?;
 
     let secs = measured.as_secs_f64();
     let mut all = Vec::new();
@@ -833,6 +845,9 @@ fn run_scenario(
             cpu_s,
             load_average: load,
             sqlite_writes: writes,
+            statements_per_request: statements
+                .filter(|_| requests > 0)
+                .map(|n| n as f64 / requests as f64),
         },
         tallies,
     ))

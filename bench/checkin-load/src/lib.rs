@@ -15,6 +15,7 @@
 pub mod bookings;
 pub mod calendar;
 pub mod invoicing;
+pub mod statements;
 
 use anyhow::{bail, ensure, Context, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
@@ -1263,10 +1264,19 @@ impl LoadReport for calendar::CalendarReport {
 pub fn tool_main<R: LoadReport>(name: &str, json: bool, run: impl FnOnce() -> Result<R>) -> ! {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
+    let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .init();
+        .with_filter(filter);
+    let count = std::env::var("BENCH_COUNT_STATEMENTS").is_ok_and(|v| v == "1");
+    let registry = tracing_subscriber::registry().with(fmt);
+    if count {
+        registry.with(statements::counter_layer()).init();
+    } else {
+        registry.init();
+    }
     match run() {
         Ok(report) => {
             if json {

@@ -923,6 +923,144 @@ async fn two_servers_on_one_postgres_behave_as_one() {
     assert!(sa.success() && sb.success(), "A: {sa}, B: {sb}");
 }
 
+/// Each process keeps hubs, rooms and booking rules in memory; a change
+/// made through one process is seen by the other on its very next request
+/// (PostgreSQL tells every process through `NOTIFY`, which it delivers
+/// when the change commits: `thirdplace_store::cache`).
+#[tokio::test]
+async fn two_servers_on_one_postgres_see_each_others_changes_at_once() {
+    let Some(base_url) = thirdplace_store_postgres::testing::base_url_from_env() else {
+        return;
+    };
+    let (url, _database) =
+        thirdplace_store_postgres::testing::create_test_database(&base_url).await;
+    let mut migrate = thirdplace(&url);
+    migrate.arg("migrate");
+    run_ok("migrate", migrate, None).await;
+    let mut a = start("A (demo)", thirdplace(&url), "demo").await;
+    let mut b = start("B (serve)", thirdplace(&url), "serve").await;
+    let c = client();
+    let admin = token_for(&url, "admin@demo.example").await;
+    let hub_id = create_hub(&c, &a, &admin, "Cachetestet", every_day("08:00", "17:00")).await;
+    let hub = hub_id.as_str().unwrap().to_string();
+    let room_id = create_room(
+        &c,
+        &a,
+        &admin,
+        &hub_id,
+        serde_json::json!({
+            "name": "Lilla rummet", "kind": "meeting", "capacity": 6, "hourly_price_ore": 20_000
+        }),
+    )
+    .await;
+    let room = room_id.as_str().unwrap().to_string();
+    let date =
+        thirdplace_domain::membership::local_date(chrono::Utc::now()) + chrono::Duration::days(2);
+    let availability = format!("/api/v1/rooms/{room}/availability?date={date}");
+    let get = |server: &Server, path: &str| {
+        let (c, url, admin) = (c.clone(), server.url(path), admin.clone());
+        async move {
+            let r = c.get(url).bearer_auth(admin).send().await.unwrap();
+            assert_eq!(r.status(), 200, "GET");
+            r.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let put = |server: &Server, path: &str, body: serde_json::Value| {
+        let (c, url, admin) = (c.clone(), server.url(path), admin.clone());
+        async move {
+            let r = c
+                .put(url)
+                .bearer_auth(admin)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "PUT: {}", r.text().await.unwrap());
+        }
+    };
+
+    // B reads (and keeps) the hub, its room and its rules.
+    let before = get(&b, &availability).await;
+    assert_eq!(before["open"].as_array().unwrap().len(), 1, "{before}");
+    get(&b, &format!("/api/v1/hubs/{hub}")).await;
+    get(&b, &format!("/api/v1/rooms/{room}")).await;
+    let rules = get(&b, &format!("/api/v1/hubs/{hub}/booking-rules")).await;
+
+    // Opening hours changed through A, again and again: B's next answer
+    // has them every time.
+    // What a hub is written with: its listing without the names it shows.
+    let mut hub_body = get(&a, &format!("/api/v1/hubs/{hub}")).await;
+    hub_body.as_object_mut().unwrap().retain(|k, _| {
+        [
+            "municipality_id",
+            "operator_id",
+            "name",
+            "description",
+            "street_address",
+            "postal_code",
+            "city",
+            "latitude",
+            "longitude",
+            "in_central_town",
+            "opening_hours",
+            "archived",
+        ]
+        .contains(&k.as_str())
+    });
+    for (i, (open, close)) in [("09:00", "12:00"), ("10:00", "14:00"), ("07:00", "21:00")]
+        .into_iter()
+        .enumerate()
+    {
+        hub_body["opening_hours"] = every_day(open, close);
+        hub_body["name"] = format!("Cachetestet {i}").into();
+        put(&a, &format!("/api/v1/hubs/{hub}"), hub_body.clone()).await;
+        let on_b = get(&b, &availability).await;
+        assert_eq!(on_b, get(&a, &availability).await, "round {i}");
+        assert_ne!(on_b, before, "round {i}: B still has the old hours");
+        let listing = get(&b, &format!("/api/v1/hubs/{hub}")).await;
+        assert_eq!(listing["name"], format!("Cachetestet {i}"));
+    }
+
+    // Booking rules changed through A.
+    let mut new_rules = rules.clone();
+    new_rules["max_days_ahead"] = (rules["max_days_ahead"].as_i64().unwrap() - 1).into();
+    put(
+        &a,
+        &format!("/api/v1/hubs/{hub}/booking-rules"),
+        new_rules.clone(),
+    )
+    .await;
+    let on_b = get(&b, &format!("/api/v1/hubs/{hub}/booking-rules")).await;
+    assert_eq!(
+        on_b["max_days_ahead"], new_rules["max_days_ahead"],
+        "{on_b}"
+    );
+
+    // The room archived through A: B no longer offers it.
+    let mut room_body = get(&a, &format!("/api/v1/rooms/{room}")).await;
+    room_body.as_object_mut().unwrap().retain(|k, _| {
+        [
+            "name",
+            "kind",
+            "capacity",
+            "hourly_price_ore",
+            "vat_rate_percent",
+        ]
+        .contains(&k.as_str())
+    });
+    room_body["archived"] = true.into();
+    put(&a, &format!("/api/v1/rooms/{room}"), room_body).await;
+    assert_eq!(
+        get(&b, &format!("/api/v1/rooms/{room}")).await["archived"],
+        true
+    );
+    let on_b = get(&b, &availability).await;
+    assert_eq!(on_b["open"], serde_json::json!([]), "{on_b}");
+
+    let (sa, sb) = (a.stop().await, b.stop().await);
+    assert!(sa.success() && sb.success(), "A: {sa}, B: {sb}");
+}
+
 /// 200 simultaneous requests for one room slot, spread over two `serve`
 /// processes on one PostgreSQL database: exactly one booking is accepted,
 /// because the database itself refuses overlaps (an exclusion constraint),

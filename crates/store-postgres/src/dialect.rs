@@ -50,6 +50,10 @@ impl Backend for PostgresStore {
     type D = Pg;
     const NAME: &'static str = "postgres";
 
+    fn cache(&self) -> &thirdplace_store::cache::Cache {
+        &self.cache
+    }
+
     async fn reader(&self) -> StoreResult<impl DerefMut<Target = PgConnection> + Send> {
         self.conn().await
     }

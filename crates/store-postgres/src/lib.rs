@@ -19,7 +19,9 @@ use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::query::Query;
 use sqlx::{PgExecutor, Postgres};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+use thirdplace_store::cache::{Cache, POSTGRES_TTL};
 use thirdplace_store::sql::{affected, db, rows};
 use thirdplace_store::{StoreError, StoreResult};
 
@@ -27,6 +29,7 @@ mod access;
 mod bookings;
 mod dialect;
 mod events;
+mod listener;
 mod membership;
 mod network;
 mod outbox;
@@ -46,21 +49,81 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// Hubs, rooms and booking rules, emptied when any process changes
+    /// them (`listener.rs`).
+    cache: Arc<Cache>,
+    _listener: Arc<listener::Stop>,
 }
+
+/// How a process uses its connections (see `docs/operations.md`,
+/// "PostgreSQL: pool and statements").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Connections this process may hold. Requests beyond that wait for one
+    /// (at most ten seconds). A statement keeps a core of the database busy,
+    /// so more connections than the database has cores (times two, for the
+    /// time each spends waiting on the network or the disk) only queue
+    /// inside PostgreSQL instead of here.
+    pub max_connections: u32,
+    /// Prepared statements kept per connection (sqlx parses a statement once
+    /// per connection and keeps it under its text).
+    pub statement_cache: usize,
+}
+
+impl Default for PoolSettings {
+    /// Four connections per core of this machine (8 on two cores), at least
+    /// 4 and at most 32; 250 statements each.
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+        PoolSettings {
+            max_connections: (4 * cores).clamp(4, 32),
+            statement_cache: 250,
+        }
+    }
+}
+
+/// How long a connection may have been idle before it is checked (a round
+/// trip) before use; one used more recently is handed out as it is, and a
+/// connection that broke meanwhile fails its first statement, which sqlx
+/// then closes.
+const CHECK_IDLE_AFTER: Duration = Duration::from_secs(30);
 
 impl PostgresStore {
     /// Connects to the database at a `postgres:` URL (which must exist) and
     /// applies pending migrations.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        let options = PgConnectOptions::from_str(url).map_err(db)?;
+        Self::connect_with(url, PoolSettings::default()).await
+    }
+
+    /// [`connect`](Self::connect) with other pool settings.
+    pub async fn connect_with(url: &str, settings: PoolSettings) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(db)?
+            .statement_cache_capacity(settings.statement_cache);
         let pool = PgPoolOptions::new()
-            .max_connections(10)
+            .max_connections(settings.max_connections.max(1))
             // A full pool should make a request wait a little, not hang.
             .acquire_timeout(Duration::from_secs(10))
+            // sqlx pings every connection before handing it out: a round
+            // trip per store call. Only one idle for a while is checked.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= CHECK_IDLE_AFTER {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(options)
             .await
             .map_err(db)?;
-        let store = Self { pool };
+        let cache = Arc::new(Cache::new(POSTGRES_TTL, false));
+        let store = Self {
+            _listener: Arc::new(listener::start(&pool, cache.clone())),
+            pool,
+            cache,
+        };
         store.migrate().await?;
         Ok(store)
     }

@@ -127,40 +127,54 @@ pub(crate) async fn checkout(
     auto_closed: bool,
     e: &OutboundEvent,
 ) -> StoreResult<CheckIn> {
-    let mut tx = pool.begin().await.map_err(db)?;
-    // The row lock makes a concurrent checkout (or guest registration) of
-    // the same check-in wait, and then see it ended.
-    let ended: Option<Option<DateTime<Utc>>> =
-        sqlx::query_scalar("SELECT checked_out_at FROM checkins WHERE id = $1 FOR UPDATE")
-            .bind(id)
-            .optional_value(&mut *tx)
-            .await?;
-    match ended {
-        None => return Err(StoreError::NotFound),
-        Some(Some(_)) => return Err(StoreError::Refused(Refusal::AlreadyCheckedOut)),
-        Some(None) => {}
-    }
+    // The check-in ended (only if still open: the update waits for a
+    // concurrent checkout or guest registration of the same check-in and
+    // then sees it ended), its guests gone, and a delivery for every
+    // webhook subscribed to the event, in one statement.
     let row = sqlx::query(
-        "UPDATE checkins SET checked_out_at = $2, auto_closed = $3 WHERE id = $1 RETURNING *",
+        "WITH c AS (UPDATE checkins SET checked_out_at = $2, auto_closed = $3 \
+           WHERE id = $1 AND checked_out_at IS NULL RETURNING *), \
+         g AS (UPDATE guest_visits SET left_at = $2 \
+           WHERE host_checkin_id IN (SELECT id FROM c) AND left_at IS NULL), \
+         d AS (INSERT INTO webhook_deliveries (id, webhook_id, event, payload, attempts, \
+           next_attempt_at, failed, created_at) \
+           SELECT gen_random_uuid(), w.id, $4, $5, 0, $6, FALSE, $6 \
+           FROM webhooks w, c WHERE w.active AND $4 = ANY (w.events)) \
+         SELECT * FROM c",
     )
     .bind(id)
     .bind(at)
     .bind(auto_closed)
-    .fetch_one(&mut *tx)
+    .bind(e.event.key())
+    .bind(&e.payload)
+    .bind(e.at)
+    .fetch_optional(pool)
     .await
     .map_err(db)?;
-    let updated = checkin(&row).map_err(db)?;
-    sqlx::query(
-        "UPDATE guest_visits SET left_at = $2 WHERE host_checkin_id = $1 AND left_at IS NULL",
-    )
-    .bind(id)
-    .bind(at)
-    .execute(&mut *tx)
-    .await
-    .map_err(db)?;
-    queue_event(&mut tx, e).await?;
-    tx.commit().await.map_err(db)?;
-    Ok(updated)
+    if let Some(row) = row {
+        // A guest registered while the update waited for that
+        // registration's lock on the check-in is not in the statement's
+        // snapshot: a second statement (a new snapshot) sends them too.
+        sqlx::query(
+            "UPDATE guest_visits SET left_at = $2 WHERE host_checkin_id = $1 AND left_at IS NULL",
+        )
+        .bind(id)
+        .bind(at)
+        .execute(pool)
+        .await
+        .map_err(db)?;
+        return checkin(&row).map_err(db);
+    }
+    // Nothing was open under that id: say which.
+    let ended: Option<Option<DateTime<Utc>>> =
+        sqlx::query_scalar("SELECT checked_out_at FROM checkins WHERE id = $1")
+            .bind(id)
+            .optional_value(pool)
+            .await?;
+    Err(match ended {
+        None => StoreError::NotFound,
+        Some(_) => StoreError::Refused(Refusal::AlreadyCheckedOut),
+    })
 }
 
 /// Every writer that reads before it writes locks what it read first: the
@@ -343,15 +357,26 @@ impl MembershipStore for PostgresStore {
         .map_err(person_write_err)
     }
 
+    /// One statement: the check-in, its count on the hub's day and a
+    /// delivery for every webhook subscribed to the event (ids made by the
+    /// database), all or nothing. A second open check-in of the person
+    /// breaks `checkins_one_open`, which `constraint_field` names
+    /// `checkin`; of two racing inserts the second waits for the first and
+    /// then fails, and the statement writes nothing.
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_checkin(&self, c: &CheckIn, e: &OutboundEvent) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        // A second open check-in of the person breaks `checkins_one_open`,
-        // which `constraint_field` names `checkin`; of two racing inserts the
-        // second waits for the first and then fails.
         sqlx::query(
-            "INSERT INTO checkins (id, person_id, hub_id, seat_id, method, checked_in_at, checked_out_at, auto_closed) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "WITH c AS (INSERT INTO checkins (id, person_id, hub_id, seat_id, method, \
+               checked_in_at, checked_out_at, auto_closed) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING hub_id), \
+             v AS (INSERT INTO hub_visit_days (hub_id, day, visits, guest_visits) \
+               SELECT hub_id, $9, 1, 0 FROM c \
+               ON CONFLICT (hub_id, day) DO UPDATE SET visits = hub_visit_days.visits + 1), \
+             d AS (INSERT INTO webhook_deliveries (id, webhook_id, event, payload, attempts, \
+               next_attempt_at, failed, created_at) \
+               SELECT gen_random_uuid(), w.id, $10, $11, 0, $12, FALSE, $12 \
+               FROM webhooks w, c WHERE w.active AND $10 = ANY (w.events)) \
+             SELECT count(*) FROM c",
         )
         .bind(c.id)
         .bind(c.person_id)
@@ -361,12 +386,14 @@ impl MembershipStore for PostgresStore {
         .bind(c.checked_in_at)
         .bind(c.checked_out_at)
         .bind(c.auto_closed)
-        .execute(&mut *tx)
+        .bind(thirdplace_domain::membership::local_date(c.checked_in_at))
+        .bind(e.event.key())
+        .bind(&e.payload)
+        .bind(e.at)
+        .execute(&self.pool)
         .await
         .map_err(write_err)?;
-        count_visit(&mut tx, c.hub_id, c.checked_in_at, false).await?;
-        queue_event(&mut tx, e).await?;
-        tx.commit().await.map_err(db)
+        Ok(())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -67,7 +67,11 @@ impl BookingsDialect for Lite {
     }
 
     /// The one writer keeps every other writer waiting already.
-    async fn lock_rooms(_conn: &mut SqliteConnection, _rooms: Vec<Uuid>) -> StoreResult<()> {
+    async fn lock_writers(
+        _conn: &mut SqliteConnection,
+        _seats: Vec<Uuid>,
+        _rooms: Vec<Uuid>,
+    ) -> StoreResult<()> {
         Ok(())
     }
 

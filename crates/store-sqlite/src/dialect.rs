@@ -45,6 +45,10 @@ impl Backend for SqliteStore {
     type D = Lite;
     const NAME: &'static str = "sqlite";
 
+    fn cache(&self) -> &thirdplace_store::cache::Cache {
+        &self.cache
+    }
+
     async fn reader(&self) -> StoreResult<impl DerefMut<Target = SqliteConnection> + Send> {
         Ok(self.readers.get().await)
     }

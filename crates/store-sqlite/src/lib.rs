@@ -42,7 +42,6 @@ mod webhooks;
 pub mod backup;
 
 // The connections.
-mod hub_cache;
 mod readers;
 mod writer;
 
@@ -71,7 +70,9 @@ pub struct SqliteStore {
     /// a read-then-write transaction can never fail on a lock upgrade, and
     /// writes that queue up are committed together (see `writer.rs`).
     writer: writer::Writer,
-    hubs: std::sync::Arc<hub_cache::HubCache>,
+    /// Hubs, rooms and booking rules; other processes' writes are seen
+    /// within a second.
+    pub(crate) cache: std::sync::Arc<thirdplace_store::cache::Cache>,
     /// The connections for reads (see `readers.rs`); `pool` is for
     /// migrations and the few writes outside the writer.
     readers: std::sync::Arc<readers::Readers>,
@@ -109,7 +110,10 @@ impl SqliteStore {
         let store = Self {
             pool,
             writer,
-            hubs: std::sync::Arc::new(hub_cache::HubCache::new(hub_cache::TTL)),
+            cache: std::sync::Arc::new(thirdplace_store::cache::Cache::new(
+                thirdplace_store::cache::SQLITE_TTL,
+                true,
+            )),
             readers: std::sync::Arc::new(readers),
         };
         store.migrate().await?;

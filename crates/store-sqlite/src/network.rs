@@ -3,8 +3,8 @@
 //! shared ([`thirdplace_store::sql::network`]); here is what SQLite does
 //! its own way: writes go through the writer, which checks first what a row
 //! refers to (SQLite's foreign-key error does not say which key failed),
-//! and hub listings are kept cached, forgotten when a write may change
-//! what they show.
+//! (hub listings, like rooms and booking rules, are kept in the store's
+//! [`thirdplace_store::cache::Cache`]).
 
 use crate::{must_exist, write_err, SqliteStore, WriteOne};
 use sqlx::Sqlite;
@@ -42,20 +42,9 @@ impl NetworkBackend for SqliteStore {
     }
 
     async fn hub_listing(&self, id: Uuid) -> StoreResult<HubListing> {
-        let ticket = match self.hubs.get(id) {
-            Ok(hub) => return Ok(hub),
-            Err(ticket) => ticket,
-        };
         let mut q = hub_by_id::<Sqlite>(id);
-        let hub = q
-            .build()
+        q.build()
             .one(&mut *self.readers.get().await, hub_listing)
-            .await?;
-        self.hubs.put(ticket, &hub);
-        Ok(hub)
-    }
-
-    fn hubs_changed(&self) {
-        self.hubs.clear();
+            .await
     }
 }

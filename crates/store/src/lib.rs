@@ -14,6 +14,7 @@
 //! Nothing above this crate knows which backend it talks to.
 
 pub mod backup;
+pub mod cache;
 
 #[cfg(feature = "sql")]
 pub mod sql;

@@ -10,6 +10,7 @@ use super::events::EventsDialect;
 use super::people::PeopleDialect;
 use super::privacy::Erase;
 use super::webhooks::Hooks;
+use crate::cache::Cache;
 use crate::{ClaimedDelivery, OutgoingEmail, StoreResult};
 use chrono::{DateTime, Utc};
 use std::future::Future;
@@ -27,6 +28,9 @@ pub trait Backend: Send + Sync + 'static {
 
     /// The backend's name (`MetaStore::backend_name`).
     const NAME: &'static str;
+
+    /// The process's copy of hubs, rooms and booking rules ([`Cache`]).
+    fn cache(&self) -> &Cache;
 
     /// A connection for reads.
     fn reader(

@@ -16,6 +16,7 @@
 use super::backend::Backend;
 use super::dialect::{self, param, Arg, Conn, Dialect, RowOf, Run};
 use super::{booking_view, one, outbox, SqlRow};
+use crate::cache;
 use crate::{
     BookingFilter, BookingStore, BookingView, Cancellation, IncludedCap, OutgoingEmail, Refusal,
     StoreError, StoreResult,
@@ -42,12 +43,34 @@ pub trait BookingsDialect: Dialect {
         refs: Vec<Ref>,
     ) -> impl Future<Output = StoreError> + Send;
 
-    /// Keeps other writers of `rooms`' bookings waiting until the
-    /// transaction ends (before a booking there is written or moved).
-    fn lock_rooms(
+    /// Keeps other writers of `seats`' included hours and of `rooms`'
+    /// bookings waiting until the transaction ends (before a booking there
+    /// is written or moved): the seats first, then the rooms, each in id
+    /// order, so two writers never wait on each other in a circle.
+    fn lock_writers(
         conn: &mut Conn<Self>,
+        seats: Vec<Uuid>,
         rooms: Vec<Uuid>,
     ) -> impl Future<Output = StoreResult<()>> + Send;
+
+    /// Writes `bookings`, then refuses (`IncludedHoursSpent`) if a seat of
+    /// `caps` has spent more than its allowance in a month: by default a
+    /// statement per booking and one for all caps.
+    fn write_checked<'c>(
+        conn: &'c mut Conn<Self>,
+        bookings: &'c [Booking],
+        caps: &'c [IncludedCap],
+    ) -> impl Future<Output = StoreResult<()>> + Send + 'c
+    where
+        Self: Sized,
+    {
+        async move {
+            for b in bookings {
+                insert_booking::<Self>(conn, b).await?;
+            }
+            check_caps::<Self>(conn, caps).await
+        }
+    }
 
     /// The confirmed bookings of a room that overlap `[from, to)`, as
     /// `(start, end)` by start (each backend with the query its indexes
@@ -147,19 +170,17 @@ async fn set_booking_rules<D: Dialect>(
     }
 }
 
-/// Writes one booking in the caller's transaction, its room locked by the
-/// caller; the database refuses an overlap (`booking_conflict`).
-pub async fn insert_booking<D: BookingsDialect>(
-    conn: &mut Conn<D>,
-    b: &Booking,
-) -> StoreResult<()> {
-    let sql = "INSERT INTO bookings (id, room_id, hub_id, booker_id, organisation_id, on_behalf, \
-               seat_id, series_id, title, starts_at, ends_at, status, included_minutes, \
-               billable_minutes, price_ex_vat_ore, vat_percent, vat_ore, total_ore, usage_month, \
-               created_at, cancelled_at, cancelled_by, cancel_reason, cancellation_charged) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-               $17, $18, $19, $20, $21, $22, $23, $24)";
-    let args = vec![
+/// The statement that writes a booking, for [`insert_args`].
+pub const INSERT_BOOKING: &str = "INSERT INTO bookings (id, room_id, hub_id, booker_id, \
+     organisation_id, on_behalf, seat_id, series_id, title, starts_at, ends_at, status, \
+     included_minutes, billable_minutes, price_ex_vat_ore, vat_percent, vat_ore, total_ore, \
+     usage_month, created_at, cancelled_at, cancelled_by, cancel_reason, cancellation_charged) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+     $17, $18, $19, $20, $21, $22, $23, $24)";
+
+/// [`INSERT_BOOKING`]'s values for `b`.
+pub fn insert_args<D: Dialect>(b: &Booking) -> Vec<Arg<'_>> {
+    vec![
         Arg::Id(b.id),
         Arg::Id(b.room_id),
         Arg::Id(b.hub_id),
@@ -184,20 +205,60 @@ pub async fn insert_booking<D: BookingsDialect>(
         Arg::OptId(b.cancelled_by),
         Arg::Text(&b.cancel_reason),
         Arg::Bool(b.cancellation_charged),
+    ]
+}
+
+/// A booking write's error: a missing reference names its field, an
+/// overlap is the booking rule's refusal.
+pub async fn insert_error<D: BookingsDialect>(
+    conn: &mut Conn<D>,
+    e: sqlx::Error,
+    b: &Booking,
+) -> StoreError {
+    let mut refs: Vec<Ref> = vec![
+        ("rooms", b.room_id, "room_id"),
+        ("people", b.booker_id, "booker_id"),
+        ("organisations", b.organisation_id, "organisation_id"),
     ];
-    if let Err(e) = D::DB::run(conn, sql, args).await {
-        let mut refs: Vec<Ref> = vec![
-            ("rooms", b.room_id, "room_id"),
-            ("people", b.booker_id, "booker_id"),
-            ("organisations", b.organisation_id, "organisation_id"),
-        ];
-        refs.extend(b.seat_id.map(|seat| ("seats", seat, "seat_id")));
-        let foreign_key = matches!(&e, sqlx::Error::Database(d) if d.is_foreign_key_violation());
-        return Err(if foreign_key {
-            D::insert_err(conn, e, refs).await
-        } else {
-            D::booking_err(e)
-        });
+    refs.extend(b.seat_id.map(|seat| ("seats", seat, "seat_id")));
+    let foreign_key = matches!(&e, sqlx::Error::Database(d) if d.is_foreign_key_violation());
+    if foreign_key {
+        D::insert_err(conn, e, refs).await
+    } else {
+        D::booking_err(e)
+    }
+}
+
+/// Writes one booking in the caller's transaction, its room locked by the
+/// caller; the database refuses an overlap (`booking_conflict`).
+pub async fn insert_booking<D: BookingsDialect>(
+    conn: &mut Conn<D>,
+    b: &Booking,
+) -> StoreResult<()> {
+    match D::DB::run(conn, INSERT_BOOKING, insert_args::<D>(b)).await {
+        Ok(_) => Ok(()),
+        Err(e) => Err(insert_error::<D>(conn, e, b).await),
+    }
+}
+
+/// What a seat has spent of its included minutes in a month: confirmed
+/// bookings and charged cancellations.
+pub const SEAT_MONTH_USED: &str =
+    "SELECT CAST(COALESCE(SUM(included_minutes), 0) AS BIGINT) AS used \
+     FROM bookings WHERE seat_id = $1 AND usage_month = $2 \
+     AND (status = 'confirmed' OR cancellation_charged)";
+
+/// Refuses (`IncludedHoursSpent`) if a seat of `caps` has spent more than
+/// its allowance in the cap's month, with what the transaction wrote.
+pub async fn check_caps<D: Dialect>(conn: &mut Conn<D>, caps: &[IncludedCap]) -> StoreResult<()> {
+    for cap in caps {
+        let args = vec![Arg::Id(cap.seat_id), Arg::Text(&cap.month)];
+        let used: i64 =
+            one(dialect::all::<D, _>(conn, SEAT_MONTH_USED, args, |r| r.column("used")).await?)?;
+        if used > cap.allowance_minutes {
+            // The transaction is rolled back: nothing is written.
+            return Err(StoreError::Refused(Refusal::IncludedHoursSpent));
+        }
     }
     Ok(())
 }
@@ -209,41 +270,10 @@ pub async fn insert_bookings<D: BookingsDialect>(
     bookings: &[Booking],
     caps: &[IncludedCap],
 ) -> StoreResult<()> {
-    let mut seats: Vec<Uuid> = caps.iter().map(|c| c.seat_id).collect();
-    seats.sort();
-    seats.dedup();
-    if !seats.is_empty() && !D::LOCK.is_empty() {
-        // Locked in id order, so two transactions never wait on each other
-        // in a circle.
-        let mut args = Vec::new();
-        let ids: Vec<String> = seats
-            .iter()
-            .map(|s| param(&mut args, Arg::Id(*s)))
-            .collect();
-        let sql = format!(
-            "SELECT id FROM seats WHERE id IN ({}) ORDER BY id{}",
-            ids.join(", "),
-            D::LOCK
-        );
-        dialect::run::<D>(conn, &sql, args).await?;
-    }
-    // Then the rooms.
-    D::lock_rooms(conn, bookings.iter().map(|b| b.room_id).collect()).await?;
-    for b in bookings {
-        insert_booking::<D>(conn, b).await?;
-    }
-    for cap in caps {
-        let sql = "SELECT CAST(COALESCE(SUM(included_minutes), 0) AS BIGINT) AS used \
-                   FROM bookings WHERE seat_id = $1 AND usage_month = $2 \
-                   AND (status = 'confirmed' OR cancellation_charged)";
-        let args = vec![Arg::Id(cap.seat_id), Arg::Text(&cap.month)];
-        let used: i64 = one(dialect::all::<D, _>(conn, sql, args, |r| r.column("used")).await?)?;
-        if used > cap.allowance_minutes {
-            // The transaction is rolled back: nothing is written.
-            return Err(StoreError::Refused(Refusal::IncludedHoursSpent));
-        }
-    }
-    Ok(())
+    let seats = caps.iter().map(|c| c.seat_id).collect();
+    let rooms = bookings.iter().map(|b| b.room_id).collect();
+    D::lock_writers(conn, seats, rooms).await?;
+    D::write_checked(conn, bookings, caps).await
 }
 
 /// Cancels a booking inside the caller's transaction and queues `notice`.
@@ -371,16 +401,20 @@ async fn rotate_calendar<D: Dialect>(conn: &mut Conn<D>, person_id: Uuid) -> Sto
 impl<B: Backend> BookingStore for B {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn booking_rules(&self, hub_id: Uuid) -> StoreResult<BookingRules> {
-        booking_rules::<B::D>(&mut *self.reader().await?, hub_id).await
+        let load = async { booking_rules::<B::D>(&mut *self.reader().await?, hub_id).await };
+        cache::through(self.cache(), hub_id, load).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn set_booking_rules(&self, hub_id: Uuid, rules: &BookingRules) -> StoreResult<()> {
         let rules = *rules;
-        self.write(move |c| {
-            Box::pin(async move { set_booking_rules::<B::D>(c, hub_id, &rules).await })
-        })
-        .await
+        let written = self
+            .write(move |c| {
+                Box::pin(async move { set_booking_rules::<B::D>(c, hub_id, &rules).await })
+            })
+            .await;
+        self.cache().clear();
+        written
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -229,7 +229,7 @@ fn check_booking(e: &Event, b: Option<&Booking>) -> StoreResult<Booking> {
 
 /// Writes an event's room booking, its room locked first.
 async fn add_booking<D: EventsDialect>(conn: &mut Conn<D>, b: &Booking) -> StoreResult<()> {
-    D::lock_rooms(conn, vec![b.room_id]).await?;
+    D::lock_writers(conn, vec![], vec![b.room_id]).await?;
     // Refuses an overlap (`booking_conflict`); the failed transaction then
     // writes nothing.
     insert_booking::<D>(conn, b).await
@@ -358,7 +358,7 @@ async fn move_booking<D: EventsDialect>(
     room: Uuid,
     e: &Event,
 ) -> StoreResult<()> {
-    D::lock_rooms(conn, vec![room]).await?;
+    D::lock_writers(conn, vec![], vec![room]).await?;
     // The booking's overlap rule refuses a move onto a taken time.
     let sql = "UPDATE bookings SET room_id = $1, starts_at = $2, ends_at = $3, title = $4, \
                usage_month = $5 WHERE id = $6";

@@ -10,6 +10,7 @@ use super::backend::Backend;
 use super::dialect::{self, Arg, Conn, RowOf};
 use super::record::Record;
 use super::{decode, one, Bind, ReadColumn, SqlRow};
+use crate::cache;
 use crate::{HubListing, NetworkStore, StoreResult};
 use async_trait::async_trait;
 use sqlx::types::Json;
@@ -370,11 +371,9 @@ pub trait NetworkBackend: Backend {
     /// Every hub listing, by name.
     fn hub_listings(&self) -> impl Future<Output = StoreResult<Vec<HubListing>>> + Send;
 
-    /// The listing of the hub `id` (SQLite keeps them cached).
+    /// The listing of the hub `id`, from the database (`get_hub` keeps it
+    /// in the [`Backend::cache`]).
     fn hub_listing(&self, id: Uuid) -> impl Future<Output = StoreResult<HubListing>> + Send;
-
-    /// Called after a write that may change what a hub listing shows.
-    fn hubs_changed(&self) {}
 }
 
 /// Every row of `table`, by name.
@@ -409,13 +408,14 @@ pub async fn by_id<D: dialect::Dialect, T>(
     one(dialect::all::<D, _>(conn, &sql, vec![Arg::Id(id)], map).await?)
 }
 
-/// A write that may change what a hub listing shows.
-async fn hub_write<B: NetworkBackend, R>(b: &B, r: &R, insert: bool) -> StoreResult<()>
+/// A write that may change what a hub listing or a room the cache keeps
+/// shows: the cache is emptied once it is committed (or failed).
+async fn cached_write<B: NetworkBackend, R>(b: &B, r: &R, insert: bool) -> StoreResult<()>
 where
     R: Record + Clone + Send + Sync + 'static,
 {
     let written = b.write_row(r, insert).await;
-    b.hubs_changed();
+    b.cache().clear();
     written
 }
 
@@ -433,12 +433,12 @@ impl<B: NetworkBackend> NetworkStore for B {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_region(&self, r: &Region) -> StoreResult<()> {
-        hub_write(self, r, true).await
+        cached_write(self, r, true).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_region(&self, r: &Region) -> StoreResult<()> {
-        hub_write(self, r, false).await
+        cached_write(self, r, false).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -454,12 +454,12 @@ impl<B: NetworkBackend> NetworkStore for B {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_municipality(&self, m: &Municipality) -> StoreResult<()> {
-        hub_write(self, m, true).await
+        cached_write(self, m, true).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_municipality(&self, m: &Municipality) -> StoreResult<()> {
-        hub_write(self, m, false).await
+        cached_write(self, m, false).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -474,12 +474,12 @@ impl<B: NetworkBackend> NetworkStore for B {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_operator(&self, o: &Operator) -> StoreResult<()> {
-        hub_write(self, o, true).await
+        cached_write(self, o, true).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_operator(&self, o: &Operator) -> StoreResult<()> {
-        hub_write(self, o, false).await
+        cached_write(self, o, false).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -489,17 +489,17 @@ impl<B: NetworkBackend> NetworkStore for B {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_hub(&self, id: Uuid) -> StoreResult<HubListing> {
-        self.hub_listing(id).await
+        cache::through(self.cache(), id, self.hub_listing(id)).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_hub(&self, h: &Hub) -> StoreResult<()> {
-        hub_write(self, h, true).await
+        cached_write(self, h, true).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_hub(&self, h: &Hub) -> StoreResult<()> {
-        hub_write(self, h, false).await
+        cached_write(self, h, false).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -529,16 +529,18 @@ impl<B: NetworkBackend> NetworkStore for B {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_room(&self, id: Uuid) -> StoreResult<Room> {
-        by_id::<B::D, _>(&mut *self.reader().await?, Room::TABLE, id, room).await
+        let load =
+            async { by_id::<B::D, _>(&mut *self.reader().await?, Room::TABLE, id, room).await };
+        cache::through(self.cache(), id, load).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_room(&self, r: &Room) -> StoreResult<()> {
-        self.write_row(r, true).await
+        cached_write(self, r, true).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_room(&self, r: &Room) -> StoreResult<()> {
-        self.write_row(r, false).await
+        cached_write(self, r, false).await
     }
 }
