@@ -105,6 +105,16 @@ async fn list(
     )
 }
 
+/// The text of `prefix.key` in `lang`, or the key itself where there is
+/// none (an action newer than its translation), never the lookup key.
+fn readable(lang: i18n::Lang, prefix: &str, key: &str) -> String {
+    let lookup = format!("{prefix}.{key}");
+    match i18n::t(lang, &lookup) {
+        t if t == lookup => key.to_string(),
+        t => t,
+    }
+}
+
 /// Every matching entry as CSV, streamed a store page at a time (a given
 /// `limit` or `before` is ignored: the export is the whole trail filtered).
 async fn csv(
@@ -153,8 +163,8 @@ async fn csv(
                     at.to_string(),
                     e.actor_id.map(|a| a.to_string()).unwrap_or_default(),
                     text(&e.actor_name),
-                    i18n::t(lang, &format!("audit.action.{}", e.action)),
-                    i18n::t(lang, &format!("audit.kind.{}", e.object_kind)),
+                    readable(lang, "audit.action", &e.action),
+                    readable(lang, "audit.kind", &e.object_kind),
                     e.object_id.to_string(),
                     text(&e.object_name),
                     text(&details_text(&e.details)),

@@ -217,6 +217,13 @@ async fn only_network_admins_read_the_trail_filtered_and_paged(app: TestApp) {
             "Ändringar"
         ]
     );
+    // Actions and kinds as words, never as lookup keys.
+    assert!(
+        rows[1..]
+            .iter()
+            .all(|r| !r[3].starts_with("audit.") && !r[4].starts_with("audit.")),
+        "{rows:?}"
+    );
     let org_client = app.signed_in(&app.f.org_admin).await;
     let (s, _) = app.page(&org_client, "/admin/audit").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
