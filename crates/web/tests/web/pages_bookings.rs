@@ -757,6 +757,11 @@ async fn hosts_download_bookings_for_a_spreadsheet_in_their_language(app: TestAp
         )) && html.contains("Ladda ner som Excel (XLSX)"),
         "the XLSX is linked beside the CSV: {html}"
     );
+    // Each booking's date with its weekday.
+    assert!(
+        html.contains("tisdag 24 november") && html.contains("onsdag 25 november"),
+        "{html}"
+    );
 
     // Swedish (the default): Swedish headings and values, kronor with a
     // decimal comma, Swedish time.
