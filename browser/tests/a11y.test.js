@@ -141,6 +141,21 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
         });
       }
 
+      // The same pages on a phone: wide tables scroll sideways there, and a
+      // scrolling region must be reachable by keyboard and named
+      // (`scrollable-region-focusable`), which a desktop width never shows.
+      describe('at 390 px wide', { concurrency: 1 }, () => {
+        before(async () => page.setViewportSize({ width: 390, height: 844 }));
+        after(async () => page.setViewportSize({ width: 1280, height: 900 }));
+        for (const [name, path] of pages) {
+          test(`${name} (390 px)`, async () => {
+            const p = typeof path === 'function' ? path() : path;
+            assert.equal(await visit(page, p), 200, `${p} answers 200`);
+            await assertAccessible(page, `${name} (390 px)`);
+          });
+        }
+      });
+
       test('erase person confirmation re-shown without a reason', async () => {
         const path = `${edit.people}/erase`;
         await visit(page, path);

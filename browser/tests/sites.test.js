@@ -48,7 +48,10 @@ test('a network admin plans five sites in Kalmar län through the form', async (
     // The download, with the session's cookie, names the same first site.
     const resp = await context.request.get(csvHref);
     assert.equal(resp.status(), 200);
-    const first = (await resp.text()).split('\n')[1].split(',')[2];
+    // For Swedish Excel: a byte-order mark and ';' between fields.
+    const text = await resp.text();
+    assert.ok(text.startsWith('\uFEFF'), 'the CSV starts with a byte-order mark');
+    const first = text.split('\n')[1].split(';')[2];
     assert.equal(await rows.first().locator('th').innerText(), first);
   } finally {
     await context.close();

@@ -12,7 +12,7 @@
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::{middleware, Router};
 use http::error::ErrorBody;
@@ -187,6 +187,10 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/static/app.css", get(stylesheet))
+        .route("/static/icon.svg", get(icon_svg))
+        .route("/static/icon-192.png", get(icon_192))
+        .route("/static/icon-512.png", get(icon_512))
+        .route("/manifest.webmanifest", get(manifest))
         .layer(middleware::from_fn_with_state(state.clone(), http::cache::invalidate_on_write))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
@@ -303,6 +307,43 @@ async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> 
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
         }
     }
+}
+
+/// A static file of the app, cached by browsers for an hour like the
+/// stylesheet.
+fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The app icon (the favicon), drawn by hand; the PNGs are made from it
+/// by `static/icons.sh`, for home screens that take no SVG.
+async fn icon_svg() -> Response {
+    asset("image/svg+xml", include_bytes!("../static/icon.svg"))
+}
+
+async fn icon_192() -> Response {
+    asset("image/png", include_bytes!("../static/icon-192.png"))
+}
+
+async fn icon_512() -> Response {
+    asset("image/png", include_bytes!("../static/icon-512.png"))
+}
+
+/// The web app manifest, so that a phone can add the app to its home
+/// screen and open it without the browser's bars. Same-origin, so the
+/// Content-Security-Policy's `default-src 'self'` lets it load.
+async fn manifest() -> Response {
+    asset(
+        "application/manifest+json",
+        include_bytes!("../static/manifest.webmanifest"),
+    )
 }
 
 async fn stylesheet() -> impl IntoResponse {

@@ -1,19 +1,21 @@
 //! `/admin/audit`: the trail for network admins, filtered by person, object
 //! and time, a page at a time; `/admin/audit.csv` streams every matching
-//! entry.
+//! entry for a spreadsheet, in the page's language.
 
 use super::read::{details_text, page_of, with_names, AuditQuery};
-use crate::http::error::{AppError, AppResult};
+use crate::http::error::AppResult;
 use crate::http::page::Page;
 use crate::http::paging::streamed;
 use crate::http::roles::require_network_admin;
+use crate::http::spreadsheet::{self, text, Csv};
+use crate::i18n;
 use crate::AppState;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use minijinja::context;
+use thirdplace_domain::HUB_TIME_ZONE;
 use thirdplace_store::AuditFilter;
 
 /// Entries a page.
@@ -37,10 +39,6 @@ const KINDS: &[&str] = &[
     "invoice",
     "bank_file",
 ];
-
-fn internal(e: impl std::error::Error + Send + Sync + 'static) -> AppError {
-    AppError::Internal(Box::new(e))
-}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -107,6 +105,16 @@ async fn list(
     )
 }
 
+/// The text of `prefix.key` in `lang`, or the key itself where there is
+/// none (an action newer than its translation), never the lookup key.
+fn readable(lang: i18n::Lang, prefix: &str, key: &str) -> String {
+    let lookup = format!("{prefix}.{key}");
+    match i18n::t(lang, &lookup) {
+        t if t == lookup => key.to_string(),
+        t => t,
+    }
+}
+
 /// Every matching entry as CSV, streamed a store page at a time (a given
 /// `limit` or `before` is ignored: the export is the whole trail filtered).
 async fn csv(
@@ -120,20 +128,21 @@ async fn csv(
         limit: super::read::MAX_PAGE,
         ..q.filter(super::read::MAX_PAGE)?
     };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "time",
-        "person_id",
-        "person",
-        "action",
-        "object_kind",
-        "object_id",
-        "object",
-        "details",
-    ];
-    w.write_record(header).map_err(internal)?;
-    let header = w.into_inner().map_err(|e| internal(e.into_error()))?;
-    let body = streamed(header, move |before| {
+    let lang = page.lang;
+    let header: Vec<String> = [
+        "audit.time",
+        "audit.person_id",
+        "audit.who",
+        "audit.action",
+        "audit.object_kind",
+        "audit.object_id",
+        "audit.object",
+        "audit.details",
+    ]
+    .iter()
+    .map(|k| page.t(k))
+    .collect();
+    let body = streamed(Csv::start(&header), move |before| {
         let state = state.clone();
         let f = AuditFilter {
             before,
@@ -144,35 +153,25 @@ async fn csv(
             let last = (entries.len() as i64 == f.limit)
                 .then(|| entries.last().map(|e| (e.at, e.id)))
                 .flatten();
-            let mut w = csv::WriterBuilder::new()
-                .has_headers(false)
-                .from_writer(Vec::new());
+            let mut w = Csv::new();
             for e in with_names(&state, entries).await? {
-                w.write_record([
-                    e.at.to_rfc3339(),
+                // To the second: several changes often fall in one minute.
+                let at =
+                    e.at.with_timezone(&HUB_TIME_ZONE)
+                        .format("%Y-%m-%d %H:%M:%S");
+                w.row([
+                    at.to_string(),
                     e.actor_id.map(|a| a.to_string()).unwrap_or_default(),
-                    e.actor_name,
-                    e.action,
-                    e.object_kind,
+                    text(&e.actor_name),
+                    readable(lang, "audit.action", &e.action),
+                    readable(lang, "audit.kind", &e.object_kind),
                     e.object_id.to_string(),
-                    e.object_name,
-                    e.details.to_string(),
-                ])
-                .map_err(internal)?;
+                    text(&e.object_name),
+                    text(&details_text(&e.details)),
+                ]);
             }
-            Ok((w.into_inner().map_err(|e| internal(e.into_error()))?, last))
+            Ok((w.into_bytes(), last))
         }
     });
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"audit.csv\"",
-            ),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(spreadsheet::csv_attachment("audit.csv", body))
 }

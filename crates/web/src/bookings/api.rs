@@ -509,8 +509,9 @@ pub(crate) fn filter_for(
 /// Your bookings, or with `hub_id` all bookings of a hub you host, by
 /// start; as JSON a page at a time (`limit`, `cursor`, and a
 /// `Link: <…>; rel="next"` header while there are more) or, with
-/// `format=csv`, every booking as a spreadsheet (semicolon-separated,
-/// Swedish time, amounts in öre; `limit` and `cursor` are ignored).
+/// `format=csv`, every booking as CSV for programs (comma-separated,
+/// without a byte-order mark, English keys, Swedish time, amounts in öre;
+/// `limit` and `cursor` are ignored).
 #[utoipa::path(get, path = "/bookings", tag = "bookings", params(ListBookingsQuery, Paging), security(("token" = [])),
     responses((status = 200, body = [BookingOut], headers(("Link" = String, description = "`<url>; rel=\"next\"` (RFC 8288) when there are more bookings"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_bookings(

@@ -11,6 +11,8 @@ use crate::http::error::booking_refusal as refusal;
 use crate::http::error::{AppError, AppResult};
 use crate::http::idempotency::IdempotencyKey;
 use crate::http::paging::streamed;
+use crate::http::spreadsheet::{self, Cell, Csv};
+use crate::i18n::{self, Lang};
 use crate::AppState;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use std::collections::HashMap;
@@ -682,62 +684,58 @@ fn cancellation_email(
 /// Bookings per export page: the export reads the store this many at a time.
 pub const CSV_PAGE: i64 = 500;
 
-/// Every booking of `f` (its `after` and `limit` are ignored) as CSV,
-/// streamed [`CSV_PAGE`] bookings at a time ([`streamed`]).
+/// The most bookings an XLSX export holds: a workbook is built whole in
+/// memory, unlike the streamed CSV, so a request for more is refused with a
+/// pointer to the CSV (a sheet holds about a million rows; a hub's year of
+/// bookings is a few thousand).
+pub const XLSX_MAX: usize = 50_000;
+
+/// One store page of `f` after `after`, and the keyset of the next page.
+async fn export_page(
+    state: &AppState,
+    f: &BookingFilter,
+    after: Option<(DateTime<Utc>, Uuid)>,
+) -> AppResult<(Vec<BookingView>, Option<(DateTime<Utc>, Uuid)>)> {
+    let f = BookingFilter {
+        after,
+        limit: CSV_PAGE,
+        ..f.clone()
+    };
+    let rows = state.store.list_bookings(&f).await?;
+    let next = if rows.len() as i64 == CSV_PAGE {
+        rows.last().map(|v| (v.booking.start, v.booking.id))
+    } else {
+        None
+    };
+    Ok((rows, next))
+}
+
+/// Every booking of `f` (its `after` and `limit` are ignored) as the API's
+/// CSV, streamed [`CSV_PAGE`] bookings at a time ([`streamed`]).
 pub fn csv_body(state: &AppState, f: BookingFilter) -> axum::body::Body {
     let state = state.clone();
-    streamed(csv_rows(&[], true).into_bytes(), move |after| {
+    streamed(api_csv_rows(&[], true).into_bytes(), move |after| {
         let state = state.clone();
-        let f = BookingFilter {
-            after,
-            limit: CSV_PAGE,
-            ..f.clone()
-        };
+        let f = f.clone();
         async move {
-            let rows = state.store.list_bookings(&f).await?;
-            let next = if rows.len() as i64 == CSV_PAGE {
-                rows.last().map(|v| (v.booking.start, v.booking.id))
-            } else {
-                None
-            };
-            Ok((csv_rows(&rows, false).into_bytes(), next))
+            let (rows, next) = export_page(&state, &f, after).await?;
+            Ok((api_csv_rows(&rows, false).into_bytes(), next))
         }
     })
 }
 
-/// The bookings `f` gives, as an attachment `bookings.csv`, streamed.
+/// The bookings `f` gives as the API's CSV, an attachment `bookings.csv`,
+/// streamed.
 pub fn csv_response(state: &AppState, f: BookingFilter) -> axum::response::Response {
-    use axum::http::header;
-    use axum::response::IntoResponse;
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"bookings.csv\"",
-            ),
-        ],
-        csv_body(state, f),
-    )
-        .into_response()
+    spreadsheet::csv_attachment("bookings.csv", csv_body(state, f))
 }
 
-/// Bookings as CSV rows (semicolon-separated, as Swedish spreadsheets
-/// expect), after the header line when `header`; times in Swedish time,
-/// amounts in öre.
-pub fn csv_rows(rows: &[BookingView], header: bool) -> String {
-    // A leading formula character is neutralised so a spreadsheet never
-    // runs a title as a formula.
-    fn text(s: &str) -> String {
-        if s.starts_with(['=', '+', '-', '@']) {
-            format!("'{s}")
-        } else {
-            s.to_string()
-        }
-    }
+/// Bookings as the API's CSV rows, for programs: comma-separated, without
+/// a byte-order mark, English keys, amounts in öre and times as Swedish
+/// local time; after the header line when `header`.
+pub fn api_csv_rows(rows: &[BookingView], header: bool) -> String {
     let local = crate::http::parse::local_date_time;
     let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     const HEADER: [&str; 15] = [
@@ -761,6 +759,7 @@ pub fn csv_rows(rows: &[BookingView], header: bool) -> String {
     if header {
         let _ = w.write_record(HEADER);
     }
+    let text = spreadsheet::text;
     for v in rows {
         let b = &v.booking;
         let _ = w.write_record([
@@ -782,4 +781,99 @@ pub fn csv_rows(rows: &[BookingView], header: bool) -> String {
         ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The columns of the bookings download from the hosts' page, in `lang`.
+pub fn export_headings(lang: Lang) -> Vec<String> {
+    [
+        "id",
+        "hub",
+        "room",
+        "start",
+        "end",
+        "title",
+        "booker",
+        "organisation",
+        "status",
+        "included_minutes",
+        "billable_minutes",
+        "price_ex_vat",
+        "vat",
+        "total",
+        "cancellation_charged",
+    ]
+    .iter()
+    .map(|c| i18n::t(lang, &format!("booking.export.{c}")))
+    .collect()
+}
+
+/// One booking as a row of the hosts' download ([`export_headings`]).
+pub fn export_row(v: &BookingView, lang: Lang) -> Vec<Cell> {
+    let b = &v.booking;
+    let yes_no = if b.cancellation_charged { "yes" } else { "no" };
+    vec![
+        Cell::Text(b.id.to_string()),
+        Cell::Text(v.hub_name.clone()),
+        Cell::Text(v.room_name.clone()),
+        Cell::DateTime(b.start),
+        Cell::DateTime(b.end),
+        Cell::Text(b.title.clone()),
+        Cell::Text(format!("{} {}", v.booker_first_name, v.booker_last_name)),
+        Cell::Text(v.organisation_name.clone()),
+        Cell::Text(i18n::t(lang, &format!("booking.status.{}", b.status.key()))),
+        Cell::Int(b.price.included_minutes),
+        Cell::Int(b.price.billable_minutes),
+        Cell::Kronor(b.price.price_ex_vat_ore),
+        Cell::Kronor(b.price.vat_ore),
+        Cell::Kronor(b.price.total_ore),
+        Cell::Text(i18n::t(lang, &format!("booking.export.{yes_no}"))),
+    ]
+}
+
+/// Every booking of `f` as the hosts' CSV download (see
+/// [`spreadsheet::Csv`]), streamed a store page at a time.
+pub fn export_csv(state: &AppState, f: BookingFilter, lang: Lang) -> axum::response::Response {
+    let state = state.clone();
+    let body = streamed(Csv::start(&export_headings(lang)), move |after| {
+        let state = state.clone();
+        let f = f.clone();
+        async move {
+            let (rows, next) = export_page(&state, &f, after).await?;
+            let mut csv = Csv::new();
+            for v in &rows {
+                csv.cells(&export_row(v, lang), lang);
+            }
+            Ok((csv.into_bytes(), next))
+        }
+    });
+    spreadsheet::csv_attachment("bookings.csv", body)
+}
+
+/// Every booking of `f` as an XLSX workbook, for hosts who filter and sum.
+pub async fn export_xlsx(
+    state: &AppState,
+    f: BookingFilter,
+    lang: Lang,
+) -> AppResult<axum::response::Response> {
+    let mut rows = Vec::new();
+    let mut after = None;
+    loop {
+        let (page, next) = export_page(state, &f, after).await?;
+        rows.extend(page.iter().map(|v| export_row(v, lang)));
+        if rows.len() > XLSX_MAX {
+            return Err(AppError::Refused {
+                status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                code: "too_many_rows",
+                message: i18n::t(lang, "booking.export.too_many")
+                    .replace("{max}", &XLSX_MAX.to_string()),
+            });
+        }
+        match next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    let sheet = i18n::t(lang, "booking.export.sheet");
+    let body = spreadsheet::xlsx(&sheet, &export_headings(lang), &rows)?;
+    Ok(spreadsheet::xlsx_attachment("bookings.xlsx", body))
 }

@@ -37,6 +37,7 @@ pub mod roles;
 pub mod sign_in;
 pub mod signing;
 pub mod source;
+pub mod spreadsheet;
 pub mod templates;
 pub mod upload;
 pub mod worker;

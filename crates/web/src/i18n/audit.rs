@@ -63,4 +63,12 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("audit.kind.operator", "Huvudman", "Operator"),
     ("audit.kind.invoice", "Faktura", "Invoice"),
     ("audit.kind.bank_file", "Bankfil", "Bank file"),
+    ("audit.kind.payment", "Betalning", "Payment"),
+    // Invoicing's entries, which the trail showed by their keys.
+    ("audit.action.invoice.issued", "Utfärdade en faktura", "Issued an invoice"),
+    ("audit.action.invoice.credited", "Krediterade en faktura", "Credited an invoice"),
+    ("audit.action.invoice.paid_by_hand", "Registrerade en betalning för hand", "Recorded a payment by hand"),
+    ("audit.action.invoice.reminded", "Skickade en betalningspåminnelse", "Sent a payment reminder"),
+    ("audit.action.bank_file.imported", "Läste in en bankfil", "Imported a bank file"),
+    ("audit.action.payment.resolved", "Kopplade en inbetalning till en faktura", "Matched a payment to an invoice"),
 ];

@@ -2,8 +2,8 @@
 //! the month's statement of what each operator owes the others for its
 //! members' visit days and bookings at their hubs, at the network's
 //! tariff. `/admin/settlement?month=YYYY-MM` (the statement, a month
-//! picker, the tariff and its form), `/admin/settlement.csv?month=…` (the
-//! lines), `GET /api/v1/settlement?month=…`, `GET`/`PUT
+//! picker, the tariff and its form), `/admin/settlement.csv?month=…` and
+//! `.xlsx` (the lines, for a spreadsheet), `GET /api/v1/settlement?month=…`, `GET`/`PUT
 //! /api/v1/settlement/tariff`.
 //!
 //! The statement is `thirdplace_invoicing::settlement`'s, from what the
@@ -20,10 +20,11 @@ use crate::http::form_data::FormData;
 use crate::http::forms::{Form, NO_ERRORS};
 use crate::http::page::{urlencode, Page};
 use crate::http::roles::require_network_admin;
+use crate::http::spreadsheet::{self, Cell, Csv};
+use crate::i18n::{self, Lang};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .route(PATH, get(show))
         .route("/admin/settlement/tariff", post(save_tariff))
         .route("/admin/settlement.csv", get(csv))
+        .route("/admin/settlement.xlsx", get(xlsx))
 }
 
 pub fn api_routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
@@ -498,6 +500,7 @@ async fn render(
             month, lines, net, tariff, fields, errors, saved,
             tariff_unset => s.tariff == Tariff { visit_day_ore: 0, booking_share_per_mille: 0 },
             csv_href => format!("/admin/settlement.csv?month={month}"),
+            xlsx_href => format!("/admin/settlement.xlsx?month={month}"),
         },
     )
 }
@@ -539,7 +542,63 @@ async fn save_tariff(
     }
 }
 
-/// The month's lines as CSV (amounts in öre, one row per line).
+/// The columns of the statement's download, in `lang`.
+fn export_headings(lang: Lang) -> Vec<String> {
+    [
+        "settlement.month",
+        "settlement.export.debtor_id",
+        "settlement.debtor",
+        "settlement.export.creditor_id",
+        "settlement.creditor",
+        "settlement.what",
+        "settlement.count",
+        "settlement.minutes",
+        "settlement.export.base",
+        "settlement.export.amount",
+    ]
+    .iter()
+    .map(|k| i18n::t(lang, k))
+    .collect()
+}
+
+/// The statement's lines as rows of the download ([`export_headings`]):
+/// amounts in kronor; visit days have no minutes nor booked amount.
+fn export_rows(s: &Settled, lang: Lang) -> Vec<Vec<Cell>> {
+    let month = month_text(&s.period);
+    s.statement
+        .lines
+        .iter()
+        .map(|l| {
+            let bookings = l.kind == SettlementKind::Bookings;
+            vec![
+                Cell::Text(month.clone()),
+                Cell::Text(l.debtor.clone()),
+                Cell::Text(s.name(&l.debtor)),
+                Cell::Text(l.creditor.clone()),
+                Cell::Text(s.name(&l.creditor)),
+                Cell::Text(i18n::t(
+                    lang,
+                    &format!("settlement.kind.{}", kind_key(l.kind)),
+                )),
+                Cell::Int(l.count),
+                if bookings {
+                    Cell::Int(l.minutes)
+                } else {
+                    Cell::Empty
+                },
+                if bookings {
+                    Cell::Kronor(l.base_ore)
+                } else {
+                    Cell::Empty
+                },
+                Cell::Kronor(l.amount_ore),
+            ]
+        })
+        .collect()
+}
+
+/// The month's lines as CSV for a spreadsheet (see
+/// [`spreadsheet::Csv`]), one row per line, in the page's language.
 async fn csv(
     State(state): State<AppState>,
     page: Page,
@@ -548,50 +607,35 @@ async fn csv(
     require_network_admin(&page)?;
     let period = month(&state, q.month.as_deref())?;
     let s = settle(&state, period).await?;
-    let internal = |e: csv::Error| AppError::Internal(Box::new(e));
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "month",
-        "debtor_id",
-        "debtor",
-        "creditor_id",
-        "creditor",
-        "kind",
-        "count",
-        "minutes",
-        "base_ore",
-        "amount_ore",
-    ])
-    .map_err(internal)?;
-    let month = month_text(&s.period);
-    for l in &s.statement.lines {
-        w.write_record([
-            month.clone(),
-            l.debtor.clone(),
-            s.name(&l.debtor),
-            l.creditor.clone(),
-            s.name(&l.creditor),
-            kind_key(l.kind).to_string(),
-            l.count.to_string(),
-            l.minutes.to_string(),
-            l.base_ore.to_string(),
-            l.amount_ore.to_string(),
-        ])
-        .map_err(internal)?;
+    let mut body = Csv::start(&export_headings(page.lang));
+    let mut rows = Csv::new();
+    for r in export_rows(&s, page.lang) {
+        rows.cells(&r, page.lang);
     }
-    let body = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(Box::new(e.into_error())))?;
-    let disposition = format!("attachment; filename=\"settlement-{month}.csv\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
+    body.extend(rows.into_bytes());
+    let file = format!("settlement-{}.csv", month_text(&s.period));
+    Ok(spreadsheet::csv_attachment(&file, body))
+}
+
+/// The month's lines as an XLSX workbook, to filter and sum.
+async fn xlsx(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    require_network_admin(&page)?;
+    let period = month(&state, q.month.as_deref())?;
+    let s = settle(&state, period).await?;
+    let month = month_text(&s.period);
+    let body = spreadsheet::xlsx(
+        &format!("{} {month}", i18n::t(page.lang, "settlement.export.sheet")),
+        &export_headings(page.lang),
+        &export_rows(&s, page.lang),
+    )?;
+    Ok(spreadsheet::xlsx_attachment(
+        &format!("settlement-{month}.xlsx"),
         body,
-    )
-        .into_response())
+    ))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 use crate::http::error::{AppError, AppResult};
 use crate::http::page::Page;
 use crate::http::roles::require_network_admin;
+use crate::http::spreadsheet::{self, Csv};
 use crate::i18n::{self, Lang};
 use crate::AppState;
 use axum::extract::State;
@@ -281,7 +282,6 @@ fn internal(e: impl std::error::Error + Send + Sync + 'static) -> AppError {
 /// The record as CSV, one row per activity, in the page's language.
 async fn record_csv(page: Page) -> AppResult<Response> {
     require_network_admin(&page)?;
-    let mut w = csv::Writer::from_writer(Vec::new());
     let header: Vec<String> = [
         "activity",
         "purpose",
@@ -296,9 +296,10 @@ async fn record_csv(page: Page) -> AppResult<Response> {
     .iter()
     .map(|c| page.t(&format!("processing.col.{c}")))
     .collect();
-    w.write_record(&header).map_err(internal)?;
+    let mut body = Csv::start(&header);
+    let mut w = Csv::new();
     for a in activities(page.lang) {
-        w.write_record([
+        w.row([
             a.name,
             a.purpose,
             a.subjects,
@@ -308,11 +309,10 @@ async fn record_csv(page: Page) -> AppResult<Response> {
             a.legal_basis.join("; "),
             a.security,
             a.tables.join(" "),
-        ])
-        .map_err(internal)?;
+        ]);
     }
-    let body = w.into_inner().map_err(|e| internal(e.into_error()))?;
-    Ok(download("text/csv; charset=utf-8", "processing.csv", body))
+    body.extend(w.into_bytes());
+    Ok(spreadsheet::csv_attachment("processing.csv", body))
 }
 
 /// The record as JSON: the controllers and the activities.

@@ -7,6 +7,7 @@ use crate::http::error::{AppError, AppResult};
 use crate::http::forms::{key_options, Form, NO_ERRORS};
 use crate::http::page::{urlencode, Page};
 use crate::http::roles::require_network_admin;
+use crate::http::spreadsheet::{self, Csv};
 use crate::i18n::Lang;
 use crate::sites::api::{compute, hub_points, SuggestBody, SuggestOut};
 use crate::AppState;
@@ -530,35 +531,41 @@ async fn geojson(
     ))
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
+/// The suggested sites as CSV for a spreadsheet (see
+/// [`spreadsheet::Csv`]), in the page's language: coordinates with its
+/// decimal mark, people as whole numbers.
 async fn csv(
     State(state): State<AppState>,
     page: Page,
     Query(q): Query<SiteQuery>,
 ) -> AppResult<Response> {
     let (input, out) = plan_for_download(&state, &page, &q).await?;
-    let mut body = String::from("rank,id,name,latitude,longitude,people_added\n");
+    let headings: Vec<String> = [
+        "sites.rank",
+        "sites.export.id",
+        "sites.name",
+        "sites.export.latitude",
+        "sites.export.longitude",
+        "sites.people_added",
+    ]
+    .iter()
+    .map(|k| page.t(k))
+    .collect();
+    let mut body = Csv::start(&headings);
+    let mut rows = Csv::new();
     for s in &out.sites {
-        body.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            s.rank,
-            csv_field(&s.id),
-            csv_field(&s.name),
-            s.latitude,
-            s.longitude,
-            non_negative(s.people_added)
-        ));
+        rows.row([
+            s.rank.to_string(),
+            spreadsheet::text(&s.id),
+            spreadsheet::text(&s.name),
+            spreadsheet::decimal(page.lang, s.latitude),
+            spreadsheet::decimal(page.lang, s.longitude),
+            format!("{:.0}", non_negative(s.people_added.round())),
+        ]);
     }
-    Ok(download(
-        "text/csv; charset=utf-8",
-        format!("{}.csv", file_stem(&input.county)),
+    body.extend(rows.into_bytes());
+    Ok(spreadsheet::csv_attachment(
+        &format!("{}.csv", file_stem(&input.county)),
         body,
     ))
 }
@@ -582,6 +589,5 @@ mod tests {
             file_stem("Västra Götalands län"),
             "sites-vastra-gotalands-lan"
         );
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
     }
 }

@@ -926,9 +926,9 @@ async fn hosts_set_booking_rules_and_list_their_hubs_bookings_as_csv(app: TestAp
     let csv = csv_text(r).await;
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 2, "{csv}");
-    assert!(lines[0].starts_with("id;hub;room;start;end;title"));
+    assert!(lines[0].starts_with("id,hub,room,start,end,title"));
     assert!(
-        lines[1].contains("2026-11-24 09:00;2026-11-24 10:00;Planeringsmöte;Maja Testsson"),
+        lines[1].contains("2026-11-24 09:00,2026-11-24 10:00,Planeringsmöte,Maja Testsson"),
         "{csv}"
     );
     let (s, v) = app

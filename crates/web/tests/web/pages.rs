@@ -743,3 +743,46 @@ async fn cached_public_pages_carry_each_visitors_own_csrf_token_and_expire(app: 
         .contains("Figeholms nya hubb"));
     assert!(app.html(&a, "/").await.contains("Figeholms nya hubb"));
 }
+
+/// The favicon, the app icons and the web app manifest: linked from every
+/// page, served with their content types, and the manifest names icons
+/// that are there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_icons_and_the_web_app_manifest_are_served_and_linked() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let html = text(app.get("/").await).await.replace("&#x2f;", "/");
+    for link in [
+        r#"<link rel="icon" href="/static/icon.svg" type="image/svg+xml">"#,
+        r#"<link rel="apple-touch-icon" href="/static/icon-192.png">"#,
+        r#"<link rel="manifest" href="/manifest.webmanifest">"#,
+    ] {
+        assert!(html.contains(link), "{link} in {html}");
+    }
+    let r = app.get("/manifest.webmanifest").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/manifest+json");
+    let manifest: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(manifest["start_url"], "/");
+    assert_eq!(manifest["display"], "standalone");
+    let icons = manifest["icons"].as_array().unwrap();
+    assert_eq!(icons.len(), 3);
+    for icon in icons {
+        let src = icon["src"].as_str().unwrap();
+        let r = app.get(src).await;
+        assert_eq!(r.status(), StatusCode::OK, "{src}");
+        assert_eq!(r.headers()["content-type"], icon["type"].as_str().unwrap());
+        let body = r.bytes().await.unwrap();
+        if let Some(size) = icon["sizes"].as_str().unwrap().split_once('x') {
+            // A PNG's width and height are the big-endian words at 16 and 20.
+            assert!(body.starts_with(b"\x89PNG"), "{src}");
+            let width = u32::from_be_bytes(body[16..20].try_into().unwrap());
+            let height = u32::from_be_bytes(body[20..24].try_into().unwrap());
+            assert_eq!(
+                (width.to_string(), height.to_string()),
+                (size.0.into(), size.1.into())
+            );
+        } else {
+            assert!(body.starts_with(b"<svg"), "{src}");
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! The booking pages over a real socket, on SQLite and PostgreSQL: a hub's
 //! day view, the booking form with its price preview, series with
-//! conflicts, my bookings, the hosts' list with CSV and cancelling, booking
+//! conflicts, my bookings, the hosts' list with CSV, XLSX and cancelling, booking
 //! rules, and the member card's remaining included hours.
 
 use crate::common;
@@ -17,6 +17,7 @@ on_both_backends!(
     a_series_with_a_conflict_offers_to_book_only_the_free_ones,
     my_bookings_lists_upcoming_and_cancelled_and_cancels_for_free_before_the_deadline,
     hosts_list_filter_download_and_cancel_with_a_reason_that_is_mailed,
+    hosts_download_bookings_for_a_spreadsheet_in_their_language,
     the_booking_rules_form_validates_and_saves,
     bad_input_shows_the_translated_error_and_writes_nothing,
     the_card_shows_the_remaining_included_hours_per_seat,
@@ -460,11 +461,20 @@ async fn hosts_list_filter_download_and_cancel_with_a_reason_that_is_mailed(app:
         .send()
         .await
         .unwrap();
-    let csv = csv_text(r).await;
-    assert!(csv.starts_with("id;hub;room;start;end;title"), "{csv}");
-    assert!(
-        csv.contains("2026-11-24 09:00;2026-11-24 10:00;'=Planering;Maja"),
-        "{csv}"
+    let rows = page_csv(r).await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        rows[0][..6],
+        ["Boknings-id", "Hubb", "Rum", "Start", "Slut", "Rubrik"]
+    );
+    assert_eq!(
+        rows[1][3..7],
+        [
+            "2026-11-24 09:00",
+            "2026-11-24 10:00",
+            "'=Planering",
+            "Maja Testsson"
+        ]
     );
 
     // A member may not see the list; a host of another hub not this hub.
@@ -711,4 +721,153 @@ async fn an_organisation_admin_books_on_behalf_of_the_organisation_at_the_full_p
         "{html}"
     );
     assert!(bookings_of(&app, &app.f.member).await.is_empty());
+}
+
+/// Two bookings of the member's at the test hub (the second partly
+/// charged: 30 minutes past the included hours, 150 kr + 37,50 kr VAT).
+async fn two_bookings(app: &TestApp) {
+    seat_of(&app.f.member).give(app).await;
+    let member = app.token_for(&app.f.member).await;
+    for (start, end, title) in [
+        (
+            "2026-11-24T09:00:00+01:00",
+            "2026-11-24T10:00:00+01:00",
+            "Planeringsmöte",
+        ),
+        (
+            "2026-11-25T13:00:00+01:00",
+            "2026-11-25T16:30:00+01:00",
+            "Styrelsemöte; \"budget\"",
+        ),
+    ] {
+        let (s, v) = app.book_room(&member, start, end, title).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+}
+
+async fn hosts_download_bookings_for_a_spreadsheet_in_their_language(app: TestApp) {
+    two_bookings(&app).await;
+    let host = app.signed_in(&app.f.host).await;
+    let q = format!("hub_id={}&from=2026-11-24&to=2026-11-30", app.f.hub.id);
+    let (_, html) = app.page(&host, &format!("/admin/bookings?{q}")).await;
+    assert!(
+        html.contains(&format!(
+            "href=\"/admin/bookings.xlsx?hub_id={}&amp;",
+            app.f.hub.id
+        )) && html.contains("Ladda ner som Excel (XLSX)"),
+        "the XLSX is linked beside the CSV: {html}"
+    );
+    // Each booking's date with its weekday.
+    assert!(
+        html.contains("tisdag 24 november") && html.contains("onsdag 25 november"),
+        "{html}"
+    );
+
+    // Swedish (the default): Swedish headings and values, kronor with a
+    // decimal comma, Swedish time.
+    let r = host
+        .get(app.url(&format!("/admin/bookings.csv?{q}")))
+        .send()
+        .await
+        .unwrap();
+    let rows = page_csv(r).await;
+    assert_eq!(
+        rows[0],
+        [
+            "Boknings-id",
+            "Hubb",
+            "Rum",
+            "Start",
+            "Slut",
+            "Rubrik",
+            "Bokad av",
+            "Organisation",
+            "Status",
+            "Inkluderade minuter",
+            "Debiterade minuter",
+            "Pris exkl. moms (kr)",
+            "Moms (kr)",
+            "Totalt (kr)",
+            "Avbokningsavgift tas ut",
+        ]
+    );
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(
+        rows[2][3..],
+        [
+            "2026-11-25 13:00",
+            "2026-11-25 16:30",
+            "Styrelsemöte; \"budget\"",
+            "Maja Testsson",
+            "Skatteverket",
+            "Bokad",
+            "180",
+            "30",
+            "150,00",
+            "37,50",
+            "187,50",
+            "nej",
+        ]
+    );
+
+    // In English for a host who chose English.
+    app.post_form(&host, "/lang", &[("lang", "en"), ("next", "/")])
+        .await;
+    let r = host
+        .get(app.url(&format!("/admin/bookings.csv?{q}")))
+        .send()
+        .await
+        .unwrap();
+    let rows = page_csv(r).await;
+    assert_eq!(rows[0][..3], ["Booking id", "Hub", "Room"]);
+    assert_eq!(rows[0][13], "Total (SEK)");
+    assert_eq!(rows[2][8], "Booked");
+    assert_eq!(rows[2][11..], ["150.00", "37.50", "187.50", "no"]);
+
+    // The API's CSV stays for programs: commas, no byte-order mark,
+    // English keys, öre.
+    let token = app.token_for(&app.f.host).await;
+    let r = app
+        .client
+        .get(app.url(&format!("/api/v1/bookings?{q}&format=csv")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let api = csv_text(r).await;
+    assert!(api.starts_with("id,hub,room,start,end,title,"), "{api}");
+    assert!(api.contains(",15000,3750,18750,false"), "{api}");
+
+    // XLSX, as openpyxl reads it: numbers as numbers, times as dates, a
+    // bold, frozen header row with a filter.
+    app.post_form(&host, "/lang", &[("lang", "sv"), ("next", "/")])
+        .await;
+    let r = host
+        .get(app.url(&format!("/admin/bookings.xlsx?{q}")))
+        .send()
+        .await
+        .unwrap();
+    let bytes = xlsx_bytes(r, "bookings.xlsx").await;
+    let Some(book) = read_xlsx(&bytes) else {
+        return;
+    };
+    assert_eq!(book["sheet"], "Bokningar");
+    assert_eq!(book["freeze"], "A2");
+    assert_eq!(book["filter"], "A1:O3");
+    let rows = book["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0][0]["v"], "Boknings-id");
+    assert!(
+        rows[0].as_array().unwrap().iter().all(|c| c["b"] == true),
+        "bold headings"
+    );
+    let second = &rows[2];
+    assert_eq!(second[3]["v"], "2026-11-25T13:00:00");
+    assert_eq!(second[3]["t"], "datetime");
+    assert_eq!(second[5]["v"], "Styrelsemöte; \"budget\"");
+    assert_eq!(second[9]["v"], 180);
+    assert_eq!(second[13]["v"], 187.5);
+    assert_eq!(second[13]["t"], "float");
+    assert_eq!(second[13]["f"], "#,##0.00");
+    assert_eq!(second[12]["v"], 37.5);
 }

@@ -82,24 +82,28 @@ async fn a_network_admin_plans_five_sites_with_a_map_and_downloads_that_agree(ap
         .to_str()
         .unwrap()
         .to_string();
-    let csv = csv_text(r).await;
     assert!(disposition.starts_with("attachment"), "{disposition}");
-    let mut lines = csv.lines();
+    let mut records = page_csv(r).await;
     assert_eq!(
-        lines.next().unwrap(),
-        "rank,id,name,latitude,longitude,people_added"
+        records.remove(0),
+        [
+            "Ordning",
+            "Id",
+            "Ort",
+            "Latitud",
+            "Longitud",
+            "Nya invånare inom räckhåll"
+        ]
     );
-    let records: Vec<Vec<String>> = lines
-        .map(|l| l.split(',').map(str::to_string).collect())
-        .collect();
-    assert_eq!(records.len(), 5, "{csv}");
+    assert_eq!(records.len(), 5, "{records:?}");
     let mut csv_added = 0.0;
     for (rec, (rank, name)) in records.iter().zip(&rows) {
         assert_eq!(rec.len(), 6, "{rec:?}");
         assert_eq!(rec[0].parse::<usize>().unwrap(), *rank);
         assert_eq!(&rec[2], name);
-        let lat: f64 = rec[3].parse().unwrap();
-        let lon: f64 = rec[4].parse().unwrap();
+        // Coordinates with the decimal comma, as Swedish Excel reads them.
+        let lat: f64 = rec[3].replace(',', ".").parse().unwrap();
+        let lon: f64 = rec[4].replace(',', ".").parse().unwrap();
         assert!(
             (56.0..58.5).contains(&lat) && (15.0..17.5).contains(&lon),
             "{rec:?}"
@@ -131,8 +135,14 @@ async fn a_network_admin_plans_five_sites_with_a_map_and_downloads_that_agree(ap
         assert_eq!(f["properties"]["name"], rec[2].as_str());
         assert_eq!(f["properties"]["rank"].to_string(), rec[0]);
         let c = f["geometry"]["coordinates"].as_array().unwrap();
-        assert_eq!(c[0].as_f64().unwrap(), rec[4].parse::<f64>().unwrap());
-        assert_eq!(c[1].as_f64().unwrap(), rec[3].parse::<f64>().unwrap());
+        assert_eq!(
+            c[0].as_f64().unwrap(),
+            rec[4].replace(',', ".").parse::<f64>().unwrap()
+        );
+        assert_eq!(
+            c[1].as_f64().unwrap(),
+            rec[3].replace(',', ".").parse::<f64>().unwrap()
+        );
     }
     let s = &geo["summary"];
     let (before, after) = (

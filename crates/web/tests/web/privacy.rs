@@ -630,10 +630,9 @@ async fn the_record_of_processing_is_for_network_admins(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.headers()["cache-control"], "no-store");
-    let csv = csv_text(r).await;
-    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let rows = page_csv(r).await;
     assert_eq!(
-        rows.headers().unwrap().iter().collect::<Vec<_>>(),
+        rows[0],
         [
             "Behandling",
             "Ändamål",
@@ -646,7 +645,7 @@ async fn the_record_of_processing_is_for_network_admins(app: TestApp) {
             "Tabeller i databasen"
         ]
     );
-    let rows: Vec<_> = rows.records().map(Result::unwrap).collect();
+    let rows = &rows[1..];
     assert_eq!(rows.len(), ACTIVITIES.len());
     assert!(rows
         .iter()

@@ -1,7 +1,7 @@
 //! The settlement between operators, on SQLite and on PostgreSQL: a member
 //! whose seat another operator sells checks in and books at our hub, and
 //! network admins (only) see the month's statement as a page, as JSON and
-//! as CSV; they set the tariff through the API and the page, bad tariffs
+//! as CSV and XLSX; they set the tariff through the API and the page, bad tariffs
 //! and months are refused with a message, and changes are in the audit
 //! trail.
 
@@ -149,7 +149,8 @@ async fn network_admins_see_the_statement_as_page_json_and_csv(app: TestApp) {
     assert!(text.contains("value=\"75,00\""), "{text}");
     assert!(text.contains("value=\"10\""), "{text}");
     assert!(
-        text.contains("href=\"/admin/settlement.csv?month=2026-11\""),
+        text.contains("href=\"/admin/settlement.csv?month=2026-11\"")
+            && text.contains("href=\"/admin/settlement.xlsx?month=2026-11\""),
         "{text}"
     );
     // The admin page and the invoice run link to it.
@@ -168,25 +169,89 @@ async fn network_admins_see_the_statement_as_page_json_and_csv(app: TestApp) {
         .to_str()
         .unwrap()
         .contains("settlement-2026-11.csv"));
-    let csv = csv_text(r).await;
-    let rows: Vec<&str> = csv.lines().collect();
+    let rows = page_csv(r).await;
     assert_eq!(
         rows[0],
-        "month,debtor_id,debtor,creditor_id,creditor,kind,count,minutes,base_ore,amount_ore"
+        [
+            "Månad",
+            "Hemoperatörens id",
+            "Hemoperatör (är skyldig)",
+            "Värdoperatörens id",
+            "Värdoperatör (har att få)",
+            "Avser",
+            "Antal",
+            "Bokade minuter",
+            "Bokat belopp (kr)",
+            "Belopp (kr)",
+        ]
     );
+    let (home_id, ours) = (home.id.to_string(), app.f.operator.id.to_string());
+    let line = |kind: &str, count: &str, minutes: &str, base: &str, amount: &str| {
+        let fields = [
+            "2026-11",
+            home_id.as_str(),
+            "Emmaboda kommun",
+            ours.as_str(),
+            app.f.operator.name.as_str(),
+            kind,
+        ];
+        let numbers = [count, minutes, base, amount];
+        fields
+            .iter()
+            .chain(&numbers)
+            .map(|f| f.to_string())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(
         rows[1..],
         [
-            format!(
-                "2026-11,{},Emmaboda kommun,{},{},visit_days,1,0,0,7500",
-                home.id, app.f.operator.id, app.f.operator.name
-            ),
-            format!(
-                "2026-11,{},Emmaboda kommun,{},{},bookings,1,90,80000,8000",
-                home.id, app.f.operator.id, app.f.operator.name
-            ),
+            line("Besöksdagar", "1", "", "", "75,00"),
+            line("Bokningar", "1", "90", "800,00", "80,00"),
         ]
     );
+
+    // In English, for an admin who chose it.
+    app.post_form(&client, "/lang", &[("lang", "en"), ("next", "/")])
+        .await;
+    let r = client
+        .get(app.url("/admin/settlement.csv?month=2026-11"))
+        .send()
+        .await
+        .unwrap();
+    let rows = page_csv(r).await;
+    assert_eq!(
+        rows[0][5..],
+        [
+            "For",
+            "Count",
+            "Booked minutes",
+            "Booked amount (SEK)",
+            "Amount (SEK)"
+        ]
+    );
+    assert_eq!(rows[2][5..], ["Bookings", "1", "90", "800.00", "80.00"]);
+
+    // As XLSX to filter and sum: amounts as numbers in kronor.
+    let r = client
+        .get(app.url("/admin/settlement.xlsx?month=2026-11"))
+        .send()
+        .await
+        .unwrap();
+    let bytes = xlsx_bytes(r, "settlement-2026-11.xlsx").await;
+    if let Some(book) = read_xlsx(&bytes) {
+        assert_eq!(book["sheet"], "Settlement 2026-11");
+        assert_eq!(book["freeze"], "A2");
+        assert_eq!(book["filter"], "A1:J3");
+        let rows = book["rows"].as_array().unwrap();
+        assert_eq!(rows[0][9]["v"], "Amount (SEK)");
+        assert_eq!(rows[0][9]["b"], true);
+        assert_eq!(rows[1][7]["v"], Value::Null, "visit days have no minutes");
+        assert_eq!(rows[2][7]["v"], 90);
+        assert_eq!(rows[2][8]["v"], 800);
+        assert_eq!(rows[2][9]["v"], 80);
+        assert_eq!(rows[2][9]["f"], "#,##0.00");
+        assert_eq!(rows[1][9]["v"], 75);
+    }
 }
 
 async fn others_are_refused_and_bad_months_are_400(app: TestApp) {

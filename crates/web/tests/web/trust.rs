@@ -308,6 +308,10 @@ async fn personal_answers_are_not_stored_and_public_caching_is_kept(app: TestApp
             admin.get(app.url("/admin/bookings.csv")).send().await,
         ),
         (
+            "bookings XLSX",
+            admin.get(app.url("/admin/bookings.xlsx")).send().await,
+        ),
+        (
             "API export",
             with_token(&app, &token, "/api/v1/me/export").await,
         ),

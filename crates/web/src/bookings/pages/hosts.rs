@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/bookings", get(list))
         .route("/admin/bookings.csv", get(csv))
+        .route("/admin/bookings.xlsx", get(xlsx))
         .route("/admin/bookings/{id}/cancel", post(cancel))
         .route(
             "/admin/hubs/{id}/booking-rules",
@@ -189,6 +190,7 @@ async fn render_list(
             filter_error,
             shown_note,
             csv_href => format!("/admin/bookings.csv?{query}"),
+            xlsx_href => format!("/admin/bookings.xlsx?{query}"),
             back => format!("/admin/bookings?{query}"),
             notice,
         },
@@ -207,14 +209,29 @@ async fn list(
     render_list(&state, &page, &f, notice, StatusCode::OK).await
 }
 
-/// Every booking of the filters as CSV, streamed a store page at a time.
+/// Every booking of the filters as CSV for a spreadsheet, in the page's
+/// language, streamed a store page at a time.
 async fn csv(
     State(state): State<AppState>,
     page: Page,
     Query(f): Query<Filters>,
 ) -> AppResult<Response> {
     let user = require_host_pages(&page)?;
-    Ok(bookings::csv_response(&state, f.filter(user, &state)?))
+    Ok(bookings::export_csv(
+        &state,
+        f.filter(user, &state)?,
+        page.lang,
+    ))
+}
+
+/// Every booking of the filters as an XLSX workbook, in the page's language.
+async fn xlsx(
+    State(state): State<AppState>,
+    page: Page,
+    Query(f): Query<Filters>,
+) -> AppResult<Response> {
+    let user = require_host_pages(&page)?;
+    bookings::export_xlsx(&state, f.filter(user, &state)?, page.lang).await
 }
 
 async fn cancel(

@@ -1,8 +1,9 @@
 //! What the web tests share, one module per concept: the served app and its
 //! fixture ([`app`]), JSON API calls and the error shape ([`api`]), forms
 //! and pages ([`pages`]), room bookings ([`bookings`]), extra people
-//! ([`people`]), seats ([`seats`]), check-ins and webhooks ([`checkins`])
-//! and iCalendar feeds ([`calendar`]). Each
+//! ([`people`]), seats ([`seats`]), check-ins and webhooks ([`checkins`]),
+//! iCalendar feeds ([`calendar`]) and spreadsheet downloads
+//! ([`spreadsheets`]). Each
 //! test binary uses only part of it.
 
 #![allow(dead_code)]
@@ -16,6 +17,7 @@ pub mod checkins;
 pub mod pages;
 pub mod people;
 pub mod seats;
+pub mod spreadsheets;
 
 #[allow(unused_imports)] // each test binary uses only some of these
 pub use api::*;
@@ -27,3 +29,5 @@ pub use pages::*;
 pub use people::*;
 #[allow(unused_imports)]
 pub use seats::*;
+#[allow(unused_imports)]
+pub use spreadsheets::*;
