@@ -197,6 +197,11 @@ pub struct Report {
     /// CPU microseconds of the server side (server + SQLite workers) per
     /// check-in + check-out cycle.
     pub server_cpu_us_per_cycle: f64,
+    /// On PostgreSQL: the CPU µs of all its processes per cycle.
+    pub postgres_cpu_us_per_cycle: Option<f64>,
+    /// Statements sent to the database per cycle, when counted
+    /// (`BENCH_COUNT_STATEMENTS=1`; see `statements.rs`).
+    pub statements_per_cycle: Option<f64>,
     /// 1-minute load average when the measured window began.
     pub load_average: f64,
     /// SQLite: write transactions and writes in the measured window (their
@@ -256,11 +261,17 @@ impl Report {
         line(
             &mut s,
             format!(
-                "CPU s in window   {}   (server side {:.0} µs per check-in+out)",
+                "CPU s in window   {}   (server side {:.0} µs per check-in+out{})",
                 cpu.join(", "),
-                self.server_cpu_us_per_cycle
+                self.server_cpu_us_per_cycle,
+                self.postgres_cpu_us_per_cycle
+                    .map(|p| format!(", PostgreSQL {p:.0} µs"))
+                    .unwrap_or_default()
             ),
         );
+        if let Some(n) = self.statements_per_cycle {
+            line(&mut s, format!("statements        {n:.2} per check-in+out"));
+        }
         if let Some((transactions, writes)) = self.sqlite_writes {
             line(
                 &mut s,
@@ -981,8 +992,9 @@ pub fn run(opts: &Options) -> Result<Report> {
                 Db::Sqlite { store, .. } => Some(store.write_counts()),
                 Db::Postgres { .. } => None,
             };
-            let (results, cpu_before, cpu_after, load, writes_before, writes_after) = client_rt
-                .block_on(async {
+            let postgres = matches!(db, Db::Postgres { .. });
+            let (results, cpu_before, cpu_after, load, writes_before, writes_after, pg, statements) =
+                client_rt.block_on(async {
                     let mut handles = Vec::new();
                     for tokens in slices {
                         handles.push(tokio::spawn(client_loop(
@@ -997,9 +1009,15 @@ pub fn run(opts: &Options) -> Result<Report> {
                     let load = load_average();
                     let cpu_before = cpu_by_thread_group();
                     let writes_before = write_counts();
+                    let pg_before = postgres.then(bookings::postgres_cpu_s);
+                    let statements_before = statements::statements();
                     tokio::time::sleep_until(until.into()).await;
                     let cpu_after = cpu_by_thread_group();
                     let writes_after = write_counts();
+                    let pg = pg_before.map(|b| bookings::postgres_cpu_s() - b);
+                    let statements = statements_before
+                        .zip(statements::statements())
+                        .map(|(a, b)| b - a);
                     let mut results = Vec::new();
                     for h in handles {
                         results.push(h.await?);
@@ -1011,6 +1029,8 @@ pub fn run(opts: &Options) -> Result<Report> {
                         load,
                         writes_before,
                         writes_after,
+                        pg,
+                        statements,
                     ))
                 })?;
             let mut checkin = Vec::new();
@@ -1198,6 +1218,12 @@ pub fn run(opts: &Options) -> Result<Report> {
                 } else {
                     0.0
                 },
+                postgres_cpu_us_per_cycle: pg
+                    .filter(|_| checkins > 0)
+                    .map(|p| p * 1e6 / checkins as f64),
+                statements_per_cycle: statements
+                    .filter(|_| checkins > 0)
+                    .map(|n| n as f64 / checkins as f64),
                 cpu_s,
                 load_average: load,
                 sqlite_writes,
