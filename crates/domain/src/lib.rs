@@ -9,6 +9,7 @@ pub mod booking;
 pub mod checked;
 pub mod entities;
 pub mod error;
+pub mod evaluation;
 pub mod event;
 pub mod hours;
 pub mod membership;

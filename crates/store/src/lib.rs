@@ -49,6 +49,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 mod access;
 mod audit;
 mod bookings;
+mod evaluation;
 mod events;
 mod invoicing;
 mod membership;
@@ -69,6 +70,7 @@ pub use access::*;
 pub use audit::sql as audit_sql;
 pub use audit::{AuditEntry, AuditFilter, AuditStore};
 pub use bookings::*;
+pub use evaluation::*;
 pub use events::*;
 pub use invoicing::*;
 pub use membership::*;
@@ -110,6 +112,7 @@ pub trait Store:
     + InvoicingStore
     + ReminderStore
     + SettlementStore
+    + EvaluationStore
     + Send
     + Sync
     + 'static

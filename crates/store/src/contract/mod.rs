@@ -13,6 +13,7 @@ use uuid::Uuid;
 pub mod access;
 pub mod audit;
 pub mod bookings;
+pub mod evaluation;
 pub mod events;
 pub mod invoicing;
 pub mod membership;
@@ -156,6 +157,10 @@ macro_rules! contract_tests {
         $crate::contract_tests!(@each $make; reminders;
             a_reminder_goes_with_its_email_once_a_week,
             simultaneous_reminders_send_one
+        );
+        $crate::contract_tests!(@each $make; evaluation;
+            pilots_round_trip_with_their_hubs_and_goals_in_order,
+            facts_are_what_happened_at_the_hubs
         );
         $crate::contract_tests!(@each $make; settlement;
             the_tariff_starts_at_nothing_and_round_trips,

@@ -41,6 +41,7 @@ pub mod backend;
 pub mod backup;
 pub mod bookings;
 pub mod dialect;
+pub mod evaluation;
 pub mod events;
 pub mod invoicing;
 pub mod membership;
