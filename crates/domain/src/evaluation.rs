@@ -53,7 +53,9 @@ pub enum Indicator {
     Visits,
     VisitHours,
     NewMembers,
+    #[serde(rename = "retention_3_months")]
     Retention3Months,
+    #[serde(rename = "retention_6_months")]
     Retention6Months,
     Events,
     EventParticipants,
@@ -316,11 +318,15 @@ impl PilotInput {
             if t < s {
                 e.add(
                     "ends_on",
-                    "before_start",
+                    "ends_before_start",
                     "must not be before the first day",
                 );
             } else if (t - s).num_days() > 366 * 10 {
-                e.add("ends_on", "too_long", "a pilot runs at most ten years");
+                e.add(
+                    "ends_on",
+                    "period_too_long",
+                    "a pilot runs at most ten years",
+                );
             }
         }
         let critical_mass_people = if self.critical_mass_people.trim().is_empty() {
@@ -340,12 +346,12 @@ impl PilotInput {
             }
         }
         if hub_ids.is_empty() && e.for_field("hub_ids").is_none() {
-            e.add("hub_ids", "required", "choose at least one hub");
+            e.add("hub_ids", "no_hubs", "choose at least one hub");
         }
         if hub_ids.len() > MAX_HUBS {
             e.add(
                 "hub_ids",
-                "too_many",
+                "too_many_hubs",
                 format!("a pilot has at most {MAX_HUBS} hubs"),
             );
         }
@@ -353,7 +359,7 @@ impl PilotInput {
         if rows.len() > MAX_GOALS {
             e.add(
                 "goals",
-                "too_many",
+                "too_many_goals",
                 format!("a pilot has at most {MAX_GOALS} goals"),
             );
         }
@@ -1011,7 +1017,10 @@ pub fn parse_period(from: &str, to: &str) -> Result<Period, FieldError> {
     let from = crate::membership::parse_date(from)?;
     let to = crate::membership::parse_date(to)?;
     if to < from {
-        return Err(invalid("before_start", "the last day is before the first"));
+        return Err(invalid(
+            "ends_before_start",
+            "the last day is before the first",
+        ));
     }
     Ok(Period { from, to })
 }
@@ -1491,6 +1500,14 @@ mod tests {
             (e.goals[3].value, e.goals[3].verdict),
             (Some(4), Verdict::Met)
         );
+    }
+
+    #[test]
+    fn keys_are_what_the_api_reads_and_writes() {
+        for i in Indicator::ALL {
+            assert_eq!(serde_json::to_value(i).unwrap(), i.key(), "{i:?}");
+            assert_eq!(Indicator::from_key(i.key()), Some(i));
+        }
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub mod i18n;
 pub mod access;
 pub mod audit;
 pub mod bookings;
+pub mod evaluation;
 pub mod events;
 pub mod invoicing;
 pub mod memberships;
@@ -224,6 +225,7 @@ fn pages(state: AppState) -> Router<AppState> {
         .merge(events::router())
         .merge(bookings::router())
         .merge(invoicing::router())
+        .merge(evaluation::router())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(middleware::from_fn_with_state(
@@ -241,7 +243,7 @@ fn pages(state: AppState) -> Router<AppState> {
     info(title = "thirdplace API", version = "1", description = "The network's hubs, zones, rooms, regions, municipalities, operators, organisations and people. Errors always have the shape {\"error\": {\"code\", \"message\"}}."),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "network", description = "Regions, municipalities and operators"), (name = "hubs", description = "Hubs, their zones and rooms"), (name = "people", description = "Organisations and people"), (name = "memberships", description = "Plans, seats, members' cards and profiles"), (name = "checkins", description = "Check-in, check-out, guests, who is here, access summary"), (name = "bookings", description = "Room availability, bookings with prices and included hours, series, cancellation, booking rules"), (name = "events", description = "The open calendar: events, sign-up with a waiting list, colleagues, invitations, attendance and summaries"), (name = "webhooks", description = "Signed event deliveries for door locks and screens"), (name = "sites", description = "Where the next hubs should go (site selection on GeoNames locality data, CC BY 4.0)"), (name = "audit", description = "The append-only trail of administrative actions, for network admins"), (name = "retention", description = "How long details about people are kept, and reducing them, for network admins"), (name = "invoicing", description = "Operators' monthly invoice runs, issued invoices and credit notes with Peppol BIS 3 XML and PDF, payments"))
+    tags((name = "network", description = "Regions, municipalities and operators"), (name = "hubs", description = "Hubs, their zones and rooms"), (name = "people", description = "Organisations and people"), (name = "memberships", description = "Plans, seats, members' cards and profiles"), (name = "checkins", description = "Check-in, check-out, guests, who is here, access summary"), (name = "bookings", description = "Room availability, bookings with prices and included hours, series, cancellation, booking rules"), (name = "events", description = "The open calendar: events, sign-up with a waiting list, colleagues, invitations, attendance and summaries"), (name = "webhooks", description = "Signed event deliveries for door locks and screens"), (name = "sites", description = "Where the next hubs should go (site selection on GeoNames locality data, CC BY 4.0)"), (name = "audit", description = "The append-only trail of administrative actions, for network admins"), (name = "retention", description = "How long details about people are kept, and reducing them, for network admins"), (name = "invoicing", description = "Operators' monthly invoice runs, issued invoices and credit notes with Peppol BIS 3 XML and PDF, payments"), (name = "evaluation", description = "Pilots with their goals, and every indicator per hub and for the pilot with each goal's verdict"))
 )]
 struct ApiDoc;
 
@@ -269,6 +271,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let v1 = bookings::api_routes(v1);
     let v1 = events::api_routes(v1);
     let v1 = invoicing::api_routes(v1);
+    let v1 = evaluation::api_routes(v1);
     let v1 = audit::api_routes(v1);
     let v1 = retention::api_routes(v1);
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())

@@ -17,6 +17,7 @@ pub mod audit;
 pub mod bookings;
 pub mod bulk;
 pub mod calendar;
+pub mod evaluation;
 pub mod event_forms;
 pub mod events;
 pub mod feeds;
@@ -321,6 +322,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(bulk::TABLE.iter())
         .chain(sessions::TABLE.iter())
         .chain(settlement::TABLE.iter())
+        .chain(evaluation::TABLE.iter())
 }
 
 static SV: LazyLock<HashMap<&'static str, &'static str>> =

@@ -55,6 +55,7 @@ async fn index(page: Page) -> AppResult<Response> {
         add("/admin/bookings", "admin.bookings");
         add("/admin/events", "admin.events");
         add("/admin/invoicing/hub", "hub_lines.title");
+        add("/admin/pilots", "evaluation.pilots");
     }
     if u.is_network_admin || !u.admin_of_organisation_ids.is_empty() {
         add("/admin/organisations", "admin.organisations");

@@ -162,6 +162,10 @@ pub const NO_PERSONAL_DATA: &[&str] = &[
     "invoice_counters",
     // The network's settlement tariff between operators (migration 0017).
     "settlement_tariff",
+    // Pilots, their hubs and goals (migration 0021): no one's details.
+    "pilots",
+    "pilot_hubs",
+    "pilot_goals",
 ];
 
 /// The fields of an activity, in the record's column order.

@@ -11,6 +11,7 @@ mod api;
 mod audit;
 mod bookings;
 mod bulk;
+mod evaluation;
 mod events;
 mod feeds;
 mod invoicing;

@@ -210,6 +210,13 @@ const TABLE: &[(&str, &str)] = &[
     // A hub's invoiced lines: its hosts (and the operator's staff, whom
     // invoicing_access.rs drives with the rest of their rights).
     ("list_hub_lines", HUB_HOSTS),
+    // ---- evaluation: network admins write pilots; our hub's hosts read
+    // the pilot of our hub, to anyone else it is not there.
+    ("list_pilots", SIGNED_IN),
+    ("create_pilot", NETWORK_ADMINS_CREATE),
+    ("get_pilot", "401 404 404 404 200 404 200"),
+    ("update_pilot", NETWORK_ADMINS),
+    ("pilot_evaluation", "401 404 404 404 200 404 200"),
 ];
 
 /// Writes whose body names the record that decides whether the caller may
@@ -227,6 +234,8 @@ struct Scene {
     people: Vec<Option<Person>>,
     tokens: Vec<Option<String>>,
     plan: String,
+    /// A pilot of our hub.
+    pilot: String,
     seat: String,
     booking: String,
     event: String,
@@ -302,7 +311,19 @@ impl Scene {
         }
         let seat = seat_of(&f.member).give(&app).await;
         seat_of(&other_member).give(&app).await;
+        let pilot = thirdplace_domain::evaluation::PilotInput {
+            name: "Kalmarpiloten".into(),
+            region_id: f.region.id.to_string(),
+            starts_on: "2026-01-01".into(),
+            ends_on: "2026-12-31".into(),
+            hub_ids: vec![f.hub.id.to_string()],
+            ..Default::default()
+        }
+        .validate(thirdplace_domain::new_id())
+        .unwrap();
+        app.store.insert_pilot(&pilot).await.unwrap();
         let mut s = Scene {
+            pilot: pilot.id.to_string(),
             app,
             people,
             tokens,
@@ -586,6 +607,7 @@ impl Scene {
                 self.fresh_person().await
             }
             ("people", _) => self.app.f.member.id.to_string(),
+            ("pilots", _) => self.pilot.clone(),
             ("plans", _) => self.plan.clone(),
             ("regions", _) => self.app.f.region.id.to_string(),
             ("registrations", "cancel_registration") => {
@@ -671,6 +693,9 @@ impl Scene {
             }
             "set_retention" => {
                 json!({"checkin_days": 396, "guest_name_days": 30, "email_days": 90, "webhook_days": 30, "session_days": 1, "sign_in_failure_days": 1})
+            }
+            "create_pilot" | "update_pilot" => {
+                json!({"name": format!("Pilot {n}"), "region_id": f.region.id, "starts_on": "2026-01-01", "ends_on": "2026-12-31", "hub_ids": [f.hub.id], "goals": [{"indicator": "people_with_access", "target": 20}]})
             }
             "set_settlement_tariff" => {
                 json!({"visit_day_ore": 7_500, "booking_share_per_mille": 100})
