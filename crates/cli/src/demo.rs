@@ -94,7 +94,8 @@ pub async fn seed(store: &dyn Store, password_hash: &str) -> Result<bool> {
     let memberships_now = crate::demo_memberships::seed(store).await?;
     let bookings_now = crate::demo_bookings::seed(store).await?;
     let events_now = crate::demo_events::seed(store).await?;
-    Ok(network_now || memberships_now || bookings_now || events_now)
+    let pilot_now = crate::demo_evaluation::seed(store).await?;
+    Ok(network_now || memberships_now || bookings_now || events_now || pilot_now)
 }
 
 /// Whether the part of the demo that `key` marks was seeded before (`what`

@@ -8,6 +8,7 @@
 mod backup;
 mod demo;
 mod demo_bookings;
+mod demo_evaluation;
 mod demo_events;
 mod demo_invoices;
 mod demo_memberships;

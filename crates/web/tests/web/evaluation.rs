@@ -312,7 +312,10 @@ async fn the_pilot_pages_create_edit_and_show_verdicts(app: TestApp) {
         "{to}"
     );
     let (s, show) = app.page(&admin, &to).await;
-    assert!(show.contains("Sparat") || show.contains("sparat"), "the save is confirmed");
+    assert!(
+        show.contains("Sparat") || show.contains("sparat"),
+        "the save is confirmed"
+    );
     let to = to.split('?').next().unwrap().to_string();
     assert_eq!(s, StatusCode::OK);
     // The period ended yesterday: 1 person with access of 20 is not met;
