@@ -99,6 +99,10 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
         await visit(page, '/admin/invoices');
         edit.invoice = await firstRowHref(page);
         assert.match(edit.invoice, /^\/admin\/invoices\//);
+        // The demo's pilot (Kalmar län's rural hubs).
+        await visit(page, '/admin/pilots');
+        edit.pilot = await firstRowHref(page);
+        assert.match(edit.pilot, /^\/admin\/pilots\//);
       });
       after(async () => context?.close());
 
@@ -131,6 +135,11 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
         ['settlement between operators', '/admin/settlement'],
         ['settlement between operators, a month without use', '/admin/settlement?month=2020-01'],
         ['a hub\'s invoiced lines', '/admin/invoicing/hub'],
+        ['pilots', '/admin/pilots'],
+        ['new pilot form', '/admin/pilots/new'],
+        ['a pilot\'s evaluation with its verdicts', () => edit.pilot],
+        ['a pilot\'s evaluation over a chosen period', () => `${edit.pilot}?from=2026-01-01&to=2026-03-31`],
+        ['edit pilot form', () => `${edit.pilot}/edit`],
       ];
       for (const [name, path] of pages) {
         test(name, async () => {
@@ -154,6 +163,21 @@ describe('axe-core on every page', { concurrency: 2 }, () => {
             await assertAccessible(page, `${name} (390 px)`);
           });
         }
+      });
+
+      test('new pilot form re-shown with its problems', async () => {
+        await visit(page, '/admin/pilots/new');
+        await page.locator('#f-goals\\[0\\]\\.indicator').selectOption('people_with_access');
+        await page.locator('#f-goals\\[0\\]\\.target').fill('tjugo');
+        const [resp] = await Promise.all([
+          page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/admin/pilots/new')),
+          page.locator('main form[action="/admin/pilots/new"] button[type="submit"]').click(),
+        ]);
+        assert.equal(resp.status(), 422, 'an empty pilot is not saved');
+        await page.waitForLoadState('load');
+        await page.locator('#f-goals\\[0\\]\\.target[aria-invalid="true"]').waitFor();
+        await page.locator('#f-name[aria-invalid="true"]').waitFor();
+        await assertAccessible(page, 'new pilot form with errors');
       });
 
       test('erase person confirmation re-shown without a reason', async () => {
