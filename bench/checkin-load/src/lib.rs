@@ -14,6 +14,7 @@
 
 pub mod bookings;
 pub mod calendar;
+pub mod evaluation;
 pub mod invoicing;
 pub mod statements;
 

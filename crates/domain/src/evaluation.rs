@@ -672,13 +672,12 @@ fn as_of(period: Period, now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 struct Access<'a> {
-    hubs: &'a [HubRef],
     holdings: HashMap<Uuid, Vec<&'a HoldingFact>>,
     first_visits: HashMap<(Uuid, Uuid), DateTime<Utc>>,
 }
 
 impl<'a> Access<'a> {
-    fn new(hubs: &'a [HubRef], facts: &'a Facts) -> Self {
+    fn new(facts: &'a Facts) -> Self {
         let mut holdings: HashMap<Uuid, Vec<&HoldingFact>> = HashMap::new();
         for h in &facts.holdings {
             holdings.entry(h.person_id).or_default().push(h);
@@ -691,7 +690,6 @@ impl<'a> Access<'a> {
                 .or_insert(v.at);
         }
         Access {
-            hubs,
             holdings,
             first_visits,
         }
@@ -715,12 +713,11 @@ impl<'a> Access<'a> {
         }
     }
 
-    fn has_access(&self, person: Uuid, at: DateTime<Utc>) -> bool {
+    fn has_access(&self, hubs: &[HubRef], person: Uuid, at: DateTime<Utc>) -> bool {
         self.holdings.get(&person).is_some_and(|hs| {
             hs.iter().any(|h| {
                 h.until.is_none_or(|u| at < u)
-                    && self
-                        .hubs
+                    && hubs
                         .iter()
                         .any(|hub| self.start(h, hub).is_some_and(|s| s <= at))
             })
@@ -728,17 +725,304 @@ impl<'a> Access<'a> {
     }
 
     /// When the person's access to any of the hubs first began.
-    fn first_access(&self, person: Uuid) -> Option<DateTime<Utc>> {
+    fn first_access(&self, hubs: &[HubRef], person: Uuid) -> Option<DateTime<Utc>> {
         self.holdings
             .get(&person)?
             .iter()
-            .flat_map(|h| self.hubs.iter().filter_map(|hub| self.start(h, hub)))
+            .flat_map(|h| hubs.iter().filter_map(|hub| self.start(h, hub)))
             .min()
     }
 }
 
 fn per_cent(part: usize, whole: usize) -> Option<i64> {
     (whole > 0).then(|| ((part as i64) * 200 + whole as i64) / (2 * whole as i64))
+}
+
+/// A visit with its civil day worked out once, people and organisations
+/// as small numbers (pairs of them are hashed by the thousand).
+struct DayVisit {
+    day: NaiveDate,
+    hub: Uuid,
+    person: u32,
+    org: u32,
+    at: DateTime<Utc>,
+    until: Option<DateTime<Utc>>,
+}
+
+struct DayEvent<'a> {
+    day: NaiveDate,
+    fact: &'a EventFact,
+}
+
+/// The facts made ready to measure many times (each hub, the pilot, each
+/// month): days worked out once and sorted, so a period is a slice.
+pub struct Prepared<'a> {
+    facts: &'a Facts,
+    access: Access<'a>,
+    visits: Vec<DayVisit>,
+    events: Vec<DayEvent<'a>>,
+    ids: HashMap<Uuid, u32>,
+}
+
+impl<'a> Prepared<'a> {
+    pub fn new(facts: &'a Facts) -> Self {
+        let mut ids: HashMap<Uuid, u32> = HashMap::new();
+        let mut id = |u: Uuid| {
+            let n = ids.len() as u32;
+            *ids.entry(u).or_insert(n)
+        };
+        let mut visits: Vec<DayVisit> = facts
+            .visits
+            .iter()
+            .map(|v| DayVisit {
+                day: local_date(v.checked_in_at),
+                hub: v.hub_id,
+                person: id(v.person_id),
+                org: id(v.organisation_id),
+                at: v.checked_in_at,
+                until: v.checked_out_at,
+            })
+            .collect();
+        visits.sort_by_key(|v| v.day);
+        let mut events: Vec<DayEvent> = facts
+            .events
+            .iter()
+            .map(|e| DayEvent {
+                day: local_date(e.starts_at),
+                fact: e,
+            })
+            .collect();
+        events.sort_by_key(|e| e.day);
+        for e in &facts.events {
+            for p in &e.participants {
+                if let (Some(a), Some(b)) = (p.person_id, p.organisation_id) {
+                    id(a);
+                    id(b);
+                }
+            }
+        }
+        Prepared {
+            facts,
+            access: Access::new(facts),
+            visits,
+            events,
+            ids,
+        }
+    }
+
+    fn visits_in(&self, period: Period) -> &[DayVisit] {
+        let a = self.visits.partition_point(|v| v.day < period.from);
+        let b = self.visits.partition_point(|v| v.day <= period.to);
+        &self.visits[a..b]
+    }
+
+    fn events_in(&self, period: Period) -> &[DayEvent<'a>] {
+        let a = self.events.partition_point(|e| e.day < period.from);
+        let b = self.events.partition_point(|e| e.day <= period.to);
+        &self.events[a..b]
+    }
+
+    /// People with access at `at`, new members in the period and retention.
+    fn membership(&self, hubs: &[HubRef], period: Period, at: DateTime<Utc>, m: &mut Measures) {
+        let mut cohort = [0usize; 2];
+        let mut retained = [0usize; 2];
+        for &p in self.access.holdings.keys() {
+            if self.access.has_access(hubs, p, at) {
+                m.people_with_access += 1;
+            }
+            let Some(first) = self.access.first_access(hubs, p) else {
+                continue;
+            };
+            if first > at || !period.contains(local_date(first)) {
+                continue;
+            }
+            m.new_members += 1;
+            for (i, months) in [3u32, 6].into_iter().enumerate() {
+                let later = first + Months::new(months);
+                if later <= at {
+                    cohort[i] += 1;
+                    if self.access.has_access(hubs, p, later) {
+                        retained[i] += 1;
+                    }
+                }
+            }
+        }
+        m.retention_3_months = per_cent(retained[0], cohort[0]);
+        m.retention_6_months = per_cent(retained[1], cohort[1]);
+    }
+
+    /// Visits, visitors and hours of the period (`days` and `weeks` get
+    /// who was there, for encounters and critical mass).
+    fn visits(
+        &self,
+        ids: &HashSet<Uuid>,
+        period: Period,
+        now: DateTime<Utc>,
+        m: &mut Measures,
+        mut each: impl FnMut(&DayVisit),
+    ) {
+        let mut visitors = HashSet::new();
+        for v in self.visits_in(period) {
+            if !ids.contains(&v.hub) || v.at > now {
+                continue;
+            }
+            m.visits += 1;
+            visitors.insert(v.person);
+            let until = v.until.unwrap_or(now).min(now);
+            m.visit_minutes += (until - v.at).num_minutes().max(0);
+            each(v);
+        }
+        m.unique_visitors = visitors.len() as i64;
+    }
+
+    /// Events held in the period and who took part; `each` gets each
+    /// event's present people with an account, as (person, organisation).
+    fn events(
+        &self,
+        ids: &HashSet<Uuid>,
+        period: Period,
+        now: DateTime<Utc>,
+        m: &mut Measures,
+        mut each: impl FnMut(&[(u32, u32)]),
+    ) {
+        for e in self.events_in(period) {
+            let e = e.fact;
+            if !ids.contains(&e.hub_id) || e.starts_at > now {
+                continue;
+            }
+            m.events += 1;
+            let took_attendance = e.participants.iter().any(|p| p.attended);
+            let mut group = Vec::new();
+            for p in e
+                .participants
+                .iter()
+                .filter(|p| p.attended || !took_attendance)
+            {
+                m.event_participants += 1;
+                let kind = p.organisation_kind.as_deref().unwrap_or("external");
+                *m.participants_by_kind.entry(kind.to_string()).or_default() += 1;
+                if let (Some(a), Some(b)) = (p.person_id, p.organisation_id) {
+                    group.push((self.ids[&a], self.ids[&b]));
+                }
+            }
+            each(&group);
+        }
+    }
+
+    /// Every indicator of `hubs` together over `period`, as of `now`.
+    pub fn measure(
+        &self,
+        hubs: &[HubRef],
+        period: Period,
+        now: DateTime<Utc>,
+        critical_mass_people: i64,
+    ) -> Measures {
+        let mut m = Measures {
+            hubs_in_central_town: hubs.iter().filter(|h| h.in_central_town).count() as i64,
+            ..Measures::default()
+        };
+        if now < period.start() {
+            return m;
+        }
+        let ids: HashSet<Uuid> = hubs.iter().map(|h| h.id).collect();
+        self.membership(hubs, period, as_of(period, now), &mut m);
+
+        let mut days: HashMap<(Uuid, NaiveDate), Vec<(u32, u32)>> = HashMap::new();
+        let mut weeks: HashMap<NaiveDate, HashSet<u32>> = HashMap::new();
+        self.visits(&ids, period, now, &mut m, |v| {
+            days.entry((v.hub, v.day))
+                .or_default()
+                .push((v.person, v.org));
+            let monday = v.day - Duration::days(v.day.weekday().num_days_from_monday() as i64);
+            weeks.entry(monday).or_default().insert(v.person);
+        });
+        m.critical_mass_weeks = weeks
+            .values()
+            .filter(|p| p.len() as i64 >= critical_mass_people)
+            .count() as i64;
+        let mut pairs: HashSet<u64> = HashSet::new();
+        let mut meet = |group: &[(u32, u32)]| {
+            for (i, a) in group.iter().enumerate() {
+                for b in &group[i + 1..] {
+                    if a.0 != b.0 && a.1 != b.1 {
+                        let (x, y) = (a.0.min(b.0), a.0.max(b.0));
+                        pairs.insert((u64::from(x) << 32) | u64::from(y));
+                    }
+                }
+            }
+        };
+        for group in days.values() {
+            meet(group);
+        }
+        self.events(&ids, period, now, &mut m, &mut meet);
+        m.encounters = pairs.len() as i64;
+        m
+    }
+
+    /// The counts of each week or month of the period for `hubs` together.
+    pub fn series(
+        &self,
+        hubs: &[HubRef],
+        period: Period,
+        now: DateTime<Utc>,
+        by: Granularity,
+    ) -> Vec<(Period, BucketMeasures)> {
+        let ids: HashSet<Uuid> = hubs.iter().map(|h| h.id).collect();
+        // When each person's access first began, once for all buckets.
+        let firsts: Vec<NaiveDate> = self
+            .access
+            .holdings
+            .keys()
+            .filter_map(|&p| self.access.first_access(hubs, p))
+            .filter(|&f| f <= now)
+            .map(local_date)
+            .collect();
+        period
+            .buckets(by)
+            .into_iter()
+            .map(|b| {
+                let mut m = Measures::default();
+                if now >= b.start() {
+                    self.visits(&ids, b, now, &mut m, |_| {});
+                    self.events(&ids, b, now, &mut m, |_| {});
+                }
+                let bucket = BucketMeasures {
+                    unique_visitors: m.unique_visitors,
+                    visits: m.visits,
+                    visit_minutes: m.visit_minutes,
+                    new_members: firsts.iter().filter(|d| b.contains(**d)).count() as i64,
+                    events: m.events,
+                    event_participants: m.event_participants,
+                };
+                (b, bucket)
+            })
+            .collect()
+    }
+
+    /// The facts these were made from.
+    pub fn facts(&self) -> &Facts {
+        self.facts
+    }
+}
+
+/// A week's or a month's counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BucketMeasures {
+    pub unique_visitors: i64,
+    pub visits: i64,
+    pub visit_minutes: i64,
+    /// People whose access to the hubs first began then.
+    pub new_members: i64,
+    pub events: i64,
+    pub event_participants: i64,
+}
+
+impl BucketMeasures {
+    /// Visit hours, rounded half up.
+    pub fn visit_hours(&self) -> i64 {
+        (self.visit_minutes + 30) / 60
+    }
 }
 
 /// The indicators of `hubs` together over `period`, as of `now`.
@@ -749,112 +1033,7 @@ pub fn measure(
     now: DateTime<Utc>,
     critical_mass_people: i64,
 ) -> Measures {
-    let mut m = Measures {
-        hubs_in_central_town: hubs.iter().filter(|h| h.in_central_town).count() as i64,
-        ..Measures::default()
-    };
-    let ids: HashSet<Uuid> = hubs.iter().map(|h| h.id).collect();
-    let at = as_of(period, now);
-    if now < period.start() {
-        return m;
-    }
-
-    // People with access, new members and retention.
-    let access = Access::new(hubs, facts);
-    let mut people: Vec<Uuid> = access.holdings.keys().copied().collect();
-    people.sort();
-    let mut cohort = [0usize; 2];
-    let mut retained = [0usize; 2];
-    for &p in &people {
-        if access.has_access(p, at) {
-            m.people_with_access += 1;
-        }
-        let Some(first) = access.first_access(p) else {
-            continue;
-        };
-        if first > at || !period.contains(local_date(first)) {
-            continue;
-        }
-        m.new_members += 1;
-        for (i, months) in [3u32, 6].into_iter().enumerate() {
-            let later = first + Months::new(months);
-            if later <= at {
-                cohort[i] += 1;
-                if access.has_access(p, later) {
-                    retained[i] += 1;
-                }
-            }
-        }
-    }
-    m.retention_3_months = per_cent(retained[0], cohort[0]);
-    m.retention_6_months = per_cent(retained[1], cohort[1]);
-
-    // Visits, visitors, hours, same-day encounters, critical mass.
-    let mut visitors = HashSet::new();
-    let mut days: HashMap<(Uuid, NaiveDate), Vec<(Uuid, Uuid)>> = HashMap::new();
-    let mut weeks: HashMap<NaiveDate, HashSet<Uuid>> = HashMap::new();
-    for v in &facts.visits {
-        let day = local_date(v.checked_in_at);
-        if !ids.contains(&v.hub_id) || !period.contains(day) || v.checked_in_at > now {
-            continue;
-        }
-        m.visits += 1;
-        visitors.insert(v.person_id);
-        let until = v.checked_out_at.unwrap_or(now).min(now);
-        m.visit_minutes += (until - v.checked_in_at).num_minutes().max(0);
-        days.entry((v.hub_id, day))
-            .or_default()
-            .push((v.person_id, v.organisation_id));
-        let monday = day - Duration::days(day.weekday().num_days_from_monday() as i64);
-        weeks.entry(monday).or_default().insert(v.person_id);
-    }
-    m.unique_visitors = visitors.len() as i64;
-    m.critical_mass_weeks = weeks
-        .values()
-        .filter(|p| p.len() as i64 >= critical_mass_people)
-        .count() as i64;
-    let mut pairs: HashSet<(Uuid, Uuid)> = HashSet::new();
-    let mut meet = |group: &[(Uuid, Uuid)]| {
-        for (i, a) in group.iter().enumerate() {
-            for b in &group[i + 1..] {
-                if a.0 != b.0 && a.1 != b.1 {
-                    pairs.insert((a.0.min(b.0), a.0.max(b.0)));
-                }
-            }
-        }
-    };
-    for group in days.values() {
-        meet(group);
-    }
-
-    // Events and their participants.
-    for e in &facts.events {
-        if !ids.contains(&e.hub_id)
-            || !period.contains(local_date(e.starts_at))
-            || e.starts_at > now
-        {
-            continue;
-        }
-        m.events += 1;
-        let took_attendance = e.participants.iter().any(|p| p.attended);
-        let present: Vec<&ParticipantFact> = e
-            .participants
-            .iter()
-            .filter(|p| p.attended || !took_attendance)
-            .collect();
-        m.event_participants += present.len() as i64;
-        for p in &present {
-            let kind = p.organisation_kind.as_deref().unwrap_or("external");
-            *m.participants_by_kind.entry(kind.to_string()).or_default() += 1;
-        }
-        let group: Vec<(Uuid, Uuid)> = present
-            .iter()
-            .filter_map(|p| Some((p.person_id?, p.organisation_id?)))
-            .collect();
-        meet(&group);
-    }
-    m.encounters = pairs.len() as i64;
-    m
+    Prepared::new(facts).measure(hubs, period, now, critical_mass_people)
 }
 
 /// A goal's verdict for a value measured over `period`, judged on `today`.
@@ -937,21 +1116,28 @@ pub fn evaluate(
     now: DateTime<Utc>,
     critical_mass_people: i64,
 ) -> Evaluation {
+    let prepared = Prepared::new(facts);
+    evaluate_prepared(goals, hubs, &prepared, period, now, critical_mass_people)
+}
+
+/// As [`evaluate`], from facts prepared once (to measure their months too).
+pub fn evaluate_prepared(
+    goals: &[Goal],
+    hubs: &[HubRef],
+    prepared: &Prepared,
+    period: Period,
+    now: DateTime<Utc>,
+    critical_mass_people: i64,
+) -> Evaluation {
     let today = local_date(now);
     let per_hub: Vec<HubMeasures> = hubs
         .iter()
         .map(|h| HubMeasures {
             hub_id: h.id,
-            measures: measure(
-                std::slice::from_ref(h),
-                facts,
-                period,
-                now,
-                critical_mass_people,
-            ),
+            measures: prepared.measure(std::slice::from_ref(h), period, now, critical_mass_people),
         })
         .collect();
-    let pilot = measure(hubs, facts, period, now, critical_mass_people);
+    let pilot = prepared.measure(hubs, period, now, critical_mass_people);
     let goals = goals
         .iter()
         .map(|g| {
@@ -995,20 +1181,15 @@ pub fn evaluate(
     }
 }
 
-/// The measures of `hubs` together for each week or month of the period.
+/// The counts of `hubs` together for each week or month of the period.
 pub fn series(
     hubs: &[HubRef],
     facts: &Facts,
     period: Period,
     now: DateTime<Utc>,
-    critical_mass_people: i64,
     by: Granularity,
-) -> Vec<(Period, Measures)> {
-    period
-        .buckets(by)
-        .into_iter()
-        .map(|b| (b, measure(hubs, facts, b, now, critical_mass_people)))
-        .collect()
+) -> Vec<(Period, BucketMeasures)> {
+    Prepared::new(facts).series(hubs, period, now, by)
 }
 
 /// A date the person typed for a period's end, checked (for pages' period
@@ -1197,6 +1378,19 @@ mod tests {
             Some(67),
             "23's three months end 20 August"
         );
+        let months = series(
+            &[hub(A)],
+            &facts,
+            p,
+            at("2026-08-01 12:00"),
+            Granularity::Month,
+        );
+        let joined: Vec<i64> = months.iter().map(|(_, m)| m.new_members).collect();
+        assert_eq!(
+            joined,
+            [3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0],
+            "24 joined in 2025"
+        );
     }
 
     #[test]
@@ -1223,7 +1417,6 @@ mod tests {
             &facts,
             period("2026-01-01", "2026-12-31"),
             now,
-            5,
             Granularity::Month,
         );
         assert_eq!(months.len(), 12);
@@ -1266,7 +1459,7 @@ mod tests {
         let now = at("2026-06-01 12:00");
         assert_eq!(measure(&[hub(A)], &facts, p, now, 3).critical_mass_weeks, 1);
         assert_eq!(measure(&[hub(A)], &facts, p, now, 2).critical_mass_weeks, 2);
-        let weeks = series(&[hub(A)], &facts, p, now, 2, Granularity::Week);
+        let weeks = series(&[hub(A)], &facts, p, now, Granularity::Week);
         assert_eq!(
             weeks[0].0,
             period("2026-03-01", "2026-03-01"),

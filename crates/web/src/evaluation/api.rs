@@ -13,7 +13,8 @@ use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use thirdplace_domain::evaluation::{
-    Direction, GoalInput, GoalResult, GoalScope, Indicator, Measures, Pilot, PilotInput,
+    BucketMeasures, Direction, GoalInput, GoalResult, GoalScope, Indicator, Measures, Pilot,
+    PilotInput,
 };
 use thirdplace_domain::new_id;
 use utoipa::{IntoParams, ToSchema};
@@ -185,7 +186,7 @@ pub struct MonthOut {
     pub from: NaiveDate,
     #[schema(value_type = String, example = "2022-01-31")]
     pub to: NaiveDate,
-    pub measures: Measures,
+    pub measures: BucketMeasures,
 }
 
 /// A pilot's evaluation over a period.

@@ -431,12 +431,12 @@ fn dashboard(page: &Page, pilot: &Pilot, r: &Report) -> Value {
         .map(|(p, m)| {
             context! {
                 month => format!("{} {}", page.t(&format!("month.{}", p.from.month())), p.from.year()),
-                visits => row(m, Indicator::Visits),
-                visitors => row(m, Indicator::UniqueVisitors),
-                hours => row(m, Indicator::VisitHours),
-                new_members => row(m, Indicator::NewMembers),
-                events => row(m, Indicator::Events),
-                participants => row(m, Indicator::EventParticipants),
+                visits => shown(Indicator::Visits, Some(m.visits)),
+                visitors => shown(Indicator::Visits, Some(m.unique_visitors)),
+                hours => shown(Indicator::Visits, Some(m.visit_hours())),
+                new_members => shown(Indicator::Visits, Some(m.new_members)),
+                events => shown(Indicator::Visits, Some(m.events)),
+                participants => shown(Indicator::Visits, Some(m.event_participants)),
             }
         })
         .collect();

@@ -7,7 +7,7 @@ use crate::http::audit;
 use crate::http::error::AppResult;
 use crate::AppState;
 use chrono::{DateTime, Utc};
-use thirdplace_domain::evaluation::{self, Evaluation, Granularity, Measures, Period, Pilot};
+use thirdplace_domain::evaluation::{self, BucketMeasures, Evaluation, Granularity, Period, Pilot};
 use thirdplace_domain::{Principal, ValidationErrors};
 use uuid::Uuid;
 
@@ -64,7 +64,7 @@ pub struct Report {
     /// The pilot's hubs that still exist, in its order, with their names.
     pub hub_names: Vec<(Uuid, String)>,
     pub evaluation: Evaluation,
-    pub months: Vec<(Period, Measures)>,
+    pub months: Vec<(Period, BucketMeasures)>,
 }
 
 /// The period asked for (`from`, `to` as `YYYY-MM-DD`; either may be
@@ -106,22 +106,16 @@ pub async fn report(state: &AppState, pilot: &Pilot, period: Period) -> AppResul
         .store
         .evaluation_facts(&pilot.hub_ids, period.start(), period.end())
         .await?;
-    let evaluation = evaluation::evaluate(
+    let prepared = evaluation::Prepared::new(&facts);
+    let evaluation = evaluation::evaluate_prepared(
         &pilot.goals,
         &hubs,
-        &facts,
+        &prepared,
         period,
         now,
         pilot.critical_mass_people,
     );
-    let months = evaluation::series(
-        &hubs,
-        &facts,
-        period,
-        now,
-        pilot.critical_mass_people,
-        Granularity::Month,
-    );
+    let months = prepared.series(&hubs, period, now, Granularity::Month);
     let mut hub_names = Vec::new();
     for h in &hubs {
         let name = match state.store.get_hub(h.id).await {
