@@ -12,7 +12,7 @@
 //! indicator per hub and for the pilot, every goal's verdict, the months),
 //! `rounds` times. The target is the median under 200 ms.
 
-use super::{instant, seed_network, Db, DbArgs, LoadReport, Target, Visit};
+use super::{instant, seed_network, seed_org_and_plan, Db, DbArgs, LoadReport, Target, Visit};
 use anyhow::{ensure, Result};
 use chrono::{Duration as Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use clap::Parser;
@@ -20,7 +20,7 @@ use serde::Serialize;
 use std::time::Instant;
 use thirdplace_domain::evaluation::{GoalInput, PilotInput};
 use thirdplace_domain::event::{EventInput, EventStatus, Registrant, Registration};
-use thirdplace_domain::membership::{local_instant, Plan, PlanScope, Seat, Validity};
+use thirdplace_domain::membership::{local_instant, Plan, PlanScope, Seat};
 use thirdplace_domain::{
     new_id, Email, Hub, Interval, OpeningHours, OrgKind, OrgNumber, Organisation, Person,
     HUB_TIME_ZONE,
@@ -192,15 +192,9 @@ async fn seed(db: &Db, opts: &EvaluationOptions) -> Result<Seeded> {
         store.insert_hub(&hub).await?;
         hubs.push(hub.id);
     }
-    let org = Organisation {
-        id: new_id(),
-        name: "Benchmark AB".into(),
-        org_number: OrgNumber::parse("556000-0001").unwrap(),
-        kind: OrgKind::Company,
-        archived: false,
-        buyer: Default::default(),
-    };
-    store.insert_organisation(&org).await?;
+    // The network card is the benchmarks' usual plan; the region's and
+    // each hub's cards are like it.
+    let (org, network) = seed_org_and_plan(store.as_ref()).await?;
     let other = Organisation {
         id: new_id(),
         name: "Benchmark kommun".into(),
@@ -212,19 +206,10 @@ async fn seed(db: &Db, opts: &EvaluationOptions) -> Result<Seeded> {
     let plan = |scope: PlanScope| Plan {
         id: new_id(),
         name: "Kort".into(),
-        description: String::new(),
         scope,
-        monthly_price_ore: 95_000,
-        included_hours_per_month: 0,
-        max_guests: 0,
-        validity: Validity::MonthlyRolling,
-        archived: false,
-        selling_operator_id: None,
-        vat_rate_percent: 25,
+        ..network.clone()
     };
-    let network = plan(PlanScope::Network);
     let regional = plan(PlanScope::Region(region.id));
-    store.insert_plan(&network).await?;
     store.insert_plan(&regional).await?;
     let mut hub_plans = Vec::new();
     for &h in &hubs {

@@ -5,7 +5,7 @@
 //! hubs, first visits, published events with their confirmed participants.
 
 use super::{organisation, person, seed_hub};
-use crate::{OutboundEvent, Store, StoreError};
+use crate::{Store, StoreError};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use thirdplace_domain::evaluation::{
     AccessScope, Direction, Goal, GoalScope, HoldingFact, Indicator, Pilot,
@@ -13,9 +13,7 @@ use thirdplace_domain::evaluation::{
 use thirdplace_domain::event::{
     Event, EventStatus, EventVisibility, Registrant, Registration, Venue,
 };
-use thirdplace_domain::membership::{
-    CheckIn, CheckInMethod, Plan, PlanScope, Seat, Validity, WebhookEvent,
-};
+use thirdplace_domain::membership::{Plan, PlanScope, Seat, Validity};
 use thirdplace_domain::{new_id, Hub, Region};
 use uuid::Uuid;
 
@@ -125,36 +123,8 @@ pub async fn pilots_round_trip_with_their_hubs_and_goals_in_order(store: &dyn St
     ));
 }
 
-fn event(kind: WebhookEvent, at: DateTime<Utc>) -> OutboundEvent {
-    OutboundEvent {
-        event: kind,
-        payload: "{}".into(),
-        at,
-    }
-}
-
 async fn visit(store: &dyn Store, hub: Uuid, who: (Uuid, Uuid), at: DateTime<Utc>, hours: i64) {
-    let c = CheckIn {
-        id: new_id(),
-        person_id: who.0,
-        hub_id: hub,
-        seat_id: who.1,
-        method: CheckInMethod::Scan,
-        checked_in_at: at,
-        checked_out_at: None,
-        auto_closed: false,
-    };
-    store
-        .insert_checkin(&c, &event(WebhookEvent::CheckIn, at))
-        .await
-        .unwrap();
-    if hours > 0 {
-        let out = at + Duration::hours(hours);
-        store
-            .checkout(c.id, out, false, &event(WebhookEvent::CheckOut, out))
-            .await
-            .unwrap();
-    }
+    super::settlement::visit_for(store, hub, who, at, hours).await;
 }
 
 pub async fn facts_are_what_happened_at_the_hubs(store: &dyn Store) {

@@ -40,8 +40,15 @@ fn event(kind: WebhookEvent, at: DateTime<Utc>) -> OutboundEvent {
     }
 }
 
-/// A check-in at `at`, ended an hour later.
-async fn visit(store: &dyn Store, hub: Uuid, who: (Uuid, Uuid), at: DateTime<Utc>) -> Uuid {
+/// A check-in at `at` of `who` (person, seat), ended `hours` later (left
+/// open when 0).
+pub(crate) async fn visit_for(
+    store: &dyn Store,
+    hub: Uuid,
+    who: (Uuid, Uuid),
+    at: DateTime<Utc>,
+    hours: i64,
+) -> Uuid {
     let c = CheckIn {
         id: new_id(),
         person_id: who.0,
@@ -56,12 +63,19 @@ async fn visit(store: &dyn Store, hub: Uuid, who: (Uuid, Uuid), at: DateTime<Utc
         .insert_checkin(&c, &event(WebhookEvent::CheckIn, at))
         .await
         .unwrap();
-    let out = at + Duration::hours(1);
-    store
-        .checkout(c.id, out, false, &event(WebhookEvent::CheckOut, out))
-        .await
-        .unwrap();
+    if hours > 0 {
+        let out = at + Duration::hours(hours);
+        store
+            .checkout(c.id, out, false, &event(WebhookEvent::CheckOut, out))
+            .await
+            .unwrap();
+    }
     c.id
+}
+
+/// A check-in at `at`, ended an hour later.
+async fn visit(store: &dyn Store, hub: Uuid, who: (Uuid, Uuid), at: DateTime<Utc>) -> Uuid {
+    visit_for(store, hub, who, at, 1).await
 }
 
 pub async fn facts_are_the_months_use_between_operators(store: &dyn Store) {

@@ -350,22 +350,6 @@ fn verdict_of(page: &Page, v: Verdict) -> Value {
     context! { key => v.key(), label => page.t(&format!("evaluation.verdict.{}", v.key())) }
 }
 
-/// The indicators a table of measures shows, in order.
-const MEASURED: [Indicator; 12] = [
-    Indicator::PeopleWithAccess,
-    Indicator::UniqueVisitors,
-    Indicator::Visits,
-    Indicator::VisitHours,
-    Indicator::NewMembers,
-    Indicator::Retention3Months,
-    Indicator::Retention6Months,
-    Indicator::Events,
-    Indicator::EventParticipants,
-    Indicator::Encounters,
-    Indicator::CriticalMassWeeks,
-    Indicator::HubsInCentralTown,
-];
-
 fn goal_text(page: &Page, g: &thirdplace_domain::evaluation::Goal) -> String {
     let what = if g.label.is_empty() {
         page.t(&format!("evaluation.indicator.{}", g.indicator.key()))
@@ -403,8 +387,9 @@ fn dashboard(page: &Page, pilot: &Pilot, r: &Report) -> Value {
         })
         .collect();
     let row = |m: &Measures, i: Indicator| shown(i, m.value(i));
-    let indicators: Vec<Value> = MEASURED
+    let indicators: Vec<Value> = Indicator::ALL
         .iter()
+        .filter(|i| **i != Indicator::Manual)
         .map(|&i| {
             context! {
                 label => page.t(&format!("evaluation.indicator.{}", i.key())),
