@@ -328,7 +328,7 @@ async fn seed(db: &Db, opts: &EvaluationOptions) -> Result<Seeded> {
             }
         }
     }
-    db.analyze().await?;
+    db.settle().await?;
     Ok(Seeded {
         region: region.id,
         hubs,

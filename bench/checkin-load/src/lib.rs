@@ -445,6 +445,23 @@ impl Db {
         Ok(())
     }
 
+    /// After a bulk seed: PostgreSQL's planner statistics, and SQLite's
+    /// write-ahead log folded into the database, as a database in steady
+    /// use has it (readers of a long log search it for every page).
+    async fn settle(&self) -> Result<()> {
+        match self {
+            Db::Postgres { store, .. } => {
+                sqlx::query("VACUUM ANALYZE").execute(store.pool()).await?;
+            }
+            Db::Sqlite { store, .. } => {
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(store.pool())
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// SQLite: the writer's transactions and writes so far.
     fn write_counts(&self) -> Option<(u64, u64)> {
         match self {

@@ -8,6 +8,7 @@ use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
 use crate::http::forms::{key_options, saved_redirect, Form, NO_ERRORS};
 use crate::http::page::{parse_id, Page};
+use crate::http::spreadsheet::{self, Cell, Csv};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/pilots/new", get(new_form).post(create))
         .route("/admin/pilots/{id}", get(show))
         .route("/admin/pilots/{id}/edit", get(edit_form).post(update))
+        .route("/admin/pilots/{id}/{file}", get(download))
 }
 
 /// Network admins and hosts (who see their hubs' pilots).
@@ -485,4 +487,115 @@ async fn show(
             period_error => period_error.map(|(field, message)| context! { field, message }),
         },
     )
+}
+
+// -------------------------------------------------------------- downloads
+
+/// A table of the pilot's page as a spreadsheet: the indicators per hub
+/// and for the pilot, or the months.
+struct Sheet {
+    name: String,
+    headings: Vec<String>,
+    rows: Vec<Vec<Cell>>,
+}
+
+fn cell(v: Option<i64>) -> Cell {
+    v.map(Cell::Int).unwrap_or(Cell::Empty)
+}
+
+fn indicators_sheet(page: &Page, r: &Report) -> Sheet {
+    let mut headings = vec![page.t("evaluation.indicator")];
+    headings.extend(r.hub_names.iter().map(|(_, n)| n.clone()));
+    headings.push(page.t("evaluation.whole_pilot"));
+    let rows = Indicator::ALL
+        .iter()
+        .filter(|i| **i != Indicator::Manual)
+        .map(|&i| {
+            let mut row = vec![Cell::Text(
+                page.t(&format!("evaluation.indicator.{}", i.key())),
+            )];
+            row.extend(r.evaluation.hubs.iter().map(|h| cell(h.measures.value(i))));
+            row.push(cell(r.evaluation.pilot.value(i)));
+            row
+        })
+        .collect();
+    Sheet {
+        name: page.t("evaluation.indicators"),
+        headings,
+        rows,
+    }
+}
+
+fn months_sheet(page: &Page, r: &Report) -> Sheet {
+    let headings = [
+        "evaluation.month",
+        "evaluation.indicator.visits",
+        "evaluation.indicator.unique_visitors",
+        "evaluation.indicator.visit_hours",
+        "evaluation.indicator.new_members",
+        "evaluation.indicator.events",
+        "evaluation.indicator.event_participants",
+    ]
+    .iter()
+    .map(|k| page.t(k))
+    .collect();
+    let rows = r
+        .months
+        .iter()
+        .map(|(p, m)| {
+            vec![
+                Cell::Date(p.from),
+                Cell::Int(m.visits),
+                Cell::Int(m.unique_visitors),
+                Cell::Int(m.visit_hours()),
+                Cell::Int(m.new_members),
+                Cell::Int(m.events),
+                Cell::Int(m.event_participants),
+            ]
+        })
+        .collect();
+    Sheet {
+        name: page.t("evaluation.months"),
+        headings,
+        rows,
+    }
+}
+
+/// `indicators.csv`, `indicators.xlsx`, `months.csv` or `months.xlsx`, over
+/// the period asked for (`from`, `to`) as on the page.
+async fn download(
+    State(state): State<AppState>,
+    page: Page,
+    Path((id, file)): Path<(String, String)>,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Response> {
+    let u = viewer(&page)?;
+    let (table, kind) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
+    if !matches!(table, "indicators" | "months") || !matches!(kind, "csv" | "xlsx") {
+        return Err(AppError::NotFound);
+    }
+    let pilot = state.store.get_pilot(parse_id(&id)?).await?;
+    if !service::may_see(u, &pilot) {
+        return Err(AppError::NotFound);
+    }
+    let period = service::period_of(&pilot, &q.from, &q.to)?;
+    let r = service::report(&state, &pilot, period).await?;
+    let sheet = if table == "indicators" {
+        indicators_sheet(&page, &r)
+    } else {
+        months_sheet(&page, &r)
+    };
+    let name = format!("{table}-{}-{}.{kind}", period.from, period.to);
+    if kind == "csv" {
+        let mut body = Csv::start(&sheet.headings);
+        let mut rows = Csv::new();
+        for row in &sheet.rows {
+            rows.cells(row, page.lang);
+        }
+        body.extend(rows.into_bytes());
+        Ok(spreadsheet::csv_attachment(&name, body))
+    } else {
+        let body = spreadsheet::xlsx(&sheet.name, &sheet.headings, &sheet.rows)?;
+        Ok(spreadsheet::xlsx_attachment(&name, body))
+    }
 }

@@ -61,6 +61,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("evaluation.participants_by_kind", "Deltagare per typ av organisation", "Participants by kind of organisation"),
     ("org_kind.external", "Inbjudna utan konto", "Invited guests without an account"),
     ("evaluation.months", "Månad för månad", "Month by month"),
+    ("evaluation.download", "Ladda ned tabellen", "Download the table"),
     ("evaluation.month", "Månad", "Month"),
     ("evaluation.rules", "Så räknas det", "How it is counted"),
     ("evaluation.rule.access", "Personer med tillgång räknas vid periodens slut (eller i dag): de som har hubbens eget kort eller regionens kort, och de med nätverkskort först när de har besökt hubben. Hela piloten räknar varje person en gång.", "People with access are counted at the end of the period (or today): those holding the hub's own card or the region's card, and network-card holders only once they have visited the hub. The whole pilot counts each person once."),

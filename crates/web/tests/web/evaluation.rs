@@ -16,6 +16,7 @@ on_both_backends!(
     only_network_admins_write_pilots_and_hosts_read_their_hubs,
     bad_pilots_and_periods_are_refused_with_a_message,
     the_pilot_pages_create_edit_and_show_verdicts,
+    the_tables_download_as_csv_and_xlsx,
 );
 
 fn pilot_body(app: &TestApp) -> Value {
@@ -376,4 +377,53 @@ async fn the_pilot_pages_create_edit_and_show_verdicts(app: TestApp) {
     let member = app.signed_in(&app.f.member).await;
     let (s, _) = app.page(&member, "/admin/pilots").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+async fn the_tables_download_as_csv_and_xlsx(app: TestApp) {
+    seat_of(&app.f.member)
+        .scope(PlanScope::Hub(app.f.hub.id))
+        .give(&app)
+        .await;
+    let member = app.token_for(&app.f.member).await;
+    app.visit(&member).await;
+    let admin = app.token_for(&app.f.admin).await;
+    let pilot = create(&app, &admin).await;
+    let id = pilot["id"].as_str().unwrap();
+    let client = app.signed_in(&app.f.admin).await;
+    let get = |file: &str| {
+        let url = app.url(&format!(
+            "/admin/pilots/{id}/{file}?from=2026-11-01&to=2026-11-30"
+        ));
+        client.get(url).send()
+    };
+    let rows = page_csv(get("indicators.csv").await.unwrap()).await;
+    assert_eq!(rows[0][0], "Mätvärde");
+    assert_eq!(rows[0][1], app.f.hub.name);
+    assert_eq!(rows[0].last().unwrap(), "Hela piloten");
+    let visits = rows.iter().find(|r| r[0] == "Besök").unwrap();
+    assert_eq!(visits[1..], ["1", "0", "1"]);
+    let months = page_csv(get("months.csv").await.unwrap()).await;
+    assert_eq!(months.len(), 2, "a heading and November: {months:?}");
+    assert_eq!(months[1][..2], ["2026-11-01", "1"]);
+    let r = get("indicators.xlsx").await.unwrap();
+    let bytes = xlsx_bytes(r, "indicators-2026-11-01-2026-11-30.xlsx").await;
+    if let Some(book) = read_xlsx(&bytes) {
+        let rows = book["rows"].as_array().unwrap();
+        let visits = rows.iter().find(|r| r[0]["v"] == "Besök").unwrap();
+        assert_eq!(
+            (visits[1]["v"].as_i64(), visits[1]["t"].as_str()),
+            (Some(1), Some("int"))
+        );
+    }
+    assert_eq!(
+        get("other.csv").await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let member = app.signed_in(&app.f.member).await;
+    let r = member
+        .get(app.url(&format!("/admin/pilots/{id}/indicators.csv")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
