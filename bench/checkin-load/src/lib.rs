@@ -446,8 +446,9 @@ impl Db {
     }
 
     /// After a bulk seed: PostgreSQL's planner statistics, and SQLite's
-    /// write-ahead log folded into the database, as a database in steady
-    /// use has it (readers of a long log search it for every page).
+    /// write-ahead log folded into the database and its statistics, as a
+    /// database in steady use has them (readers of a long log search it
+    /// for every page).
     async fn settle(&self) -> Result<()> {
         match self {
             Db::Postgres { store, .. } => {
@@ -457,6 +458,7 @@ impl Db {
                 sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                     .execute(store.pool())
                     .await?;
+                store.optimize().await?;
             }
         }
         Ok(())

@@ -927,34 +927,56 @@ impl<'a> Prepared<'a> {
         let ids: HashSet<Uuid> = hubs.iter().map(|h| h.id).collect();
         self.membership(hubs, period, as_of(period, now), &mut m);
 
-        let mut days: HashMap<(Uuid, NaiveDate), Vec<(u32, u32)>> = HashMap::new();
-        let mut weeks: HashMap<NaiveDate, HashSet<u32>> = HashMap::new();
-        self.visits(&ids, period, now, &mut m, |v| {
-            days.entry((v.hub, v.day))
-                .or_default()
-                .push((v.person, v.org));
-            let monday = v.day - Duration::days(v.day.weekday().num_days_from_monday() as i64);
-            weeks.entry(monday).or_default().insert(v.person);
-        });
-        m.critical_mass_weeks = weeks
-            .values()
-            .filter(|p| p.len() as i64 >= critical_mass_people)
-            .count() as i64;
-        let mut pairs: HashSet<u64> = HashSet::new();
-        let mut meet = |group: &[(u32, u32)]| {
+        // The visits come in day order, so a day's and a week's people are
+        // together: each day's are paired hub by hub as the day ends.
+        let mut pairs: Vec<u64> = Vec::new();
+        let meet = |pairs: &mut Vec<u64>, group: &[(u32, u32)]| {
             for (i, a) in group.iter().enumerate() {
                 for b in &group[i + 1..] {
                     if a.0 != b.0 && a.1 != b.1 {
                         let (x, y) = (a.0.min(b.0), a.0.max(b.0));
-                        pairs.insert((u64::from(x) << 32) | u64::from(y));
+                        pairs.push((u64::from(x) << 32) | u64::from(y));
                     }
                 }
             }
         };
-        for group in days.values() {
-            meet(group);
+        let mut day: Option<NaiveDate> = None;
+        let mut today: Vec<(Uuid, u32, u32)> = Vec::new();
+        let mut week: Option<NaiveDate> = None;
+        let mut this_week: HashSet<u32> = HashSet::new();
+        let end_day = |today: &mut Vec<(Uuid, u32, u32)>, pairs: &mut Vec<u64>| {
+            today.sort_unstable();
+            for group in today.chunk_by(|a, b| a.0 == b.0) {
+                let people: Vec<(u32, u32)> = group.iter().map(|v| (v.1, v.2)).collect();
+                meet(pairs, &people);
+            }
+            today.clear();
+        };
+        let mut weeks_with_mass = 0;
+        self.visits(&ids, period, now, &mut m, |v| {
+            if day != Some(v.day) {
+                end_day(&mut today, &mut pairs);
+                day = Some(v.day);
+            }
+            today.push((v.hub, v.person, v.org));
+            let monday = v.day - Duration::days(v.day.weekday().num_days_from_monday() as i64);
+            if week != Some(monday) {
+                if this_week.len() as i64 >= critical_mass_people {
+                    weeks_with_mass += 1;
+                }
+                this_week.clear();
+                week = Some(monday);
+            }
+            this_week.insert(v.person);
+        });
+        end_day(&mut today, &mut pairs);
+        if this_week.len() as i64 >= critical_mass_people {
+            weeks_with_mass += 1;
         }
-        self.events(&ids, period, now, &mut m, &mut meet);
+        m.critical_mass_weeks = weeks_with_mass;
+        self.events(&ids, period, now, &mut m, |group| meet(&mut pairs, group));
+        pairs.sort_unstable();
+        pairs.dedup();
         m.encounters = pairs.len() as i64;
         m
     }

@@ -156,13 +156,13 @@ fn day_start(d: NaiveDate) -> DateTime<Utc> {
     local_instant(d, NaiveTime::MIN)
 }
 
-/// [`EvaluationStore::evaluation_facts`].
-pub async fn facts<D: Dialect>(
+/// The hubs that exist of `hub_ids`, each once in the order asked, and
+/// every holding of a card that can reach them.
+pub async fn hubs_and_holdings<D: Dialect>(
     conn: &mut Conn<D>,
     hub_ids: &[Uuid],
-    from: DateTime<Utc>,
     until: DateTime<Utc>,
-) -> StoreResult<(Vec<HubRef>, Facts)> {
+) -> StoreResult<(Vec<HubRef>, Vec<HoldingFact>)> {
     let mut hubs = Vec::new();
     for &id in hub_ids {
         let sql = "SELECT h.id, m.region_id, h.in_central_town FROM hubs h \
@@ -181,8 +181,7 @@ pub async fn facts<D: Dialect>(
             }
         }
     }
-    let mut facts = Facts::default();
-
+    let mut holdings = Vec::new();
     // Holdings: network-wide ones once, then each hub's and region's.
     let holding_sql = |scope: &str| {
         format!(
@@ -238,90 +237,100 @@ pub async fn facts<D: Dialect>(
             })
         })
         .await?;
-        facts.holdings.extend(
+        holdings.extend(
             rows.into_iter()
                 .filter(|h| h.until.is_none_or(|u| u > h.from)),
         );
     }
+    Ok((hubs, holdings))
+}
 
-    for h in &hubs {
-        let sql = "SELECT c.person_id, s.organisation_id, c.checked_in_at, c.checked_out_at \
-                   FROM checkins c JOIN seats s ON s.id = c.seat_id \
-                   WHERE c.hub_id = $1 AND c.checked_in_at >= $2 AND c.checked_in_at < $3";
-        let args = vec![Arg::Id(h.id), Arg::Timestamp(from), Arg::Timestamp(until)];
-        let hub_id = h.id;
-        let visits = dialect::all::<D, _>(conn, sql, args, |r| {
-            Ok(VisitFact {
-                hub_id,
+/// What happened at one hub: its check-ins from `from` until `until`, each
+/// person's first visit before `until`, its published events in the
+/// window with their confirmed participants.
+pub async fn hub_facts<D: Dialect>(
+    conn: &mut Conn<D>,
+    h: &HubRef,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> StoreResult<Facts> {
+    let mut facts = Facts::default();
+    let sql = "SELECT c.person_id, s.organisation_id, c.checked_in_at, c.checked_out_at \
+               FROM checkins c JOIN seats s ON s.id = c.seat_id \
+               WHERE c.hub_id = $1 AND c.checked_in_at >= $2 AND c.checked_in_at < $3";
+    let args = vec![Arg::Id(h.id), Arg::Timestamp(from), Arg::Timestamp(until)];
+    let hub_id = h.id;
+    let visits = dialect::all::<D, _>(conn, sql, args, |r| {
+        Ok(VisitFact {
+            hub_id,
+            person_id: r.column("person_id")?,
+            organisation_id: r.column("organisation_id")?,
+            checked_in_at: r.column("checked_in_at")?,
+            checked_out_at: r.column("checked_out_at")?,
+        })
+    })
+    .await?;
+    facts.visits.extend(visits);
+
+    // Only network-wide holders need their first visits, but reading
+    // them for everyone is one indexed pass over the hub's check-ins.
+    let sql = "SELECT person_id, MIN(checked_in_at) AS first_at FROM checkins \
+               WHERE hub_id = $1 AND checked_in_at < $2 GROUP BY person_id";
+    let args = vec![Arg::Id(h.id), Arg::Timestamp(until)];
+    let firsts = dialect::all::<D, _>(conn, sql, args, |r| {
+        Ok(FirstVisitFact {
+            hub_id,
+            person_id: r.column("person_id")?,
+            at: r.column("first_at")?,
+        })
+    })
+    .await?;
+    facts.first_visits.extend(firsts);
+
+    let sql = "SELECT id, starts_at FROM events \
+               WHERE hub_id = $1 AND status = 'published' AND starts_at >= $2 AND starts_at < $3 \
+               ORDER BY starts_at, id";
+    let args = vec![Arg::Id(h.id), D::at(from), D::at(until)];
+    let mut events = dialect::all::<D, _>(conn, sql, args, |r| {
+        Ok(EventFact {
+            hub_id,
+            event_id: r.column("id")?,
+            starts_at: D::instant(r, "starts_at")?,
+            participants: Vec::new(),
+        })
+    })
+    .await?;
+    let sql = "SELECT r.event_id, r.person_id, pe.organisation_id, o.kind, r.attended \
+               FROM event_registrations r JOIN events e ON e.id = r.event_id \
+               LEFT JOIN people pe ON pe.id = r.person_id \
+               LEFT JOIN organisations o ON o.id = pe.organisation_id \
+               WHERE e.hub_id = $1 AND e.status = 'published' AND e.starts_at >= $2 \
+               AND e.starts_at < $3 AND r.status = 'confirmed'";
+    let args = vec![Arg::Id(h.id), D::at(from), D::at(until)];
+    let participants = dialect::all::<D, _>(conn, sql, args, |r| {
+        Ok((
+            r.column::<Uuid>("event_id")?,
+            ParticipantFact {
                 person_id: r.column("person_id")?,
                 organisation_id: r.column("organisation_id")?,
-                checked_in_at: r.column("checked_in_at")?,
-                checked_out_at: r.column("checked_out_at")?,
-            })
-        })
-        .await?;
-        facts.visits.extend(visits);
-
-        // Only network-wide holders need their first visits, but reading
-        // them for everyone is one indexed pass over the hub's check-ins.
-        let sql = "SELECT person_id, MIN(checked_in_at) AS first_at FROM checkins \
-                   WHERE hub_id = $1 AND checked_in_at < $2 GROUP BY person_id";
-        let args = vec![Arg::Id(h.id), Arg::Timestamp(until)];
-        let firsts = dialect::all::<D, _>(conn, sql, args, |r| {
-            Ok(FirstVisitFact {
-                hub_id,
-                person_id: r.column("person_id")?,
-                at: r.column("first_at")?,
-            })
-        })
-        .await?;
-        facts.first_visits.extend(firsts);
-
-        let sql = "SELECT id, starts_at FROM events \
-                   WHERE hub_id = $1 AND status = 'published' AND starts_at >= $2 AND starts_at < $3 \
-                   ORDER BY starts_at, id";
-        let args = vec![Arg::Id(h.id), D::at(from), D::at(until)];
-        let mut events = dialect::all::<D, _>(conn, sql, args, |r| {
-            Ok(EventFact {
-                hub_id,
-                event_id: r.column("id")?,
-                starts_at: D::instant(r, "starts_at")?,
-                participants: Vec::new(),
-            })
-        })
-        .await?;
-        let sql = "SELECT r.event_id, r.person_id, pe.organisation_id, o.kind, r.attended \
-                   FROM event_registrations r JOIN events e ON e.id = r.event_id \
-                   LEFT JOIN people pe ON pe.id = r.person_id \
-                   LEFT JOIN organisations o ON o.id = pe.organisation_id \
-                   WHERE e.hub_id = $1 AND e.status = 'published' AND e.starts_at >= $2 \
-                   AND e.starts_at < $3 AND r.status = 'confirmed'";
-        let args = vec![Arg::Id(h.id), D::at(from), D::at(until)];
-        let participants = dialect::all::<D, _>(conn, sql, args, |r| {
-            Ok((
-                r.column::<Uuid>("event_id")?,
-                ParticipantFact {
-                    person_id: r.column("person_id")?,
-                    organisation_id: r.column("organisation_id")?,
-                    organisation_kind: r.column("kind")?,
-                    attended: r.column("attended")?,
-                },
-            ))
-        })
-        .await?;
-        let index: HashMap<Uuid, usize> = events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.event_id, i))
-            .collect();
-        for (event, p) in participants {
-            if let Some(&i) = index.get(&event) {
-                events[i].participants.push(p);
-            }
+                organisation_kind: r.column("kind")?,
+                attended: r.column("attended")?,
+            },
+        ))
+    })
+    .await?;
+    let index: HashMap<Uuid, usize> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.event_id, i))
+        .collect();
+    for (event, p) in participants {
+        if let Some(&i) = index.get(&event) {
+            events[i].participants.push(p);
         }
-        facts.events.extend(events);
     }
-    Ok((hubs, facts))
+    facts.events.extend(events);
+    Ok(facts)
 }
 
 #[async_trait]
@@ -362,6 +371,23 @@ impl<B: Backend> EvaluationStore for B {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> StoreResult<(Vec<HubRef>, Facts)> {
-        facts::<B::D>(&mut *self.reader().await?, hub_ids, from, until).await
+        let (hubs, holdings) =
+            hubs_and_holdings::<B::D>(&mut *self.reader().await?, hub_ids, until).await?;
+        // Each hub on a connection of its own, at once: the check-ins of a
+        // pilot's hubs are most of the time.
+        let parts = futures_util::future::try_join_all(hubs.iter().map(|h| async move {
+            hub_facts::<B::D>(&mut *self.reader().await?, h, from, until).await
+        }))
+        .await?;
+        let mut facts = Facts {
+            holdings,
+            ..Facts::default()
+        };
+        for p in parts {
+            facts.visits.extend(p.visits);
+            facts.first_visits.extend(p.first_visits);
+            facts.events.extend(p.events);
+        }
+        Ok((hubs, facts))
     }
 }
