@@ -232,7 +232,7 @@ async fn seed_history(store: &dyn Store, hubs: &[HubListing], day: NaiveDate) ->
         }
         let org = organisations
             .iter()
-            .find(|o| o.org_number.to_string() == org_number)
+            .find(|o| o.org_number == org_number)
             .with_context(|| format!("the demo organisation {org_number}"))?;
         let plan_name = if hub_name == HUB_FIGEHOLM {
             PLAN_FIGEHOLM
@@ -413,7 +413,7 @@ async fn seed_meetings(
                     Err(e) => return Err(e).with_context(|| format!("signing up for {title:?}")),
                 };
                 // One in five who signed up did not come.
-                if stable_hash(&[&e.id.to_string(), &i.to_string()]) % 5 != 0 {
+                if !stable_hash(&[&e.id.to_string(), &i.to_string()]).is_multiple_of(5) {
                     store
                         .set_attended(r.id, true)
                         .await

@@ -1464,15 +1464,16 @@ mod tests {
 
     #[test]
     fn critical_mass_counts_monday_to_sunday_weeks_in_swedish_time() {
-        let mut visits = Vec::new();
-        // The week of Monday 23 March 2026 (clocks go forward on its
-        // Sunday): people 40 and 41, and 42 late on Sunday 29 March.
-        visits.push(visit(A, 40, ORG_X, "2026-03-23 09:00", "2026-03-23 10:00"));
-        visits.push(visit(A, 41, ORG_X, "2026-03-25 09:00", "2026-03-25 10:00"));
-        visits.push(visit(A, 42, ORG_Y, "2026-03-29 23:30", "2026-03-29 23:50"));
-        // Monday 30 March 00:30 in Sweden is Sunday in UTC: the next week.
-        visits.push(visit(A, 43, ORG_Y, "2026-03-30 00:30", "2026-03-30 01:00"));
-        visits.push(visit(A, 40, ORG_X, "2026-03-31 09:00", "2026-03-31 10:00"));
+        let visits = vec![
+            // The week of Monday 23 March 2026 (clocks go forward on its
+            // Sunday): people 40 and 41, and 42 late on Sunday 29 March.
+            visit(A, 40, ORG_X, "2026-03-23 09:00", "2026-03-23 10:00"),
+            visit(A, 41, ORG_X, "2026-03-25 09:00", "2026-03-25 10:00"),
+            visit(A, 42, ORG_Y, "2026-03-29 23:30", "2026-03-29 23:50"),
+            // Monday 30 March 00:30 in Sweden is Sunday in UTC: the next week.
+            visit(A, 43, ORG_Y, "2026-03-30 00:30", "2026-03-30 01:00"),
+            visit(A, 40, ORG_X, "2026-03-31 09:00", "2026-03-31 10:00"),
+        ];
         let facts = Facts {
             visits,
             ..Facts::default()

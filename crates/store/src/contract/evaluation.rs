@@ -17,6 +17,11 @@ use thirdplace_domain::membership::{Plan, PlanScope, Seat, Validity};
 use thirdplace_domain::{new_id, Hub, Region};
 use uuid::Uuid;
 
+/// A visit as compared: hub, person, organisation, in, out.
+type VisitRow = (Uuid, Uuid, Uuid, DateTime<Utc>, Option<DateTime<Utc>>);
+/// A participant as compared: person, organisation, its kind, attended.
+type ParticipantRow = (Option<Uuid>, Option<Uuid>, Option<String>, bool);
+
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
@@ -289,7 +294,7 @@ pub async fn facts_are_what_happened_at_the_hubs(store: &dyn Store) {
         (false, true)
     );
 
-    let mut visits: Vec<(Uuid, Uuid, Uuid, DateTime<Utc>, Option<DateTime<Utc>>)> = facts
+    let mut visits: Vec<VisitRow> = facts
         .visits
         .iter()
         .map(|v| {
@@ -384,7 +389,7 @@ pub async fn facts_are_what_happened_at_the_hubs(store: &dyn Store) {
     assert_eq!(events, want);
     let held_fact = facts.events.iter().find(|e| e.event_id == held.id).unwrap();
     assert_eq!(held_fact.starts_at, utc(3, 3, 7));
-    let mut parts: Vec<(Option<Uuid>, Option<Uuid>, Option<String>, bool)> = held_fact
+    let mut parts: Vec<ParticipantRow> = held_fact
         .participants
         .iter()
         .map(|p| {
