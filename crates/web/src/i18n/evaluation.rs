@@ -70,7 +70,6 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("evaluation.rule.events", "Evenemang som inte ställts in och som har hållits. Deltagare är de som kom när värden förde närvaro, annars de anmälda.", "Events that were not cancelled and have taken place. Participants are those who came where the host took attendance, otherwise those signed up."),
     ("evaluation.rule.encounters", "Ett möte är två personer från olika organisationer på samma evenemang eller på hubben samma dag; varje par räknas en gång. Ett besök hör till organisationen vars kort användes.", "An encounter is two people from different organisations at the same event or at the hub on the same day; each pair counts once. A visit belongs to the organisation whose card was used."),
     ("evaluation.rule.critical_mass", "En vecka (måndag–söndag) har kritisk massa när minst så här många olika personer varit på hubben:", "A week (Monday to Sunday) has critical mass when at least this many different people were at the hub:"),
-    ("error.ends_before_start", "Får inte vara före första dagen.", "Must not be before the first day."),
     ("error.period_too_long", "En period kan vara högst tio år.", "A period is at most ten years."),
     ("error.too_many_hubs", "En pilot kan ha högst 200 hubbar.", "A pilot has at most 200 hubs."),
     ("error.too_many_goals", "En pilot kan ha högst 20 mål.", "A pilot has at most 20 goals."),

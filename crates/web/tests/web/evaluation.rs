@@ -269,7 +269,7 @@ async fn the_pilot_pages_create_edit_and_show_verdicts(app: TestApp) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let text = page_text(r).await;
     for msg in [
-        "Får inte vara före första dagen.",
+        "Slutdatumet får inte vara före startdatumet.",
         "Välj minst en hubb.",
         "Mål 1: Målvärde",
     ] {
@@ -341,7 +341,10 @@ async fn the_pilot_pages_create_edit_and_show_verdicts(app: TestApp) {
         .page(&admin, &format!("{to}?from=2026-11-30&to=2026-11-01"))
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(show.contains("Får inte vara före första dagen."), "{show}");
+    assert!(
+        show.contains("Slutdatumet får inte vara före startdatumet."),
+        "{show}"
+    );
 
     let edit = format!("/admin/pilots/{}/edit", pilots[0].id);
     let (s, form) = app.page(&admin, &edit).await;

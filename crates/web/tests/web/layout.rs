@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 const CAPABILITIES: &[&str] = &[
     "access",
     "bookings",
+    "evaluation",
     "events",
     "invoicing",
     "memberships",
