@@ -1182,11 +1182,14 @@ pub fn evaluate_prepared(
                 })
                 .collect();
             let (value, whole) = judge(&pilot);
-            let verdict = match (g.scope, g.indicator) {
-                (_, Indicator::Manual) | (GoalScope::Pilot, _) => whole,
-                (GoalScope::EachHub, _) => {
-                    combine(&hubs.iter().map(|h| h.verdict).collect::<Vec<_>>())
-                }
+            // An each-hub goal has no value of the pilot's own: its hubs
+            // together would read as judged against the target.
+            let (value, verdict) = match (g.scope, g.indicator) {
+                (_, Indicator::Manual) | (GoalScope::Pilot, _) => (value, whole),
+                (GoalScope::EachHub, _) => (
+                    None,
+                    combine(&hubs.iter().map(|h| h.verdict).collect::<Vec<_>>()),
+                ),
             };
             GoalResult {
                 goal: g.clone(),
@@ -1701,7 +1704,7 @@ mod tests {
             g.hubs.iter().map(|h| h.verdict).collect::<Vec<_>>(),
             [Verdict::Met, Verdict::NotMet]
         );
-        assert_eq!(g.verdict, Verdict::NotMet);
+        assert_eq!((g.value, g.verdict), (None, Verdict::NotMet));
         assert_eq!(
             e.goals[1].hubs[1].value,
             Some(1),
