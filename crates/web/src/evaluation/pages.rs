@@ -8,6 +8,7 @@ use crate::http::error::{AppError, AppResult};
 use crate::http::form_data::FormData;
 use crate::http::forms::{key_options, saved_redirect, Form, NO_ERRORS};
 use crate::http::page::{parse_id, Page};
+use crate::http::roles::{require_host_pages, require_network_admin};
 use crate::http::spreadsheet::{self, Cell, Csv};
 use crate::AppState;
 use axum::body::Bytes;
@@ -21,7 +22,7 @@ use serde::Deserialize;
 use thirdplace_domain::evaluation::{
     GoalInput, Indicator, Measures, Pilot, PilotInput, Verdict, MAX_GOALS,
 };
-use thirdplace_domain::{new_id, Principal, ValidationErrors};
+use thirdplace_domain::{new_id, ValidationErrors};
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
@@ -33,27 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/pilots/{id}/{file}", get(download))
 }
 
-/// Network admins and hosts (who see their hubs' pilots).
-fn viewer(page: &Page) -> AppResult<&Principal> {
-    let u = page.user()?;
-    if u.is_network_admin || !u.hosted_hub_ids.is_empty() {
-        Ok(u)
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
-fn writer(page: &Page) -> AppResult<&Principal> {
-    let u = page.user()?;
-    if u.can_manage_network() {
-        Ok(u)
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 async fn list(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    let u = viewer(&page)?;
+    let u = require_host_pages(&page)?;
     let regions = state.store.list_regions().await?;
     let pilots: Vec<Value> = service::visible(&state, u)
         .await?
@@ -248,7 +230,7 @@ async fn render_form(
 }
 
 async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Response> {
-    writer(&page)?;
+    require_network_admin(&page)?;
     let input = PilotInput {
         critical_mass_people: thirdplace_domain::evaluation::DEFAULT_CRITICAL_MASS.to_string(),
         ..PilotInput::default()
@@ -257,7 +239,7 @@ async fn new_form(State(state): State<AppState>, page: Page) -> AppResult<Respon
 }
 
 async fn create(State(state): State<AppState>, page: Page, body: Bytes) -> AppResult<Response> {
-    let actor = writer(&page)?.person_id;
+    let actor = require_network_admin(&page)?.person_id;
     let form = FormData::parse(&page, &body)?;
     let input = input_of(&form);
     let id = new_id();
@@ -289,7 +271,7 @@ async fn edit_form(
     page: Page,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    writer(&page)?;
+    require_network_admin(&page)?;
     let pilot = state.store.get_pilot(parse_id(&id)?).await?;
     render_form(
         &state,
@@ -307,7 +289,7 @@ async fn update(
     Path(id): Path<String>,
     body: Bytes,
 ) -> AppResult<Response> {
-    let actor = writer(&page)?.person_id;
+    let actor = require_network_admin(&page)?.person_id;
     let id = parse_id(&id)?;
     state.store.get_pilot(id).await?;
     let form = FormData::parse(&page, &body)?;
@@ -448,7 +430,7 @@ async fn show(
     Path(id): Path<String>,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Response> {
-    let u = viewer(&page)?;
+    let u = require_host_pages(&page)?;
     let pilot = state.store.get_pilot(parse_id(&id)?).await?;
     if !service::may_see(u, &pilot) {
         return Err(AppError::NotFound);
@@ -569,7 +551,7 @@ async fn download(
     Path((id, file)): Path<(String, String)>,
     Query(q): Query<PeriodQuery>,
 ) -> AppResult<Response> {
-    let u = viewer(&page)?;
+    let u = require_host_pages(&page)?;
     let (table, kind) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
     if !matches!(table, "indicators" | "months") || !matches!(kind, "csv" | "xlsx") {
         return Err(AppError::NotFound);

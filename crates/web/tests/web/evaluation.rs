@@ -44,6 +44,18 @@ async fn create(app: &TestApp, admin: &str) -> Value {
     v
 }
 
+/// The member gets the fixture hub's own card and visits it `n` times.
+async fn member_of_the_hub_visits(app: &TestApp, n: usize) {
+    seat_of(&app.f.member)
+        .scope(PlanScope::Hub(app.f.hub.id))
+        .give(app)
+        .await;
+    let member = app.token_for(&app.f.member).await;
+    for _ in 0..n {
+        app.visit(&member).await;
+    }
+}
+
 fn verdicts(goal: &Value) -> Vec<&str> {
     goal["hubs"]
         .as_array()
@@ -55,13 +67,7 @@ fn verdicts(goal: &Value) -> Vec<&str> {
 
 async fn a_pilot_is_evaluated_per_hub_and_for_the_whole_pilot(app: TestApp) {
     // The member's card is the first hub's own; they visit it twice.
-    seat_of(&app.f.member)
-        .scope(PlanScope::Hub(app.f.hub.id))
-        .give(&app)
-        .await;
-    let member = app.token_for(&app.f.member).await;
-    app.visit(&member).await;
-    app.visit(&member).await;
+    member_of_the_hub_visits(&app, 2).await;
     let admin = app.token_for(&app.f.admin).await;
     let pilot = create(&app, &admin).await;
     let id = pilot["id"].as_str().unwrap();
@@ -236,12 +242,7 @@ async fn bad_pilots_and_periods_are_refused_with_a_message(app: TestApp) {
 }
 
 async fn the_pilot_pages_create_edit_and_show_verdicts(app: TestApp) {
-    seat_of(&app.f.member)
-        .scope(PlanScope::Hub(app.f.hub.id))
-        .give(&app)
-        .await;
-    let member = app.token_for(&app.f.member).await;
-    app.visit(&member).await;
+    member_of_the_hub_visits(&app, 1).await;
     let admin = app.signed_in(&app.f.admin).await;
     let (s, list) = app.page(&admin, "/admin/pilots").await;
     assert_eq!(s, StatusCode::OK);
@@ -383,12 +384,7 @@ async fn the_pilot_pages_create_edit_and_show_verdicts(app: TestApp) {
 }
 
 async fn the_tables_download_as_csv_and_xlsx(app: TestApp) {
-    seat_of(&app.f.member)
-        .scope(PlanScope::Hub(app.f.hub.id))
-        .give(&app)
-        .await;
-    let member = app.token_for(&app.f.member).await;
-    app.visit(&member).await;
+    member_of_the_hub_visits(&app, 1).await;
     let admin = app.token_for(&app.f.admin).await;
     let pilot = create(&app, &admin).await;
     let id = pilot["id"].as_str().unwrap();
